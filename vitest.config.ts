@@ -13,9 +13,10 @@ const alias = {
   '@gridcloud/services': lib('services'),
 };
 
-// Unit specs live beside their code; cross-process scenarios and real-service
-// integration suites live under test/. The global setup brings up the real
-// services (Kafka, Redis, InfluxDB) that the integration project needs.
+// Unit specs (*.spec.ts) live beside their code. Under test/: cross-process
+// scenarios that need only this machine's OS processes (*.proc.ts), and suites
+// against the real external services (*.e2e.ts), whose global setup brings up
+// Kafka, Redis and InfluxDB through scripts/services.mjs.
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: { alias },
@@ -34,7 +35,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'integration',
+          name: 'process',
+          include: ['test/**/*.proc.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'services',
           include: ['test/**/*.e2e.ts'],
           globalSetup: ['./test/support/services-setup.ts'],
           testTimeout: 120_000,
