@@ -1,0 +1,60 @@
+/**
+ * Wire format of one frame (big-endian):
+ *
+ *   0  u16  magic 0x5653 ("VS"), so a stray client or a port scan is rejected at the first bytes
+ *   2  u8   version; a peer speaking another version is refused rather than misparsed
+ *   3  u8   flags; FLAG_HELLO marks the identification frame that opens every connection
+ *   4  u32  body length in bytes
+ *   8       body: a hello carries the sender's advertised address in UTF-8; a data frame carries a batch of
+ *           messages, each a u32 length followed by that many bytes
+ */
+export const FRAME_MAGIC = 0x5653;
+export const FRAME_VERSION = 1;
+export const FRAME_HEADER_BYTES = 8;
+export const MESSAGE_PREFIX_BYTES = 4;
+export const FLAG_HELLO = 0x01;
+/** Flags this version understands; a frame with any other bit set is malformed. */
+export const KNOWN_FLAGS = FLAG_HELLO;
+/** An advertised address longer than this in a hello is malformed. */
+export const MAX_HELLO_ADDRESS_BYTES = 512;
+
+/** Writes a frame header into the first FRAME_HEADER_BYTES of `frame`. */
+function writeHeader(frame: Buffer, flags: number, bodyBytes: number): void {
+  frame.writeUInt16BE(FRAME_MAGIC, 0);
+  frame.writeUInt8(FRAME_VERSION, 2);
+  frame.writeUInt8(flags, 3);
+  frame.writeUInt32BE(bodyBytes, 4);
+}
+
+/** The frame that opens a connection: it tells the acceptor which advertised address is dialing. */
+export function encodeHelloFrame(advertisedAddress: string): Buffer {
+  const body = Buffer.from(advertisedAddress, 'utf8');
+  if (body.length === 0 || body.length > MAX_HELLO_ADDRESS_BYTES) {
+    throw new RangeError(`advertised address must be 1..${MAX_HELLO_ADDRESS_BYTES} bytes of UTF-8, got ${body.length}`);
+  }
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
+  writeHeader(frame, FLAG_HELLO, body.length);
+  body.copy(frame, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+/** Packs messages into one data frame; the caller has already bounded their total size. */
+export function encodeDataFrame(messages: readonly Uint8Array[]): Buffer {
+  if (messages.length === 0) throw new RangeError('a data frame carries at least one message');
+  let bodyBytes = 0;
+  for (const message of messages) bodyBytes += MESSAGE_PREFIX_BYTES + message.length;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyBytes);
+  writeHeader(frame, 0, bodyBytes);
+  let offset = FRAME_HEADER_BYTES;
+  for (const message of messages) {
+    frame.writeUInt32BE(message.length, offset);
+    frame.set(message, offset + MESSAGE_PREFIX_BYTES);
+    offset += MESSAGE_PREFIX_BYTES + message.length;
+  }
+  return frame;
+}
+
+/** Bytes a message adds to a batch body. */
+export function batchedSizeBytes(message: Uint8Array): number {
+  return MESSAGE_PREFIX_BYTES + message.length;
+}

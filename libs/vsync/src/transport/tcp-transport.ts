@@ -1,0 +1,188 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { formatAddress, parseAddress } from './address';
+import { Connection, type ConnectionEvents } from './connection';
+import { MessageTooLargeError } from './errors/message-too-large-error';
+import { FRAME_HEADER_BYTES, MESSAGE_PREFIX_BYTES } from './frame-format';
+import { PeerChannel } from './peer-channel';
+import { resolveTransportConfig, type TransportConfig } from './transport-config';
+import { createTransportStats, type TransportStats } from './transport-stats';
+
+/** Receives every message that arrives, with the advertised address of the process that sent it. */
+export type MessageHandler = (fromAddress: string, message: Uint8Array) => void;
+
+/**
+ * Moves opaque messages between processes over TCP, addressed by advertised "host:port". It keeps at most one
+ * data-carrying connection per peer, batches small messages into frames, reconnects with capped backoff and
+ * bounds what it queues. It gives no delivery guarantee across a broken connection: the protocol above
+ * retransmits or excludes. Bad input from the network closes that connection and is counted, never thrown.
+ */
+export class TcpTransport {
+  readonly config: TransportConfig;
+  /** Largest message send() accepts: what fits in one frame next to the header and its length prefix. */
+  readonly maxMessageBytes: number;
+  private readonly counters: TransportStats = createTransportStats();
+  private readonly channels = new Map<string, PeerChannel>();
+  private readonly connections = new Set<Connection>();
+  private readonly events: ConnectionEvents;
+  private server: Server | undefined;
+  private selfAddress: string | undefined;
+  private loopback: Uint8Array[] = [];
+  private loopbackBytes = 0;
+  private loopbackTimer: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  constructor(
+    options: Partial<TransportConfig>,
+    private readonly onMessage: MessageHandler,
+  ) {
+    this.config = resolveTransportConfig(options);
+    this.maxMessageBytes = this.config.maxFrameBytes - FRAME_HEADER_BYTES - MESSAGE_PREFIX_BYTES;
+    this.events = {
+      onReady: (connection) => this.onReady(connection),
+      onMessages: (connection, messages) => this.deliver(connection.peerAddress!, messages),
+      onDrain: (connection) => this.channels.get(connection.peerAddress ?? '')?.onDrain(connection),
+      onClose: (connection) => this.onConnectionClosed(connection),
+    };
+  }
+
+  /** Listens on the bind address; resolves with the advertised address once the port is bound. */
+  async start(): Promise<string> {
+    if (this.server !== undefined) throw new Error('transport already started');
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.bindPort, this.config.bindHost, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // After listening, a server error (e.g. EMFILE on accept) must not crash the process; accept() sheds load.
+    server.on('error', () => undefined);
+    const bound = server.address();
+    if (bound === null || typeof bound === 'string') throw new Error('server bound to a non-TCP address');
+    this.selfAddress = this.config.advertiseAddress ?? formatAddress(this.config.bindHost, bound.port);
+    return this.selfAddress;
+  }
+
+  /** The advertised address; available after start(). */
+  get address(): string {
+    if (this.selfAddress === undefined) throw new Error('transport not started: call start() first');
+    return this.selfAddress;
+  }
+
+  /**
+   * Queues a message for a peer (or for this process itself). Returns false when the peer's queue is full and
+   * the message was dropped. Throws MessageTooLargeError or AddressError for input no peer could ever receive.
+   */
+  send(toAddress: string, message: Uint8Array): boolean {
+    const self = this.address;
+    if (this.closed) return false;
+    if (message.length > this.maxMessageBytes) throw new MessageTooLargeError(message.length, this.maxMessageBytes);
+    if (toAddress === self) return this.sendToSelf(message);
+    if (!this.channels.has(toAddress)) parseAddress(toAddress);
+    return this.channelFor(toAddress).enqueue(message);
+  }
+
+  /** Cuts the channel to a peer: closes its connections and discards what is queued for it. */
+  disconnect(address: string): void {
+    const channel = this.channels.get(address);
+    if (channel !== undefined) {
+      this.channels.delete(address);
+      channel.close();
+    }
+    for (const connection of this.connections) if (connection.peerAddress === address) connection.destroy();
+  }
+
+  /** A snapshot of the counters. */
+  stats(): TransportStats {
+    return structuredClone(this.counters);
+  }
+
+  /** Stops listening and closes every connection; queued messages are discarded. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.loopbackTimer !== undefined) clearImmediate(this.loopbackTimer);
+    this.loopback = [];
+    for (const channel of this.channels.values()) channel.close();
+    this.channels.clear();
+    for (const connection of [...this.connections]) connection.destroy();
+    const server = this.server;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closed || this.connections.size >= this.config.maxConnections) {
+      this.counters.connectionsRefused += 1;
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    this.track(new Connection(socket, 'inbound', this.connectionOptions(), this.counters, this.events));
+  }
+
+  private dial(address: string): Connection {
+    const { host, port } = parseAddress(address);
+    const socket = connect({ host, port });
+    const connection = new Connection(socket, 'outbound', this.connectionOptions(), this.counters, this.events);
+    connection.peerAddress = address;
+    return this.track(connection);
+  }
+
+  private track(connection: Connection): Connection {
+    this.connections.add(connection);
+    this.counters.connectionsOpened += 1;
+    return connection;
+  }
+
+  private connectionOptions(): { selfAddress: string; maxFrameBytes: number; handshakeTimeoutMs: number } {
+    return { selfAddress: this.address, maxFrameBytes: this.config.maxFrameBytes, handshakeTimeoutMs: this.config.helloTimeoutMs };
+  }
+
+  private channelFor(address: string): PeerChannel {
+    let channel = this.channels.get(address);
+    if (channel === undefined) {
+      channel = new PeerChannel(address, this.address, this.config, this.counters, (peer) => this.dial(peer));
+      this.channels.set(address, channel);
+    }
+    return channel;
+  }
+
+  private onReady(connection: Connection): void {
+    // A peer claiming this process's own address is misconfigured (two processes advertising one address).
+    if (connection.peerAddress === this.address) return connection.destroy(new Error('peer advertises our own address'));
+    this.channelFor(connection.peerAddress!).adopt(connection);
+  }
+
+  private onConnectionClosed(connection: Connection): void {
+    if (!this.connections.delete(connection)) return;
+    this.counters.connectionsClosed += 1;
+    if (connection.peerAddress !== undefined) this.channels.get(connection.peerAddress)?.release(connection);
+  }
+
+  private deliver(fromAddress: string, messages: Uint8Array[]): void {
+    for (const message of messages) {
+      if (this.closed) return;
+      this.onMessage(fromAddress, message);
+    }
+  }
+
+  /** Messages to oneself skip the network but stay asynchronous, like any other delivery. */
+  private sendToSelf(message: Uint8Array): boolean {
+    if (this.loopbackBytes + message.length > this.config.maxQueuedBytesPerPeer) {
+      this.counters.droppedQueueFull += 1;
+      return false;
+    }
+    this.loopback.push(message);
+    this.loopbackBytes += message.length;
+    this.loopbackTimer ??= setImmediate(() => {
+      this.loopbackTimer = undefined;
+      const batch = this.loopback;
+      this.loopback = [];
+      this.loopbackBytes = 0;
+      this.deliver(this.address, batch);
+    });
+    return true;
+  }
+}

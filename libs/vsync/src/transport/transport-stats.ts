@@ -1,0 +1,40 @@
+import type { FrameErrorKind } from './errors/frame-error';
+
+/** Counters a transport keeps since it started; read them with TcpTransport.stats(). */
+export interface TransportStats {
+  framesSent: number;
+  framesReceived: number;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  connectionsOpened: number;
+  connectionsClosed: number;
+  /** Inbound connections refused because maxConnections were open. */
+  connectionsRefused: number;
+  dialFailures: number;
+  /** Messages dropped because the peer's queue held maxQueuedBytesPerPeer. */
+  droppedQueueFull: number;
+  /** Queued messages discarded when the channel to a peer was cut. */
+  droppedOnDisconnect: number;
+  /** Connections closed because their bytes were rejected, by reason. */
+  rejectedFrames: Record<FrameErrorKind, number>;
+}
+
+export function createTransportStats(): TransportStats {
+  return {
+    framesSent: 0,
+    framesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+    connectionsRefused: 0,
+    dialFailures: 0,
+    droppedQueueFull: 0,
+    droppedOnDisconnect: 0,
+    rejectedFrames: { badMagic: 0, wrongVersion: 0, oversize: 0, malformed: 0, unexpectedHello: 0, missingHello: 0 },
+  };
+}
