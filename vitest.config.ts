@@ -9,6 +9,7 @@ const alias = {
   '@gridcloud/vsync-nest': lib('vsync-nest'),
   '@gridcloud/grid': lib('grid'),
   '@gridcloud/c37118': lib('c37118'),
+  '@gridcloud/pdc': lib('pdc'),
   '@gridcloud/filestore': lib('filestore'),
   '@gridcloud/services': lib('services'),
 };
