@@ -1,0 +1,38 @@
+import { DecodeError } from '../errors/decode-error';
+
+/** Bounds-checked reader; every malformed input ends in DecodeError and nothing else. */
+export class ByteReader {
+  private offset = 0;
+
+  constructor(private readonly buf: Uint8Array) {}
+
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+
+  byte(): number {
+    if (this.offset >= this.buf.length) throw new DecodeError(`message truncated at byte ${this.offset}`);
+    return this.buf[this.offset++];
+  }
+
+  uint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if (!Number.isSafeInteger(result)) throw new DecodeError(`integer at byte ${this.offset} is too large`);
+      if ((b & 0x80) === 0) return result;
+      scale *= 0x80;
+    }
+    throw new DecodeError(`integer at byte ${this.offset} is longer than 8 bytes`);
+  }
+
+  bytes(): Uint8Array {
+    const length = this.uint();
+    if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);
+    const out = this.buf.slice(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+}

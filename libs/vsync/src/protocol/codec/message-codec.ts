@@ -1,0 +1,118 @@
+import { DecodeError } from '../errors/decode-error';
+import type { WireMessage } from '../wire-message';
+import { ByteReader } from './byte-reader';
+import { ByteWriter } from './byte-writer';
+import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
+
+/** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
+export const WIRE_VERSION = 1;
+
+const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Compact binary form: version byte, kind code, envelope fields, body fields, all positional. */
+export function encodeMessage(message: WireMessage): Uint8Array {
+  const code = KIND_CODES.get(message.body.kind);
+  if (code === undefined) throw new TypeError(`encodeMessage: unknown message kind "${message.body.kind}"`);
+  const w = new ByteWriter();
+  w.byte(WIRE_VERSION);
+  w.uint(code);
+  writeFields(w, ENVELOPE_SCHEMA, message as unknown as Record<string, unknown>);
+  writeFields(w, BODY_SCHEMAS[code][1], message.body as unknown as Record<string, unknown>);
+  return w.finish();
+}
+
+/** Throws DecodeError (typed) on bad bytes, never anything else. */
+export function decodeMessage(bytes: Uint8Array): WireMessage {
+  try {
+    return decodeUnchecked(bytes);
+  } catch (error) {
+    if (error instanceof DecodeError) throw error;
+    throw new DecodeError(`unreadable message (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function decodeUnchecked(bytes: Uint8Array): WireMessage {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('input is not a Uint8Array');
+  const r = new ByteReader(bytes);
+  const version = r.byte();
+  if (version !== WIRE_VERSION) throw new DecodeError(`wire version ${version} is not supported (expected ${WIRE_VERSION})`);
+  const code = r.uint();
+  const entry = BODY_SCHEMAS[code];
+  if (!entry) throw new DecodeError(`unknown message kind code ${code}`);
+  const envelope = readFields(r, ENVELOPE_SCHEMA);
+  const body = { kind: entry[0], ...readFields(r, entry[1]) };
+  if (r.remaining !== 0) throw new DecodeError(`${r.remaining} unexpected bytes after a ${entry[0]} message`);
+  return { ...envelope, body } as unknown as WireMessage;
+}
+
+function writeFields(w: ByteWriter, fields: readonly (readonly [string, Schema])[], value: Record<string, unknown>): void {
+  for (const [name, schema] of fields) writeValue(w, schema, value[name], name);
+}
+
+function writeValue(w: ByteWriter, schema: Schema, value: unknown, name: string): void {
+  if (schema === 'uint') return w.uint(value as number);
+  if (schema === 'str') return w.bytes(textEncoder.encode(value as string));
+  if (schema === 'bytes') return w.bytes(value as Uint8Array);
+  if (schema === 'bool') return w.byte(value ? 1 : 0);
+  if ('enum' in schema) {
+    const index = schema.enum.indexOf(value as string);
+    if (index < 0) throw new TypeError(`encodeMessage: ${name} must be one of ${schema.enum.join('|')}`);
+    return w.uint(index);
+  }
+  if ('arr' in schema) {
+    const items = value as readonly unknown[];
+    w.uint(items.length);
+    for (const item of items) writeValue(w, schema.arr, item, name);
+    return;
+  }
+  if ('opt' in schema) {
+    w.byte(value === null || value === undefined ? 0 : 1);
+    if (value !== null && value !== undefined) writeValue(w, schema.opt, value, name);
+    return;
+  }
+  writeFields(w, schema.obj, value as Record<string, unknown>);
+}
+
+function readFields(r: ByteReader, fields: readonly (readonly [string, Schema])[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of fields) out[name] = readValue(r, schema, name);
+  return out;
+}
+
+function readValue(r: ByteReader, schema: Schema, name: string): unknown {
+  if (schema === 'uint') return r.uint();
+  if (schema === 'str') return decodeText(r.bytes(), name);
+  if (schema === 'bytes') return r.bytes();
+  if (schema === 'bool') return readFlag(r, name);
+  if ('enum' in schema) {
+    const index = r.uint();
+    if (index >= schema.enum.length) throw new DecodeError(`field ${name} has unknown value ${index}`);
+    return schema.enum[index];
+  }
+  if ('arr' in schema) {
+    const count = r.uint();
+    // Every element takes at least one byte, so a count beyond the remaining bytes is a lie; refuse before allocating.
+    if (count > r.remaining) throw new DecodeError(`field ${name} claims ${count} items in ${r.remaining} bytes`);
+    const items: unknown[] = [];
+    for (let i = 0; i < count; i++) items.push(readValue(r, schema.arr, name));
+    return items;
+  }
+  if ('opt' in schema) return readFlag(r, name) ? readValue(r, schema.opt, name) : null;
+  return readFields(r, schema.obj);
+}
+
+function readFlag(r: ByteReader, name: string): boolean {
+  const b = r.byte();
+  if (b > 1) throw new DecodeError(`field ${name} has flag byte ${b} (expected 0 or 1)`);
+  return b === 1;
+}
+
+function decodeText(bytes: Uint8Array, name: string): string {
+  try {
+    return textDecoder.decode(bytes);
+  } catch {
+    throw new DecodeError(`field ${name} is not valid UTF-8`);
+  }
+}

@@ -1,0 +1,71 @@
+/** A tiny positional schema language: the codec writes fields in the listed order with no names on the wire. */
+export type Schema =
+  | 'uint'
+  | 'str'
+  | 'bytes'
+  | 'bool'
+  | { readonly enum: readonly string[] }
+  | { readonly arr: Schema }
+  | { readonly opt: Schema }
+  | { readonly obj: readonly (readonly [string, Schema])[] };
+
+const pid: Schema = { obj: [['address', 'str'], ['incarnation', 'uint']] };
+const pids: Schema = { arr: pid };
+const ballot: Schema = { obj: [['round', 'uint'], ['leader', pid]] };
+const record: Schema = {
+  obj: [
+    ['group', 'str'],
+    ['sender', pid],
+    ['epoch', 'uint'],
+    ['seq', 'uint'],
+    ['ordering', { enum: ['fifo', 'total'] }],
+    ['lamport', 'uint'],
+    ['payload', 'bytes'],
+  ],
+};
+const group: Schema = { obj: [['name', 'str'], ['viewId', 'uint'], ['members', pids]] };
+const viewValue: Schema = {
+  obj: [
+    ['id', 'uint'],
+    ['members', pids],
+    ['groups', { arr: group }],
+    ['joined', pids],
+    ['left', pids],
+    ['failed', pids],
+    ['flush', { arr: record }],
+  ],
+};
+
+export const ENVELOPE_SCHEMA: readonly (readonly [string, Schema])[] = [
+  ['from', pid],
+  ['toIncarnation', 'uint'],
+  ['linkSeq', 'uint'],
+  ['linkAck', 'uint'],
+];
+
+/** Body schemas by kind. The index in this list is the kind's code on the wire: append only, never reorder. */
+export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [string, Schema])[]])[] = [
+  ['heartbeat', [['viewId', 'uint']]],
+  ['linkAck', []],
+  ['joinRequest', []],
+  ['notMember', [['viewId', 'uint']]],
+  ['suspect', [['viewId', 'uint'], ['suspects', pids]]],
+  ['leaveSystem', [['viewId', 'uint']]],
+  ['groupChange', [['group', 'str'], ['join', 'bool']]],
+  ['flush', [['viewId', 'uint'], ['ballot', ballot]]],
+  [
+    'flushOk',
+    [
+      ['viewId', 'uint'],
+      ['ballot', ballot],
+      ['accepted', { opt: { obj: [['ballot', ballot], ['value', viewValue]] } }],
+      ['records', { arr: record }],
+    ],
+  ],
+  ['nack', [['viewId', 'uint'], ['promised', ballot]]],
+  ['propose', [['viewId', 'uint'], ['ballot', ballot], ['value', viewValue]]],
+  ['proposeOk', [['viewId', 'uint'], ['ballot', ballot]]],
+  ['commit', [['value', viewValue]]],
+  ['data', [['record', record]]],
+  ['groupAck', [['group', 'str'], ['epoch', 'uint'], ['clock', 'uint'], ['received', { arr: 'uint' }]]],
+];

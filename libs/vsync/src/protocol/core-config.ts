@@ -1,0 +1,90 @@
+import { ConfigError } from './errors/config-error';
+import type { ProcessId } from './process-id';
+
+/** Every bound and timeout of the protocol core, with its unit last. Only `self` and `seeds` are required. */
+export interface CoreConfig {
+  readonly self: ProcessId;
+  /** Addresses of processes to contact when joining; the first seed founds the system (see `founder`). */
+  readonly seeds: readonly string[];
+  /** Whether this process creates the first view alone instead of joining. Default: it is the first seed and on its
+   *  first incarnation; a restarted incarnation always joins through a seed, so it can never split the system. */
+  readonly founder?: boolean;
+  /** How often the runtime calls `step({type:'tick'})`. */
+  readonly tickIntervalMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Silence after which a member is suspected (and then excluded: false suspicions end in exclusion). */
+  readonly failureTimeoutMs?: number;
+  /** How long an unacknowledged reliable message waits before it is sent again. */
+  readonly retransmitIntervalMs?: number;
+  /** How long a leader waits for flush and propose answers before it gives up on silent members. */
+  readonly viewChangeTimeoutMs?: number;
+  /** How often a joining process (or a pending group join/leave) retries its request. */
+  readonly joinRetryMs?: number;
+  /** Own multicasts per group that may be in flight (sent, not yet stable). */
+  readonly sendWindowMessages?: number;
+  /** Multicasts per group waiting for the window; one more fails with SendQueueFullError. */
+  readonly sendQueueMessages?: number;
+  /** Reliable messages per link awaiting acknowledgement; a peer that falls this far behind is suspected. */
+  readonly linkBufferMessages?: number;
+  readonly maxPayloadBytes?: number;
+  /** Groups this process may belong to at once. */
+  readonly maxGroups?: number;
+  /** Join and leave requests that may be pending at once. */
+  readonly maxPendingRequests?: number;
+}
+
+export type ResolvedCoreConfig = Required<CoreConfig>;
+
+const DEFAULTS = {
+  tickIntervalMs: 10,
+  heartbeatIntervalMs: 100,
+  failureTimeoutMs: 1_000,
+  retransmitIntervalMs: 150,
+  viewChangeTimeoutMs: 1_000,
+  joinRetryMs: 300,
+  sendWindowMessages: 256,
+  sendQueueMessages: 4_096,
+  linkBufferMessages: 65_536,
+  maxPayloadBytes: 4 * 1024 * 1024,
+  maxGroups: 256,
+  maxPendingRequests: 4_096,
+} as const;
+
+type NumericField = keyof typeof DEFAULTS;
+
+/** Fills in defaults and checks every value; throws ConfigError naming the first bad field. */
+export function resolveCoreConfig(config: CoreConfig): ResolvedCoreConfig {
+  checkSelf(config.self);
+  if (!Array.isArray(config.seeds) || config.seeds.length === 0) {
+    throw new ConfigError('seeds', 'must list at least one "host:port" address (the first seed founds the system)');
+  }
+  for (const seed of config.seeds) {
+    if (typeof seed !== 'string' || seed.length === 0) throw new ConfigError('seeds', `contains an empty address`);
+  }
+  const resolved: Record<string, unknown> = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as NumericField[]) {
+    const value = config[key] ?? DEFAULTS[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new ConfigError(key, `must be a positive integer, got ${String(value)}`);
+    }
+    resolved[key] = value;
+  }
+  const r = resolved as Record<NumericField, number>;
+  if (r.failureTimeoutMs < 2 * r.heartbeatIntervalMs) {
+    throw new ConfigError('failureTimeoutMs', `must be at least twice heartbeatIntervalMs (${r.heartbeatIntervalMs})`);
+  }
+  if (r.heartbeatIntervalMs < r.tickIntervalMs) {
+    throw new ConfigError('heartbeatIntervalMs', `must be at least tickIntervalMs (${r.tickIntervalMs})`);
+  }
+  const founder = config.founder ?? (config.seeds[0] === config.self.address && config.self.incarnation === 1);
+  return { ...(r as typeof DEFAULTS), self: config.self, seeds: [...config.seeds], founder };
+}
+
+function checkSelf(self: ProcessId | undefined): void {
+  if (!self || typeof self.address !== 'string' || self.address.length === 0) {
+    throw new ConfigError('self.address', 'must be the advertised "host:port" of this process');
+  }
+  if (!Number.isInteger(self.incarnation) || self.incarnation < 1) {
+    throw new ConfigError('self.incarnation', `must be an integer >= 1, got ${String(self.incarnation)}`);
+  }
+}

@@ -1,0 +1,10 @@
+export { VsyncError } from './vsync-error';
+export { MinorityPartitionError } from './minority-partition-error';
+export { ExcludedError } from './excluded-error';
+export { DecodeError } from './decode-error';
+export { ConfigError } from './config-error';
+export { SendQueueFullError } from './send-queue-full-error';
+export { NotAMemberError } from './not-a-member-error';
+export { RequestError } from './request-error';
+export { ShutdownError } from './shutdown-error';
+export { InvariantError, assert } from './invariant-error';

@@ -1,0 +1,32 @@
+/** The pure protocol core of vsync: membership service, view-synchronous FIFO and total-order multicast, flush,
+ *  flow control and the wire codec. No sockets, timers, clocks or randomness in here. */
+export type { ProcessId } from './process-id';
+export { processKey, sameProcess, compareProcess, formatProcess } from './process-id';
+export { View } from './view';
+export type {
+  Ordering,
+  WireMessage,
+  WireBody,
+  WireKind,
+  DataRecord,
+  ViewValue,
+  Ballot,
+  GroupMembership,
+} from './wire-message';
+export type { CoreInput, CoreOutput } from './core-io';
+export { resolveCoreConfig } from './core-config';
+export type { CoreConfig, ResolvedCoreConfig } from './core-config';
+export { ProcessCore } from './process-core';
+export { encodeMessage, decodeMessage, WIRE_VERSION } from './codec/message-codec';
+export {
+  VsyncError,
+  MinorityPartitionError,
+  ExcludedError,
+  DecodeError,
+  ConfigError,
+  SendQueueFullError,
+  NotAMemberError,
+  RequestError,
+  ShutdownError,
+  InvariantError,
+} from './errors';

@@ -1,0 +1,89 @@
+import type { ProcessId } from './process-id';
+
+export type Ordering = 'fifo' | 'total';
+
+/** A paxos-style ballot; higher rounds win, the leader breaks ties so two leaders never share a ballot. */
+export interface Ballot {
+  readonly round: number;
+  readonly leader: ProcessId;
+}
+
+/** One application multicast. `epoch` is the system view it was sent in, `seq` its place in the sender's stream for
+ *  that group and epoch (1, 2, ...), `lamport` its logical time, which fixes the total order. */
+export interface DataRecord {
+  readonly group: string;
+  readonly sender: ProcessId;
+  readonly epoch: number;
+  readonly seq: number;
+  readonly ordering: Ordering;
+  readonly lamport: number;
+  readonly payload: Uint8Array;
+}
+
+export interface GroupMembership {
+  readonly name: string;
+  /** The system view id at which this group's membership last changed: the id the application sees. */
+  readonly viewId: number;
+  readonly members: readonly ProcessId[];
+}
+
+/** The value the membership service agrees on for one view number: the next view plus the flush set of the previous
+ *  epoch, so every survivor delivers exactly the same messages before installing it. */
+export interface ViewValue {
+  readonly id: number;
+  readonly members: readonly ProcessId[];
+  readonly groups: readonly GroupMembership[];
+  readonly joined: readonly ProcessId[];
+  readonly left: readonly ProcessId[];
+  readonly failed: readonly ProcessId[];
+  readonly flush: readonly DataRecord[];
+}
+
+export interface AcceptedValue {
+  readonly ballot: Ballot;
+  readonly value: ViewValue;
+}
+
+export type WireBody =
+  | { readonly kind: 'heartbeat'; readonly viewId: number }
+  | { readonly kind: 'linkAck' }
+  | { readonly kind: 'joinRequest' }
+  | { readonly kind: 'notMember'; readonly viewId: number }
+  | { readonly kind: 'suspect'; readonly viewId: number; readonly suspects: readonly ProcessId[] }
+  | { readonly kind: 'leaveSystem'; readonly viewId: number }
+  | { readonly kind: 'groupChange'; readonly group: string; readonly join: boolean }
+  | { readonly kind: 'flush'; readonly viewId: number; readonly ballot: Ballot }
+  | {
+      readonly kind: 'flushOk';
+      readonly viewId: number;
+      readonly ballot: Ballot;
+      readonly accepted: AcceptedValue | null;
+      readonly records: readonly DataRecord[];
+    }
+  | { readonly kind: 'nack'; readonly viewId: number; readonly promised: Ballot }
+  | { readonly kind: 'propose'; readonly viewId: number; readonly ballot: Ballot; readonly value: ViewValue }
+  | { readonly kind: 'proposeOk'; readonly viewId: number; readonly ballot: Ballot }
+  | { readonly kind: 'commit'; readonly value: ViewValue }
+  | { readonly kind: 'data'; readonly record: DataRecord }
+  | {
+      readonly kind: 'groupAck';
+      readonly group: string;
+      readonly epoch: number;
+      readonly clock: number;
+      /** How many messages of each group member (by rank in the epoch) this member has received. */
+      readonly received: readonly number[];
+    };
+
+export type WireKind = WireBody['kind'];
+
+/** Everything on the wire. The envelope carries the sender's identity and the per-link reliability fields: `linkSeq`
+ *  numbers reliable messages on the link from `from` to the receiver (0 = unsequenced, may be lost), and `linkAck`
+ *  acknowledges every reliable message the sender has received from the receiver up to that number. */
+export interface WireMessage {
+  readonly from: ProcessId;
+  /** Incarnation of the intended receiver, or 0 when the sender does not know it yet (bootstrap). */
+  readonly toIncarnation: number;
+  readonly linkSeq: number;
+  readonly linkAck: number;
+  readonly body: WireBody;
+}
