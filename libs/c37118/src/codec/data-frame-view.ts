@@ -1,0 +1,129 @@
+import { frameTimeSeconds } from './common';
+import { COMMON_HEADER_BYTES } from './frame-types';
+import { FORMAT_ANALOG_FLOAT, FORMAT_FREQ_FLOAT, FORMAT_PHASOR_FLOAT, FORMAT_POLAR, type DataLayout } from './data-layout';
+
+/**
+ * A reusable, allocation-free decoding of data frames for one layout. The
+ * stream decoder overwrites it for every frame, so a handler that keeps
+ * values must copy them. Values are in engineering units: phasors as
+ * rectangular (re, im) pairs in volts or amperes whatever the wire format,
+ * FREQ as absolute hertz, DFREQ in hertz per second, analogs scaled.
+ */
+export class DataFrameView {
+  version = 0;
+  idcode = 0;
+  soc = 0;
+  fracsec = 0;
+  /** FRACSEC bits 31-24 (leap-second flags and message time quality code). */
+  timeFlags = 0;
+  readonly stat: Uint16Array;
+  readonly phasors: Float64Array;
+  readonly freq: Float64Array;
+  readonly dfreq: Float64Array;
+  readonly analogs: Float64Array;
+  readonly digitals: Uint16Array;
+  private view: DataView | undefined;
+  private viewBuffer: ArrayBufferLike | undefined;
+
+  constructor(readonly layout: DataLayout) {
+    this.stat = new Uint16Array(layout.numPmu);
+    this.phasors = new Float64Array(2 * layout.totalPhasors);
+    this.freq = new Float64Array(layout.numPmu);
+    this.dfreq = new Float64Array(layout.numPmu);
+    this.analogs = new Float64Array(layout.totalAnalogs);
+    this.digitals = new Uint16Array(layout.totalDigitals);
+  }
+
+  /** Timestamp in UNIX seconds. */
+  get time(): number {
+    return frameTimeSeconds(this.soc, this.fracsec, this.layout.timeBase);
+  }
+
+  /** Message time quality code, FRACSEC bits 27-24. */
+  get timeQualityCode(): number {
+    return this.timeFlags & 0x0f;
+  }
+
+  /**
+   * Decodes the data frame at bytes[start]. The caller has checked SYNC,
+   * CRC and that FRAMESIZE equals `layout.frameSize`.
+   */
+  decode(bytes: Uint8Array, start: number): void {
+    const v = this.dataViewFor(bytes);
+    let at = bytes.byteOffset + start;
+    this.version = bytes[start + 1] & 0x0f;
+    this.idcode = v.getUint16(at + 4);
+    this.soc = v.getUint32(at + 6);
+    this.timeFlags = bytes[start + 10];
+    this.fracsec = v.getUint32(at + 10) & 0xffffff;
+    at += COMMON_HEADER_BYTES;
+    const layout = this.layout;
+    for (let pmu = 0; pmu < layout.numPmu; pmu += 1) at = this.decodePmu(v, at, pmu, layout.formats[pmu]);
+  }
+
+  private decodePmu(v: DataView, at: number, pmu: number, format: number): number {
+    const layout = this.layout;
+    this.stat[pmu] = v.getUint16(at);
+    at += 2;
+    at = this.decodePhasors(v, at, layout.phasorStart[pmu], layout.phasorStart[pmu + 1], format);
+    if (format & FORMAT_FREQ_FLOAT) {
+      this.freq[pmu] = v.getFloat32(at);
+      this.dfreq[pmu] = v.getFloat32(at + 4);
+      at += 8;
+    } else {
+      this.freq[pmu] = layout.nominalHz[pmu] + v.getInt16(at) / 1000;
+      this.dfreq[pmu] = v.getInt16(at + 2) / 100;
+      at += 4;
+    }
+    const a1 = layout.analogStart[pmu + 1];
+    if (format & FORMAT_ANALOG_FLOAT) {
+      for (let a = layout.analogStart[pmu]; a < a1; a += 1, at += 4) this.analogs[a] = v.getFloat32(at);
+    } else {
+      for (let a = layout.analogStart[pmu]; a < a1; a += 1, at += 2) this.analogs[a] = v.getInt16(at) * layout.analogScale[a] + layout.analogOffset[a];
+    }
+    const d1 = layout.digitalStart[pmu + 1];
+    for (let d = layout.digitalStart[pmu]; d < d1; d += 1, at += 2) this.digitals[d] = v.getUint16(at);
+    return at;
+  }
+
+  private decodePhasors(v: DataView, at: number, p0: number, p1: number, format: number): number {
+    const out = this.phasors;
+    const scale = this.layout.phasorScale;
+    const polar = (format & FORMAT_POLAR) !== 0;
+    for (let p = p0; p < p1; p += 1) {
+      let a: number;
+      let b: number;
+      if (format & FORMAT_PHASOR_FLOAT) {
+        a = v.getFloat32(at);
+        b = v.getFloat32(at + 4);
+        at += 8;
+      } else if (polar) {
+        a = v.getUint16(at) * scale[p];
+        b = v.getInt16(at + 2) * 1e-4;
+        at += 4;
+      } else {
+        a = v.getInt16(at) * scale[p];
+        b = v.getInt16(at + 2) * scale[p];
+        at += 4;
+      }
+      if (polar) {
+        out[2 * p] = a * Math.cos(b);
+        out[2 * p + 1] = a * Math.sin(b);
+      } else {
+        out[2 * p] = a;
+        out[2 * p + 1] = b;
+      }
+    }
+    return at;
+  }
+
+  private dataViewFor(bytes: Uint8Array): DataView {
+    // One DataView per underlying buffer, not per frame: a chunk of many
+    // frames (or a benchmark loop over one buffer) allocates nothing.
+    if (this.view === undefined || this.viewBuffer !== bytes.buffer) {
+      this.view = new DataView(bytes.buffer);
+      this.viewBuffer = bytes.buffer;
+    }
+    return this.view;
+  }
+}

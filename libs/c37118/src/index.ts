@@ -1,0 +1,29 @@
+/**
+ * @gridcloud/c37118: IEEE C37.118.2 (2011) and C37.118 (2005) synchrophasor
+ * frames. A pure codec (no sockets): object-form encode/decode of every frame
+ * type, an allocation-light data-frame view, a push-style stream decoder with
+ * resynchronisation and per-frame reject reasons, a classic pcap reader with
+ * TCP reassembly, and a small TCP PMU server / PDC client shell.
+ */
+export * from './codec/frame-types';
+export type { FrameReject, RejectReason } from './codec/reject';
+export { REJECT_REASONS } from './codec/reject';
+export { crcCcitt } from './codec/crc';
+export { decodeTimeQuality, encodeTimeQuality, frameTimeSeconds, LOCKED_TIME } from './codec/common';
+export { decodeStat, encodeStat, STAT_CONFIG_CHANGE, STAT_DATA_ERROR_MASK, STAT_SYNC_LOST, type StatFlags } from './codec/stat';
+export { decodeFormat, encodeFormat } from './codec/config-codec';
+export { encodeFrame, commandFrame } from './codec/encode';
+export { decodeFrame, decodeFrameOrThrow, type ConfigLookup, type DecodeResult } from './codec/decode';
+export { DataLayout } from './codec/data-layout';
+export { DataFrameView } from './codec/data-frame-view';
+export { ConfigStore, type ConfigEntry, type ConfigStoreOptions } from './stream/config-store';
+export { StreamDecoder, type StreamDecoderHandlers, type StreamDecoderOptions } from './stream/stream-decoder';
+export { newCounters, totalRejected, type DecoderCounters, type FrameCounts, type RejectCounts } from './stream/decoder-counters';
+export { PcapReader, type PcapPacket, type PcapSummary } from './pcap/pcap-reader';
+export { decodePacket, type TransportSegment } from './pcap/packet-decoder';
+export { TcpReassembler, type TcpReassemblerOptions, type TcpStreamSink } from './pcap/tcp-reassembler';
+export { CaptureInspector, inspectCapture, DEFAULT_INSPECT_OPTIONS, type InspectDetails, type InspectOptions, type InspectReport } from './pcap/capture-inspector';
+export { FrameFormatError } from './errors/frame-format-error';
+export { FrameEncodeError } from './errors/frame-encode-error';
+export { C37ConfigError } from './errors/config-error';
+export { PcapFormatError } from './errors/pcap-format-error';

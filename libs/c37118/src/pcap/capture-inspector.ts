@@ -1,0 +1,216 @@
+import type { DataFrameView } from '../codec/data-frame-view';
+import type { Frame, FrameKind } from '../codec/frame-types';
+import type { FrameReject } from '../codec/reject';
+import { ConfigStore } from '../stream/config-store';
+import { newCounters, totalRejected, type FrameCounts, type RejectCounts } from '../stream/decoder-counters';
+import { StreamDecoder } from '../stream/stream-decoder';
+import { decodePacket, type TransportSegment } from './packet-decoder';
+import { PcapReader } from './pcap-reader';
+import { TcpReassembler } from './tcp-reassembler';
+
+export interface InspectOptions {
+  readonly maxFrameBytes: number;
+  readonly maxOutOfOrderBytes: number;
+  readonly maxConfigs: number;
+  /** Most distinct TCP directions and UDP flows followed; a bound for hostile captures. */
+  readonly maxFlows: number;
+}
+
+export const DEFAULT_INSPECT_OPTIONS: InspectOptions = { maxFrameBytes: 65535, maxOutOfOrderBytes: 1 << 20, maxConfigs: 4096, maxFlows: 4096 };
+
+/** The summary `gridcloud c37 inspect --json` prints. Times are UNIX seconds of data frames. */
+export interface InspectReport {
+  readonly frames: FrameCounts;
+  readonly crcErrors: number;
+  readonly rejected: number;
+  readonly idcodes: number[];
+  readonly stations: string[];
+  readonly dataRate: number | null;
+  readonly firstTime: number | null;
+  readonly lastTime: number | null;
+}
+
+export interface InspectDetails {
+  readonly report: InspectReport;
+  readonly rejects: RejectCounts;
+  readonly packets: { total: number; tcp: number; udp: number; skipped: number; flowsDropped: number };
+  /** Flows that never carried a valid frame: other protocols, whose bytes are not counted as rejects. */
+  readonly otherFlows: number;
+  readonly retransmittedFrames: number;
+  readonly tcp: { retransmittedBytes: number; outOfOrderSegments: number; gaps: number; gapBytes: number };
+  readonly captureTruncated: boolean;
+}
+
+interface Flow {
+  readonly decoder: StreamDecoder;
+  readonly tcp?: TcpReassembler;
+  /** Rejects seen before the flow carried any valid frame; they count only if it turns out to be C37.118. */
+  readonly heldRejects: FrameReject[];
+  isC37: boolean;
+}
+
+/** Most rejects held per flow before it is known to carry C37.118; the rest are only counted as dropped. */
+const MAX_HELD_REJECTS = 64;
+
+/**
+ * Decodes every C37.118 frame in a classic pcap: TCP directions are
+ * reassembled and each fed to its own stream decoder, UDP datagrams are
+ * decoded one by one; all flows share one configuration store so data sent
+ * over UDP can use a configuration fetched over TCP.
+ */
+export class CaptureInspector {
+  private readonly configs: ConfigStore;
+  private readonly flows = new Map<string, Flow>();
+  private readonly counters = newCounters();
+  private readonly idcodes = new Set<number>();
+  private readonly stations: string[] = [];
+  private dataRate: number | null = null;
+  private firstTime: number | null = null;
+  private lastTime: number | null = null;
+  private readonly packets = { total: 0, tcp: 0, udp: 0, skipped: 0, flowsDropped: 0 };
+  private retransmittedFrames = 0;
+
+  constructor(private readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS) {
+    this.configs = new ConfigStore({ maxConfigs: options.maxConfigs });
+  }
+
+  inspect(file: Uint8Array): InspectDetails {
+    const reader = new PcapReader(file);
+    for (const packet of reader.packets()) {
+      this.packets.total += 1;
+      const segment = decodePacket(packet.linkType, packet.data);
+      if (typeof segment === 'string') this.packets.skipped += 1;
+      else this.onSegment(segment);
+    }
+    for (const flow of this.flows.values()) {
+      flow.tcp?.finish();
+      flow.decoder.end();
+    }
+    return this.details(reader.summary.truncated);
+  }
+
+  private onSegment(s: TransportSegment): void {
+    const key = `${s.protocol} ${s.src}:${s.srcPort}>${s.dst}:${s.dstPort}`;
+    const flow = this.flowFor(key, s.protocol);
+    if (flow === undefined) return;
+    if (s.protocol === 'udp') {
+      this.packets.udp += 1;
+      if (s.payload.length > 0) flow.decoder.pushDatagram(s.payload);
+      return;
+    }
+    this.packets.tcp += 1;
+    flow.tcp?.segment(s.seq, s.syn, s.payload);
+  }
+
+  private flowFor(key: string, protocol: 'tcp' | 'udp'): Flow | undefined {
+    const known = this.flows.get(key);
+    if (known !== undefined) return known;
+    if (this.flows.size >= this.options.maxFlows) {
+      this.packets.flowsDropped += 1;
+      return undefined;
+    }
+    const held: FrameReject[] = [];
+    const decoder = new StreamDecoder(
+      { maxFrameBytes: this.options.maxFrameBytes, configs: this.configs },
+      {
+        onData: (v) => this.onData(flow, v),
+        onFrame: (f) => this.onFrame(flow, f),
+        onReject: (r) => this.onReject(flow, r),
+      },
+    );
+    const tcp =
+      protocol === 'tcp'
+        ? new TcpReassembler(
+            { maxOutOfOrderBytes: this.options.maxOutOfOrderBytes },
+            { data: (b) => decoder.push(b), gap: () => decoder.discontinuity(), retransmission: (b) => this.onRetransmission(b) },
+          )
+        : undefined;
+    const flow: Flow = { decoder, tcp, heldRejects: held, isC37: false };
+    this.flows.set(key, flow);
+    return flow;
+  }
+
+  /**
+   * Frames in a retransmitted segment count again, as a protocol analyser
+   * counts transmissions on the wire; the stream decoder saw those bytes
+   * once already and does not see them again.
+   */
+  private onRetransmission(bytes: Uint8Array): void {
+    const scratch = new StreamDecoder(
+      { maxFrameBytes: this.options.maxFrameBytes, configs: this.configs },
+      { onData: () => this.countRetransmitted('data'), onFrame: (f) => this.countRetransmitted(f.kind) },
+    );
+    scratch.pushDatagram(bytes);
+  }
+
+  private countRetransmitted(kind: FrameKind): void {
+    this.counters.frames[kind] += 1;
+    this.retransmittedFrames += 1;
+  }
+
+  private markC37(flow: Flow): void {
+    if (flow.isC37) return;
+    flow.isC37 = true;
+    for (const r of flow.heldRejects) this.counters.rejected[r.reason] += 1;
+    flow.heldRejects.length = 0;
+  }
+
+  private onData(flow: Flow, view: DataFrameView): void {
+    this.markC37(flow);
+    this.counters.frames.data += 1;
+    this.idcodes.add(view.idcode);
+    const t = view.time;
+    if (this.firstTime === null || t < this.firstTime) this.firstTime = t;
+    if (this.lastTime === null || t > this.lastTime) this.lastTime = t;
+  }
+
+  private onFrame(flow: Flow, frame: Frame): void {
+    this.markC37(flow);
+    this.counters.frames[frame.kind] += 1;
+    if (frame.kind === 'cmd') return;
+    this.idcodes.add(frame.idcode);
+    if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') {
+      for (const pmu of frame.pmus) if (!this.stations.includes(pmu.stationName)) this.stations.push(pmu.stationName);
+      if (this.dataRate === null) this.dataRate = frame.dataRate;
+    }
+  }
+
+  private onReject(flow: Flow, reject: FrameReject): void {
+    if (flow.isC37) this.counters.rejected[reject.reason] += 1;
+    else if (flow.heldRejects.length < MAX_HELD_REJECTS) flow.heldRejects.push(reject);
+  }
+
+  private details(captureTruncated: boolean): InspectDetails {
+    const tcp = { retransmittedBytes: 0, outOfOrderSegments: 0, gaps: 0, gapBytes: 0 };
+    for (const flow of this.flows.values()) {
+      if (flow.tcp === undefined) continue;
+      tcp.retransmittedBytes += flow.tcp.counters.retransmittedBytes;
+      tcp.outOfOrderSegments += flow.tcp.counters.outOfOrderSegments;
+      tcp.gaps += flow.tcp.counters.gaps;
+      tcp.gapBytes += flow.tcp.counters.gapBytes;
+    }
+    const report: InspectReport = {
+      frames: { ...this.counters.frames },
+      crcErrors: this.counters.rejected.crc,
+      rejected: totalRejected(this.counters),
+      idcodes: [...this.idcodes].sort((a, b) => a - b),
+      stations: [...this.stations],
+      dataRate: this.dataRate,
+      firstTime: microseconds(this.firstTime),
+      lastTime: microseconds(this.lastTime),
+    };
+    let otherFlows = 0;
+    for (const flow of this.flows.values()) if (!flow.isC37) otherFlows += 1;
+    return { report, rejects: { ...this.counters.rejected }, packets: { ...this.packets }, otherFlows, retransmittedFrames: this.retransmittedFrames, tcp, captureTruncated };
+  }
+}
+
+/** Inspects a whole capture held in memory. */
+export function inspectCapture(file: Uint8Array, options: InspectOptions = DEFAULT_INSPECT_OPTIONS): InspectDetails {
+  return new CaptureInspector(options).inspect(file);
+}
+
+/** Frame times are exact to the microsecond at best; rounding hides float noise like 0.12000000001. */
+function microseconds(t: number | null): number | null {
+  return t === null ? null : Math.round(t * 1e6) / 1e6;
+}

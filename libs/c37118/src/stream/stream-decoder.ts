@@ -1,0 +1,237 @@
+import { C37ConfigError } from '../errors/config-error';
+import { FrameFormatError } from '../errors/frame-format-error';
+import { crcMatches, kindOfSyncByte, readHead } from '../codec/common';
+import { decodeBody } from '../codec/decode';
+import type { DataFrameView } from '../codec/data-frame-view';
+import { MAX_FRAME_BYTES, MIN_FRAME_BYTES, SYNC_LEAD_BYTE, type Frame, type FrameKind } from '../codec/frame-types';
+import type { FrameReject, RejectReason } from '../codec/reject';
+import { ConfigStore } from './config-store';
+import { newCounters, type DecoderCounters } from './decoder-counters';
+
+export interface StreamDecoderOptions {
+  /** Largest FRAMESIZE accepted, in bytes (16..65535). It is also the most this decoder ever buffers. */
+  readonly maxFrameBytes: number;
+  /** Configurations per IDCODE; pass one store to several decoders to share CFG frames between connections. */
+  readonly configs?: ConfigStore;
+}
+
+export interface StreamDecoderHandlers {
+  /** A data frame decoded into the view for its IDCODE; the view is reused, copy what you keep. */
+  onData?(view: DataFrameView): void;
+  /** Header, configuration and command frames. */
+  onFrame?(frame: Frame): void;
+  onReject?(reject: FrameReject): void;
+}
+
+const SYNC_BYTES = 2;
+
+/**
+ * Push-style decoder for a byte stream (a TCP connection) or a sequence of
+ * datagrams. It finds frames by SYNC and FRAMESIZE, verifies CHK, and
+ * resynchronises after garbage by scanning for the next 0xAA lead byte.
+ * A candidate frame that fails (CRC, size) gives back all but its SYNC word
+ * to the scanner, so a real frame hidden behind a false SYNC is still found.
+ * Buffered bytes never exceed `maxFrameBytes`.
+ */
+export class StreamDecoder {
+  readonly counters: DecoderCounters = newCounters();
+  readonly configs: ConfigStore;
+  private readonly maxFrameBytes: number;
+  private readonly buf: Uint8Array;
+  private len = 0;
+  /** Length of the current run of skipped bytes not yet reported. */
+  private garbage = 0;
+  /** The current skipped run follows a rejected candidate and is reported with it. */
+  private garbageOwned = false;
+
+  constructor(
+    options: StreamDecoderOptions,
+    private readonly handlers: StreamDecoderHandlers = {},
+  ) {
+    const max = options.maxFrameBytes;
+    if (!Number.isInteger(max) || max < MIN_FRAME_BYTES || max > MAX_FRAME_BYTES) {
+      throw new C37ConfigError(`maxFrameBytes must be an integer in [${MIN_FRAME_BYTES}, ${MAX_FRAME_BYTES}], got ${String(max)}`);
+    }
+    this.maxFrameBytes = max;
+    this.buf = new Uint8Array(max);
+    this.configs = options.configs ?? new ConfigStore();
+  }
+
+  /** Bytes held while waiting for the rest of a frame. */
+  get bufferedBytes(): number {
+    return this.len;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.counters.bytesIn += chunk.length;
+    let pos = 0;
+    while (this.len > 0 && pos < chunk.length) {
+      const n = Math.min(this.buf.length - this.len, chunk.length - pos);
+      this.buf.set(chunk.subarray(pos, pos + n), this.len);
+      this.len += n;
+      pos += n;
+      const used = this.scan(this.buf, 0, this.len);
+      // A full buffer always holds a complete candidate, so the scan must make progress.
+      if (used === 0 && this.len === this.buf.length) throw new Error('invariant: full decoder buffer made no progress');
+      this.buf.copyWithin(0, used, this.len);
+      this.len -= used;
+    }
+    if (this.len === 0 && pos < chunk.length) {
+      const used = this.scan(chunk, pos, chunk.length);
+      this.buf.set(chunk.subarray(used), 0);
+      this.len = chunk.length - used;
+    }
+  }
+
+  /** One datagram holds whole frames: a partial frame at its end is truncated, not continued. */
+  pushDatagram(datagram: Uint8Array): void {
+    this.push(datagram);
+    this.endOfMessage('the datagram ended');
+  }
+
+  /** The connection closed: whatever is buffered is a truncated frame. */
+  end(): void {
+    this.endOfMessage('the stream ended');
+  }
+
+  /** Bytes were lost (a TCP sequence gap): drop the partial frame and resynchronise. */
+  discontinuity(): void {
+    this.endOfMessage('bytes were lost before the rest of it');
+  }
+
+  private endOfMessage(why: string): void {
+    if (this.len > 0) {
+      this.flushGarbage();
+      this.counters.bytesDiscarded += this.len;
+      this.reject('truncated', `frame cut short: ${this.len} bytes buffered when ${why}`, this.len, this.buf.subarray(0, this.len), 0);
+      this.len = 0;
+    }
+    this.flushGarbage();
+  }
+
+  /** Decodes every complete candidate in bytes[start, end) and returns where the unconsumed tail begins. */
+  private scan(bytes: Uint8Array, start: number, end: number): number {
+    let p = start;
+    while (p < end) {
+      if (bytes[p] !== SYNC_LEAD_BYTE) {
+        const q = nextLeadByte(bytes, p + 1, end);
+        this.skip(q - p);
+        p = q;
+        continue;
+      }
+      if (end - p < 2) break;
+      if (kindOfSyncByte(bytes[p + 1]) === undefined) {
+        this.skip(1);
+        p += 1;
+        continue;
+      }
+      if (end - p < 4) break;
+      const size = (bytes[p + 2] << 8) | bytes[p + 3];
+      const bad = this.checkSize(size);
+      if (bad !== undefined) {
+        this.rejectCandidate(bad, size, bytes, p);
+        p += SYNC_BYTES;
+        continue;
+      }
+      if (end - p < size) break;
+      if (!crcMatches(bytes, p, size)) {
+        this.rejectCandidate('crc', size, bytes, p);
+        p += SYNC_BYTES;
+        continue;
+      }
+      this.accept(bytes, p, size);
+      p += size;
+    }
+    return p;
+  }
+
+  private checkSize(size: number): RejectReason | undefined {
+    if (size < MIN_FRAME_BYTES) return 'size-mismatch';
+    if (size > this.maxFrameBytes) return 'oversized';
+    return undefined;
+  }
+
+  private rejectCandidate(reason: RejectReason, size: number, bytes: Uint8Array, p: number): void {
+    this.flushGarbage();
+    const message =
+      reason === 'crc'
+        ? `CHK mismatch in a ${size}-byte frame`
+        : reason === 'oversized'
+          ? `FRAMESIZE ${size} exceeds maxFrameBytes ${this.maxFrameBytes}`
+          : `FRAMESIZE ${size} is below the ${MIN_FRAME_BYTES}-byte minimum`;
+    this.reject(reason, message, SYNC_BYTES, bytes, p);
+    this.counters.bytesDiscarded += SYNC_BYTES;
+    this.garbageOwned = true;
+  }
+
+  private accept(bytes: Uint8Array, p: number, size: number): void {
+    this.flushGarbage();
+    if (kindOfSyncByte(bytes[p + 1]) === 'data') {
+      this.acceptData(bytes, p, size);
+      return;
+    }
+    try {
+      const frame = decodeBody(bytes, p, readHead(bytes, p), this.configs.configFor);
+      if ((frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') && !this.configs.put(frame)) {
+        this.discardFrame('config-limit', `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`, bytes, p, size);
+        return;
+      }
+      this.counters.frames[frame.kind] += 1;
+      this.handlers.onFrame?.(frame);
+    } catch (error) {
+      if (!(error instanceof FrameFormatError)) throw error;
+      this.discardFrame(error.reason, error.message, bytes, p, size);
+    }
+  }
+
+  private acceptData(bytes: Uint8Array, p: number, size: number): void {
+    const idcode = (bytes[p + 4] << 8) | bytes[p + 5];
+    const entry = this.configs.get(idcode);
+    if (entry === undefined) {
+      this.discardFrame('no-config', `data frame from IDCODE ${idcode} arrived before any configuration for it`, bytes, p, size);
+      return;
+    }
+    if (entry.layout.frameSize !== size) {
+      this.discardFrame('size-mismatch', `data frame from IDCODE ${idcode} is ${size} bytes; its configuration implies ${entry.layout.frameSize}`, bytes, p, size);
+      return;
+    }
+    entry.view.decode(bytes, p);
+    this.counters.frames.data += 1;
+    this.handlers.onData?.(entry.view);
+  }
+
+  /** A frame with valid framing and CRC whose content is refused: skip it whole. */
+  private discardFrame(reason: RejectReason, message: string, bytes: Uint8Array, p: number, size: number): void {
+    this.counters.bytesDiscarded += size;
+    this.reject(reason, message, size, bytes, p);
+  }
+
+  private skip(n: number): void {
+    this.garbage += n;
+    this.counters.bytesDiscarded += n;
+  }
+
+  private flushGarbage(): void {
+    if (this.garbage > 0 && !this.garbageOwned) {
+      this.reject('bad-sync', `${this.garbage} bytes without a valid SYNC word skipped`, this.garbage);
+    }
+    this.garbage = 0;
+    this.garbageOwned = false;
+  }
+
+  private reject(reason: RejectReason, message: string, bytes: number, frame?: Uint8Array, p = 0): void {
+    this.counters.rejected[reason] += 1;
+    const header = frame !== undefined && frame.length - p >= 6 ? headerOf(frame, p) : {};
+    this.handlers.onReject?.({ reason, message, bytes, ...header });
+  }
+}
+
+function nextLeadByte(bytes: Uint8Array, from: number, end: number): number {
+  const at = bytes.indexOf(SYNC_LEAD_BYTE, from);
+  return at === -1 || at > end ? end : at;
+}
+
+function headerOf(bytes: Uint8Array, p: number): { kind?: FrameKind; idcode?: number } {
+  const kind = kindOfSyncByte(bytes[p + 1]);
+  return kind === undefined ? {} : { kind, idcode: (bytes[p + 4] << 8) | bytes[p + 5] };
+}
