@@ -1,0 +1,57 @@
+/**
+ * @gridcloud/vsync: virtual-synchrony process groups in the spirit of Isis2/Vsync.
+ *
+ *   const g = new Group('myGroup', { seeds: ['10.0.0.1:7000'] });
+ *   g.onView((v) => console.log(v.toString()));
+ *   g.handle(UPDATE, (name: string, value: number) => { ... });
+ *   await g.join();
+ *   await g.orderedSend(UPDATE, 'Harry', 20.75);
+ *
+ * This barrel is the library's only public surface.
+ */
+export {
+  Group,
+  VsyncProcess,
+  VsyncOptionsError,
+  ProcessClosedError,
+  TooManyPendingRequestsError,
+  PayloadTooLargeError,
+  UnknownHandlerError,
+  HandlerError,
+  UndecodablePayloadError,
+  DuplicateGroupError,
+  type GroupOptions,
+  type Handler,
+  type DeliveryContext,
+  type VsyncProcessOptions,
+  type CoreBounds,
+  type TransportBounds,
+  type RuntimeStats,
+} from './runtime';
+export {
+  View,
+  formatProcess,
+  sameProcess,
+  processKey,
+  VsyncError,
+  MinorityPartitionError,
+  ExcludedError,
+  DecodeError,
+  ConfigError,
+  SendQueueFullError,
+  NotAMemberError,
+  RequestError,
+  ShutdownError,
+  type ProcessId,
+  type Ordering,
+} from './protocol';
+export {
+  TcpTransport,
+  TransportConfigError,
+  FrameError,
+  MessageTooLargeError,
+  AddressError,
+  type TransportConfig,
+  type TransportStats,
+  type FrameErrorKind,
+} from './transport';

@@ -1,0 +1,17 @@
+import type { Ordering, ProcessId, View } from '../protocol';
+
+/** One message delivered to a group, as the core ordered it. */
+export interface Delivery {
+  readonly group: string;
+  readonly viewId: number;
+  readonly sender: ProcessId;
+  readonly ordering: Ordering;
+  readonly payload: Uint8Array;
+}
+
+/** What the process runtime calls on a group attached to it; Group implements it. */
+export interface GroupEndpoint {
+  deliver(delivery: Delivery): void;
+  installView(view: View): void;
+  fail(error: Error): void;
+}

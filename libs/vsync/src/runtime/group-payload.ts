@@ -1,0 +1,36 @@
+import { deserialize, serialize } from 'node:v8';
+
+/** Bytes of the handler id that precedes the serialized arguments. */
+const HANDLER_ID_BYTES = 4;
+export const MAX_HANDLER_ID = 0xffff_ffff;
+
+/** The payload of a Group message: which handler to call and its arguments. */
+export interface GroupCall {
+  readonly handlerId: number;
+  readonly args: unknown[];
+}
+
+/** Encodes a handler id (u32, big-endian) followed by the arguments in the V8 structured-clone format. */
+export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Uint8Array {
+  if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID) throw new RangeError(`handler id ${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
+  const body = serialize(args);
+  const payload = Buffer.allocUnsafe(HANDLER_ID_BYTES + body.length);
+  payload.writeUInt32BE(handlerId, 0);
+  body.copy(payload, HANDLER_ID_BYTES);
+  return payload;
+}
+
+/** Decodes a payload; throws RangeError (with what was wrong) on bytes that are not a Group call. */
+export function decodeGroupCall(payload: Uint8Array): GroupCall {
+  if (payload.length < HANDLER_ID_BYTES + 1) throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const handlerId = bytes.readUInt32BE(0);
+  let args: unknown;
+  try {
+    args = deserialize(bytes.subarray(HANDLER_ID_BYTES));
+  } catch (error) {
+    throw new RangeError(`arguments do not deserialize: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(args)) throw new RangeError('arguments are not an array');
+  return { handlerId, args };
+}

@@ -1,0 +1,167 @@
+import type { Ordering, ProcessId, View } from '../protocol';
+import { HandlerError } from './errors/handler-error';
+import { UndecodablePayloadError } from './errors/undecodable-payload-error';
+import { UnknownHandlerError } from './errors/unknown-handler-error';
+import { VsyncOptionsError } from './errors/vsync-options-error';
+import { decodeGroupCall, encodeGroupCall, MAX_HANDLER_ID } from './group-payload';
+import type { Delivery, GroupEndpoint } from './group-endpoint';
+import type { VsyncProcessOptions } from './process-options';
+import { VsyncProcess } from './vsync-process';
+
+/** A Group either shares a process runtime with other groups or gets one of its own from these options. */
+export type GroupOptions = VsyncProcessOptions & { readonly process?: VsyncProcess };
+// Handlers receive whatever arguments the sender passed; their types are the application's contract.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handler = (...args: any[]) => unknown;
+
+/** Who sent the message being delivered, in which view and with which ordering; set only inside a handler call. */
+export interface DeliveryContext {
+  readonly sender: ProcessId;
+  readonly viewId: number;
+  readonly ordering: Ordering;
+}
+
+const MAX_GROUP_NAME_LENGTH = 255;
+
+/**
+ * A process group, used like the Isis2 Group: register handlers and a view callback, join, then send (FIFO per
+ * sender) or orderedSend (one total order). Every member delivers the same messages in the same view, and sees a
+ * new view only after all messages of the previous one.
+ */
+export class Group implements GroupEndpoint {
+  readonly process: VsyncProcess;
+  private readonly ownsProcess: boolean;
+  private readonly handlers = new Map<number, Handler>();
+  private readonly viewListeners: Array<(view: View) => void> = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private currentView: View | undefined;
+  private context: DeliveryContext | undefined;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    options: GroupOptions = {},
+  ) {
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_GROUP_NAME_LENGTH) {
+      throw new VsyncOptionsError('name', `a group name must be a string of 1..${MAX_GROUP_NAME_LENGTH} characters`);
+    }
+    const { process: shared, ...own } = options ?? {};
+    if (shared !== undefined && Object.values(own).some((value) => value !== undefined)) {
+      throw new VsyncOptionsError('process', 'pass either a shared VsyncProcess or options for a process of its own, not both');
+    }
+    if (shared !== undefined && !(shared instanceof VsyncProcess)) throw new VsyncOptionsError('process', 'must be a VsyncProcess');
+    this.ownsProcess = shared === undefined;
+    this.process = shared ?? new VsyncProcess(own);
+    this.process.attach(name, this);
+  }
+
+  /** The latest installed view, or undefined before join() completes. */
+  get view(): View | undefined {
+    return this.currentView;
+  }
+
+  /** Sender, view and ordering of the message being delivered; undefined outside a handler. */
+  get delivery(): DeliveryContext | undefined {
+    return this.context;
+  }
+
+  onView(listener: (view: View) => void): this {
+    if (typeof listener !== 'function') throw new VsyncOptionsError('onView', 'expects a function');
+    this.viewListeners.push(listener);
+    return this;
+  }
+
+  /** Errors of this group: handler failures, unknown handlers, exclusion (MinorityPartitionError) with what to do. */
+  onError(listener: (error: Error) => void): this {
+    if (typeof listener !== 'function') throw new VsyncOptionsError('onError', 'expects a function');
+    this.errorListeners.push(listener);
+    return this;
+  }
+
+  /** Registers the handler called for messages sent with this id; register the same ids on every member before join(). */
+  handle(handlerId: number, handler: Handler): this {
+    if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID) throw new VsyncOptionsError('handlerId', `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
+    if (typeof handler !== 'function') throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
+    if (this.handlers.has(handlerId)) throw new VsyncOptionsError('handlerId', `handler ${handlerId} is already registered in group '${this.name}'`);
+    this.handlers.set(handlerId, handler);
+    return this;
+  }
+
+  /** Joins the group; resolves once this member is in an installed view. */
+  join(): Promise<void> {
+    return this.process.join(this.name);
+  }
+
+  leave(): Promise<void> {
+    return this.process.leave(this.name);
+  }
+
+  /** Multicasts with FIFO order per sender; resolves when the message entered the send window. */
+  send(handlerId: number, ...args: unknown[]): Promise<void> {
+    return this.multicast('fifo', handlerId, args);
+  }
+
+  /** Multicasts in one total order shared by all members (consistent with FIFO). */
+  orderedSend(handlerId: number, ...args: unknown[]): Promise<void> {
+    return this.multicast('total', handlerId, args);
+  }
+
+  /** Leaves the group if joined and stops the process runtime when this group owns it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.currentView !== undefined) await this.leave().catch(() => undefined);
+    this.process.detach(this.name, this);
+    if (this.ownsProcess) await this.process.shutdown();
+  }
+
+  deliver(delivery: Delivery): void {
+    let call;
+    try {
+      call = decodeGroupCall(delivery.payload);
+    } catch (error) {
+      return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
+    }
+    const handler = this.handlers.get(call.handlerId);
+    if (handler === undefined) return this.fail(new UnknownHandlerError(this.name, call.handlerId));
+    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
+    try {
+      this.guard('message', handler(...call.args));
+    } catch (error) {
+      this.fail(new HandlerError(this.name, `message ${call.handlerId}`, error));
+    } finally {
+      this.context = undefined;
+    }
+  }
+
+  installView(view: View): void {
+    this.currentView = view;
+    for (const listener of this.viewListeners) {
+      try {
+        this.guard('view', listener(view));
+      } catch (error) {
+        this.fail(new HandlerError(this.name, 'view', error));
+      }
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.errorListeners.length === 0) process.emitWarning(error);
+    for (const listener of this.errorListeners) listener(error);
+  }
+
+  private multicast(ordering: Ordering, handlerId: number, args: unknown[]): Promise<void> {
+    let payload: Uint8Array;
+    try {
+      payload = encodeGroupCall(handlerId, args);
+    } catch (error) {
+      return Promise.reject(new VsyncOptionsError('arguments', `cannot encode the call to handler ${handlerId}: ${(error as Error).message}`));
+    }
+    return this.process.multicast(this.name, ordering, payload);
+  }
+
+  /** An async handler's rejection is reported like a throw, not left unhandled. */
+  private guard(what: string, result: unknown): void {
+    if (result instanceof Promise) result.catch((error: unknown) => this.fail(new HandlerError(this.name, what, error)));
+  }
+}

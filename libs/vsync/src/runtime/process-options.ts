@@ -1,0 +1,109 @@
+import type { CoreConfig } from '../protocol';
+import { resolveCoreConfig } from '../protocol';
+import { AddressError, parseAddress, resolveTransportConfig, type TransportConfig } from '../transport';
+import { VsyncOptionsError } from './errors/vsync-options-error';
+
+/** Protocol bounds a user may set; identity and seeds come from the process options themselves. */
+export type CoreBounds = Omit<CoreConfig, 'self' | 'seeds' | 'founder'>;
+/** Transport bounds a user may set; addresses come from the process options themselves. */
+export type TransportBounds = Omit<Partial<TransportConfig>, 'bindHost' | 'bindPort' | 'advertiseAddress'>;
+
+/** How to run one vsync process: where it listens, whom it contacts first, and every bound of its layers. */
+export interface VsyncProcessOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly bindHost?: string;
+  /** Port to listen on; 0 (the default) picks an ephemeral port. */
+  readonly bindPort?: number;
+  /** "host:port" other processes dial; defaults to bindHost:boundPort. Set it behind NAT or in containers. */
+  readonly advertiseAddress?: string;
+  /** Addresses contacted when joining; the first one founds the system. Default: this process alone. */
+  readonly seeds?: readonly string[];
+  /** Whether this process creates the first view alone. Default: it is the first seed, on its first incarnation
+   *  in this runtime. A seed restarted after a crash should pass false so it joins the running system. */
+  readonly founder?: boolean;
+  /** First incarnation number; the default (the wall clock in ms) grows across restarts on one address. */
+  readonly incarnation?: number;
+  /** After exclusion (e.g. a minority partition), rejoin as incarnation + 1 and re-join every group. Default true. */
+  readonly rejoinOnExclusion?: boolean;
+  /** How long shutdown() lets the goodbye messages drain before closing sockets. */
+  readonly shutdownLingerMs?: number;
+  /** Unresolved join/leave/send promises this process may hold; one more is rejected. */
+  readonly maxPendingRequests?: number;
+  readonly core?: CoreBounds;
+  readonly transport?: TransportBounds;
+}
+
+export interface ResolvedProcessOptions {
+  readonly transport: TransportConfig;
+  readonly seeds: readonly string[] | undefined;
+  readonly founder: boolean | undefined;
+  readonly incarnation: number;
+  readonly rejoinOnExclusion: boolean;
+  readonly shutdownLingerMs: number;
+  readonly maxPendingRequests: number;
+  readonly core: CoreBounds;
+}
+
+/** Bytes of wire header the core may add around a payload; the payload bound leaves this much room in a frame. */
+export const CORE_HEADER_ALLOWANCE_BYTES = 4096;
+
+/** Validates every option at construction so a misconfigured process fails before it opens a socket. */
+export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedProcessOptions {
+  if (options === null || typeof options !== 'object') throw new VsyncOptionsError('options', 'must be an object');
+  const transport = resolveTransportConfig({
+    ...options.transport,
+    bindHost: options.bindHost,
+    bindPort: options.bindPort,
+    advertiseAddress: options.advertiseAddress,
+  });
+  const core = resolveCoreBounds(options.core ?? {}, transport);
+  return {
+    transport,
+    core,
+    seeds: resolveSeeds(options.seeds),
+    founder: optionalBoolean('founder', options.founder),
+    incarnation: integerOption('incarnation', options.incarnation ?? Date.now(), 1, Number.MAX_SAFE_INTEGER - 1),
+    rejoinOnExclusion: optionalBoolean('rejoinOnExclusion', options.rejoinOnExclusion) ?? true,
+    shutdownLingerMs: integerOption('shutdownLingerMs', options.shutdownLingerMs ?? 200, 0, 60_000),
+    maxPendingRequests: integerOption('maxPendingRequests', options.maxPendingRequests ?? 100_000, 1, 10_000_000),
+  };
+}
+
+function resolveCoreBounds(bounds: CoreBounds, transport: TransportConfig): CoreBounds {
+  const frameRoom = transport.maxFrameBytes - CORE_HEADER_ALLOWANCE_BYTES - 16;
+  if (frameRoom < 1) throw new VsyncOptionsError('transport.maxFrameBytes', `must exceed ${CORE_HEADER_ALLOWANCE_BYTES + 16} to leave room for a payload`);
+  const maxPayloadBytes = bounds.maxPayloadBytes ?? frameRoom;
+  if (maxPayloadBytes > frameRoom) {
+    throw new VsyncOptionsError('core.maxPayloadBytes', `${maxPayloadBytes} does not fit in a frame of transport.maxFrameBytes ${transport.maxFrameBytes}; raise maxFrameBytes or lower maxPayloadBytes`);
+  }
+  const resolved = { ...bounds, maxPayloadBytes };
+  // The core checks its own bounds; run that check now with a placeholder identity so errors surface at construction.
+  resolveCoreConfig({ ...resolved, self: { address: 'validation:1', incarnation: 1 }, seeds: ['validation:1'] });
+  return resolved;
+}
+
+function resolveSeeds(seeds: readonly string[] | undefined): readonly string[] | undefined {
+  if (seeds === undefined) return undefined;
+  if (!Array.isArray(seeds) || seeds.length === 0) throw new VsyncOptionsError('seeds', 'must be a non-empty array of "host:port" addresses, or omitted to found a new system');
+  for (const seed of seeds) {
+    try {
+      parseAddress(seed);
+    } catch (error) {
+      if (error instanceof AddressError) throw new VsyncOptionsError('seeds', error.message);
+      throw error;
+    }
+  }
+  return [...seeds];
+}
+
+function integerOption(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new VsyncOptionsError(name, `${String(value)} is not an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new VsyncOptionsError(name, `must be true or false, got ${String(value)}`);
+  return value;
+}

@@ -1,0 +1,258 @@
+import { performance } from 'node:perf_hooks';
+import {
+  decodeMessage,
+  encodeMessage,
+  ProcessCore,
+  type CoreInput,
+  type CoreOutput,
+  type Ordering,
+  type ProcessId,
+  type VsyncError,
+  type WireMessage,
+} from '../protocol';
+import { TcpTransport } from '../transport';
+import { DuplicateGroupError } from './errors/duplicate-group-error';
+import { PayloadTooLargeError } from './errors/payload-too-large-error';
+import { ProcessClosedError } from './errors/process-closed-error';
+import { TooManyPendingRequestsError } from './errors/too-many-pending-requests-error';
+import type { GroupEndpoint } from './group-endpoint';
+import { resolveProcessOptions, type ResolvedProcessOptions, type VsyncProcessOptions } from './process-options';
+import type { RuntimeStats } from './runtime-stats';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type RequestInput = Extract<CoreInput, { requestId: number }>;
+interface PendingRequest {
+  readonly input: RequestInput;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** Inputs fed while the core's outputs are being carried out (e.g. a handler that sends) wait at most this deep. */
+const MAX_REENTRANT_INPUTS = 1_000_000;
+
+/**
+ * The runtime shell of one vsync process: it owns a ProcessCore, a TCP transport and the tick timer, feeds the core
+ * its inputs one at a time and carries out its outputs in order. Every protocol rule lives in the core; this class
+ * only moves bytes, keeps time and hands deliveries and views to the groups attached to it. Several groups share
+ * one process: one membership service connection, one failure detector, one set of sockets.
+ */
+export class VsyncProcess {
+  private readonly options: ResolvedProcessOptions;
+  private readonly transport: TcpTransport;
+  private readonly groups = new Map<string, GroupEndpoint>();
+  private readonly joined = new Set<string>();
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly inputs: CoreInput[] = [];
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+  private core: ProcessCore | undefined;
+  private identity: ProcessId | undefined;
+  private seeds: readonly string[] = [];
+  private starting: Promise<void> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private draining = false;
+  private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
+  private nextRequestId = 1;
+  private counters = { deliveries: 0, views: 0, decodeFailures: 0, sendFailures: 0, exclusions: 0 };
+
+  constructor(options: VsyncProcessOptions = {}) {
+    this.options = resolveProcessOptions(options);
+    this.transport = new TcpTransport(this.options.transport, (from, bytes) => this.onBytes(from, bytes));
+  }
+
+  /** Largest encoded payload a multicast may carry. */
+  get maxPayloadBytes(): number {
+    return this.options.core.maxPayloadBytes!;
+  }
+
+  /** This process's identity (advertised address and current incarnation); available after start(). */
+  get self(): ProcessId {
+    if (this.identity === undefined) throw new ProcessClosedError('read the identity before start()');
+    return this.identity;
+  }
+
+  /** Binds the socket and starts the core; safe to call more than once. */
+  start(): Promise<void> {
+    this.starting ??= this.boot();
+    return this.starting;
+  }
+
+  /** Registers the endpoint of a group; one endpoint per group name. */
+  attach(group: string, endpoint: GroupEndpoint): void {
+    if (this.groups.has(group)) throw new DuplicateGroupError(group);
+    this.groups.set(group, endpoint);
+  }
+
+  detach(group: string, endpoint: GroupEndpoint): void {
+    if (this.groups.get(group) === endpoint) this.groups.delete(group);
+  }
+
+  /** Listens for process-wide errors, such as exclusion from the system after a minority partition. */
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  async join(group: string): Promise<void> {
+    await this.start();
+    return this.request({ type: 'join', group });
+  }
+
+  async leave(group: string): Promise<void> {
+    await this.start();
+    return this.request({ type: 'leave', group });
+  }
+
+  /** Resolves once the core accepted the message into its send window (flow control), not when it is delivered. */
+  async multicast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
+    if (payload.length > this.maxPayloadBytes) throw new PayloadTooLargeError(payload.length, this.maxPayloadBytes);
+    await this.start();
+    return this.request({ type: 'multicast', group, ordering, payload });
+  }
+
+  /** Leaves every group gracefully, lets the goodbyes drain, then closes sockets and timers. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    if (this.state === 'running') {
+      this.state = 'closing';
+      this.feed({ type: 'shutdown', nowMs: now() });
+      await new Promise((resolve) => setTimeout(resolve, this.options.shutdownLingerMs));
+    }
+    this.state = 'closed';
+    clearInterval(this.ticker);
+    this.rejectAll(new ProcessClosedError('complete the request'));
+    await this.transport.close();
+  }
+
+  stats(): RuntimeStats {
+    return { ...this.counters, incarnation: this.identity?.incarnation ?? 0, transport: this.transport.stats() };
+  }
+
+  private async boot(): Promise<void> {
+    if (this.state !== 'new') throw new ProcessClosedError('start');
+    const address = await this.transport.start();
+    this.seeds = this.options.seeds ?? [address];
+    this.state = 'running';
+    this.startCore(this.options.incarnation, this.options.founder);
+    const tickIntervalMs = this.core!.config.tickIntervalMs;
+    this.ticker = setInterval(() => this.feed({ type: 'tick', nowMs: now() }), tickIntervalMs);
+  }
+
+  private startCore(incarnation: number, founder: boolean | undefined): void {
+    const address = this.transport.address;
+    this.identity = { address, incarnation };
+    const isFirstSeed = this.seeds[0] === address;
+    this.core = new ProcessCore({ ...this.options.core, self: this.identity, seeds: this.seeds, founder: founder ?? isFirstSeed });
+    this.feed({ type: 'start', nowMs: now() });
+  }
+
+  private request(input: DistributiveOmit<RequestInput, 'requestId' | 'nowMs'>): Promise<void> {
+    if (this.state !== 'running') return Promise.reject(new ProcessClosedError(`${input.type} in group '${input.group}'`));
+    if (this.pending.size >= this.options.maxPendingRequests) return Promise.reject(new TooManyPendingRequestsError(this.options.maxPendingRequests));
+    const requestId = this.nextRequestId++;
+    const full = { ...input, requestId, nowMs: now() } as RequestInput;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(requestId, { input: full, resolve, reject });
+      this.feed(full);
+    });
+  }
+
+  private onBytes(fromAddress: string, bytes: Uint8Array): void {
+    let message: WireMessage;
+    try {
+      message = decodeMessage(bytes);
+    } catch {
+      // Undecodable bytes from a peer are its problem, never ours: count and drop (the core sees nothing).
+      this.counters.decodeFailures += 1;
+      return;
+    }
+    this.feed({ type: 'receive', fromAddress, message, nowMs: now() });
+  }
+
+  /** Steps the core with one input at a time; inputs arriving while outputs are carried out wait their turn. */
+  private feed(input: CoreInput): void {
+    if (this.state === 'closed' || this.core === undefined) return;
+    if (this.inputs.length >= MAX_REENTRANT_INPUTS) throw new Error('vsync runtime input queue overflow: a handler is feeding inputs in a loop');
+    this.inputs.push(input);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
+        for (const output of this.core.step(next)) this.perform(output);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private perform(output: CoreOutput): void {
+    switch (output.type) {
+      case 'send':
+        return this.send(output.toAddress, output.message);
+      case 'deliver':
+        this.counters.deliveries += 1;
+        return this.groups.get(output.group)?.deliver(output);
+      case 'view':
+        this.counters.views += 1;
+        return this.groups.get(output.group)?.installView(output.view);
+      case 'requestDone':
+        return this.settle(output.requestId, undefined);
+      case 'requestFailed':
+        return this.settle(output.requestId, output.error);
+      case 'disconnect':
+        return this.transport.disconnect(output.address);
+      case 'excluded':
+        return this.onExcluded(output.error);
+    }
+  }
+
+  private send(toAddress: string, message: WireMessage): void {
+    try {
+      if (!this.transport.send(toAddress, encodeMessage(message))) this.counters.sendFailures += 1;
+    } catch (error) {
+      // A message the transport cannot carry is lost like any other; the core retransmits or suspects the peer.
+      this.counters.sendFailures += 1;
+      this.report(error as Error);
+    }
+  }
+
+  private settle(requestId: number, error: VsyncError | undefined): void {
+    const request = this.pending.get(requestId);
+    if (request === undefined) return;
+    this.pending.delete(requestId);
+    const { input } = request;
+    if (error !== undefined) return request.reject(error);
+    if (input.type === 'join') this.joined.add(input.group);
+    if (input.type === 'leave') this.joined.delete(input.group);
+    request.resolve();
+  }
+
+  /** The core says this incarnation is out: tell the application, then rejoin as a new incarnation if configured. */
+  private onExcluded(error: VsyncError): void {
+    this.counters.exclusions += 1;
+    this.rejectAll(error);
+    this.report(error);
+    for (const endpoint of this.groups.values()) endpoint.fail(error);
+    if (!this.options.rejoinOnExclusion || this.state !== 'running') return;
+    const groups = [...this.joined];
+    this.joined.clear();
+    this.startCore(this.self.incarnation + 1, false);
+    for (const group of groups) {
+      this.request({ type: 'join', group }).catch((failure: Error) => this.groups.get(group)?.fail(failure));
+    }
+  }
+
+  private rejectAll(error: Error): void {
+    const requests = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of requests) request.reject(error);
+  }
+
+  private report(error: Error): void {
+    if (this.errorListeners.length === 0 && this.groups.size === 0) process.emitWarning(error);
+    for (const listener of this.errorListeners) listener(error);
+  }
+}
+
+/** The core's clock: monotonic milliseconds, immune to wall-clock steps. */
+function now(): number {
+  return Math.floor(performance.now());
+}
