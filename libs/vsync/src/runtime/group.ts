@@ -106,13 +106,14 @@ export class Group implements GroupEndpoint {
     return this.multicast('total', handlerId, args);
   }
 
-  /** Leaves the group if joined and stops the process runtime when this group owns it. */
+  /** Leaves the group: a group with a process of its own shuts it down (a graceful leave of everything), a group
+   *  on a shared process leaves just this group. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.currentView !== undefined) await this.leave().catch(() => undefined);
-    this.process.detach(this.name, this);
     if (this.ownsProcess) await this.process.shutdown();
+    else if (this.currentView !== undefined) await this.leave().catch((error: Error) => this.fail(error));
+    this.process.detach(this.name, this);
   }
 
   deliver(delivery: Delivery): void {

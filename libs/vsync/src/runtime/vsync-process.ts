@@ -96,8 +96,8 @@ export class VsyncProcess {
     return this.request({ type: 'join', group });
   }
 
-  async leave(group: string): Promise<void> {
-    await this.start();
+  /** Leaves one group; the process stays in the system and in its other groups. */
+  leave(group: string): Promise<void> {
     return this.request({ type: 'leave', group });
   }
 

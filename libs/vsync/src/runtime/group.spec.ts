@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { View, type ProcessId } from '../protocol';
+import { DuplicateGroupError } from './errors/duplicate-group-error';
+import { HandlerError } from './errors/handler-error';
+import { UndecodablePayloadError } from './errors/undecodable-payload-error';
+import { UnknownHandlerError } from './errors/unknown-handler-error';
+import { VsyncOptionsError } from './errors/vsync-options-error';
+import { Group } from './group';
+import { encodeGroupCall } from './group-payload';
+import { VsyncProcess } from './vsync-process';
+
+const UPDATE = 1;
+const alice: ProcessId = { address: '127.0.0.1:7001', incarnation: 3 };
+const groups: Group[] = [];
+
+function group(name = 'g'): Group {
+  const g = new Group(name);
+  groups.push(g);
+  return g;
+}
+
+function errorsOf(g: Group): Error[] {
+  const errors: Error[] = [];
+  g.onError((error) => errors.push(error));
+  return errors;
+}
+
+const delivery = (payload: Uint8Array) => ({ group: 'g', viewId: 4, sender: alice, ordering: 'total' as const, payload });
+
+afterEach(async () => {
+  await Promise.all(groups.splice(0).map((g) => g.close()));
+});
+
+describe('Group', () => {
+  it('calls the registered handler with the sent arguments and exposes sender and view during the call', () => {
+    const g = group();
+    const seen: unknown[] = [];
+    g.handle(UPDATE, (name: string, value: number) => seen.push(name, value, g.delivery));
+    g.deliver(delivery(encodeGroupCall(UPDATE, ['Harry', 20.75])));
+    expect(seen).toEqual(['Harry', 20.75, { sender: alice, viewId: 4, ordering: 'total' }]);
+    expect(g.delivery).toBeUndefined();
+  });
+
+  it('reports unknown handlers, undecodable payloads and throwing handlers as typed errors and keeps delivering', async () => {
+    const g = group();
+    const errors = errorsOf(g);
+    const seen: number[] = [];
+    g.handle(UPDATE, (value: number) => {
+      if (value === 0) throw new Error('boom');
+      seen.push(value);
+    });
+    g.handle(2, async () => Promise.reject(new Error('async boom')));
+    g.deliver(delivery(encodeGroupCall(99, [])));
+    g.deliver(delivery(new Uint8Array([1, 2])));
+    g.deliver(delivery(encodeGroupCall(UPDATE, [0])));
+    g.deliver(delivery(encodeGroupCall(2, [])));
+    g.deliver(delivery(encodeGroupCall(UPDATE, [7])));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([7]);
+    expect(errors.map((e) => e.constructor)).toEqual([UnknownHandlerError, UndecodablePayloadError, HandlerError, HandlerError]);
+    expect(errors[0].message).toContain('call g.handle(99');
+    expect(errors[2].message).toContain('boom');
+  });
+
+  it('hands each installed view to the view listeners and keeps the latest', () => {
+    const g = group();
+    const views: number[] = [];
+    g.onView((v) => views.push(v.id));
+    const view = new View(5, [alice], [alice]);
+    g.installView(view);
+    expect(views).toEqual([5]);
+    expect(g.view).toBe(view);
+    expect(g.view?.rankOf(alice)).toBe(0);
+  });
+
+  it('validates names, handler ids and options at construction', () => {
+    expect(() => new Group('')).toThrow(VsyncOptionsError);
+    expect(() => group().handle(-1, () => undefined)).toThrow(/handlerId/);
+    const g = group('twice');
+    g.handle(UPDATE, () => undefined);
+    expect(() => g.handle(UPDATE, () => undefined)).toThrow(/already registered/);
+    const shared = new VsyncProcess();
+    expect(() => new Group('x', { process: shared, bindPort: 7000 })).toThrow(/not both/);
+    new Group('same', { process: shared });
+    expect(() => new Group('same', { process: shared })).toThrow(DuplicateGroupError);
+  });
+
+  it('rejects arguments that cannot be serialized', async () => {
+    const g = group();
+    await expect(g.send(UPDATE, () => 1)).rejects.toThrow(/cannot encode the call to handler 1/);
+  });
+});

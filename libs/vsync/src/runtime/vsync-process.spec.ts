@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TcpTransport } from '../transport';
+import { PayloadTooLargeError } from './errors/payload-too-large-error';
+import { ProcessClosedError } from './errors/process-closed-error';
+import { VsyncProcess } from './vsync-process';
+
+const processes: VsyncProcess[] = [];
+const transports: TcpTransport[] = [];
+
+function vsyncProcess(options: ConstructorParameters<typeof VsyncProcess>[0] = {}): VsyncProcess {
+  const p = new VsyncProcess(options);
+  processes.push(p);
+  return p;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.shutdown()));
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+});
+
+describe('VsyncProcess', () => {
+  it('binds its transport on start and identifies itself by advertised address and incarnation', async () => {
+    const p = vsyncProcess({ incarnation: 42 });
+    await p.start();
+    expect(p.self.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(p.self.incarnation).toBe(42);
+    expect(p.stats().incarnation).toBe(42);
+  });
+
+  it('counts and drops messages that do not decode, and keeps running', async () => {
+    const p = vsyncProcess();
+    await p.start();
+    const peer = new TcpTransport({}, () => undefined);
+    transports.push(peer);
+    await peer.start();
+    peer.send(p.self.address, new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+    peer.send(p.self.address, new Uint8Array([]));
+    await until(() => p.stats().decodeFailures === 2);
+    expect(p.stats().transport.messagesReceived).toBe(2);
+    expect(p.stats().transport.connectionsClosed).toBe(0);
+  });
+
+  it('rejects a payload above maxPayloadBytes before it reaches the core', async () => {
+    const p = vsyncProcess({ transport: { maxFrameBytes: 16 * 1024 } });
+    await expect(p.multicast('g', 'fifo', new Uint8Array(16 * 1024))).rejects.toThrow(PayloadTooLargeError);
+  });
+
+  it('rejects requests after shutdown with what to do', async () => {
+    const p = vsyncProcess();
+    await p.start();
+    await p.shutdown();
+    await expect(p.join('g')).rejects.toThrow(ProcessClosedError);
+    await expect(p.join('g')).rejects.toThrow(/create a new VsyncProcess/);
+  });
+});
