@@ -1,0 +1,12 @@
+import { GridError } from './grid-error';
+
+/**
+ * A linear system (power-flow Jacobian or estimator gain matrix) has a zero
+ * pivot. For the estimator this means the measurements do not determine the
+ * state; add measurements (PMUs) near the named bus.
+ */
+export class SingularSystemError extends GridError {
+  constructor(detail: string) {
+    super(`singular system: ${detail}`);
+  }
+}

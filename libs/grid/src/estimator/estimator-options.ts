@@ -1,0 +1,40 @@
+import { GridConfigError } from '../errors/config-error';
+
+/** Bounds and thresholds of the linear state estimator. */
+export interface EstimatorOptions {
+  /** Numeric factorizations kept for recently seen sets of missing measurements (LRU). */
+  readonly maxCachedFactors: number;
+  /** A pivot below this fraction of its diagonal means the gain matrix is singular there. */
+  readonly relativePivotTolerance: number;
+  /** Confidence of the chi-square bad-data test, as a probability. */
+  readonly chiSquareConfidence: number;
+  /** Smallest largest-normalized-residual that identifies a measurement as bad. */
+  readonly normalizedResidualThreshold: number;
+  /** Measurements removed per frame before bad-data processing gives up. */
+  readonly maxBadDataRemovals: number;
+}
+
+export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
+  maxCachedFactors: 64,
+  relativePivotTolerance: 1e-10,
+  chiSquareConfidence: 0.99,
+  normalizedResidualThreshold: 4,
+  maxBadDataRemovals: 10,
+};
+
+/** Validates options at start-up, naming the option, its unit and the allowed range. */
+export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions {
+  const check = (ok: boolean, text: string): void => {
+    if (!ok) throw new GridConfigError(text);
+  };
+  check(Number.isInteger(o.maxCachedFactors) && o.maxCachedFactors >= 1 && o.maxCachedFactors <= 4096,
+    `maxCachedFactors must be an integer in [1, 4096], got ${o.maxCachedFactors}`);
+  check(o.relativePivotTolerance > 0 && o.relativePivotTolerance < 1e-3,
+    `relativePivotTolerance must be in (0, 1e-3), got ${o.relativePivotTolerance}`);
+  check(o.chiSquareConfidence > 0.5 && o.chiSquareConfidence < 1,
+    `chiSquareConfidence must be a probability in (0.5, 1), got ${o.chiSquareConfidence}`);
+  check(o.normalizedResidualThreshold > 0, `normalizedResidualThreshold must be positive, got ${o.normalizedResidualThreshold}`);
+  check(Number.isInteger(o.maxBadDataRemovals) && o.maxBadDataRemovals >= 0 && o.maxBadDataRemovals <= 1000,
+    `maxBadDataRemovals must be an integer in [0, 1000], got ${o.maxBadDataRemovals}`);
+  return o;
+}

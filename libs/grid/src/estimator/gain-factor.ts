@@ -1,0 +1,72 @@
+import { SingularSystemError } from '../errors/singular-system-error';
+import { HermitianLdl } from '../sparse/hermitian-ldl';
+import type { GainStructure } from './gain-structure';
+import { observableColumns } from './observability';
+
+/**
+ * The numeric LDL^H of G = H^H W H for one set of present measurements,
+ * together with the weighted H^H operator of that set. Columns that the
+ * present measurements do not determine are pinned (identity row, zero
+ * right-hand side) so the shared symbolic factor still applies, and are
+ * reported unobservable; measurements touching them carry no weight, since
+ * they would otherwise pull observable columns toward the pinned zero.
+ */
+export class GainFactor {
+  readonly observable: Uint8Array;
+  readonly unobservableCount: number;
+  /** Weight 1/sigma^2 of each model row, 0 when missing or unusable. */
+  readonly weight: Float64Array;
+  readonly usedRows: number;
+  readonly rhsCoefRe: Float64Array;
+  readonly rhsCoefIm: Float64Array;
+  readonly ldl: HermitianLdl;
+
+  constructor(
+    readonly structure: GainStructure,
+    present: Uint8Array,
+    relativePivotTolerance: number,
+  ) {
+    const model = structure.model;
+    this.observable = observableColumns(model, present);
+    this.unobservableCount = this.observable.reduce((s, o) => s + (o === 0 ? 1 : 0), 0);
+    this.weight = new Float64Array(model.rowCount);
+    let used = 0;
+    for (let r = 0; r < model.rowCount; r++) {
+      const ok = present[r] === 1 && this.observable[model.col1[r]] === 1 && (model.col2[r] < 0 || this.observable[model.col2[r]] === 1);
+      this.weight[r] = ok ? 1 / (model.sigma[r] * model.sigma[r]) : 0;
+      used += ok ? 1 : 0;
+    }
+    this.usedRows = used;
+    this.rhsCoefRe = Float64Array.from(structure.rhsRe, (h, p) => h * this.weight[structure.rhsRow[p]]);
+    this.rhsCoefIm = Float64Array.from(structure.rhsIm, (h, p) => h * this.weight[structure.rhsRow[p]]);
+    this.ldl = new HermitianLdl(structure.symbolic);
+    this.factorize(relativePivotTolerance);
+  }
+
+  private factorize(tolerance: number): void {
+    const s = this.structure;
+    const m = s.model;
+    const re = new Float64Array(s.rowIdx.length);
+    const im = new Float64Array(s.rowIdx.length);
+    for (let c = 0; c < s.n; c++) if (this.observable[c] === 0) re[s.diagSlot[s.pinv[c]]] = 1;
+    for (let r = 0; r < m.rowCount; r++) {
+      const w = this.weight[r];
+      if (w === 0) continue;
+      re[s.diagSlot[s.pinv[m.col1[r]]]] += w * (m.h1Re[r] * m.h1Re[r] + m.h1Im[r] * m.h1Im[r]);
+      if (m.col2[r] < 0) continue;
+      re[s.diagSlot[s.pinv[m.col2[r]]]] += w * (m.h2Re[r] * m.h2Re[r] + m.h2Im[r] * m.h2Im[r]);
+      // G[col1][col2] += w conj(h1) h2; the conjugate when the slot holds G[col2][col1].
+      const gr = w * (m.h1Re[r] * m.h2Re[r] + m.h1Im[r] * m.h2Im[r]);
+      const gi = w * (m.h1Re[r] * m.h2Im[r] - m.h1Im[r] * m.h2Re[r]);
+      re[s.offSlot[r]] += gr;
+      im[s.offSlot[r]] += s.offConj[r] === 1 ? -gi : gi;
+    }
+    const bad = this.ldl.factor(s.colPtr, s.rowIdx, re, im, tolerance);
+    if (bad >= 0) {
+      const bus = m.network.busIds[m.columnBus[s.perm[bad]]];
+      throw new SingularSystemError(
+        `the measurements do not determine the voltage at bus ${bus} (gain matrix pivot ${bad} is not positive); add a PMU at or next to it`,
+      );
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { chiSquareQuantile } from '../stats/chi-square';
+import type { EstimateReport } from './estimate-report';
+import { DEFAULT_ESTIMATOR_OPTIONS, validateEstimatorOptions, type EstimatorOptions } from './estimator-options';
+import { GainFactor } from './gain-factor';
+import { GainStructure } from './gain-structure';
+import type { MeasurementModel } from './measurement-model';
+
+/**
+ * Linear (PMU-only) weighted-least-squares state estimator. The gain matrix
+ * is factored once per set of present measurements and the factors are kept
+ * in a bounded LRU cache keyed by the missing rows, so the common "one PMU
+ * missing" frames are factored once and then cost the same as full frames:
+ * H^H W z plus two triangular solves, with no allocation (solveFrame).
+ * A topology change means a new model and a new estimator.
+ */
+export class LinearStateEstimator {
+  readonly structure: GainStructure;
+  readonly options: EstimatorOptions;
+  /** Estimate of the last solveFrame, by model column. */
+  readonly vRe: Float64Array;
+  readonly vIm: Float64Array;
+  private readonly bRe: Float64Array;
+  private readonly bIm: Float64Array;
+  private readonly cache = new Map<string, GainFactor>();
+
+  constructor(
+    readonly model: MeasurementModel,
+    options: EstimatorOptions = DEFAULT_ESTIMATOR_OPTIONS,
+  ) {
+    this.options = validateEstimatorOptions(options);
+    this.structure = new GainStructure(model);
+    const n = model.columnCount;
+    [this.vRe, this.vIm, this.bRe, this.bIm] = [0, 0, 0, 0].map(() => new Float64Array(n));
+  }
+
+  /** The factorization for the given missing model rows (ascending, distinct). */
+  factorFor(missingRows: readonly number[] = []): GainFactor {
+    const key = missingRows.join(',');
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const present = new Uint8Array(this.model.rowCount).fill(1);
+    for (const r of missingRows) present[r] = 0;
+    const factor = new GainFactor(this.structure, present, this.options.relativePivotTolerance);
+    if (this.cache.size >= this.options.maxCachedFactors) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, factor);
+    return factor;
+  }
+
+  get cachedFactors(): number {
+    return this.cache.size;
+  }
+
+  /** Per-frame hot path: x = G^-1 H^H W z into vRe/vIm. Allocation-free. */
+  solveFrame(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
+    const s = this.structure;
+    const { bRe, bIm } = this;
+    const ptr = s.rhsPtr;
+    const rows = s.rhsRow;
+    const cRe = factor.rhsCoefRe;
+    const cIm = factor.rhsCoefIm;
+    for (let k = 0; k < s.n; k++) {
+      let sr = 0;
+      let si = 0;
+      for (let p = ptr[k]; p < ptr[k + 1]; p++) {
+        const r = rows[p];
+        sr += cRe[p] * zRe[r] - cIm[p] * zIm[r];
+        si += cRe[p] * zIm[r] + cIm[p] * zRe[r];
+      }
+      bRe[k] = sr;
+      bIm[k] = si;
+    }
+    factor.ldl.solveInPlace(bRe, bIm);
+    for (let k = 0; k < s.n; k++) {
+      const c = s.perm[k];
+      this.vRe[c] = bRe[k];
+      this.vIm[c] = bIm[k];
+    }
+  }
+
+  /** J(x) = sum w |z - H x|^2 over the rows the factor uses, at the last solveFrame estimate. */
+  cost(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): number {
+    let j = 0;
+    for (let r = 0; r < this.model.rowCount; r++) {
+      const w = factor.weight[r];
+      if (w === 0) continue;
+      const [rr, ri] = this.residual(r, zRe, zIm);
+      j += w * (rr * rr + ri * ri);
+    }
+    return j;
+  }
+
+  /** Residual z_r - h_r x at the last estimate. */
+  residual(r: number, zRe: Float64Array, zIm: Float64Array): [number, number] {
+    const m = this.model;
+    const a = m.col1[r];
+    let hr = m.h1Re[r] * this.vRe[a] - m.h1Im[r] * this.vIm[a];
+    let hi = m.h1Re[r] * this.vIm[a] + m.h1Im[r] * this.vRe[a];
+    const b = m.col2[r];
+    if (b >= 0) {
+      hr += m.h2Re[r] * this.vRe[b] - m.h2Im[r] * this.vIm[b];
+      hi += m.h2Re[r] * this.vIm[b] + m.h2Im[r] * this.vRe[b];
+    }
+    return [zRe[r] - hr, zIm[r] - hi];
+  }
+
+  /**
+   * Estimates one frame; with badData, runs the chi-square test on J and,
+   * while it fails, removes the measurement with the largest normalized
+   * residual and re-estimates (at most maxBadDataRemovals times).
+   */
+  estimate(zRe: Float64Array, zIm: Float64Array, missingRows: readonly number[] = [], badData = false): EstimateReport {
+    const missing = [...new Set(missingRows)].sort((a, b) => a - b);
+    const removed: { row: number; normalizedResidual: number }[] = [];
+    for (;;) {
+      const factor = this.factorFor(missing);
+      this.solveFrame(factor, zRe, zIm);
+      const cost = this.cost(factor, zRe, zIm);
+      const dof = 2 * factor.usedRows - 2 * (this.model.columnCount - factor.unobservableCount);
+      const threshold = dof > 0 ? chiSquareQuantile(dof, this.options.chiSquareConfidence) : NaN;
+      const suspect = dof > 0 && cost > threshold;
+      const report = (): EstimateReport => ({
+        vRe: this.vRe.slice(),
+        vIm: this.vIm.slice(),
+        observable: factor.observable,
+        cost,
+        degreesOfFreedom: dof,
+        threshold,
+        removed,
+        badDataRemains: suspect,
+      });
+      if (!badData || !suspect || removed.length >= this.options.maxBadDataRemovals) return report();
+      const worst = this.largestNormalizedResidual(factor, zRe, zIm);
+      if (worst.row < 0 || worst.value < this.options.normalizedResidualThreshold) return report();
+      removed.push({ row: worst.row, normalizedResidual: worst.value });
+      missing.push(worst.row);
+      missing.sort((a, b) => a - b);
+    }
+  }
+
+  /**
+   * Largest |r_i| / sqrt(Omega_ii), Omega = R - H G^-1 H^H: each rectangular
+   * component of r_i has variance Omega_ii. One extra solve per used row;
+   * rows with Omega_ii ~ 0 are critical (their error cannot be seen) and skipped.
+   */
+  largestNormalizedResidual(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): { row: number; value: number } {
+    const m = this.model;
+    const s = this.structure;
+    const xRe = new Float64Array(s.n);
+    const xIm = new Float64Array(s.n);
+    let best = { row: -1, value: 0 };
+    for (let r = 0; r < m.rowCount; r++) {
+      if (factor.weight[r] === 0) continue;
+      const a = s.pinv[m.col1[r]];
+      const b = m.col2[r] >= 0 ? s.pinv[m.col2[r]] : -1;
+      xRe.fill(0);
+      xIm.fill(0);
+      xRe[a] = m.h1Re[r];
+      xIm[a] = -m.h1Im[r];
+      if (b >= 0) {
+        xRe[b] = m.h2Re[r];
+        xIm[b] = -m.h2Im[r];
+      }
+      factor.ldl.solveInPlace(xRe, xIm);
+      let hgh = m.h1Re[r] * xRe[a] - m.h1Im[r] * xIm[a];
+      if (b >= 0) hgh += m.h2Re[r] * xRe[b] - m.h2Im[r] * xIm[b];
+      const variance = m.sigma[r] * m.sigma[r] - hgh;
+      if (!(variance > 1e-9 * m.sigma[r] * m.sigma[r])) continue;
+      const [rr, ri] = this.residual(r, zRe, zIm);
+      const value = Math.hypot(rr, ri) / Math.sqrt(variance);
+      if (value > best.value) best = { row: r, value };
+    }
+    return best;
+  }
+}

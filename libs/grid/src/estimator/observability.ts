@@ -1,0 +1,81 @@
+import type { MeasurementModel } from './measurement-model';
+
+/** Coefficients smaller than this (relative to the row's largest) are treated as structural zeros. */
+const NEGLIGIBLE = 1e-12;
+
+function magnitude(re: number, im: number): number {
+  return Math.hypot(re, im);
+}
+
+/**
+ * Which state columns the present measurements determine, by propagation on
+ * the PMU model: a one-column row determines its column; a two-column row
+ * with one side known determines the other; two independent rows on the same
+ * pair of columns determine both. This is a sufficient condition, so a column
+ * it reports observable really is, and the estimator never gives a value to
+ * a column it reports unobservable.
+ */
+export function observableColumns(model: MeasurementModel, present: Uint8Array): Uint8Array {
+  const n = model.columnCount;
+  const known = new Uint8Array(n);
+  const queue: number[] = [];
+  const mark = (c: number): void => {
+    if (known[c] === 0) {
+      known[c] = 1;
+      queue.push(c);
+    }
+  };
+  const rowsAt: number[][] = Array.from({ length: n }, () => []);
+  const pairs = new Map<string, number[]>();
+  for (let r = 0; r < model.rowCount; r++) {
+    if (present[r] === 0) continue;
+    const a = model.col1[r];
+    const b = model.col2[r];
+    if (b < 0) {
+      if (magnitude(model.h1Re[r], model.h1Im[r]) > 0) mark(a);
+      continue;
+    }
+    rowsAt[a].push(r);
+    rowsAt[b].push(r);
+    const key = a < b ? `${a},${b}` : `${b},${a}`;
+    const list = pairs.get(key) ?? [];
+    list.push(r);
+    pairs.set(key, list);
+  }
+  for (const rows of pairs.values()) markPair(model, rows, mark);
+  while (queue.length > 0) {
+    const c = queue.pop()!;
+    for (const r of rowsAt[c]) {
+      const a = model.col1[r];
+      const other = a === c ? model.col2[r] : a;
+      const scale = Math.max(magnitude(model.h1Re[r], model.h1Im[r]), magnitude(model.h2Re[r], model.h2Im[r]));
+      const coef = other === model.col2[r] ? magnitude(model.h2Re[r], model.h2Im[r]) : magnitude(model.h1Re[r], model.h1Im[r]);
+      if (coef > NEGLIGIBLE * scale) mark(other);
+    }
+  }
+  return known;
+}
+
+/** Two rows on the same column pair with a non-singular 2x2 block determine both columns. */
+function markPair(model: MeasurementModel, rows: number[], mark: (c: number) => void): void {
+  for (let x = 0; x < rows.length; x++) {
+    for (let y = x + 1; y < rows.length; y++) {
+      const [p, q] = [rows[x], rows[y]];
+      // Orient q's coefficients to p's column order.
+      const same = model.col1[p] === model.col1[q];
+      const [qaRe, qaIm, qbRe, qbIm] = same
+        ? [model.h1Re[q], model.h1Im[q], model.h2Re[q], model.h2Im[q]]
+        : [model.h2Re[q], model.h2Im[q], model.h1Re[q], model.h1Im[q]];
+      const detRe = model.h1Re[p] * qbRe - model.h1Im[p] * qbIm - (model.h2Re[p] * qaRe - model.h2Im[p] * qaIm);
+      const detIm = model.h1Re[p] * qbIm + model.h1Im[p] * qbRe - (model.h2Re[p] * qaIm + model.h2Im[p] * qaRe);
+      const scale =
+        magnitude(model.h1Re[p], model.h1Im[p]) * magnitude(qbRe, qbIm) +
+        magnitude(model.h2Re[p], model.h2Im[p]) * magnitude(qaRe, qaIm);
+      if (magnitude(detRe, detIm) > 1e-6 * scale) {
+        mark(model.col1[p]);
+        mark(model.col2[p]);
+        return;
+      }
+    }
+  }
+}
