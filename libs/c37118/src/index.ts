@@ -27,3 +27,5 @@ export { FrameFormatError } from './errors/frame-format-error';
 export { FrameEncodeError } from './errors/frame-encode-error';
 export { C37ConfigError } from './errors/config-error';
 export { PcapFormatError } from './errors/pcap-format-error';
+export { dataFrameFromMeasurements, type PmuMeasurements } from './codec/measurements';
+export { buildConfig, type ConfigSpec, type PmuSpec } from './codec/config-builder';

@@ -31,36 +31,43 @@ export class ByteWriter {
 
   u8(value: number, what: string): void {
     checkInt(value, 0, 0xff, what);
-    this.buf[this.reserve(1)] = value;
+    const at = this.reserve(1);
+    this.buf[at] = value;
   }
 
   u16(value: number, what: string): void {
     checkInt(value, 0, 0xffff, what);
-    this.view.setUint16(this.reserve(2), value);
+    const at = this.reserve(2);
+    this.view.setUint16(at, value);
   }
 
   i16(value: number, what: string): void {
     checkInt(value, -0x8000, 0x7fff, what);
-    this.view.setInt16(this.reserve(2), value);
+    const at = this.reserve(2);
+    this.view.setInt16(at, value);
   }
 
   u32(value: number, what: string): void {
     checkInt(value, 0, 0xffffffff, what);
-    this.view.setUint32(this.reserve(4), value);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value);
   }
 
   i32(value: number, what: string): void {
     checkInt(value, -0x80000000, 0x7fffffff, what);
-    this.view.setInt32(this.reserve(4), value);
+    const at = this.reserve(4);
+    this.view.setInt32(at, value);
   }
 
   f32(value: number, what: string): void {
     if (typeof value !== 'number') throw new FrameEncodeError(`${what} must be a number, got ${typeof value}`);
-    this.view.setFloat32(this.reserve(4), value);
+    const at = this.reserve(4);
+    this.view.setFloat32(at, value);
   }
 
   raw(bytes: Uint8Array): void {
-    this.buf.set(bytes, this.reserve(bytes.length));
+    const at = this.reserve(bytes.length);
+    this.buf.set(bytes, at);
   }
 
   /** Fixed-width ASCII field padded with spaces. */

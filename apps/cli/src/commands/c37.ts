@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { inspectCapture, PcapFormatError, type InspectDetails } from '@gridcloud/c37118';
+
+const USAGE = [
+  'usage: gridcloud c37 inspect FILE.pcap [--json]',
+  '',
+  '  inspect   decode every IEEE C37.118 frame in a classic pcap capture (TCP reassembled, UDP per datagram)',
+  '  --json    print the summary as one JSON object on the last line',
+].join('\n');
+
+/**
+ * `gridcloud c37 ...`: tools over the C37.118 codec. Returns the exit code:
+ * 0 on success, 1 when the capture cannot be read, 2 on a usage error.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'inspect') return usageError(`unknown c37 subcommand '${sub}'`);
+  const json = rest.includes('--json');
+  const unknown = rest.filter((a) => a.startsWith('-') && a !== '--json');
+  if (unknown.length > 0) return usageError(`unknown option ${unknown.join(', ')}`);
+  const files = rest.filter((a) => !a.startsWith('-'));
+  if (files.length !== 1) return usageError('inspect takes exactly one capture file');
+  return inspect(files[0], json);
+}
+
+async function inspect(path: string, json: boolean): Promise<number> {
+  let file: Buffer;
+  try {
+    file = await readFile(path);
+  } catch (error) {
+    process.stderr.write(`gridcloud c37: cannot read '${path}': ${(error as Error).message}\n`);
+    return 1;
+  }
+  let details: InspectDetails;
+  try {
+    details = inspectCapture(new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+  } catch (error) {
+    if (!(error instanceof PcapFormatError)) throw error;
+    process.stderr.write(`gridcloud c37: '${path}' is not a readable capture: ${error.message}\n`);
+    return 1;
+  }
+  process.stdout.write(json ? `${JSON.stringify(details.report)}\n` : humanReport(path, details));
+  return 0;
+}
+
+function humanReport(path: string, d: InspectDetails): string {
+  const r = d.report;
+  const frames = Object.entries(r.frames)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const rejects = Object.entries(d.rejects)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const lines = [
+    `capture     ${path}${d.captureTruncated ? ' (file ends inside a packet record)' : ''}`,
+    `packets     ${d.packets.total} (tcp ${d.packets.tcp}, udp ${d.packets.udp}, other ${d.packets.skipped}); non-C37.118 flows ${d.otherFlows}`,
+    `frames      ${frames}${d.retransmittedFrames > 0 ? ` (${d.retransmittedFrames} in retransmitted segments)` : ''}`,
+    `rejected    ${r.rejected}${rejects ? ` (${rejects})` : ''}; CRC errors ${r.crcErrors}`,
+    `tcp         retransmitted bytes ${d.tcp.retransmittedBytes}, out-of-order segments ${d.tcp.outOfOrderSegments}, gaps ${d.tcp.gaps} (${d.tcp.gapBytes} bytes)`,
+    `idcodes     ${r.idcodes.join(', ') || '-'}`,
+    `stations    ${r.stations.join(', ') || '-'}`,
+    `data rate   ${r.dataRate ?? '-'}`,
+    `time        ${formatTime(r.firstTime)} .. ${formatTime(r.lastTime)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function formatTime(t: number | null): string {
+  return t === null ? '-' : new Date(t * 1000).toISOString();
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`gridcloud c37: ${message}\n${USAGE}\n`);
+  return 2;
+}
