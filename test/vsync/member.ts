@@ -1,0 +1,130 @@
+/**
+ * One group member as a real OS process, driven over stdin and reporting on stdout, one JSON object a line.
+ * Started by the cross-process tests as `node --import tsx test/vsync/member.ts '<json options>'`.
+ *
+ * Several groups may share the member's one process runtime (option "groups").
+ * Commands (stdin): {"cmd":"join"|"leave","group"} | {"cmd":"send","group","count":N,"ordering":"fifo"|"total"}
+ *                   | {"cmd":"update","group","count":N,"key"} | {"cmd":"exit"}
+ * Events (stdout):  ready, joined, left, view, deliver, update, sent, sendDone, updateDone, error, closed.
+ * A delivered message carries the sending member's name and its sequence number, so the test can check FIFO,
+ * total order and integrity from the logs alone.
+ */
+import { createInterface } from 'node:readline';
+import { formatProcess, Group, VsyncProcess, type Ordering } from '@gridcloud/vsync';
+
+interface MemberOptions {
+  readonly name: string;
+  /** One group, or several sharing this process's runtime. */
+  readonly group?: string;
+  readonly groups?: string[];
+  readonly seeds?: string[];
+  readonly heartbeatIntervalMs?: number;
+  readonly failureTimeoutMs?: number;
+}
+
+interface Command {
+  readonly cmd: 'join' | 'leave' | 'send' | 'update' | 'exit';
+  readonly group?: string;
+  readonly count?: number;
+  readonly ordering?: Ordering;
+  readonly key?: string;
+}
+
+/** Handler ids, registered alike on every member. */
+const MESSAGE = 1;
+const UPDATE = 2;
+const options = JSON.parse(process.argv[2] ?? '{}') as MemberOptions;
+const names = options.groups ?? [options.group ?? 'test'];
+
+function emit(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+const runtime = new VsyncProcess({
+  seeds: options.seeds,
+  rejoinOnExclusion: false,
+  core: { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100, failureTimeoutMs: options.failureTimeoutMs ?? 1_500 },
+});
+const groups = new Map(names.map((name) => [name, openGroup(name)]));
+
+function openGroup(name: string): Group {
+  const group = new Group(name, { process: runtime });
+  const state = new Map<string, number>();
+  group.onView((view) =>
+    emit({
+      event: 'view',
+      group: name,
+      id: view.id,
+      members: view.members.map(formatProcess),
+      joined: view.joined.map(formatProcess),
+      left: view.left.map(formatProcess),
+      failed: view.failed.map(formatProcess),
+      rank: view.rankOf(runtime.self),
+    }),
+  );
+  group.onError((error) => emit({ event: 'error', group: name, name: error.name, message: error.message }));
+  group.handle(MESSAGE, (from: string, seq: number) => {
+    const delivery = group.delivery!;
+    emit({ event: 'deliver', group: name, from, seq, sender: formatProcess(delivery.sender), viewId: delivery.viewId, ordering: delivery.ordering });
+  });
+  // The replicated-variable example of Isis2: every member applies the same updates in the same order.
+  group.handle(UPDATE, (key: string, value: number) => {
+    state.set(key, value);
+    emit({ event: 'update', group: name, key, value, sender: formatProcess(group.delivery!.sender) });
+  });
+  return group;
+}
+
+function groupOf(command: Command): Group {
+  const group = groups.get(command.group ?? names[0]);
+  if (group === undefined) throw new Error(`no group ${command.group}`);
+  return group;
+}
+
+async function sendAll(group: Group, command: Command): Promise<void> {
+  const count = command.count ?? 0;
+  const ordering = command.ordering ?? 'total';
+  for (let seq = 0; seq < count; seq += 1) {
+    await (ordering === 'total' ? group.orderedSend(MESSAGE, options.name, seq) : group.send(MESSAGE, options.name, seq));
+    emit({ event: 'sent', group: group.name, seq });
+  }
+  emit({ event: 'sendDone', group: group.name, count });
+}
+
+async function updateAll(group: Group, command: Command): Promise<void> {
+  for (let i = 0; i < (command.count ?? 0); i += 1) await group.orderedSend(UPDATE, command.key ?? 'Harry', Math.round(Math.random() * 10_000) / 100);
+  emit({ event: 'updateDone', group: group.name });
+}
+
+async function onCommand(command: Command): Promise<void> {
+  if (command.cmd === 'exit') {
+    await runtime.shutdown();
+    emit({ event: 'closed' });
+    process.exit(0);
+  }
+  const group = groupOf(command);
+  if (command.cmd === 'join') {
+    await group.join();
+    emit({ event: 'joined', group: group.name });
+  } else if (command.cmd === 'leave') {
+    await group.leave();
+    emit({ event: 'left', group: group.name });
+  } else if (command.cmd === 'send') {
+    await sendAll(group, command);
+  } else if (command.cmd === 'update') {
+    await updateAll(group, command);
+  }
+}
+
+async function main(): Promise<void> {
+  await runtime.start();
+  emit({ event: 'ready', address: runtime.self.address, id: formatProcess(runtime.self) });
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    onCommand(JSON.parse(line) as Command).catch((error: Error) => emit({ event: 'error', name: error.name, message: error.message }));
+  });
+}
+
+main().catch((error: Error) => {
+  emit({ event: 'error', name: error.name, message: error.message });
+  process.exit(1);
+});
