@@ -177,6 +177,7 @@ export class StreamDecoder {
         return;
       }
       this.counters.frames[frame.kind] += 1;
+      this.counters.bytesAccepted += size;
       this.handlers.onFrame?.(frame);
     } catch (error) {
       if (!(error instanceof FrameFormatError)) throw error;
@@ -197,6 +198,7 @@ export class StreamDecoder {
     }
     entry.view.decode(bytes, p);
     this.counters.frames.data += 1;
+    this.counters.bytesAccepted += size;
     this.handlers.onData?.(entry.view);
   }
 
