@@ -29,3 +29,7 @@ export { C37ConfigError } from './errors/config-error';
 export { PcapFormatError } from './errors/pcap-format-error';
 export { dataFrameFromMeasurements, type PmuMeasurements } from './codec/measurements';
 export { buildConfig, type ConfigSpec, type PmuSpec } from './codec/config-builder';
+export { PmuSession, type PmuIdentity, type PmuSessionEffect, type PmuSessionEvent, type FrameTime } from './net/pmu-session';
+export { PmuServer, type PmuServerCounters, type PmuServerOptions } from './net/pmu-server';
+export { PdcClient, type PdcClientOptions } from './net/pdc-client';
+export { systemFrameTime } from './net/system-time';
