@@ -1,16 +1,729 @@
 import { resolveCoreConfig, type CoreConfig, type ResolvedCoreConfig } from './core-config';
 import type { CoreInput, CoreOutput } from './core-io';
+import { ExcludedError } from './errors/excluded-error';
+import { assert } from './errors/invariant-error';
+import { MinorityPartitionError } from './errors/minority-partition-error';
+import { NotAMemberError } from './errors/not-a-member-error';
+import { RequestError } from './errors/request-error';
+import { SendQueueFullError } from './errors/send-queue-full-error';
+import { ShutdownError } from './errors/shutdown-error';
+import type { VsyncError } from './errors/vsync-error';
+import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
+import { buildNextView, type GroupChange } from './gms/next-view';
+import { ViewChangeAttempt } from './gms/view-change-attempt';
+import { LinkTable } from './link/link-table';
+import { GroupEpoch } from './multicast/group-epoch';
+import { type ProcessId, processKey, sameProcess } from './process-id';
+import { View } from './view';
+import type { AcceptedValue, Ballot, DataRecord, Ordering, ViewValue, WireBody, WireMessage } from './wire-message';
 
-/** The whole protocol of one process as a pure state machine: `step(input) -> outputs`. */
+type Role = 'idle' | 'joining' | 'member' | 'gone';
+type Body<K extends WireBody['kind']> = Extract<WireBody, { kind: K }>;
+
+interface QueuedMulticast {
+  readonly requestId: number;
+  readonly ordering: Ordering;
+  readonly payload: Uint8Array;
+}
+
+interface GroupRequest {
+  readonly group: string;
+  readonly join: boolean;
+}
+
+interface BufferedMessage {
+  readonly from: ProcessId;
+  readonly body: Body<'data'> | Body<'groupAck'>;
+}
+
+const MAX_GROUP_NAME_CHARS = 256;
+
+/** The whole protocol of one process as a pure state machine: `step(input) -> outputs`. Membership follows the
+ *  Isis/Vsync GMS: the oldest unsuspected member leads; a view change is a flush (which doubles as the takeover
+ *  inquiry) followed by a proposal that a majority of the current view must accept (paxos ballots keep two leaders from
+ *  deciding different views with one number). Multicast: FIFO per sender, total order by Lamport time; every view change
+ *  delivers the union of the survivors' unstable messages before the new view. */
 export class ProcessCore {
   readonly config: ResolvedCoreConfig;
+  private readonly self: ProcessId;
+  private readonly links: LinkTable;
+  private role: Role = 'idle';
+  private out: CoreOutput[] = [];
+  private now = 0;
+
+  private view: ViewValue | null = null;
+  /** When each member entered this process's view: silence is only counted from then. */
+  private readonly memberSinceMs = new Map<string, number>();
+  private readonly minIncarnation = new Map<string, number>();
+  private readonly reportedSuspects = new Set<string>();
+  private readonly leaving = new Set<string>();
+  private readonly catchUpSentMs = new Map<string, number>();
+  private readonly notMemberSentMs = new Map<string, number>();
+  private futureCommit: ViewValue | null = null;
+
+  // Participant side of the view-change consensus, for the slot after the current view.
+  private promised: Ballot | null = null;
+  private accepted: AcceptedValue | null = null;
+  private maxRound = 0;
+
+  // Leader side.
+  private attempt: ViewChangeAttempt | null = null;
+  private nextAttemptMs = 0;
+  private readonly pendingJoins = new Map<string, ProcessId>();
+  private readonly pendingGroupChanges = new Map<string, GroupChange>();
+
+  // This process's own requests and multicast state.
+  private readonly groupRequests = new Map<number, GroupRequest>();
+  private readonly groups = new Map<string, GroupEpoch>();
+  private readonly sendQueues = new Map<string, QueuedMulticast[]>();
+  private readonly future: BufferedMessage[] = [];
+  private lastHeartbeatMs = -Infinity;
+  private lastRequestMs = -Infinity;
+  private seedIndex = 0;
 
   constructor(config: CoreConfig) {
     this.config = resolveCoreConfig(config);
+    this.self = this.config.self;
+    this.links = new LinkTable(this.self, this.config);
+  }
+
+  /** The installed system view (members, groups), or null before joining; for observers such as the simulator. */
+  get systemView(): ViewValue | null {
+    return this.view;
+  }
+
+  get state(): Role {
+    return this.role;
   }
 
   step(input: CoreInput): CoreOutput[] {
-    void input;
-    return [];
+    this.out = [];
+    this.now = input.nowMs;
+    switch (input.type) {
+      case 'start':
+        this.onStart();
+        break;
+      case 'tick':
+        this.onTick();
+        break;
+      case 'receive':
+        this.onReceive(input.message);
+        break;
+      case 'join':
+      case 'leave':
+        this.onGroupRequest(input.group, input.requestId, input.type === 'join');
+        break;
+      case 'multicast':
+        this.onMulticast(input.group, input.ordering, input.requestId, input.payload);
+        break;
+      case 'shutdown':
+        this.onShutdown();
+        break;
+    }
+    return this.out;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private onStart(): void {
+    if (this.role !== 'idle') return;
+    if (this.config.founder) {
+      this.role = 'member';
+      const first: ViewValue = { id: 1, members: [this.self], groups: [], joined: [this.self], left: [], failed: [], flush: [] };
+      this.installFresh(first);
+    } else {
+      this.role = 'joining';
+      this.tryJoin();
+    }
+  }
+
+  private onShutdown(): void {
+    if (this.role === 'member' && this.view) {
+      for (const m of this.others()) this.links.sendUnreliable(m, { kind: 'leaveSystem', viewId: this.view.id }, this.out);
+    }
+    this.becomeGone(new ShutdownError('shut down'), false);
+  }
+
+  private becomeGone(error: VsyncError, announce: boolean): void {
+    if (this.role === 'gone') return;
+    this.role = 'gone';
+    if (announce) this.out.push({ type: 'excluded', error });
+    for (const requestId of this.groupRequests.keys()) this.out.push({ type: 'requestFailed', requestId, error });
+    this.groupRequests.clear();
+    for (const queue of this.sendQueues.values()) {
+      for (const q of queue) this.out.push({ type: 'requestFailed', requestId: q.requestId, error });
+    }
+    this.sendQueues.clear();
+    this.groups.clear();
+  }
+
+  private tryJoin(): void {
+    const seed = this.config.seeds[this.seedIndex++ % this.config.seeds.length];
+    this.lastRequestMs = this.now;
+    if (seed !== this.self.address) this.links.sendUnreliable(seed, { kind: 'joinRequest', joiner: this.self }, this.out);
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  private onTick(): void {
+    if (this.role === 'joining') {
+      this.links.tick(this.now, this.out);
+      if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.tryJoin();
+      return;
+    }
+    if (this.role !== 'member') return;
+    this.links.tick(this.now, this.out);
+    if (this.checkMajority()) return;
+    this.heartbeat();
+    if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.sendRequestsToLeader();
+    if (this.isLeader()) this.leaderTick();
+    for (const [name, epoch] of this.groups) {
+      epoch.tick(this.now, this.config.retransmitIntervalMs);
+      this.drain(name);
+    }
+    this.collectLinks();
+  }
+
+  private heartbeat(): void {
+    if (this.now - this.lastHeartbeatMs < this.config.heartbeatIntervalMs) return;
+    this.lastHeartbeatMs = this.now;
+    const viewId = this.view!.id;
+    for (const m of this.others()) this.links.sendUnreliable(m, { kind: 'heartbeat', viewId }, this.out);
+  }
+
+  /** A process that cannot hear a majority of its view can never again take part in a decision: it leaves. */
+  private checkMajority(): boolean {
+    const view = this.view!;
+    const alive = view.members.filter((m) => this.isSelf(m) || !this.timedOut(m)).length;
+    if (alive >= majorityOf(view.members.length)) return false;
+    this.becomeGone(new MinorityPartitionError(`hears ${alive} of ${view.members.length} members of view ${view.id}`), true);
+    return true;
+  }
+
+  private collectLinks(): void {
+    const keep = (p: ProcessId): boolean => this.isMember(p) || this.pendingJoins.has(processKey(p));
+    this.links.collectIdle(keep, 4 * this.config.failureTimeoutMs, this.now);
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  private onReceive(message: WireMessage): void {
+    if (this.role === 'idle' || this.role === 'gone') return;
+    const from = message.from;
+    if (from.incarnation < (this.minIncarnation.get(from.address) ?? 0)) {
+      this.tellNotMember(from);
+      return;
+    }
+    for (const body of this.links.receive(message, this.now)) {
+      if (this.role === 'joining') this.stepJoining(from, body);
+      else if (this.role === 'member') this.stepMember(from, body);
+    }
+  }
+
+  /** The dead get no messages delivered and are told, now and then, that they are out. */
+  private tellNotMember(p: ProcessId): void {
+    const last = this.notMemberSentMs.get(p.address) ?? -Infinity;
+    if (!this.view || this.now - last < this.config.heartbeatIntervalMs) return;
+    this.notMemberSentMs.set(p.address, this.now);
+    this.links.sendUnreliable(p, { kind: 'notMember', viewId: this.view.id }, this.out);
+  }
+
+  private stepJoining(from: ProcessId, body: WireBody): void {
+    if (body.kind === 'commit' && body.value.members.some((m) => this.isSelf(m))) {
+      this.role = 'member';
+      this.installFresh(body.value);
+    } else if (body.kind === 'data' || body.kind === 'groupAck') {
+      this.bufferFuture(from, body);
+    }
+  }
+
+  private stepMember(from: ProcessId, body: WireBody): void {
+    switch (body.kind) {
+      case 'heartbeat':
+        return this.onHeartbeat(from, body.viewId);
+      case 'notMember':
+        if (body.viewId > this.view!.id) this.becomeGone(new ExcludedError(`view ${body.viewId} left it out`), true);
+        return;
+      case 'leaveSystem':
+        if (this.isMember(from)) this.leaving.add(processKey(from));
+        return;
+      case 'flush':
+        return this.onFlush(from, body);
+      case 'propose':
+        return this.onPropose(from, body);
+      case 'commit':
+        return this.onCommit(body.value);
+      case 'data':
+        return this.onData(from, body);
+      case 'groupAck':
+        return this.onGroupAck(from, body);
+      case 'linkAck':
+        return;
+      case 'suspect':
+        return this.onSuspect(body);
+      default:
+        return this.isLeader() ? this.stepLeader(from, body) : this.stepFollower(body);
+    }
+  }
+
+  private onHeartbeat(from: ProcessId, viewId: number): void {
+    const view = this.view!;
+    // A member one view behind missed the commit (its leader died mid-send): hand it over.
+    if (viewId === view.id - 1 && this.isMember(from)) this.sendCatchUp(from);
+  }
+
+  private sendCatchUp(to: ProcessId): void {
+    const key = processKey(to);
+    if (this.now - (this.catchUpSentMs.get(key) ?? -Infinity) < this.config.retransmitIntervalMs) return;
+    this.catchUpSentMs.set(key, this.now);
+    this.links.sendReliable(to, { kind: 'commit', value: this.view! }, this.now, this.out);
+  }
+
+  // ---------------------------------------------------------------- membership: follower and leader roles
+
+  /** Requests meant for the leader that reached someone else are passed along towards the oldest member. */
+  private stepFollower(body: WireBody): void {
+    if (body.kind === 'joinRequest' || body.kind === 'groupChange') {
+      this.links.sendUnreliable(this.leader(), body, this.out);
+    }
+  }
+
+  private stepLeader(from: ProcessId, body: WireBody): void {
+    switch (body.kind) {
+      case 'joinRequest':
+        return this.onJoinRequest(body.joiner);
+      case 'groupChange':
+        this.pendingGroupChanges.set(`${processKey(body.member)}|${body.group}`, body);
+        return this.leaderTick();
+      case 'flushOk':
+        return this.onFlushOk(from, body);
+      case 'proposeOk':
+        return this.onProposeOk(from, body);
+      case 'nack':
+        return this.onNack(body.promised);
+      default:
+        return;
+    }
+  }
+
+  /** Any member adopts a reported suspicion, so a member that some cannot hear is removed even if the leader (or the
+   *  suspect itself) can: false suspicions end in exclusion, never in a stalled group. */
+  private onSuspect(body: Body<'suspect'>): void {
+    if (body.viewId !== this.view!.id) return;
+    for (const s of body.suspects) if (this.isMember(s) && !this.isSelf(s)) this.reportedSuspects.add(processKey(s));
+    if (this.isLeader()) this.leaderTick();
+    else this.links.sendUnreliable(this.leader(), body, this.out);
+  }
+
+  private onJoinRequest(joiner: ProcessId): void {
+    if (joiner.incarnation < (this.minIncarnation.get(joiner.address) ?? 0)) return;
+    if (this.isMember(joiner)) {
+      // It joined, but the commit never reached it (the previous leader died): send the view again.
+      this.links.sendReliable(joiner, { kind: 'commit', value: { ...this.view!, flush: [] } }, this.now, this.out);
+      return;
+    }
+    const sitting = this.view!.members.find((m) => m.address === joiner.address);
+    if (sitting && sitting.incarnation >= joiner.incarnation) return;
+    this.pendingJoins.set(processKey(joiner), joiner);
+    this.leaderTick();
+  }
+
+  private leaderTick(): void {
+    if (this.attempt) return this.advanceAttempt();
+    if (this.now < this.nextAttemptMs || !this.hasPendingChanges()) return;
+    this.startAttempt();
+  }
+
+  private hasPendingChanges(): boolean {
+    const view = this.view!;
+    if (this.pendingJoins.size > 0 || this.pendingGroupChanges.size > 0) return true;
+    return view.members.some((m) => !this.isSelf(m) && this.isSuspected(m));
+  }
+
+  private startAttempt(): void {
+    const ballot: Ballot = { round: this.maxRound + 1, leader: this.self };
+    this.attempt = new ViewChangeAttempt(ballot, this.view!, this.now);
+    for (const m of this.others()) {
+      this.links.sendReliable(m, { kind: 'flush', viewId: this.view!.id, ballot }, this.now, this.out);
+    }
+    this.onFlush(this.self, { kind: 'flush', viewId: this.view!.id, ballot });
+  }
+
+  private onFlushOk(from: ProcessId, body: Body<'flushOk'>): void {
+    if (!this.attempt || body.viewId !== this.view!.id || !sameBallot(body.ballot, this.attempt.ballot)) return;
+    this.attempt.recordAnswer({ from, accepted: body.accepted, records: body.records });
+    this.advanceAttempt();
+  }
+
+  private advanceAttempt(): void {
+    const attempt = this.attempt!;
+    const timeout = this.config.viewChangeTimeoutMs;
+    if (attempt.readyToPropose((m) => this.isSelf(m) || !this.isSuspected(m), this.now, timeout)) {
+      this.propose(attempt);
+    } else if (this.now - attempt.startedMs >= 2 * timeout) {
+      // Stalled (answers or accepts lost with their senders): try again with a higher ballot.
+      this.attempt = null;
+      this.leaderTick();
+    }
+  }
+
+  private propose(attempt: ViewChangeAttempt): void {
+    const value = attempt.previouslyAccepted() ?? this.buildValue(attempt);
+    attempt.startProposal(value);
+    const body: Body<'propose'> = { kind: 'propose', viewId: attempt.current.id, ballot: attempt.ballot, value };
+    for (const a of attempt.answers.values()) {
+      if (!this.isSelf(a.from)) this.links.sendReliable(a.from, body, this.now, this.out);
+    }
+    this.onPropose(this.self, body);
+  }
+
+  private buildValue(attempt: ViewChangeAttempt): ViewValue {
+    const view = attempt.current;
+    const suspects = new Set(view.members.filter((m) => !this.isSelf(m) && this.isSuspected(m) && !this.leaving.has(processKey(m))).map(processKey));
+    const joiners = [...this.pendingJoins.values()].filter((j) => !this.isMember(j));
+    const changes = [...this.pendingGroupChanges.values()];
+    return buildNextView({
+      current: view,
+      responders: new Set(attempt.answers.keys()),
+      suspects,
+      leaving: this.leaving,
+      joiners,
+      groupChanges: changes,
+      reports: [...attempt.answers.values()].map((a) => a.records),
+    });
+  }
+
+  private onProposeOk(from: ProcessId, body: Body<'proposeOk'>): void {
+    const attempt = this.attempt;
+    if (!attempt || body.viewId !== this.view!.id || !sameBallot(body.ballot, attempt.ballot)) return;
+    if (attempt.recordAccept(from)) this.commit(attempt.value!);
+  }
+
+  private commit(value: ViewValue): void {
+    const old = this.view!;
+    const targets = [...old.members, ...value.members.filter((m) => !old.members.some((o) => sameProcess(o, m)))];
+    for (const m of targets) {
+      if (this.isSelf(m)) continue;
+      const joiner = !old.members.some((o) => sameProcess(o, m));
+      this.links.sendReliable(m, { kind: 'commit', value: joiner ? { ...value, flush: [] } : value }, this.now, this.out);
+    }
+    this.install(value);
+  }
+
+  private onNack(promised: Ballot): void {
+    this.maxRound = Math.max(this.maxRound, promised.round);
+    if (!this.attempt || compareBallot(promised, this.attempt.ballot) <= 0) return;
+    this.yieldAttempt();
+  }
+
+  /** Somebody holds a higher ballot: stand back, and retry later only if still the leader then. */
+  private yieldAttempt(): void {
+    this.attempt = null;
+    const rank = this.view!.members.findIndex((m) => this.isSelf(m));
+    this.nextAttemptMs = this.now + this.config.viewChangeTimeoutMs * (1 + rank);
+  }
+
+  // ---------------------------------------------------------------- membership: participant
+
+  private onFlush(from: ProcessId, body: Body<'flush'>): void {
+    const view = this.view!;
+    if (body.viewId < view.id) return this.sendCatchUpIfNext(from, body.viewId);
+    if (body.viewId > view.id || !this.isMember(from)) return;
+    this.maxRound = Math.max(this.maxRound, body.ballot.round);
+    if (this.promised && compareBallot(body.ballot, this.promised) < 0) {
+      this.links.sendReliable(from, { kind: 'nack', viewId: view.id, promised: this.promised }, this.now, this.out);
+      return;
+    }
+    this.promised = body.ballot;
+    if (this.attempt && !sameBallot(this.attempt.ballot, body.ballot)) this.yieldAttempt();
+    for (const epoch of this.groups.values()) epoch.freeze();
+    const records = [...this.groups.values()].flatMap((e) => e.heldRecords());
+    const answer: Body<'flushOk'> = { kind: 'flushOk', viewId: view.id, ballot: body.ballot, accepted: this.accepted, records };
+    if (this.isSelf(from)) this.onFlushOk(from, answer);
+    else this.links.sendReliable(from, answer, this.now, this.out);
+  }
+
+  private sendCatchUpIfNext(to: ProcessId, theirViewId: number): void {
+    if (theirViewId === this.view!.id - 1 && this.isMember(to)) this.sendCatchUp(to);
+  }
+
+  private onPropose(from: ProcessId, body: Body<'propose'>): void {
+    const view = this.view!;
+    if (body.viewId < view.id) return this.sendCatchUpIfNext(from, body.viewId);
+    if (body.viewId > view.id || body.value.id !== view.id + 1) return;
+    if (this.promised && compareBallot(body.ballot, this.promised) < 0) {
+      this.links.sendReliable(from, { kind: 'nack', viewId: view.id, promised: this.promised }, this.now, this.out);
+      return;
+    }
+    this.promised = body.ballot;
+    this.accepted = { ballot: body.ballot, value: body.value };
+    for (const epoch of this.groups.values()) epoch.freeze();
+    const ok: Body<'proposeOk'> = { kind: 'proposeOk', viewId: view.id, ballot: body.ballot };
+    if (this.isSelf(from)) this.onProposeOk(from, ok);
+    else this.links.sendReliable(from, ok, this.now, this.out);
+  }
+
+  private onCommit(value: ViewValue): void {
+    const view = this.view!;
+    if (value.id <= view.id) return;
+    if (value.id === view.id + 1) {
+      this.install(value);
+      const next = this.futureCommit;
+      this.futureCommit = null;
+      if (next && this.role === 'member') this.onCommit(next);
+      return;
+    }
+    if (!value.members.some((m) => this.isSelf(m))) {
+      this.becomeGone(new ExcludedError(`view ${value.id} left it out`), true);
+    } else if (!this.futureCommit || this.futureCommit.id < value.id) {
+      this.futureCommit = value;
+    }
+  }
+
+  // ---------------------------------------------------------------- installing views
+
+  /** Installs the next view as an old member: deliver the decided flush set, then the new views. */
+  private install(value: ViewValue): void {
+    const old = this.view!;
+    assert(value.id === old.id + 1, `installing view ${value.id} after ${old.id}`);
+    if (!value.members.some((m) => this.isSelf(m))) {
+      this.becomeGone(new ExcludedError(`view ${value.id} left it out`), true);
+      return;
+    }
+    for (const [name, epoch] of this.groups) epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
+    for (const gone of old.members.filter((m) => !value.members.some((n) => sameProcess(n, m)))) this.forget(gone, value);
+    this.enterView(value, old);
+  }
+
+  /** Installs a view as a newcomer (founder or joiner): nothing to flush. */
+  private installFresh(value: ViewValue): void {
+    this.enterView(value, null);
+  }
+
+  private enterView(value: ViewValue, old: ViewValue | null): void {
+    this.view = value;
+    for (const key of this.memberSinceMs.keys()) if (!value.members.some((m) => processKey(m) === key)) this.memberSinceMs.delete(key);
+    for (const m of value.members) if (!this.memberSinceMs.has(processKey(m))) this.memberSinceMs.set(processKey(m), this.now);
+    this.promised = null;
+    this.accepted = null;
+    this.attempt = null;
+    this.nextAttemptMs = this.now;
+    this.reportedSuspects.clear();
+    for (const key of this.leaving) if (!value.members.some((m) => processKey(m) === key)) this.leaving.delete(key);
+    for (const m of value.members) this.pendingJoins.delete(processKey(m));
+    this.pruneGroupChanges(value);
+    this.openGroups(value, old);
+    this.completeGroupRequests();
+    this.replayFuture();
+    for (const name of this.groups.keys()) this.drain(name);
+  }
+
+  private forget(gone: ProcessId, next: ViewValue): void {
+    const floor = Math.max(this.minIncarnation.get(gone.address) ?? 0, gone.incarnation + 1);
+    this.minIncarnation.set(gone.address, floor);
+    this.links.drop(gone);
+    if (!next.members.some((m) => m.address === gone.address)) this.out.push({ type: 'disconnect', address: gone.address });
+  }
+
+  private pruneGroupChanges(value: ViewValue): void {
+    for (const [key, c] of this.pendingGroupChanges) {
+      const g = value.groups.find((x) => x.name === c.group);
+      const present = !!g && g.members.some((m) => sameProcess(m, c.member));
+      if (present === c.join || !value.members.some((m) => sameProcess(m, c.member))) this.pendingGroupChanges.delete(key);
+    }
+  }
+
+  /** Opens the new epoch of every group this process is in, and reports changed group views to the application. */
+  private openGroups(value: ViewValue, old: ViewValue | null): void {
+    this.groups.clear();
+    for (const g of value.groups) {
+      if (!g.members.some((m) => this.isSelf(m))) continue;
+      const effects = {
+        deliver: (r: DataRecord, groupViewId: number) => this.deliver(r, groupViewId),
+        send: (to: ProcessId, body: WireBody) => this.sendToMember(to, body),
+      };
+      this.groups.set(g.name, new GroupEpoch(g.name, value.id, g.viewId, g.members, this.self, effects));
+      const before = old?.groups.find((x) => x.name === g.name);
+      const wasIn = !!before && before.members.some((m) => this.isSelf(m));
+      if (!wasIn || before!.viewId !== g.viewId) this.out.push({ type: 'view', group: g.name, view: this.groupView(g, before, value) });
+    }
+    for (const [name, queue] of this.sendQueues) {
+      if (this.groups.has(name)) continue;
+      for (const q of queue) this.out.push({ type: 'requestFailed', requestId: q.requestId, error: new NotAMemberError(name) });
+      this.sendQueues.delete(name);
+    }
+  }
+
+  private groupView(g: ViewValue['groups'][number], before: ViewValue['groups'][number] | undefined, value: ViewValue): View {
+    const prior = before?.members ?? [];
+    const has = (list: readonly ProcessId[], p: ProcessId): boolean => list.some((m) => sameProcess(m, p));
+    const joined = g.members.filter((m) => !has(prior, m));
+    const departed = prior.filter((m) => !has(g.members, m));
+    const failed = departed.filter((m) => has(value.failed, m));
+    const left = departed.filter((m) => !has(value.failed, m));
+    return new View(g.viewId, g.members, joined, left, failed);
+  }
+
+  private completeGroupRequests(): void {
+    for (const [requestId, r] of this.groupRequests) {
+      if (this.groups.has(r.group) === r.join) {
+        this.groupRequests.delete(requestId);
+        this.out.push({ type: 'requestDone', requestId });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- multicast
+
+  private onData(from: ProcessId, body: Body<'data'>): void {
+    const r = body.record;
+    if (!sameProcess(r.sender, from)) return;
+    if (r.epoch > this.view!.id) return this.bufferFuture(from, body);
+    if (r.epoch === this.view!.id) this.groups.get(r.group)?.receive(r);
+  }
+
+  private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {
+    if (body.epoch > this.view!.id) return this.bufferFuture(from, body);
+    if (body.epoch !== this.view!.id) return;
+    const epoch = this.groups.get(body.group);
+    if (!epoch) return;
+    epoch.receiveAck(from, body.clock, body.received);
+    this.drain(body.group);
+  }
+
+  /** Messages of a view not installed here yet wait for it; the senders' windows bound how many there can be. */
+  private bufferFuture(from: ProcessId, body: Body<'data'> | Body<'groupAck'>): void {
+    if (this.future.length < this.config.linkBufferMessages) this.future.push({ from, body });
+  }
+
+  private replayFuture(): void {
+    const pending = this.future.splice(0, this.future.length);
+    for (const m of pending) {
+      if (this.role !== 'member') return;
+      if (m.body.kind === 'data') this.onData(m.from, m.body);
+      else this.onGroupAck(m.from, m.body);
+    }
+  }
+
+  private deliver(r: DataRecord, groupViewId: number): void {
+    this.out.push({ type: 'deliver', group: r.group, viewId: groupViewId, sender: r.sender, ordering: r.ordering, payload: r.payload });
+  }
+
+  private sendToMember(to: ProcessId, body: WireBody): void {
+    if (!this.links.sendReliable(to, body, this.now, this.out)) this.reportSuspect(to);
+  }
+
+  private onMulticast(group: string, ordering: Ordering, requestId: number, payload: Uint8Array): void {
+    const problem = this.checkMulticast(group, ordering, payload);
+    if (problem) return this.fail(requestId, problem);
+    const queue = this.sendQueues.get(group) ?? [];
+    if (queue.length >= this.config.sendQueueMessages) {
+      return this.fail(requestId, new SendQueueFullError(group, this.config.sendQueueMessages));
+    }
+    queue.push({ requestId, ordering, payload });
+    this.sendQueues.set(group, queue);
+    this.drain(group);
+  }
+
+  private checkMulticast(group: string, ordering: Ordering, payload: Uint8Array): VsyncError | null {
+    if (this.role === 'gone') return new ShutdownError('no longer a member of the system');
+    if (ordering !== 'fifo' && ordering !== 'total') return new RequestError(`ordering must be "fifo" or "total", got ${String(ordering)}`);
+    if (!(payload instanceof Uint8Array)) return new RequestError('payload must be a Uint8Array');
+    if (payload.length > this.config.maxPayloadBytes) {
+      return new RequestError(`payload of ${payload.length} bytes exceeds maxPayloadBytes (${this.config.maxPayloadBytes})`);
+    }
+    if (!this.groups.has(group)) return new NotAMemberError(String(group));
+    return null;
+  }
+
+  /** Moves queued multicasts into the send window while it has room: flow control. */
+  private drain(group: string): void {
+    const queue = this.sendQueues.get(group);
+    const epoch = this.groups.get(group);
+    if (!queue || !epoch) return;
+    while (queue.length > 0 && !epoch.frozen && epoch.inFlight < this.config.sendWindowMessages) {
+      const next = queue.shift()!;
+      epoch.send(next.ordering, next.payload);
+      this.out.push({ type: 'requestDone', requestId: next.requestId });
+    }
+  }
+
+  // ---------------------------------------------------------------- group join / leave requests
+
+  private onGroupRequest(group: string, requestId: number, join: boolean): void {
+    if (this.role === 'gone') return this.fail(requestId, new ShutdownError('no longer a member of the system'));
+    if (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_NAME_CHARS) {
+      return this.fail(requestId, new RequestError(`group name must be 1..${MAX_GROUP_NAME_CHARS} characters`));
+    }
+    if (this.groupRequests.size >= this.config.maxPendingRequests) {
+      return this.fail(requestId, new RequestError(`more than maxPendingRequests (${this.config.maxPendingRequests}) joins/leaves pending`));
+    }
+    if (!join && !this.groups.has(group)) return this.fail(requestId, new NotAMemberError(group));
+    if (join && !this.groups.has(group) && this.groups.size >= this.config.maxGroups) {
+      return this.fail(requestId, new RequestError(`already in maxGroups (${this.config.maxGroups}) groups`));
+    }
+    if (this.groups.has(group) === join) return void this.out.push({ type: 'requestDone', requestId });
+    this.groupRequests.set(requestId, { group, join });
+    if (this.role === 'member') this.sendRequestsToLeader();
+  }
+
+  /** Resent until done: the leader may die with the request, and a successor must hear it again. */
+  private sendRequestsToLeader(): void {
+    this.lastRequestMs = this.now;
+    const leader = this.leader();
+    const changes = new Map<string, boolean>();
+    for (const r of this.groupRequests.values()) changes.set(r.group, r.join);
+    for (const [group, join] of changes) {
+      const body: Body<'groupChange'> = { kind: 'groupChange', member: this.self, group, join };
+      if (this.isSelf(leader)) this.pendingGroupChanges.set(`${processKey(this.self)}|${group}`, body);
+      else this.links.sendUnreliable(leader, body, this.out);
+    }
+    const suspects = this.view!.members.filter((m) => !this.isSelf(m) && this.timedOut(m));
+    if (suspects.length > 0 && !this.isSelf(leader)) {
+      this.links.sendUnreliable(leader, { kind: 'suspect', viewId: this.view!.id, suspects }, this.out);
+    }
+  }
+
+  private reportSuspect(p: ProcessId): void {
+    if (!this.isMember(p) || this.isSelf(p)) return;
+    this.reportedSuspects.add(processKey(p));
+  }
+
+  private fail(requestId: number, error: VsyncError): void {
+    this.out.push({ type: 'requestFailed', requestId, error });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private leader(): ProcessId {
+    const leader = this.view!.members.find((m) => this.isSelf(m) || !this.isSuspected(m));
+    assert(leader, 'a member always finds a leader, at worst itself');
+    return leader;
+  }
+
+  private isLeader(): boolean {
+    return this.isSelf(this.leader());
+  }
+
+  private isSuspected(p: ProcessId): boolean {
+    const key = processKey(p);
+    return this.reportedSuspects.has(key) || this.leaving.has(key) || this.timedOut(p);
+  }
+
+  private timedOut(p: ProcessId): boolean {
+    const heard = Math.max(this.links.lastHeardMs(p) ?? -Infinity, this.memberSinceMs.get(processKey(p)) ?? this.now);
+    return this.now - heard > this.config.failureTimeoutMs;
+  }
+
+  private isSelf(p: ProcessId): boolean {
+    return sameProcess(p, this.self);
+  }
+
+  private isMember(p: ProcessId): boolean {
+    return !!this.view && this.view.members.some((m) => sameProcess(m, p));
+  }
+
+  private others(): ProcessId[] {
+    return this.view ? this.view.members.filter((m) => !this.isSelf(m)) : [];
   }
 }

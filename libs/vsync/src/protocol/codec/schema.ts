@@ -47,11 +47,11 @@ export const ENVELOPE_SCHEMA: readonly (readonly [string, Schema])[] = [
 export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [string, Schema])[]])[] = [
   ['heartbeat', [['viewId', 'uint']]],
   ['linkAck', []],
-  ['joinRequest', []],
+  ['joinRequest', [['joiner', pid]]],
   ['notMember', [['viewId', 'uint']]],
   ['suspect', [['viewId', 'uint'], ['suspects', pids]]],
   ['leaveSystem', [['viewId', 'uint']]],
-  ['groupChange', [['group', 'str'], ['join', 'bool']]],
+  ['groupChange', [['member', pid], ['group', 'str'], ['join', 'bool']]],
   ['flush', [['viewId', 'uint'], ['ballot', ballot]]],
   [
     'flushOk',

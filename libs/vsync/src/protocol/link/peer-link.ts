@@ -1,0 +1,73 @@
+import { assert } from '../errors/invariant-error';
+import type { ProcessId } from '../process-id';
+import type { WireBody } from '../wire-message';
+
+interface Unacked {
+  readonly seq: number;
+  readonly body: WireBody;
+}
+
+/** Reliable FIFO channel state towards one peer incarnation, the same job TCP does, but surviving lost, duplicated and
+ *  reordered messages and reconnections: the membership and multicast layers above may then assume that what one
+ *  live process sends another arrives once and in order. */
+export class PeerLink {
+  private nextSeq = 1;
+  private readonly unacked: Unacked[] = [];
+  private recvNext = 1;
+  private readonly outOfOrder = new Map<number, WireBody>();
+  /** The peer sent us something we have not acknowledged yet. */
+  ackOwed = false;
+  lastRetransmitMs = 0;
+  lastHeardMs: number;
+
+  constructor(
+    readonly peer: ProcessId,
+    nowMs: number,
+  ) {
+    this.lastHeardMs = nowMs;
+  }
+
+  get unackedCount(): number {
+    return this.unacked.length;
+  }
+
+  get receivedUpTo(): number {
+    return this.recvNext - 1;
+  }
+
+  /** Numbers a reliable message and keeps it for retransmission until acknowledged. */
+  enqueue(body: WireBody): number {
+    const seq = this.nextSeq++;
+    this.unacked.push({ seq, body });
+    return seq;
+  }
+
+  /** An ack beyond what we sent can only come from a confused or hostile peer; it just clears the queue. */
+  acknowledge(ack: number): void {
+    while (this.unacked.length > 0 && this.unacked[0].seq <= ack) this.unacked.shift();
+  }
+
+  pendingRetransmission(limit: number): readonly Unacked[] {
+    return this.unacked.slice(0, limit);
+  }
+
+  /** Accepts one reliable message; returns the bodies that are now deliverable in order (possibly none). */
+  accept(seq: number, body: WireBody, reorderLimit: number): WireBody[] {
+    this.ackOwed = true;
+    if (seq < this.recvNext) return [];
+    if (seq > this.recvNext) {
+      // Beyond the reorder limit we drop the message: the sender keeps it and will send it again.
+      if (seq - this.recvNext < reorderLimit) this.outOfOrder.set(seq, body);
+      return [];
+    }
+    assert(this.outOfOrder.size <= reorderLimit, 'reorder buffer exceeded its bound');
+    const ready = [body];
+    this.recvNext++;
+    for (let next = this.outOfOrder.get(this.recvNext); next; next = this.outOfOrder.get(this.recvNext)) {
+      this.outOfOrder.delete(this.recvNext);
+      ready.push(next);
+      this.recvNext++;
+    }
+    return ready;
+  }
+}

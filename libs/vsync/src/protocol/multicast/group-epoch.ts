@@ -1,0 +1,194 @@
+import { assert } from '../errors/invariant-error';
+import { type ProcessId, sameProcess } from '../process-id';
+import type { DataRecord, Ordering, WireBody } from '../wire-message';
+import { compareTotal } from './record-order';
+import { SenderStream } from './sender-stream';
+
+/** How a group epoch acts on the world; supplied by the process core. */
+export interface EpochEffects {
+  deliver(record: DataRecord, groupViewId: number): void;
+  /** Reliable send to one other member of the group. */
+  send(to: ProcessId, body: WireBody): void;
+}
+
+/** One group during one system view ("epoch"): the members' streams, FIFO delivery, total order by Lamport time, and
+ *  stability. Total order: a message (L, sender) is delivered once every member has announced a clock >= L (its data
+ *  or a groupAck), because links are FIFO so nothing earlier can still be on its way, and ties go by sender id. */
+export class GroupEpoch {
+  private readonly streams: SenderStream[];
+  private readonly clocks: number[];
+  /** acks[q][s]: how many of s's messages member q reports having received. */
+  private readonly acks: number[][];
+  private readonly myRank: number;
+  private myClock = 0;
+  private lastAnnouncedClock = 0;
+  private lastAckedTotal = 0;
+  private lastAckMs = 0;
+  private readonly totalPending: DataRecord[] = [];
+  private frozenFlag = false;
+
+  constructor(
+    readonly group: string,
+    readonly epoch: number,
+    readonly groupViewId: number,
+    readonly members: readonly ProcessId[],
+    self: ProcessId,
+    private readonly effects: EpochEffects,
+  ) {
+    this.myRank = members.findIndex((m) => sameProcess(m, self));
+    assert(this.myRank >= 0, `group epoch ${group}@${epoch} created on a non-member`);
+    this.streams = members.map(() => new SenderStream());
+    this.clocks = members.map(() => 0);
+    this.acks = members.map(() => members.map(() => 0));
+  }
+
+  get frozen(): boolean {
+    return this.frozenFlag;
+  }
+
+  /** Own messages sent in this epoch and not yet received by every member. */
+  get inFlight(): number {
+    return this.streams[this.myRank].received - this.stableCount(this.myRank);
+  }
+
+  /** Stops deliveries and sends: the flush report is being collected, and only the decided set may follow. */
+  freeze(): void {
+    this.frozenFlag = true;
+  }
+
+  /** Everything still held (not yet stable), for the flush report. */
+  heldRecords(): DataRecord[] {
+    return this.streams.flatMap((s) => [...s.held]);
+  }
+
+  send(ordering: Ordering, payload: Uint8Array): DataRecord {
+    assert(!this.frozenFlag, 'send during a flush');
+    const stream = this.streams[this.myRank];
+    this.myClock++;
+    const record: DataRecord = {
+      group: this.group,
+      sender: this.members[this.myRank],
+      epoch: this.epoch,
+      seq: stream.received + 1,
+      ordering,
+      lamport: this.myClock,
+      payload,
+    };
+    this.lastAnnouncedClock = this.myClock;
+    this.accept(this.myRank, record);
+    this.forEachOther((m) => this.effects.send(m, { kind: 'data', record }));
+    this.deliverTotal();
+    return record;
+  }
+
+  receive(record: DataRecord): void {
+    const rank = this.rankOf(record.sender);
+    if (rank < 0 || rank === this.myRank) return;
+    if (!this.accept(rank, record)) return;
+    this.myClock = Math.max(this.myClock, record.lamport);
+    // Others cannot deliver this total message until we promise to send nothing earlier: say so at once.
+    if (record.ordering === 'total' && this.lastAnnouncedClock < record.lamport) this.announce();
+    this.deliverTotal();
+  }
+
+  receiveAck(from: ProcessId, clock: number, received: readonly number[]): void {
+    const q = this.rankOf(from);
+    if (q < 0 || received.length !== this.members.length) return;
+    this.clocks[q] = Math.max(this.clocks[q], clock);
+    for (let s = 0; s < received.length; s++) this.acks[q][s] = Math.max(this.acks[q][s], received[s]);
+    this.collect();
+    this.deliverTotal();
+  }
+
+  /** Periodic acknowledgement: stability for the senders' windows, and a clock refresh as a liveness safety net. */
+  tick(nowMs: number, refreshMs: number): void {
+    const total = this.receivedTotal();
+    const stale = this.totalPending.length > 0 && nowMs - this.lastAckMs >= refreshMs;
+    if (total !== this.lastAckedTotal || stale) {
+      this.lastAckMs = nowMs;
+      this.announce();
+    }
+    this.collect();
+  }
+
+  /** Delivers the decided flush set: what this member has not delivered yet, FIFO first, then total order. */
+  finish(decided: readonly DataRecord[]): void {
+    const bySeq = [...decided].sort((a, b) => this.rankOf(a.sender) - this.rankOf(b.sender) || a.seq - b.seq);
+    for (const r of bySeq) {
+      const rank = this.rankOf(r.sender);
+      assert(rank >= 0, `flush record from ${r.sender.address} who is not in ${this.group}@${this.epoch}`);
+      const stream = this.streams[rank];
+      if (r.seq > stream.received) assert(stream.add(r), `flush set has a gap before #${r.seq} in ${this.group}`);
+    }
+    const missing = bySeq.filter((r) => !this.streams[this.rankOf(r.sender)].isDelivered(r.seq));
+    const fifo = missing.filter((r) => r.ordering === 'fifo');
+    const total = missing.filter((r) => r.ordering === 'total').sort(compareTotal);
+    for (const r of [...fifo, ...total]) this.deliverNow(this.rankOf(r.sender), r);
+  }
+
+  private accept(rank: number, record: DataRecord): boolean {
+    if (!this.streams[rank].add(record)) return false;
+    this.clocks[rank] = Math.max(this.clocks[rank], record.lamport);
+    this.acks[this.myRank][rank] = this.streams[rank].received;
+    if (record.ordering === 'fifo') {
+      if (!this.frozenFlag) this.deliverNow(rank, record);
+    } else {
+      insertSorted(this.totalPending, record);
+    }
+    return true;
+  }
+
+  private deliverTotal(): void {
+    if (this.frozenFlag) return;
+    this.clocks[this.myRank] = this.myClock;
+    while (this.totalPending.length > 0) {
+      const head = this.totalPending[0];
+      if (this.clocks.some((c) => c < head.lamport)) return;
+      this.totalPending.shift();
+      this.deliverNow(this.rankOf(head.sender), head);
+    }
+  }
+
+  private deliverNow(rank: number, record: DataRecord): void {
+    this.streams[rank].markDelivered(record.seq);
+    this.effects.deliver(record, this.groupViewId);
+  }
+
+  private announce(): void {
+    this.lastAnnouncedClock = this.myClock;
+    this.lastAckedTotal = this.receivedTotal();
+    const received = this.streams.map((s) => s.received);
+    const body: WireBody = { kind: 'groupAck', group: this.group, epoch: this.epoch, clock: this.myClock, received };
+    this.forEachOther((m) => this.effects.send(m, body));
+  }
+
+  private collect(): void {
+    this.streams.forEach((s, rank) => s.collect(this.stableCount(rank)));
+  }
+
+  private stableCount(sender: number): number {
+    let min = Infinity;
+    for (let q = 0; q < this.members.length; q++) min = Math.min(min, this.acks[q][sender]);
+    return min;
+  }
+
+  private receivedTotal(): number {
+    return this.streams.reduce((sum, s) => sum + s.received, 0);
+  }
+
+  private rankOf(p: ProcessId): number {
+    return this.members.findIndex((m) => sameProcess(m, p));
+  }
+
+  private forEachOther(fn: (m: ProcessId) => void): void {
+    this.members.forEach((m, rank) => {
+      if (rank !== this.myRank) fn(m);
+    });
+  }
+}
+
+function insertSorted(list: DataRecord[], record: DataRecord): void {
+  let i = list.length;
+  while (i > 0 && compareTotal(list[i - 1], record) > 0) i--;
+  list.splice(i, 0, record);
+}
