@@ -1,0 +1,214 @@
+import { invariant } from '../errors/check';
+import type { AlignedSnapshot, AlignerEffect, RefusalReason, ReleaseReason, TimedFrame } from './aligned-snapshot';
+import { newAlignerCounters, type AlignerCounters } from './aligner-counters';
+import { validateAlignerOptions, type AlignerOptions } from './aligner-options';
+import { PendingSnapshot } from './pending-snapshot';
+
+const NO_EFFECTS: readonly never[] = [];
+
+/**
+ * Groups PMU frames by timestamp into snapshots, one per reporting instant.
+ * A snapshot is released when every expected PMU has reported, or when its
+ * wait window (`alignWindowMs` after its first frame) has passed; either way
+ * snapshots leave in timestamp order, so a consumer sees time move forwards.
+ * A frame for an instant already released is reported as `late`; frames that
+ * cannot be placed are `refused` with a reason. Nothing is dropped silently.
+ *
+ * Pure: the caller passes its clock (`nowMs`) with every call and drives the
+ * window with `tick`. No timers, sockets or clocks inside.
+ */
+export class TimeAligner<T> {
+  readonly options: AlignerOptions;
+  readonly counters: AlignerCounters = newAlignerCounters();
+  private readonly expected = new Set<number>();
+  /** `expected` in ascending order, rebuilt only when membership changes. */
+  private expectedSorted: number[] = [];
+  private readonly pending = new Map<number, PendingSnapshot<T>>();
+  /** Slots of `pending`, ascending; appends are the common case. */
+  private readonly order: number[] = [];
+  private lastReleasedSlot: number | undefined;
+
+  constructor(options: AlignerOptions) {
+    this.options = validateAlignerOptions(options);
+  }
+
+  /** PMUs whose absence from a snapshot counts as missing. */
+  expect(pmuId: number): boolean {
+    if (this.expected.has(pmuId)) return true;
+    if (this.expected.size >= this.options.maxPmus) return false;
+    this.expected.add(pmuId);
+    this.expectedSorted = [...this.expected].sort((a, b) => a - b);
+    return true;
+  }
+
+  /** Stops expecting a PMU; its frames already pending are withdrawn. */
+  forget(pmuId: number, nowMs: number): readonly AlignerEffect<T>[] {
+    if (!this.expected.delete(pmuId)) return NO_EFFECTS;
+    this.expectedSorted = [...this.expected].sort((a, b) => a - b);
+    for (const p of this.pending.values()) p.values.delete(pmuId);
+    return this.tick(nowMs);
+  }
+
+  get expectedPmus(): readonly number[] {
+    return this.expectedSorted;
+  }
+
+  get pendingSnapshots(): number {
+    return this.pending.size;
+  }
+
+  /** The slot a timestamp falls in: the nearest reporting instant. */
+  slotOf(soc: number, fraction: number): number {
+    const fps = this.options.framesPerSecond;
+    return Math.round(soc * fps + fraction * fps);
+  }
+
+  /** Offers one PMU frame; returns the snapshots it completed and any late or refused report. */
+  offer(frame: TimedFrame<T>, nowMs: number): readonly AlignerEffect<T>[] {
+    this.counters.framesOffered += 1;
+    const refusal = this.refusalOf(frame, nowMs);
+    if (refusal !== undefined) return [refusal];
+    const slot = this.slotOf(frame.soc, frame.fraction);
+    if (this.lastReleasedSlot !== undefined && slot <= this.lastReleasedSlot) return [this.late(frame, slot)];
+    const out: AlignerEffect<T>[] = [];
+    const target = this.pending.get(slot) ?? this.open(slot, frame.arrivalMs, nowMs, out);
+    if (target === undefined) {
+      out.push(this.late(frame, slot));
+      return out;
+    }
+    if (target.values.has(frame.pmuId)) {
+      out.push(this.refuse(frame, 'duplicate', `PMU ${frame.pmuId} already reported slot ${slot}`));
+      return out;
+    }
+    target.values.set(frame.pmuId, frame.value);
+    target.lastArrivalMs = Math.max(target.lastArrivalMs, frame.arrivalMs);
+    this.counters.framesPlaced += 1;
+    this.releaseReady(nowMs, out);
+    return out;
+  }
+
+  /** Releases snapshots whose window has passed. Call it at least every few milliseconds. */
+  tick(nowMs: number): readonly AlignerEffect<T>[] {
+    if (this.order.length === 0) return NO_EFFECTS;
+    const out: AlignerEffect<T>[] = [];
+    this.releaseReady(nowMs, out);
+    return out.length === 0 ? NO_EFFECTS : out;
+  }
+
+  /** Releases every pending snapshot (shutdown). */
+  flush(nowMs: number): readonly AlignerEffect<T>[] {
+    const out: AlignerEffect<T>[] = [];
+    while (this.order.length > 0) out.push(this.releaseHead('flush', nowMs));
+    return out;
+  }
+
+  /** When the oldest pending snapshot's window closes, or undefined when none is pending. */
+  nextDeadlineMs(): number | undefined {
+    return this.order.length === 0 ? undefined : this.pending.get(this.order[0])?.deadlineMs;
+  }
+
+  private refusalOf(frame: TimedFrame<T>, nowMs: number): AlignerEffect<T> | undefined {
+    if (!this.expected.has(frame.pmuId)) {
+      return this.refuse(frame, 'unexpected-pmu', `PMU ${frame.pmuId} is not expected; register its configuration first`);
+    }
+    const aheadMs = (frame.soc + frame.fraction) * 1000 - nowMs;
+    if (aheadMs > this.options.maxFutureMs) {
+      return this.refuse(frame, 'future', `PMU ${frame.pmuId} frame is stamped ${Math.round(aheadMs)} ms ahead of this clock (maxFutureMs ${this.options.maxFutureMs})`);
+    }
+    return undefined;
+  }
+
+  /** Opens a slot, first releasing the oldest if the bound is reached; undefined when the slot itself was forced out. */
+  private open(slot: number, arrivalMs: number, nowMs: number, out: AlignerEffect<T>[]): PendingSnapshot<T> | undefined {
+    if (this.order.length >= this.options.maxPendingSnapshots) {
+      // The new slot may be older than everything pending; then it is the one that cannot wait.
+      if (slot < this.order[0]) return undefined;
+      out.push(this.releaseHead('overflow', nowMs));
+    }
+    const p = new PendingSnapshot<T>(slot, arrivalMs, arrivalMs + this.options.alignWindowMs);
+    this.pending.set(slot, p);
+    insertSorted(this.order, slot);
+    invariant(this.order.length <= this.options.maxPendingSnapshots, 'pending snapshots within maxPendingSnapshots');
+    return p;
+  }
+
+  private releaseReady(nowMs: number, out: AlignerEffect<T>[]): void {
+    while (this.order.length > 0) {
+      const head = this.pending.get(this.order[0]);
+      invariant(head !== undefined, 'every ordered slot is pending');
+      if (this.isComplete(head)) out.push(this.releaseHead('complete', nowMs));
+      else if (nowMs >= head.deadlineMs) out.push(this.releaseHead('window', nowMs));
+      else return;
+    }
+  }
+
+  private isComplete(p: PendingSnapshot<T>): boolean {
+    // Values hold only expected PMUs (forget removes withdrawn ones), so counting suffices.
+    return p.values.size >= this.expected.size;
+  }
+
+  private releaseHead(reason: ReleaseReason, nowMs: number): AlignerEffect<T> {
+    const slot = this.order.shift();
+    invariant(slot !== undefined, 'release needs a pending snapshot');
+    const p = this.pending.get(slot);
+    invariant(p !== undefined, 'ordered slot has its pending snapshot');
+    this.pending.delete(slot);
+    invariant(this.lastReleasedSlot === undefined || slot > this.lastReleasedSlot, 'snapshots leave in timestamp order');
+    const snapshot = this.assemble(p, reason, nowMs);
+    this.lastReleasedSlot = slot;
+    this.count(snapshot);
+    return { type: 'snapshot', snapshot };
+  }
+
+  private assemble(p: PendingSnapshot<T>, reason: ReleaseReason, nowMs: number): AlignedSnapshot<T> {
+    const pmuIds: number[] = [];
+    const values: T[] = [];
+    const missing: number[] = [];
+    for (const id of this.expectedSorted) {
+      const v = p.values.get(id);
+      if (v === undefined && !p.values.has(id)) missing.push(id);
+      else {
+        pmuIds.push(id);
+        values.push(v as T);
+      }
+    }
+    const skipped = this.lastReleasedSlot === undefined ? 0 : p.slot - this.lastReleasedSlot - 1;
+    return {
+      slot: p.slot,
+      timeSec: p.slot / this.options.framesPerSecond,
+      pmuIds,
+      values,
+      missing,
+      complete: missing.length === 0,
+      reason: missing.length === 0 && reason === 'window' ? 'complete' : reason,
+      firstArrivalMs: p.firstArrivalMs,
+      lastArrivalMs: p.lastArrivalMs,
+      releasedAtMs: nowMs,
+      skippedSlotsBefore: skipped,
+    };
+  }
+
+  private count(s: AlignedSnapshot<T>): void {
+    this.counters.snapshots += 1;
+    this.counters.released[s.reason] += 1;
+    this.counters.missingFrames += s.missing.length;
+    this.counters.skippedSlots += s.skippedSlotsBefore;
+  }
+
+  private late(frame: TimedFrame<T>, slot: number): AlignerEffect<T> {
+    this.counters.framesLate += 1;
+    const ageMs = frame.arrivalMs - (slot / this.options.framesPerSecond) * 1000;
+    return { type: 'late', frame, slot, ageMs };
+  }
+
+  private refuse(frame: TimedFrame<T>, reason: RefusalReason, message: string): AlignerEffect<T> {
+    this.counters.refused[reason] += 1;
+    return { type: 'refused', frame, reason, message };
+  }
+}
+
+function insertSorted(a: number[], x: number): void {
+  let i = a.length;
+  while (i > 0 && a[i - 1] > x) i -= 1;
+  a.splice(i, 0, x);
+}

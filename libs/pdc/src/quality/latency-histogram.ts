@@ -1,0 +1,53 @@
+import { invariant } from '../errors/check';
+
+const FIRST_BOUND_MS = 0.05;
+const GROWTH = 1.2;
+const BUCKETS = 80;
+
+/** Upper bounds of the buckets, geometric from 0.05 ms, so percentiles carry at most 20% error up to ~100 s. */
+const BOUNDS_MS: Float64Array = Float64Array.from({ length: BUCKETS }, (_, i) => FIRST_BOUND_MS * GROWTH ** i);
+
+/**
+ * A fixed-size latency histogram: constant memory however many samples,
+ * which is what per-PMU statistics over days of streaming need.
+ */
+export class LatencyHistogram {
+  private readonly counts = new Uint32Array(BUCKETS + 1);
+  count = 0;
+  sumMs = 0;
+  maxMs = 0;
+  minMs = Infinity;
+
+  record(ms: number): void {
+    // A negative latency means the PMU's clock runs ahead of ours; it is kept as zero for the histogram, the raw value for min.
+    const v = Number.isFinite(ms) ? ms : 0;
+    this.counts[bucketOf(Math.max(0, v))] += 1;
+    this.count += 1;
+    this.sumMs += v;
+    if (v > this.maxMs) this.maxMs = v;
+    if (v < this.minMs) this.minMs = v;
+  }
+
+  /** The bucket bound below which a fraction `q` of the samples fall; 0 when empty. */
+  quantileMs(q: number): number {
+    invariant(q >= 0 && q <= 1, 'quantile in [0, 1]');
+    if (this.count === 0) return 0;
+    const target = Math.ceil(q * this.count);
+    let seen = 0;
+    for (let i = 0; i < this.counts.length; i += 1) {
+      seen += this.counts[i];
+      if (seen >= target && seen > 0) return i < BUCKETS ? Math.min(BOUNDS_MS[i], this.maxMs) : this.maxMs;
+    }
+    return this.maxMs;
+  }
+
+  get meanMs(): number {
+    return this.count === 0 ? 0 : this.sumMs / this.count;
+  }
+}
+
+function bucketOf(ms: number): number {
+  if (ms <= FIRST_BOUND_MS) return 0;
+  const i = Math.ceil(Math.log(ms / FIRST_BOUND_MS) / Math.log(GROWTH));
+  return i >= BUCKETS ? BUCKETS : i;
+}
