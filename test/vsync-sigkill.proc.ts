@@ -11,22 +11,32 @@ const PROGRAM = 'test/vsync/member.ts';
 const GROUP = 'sigkill';
 const MEMBERS = 5;
 const MESSAGES_PER_MEMBER = 150;
+/** A small send window paces every sender by stability, so the streams are still flowing at the kill. */
+const SEND_WINDOW_MESSAGES = 8;
 /** The victim is killed once it has delivered this many messages, i.e. mid-stream. */
 const KILL_AFTER_DELIVERIES = 60;
 
 const members: MemberProcess[] = [];
 const deliveries = (m: MemberProcess): number => m.events.filter((e) => e.event === 'deliver').length;
 const views = (m: MemberProcess): MemberEvent[] => m.events.filter((e) => e.event === 'view');
+const holds = (view: MemberEvent, id: string): boolean => (view.members as string[]).includes(id);
+
+/** The first view a member installed after one that held `id` and which no longer holds it. */
+function viewAfterLoss(m: MemberProcess, id: string): MemberEvent | undefined {
+  const all = views(m);
+  const lastWith = all.findLastIndex((v) => holds(v, id));
+  return lastWith < 0 ? undefined : all.slice(lastWith + 1).find((v) => !holds(v, id));
+}
 
 afterAll(async () => {
   await Promise.all(members.map((m) => m.stop(0)));
 });
 
 async function startCluster(): Promise<Map<string, string>> {
-  const founder = new MemberProcess('m0', PROGRAM, { group: GROUP });
+  const founder = new MemberProcess('m0', PROGRAM, { group: GROUP, sendWindowMessages: SEND_WINDOW_MESSAGES });
   members.push(founder);
   const ready = await founder.next((e) => e.event === 'ready');
-  for (let i = 1; i < MEMBERS; i += 1) members.push(new MemberProcess(`m${i}`, PROGRAM, { group: GROUP, seeds: [ready.address] }));
+  for (let i = 1; i < MEMBERS; i += 1) members.push(new MemberProcess(`m${i}`, PROGRAM, { group: GROUP, seeds: [ready.address], sendWindowMessages: SEND_WINDOW_MESSAGES }));
   const identities = new Map<string, string>();
   for (const m of members) identities.set(m.name, (await m.next((e) => e.event === 'ready')).id as string);
   founder.command({ cmd: 'join' });
@@ -45,6 +55,7 @@ describe('vsync under SIGKILL (5 real processes)', () => {
 
     await victim.until(() => deliveries(victim) >= KILL_AFTER_DELIVERIES);
     victim.kill('SIGKILL');
+    const sentAtKill = victim.events.filter((e) => e.event === 'sent').length;
     const victimId = identities.get(victim.name)!;
 
     const allFromSurvivors = MESSAGES_PER_MEMBER * survivors.length;
@@ -52,15 +63,18 @@ describe('vsync under SIGKILL (5 real processes)', () => {
       m.events.filter((e) => e.event === 'deliver' && e.from !== victim.name).length;
     await Promise.all(
       survivors.map((m) =>
-        m.until(() => fromSurvivors(m) >= allFromSurvivors && views(m).some((v) => !(v.members as string[]).includes(victimId))),
+        m.until(() => fromSurvivors(m) >= allFromSurvivors && viewAfterLoss(m, victimId) !== undefined),
       ),
     );
 
     // The same new view, without the victim and naming it as failed, on every survivor.
-    const firstViewWithout = survivors.map((m) => views(m).find((v) => !(v.members as string[]).includes(victimId))!);
+    const firstViewWithout = survivors.map((m) => viewAfterLoss(m, victimId)!);
     expect(new Set(firstViewWithout.map((v) => `${v.id}:${(v.members as string[]).join(',')}`)).size).toBe(1);
     expect(firstViewWithout[0].members).toHaveLength(MEMBERS - 1);
     expect(firstViewWithout[0].failed).toEqual([victimId]);
+
+    // The kill landed mid-stream: the victim had not finished sending.
+    expect(sentAtKill).toBeLessThan(MESSAGES_PER_MEMBER);
 
     const sent = new Map<string, number>();
     for (const m of members) sent.set(m.name, m.events.filter((e) => e.event === 'sent').length);
@@ -68,6 +82,8 @@ describe('vsync under SIGKILL (5 real processes)', () => {
     // The victim may have handed messages to the library that it had not yet reported as sent.
     sent.set(victim.name, MESSAGES_PER_MEMBER);
 
+    const fromVictim = survivors.map((m) => m.events.filter((e) => e.event === 'deliver' && e.from === victim.name).length);
+    console.info(`victim reported ${sentAtKill} sent at the kill; survivors delivered [${fromVictim}] of its messages; new view ${firstViewWithout[0].id}`);
     const logs = new Map(members.map((m) => [m.name, m.events.filter((e) => e.event === 'view' || e.event === 'deliver') as unknown as LogRecord[]]));
     const violations = checkInvariants(logs, { identities, sent, survivors: survivors.map((m) => m.name) });
     expect(violations).toEqual([]);

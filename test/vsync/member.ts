@@ -20,6 +20,7 @@ interface MemberOptions {
   readonly seeds?: string[];
   readonly heartbeatIntervalMs?: number;
   readonly failureTimeoutMs?: number;
+  readonly sendWindowMessages?: number;
 }
 
 interface Command {
@@ -43,7 +44,11 @@ function emit(event: Record<string, unknown>): void {
 const runtime = new VsyncProcess({
   seeds: options.seeds,
   rejoinOnExclusion: false,
-  core: { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100, failureTimeoutMs: options.failureTimeoutMs ?? 1_500 },
+  core: {
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
+    failureTimeoutMs: options.failureTimeoutMs ?? 1_500,
+    sendWindowMessages: options.sendWindowMessages,
+  },
 });
 const groups = new Map(names.map((name) => [name, openGroup(name)]));
 

@@ -1,0 +1,130 @@
+/**
+ * vsync benchmark: three member processes on loopback move 1 KB messages
+ *   raw:         one sender writes each message to the two other processes over plain TCP sockets (the limit);
+ *   send:        the same sender multicasts them with Group.send (FIFO) to the group of three;
+ *   orderedSend: the same with Group.orderedSend (total order).
+ * Throughput counts a message once it reached every receiver. Latency is measured at light load (one message in
+ * flight) from the send call to delivery at each of the other two members. The last line printed is one JSON
+ * object; `ratio` is orderedSend throughput over raw throughput, measured in the same run.
+ *
+ *   npm run bench:vsync -- [--json] [--messages 20000] [--latency-messages 300] [--size-bytes 1024]
+ */
+import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
+
+const PROGRAM = 'bench/vsync/member.ts';
+/** Bounds each phase so a stalled run reports instead of hanging. */
+const PHASE_TIMEOUT_MS = 30_000;
+
+interface Throughput {
+  msgsPerSec: number;
+  mbPerSec: number;
+}
+interface Latency {
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function argument(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} expects a positive integer, got ${process.argv[at + 1]}`);
+  return value;
+}
+
+const json = process.argv.includes('--json');
+const messages = argument('messages', 20_000);
+const latencyMessages = argument('latency-messages', 300);
+const sizeBytes = argument('size-bytes', 1024);
+// With --json only the closing JSON line is printed; otherwise progress goes to stderr as well.
+const log = (line: string): void => void (json || process.stderr.write(`${line}\n`));
+
+function within<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${PHASE_TIMEOUT_MS} ms`)), PHASE_TIMEOUT_MS)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const throughput = (count: number, elapsedNs: number): Throughput => {
+  const msgsPerSec = count / (elapsedNs / 1e9);
+  return { msgsPerSec: Math.round(msgsPerSec), mbPerSec: Math.round(((msgsPerSec * sizeBytes) / 1e6) * 100) / 100 };
+};
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
+}
+
+async function startMembers(): Promise<MemberProcess[]> {
+  const founder = new MemberProcess('b0', PROGRAM, {});
+  const { address } = await within('start', founder.next((e) => e.event === 'ready'));
+  const members = [founder, new MemberProcess('b1', PROGRAM, { seeds: [address] }), new MemberProcess('b2', PROGRAM, { seeds: [address] })];
+  await within('start', Promise.all(members.map((m) => m.next((e) => e.event === 'ready'))));
+  return members;
+}
+
+async function raw(members: MemberProcess[]): Promise<Throughput> {
+  const [sender, ...receivers] = members;
+  for (const r of receivers) r.command({ cmd: 'rawListen', count: messages, sizeBytes });
+  const ports = await Promise.all(receivers.map(async (r) => (await r.next((e) => e.event === 'rawReady')).port as number));
+  sender.command({ cmd: 'rawSend', ports, count: messages, sizeBytes });
+  const start = await within('raw', sender.next((e) => e.event === 'rawStart'));
+  const ends = await within('raw', Promise.all(receivers.map((r) => r.next((e) => e.event === 'rawDone'))));
+  return throughput(messages, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
+}
+
+async function join(members: MemberProcess[]): Promise<void> {
+  for (const m of members) {
+    m.command({ cmd: 'join' });
+    await within('join', m.next((e) => e.event === 'joined'));
+  }
+  await within('join', Promise.all(members.map((m) => m.next((e) => e.event === 'view' && e.size === 3))));
+}
+
+async function expectPhase(members: MemberProcess[], phase: number, count: number): Promise<Array<Promise<MemberEvent>>> {
+  for (const m of members) m.command({ cmd: 'expect', phase, count });
+  await Promise.all(members.map((m) => m.next((e) => e.event === 'expecting' && e.phase === phase)));
+  return members.map((m) => within(`phase ${phase}`, m.next((e) => e.event === 'phaseDone' && e.phase === phase)));
+}
+
+async function blast(members: MemberProcess[], phase: number, ordering: 'fifo' | 'total'): Promise<Throughput> {
+  const done = await expectPhase(members, phase, messages);
+  members[0].command({ cmd: 'blast', phase, ordering, count: messages, sizeBytes });
+  const start = await within(`phase ${phase}`, members[0].next((e) => e.event === 'blastStart' && e.phase === phase));
+  const ends = await Promise.all(done);
+  return throughput(messages, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
+}
+
+async function latency(members: MemberProcess[], phase: number, ordering: 'fifo' | 'total'): Promise<Latency> {
+  const done = await expectPhase(members, phase, latencyMessages);
+  members[0].command({ cmd: 'paced', phase, ordering, count: latencyMessages, sizeBytes });
+  const ends = await Promise.all(done);
+  const remote = ends.slice(1).flatMap((e) => e.latenciesMs as number[]).sort((a, b) => a - b);
+  return { p50Ms: percentile(remote, 50), p99Ms: percentile(remote, 99) };
+}
+
+async function main(): Promise<void> {
+  const members = await startMembers();
+  try {
+    const rawResult = await raw(members);
+    log(`raw TCP      ${rawResult.msgsPerSec} msg/s  ${rawResult.mbPerSec} MB/s`);
+    await join(members);
+    const send = { ...(await blast(members, 0, 'fifo')), ...(await latency(members, 2, 'fifo')) };
+    log(`send         ${send.msgsPerSec} msg/s  ${send.mbPerSec} MB/s  p50 ${send.p50Ms} ms  p99 ${send.p99Ms} ms`);
+    const orderedSend = { ...(await blast(members, 1, 'total')), ...(await latency(members, 3, 'total')) };
+    log(`orderedSend  ${orderedSend.msgsPerSec} msg/s  ${orderedSend.mbPerSec} MB/s  p50 ${orderedSend.p50Ms} ms  p99 ${orderedSend.p99Ms} ms`);
+    const ratio = Math.round((orderedSend.msgsPerSec / rawResult.msgsPerSec) * 1000) / 1000;
+    log(`ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, 3 processes on loopback)`);
+    const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    for (const m of members) m.command({ cmd: 'exit' });
+    await Promise.all(members.map((m) => m.stop(3_000)));
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.message}\n`);
+  process.stdout.write(`${JSON.stringify({ error: error.message })}\n`);
+  process.exit(1);
+});
