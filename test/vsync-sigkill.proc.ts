@@ -3,7 +3,7 @@
  * The survivors must install the same new view without it, deliver every survivor's messages, and their logs must
  * satisfy view agreement, view synchrony, FIFO, total order and integrity.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checkInvariants, type LogRecord } from './vsync/invariants';
 import { MemberProcess, type MemberEvent } from './vsync/member-process';
 
@@ -16,7 +16,7 @@ const SEND_WINDOW_MESSAGES = 8;
 /** The victim is killed once it has delivered this many messages, i.e. mid-stream. */
 const KILL_AFTER_DELIVERIES = 60;
 
-const members: MemberProcess[] = [];
+let members: MemberProcess[] = [];
 const deliveries = (m: MemberProcess): number => m.events.filter((e) => e.event === 'deliver').length;
 const views = (m: MemberProcess): MemberEvent[] => m.events.filter((e) => e.event === 'view');
 const holds = (view: MemberEvent, id: string): boolean => (view.members as string[]).includes(id);
@@ -28,8 +28,9 @@ function viewAfterLoss(m: MemberProcess, id: string): MemberEvent | undefined {
   return lastWith < 0 ? undefined : all.slice(lastWith + 1).find((v) => !holds(v, id));
 }
 
-afterAll(async () => {
+afterEach(async () => {
   await Promise.all(members.map((m) => m.stop(0)));
+  members = [];
 });
 
 async function startCluster(): Promise<Map<string, string>> {
@@ -47,9 +48,12 @@ async function startCluster(): Promise<Map<string, string>> {
 }
 
 describe('vsync under SIGKILL (5 real processes)', () => {
-  it('survivors agree on the new view and their delivery logs satisfy the virtual-synchrony invariants', async () => {
+  it.each([
+    ['a member', 3],
+    ['the oldest member (membership leader)', 0],
+  ])('after killing %s, survivors agree on the new view and their logs satisfy the invariants', async (_who, victimIndex) => {
     const identities = await startCluster();
-    const victim = members[3];
+    const victim = members[victimIndex];
     const survivors = members.filter((m) => m !== victim);
     for (const m of members) m.command({ cmd: 'send', count: MESSAGES_PER_MEMBER, ordering: 'total' });
 
