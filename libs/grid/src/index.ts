@@ -22,3 +22,12 @@ export { LinearStateEstimator } from './estimator/linear-state-estimator';
 export type { EstimateReport } from './estimator/estimate-report';
 export { DEFAULT_ESTIMATOR_OPTIONS, type EstimatorOptions } from './estimator/estimator-options';
 export { chiSquareQuantile, normalQuantile } from './stats/chi-square';
+export {
+  MEASUREMENT_CSV_HEADER,
+  formatMeasurementCsv,
+  parseMeasurementCsv,
+  type ParsedMeasurements,
+} from './measurements/measurement-csv';
+export { VOLTAGE_CSV_HEADER, formatVoltageCsv, parseVoltageCsv, type ParsedVoltages } from './measurements/voltage-csv';
+export { partitionBuses } from './estimator/area-partition';
+export { AreaEstimator, type AreaEstimate } from './estimator/area-estimator';

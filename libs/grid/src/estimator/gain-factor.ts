@@ -17,8 +17,9 @@ export class GainFactor {
   /** Weight 1/sigma^2 of each model row, 0 when missing or unusable. */
   readonly weight: Float64Array;
   readonly usedRows: number;
-  readonly rhsCoefRe: Float64Array;
-  readonly rhsCoefIm: Float64Array;
+  /** Per model row, w conj(h1) and w conj(h2), interleaved re/im (zero when the row is not used). */
+  readonly coef1: Float64Array;
+  readonly coef2: Float64Array;
   readonly ldl: HermitianLdl;
 
   constructor(
@@ -37,8 +38,15 @@ export class GainFactor {
       used += ok ? 1 : 0;
     }
     this.usedRows = used;
-    this.rhsCoefRe = Float64Array.from(structure.rhsRe, (h, p) => h * this.weight[structure.rhsRow[p]]);
-    this.rhsCoefIm = Float64Array.from(structure.rhsIm, (h, p) => h * this.weight[structure.rhsRow[p]]);
+    this.coef1 = new Float64Array(2 * model.rowCount);
+    this.coef2 = new Float64Array(2 * model.rowCount);
+    for (let r = 0; r < model.rowCount; r++) {
+      const w = this.weight[r];
+      this.coef1[2 * r] = w * model.h1Re[r];
+      this.coef1[2 * r + 1] = -w * model.h1Im[r];
+      this.coef2[2 * r] = w * model.h2Re[r];
+      this.coef2[2 * r + 1] = -w * model.h2Im[r];
+    }
     this.ldl = new HermitianLdl(structure.symbolic);
     this.factorize(relativePivotTolerance);
   }

@@ -21,11 +21,14 @@ export class GainStructure {
   /** Per model row: slot of the off-diagonal entry and whether it holds G[col2][col1] (conjugate). */
   readonly offSlot: Int32Array;
   readonly offConj: Uint8Array;
-  /** H^H by permuted column: rows and conj(h) coefficients (CSR over permuted columns). */
-  readonly rhsPtr: Int32Array;
-  readonly rhsRow: Int32Array;
-  readonly rhsRe: Float64Array;
-  readonly rhsIm: Float64Array;
+  /**
+   * Per model row: 2 x permuted column of its first and second entry (-1 when
+   * absent), i.e. the offsets into an interleaved complex vector where the
+   * row's contribution to H^H W z lands. Walking rows in order reads z
+   * sequentially, which beats gathering z by column.
+   */
+  readonly target1: Int32Array;
+  readonly target2: Int32Array;
   readonly symbolic: SymbolicFactor;
 
   constructor(readonly model: MeasurementModel) {
@@ -38,7 +41,8 @@ export class GainStructure {
     this.offSlot = new Int32Array(model.rowCount).fill(-1);
     this.offConj = new Uint8Array(model.rowCount);
     this.locateOffDiagonals();
-    [this.rhsPtr, this.rhsRow, this.rhsRe, this.rhsIm] = this.transposeH();
+    this.target1 = Int32Array.from(model.col1, (c) => 2 * this.pinv[c]);
+    this.target2 = Int32Array.from(model.col2, (c) => (c < 0 ? -1 : 2 * this.pinv[c]));
     this.symbolic = new SymbolicFactor(this.n, this.colPtr, this.rowIdx);
   }
 
@@ -86,31 +90,5 @@ export class GainStructure {
       if (p >= end) throw new Error('invariant: gain pattern lacks a measurement coupling');
       this.offSlot[r] = p;
     }
-  }
-
-  private transposeH(): [Int32Array, Int32Array, Float64Array, Float64Array] {
-    const m = this.model;
-    const ptr = new Int32Array(this.n + 1);
-    for (let r = 0; r < m.rowCount; r++) {
-      ptr[this.pinv[m.col1[r]] + 1]++;
-      if (m.col2[r] >= 0) ptr[this.pinv[m.col2[r]] + 1]++;
-    }
-    for (let k = 0; k < this.n; k++) ptr[k + 1] += ptr[k];
-    const next = ptr.slice(0, this.n);
-    const total = ptr[this.n];
-    const row = new Int32Array(total);
-    const re = new Float64Array(total);
-    const im = new Float64Array(total);
-    const put = (col: number, r: number, hr: number, hi: number): void => {
-      const p = next[this.pinv[col]]++;
-      row[p] = r;
-      re[p] = hr;
-      im[p] = -hi;
-    };
-    for (let r = 0; r < m.rowCount; r++) {
-      put(m.col1[r], r, m.h1Re[r], m.h1Im[r]);
-      if (m.col2[r] >= 0) put(m.col2[r], r, m.h2Re[r], m.h2Im[r]);
-    }
-    return [ptr, row, re, im];
   }
 }

@@ -19,8 +19,8 @@ export class LinearStateEstimator {
   /** Estimate of the last solveFrame, by model column. */
   readonly vRe: Float64Array;
   readonly vIm: Float64Array;
-  private readonly bRe: Float64Array;
-  private readonly bIm: Float64Array;
+  /** Permuted right-hand side / solution, interleaved re/im. */
+  private readonly b: Float64Array;
   private readonly cache = new Map<string, GainFactor>();
 
   constructor(
@@ -30,7 +30,9 @@ export class LinearStateEstimator {
     this.options = validateEstimatorOptions(options);
     this.structure = new GainStructure(model);
     const n = model.columnCount;
-    [this.vRe, this.vIm, this.bRe, this.bIm] = [0, 0, 0, 0].map(() => new Float64Array(n));
+    this.vRe = new Float64Array(n);
+    this.vIm = new Float64Array(n);
+    this.b = new Float64Array(2 * n);
   }
 
   /** The factorization for the given missing model rows (ascending, distinct). */
@@ -57,27 +59,37 @@ export class LinearStateEstimator {
   /** Per-frame hot path: x = G^-1 H^H W z into vRe/vIm. Allocation-free. */
   solveFrame(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
     const s = this.structure;
-    const { bRe, bIm } = this;
-    const ptr = s.rhsPtr;
-    const rows = s.rhsRow;
-    const cRe = factor.rhsCoefRe;
-    const cIm = factor.rhsCoefIm;
-    for (let k = 0; k < s.n; k++) {
-      let sr = 0;
-      let si = 0;
-      for (let p = ptr[k]; p < ptr[k + 1]; p++) {
-        const r = rows[p];
-        sr += cRe[p] * zRe[r] - cIm[p] * zIm[r];
-        si += cRe[p] * zIm[r] + cIm[p] * zRe[r];
-      }
-      bRe[k] = sr;
-      bIm[k] = si;
+    const n = s.n;
+    const m = this.model.rowCount;
+    const b = this.b;
+    const t1 = s.target1;
+    const t2 = s.target2;
+    const c1 = factor.coef1;
+    const c2 = factor.coef2;
+    b.fill(0);
+    for (let r = 0; r < m; r++) {
+      const zr = zRe[r];
+      const zi = zIm[r];
+      let at = t1[r];
+      let cr = c1[2 * r];
+      let ci = c1[2 * r + 1];
+      b[at] += cr * zr - ci * zi;
+      b[at + 1] += cr * zi + ci * zr;
+      at = t2[r];
+      if (at < 0) continue;
+      cr = c2[2 * r];
+      ci = c2[2 * r + 1];
+      b[at] += cr * zr - ci * zi;
+      b[at + 1] += cr * zi + ci * zr;
     }
-    factor.ldl.solveInPlace(bRe, bIm);
-    for (let k = 0; k < s.n; k++) {
-      const c = s.perm[k];
-      this.vRe[c] = bRe[k];
-      this.vIm[c] = bIm[k];
+    factor.ldl.solveInPlace(b);
+    const perm = s.perm;
+    const vRe = this.vRe;
+    const vIm = this.vIm;
+    for (let k = 0; k < n; k++) {
+      const col = perm[k];
+      vRe[col] = b[2 * k];
+      vIm[col] = b[2 * k + 1];
     }
   }
 
@@ -149,24 +161,22 @@ export class LinearStateEstimator {
   largestNormalizedResidual(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): { row: number; value: number } {
     const m = this.model;
     const s = this.structure;
-    const xRe = new Float64Array(s.n);
-    const xIm = new Float64Array(s.n);
+    const x = new Float64Array(2 * s.n);
     let best = { row: -1, value: 0 };
     for (let r = 0; r < m.rowCount; r++) {
       if (factor.weight[r] === 0) continue;
       const a = s.pinv[m.col1[r]];
       const b = m.col2[r] >= 0 ? s.pinv[m.col2[r]] : -1;
-      xRe.fill(0);
-      xIm.fill(0);
-      xRe[a] = m.h1Re[r];
-      xIm[a] = -m.h1Im[r];
+      x.fill(0);
+      x[2 * a] = m.h1Re[r];
+      x[2 * a + 1] = -m.h1Im[r];
       if (b >= 0) {
-        xRe[b] = m.h2Re[r];
-        xIm[b] = -m.h2Im[r];
+        x[2 * b] = m.h2Re[r];
+        x[2 * b + 1] = -m.h2Im[r];
       }
-      factor.ldl.solveInPlace(xRe, xIm);
-      let hgh = m.h1Re[r] * xRe[a] - m.h1Im[r] * xIm[a];
-      if (b >= 0) hgh += m.h2Re[r] * xRe[b] - m.h2Im[r] * xIm[b];
+      factor.ldl.solveInPlace(x);
+      let hgh = m.h1Re[r] * x[2 * a] - m.h1Im[r] * x[2 * a + 1];
+      if (b >= 0) hgh += m.h2Re[r] * x[2 * b] - m.h2Im[r] * x[2 * b + 1];
       const variance = m.sigma[r] * m.sigma[r] - hgh;
       if (!(variance > 1e-9 * m.sigma[r] * m.sigma[r])) continue;
       const [rr, ri] = this.residual(r, zRe, zIm);
