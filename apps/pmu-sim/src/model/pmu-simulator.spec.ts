@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import { ConfigStore, decodeFrameOrThrow, decodeStat, StreamDecoder, type DataFrameView } from '@gridcloud/c37118';
+import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
+import { describe, expect, it } from 'vitest';
+import { SHARED_CASES_DIR } from '../testing/shared-cases';
+import { GridTruth } from './grid-truth';
+import { DEFAULT_MOTION } from './motion';
+import { PmuSimulator, type SimModelOptions } from './pmu-simulator';
+
+const CASE14 = parseMatpowerCase(fs.readFileSync(`${SHARED_CASES_DIR}case14.m`, 'utf8'), 'case14.m');
+const FPS = 30;
+const SLOT0 = 1_700_000_000 * FPS;
+
+function simulator(over: Partial<SimModelOptions> = {}): PmuSimulator {
+  const grid = new GridTruth(CASE14, 'greedy');
+  const options: SimModelOptions = {
+    framesPerSecond: FPS,
+    pmuCount: grid.pmuBuses.length,
+    pmusPerStream: 1,
+    idcodeBase: 100,
+    streamIdcodeBase: 60_000,
+    noiseSigmaPu: 0,
+    freqNoiseHz: 0,
+    resolveIntervalS: 1,
+    motion: { ...DEFAULT_MOTION, freqDeviationHz: 0, loadDriftAmplitude: 0 },
+    events: [],
+    ...over,
+  };
+  return new PmuSimulator(options, grid, new SeededRandom(7));
+}
+
+/** Decodes every frame of a slot through the codec, with each stream's CFG-2 known. */
+function decodeSlot(sim: PmuSimulator, slot: number): { idcode: number; stat: number[]; phasors: number[]; freq: number[]; time: number; tq: number }[] {
+  const configs = new ConfigStore();
+  for (const s of sim.streams) configs.put(s.config);
+  const out: ReturnType<typeof decodeSlot> = [];
+  const decoder = new StreamDecoder({ maxFrameBytes: 65_535, configs }, {
+    onData: (v: DataFrameView) => out.push({ idcode: v.idcode, stat: [...v.stat], phasors: [...v.phasors], freq: [...v.freq], time: v.time, tq: v.timeQualityCode }),
+    onReject: (r) => {
+      throw new Error(`simulator frame rejected: ${r.message}`);
+    },
+  });
+  for (const { bytes } of sim.framesAt(slot)) decoder.push(bytes);
+  return out;
+}
+
+describe('PmuSimulator', () => {
+  it('streams noise-free frames equal (to float32) to the power-flow truth, stamped at the slot', () => {
+    const sim = simulator();
+    const frames = decodeSlot(sim, SLOT0 + 3);
+    expect(frames).toHaveLength(sim.streams.length);
+    const point = sim.operatingPoint!;
+    const pmu = sim.pmus[0];
+    expect(frames[0].phasors[0]).toBeCloseTo(point.vRe[pmu.bus], 6);
+    expect(frames[0].phasors[1]).toBeCloseTo(point.vIm[pmu.bus], 6);
+    expect(frames[0].time).toBeCloseTo(1_700_000_000 + 3 / FPS, 6);
+    expect(frames[0].freq[0]).toBeCloseTo(60, 5);
+    // Kirchhoff at the PMU bus: currents into its branches sum to the bus injection, so they are not all zero.
+    expect(frames[0].phasors.slice(2).some((x) => Math.abs(x) > 1e-3)).toBe(true);
+  });
+
+  it('decodes through the codec object decoder byte-exactly as the configuration describes', () => {
+    const sim = simulator({ pmusPerStream: 3, noiseSigmaPu: 0.01 });
+    const [{ stream, bytes }] = sim.framesAt(SLOT0);
+    const frame = decodeFrameOrThrow(bytes, () => stream.config);
+    expect(frame.kind).toBe('data');
+    expect(frame.idcode).toBe(60_000);
+    if (frame.kind === 'data') expect(frame.pmus).toHaveLength(3);
+  });
+
+  it('adds seeded noise with the configured sigma', () => {
+    const clean = decodeSlot(simulator(), SLOT0)[0].phasors;
+    const diffs: number[] = [];
+    const noisy = simulator({ noiseSigmaPu: 0.01 });
+    for (let k = 0; k < 200; k += 1) {
+      const p = decodeSlot(noisy, SLOT0)[0].phasors;
+      diffs.push(p[0] - clean[0]);
+    }
+    const sd = Math.sqrt(diffs.reduce((s, d) => s + d * d, 0) / diffs.length);
+    expect(sd).toBeGreaterThan(0.008);
+    expect(sd).toBeLessThan(0.012);
+  });
+
+  it('drops a PMU out, flags GPS unlock, and re-solves with new flows after a line trip', () => {
+    const first = simulator().pmus[0].idcode;
+    const sim = simulator({
+      events: [
+        { kind: 'dropout', idcode: first, fromS: 1, toS: 2 },
+        { kind: 'gps-unlock', idcode: first + 1, fromS: 0, toS: 10 },
+        { kind: 'trip-line', branch: 0, atS: 2 },
+      ],
+    });
+    const at0 = decodeSlot(sim, SLOT0);
+    const before = sim.operatingPoint!;
+    expect(at0.map((f) => f.idcode)).toContain(first);
+    const unlocked = at0.find((f) => f.idcode === first + 1)!;
+    expect(decodeStat(unlocked.stat[0]).syncLost).toBe(true);
+    expect(unlocked.tq).not.toBe(0);
+    expect(decodeSlot(sim, SLOT0 + 45).map((f) => f.idcode)).not.toContain(first);
+    const afterTrip = decodeSlot(sim, SLOT0 + 61);
+    expect(sim.operatingPoint!.tripped).toEqual([0]);
+    expect(sim.operatingPoint!.va[1]).not.toBeCloseTo(before.va[1], 4);
+    // Bus 1 (PMU 0) measures branch 0 first: once tripped its current is zero.
+    const pmu0 = afterTrip.find((f) => f.idcode === first)!;
+    expect(Math.hypot(pmu0.phasors[2], pmu0.phasors[3])).toBeLessThan(1e-9);
+  });
+
+  it('marks a dropped PMU inside a multi-PMU frame as do-not-use rather than omitting the frame', () => {
+    const first = simulator().pmus[0].idcode;
+    const sim = simulator({ pmusPerStream: 2, events: [{ kind: 'dropout', idcode: first, fromS: 0, toS: 5 }] });
+    const [f] = decodeSlot(sim, SLOT0);
+    expect(decodeStat(f.stat[0]).dataError).toBe(3);
+    expect(decodeStat(f.stat[1]).dataError).toBe(0);
+  });
+});

@@ -1,0 +1,216 @@
+import { buildConfig, type ConfigFrame } from '@gridcloud/c37118';
+import { branchCurrent, NormalSource, PowerFlowDivergenceError, type RandomSource } from '@gridcloud/grid';
+import { FloatFrameWriter } from '../wire/float-frame-writer';
+import type { GridTruth, OperatingPoint } from './grid-truth';
+import { Motion, type MotionOptions } from './motion';
+import { channelsAt, type SimulatedPmu } from './pmu-channels';
+import type { ScenarioEvent } from './scenario-event';
+
+export interface SimModelOptions {
+  readonly framesPerSecond: number;
+  /** PMUs to simulate; beyond the placement they repeat its buses with their own noise. */
+  readonly pmuCount: number;
+  /** PMUs per stream: 1 for PMUs, more for a substation PDC sending several PMU blocks per frame. */
+  readonly pmusPerStream: number;
+  readonly idcodeBase: number;
+  /** IDCODE of the first multi-PMU stream (used when pmusPerStream > 1). */
+  readonly streamIdcodeBase: number;
+  /** Standard deviation of the noise on each rectangular phasor component, per unit. */
+  readonly noiseSigmaPu: number;
+  readonly freqNoiseHz: number;
+  readonly resolveIntervalS: number;
+  readonly motion: MotionOptions;
+  readonly events: readonly ScenarioEvent[];
+}
+
+/** One stream: a PMU, or a PDC carrying several PMU blocks per frame. */
+export interface SimStream {
+  readonly idcode: number;
+  readonly pmus: readonly SimulatedPmu[];
+  readonly config: ConfigFrame;
+  readonly writer: FloatFrameWriter;
+  /** Truth of every channel of every PMU, (re, im) pairs, updated at each re-solve. */
+  readonly truth: Float64Array;
+}
+
+/** A new operating point and why it was computed; written to the truth file. */
+export interface TruthRecord {
+  readonly timeSec: number;
+  readonly cause: 'start' | 'drift' | 'trip';
+  readonly point: OperatingPoint;
+}
+
+const STAT_DO_NOT_USE = 0xc000;
+const STAT_SYNC_LOST = 1 << 13;
+/** FRACSEC message time quality 0x7: clock within 1 ms of UTC, what a PMU in GPS holdover can claim. */
+const HOLDOVER_TIME_QUALITY = 0x7;
+
+/**
+ * The pure simulator: given a reporting instant it returns the data frames
+ * of every stream. Truth comes from a power flow re-solved as the load
+ * drifts and when a line trips; phasors turn with the frequency deviation
+ * and carry seeded Gaussian noise. Dropouts and GPS-unlocked flags follow
+ * the scenario. No clocks or sockets: the runtime asks for instants.
+ */
+export class PmuSimulator {
+  readonly pmus: readonly SimulatedPmu[];
+  readonly streams: readonly SimStream[];
+  private readonly motion: Motion;
+  private readonly noise: NormalSource;
+  private point: OperatingPoint | undefined;
+  private nextResolveS = 0;
+  private startSlot: number | undefined;
+  resolveFailures = 0;
+
+  constructor(
+    readonly options: SimModelOptions,
+    readonly grid: GridTruth,
+    random: RandomSource,
+  ) {
+    this.motion = new Motion(options.motion);
+    this.noise = new NormalSource(random);
+    this.pmus = this.buildPmus();
+    this.streams = this.buildStreams();
+  }
+
+  /** Seconds since the first instant simulated. */
+  elapsedS(slot: number): number {
+    return (slot - (this.startSlot ?? slot)) / this.options.framesPerSecond;
+  }
+
+  /** Re-solves the power flow when the drift interval passed or a line tripped; returns the new truth if any. */
+  advance(slot: number): TruthRecord | undefined {
+    this.startSlot ??= slot;
+    const tS = this.elapsedS(slot);
+    const tripped = this.trippedAt(tS);
+    const tripChanged = this.point !== undefined && tripped.length !== this.point.tripped.length;
+    if (this.point !== undefined && !tripChanged && tS < this.nextResolveS) return undefined;
+    const cause = this.point === undefined ? 'start' : tripChanged ? 'trip' : 'drift';
+    this.nextResolveS = tS + this.options.resolveIntervalS;
+    try {
+      this.point = this.grid.solve(this.motion.loadScale(tS), tripped);
+    } catch (error) {
+      // A drift step the power flow cannot solve keeps the last truth; the first one must succeed.
+      if (!(error instanceof PowerFlowDivergenceError) || this.point === undefined) throw error;
+      this.resolveFailures += 1;
+      return undefined;
+    }
+    for (const s of this.streams) this.fillTruth(s, this.point);
+    return { timeSec: slot / this.options.framesPerSecond, cause, point: this.point };
+  }
+
+  /** Data frames of every reporting stream for `slot`; dropped-out single-PMU streams send nothing. */
+  framesAt(slot: number): { stream: SimStream; bytes: Uint8Array }[] {
+    this.advance(slot);
+    const fps = this.options.framesPerSecond;
+    const soc = Math.floor(slot / fps);
+    const fracsec = Math.round(((slot - soc * fps) * 1_000_000) / fps);
+    const tS = this.elapsedS(slot);
+    const f = this.motion.frequency(tS, this.tripTimes(tS));
+    const out: { stream: SimStream; bytes: Uint8Array }[] = [];
+    for (const s of this.streams) {
+      const bytes = this.frameOf(s, soc, fracsec, tS, f.deltaHz, f.rocofHzPerS, f.phaseRad);
+      if (bytes !== undefined) out.push({ stream: s, bytes });
+    }
+    return out;
+  }
+
+  get operatingPoint(): OperatingPoint | undefined {
+    return this.point;
+  }
+
+  private frameOf(s: SimStream, soc: number, fracsec: number, tS: number, deltaHz: number, rocof: number, phase: number): Uint8Array | undefined {
+    const n = s.pmus.length;
+    const stat = new Uint16Array(n);
+    const freq = new Float64Array(n);
+    const dfreq = new Float64Array(n);
+    const phasors = new Float64Array(s.truth.length);
+    const cos = Math.cos(phase);
+    const sin = Math.sin(phase);
+    let reporting = 0;
+    let timeFlags = 0;
+    let c = 0;
+    for (let p = 0; p < n; p += 1) {
+      const pmu = s.pmus[p];
+      const dropped = this.isActive('dropout', pmu.idcode, tS);
+      if (this.isActive('gps-unlock', pmu.idcode, tS)) {
+        stat[p] |= STAT_SYNC_LOST;
+        timeFlags = HOLDOVER_TIME_QUALITY;
+      }
+      if (dropped) stat[p] |= STAT_DO_NOT_USE;
+      else reporting += 1;
+      for (let k = 0; k < pmu.channels.length; k += 1, c += 1) this.measure(s.truth, phasors, c, cos, sin, dropped);
+      freq[p] = dropped ? Number.NaN : 60 + deltaHz + this.options.freqNoiseHz * this.noise.next();
+      dfreq[p] = dropped ? Number.NaN : rocof;
+    }
+    if (reporting === 0 && n === 1) return undefined;
+    return s.writer.write(soc, fracsec, timeFlags, stat, phasors, freq, dfreq);
+  }
+
+  private measure(truth: Float64Array, out: Float64Array, c: number, cos: number, sin: number, dropped: boolean): void {
+    if (dropped) {
+      out[2 * c] = Number.NaN;
+      out[2 * c + 1] = Number.NaN;
+      return;
+    }
+    const re = truth[2 * c];
+    const im = truth[2 * c + 1];
+    const sigma = this.options.noiseSigmaPu;
+    out[2 * c] = re * cos - im * sin + (sigma === 0 ? 0 : sigma * this.noise.next());
+    out[2 * c + 1] = re * sin + im * cos + (sigma === 0 ? 0 : sigma * this.noise.next());
+  }
+
+  private fillTruth(s: SimStream, point: OperatingPoint): void {
+    let c = 0;
+    for (const pmu of s.pmus) {
+      for (const ch of pmu.channels) {
+        const [re, im] = ch.kind === 'voltage' ? [point.vRe[ch.bus], point.vIm[ch.bus]] : branchCurrent(point.net, ch.branch, ch.end, point.vRe, point.vIm);
+        s.truth[2 * c] = re;
+        s.truth[2 * c + 1] = im;
+        c += 1;
+      }
+    }
+  }
+
+  private isActive(kind: 'dropout' | 'gps-unlock', idcode: number, tS: number): boolean {
+    for (const e of this.options.events) {
+      if (e.kind === kind && e.idcode === idcode && tS >= e.fromS && tS < e.toS) return true;
+    }
+    return false;
+  }
+
+  private tripTimes(tS: number): number[] {
+    return this.options.events.flatMap((e) => (e.kind === 'trip-line' && e.atS <= tS ? [e.atS] : []));
+  }
+
+  private trippedAt(tS: number): number[] {
+    return this.options.events.flatMap((e) => (e.kind === 'trip-line' && e.atS <= tS ? [e.branch] : []));
+  }
+
+  private buildPmus(): SimulatedPmu[] {
+    const placed = this.grid.pmuBuses;
+    const net = this.grid.baseNet;
+    return Array.from({ length: this.options.pmuCount }, (_, i) => {
+      const bus = placed[i % placed.length];
+      const idcode = this.options.idcodeBase + i;
+      return { idcode, stationName: `PMU${idcode} BUS${net.busIds[bus]}`.slice(0, 16), bus, busId: net.busIds[bus], channels: channelsAt(net, bus) };
+    });
+  }
+
+  private buildStreams(): SimStream[] {
+    const per = this.options.pmusPerStream;
+    const out: SimStream[] = [];
+    for (let s = 0; s * per < this.pmus.length; s += 1) {
+      const pmus = this.pmus.slice(s * per, (s + 1) * per);
+      const idcode = per === 1 ? pmus[0].idcode : this.options.streamIdcodeBase + s;
+      const config = buildConfig({
+        idcode,
+        dataRate: this.options.framesPerSecond,
+        pmus: pmus.map((p) => ({ stationName: p.stationName, idcode: p.idcode, phasors: p.channels.map((ch) => ch.name.slice(0, 16)) })),
+      });
+      const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
+      out.push({ idcode, pmus, config, writer: new FloatFrameWriter(config), truth: new Float64Array(2 * channels) });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import { encodeFrame } from '@gridcloud/c37118';
+import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
+import type { SimOptions } from '../config/sim-options';
+import { SimConfigError } from '../errors/sim-config-error';
+import { GridTruth } from '../model/grid-truth';
+import { PmuSimulator } from '../model/pmu-simulator';
+import { KafkaFrameProducer } from './kafka-frame-producer';
+import { TcpPmuServer } from './tcp-pmu-server';
+import { TruthWriter } from './truth-writer';
+import { UdpFrameSender } from './udp-frame-sender';
+
+/** The runtime shell: a wall-clock loop asking the simulator for each reporting instant and handing frames to the transports. */
+export class PmuSimApp {
+  readonly sim: PmuSimulator;
+  slotsSent = 0;
+  slotsSkipped = 0;
+  private tcp: TcpPmuServer | undefined;
+  private udp: UdpFrameSender | undefined;
+  private kafka: KafkaFrameProducer | undefined;
+  private truth: TruthWriter | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastSlot: number | undefined;
+  private lastConfigMs = 0;
+  private readonly caseName: string;
+
+  constructor(
+    readonly options: SimOptions,
+    private readonly log: (line: string) => void,
+  ) {
+    const text = readCase(options.casePath);
+    const powerCase = parseMatpowerCase(text, options.casePath);
+    const grid = new GridTruth(powerCase, options.placement);
+    this.caseName = powerCase.name;
+    const pmuCount = options.pmuCount ?? grid.pmuBuses.length;
+    this.sim = new PmuSimulator({ ...options.model, pmuCount }, grid, new SeededRandom(options.seed));
+    validateAgainstModel(this.sim);
+  }
+
+  /** Starts the transports and the clock; resolves with the TCP port (0 when there is no TCP listener). */
+  async start(): Promise<number> {
+    const o = this.options;
+    let port = 0;
+    if (o.tcp !== undefined) {
+      this.tcp = new TcpPmuServer(this.sim.streams, o, this.log);
+      port = await this.tcp.listen(o.tcp.host, o.tcp.port);
+    }
+    if (o.udpTargets.length > 0) this.udp = new UdpFrameSender(o.udpTargets);
+    if (o.kafkaBrokers.length > 0) {
+      this.kafka = new KafkaFrameProducer(o.kafkaBrokers, o.kafkaTopic, o.maxKafkaQueueFrames);
+      await this.kafka.connect();
+    }
+    if (o.truthPath !== undefined) {
+      this.truth = new TruthWriter(o.truthPath);
+      this.truth.writeMeta(this.sim, this.caseName);
+    }
+    this.wake();
+    return port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.tcp?.close();
+    this.udp?.close();
+    await this.kafka?.close();
+    await this.truth?.close();
+  }
+
+  counters(): Record<string, unknown> {
+    return {
+      slotsSent: this.slotsSent,
+      slotsSkipped: this.slotsSkipped,
+      resolveFailures: this.sim.resolveFailures,
+      tcp: this.tcp?.counters,
+      udp: this.udp === undefined ? undefined : { framesSent: this.udp.framesSent, sendErrors: this.udp.sendErrors },
+      kafka: this.kafka === undefined ? undefined : { framesSent: this.kafka.framesSent, framesDropped: this.kafka.framesDropped, sendErrors: this.kafka.sendErrors },
+    };
+  }
+
+  private wake(): void {
+    const fps = this.sim.options.framesPerSecond;
+    const nowMs = Date.now();
+    const nowSlot = Math.floor((nowMs * fps) / 1000);
+    const first = this.lastSlot === undefined ? nowSlot : Math.max(this.lastSlot + 1, nowSlot - this.options.maxCatchUpFrames + 1);
+    if (this.lastSlot !== undefined) this.slotsSkipped += first - this.lastSlot - 1;
+    if (this.udp !== undefined || this.kafka !== undefined) this.maybeSendConfigs(nowMs);
+    for (let slot = first; slot <= nowSlot; slot += 1) this.emit(slot);
+    this.lastSlot = Math.max(this.lastSlot ?? nowSlot, nowSlot);
+    const nextMs = ((nowSlot + 1) * 1000) / fps;
+    this.timer = setTimeout(() => this.wake(), Math.max(0, Math.ceil(nextMs - Date.now())));
+  }
+
+  private emit(slot: number): void {
+    const record = this.sim.advance(slot);
+    if (record !== undefined) this.truth?.writeTruth(record);
+    for (const { stream, bytes } of this.sim.framesAt(slot)) {
+      this.tcp?.publish(stream.idcode, bytes);
+      this.udp?.send(bytes);
+      this.kafka?.enqueue(stream.idcode, bytes);
+    }
+    this.slotsSent += 1;
+  }
+
+  private maybeSendConfigs(nowMs: number): void {
+    if (nowMs - this.lastConfigMs < this.options.configIntervalMs) return;
+    this.lastConfigMs = nowMs;
+    const time = { soc: Math.floor(nowMs / 1000), fracsec: 0 };
+    for (const s of this.sim.streams) {
+      const bytes = encodeFrame({ ...s.config, ...time });
+      this.udp?.send(bytes);
+      this.kafka?.enqueue(s.idcode, bytes);
+    }
+  }
+}
+
+function readCase(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SimConfigError(`--case ${path} cannot be read (${(error as Error).message}); pass a MATPOWER .m file such as ../shared/cases/case14.m`);
+  }
+}
+
+/** Scenario events must name PMUs and branches that exist, and IDCODEs must fit 16 bits without clashing. */
+function validateAgainstModel(sim: PmuSimulator): void {
+  const ids = new Set(sim.pmus.map((p) => p.idcode));
+  const last = sim.pmus[sim.pmus.length - 1].idcode;
+  if (last > 65_535) throw new SimConfigError(`--idcode-base plus --pmus exceeds IDCODE 65535 (last PMU would be ${last})`);
+  for (const s of sim.streams) {
+    if (s.idcode > 65_535) throw new SimConfigError(`--stream-idcode-base gives stream IDCODE ${s.idcode} > 65535`);
+    if (s.pmus.length > 1 && ids.has(s.idcode)) throw new SimConfigError(`stream IDCODE ${s.idcode} clashes with a PMU IDCODE; move --stream-idcode-base`);
+  }
+  for (const e of sim.options.events) {
+    if (e.kind === 'trip-line' && e.branch >= sim.grid.baseNet.branchCount) {
+      throw new SimConfigError(`--trip-line branch ${e.branch} does not exist: the case has ${sim.grid.baseNet.branchCount} branches (0-based rows)`);
+    }
+    if (e.kind !== 'trip-line' && !ids.has(e.idcode)) throw new SimConfigError(`--${e.kind} names IDCODE ${e.idcode}, which is not a simulated PMU (${sim.pmus[0].idcode}..${last})`);
+  }
+}
