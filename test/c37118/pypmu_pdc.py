@@ -40,7 +40,9 @@ def main():
         if not isinstance(frame, DataFrame):
             print(json.dumps({"error": "pypmu could not decode a frame: %r" % type(frame).__name__}), flush=True)
             continue
-        stats = frame._stat if multi else [frame._stat]
+        # pypmu's reading of each STAT word: (status, sync, sorting, trigger, cfg_change, modified,
+        # time_quality, unlocked, trigger_reason).
+        stats = [list(st) for st in as_list(frame.get_stat(), multi)]
         phasors = as_list(frame.get_phasors(convert2polar=False), multi)
         freq, dfreq = as_list(frame.get_freq(), multi), as_list(frame.get_dfreq(), multi)
         analog, digital = as_list(frame.get_analog(), multi), as_list(frame.get_digital(), multi)
