@@ -11,7 +11,9 @@ const run = promisify(execFile);
 
 async function inspect(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('bin/gridcloud', ['c37', 'inspect', ...args], { cwd: process.cwd() });
+    const { stdout, stderr } = await run('bin/gridcloud', ['c37', 'inspect', ...args], {
+      cwd: process.cwd(),
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -25,7 +27,16 @@ describe('gridcloud c37 inspect', () => {
       const { code, stdout } = await inspect([`${PCAP_DIR}${c.file}`, '--json']);
       expect(code).toBe(0);
       const last = JSON.parse(stdout.trim().split('\n').pop() as string);
-      expect(Object.keys(last)).toEqual(['frames', 'crcErrors', 'rejected', 'idcodes', 'stations', 'dataRate', 'firstTime', 'lastTime']);
+      expect(Object.keys(last)).toEqual([
+        'frames',
+        'crcErrors',
+        'rejected',
+        'idcodes',
+        'stations',
+        'dataRate',
+        'firstTime',
+        'lastTime',
+      ]);
       expect(last.frames).toEqual(c.frames);
       expect(last.crcErrors).toBe(0);
       expect(last.rejected).toBe(0);

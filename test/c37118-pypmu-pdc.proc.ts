@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildConfig, encodeFrame, PmuServer, systemFrameTime, type DataFrame, type PmuData } from '@gridcloud/c37118';
+import {
+  buildConfig,
+  encodeFrame,
+  PmuServer,
+  systemFrameTime,
+  type DataFrame,
+  type PmuData,
+} from '@gridcloud/c37118';
 import { PythonPeer, until } from './c37118/python-peer';
 
 /**
@@ -18,20 +25,58 @@ const config = buildConfig({
   idcode: IDCODE,
   dataRate: 60,
   pmus: [
-    { stationName: 'FLOAT RECT', idcode: 3002, format: { polar: false, phasorFloat: true, analogFloat: true, freqFloat: false }, phasors: ['VA', 'VB', 'VC', 'IA'], analogs: ['MW', 'MVAR'], digitalWords: 1 },
-    { stationName: 'INT POLAR', idcode: 3003, format: { polar: true, phasorFloat: false, analogFloat: false, freqFloat: false }, phasors: ['V1', 'I1'], analogs: ['T'], digitalWords: 2, phunit: 915527, nominalFrequencyHz: 50 },
+    {
+      stationName: 'FLOAT RECT',
+      idcode: 3002,
+      format: { polar: false, phasorFloat: true, analogFloat: true, freqFloat: false },
+      phasors: ['VA', 'VB', 'VC', 'IA'],
+      analogs: ['MW', 'MVAR'],
+      digitalWords: 1,
+    },
+    {
+      stationName: 'INT POLAR',
+      idcode: 3003,
+      format: { polar: true, phasorFloat: false, analogFloat: false, freqFloat: false },
+      phasors: ['V1', 'I1'],
+      analogs: ['T'],
+      digitalWords: 2,
+      phunit: 915527,
+      nominalFrequencyHz: 50,
+    },
   ],
 });
 
 function frame(i: number): DataFrame {
   const t = systemFrameTime(config.timeBase);
   const pmus: PmuData[] = [
-    { stat: 0, phasors: [230000.25 + i, -12.5, -115000.5, 199185.75, -115000.5, -199185.75, 1000.125, i / 4], freq: 25 - i, dfreq: 3, analogs: [150.5 + i, -20.25], digitals: [0x8001 ^ i] },
+    {
+      stat: 0,
+      phasors: [230000.25 + i, -12.5, -115000.5, 199185.75, -115000.5, -199185.75, 1000.125, i / 4],
+      freq: 25 - i,
+      dfreq: 3,
+      analogs: [150.5 + i, -20.25],
+      digitals: [0x8001 ^ i],
+    },
     // pypmu maps STAT's time-quality and unlocked-time fields without shifting them and knows
     // trigger reasons 0-7 only, so those bits stay within what it can read.
-    { stat: (0x0400 | 0x2000 | (i & 0x7)) ^ (i % 2 ? 0x0800 : 0), phasors: [14635 + i, 2094 - i, 1092, -31416], freq: 5 - i, dfreq: -7, analogs: [1000 - i], digitals: [i, 0xffff] },
+    {
+      stat: (0x0400 | 0x2000 | (i & 0x7)) ^ (i % 2 ? 0x0800 : 0),
+      phasors: [14635 + i, 2094 - i, 1092, -31416],
+      freq: 5 - i,
+      dfreq: -7,
+      analogs: [1000 - i],
+      digitals: [i, 0xffff],
+    },
   ];
-  return { kind: 'data', version: 2, idcode: IDCODE, soc: t.soc, fracsec: t.fracsec, timeQuality: config.timeQuality, pmus };
+  return {
+    kind: 'data',
+    version: 2,
+    idcode: IDCODE,
+    soc: t.soc,
+    fracsec: t.fracsec,
+    timeQuality: config.timeQuality,
+    pmus,
+  };
 }
 
 interface PypmuPmu {
@@ -44,7 +89,16 @@ interface PypmuPmu {
   digital: number[];
 }
 
-const TRIGGER_REASONS = ['manual', 'magnitude_low', 'magnitude_high', 'phase_angle_diff', 'frequency_high_or_log', 'df/dt_high', 'reserved', 'digital'];
+const TRIGGER_REASONS = [
+  'manual',
+  'magnitude_low',
+  'magnitude_high',
+  'phase_angle_diff',
+  'frequency_high_or_log',
+  'df/dt_high',
+  'reserved',
+  'digital',
+];
 
 /** How pypmu names the STAT bits we send (its `sync` is true when bit 13 says "in sync"). */
 function pypmuStat(stat: number): PypmuPmu['stat'] {
@@ -73,7 +127,14 @@ describe('our PMU server -> pypmu PDC over TCP', () => {
   it('pypmu decodes our header, 2-PMU CFG-2 and every data frame with the values we sent', async () => {
     server = new PmuServer(
       { cfg2: config, header: 'GridCloud C37.118 PMU' },
-      { host: '127.0.0.1', port: 0, maxFrameBytes: 65535, maxConnections: 4, maxSendQueueBytes: 1 << 20, now: () => systemFrameTime(config.timeBase) },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        maxFrameBytes: 65535,
+        maxConnections: 4,
+        maxSendQueueBytes: 1 << 20,
+        now: () => systemFrameTime(config.timeBase),
+      },
     );
     const rejects: string[] = [];
     server.onReject = (r) => rejects.push(r.message);
@@ -92,12 +153,23 @@ describe('our PMU server -> pypmu PDC over TCP', () => {
     expect(peer.lines.filter((l) => 'error' in l)).toEqual([]);
     expect(done.decoded).toBe(FRAMES);
 
-    const info = peer.lines[0] as { header: string; numPmu: number; stations: string[]; idcodes: number[]; dataRate: number; timeBase: number };
+    const info = peer.lines[0] as {
+      header: string;
+      numPmu: number;
+      stations: string[];
+      idcodes: number[];
+      dataRate: number;
+      timeBase: number;
+    };
     expect(info.header).toContain('GridCloud C37.118 PMU');
     expect(info).toMatchObject({ numPmu: 2, idcodes: [3002, 3003], dataRate: 60, timeBase: 1_000_000 });
     expect(info.stations.map((s) => s.trim())).toEqual(['FLOAT RECT', 'INT POLAR']);
 
-    const got = peer.lines.filter((l) => 'pmus' in l) as unknown as { soc: number; fracsec: number; pmus: PypmuPmu[] }[];
+    const got = peer.lines.filter((l) => 'pmus' in l) as unknown as {
+      soc: number;
+      fracsec: number;
+      pmus: PypmuPmu[];
+    }[];
     expect(got).toHaveLength(FRAMES);
     got.forEach((g, i) => {
       expect(g.soc).toBe(sent[i].soc);

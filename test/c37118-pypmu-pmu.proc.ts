@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PdcClient, systemFrameTime, type ConfigFrame, type Frame, type FrameReject } from '@gridcloud/c37118';
+import {
+  PdcClient,
+  systemFrameTime,
+  type ConfigFrame,
+  type Frame,
+  type FrameReject,
+} from '@gridcloud/c37118';
 import { PythonPeer, until } from './c37118/python-peer';
 
 /**
@@ -48,14 +54,21 @@ function expectMatches(got: Received, wire: WirePmu[], cfg: ConfigFrame): void {
     expect(got.stat[k]).toBe(w.stat);
     w.phasors.forEach(([a, b], j) => {
       const scale = p.format.phasorFloat ? 1 : p.phasors[j].phunit * 1e-5;
-      const [re, im] = p.format.polar ? [a * scale * Math.cos(p.format.phasorFloat ? b : b * 1e-4), a * scale * Math.sin(p.format.phasorFloat ? b : b * 1e-4)] : [a * scale, b * scale];
+      const [re, im] = p.format.polar
+        ? [
+            a * scale * Math.cos(p.format.phasorFloat ? b : b * 1e-4),
+            a * scale * Math.sin(p.format.phasorFloat ? b : b * 1e-4),
+          ]
+        : [a * scale, b * scale];
       expect(got.phasors[2 * ph]).toBeCloseTo(re, 6);
       expect(got.phasors[2 * ph + 1]).toBeCloseTo(im, 6);
       ph += 1;
     });
     expect(got.freq[k]).toBeCloseTo(p.format.freqFloat ? w.freq : p.nominalFrequencyHz + w.freq / 1000, 9);
     expect(got.dfreq[k]).toBeCloseTo(p.format.freqFloat ? w.dfreq : w.dfreq / 100, 9);
-    w.analog.forEach((v, j) => expect(got.analogs[an++]).toBeCloseTo(p.format.analogFloat ? v : v * p.analogs[j].anunit, 9));
+    w.analog.forEach((v, j) =>
+      expect(got.analogs[an++]).toBeCloseTo(p.format.analogFloat ? v : v * p.analogs[j].anunit, 9),
+    );
     w.digital.forEach((v) => expect(got.digitals[dg++]).toBe(v));
   });
 }
@@ -70,13 +83,26 @@ async function session(variant: string, numPmu: number): Promise<void> {
     { host: '127.0.0.1', port, idcode: PMU_ID, maxFrameBytes: 65535, now: () => systemFrameTime() },
     {
       onFrame: (f) => frames.push(f),
-      onData: (v) => data.push({ idcode: v.idcode, stat: [...v.stat], phasors: [...v.phasors], freq: [...v.freq], dfreq: [...v.dfreq], analogs: [...v.analogs], digitals: [...v.digitals] }),
+      onData: (v) =>
+        data.push({
+          idcode: v.idcode,
+          stat: [...v.stat],
+          phasors: [...v.phasors],
+          freq: [...v.freq],
+          dfreq: [...v.dfreq],
+          analogs: [...v.analogs],
+          digitals: [...v.digitals],
+        }),
       onReject: (r) => rejects.push(r),
     },
   );
   await client.connect();
   // One command at a time: pypmu's command reader expects one frame per read.
-  for (const [command, kind] of [['header', 'header'], ['cfg1', 'cfg1'], ['cfg2', 'cfg2']] as const) {
+  for (const [command, kind] of [
+    ['header', 'header'],
+    ['cfg1', 'cfg1'],
+    ['cfg2', 'cfg2'],
+  ] as const) {
     client.send(command);
     await until(() => frames.some((f) => f.kind === kind), 15_000, `pypmu's ${kind} frame`);
   }

@@ -35,10 +35,20 @@ function tenPhasorFloat(): Case {
     dataRate: 60,
     // FREQ as int16: pypmu reads a float FREQ as a deviation limited to +-32.767 Hz and
     // refuses an absolute 60 Hz, so float FREQ would leave the peer nothing to decode.
-    pmus: [{ stationName: 'BENCH 10PH', idcode: 101, format: { polar: false, phasorFloat: true, analogFloat: true, freqFloat: false }, phasors: ['VA', 'VB', 'VC', 'V1', 'V2', 'IA', 'IB', 'IC', 'I1', 'I2'], digitalWords: 1 }],
+    pmus: [
+      {
+        stationName: 'BENCH 10PH',
+        idcode: 101,
+        format: { polar: false, phasorFloat: true, analogFloat: true, freqFloat: false },
+        phasors: ['VA', 'VB', 'VC', 'V1', 'V2', 'IA', 'IB', 'IC', 'I1', 'I2'],
+        digitalWords: 1,
+      },
+    ],
   });
   const phasors = Array.from({ length: 20 }, (_, i) => (i % 2 ? -1 : 1) * (1000 + i * 37.5));
-  const frame = dataFrameFromMeasurements(config, { soc: 1_800_000_000, fracsec: 16_666 }, [{ phasors, freqHz: 59.98, rocofHzPerS: 0.01, digitals: [5] }]);
+  const frame = dataFrameFromMeasurements(config, { soc: 1_800_000_000, fracsec: 16_666 }, [
+    { phasors, freqHz: 59.98, rocofHzPerS: 0.01, digitals: [5] },
+  ]);
   return { name: '10-phasor float', config, frame: encodeFrame(frame, config) };
 }
 
@@ -53,7 +63,13 @@ function fourPmu(): Case {
     phunit: 1000,
   });
   const config = buildConfig({ idcode: 200, dataRate: 60, pmus: [0, 1, 2, 3].map(pmu) });
-  const m = { phasors: [120, -30, -60, 100, -60, -100, 10, 2, -5, 8, -5, -10], freqHz: 60.01, rocofHzPerS: -0.02, analogs: [100, -20], digitals: [1] };
+  const m = {
+    phasors: [120, -30, -60, 100, -60, -100, 10, 2, -5, 8, -5, -10],
+    freqHz: 60.01,
+    rocofHzPerS: -0.02,
+    analogs: [100, -20],
+    digitals: [1],
+  };
   const frame = dataFrameFromMeasurements(config, { soc: 1_800_000_000, fracsec: 0 }, [m, m, m, m]);
   return { name: '4-PMU int16', config, frame: encodeFrame(frame, config) };
 }
@@ -64,12 +80,15 @@ function ourRate(c: Case, seconds: number): Rate {
   for (let i = 0; i < FRAMES_PER_CHUNK; i += 1) chunk.set(c.frame, i * c.frame.length);
   let decoded = 0;
   let checksum = 0;
-  const decoder = new StreamDecoder({ maxFrameBytes: 65535 }, {
-    onData: (v) => {
-      decoded += 1;
-      checksum += v.phasors[0];
+  const decoder = new StreamDecoder(
+    { maxFrameBytes: 65535 },
+    {
+      onData: (v) => {
+        decoded += 1;
+        checksum += v.phasors[0];
+      },
     },
-  });
+  );
   decoder.push(encodeFrame(c.config));
   const run = (until: number): number => {
     let chunks = 0;
@@ -84,19 +103,30 @@ function ourRate(c: Case, seconds: number): Rate {
   const start = performance.now();
   const chunks = run(start + seconds * 1000);
   const elapsed = (performance.now() - start) / 1000;
-  if (decoded !== chunks * FRAMES_PER_CHUNK || !Number.isFinite(checksum)) throw new Error(`decoded ${decoded} frames of ${chunks * FRAMES_PER_CHUNK}`);
+  if (decoded !== chunks * FRAMES_PER_CHUNK || !Number.isFinite(checksum))
+    throw new Error(`decoded ${decoded} frames of ${chunks * FRAMES_PER_CHUNK}`);
   if (decoder.counters.bytesDiscarded !== 0) throw new Error('benchmark frames were rejected');
   return { framesPerSec: decoded / elapsed, mbPerSec: (decoded * c.frame.length) / elapsed / 1e6 };
 }
 
 function pypmuRate(c: Case, seconds: number): Rate {
-  const python = execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8' }).trim().split('\n').pop() as string;
+  const python = execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop() as string;
   const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
   let out: string;
   try {
-    out = execFileSync(python, ['bench/c37/pypmu_decode.py', String(seconds), hex(encodeFrame(c.config)), hex(c.frame)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(
+      python,
+      ['bench/c37/pypmu_decode.py', String(seconds), hex(encodeFrame(c.config)), hex(c.frame)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').pop();
+    const stderr = String((error as { stderr?: string }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .pop();
     throw new Error(`pypmu could not decode the ${c.name} benchmark frame: ${stderr}`);
   }
   const { framesPerSec } = JSON.parse(out.trim().split('\n').pop() as string) as { framesPerSec: number };
@@ -112,7 +142,11 @@ function parseArgs(argv: string[]): { json: boolean; seconds: number } {
 
 function main(): void {
   const { json, seconds } = parseArgs(process.argv.slice(2));
-  const results = [tenPhasorFloat(), fourPmu()].map((c) => ({ c, ours: ourRate(c, seconds), peer: pypmuRate(c, seconds) }));
+  const results = [tenPhasorFloat(), fourPmu()].map((c) => ({
+    c,
+    ours: ourRate(c, seconds),
+    peer: pypmuRate(c, seconds),
+  }));
   for (const { c, ours, peer } of results) {
     process.stdout.write(
       `${c.name.padEnd(16)} ${c.frame.length} B/frame  ours ${Math.round(ours.framesPerSec).toLocaleString('en')} frames/s (${ours.mbPerSec.toFixed(1)} MB/s)` +

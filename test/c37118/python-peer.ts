@@ -18,10 +18,12 @@ export class PythonPeer {
       for (const w of this.waiters.splice(0)) w();
     });
     child.stderr.on('data', (b: Buffer) => this.stderr.push(b.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => {
-      for (const w of this.waiters.splice(0)) w();
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        for (const w of this.waiters.splice(0)) w();
+        resolve(code);
+      }),
+    );
   }
 
   /** Starts `script` with the project's venv Python (created by scripts/python-env if needed). */
@@ -31,13 +33,19 @@ export class PythonPeer {
     return new PythonPeer(spawn(projectPython(), [script, ...args], { cwd: process.cwd(), detached: true }));
   }
 
-  async next(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number, what: string): Promise<Record<string, unknown>> {
+  async next(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.lines.find(predicate);
       if (found !== undefined) return found;
       if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`pypmu peer: no ${what} (exit ${this.child.exitCode}); stderr: ${this.stderr.join('').slice(-2000)}`);
+        throw new Error(
+          `pypmu peer: no ${what} (exit ${this.child.exitCode}); stderr: ${this.stderr.join('').slice(-2000)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(10, deadline - Date.now()));
@@ -64,7 +72,10 @@ export class PythonPeer {
 let cached: string | undefined;
 
 export function projectPython(): string {
-  cached ??= execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8' }).trim().split('\n').pop() as string;
+  cached ??= execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop() as string;
   return cached;
 }
 

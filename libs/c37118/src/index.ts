@@ -10,26 +10,56 @@ export type { FrameReject, RejectReason } from './codec/reject';
 export { REJECT_REASONS } from './codec/reject';
 export { crcCcitt } from './codec/crc';
 export { decodeTimeQuality, encodeTimeQuality, frameTimeSeconds, LOCKED_TIME } from './codec/common';
-export { decodeStat, encodeStat, STAT_CONFIG_CHANGE, STAT_DATA_ERROR_MASK, STAT_SYNC_LOST, type StatFlags } from './codec/stat';
+export {
+  decodeStat,
+  encodeStat,
+  STAT_CONFIG_CHANGE,
+  STAT_DATA_ERROR_MASK,
+  STAT_SYNC_LOST,
+  type StatFlags,
+} from './codec/stat';
 export { decodeFormat, encodeFormat } from './codec/config-codec';
 export { encodeFrame, commandFrame } from './codec/encode';
 export { decodeFrame, decodeFrameOrThrow, type ConfigLookup, type DecodeResult } from './codec/decode';
 export { DataLayout } from './codec/data-layout';
 export { DataFrameView } from './codec/data-frame-view';
 export { ConfigStore, type ConfigEntry, type ConfigStoreOptions } from './stream/config-store';
-export { StreamDecoder, type StreamDecoderHandlers, type StreamDecoderOptions } from './stream/stream-decoder';
-export { newCounters, totalRejected, type DecoderCounters, type FrameCounts, type RejectCounts } from './stream/decoder-counters';
+export {
+  StreamDecoder,
+  type StreamDecoderHandlers,
+  type StreamDecoderOptions,
+} from './stream/stream-decoder';
+export {
+  newCounters,
+  totalRejected,
+  type DecoderCounters,
+  type FrameCounts,
+  type RejectCounts,
+} from './stream/decoder-counters';
 export { PcapReader, type PcapPacket, type PcapSummary } from './pcap/pcap-reader';
 export { decodePacket, type TransportSegment } from './pcap/packet-decoder';
 export { TcpReassembler, type TcpReassemblerOptions, type TcpStreamSink } from './pcap/tcp-reassembler';
-export { CaptureInspector, inspectCapture, DEFAULT_INSPECT_OPTIONS, type InspectDetails, type InspectOptions, type InspectReport } from './pcap/capture-inspector';
+export {
+  CaptureInspector,
+  inspectCapture,
+  DEFAULT_INSPECT_OPTIONS,
+  type InspectDetails,
+  type InspectOptions,
+  type InspectReport,
+} from './pcap/capture-inspector';
 export { FrameFormatError } from './errors/frame-format-error';
 export { FrameEncodeError } from './errors/frame-encode-error';
 export { C37ConfigError } from './errors/config-error';
 export { PcapFormatError } from './errors/pcap-format-error';
 export { dataFrameFromMeasurements, type PmuMeasurements } from './codec/measurements';
 export { buildConfig, type ConfigSpec, type PmuSpec } from './codec/config-builder';
-export { PmuSession, type PmuIdentity, type PmuSessionEffect, type PmuSessionEvent, type FrameTime } from './net/pmu-session';
+export {
+  PmuSession,
+  type PmuIdentity,
+  type PmuSessionEffect,
+  type PmuSessionEvent,
+  type FrameTime,
+} from './net/pmu-session';
 export { PmuServer, type PmuServerCounters, type PmuServerOptions } from './net/pmu-server';
 export { PdcClient, type PdcClientOptions } from './net/pdc-client';
 export { systemFrameTime } from './net/system-time';

@@ -14,7 +14,8 @@ export class ByteReader {
     start: number,
     private readonly end: number,
   ) {
-    if (end > bytes.length || start > end) throw new RangeError(`reader window [${start}, ${end}) outside ${bytes.length} bytes`);
+    if (end > bytes.length || start > end)
+      throw new RangeError(`reader window [${start}, ${end}) outside ${bytes.length} bytes`);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
   }
@@ -30,7 +31,10 @@ export class ByteReader {
   private need(n: number, what: string): number {
     const at = this.pos;
     if (at + n > this.end) {
-      throw new FrameFormatError('size-mismatch', `frame ends inside ${what}: needs ${n} bytes at offset ${at}, frame body ends at ${this.end}`);
+      throw new FrameFormatError(
+        'size-mismatch',
+        `frame ends inside ${what}: needs ${n} bytes at offset ${at}, frame body ends at ${this.end}`,
+      );
     }
     this.pos = at + n;
     return at;

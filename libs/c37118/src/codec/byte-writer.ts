@@ -17,7 +17,9 @@ export class ByteWriter {
   private reserve(n: number): number {
     const at = this.pos;
     if (at + n > MAX_FRAME_BYTES) {
-      throw new FrameEncodeError(`frame would exceed ${MAX_FRAME_BYTES} bytes (the FRAMESIZE limit); send fewer channels or PMUs per frame`);
+      throw new FrameEncodeError(
+        `frame would exceed ${MAX_FRAME_BYTES} bytes (the FRAMESIZE limit); send fewer channels or PMUs per frame`,
+      );
     }
     if (at + n > this.buf.length) {
       const grown = new Uint8Array(Math.min(MAX_FRAME_BYTES, Math.max(this.buf.length * 2, at + n)));
@@ -60,7 +62,8 @@ export class ByteWriter {
   }
 
   f32(value: number, what: string): void {
-    if (typeof value !== 'number') throw new FrameEncodeError(`${what} must be a number, got ${typeof value}`);
+    if (typeof value !== 'number')
+      throw new FrameEncodeError(`${what} must be a number, got ${typeof value}`);
     const at = this.reserve(4);
     this.view.setFloat32(at, value);
   }
@@ -73,7 +76,8 @@ export class ByteWriter {
   /** Fixed-width ASCII field padded with spaces. */
   fixedName(name: string, width: number, what: string): void {
     const bytes = asciiBytes(name, what);
-    if (bytes.length > width) throw new FrameEncodeError(`${what} '${name}' is ${bytes.length} bytes; the field holds ${width}`);
+    if (bytes.length > width)
+      throw new FrameEncodeError(`${what} '${name}' is ${bytes.length} bytes; the field holds ${width}`);
     const at = this.reserve(width);
     this.buf.fill(0x20, at, at + width);
     this.buf.set(bytes, at);
@@ -82,7 +86,10 @@ export class ByteWriter {
   /** CFG-3 name: one length byte then UTF-8. */
   prefixedName(name: string, what: string): void {
     const bytes = new TextEncoder().encode(name);
-    if (bytes.length > 255) throw new FrameEncodeError(`${what} '${name}' is ${bytes.length} bytes of UTF-8; CFG-3 names hold at most 255`);
+    if (bytes.length > 255)
+      throw new FrameEncodeError(
+        `${what} '${name}' is ${bytes.length} bytes of UTF-8; CFG-3 names hold at most 255`,
+      );
     this.u8(bytes.length, `${what} length`);
     this.raw(bytes);
   }
@@ -116,7 +123,8 @@ function asciiBytes(value: string, what: string): Uint8Array {
   const out = new Uint8Array(value.length);
   for (let i = 0; i < value.length; i += 1) {
     const code = value.charCodeAt(i);
-    if (code > 0xff) throw new FrameEncodeError(`${what} has a character outside Latin-1 at position ${i}; use ASCII text`);
+    if (code > 0xff)
+      throw new FrameEncodeError(`${what} has a character outside Latin-1 at position ${i}; use ASCII text`);
     out[i] = code;
   }
   return out;

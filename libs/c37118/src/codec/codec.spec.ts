@@ -23,9 +23,30 @@ const mixedConfig = (version: number): ConfigFrame =>
     idcode: 7,
     dataRate: 60,
     pmus: [
-      { stationName: 'INT RECT', idcode: 71, format: { polar: false, phasorFloat: false, analogFloat: false, freqFloat: false }, phasors: ['VA', 'IA'], analogs: ['MW'], digitalWords: 1, phunit: 915527 },
-      { stationName: 'INT POLAR', idcode: 72, format: { polar: true, phasorFloat: false, analogFloat: true, freqFloat: false }, phasors: ['VB'], nominalFrequencyHz: 50 },
-      { stationName: 'FLOAT POLAR', idcode: 73, format: { polar: true, phasorFloat: true, analogFloat: true, freqFloat: true }, phasors: ['VC', 'IC'], analogs: ['A1', 'A2'], digitalWords: 2 },
+      {
+        stationName: 'INT RECT',
+        idcode: 71,
+        format: { polar: false, phasorFloat: false, analogFloat: false, freqFloat: false },
+        phasors: ['VA', 'IA'],
+        analogs: ['MW'],
+        digitalWords: 1,
+        phunit: 915527,
+      },
+      {
+        stationName: 'INT POLAR',
+        idcode: 72,
+        format: { polar: true, phasorFloat: false, analogFloat: true, freqFloat: false },
+        phasors: ['VB'],
+        nominalFrequencyHz: 50,
+      },
+      {
+        stationName: 'FLOAT POLAR',
+        idcode: 73,
+        format: { polar: true, phasorFloat: true, analogFloat: true, freqFloat: true },
+        phasors: ['VC', 'IC'],
+        analogs: ['A1', 'A2'],
+        digitalWords: 2,
+      },
     ],
   });
 
@@ -46,9 +67,23 @@ describe('encodeFrame / decodeFrame round trip', () => {
         idcode: 7,
         ...time,
         pmus: [
-          { stat: 0x8000 | 0x2000, phasors: [14635, -1, -7318, 32767], freq: -25, dfreq: 3, analogs: [-32768], digitals: [0x3c12] },
+          {
+            stat: 0x8000 | 0x2000,
+            phasors: [14635, -1, -7318, 32767],
+            freq: -25,
+            dfreq: 3,
+            analogs: [-32768],
+            digitals: [0x3c12],
+          },
           { stat: 0, phasors: [65535, -31416], freq: 12, dfreq: -4, analogs: [], digitals: [] },
-          { stat: 0x0400, phasors: [230000.5, 1.5, 12.25, -0.5], freq: 59.98500061035156, dfreq: -0.125, analogs: [1.5, -2.75], digitals: [1, 65535] },
+          {
+            stat: 0x0400,
+            phasors: [230000.5, 1.5, 12.25, -0.5],
+            freq: 59.98500061035156,
+            dfreq: -0.125,
+            analogs: [1.5, -2.75],
+            digitals: [1, 65535],
+          },
         ],
       };
       expect(roundTrip(data, cfg)).toEqual(data);
@@ -56,7 +91,11 @@ describe('encodeFrame / decodeFrame round trip', () => {
   }
 
   it('keeps a negative DATA_RATE (seconds per frame)', () => {
-    const cfg = buildConfig({ idcode: 9, dataRate: -5, pmus: [{ stationName: 'SLOW', idcode: 9, phasors: ['V'] }] });
+    const cfg = buildConfig({
+      idcode: 9,
+      dataRate: -5,
+      pmus: [{ stationName: 'SLOW', idcode: 9, phasors: ['V'] }],
+    });
     expect((roundTrip(cfg) as ConfigFrame).dataRate).toBe(-5);
   });
 
@@ -65,7 +104,10 @@ describe('encodeFrame / decodeFrame round trip', () => {
     expect(roundTrip(header)).toEqual(header);
     const start = commandFrame(3, 'start', time);
     expect(roundTrip(start)).toEqual(start);
-    const extended: CommandFrame = { ...commandFrame(3, 'extended', time), extended: new Uint8Array([1, 2, 3, 4]) };
+    const extended: CommandFrame = {
+      ...commandFrame(3, 'extended', time),
+      extended: new Uint8Array([1, 2, 3, 4]),
+    };
     expect(roundTrip(extended)).toEqual(extended);
   });
 
@@ -84,7 +126,16 @@ describe('encodeFrame / decodeFrame round trip', () => {
           idcode: 11,
           globalPmuId: '00112233445566778899aabbccddeeff',
           format: { polar: false, phasorFloat: false, analogFloat: false, freqFloat: false },
-          phasors: [{ name: 'VA', modificationFlags: 0, typeIndication: 0, userDesignation: 0, scale: 0.5, angleOffsetRad: 0.25 }],
+          phasors: [
+            {
+              name: 'VA',
+              modificationFlags: 0,
+              typeIndication: 0,
+              userDesignation: 0,
+              scale: 0.5,
+              angleOffsetRad: 0.25,
+            },
+          ],
           analogs: [{ name: 'P', scale: 2, offset: -1 }],
           digitals: [{ names: ['breaker', ...Array(15).fill('')], normalMask: 1, validMask: 1 }],
           latitude: 48.5,
@@ -99,7 +150,13 @@ describe('encodeFrame / decodeFrame round trip', () => {
       ],
     };
     expect(roundTrip(cfg3)).toEqual(cfg3);
-    const data: DataFrame = { kind: 'data', version: 2, idcode: 11, ...time, pmus: [{ stat: 0, phasors: [100, -100], freq: 5, dfreq: 0, analogs: [7], digitals: [1] }] };
+    const data: DataFrame = {
+      kind: 'data',
+      version: 2,
+      idcode: 11,
+      ...time,
+      pmus: [{ stat: 0, phasors: [100, -100], freq: 5, dfreq: 0, analogs: [7], digitals: [1] }],
+    };
     expect(roundTrip(data, cfg3)).toEqual(data);
   });
 
@@ -109,7 +166,9 @@ describe('encodeFrame / decodeFrame round trip', () => {
     expect(bytes[1]).toBe(0x12);
     expect((bytes[2] << 8) | bytes[3]).toBe(bytes.length);
     expect((bytes[4] << 8) | bytes[5]).toBe(0x1234);
-    expect((bytes[bytes.length - 2] << 8) | bytes[bytes.length - 1]).toBe(crcCcitt(bytes, 0, bytes.length - 2));
+    expect((bytes[bytes.length - 2] << 8) | bytes[bytes.length - 1]).toBe(
+      crcCcitt(bytes, 0, bytes.length - 2),
+    );
     const cfg3 = encodeFrame({ ...mixedConfig(2), kind: 'cfg1' });
     expect(cfg3[1]).toBe(0x22);
     expect(encodeFrame(commandFrame(1, 'cfg3', time, 2))[1]).toBe(0x42);
@@ -118,9 +177,23 @@ describe('encodeFrame / decodeFrame round trip', () => {
 
 describe('time quality and STAT bits', () => {
   it('decodes FRACSEC flags and keeps the 24-bit fraction', () => {
-    const q = { reserved: false, leapSecondNegative: true, leapSecondOccurred: false, leapSecondPending: true, code: 11 };
+    const q = {
+      reserved: false,
+      leapSecondNegative: true,
+      leapSecondOccurred: false,
+      leapSecondPending: true,
+      code: 11,
+    };
     expect(decodeTimeQuality(encodeTimeQuality(q))).toEqual(q);
-    const frame: HeaderFrame = { kind: 'header', version: 1, idcode: 1, soc: 10, fracsec: 0xabcdef, timeQuality: q, text: '' };
+    const frame: HeaderFrame = {
+      kind: 'header',
+      version: 1,
+      idcode: 1,
+      soc: 10,
+      fracsec: 0xabcdef,
+      timeQuality: q,
+      text: '',
+    };
     const bytes = encodeFrame(frame);
     expect(bytes[10]).toBe(0x5b);
     expect(decodeFrameOrThrow(bytes)).toEqual(frame);
@@ -128,7 +201,17 @@ describe('time quality and STAT bits', () => {
 
   it('decodes every STAT field', () => {
     const s = decodeStat(0b11_1_1_1_1_1_101_10_1001);
-    expect(s).toEqual({ dataError: 3, syncLost: true, sortByArrival: true, trigger: true, configChangePending: true, dataModified: true, pmuTimeQuality: 5, unlockedTime: 2, triggerReason: 9 });
+    expect(s).toEqual({
+      dataError: 3,
+      syncLost: true,
+      sortByArrival: true,
+      trigger: true,
+      configChangePending: true,
+      dataModified: true,
+      pmuTimeQuality: 5,
+      unlockedTime: 2,
+      triggerReason: 9,
+    });
     expect(encodeStat(s)).toBe(0b11_1_1_1_1_1_101_10_1001);
     expect(decodeStat(0).syncLost).toBe(false);
   });
@@ -147,15 +230,37 @@ describe('decodeFrame rejects with a reason', () => {
   });
 
   it('reports bad SYNC, truncation and size mismatch', () => {
-    expect(decodeFrame(Uint8Array.of(0x55, 0x01, 0, 16))).toMatchObject({ ok: false, reject: { reason: 'bad-sync' } });
-    expect(decodeFrame(good.subarray(0, good.length - 1))).toMatchObject({ ok: false, reject: { reason: 'truncated' } });
-    expect(decodeFrame(Uint8Array.of(0xaa, 0x01, 0, 8, 0, 0, 0, 0))).toMatchObject({ ok: false, reject: { reason: 'size-mismatch' } });
+    expect(decodeFrame(Uint8Array.of(0x55, 0x01, 0, 16))).toMatchObject({
+      ok: false,
+      reject: { reason: 'bad-sync' },
+    });
+    expect(decodeFrame(good.subarray(0, good.length - 1))).toMatchObject({
+      ok: false,
+      reject: { reason: 'truncated' },
+    });
+    expect(decodeFrame(Uint8Array.of(0xaa, 0x01, 0, 8, 0, 0, 0, 0))).toMatchObject({
+      ok: false,
+      reject: { reason: 'size-mismatch' },
+    });
   });
 
   it('reports a data frame without a configuration, and one whose size disagrees with it', () => {
-    const data = encodeFrame({ kind: 'data', version: 2, idcode: 9, ...time, pmus: [{ stat: 0, phasors: [1, 2], freq: 60, dfreq: 0, analogs: [], digitals: [] }] }, buildConfig({ idcode: 9, dataRate: 30, pmus: [{ stationName: 'X', idcode: 9, phasors: ['V'] }] }));
+    const data = encodeFrame(
+      {
+        kind: 'data',
+        version: 2,
+        idcode: 9,
+        ...time,
+        pmus: [{ stat: 0, phasors: [1, 2], freq: 60, dfreq: 0, analogs: [], digitals: [] }],
+      },
+      buildConfig({ idcode: 9, dataRate: 30, pmus: [{ stationName: 'X', idcode: 9, phasors: ['V'] }] }),
+    );
     expect(decodeFrame(data)).toMatchObject({ ok: false, reject: { reason: 'no-config', idcode: 9 } });
-    const other = buildConfig({ idcode: 9, dataRate: 30, pmus: [{ stationName: 'X', idcode: 9, phasors: ['V', 'W'] }] });
+    const other = buildConfig({
+      idcode: 9,
+      dataRate: 30,
+      pmus: [{ stationName: 'X', idcode: 9, phasors: ['V', 'W'] }],
+    });
     expect(decodeFrame(data, () => other)).toMatchObject({ ok: false, reject: { reason: 'size-mismatch' } });
   });
 
@@ -187,7 +292,11 @@ describe('encodeFrame validation', () => {
     expect(() => encodeFrame(data, cfg)).toThrow(FrameEncodeError);
     expect(() => encodeFrame(data, cfg)).toThrow(/int16 phasor real part/);
     expect(() => encodeFrame({ ...cfg, idcode: 70000 })).toThrow(/IDCODE must be an integer in \[0, 65535\]/);
-    expect(() => encodeFrame({ ...cfg, pmus: [{ ...cfg.pmus[0], stationName: 'a station name longer than 16' }] })).toThrow(/STN/);
-    expect(() => encodeFrame({ kind: 'data', version: 2, idcode: 7, ...time, pmus: [] })).toThrow(/needs its configuration/);
+    expect(() =>
+      encodeFrame({ ...cfg, pmus: [{ ...cfg.pmus[0], stationName: 'a station name longer than 16' }] }),
+    ).toThrow(/STN/);
+    expect(() => encodeFrame({ kind: 'data', version: 2, idcode: 7, ...time, pmus: [] })).toThrow(
+      /needs its configuration/,
+    );
   });
 });

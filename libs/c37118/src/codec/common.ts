@@ -31,7 +31,13 @@ export function decodeTimeQuality(flags: number): TimeQuality {
 
 export function encodeTimeQuality(q: TimeQuality): number {
   checkInt(q.code, 0, 15, 'time quality code');
-  return (q.reserved ? 0x80 : 0) | (q.leapSecondNegative ? 0x40 : 0) | (q.leapSecondOccurred ? 0x20 : 0) | (q.leapSecondPending ? 0x10 : 0) | q.code;
+  return (
+    (q.reserved ? 0x80 : 0) |
+    (q.leapSecondNegative ? 0x40 : 0) |
+    (q.leapSecondOccurred ? 0x20 : 0) |
+    (q.leapSecondPending ? 0x10 : 0) |
+    q.code
+  );
 }
 
 /** Frame type from the second SYNC byte, or undefined when bit 7 is set or the type code is unassigned. */
@@ -49,7 +55,10 @@ export interface FrameHead extends FrameCommon {
 export function readHead(bytes: Uint8Array, start: number): FrameHead {
   const kind = kindOfSyncByte(bytes[start + 1]);
   if (bytes[start] !== SYNC_LEAD_BYTE || kind === undefined) {
-    throw new FrameFormatError('bad-sync', `SYNC 0x${hex2(bytes[start])}${hex2(bytes[start + 1])} is not 0xAA followed by a frame type 0-5 and a version`);
+    throw new FrameFormatError(
+      'bad-sync',
+      `SYNC 0x${hex2(bytes[start])}${hex2(bytes[start + 1])} is not 0xAA followed by a frame type 0-5 and a version`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, 14);
   return {

@@ -42,7 +42,13 @@ export function buildConfig(spec: ConfigSpec): ConfigFrame {
 }
 
 function buildPmu(p: PmuSpec): PmuConfig {
-  const format: DataFormat = { polar: false, phasorFloat: true, analogFloat: true, freqFloat: true, ...p.format };
+  const format: DataFormat = {
+    polar: false,
+    phasorFloat: true,
+    analogFloat: true,
+    freqFloat: true,
+    ...p.format,
+  };
   return {
     stationName: p.stationName,
     idcode: p.idcode,

@@ -2,13 +2,25 @@ import { FrameEncodeError } from '../errors/frame-encode-error';
 import { FrameFormatError } from '../errors/frame-format-error';
 import type { ByteReader } from './byte-reader';
 import { checkInt, type ByteWriter } from './byte-writer';
-import type { AnalogChannel, ConfigFrame, DataFormat, DigitalWord, PhasorChannel, PmuConfig } from './frame-types';
+import type {
+  AnalogChannel,
+  ConfigFrame,
+  DataFormat,
+  DigitalWord,
+  PhasorChannel,
+  PmuConfig,
+} from './frame-types';
 
 const NAME_BYTES = 16;
 const DIGITAL_BITS = 16;
 
 export function decodeFormat(word: number): DataFormat {
-  return { polar: (word & 1) !== 0, phasorFloat: (word & 2) !== 0, analogFloat: (word & 4) !== 0, freqFloat: (word & 8) !== 0 };
+  return {
+    polar: (word & 1) !== 0,
+    phasorFloat: (word & 2) !== 0,
+    analogFloat: (word & 4) !== 0,
+    freqFloat: (word & 8) !== 0,
+  };
 }
 
 export function encodeFormat(f: DataFormat): number {
@@ -20,7 +32,8 @@ export function decodeFnom(word: number): 50 | 60 {
 }
 
 export function checkNumPmu(numPmu: number): void {
-  if (numPmu === 0) throw new FrameFormatError('malformed', 'NUM_PMU is 0; a configuration describes at least one PMU');
+  if (numPmu === 0)
+    throw new FrameFormatError('malformed', 'NUM_PMU is 0; a configuration describes at least one PMU');
 }
 
 /** TIME_BASE .. DATA_RATE of a CFG-1 or CFG-2 frame. */
@@ -45,7 +58,10 @@ function readPmuConfig(r: ByteReader): PmuConfig {
   // corrupt count cannot make us build a huge array.
   const perPmuBytes = NAME_BYTES * (phnmr + annmr + DIGITAL_BITS * dgnmr) + 4 * (phnmr + annmr + dgnmr) + 4;
   if (perPmuBytes > r.remaining) {
-    throw new FrameFormatError('size-mismatch', `PMU ${idcode} declares ${phnmr} phasors, ${annmr} analogs, ${dgnmr} digital words (${perPmuBytes} bytes) but only ${r.remaining} bytes remain`);
+    throw new FrameFormatError(
+      'size-mismatch',
+      `PMU ${idcode} declares ${phnmr} phasors, ${annmr} analogs, ${dgnmr} digital words (${perPmuBytes} bytes) but only ${r.remaining} bytes remain`,
+    );
   }
   const phNames = readNames(r, phnmr, 'phasor CHNAM');
   const anNames = readNames(r, annmr, 'analog CHNAM');
@@ -59,7 +75,11 @@ function readPmuConfig(r: ByteReader): PmuConfig {
     const unit = r.u32('ANUNIT');
     return { name, kind: unit >>> 24, anunit: (unit << 8) >> 8 };
   });
-  const digitals: DigitalWord[] = dgNames.map((names) => ({ names, normalMask: r.u16('DIGUNIT'), validMask: r.u16('DIGUNIT') }));
+  const digitals: DigitalWord[] = dgNames.map((names) => ({
+    names,
+    normalMask: r.u16('DIGUNIT'),
+    validMask: r.u16('DIGUNIT'),
+  }));
   const nominalFrequencyHz = decodeFnom(r.u16('FNOM'));
   const cfgcnt = r.u16('CFGCNT');
   return { stationName, idcode, format, phasors, analogs, digitals, nominalFrequencyHz, cfgcnt };
@@ -89,7 +109,8 @@ function writePmuConfig(w: ByteWriter, p: PmuConfig): void {
   w.u16(p.digitals.length, 'DGNMR');
   for (const ph of p.phasors) w.fixedName(ph.name, NAME_BYTES, 'phasor CHNAM');
   for (const an of p.analogs) w.fixedName(an.name, NAME_BYTES, 'analog CHNAM');
-  for (const dg of p.digitals) writeDigitalNames(dg, (name) => w.fixedName(name, NAME_BYTES, 'digital CHNAM'));
+  for (const dg of p.digitals)
+    writeDigitalNames(dg, (name) => w.fixedName(name, NAME_BYTES, 'digital CHNAM'));
   for (const ph of p.phasors) {
     checkInt(ph.phunit, 0, 0xffffff, `PHUNIT of ${ph.name}`);
     w.u32(((ph.isCurrent ? 1 : 0) << 24) + ph.phunit, 'PHUNIT');
@@ -108,6 +129,7 @@ function writePmuConfig(w: ByteWriter, p: PmuConfig): void {
 }
 
 export function writeDigitalNames(dg: DigitalWord, write: (name: string) => void): void {
-  if (dg.names.length > DIGITAL_BITS) throw new FrameEncodeError(`a digital word has ${dg.names.length} names; it holds 16 bits`);
+  if (dg.names.length > DIGITAL_BITS)
+    throw new FrameEncodeError(`a digital word has ${dg.names.length} names; it holds 16 bits`);
   for (let bit = 0; bit < DIGITAL_BITS; bit += 1) write(dg.names[bit] ?? '');
 }

@@ -33,7 +33,10 @@ function readPmu3(r: ByteReader): Pmu3Config {
   // Each name takes at least its length byte; reject impossible counts before allocating.
   const minBytes = phnmr * 13 + annmr * 9 + dgnmr * (DIGITAL_BITS + 4);
   if (minBytes > r.remaining) {
-    throw new FrameFormatError('size-mismatch', `PMU ${idcode} declares ${phnmr} phasors, ${annmr} analogs, ${dgnmr} digital words (at least ${minBytes} bytes) but only ${r.remaining} bytes remain`);
+    throw new FrameFormatError(
+      'size-mismatch',
+      `PMU ${idcode} declares ${phnmr} phasors, ${annmr} analogs, ${dgnmr} digital words (at least ${minBytes} bytes) but only ${r.remaining} bytes remain`,
+    );
   }
   const phNames = names(r, phnmr, 'phasor CHNAM');
   const anNames = names(r, annmr, 'analog CHNAM');
@@ -47,8 +50,16 @@ function readPmu3(r: ByteReader): Pmu3Config {
     scale: r.f32('PHSCALE scale'),
     angleOffsetRad: r.f32('PHSCALE angle offset'),
   }));
-  const analogs: Analog3Channel[] = anNames.map((name) => ({ name, scale: r.f32('ANSCALE scale'), offset: r.f32('ANSCALE offset') }));
-  const digitals: DigitalWord[] = dgNames.map((n) => ({ names: n, normalMask: r.u16('DIGUNIT'), validMask: r.u16('DIGUNIT') }));
+  const analogs: Analog3Channel[] = anNames.map((name) => ({
+    name,
+    scale: r.f32('ANSCALE scale'),
+    offset: r.f32('ANSCALE offset'),
+  }));
+  const digitals: DigitalWord[] = dgNames.map((n) => ({
+    names: n,
+    normalMask: r.u16('DIGUNIT'),
+    validMask: r.u16('DIGUNIT'),
+  }));
   return {
     stationName,
     idcode,
@@ -81,7 +92,8 @@ function toHex(bytes: Uint8Array): string {
 }
 
 function fromHex(hex: string): Uint8Array {
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new FrameEncodeError(`G_PMU_ID must be 32 hex digits, got '${hex}'`);
+  if (!/^[0-9a-fA-F]{32}$/.test(hex))
+    throw new FrameEncodeError(`G_PMU_ID must be 32 hex digits, got '${hex}'`);
   const out = new Uint8Array(GLOBAL_ID_BYTES);
   for (let i = 0; i < GLOBAL_ID_BYTES; i += 1) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -126,7 +138,8 @@ function writePmu3(w: ByteWriter, p: Pmu3Config): void {
   w.f32(p.latitude, 'PMU_LAT');
   w.f32(p.longitude, 'PMU_LON');
   w.f32(p.elevation, 'PMU_ELEV');
-  if (p.serviceClass.length !== 1) throw new FrameEncodeError(`SVC_CLASS must be one character ('M' or 'P'), got '${p.serviceClass}'`);
+  if (p.serviceClass.length !== 1)
+    throw new FrameEncodeError(`SVC_CLASS must be one character ('M' or 'P'), got '${p.serviceClass}'`);
   w.u8(p.serviceClass.charCodeAt(0), 'SVC_CLASS');
   w.i32(p.windowUs, 'WINDOW');
   w.i32(p.groupDelayUs, 'GRP_DLY');

@@ -23,7 +23,8 @@ export function readPmuData(r: ByteReader, shape: PmuShape): PmuData {
   const freq = f.freqFloat ? r.f32('FREQ') : r.i16('FREQ');
   const dfreq = f.freqFloat ? r.f32('DFREQ') : r.i16('DFREQ');
   const analogs: number[] = [];
-  for (let i = 0; i < shape.analogs.length; i += 1) analogs.push(f.analogFloat ? r.f32('ANALOG') : r.i16('ANALOG'));
+  for (let i = 0; i < shape.analogs.length; i += 1)
+    analogs.push(f.analogFloat ? r.f32('ANALOG') : r.i16('ANALOG'));
   const digitals: number[] = [];
   for (let i = 0; i < shape.digitals.length; i += 1) digitals.push(r.u16('DIGITAL'));
   return { stat, phasors, freq, dfreq, analogs, digitals };

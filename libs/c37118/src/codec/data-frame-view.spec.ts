@@ -12,9 +12,29 @@ const config = buildConfig({
   timeBase: 1000,
   dataRate: 50,
   pmus: [
-    { stationName: 'INT RECT', idcode: 1, format: { polar: false, phasorFloat: false, analogFloat: false, freqFloat: false }, phasors: ['VA'], analogs: ['P'], digitalWords: 1, phunit: 1000, nominalFrequencyHz: 50 },
-    { stationName: 'INT POLAR', idcode: 2, format: { polar: true, phasorFloat: false, analogFloat: true, freqFloat: false }, phasors: ['VB'], phunit: 2000 },
-    { stationName: 'FLOAT POLAR', idcode: 3, format: { polar: true, phasorFloat: true, analogFloat: true, freqFloat: true }, phasors: ['VC'] },
+    {
+      stationName: 'INT RECT',
+      idcode: 1,
+      format: { polar: false, phasorFloat: false, analogFloat: false, freqFloat: false },
+      phasors: ['VA'],
+      analogs: ['P'],
+      digitalWords: 1,
+      phunit: 1000,
+      nominalFrequencyHz: 50,
+    },
+    {
+      stationName: 'INT POLAR',
+      idcode: 2,
+      format: { polar: true, phasorFloat: false, analogFloat: true, freqFloat: false },
+      phasors: ['VB'],
+      phunit: 2000,
+    },
+    {
+      stationName: 'FLOAT POLAR',
+      idcode: 3,
+      format: { polar: true, phasorFloat: true, analogFloat: true, freqFloat: true },
+      phasors: ['VC'],
+    },
   ],
 });
 
@@ -58,14 +78,22 @@ describe('DataFrameView', () => {
   });
 
   it('agrees with dataFrameFromMeasurements for every format', () => {
-    const phasors = [[120.5, -35.25], [-60, 80], [0.5, 230]];
-    const frame = dataFrameFromMeasurements(config, { soc: 1, fracsec: 0 }, phasors.map((p, i) => ({
-      phasors: p,
-      freqHz: 59.95 + i * 0.01,
-      rocofHzPerS: 0.25,
-      analogs: i === 0 ? [42] : [],
-      digitals: i === 0 ? [3] : [],
-    })));
+    const phasors = [
+      [120.5, -35.25],
+      [-60, 80],
+      [0.5, 230],
+    ];
+    const frame = dataFrameFromMeasurements(
+      config,
+      { soc: 1, fracsec: 0 },
+      phasors.map((p, i) => ({
+        phasors: p,
+        freqHz: 59.95 + i * 0.01,
+        rocofHzPerS: 0.25,
+        analogs: i === 0 ? [42] : [],
+        digitals: i === 0 ? [3] : [],
+      })),
+    );
     const view = new DataFrameView(new DataLayout(config));
     view.decode(encodeFrame(frame, config), 0);
     phasors.forEach(([re, im], i) => {

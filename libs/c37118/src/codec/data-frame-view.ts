@@ -1,6 +1,12 @@
 import { frameTimeSeconds } from './common';
 import { COMMON_HEADER_BYTES } from './frame-types';
-import { FORMAT_ANALOG_FLOAT, FORMAT_FREQ_FLOAT, FORMAT_PHASOR_FLOAT, FORMAT_POLAR, type DataLayout } from './data-layout';
+import {
+  FORMAT_ANALOG_FLOAT,
+  FORMAT_FREQ_FLOAT,
+  FORMAT_PHASOR_FLOAT,
+  FORMAT_POLAR,
+  type DataLayout,
+} from './data-layout';
 
 /**
  * A reusable, allocation-free decoding of data frames for one layout. The
@@ -79,7 +85,8 @@ export class DataFrameView {
     if (format & FORMAT_ANALOG_FLOAT) {
       for (let a = layout.analogStart[pmu]; a < a1; a += 1, at += 4) this.analogs[a] = v.getFloat32(at);
     } else {
-      for (let a = layout.analogStart[pmu]; a < a1; a += 1, at += 2) this.analogs[a] = v.getInt16(at) * layout.analogScale[a] + layout.analogOffset[a];
+      for (let a = layout.analogStart[pmu]; a < a1; a += 1, at += 2)
+        this.analogs[a] = v.getInt16(at) * layout.analogScale[a] + layout.analogOffset[a];
     }
     const d1 = layout.digitalStart[pmu + 1];
     for (let d = layout.digitalStart[pmu]; d < d1; d += 1, at += 2) this.digitals[d] = v.getUint16(at);

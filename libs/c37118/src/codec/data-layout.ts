@@ -85,10 +85,21 @@ export class DataLayout {
 }
 
 export function formatBits(f: DataFormat): number {
-  return (f.polar ? FORMAT_POLAR : 0) | (f.phasorFloat ? FORMAT_PHASOR_FLOAT : 0) | (f.analogFloat ? FORMAT_ANALOG_FLOAT : 0) | (f.freqFloat ? FORMAT_FREQ_FLOAT : 0);
+  return (
+    (f.polar ? FORMAT_POLAR : 0) |
+    (f.phasorFloat ? FORMAT_PHASOR_FLOAT : 0) |
+    (f.analogFloat ? FORMAT_ANALOG_FLOAT : 0) |
+    (f.freqFloat ? FORMAT_FREQ_FLOAT : 0)
+  );
 }
 
 /** STAT, phasors, FREQ, DFREQ, analogs, digitals of one PMU. */
 export function pmuBlockBytes(f: DataFormat, phasors: number, analogs: number, digitals: number): number {
-  return 2 + phasors * (f.phasorFloat ? 8 : 4) + (f.freqFloat ? 8 : 4) + analogs * (f.analogFloat ? 4 : 2) + digitals * 2;
+  return (
+    2 +
+    phasors * (f.phasorFloat ? 8 : 4) +
+    (f.freqFloat ? 8 : 4) +
+    analogs * (f.analogFloat ? 4 : 2) +
+    digitals * 2
+  );
 }

@@ -4,7 +4,15 @@ import { beginFrame, finishFrame } from './common';
 import { writeConfigBody } from './config-codec';
 import { writeConfig3Body } from './config3-codec';
 import { writePmuData } from './data-codec';
-import { COMMAND, type AnyConfigFrame, type CommandFrame, type CommandName, type DataFrame, type Frame, type FrameCommon } from './frame-types';
+import {
+  COMMAND,
+  type AnyConfigFrame,
+  type CommandFrame,
+  type CommandName,
+  type DataFrame,
+  type Frame,
+  type FrameCommon,
+} from './frame-types';
 import { LOCKED_TIME } from './common';
 
 /**
@@ -17,7 +25,10 @@ export function encodeFrame(frame: Frame, config?: AnyConfigFrame): Uint8Array {
   beginFrame(w, frame.kind, frame);
   switch (frame.kind) {
     case 'data':
-      if (config === undefined) throw new FrameEncodeError(`data frame for IDCODE ${frame.idcode} needs its configuration to be encoded`);
+      if (config === undefined)
+        throw new FrameEncodeError(
+          `data frame for IDCODE ${frame.idcode} needs its configuration to be encoded`,
+        );
       writeDataBody(w, frame, config);
       break;
     case 'header':
@@ -40,13 +51,29 @@ export function encodeFrame(frame: Frame, config?: AnyConfigFrame): Uint8Array {
 
 function writeDataBody(w: ByteWriter, frame: DataFrame, config: AnyConfigFrame): void {
   if (frame.pmus.length !== config.pmus.length) {
-    throw new FrameEncodeError(`data frame has ${frame.pmus.length} PMU blocks; its configuration (IDCODE ${config.idcode}) has NUM_PMU ${config.pmus.length}`);
+    throw new FrameEncodeError(
+      `data frame has ${frame.pmus.length} PMU blocks; its configuration (IDCODE ${config.idcode}) has NUM_PMU ${config.pmus.length}`,
+    );
   }
   frame.pmus.forEach((d, i) => writePmuData(w, d, config.pmus[i], i));
 }
 
 /** A command frame, as a PDC sends it to a PMU (IDCODE is the PMU's stream). */
-export function commandFrame(idcode: number, command: CommandName | number, time: Pick<FrameCommon, 'soc' | 'fracsec'>, version = 1): CommandFrame {
+export function commandFrame(
+  idcode: number,
+  command: CommandName | number,
+  time: Pick<FrameCommon, 'soc' | 'fracsec'>,
+  version = 1,
+): CommandFrame {
   const code = typeof command === 'number' ? command : COMMAND[command];
-  return { kind: 'cmd', version, idcode, soc: time.soc, fracsec: time.fracsec, timeQuality: LOCKED_TIME, command: code, extended: new Uint8Array(0) };
+  return {
+    kind: 'cmd',
+    version,
+    idcode,
+    soc: time.soc,
+    fracsec: time.fracsec,
+    timeQuality: LOCKED_TIME,
+    command: code,
+    extended: new Uint8Array(0),
+  };
 }

@@ -18,7 +18,14 @@ export const FRAME_TYPE_CODE: Readonly<Record<FrameKind, number>> = {
   cfg3: 5,
 };
 
-export const KIND_BY_CODE: readonly (FrameKind | undefined)[] = ['data', 'header', 'cfg1', 'cfg2', 'cmd', 'cfg3'];
+export const KIND_BY_CODE: readonly (FrameKind | undefined)[] = [
+  'data',
+  'header',
+  'cfg1',
+  'cfg2',
+  'cmd',
+  'cfg3',
+];
 
 /** Version number in bits 3-0 of the second SYNC byte. */
 export const VERSION_2005 = 1;

@@ -31,7 +31,13 @@ export interface PmuServerCounters {
  * live in PmuSession; this class only moves bytes.
  */
 export class PmuServer {
-  readonly counters: PmuServerCounters = { connections: 0, commands: 0, framesSent: 0, framesDropped: 0, rejects: 0 };
+  readonly counters: PmuServerCounters = {
+    connections: 0,
+    commands: 0,
+    framesSent: 0,
+    framesDropped: 0,
+    rejects: 0,
+  };
   private readonly server: Server;
   private readonly sessions = new Map<Socket, PmuSession>();
   onReject?: (reject: FrameReject) => void;
@@ -77,7 +83,9 @@ export class PmuServer {
     const session = new PmuSession(this.identity, this.options.maxFrameBytes);
     this.sessions.set(socket, session);
     socket.setNoDelay(true);
-    socket.on('data', (bytes) => this.apply(socket, session.step({ type: 'received', bytes, now: this.options.now() })));
+    socket.on('data', (bytes) =>
+      this.apply(socket, session.step({ type: 'received', bytes, now: this.options.now() })),
+    );
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sessions.delete(socket));
   }
@@ -99,9 +107,11 @@ export class PmuServer {
 
 function validate(o: PmuServerOptions): void {
   const positive = (v: number, name: string): void => {
-    if (!Number.isInteger(v) || v < 1) throw new C37ConfigError(`${name} must be a positive integer, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new C37ConfigError(`${name} must be a positive integer, got ${String(v)}`);
   };
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new C37ConfigError(`port must be 0..65535, got ${String(o.port)}`);
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)
+    throw new C37ConfigError(`port must be 0..65535, got ${String(o.port)}`);
   positive(o.maxFrameBytes, 'maxFrameBytes');
   positive(o.maxConnections, 'maxConnections');
   positive(o.maxSendQueueBytes, 'maxSendQueueBytes');

@@ -7,12 +7,15 @@ import { PmuSession, type PmuSessionEffect } from './pmu-session';
 
 const now = { soc: 1_800_000_000, fracsec: 1234 };
 const cmd = (name: CommandName): Uint8Array => encodeFrame(commandFrame(42, name, now));
-const sent = (effects: PmuSessionEffect[]) => effects.flatMap((e) => (e.type === 'send' ? [decodeFrameOrThrow(e.bytes)] : []));
+const sent = (effects: PmuSessionEffect[]) =>
+  effects.flatMap((e) => (e.type === 'send' ? [decodeFrameOrThrow(e.bytes)] : []));
 
 describe('PmuSession', () => {
   it('answers header, CFG-1 and CFG-2 requests stamped with the time passed in', () => {
     const s = new PmuSession({ cfg2: sampleConfig, header: 'sample' }, 1024);
-    const replies = sent(s.step({ type: 'received', bytes: concat([cmd('header'), cmd('cfg1'), cmd('cfg2')]), now }));
+    const replies = sent(
+      s.step({ type: 'received', bytes: concat([cmd('header'), cmd('cfg1'), cmd('cfg2')]), now }),
+    );
     expect(replies.map((f) => f.kind)).toEqual(['header', 'cfg1', 'cfg2']);
     expect(replies.every((f) => f.soc === now.soc && f.fracsec === now.fracsec)).toBe(true);
     expect(replies[2]).toMatchObject({ pmus: sampleConfig.pmus, dataRate: sampleConfig.dataRate });

@@ -1,5 +1,11 @@
 import { encodeFrame } from '../codec/encode';
-import { COMMAND, type CommandFrame, type Config3Frame, type ConfigFrame, type FrameCommon } from '../codec/frame-types';
+import {
+  COMMAND,
+  type CommandFrame,
+  type Config3Frame,
+  type ConfigFrame,
+  type FrameCommon,
+} from '../codec/frame-types';
 import type { FrameReject } from '../codec/reject';
 import { StreamDecoder } from '../stream/stream-decoder';
 
@@ -78,7 +84,14 @@ export class PmuSession {
         this.streaming = false;
         return undefined;
       case COMMAND.header:
-        return encodeFrame({ kind: 'header', version: cfg2.version, idcode: cfg2.idcode, timeQuality: cfg2.timeQuality, ...stamp, text: header ?? cfg2.pmus[0].stationName });
+        return encodeFrame({
+          kind: 'header',
+          version: cfg2.version,
+          idcode: cfg2.idcode,
+          timeQuality: cfg2.timeQuality,
+          ...stamp,
+          text: header ?? cfg2.pmus[0].stationName,
+        });
       case COMMAND.cfg1:
         return encodeFrame({ ...(cfg1 ?? cfg2), kind: 'cfg1', ...stamp });
       case COMMAND.cfg2:

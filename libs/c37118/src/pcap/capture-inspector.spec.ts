@@ -29,7 +29,7 @@ describe('inspectCapture on the shared captures', () => {
     expect((report.lastTime as number) - (report.firstTime as number)).toBeCloseTo(30, 0);
   });
 
-  it('ignores the unclean capture\'s other protocols and counts retransmitted frames as transmissions', () => {
+  it("ignores the unclean capture's other protocols and counts retransmitted frames as transmissions", () => {
     const clean = inspectCapture(readFileSync(`${PCAP_DIR}c37_1100_clean_tcp.pcap`));
     const unclean = inspectCapture(readFileSync(`${PCAP_DIR}c37118_1100_unclean.pcap`));
     expect(unclean.report).toEqual(clean.report);

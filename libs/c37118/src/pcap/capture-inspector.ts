@@ -16,7 +16,12 @@ export interface InspectOptions {
   readonly maxFlows: number;
 }
 
-export const DEFAULT_INSPECT_OPTIONS: InspectOptions = { maxFrameBytes: 65535, maxOutOfOrderBytes: 1 << 20, maxConfigs: 4096, maxFlows: 4096 };
+export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
+  maxFrameBytes: 65535,
+  maxOutOfOrderBytes: 1 << 20,
+  maxConfigs: 4096,
+  maxFlows: 4096,
+};
 
 /** The summary `gridcloud c37 inspect --json` prints. Times are UNIX seconds of data frames. */
 export interface InspectReport {
@@ -122,7 +127,11 @@ export class CaptureInspector {
       protocol === 'tcp'
         ? new TcpReassembler(
             { maxOutOfOrderBytes: this.options.maxOutOfOrderBytes },
-            { data: (b) => decoder.push(b), gap: () => decoder.discontinuity(), retransmission: (b) => this.onRetransmission(b) },
+            {
+              data: (b) => decoder.push(b),
+              gap: () => decoder.discontinuity(),
+              retransmission: (b) => this.onRetransmission(b),
+            },
           )
         : undefined;
     const flow: Flow = { decoder, tcp, heldRejects: held, isC37: false };
@@ -170,7 +179,8 @@ export class CaptureInspector {
     if (frame.kind === 'cmd') return;
     this.idcodes.add(frame.idcode);
     if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') {
-      for (const pmu of frame.pmus) if (!this.stations.includes(pmu.stationName)) this.stations.push(pmu.stationName);
+      for (const pmu of frame.pmus)
+        if (!this.stations.includes(pmu.stationName)) this.stations.push(pmu.stationName);
       if (this.dataRate === null) this.dataRate = frame.dataRate;
     }
   }
@@ -201,12 +211,23 @@ export class CaptureInspector {
     };
     let otherFlows = 0;
     for (const flow of this.flows.values()) if (!flow.isC37) otherFlows += 1;
-    return { report, rejects: { ...this.counters.rejected }, packets: { ...this.packets }, otherFlows, retransmittedFrames: this.retransmittedFrames, tcp, captureTruncated };
+    return {
+      report,
+      rejects: { ...this.counters.rejected },
+      packets: { ...this.packets },
+      otherFlows,
+      retransmittedFrames: this.retransmittedFrames,
+      tcp,
+      captureTruncated,
+    };
   }
 }
 
 /** Inspects a whole capture held in memory. */
-export function inspectCapture(file: Uint8Array, options: InspectOptions = DEFAULT_INSPECT_OPTIONS): InspectDetails {
+export function inspectCapture(
+  file: Uint8Array,
+  options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+): InspectDetails {
   return new CaptureInspector(options).inspect(file);
 }
 

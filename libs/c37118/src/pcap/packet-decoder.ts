@@ -75,7 +75,13 @@ function decodeIpv4(d: Uint8Array, at: number): TransportSegment | PacketSkip {
   return 'not-tcp-udp';
 }
 
-function decodeTcp(d: Uint8Array, at: number, end: number, src: string, dst: string): TransportSegment | PacketSkip {
+function decodeTcp(
+  d: Uint8Array,
+  at: number,
+  end: number,
+  src: string,
+  dst: string,
+): TransportSegment | PacketSkip {
   if (at + 20 > end) return 'short';
   const dataOffset = (d[at + 12] >> 4) * 4;
   const flags = d[at + 13];
@@ -94,10 +100,27 @@ function decodeTcp(d: Uint8Array, at: number, end: number, src: string, dst: str
   };
 }
 
-function decodeUdp(d: Uint8Array, at: number, end: number, src: string, dst: string): TransportSegment | PacketSkip {
+function decodeUdp(
+  d: Uint8Array,
+  at: number,
+  end: number,
+  src: string,
+  dst: string,
+): TransportSegment | PacketSkip {
   if (at + 8 > end) return 'short';
   const udpEnd = Math.min(end, at + u16(d, at + 4));
-  return { protocol: 'udp', src, dst, srcPort: u16(d, at), dstPort: u16(d, at + 2), seq: 0, syn: false, fin: false, rst: false, payload: d.subarray(at + 8, udpEnd) };
+  return {
+    protocol: 'udp',
+    src,
+    dst,
+    srcPort: u16(d, at),
+    dstPort: u16(d, at + 2),
+    seq: 0,
+    syn: false,
+    fin: false,
+    rst: false,
+    payload: d.subarray(at + 8, udpEnd),
+  };
 }
 
 function u16(d: Uint8Array, at: number): number {

@@ -21,7 +21,7 @@ function rewrite(file: Uint8Array, options: { bigEndian: boolean; sll: boolean }
   g.setUint32(16, 65535, !options.bigEndian);
   g.setUint32(20, options.sll ? LINKTYPE_LINUX_SLL : LINKTYPE_ETHERNET, !options.bigEndian);
   parts.push(global);
-  for (let at = 24; at < file.length; ) {
+  for (let at = 24; at < file.length;) {
     const len = src.getUint32(at + 8, le);
     let data = file.subarray(at + 16, at + 16 + len);
     if (options.sll) {
@@ -73,7 +73,9 @@ describe('PcapReader', () => {
   });
 
   it('refuses pcapng and non-captures with a clear error', () => {
-    expect(() => new PcapReader(Uint8Array.of(0x0a, 0x0d, 0x0d, 0x0a, ...new Array(28).fill(0)))).toThrow(/pcapng/);
+    expect(() => new PcapReader(Uint8Array.of(0x0a, 0x0d, 0x0d, 0x0a, ...new Array(28).fill(0)))).toThrow(
+      /pcapng/,
+    );
     expect(() => new PcapReader(new Uint8Array(10))).toThrow(PcapFormatError);
   });
 });

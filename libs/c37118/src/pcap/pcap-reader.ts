@@ -31,7 +31,10 @@ export class PcapReader {
   private readonly view: DataView;
 
   constructor(private readonly file: Uint8Array) {
-    if (file.length < GLOBAL_HEADER_BYTES) throw new PcapFormatError(`file is ${file.length} bytes; a pcap global header needs ${GLOBAL_HEADER_BYTES}`);
+    if (file.length < GLOBAL_HEADER_BYTES)
+      throw new PcapFormatError(
+        `file is ${file.length} bytes; a pcap global header needs ${GLOBAL_HEADER_BYTES}`,
+      );
     this.view = new DataView(file.buffer, file.byteOffset, file.byteLength);
     const big = this.view.getUint32(0, false);
     const little = this.view.getUint32(0, true);
@@ -41,7 +44,12 @@ export class PcapReader {
       throw new PcapFormatError(`magic 0x${big.toString(16)} is not a classic pcap file${hint}`);
     }
     const littleEndian = magic === little && magic !== big;
-    this.summary = { linkType: this.view.getUint32(20, littleEndian), littleEndian, nanosecond: magic === MAGIC_NANOS, truncated: false };
+    this.summary = {
+      linkType: this.view.getUint32(20, littleEndian),
+      littleEndian,
+      nanosecond: magic === MAGIC_NANOS,
+      truncated: false,
+    };
   }
 
   *packets(): Generator<PcapPacket> {
@@ -62,7 +70,12 @@ export class PcapReader {
         this.summary.truncated = true;
         return;
       }
-      yield { time: seconds + fraction / divisor, linkType: this.summary.linkType, data: this.file.subarray(start, start + included), originalLength };
+      yield {
+        time: seconds + fraction / divisor,
+        linkType: this.summary.linkType,
+        data: this.file.subarray(start, start + included),
+        originalLength,
+      };
       at = start + included;
     }
   }

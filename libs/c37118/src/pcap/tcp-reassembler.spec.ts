@@ -5,7 +5,11 @@ function harness(maxOutOfOrderBytes = 1000): { r: TcpReassembler; out: string[] 
   const out: string[] = [];
   const r = new TcpReassembler(
     { maxOutOfOrderBytes },
-    { data: (b) => out.push(Buffer.from(b).toString()), gap: (n) => out.push(`<gap ${n}>`), retransmission: (b) => out.push(`<re ${Buffer.from(b).toString()}>`) },
+    {
+      data: (b) => out.push(Buffer.from(b).toString()),
+      gap: (n) => out.push(`<gap ${n}>`),
+      retransmission: (b) => out.push(`<re ${Buffer.from(b).toString()}>`),
+    },
   );
   return { r, out };
 }

@@ -29,7 +29,13 @@ export interface TcpReassemblyCounters {
  * Sequence numbers are compared modulo 2^32.
  */
 export class TcpReassembler {
-  readonly counters: TcpReassemblyCounters = { segments: 0, retransmittedBytes: 0, outOfOrderSegments: 0, gaps: 0, gapBytes: 0 };
+  readonly counters: TcpReassemblyCounters = {
+    segments: 0,
+    retransmittedBytes: 0,
+    outOfOrderSegments: 0,
+    gaps: 0,
+    gapBytes: 0,
+  };
   private nextSeq: number | undefined;
   private readonly pending = new Map<number, Uint8Array>();
   private pendingBytes = 0;
@@ -39,7 +45,9 @@ export class TcpReassembler {
     private readonly sink: TcpStreamSink,
   ) {
     if (!Number.isInteger(options.maxOutOfOrderBytes) || options.maxOutOfOrderBytes < 0) {
-      throw new C37ConfigError(`maxOutOfOrderBytes must be a non-negative integer, got ${String(options.maxOutOfOrderBytes)}`);
+      throw new C37ConfigError(
+        `maxOutOfOrderBytes must be a non-negative integer, got ${String(options.maxOutOfOrderBytes)}`,
+      );
     }
   }
 
@@ -73,7 +81,8 @@ export class TcpReassembler {
       this.pendingBytes += payload.length - (held?.length ?? 0);
       this.pending.set(seq, payload);
     }
-    while (this.pendingBytes > this.options.maxOutOfOrderBytes && this.pending.size > 0) this.skipToEarliest();
+    while (this.pendingBytes > this.options.maxOutOfOrderBytes && this.pending.size > 0)
+      this.skipToEarliest();
   }
 
   /** Delivers the part of [seq, seq + len) not yet delivered. */

@@ -17,7 +17,16 @@ export interface DecoderCounters {
 export function newCounters(): DecoderCounters {
   return {
     frames: { data: 0, header: 0, cfg1: 0, cfg2: 0, cfg3: 0, cmd: 0 },
-    rejected: { 'bad-sync': 0, 'size-mismatch': 0, crc: 0, truncated: 0, 'no-config': 0, oversized: 0, malformed: 0, 'config-limit': 0 },
+    rejected: {
+      'bad-sync': 0,
+      'size-mismatch': 0,
+      crc: 0,
+      truncated: 0,
+      'no-config': 0,
+      oversized: 0,
+      malformed: 0,
+      'config-limit': 0,
+    },
     bytesIn: 0,
     bytesAccepted: 0,
     bytesDiscarded: 0,

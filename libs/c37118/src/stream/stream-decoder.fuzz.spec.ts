@@ -2,11 +2,23 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeFrameOrThrow } from '../codec/decode';
 import { FrameFormatError } from '../errors/frame-format-error';
-import { concat, encodedCommand, encodedConfig, encodedData, encodedHeader, sampleConfig } from '../testing/sample-stream';
+import {
+  concat,
+  encodedCommand,
+  encodedConfig,
+  encodedData,
+  encodedHeader,
+  sampleConfig,
+} from '../testing/sample-stream';
 import { StreamDecoder } from './stream-decoder';
 
 const DATA_FRAMES = 12;
-const frames = [encodedHeader, encodedConfig, encodedCommand, ...Array.from({ length: DATA_FRAMES }, (_, i) => encodedData(i))];
+const frames = [
+  encodedHeader,
+  encodedConfig,
+  encodedCommand,
+  ...Array.from({ length: DATA_FRAMES }, (_, i) => encodedData(i)),
+];
 const session = concat(frames);
 const MAX_FRAME_BYTES = 512;
 
@@ -20,9 +32,17 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 80 }) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 80 }),
+  }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 60 }) }),
-  fc.record({ op: fc.constant('framesize' as const), frame: fc.nat(), value: fc.integer({ min: 0, max: 0xffff }) }),
+  fc.record({
+    op: fc.constant('framesize' as const),
+    frame: fc.nat(),
+    value: fc.integer({ min: 0, max: 0xffff }),
+  }),
 );
 
 function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
@@ -78,13 +98,17 @@ function run(stream: Uint8Array, cuts: number[]): StreamDecoder {
 describe('StreamDecoder fuzz (fast-check mutations of a valid session)', () => {
   it('never throws, stays bounded and accounts for every input byte', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 8 }), (ms, cuts) => {
-        const stream = ms.reduce(apply, session);
-        const d = run(stream, cuts);
-        const c = d.counters;
-        expect(c.bytesAccepted + c.bytesDiscarded).toBe(c.bytesIn);
-        expect(d.bufferedBytes).toBe(0);
-      }),
+      fc.property(
+        fc.array(mutation, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (ms, cuts) => {
+          const stream = ms.reduce(apply, session);
+          const d = run(stream, cuts);
+          const c = d.counters;
+          expect(c.bytesAccepted + c.bytesDiscarded).toBe(c.bytesIn);
+          expect(d.bufferedBytes).toBe(0);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -4,7 +4,14 @@ import { encodeFrame } from '../codec/encode';
 import type { Frame } from '../codec/frame-types';
 import type { FrameReject } from '../codec/reject';
 import { C37ConfigError } from '../errors/config-error';
-import { concat, encodedCommand, encodedConfig, encodedData, encodedHeader, sampleConfig } from '../testing/sample-stream';
+import {
+  concat,
+  encodedCommand,
+  encodedConfig,
+  encodedData,
+  encodedHeader,
+  sampleConfig,
+} from '../testing/sample-stream';
 import { ConfigStore } from './config-store';
 import { StreamDecoder } from './stream-decoder';
 
@@ -27,7 +34,14 @@ function decoder(maxFrameBytes = 4096, configs?: ConfigStore): { d: StreamDecode
   return { d, seen };
 }
 
-const session = concat([encodedHeader, encodedConfig, encodedCommand, encodedData(0), encodedData(1), encodedData(2)]);
+const session = concat([
+  encodedHeader,
+  encodedConfig,
+  encodedCommand,
+  encodedData(0),
+  encodedData(1),
+  encodedData(2),
+]);
 
 describe('StreamDecoder', () => {
   it('decodes a session and gives the same result whatever the chunking', () => {
@@ -148,7 +162,9 @@ describe('StreamDecoder', () => {
 
   it('refuses invalid bounds at construction with a clear message', () => {
     expect(() => new StreamDecoder({ maxFrameBytes: 70000 })).toThrow(C37ConfigError);
-    expect(() => new StreamDecoder({ maxFrameBytes: 8 })).toThrow(/maxFrameBytes must be an integer in \[16, 65535\]/);
+    expect(() => new StreamDecoder({ maxFrameBytes: 8 })).toThrow(
+      /maxFrameBytes must be an integer in \[16, 65535\]/,
+    );
     expect(() => new ConfigStore({ maxConfigs: 0 })).toThrow(/maxConfigs/);
   });
 });

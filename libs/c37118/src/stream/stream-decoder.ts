@@ -3,7 +3,13 @@ import { FrameFormatError } from '../errors/frame-format-error';
 import { crcMatches, kindOfSyncByte, readHead } from '../codec/common';
 import { decodeBody } from '../codec/decode';
 import type { DataFrameView } from '../codec/data-frame-view';
-import { MAX_FRAME_BYTES, MIN_FRAME_BYTES, SYNC_LEAD_BYTE, type Frame, type FrameKind } from '../codec/frame-types';
+import {
+  MAX_FRAME_BYTES,
+  MIN_FRAME_BYTES,
+  SYNC_LEAD_BYTE,
+  type Frame,
+  type FrameKind,
+} from '../codec/frame-types';
 import type { FrameReject, RejectReason } from '../codec/reject';
 import { ConfigStore } from './config-store';
 import { newCounters, type DecoderCounters } from './decoder-counters';
@@ -50,7 +56,9 @@ export class StreamDecoder {
   ) {
     const max = options.maxFrameBytes;
     if (!Number.isInteger(max) || max < MIN_FRAME_BYTES || max > MAX_FRAME_BYTES) {
-      throw new C37ConfigError(`maxFrameBytes must be an integer in [${MIN_FRAME_BYTES}, ${MAX_FRAME_BYTES}], got ${String(max)}`);
+      throw new C37ConfigError(
+        `maxFrameBytes must be an integer in [${MIN_FRAME_BYTES}, ${MAX_FRAME_BYTES}], got ${String(max)}`,
+      );
     }
     this.maxFrameBytes = max;
     this.buf = new Uint8Array(max);
@@ -72,7 +80,8 @@ export class StreamDecoder {
       pos += n;
       const used = this.scan(this.buf, 0, this.len);
       // A full buffer always holds a complete candidate, so the scan must make progress.
-      if (used === 0 && this.len === this.buf.length) throw new Error('invariant: full decoder buffer made no progress');
+      if (used === 0 && this.len === this.buf.length)
+        throw new Error('invariant: full decoder buffer made no progress');
       this.buf.copyWithin(0, used, this.len);
       this.len -= used;
     }
@@ -103,7 +112,13 @@ export class StreamDecoder {
     if (this.len > 0) {
       this.flushGarbage();
       this.counters.bytesDiscarded += this.len;
-      this.reject('truncated', `frame cut short: ${this.len} bytes buffered when ${why}`, this.len, this.buf.subarray(0, this.len), 0);
+      this.reject(
+        'truncated',
+        `frame cut short: ${this.len} bytes buffered when ${why}`,
+        this.len,
+        this.buf.subarray(0, this.len),
+        0,
+      );
       this.len = 0;
     }
     this.flushGarbage();
@@ -172,8 +187,17 @@ export class StreamDecoder {
     }
     try {
       const frame = decodeBody(bytes, p, readHead(bytes, p), this.configs.configFor);
-      if ((frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') && !this.configs.put(frame)) {
-        this.discardFrame('config-limit', `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`, bytes, p, size);
+      if (
+        (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') &&
+        !this.configs.put(frame)
+      ) {
+        this.discardFrame(
+          'config-limit',
+          `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`,
+          bytes,
+          p,
+          size,
+        );
         return;
       }
       this.counters.frames[frame.kind] += 1;
@@ -189,11 +213,23 @@ export class StreamDecoder {
     const idcode = (bytes[p + 4] << 8) | bytes[p + 5];
     const entry = this.configs.get(idcode);
     if (entry === undefined) {
-      this.discardFrame('no-config', `data frame from IDCODE ${idcode} arrived before any configuration for it`, bytes, p, size);
+      this.discardFrame(
+        'no-config',
+        `data frame from IDCODE ${idcode} arrived before any configuration for it`,
+        bytes,
+        p,
+        size,
+      );
       return;
     }
     if (entry.layout.frameSize !== size) {
-      this.discardFrame('size-mismatch', `data frame from IDCODE ${idcode} is ${size} bytes; its configuration implies ${entry.layout.frameSize}`, bytes, p, size);
+      this.discardFrame(
+        'size-mismatch',
+        `data frame from IDCODE ${idcode} is ${size} bytes; its configuration implies ${entry.layout.frameSize}`,
+        bytes,
+        p,
+        size,
+      );
       return;
     }
     entry.view.decode(bytes, p);
@@ -203,7 +239,13 @@ export class StreamDecoder {
   }
 
   /** A frame with valid framing and CRC whose content is refused: skip it whole. */
-  private discardFrame(reason: RejectReason, message: string, bytes: Uint8Array, p: number, size: number): void {
+  private discardFrame(
+    reason: RejectReason,
+    message: string,
+    bytes: Uint8Array,
+    p: number,
+    size: number,
+  ): void {
     this.counters.bytesDiscarded += size;
     this.reject(reason, message, size, bytes, p);
   }

@@ -12,7 +12,14 @@ export interface ExpectedCapture {
   readonly idcodes: number[];
 }
 
-const KIND: Record<string, keyof FrameCounts> = { data: 'data', header: 'header', 'CFG-1': 'cfg1', 'CFG-2': 'cfg2', 'CFG-3': 'cfg3', command: 'cmd' };
+const KIND: Record<string, keyof FrameCounts> = {
+  data: 'data',
+  header: 'header',
+  'CFG-1': 'cfg1',
+  'CFG-2': 'cfg2',
+  'CFG-3': 'cfg3',
+  command: 'cmd',
+};
 
 /**
  * Expected frame counts per capture, read from the table in the captures'
@@ -26,8 +33,12 @@ export function expectedCaptures(): ExpectedCapture[] {
   const out: ExpectedCapture[] = [];
   for (const [, file, frames, what] of rows) {
     const previous = out[out.length - 1];
-    const counts = frames.startsWith('same frames') && previous !== undefined ? { ...previous.frames } : parseCounts(frames);
-    const idcodes = previous !== undefined && frames.startsWith('same frames') ? previous.idcodes : parseIdcodes(what);
+    const counts =
+      frames.startsWith('same frames') && previous !== undefined
+        ? { ...previous.frames }
+        : parseCounts(frames);
+    const idcodes =
+      previous !== undefined && frames.startsWith('same frames') ? previous.idcodes : parseIdcodes(what);
     out.push({ file, frames: counts, idcodes });
   }
   return out;
@@ -37,7 +48,8 @@ function parseCounts(cell: string): FrameCounts {
   const counts: FrameCounts = { data: 0, header: 0, cfg1: 0, cfg2: 0, cfg3: 0, cmd: 0 };
   for (const part of cell.split(',')) {
     const m = /^(\d+)\s+(\S+)$/.exec(part.trim());
-    if (m === null || KIND[m[2]] === undefined) throw new Error(`cannot read frame count '${part.trim()}' in the captures README`);
+    if (m === null || KIND[m[2]] === undefined)
+      throw new Error(`cannot read frame count '${part.trim()}' in the captures README`);
     counts[KIND[m[2]]] = Number(m[1]);
   }
   return counts;

@@ -12,7 +12,12 @@ export const sampleConfig: ConfigFrame = buildConfig({
   dataRate: 30,
   pmus: [
     { stationName: 'SUB A', idcode: 42, phasors: ['VA', 'VB', 'VC', 'IA'], analogs: ['MW'], digitalWords: 1 },
-    { stationName: 'SUB B', idcode: 43, format: { polar: true, phasorFloat: false, analogFloat: false, freqFloat: false }, phasors: ['V1'] },
+    {
+      stationName: 'SUB B',
+      idcode: 43,
+      format: { polar: true, phasorFloat: false, analogFloat: false, freqFloat: false },
+      phasors: ['V1'],
+    },
   ],
 });
 
@@ -25,14 +30,29 @@ export function sampleData(i: number): DataFrame {
     fracsec: (i % 30) * 33_333,
     timeQuality: LOCKED_TIME,
     pmus: [
-      { stat: 0, phasors: [1, 2, 3, 4, 5, 6, 7, 8], freq: 60 + i / 1000, dfreq: 0, analogs: [i], digitals: [i & 0xffff] },
+      {
+        stat: 0,
+        phasors: [1, 2, 3, 4, 5, 6, 7, 8],
+        freq: 60 + i / 1000,
+        dfreq: 0,
+        analogs: [i],
+        digitals: [i & 0xffff],
+      },
       { stat: 0, phasors: [1000 + i, -100], freq: i % 100, dfreq: 1, analogs: [], digitals: [] },
     ],
   };
 }
 
 export const encodedConfig = encodeFrame(sampleConfig);
-export const encodedHeader = encodeFrame({ kind: 'header', version: 2, idcode: 42, soc: 1_700_000_000, fracsec: 0, timeQuality: LOCKED_TIME, text: 'sample PMU' });
+export const encodedHeader = encodeFrame({
+  kind: 'header',
+  version: 2,
+  idcode: 42,
+  soc: 1_700_000_000,
+  fracsec: 0,
+  timeQuality: LOCKED_TIME,
+  text: 'sample PMU',
+});
 export const encodedCommand = encodeFrame(commandFrame(42, 'start', { soc: 1_700_000_000, fracsec: 0 }));
 
 export function encodedData(i: number): Uint8Array {
