@@ -1,0 +1,86 @@
+import { SeededRandom } from '@gridcloud/grid';
+import type { IngestOptions } from '../config/ingest-options';
+import { IngestPipeline } from '../pipeline/ingest-pipeline';
+import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
+import { KafkaSnapshotSink } from '../sinks/kafka-snapshot-sink';
+import { SnapshotHub } from '../sinks/snapshot-hub';
+import type { SnapshotSink } from '../sinks/snapshot-sink';
+import { KafkaFrameConsumer } from '../sources/kafka-frame-consumer';
+import { TcpPmuConnection } from '../sources/tcp-pmu-connection';
+import { UdpListener } from '../sources/udp-listener';
+
+/**
+ * Wires sources, the pipeline and the sinks, and drives the aligner's
+ * window with a periodic tick. `snapshots.subscribe(fn)` is the in-process
+ * hook for the estimator group; `extraSinks` plug in further destinations.
+ */
+export class IngestApp {
+  readonly snapshots: SnapshotHub;
+  readonly pipeline: IngestPipeline;
+  private readonly kafkaSink: KafkaSnapshotSink | undefined;
+  private readonly connections: TcpPmuConnection[];
+  private udp: UdpListener | undefined;
+  private kafkaConsumer: KafkaFrameConsumer | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly options: IngestOptions,
+    private readonly log: (line: string) => void,
+    extraSinks: readonly SnapshotSink[] = [],
+  ) {
+    const sinks: SnapshotSink[] = [...extraSinks];
+    if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
+    if (options.kafkaPublishTopic !== undefined) {
+      this.kafkaSink = new KafkaSnapshotSink(options.kafkaBrokers, options.kafkaPublishTopic, options.maxSnapshotQueue);
+      sinks.push(this.kafkaSink);
+    }
+    this.snapshots = new SnapshotHub(sinks);
+    this.pipeline = new IngestPipeline(options.aligner, this.snapshots, log);
+    const jitter = new SeededRandom(options.seed);
+    this.connections = options.tcpTargets.map((t) => new TcpPmuConnection(t, options.session, options, this.pipeline, jitter, log));
+  }
+
+  /** Starts every source; resolves with the bound UDP port (0 when not listening). */
+  async start(): Promise<{ udpPort: number }> {
+    const o = this.options;
+    await this.kafkaSink?.connect();
+    let udpPort = 0;
+    if (o.udp !== undefined) {
+      this.udp = new UdpListener(o, this.pipeline);
+      udpPort = await this.udp.bind(o.udp.host, o.udp.port);
+    }
+    if (o.kafkaConsumeTopic !== undefined) {
+      this.kafkaConsumer = new KafkaFrameConsumer(o.kafkaBrokers, o.kafkaConsumeTopic, o.kafkaGroup, o, this.pipeline);
+      await this.kafkaConsumer.start();
+    }
+    for (const c of this.connections) c.start();
+    this.ticker = setInterval(() => this.pipeline.tick(Date.now()), o.tickIntervalMs);
+    return { udpPort };
+  }
+
+  async stop(): Promise<void> {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    for (const c of this.connections) c.stop();
+    this.udp?.close();
+    await this.kafkaConsumer?.stop();
+    this.pipeline.flush(Date.now());
+    await this.snapshots.close();
+  }
+
+  /** Counters of the aligner, every source and every PMU, as one JSON-ready object. */
+  report(): Record<string, unknown> {
+    const p = this.pipeline;
+    return {
+      aligner: p.aligner.counters,
+      expectedPmus: p.aligner.expectedPmus.length,
+      pendingSnapshots: p.aligner.pendingSnapshots,
+      pmusRefused: p.pmusRefused,
+      sources: [...p.sources.values()].map((s) => s.toJson()),
+      udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
+      kafka: this.kafkaSink === undefined ? undefined : { sent: this.kafkaSink.sent, dropped: this.kafkaSink.dropped, sendErrors: this.kafkaSink.sendErrors, lastError: this.kafkaSink.lastError },
+      kafkaRecordsConsumed: this.kafkaConsumer?.records,
+      listenerErrors: this.snapshots.listenerErrors,
+      quality: p.quality.report(),
+    };
+  }
+}
