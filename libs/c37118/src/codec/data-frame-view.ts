@@ -8,6 +8,15 @@ import {
   type DataLayout,
 } from './data-layout';
 
+/** cos and sin of every int16 angle (radians x 1e-4), indexed by its 16-bit pattern. */
+const COS_INT16 = new Float64Array(65536);
+const SIN_INT16 = new Float64Array(65536);
+for (let k = 0; k < 65536; k += 1) {
+  const angle = ((k << 16) >> 16) * 1e-4;
+  COS_INT16[k] = Math.cos(angle);
+  SIN_INT16[k] = Math.sin(angle);
+}
+
 /**
  * A reusable, allocation-free decoding of data frames for one layout. The
  * stream decoder overwrites it for every frame, so a handler that keeps
@@ -105,9 +114,13 @@ export class DataFrameView {
         b = v.getFloat32(at + 4);
         at += 8;
       } else if (polar) {
-        a = v.getUint16(at) * scale[p];
-        b = v.getInt16(at + 2) * 1e-4;
+        // int16 angles take only 65,536 values: look the rotation up instead of calling cos/sin.
+        const m = v.getUint16(at) * scale[p];
+        const k = v.getUint16(at + 2);
+        out[2 * p] = m * COS_INT16[k];
+        out[2 * p + 1] = m * SIN_INT16[k];
         at += 4;
+        continue;
       } else {
         a = v.getInt16(at) * scale[p];
         b = v.getInt16(at + 2) * scale[p];
