@@ -37,6 +37,7 @@ interface BufferedMessage {
 }
 
 const MAX_GROUP_NAME_CHARS = 256;
+const INSTALL_LOG_VIEWS = 64;
 
 /** The whole protocol of one process as a pure state machine: `step(input) -> outputs`. Membership follows the
  *  Isis/Vsync GMS: the oldest unsuspected member leads; a view change is a flush (which doubles as the takeover
@@ -60,6 +61,8 @@ export class ProcessCore {
   private readonly catchUpSentMs = new Map<string, number>();
   private readonly notMemberSentMs = new Map<string, number>();
   private futureCommit: ViewValue | null = null;
+  /** The last few installed system views, for observers (the simulator); bounded, oldest dropped. */
+  private readonly installLog: ViewValue[] = [];
 
   // Participant side of the view-change consensus, for the slot after the current view.
   private promised: Ballot | null = null;
@@ -94,6 +97,11 @@ export class ProcessCore {
 
   get state(): Role {
     return this.role;
+  }
+
+  /** Hands over (and forgets) the system views installed since the last call, oldest first. */
+  takeInstalledViews(): ViewValue[] {
+    return this.installLog.splice(0, this.installLog.length);
   }
 
   step(input: CoreInput): CoreOutput[] {
@@ -502,6 +510,8 @@ export class ProcessCore {
 
   private enterView(value: ViewValue, old: ViewValue | null): void {
     this.view = value;
+    if (this.installLog.length >= INSTALL_LOG_VIEWS) this.installLog.shift();
+    this.installLog.push(value);
     for (const key of this.memberSinceMs.keys()) if (!value.members.some((m) => processKey(m) === key)) this.memberSinceMs.delete(key);
     for (const m of value.members) if (!this.memberSinceMs.has(processKey(m))) this.memberSinceMs.set(processKey(m), this.now);
     this.promised = null;

@@ -154,7 +154,11 @@ export class GroupEpoch {
     this.effects.deliver(record, this.groupViewId);
   }
 
+  /** No acknowledgement leaves a frozen member: a message it receives after its flush report must not become stable
+   *  (and be garbage-collected by its sender) on the strength of that receipt, or it could vanish from the flush set
+   *  while this member holds it undelivered. */
   private announce(): void {
+    if (this.frozenFlag) return;
     this.lastAnnouncedClock = this.myClock;
     this.lastAckedTotal = this.receivedTotal();
     const received = this.streams.map((s) => s.received);

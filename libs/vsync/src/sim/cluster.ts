@@ -1,0 +1,278 @@
+import {
+  type CoreConfig,
+  type CoreOutput,
+  type Ordering,
+  ProcessCore,
+  type ProcessId,
+  type WireMessage,
+  decodeMessage,
+  encodeMessage,
+  processKey,
+} from '../protocol';
+import { EventQueue } from './event-queue';
+import { History } from './history';
+import { Prng } from './prng';
+import { SimNetwork } from './sim-network';
+
+/** Protocol bounds used in simulation: short timeouts keep each run a few simulated seconds long. */
+export const SIM_CORE_BOUNDS = {
+  tickIntervalMs: 10,
+  heartbeatIntervalMs: 50,
+  failureTimeoutMs: 400,
+  retransmitIntervalMs: 60,
+  viewChangeTimeoutMs: 300,
+  joinRetryMs: 150,
+  sendWindowMessages: 8,
+  sendQueueMessages: 64,
+} satisfies Partial<CoreConfig>;
+
+type Request =
+  | { readonly kind: 'join' | 'leave'; readonly group: string }
+  | { readonly kind: 'multicast'; readonly group: string; readonly ordering: Ordering; readonly id: string };
+
+type SimEvent =
+  | { readonly kind: 'tick'; readonly node: number; readonly incarnation: number }
+  | { readonly kind: 'message'; readonly to: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'call'; readonly fn: () => void };
+
+/** One simulated machine: it keeps its address across crashes, and every restart is a new incarnation. */
+export class SimNode {
+  core: ProcessCore | null = null;
+  incarnation = 0;
+  clockRate = 1;
+  clockOffsetMs = 0;
+  readonly requests = new Map<number, Request>();
+  readonly groups = new Set<string>();
+  readonly issued = new Map<string, number>();
+  readonly accepted = new Map<string, number>();
+
+  constructor(readonly index: number) {}
+
+  get address(): string {
+    return `node${this.index}:7000`;
+  }
+
+  get pid(): ProcessId {
+    return { address: this.address, incarnation: this.incarnation };
+  }
+
+  get key(): string {
+    return processKey(this.pid);
+  }
+
+  get alive(): boolean {
+    return this.core !== null && this.core.state !== 'gone';
+  }
+}
+
+export interface ClusterOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly bounds?: Partial<CoreConfig>;
+  /** Restart a process this long after it is excluded (as the runtime would, with incarnation + 1); null = never. */
+  readonly restartAfterExclusionMs?: number | null;
+}
+
+/** A whole cluster of ProcessCores on one thread: seeded network, simulated clock, every message through the codec. */
+export class Cluster {
+  readonly prng: Prng;
+  readonly network: SimNetwork;
+  readonly history = new History();
+  readonly nodes: SimNode[];
+  now = 0;
+  /** Called for every message a process sends, before the network decides its fate (fault triggers hook in here). */
+  onSend: ((from: SimNode, message: WireMessage) => void) | null = null;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly byAddress = new Map<string, SimNode>();
+  private nextRequestId = 1;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.prng = new Prng(options.seed);
+    this.network = new SimNetwork(this.prng);
+    this.nodes = Array.from({ length: options.nodes }, (_, i) => new SimNode(i + 1));
+    for (const n of this.nodes) this.byAddress.set(n.address, n);
+  }
+
+  node(index: number): SimNode {
+    const n = this.nodes[index - 1];
+    if (!n) throw new RangeError(`no node ${index} (the cluster has ${this.nodes.length})`);
+    return n;
+  }
+
+  /** Starts (or restarts, as a new incarnation) the process on one node. */
+  start(index: number): void {
+    const n = this.node(index);
+    n.incarnation++;
+    n.requests.clear();
+    n.groups.clear();
+    const seeds = this.nodes.map((x) => x.address);
+    n.core = new ProcessCore({ ...SIM_CORE_BOUNDS, ...this.options.bounds, self: n.pid, seeds, founder: index === 1 && n.incarnation === 1 });
+    this.stepNode(n, { type: 'start', nowMs: this.localTime(n) });
+    this.scheduleTick(n);
+  }
+
+  crash(index: number): void {
+    const n = this.node(index);
+    if (!n.core) return;
+    this.history.crashed.set(n.key, this.now);
+    n.core = null;
+  }
+
+  join(index: number, group: string): void {
+    this.request(this.node(index), { kind: 'join', group });
+  }
+
+  leave(index: number, group: string): void {
+    this.request(this.node(index), { kind: 'leave', group });
+  }
+
+  multicast(index: number, group: string, ordering: Ordering): string {
+    const n = this.node(index);
+    const counter = `${group}|${ordering}`;
+    const k = (n.issued.get(counter) ?? 0) + 1;
+    n.issued.set(counter, k);
+    const id = `${n.key}/${group}/${ordering}/${k}`;
+    this.request(n, { kind: 'multicast', group, ordering, id });
+    return id;
+  }
+
+  at(time: number, fn: () => void): void {
+    this.queue.push(time, { kind: 'call', fn });
+  }
+
+  runUntil(time: number): void {
+    while (this.queue.peekTime() <= time) {
+      const event = this.queue.pop()!;
+      this.now = event.time;
+      this.handle(event.item);
+    }
+    this.now = time;
+  }
+
+  /** Nodes that are up and members, all in one view whose members are exactly them. */
+  settled(): boolean {
+    const up = this.nodes.filter((n) => n.core);
+    if (up.length === 0 || up.some((n) => n.core!.state !== 'member')) return false;
+    const view = up[0].core!.systemView!;
+    if (up.some((n) => n.core!.systemView!.id !== view.id)) return false;
+    const keys = new Set(view.members.map(processKey));
+    return keys.size === up.length && up.every((n) => keys.has(n.key));
+  }
+
+  pendingRequests(): number {
+    return this.nodes.reduce((sum, n) => sum + (n.core ? n.requests.size : 0), 0);
+  }
+
+  leaderNode(): SimNode | undefined {
+    const views = this.nodes.filter((n) => n.alive && n.core!.systemView).map((n) => n.core!.systemView!);
+    if (views.length === 0) return undefined;
+    const newest = views.reduce((a, b) => (b.id > a.id ? b : a));
+    return this.byAddress.get(newest.members[0].address);
+  }
+
+  private request(n: SimNode, r: Request): void {
+    if (!n.core) return;
+    const requestId = this.nextRequestId++;
+    n.requests.set(requestId, r);
+    const nowMs = this.localTime(n);
+    if (r.kind === 'multicast') {
+      const payload = new TextEncoder().encode(r.id);
+      this.stepNode(n, { type: 'multicast', group: r.group, ordering: r.ordering, requestId, payload, nowMs });
+    } else {
+      this.stepNode(n, { type: r.kind, group: r.group, requestId, nowMs });
+    }
+  }
+
+  private handle(event: SimEvent): void {
+    if (event.kind === 'call') return event.fn();
+    if (event.kind === 'tick') {
+      const n = this.node(event.node);
+      if (!n.core || n.incarnation !== event.incarnation) return;
+      this.stepNode(n, { type: 'tick', nowMs: this.localTime(n) });
+      return this.scheduleTick(n);
+    }
+    const n = this.node(event.to);
+    if (!n.core) return;
+    // Every message crosses the wire as bytes: the codec is exercised on every hop.
+    const message = decodeMessage(event.bytes);
+    this.stepNode(n, { type: 'receive', fromAddress: message.from.address, message, nowMs: this.localTime(n) });
+  }
+
+  private scheduleTick(n: SimNode): void {
+    const interval = (this.options.bounds?.tickIntervalMs ?? SIM_CORE_BOUNDS.tickIntervalMs) / n.clockRate;
+    this.queue.push(this.now + interval, { kind: 'tick', node: n.index, incarnation: n.incarnation });
+  }
+
+  /** Each node's clock runs at its own rate from its own offset: slow and fast clocks. */
+  private localTime(n: SimNode): number {
+    return Math.floor(n.clockOffsetMs + this.now * n.clockRate);
+  }
+
+  private stepNode(n: SimNode, input: Parameters<ProcessCore['step']>[0]): void {
+    const core = n.core!;
+    const outputs = core.step(input);
+    for (const v of core.takeInstalledViews()) {
+      this.history.systemViews.push({ process: n.key, id: v.id, members: v.members.map(processKey) });
+    }
+    for (const o of outputs) this.apply(n, o);
+  }
+
+  private apply(n: SimNode, o: CoreOutput): void {
+    // A crash triggered halfway through one step's outputs: the rest never leaves the machine.
+    if (!n.core) return;
+    switch (o.type) {
+      case 'send':
+        return this.send(n, o.toAddress, o.message);
+      case 'deliver': {
+        const id = new TextDecoder().decode(o.payload);
+        const d = { receiver: n.key, group: o.group, viewId: o.viewId, sender: processKey(o.sender), ordering: o.ordering, id };
+        this.history.deliveries.push(d);
+        return;
+      }
+      case 'view':
+        this.history.groupViews.push({ process: n.key, group: o.group, viewId: o.view.id, members: o.view.members.map(processKey) });
+        return;
+      case 'requestDone':
+        return this.requestDone(n, o.requestId);
+      case 'requestFailed':
+        n.requests.delete(o.requestId);
+        return;
+      case 'excluded':
+        return this.excluded(n);
+      case 'disconnect':
+        return;
+    }
+  }
+
+  private requestDone(n: SimNode, requestId: number): void {
+    const r = n.requests.get(requestId);
+    n.requests.delete(requestId);
+    if (!r) return;
+    if (r.kind === 'join') n.groups.add(r.group);
+    if (r.kind === 'leave') n.groups.delete(r.group);
+    if (r.kind !== 'multicast') return;
+    const counter = `${r.group}|${r.ordering}`;
+    const index = (n.accepted.get(counter) ?? 0) + 1;
+    n.accepted.set(counter, index);
+    this.history.sent.set(r.id, { id: r.id, sender: n.key, group: r.group, ordering: r.ordering, index });
+  }
+
+  private excluded(n: SimNode): void {
+    this.history.excluded.set(n.key, this.now);
+    const delay = this.options.restartAfterExclusionMs;
+    if (delay === null || delay === undefined) return;
+    const incarnation = n.incarnation;
+    this.at(this.now + delay, () => {
+      if (n.incarnation === incarnation && n.core?.state === 'gone') this.start(n.index);
+    });
+  }
+
+  private send(from: SimNode, toAddress: string, message: WireMessage): void {
+    const to = this.byAddress.get(toAddress);
+    if (!to) return;
+    const arrivals = this.network.arrivals(from.index, to.index);
+    const bytes = encodeMessage(message);
+    for (const delay of arrivals) this.queue.push(this.now + delay, { kind: 'message', to: to.index, bytes });
+    this.onSend?.(from, message);
+  }
+}

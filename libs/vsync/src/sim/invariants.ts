@@ -1,0 +1,202 @@
+import type { Delivery, History } from './history';
+
+export interface InvariantInput {
+  readonly history: History;
+  /** Processes alive and never excluded at the end of the run (the survivors). */
+  readonly survivors: ReadonlySet<string>;
+  /** Whether the run ended with the faults stopped and the system settled (liveness is then demanded). */
+  readonly checkLiveness: boolean;
+  /** Why the run did not settle, if it did not. */
+  readonly unsettled: string | null;
+}
+
+/** Checks the eight invariants of the issue; returns one line per violation (empty = the run is correct). */
+export function checkInvariants(input: InvariantInput): string[] {
+  const h = input.history;
+  const violations = [
+    ...viewAgreement(h),
+    ...primaryPartition(h),
+    ...integrity(h),
+    ...fifo(h),
+    ...totalOrder(h),
+    ...viewSynchrony(h),
+    ...selfDelivery(h, input.survivors),
+  ];
+  if (input.checkLiveness) violations.push(...liveness(input));
+  return violations;
+}
+
+function viewAgreement(h: History): string[] {
+  const out: string[] = [];
+  const system = new Map<number, string>();
+  for (const v of h.systemViews) {
+    const members = v.members.join(',');
+    const seen = system.get(v.id);
+    if (seen === undefined) system.set(v.id, members);
+    else if (seen !== members) out.push(`view agreement: view ${v.id} is [${seen}] at one process and [${members}] at ${v.process}`);
+  }
+  const groups = new Map<string, string>();
+  for (const g of h.groupViews) {
+    const key = `${g.group}@${g.viewId}`;
+    const members = g.members.join(',');
+    const seen = groups.get(key);
+    if (seen === undefined) groups.set(key, members);
+    else if (seen !== members) out.push(`view agreement: group view ${key} is [${seen}] and [${members}] at ${g.process}`);
+  }
+  return out;
+}
+
+function primaryPartition(h: History): string[] {
+  const out: string[] = [];
+  const last = new Map<string, number>();
+  for (const v of h.systemViews) {
+    const prev = last.get(v.process);
+    if (prev !== undefined && v.id !== prev + 1) out.push(`primary partition: ${v.process} installed view ${v.id} after ${prev}`);
+    last.set(v.process, v.id);
+  }
+  return out;
+}
+
+function groupViewMembers(h: History): Map<string, readonly string[]> {
+  const map = new Map<string, readonly string[]>();
+  for (const g of h.groupViews) map.set(`${g.group}@${g.viewId}`, g.members);
+  return map;
+}
+
+function integrity(h: History): string[] {
+  const out: string[] = [];
+  const members = groupViewMembers(h);
+  const seen = new Set<string>();
+  for (const d of h.deliveries) {
+    const key = `${d.receiver}|${d.id}`;
+    if (seen.has(key)) out.push(`integrity: ${d.receiver} delivered ${d.id} twice`);
+    seen.add(key);
+    const sent = h.sent.get(d.id);
+    if (!sent) out.push(`integrity: ${d.receiver} delivered ${d.id}, which was never sent`);
+    else if (sent.sender !== d.sender || sent.group !== d.group || sent.ordering !== d.ordering) {
+      out.push(`integrity: ${d.receiver} delivered ${d.id} with the wrong sender, group or ordering`);
+    }
+    const view = members.get(`${d.group}@${d.viewId}`);
+    if (!view) out.push(`integrity: ${d.receiver} delivered ${d.id} in unknown view ${d.group}@${d.viewId}`);
+    else if (!view.includes(d.sender)) out.push(`integrity: ${d.receiver} delivered ${d.id} from ${d.sender}, not a member of ${d.group}@${d.viewId}`);
+    else if (!view.includes(d.receiver)) out.push(`integrity: ${d.receiver} delivered ${d.id} in ${d.group}@${d.viewId} without being a member`);
+  }
+  return out;
+}
+
+function fifo(h: History): string[] {
+  const out: string[] = [];
+  const last = new Map<string, { index: number; viewId: number }>();
+  for (const d of h.deliveries) {
+    const sent = h.sent.get(d.id);
+    if (!sent) continue;
+    const stream = `${d.receiver}|${d.sender}|${d.group}|${d.ordering}`;
+    const prev = last.get(stream);
+    if (prev && sent.index <= prev.index) out.push(`fifo: ${d.receiver} delivered ${d.id} after #${prev.index} of the same sender`);
+    else if (prev && prev.viewId === d.viewId && sent.index !== prev.index + 1) {
+      out.push(`fifo: ${d.receiver} skipped from #${prev.index} to ${d.id} within view ${d.group}@${d.viewId}`);
+    }
+    last.set(stream, { index: sent.index, viewId: d.viewId });
+  }
+  return out;
+}
+
+function totalOrder(h: History): string[] {
+  const out: string[] = [];
+  const sequences = new Map<string, string[]>();
+  for (const d of h.deliveries) {
+    if (d.ordering !== 'total') continue;
+    const key = `${d.group}|${d.receiver}`;
+    const list = sequences.get(key) ?? [];
+    list.push(d.id);
+    sequences.set(key, list);
+  }
+  const entries = [...sequences.entries()];
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = i + 1; j < entries.length; j++) {
+      const [ka, a] = entries[i];
+      const [kb, b] = entries[j];
+      if (ka.split('|')[0] !== kb.split('|')[0]) continue;
+      const position = new Map(b.map((id, p) => [id, p]));
+      let prev = -1;
+      for (const id of a) {
+        const p = position.get(id);
+        if (p === undefined) continue;
+        if (p < prev) {
+          out.push(`total order: ${ka} and ${kb} disagree on the order around ${id}`);
+          break;
+        }
+        prev = p;
+      }
+    }
+  }
+  return out;
+}
+
+/** Processes that install both v and the same next view delivered the same messages in v. */
+function viewSynchrony(h: History): string[] {
+  const out: string[] = [];
+  const sequence = new Map<string, number[]>();
+  for (const g of h.groupViews) {
+    const key = `${g.process}|${g.group}`;
+    const list = sequence.get(key) ?? [];
+    list.push(g.viewId);
+    sequence.set(key, list);
+  }
+  const delivered = new Map<string, string[]>();
+  for (const d of h.deliveries) {
+    const key = `${d.receiver}|${d.group}|${d.viewId}`;
+    const list = delivered.get(key) ?? [];
+    list.push(d.id);
+    delivered.set(key, list);
+  }
+  const closed = new Map<string, { process: string; signature: string }>();
+  for (const [key, views] of sequence) {
+    const [process, group] = key.split('|');
+    for (let i = 0; i + 1 < views.length; i++) {
+      const span = `${group}|${views[i]}->${views[i + 1]}`;
+      const signature = [...(delivered.get(`${process}|${group}|${views[i]}`) ?? [])].sort().join(',');
+      const other = closed.get(span);
+      if (!other) closed.set(span, { process, signature });
+      else if (other.signature !== signature) {
+        out.push(`view synchrony: ${other.process} and ${process} delivered different messages in ${group}@${views[i]}`);
+      }
+    }
+  }
+  return out;
+}
+
+function selfDelivery(h: History, survivors: ReadonlySet<string>): string[] {
+  const delivered = new Set(h.deliveries.filter((d) => d.receiver === d.sender).map((d) => d.id));
+  const out: string[] = [];
+  for (const m of h.sent.values()) {
+    if (survivors.has(m.sender) && !delivered.has(m.id)) out.push(`self-delivery: ${m.sender} never delivered its own ${m.id}`);
+  }
+  return out;
+}
+
+/** After the faults stop: the views settled, and every survivor's message reached every survivor in its view. */
+function liveness(input: InvariantInput): string[] {
+  if (input.unsettled) return [`liveness: ${input.unsettled}`];
+  const h = input.history;
+  const out: string[] = [];
+  const byReceiver = new Map<string, Set<string>>();
+  for (const d of h.deliveries) {
+    const set = byReceiver.get(d.receiver) ?? new Set<string>();
+    set.add(d.id);
+    byReceiver.set(d.receiver, set);
+  }
+  const installed = new Set(h.groupViews.map((g) => `${g.process}|${g.group}@${g.viewId}`));
+  const own = new Map<string, Delivery>();
+  for (const d of h.deliveries) if (d.receiver === d.sender) own.set(d.id, d);
+  for (const m of h.sent.values()) {
+    const d = own.get(m.id);
+    if (!d || !input.survivors.has(m.sender)) continue;
+    for (const r of input.survivors) {
+      if (installed.has(`${r}|${d.group}@${d.viewId}`) && !byReceiver.get(r)?.has(m.id)) {
+        out.push(`liveness: survivor ${r} never delivered ${m.id} from view ${d.group}@${d.viewId}`);
+      }
+    }
+  }
+  return out.slice(0, 20);
+}

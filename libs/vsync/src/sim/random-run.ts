@@ -1,0 +1,218 @@
+import { Cluster, type SimNode } from './cluster';
+import { checkInvariants } from './invariants';
+import type { Prng } from './prng';
+import { CALM_NETWORK } from './sim-network';
+
+export interface RunResult {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly violations: readonly string[];
+  readonly stats: {
+    readonly sent: number;
+    readonly delivered: number;
+    readonly views: number;
+    readonly faults: readonly string[];
+    readonly simulatedMs: number;
+  };
+}
+
+/** How long faults are injected, and how long the system then gets to settle (the liveness bound). */
+const FAULT_PHASE_MS = 3_000;
+const SETTLE_DEADLINE_MS = 10_000;
+const DRAIN_MS = 800;
+const DRIVER_INTERVAL_MS = 25;
+const RESTART_AFTER_EXCLUSION_MS = 150;
+const MAX_OUTSTANDING_MULTICASTS = 12;
+const GROUPS = ['g0', 'g1'] as const;
+
+/** One randomized run from a seed: workload, network faults, crashes, partitions, clock skew; then the invariants. */
+export function runSeed(seed: number, nodeCount?: number): RunResult {
+  const nodes = nodeCount ?? 3 + (seed % 5);
+  const cluster = new Cluster({ seed, nodes });
+  const run = new RandomRun(cluster, cluster.prng);
+  return run.execute(seed, nodes);
+}
+
+class RandomRun {
+  private readonly plans = new Map<number, Set<string>>();
+  private readonly faults: string[] = [];
+  /** Nodes disrupted since the cluster was last settled; at most a minority may be, or no majority is left. */
+  private disrupted = 0;
+  private faultsOn = true;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly prng: Prng,
+  ) {}
+
+  execute(seed: number, nodes: number): RunResult {
+    this.configure();
+    this.scheduleFaults();
+    this.cluster.runUntil(FAULT_PHASE_MS);
+    const unsettled = this.settle();
+    const h = this.cluster.history;
+    const survivors = new Set(this.cluster.nodes.filter((n) => n.core?.state === 'member').map((n) => n.key));
+    const violations = checkInvariants({ history: h, survivors, checkLiveness: true, unsettled });
+    const stats = {
+      sent: h.sent.size,
+      delivered: h.deliveries.length,
+      views: new Set(h.systemViews.map((v) => v.id)).size,
+      faults: this.faults,
+      simulatedMs: this.cluster.now,
+    };
+    return { seed, nodes, violations, stats };
+  }
+
+  private configure(): void {
+    const c = this.cluster;
+    const p = this.prng;
+    c.network.faults = {
+      lossRate: p.pick([0, 0.01, 0.05]),
+      duplicateRate: p.pick([0, 0.02, 0.1]),
+      baseDelayMs: p.pick([0.2, 1, 3]),
+      jitterMs: p.pick([0.5, 5, 25]),
+    };
+    this.faults.push(`net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}`);
+    for (const n of c.nodes) {
+      if (p.chance(0.5)) n.clockRate = 0.9 + p.next() * 0.2;
+      n.clockOffsetMs = p.int(0, 100_000);
+      const plan = new Set<string>(GROUPS.filter((_, i) => p.chance(i === 0 ? 0.9 : 0.5)));
+      this.plans.set(n.index, plan);
+      c.at(n.index === 1 ? 0 : p.int(0, 300), () => this.boot(n));
+    }
+    c.at(FAULT_PHASE_MS - 1, () => this.stopFaults());
+  }
+
+  private boot(n: SimNode): void {
+    this.cluster.start(n.index);
+    this.drive(n, n.incarnation);
+  }
+
+  /** Per-node workload: join the planned groups, multicast while faults run, now and then leave and rejoin a group. */
+  private drive(n: SimNode, incarnation: number): void {
+    const c = this.cluster;
+    if (n.incarnation !== incarnation) return;
+    if (n.core?.state === 'gone') {
+      // Excluded: restart as a new incarnation, as the runtime would.
+      c.at(c.now + RESTART_AFTER_EXCLUSION_MS, () => n.incarnation === incarnation && this.boot(n));
+      return;
+    }
+    if (n.core?.state === 'member') this.act(n);
+    if (this.calm()) this.disrupted = 0;
+    c.at(c.now + DRIVER_INTERVAL_MS * (0.5 + this.prng.next()), () => this.drive(n, incarnation));
+  }
+
+  private act(n: SimNode): void {
+    const c = this.cluster;
+    const pendingGroupOps = [...n.requests.values()].filter((r) => r.kind !== 'multicast').length;
+    const multicasts = n.requests.size - pendingGroupOps;
+    if (pendingGroupOps > 0) return;
+    for (const g of this.plans.get(n.index)!) if (!n.groups.has(g)) return c.join(n.index, g);
+    if (!this.faultsOn || n.groups.size === 0) return;
+    if (this.prng.chance(0.01)) return c.leave(n.index, this.prng.pick([...n.groups]));
+    if (multicasts < MAX_OUTSTANDING_MULTICASTS) {
+      c.multicast(n.index, this.prng.pick([...n.groups]), this.prng.chance(0.5) ? 'total' : 'fifo');
+    }
+  }
+
+  private scheduleFaults(): void {
+    const count = this.prng.int(1, 4);
+    for (let i = 0; i < count; i++) {
+      const at = this.prng.int(500, FAULT_PHASE_MS - 400);
+      this.cluster.at(at, () => this.inject());
+    }
+  }
+
+  /** Every node up and in one view, no partition and no armed crash: the previous faults are fully repaired. */
+  private calm(): boolean {
+    const c = this.cluster;
+    return c.nodes.every((n) => n.core) && c.settled() && !c.network.partitioned && !c.onSend;
+  }
+
+  private budget(): number {
+    return Math.floor((this.cluster.nodes.length - 1) / 2) - this.disrupted;
+  }
+
+  private inject(): void {
+    if (!this.faultsOn || this.budget() <= 0) return;
+    const kind = this.prng.pick(['crash', 'crash-leader', 'partition', 'one-way', 'crash-mid-change'] as const);
+    this.disrupted++;
+    if (kind === 'partition' || kind === 'one-way') return this.partition(kind === 'one-way');
+    if (kind === 'crash-mid-change') return this.crashMidChange();
+    const c = this.cluster;
+    const alive = c.nodes.filter((n) => n.core);
+    const victim = kind === 'crash-leader' ? (c.leaderNode() ?? this.prng.pick(alive)) : this.prng.pick(alive);
+    this.crashAndRestart(victim, kind);
+  }
+
+  private crashAndRestart(victim: SimNode, why: string): void {
+    const c = this.cluster;
+    this.faults.push(`${why} node${victim.index} at ${Math.round(c.now)}`);
+    c.crash(victim.index);
+    const incarnation = victim.incarnation;
+    c.at(c.now + this.prng.int(50, 800), () => {
+      if (victim.incarnation === incarnation && !victim.core) this.boot(victim);
+    });
+  }
+
+  private partition(oneWay: boolean): void {
+    const c = this.cluster;
+    const size = this.prng.int(1, this.budget() + 1);
+    const shuffled = [...c.nodes].sort(() => this.prng.next() - 0.5);
+    const isolated = shuffled.slice(0, size);
+    const rest = shuffled.slice(size);
+    for (const a of isolated) {
+      for (const b of rest) {
+        c.network.cut(a.index, b.index);
+        if (!oneWay) c.network.cut(b.index, a.index);
+      }
+    }
+    this.disrupted += size - 1;
+    this.faults.push(`${oneWay ? 'one-way ' : ''}partition ${isolated.map((n) => n.index).join(',')} at ${Math.round(c.now)}`);
+    c.at(c.now + this.prng.int(300, 1_200), () => c.network.healAll());
+  }
+
+  /** Provokes a view change (a group leave) and crashes whoever first sends a proposal or commit for it. */
+  private crashMidChange(): void {
+    const c = this.cluster;
+    const phase = this.prng.pick(['flush', 'propose', 'commit'] as const);
+    c.onSend = (from, message) => {
+      if (message.body.kind !== phase) return;
+      c.onSend = null;
+      this.crashAndRestart(from, `crash-during-${phase}`);
+    };
+    const members = c.nodes.filter((n) => n.core?.state === 'member' && n.groups.size > 0);
+    if (members.length > 0) {
+      const n = this.prng.pick(members);
+      c.leave(n.index, this.prng.pick([...n.groups]));
+    }
+    c.at(c.now + 1_000, () => {
+      c.onSend = null;
+    });
+  }
+
+  private stopFaults(): void {
+    const c = this.cluster;
+    this.faultsOn = false;
+    c.onSend = null;
+    c.network.faults = { ...CALM_NETWORK };
+    c.network.healAll();
+  }
+
+  /** Runs until the cluster settled with nothing pending (then a little longer to drain), or the deadline. */
+  private settle(): string | null {
+    const c = this.cluster;
+    const deadline = FAULT_PHASE_MS + SETTLE_DEADLINE_MS;
+    for (let t = c.now; t < deadline; t += 100) {
+      for (const n of c.nodes) if (!n.core) this.boot(n);
+      c.runUntil(t + 100);
+      const joined = c.nodes.every((n) => [...this.plans.get(n.index)!].every((g) => n.groups.has(g)));
+      if (c.settled() && c.pendingRequests() === 0 && joined) {
+        c.runUntil(c.now + DRAIN_MS);
+        return c.settled() ? null : 'the views changed again after settling with no faults';
+      }
+    }
+    const states = c.nodes.map((n) => `node${n.index}#${n.incarnation}:${n.core?.state ?? 'down'}@${n.core?.systemView?.id ?? '-'}`);
+    return `not settled ${SETTLE_DEADLINE_MS} ms after the faults stopped (${states.join(' ')}, ${c.pendingRequests()} requests pending)`;
+  }
+}
