@@ -150,6 +150,13 @@ describe('encodeFrame / decodeFrame round trip', () => {
       ],
     };
     expect(roundTrip(cfg3)).toEqual(cfg3);
+    // A fragmented CFG-3 (CONT_IDX != 0) is refused with a reason rather than misparsed.
+    expect(() => encodeFrame({ ...cfg3, contIdx: 1 })).toThrow(/CONT_IDX 1/);
+    const fragment = encodeFrame(cfg3);
+    fragment[15] = 1;
+    const crc = crcCcitt(fragment, 0, fragment.length - 2);
+    fragment.set([crc >> 8, crc & 0xff], fragment.length - 2);
+    expect(decodeFrame(fragment)).toMatchObject({ ok: false, reject: { reason: 'malformed', message: expect.stringMatching(/CFG-3 fragment/) } });
     const data: DataFrame = {
       kind: 'data',
       version: 2,

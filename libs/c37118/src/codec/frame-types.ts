@@ -155,7 +155,7 @@ export interface Pmu3Config {
 
 export interface Config3Frame extends FrameCommon {
   readonly kind: 'cfg3';
-  /** Continuation index: 0 when the configuration fits one frame. */
+  /** Continuation index: 0 when the configuration fits one frame, the only form this codec handles. */
   readonly contIdx: number;
   readonly timeBase: number;
   readonly pmus: readonly Pmu3Config[];
