@@ -3,9 +3,9 @@
  * the linear estimator (PMUs at every bus) for case_ACTIVSg2000 and
  * case9241pegase, against SciPy measured in the same run (splu of the same
  * gain matrix, the same H^H W z and solve per frame). Both sides report the mean of
- * their fastest of 10 batches. `--json` is accepted
+ * their fastest batch over 3 alternating rounds (the machine is shared). `--json` is accepted
  * for symmetry with the other benches; the last line is always the JSON
- * summary. `--frames N` sets the frames timed per case (default 2000).
+ * summary. `--frames N` sets the frames timed per case and round (default 1000).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,8 @@ const CASES = ['case_ACTIVSg2000', 'case9241pegase'];
 const FRAME_VARIANTS = 8;
 const SIGMA_PU = 0.002;
 const BATCHES = 10;
+const ROUNDS = 3;
+const REFACTORS = 5;
 
 interface CaseResult {
   case: string;
@@ -34,6 +36,7 @@ interface CaseResult {
   measurements: number;
   analyzeMs: number;
   factorMs: number;
+  firstFactorMs: number;
   frameMs: number;
   scipyFactorMs: number;
   scipyFrameMs: number;
@@ -95,6 +98,22 @@ function exportSystem(dir: string, model: MeasurementModel, factor: GainFactor):
 }
 
 /**
+ * Steady-state numeric refactorization time, as a running estimator pays it
+ * when a PMU drops out: the fastest of REFACTORS factorizations for distinct
+ * one-measurement-missing sets (the first factorization also pays JIT warm-up
+ * and is reported separately).
+ */
+function steadyFactorMs(est: LinearStateEstimator): number {
+  let best = Infinity;
+  for (let k = 1; k <= REFACTORS; k++) {
+    const t0 = performance.now();
+    est.factorFor([k]);
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+/**
  * Mean per-frame time of the fastest of BATCHES equal batches: the machine is
  * shared, and the fastest batch is the one least disturbed by other load. The
  * SciPy peer uses the same rule.
@@ -122,6 +141,7 @@ function runCase(name: string, python: string, frames: number): CaseResult {
   const t1 = performance.now();
   const factor = est.factorFor();
   const t2 = performance.now();
+  const warmFactorMs = steadyFactorMs(est);
   const zRe = sets.map((s) => s.re);
   const zIm = sets.map((s) => s.im);
   const frameMs = timeFrames(est, factor, zRe, zIm, frames);
@@ -139,18 +159,26 @@ function runCase(name: string, python: string, frames: number): CaseResult {
     writeBinary(join(dir, 'x.re'), est.vRe);
     writeBinary(join(dir, 'x.im'), est.vIm);
     writeFileSync(join(dir, 'meta.json'), JSON.stringify({ n: net.busCount, m, frames: FRAME_VARIANTS }));
-    const peerOut = execFileSync(python, ['bench/se/scipy_peer.py', dir, String(frames)], { encoding: 'utf8' });
-    const peer = JSON.parse(peerOut.trim().split('\n').pop()!) as { factorMs: number; frameMs: number; maxDiffVsTs: number; nnzLU: number };
+    // Alternate rounds of the two sides so a burst of load from other processes on
+    // this shared machine hits both alike; each side keeps its fastest round.
+    let tsFrameMs = frameMs;
+    let peer = runPeer(python, dir, frames);
+    for (let round = 1; round < ROUNDS; round++) {
+      tsFrameMs = Math.min(tsFrameMs, timeFrames(est, factor, zRe, zIm, frames));
+      const again = runPeer(python, dir, frames);
+      peer = { ...peer, frameMs: Math.min(peer.frameMs, again.frameMs), factorMs: Math.min(peer.factorMs, again.factorMs) };
+    }
     return {
       case: name,
       buses: net.busCount,
       measurements: m,
       analyzeMs: round(t1 - t0),
-      factorMs: round(t2 - t1),
-      frameMs: round(frameMs),
+      factorMs: round(warmFactorMs),
+      firstFactorMs: round(t2 - t1),
+      frameMs: round(tsFrameMs),
       scipyFactorMs: round(peer.factorMs),
       scipyFrameMs: round(peer.frameMs),
-      ratio: round(frameMs / peer.frameMs),
+      ratio: round(tsFrameMs / peer.frameMs),
       maxDiffVsScipy: peer.maxDiffVsTs,
       factorNonZeros: est.structure.symbolic.factorNonZeros,
       scipyLuNonZeros: peer.nnzLU,
@@ -161,18 +189,30 @@ function runCase(name: string, python: string, frames: number): CaseResult {
   }
 }
 
+interface PeerResult {
+  factorMs: number;
+  frameMs: number;
+  maxDiffVsTs: number;
+  nnzLU: number;
+}
+
+function runPeer(python: string, dir: string, frames: number): PeerResult {
+  const out = execFileSync(python, ['bench/se/scipy_peer.py', dir, String(frames)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as PeerResult;
+}
+
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
 }
 
 function main(): void {
-  const frames = argValue('--frames', 2000);
+  const frames = argValue('--frames', 1000);
   const python = pythonPath();
   const cases: CaseResult[] = [];
   for (const name of CASES) {
     const r = runCase(name, python, frames);
     process.stdout.write(
-      `${r.case}: ${r.buses} buses, ${r.measurements} phasors; analyze ${r.analyzeMs} ms, factor ${r.factorMs} ms ` +
+      `${r.case}: ${r.buses} buses, ${r.measurements} phasors; analyze ${r.analyzeMs} ms, factor ${r.factorMs} ms (first ${r.firstFactorMs} ms) ` +
         `(SciPy ${r.scipyFactorMs} ms); per frame ${r.frameMs} ms vs SciPy ${r.scipyFrameMs} ms, ratio ${r.ratio}; ` +
         `max |x_ts - x_scipy| ${r.maxDiffVsScipy.toExponential(2)}\n`,
     );

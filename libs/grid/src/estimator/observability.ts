@@ -26,38 +26,56 @@ export function observableColumns(model: MeasurementModel, present: Uint8Array):
     }
   };
   const rowsAt: number[][] = Array.from({ length: n }, () => []);
-  const pairs = new Map<string, number[]>();
   for (let r = 0; r < model.rowCount; r++) {
     if (present[r] === 0) continue;
-    const a = model.col1[r];
-    const b = model.col2[r];
-    if (b < 0) {
-      if (magnitude(model.h1Re[r], model.h1Im[r]) > 0) mark(a);
+    if (model.col2[r] < 0) {
+      if (magnitude(model.h1Re[r], model.h1Im[r]) > 0) mark(model.col1[r]);
       continue;
     }
-    rowsAt[a].push(r);
-    rowsAt[b].push(r);
-    const key = a < b ? `${a},${b}` : `${b},${a}`;
-    const list = pairs.get(key) ?? [];
-    list.push(r);
-    pairs.set(key, list);
+    rowsAt[model.col1[r]].push(r);
+    rowsAt[model.col2[r]].push(r);
   }
-  for (const rows of pairs.values()) markPair(model, rows, mark);
-  while (queue.length > 0) {
-    const c = queue.pop()!;
-    for (const r of rowsAt[c]) {
-      const a = model.col1[r];
-      const other = a === c ? model.col2[r] : a;
-      const scale = Math.max(magnitude(model.h1Re[r], model.h1Im[r]), magnitude(model.h2Re[r], model.h2Im[r]));
-      const coef = other === model.col2[r] ? magnitude(model.h2Re[r], model.h2Im[r]) : magnitude(model.h1Re[r], model.h1Im[r]);
-      if (coef > NEGLIGIBLE * scale) mark(other);
-    }
-  }
+  propagate(model, rowsAt, queue, mark);
+  // The pair rule only matters for columns still unknown, so it runs after propagation.
+  while (markUnknownPairs(model, present, known, mark)) propagate(model, rowsAt, queue, mark);
   return known;
 }
 
+function propagate(model: MeasurementModel, rowsAt: number[][], queue: number[], mark: (c: number) => void): void {
+  while (queue.length > 0) {
+    const c = queue.pop()!;
+    for (const r of rowsAt[c]) {
+      const other = model.col1[r] === c ? model.col2[r] : model.col1[r];
+      const m1 = magnitude(model.h1Re[r], model.h1Im[r]);
+      const m2 = magnitude(model.h2Re[r], model.h2Im[r]);
+      const coef = other === model.col2[r] ? m2 : m1;
+      if (coef > NEGLIGIBLE * Math.max(m1, m2)) mark(other);
+    }
+  }
+}
+
+/** Applies the pair rule to rows whose two columns are both unknown; true when it marked any. */
+function markUnknownPairs(model: MeasurementModel, present: Uint8Array, known: Uint8Array, mark: (c: number) => void): boolean {
+  const n = model.columnCount;
+  const pairs = new Map<number, number[]>();
+  for (let r = 0; r < model.rowCount; r++) {
+    const a = model.col1[r];
+    const b = model.col2[r];
+    if (present[r] === 0 || b < 0 || known[a] === 1 || known[b] === 1) continue;
+    const key = a < b ? a * n + b : b * n + a;
+    const list = pairs.get(key);
+    if (list === undefined) pairs.set(key, [r]);
+    else list.push(r);
+  }
+  let marked = false;
+  for (const rows of pairs.values()) {
+    if (rows.length > 1 && markPair(model, rows, mark)) marked = true;
+  }
+  return marked;
+}
+
 /** Two rows on the same column pair with a non-singular 2x2 block determine both columns. */
-function markPair(model: MeasurementModel, rows: number[], mark: (c: number) => void): void {
+function markPair(model: MeasurementModel, rows: number[], mark: (c: number) => void): boolean {
   for (let x = 0; x < rows.length; x++) {
     for (let y = x + 1; y < rows.length; y++) {
       const [p, q] = [rows[x], rows[y]];
@@ -74,8 +92,9 @@ function markPair(model: MeasurementModel, rows: number[], mark: (c: number) => 
       if (magnitude(detRe, detIm) > 1e-6 * scale) {
         mark(model.col1[p]);
         mark(model.col2[p]);
-        return;
+        return true;
       }
     }
   }
+  return false;
 }
