@@ -156,7 +156,10 @@ describe('encodeFrame / decodeFrame round trip', () => {
     fragment[15] = 1;
     const crc = crcCcitt(fragment, 0, fragment.length - 2);
     fragment.set([crc >> 8, crc & 0xff], fragment.length - 2);
-    expect(decodeFrame(fragment)).toMatchObject({ ok: false, reject: { reason: 'malformed', message: expect.stringMatching(/CFG-3 fragment/) } });
+    expect(decodeFrame(fragment)).toMatchObject({
+      ok: false,
+      reject: { reason: 'malformed', message: expect.stringMatching(/CFG-3 fragment/) },
+    });
     const data: DataFrame = {
       kind: 'data',
       version: 2,

@@ -15,7 +15,10 @@ export function readConfig3Body(r: ByteReader): Config3Body {
   const contIdx = r.u16('CONT_IDX');
   if (contIdx !== 0) {
     // A configuration split over several CFG-3 frames cannot be parsed piecewise.
-    throw new FrameFormatError('malformed', `CFG-3 fragment (CONT_IDX ${contIdx}) is not supported; request CFG-2 from this PMU instead`);
+    throw new FrameFormatError(
+      'malformed',
+      `CFG-3 fragment (CONT_IDX ${contIdx}) is not supported; request CFG-2 from this PMU instead`,
+    );
   }
   const timeBase = r.u32('TIME_BASE') & 0xffffff;
   const numPmu = r.u16('NUM_PMU');
@@ -106,7 +109,10 @@ function fromHex(hex: string): Uint8Array {
 export function writeConfig3Body(w: ByteWriter, f: Config3Body): void {
   checkInt(f.timeBase, 1, 0xffffff, 'TIME_BASE');
   if (f.pmus.length === 0) throw new FrameEncodeError('a configuration needs at least one PMU');
-  if (f.contIdx !== 0) throw new FrameEncodeError(`CONT_IDX ${f.contIdx}: only unfragmented CFG-3 frames (CONT_IDX 0) are encoded`);
+  if (f.contIdx !== 0)
+    throw new FrameEncodeError(
+      `CONT_IDX ${f.contIdx}: only unfragmented CFG-3 frames (CONT_IDX 0) are encoded`,
+    );
   w.u16(f.contIdx, 'CONT_IDX');
   w.u32(f.timeBase, 'TIME_BASE');
   w.u16(f.pmus.length, 'NUM_PMU');

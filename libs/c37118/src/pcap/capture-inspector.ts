@@ -1,6 +1,6 @@
 import type { DataFrameView } from '../codec/data-frame-view';
 import type { Frame, FrameKind } from '../codec/frame-types';
-import type { FrameReject } from '../codec/reject';
+import { REJECT_REASONS, type FrameReject } from '../codec/reject';
 import { ConfigStore } from '../stream/config-store';
 import { newCounters, totalRejected, type FrameCounts, type RejectCounts } from '../stream/decoder-counters';
 import { StreamDecoder } from '../stream/stream-decoder';
@@ -50,12 +50,9 @@ interface Flow {
   readonly decoder: StreamDecoder;
   readonly tcp?: TcpReassembler;
   /** Rejects seen before the flow carried any valid frame; they count only if it turns out to be C37.118. */
-  readonly heldRejects: FrameReject[];
+  readonly heldRejects: RejectCounts;
   isC37: boolean;
 }
-
-/** Most rejects held per flow before it is known to carry C37.118; the rest are only counted as dropped. */
-const MAX_HELD_REJECTS = 64;
 
 /**
  * Decodes every C37.118 frame in a classic pcap: TCP directions are
@@ -114,7 +111,6 @@ export class CaptureInspector {
       this.packets.flowsDropped += 1;
       return undefined;
     }
-    const held: FrameReject[] = [];
     const decoder = new StreamDecoder(
       { maxFrameBytes: this.options.maxFrameBytes, configs: this.configs },
       {
@@ -134,7 +130,7 @@ export class CaptureInspector {
             },
           )
         : undefined;
-    const flow: Flow = { decoder, tcp, heldRejects: held, isC37: false };
+    const flow: Flow = { decoder, tcp, heldRejects: newCounters().rejected, isC37: false };
     this.flows.set(key, flow);
     return flow;
   }
@@ -160,8 +156,7 @@ export class CaptureInspector {
   private markC37(flow: Flow): void {
     if (flow.isC37) return;
     flow.isC37 = true;
-    for (const r of flow.heldRejects) this.counters.rejected[r.reason] += 1;
-    flow.heldRejects.length = 0;
+    for (const reason of REJECT_REASONS) this.counters.rejected[reason] += flow.heldRejects[reason];
   }
 
   private onData(flow: Flow, view: DataFrameView): void {
@@ -187,7 +182,7 @@ export class CaptureInspector {
 
   private onReject(flow: Flow, reject: FrameReject): void {
     if (flow.isC37) this.counters.rejected[reject.reason] += 1;
-    else if (flow.heldRejects.length < MAX_HELD_REJECTS) flow.heldRejects.push(reject);
+    else flow.heldRejects[reject.reason] += 1;
   }
 
   private details(captureTruncated: boolean): InspectDetails {
