@@ -9,11 +9,14 @@
 import {
   AreaEstimator,
   formatVoltageCsv,
+  GridError,
   LinearStateEstimator,
+  MeasurementKind,
   MeasurementModel,
   MeasurementSet,
   parseMeasurementCsv,
   partitionBuses,
+  SingularSystemError,
   type EstimateReport,
   type Network,
 } from '@gridcloud/grid';
@@ -68,6 +71,19 @@ function areaEstimate(net: Network, set: MeasurementSet, areas: number | 'case',
   return result;
 }
 
+/** Names the CSV lines of the measurements around the bus a singular system could not determine. */
+function withCsvLines(error: SingularSystemError, net: Network, set: MeasurementSet, lines: Int32Array, csvPath: string): GridError {
+  const b = error.busIndex;
+  const near: number[] = [];
+  for (let i = 0; i < set.count; i++) {
+    const k = set.branch[i];
+    const touches = set.kind[i] === MeasurementKind.VOLTAGE ? set.bus[i] === b : net.branchFrom[k] === b || net.branchTo[k] === b;
+    if (touches) near.push(lines[i]);
+  }
+  const where = near.length === 0 ? 'no measurement involves it' : `measurements involving it are on CSV lines ${near.join(', ')}`;
+  return new GridError(`${csvPath}: ${error.message}; ${where}`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const options = {
     case: { type: 'string' },
@@ -83,7 +99,12 @@ export async function run(argv: string[]): Promise<number> {
     const areas = areasOption(values.areas);
     const { set, lines } = parseMeasurementCsv(readText(csvPath, 'measurement CSV'), net, csvPath);
     const estimator = new LinearStateEstimator(MeasurementModel.central(net, set));
-    const report = estimator.estimate(set.re, set.im, [], values['bad-data'] === true);
+    let report: EstimateReport;
+    try {
+      report = estimator.estimate(set.re, set.im, [], values['bad-data'] === true);
+    } catch (error) {
+      throw error instanceof SingularSystemError ? withCsvLines(error, net, set, lines, csvPath) : error;
+    }
     describe(net, report, lines);
     const chosen = areas === undefined ? report : areaEstimate(net, withoutRows(set, report.removed), areas, report);
     writeText(out, formatVoltageCsv(net, polar(chosen.vRe, chosen.vIm), chosen.observable), 'estimate CSV');

@@ -6,7 +6,11 @@ import { GridError } from './grid-error';
  * state; add measurements (PMUs) near the named bus.
  */
 export class SingularSystemError extends GridError {
-  constructor(detail: string) {
+  /** Dense index of the bus the system fails to determine, when known. */
+  readonly busIndex: number;
+
+  constructor(detail: string, busIndex = -1) {
     super(`singular system: ${detail}`);
+    this.busIndex = busIndex;
   }
 }

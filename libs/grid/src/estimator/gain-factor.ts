@@ -71,9 +71,10 @@ export class GainFactor {
     }
     const bad = this.ldl.factor(s.colPtr, s.rowIdx, re, im, tolerance);
     if (bad >= 0) {
-      const bus = m.network.busIds[m.columnBus[s.perm[bad]]];
+      const busIndex = m.columnBus[s.perm[bad]];
       throw new SingularSystemError(
-        `the measurements do not determine the voltage at bus ${bus} (gain matrix pivot ${bad} is not positive); add a PMU at or next to it`,
+        `the measurements do not determine the voltage at bus ${m.network.busIds[busIndex]} (gain matrix pivot ${bad} is not positive); add a PMU at or next to it`,
+        busIndex,
       );
     }
   }

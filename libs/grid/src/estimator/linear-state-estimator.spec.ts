@@ -128,6 +128,21 @@ describe('LinearStateEstimator', () => {
     expect(est.factorFor([5])).not.toBe(first);
   });
 
+  it('prefactors the one-PMU-missing sets so those frames hit the cache', () => {
+    const f = estimationFixture('case14', 'redundant', 0.002, 2);
+    const est = new LinearStateEstimator(f.model);
+    const owner: number[] = [];
+    f.set.kind.forEach((k) => owner.push((owner.at(-1) ?? -1) + (k === MeasurementKind.VOLTAGE ? 1 : 0)));
+    const perPmu = Array.from(f.pmus, (_, p) => owner.flatMap((o, r) => (o === p ? [r] : [])));
+    est.prefactor(perPmu);
+    expect(est.cachedFactors).toBe(f.pmus.length);
+    const cached = est.factorFor(perPmu[1]);
+    expect(est.factorFor(perPmu[1])).toBe(cached);
+    const report = est.estimate(f.set.re, f.set.im, perPmu[1]);
+    expect(report.observable.every((o) => o === 1)).toBe(true);
+    expect(est.cachedFactors).toBe(f.pmus.length);
+  });
+
   it('rejects out-of-range options with the option name', () => {
     const f = estimationFixture('case14', 'all', 0);
     expect(() => new LinearStateEstimator(f.model, { ...DEFAULT_ESTIMATOR_OPTIONS, maxCachedFactors: 0 })).toThrow(/maxCachedFactors must be an integer in \[1, 4096\]/);

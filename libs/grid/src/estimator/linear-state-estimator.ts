@@ -1,3 +1,4 @@
+import { GridConfigError } from '../errors/config-error';
 import { chiSquareQuantile } from '../stats/chi-square';
 import type { EstimateReport } from './estimate-report';
 import { DEFAULT_ESTIMATOR_OPTIONS, validateEstimatorOptions, type EstimatorOptions } from './estimator-options';
@@ -52,6 +53,20 @@ export class LinearStateEstimator {
     return factor;
   }
 
+  /**
+   * Factors ahead of time for expected sets of missing rows (typically each
+   * PMU's rows, for the "one PMU missing" frames), so such a frame never
+   * waits for a factorization. Bounded by maxCachedFactors.
+   */
+  prefactor(missingSets: readonly (readonly number[])[]): void {
+    if (missingSets.length > this.options.maxCachedFactors) {
+      throw new GridConfigError(
+        `prefactor got ${missingSets.length} sets but maxCachedFactors is ${this.options.maxCachedFactors}; raise maxCachedFactors`,
+      );
+    }
+    for (const set of missingSets) this.factorFor([...new Set(set)].sort((a, b) => a - b));
+  }
+
   get cachedFactors(): number {
     return this.cache.size;
   }
@@ -62,6 +77,7 @@ export class LinearStateEstimator {
     const n = s.n;
     const m = this.model.rowCount;
     const b = this.b;
+    if (zRe.length < m || zIm.length < m) throw new RangeError(`solveFrame needs ${m} measurement values, got ${zRe.length}/${zIm.length}`);
     const t1 = s.target1;
     const t2 = s.target2;
     const c1 = factor.coef1;

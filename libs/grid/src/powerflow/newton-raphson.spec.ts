@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseMatpowerCase } from '../case/matpower-parser';
 import { BusType } from '../case/power-case';
 import { PowerFlowDivergenceError } from '../errors/power-flow-divergence-error';
-import type { Network } from '../network/network';
-import { loadSharedNetwork, SMALL_CASES } from '../testing/shared-cases';
+import { Network } from '../network/network';
+import { loadSharedNetwork, sharedCasePath, SMALL_CASES } from '../testing/shared-cases';
 import { solvePowerFlow } from './newton-raphson';
 import type { BusVoltages } from './power-flow-solution';
 
@@ -74,6 +76,12 @@ describe('solvePowerFlow', () => {
     // The stored angles carry a common offset of a few hundredths of a degree (a different slack); the spread is what matters.
     expect(dva[dva.length - 1] - dva[0]).toBeLessThan(0.05);
     expect(mismatch(net, s)).toBeLessThan(1e-9);
+  });
+
+  it('refuses a case without a reference bus with a message saying what to fix', () => {
+    const text = readFileSync(sharedCasePath('case14'), 'utf8').replace('\t1\t3\t0\t0', '\t1\t2\t0\t0');
+    const net = new Network(parseMatpowerCase(text, 'noref.m'));
+    expect(() => solvePowerFlow(net)).toThrow('case noref has no reference bus (bus type 3); mark the slack bus as type 3');
   });
 
   it('reports divergence with the iteration bound instead of returning a wrong answer', () => {

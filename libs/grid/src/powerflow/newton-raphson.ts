@@ -1,4 +1,5 @@
 import { BusType } from '../case/power-case';
+import { GridError } from '../errors/grid-error';
 import { PowerFlowDivergenceError } from '../errors/power-flow-divergence-error';
 import type { Network } from '../network/network';
 import { SparseLdu } from '../sparse/sparse-ldu';
@@ -44,6 +45,9 @@ function initialVoltages(net: Network, useGenerator: boolean): [Float64Array, Fl
  */
 export function solvePowerFlow(net: Network, options: PowerFlowOptions = DEFAULT_POWER_FLOW_OPTIONS): PowerFlowSolution {
   validatePowerFlowOptions(options);
+  if (!net.busType.includes(BusType.REF)) {
+    throw new GridError(`case ${net.caseName} has no reference bus (bus type 3); mark the slack bus as type 3`);
+  }
   const state = new NewtonState(net, options.setpointSource !== 'bus');
   let mismatch = state.evaluate();
   let it = 0;
