@@ -47,8 +47,11 @@ export class StreamDecoder {
   private len = 0;
   /** Length of the current run of skipped bytes not yet reported. */
   private garbage = 0;
-  /** The current skipped run follows a rejected candidate and is reported with it. */
-  private garbageOwned = false;
+  /**
+   * A rejected candidate frame whose report waits until the skipped run after
+   * it ends, so the report carries every byte discarded with it.
+   */
+  private pendingReject: Omit<FrameReject, 'bytes'> | undefined;
 
   constructor(
     options: StreamDecoderOptions,
@@ -109,17 +112,15 @@ export class StreamDecoder {
   }
 
   private endOfMessage(why: string): void {
-    if (this.len > 0) {
-      this.flushGarbage();
-      this.counters.bytesDiscarded += this.len;
-      this.reject(
-        'truncated',
-        `frame cut short: ${this.len} bytes buffered when ${why}`,
-        this.len,
-        this.buf.subarray(0, this.len),
-        0,
-      );
-      this.len = 0;
+    // The candidate at the head of the buffer will never complete. Reject it,
+    // then rescan what follows its SYNC: complete frames may still be inside.
+    while (this.len > 0) {
+      const syncBytes = Math.min(SYNC_BYTES, this.len);
+      const message = `frame cut short: ${this.len} bytes buffered when ${why}`;
+      this.rejectCandidate('truncated', message, this.buf.subarray(0, this.len), 0, syncBytes);
+      const used = this.scan(this.buf, syncBytes, this.len);
+      this.buf.copyWithin(0, used, this.len);
+      this.len -= used;
     }
     this.flushGarbage();
   }
@@ -144,13 +145,13 @@ export class StreamDecoder {
       const size = (bytes[p + 2] << 8) | bytes[p + 3];
       const bad = this.checkSize(size);
       if (bad !== undefined) {
-        this.rejectCandidate(bad, size, bytes, p);
+        this.rejectCandidate(bad, this.sizeMessage(bad, size), bytes, p, SYNC_BYTES);
         p += SYNC_BYTES;
         continue;
       }
       if (end - p < size) break;
       if (!crcMatches(bytes, p, size)) {
-        this.rejectCandidate('crc', size, bytes, p);
+        this.rejectCandidate('crc', `CHK mismatch in a ${size}-byte frame`, bytes, p, SYNC_BYTES);
         p += SYNC_BYTES;
         continue;
       }
@@ -166,17 +167,24 @@ export class StreamDecoder {
     return undefined;
   }
 
-  private rejectCandidate(reason: RejectReason, size: number, bytes: Uint8Array, p: number): void {
+  private sizeMessage(reason: RejectReason, size: number): string {
+    return reason === 'oversized'
+      ? `FRAMESIZE ${size} exceeds maxFrameBytes ${this.maxFrameBytes}`
+      : `FRAMESIZE ${size} is below the ${MIN_FRAME_BYTES}-byte minimum`;
+  }
+
+  /** Rejects the candidate at bytes[p]; only its SYNC is consumed, the scanner goes on after it. */
+  private rejectCandidate(
+    reason: RejectReason,
+    message: string,
+    bytes: Uint8Array,
+    p: number,
+    syncBytes: number,
+  ): void {
     this.flushGarbage();
-    const message =
-      reason === 'crc'
-        ? `CHK mismatch in a ${size}-byte frame`
-        : reason === 'oversized'
-          ? `FRAMESIZE ${size} exceeds maxFrameBytes ${this.maxFrameBytes}`
-          : `FRAMESIZE ${size} is below the ${MIN_FRAME_BYTES}-byte minimum`;
-    this.reject(reason, message, SYNC_BYTES, bytes, p);
-    this.counters.bytesDiscarded += SYNC_BYTES;
-    this.garbageOwned = true;
+    this.counters.rejected[reason] += 1;
+    this.pendingReject = { reason, message, ...headerOf(bytes, p) };
+    this.skip(syncBytes);
   }
 
   private accept(bytes: Uint8Array, p: number, size: number): void {
@@ -247,7 +255,8 @@ export class StreamDecoder {
     size: number,
   ): void {
     this.counters.bytesDiscarded += size;
-    this.reject(reason, message, size, bytes, p);
+    this.counters.rejected[reason] += 1;
+    this.handlers.onReject?.({ reason, message, bytes: size, ...headerOf(bytes, p) });
   }
 
   private skip(n: number): void {
@@ -256,17 +265,19 @@ export class StreamDecoder {
   }
 
   private flushGarbage(): void {
-    if (this.garbage > 0 && !this.garbageOwned) {
-      this.reject('bad-sync', `${this.garbage} bytes without a valid SYNC word skipped`, this.garbage);
+    const pending = this.pendingReject;
+    if (pending !== undefined) {
+      this.handlers.onReject?.({ ...pending, bytes: this.garbage });
+    } else if (this.garbage > 0) {
+      this.counters.rejected['bad-sync'] += 1;
+      this.handlers.onReject?.({
+        reason: 'bad-sync',
+        message: `${this.garbage} bytes without a valid SYNC word skipped`,
+        bytes: this.garbage,
+      });
     }
     this.garbage = 0;
-    this.garbageOwned = false;
-  }
-
-  private reject(reason: RejectReason, message: string, bytes: number, frame?: Uint8Array, p = 0): void {
-    this.counters.rejected[reason] += 1;
-    const header = frame !== undefined && frame.length - p >= 6 ? headerOf(frame, p) : {};
-    this.handlers.onReject?.({ reason, message, bytes, ...header });
+    this.pendingReject = undefined;
   }
 }
 
@@ -276,6 +287,7 @@ function nextLeadByte(bytes: Uint8Array, from: number, end: number): number {
 }
 
 function headerOf(bytes: Uint8Array, p: number): { kind?: FrameKind; idcode?: number } {
+  if (bytes.length - p < 6) return {};
   const kind = kindOfSyncByte(bytes[p + 1]);
   return kind === undefined ? {} : { kind, idcode: (bytes[p + 4] << 8) | bytes[p + 5] };
 }
