@@ -4,7 +4,8 @@ import { IngestApp } from './runtime/ingest-app';
 
 /**
  * ingest: the PDC. Prints {"event":"ready","udpPort":P} when its sources are
- * up, optional periodic {"event":"stats",...} lines, and a final
+ * up, optional periodic {"event":"stats",...} summary lines (per-PMU detail
+ * would be megabytes at thousands of PMUs), and a final
  * {"event":"stopped",...} line with every counter on SIGTERM or after --duration-s.
  */
 async function main(): Promise<void> {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const { udpPort } = await app.start();
   process.stdout.write(`${JSON.stringify({ event: 'ready', udpPort })}\n`);
   if (app.options.statsIntervalMs > 0) {
-    setInterval(() => process.stdout.write(`${JSON.stringify({ event: 'stats', ...app.report() })}\n`), app.options.statsIntervalMs).unref();
+    setInterval(() => process.stdout.write(`${JSON.stringify({ event: 'stats', atMs: Date.now(), ...app.report('summary') })}\n`), app.options.statsIntervalMs).unref();
   }
   let stopping = false;
   const stop = async (): Promise<void> => {

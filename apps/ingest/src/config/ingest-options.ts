@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { validateAlignerOptions, validateSessionOptions, type AlignerOptions, type SessionOptions } from '@gridcloud/pdc';
 import { IngestConfigError } from '../errors/ingest-config-error';
 import { numberFlag, parseFlags, parseHostPort, stringFlag } from './flags';
@@ -18,6 +19,8 @@ export interface IngestOptions {
   readonly kafkaGroup: string;
   /** Publish aligned snapshots to this topic. */
   readonly kafkaPublishTopic: string | undefined;
+  /** Names this replica in the `ingest-instance` header of every snapshot it publishes. */
+  readonly instanceId: string;
   readonly aligner: AlignerOptions;
   readonly session: Omit<SessionOptions, 'idcode'>;
   /** Largest C37.118 frame accepted, in bytes; also the most any one connection buffers. */
@@ -42,7 +45,7 @@ export const INGEST_FLAGS = [
   'tcp', 'udp', 'kafka-brokers', 'kafka-consume-topic', 'kafka-group', 'kafka-publish-topic', 'fps', 'align-window-ms',
   'max-pending-snapshots', 'max-future-ms', 'max-pmus', 'max-frame-bytes', 'max-configs-per-source', 'max-udp-sources',
   'connect-timeout-ms', 'config-timeout-ms', 'max-config-requests', 'data-timeout-ms', 'reconnect-min-ms', 'reconnect-max-ms',
-  'tick-interval-ms', 'max-snapshot-queue', 'snapshots-out', 'stats-interval-ms', 'duration-s', 'seed',
+  'tick-interval-ms', 'max-snapshot-queue', 'instance-id', 'snapshots-out', 'stats-interval-ms', 'duration-s', 'seed',
 ] as const;
 
 export const INGEST_USAGE = `usage: ingest [--tcp IDCODE@HOST:PORT]... [--udp HOST:PORT] [--kafka-brokers H:P,...]
@@ -62,6 +65,7 @@ export function parseIngestOptions(argv: readonly string[]): IngestOptions {
     kafkaConsumeTopic: stringFlag(f, 'kafka-consume-topic'),
     kafkaGroup: stringFlag(f, 'kafka-group') ?? 'gridcloud-ingest',
     kafkaPublishTopic: stringFlag(f, 'kafka-publish-topic'),
+    instanceId: stringFlag(f, 'instance-id') ?? `${os.hostname()}-${process.pid}`,
     aligner: parseAligner(f),
     session: parseSession(f),
     maxFrameBytes: numberFlag(f, 'max-frame-bytes', 65_535, 16, 65_535, true),

@@ -1,5 +1,5 @@
 import type { AnyConfigFrame, DataFrameView, FrameReject } from '@gridcloud/c37118';
-import { DataQualityStats, TimeAligner, type AlignerEffect, type AlignerOptions } from '@gridcloud/pdc';
+import { DataQualityStats, LatencyHistogram, TimeAligner, type AlignerEffect, type AlignerOptions } from '@gridcloud/pdc';
 import type { SnapshotSink } from '../sinks/snapshot-sink';
 import type { PmuSample } from './pmu-sample';
 import { PmuRegistry } from './pmu-registry';
@@ -23,6 +23,8 @@ export class IngestPipeline {
   readonly sources = new Map<string, SourceStats>();
   /** PMUs refused because `maxPmus` was reached. */
   pmusRefused = 0;
+  /** Release time minus the snapshot's instant, since the last `takeAlignLatency`. */
+  private alignLatency = new LatencyHistogram();
 
   constructor(
     aligner: AlignerOptions,
@@ -90,6 +92,13 @@ export class IngestPipeline {
     this.quality.recordReject(reject.idcode, reject.reason);
   }
 
+  /** The alignment-latency histogram of the interval that ends now; a new interval begins. */
+  takeAlignLatency(): LatencyHistogram {
+    const h = this.alignLatency;
+    this.alignLatency = new LatencyHistogram();
+    return h;
+  }
+
   tick(nowMs: number): void {
     this.apply(this.aligner.tick(nowMs));
   }
@@ -102,6 +111,7 @@ export class IngestPipeline {
     for (const e of effects) {
       if (e.type === 'snapshot') {
         for (const id of e.snapshot.missing) this.quality.recordMissing(id);
+        this.alignLatency.record(e.snapshot.releasedAtMs - e.snapshot.timeSec * 1000);
         this.sink.publish(e.snapshot);
       } else if (e.type === 'late') this.quality.recordLate(e.frame.pmuId);
       else if (e.reason === 'duplicate') this.quality.recordDuplicate(e.frame.pmuId);

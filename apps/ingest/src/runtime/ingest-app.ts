@@ -31,7 +31,7 @@ export class IngestApp {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
     if (options.kafkaPublishTopic !== undefined) {
-      this.kafkaSink = new KafkaSnapshotSink(options.kafkaBrokers, options.kafkaPublishTopic, options.maxSnapshotQueue);
+      this.kafkaSink = new KafkaSnapshotSink(options.kafkaBrokers, options.kafkaPublishTopic, options.maxSnapshotQueue, options.instanceId);
       sinks.push(this.kafkaSink);
     }
     this.snapshots = new SnapshotHub(sinks);
@@ -67,20 +67,25 @@ export class IngestApp {
     await this.snapshots.close();
   }
 
-  /** Counters of the aligner, every source and every PMU, as one JSON-ready object. */
-  report(): Record<string, unknown> {
+  /**
+   * Counters of the aligner, every source and every PMU, as one JSON-ready
+   * object. Alignment latency covers the interval since the previous report.
+   */
+  report(detail: 'full' | 'summary' = 'full'): Record<string, unknown> {
     const p = this.pipeline;
+    const align = p.takeAlignLatency();
     return {
+      alignLatencyMs: { count: align.count, p50: align.quantileMs(0.5), p99: align.quantileMs(0.99), max: align.maxMs },
       aligner: p.aligner.counters,
       expectedPmus: p.aligner.expectedPmus.length,
       pendingSnapshots: p.aligner.pendingSnapshots,
       pmusRefused: p.pmusRefused,
-      sources: [...p.sources.values()].map((s) => s.toJson()),
+      sources: detail === 'full' ? [...p.sources.values()].map((s) => s.toJson()) : p.sources.size,
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
       kafka: this.kafkaSink === undefined ? undefined : { sent: this.kafkaSink.sent, dropped: this.kafkaSink.dropped, sendErrors: this.kafkaSink.sendErrors, lastError: this.kafkaSink.lastError },
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,
-      quality: p.quality.report(),
+      quality: detail === 'full' ? p.quality.report() : undefined,
     };
   }
 }

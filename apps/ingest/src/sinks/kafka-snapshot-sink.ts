@@ -12,13 +12,14 @@ export class KafkaSnapshotSink implements SnapshotSink {
   sendErrors = 0;
   lastError: string | undefined;
   private readonly producer: Producer;
-  private queue: { key: string; value: string }[] = [];
+  private queue: { key: string; value: string; headers: { 'ingest-instance': string } }[] = [];
   private inFlight: Promise<void> | undefined;
 
   constructor(
     brokers: readonly string[],
     private readonly topic: string,
     private readonly maxSnapshotQueue: number,
+    private readonly instanceId: string,
   ) {
     this.producer = new Kafka({ clientId: 'gridcloud-ingest', brokers: [...brokers], logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
   }
@@ -32,7 +33,7 @@ export class KafkaSnapshotSink implements SnapshotSink {
       this.dropped += 1;
       return;
     }
-    this.queue.push({ key: String(snapshot.slot), value: JSON.stringify(snapshotToJson(snapshot)) });
+    this.queue.push({ key: String(snapshot.slot), value: JSON.stringify(snapshotToJson(snapshot)), headers: { 'ingest-instance': this.instanceId } });
     this.inFlight ??= this.drain();
   }
 
