@@ -8,6 +8,7 @@
  * object; `ratio` is orderedSend throughput over raw throughput, measured in the same run.
  *
  *   npm run bench:vsync -- [--json] [--messages 20000] [--latency-messages 300] [--size-bytes 1024]
+ *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
 
@@ -37,7 +38,18 @@ const messages = argument('messages', 20_000);
 const latencyMessages = argument('latency-messages', 300);
 const sizeBytes = argument('size-bytes', 1024);
 // With --json only the closing JSON line is printed; otherwise progress goes to stderr as well.
+const core = coreBounds();
 const log = (line: string): void => void (json || process.stderr.write(`${line}\n`));
+
+function coreBounds(): Record<string, number> {
+  const at = process.argv.indexOf('--core');
+  if (at < 0) return {};
+  try {
+    return JSON.parse(process.argv[at + 1]) as Record<string, number>;
+  } catch {
+    throw new Error(`--core expects a JSON object of protocol bounds, e.g. '{"tickIntervalMs":2}', got ${process.argv[at + 1]}`);
+  }
+}
 
 function within<T>(what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -56,9 +68,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function startMembers(): Promise<MemberProcess[]> {
-  const founder = new MemberProcess('b0', PROGRAM, {});
+  const founder = new MemberProcess('b0', PROGRAM, { core });
   const { address } = await within('start', founder.next((e) => e.event === 'ready'));
-  const members = [founder, new MemberProcess('b1', PROGRAM, { seeds: [address] }), new MemberProcess('b2', PROGRAM, { seeds: [address] })];
+  const members = [founder, new MemberProcess('b1', PROGRAM, { seeds: [address], core }), new MemberProcess('b2', PROGRAM, { seeds: [address], core })];
   await within('start', Promise.all(members.map((m) => m.next((e) => e.event === 'ready'))));
   return members;
 }
@@ -115,7 +127,7 @@ async function main(): Promise<void> {
     log(`orderedSend  ${orderedSend.msgsPerSec} msg/s  ${orderedSend.mbPerSec} MB/s  p50 ${orderedSend.p50Ms} ms  p99 ${orderedSend.p99Ms} ms`);
     const ratio = Math.round((orderedSend.msgsPerSec / rawResult.msgsPerSec) * 1000) / 1000;
     log(`ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, 3 processes on loopback)`);
-    const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes };
+    const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes, core };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     for (const m of members) m.command({ cmd: 'exit' });

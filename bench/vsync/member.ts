@@ -17,11 +17,11 @@ interface Command {
   readonly ordering?: Ordering;
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { seeds?: string[] };
+const options = JSON.parse(process.argv[2] ?? '{}') as { seeds?: string[]; core?: Record<string, number> };
 const nowNs = (): number => Number(process.hrtime.bigint());
 const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
 
-const runtime = new VsyncProcess({ seeds: options.seeds, core: { heartbeatIntervalMs: 100, failureTimeoutMs: 3_000 } });
+const runtime = new VsyncProcess({ seeds: options.seeds, core: { heartbeatIntervalMs: 100, failureTimeoutMs: 3_000, ...options.core } });
 const group = new Group('bench', { process: runtime });
 group.onError((error) => emit({ event: 'error', name: error.name, message: error.message }));
 

@@ -26,7 +26,9 @@ export class MemberProcess {
     program: string,
     options: Record<string, unknown>,
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', program, JSON.stringify({ name, ...options })], {
+    // VSYNC_NODE_ARGS passes extra node flags to every member, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.VSYNC_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
+    this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', program, JSON.stringify({ name, ...options })], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
