@@ -242,6 +242,9 @@ export class ProcessCore {
       this.installFresh(body.value);
     } else if (body.kind === 'data' || body.kind === 'groupAck') {
       this.bufferFuture(from, body);
+    } else if (body.kind === 'notMember') {
+      // It was added to a view whose commit never reached it, then removed as silent: this identity is spent.
+      this.becomeGone(new ExcludedError(`view ${body.viewId} removed it before it could install its first view`), true);
     }
   }
 

@@ -149,9 +149,9 @@ export class Cluster {
     this.now = time;
   }
 
-  /** Nodes that are up and members, all in one view whose members are exactly them. */
+  /** Running processes (not crashed, not excluded) are all members of one view whose members are exactly them. */
   settled(): boolean {
-    const up = this.nodes.filter((n) => n.core);
+    const up = this.nodes.filter((n) => n.alive);
     if (up.length === 0 || up.some((n) => n.core!.state !== 'member')) return false;
     const view = up[0].core!.systemView!;
     if (up.some((n) => n.core!.systemView!.id !== view.id)) return false;

@@ -22,6 +22,9 @@ const SETTLE_DEADLINE_MS = 10_000;
 const DRAIN_MS = 800;
 const DRIVER_INTERVAL_MS = 25;
 const RESTART_AFTER_EXCLUSION_MS = 150;
+/** A fault's after-effects (late suspicion reports, exclusions) show up to a failure timeout later: the fault budget
+ *  is only restored after the cluster has stayed calm this long. */
+const CALM_BEFORE_RESET_MS = 1_000;
 const MAX_OUTSTANDING_MULTICASTS = 12;
 const GROUPS = ['g0', 'g1'] as const;
 
@@ -39,6 +42,7 @@ class RandomRun {
   /** Nodes disrupted since the cluster was last settled; at most a minority may be, or no majority is left. */
   private disrupted = 0;
   private faultsOn = true;
+  private lastUncalmMs = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -98,7 +102,8 @@ class RandomRun {
       return;
     }
     if (n.core?.state === 'member') this.act(n);
-    if (this.calm()) this.disrupted = 0;
+    if (!this.calm()) this.lastUncalmMs = c.now;
+    else if (c.now - this.lastUncalmMs >= CALM_BEFORE_RESET_MS) this.disrupted = 0;
     c.at(c.now + DRIVER_INTERVAL_MS * (0.5 + this.prng.next()), () => this.drive(n, incarnation));
   }
 
@@ -126,7 +131,7 @@ class RandomRun {
   /** Every node up and in one view, no partition and no armed crash: the previous faults are fully repaired. */
   private calm(): boolean {
     const c = this.cluster;
-    return c.nodes.every((n) => n.core) && c.settled() && !c.network.partitioned && !c.onSend;
+    return c.nodes.every((n) => n.alive) && c.settled() && !c.network.partitioned && !c.onSend;
   }
 
   private budget(): number {
@@ -207,7 +212,7 @@ class RandomRun {
       for (const n of c.nodes) if (!n.core) this.boot(n);
       c.runUntil(t + 100);
       const joined = c.nodes.every((n) => [...this.plans.get(n.index)!].every((g) => n.groups.has(g)));
-      if (c.settled() && c.pendingRequests() === 0 && joined) {
+      if (c.nodes.every((n) => n.alive) && c.settled() && c.pendingRequests() === 0 && joined) {
         c.runUntil(c.now + DRAIN_MS);
         return c.settled() ? null : 'the views changed again after settling with no faults';
       }

@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DecodeError } from '../errors/decode-error';
+import type { WireMessage } from '../wire-message';
+import { WIRE_VERSION, decodeMessage, encodeMessage } from './message-codec';
+
+const uint = fc.maxSafeNat();
+const small = fc.nat({ max: 1_000_000 });
+const pid = fc.record({ address: fc.string({ maxLength: 40 }), incarnation: uint });
+const ballot = fc.record({ round: small, leader: pid });
+const record = fc.record({
+  group: fc.string({ maxLength: 20 }),
+  sender: pid,
+  epoch: small,
+  seq: small,
+  ordering: fc.constantFrom('fifo' as const, 'total' as const),
+  lamport: uint,
+  payload: fc.uint8Array({ maxLength: 64 }),
+});
+const group = fc.record({ name: fc.string({ maxLength: 10 }), viewId: small, members: fc.array(pid, { maxLength: 4 }) });
+const viewValue = fc.record({
+  id: small,
+  members: fc.array(pid, { maxLength: 5 }),
+  groups: fc.array(group, { maxLength: 3 }),
+  joined: fc.array(pid, { maxLength: 2 }),
+  left: fc.array(pid, { maxLength: 2 }),
+  failed: fc.array(pid, { maxLength: 2 }),
+  flush: fc.array(record, { maxLength: 3 }),
+});
+const body = fc.oneof(
+  fc.record({ kind: fc.constant('heartbeat' as const), viewId: small }),
+  fc.record({ kind: fc.constant('linkAck' as const) }),
+  fc.record({ kind: fc.constant('joinRequest' as const), joiner: pid }),
+  fc.record({ kind: fc.constant('notMember' as const), viewId: small }),
+  fc.record({ kind: fc.constant('suspect' as const), viewId: small, suspects: fc.array(pid, { maxLength: 3 }) }),
+  fc.record({ kind: fc.constant('leaveSystem' as const), viewId: small }),
+  fc.record({ kind: fc.constant('groupChange' as const), member: pid, group: fc.string(), join: fc.boolean() }),
+  fc.record({ kind: fc.constant('flush' as const), viewId: small, ballot }),
+  fc.record({
+    kind: fc.constant('flushOk' as const),
+    viewId: small,
+    ballot,
+    accepted: fc.option(fc.record({ ballot, value: viewValue }), { nil: null }),
+    records: fc.array(record, { maxLength: 3 }),
+  }),
+  fc.record({ kind: fc.constant('nack' as const), viewId: small, promised: ballot }),
+  fc.record({ kind: fc.constant('propose' as const), viewId: small, ballot, value: viewValue }),
+  fc.record({ kind: fc.constant('proposeOk' as const), viewId: small, ballot }),
+  fc.record({ kind: fc.constant('commit' as const), value: viewValue }),
+  fc.record({ kind: fc.constant('data' as const), record }),
+  fc.record({
+    kind: fc.constant('groupAck' as const),
+    group: fc.string(),
+    epoch: small,
+    clock: uint,
+    received: fc.array(small, { maxLength: 7 }),
+  }),
+);
+const message: fc.Arbitrary<WireMessage> = fc.record({ from: pid, toIncarnation: uint, linkSeq: uint, linkAck: uint, body });
+
+function decodeOutcome(bytes: Uint8Array): 'ok' | 'decode-error' {
+  try {
+    decodeMessage(bytes);
+    return 'ok';
+  } catch (error) {
+    if (error instanceof DecodeError) return 'decode-error';
+    throw error;
+  }
+}
+
+describe('message codec', () => {
+  it('round-trips every message kind exactly', () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        expect(decodeMessage(encodeMessage(m))).toEqual(m);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('starts every message with the wire version', () => {
+    fc.assert(fc.property(message, (m) => encodeMessage(m)[0] === WIRE_VERSION));
+  });
+
+  it('answers random garbage with DecodeError and never another exception', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void decodeOutcome(bytes)), { numRuns: 5_000 });
+  });
+
+  it('answers every truncation of a valid message with DecodeError', () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const bytes = encodeMessage(m);
+        for (let cut = 0; cut < bytes.length; cut++) expect(decodeOutcome(bytes.subarray(0, cut))).toBe('decode-error');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers corrupted bytes with a message or DecodeError, never another exception', () => {
+    fc.assert(
+      fc.property(message, fc.nat(), fc.integer({ min: 0, max: 255 }), (m, at, value) => {
+        const bytes = Uint8Array.from(encodeMessage(m));
+        bytes[at % bytes.length] = value;
+        decodeOutcome(bytes);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('refuses another wire version, trailing bytes and an unknown kind, naming the problem', () => {
+    const m: WireMessage = { from: { address: 'a:1', incarnation: 1 }, toIncarnation: 0, linkSeq: 0, linkAck: 0, body: { kind: 'linkAck' } };
+    const bytes = encodeMessage(m);
+    expect(() => decodeMessage(Uint8Array.from([WIRE_VERSION + 1, ...bytes.subarray(1)]))).toThrow(/wire version/);
+    expect(() => decodeMessage(Uint8Array.from([...bytes, 0]))).toThrow(/unexpected bytes/);
+    expect(() => decodeMessage(Uint8Array.from([WIRE_VERSION, 99]))).toThrow(/unknown message kind/);
+    expect(() => decodeMessage(new Uint8Array(0))).toThrow(DecodeError);
+  });
+
+  it('refuses an array length that cannot fit in the remaining bytes before allocating it', () => {
+    // suspect message whose suspects array claims 2^40 entries
+    const m: WireMessage = { from: { address: 'a', incarnation: 1 }, toIncarnation: 0, linkSeq: 0, linkAck: 0, body: { kind: 'suspect', viewId: 1, suspects: [] } };
+    const bytes = encodeMessage(m);
+    const forged = Uint8Array.from([...bytes.subarray(0, bytes.length - 1), 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    expect(() => decodeMessage(forged)).toThrow(/claims/);
+  });
+});
