@@ -64,6 +64,11 @@ export class DataFrameView {
    * CRC and that FRAMESIZE equals `layout.frameSize`.
    */
   decode(bytes: Uint8Array, start: number): void {
+    if (start < 0 || start + this.layout.frameSize > bytes.length) {
+      throw new RangeError(
+        `invariant: a ${this.layout.frameSize}-byte data frame at ${start} overruns ${bytes.length} bytes`,
+      );
+    }
     const v = this.dataViewFor(bytes);
     let at = bytes.byteOffset + start;
     this.version = bytes[start + 1] & 0x0f;

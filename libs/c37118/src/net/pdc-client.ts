@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { commandFrame, encodeFrame } from '../codec/encode';
+import { C37ConfigError } from '../errors/config-error';
 import type { CommandName } from '../codec/frame-types';
 import { StreamDecoder, type StreamDecoderHandlers } from '../stream/stream-decoder';
 import type { FrameTime } from './pmu-session';
@@ -26,6 +27,12 @@ export class PdcClient {
     private readonly options: PdcClientOptions,
     handlers: StreamDecoderHandlers,
   ) {
+    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
+      throw new C37ConfigError(`port must be 1..65535, got ${String(options.port)}`);
+    }
+    if (!Number.isInteger(options.idcode) || options.idcode < 0 || options.idcode > 0xffff) {
+      throw new C37ConfigError(`idcode must be 0..65535, got ${String(options.idcode)}`);
+    }
     this.decoder = new StreamDecoder({ maxFrameBytes: options.maxFrameBytes }, handlers);
   }
 
