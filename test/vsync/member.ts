@@ -21,6 +21,7 @@ interface MemberOptions {
   readonly heartbeatIntervalMs?: number;
   readonly failureTimeoutMs?: number;
   readonly sendWindowMessages?: number;
+  readonly rejoinOnExclusion?: boolean;
 }
 
 interface Command {
@@ -43,7 +44,7 @@ function emit(event: Record<string, unknown>): void {
 
 const runtime = new VsyncProcess({
   seeds: options.seeds,
-  rejoinOnExclusion: false,
+  rejoinOnExclusion: options.rejoinOnExclusion ?? false,
   core: {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
     failureTimeoutMs: options.failureTimeoutMs ?? 1_500,
@@ -67,7 +68,7 @@ function openGroup(name: string): Group {
       rank: view.rankOf(runtime.self),
     }),
   );
-  group.onError((error) => emit({ event: 'error', group: name, name: error.name, message: error.message }));
+  group.onError((error) => emit({ event: 'error', group: name, name: error.name, message: error.message, incarnation: runtime.self.incarnation }));
   group.handle(MESSAGE, (from: string, seq: number) => {
     const delivery = group.delivery!;
     emit({ event: 'deliver', group: name, from, seq, sender: formatProcess(delivery.sender), viewId: delivery.viewId, ordering: delivery.ordering });
