@@ -59,6 +59,7 @@ describe('DataFrameView', () => {
     expect(layout.frameSize).toBe(bytes.length);
     view.decode(bytes, 0);
     expect(view.idcode).toBe(5);
+    expect(view.frameBytes()).toEqual(bytes);
     expect(view.time).toBeCloseTo(1000.25, 9);
     expect(view.timeQualityCode).toBe(5);
     expect(Array.from(view.stat)).toEqual([0x2000, 0, 1]);

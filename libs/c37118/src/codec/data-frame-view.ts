@@ -37,6 +37,9 @@ export class DataFrameView {
   readonly dfreq: Float64Array;
   readonly analogs: Float64Array;
   readonly digitals: Uint16Array;
+  /** Where the last decoded frame lies, for callers that forward raw frames (see `frameBytes`). */
+  private source: Uint8Array = new Uint8Array(0);
+  private sourceOffset = 0;
   private view: DataView | undefined;
   private viewBuffer: ArrayBufferLike | undefined;
 
@@ -59,6 +62,11 @@ export class DataFrameView {
     return this.timeFlags & 0x0f;
   }
 
+  /** A copy of the last decoded frame's bytes (e.g. to forward it to Kafka); allocates, unlike the fields. */
+  frameBytes(): Uint8Array {
+    return this.source.slice(this.sourceOffset, this.sourceOffset + this.layout.frameSize);
+  }
+
   /**
    * Decodes the data frame at bytes[start]. The caller has checked SYNC,
    * CRC and that FRAMESIZE equals `layout.frameSize`.
@@ -70,6 +78,8 @@ export class DataFrameView {
       );
     }
     const v = this.dataViewFor(bytes);
+    this.source = bytes;
+    this.sourceOffset = start;
     let at = bytes.byteOffset + start;
     this.version = bytes[start + 1] & 0x0f;
     this.idcode = v.getUint16(at + 4);
