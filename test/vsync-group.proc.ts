@@ -11,7 +11,8 @@ const GROUPS = ['alpha', 'beta'];
 const COUNT = 30;
 const members: MemberProcess[] = [];
 
-const of = (m: MemberProcess, event: string, group: string): MemberEvent[] => m.events.filter((e) => e.event === event && e.group === group);
+const of = (m: MemberProcess, event: string, group: string): MemberEvent[] =>
+  m.events.filter((e) => e.event === event && e.group === group);
 const lastView = (m: MemberProcess, group: string): MemberEvent | undefined => of(m, 'view', group).at(-1);
 
 afterAll(async () => {
@@ -39,7 +40,11 @@ describe('Group API across 3 processes sharing one runtime per process', () => {
   it('joins, multicasts with send and orderedSend, and leaves one group', async () => {
     const ids = await startThree();
     for (const group of GROUPS) {
-      await Promise.all(members.map((m) => m.until(() => (lastView(m, group)?.members as string[] | undefined)?.length === 3)));
+      await Promise.all(
+        members.map((m) =>
+          m.until(() => (lastView(m, group)?.members as string[] | undefined)?.length === 3),
+        ),
+      );
       const views = members.map((m) => lastView(m, group)!);
       expect(new Set(views.map((v) => `${v.id}:${(v.members as string[]).join(',')}`)).size).toBe(1);
       // Members are ranked oldest first, and each member finds itself at its own rank.
@@ -51,10 +56,19 @@ describe('Group API across 3 processes sharing one runtime per process', () => {
       m.command({ cmd: 'send', group: 'alpha', count: COUNT, ordering: 'fifo' });
       m.command({ cmd: 'update', group: 'beta', count: COUNT, key: 'Harry' });
     }
-    await Promise.all(members.map((m) => m.until(() => of(m, 'deliver', 'alpha').length === 3 * COUNT && of(m, 'update', 'beta').length === 3 * COUNT)));
+    await Promise.all(
+      members.map((m) =>
+        m.until(
+          () =>
+            of(m, 'deliver', 'alpha').length === 3 * COUNT && of(m, 'update', 'beta').length === 3 * COUNT,
+        ),
+      ),
+    );
     for (const m of members) {
       for (const sender of members) {
-        const seqs = of(m, 'deliver', 'alpha').filter((e) => e.from === sender.name).map((e) => e.seq);
+        const seqs = of(m, 'deliver', 'alpha')
+          .filter((e) => e.from === sender.name)
+          .map((e) => e.seq);
         expect(seqs).toEqual(Array.from({ length: COUNT }, (_, i) => i));
       }
     }
@@ -66,7 +80,9 @@ describe('Group API across 3 processes sharing one runtime per process', () => {
     leaver.command({ cmd: 'leave', group: 'beta' });
     await leaver.next((e) => e.event === 'left' && e.group === 'beta');
     const stayers = members.slice(0, 2);
-    await Promise.all(stayers.map((m) => m.until(() => (lastView(m, 'beta')?.members as string[]).length === 2)));
+    await Promise.all(
+      stayers.map((m) => m.until(() => (lastView(m, 'beta')?.members as string[]).length === 2)),
+    );
     for (const m of stayers) {
       expect(lastView(m, 'beta')!.left).toEqual([ids[2]]);
       expect(lastView(m, 'alpha')!.members).toEqual(ids);

@@ -13,14 +13,33 @@ const msg = (from: string, seq: number, viewId: number, ordering: 'fifo' | 'tota
 });
 const ab = ['a/1', 'b/1'];
 const expected: Expectations = {
-  identities: new Map([['a', 'a/1'], ['b', 'b/1']]),
-  sent: new Map([['a', 2], ['b', 2]]),
+  identities: new Map([
+    ['a', 'a/1'],
+    ['b', 'b/1'],
+  ]),
+  sent: new Map([
+    ['a', 2],
+    ['b', 2],
+  ]),
   survivors: ['a', 'b'],
 };
-const good = (): LogRecord[] => [view(1, ab), msg('a', 0, 1), msg('b', 0, 1), msg('a', 1, 1), msg('b', 1, 1), view(2, ['a/1'])];
+const good = (): LogRecord[] => [
+  view(1, ab),
+  msg('a', 0, 1),
+  msg('b', 0, 1),
+  msg('a', 1, 1),
+  msg('b', 1, 1),
+  view(2, ['a/1']),
+];
 
 function check(a: LogRecord[], b: LogRecord[], exp: Expectations = expected): string[] {
-  return checkInvariants(new Map([['a', a], ['b', b]]), exp);
+  return checkInvariants(
+    new Map([
+      ['a', a],
+      ['b', b],
+    ]),
+    exp,
+  );
 }
 
 describe('checkInvariants', () => {
@@ -30,9 +49,42 @@ describe('checkInvariants', () => {
 
   it.each([
     ['view agreement', () => check(good(), [view(1, ['b/1']), ...good().slice(1)])],
-    ['view synchrony', () => check(good(), [view(1, ab), msg('a', 0, 1), msg('b', 0, 1), msg('a', 1, 1), view(2, ['a/1']), msg('b', 1, 2)])],
-    ['fifo', () => check(good(), [view(1, ab), msg('a', 1, 1), msg('a', 0, 1), msg('b', 0, 1), msg('b', 1, 1), view(2, ['a/1'])])],
-    ['total order', () => check(good(), [view(1, ab), msg('b', 0, 1), msg('a', 0, 1), msg('a', 1, 1), msg('b', 1, 1), view(2, ['a/1'])])],
+    [
+      'view synchrony',
+      () =>
+        check(good(), [
+          view(1, ab),
+          msg('a', 0, 1),
+          msg('b', 0, 1),
+          msg('a', 1, 1),
+          view(2, ['a/1']),
+          msg('b', 1, 2),
+        ]),
+    ],
+    [
+      'fifo',
+      () =>
+        check(good(), [
+          view(1, ab),
+          msg('a', 1, 1),
+          msg('a', 0, 1),
+          msg('b', 0, 1),
+          msg('b', 1, 1),
+          view(2, ['a/1']),
+        ]),
+    ],
+    [
+      'total order',
+      () =>
+        check(good(), [
+          view(1, ab),
+          msg('b', 0, 1),
+          msg('a', 0, 1),
+          msg('a', 1, 1),
+          msg('b', 1, 1),
+          view(2, ['a/1']),
+        ]),
+    ],
     ['integrity', () => check(good(), [...good().slice(0, 5), msg('b', 1, 1), view(2, ['a/1'])])],
     ['primary partition', () => check(good(), [...good(), view(1, ab)])],
     ['liveness', () => check(good(), good().slice(0, 4))],

@@ -34,16 +34,28 @@ afterEach(async () => {
 });
 
 async function startCluster(): Promise<Map<string, string>> {
-  const founder = new MemberProcess('m0', PROGRAM, { group: GROUP, sendWindowMessages: SEND_WINDOW_MESSAGES });
+  const founder = new MemberProcess('m0', PROGRAM, {
+    group: GROUP,
+    sendWindowMessages: SEND_WINDOW_MESSAGES,
+  });
   members.push(founder);
   const ready = await founder.next((e) => e.event === 'ready');
-  for (let i = 1; i < MEMBERS; i += 1) members.push(new MemberProcess(`m${i}`, PROGRAM, { group: GROUP, seeds: [ready.address], sendWindowMessages: SEND_WINDOW_MESSAGES }));
+  for (let i = 1; i < MEMBERS; i += 1)
+    members.push(
+      new MemberProcess(`m${i}`, PROGRAM, {
+        group: GROUP,
+        seeds: [ready.address],
+        sendWindowMessages: SEND_WINDOW_MESSAGES,
+      }),
+    );
   const identities = new Map<string, string>();
   for (const m of members) identities.set(m.name, (await m.next((e) => e.event === 'ready')).id as string);
   founder.command({ cmd: 'join' });
   await founder.next((e) => e.event === 'joined');
   for (const m of members.slice(1)) m.command({ cmd: 'join' });
-  await Promise.all(members.map((m) => m.until(() => views(m).some((v) => (v.members as string[]).length === MEMBERS))));
+  await Promise.all(
+    members.map((m) => m.until(() => views(m).some((v) => (v.members as string[]).length === MEMBERS))),
+  );
   return identities;
 }
 
@@ -51,49 +63,63 @@ describe('vsync under SIGKILL (5 real processes)', () => {
   it.each([
     ['a member', 3],
     ['the oldest member (membership leader)', 0],
-  ])('after killing %s, survivors agree on the new view and their logs satisfy the invariants', async (_who, victimIndex) => {
-    const identities = await startCluster();
-    const victim = members[victimIndex];
-    const survivors = members.filter((m) => m !== victim);
-    for (const m of members) m.command({ cmd: 'send', count: MESSAGES_PER_MEMBER, ordering: 'total' });
+  ])(
+    'after killing %s, survivors agree on the new view and their logs satisfy the invariants',
+    async (_who, victimIndex) => {
+      const identities = await startCluster();
+      const victim = members[victimIndex];
+      const survivors = members.filter((m) => m !== victim);
+      for (const m of members) m.command({ cmd: 'send', count: MESSAGES_PER_MEMBER, ordering: 'total' });
 
-    await victim.until(() => deliveries(victim) >= KILL_AFTER_DELIVERIES);
-    victim.kill('SIGKILL');
-    const sentAtKill = victim.events.filter((e) => e.event === 'sent').length;
-    const victimId = identities.get(victim.name)!;
+      await victim.until(() => deliveries(victim) >= KILL_AFTER_DELIVERIES);
+      victim.kill('SIGKILL');
+      const sentAtKill = victim.events.filter((e) => e.event === 'sent').length;
+      const victimId = identities.get(victim.name)!;
 
-    const allFromSurvivors = MESSAGES_PER_MEMBER * survivors.length;
-    const fromSurvivors = (m: MemberProcess): number =>
-      m.events.filter((e) => e.event === 'deliver' && e.from !== victim.name).length;
-    await Promise.all(
-      survivors.map((m) =>
-        m.until(() => fromSurvivors(m) >= allFromSurvivors && viewAfterLoss(m, victimId) !== undefined),
-      ),
-    );
+      const allFromSurvivors = MESSAGES_PER_MEMBER * survivors.length;
+      const fromSurvivors = (m: MemberProcess): number =>
+        m.events.filter((e) => e.event === 'deliver' && e.from !== victim.name).length;
+      await Promise.all(
+        survivors.map((m) =>
+          m.until(() => fromSurvivors(m) >= allFromSurvivors && viewAfterLoss(m, victimId) !== undefined),
+        ),
+      );
 
-    // The same new view, without the victim and naming it as failed, on every survivor.
-    const firstViewWithout = survivors.map((m) => viewAfterLoss(m, victimId)!);
-    expect(new Set(firstViewWithout.map((v) => `${v.id}:${(v.members as string[]).join(',')}`)).size).toBe(1);
-    expect(firstViewWithout[0].members).toHaveLength(MEMBERS - 1);
-    expect(firstViewWithout[0].failed).toEqual([victimId]);
+      // The same new view, without the victim and naming it as failed, on every survivor.
+      const firstViewWithout = survivors.map((m) => viewAfterLoss(m, victimId)!);
+      expect(new Set(firstViewWithout.map((v) => `${v.id}:${(v.members as string[]).join(',')}`)).size).toBe(
+        1,
+      );
+      expect(firstViewWithout[0].members).toHaveLength(MEMBERS - 1);
+      expect(firstViewWithout[0].failed).toEqual([victimId]);
 
-    // The kill landed mid-stream: the victim had not finished sending.
-    expect(sentAtKill).toBeLessThan(MESSAGES_PER_MEMBER);
+      // The kill landed mid-stream: the victim had not finished sending.
+      expect(sentAtKill).toBeLessThan(MESSAGES_PER_MEMBER);
 
-    const sent = new Map<string, number>();
-    for (const m of members) sent.set(m.name, m.events.filter((e) => e.event === 'sent').length);
-    for (const m of survivors) expect(sent.get(m.name)).toBe(MESSAGES_PER_MEMBER);
-    // The victim may have handed messages to the library that it had not yet reported as sent.
-    sent.set(victim.name, MESSAGES_PER_MEMBER);
+      const sent = new Map<string, number>();
+      for (const m of members) sent.set(m.name, m.events.filter((e) => e.event === 'sent').length);
+      for (const m of survivors) expect(sent.get(m.name)).toBe(MESSAGES_PER_MEMBER);
+      // The victim may have handed messages to the library that it had not yet reported as sent.
+      sent.set(victim.name, MESSAGES_PER_MEMBER);
 
-    const fromVictim = survivors.map((m) => m.events.filter((e) => e.event === 'deliver' && e.from === victim.name).length);
-    console.info(`victim reported ${sentAtKill} sent at the kill; survivors delivered [${fromVictim}] of its messages; new view ${firstViewWithout[0].id}`);
-    const logs = new Map(members.map((m) => [m.name, m.events.filter((e) => e.event === 'view' || e.event === 'deliver') as unknown as LogRecord[]]));
-    const violations = checkInvariants(logs, { identities, sent, survivors: survivors.map((m) => m.name) });
-    expect(violations).toEqual([]);
-    expect(survivors.flatMap((m) => m.events.filter((e) => e.event === 'error'))).toEqual([]);
+      const fromVictim = survivors.map(
+        (m) => m.events.filter((e) => e.event === 'deliver' && e.from === victim.name).length,
+      );
+      console.info(
+        `victim reported ${sentAtKill} sent at the kill; survivors delivered [${fromVictim}] of its messages; new view ${firstViewWithout[0].id}`,
+      );
+      const logs = new Map(
+        members.map((m) => [
+          m.name,
+          m.events.filter((e) => e.event === 'view' || e.event === 'deliver') as unknown as LogRecord[],
+        ]),
+      );
+      const violations = checkInvariants(logs, { identities, sent, survivors: survivors.map((m) => m.name) });
+      expect(violations).toEqual([]);
+      expect(survivors.flatMap((m) => m.events.filter((e) => e.event === 'error'))).toEqual([]);
 
-    for (const m of survivors) m.command({ cmd: 'exit' });
-    await Promise.all(survivors.map((m) => m.stop(5_000)));
-  });
+      for (const m of survivors) m.command({ cmd: 'exit' });
+      await Promise.all(survivors.map((m) => m.stop(5_000)));
+    },
+  );
 });

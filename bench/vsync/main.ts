@@ -29,7 +29,8 @@ function argument(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} expects a positive integer, got ${process.argv[at + 1]}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`--${name} expects a positive integer, got ${process.argv[at + 1]}`);
   return value;
 }
 
@@ -47,19 +48,30 @@ function coreBounds(): Record<string, number> {
   try {
     return JSON.parse(process.argv[at + 1]) as Record<string, number>;
   } catch {
-    throw new Error(`--core expects a JSON object of protocol bounds, e.g. '{"tickIntervalMs":2}', got ${process.argv[at + 1]}`);
+    throw new Error(
+      `--core expects a JSON object of protocol bounds, e.g. '{"tickIntervalMs":2}', got ${process.argv[at + 1]}`,
+    );
   }
 }
 
 function within<T>(what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${PHASE_TIMEOUT_MS} ms`)), PHASE_TIMEOUT_MS)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new Error(`${what} did not finish within ${PHASE_TIMEOUT_MS} ms`)),
+        PHASE_TIMEOUT_MS,
+      )),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const throughput = (count: number, elapsedNs: number): Throughput => {
   const msgsPerSec = count / (elapsedNs / 1e9);
-  return { msgsPerSec: Math.round(msgsPerSec), mbPerSec: Math.round(((msgsPerSec * sizeBytes) / 1e6) * 100) / 100 };
+  return {
+    msgsPerSec: Math.round(msgsPerSec),
+    mbPerSec: Math.round(((msgsPerSec * sizeBytes) / 1e6) * 100) / 100,
+  };
 };
 
 function percentile(sorted: number[], p: number): number {
@@ -69,8 +81,15 @@ function percentile(sorted: number[], p: number): number {
 
 async function startMembers(): Promise<MemberProcess[]> {
   const founder = new MemberProcess('b0', PROGRAM, { core });
-  const { address } = await within('start', founder.next((e) => e.event === 'ready'));
-  const members = [founder, new MemberProcess('b1', PROGRAM, { seeds: [address], core }), new MemberProcess('b2', PROGRAM, { seeds: [address], core })];
+  const { address } = await within(
+    'start',
+    founder.next((e) => e.event === 'ready'),
+  );
+  const members = [
+    founder,
+    new MemberProcess('b1', PROGRAM, { seeds: [address], core }),
+    new MemberProcess('b2', PROGRAM, { seeds: [address], core }),
+  ];
   await within('start', Promise.all(members.map((m) => m.next((e) => e.event === 'ready'))));
   return members;
 }
@@ -78,9 +97,14 @@ async function startMembers(): Promise<MemberProcess[]> {
 async function raw(members: MemberProcess[]): Promise<Throughput> {
   const [sender, ...receivers] = members;
   for (const r of receivers) r.command({ cmd: 'rawListen', count: messages, sizeBytes });
-  const ports = await Promise.all(receivers.map(async (r) => (await r.next((e) => e.event === 'rawReady')).port as number));
+  const ports = await Promise.all(
+    receivers.map(async (r) => (await r.next((e) => e.event === 'rawReady')).port as number),
+  );
   sender.command({ cmd: 'rawSend', ports, count: messages, sizeBytes });
-  const start = await within('raw', sender.next((e) => e.event === 'rawStart'));
+  const start = await within(
+    'raw',
+    sender.next((e) => e.event === 'rawStart'),
+  );
   const ends = await within('raw', Promise.all(receivers.map((r) => r.next((e) => e.event === 'rawDone'))));
   return throughput(messages, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
 }
@@ -88,30 +112,56 @@ async function raw(members: MemberProcess[]): Promise<Throughput> {
 async function join(members: MemberProcess[]): Promise<void> {
   for (const m of members) {
     m.command({ cmd: 'join' });
-    await within('join', m.next((e) => e.event === 'joined'));
+    await within(
+      'join',
+      m.next((e) => e.event === 'joined'),
+    );
   }
   await within('join', Promise.all(members.map((m) => m.next((e) => e.event === 'view' && e.size === 3))));
 }
 
-async function expectPhase(members: MemberProcess[], phase: number, count: number): Promise<Array<Promise<MemberEvent>>> {
+async function expectPhase(
+  members: MemberProcess[],
+  phase: number,
+  count: number,
+): Promise<Array<Promise<MemberEvent>>> {
   for (const m of members) m.command({ cmd: 'expect', phase, count });
   await Promise.all(members.map((m) => m.next((e) => e.event === 'expecting' && e.phase === phase)));
-  return members.map((m) => within(`phase ${phase}`, m.next((e) => e.event === 'phaseDone' && e.phase === phase)));
+  return members.map((m) =>
+    within(
+      `phase ${phase}`,
+      m.next((e) => e.event === 'phaseDone' && e.phase === phase),
+    ),
+  );
 }
 
-async function blast(members: MemberProcess[], phase: number, ordering: 'fifo' | 'total'): Promise<Throughput> {
+async function blast(
+  members: MemberProcess[],
+  phase: number,
+  ordering: 'fifo' | 'total',
+): Promise<Throughput> {
   const done = await expectPhase(members, phase, messages);
   members[0].command({ cmd: 'blast', phase, ordering, count: messages, sizeBytes });
-  const start = await within(`phase ${phase}`, members[0].next((e) => e.event === 'blastStart' && e.phase === phase));
+  const start = await within(
+    `phase ${phase}`,
+    members[0].next((e) => e.event === 'blastStart' && e.phase === phase),
+  );
   const ends = await Promise.all(done);
   return throughput(messages, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
 }
 
-async function latency(members: MemberProcess[], phase: number, ordering: 'fifo' | 'total'): Promise<Latency> {
+async function latency(
+  members: MemberProcess[],
+  phase: number,
+  ordering: 'fifo' | 'total',
+): Promise<Latency> {
   const done = await expectPhase(members, phase, latencyMessages);
   members[0].command({ cmd: 'paced', phase, ordering, count: latencyMessages, sizeBytes });
   const ends = await Promise.all(done);
-  const remote = ends.slice(1).flatMap((e) => e.latenciesMs as number[]).sort((a, b) => a - b);
+  const remote = ends
+    .slice(1)
+    .flatMap((e) => e.latenciesMs as number[])
+    .sort((a, b) => a - b);
   return { p50Ms: percentile(remote, 50), p99Ms: percentile(remote, 99) };
 }
 
@@ -122,11 +172,17 @@ async function main(): Promise<void> {
     log(`raw TCP      ${rawResult.msgsPerSec} msg/s  ${rawResult.mbPerSec} MB/s`);
     await join(members);
     const send = { ...(await blast(members, 0, 'fifo')), ...(await latency(members, 2, 'fifo')) };
-    log(`send         ${send.msgsPerSec} msg/s  ${send.mbPerSec} MB/s  p50 ${send.p50Ms} ms  p99 ${send.p99Ms} ms`);
+    log(
+      `send         ${send.msgsPerSec} msg/s  ${send.mbPerSec} MB/s  p50 ${send.p50Ms} ms  p99 ${send.p99Ms} ms`,
+    );
     const orderedSend = { ...(await blast(members, 1, 'total')), ...(await latency(members, 3, 'total')) };
-    log(`orderedSend  ${orderedSend.msgsPerSec} msg/s  ${orderedSend.mbPerSec} MB/s  p50 ${orderedSend.p50Ms} ms  p99 ${orderedSend.p99Ms} ms`);
+    log(
+      `orderedSend  ${orderedSend.msgsPerSec} msg/s  ${orderedSend.mbPerSec} MB/s  p50 ${orderedSend.p50Ms} ms  p99 ${orderedSend.p99Ms} ms`,
+    );
     const ratio = Math.round((orderedSend.msgsPerSec / rawResult.msgsPerSec) * 1000) / 1000;
-    log(`ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, 3 processes on loopback)`);
+    log(
+      `ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, 3 processes on loopback)`,
+    );
     const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes, core };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -19,9 +19,13 @@ interface Command {
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { seeds?: string[]; core?: Record<string, number> };
 const nowNs = (): number => Number(process.hrtime.bigint());
-const emit = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
+const emit = (event: Record<string, unknown>): void =>
+  void process.stdout.write(`${JSON.stringify(event)}\n`);
 
-const runtime = new VsyncProcess({ seeds: options.seeds, core: { heartbeatIntervalMs: 100, failureTimeoutMs: 3_000, ...options.core } });
+const runtime = new VsyncProcess({
+  seeds: options.seeds,
+  core: { heartbeatIntervalMs: 100, failureTimeoutMs: 3_000, ...options.core },
+});
 const group = new Group('bench', { process: runtime });
 group.onError((error) => emit({ event: 'error', name: error.name, message: error.message }));
 
@@ -39,8 +43,10 @@ function onDelivery(phase: number, sentNs: number, timed: boolean): void {
   if (state === undefined) return;
   state.received += 1;
   if (timed) state.latenciesMs.push((nowNs() - sentNs) / 1e6);
-  if (timed && ownDelivered !== undefined && group.delivery!.sender.address === runtime.self.address) ownDelivered();
-  if (state.received === state.expected) emit({ event: 'phaseDone', phase, endNs: nowNs(), latenciesMs: state.latenciesMs });
+  if (timed && ownDelivered !== undefined && group.delivery!.sender.address === runtime.self.address)
+    ownDelivered();
+  if (state.received === state.expected)
+    emit({ event: 'phaseDone', phase, endNs: nowNs(), latenciesMs: state.latenciesMs });
 }
 
 // ---- raw TCP: length-prefixed 1 KB messages, the same bytes without the protocol ----
@@ -61,19 +67,32 @@ function rawListen(count: number): Promise<number> {
       if (frames > 0 && rawReceived === rawExpected) emit({ event: 'rawDone', endNs: nowNs() });
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
 }
 let rawSizeBytes = 1024;
 
 async function rawSend(ports: number[], count: number, sizeBytes: number): Promise<void> {
-  const sockets = await Promise.all(ports.map((port) => new Promise<Socket>((resolve) => { const s = connect(port, '127.0.0.1', () => resolve(s)); s.setNoDelay(true); })));
+  const sockets = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<Socket>((resolve) => {
+          const s = connect(port, '127.0.0.1', () => resolve(s));
+          s.setNoDelay(true);
+        }),
+    ),
+  );
   const frame = Buffer.alloc(4 + sizeBytes, 7);
   frame.writeUInt32BE(sizeBytes, 0);
   emit({ event: 'rawStart', startNs: nowNs() });
   for (let i = 0; i < count; i += 1) {
     let writable = true;
     for (const socket of sockets) writable = socket.write(frame) && writable;
-    if (!writable) await Promise.all(sockets.map((s) => (s.writableNeedDrain ? new Promise((r) => s.once('drain', r)) : undefined)));
+    if (!writable)
+      await Promise.all(
+        sockets.map((s) => (s.writableNeedDrain ? new Promise((r) => s.once('drain', r)) : undefined)),
+      );
   }
 }
 
@@ -82,7 +101,9 @@ async function blast(phase: number, ordering: Ordering, count: number, sizeBytes
   const body = new Uint8Array(sizeBytes).fill(7);
   emit({ event: 'blastStart', phase, startNs: nowNs() });
   for (let i = 0; i < count; i += 1) {
-    await (ordering === 'total' ? group.orderedSend(phase, nowNs(), false, body) : group.send(phase, nowNs(), false, body));
+    await (ordering === 'total'
+      ? group.orderedSend(phase, nowNs(), false, body)
+      : group.send(phase, nowNs(), false, body));
   }
 }
 
@@ -91,7 +112,9 @@ async function paced(phase: number, ordering: Ordering, count: number, sizeBytes
   const body = new Uint8Array(sizeBytes).fill(7);
   for (let i = 0; i < count; i += 1) {
     const delivered = new Promise<void>((resolve) => (ownDelivered = resolve));
-    await (ordering === 'total' ? group.orderedSend(phase, nowNs(), true, body) : group.send(phase, nowNs(), true, body));
+    await (ordering === 'total'
+      ? group.orderedSend(phase, nowNs(), true, body)
+      : group.send(phase, nowNs(), true, body));
     await delivered;
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -109,7 +132,8 @@ async function onCommand(c: Command): Promise<void> {
   } else if (c.cmd === 'expect') {
     phases.set(c.phase!, { expected: c.count ?? 0, received: 0, latenciesMs: [] });
     emit({ event: 'expecting', phase: c.phase });
-  } else if (c.cmd === 'blast') await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
+  } else if (c.cmd === 'blast')
+    await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
   else if (c.cmd === 'paced') await paced(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
   else if (c.cmd === 'exit') {
     await runtime.shutdown();
@@ -122,7 +146,9 @@ async function main(): Promise<void> {
   group.onView((view) => emit({ event: 'view', id: view.id, size: view.members.length }));
   emit({ event: 'ready', address: runtime.self.address });
   createInterface({ input: process.stdin }).on('line', (line) => {
-    onCommand(JSON.parse(line) as Command).catch((error: Error) => emit({ event: 'error', name: error.name, message: error.message }));
+    onCommand(JSON.parse(line) as Command).catch((error: Error) =>
+      emit({ event: 'error', name: error.name, message: error.message }),
+    );
   });
 }
 

@@ -35,7 +35,10 @@ export interface Expectations {
 const key = (d: DeliveryRecord): string => `${d.from}#${d.seq}`;
 
 /** Returns one line per violation; empty when every invariant holds. */
-export function checkInvariants(logs: ReadonlyMap<string, readonly LogRecord[]>, expected: Expectations): string[] {
+export function checkInvariants(
+  logs: ReadonlyMap<string, readonly LogRecord[]>,
+  expected: Expectations,
+): string[] {
   return [
     ...viewAgreement(logs),
     ...viewsIncrease(logs),
@@ -58,7 +61,10 @@ function viewAgreement(logs: ReadonlyMap<string, readonly LogRecord[]>): string[
       const members = record.members.join(',');
       const first = seen.get(record.id);
       if (first === undefined) seen.set(record.id, { by: name, members });
-      else if (first.members !== members) violations.push(`view agreement: view ${record.id} is [${first.members}] at ${first.by} but [${members}] at ${name}`);
+      else if (first.members !== members)
+        violations.push(
+          `view agreement: view ${record.id} is [${first.members}] at ${first.by} but [${members}] at ${name}`,
+        );
     }
   }
   return violations;
@@ -69,7 +75,9 @@ function viewsIncrease(logs: ReadonlyMap<string, readonly LogRecord[]>): string[
   const violations: string[] = [];
   for (const [name, log] of logs) {
     const ids = log.filter((r): r is ViewRecord => r.event === 'view').map((r) => r.id);
-    for (let i = 1; i < ids.length; i += 1) if (ids[i] <= ids[i - 1]) violations.push(`primary partition: ${name} installed view ${ids[i]} after ${ids[i - 1]}`);
+    for (let i = 1; i < ids.length; i += 1)
+      if (ids[i] <= ids[i - 1])
+        violations.push(`primary partition: ${name} installed view ${ids[i]} after ${ids[i - 1]}`);
   }
   return violations;
 }
@@ -81,14 +89,20 @@ function deliveredInCurrentView(logs: ReadonlyMap<string, readonly LogRecord[]>)
     let current: number | undefined;
     for (const record of log) {
       if (record.event === 'view') current = record.id;
-      else if (record.viewId !== current) violations.push(`view synchrony: ${name} delivered ${key(record)} tagged view ${record.viewId} while in view ${current}`);
+      else if (record.viewId !== current)
+        violations.push(
+          `view synchrony: ${name} delivered ${key(record)} tagged view ${record.viewId} while in view ${current}`,
+        );
     }
   }
   return violations;
 }
 
 /** Message keys each member delivered in each view, and the view each member installed next. */
-function deliveriesPerView(log: readonly LogRecord[]): { sets: Map<number, Set<string>>; next: Map<number, number> } {
+function deliveriesPerView(log: readonly LogRecord[]): {
+  sets: Map<number, Set<string>>;
+  next: Map<number, number>;
+} {
   const sets = new Map<number, Set<string>>();
   const next = new Map<number, number>();
   let current: number | undefined;
@@ -117,7 +131,9 @@ function viewSynchrony(logs: ReadonlyMap<string, readonly LogRecord[]>): string[
         const onlyX = [...xs].filter((k) => !ys.has(k));
         const onlyY = [...ys].filter((k) => !xs.has(k));
         if (onlyX.length + onlyY.length > 0) {
-          violations.push(`view synchrony: in view ${view}, ${x.name} alone delivered [${onlyX.slice(0, 5)}], ${y.name} alone delivered [${onlyY.slice(0, 5)}]`);
+          violations.push(
+            `view synchrony: in view ${view}, ${x.name} alone delivered [${onlyX.slice(0, 5)}], ${y.name} alone delivered [${onlyY.slice(0, 5)}]`,
+          );
         }
       }
     }
@@ -133,7 +149,8 @@ function fifo(logs: ReadonlyMap<string, readonly LogRecord[]>): string[] {
     for (const record of log) {
       if (record.event !== 'deliver') continue;
       const expected = nextSeq.get(record.from) ?? 0;
-      if (record.seq !== expected) violations.push(`fifo: ${name} delivered ${record.from}#${record.seq} when #${expected} was next`);
+      if (record.seq !== expected)
+        violations.push(`fifo: ${name} delivered ${record.from}#${record.seq} when #${expected} was next`);
       nextSeq.set(record.from, record.seq + 1);
     }
   }
@@ -155,7 +172,10 @@ function totalOrder(logs: ReadonlyMap<string, readonly LogRecord[]>): string[] {
       const commonX = x.order.filter((k) => inY.has(k));
       const commonY = y.order.filter((k) => inX.has(k));
       const at = commonX.findIndex((k, i) => k !== commonY[i]);
-      if (at >= 0) violations.push(`total order: ${x.name} delivered ${commonX[at]} where ${y.name} delivered ${commonY[at]} (common position ${at})`);
+      if (at >= 0)
+        violations.push(
+          `total order: ${x.name} delivered ${commonX[at]} where ${y.name} delivered ${commonY[at]} (common position ${at})`,
+        );
     }
   }
   return violations;
@@ -165,7 +185,8 @@ function totalOrder(logs: ReadonlyMap<string, readonly LogRecord[]>): string[] {
 function integrity(logs: ReadonlyMap<string, readonly LogRecord[]>, expected: Expectations): string[] {
   const violations: string[] = [];
   const viewMembers = new Map<number, readonly string[]>();
-  for (const log of logs.values()) for (const r of log) if (r.event === 'view') viewMembers.set(r.id, r.members);
+  for (const log of logs.values())
+    for (const r of log) if (r.event === 'view') viewMembers.set(r.id, r.members);
   for (const [name, log] of logs) {
     const seen = new Set<string>();
     for (const record of log) {
@@ -174,9 +195,14 @@ function integrity(logs: ReadonlyMap<string, readonly LogRecord[]>, expected: Ex
       if (seen.has(k)) violations.push(`integrity: ${name} delivered ${k} twice`);
       seen.add(k);
       const sent = expected.sent.get(record.from) ?? 0;
-      if (record.seq < 0 || record.seq >= sent) violations.push(`integrity: ${name} delivered ${k}, which was never sent`);
-      if (expected.identities.get(record.from) !== record.sender) violations.push(`integrity: ${name} delivered ${k} attributed to ${record.sender}`);
-      if (!viewMembers.get(record.viewId)?.includes(record.sender)) violations.push(`integrity: ${name} delivered ${k} in view ${record.viewId}, which does not hold ${record.sender}`);
+      if (record.seq < 0 || record.seq >= sent)
+        violations.push(`integrity: ${name} delivered ${k}, which was never sent`);
+      if (expected.identities.get(record.from) !== record.sender)
+        violations.push(`integrity: ${name} delivered ${k} attributed to ${record.sender}`);
+      if (!viewMembers.get(record.viewId)?.includes(record.sender))
+        violations.push(
+          `integrity: ${name} delivered ${k} in view ${record.viewId}, which does not hold ${record.sender}`,
+        );
     }
   }
   return violations;
@@ -186,12 +212,15 @@ function integrity(logs: ReadonlyMap<string, readonly LogRecord[]>, expected: Ex
 function completeness(logs: ReadonlyMap<string, readonly LogRecord[]>, expected: Expectations): string[] {
   const violations: string[] = [];
   for (const name of expected.survivors) {
-    const delivered = new Set((logs.get(name) ?? []).filter((r): r is DeliveryRecord => r.event === 'deliver').map(key));
+    const delivered = new Set(
+      (logs.get(name) ?? []).filter((r): r is DeliveryRecord => r.event === 'deliver').map(key),
+    );
     for (const sender of expected.survivors) {
       const count = expected.sent.get(sender) ?? 0;
       let missing = 0;
       for (let seq = 0; seq < count; seq += 1) if (!delivered.has(`${sender}#${seq}`)) missing += 1;
-      if (missing > 0) violations.push(`liveness: ${name} is missing ${missing} of ${count} messages from ${sender}`);
+      if (missing > 0)
+        violations.push(`liveness: ${name} is missing ${missing} of ${count} messages from ${sender}`);
     }
   }
   return violations;

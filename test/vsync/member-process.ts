@@ -28,12 +28,19 @@ export class MemberProcess {
   ) {
     // VSYNC_NODE_ARGS passes extra node flags to every member, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     const nodeArgs = (process.env.VSYNC_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
-    this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', program, JSON.stringify({ name, ...options })], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', 'tsx', program, JSON.stringify({ name, ...options })],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.onLine(line));
-    createInterface({ input: this.child.stderr! }).on('line', (line) => this.stderr.length < 1_000 && this.stderr.push(line));
+    createInterface({ input: this.child.stderr! }).on(
+      'line',
+      (line) => this.stderr.length < 1_000 && this.stderr.push(line),
+    );
     this.child.on('exit', () => {
       this.exited = true;
       this.wake();
@@ -84,7 +91,9 @@ export class MemberProcess {
   async stop(graceMs: number): Promise<void> {
     if (this.exited) return;
     const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
-    await new Promise<void>((resolve) => (this.exited ? resolve() : this.child.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      this.exited ? resolve() : this.child.once('exit', () => resolve()),
+    );
     clearTimeout(timer);
   }
 

@@ -68,10 +68,26 @@ function openGroup(name: string): Group {
       rank: view.rankOf(runtime.self),
     }),
   );
-  group.onError((error) => emit({ event: 'error', group: name, name: error.name, message: error.message, incarnation: runtime.self.incarnation }));
+  group.onError((error) =>
+    emit({
+      event: 'error',
+      group: name,
+      name: error.name,
+      message: error.message,
+      incarnation: runtime.self.incarnation,
+    }),
+  );
   group.handle(MESSAGE, (from: string, seq: number) => {
     const delivery = group.delivery!;
-    emit({ event: 'deliver', group: name, from, seq, sender: formatProcess(delivery.sender), viewId: delivery.viewId, ordering: delivery.ordering });
+    emit({
+      event: 'deliver',
+      group: name,
+      from,
+      seq,
+      sender: formatProcess(delivery.sender),
+      viewId: delivery.viewId,
+      ordering: delivery.ordering,
+    });
   });
   // The replicated-variable example of Isis2: every member applies the same updates in the same order.
   group.handle(UPDATE, (key: string, value: number) => {
@@ -91,14 +107,17 @@ async function sendAll(group: Group, command: Command): Promise<void> {
   const count = command.count ?? 0;
   const ordering = command.ordering ?? 'total';
   for (let seq = 0; seq < count; seq += 1) {
-    await (ordering === 'total' ? group.orderedSend(MESSAGE, options.name, seq) : group.send(MESSAGE, options.name, seq));
+    await (ordering === 'total'
+      ? group.orderedSend(MESSAGE, options.name, seq)
+      : group.send(MESSAGE, options.name, seq));
     emit({ event: 'sent', group: group.name, seq });
   }
   emit({ event: 'sendDone', group: group.name, count });
 }
 
 async function updateAll(group: Group, command: Command): Promise<void> {
-  for (let i = 0; i < (command.count ?? 0); i += 1) await group.orderedSend(UPDATE, command.key ?? 'Harry', Math.round(Math.random() * 10_000) / 100);
+  for (let i = 0; i < (command.count ?? 0); i += 1)
+    await group.orderedSend(UPDATE, command.key ?? 'Harry', Math.round(Math.random() * 10_000) / 100);
   emit({ event: 'updateDone', group: group.name });
 }
 
@@ -126,7 +145,9 @@ async function main(): Promise<void> {
   await runtime.start();
   emit({ event: 'ready', address: runtime.self.address, id: formatProcess(runtime.self) });
   createInterface({ input: process.stdin }).on('line', (line) => {
-    onCommand(JSON.parse(line) as Command).catch((error: Error) => emit({ event: 'error', name: error.name, message: error.message }));
+    onCommand(JSON.parse(line) as Command).catch((error: Error) =>
+      emit({ event: 'error', name: error.name, message: error.message }),
+    );
   });
 }
 

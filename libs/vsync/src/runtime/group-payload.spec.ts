@@ -9,7 +9,9 @@ describe('group call encoding', () => {
 
   it('rejects bytes that are not a group call with the reason', () => {
     expect(() => decodeGroupCall(new Uint8Array([0, 0, 0]))).toThrow(/shorter than a handler id/);
-    expect(() => decodeGroupCall(new Uint8Array([0, 0, 0, 1, 0xff, 0x0f, 0x77]))).toThrow(/do not deserialize|not an array/);
+    expect(() => decodeGroupCall(new Uint8Array([0, 0, 0, 1, 0xff, 0x0f, 0x77]))).toThrow(
+      /do not deserialize|not an array/,
+    );
   });
 
   it('rejects handler ids outside u32', () => {

@@ -12,7 +12,8 @@ export interface GroupCall {
 
 /** Encodes a handler id (u32, big-endian) followed by the arguments in the V8 structured-clone format. */
 export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Uint8Array {
-  if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID) throw new RangeError(`handler id ${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
+  if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID)
+    throw new RangeError(`handler id ${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
   const body = serialize(args);
   const payload = Buffer.allocUnsafe(HANDLER_ID_BYTES + body.length);
   payload.writeUInt32BE(handlerId, 0);
@@ -22,7 +23,8 @@ export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Ui
 
 /** Decodes a payload; throws RangeError (with what was wrong) on bytes that are not a Group call. */
 export function decodeGroupCall(payload: Uint8Array): GroupCall {
-  if (payload.length < HANDLER_ID_BYTES + 1) throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
+  if (payload.length < HANDLER_ID_BYTES + 1)
+    throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   const handlerId = bytes.readUInt32BE(0);
   let args: unknown;

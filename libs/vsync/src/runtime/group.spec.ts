@@ -25,7 +25,13 @@ function errorsOf(g: Group): Error[] {
   return errors;
 }
 
-const delivery = (payload: Uint8Array) => ({ group: 'g', viewId: 4, sender: alice, ordering: 'total' as const, payload });
+const delivery = (payload: Uint8Array) => ({
+  group: 'g',
+  viewId: 4,
+  sender: alice,
+  ordering: 'total' as const,
+  payload,
+});
 
 afterEach(async () => {
   await Promise.all(groups.splice(0).map((g) => g.close()));
@@ -57,7 +63,12 @@ describe('Group', () => {
     g.deliver(delivery(encodeGroupCall(UPDATE, [7])));
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual([7]);
-    expect(errors.map((e) => e.constructor)).toEqual([UnknownHandlerError, UndecodablePayloadError, HandlerError, HandlerError]);
+    expect(errors.map((e) => e.constructor)).toEqual([
+      UnknownHandlerError,
+      UndecodablePayloadError,
+      HandlerError,
+      HandlerError,
+    ]);
     expect(errors[0].message).toContain('call g.handle(99');
     expect(errors[2].message).toContain('boom');
   });

@@ -43,13 +43,20 @@ export class Group implements GroupEndpoint {
     options: GroupOptions = {},
   ) {
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_GROUP_NAME_LENGTH) {
-      throw new VsyncOptionsError('name', `a group name must be a string of 1..${MAX_GROUP_NAME_LENGTH} characters`);
+      throw new VsyncOptionsError(
+        'name',
+        `a group name must be a string of 1..${MAX_GROUP_NAME_LENGTH} characters`,
+      );
     }
     const { process: shared, ...own } = options ?? {};
     if (shared !== undefined && Object.values(own).some((value) => value !== undefined)) {
-      throw new VsyncOptionsError('process', 'pass either a shared VsyncProcess or options for a process of its own, not both');
+      throw new VsyncOptionsError(
+        'process',
+        'pass either a shared VsyncProcess or options for a process of its own, not both',
+      );
     }
-    if (shared !== undefined && !(shared instanceof VsyncProcess)) throw new VsyncOptionsError('process', 'must be a VsyncProcess');
+    if (shared !== undefined && !(shared instanceof VsyncProcess))
+      throw new VsyncOptionsError('process', 'must be a VsyncProcess');
     this.ownsProcess = shared === undefined;
     this.process = shared ?? new VsyncProcess(own);
     this.process.attach(name, this);
@@ -80,9 +87,15 @@ export class Group implements GroupEndpoint {
 
   /** Registers the handler called for messages sent with this id; register the same ids on every member before join(). */
   handle(handlerId: number, handler: Handler): this {
-    if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID) throw new VsyncOptionsError('handlerId', `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
-    if (typeof handler !== 'function') throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
-    if (this.handlers.has(handlerId)) throw new VsyncOptionsError('handlerId', `handler ${handlerId} is already registered in group '${this.name}'`);
+    if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID)
+      throw new VsyncOptionsError('handlerId', `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
+    if (typeof handler !== 'function')
+      throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
+    if (this.handlers.has(handlerId))
+      throw new VsyncOptionsError(
+        'handlerId',
+        `handler ${handlerId} is already registered in group '${this.name}'`,
+      );
     this.handlers.set(handlerId, handler);
     return this;
   }
@@ -156,13 +169,19 @@ export class Group implements GroupEndpoint {
     try {
       payload = encodeGroupCall(handlerId, args);
     } catch (error) {
-      return Promise.reject(new VsyncOptionsError('arguments', `cannot encode the call to handler ${handlerId}: ${(error as Error).message}`));
+      return Promise.reject(
+        new VsyncOptionsError(
+          'arguments',
+          `cannot encode the call to handler ${handlerId}: ${(error as Error).message}`,
+        ),
+      );
     }
     return this.process.multicast(this.name, ordering, payload);
   }
 
   /** An async handler's rejection is reported like a throw, not left unhandled. */
   private guard(what: string, result: unknown): void {
-    if (result instanceof Promise) result.catch((error: unknown) => this.fail(new HandlerError(this.name, what, error)));
+    if (result instanceof Promise)
+      result.catch((error: unknown) => this.fail(new HandlerError(this.name, what, error)));
   }
 }

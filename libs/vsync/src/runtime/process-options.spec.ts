@@ -17,9 +17,12 @@ describe('resolveProcessOptions', () => {
   it('keeps the payload bound inside one transport frame', () => {
     const resolved = resolveProcessOptions({ transport: { maxFrameBytes: 64 * 1024 } });
     expect(resolved.core.maxPayloadBytes).toBeLessThan(64 * 1024);
-    expect(() => resolveProcessOptions({ transport: { maxFrameBytes: 64 * 1024 }, core: { maxPayloadBytes: 64 * 1024 } })).toThrow(
-      /core.maxPayloadBytes.*raise maxFrameBytes/,
-    );
+    expect(() =>
+      resolveProcessOptions({
+        transport: { maxFrameBytes: 64 * 1024 },
+        core: { maxPayloadBytes: 64 * 1024 },
+      }),
+    ).toThrow(/core.maxPayloadBytes.*raise maxFrameBytes/);
   });
 
   it.each([

@@ -49,7 +49,8 @@ export const CORE_HEADER_ALLOWANCE_BYTES = 4096;
 
 /** Validates every option at construction so a misconfigured process fails before it opens a socket. */
 export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedProcessOptions {
-  if (options === null || typeof options !== 'object') throw new VsyncOptionsError('options', 'must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new VsyncOptionsError('options', 'must be an object');
   const transport = resolveTransportConfig({
     ...options.transport,
     bindHost: options.bindHost,
@@ -62,29 +63,54 @@ export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedPro
     core,
     seeds: resolveSeeds(options.seeds),
     founder: optionalBoolean('founder', options.founder),
-    incarnation: integerOption('incarnation', options.incarnation ?? Date.now(), 1, Number.MAX_SAFE_INTEGER - 1),
+    incarnation: integerOption(
+      'incarnation',
+      options.incarnation ?? Date.now(),
+      1,
+      Number.MAX_SAFE_INTEGER - 1,
+    ),
     rejoinOnExclusion: optionalBoolean('rejoinOnExclusion', options.rejoinOnExclusion) ?? true,
     shutdownLingerMs: integerOption('shutdownLingerMs', options.shutdownLingerMs ?? 200, 0, 60_000),
-    maxPendingRequests: integerOption('maxPendingRequests', options.maxPendingRequests ?? 100_000, 1, 10_000_000),
+    maxPendingRequests: integerOption(
+      'maxPendingRequests',
+      options.maxPendingRequests ?? 100_000,
+      1,
+      10_000_000,
+    ),
   };
 }
 
 function resolveCoreBounds(bounds: CoreBounds, transport: TransportConfig): CoreBounds {
   const frameRoom = transport.maxFrameBytes - CORE_HEADER_ALLOWANCE_BYTES - 16;
-  if (frameRoom < 1) throw new VsyncOptionsError('transport.maxFrameBytes', `must exceed ${CORE_HEADER_ALLOWANCE_BYTES + 16} to leave room for a payload`);
+  if (frameRoom < 1)
+    throw new VsyncOptionsError(
+      'transport.maxFrameBytes',
+      `must exceed ${CORE_HEADER_ALLOWANCE_BYTES + 16} to leave room for a payload`,
+    );
   const maxPayloadBytes = bounds.maxPayloadBytes ?? frameRoom;
   if (maxPayloadBytes > frameRoom) {
-    throw new VsyncOptionsError('core.maxPayloadBytes', `${maxPayloadBytes} does not fit in a frame of transport.maxFrameBytes ${transport.maxFrameBytes}; raise maxFrameBytes or lower maxPayloadBytes`);
+    throw new VsyncOptionsError(
+      'core.maxPayloadBytes',
+      `${maxPayloadBytes} does not fit in a frame of transport.maxFrameBytes ${transport.maxFrameBytes}; raise maxFrameBytes or lower maxPayloadBytes`,
+    );
   }
   const resolved = { ...bounds, maxPayloadBytes };
   // The core checks its own bounds; run that check now with a placeholder identity so errors surface at construction.
-  resolveCoreConfig({ ...resolved, self: { address: 'validation:1', incarnation: 1 }, seeds: ['validation:1'] });
+  resolveCoreConfig({
+    ...resolved,
+    self: { address: 'validation:1', incarnation: 1 },
+    seeds: ['validation:1'],
+  });
   return resolved;
 }
 
 function resolveSeeds(seeds: readonly string[] | undefined): readonly string[] | undefined {
   if (seeds === undefined) return undefined;
-  if (!Array.isArray(seeds) || seeds.length === 0) throw new VsyncOptionsError('seeds', 'must be a non-empty array of "host:port" addresses, or omitted to found a new system');
+  if (!Array.isArray(seeds) || seeds.length === 0)
+    throw new VsyncOptionsError(
+      'seeds',
+      'must be a non-empty array of "host:port" addresses, or omitted to found a new system',
+    );
   for (const seed of seeds) {
     try {
       parseAddress(seed);
@@ -104,6 +130,7 @@ function integerOption(name: string, value: unknown, min: number, max: number): 
 }
 
 function optionalBoolean(name: string, value: unknown): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw new VsyncOptionsError(name, `must be true or false, got ${String(value)}`);
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new VsyncOptionsError(name, `must be true or false, got ${String(value)}`);
   return value;
 }

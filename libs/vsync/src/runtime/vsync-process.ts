@@ -16,7 +16,11 @@ import { PayloadTooLargeError } from './errors/payload-too-large-error';
 import { ProcessClosedError } from './errors/process-closed-error';
 import { TooManyPendingRequestsError } from './errors/too-many-pending-requests-error';
 import type { GroupEndpoint } from './group-endpoint';
-import { resolveProcessOptions, type ResolvedProcessOptions, type VsyncProcessOptions } from './process-options';
+import {
+  resolveProcessOptions,
+  type ResolvedProcessOptions,
+  type VsyncProcessOptions,
+} from './process-options';
 import type { RuntimeStats } from './runtime-stats';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -103,7 +107,8 @@ export class VsyncProcess {
 
   /** Resolves once the core accepted the message into its send window (flow control), not when it is delivered. */
   async multicast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
-    if (payload.length > this.maxPayloadBytes) throw new PayloadTooLargeError(payload.length, this.maxPayloadBytes);
+    if (payload.length > this.maxPayloadBytes)
+      throw new PayloadTooLargeError(payload.length, this.maxPayloadBytes);
     await this.start();
     return this.request({ type: 'multicast', group, ordering, payload });
   }
@@ -123,7 +128,11 @@ export class VsyncProcess {
   }
 
   stats(): RuntimeStats {
-    return { ...this.counters, incarnation: this.identity?.incarnation ?? 0, transport: this.transport.stats() };
+    return {
+      ...this.counters,
+      incarnation: this.identity?.incarnation ?? 0,
+      transport: this.transport.stats(),
+    };
   }
 
   private async boot(): Promise<void> {
@@ -140,13 +149,20 @@ export class VsyncProcess {
     const address = this.transport.address;
     this.identity = { address, incarnation };
     const isFirstSeed = this.seeds[0] === address;
-    this.core = new ProcessCore({ ...this.options.core, self: this.identity, seeds: this.seeds, founder: founder ?? isFirstSeed });
+    this.core = new ProcessCore({
+      ...this.options.core,
+      self: this.identity,
+      seeds: this.seeds,
+      founder: founder ?? isFirstSeed,
+    });
     this.feed({ type: 'start', nowMs: now() });
   }
 
   private request(input: DistributiveOmit<RequestInput, 'requestId' | 'nowMs'>): Promise<void> {
-    if (this.state !== 'running') return Promise.reject(new ProcessClosedError(`${input.type} in group '${input.group}'`));
-    if (this.pending.size >= this.options.maxPendingRequests) return Promise.reject(new TooManyPendingRequestsError(this.options.maxPendingRequests));
+    if (this.state !== 'running')
+      return Promise.reject(new ProcessClosedError(`${input.type} in group '${input.group}'`));
+    if (this.pending.size >= this.options.maxPendingRequests)
+      return Promise.reject(new TooManyPendingRequestsError(this.options.maxPendingRequests));
     const requestId = this.nextRequestId++;
     const full = { ...input, requestId, nowMs: now() } as RequestInput;
     return new Promise<void>((resolve, reject) => {
@@ -170,7 +186,8 @@ export class VsyncProcess {
   /** Steps the core with one input at a time; inputs arriving while outputs are carried out wait their turn. */
   private feed(input: CoreInput): void {
     if (this.state === 'closed' || this.core === undefined) return;
-    if (this.inputs.length >= MAX_REENTRANT_INPUTS) throw new Error('vsync runtime input queue overflow: a handler is feeding inputs in a loop');
+    if (this.inputs.length >= MAX_REENTRANT_INPUTS)
+      throw new Error('vsync runtime input queue overflow: a handler is feeding inputs in a loop');
     this.inputs.push(input);
     if (this.draining) return;
     this.draining = true;

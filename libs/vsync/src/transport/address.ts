@@ -16,7 +16,8 @@ export function parseAddress(address: string): HostPort {
   if (host.length === 0) throw new AddressError(address, 'empty host');
   const portText = address.slice(colon + 1);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new AddressError(address, `port '${portText}' is not in 1..65535`);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+    throw new AddressError(address, `port '${portText}' is not in 1..65535`);
   return { host, port };
 }
 

@@ -40,7 +40,10 @@ export class Connection {
     socket.on('error', (error) => this.close(error));
     socket.on('close', () => this.close(undefined));
     // Bounds how long a dial may hang and how long an accepted socket may stay anonymous.
-    this.timer = setTimeout(() => this.close(new Error('connection not identified in time')), options.handshakeTimeoutMs);
+    this.timer = setTimeout(
+      () => this.close(new Error('connection not identified in time')),
+      options.handshakeTimeoutMs,
+    );
     if (direction === 'outbound') socket.once('connect', () => this.onConnected());
   }
 
@@ -101,14 +104,16 @@ export class Connection {
   private onFrame(frame: Frame): void {
     this.stats.framesReceived += 1;
     if (frame.kind === 'hello') {
-      if (this.direction === 'outbound' || this.peerAddress !== undefined) return this.reject(new FrameError('unexpectedHello', 'second hello on a connection'));
+      if (this.direction === 'outbound' || this.peerAddress !== undefined)
+        return this.reject(new FrameError('unexpectedHello', 'second hello on a connection'));
       clearTimeout(this.timer);
       this.peerAddress = frame.address;
       this.ready = true;
       this.events.onReady(this);
       return;
     }
-    if (this.peerAddress === undefined) return this.reject(new FrameError('missingHello', 'data before the hello frame'));
+    if (this.peerAddress === undefined)
+      return this.reject(new FrameError('missingHello', 'data before the hello frame'));
     this.stats.messagesReceived += frame.messages.length;
     this.events.onMessages(this, frame.messages);
   }

@@ -26,11 +26,16 @@ function rejection(decoder: FrameDecoder, chunk: Buffer): FrameError {
 
 describe('FrameDecoder', () => {
   it('decodes a hello and a batch split at every possible byte boundary', () => {
-    const stream = Buffer.concat([encodeHelloFrame('10.0.0.1:7000'), encodeDataFrame([bytes(1, 2, 3), bytes(), bytes(9)])]);
+    const stream = Buffer.concat([
+      encodeHelloFrame('10.0.0.1:7000'),
+      encodeDataFrame([bytes(1, 2, 3), bytes(), bytes(9)]),
+    ]);
     for (let cut = 0; cut <= stream.length; cut += 1) {
       const decoder = new FrameDecoder(1024);
       const frames = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
-      const plain = frames.map((frame) => (frame.kind === 'data' ? { kind: 'data', messages: frame.messages.map((m) => [...m]) } : frame));
+      const plain = frames.map((frame) =>
+        frame.kind === 'data' ? { kind: 'data', messages: frame.messages.map((m) => [...m]) } : frame,
+      );
       expect(plain).toEqual([
         { kind: 'hello', address: '10.0.0.1:7000' },
         { kind: 'data', messages: [[1, 2, 3], [], [9]] },

@@ -10,7 +10,9 @@ import {
 } from './frame-format';
 
 /** One decoded frame: either the peer's hello or a batch of messages. */
-export type Frame = { readonly kind: 'hello'; readonly address: string } | { readonly kind: 'data'; readonly messages: Uint8Array[] };
+export type Frame =
+  | { readonly kind: 'hello'; readonly address: string }
+  | { readonly kind: 'data'; readonly messages: Uint8Array[] };
 
 /**
  * Turns a TCP byte stream into frames. It checks magic, version and length as soon as those bytes arrive, so a
@@ -20,7 +22,8 @@ export class FrameDecoder {
   private pending: Buffer = Buffer.alloc(0);
 
   constructor(private readonly maxFrameBytes: number) {
-    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes <= FRAME_HEADER_BYTES) throw new RangeError(`maxFrameBytes ${maxFrameBytes} too small`);
+    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes <= FRAME_HEADER_BYTES)
+      throw new RangeError(`maxFrameBytes ${maxFrameBytes} too small`);
   }
 
   /** Feeds the next chunk; returns the frames it completes or throws FrameError on the first bad byte. */
@@ -47,16 +50,24 @@ export class FrameDecoder {
   private checkHeaderPrefix(offset: number, available: number): void {
     const bytes = this.pending;
     if (available >= 1 && bytes[offset] !== FRAME_MAGIC >> 8) throw badMagic(bytes, offset, available);
-    if (available >= 2 && bytes.readUInt16BE(offset) !== FRAME_MAGIC) throw badMagic(bytes, offset, available);
+    if (available >= 2 && bytes.readUInt16BE(offset) !== FRAME_MAGIC)
+      throw badMagic(bytes, offset, available);
     if (available >= 3 && bytes[offset + 2] !== FRAME_VERSION) {
-      throw new FrameError('wrongVersion', `peer speaks frame version ${bytes[offset + 2]}, this process speaks ${FRAME_VERSION}`);
+      throw new FrameError(
+        'wrongVersion',
+        `peer speaks frame version ${bytes[offset + 2]}, this process speaks ${FRAME_VERSION}`,
+      );
     }
     if (available >= 4 && (bytes[offset + 3] & ~KNOWN_FLAGS) !== 0) {
       throw new FrameError('malformed', `unknown flag bits 0x${bytes[offset + 3].toString(16)}`);
     }
     if (available >= FRAME_HEADER_BYTES) {
       const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(offset + 4);
-      if (frameBytes > this.maxFrameBytes) throw new FrameError('oversize', `frame of ${frameBytes} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`);
+      if (frameBytes > this.maxFrameBytes)
+        throw new FrameError(
+          'oversize',
+          `frame of ${frameBytes} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`,
+        );
     }
   }
 }
@@ -68,7 +79,8 @@ function badMagic(bytes: Buffer, offset: number, available: number): FrameError 
 
 function decodeBody(flags: number, body: Buffer): Frame {
   if ((flags & FLAG_HELLO) !== 0) {
-    if (body.length === 0 || body.length > MAX_HELLO_ADDRESS_BYTES) throw new FrameError('malformed', `hello address of ${body.length} bytes`);
+    if (body.length === 0 || body.length > MAX_HELLO_ADDRESS_BYTES)
+      throw new FrameError('malformed', `hello address of ${body.length} bytes`);
     return { kind: 'hello', address: body.toString('utf8') };
   }
   return { kind: 'data', messages: splitBatch(body) };
@@ -79,10 +91,12 @@ function splitBatch(body: Buffer): Uint8Array[] {
   const messages: Uint8Array[] = [];
   let offset = 0;
   while (offset < body.length) {
-    if (body.length - offset < MESSAGE_PREFIX_BYTES) throw new FrameError('malformed', 'truncated message length in batch');
+    if (body.length - offset < MESSAGE_PREFIX_BYTES)
+      throw new FrameError('malformed', 'truncated message length in batch');
     const length = body.readUInt32BE(offset);
     const start = offset + MESSAGE_PREFIX_BYTES;
-    if (length > body.length - start) throw new FrameError('malformed', `message of ${length} bytes overruns its frame`);
+    if (length > body.length - start)
+      throw new FrameError('malformed', `message of ${length} bytes overruns its frame`);
     messages.push(body.subarray(start, start + length));
     offset = start + length;
   }

@@ -30,7 +30,9 @@ function writeHeader(frame: Buffer, flags: number, bodyBytes: number): void {
 export function encodeHelloFrame(advertisedAddress: string): Buffer {
   const body = Buffer.from(advertisedAddress, 'utf8');
   if (body.length === 0 || body.length > MAX_HELLO_ADDRESS_BYTES) {
-    throw new RangeError(`advertised address must be 1..${MAX_HELLO_ADDRESS_BYTES} bytes of UTF-8, got ${body.length}`);
+    throw new RangeError(
+      `advertised address must be 1..${MAX_HELLO_ADDRESS_BYTES} bytes of UTF-8, got ${body.length}`,
+    );
   }
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
   writeHeader(frame, FLAG_HELLO, body.length);

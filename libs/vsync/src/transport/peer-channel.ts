@@ -120,7 +120,10 @@ export class PeerChannel {
     this.stats.dialFailures += 1;
     this.failedDials += 1;
     if (this.closed || this.queue.length === 0) return;
-    const delayMs = Math.min(this.config.reconnectMaxDelayMs, this.config.reconnectInitialDelayMs * 2 ** Math.min(this.failedDials - 1, 30));
+    const delayMs = Math.min(
+      this.config.reconnectMaxDelayMs,
+      this.config.reconnectInitialDelayMs * 2 ** Math.min(this.failedDials - 1, 30),
+    );
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.active === undefined && this.queue.length > 0) this.ensureDialing();
@@ -134,7 +137,8 @@ export class PeerChannel {
       this.flushTimer = undefined;
       this.flush();
     };
-    this.flushTimer = this.config.flushDelayMs === 0 ? setImmediate(run) : setTimeout(run, this.config.flushDelayMs);
+    this.flushTimer =
+      this.config.flushDelayMs === 0 ? setImmediate(run) : setTimeout(run, this.config.flushDelayMs);
   }
 
   private clearFlushTimer(): void {
@@ -157,7 +161,10 @@ export class PeerChannel {
   private takeBatch(): Uint8Array[] {
     let bodyBytes = batchedSizeBytes(this.queue[0]);
     let count = 1;
-    while (count < this.queue.length && bodyBytes + batchedSizeBytes(this.queue[count]) <= this.config.maxBatchBytes) {
+    while (
+      count < this.queue.length &&
+      bodyBytes + batchedSizeBytes(this.queue[count]) <= this.config.maxBatchBytes
+    ) {
       bodyBytes += batchedSizeBytes(this.queue[count]);
       count += 1;
     }

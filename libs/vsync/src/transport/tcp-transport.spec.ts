@@ -14,7 +14,9 @@ const open: TcpTransport[] = [];
 
 async function node(options: Partial<TransportConfig> = {}): Promise<Node> {
   const received: Node['received'] = [];
-  const transport = new TcpTransport(options, (from, message) => received.push({ from, text: Buffer.from(message).toString() }));
+  const transport = new TcpTransport(options, (from, message) =>
+    received.push({ from, text: Buffer.from(message).toString() }),
+  );
   open.push(transport);
   await transport.start();
   return { transport, received };
@@ -91,19 +93,30 @@ describe('TcpTransport', () => {
     ['a wrong version', 'wrongVersion', () => Buffer.from([0x56, 0x53, 9, 0, 0, 0, 0, 1, 0])],
     ['an oversized frame', 'oversize', () => Buffer.from([0x56, 0x53, 1, 0, 0xff, 0xff, 0xff, 0xff])],
     ['data before the hello', 'missingHello', () => encodeDataFrame([text('x')])],
-    ['a batch overrunning its frame', 'malformed', () => Buffer.concat([encodeHelloFrame('127.0.0.1:1'), Buffer.from([0x56, 0x53, 1, 0, 0, 0, 0, 5, 0, 0, 0, 9, 1])])],
-  ] as const)('closes a connection sending %s, counts it and keeps serving others', async (_name, kind, bytes) => {
-    const a = await node({ maxFrameBytes: 64 * 1024 });
-    const client = await rawClient(a.transport.address);
-    client.socket.write(bytes());
-    await client.closed;
-    expect(a.transport.stats().rejectedFrames[kind]).toBe(1);
-    expect(a.received).toEqual([]);
-    const b = await node();
-    b.transport.send(a.transport.address, text('still alive'));
-    await until(() => a.received.length === 1);
-    expect(a.received[0].text).toBe('still alive');
-  });
+    [
+      'a batch overrunning its frame',
+      'malformed',
+      () =>
+        Buffer.concat([
+          encodeHelloFrame('127.0.0.1:1'),
+          Buffer.from([0x56, 0x53, 1, 0, 0, 0, 0, 5, 0, 0, 0, 9, 1]),
+        ]),
+    ],
+  ] as const)(
+    'closes a connection sending %s, counts it and keeps serving others',
+    async (_name, kind, bytes) => {
+      const a = await node({ maxFrameBytes: 64 * 1024 });
+      const client = await rawClient(a.transport.address);
+      client.socket.write(bytes());
+      await client.closed;
+      expect(a.transport.stats().rejectedFrames[kind]).toBe(1);
+      expect(a.received).toEqual([]);
+      const b = await node();
+      b.transport.send(a.transport.address, text('still alive'));
+      await until(() => a.received.length === 1);
+      expect(a.received[0].text).toBe('still alive');
+    },
+  );
 
   it('refuses to send a message larger than one frame can carry', async () => {
     const a = await node({ maxFrameBytes: 4096, maxBatchBytes: 1024 });
@@ -139,8 +152,15 @@ describe('TcpTransport', () => {
 
   it('bounds the queue for an unreachable peer and counts what it drops', async () => {
     const port = await freePort();
-    const a = await node({ maxQueuedBytesPerPeer: 2048, maxBatchBytes: 1024, reconnectInitialDelayMs: 1000, reconnectMaxDelayMs: 1000 });
-    const accepted = Array.from({ length: 10 }, () => a.transport.send(`127.0.0.1:${port}`, new Uint8Array(500)));
+    const a = await node({
+      maxQueuedBytesPerPeer: 2048,
+      maxBatchBytes: 1024,
+      reconnectInitialDelayMs: 1000,
+      reconnectMaxDelayMs: 1000,
+    });
+    const accepted = Array.from({ length: 10 }, () =>
+      a.transport.send(`127.0.0.1:${port}`, new Uint8Array(500)),
+    );
     expect(accepted).toEqual([true, true, true, true, false, false, false, false, false, false]);
     expect(a.transport.stats().droppedQueueFull).toBe(6);
   });

@@ -78,7 +78,8 @@ export class TcpTransport {
   send(toAddress: string, message: Uint8Array): boolean {
     const self = this.address;
     if (this.closed) return false;
-    if (message.length > this.maxMessageBytes) throw new MessageTooLargeError(message.length, this.maxMessageBytes);
+    if (message.length > this.maxMessageBytes)
+      throw new MessageTooLargeError(message.length, this.maxMessageBytes);
     if (toAddress === self) return this.sendToSelf(message);
     if (!this.channels.has(toAddress)) parseAddress(toAddress);
     return this.channelFor(toAddress).enqueue(message);
@@ -125,7 +126,13 @@ export class TcpTransport {
   private dial(address: string): Connection {
     const { host, port } = parseAddress(address);
     const socket = connect({ host, port });
-    const connection = new Connection(socket, 'outbound', this.connectionOptions(), this.counters, this.events);
+    const connection = new Connection(
+      socket,
+      'outbound',
+      this.connectionOptions(),
+      this.counters,
+      this.events,
+    );
     connection.peerAddress = address;
     return this.track(connection);
   }
@@ -137,7 +144,11 @@ export class TcpTransport {
   }
 
   private connectionOptions(): { selfAddress: string; maxFrameBytes: number; handshakeTimeoutMs: number } {
-    return { selfAddress: this.address, maxFrameBytes: this.config.maxFrameBytes, handshakeTimeoutMs: this.config.helloTimeoutMs };
+    return {
+      selfAddress: this.address,
+      maxFrameBytes: this.config.maxFrameBytes,
+      handshakeTimeoutMs: this.config.helloTimeoutMs,
+    };
   }
 
   private channelFor(address: string): PeerChannel {
@@ -151,7 +162,8 @@ export class TcpTransport {
 
   private onReady(connection: Connection): void {
     // A peer claiming this process's own address is misconfigured (two processes advertising one address).
-    if (connection.peerAddress === this.address) return connection.destroy(new Error('peer advertises our own address'));
+    if (connection.peerAddress === this.address)
+      return connection.destroy(new Error('peer advertises our own address'));
     this.channelFor(connection.peerAddress!).adopt(connection);
   }
 

@@ -28,12 +28,16 @@ describe('resolveTransportConfig', () => {
 
   it('checks bounds against each other', () => {
     expect(optionRejected({ maxFrameBytes: 4096, maxBatchBytes: 8192 }).option).toBe('maxBatchBytes');
-    expect(optionRejected({ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 }).option).toBe('reconnectMaxDelayMs');
+    expect(optionRejected({ reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 100 }).option).toBe(
+      'reconnectMaxDelayMs',
+    );
   });
 
   it('requires an advertised address when binding the wildcard, and a valid one when given', () => {
     expect(optionRejected({ bindHost: '0.0.0.0' }).option).toBe('advertiseAddress');
     expect(optionRejected({ advertiseAddress: 'no-port' }).message).toContain('host:port');
-    expect(resolveTransportConfig({ bindHost: '0.0.0.0', advertiseAddress: 'node-1:7000' }).advertiseAddress).toBe('node-1:7000');
+    expect(
+      resolveTransportConfig({ bindHost: '0.0.0.0', advertiseAddress: 'node-1:7000' }).advertiseAddress,
+    ).toBe('node-1:7000');
   });
 });

@@ -66,7 +66,12 @@ export function resolveTransportConfig(options: Partial<TransportConfig> = {}): 
   const config: TransportConfig = { ...DEFAULT_TRANSPORT_CONFIG, ...given };
   // A smaller maxFrameBytes given alone shrinks the default batch with it rather than failing validation.
   if (given.maxBatchBytes === undefined && Number.isInteger(config.maxFrameBytes)) {
-    Object.assign(config, { maxBatchBytes: Math.min(DEFAULT_TRANSPORT_CONFIG.maxBatchBytes, config.maxFrameBytes - FRAME_HEADER_BYTES) });
+    Object.assign(config, {
+      maxBatchBytes: Math.min(
+        DEFAULT_TRANSPORT_CONFIG.maxBatchBytes,
+        config.maxFrameBytes - FRAME_HEADER_BYTES,
+      ),
+    });
   }
   for (const [option, [min, max]] of Object.entries(INTEGER_RANGES)) {
     const value = config[option as IntegerOption];
@@ -81,13 +86,22 @@ export function resolveTransportConfig(options: Partial<TransportConfig> = {}): 
 
 function validateRelations(config: TransportConfig): void {
   if (config.maxBatchBytes > config.maxFrameBytes - FRAME_HEADER_BYTES) {
-    throw new TransportConfigError('maxBatchBytes', `must leave room for the frame header within maxFrameBytes (${config.maxFrameBytes})`);
+    throw new TransportConfigError(
+      'maxBatchBytes',
+      `must leave room for the frame header within maxFrameBytes (${config.maxFrameBytes})`,
+    );
   }
   if (config.maxQueuedBytesPerPeer < config.maxBatchBytes) {
-    throw new TransportConfigError('maxQueuedBytesPerPeer', `must be at least maxBatchBytes (${config.maxBatchBytes})`);
+    throw new TransportConfigError(
+      'maxQueuedBytesPerPeer',
+      `must be at least maxBatchBytes (${config.maxBatchBytes})`,
+    );
   }
   if (config.reconnectMaxDelayMs < config.reconnectInitialDelayMs) {
-    throw new TransportConfigError('reconnectMaxDelayMs', `must be at least reconnectInitialDelayMs (${config.reconnectInitialDelayMs})`);
+    throw new TransportConfigError(
+      'reconnectMaxDelayMs',
+      `must be at least reconnectInitialDelayMs (${config.reconnectInitialDelayMs})`,
+    );
   }
 }
 
@@ -97,7 +111,11 @@ function validateAddresses(config: TransportConfig): void {
   }
   const wildcard = config.bindHost === '0.0.0.0' || config.bindHost === '::';
   if (config.advertiseAddress === undefined) {
-    if (wildcard) throw new TransportConfigError('advertiseAddress', `required when binding the wildcard address ${config.bindHost}: set the host:port other processes dial`);
+    if (wildcard)
+      throw new TransportConfigError(
+        'advertiseAddress',
+        `required when binding the wildcard address ${config.bindHost}: set the host:port other processes dial`,
+      );
     return;
   }
   try {

@@ -35,6 +35,13 @@ export function createTransportStats(): TransportStats {
     dialFailures: 0,
     droppedQueueFull: 0,
     droppedOnDisconnect: 0,
-    rejectedFrames: { badMagic: 0, wrongVersion: 0, oversize: 0, malformed: 0, unexpectedHello: 0, missingHello: 0 },
+    rejectedFrames: {
+      badMagic: 0,
+      wrongVersion: 0,
+      oversize: 0,
+      malformed: 0,
+      unexpectedHello: 0,
+      missingHello: 0,
+    },
   };
 }

@@ -7,6 +7,9 @@ export class HandlerError extends VsyncError {
     readonly what: string,
     override readonly cause: unknown,
   ) {
-    super('HANDLER_THREW', `the ${what} handler of group '${group}' threw: ${cause instanceof Error ? cause.message : String(cause)}; fix the handler, delivery goes on`);
+    super(
+      'HANDLER_THREW',
+      `the ${what} handler of group '${group}' threw: ${cause instanceof Error ? cause.message : String(cause)}; fix the handler, delivery goes on`,
+    );
   }
 }

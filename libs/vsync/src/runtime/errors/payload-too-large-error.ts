@@ -6,7 +6,8 @@ export class PayloadTooLargeError extends VsyncError {
     readonly sizeBytes: number,
     readonly maxPayloadBytes: number,
   ) {
-    super('PAYLOAD_TOO_LARGE', 
+    super(
+      'PAYLOAD_TOO_LARGE',
       `encoded arguments take ${sizeBytes} bytes, more than the ${maxPayloadBytes} a message can carry; ` +
         'send smaller arguments (e.g. a reference to data kept elsewhere) or raise transport.maxFrameBytes on every process',
     );

@@ -6,6 +6,9 @@ export class UndecodablePayloadError extends VsyncError {
     readonly group: string,
     detail: string,
   ) {
-    super('UNDECODABLE_PAYLOAD', `group '${group}' delivered a payload that is not a Group message (${detail}); make sure only Group members of this version use the group name`);
+    super(
+      'UNDECODABLE_PAYLOAD',
+      `group '${group}' delivered a payload that is not a Group message (${detail}); make sure only Group members of this version use the group name`,
+    );
   }
 }

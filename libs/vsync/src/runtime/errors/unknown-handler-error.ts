@@ -6,6 +6,9 @@ export class UnknownHandlerError extends VsyncError {
     readonly group: string,
     readonly handlerId: number,
   ) {
-    super('UNKNOWN_HANDLER', `group '${group}' delivered a message for handler ${handlerId}, which is not registered here; call g.handle(${handlerId}, ...) on every member before join()`);
+    super(
+      'UNKNOWN_HANDLER',
+      `group '${group}' delivered a message for handler ${handlerId}, which is not registered here; call g.handle(${handlerId}, ...) on every member before join()`,
+    );
   }
 }

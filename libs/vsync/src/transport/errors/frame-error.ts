@@ -1,5 +1,6 @@
 /** Why an incoming byte stream was rejected; each kind has its own counter in TransportStats. */
-export type FrameErrorKind = 'badMagic' | 'wrongVersion' | 'oversize' | 'malformed' | 'unexpectedHello' | 'missingHello';
+export type FrameErrorKind =
+  'badMagic' | 'wrongVersion' | 'oversize' | 'malformed' | 'unexpectedHello' | 'missingHello';
 
 /**
  * The bytes on a connection are not a valid vsync frame stream. The transport counts it, closes the
@@ -12,6 +13,8 @@ export class FrameError extends Error {
     readonly kind: FrameErrorKind,
     detail: string,
   ) {
-    super(`rejected frame (${kind}): ${detail}; the connection is closed, check that the peer runs a compatible vsync version`);
+    super(
+      `rejected frame (${kind}): ${detail}; the connection is closed, check that the peer runs a compatible vsync version`,
+    );
   }
 }
