@@ -271,6 +271,7 @@ export class Cluster {
     const to = this.byAddress.get(toAddress);
     if (!to) return;
     const arrivals = this.network.arrivals(from.index, to.index);
+    // Encoded even when lost, so every message the core emits is proven encodable.
     const bytes = encodeMessage(message);
     for (const delay of arrivals) this.queue.push(this.now + delay, { kind: 'message', to: to.index, bytes });
     this.onSend?.(from, message);

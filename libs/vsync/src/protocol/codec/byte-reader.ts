@@ -28,6 +28,20 @@ export class ByteReader {
     throw new DecodeError(`integer at byte ${this.offset} is longer than 8 bytes`);
   }
 
+  /** Short ASCII strings are decoded by hand; anything else goes through the strict UTF-8 decoder. */
+  string(decodeUtf8: (bytes: Uint8Array) => string): string {
+    const length = this.uint();
+    if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);
+    const start = this.offset;
+    let ascii = length <= 64;
+    for (let i = 0; ascii && i < length; i++) ascii = this.buf[start + i] < 0x80;
+    this.offset += length;
+    if (!ascii) return decodeUtf8(this.buf.subarray(start, start + length));
+    let out = '';
+    for (let i = 0; i < length; i++) out += String.fromCharCode(this.buf[start + i]);
+    return out;
+  }
+
   bytes(): Uint8Array {
     const length = this.uint();
     if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);

@@ -1,10 +1,15 @@
 import { assert } from '../errors/invariant-error';
 
-const INITIAL_BYTES = 256;
+const INITIAL_BYTES = 4096;
+const textEncoder = new TextEncoder();
+
+/** One scratch buffer reused by every encode (the core is single-threaded): finish() copies the result out, so
+ *  encoding a small message allocates only the bytes it returns. */
+let scratch = new Uint8Array(INITIAL_BYTES);
 
 /** Append-only growable buffer with varint integers (LEB128, up to 2^53 - 1). */
 export class ByteWriter {
-  private buf = new Uint8Array(INITIAL_BYTES);
+  private buf = scratch;
   private length = 0;
 
   uint(value: number): void {
@@ -30,8 +35,19 @@ export class ByteWriter {
     this.length += value.length;
   }
 
+  /** Length-prefixed UTF-8; plain ASCII (addresses, group names) is written directly, without a TextEncoder call. */
+  string(value: string): void {
+    const n = value.length;
+    let ascii = n < 128;
+    for (let i = 0; ascii && i < n; i++) ascii = value.charCodeAt(i) < 0x80;
+    if (!ascii) return this.bytes(textEncoder.encode(value));
+    this.reserve(n + 1);
+    this.buf[this.length++] = n;
+    for (let i = 0; i < n; i++) this.buf[this.length++] = value.charCodeAt(i);
+  }
+
   finish(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+    return this.buf.slice(0, this.length);
   }
 
   private reserve(extra: number): void {
@@ -41,5 +57,6 @@ export class ByteWriter {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
+    scratch = next;
   }
 }

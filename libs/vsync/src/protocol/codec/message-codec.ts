@@ -8,7 +8,6 @@ import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
 export const WIRE_VERSION = 1;
 
 const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Compact binary form: version byte, kind code, envelope fields, body fields, all positional. */
@@ -41,10 +40,10 @@ function decodeUnchecked(bytes: Uint8Array): WireMessage {
   const code = r.uint();
   const entry = BODY_SCHEMAS[code];
   if (!entry) throw new DecodeError(`unknown message kind code ${code}`);
-  const envelope = readFields(r, ENVELOPE_SCHEMA);
-  const body = { kind: entry[0], ...readFields(r, entry[1]) };
+  const message = readFields(r, ENVELOPE_SCHEMA, {});
+  message.body = readFields(r, entry[1], { kind: entry[0] });
   if (r.remaining !== 0) throw new DecodeError(`${r.remaining} unexpected bytes after a ${entry[0]} message`);
-  return { ...envelope, body } as unknown as WireMessage;
+  return message as unknown as WireMessage;
 }
 
 function writeFields(w: ByteWriter, fields: readonly (readonly [string, Schema])[], value: Record<string, unknown>): void {
@@ -53,7 +52,7 @@ function writeFields(w: ByteWriter, fields: readonly (readonly [string, Schema])
 
 function writeValue(w: ByteWriter, schema: Schema, value: unknown, name: string): void {
   if (schema === 'uint') return w.uint(value as number);
-  if (schema === 'str') return w.bytes(textEncoder.encode(value as string));
+  if (schema === 'str') return w.string(value as string);
   if (schema === 'bytes') return w.bytes(value as Uint8Array);
   if (schema === 'bool') return w.byte(value ? 1 : 0);
   if ('enum' in schema) {
@@ -75,15 +74,18 @@ function writeValue(w: ByteWriter, schema: Schema, value: unknown, name: string)
   writeFields(w, schema.obj, value as Record<string, unknown>);
 }
 
-function readFields(r: ByteReader, fields: readonly (readonly [string, Schema])[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function readFields(
+  r: ByteReader,
+  fields: readonly (readonly [string, Schema])[],
+  out: Record<string, unknown>,
+): Record<string, unknown> {
   for (const [name, schema] of fields) out[name] = readValue(r, schema, name);
   return out;
 }
 
 function readValue(r: ByteReader, schema: Schema, name: string): unknown {
   if (schema === 'uint') return r.uint();
-  if (schema === 'str') return decodeText(r.bytes(), name);
+  if (schema === 'str') return r.string((bytes) => decodeText(bytes, name));
   if (schema === 'bytes') return r.bytes();
   if (schema === 'bool') return readFlag(r, name);
   if ('enum' in schema) {
@@ -100,7 +102,7 @@ function readValue(r: ByteReader, schema: Schema, name: string): unknown {
     return items;
   }
   if ('opt' in schema) return readFlag(r, name) ? readValue(r, schema.opt, name) : null;
-  return readFields(r, schema.obj);
+  return readFields(r, schema.obj, {});
 }
 
 function readFlag(r: ByteReader, name: string): boolean {
