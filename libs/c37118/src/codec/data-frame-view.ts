@@ -62,7 +62,7 @@ export class DataFrameView {
     return this.timeFlags & 0x0f;
   }
 
-  /** A copy of the last decoded frame's bytes (e.g. to forward it to Kafka); allocates, unlike the fields. */
+  /** A copy of the last decoded frame (e.g. to forward it to Kafka); call it inside onData. Allocates, unlike the fields. */
   frameBytes(): Uint8Array {
     return this.source.slice(this.sourceOffset, this.sourceOffset + this.layout.frameSize);
   }

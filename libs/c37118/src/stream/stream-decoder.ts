@@ -193,28 +193,23 @@ export class StreamDecoder {
       this.acceptData(bytes, p, size);
       return;
     }
+    let frame: Frame;
     try {
-      const frame = decodeBody(bytes, p, readHead(bytes, p), this.configs.configFor);
-      if (
-        (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') &&
-        !this.configs.put(frame)
-      ) {
-        this.discardFrame(
-          'config-limit',
-          `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`,
-          bytes,
-          p,
-          size,
-        );
-        return;
-      }
-      this.counters.frames[frame.kind] += 1;
-      this.counters.bytesAccepted += size;
-      this.handlers.onFrame?.(frame);
+      frame = decodeBody(bytes, p, readHead(bytes, p), this.configs.configFor);
     } catch (error) {
       if (!(error instanceof FrameFormatError)) throw error;
       this.discardFrame(error.reason, error.message, bytes, p, size);
+      return;
     }
+    const isConfig = frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3';
+    if (isConfig && !this.configs.put(frame)) {
+      const message = `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`;
+      this.discardFrame('config-limit', message, bytes, p, size);
+      return;
+    }
+    this.counters.frames[frame.kind] += 1;
+    this.counters.bytesAccepted += size;
+    this.handlers.onFrame?.(frame);
   }
 
   private acceptData(bytes: Uint8Array, p: number, size: number): void {
