@@ -193,14 +193,8 @@ export class StreamDecoder {
       this.acceptData(bytes, p, size);
       return;
     }
-    let frame: Frame;
-    try {
-      frame = decodeBody(bytes, p, readHead(bytes, p), this.configs.configFor);
-    } catch (error) {
-      if (!(error instanceof FrameFormatError)) throw error;
-      this.discardFrame(error.reason, error.message, bytes, p, size);
-      return;
-    }
+    const frame = this.decodeOrDiscard(bytes, p, size);
+    if (frame === undefined) return;
     const isConfig = frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3';
     if (isConfig && !this.configs.put(frame)) {
       const message = `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`;
@@ -210,6 +204,17 @@ export class StreamDecoder {
     this.counters.frames[frame.kind] += 1;
     this.counters.bytesAccepted += size;
     this.handlers.onFrame?.(frame);
+  }
+
+  /** The frame's object form, or undefined after reporting why it was refused. */
+  private decodeOrDiscard(bytes: Uint8Array, p: number, size: number): Frame | undefined {
+    try {
+      return decodeBody(bytes, p, readHead(bytes, p), this.configs.configFor);
+    } catch (error) {
+      if (!(error instanceof FrameFormatError)) throw error;
+      this.discardFrame(error.reason, error.message, bytes, p, size);
+      return undefined;
+    }
   }
 
   private acceptData(bytes: Uint8Array, p: number, size: number): void {
