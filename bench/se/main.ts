@@ -2,15 +2,18 @@
  * State-estimator benchmark: factorization and per-frame estimate time of
  * the linear estimator (PMUs at every bus) for case_ACTIVSg2000 and
  * case9241pegase, against SciPy measured in the same run (splu of the same
- * gain matrix, the same H^H W z and solve per frame). Both sides report the mean of
- * their fastest batch over 3 alternating rounds (the machine is shared). `--json` is accepted
- * for symmetry with the other benches; the last line is always the JSON
- * summary. `--frames N` sets the frames timed per case and round (default 1000).
+ * gain matrix, the same H^H W z and solve per frame). The two sides alternate
+ * batches of frames, so load from other processes on this shared machine hits
+ * both alike, and each reports the mean of its fastest batch. `--json` is
+ * accepted for symmetry with the other benches; the last line is always the
+ * JSON summary. `--frames N` sets the frames per batch (default 100).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import {
   LinearStateEstimator,
   MeasurementModel,
@@ -21,14 +24,15 @@ import {
   solvePowerFlow,
   synthesizeMeasurements,
   type GainFactor,
+  type MeasurementSet,
 } from '@gridcloud/grid';
 
 const CASES = ['case_ACTIVSg2000', 'case9241pegase'];
 const FRAME_VARIANTS = 8;
 const SIGMA_PU = 0.002;
-const BATCHES = 10;
-const ROUNDS = 3;
+const BATCHES = 20;
 const REFACTORS = 5;
+const PEER_TIMEOUT_MS = 120_000;
 
 interface CaseResult {
   case: string;
@@ -97,6 +101,22 @@ function exportSystem(dir: string, model: MeasurementModel, factor: GainFactor):
   }
 }
 
+function exportFrames(dir: string, sets: MeasurementSet[], est: LinearStateEstimator, factor: GainFactor): void {
+  const m = est.model.rowCount;
+  const zRe = new Float64Array(FRAME_VARIANTS * m);
+  const zIm = new Float64Array(FRAME_VARIANTS * m);
+  sets.forEach((s, f) => {
+    zRe.set(s.re, f * m);
+    zIm.set(s.im, f * m);
+  });
+  writeBinary(join(dir, 'z.re'), zRe);
+  writeBinary(join(dir, 'z.im'), zIm);
+  est.solveFrame(factor, sets[0].re, sets[0].im);
+  writeBinary(join(dir, 'x.re'), est.vRe);
+  writeBinary(join(dir, 'x.im'), est.vIm);
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ n: est.model.columnCount, m, frames: FRAME_VARIANTS }));
+}
+
 /**
  * Steady-state numeric refactorization time, as a running estimator pays it
  * when a PMU drops out: the fastest of REFACTORS factorizations for distinct
@@ -113,24 +133,54 @@ function steadyFactorMs(est: LinearStateEstimator): number {
   return best;
 }
 
-/**
- * Mean per-frame time of the fastest of BATCHES equal batches: the machine is
- * shared, and the fastest batch is the one least disturbed by other load. The
- * SciPy peer uses the same rule.
- */
-function timeFrames(est: LinearStateEstimator, factor: GainFactor, zRe: Float64Array[], zIm: Float64Array[], frames: number): number {
-  for (let k = 0; k < 200; k++) est.solveFrame(factor, zRe[k % FRAME_VARIANTS], zIm[k % FRAME_VARIANTS]);
-  const perBatch = Math.max(1, Math.floor(frames / BATCHES));
-  let best = Infinity;
-  for (let batch = 0; batch < BATCHES; batch++) {
-    const t0 = performance.now();
-    for (let k = 0; k < perBatch; k++) est.solveFrame(factor, zRe[k % FRAME_VARIANTS], zIm[k % FRAME_VARIANTS]);
-    best = Math.min(best, (performance.now() - t0) / perBatch);
+/** The SciPy peer process: one JSON line when ready, then one line per "time N" request. */
+class ScipyPeer {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly lines: Interface;
+  private readonly pending: string[] = [];
+  private waiter: ((line: string) => void) | undefined;
+
+  constructor(python: string, dir: string) {
+    this.child = spawn(python, ['bench/se/scipy_peer.py', dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = createInterface({ input: this.child.stdout });
+    this.lines.on('line', (line) => {
+      const w = this.waiter;
+      this.waiter = undefined;
+      if (w !== undefined) w(line);
+      else this.pending.push(line);
+    });
   }
-  return best;
+
+  nextLine(): Promise<string> {
+    const queued = this.pending.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`SciPy peer gave no answer within ${PEER_TIMEOUT_MS} ms`)), PEER_TIMEOUT_MS);
+      this.waiter = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+    });
+  }
+
+  async timeFrames(frames: number): Promise<number> {
+    this.child.stdin.write(`time ${frames}\n`);
+    return Number(await this.nextLine());
+  }
+
+  close(): void {
+    this.child.stdin.end('quit\n');
+    this.lines.close();
+  }
 }
 
-function runCase(name: string, python: string, frames: number): CaseResult {
+function timeBatch(est: LinearStateEstimator, factor: GainFactor, sets: MeasurementSet[], frames: number): number {
+  const t0 = performance.now();
+  for (let k = 0; k < frames; k++) est.solveFrame(factor, sets[k % FRAME_VARIANTS].re, sets[k % FRAME_VARIANTS].im);
+  return (performance.now() - t0) / frames;
+}
+
+async function runCase(name: string, python: string, frames: number): Promise<CaseResult> {
   const net = new Network(parseMatpowerCase(readFileSync(`../shared/cases/${name}.m`, 'utf8'), `${name}.m`));
   const truth = solvePowerFlow(net);
   const pmus = placePmus(net, 'all');
@@ -140,85 +190,64 @@ function runCase(name: string, python: string, frames: number): CaseResult {
   const est = new LinearStateEstimator(MeasurementModel.central(net, sets[0]));
   const t1 = performance.now();
   const factor = est.factorFor();
-  const t2 = performance.now();
-  const warmFactorMs = steadyFactorMs(est);
-  const zRe = sets.map((s) => s.re);
-  const zIm = sets.map((s) => s.im);
-  const frameMs = timeFrames(est, factor, zRe, zIm, frames);
+  const firstFactorMs = performance.now() - t1;
+  const factorMs = steadyFactorMs(est);
   const dir = mkdtempSync(join(tmpdir(), 'gridcloud-se-'));
+  const peer = new ScipyPeer(python, dir);
   try {
     exportSystem(dir, est.model, factor);
-    const m = est.model.rowCount;
-    const zAllRe = new Float64Array(FRAME_VARIANTS * m);
-    const zAllIm = new Float64Array(FRAME_VARIANTS * m);
-    sets.forEach((s, f) => (zAllRe.set(s.re, f * m), zAllIm.set(s.im, f * m)));
-    writeBinary(join(dir, 'z.re'), zAllRe);
-    writeBinary(join(dir, 'z.im'), zAllIm);
-    const last = 0;
-    est.solveFrame(factor, zRe[last], zIm[last]);
-    writeBinary(join(dir, 'x.re'), est.vRe);
-    writeBinary(join(dir, 'x.im'), est.vIm);
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ n: net.busCount, m, frames: FRAME_VARIANTS }));
-    // Alternate rounds of the two sides so a burst of load from other processes on
-    // this shared machine hits both alike; each side keeps its fastest round.
-    let tsFrameMs = frameMs;
-    let peer = runPeer(python, dir, frames);
-    for (let round = 1; round < ROUNDS; round++) {
-      tsFrameMs = Math.min(tsFrameMs, timeFrames(est, factor, zRe, zIm, frames));
-      const again = runPeer(python, dir, frames);
-      peer = { ...peer, frameMs: Math.min(peer.frameMs, again.frameMs), factorMs: Math.min(peer.factorMs, again.factorMs) };
+    exportFrames(dir, sets, est, factor);
+    const ready = JSON.parse(await peer.nextLine()) as { factorMs: number; maxDiffVsTs: number; nnzLU: number };
+    for (let k = 0; k < 3; k++) timeBatch(est, factor, sets, frames);
+    let ts = Infinity;
+    let py = Infinity;
+    for (let batch = 0; batch < BATCHES; batch++) {
+      ts = Math.min(ts, timeBatch(est, factor, sets, frames));
+      py = Math.min(py, await peer.timeFrames(frames));
     }
     return {
       case: name,
       buses: net.busCount,
-      measurements: m,
+      measurements: est.model.rowCount,
       analyzeMs: round(t1 - t0),
-      factorMs: round(warmFactorMs),
-      firstFactorMs: round(t2 - t1),
-      frameMs: round(tsFrameMs),
-      scipyFactorMs: round(peer.factorMs),
-      scipyFrameMs: round(peer.frameMs),
-      ratio: round(tsFrameMs / peer.frameMs),
-      maxDiffVsScipy: peer.maxDiffVsTs,
+      factorMs: round(factorMs),
+      firstFactorMs: round(firstFactorMs),
+      frameMs: round(ts),
+      scipyFactorMs: round(ready.factorMs),
+      scipyFrameMs: round(py),
+      ratio: round(ts / py),
+      maxDiffVsScipy: ready.maxDiffVsTs,
       factorNonZeros: est.structure.symbolic.factorNonZeros,
-      scipyLuNonZeros: peer.nnzLU,
+      scipyLuNonZeros: ready.nnzLU,
       rssMB: Math.round(process.memoryUsage().rss / 1048576),
     };
   } finally {
+    peer.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-interface PeerResult {
-  factorMs: number;
-  frameMs: number;
-  maxDiffVsTs: number;
-  nnzLU: number;
-}
-
-function runPeer(python: string, dir: string, frames: number): PeerResult {
-  const out = execFileSync(python, ['bench/se/scipy_peer.py', dir, String(frames)], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!) as PeerResult;
 }
 
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
 }
 
-function main(): void {
-  const frames = argValue('--frames', 1000);
+async function main(): Promise<void> {
+  const frames = argValue('--frames', 100);
   const python = pythonPath();
   const cases: CaseResult[] = [];
   for (const name of CASES) {
-    const r = runCase(name, python, frames);
+    const r = await runCase(name, python, frames);
     process.stdout.write(
-      `${r.case}: ${r.buses} buses, ${r.measurements} phasors; analyze ${r.analyzeMs} ms, factor ${r.factorMs} ms (first ${r.firstFactorMs} ms) ` +
-        `(SciPy ${r.scipyFactorMs} ms); per frame ${r.frameMs} ms vs SciPy ${r.scipyFrameMs} ms, ratio ${r.ratio}; ` +
-        `max |x_ts - x_scipy| ${r.maxDiffVsScipy.toExponential(2)}\n`,
+      `${r.case}: ${r.buses} buses, ${r.measurements} phasors; analyze ${r.analyzeMs} ms, factor ${r.factorMs} ms ` +
+        `(first ${r.firstFactorMs} ms; SciPy splu ${r.scipyFactorMs} ms); per frame ${r.frameMs} ms vs SciPy ${r.scipyFrameMs} ms, ` +
+        `ratio ${r.ratio}; max |x_ts - x_scipy| ${r.maxDiffVsScipy.toExponential(2)}\n`,
     );
     cases.push(r);
   }
   process.stdout.write(`${JSON.stringify({ cases })}\n`);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:se: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
