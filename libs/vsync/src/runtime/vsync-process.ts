@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import {
   decodeMessage,
@@ -147,6 +148,8 @@ export class VsyncProcess {
 
   private startCore(incarnation: number, founder: boolean | undefined): void {
     const address = this.transport.address;
+    // An excluded identity never returns: each new core runs a strictly higher incarnation.
+    assert.ok(incarnation > (this.identity?.incarnation ?? 0), 'incarnation must grow');
     this.identity = { address, incarnation };
     const isFirstSeed = this.seeds[0] === address;
     this.core = new ProcessCore({
@@ -236,6 +239,7 @@ export class VsyncProcess {
     if (request === undefined) return;
     this.pending.delete(requestId);
     const { input } = request;
+    assert.equal(input.requestId, requestId);
     if (error !== undefined) return request.reject(error);
     if (input.type === 'join') this.joined.add(input.group);
     if (input.type === 'leave') this.joined.delete(input.group);

@@ -4,6 +4,14 @@ import { FrameDecoder, type Frame } from './frame-decoder';
 import { encodeHelloFrame } from './frame-format';
 import type { TransportStats } from './transport-stats';
 
+export interface ConnectionOptions {
+  /** Advertised address of this process, sent in the hello of outbound connections. */
+  readonly selfAddress: string;
+  readonly maxFrameBytes: number;
+  /** Outbound: time to connect; inbound: time until the peer's hello. The socket is closed when it runs out. */
+  readonly handshakeTimeoutMs: number;
+}
+
 /** What a connection reports to its owner. */
 export interface ConnectionEvents {
   /** The connection is identified and may carry data (outbound: connected and hello sent; inbound: hello received). */
@@ -29,7 +37,7 @@ export class Connection {
   constructor(
     private readonly socket: Socket,
     readonly direction: 'outbound' | 'inbound',
-    private readonly options: { selfAddress: string; maxFrameBytes: number; handshakeTimeoutMs: number },
+    private readonly options: ConnectionOptions,
     private readonly stats: TransportStats,
     private readonly events: ConnectionEvents,
   ) {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Connection } from './connection';
 import { batchedSizeBytes, encodeDataFrame } from './frame-format';
 import type { TransportConfig } from './transport-config';
@@ -47,6 +48,7 @@ export class PeerChannel {
 
   /** A connection to this peer became ready (ours after connecting, or theirs after its hello). */
   adopt(connection: Connection): void {
+    assert.equal(connection.peerAddress, this.address, 'a channel adopts only connections to its own peer');
     if (this.closed) return connection.destroy();
     if (connection === this.dialing) {
       this.dialing = undefined;
@@ -170,6 +172,10 @@ export class PeerChannel {
     }
     const batch = this.queue.splice(0, count);
     for (const message of batch) this.queuedBytes -= batchedSizeBytes(message);
+    assert.ok(
+      this.queuedBytes >= 0 && (this.queuedBytes === 0) === (this.queue.length === 0),
+      'queued byte count drifted',
+    );
     return batch;
   }
 }

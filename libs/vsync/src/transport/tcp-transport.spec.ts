@@ -118,6 +118,24 @@ describe('TcpTransport', () => {
     },
   );
 
+  it('closes an accepted connection that never says hello', async () => {
+    const a = await node({ helloTimeoutMs: 20 });
+    const client = await rawClient(a.transport.address);
+    await client.closed;
+    expect(a.transport.stats().connectionsClosed).toBe(1);
+  });
+
+  it('refuses connections beyond maxConnections', async () => {
+    const a = await node({ maxConnections: 2 });
+    const first = await rawClient(a.transport.address);
+    const second = await rawClient(a.transport.address);
+    const third = await rawClient(a.transport.address);
+    await third.closed;
+    expect(a.transport.stats().connectionsRefused).toBe(1);
+    first.socket.destroy();
+    second.socket.destroy();
+  });
+
   it('refuses to send a message larger than one frame can carry', async () => {
     const a = await node({ maxFrameBytes: 4096, maxBatchBytes: 1024 });
     const b = await node();

@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { formatAddress, parseAddress } from './address';
-import { Connection, type ConnectionEvents } from './connection';
+import { Connection, type ConnectionEvents, type ConnectionOptions } from './connection';
 import { MessageTooLargeError } from './errors/message-too-large-error';
 import { FRAME_HEADER_BYTES, MESSAGE_PREFIX_BYTES } from './frame-format';
 import { PeerChannel } from './peer-channel';
@@ -39,7 +40,7 @@ export class TcpTransport {
     this.maxMessageBytes = this.config.maxFrameBytes - FRAME_HEADER_BYTES - MESSAGE_PREFIX_BYTES;
     this.events = {
       onReady: (connection) => this.onReady(connection),
-      onMessages: (connection, messages) => this.deliver(connection.peerAddress!, messages),
+      onMessages: (connection, messages) => this.deliver(connection.peerAddress, messages),
       onDrain: (connection) => this.channels.get(connection.peerAddress ?? '')?.onDrain(connection),
       onClose: (connection) => this.onConnectionClosed(connection),
     };
@@ -120,7 +121,9 @@ export class TcpTransport {
       socket.destroy();
       return;
     }
-    this.track(new Connection(socket, 'inbound', this.connectionOptions(), this.counters, this.events));
+    this.track(
+      new Connection(socket, 'inbound', this.connectionOptions('inbound'), this.counters, this.events),
+    );
   }
 
   private dial(address: string): Connection {
@@ -129,7 +132,7 @@ export class TcpTransport {
     const connection = new Connection(
       socket,
       'outbound',
-      this.connectionOptions(),
+      this.connectionOptions('outbound'),
       this.counters,
       this.events,
     );
@@ -143,12 +146,11 @@ export class TcpTransport {
     return connection;
   }
 
-  private connectionOptions(): { selfAddress: string; maxFrameBytes: number; handshakeTimeoutMs: number } {
-    return {
-      selfAddress: this.address,
-      maxFrameBytes: this.config.maxFrameBytes,
-      handshakeTimeoutMs: this.config.helloTimeoutMs,
-    };
+  /** A dial must connect within connectTimeoutMs; an accepted socket must say hello within helloTimeoutMs. */
+  private connectionOptions(direction: 'inbound' | 'outbound'): ConnectionOptions {
+    const handshakeTimeoutMs =
+      direction === 'outbound' ? this.config.connectTimeoutMs : this.config.helloTimeoutMs;
+    return { selfAddress: this.address, maxFrameBytes: this.config.maxFrameBytes, handshakeTimeoutMs };
   }
 
   private channelFor(address: string): PeerChannel {
@@ -173,7 +175,8 @@ export class TcpTransport {
     if (connection.peerAddress !== undefined) this.channels.get(connection.peerAddress)?.release(connection);
   }
 
-  private deliver(fromAddress: string, messages: Uint8Array[]): void {
+  private deliver(fromAddress: string | undefined, messages: Uint8Array[]): void {
+    assert.ok(fromAddress !== undefined, 'data arrived on a connection that has not said hello');
     for (const message of messages) {
       if (this.closed) return;
       this.onMessage(fromAddress, message);
