@@ -8,6 +8,7 @@
  */
 import {
   formatMeasurementCsv,
+  GridError,
   parseVoltageCsv,
   placePmus,
   PLACEMENT_STRATEGIES,
@@ -35,7 +36,7 @@ function loadTruth(net: Network, path: string | undefined): BusVoltages {
   if (path === undefined) return solvePowerFlow(net);
   const parsed = parseVoltageCsv(readText(path, 'truth CSV'), net, path);
   const missing = parsed.present.indexOf(0);
-  if (missing >= 0) throw new UsageError(`truth CSV '${path}' has no row for bus ${net.busIds[missing]}`);
+  if (missing >= 0) throw new GridError(`truth CSV '${path}' has no row for bus ${net.busIds[missing]}; write it with 'gridcloud powerflow'`);
   return parsed;
 }
 
