@@ -93,6 +93,7 @@ describe('TcpTransport', () => {
     ['a wrong version', 'wrongVersion', () => Buffer.from([0x56, 0x53, 9, 0, 0, 0, 0, 1, 0])],
     ['an oversized frame', 'oversize', () => Buffer.from([0x56, 0x53, 1, 0, 0xff, 0xff, 0xff, 0xff])],
     ['data before the hello', 'missingHello', () => encodeDataFrame([text('x')])],
+    ['a hello naming an address nobody can dial', 'malformed', () => encodeHelloFrame('not-an-address')],
     [
       'a batch overrunning its frame',
       'malformed',

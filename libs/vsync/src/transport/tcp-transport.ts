@@ -163,10 +163,14 @@ export class TcpTransport {
   }
 
   private onReady(connection: Connection): void {
-    // A peer claiming this process's own address is misconfigured (two processes advertising one address).
-    if (connection.peerAddress === this.address)
-      return connection.destroy(new Error('peer advertises our own address'));
-    this.channelFor(connection.peerAddress!).adopt(connection);
+    const peer = connection.peerAddress!;
+    // A peer claiming this process's own address is misconfigured (two processes advertising one address), and
+    // one whose address cannot be dialed back could never be reconnected to: both are rejected like bad frames.
+    if (peer === this.address || !isDialable(peer)) {
+      this.counters.rejectedFrames.malformed += 1;
+      return connection.destroy(new Error(`peer hello names unusable address '${peer}'`));
+    }
+    this.channelFor(peer).adopt(connection);
   }
 
   private onConnectionClosed(connection: Connection): void {
@@ -199,5 +203,14 @@ export class TcpTransport {
       this.deliver(this.address, batch);
     });
     return true;
+  }
+}
+
+function isDialable(address: string): boolean {
+  try {
+    parseAddress(address);
+    return true;
+  } catch {
+    return false;
   }
 }
