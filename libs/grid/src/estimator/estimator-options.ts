@@ -12,6 +12,12 @@ export interface EstimatorOptions {
   readonly normalizedResidualThreshold: number;
   /** Measurements removed per frame before bad-data processing gives up. */
   readonly maxBadDataRemovals: number;
+  /**
+   * Iterative-refinement steps estimate() adds after the solve. One step
+   * recovers the digits an ill-conditioned gain matrix (very small branch
+   * impedances, as in case9241pegase) loses; solveFrame itself never refines.
+   */
+  readonly refinementSteps: number;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -20,6 +26,7 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   chiSquareConfidence: 0.99,
   normalizedResidualThreshold: 4,
   maxBadDataRemovals: 10,
+  refinementSteps: 1,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */
@@ -36,5 +43,7 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   check(o.normalizedResidualThreshold > 0, `normalizedResidualThreshold must be positive, got ${o.normalizedResidualThreshold}`);
   check(Number.isInteger(o.maxBadDataRemovals) && o.maxBadDataRemovals >= 0 && o.maxBadDataRemovals <= 1000,
     `maxBadDataRemovals must be an integer in [0, 1000], got ${o.maxBadDataRemovals}`);
+  check(Number.isInteger(o.refinementSteps) && o.refinementSteps >= 0 && o.refinementSteps <= 5,
+    `refinementSteps must be an integer in [0, 5], got ${o.refinementSteps}`);
   return o;
 }

@@ -143,6 +143,13 @@ describe('LinearStateEstimator', () => {
     expect(est.cachedFactors).toBe(f.pmus.length);
   });
 
+  it('one refinement step leaves a well-conditioned WLS solution unchanged to rounding', () => {
+    const f = estimationFixture('case57', 'redundant', 0.002, 6);
+    const plain = new LinearStateEstimator(f.model, { ...DEFAULT_ESTIMATOR_OPTIONS, refinementSteps: 0 }).estimate(f.set.re, f.set.im);
+    const refined = new LinearStateEstimator(f.model).estimate(f.set.re, f.set.im);
+    expect(maxVoltageError(plain.vRe, plain.vIm, refined.vRe, refined.vIm)).toBeLessThan(1e-12);
+  });
+
   it('rejects out-of-range options with the option name', () => {
     const f = estimationFixture('case14', 'all', 0);
     expect(() => new LinearStateEstimator(f.model, { ...DEFAULT_ESTIMATOR_OPTIONS, maxCachedFactors: 0 })).toThrow(/maxCachedFactors must be an integer in \[1, 4096\]/);

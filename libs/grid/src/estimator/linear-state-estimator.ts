@@ -22,6 +22,11 @@ export class LinearStateEstimator {
   readonly vIm: Float64Array;
   /** Permuted right-hand side / solution, interleaved re/im. */
   private readonly b: Float64Array;
+  /** Refinement workspace: residual per model row, previous estimate per column. */
+  private readonly rRe: Float64Array;
+  private readonly rIm: Float64Array;
+  private readonly xRe: Float64Array;
+  private readonly xIm: Float64Array;
   private readonly cache = new Map<string, GainFactor>();
 
   constructor(
@@ -34,6 +39,10 @@ export class LinearStateEstimator {
     this.vRe = new Float64Array(n);
     this.vIm = new Float64Array(n);
     this.b = new Float64Array(2 * n);
+    this.rRe = new Float64Array(model.rowCount);
+    this.rIm = new Float64Array(model.rowCount);
+    this.xRe = new Float64Array(n);
+    this.xIm = new Float64Array(n);
   }
 
   /** The factorization for the given missing model rows (ascending, distinct). */
@@ -71,7 +80,10 @@ export class LinearStateEstimator {
     return this.cache.size;
   }
 
-  /** Per-frame hot path: x = G^-1 H^H W z into vRe/vIm. Allocation-free. */
+  /**
+   * Per-frame hot path: x = G^-1 H^H W z into vRe/vIm. Allocation-free.
+   * Values at rows the factor does not use (missing measurements) are ignored.
+   */
   solveFrame(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
     const s = this.structure;
     const n = s.n;
@@ -106,6 +118,34 @@ export class LinearStateEstimator {
       const col = perm[k];
       vRe[col] = b[2 * k];
       vIm[col] = b[2 * k + 1];
+    }
+  }
+
+  /**
+   * One step of iterative refinement on the last solveFrame estimate:
+   * x += G^-1 H^H W (z - H x). Allocation-free; doubles the frame cost.
+   */
+  refineFrame(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
+    const m = this.model;
+    const { vRe, vIm, rRe, rIm, xRe, xIm } = this;
+    for (let r = 0; r < m.rowCount; r++) {
+      const a = m.col1[r];
+      let hr = m.h1Re[r] * vRe[a] - m.h1Im[r] * vIm[a];
+      let hi = m.h1Re[r] * vIm[a] + m.h1Im[r] * vRe[a];
+      const b = m.col2[r];
+      if (b >= 0) {
+        hr += m.h2Re[r] * vRe[b] - m.h2Im[r] * vIm[b];
+        hi += m.h2Re[r] * vIm[b] + m.h2Im[r] * vRe[b];
+      }
+      rRe[r] = zRe[r] - hr;
+      rIm[r] = zIm[r] - hi;
+    }
+    xRe.set(vRe);
+    xIm.set(vIm);
+    this.solveFrame(factor, rRe, rIm);
+    for (let c = 0; c < vRe.length; c++) {
+      vRe[c] += xRe[c];
+      vIm[c] += xIm[c];
     }
   }
 
@@ -146,6 +186,7 @@ export class LinearStateEstimator {
     for (;;) {
       const factor = this.factorFor(missing);
       this.solveFrame(factor, zRe, zIm);
+      for (let step = 0; step < this.options.refinementSteps; step++) this.refineFrame(factor, zRe, zIm);
       const cost = this.cost(factor, zRe, zIm);
       const dof = 2 * factor.usedRows - 2 * (this.model.columnCount - factor.unobservableCount);
       const threshold = dof > 0 ? chiSquareQuantile(dof, this.options.chiSquareConfidence) : NaN;
