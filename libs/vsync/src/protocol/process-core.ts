@@ -66,6 +66,7 @@ export class ProcessCore {
 
   // Participant side of the view-change consensus, for the slot after the current view.
   private promised: Ballot | null = null;
+  private promisedAtMs = 0;
   private accepted: AcceptedValue | null = null;
   private maxRound = 0;
 
@@ -184,7 +185,7 @@ export class ProcessCore {
     if (this.checkMajority()) return;
     this.heartbeat();
     if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.sendRequestsToLeader();
-    if (this.isLeader()) this.leaderTick();
+    if (this.attempt || this.isLeader()) this.leaderTick();
     for (const [name, epoch] of this.groups) {
       epoch.tick(this.now, this.config.retransmitIntervalMs);
       this.drain(name);
@@ -272,6 +273,14 @@ export class ProcessCore {
         return;
       case 'suspect':
         return this.onSuspect(body);
+      // Answers go to whoever runs the attempt, even if it no longer looks like the leader: a started change that
+      // everyone froze for must be finished (or abandoned by a higher ballot), never left hanging.
+      case 'flushOk':
+        return this.onFlushOk(from, body);
+      case 'proposeOk':
+        return this.onProposeOk(from, body);
+      case 'nack':
+        return this.onNack(body.promised);
       default:
         return this.isLeader() ? this.stepLeader(from, body) : this.stepFollower(body);
     }
@@ -306,12 +315,6 @@ export class ProcessCore {
       case 'groupChange':
         this.pendingGroupChanges.set(`${processKey(body.member)}|${body.group}`, body);
         return this.leaderTick();
-      case 'flushOk':
-        return this.onFlushOk(from, body);
-      case 'proposeOk':
-        return this.onProposeOk(from, body);
-      case 'nack':
-        return this.onNack(body.promised);
       default:
         return;
     }
@@ -335,6 +338,13 @@ export class ProcessCore {
     }
     const sitting = this.view!.members.find((m) => m.address === joiner.address);
     if (sitting && sitting.incarnation >= joiner.incarnation) return;
+    // A joiner that restarted while waiting is one process: only its newest incarnation may join.
+    for (const [key, p] of this.pendingJoins) {
+      if (p.address !== joiner.address) continue;
+      if (p.incarnation > joiner.incarnation) return;
+      this.pendingJoins.delete(key);
+    }
+    if (this.pendingJoins.size >= this.config.maxPendingRequests) return;
     this.pendingJoins.set(processKey(joiner), joiner);
     this.leaderTick();
   }
@@ -348,6 +358,8 @@ export class ProcessCore {
   private hasPendingChanges(): boolean {
     const view = this.view!;
     if (this.pendingJoins.size > 0 || this.pendingGroupChanges.size > 0) return true;
+    // Members froze for some ballot long ago and no view came of it: run a change, if only to unfreeze them.
+    if (this.promised && this.now - this.promisedAtMs >= 2 * this.config.viewChangeTimeoutMs) return true;
     return view.members.some((m) => !this.isSelf(m) && this.isSuspected(m));
   }
 
@@ -446,6 +458,7 @@ export class ProcessCore {
       return;
     }
     this.promised = body.ballot;
+    this.promisedAtMs = this.now;
     if (this.attempt && !sameBallot(this.attempt.ballot, body.ballot)) this.yieldAttempt();
     for (const epoch of this.groups.values()) epoch.freeze();
     const records = [...this.groups.values()].flatMap((e) => e.heldRecords());
@@ -467,6 +480,7 @@ export class ProcessCore {
       return;
     }
     this.promised = body.ballot;
+    this.promisedAtMs = this.now;
     this.accepted = { ballot: body.ballot, value: body.value };
     for (const epoch of this.groups.values()) epoch.freeze();
     const ok: Body<'proposeOk'> = { kind: 'proposeOk', viewId: view.id, ballot: body.ballot };
