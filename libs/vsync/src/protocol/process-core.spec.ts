@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessage, encodeMessage } from './codec/message-codec';
+import type { CoreConfig } from './core-config';
+import type { CoreOutput } from './core-io';
+import { ConfigError } from './errors/config-error';
+import { MinorityPartitionError } from './errors/minority-partition-error';
+import { NotAMemberError } from './errors/not-a-member-error';
+import { RequestError } from './errors/request-error';
+import { SendQueueFullError } from './errors/send-queue-full-error';
+import { ProcessCore } from './process-core';
+
+const BOUNDS = { tickIntervalMs: 10, heartbeatIntervalMs: 50, failureTimeoutMs: 300, retransmitIntervalMs: 40, viewChangeTimeoutMs: 200, joinRetryMs: 100 };
+
+/** A hand-wired cluster: every output is kept, every message crosses the codec, `blocked` drops links by address. */
+class Wire {
+  readonly cores = new Map<string, ProcessCore>();
+  readonly outputs = new Map<string, CoreOutput[]>();
+  readonly blocked = new Set<string>();
+  now = 0;
+  private queue: { from: string; to: string; bytes: Uint8Array }[] = [];
+
+  add(address: string, extra: Partial<CoreConfig> = {}): ProcessCore {
+    const core = new ProcessCore({ ...BOUNDS, ...extra, self: { address, incarnation: 1 }, seeds: ['a:1'] });
+    this.cores.set(address, core);
+    this.outputs.set(address, []);
+    this.apply(address, core.step({ type: 'start', nowMs: this.now }));
+    return core;
+  }
+
+  input(address: string, input: Parameters<ProcessCore['step']>[0]): CoreOutput[] {
+    const out = this.cores.get(address)!.step(input);
+    this.apply(address, out);
+    return out;
+  }
+
+  run(ms: number): void {
+    const end = this.now + ms;
+    while (this.now < end) {
+      this.now += 5;
+      const batch = this.queue;
+      this.queue = [];
+      for (const m of batch) {
+        if (this.blocked.has(`${m.from}->${m.to}`)) continue;
+        this.input(m.to, { type: 'receive', fromAddress: m.from, message: decodeMessage(m.bytes), nowMs: this.now });
+      }
+      if (this.now % 10 === 0) for (const address of this.cores.keys()) this.input(address, { type: 'tick', nowMs: this.now });
+    }
+  }
+
+  of(address: string, type: CoreOutput['type']): CoreOutput[] {
+    return this.outputs.get(address)!.filter((o) => o.type === type);
+  }
+
+  private apply(from: string, out: CoreOutput[]): void {
+    this.outputs.get(from)!.push(...out);
+    for (const o of out) {
+      if (o.type === 'send' && this.cores.has(o.toAddress)) {
+        this.queue.push({ from, to: o.toAddress, bytes: encodeMessage(o.message) });
+      }
+    }
+  }
+}
+
+function threeMembersInGroup(extra: Partial<CoreConfig> = {}): Wire {
+  const w = new Wire();
+  for (const a of ['a:1', 'b:1', 'c:1']) {
+    w.add(a, extra);
+    w.run(300);
+  }
+  ['a:1', 'b:1', 'c:1'].forEach((a, i) => w.input(a, { type: 'join', group: 'g', requestId: 100 + i, nowMs: w.now }));
+  w.run(500);
+  return w;
+}
+
+describe('ProcessCore configuration', () => {
+  it('rejects bad bounds with a ConfigError naming the field', () => {
+    const self = { address: 'a:1', incarnation: 1 };
+    expect(() => new ProcessCore({ self, seeds: [] })).toThrow(/seeds/);
+    expect(() => new ProcessCore({ self, seeds: ['a:1'], sendWindowMessages: 0 })).toThrow(/sendWindowMessages/);
+    expect(() => new ProcessCore({ self, seeds: ['a:1'], heartbeatIntervalMs: 100, failureTimeoutMs: 150 })).toThrow(/failureTimeoutMs/);
+    expect(() => new ProcessCore({ self: { address: 'a:1', incarnation: 0 }, seeds: ['a:1'] })).toThrow(ConfigError);
+  });
+});
+
+describe('ProcessCore membership', () => {
+  it('founds the system, admits joiners in seniority order and reports group views with joined members', () => {
+    const w = threeMembersInGroup();
+    for (const a of ['a:1', 'b:1', 'c:1']) {
+      const view = w.cores.get(a)!.systemView!;
+      expect(view.members.map((m) => m.address)).toEqual(['a:1', 'b:1', 'c:1']);
+      expect(w.of(a, 'requestDone').length).toBe(1);
+    }
+    const views = w.of('c:1', 'view');
+    const last = views.at(-1)!;
+    expect(last.type === 'view' && last.view.members.map((m) => m.address)).toEqual(['a:1', 'b:1', 'c:1']);
+  });
+
+  it('excludes a process cut off from the majority with MinorityPartitionError, and the rest go on', () => {
+    const w = threeMembersInGroup();
+    for (const other of ['b:1', 'c:1']) {
+      w.blocked.add(`a:1->${other}`);
+      w.blocked.add(`${other}->a:1`);
+    }
+    w.run(1_500);
+    const excluded = w.of('a:1', 'excluded');
+    expect(excluded.length).toBe(1);
+    expect(excluded[0].type === 'excluded' && excluded[0].error).toBeInstanceOf(MinorityPartitionError);
+    expect(w.cores.get('b:1')!.systemView!.members.map((m) => m.address)).toEqual(['b:1', 'c:1']);
+    expect(w.cores.get('c:1')!.systemView!.id).toBe(w.cores.get('b:1')!.systemView!.id);
+  });
+
+  it('drops messages from an excluded incarnation and tells it so', () => {
+    const w = threeMembersInGroup();
+    w.blocked.add('c:1->a:1');
+    w.blocked.add('c:1->b:1');
+    w.run(1_000);
+    expect(w.cores.get('a:1')!.systemView!.members.map((m) => m.address)).toEqual(['a:1', 'b:1']);
+    const delivered = w.of('a:1', 'deliver').length;
+    const stale = { from: { address: 'c:1', incarnation: 1 }, toIncarnation: 1, linkSeq: 0, linkAck: 0 };
+    const record = { group: 'g', sender: stale.from, epoch: 99, seq: 1, ordering: 'fifo' as const, lamport: 1, payload: new Uint8Array([1]) };
+    const out = w.input('a:1', { type: 'receive', fromAddress: 'c:1', message: { ...stale, body: { kind: 'data', record } }, nowMs: w.now });
+    expect(w.of('a:1', 'deliver').length).toBe(delivered);
+    expect(out.some((o) => o.type === 'send' && o.message.body.kind === 'notMember')).toBe(true);
+  });
+});
+
+describe('ProcessCore multicast and flow control', () => {
+  it('delivers FIFO and total-order multicasts to every member, the sender included', () => {
+    const w = threeMembersInGroup();
+    const payload = new TextEncoder().encode('hello');
+    w.input('b:1', { type: 'multicast', group: 'g', ordering: 'total', requestId: 1, payload, nowMs: w.now });
+    w.input('c:1', { type: 'multicast', group: 'g', ordering: 'fifo', requestId: 2, payload, nowMs: w.now });
+    w.run(200);
+    for (const a of ['a:1', 'b:1', 'c:1']) {
+      const deliveries = w.of(a, 'deliver');
+      expect(deliveries.map((d) => d.type === 'deliver' && d.sender.address).sort()).toEqual(['b:1', 'c:1']);
+    }
+  });
+
+  it('completes a multicast only when it enters the send window, and fails it when the queue is full', () => {
+    const w = threeMembersInGroup({ sendWindowMessages: 2, sendQueueMessages: 2 });
+    // Nobody acknowledges a:1's messages for a while, so its window cannot slide.
+    w.blocked.add('b:1->a:1');
+    w.blocked.add('c:1->a:1');
+    const done = (): number[] => w.of('a:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
+    const before = done().length;
+    const results = [1, 2, 3, 4, 5].map((id) =>
+      w.input('a:1', { type: 'multicast', group: 'g', ordering: 'fifo', requestId: id, payload: new Uint8Array([id]), nowMs: w.now }),
+    );
+    expect(done().slice(before)).toEqual([1, 2]);
+    const failed = results[4].find((o) => o.type === 'requestFailed');
+    expect(failed && failed.type === 'requestFailed' && failed.error).toBeInstanceOf(SendQueueFullError);
+    w.blocked.clear();
+    w.run(200);
+    expect(done().slice(before)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses bad requests with typed errors that say what was wrong', () => {
+    const w = threeMembersInGroup();
+    const fail = (input: Parameters<ProcessCore['step']>[0]) => {
+      const out = w.input('a:1', input).find((o) => o.type === 'requestFailed');
+      return out && out.type === 'requestFailed' ? out.error : undefined;
+    };
+    const nowMs = w.now;
+    expect(fail({ type: 'multicast', group: 'nope', ordering: 'fifo', requestId: 1, payload: new Uint8Array(), nowMs })).toBeInstanceOf(NotAMemberError);
+    expect(fail({ type: 'multicast', group: 'g', ordering: 'random' as never, requestId: 2, payload: new Uint8Array(), nowMs })).toBeInstanceOf(RequestError);
+    expect(fail({ type: 'multicast', group: 'g', ordering: 'fifo', requestId: 3, payload: 'text' as never, nowMs })).toBeInstanceOf(RequestError);
+    expect(fail({ type: 'join', group: '', requestId: 4, nowMs })).toBeInstanceOf(RequestError);
+    expect(fail({ type: 'leave', group: 'other', requestId: 5, nowMs })).toBeInstanceOf(NotAMemberError);
+  });
+});
