@@ -33,31 +33,28 @@ function closedNeighborhood(net: Network, b: number, visit: (j: number) => void)
   for (let p = net.neighborPtr[b]; p < net.neighborPtr[b + 1]; p++) visit(net.neighbors[p]);
 }
 
+/**
+ * Greedy set multicover. gain[b] counts the buses in b's closed neighbourhood
+ * still short of cover; it only changes around a newly satisfied bus, so it
+ * is updated locally instead of recomputed for every candidate.
+ */
 function greedyCover(net: Network, need: Int32Array): number[] {
   const n = net.busCount;
   const cover = new Int32Array(n);
   const placed = new Uint8Array(n);
-  const gain = (b: number): number => {
-    let g = 0;
-    closedNeighborhood(net, b, (j) => (g += cover[j] < need[j] ? 1 : 0));
-    return g;
-  };
+  const gain = new Int32Array(n);
+  for (let b = 0; b < n; b++) closedNeighborhood(net, b, () => gain[b]++);
   const chosen: number[] = [];
   for (;;) {
     let best = -1;
-    let bestGain = 0;
-    for (let b = 0; b < n; b++) {
-      if (placed[b] === 1) continue;
-      const g = gain(b);
-      if (g > bestGain) {
-        best = b;
-        bestGain = g;
-      }
-    }
+    for (let b = 0; b < n; b++) if (placed[b] === 0 && gain[b] > 0 && (best < 0 || gain[b] > gain[best])) best = b;
     if (best < 0) return chosen;
     placed[best] = 1;
     chosen.push(best);
-    closedNeighborhood(net, best, (j) => cover[j]++);
+    closedNeighborhood(net, best, (j) => {
+      cover[j]++;
+      if (cover[j] === need[j]) closedNeighborhood(net, j, (b) => gain[b]--);
+    });
   }
 }
 
