@@ -55,7 +55,13 @@ export class LinearStateEstimator {
       return hit;
     }
     const present = new Uint8Array(this.model.rowCount).fill(1);
-    for (const r of missingRows) present[r] = 0;
+    missingRows.forEach((r, i) => {
+      // The cache key is only canonical for ascending distinct rows.
+      if (!(Number.isInteger(r) && r >= 0 && r < this.model.rowCount && (i === 0 || r > missingRows[i - 1]))) {
+        throw new RangeError(`missing rows must be ascending distinct integers in [0, ${this.model.rowCount}), got ${missingRows.join(',')}`);
+      }
+      present[r] = 0;
+    });
     const factor = new GainFactor(this.structure, present, this.options.relativePivotTolerance);
     if (this.cache.size >= this.options.maxCachedFactors) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, factor);
