@@ -86,11 +86,13 @@ describe('IngestPipeline', () => {
     bad[bad.length - 1] ^= 0xff;
     feed('slow', bad, MS0 + 80);
     feed('good', testDataFrame(c, SOC0, 1), MS0 + 81);
+    // The decoder reports a rejected candidate once the bytes after it show where the next frame starts.
+    feed('slow', testDataFrame(d, SOC0, 2), MS0 + 82);
     expect(pipeline.quality.forPmu(2)).toMatchObject({ late: 1, crcErrors: 1 });
     expect(pipeline.sources.get('slow')?.rejects).toEqual({ crc: 1 });
     expect(pipeline.sources.get('good')?.rejects).toEqual({});
     pipeline.tick(MS0 + 200);
-    expect(sink.got.map((s) => s.pmuIds)).toEqual([[1], [1]]);
+    expect(sink.got.map((s) => s.pmuIds)).toEqual([[1], [1], [2]]);
   });
 
   it('stops expecting PMUs a stream no longer carries after its configuration changes', () => {

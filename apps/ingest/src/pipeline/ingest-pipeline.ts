@@ -1,9 +1,21 @@
-import type { AnyConfigFrame, DataFrameView, FrameReject } from '@gridcloud/c37118';
+import type { AnyConfigFrame, DataFrameView, DataLayout, FrameReject } from '@gridcloud/c37118';
 import { DataQualityStats, LatencyHistogram, TimeAligner, type AlignerEffect, type AlignerOptions } from '@gridcloud/pdc';
 import type { SnapshotSink } from '../sinks/snapshot-sink';
 import type { PmuSample } from './pmu-sample';
 import { PmuRegistry } from './pmu-registry';
 import { SourceStats } from './source-stats';
+
+/** PMU IDCODEs per decoded layout, computed once per configuration rather than per frame. */
+const pmuIdCache = new WeakMap<DataLayout, Uint16Array>();
+
+function pmuIdsOf(layout: DataLayout): Uint16Array {
+  let ids = pmuIdCache.get(layout);
+  if (ids === undefined) {
+    ids = Uint16Array.from(layout.config.pmus.map((p) => p.idcode));
+    pmuIdCache.set(layout, ids);
+  }
+  return ids;
+}
 
 /** STAT bits 15-14 of 01 (PMU error, no information) or 11 (do not use): the values are not measurements. */
 function unusable(stat: number): boolean {
@@ -66,8 +78,11 @@ export class IngestPipeline {
     const latencyMs = arrivalMs - view.time * 1000;
     const fraction = view.fracsec / layout.timeBase;
     const tq = view.timeQualityCode;
+    const ids = pmuIdsOf(layout);
+    // One copy of the frame's phasors; each PMU's sample views its own range of it.
+    const phasors = view.phasors.slice();
     for (let p = 0; p < layout.numPmu; p += 1) {
-      const idcode = layout.config.pmus[p].idcode;
+      const idcode = ids[p];
       const stat = view.stat[p];
       this.quality.recordFrame(idcode, latencyMs, tq, stat, arrivalMs);
       if (unusable(stat)) continue;
@@ -80,7 +95,7 @@ export class IngestPipeline {
         timeQuality: tq,
         freqHz: view.freq[p],
         rocofHzPerS: view.dfreq[p],
-        phasors: view.phasors.slice(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
+        phasors: phasors.subarray(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
         arrivalMs,
       };
       this.apply(this.aligner.offer({ pmuId: idcode, soc: view.soc, fraction, arrivalMs, value: sample }, arrivalMs));

@@ -37,7 +37,10 @@ export class TimeAligner<T> {
     if (this.expected.has(pmuId)) return true;
     if (this.expected.size >= this.options.maxPmus) return false;
     this.expected.add(pmuId);
-    this.expectedSorted = [...this.expected].sort((a, b) => a - b);
+    // Copy-on-write: a released snapshot never shares an array that changes later; sorted insert keeps startup linear per PMU.
+    const next = this.expectedSorted.slice();
+    insertSorted(next, pmuId);
+    this.expectedSorted = next;
     return true;
   }
 
