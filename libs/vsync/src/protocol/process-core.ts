@@ -1,13 +1,13 @@
 import { resolveCoreConfig, type CoreConfig, type ResolvedCoreConfig } from './core-config';
 import type { CoreInput, CoreOutput } from './core-io';
 import { ExcludedError } from './errors/excluded-error';
-import { assert } from './errors/invariant-error';
+import { InvariantError, assert } from './errors/invariant-error';
 import { MinorityPartitionError } from './errors/minority-partition-error';
 import { NotAMemberError } from './errors/not-a-member-error';
 import { RequestError } from './errors/request-error';
 import { SendQueueFullError } from './errors/send-queue-full-error';
 import { ShutdownError } from './errors/shutdown-error';
-import type { VsyncError } from './errors/vsync-error';
+import { VsyncError } from './errors/vsync-error';
 import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
 import { buildNextView, type GroupChange } from './gms/next-view';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
@@ -108,6 +108,18 @@ export class ProcessCore {
   step(input: CoreInput): CoreOutput[] {
     this.out = [];
     this.now = input.nowMs;
+    try {
+      this.dispatch(input);
+    } catch (error) {
+      // A broken invariant (or a peer's message that breaks one) stops this incarnation, loudly, instead of going on
+      // with corrupt state or crashing the host process: the runtime reports it and may restart a new incarnation.
+      const reason = error instanceof VsyncError ? error : new InvariantError(error instanceof Error ? error.message : String(error));
+      this.becomeGone(reason, true);
+    }
+    return this.out;
+  }
+
+  private dispatch(input: CoreInput): void {
     switch (input.type) {
       case 'start':
         this.onStart();
@@ -129,7 +141,6 @@ export class ProcessCore {
         this.onShutdown();
         break;
     }
-    return this.out;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -34,6 +34,16 @@ function parse(argv: readonly string[]): Options {
   return options;
 }
 
+/** A simulator crash is reported as a failing seed, like any violation, so one bad seed cannot hide the others. */
+function runGuarded(seed: number, nodes: number | undefined): ReturnType<typeof runSeed> {
+  try {
+    return runSeed(seed, nodes);
+  } catch (error) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return { seed, nodes: nodes ?? 0, violations: [`simulation threw: ${detail}`], stats: { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0 } };
+  }
+}
+
 function main(): number {
   let options: Options;
   try {
@@ -46,7 +56,7 @@ function main(): number {
   let violations = 0;
   const started = Date.now();
   for (let seed = options.first; seed < options.first + options.seeds; seed++) {
-    const result = runSeed(seed, options.nodes);
+    const result = runGuarded(seed, options.nodes);
     if (options.verbose) console.log(`seed ${seed} nodes=${result.nodes} ${JSON.stringify(result.stats)}`);
     if (result.violations.length === 0) continue;
     violations += result.violations.length;

@@ -238,6 +238,7 @@ export class Cluster {
         n.requests.delete(o.requestId);
         return;
       case 'excluded':
+        if (o.error.code === 'INVARIANT') this.history.notes.push(`${n.key} stopped on a broken invariant: ${o.error.message}`);
         return this.excluded(n);
       case 'disconnect':
         return;

@@ -14,6 +14,7 @@ export interface InvariantInput {
 export function checkInvariants(input: InvariantInput): string[] {
   const h = input.history;
   const violations = [
+    ...h.notes.map((n) => `assertion: ${n}`),
     ...viewAgreement(h),
     ...primaryPartition(h),
     ...integrity(h),

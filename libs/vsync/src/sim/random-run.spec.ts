@@ -3,8 +3,8 @@ import { Cluster } from './cluster';
 import { checkInvariants } from './invariants';
 import { runSeed } from './random-run';
 
-const SEEDS_PER_TEST = 40;
-const BATCHES = 5;
+const SEEDS_PER_TEST = 50;
+const BATCHES = 6;
 
 describe('randomized simulation: invariants hold under faults', () => {
   for (let batch = 0; batch < BATCHES; batch++) {
