@@ -58,10 +58,30 @@ describe('gridcloud powerflow / measurements / estimate', () => {
     const pf = await gridcloud('powerflow', '--case', CASE14, '--out', at('truth.csv'));
     expect(pf.code, pf.stderr).toBe(0);
     expect(pf.stderr).toMatch(/case14: 14 buses, converged in \d+ iterations/);
-    const m = await gridcloud('measurements', '--case', CASE14, '--sigma', '0', '--placement', 'redundant', '--out', at('m0.csv'), '--truth', at('truth.csv'));
+    const m = await gridcloud(
+      'measurements',
+      '--case',
+      CASE14,
+      '--sigma',
+      '0',
+      '--placement',
+      'redundant',
+      '--out',
+      at('m0.csv'),
+      '--truth',
+      at('truth.csv'),
+    );
     expect(m.code, m.stderr).toBe(0);
     expect(readFileSync(at('m0.csv'), 'utf8').split('\n')[0]).toBe('kind,bus,branch,end,re,im,sigma');
-    const est = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m0.csv'), '--out', at('est0.csv'));
+    const est = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m0.csv'),
+      '--out',
+      at('est0.csv'),
+    );
     expect(est.code, est.stderr).toBe(0);
     const truth = voltages(at('truth.csv'));
     const estimate = voltages(at('est0.csv'));
@@ -70,7 +90,19 @@ describe('gridcloud powerflow / measurements / estimate', () => {
   });
 
   it('removes a planted gross error with --bad-data and names its CSV line', async () => {
-    const m = await gridcloud('measurements', '--case', CASE14, '--placement', 'all', '--sigma', '0.002', '--seed', '4', '--out', at('m.csv'));
+    const m = await gridcloud(
+      'measurements',
+      '--case',
+      CASE14,
+      '--placement',
+      'all',
+      '--sigma',
+      '0.002',
+      '--seed',
+      '4',
+      '--out',
+      at('m.csv'),
+    );
     expect(m.code, m.stderr).toBe(0);
     const lines = readFileSync(at('m.csv'), 'utf8').split('\n');
     const target = lines.findIndex((l, i) => i > 20 && l.startsWith('I,'));
@@ -78,24 +110,59 @@ describe('gridcloud powerflow / measurements / estimate', () => {
     f[4] = String(Number(f[4]) + 0.05);
     lines[target] = f.join(',');
     writeFileSync(at('m-bad.csv'), lines.join('\n'));
-    const plain = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m-bad.csv'), '--out', at('est-plain.csv'));
+    const plain = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-bad.csv'),
+      '--out',
+      at('est-plain.csv'),
+    );
     expect(plain.code).toBe(0);
     expect(plain.stderr).toMatch(/BAD DATA REMAINS/);
-    const cleaned = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m-bad.csv'), '--out', at('est-clean.csv'), '--bad-data');
+    const cleaned = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-bad.csv'),
+      '--out',
+      at('est-clean.csv'),
+      '--bad-data',
+    );
     expect(cleaned.code, cleaned.stderr).toBe(0);
     expect(cleaned.stderr).toContain(`bad data removed: measurement on CSV line ${target + 1} `);
     expect(cleaned.stderr).not.toMatch(/BAD DATA REMAINS/);
   });
 
   it('lists an unobservable bus on stderr and leaves it out of the estimate', async () => {
-    const m = await gridcloud('measurements', '--case', CASE14, '--placement', 'all', '--sigma', '0', '--out', at('m-all.csv'));
+    const m = await gridcloud(
+      'measurements',
+      '--case',
+      CASE14,
+      '--placement',
+      'all',
+      '--sigma',
+      '0',
+      '--out',
+      at('m-all.csv'),
+    );
     expect(m.code).toBe(0);
     // Bus 8 hangs on the single branch 7-8 (row 14): drop its PMU and the current measured on that branch.
     const kept = readFileSync(at('m-all.csv'), 'utf8')
       .split('\n')
       .filter((l) => !l.startsWith('V,8,') && !l.startsWith('I,,14,'));
     writeFileSync(at('m-unobs.csv'), kept.join('\n'));
-    const est = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m-unobs.csv'), '--out', at('est-unobs.csv'));
+    const est = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-unobs.csv'),
+      '--out',
+      at('est-unobs.csv'),
+    );
     expect(est.code, est.stderr).toBe(0);
     expect(est.stderr).toContain('unobservable buses (left out): 8\n');
     const estimate = voltages(at('est-unobs.csv'));
@@ -104,24 +171,60 @@ describe('gridcloud powerflow / measurements / estimate', () => {
   });
 
   it('runs the two-level area estimator and reports its distance to the centralized estimate', async () => {
-    const est = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m.csv'), '--out', at('est-areas.csv'), '--areas', '3');
+    const est = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m.csv'),
+      '--out',
+      at('est-areas.csv'),
+      '--areas',
+      '3',
+    );
     expect(est.code, est.stderr).toBe(0);
-    expect(est.stderr).toMatch(/areas: 3 area estimators, \d+ boundary buses reconciled; max \|V_area - V_central\| = [0-9.e+-]+ pu/);
+    expect(est.stderr).toMatch(
+      /areas: 3 area estimators, \d+ boundary buses reconciled; max \|V_area - V_central\| = [0-9.e+-]+ pu/,
+    );
     expect(voltages(at('est-areas.csv')).size).toBe(14);
   });
 
   it('exits non-zero naming the CSV line of a bad measurement', async () => {
     const text = 'kind,bus,branch,end,re,im,sigma\nV,1,,,1.06,0,0.01\nV,99,,,1,0,0.01\n';
     writeFileSync(at('m-unknown.csv'), text);
-    const r1 = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m-unknown.csv'), '--out', at('x.csv'));
+    const r1 = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-unknown.csv'),
+      '--out',
+      at('x.csv'),
+    );
     expect(r1.code).toBe(1);
     expect(r1.stderr).toContain("m-unknown.csv:3: unknown bus '99' (not in case case14)");
     writeFileSync(at('m-range.csv'), 'kind,bus,branch,end,re,im,sigma\nI,,21,from,1,0,0.01\n');
-    const r2 = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m-range.csv'), '--out', at('x.csv'));
+    const r2 = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-range.csv'),
+      '--out',
+      at('x.csv'),
+    );
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain("m-range.csv:2: branch row '21' out of range: expected 1..20");
     writeFileSync(at('m-num.csv'), 'kind,bus,branch,end,re,im,sigma\nV,1,,,1.06,zero,0.01\n');
-    const r3 = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m-num.csv'), '--out', at('x.csv'));
+    const r3 = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-num.csv'),
+      '--out',
+      at('x.csv'),
+    );
     expect(r3.code).toBe(1);
     expect(r3.stderr).toContain("m-num.csv:2: expected a finite number for im, found 'zero'");
   });
@@ -135,7 +238,17 @@ describe('gridcloud powerflow / measurements / estimate', () => {
     const usage = await gridcloud('measurements', '--case', CASE14);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('missing required option --out');
-    const unknown = await gridcloud('estimate', '--case', CASE14, '--measurements', at('m.csv'), '--out', at('x.csv'), '--areas', 'two');
+    const unknown = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m.csv'),
+      '--out',
+      at('x.csv'),
+      '--areas',
+      'two',
+    );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--areas expects a positive integer or 'case', got 'two'");
   });

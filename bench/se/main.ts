@@ -55,12 +55,16 @@ function argValue(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
   if (at < 0) return fallback;
   const v = Number(process.argv[at + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${process.argv[at + 1]}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`${name} must be a positive integer, got ${process.argv[at + 1]}`);
   return v;
 }
 
 function pythonPath(): string {
-  const out = execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', ['scripts/python-env'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').pop()!;
 }
 
@@ -89,11 +93,20 @@ function exportSystem(dir: string, model: MeasurementModel, factor: GainFactor):
       for (let y = 0; y < 2; y++) {
         if (cols[y] < 0) continue;
         // G[cx][cy] += w conj(h_x) h_y
-        push(g, cols[x], cols[y], w * (hRe[x] * hRe[y] + hIm[x] * hIm[y]), w * (hRe[x] * hIm[y] - hIm[x] * hRe[y]));
+        push(
+          g,
+          cols[x],
+          cols[y],
+          w * (hRe[x] * hRe[y] + hIm[x] * hIm[y]),
+          w * (hRe[x] * hIm[y] - hIm[x] * hRe[y]),
+        );
       }
     }
   }
-  for (const [name, t] of [['g', g], ['a', a]] as const) {
+  for (const [name, t] of [
+    ['g', g],
+    ['a', a],
+  ] as const) {
     writeBinary(join(dir, `${name}.rows`), Int32Array.from(t.rows));
     writeBinary(join(dir, `${name}.cols`), Int32Array.from(t.cols));
     writeBinary(join(dir, `${name}.re`), Float64Array.from(t.re));
@@ -101,7 +114,12 @@ function exportSystem(dir: string, model: MeasurementModel, factor: GainFactor):
   }
 }
 
-function exportFrames(dir: string, sets: MeasurementSet[], est: LinearStateEstimator, factor: GainFactor): void {
+function exportFrames(
+  dir: string,
+  sets: MeasurementSet[],
+  est: LinearStateEstimator,
+  factor: GainFactor,
+): void {
   const m = est.model.rowCount;
   const zRe = new Float64Array(FRAME_VARIANTS * m);
   const zIm = new Float64Array(FRAME_VARIANTS * m);
@@ -114,7 +132,10 @@ function exportFrames(dir: string, sets: MeasurementSet[], est: LinearStateEstim
   est.solveFrame(factor, sets[0].re, sets[0].im);
   writeBinary(join(dir, 'x.re'), est.vRe);
   writeBinary(join(dir, 'x.im'), est.vIm);
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ n: est.model.columnCount, m, frames: FRAME_VARIANTS }));
+  writeFileSync(
+    join(dir, 'meta.json'),
+    JSON.stringify({ n: est.model.columnCount, m, frames: FRAME_VARIANTS }),
+  );
 }
 
 /**
@@ -155,7 +176,10 @@ class ScipyPeer {
     const queued = this.pending.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`SciPy peer gave no answer within ${PEER_TIMEOUT_MS} ms`)), PEER_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`SciPy peer gave no answer within ${PEER_TIMEOUT_MS} ms`)),
+        PEER_TIMEOUT_MS,
+      );
       this.waiter = (line) => {
         clearTimeout(timer);
         resolve(line);
@@ -174,9 +198,15 @@ class ScipyPeer {
   }
 }
 
-function timeBatch(est: LinearStateEstimator, factor: GainFactor, sets: MeasurementSet[], frames: number): number {
+function timeBatch(
+  est: LinearStateEstimator,
+  factor: GainFactor,
+  sets: MeasurementSet[],
+  frames: number,
+): number {
   const t0 = performance.now();
-  for (let k = 0; k < frames; k++) est.solveFrame(factor, sets[k % FRAME_VARIANTS].re, sets[k % FRAME_VARIANTS].im);
+  for (let k = 0; k < frames; k++)
+    est.solveFrame(factor, sets[k % FRAME_VARIANTS].re, sets[k % FRAME_VARIANTS].im);
   return (performance.now() - t0) / frames;
 }
 
@@ -185,7 +215,9 @@ async function runCase(name: string, python: string, frames: number): Promise<Ca
   const truth = solvePowerFlow(net);
   const pmus = placePmus(net, 'all');
   const random = new SeededRandom(1);
-  const sets = Array.from({ length: FRAME_VARIANTS }, () => synthesizeMeasurements(net, truth, pmus, SIGMA_PU, random));
+  const sets = Array.from({ length: FRAME_VARIANTS }, () =>
+    synthesizeMeasurements(net, truth, pmus, SIGMA_PU, random),
+  );
   const t0 = performance.now();
   const est = new LinearStateEstimator(MeasurementModel.central(net, sets[0]));
   const t1 = performance.now();
@@ -197,7 +229,11 @@ async function runCase(name: string, python: string, frames: number): Promise<Ca
   try {
     exportSystem(dir, est.model, factor);
     exportFrames(dir, sets, est, factor);
-    const ready = JSON.parse(await peer.nextLine()) as { factorMs: number; maxDiffVsTs: number; nnzLU: number };
+    const ready = JSON.parse(await peer.nextLine()) as {
+      factorMs: number;
+      maxDiffVsTs: number;
+      nnzLU: number;
+    };
     for (let k = 0; k < 3; k++) timeBatch(est, factor, sets, frames);
     let ts = Infinity;
     let py = Infinity;

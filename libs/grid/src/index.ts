@@ -10,7 +10,12 @@ export { Network, type ComplexCsc } from './network/network';
 export { solvePowerFlow } from './powerflow/newton-raphson';
 export { DEFAULT_POWER_FLOW_OPTIONS, type PowerFlowOptions } from './powerflow/power-flow-options';
 export type { BusVoltages, PowerFlowSolution } from './powerflow/power-flow-solution';
-export { MeasurementKind, BranchEnd, MeasurementSet, type MeasurementSpec } from './measurements/measurement-set';
+export {
+  MeasurementKind,
+  BranchEnd,
+  MeasurementSet,
+  type MeasurementSpec,
+} from './measurements/measurement-set';
 export { synthesizeMeasurements, branchCurrent, rectangular } from './measurements/synthetic-measurements';
 export { SeededRandom, NormalSource, type RandomSource } from './random/seeded-random';
 export { placePmus, PLACEMENT_STRATEGIES, type PlacementStrategy } from './pmu/pmu-placement';
@@ -28,6 +33,11 @@ export {
   parseMeasurementCsv,
   type ParsedMeasurements,
 } from './measurements/measurement-csv';
-export { VOLTAGE_CSV_HEADER, formatVoltageCsv, parseVoltageCsv, type ParsedVoltages } from './measurements/voltage-csv';
+export {
+  VOLTAGE_CSV_HEADER,
+  formatVoltageCsv,
+  parseVoltageCsv,
+  type ParsedVoltages,
+} from './measurements/voltage-csv';
 export { partitionBuses } from './estimator/area-partition';
 export { AreaEstimator, type AreaEstimate } from './estimator/area-estimator';

@@ -22,7 +22,8 @@ import {
 } from '@gridcloud/grid';
 import { loadNetwork, readText, requireString, runCommand, UsageError, writeText } from './powerflow';
 
-const USAGE = 'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--areas k|case]';
+const USAGE =
+  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--areas k|case]';
 
 function polar(vRe: Float64Array, vIm: Float64Array): { vm: Float64Array; va: Float64Array } {
   return { vm: vRe.map((re, i) => Math.hypot(re, vIm[i])), va: vRe.map((re, i) => Math.atan2(vIm[i], re)) };
@@ -32,29 +33,44 @@ function areasOption(raw: unknown): number | 'case' | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'case') return 'case';
   const k = Number(raw);
-  if (!Number.isInteger(k) || k < 1) throw new UsageError(`--areas expects a positive integer or 'case', got '${String(raw)}'`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new UsageError(`--areas expects a positive integer or 'case', got '${String(raw)}'`);
   return k;
 }
 
 function describe(net: Network, report: EstimateReport, lines: Int32Array): void {
   const unobservable = [...report.observable].flatMap((o, i) => (o === 0 ? [net.busIds[i]] : []));
-  if (unobservable.length > 0) process.stderr.write(`unobservable buses (left out): ${unobservable.join(' ')}\n`);
+  if (unobservable.length > 0)
+    process.stderr.write(`unobservable buses (left out): ${unobservable.join(' ')}\n`);
   for (const r of report.removed) {
-    process.stderr.write(`bad data removed: measurement on CSV line ${lines[r.row]} (normalized residual ${r.normalizedResidual.toFixed(2)})\n`);
+    process.stderr.write(
+      `bad data removed: measurement on CSV line ${lines[r.row]} (normalized residual ${r.normalizedResidual.toFixed(2)})\n`,
+    );
   }
   const test = Number.isNaN(report.threshold)
     ? 'no redundancy, chi-square test not possible'
     : `chi-square threshold ${report.threshold.toFixed(2)} at ${report.degreesOfFreedom} degrees of freedom`;
-  process.stderr.write(`J(x) = ${report.cost.toFixed(4)}, ${test}${report.badDataRemains ? ': BAD DATA REMAINS' : ''}\n`);
+  process.stderr.write(
+    `J(x) = ${report.cost.toFixed(4)}, ${test}${report.badDataRemains ? ': BAD DATA REMAINS' : ''}\n`,
+  );
 }
 
 /** The measurement set without the removed rows, for the area estimators. */
 function withoutRows(set: MeasurementSet, removed: readonly { row: number }[]): MeasurementSet {
   const drop = new Set(removed.map((r) => r.row));
-  return new MeasurementSet(Array.from({ length: set.count }, (_, i) => i).filter((i) => !drop.has(i)).map((i) => set.spec(i)));
+  return new MeasurementSet(
+    Array.from({ length: set.count }, (_, i) => i)
+      .filter((i) => !drop.has(i))
+      .map((i) => set.spec(i)),
+  );
 }
 
-function areaEstimate(net: Network, set: MeasurementSet, areas: number | 'case', central: EstimateReport): { vRe: Float64Array; vIm: Float64Array; observable: Uint8Array } {
+function areaEstimate(
+  net: Network,
+  set: MeasurementSet,
+  areas: number | 'case',
+  central: EstimateReport,
+): { vRe: Float64Array; vIm: Float64Array; observable: Uint8Array } {
   const labels = partitionBuses(net, areas);
   const estimator = new AreaEstimator(net, set, labels);
   const result = estimator.estimate(set.re, set.im);
@@ -72,15 +88,27 @@ function areaEstimate(net: Network, set: MeasurementSet, areas: number | 'case',
 }
 
 /** Names the CSV lines of the measurements around the bus a singular system could not determine. */
-function withCsvLines(error: SingularSystemError, net: Network, set: MeasurementSet, lines: Int32Array, csvPath: string): GridError {
+function withCsvLines(
+  error: SingularSystemError,
+  net: Network,
+  set: MeasurementSet,
+  lines: Int32Array,
+  csvPath: string,
+): GridError {
   const b = error.busIndex;
   const near: number[] = [];
   for (let i = 0; i < set.count; i++) {
     const k = set.branch[i];
-    const touches = set.kind[i] === MeasurementKind.VOLTAGE ? set.bus[i] === b : net.branchFrom[k] === b || net.branchTo[k] === b;
+    const touches =
+      set.kind[i] === MeasurementKind.VOLTAGE
+        ? set.bus[i] === b
+        : net.branchFrom[k] === b || net.branchTo[k] === b;
     if (touches) near.push(lines[i]);
   }
-  const where = near.length === 0 ? 'no measurement involves it' : `measurements involving it are on CSV lines ${near.join(', ')}`;
+  const where =
+    near.length === 0
+      ? 'no measurement involves it'
+      : `measurements involving it are on CSV lines ${near.join(', ')}`;
   return new GridError(`${csvPath}: ${error.message}; ${where}`);
 }
 
@@ -106,7 +134,8 @@ export async function run(argv: string[]): Promise<number> {
       throw error instanceof SingularSystemError ? withCsvLines(error, net, set, lines, csvPath) : error;
     }
     describe(net, report, lines);
-    const chosen = areas === undefined ? report : areaEstimate(net, withoutRows(set, report.removed), areas, report);
+    const chosen =
+      areas === undefined ? report : areaEstimate(net, withoutRows(set, report.removed), areas, report);
     writeText(out, formatVoltageCsv(net, polar(chosen.vRe, chosen.vIm), chosen.observable), 'estimate CSV');
     return 0;
   });

@@ -28,7 +28,8 @@ function numberOption(values: Record<string, unknown>, key: string, fallback: nu
   const raw = values[key];
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw === '' || !Number.isFinite(v)) throw new UsageError(`--${key} expects a number, got '${String(raw)}'`);
+  if (raw === '' || !Number.isFinite(v))
+    throw new UsageError(`--${key} expects a number, got '${String(raw)}'`);
   return v;
 }
 
@@ -36,7 +37,10 @@ function loadTruth(net: Network, path: string | undefined): BusVoltages {
   if (path === undefined) return solvePowerFlow(net);
   const parsed = parseVoltageCsv(readText(path, 'truth CSV'), net, path);
   const missing = parsed.present.indexOf(0);
-  if (missing >= 0) throw new GridError(`truth CSV '${path}' has no row for bus ${net.busIds[missing]}; write it with 'gridcloud powerflow'`);
+  if (missing >= 0)
+    throw new GridError(
+      `truth CSV '${path}' has no row for bus ${net.busIds[missing]}; write it with 'gridcloud powerflow'`,
+    );
   return parsed;
 }
 
@@ -54,17 +58,22 @@ export async function run(argv: string[]): Promise<number> {
     const out = requireString(values, 'out');
     const placement = ((values.placement as string | undefined) ?? 'greedy') as PlacementStrategy;
     if (!PLACEMENT_STRATEGIES.includes(placement)) {
-      throw new UsageError(`--placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}, got '${placement}'`);
+      throw new UsageError(
+        `--placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}, got '${placement}'`,
+      );
     }
     const sigma = numberOption(values, 'sigma', 0.002);
     if (!(sigma >= 0 && sigma < 1)) throw new UsageError(`--sigma must be in [0, 1) per unit, got ${sigma}`);
     const seed = numberOption(values, 'seed', 1);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`);
     const truth = loadTruth(net, values.truth as string | undefined);
     const pmus = placePmus(net, placement);
     const set = synthesizeMeasurements(net, truth, pmus, sigma, new SeededRandom(seed));
     writeText(out, formatMeasurementCsv(set, net), 'measurement CSV');
-    process.stderr.write(`${net.caseName}: ${pmus.length} PMUs (${placement}), ${set.count} phasors, sigma ${sigma} pu\n`);
+    process.stderr.write(
+      `${net.caseName}: ${pmus.length} PMUs (${placement}), ${set.count} phasors, sigma ${sigma} pu\n`,
+    );
     return 0;
   });
 }

@@ -30,7 +30,8 @@ export async function runCommand(
     return await body(values as Values);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const isUsage =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`gridcloud ${name}: ${message}\n${isUsage ? `${usage}\n` : ''}`);
     return isUsage ? 2 : 1;
   }
@@ -66,13 +67,22 @@ export function loadNetwork(path: string): Network {
 const USAGE = 'usage: gridcloud powerflow --case C.m --out truth.csv [--setpoints generator|bus]';
 
 export async function run(argv: string[]): Promise<number> {
-  const options: Options = { case: { type: 'string' }, out: { type: 'string' }, setpoints: { type: 'string' } };
+  const options: Options = {
+    case: { type: 'string' },
+    out: { type: 'string' },
+    setpoints: { type: 'string' },
+  };
   return runCommand('powerflow', USAGE, argv, options, (values) => {
     const net = loadNetwork(requireString(values, 'case'));
     const out = requireString(values, 'out');
     const setpoints = (values.setpoints as string | undefined) ?? 'generator';
-    if (setpoints !== 'generator' && setpoints !== 'bus') throw new UsageError(`--setpoints must be 'generator' or 'bus', got '${setpoints}'`);
-    const solution = solvePowerFlow(net, { tolerancePu: 1e-10, maxIterations: 30, setpointSource: setpoints });
+    if (setpoints !== 'generator' && setpoints !== 'bus')
+      throw new UsageError(`--setpoints must be 'generator' or 'bus', got '${setpoints}'`);
+    const solution = solvePowerFlow(net, {
+      tolerancePu: 1e-10,
+      maxIterations: 30,
+      setpointSource: setpoints,
+    });
     writeText(out, formatVoltageCsv(net, solution), 'truth CSV');
     process.stderr.write(
       `${net.caseName}: ${net.busCount} buses, converged in ${solution.iterations} iterations ` +

@@ -77,10 +77,20 @@ describe('parseMatpowerCase', () => {
   });
 
   it('rejects a branch to an unknown bus, a duplicate bus, an unclosed matrix and a missing table', () => {
-    expect(errorOf(TINY.replace('7 30 0.02', '7 99 0.02')).message).toMatch(/^bad\.m:17: branch 7-99 refers to an unknown bus/);
-    expect(errorOf(TINY.replace('; 30 1 10', '; 20 1 10')).message).toMatch(/bad\.m:8: bus number 20 appears twice/);
-    expect(errorOf(TINY.slice(0, TINY.indexOf('];\nmpc.gen'))).message).toMatch(/expected '\]' to close mpc\.bus opened on line 5/);
-    expect(errorOf(TINY.replace('mpc.branch = [', 'mpc.lines = [')).message).toMatch(/expected an 'mpc\.branch = \[\.\.\.\]' matrix/);
-    expect(errorOf(TINY.replace("mpc.version = '2'", "mpc.version = '1'")).message).toMatch(/bad\.m:3: expected MATPOWER case format version '2'/);
+    expect(errorOf(TINY.replace('7 30 0.02', '7 99 0.02')).message).toMatch(
+      /^bad\.m:17: branch 7-99 refers to an unknown bus/,
+    );
+    expect(errorOf(TINY.replace('; 30 1 10', '; 20 1 10')).message).toMatch(
+      /bad\.m:8: bus number 20 appears twice/,
+    );
+    expect(errorOf(TINY.slice(0, TINY.indexOf('];\nmpc.gen'))).message).toMatch(
+      /expected '\]' to close mpc\.bus opened on line 5/,
+    );
+    expect(errorOf(TINY.replace('mpc.branch = [', 'mpc.lines = [')).message).toMatch(
+      /expected an 'mpc\.branch = \[\.\.\.\]' matrix/,
+    );
+    expect(errorOf(TINY.replace("mpc.version = '2'", "mpc.version = '1'")).message).toMatch(
+      /bad\.m:3: expected MATPOWER case format version '2'/,
+    );
   });
 });

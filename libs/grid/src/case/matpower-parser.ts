@@ -30,7 +30,10 @@ function parseNumber(token: string, source: string, line: number, where: string)
 /** Splits matrix text into rows; a row ends at `;` or at the end of a line. */
 function appendRows(text: string, line: number, rows: MatrixRow[], source: string, name: string): void {
   for (const piece of text.split(';')) {
-    const tokens = piece.trim().split(/[\s,]+/).filter((t) => t !== '');
+    const tokens = piece
+      .trim()
+      .split(/[\s,]+/)
+      .filter((t) => t !== '');
     if (tokens.length === 0) continue;
     rows.push({ values: tokens.map((t) => parseNumber(t, source, line, `mpc.${name}`)), line });
   }
@@ -77,14 +80,24 @@ function scan(text: string, source: string): RawCase {
     }
   }
   if (matrix !== undefined) {
-    throw new CaseFormatError(source, lines.length, `expected ']' to close mpc.${matrix.name} opened on line ${matrix.line}`);
+    throw new CaseFormatError(
+      source,
+      lines.length,
+      `expected ']' to close mpc.${matrix.name} opened on line ${matrix.line}`,
+    );
   }
   return raw;
 }
 
-function requireMatrix(raw: RawCase, name: keyof typeof MIN_COLUMNS, source: string, lastLine: number): MatrixRow[] {
+function requireMatrix(
+  raw: RawCase,
+  name: keyof typeof MIN_COLUMNS,
+  source: string,
+  lastLine: number,
+): MatrixRow[] {
   const found = raw.matrices.get(name);
-  if (found === undefined) throw new CaseFormatError(source, lastLine, `expected an 'mpc.${name} = [...]' matrix`);
+  if (found === undefined)
+    throw new CaseFormatError(source, lastLine, `expected an 'mpc.${name} = [...]' matrix`);
   for (const row of found.rows) {
     if (row.values.length < MIN_COLUMNS[name]) {
       throw new CaseFormatError(
@@ -99,7 +112,18 @@ function requireMatrix(raw: RawCase, name: keyof typeof MIN_COLUMNS, source: str
 
 function toBus(r: MatrixRow): CaseBus {
   const v = r.values;
-  return { id: v[0], type: v[1], pd: v[2], qd: v[3], gs: v[4], bs: v[5], area: v[6], vm: v[7], vaDeg: v[8], line: r.line };
+  return {
+    id: v[0],
+    type: v[1],
+    pd: v[2],
+    qd: v[3],
+    gs: v[4],
+    bs: v[5],
+    area: v[6],
+    vm: v[7],
+    vaDeg: v[8],
+    line: r.line,
+  };
 }
 
 function toGen(r: MatrixRow): CaseGen {
@@ -109,7 +133,17 @@ function toGen(r: MatrixRow): CaseGen {
 
 function toBranch(r: MatrixRow): CaseBranch {
   const v = r.values;
-  return { from: v[0], to: v[1], r: v[2], x: v[3], b: v[4], ratio: v[8], angleDeg: v[9], inService: v[10] > 0, line: r.line };
+  return {
+    from: v[0],
+    to: v[1],
+    r: v[2],
+    x: v[3],
+    b: v[4],
+    ratio: v[8],
+    angleDeg: v[9],
+    inService: v[10] > 0,
+    line: r.line,
+  };
 }
 
 function checkBuses(buses: CaseBus[], source: string): void {
@@ -136,7 +170,11 @@ function checkReferences(c: PowerCase, source: string): void {
       throw new CaseFormatError(source, br.line, `branch ${br.from}-${br.to} refers to an unknown bus`);
     }
     if (br.inService && br.r === 0 && br.x === 0) {
-      throw new CaseFormatError(source, br.line, `in-service branch ${br.from}-${br.to} has zero impedance (r = x = 0)`);
+      throw new CaseFormatError(
+        source,
+        br.line,
+        `in-service branch ${br.from}-${br.to} has zero impedance (r = x = 0)`,
+      );
     }
   }
 }
@@ -151,14 +189,21 @@ export function parseMatpowerCase(text: string, source: string): PowerCase {
   const lastLine = text.split('\n').length;
   const version = raw.scalars.get('version');
   if (version !== undefined && version.text.replace(/['"]/g, '') !== '2') {
-    throw new CaseFormatError(source, version.line, `expected MATPOWER case format version '2', found ${version.text}`);
+    throw new CaseFormatError(
+      source,
+      version.line,
+      `expected MATPOWER case format version '2', found ${version.text}`,
+    );
   }
   const base = raw.scalars.get('baseMVA');
-  if (base === undefined) throw new CaseFormatError(source, lastLine, "expected an 'mpc.baseMVA = <number>;' line");
+  if (base === undefined)
+    throw new CaseFormatError(source, lastLine, "expected an 'mpc.baseMVA = <number>;' line");
   const baseMVA = parseNumber(base.text, source, base.line, 'mpc.baseMVA');
-  if (!(baseMVA > 0)) throw new CaseFormatError(source, base.line, `expected a positive baseMVA, found ${base.text}`);
+  if (!(baseMVA > 0))
+    throw new CaseFormatError(source, base.line, `expected a positive baseMVA, found ${base.text}`);
   const buses = requireMatrix(raw, 'bus', source, lastLine).map(toBus);
-  if (buses.length === 0) throw new CaseFormatError(source, raw.matrices.get('bus')!.line, 'expected at least one bus row');
+  if (buses.length === 0)
+    throw new CaseFormatError(source, raw.matrices.get('bus')!.line, 'expected at least one bus row');
   checkBuses(buses, source);
   const gens = (raw.matrices.has('gen') ? requireMatrix(raw, 'gen', source, lastLine) : []).map(toGen);
   const branches = requireMatrix(raw, 'branch', source, lastLine).map(toBranch);

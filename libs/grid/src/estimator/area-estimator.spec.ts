@@ -26,7 +26,9 @@ describe('AreaEstimator', () => {
     expect(gap).toBeGreaterThan(0);
     expect(gap).toBeLessThan(5 * 0.002);
     // Both are estimates of the same truth; the two-level one is not much worse.
-    expect(maxVoltageError(result.vRe, result.vIm, f.truthRe, f.truthIm)).toBeLessThan(3 * maxVoltageError(central.vRe, central.vIm, f.truthRe, f.truthIm) + 1e-3);
+    expect(maxVoltageError(result.vRe, result.vIm, f.truthRe, f.truthIm)).toBeLessThan(
+      3 * maxVoltageError(central.vRe, central.vIm, f.truthRe, f.truthIm) + 1e-3,
+    );
   });
 
   it('rejects an area count outside 1..buses', () => {

@@ -57,7 +57,13 @@ export class AreaEstimator {
       const estimator = new LinearStateEstimator(model, options);
       const factor = estimator.factorFor();
       const m = model.rowCount;
-      this.areas.push({ estimator, factor, zRe: new Float64Array(m), zIm: new Float64Array(m), variance: this.variances(estimator, factor) });
+      this.areas.push({
+        estimator,
+        factor,
+        zRe: new Float64Array(m),
+        zIm: new Float64Array(m),
+        variance: this.variances(estimator, factor),
+      });
     }
   }
 

@@ -16,7 +16,9 @@ export function partitionBuses(net: Network, areas: number | 'case'): Int32Array
     });
   }
   if (!Number.isInteger(areas) || areas < 1 || areas > net.busCount) {
-    throw new GridConfigError(`areas must be 'case' or an integer in [1, ${net.busCount}] (bus count), got ${areas}`);
+    throw new GridConfigError(
+      `areas must be 'case' or an integer in [1, ${net.busCount}] (bus count), got ${areas}`,
+    );
   }
   const order = breadthFirstOrder(net);
   const size = Math.ceil(net.busCount / areas);

@@ -34,16 +34,29 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   const check = (ok: boolean, text: string): void => {
     if (!ok) throw new GridConfigError(text);
   };
-  check(Number.isInteger(o.maxCachedFactors) && o.maxCachedFactors >= 1 && o.maxCachedFactors <= 4096,
-    `maxCachedFactors must be an integer in [1, 4096], got ${o.maxCachedFactors}`);
-  check(o.relativePivotTolerance > 0 && o.relativePivotTolerance < 1e-3,
-    `relativePivotTolerance must be in (0, 1e-3), got ${o.relativePivotTolerance}`);
-  check(o.chiSquareConfidence > 0.5 && o.chiSquareConfidence < 1,
-    `chiSquareConfidence must be a probability in (0.5, 1), got ${o.chiSquareConfidence}`);
-  check(o.normalizedResidualThreshold > 0, `normalizedResidualThreshold must be positive, got ${o.normalizedResidualThreshold}`);
-  check(Number.isInteger(o.maxBadDataRemovals) && o.maxBadDataRemovals >= 0 && o.maxBadDataRemovals <= 1000,
-    `maxBadDataRemovals must be an integer in [0, 1000], got ${o.maxBadDataRemovals}`);
-  check(Number.isInteger(o.refinementSteps) && o.refinementSteps >= 0 && o.refinementSteps <= 5,
-    `refinementSteps must be an integer in [0, 5], got ${o.refinementSteps}`);
+  check(
+    Number.isInteger(o.maxCachedFactors) && o.maxCachedFactors >= 1 && o.maxCachedFactors <= 4096,
+    `maxCachedFactors must be an integer in [1, 4096], got ${o.maxCachedFactors}`,
+  );
+  check(
+    o.relativePivotTolerance > 0 && o.relativePivotTolerance < 1e-3,
+    `relativePivotTolerance must be in (0, 1e-3), got ${o.relativePivotTolerance}`,
+  );
+  check(
+    o.chiSquareConfidence > 0.5 && o.chiSquareConfidence < 1,
+    `chiSquareConfidence must be a probability in (0.5, 1), got ${o.chiSquareConfidence}`,
+  );
+  check(
+    o.normalizedResidualThreshold > 0,
+    `normalizedResidualThreshold must be positive, got ${o.normalizedResidualThreshold}`,
+  );
+  check(
+    Number.isInteger(o.maxBadDataRemovals) && o.maxBadDataRemovals >= 0 && o.maxBadDataRemovals <= 1000,
+    `maxBadDataRemovals must be an integer in [0, 1000], got ${o.maxBadDataRemovals}`,
+  );
+  check(
+    Number.isInteger(o.refinementSteps) && o.refinementSteps >= 0 && o.refinementSteps <= 5,
+    `refinementSteps must be an integer in [0, 5], got ${o.refinementSteps}`,
+  );
   return o;
 }

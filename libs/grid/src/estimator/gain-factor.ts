@@ -33,7 +33,10 @@ export class GainFactor {
     this.weight = new Float64Array(model.rowCount);
     let used = 0;
     for (let r = 0; r < model.rowCount; r++) {
-      const ok = present[r] === 1 && this.observable[model.col1[r]] === 1 && (model.col2[r] < 0 || this.observable[model.col2[r]] === 1);
+      const ok =
+        present[r] === 1 &&
+        this.observable[model.col1[r]] === 1 &&
+        (model.col2[r] < 0 || this.observable[model.col2[r]] === 1);
       this.weight[r] = ok ? 1 / (model.sigma[r] * model.sigma[r]) : 0;
       used += ok ? 1 : 0;
     }

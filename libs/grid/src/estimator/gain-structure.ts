@@ -68,7 +68,8 @@ export class GainStructure {
     for (let k = 0; k < this.n; k++) {
       const c = this.perm[k];
       const above: number[] = [];
-      for (let p = g.ptr[c]; p < g.ptr[c + 1]; p++) if (this.pinv[g.adj[p]] < k) above.push(this.pinv[g.adj[p]]);
+      for (let p = g.ptr[c]; p < g.ptr[c + 1]; p++)
+        if (this.pinv[g.adj[p]] < k) above.push(this.pinv[g.adj[p]]);
       above.sort((a, b) => a - b);
       rows.push(...above, k);
       colPtr[k + 1] = rows.length;

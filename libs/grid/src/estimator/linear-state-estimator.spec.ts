@@ -56,7 +56,12 @@ describe('LinearStateEstimator', () => {
     }
   }
 
-  for (const [name, placement] of [['case14', 'all'], ['case14', 'greedy'], ['case30', 'redundant'], ['case57', 'all']] as const) {
+  for (const [name, placement] of [
+    ['case14', 'all'],
+    ['case14', 'greedy'],
+    ['case30', 'redundant'],
+    ['case57', 'all'],
+  ] as const) {
     it(`${name}/${placement}: noisy estimate equals an independent dense WLS to 1e-9 relative`, () => {
       const f = estimationFixture(name, placement, 0.01, 5);
       const est = new LinearStateEstimator(f.model);
@@ -78,7 +83,9 @@ describe('LinearStateEstimator', () => {
     expect(plain.cost).toBeGreaterThan(plain.threshold);
     const cleaned = est.estimate(zRe, f.set.im, [], true);
     expect(cleaned.removed.map((r) => r.row)).toEqual([bad]);
-    expect(cleaned.removed[0].normalizedResidual).toBeGreaterThan(DEFAULT_ESTIMATOR_OPTIONS.normalizedResidualThreshold);
+    expect(cleaned.removed[0].normalizedResidual).toBeGreaterThan(
+      DEFAULT_ESTIMATOR_OPTIONS.normalizedResidualThreshold,
+    );
     expect(cleaned.badDataRemains).toBe(false);
     expect(cleaned.cost).toBeLessThan(cleaned.threshold);
     expect(maxVoltageError(cleaned.vRe, cleaned.vIm, f.truthRe, f.truthIm)).toBeLessThan(0.005);
@@ -106,7 +113,9 @@ describe('LinearStateEstimator', () => {
     const report = new LinearStateEstimator(f.model).estimate(f.set.re, f.set.im, missing);
     expect(report.observable[lonely]).toBe(0);
     expect(report.observable.reduce((s, o) => s + o, 0)).toBe(net.busCount - 1);
-    expect(maxVoltageError(report.vRe, report.vIm, f.truthRe, f.truthIm, report.observable)).toBeLessThan(1e-8);
+    expect(maxVoltageError(report.vRe, report.vIm, f.truthRe, f.truthIm, report.observable)).toBeLessThan(
+      1e-8,
+    );
   });
 
   it('gives the same estimate for missing rows as an estimator built without them, and bounds its factor cache', () => {
@@ -145,13 +154,18 @@ describe('LinearStateEstimator', () => {
 
   it('one refinement step leaves a well-conditioned WLS solution unchanged to rounding', () => {
     const f = estimationFixture('case57', 'redundant', 0.002, 6);
-    const plain = new LinearStateEstimator(f.model, { ...DEFAULT_ESTIMATOR_OPTIONS, refinementSteps: 0 }).estimate(f.set.re, f.set.im);
+    const plain = new LinearStateEstimator(f.model, {
+      ...DEFAULT_ESTIMATOR_OPTIONS,
+      refinementSteps: 0,
+    }).estimate(f.set.re, f.set.im);
     const refined = new LinearStateEstimator(f.model).estimate(f.set.re, f.set.im);
     expect(maxVoltageError(plain.vRe, plain.vIm, refined.vRe, refined.vIm)).toBeLessThan(1e-12);
   });
 
   it('rejects out-of-range options with the option name', () => {
     const f = estimationFixture('case14', 'all', 0);
-    expect(() => new LinearStateEstimator(f.model, { ...DEFAULT_ESTIMATOR_OPTIONS, maxCachedFactors: 0 })).toThrow(/maxCachedFactors must be an integer in \[1, 4096\]/);
+    expect(
+      () => new LinearStateEstimator(f.model, { ...DEFAULT_ESTIMATOR_OPTIONS, maxCachedFactors: 0 }),
+    ).toThrow(/maxCachedFactors must be an integer in \[1, 4096\]/);
   });
 });

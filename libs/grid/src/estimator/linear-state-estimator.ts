@@ -1,7 +1,11 @@
 import { GridConfigError } from '../errors/config-error';
 import { chiSquareQuantile } from '../stats/chi-square';
 import type { EstimateReport } from './estimate-report';
-import { DEFAULT_ESTIMATOR_OPTIONS, validateEstimatorOptions, type EstimatorOptions } from './estimator-options';
+import {
+  DEFAULT_ESTIMATOR_OPTIONS,
+  validateEstimatorOptions,
+  type EstimatorOptions,
+} from './estimator-options';
 import { GainFactor } from './gain-factor';
 import { GainStructure } from './gain-structure';
 import type { MeasurementModel } from './measurement-model';
@@ -57,8 +61,15 @@ export class LinearStateEstimator {
     const present = new Uint8Array(this.model.rowCount).fill(1);
     missingRows.forEach((r, i) => {
       // The cache key is only canonical for ascending distinct rows.
-      if (!(Number.isInteger(r) && r >= 0 && r < this.model.rowCount && (i === 0 || r > missingRows[i - 1]))) {
-        throw new RangeError(`missing rows must be ascending distinct integers in [0, ${this.model.rowCount}), got ${missingRows.join(',')}`);
+      if (!(
+        Number.isInteger(r) &&
+        r >= 0 &&
+        r < this.model.rowCount &&
+        (i === 0 || r > missingRows[i - 1])
+      )) {
+        throw new RangeError(
+          `missing rows must be ascending distinct integers in [0, ${this.model.rowCount}), got ${missingRows.join(',')}`,
+        );
       }
       present[r] = 0;
     });
@@ -95,7 +106,8 @@ export class LinearStateEstimator {
     const n = s.n;
     const m = this.model.rowCount;
     const b = this.b;
-    if (zRe.length < m || zIm.length < m) throw new RangeError(`solveFrame needs ${m} measurement values, got ${zRe.length}/${zIm.length}`);
+    if (zRe.length < m || zIm.length < m)
+      throw new RangeError(`solveFrame needs ${m} measurement values, got ${zRe.length}/${zIm.length}`);
     const t1 = s.target1;
     const t2 = s.target2;
     const c1 = factor.coef1;
@@ -186,7 +198,12 @@ export class LinearStateEstimator {
    * while it fails, removes the measurement with the largest normalized
    * residual and re-estimates (at most maxBadDataRemovals times).
    */
-  estimate(zRe: Float64Array, zIm: Float64Array, missingRows: readonly number[] = [], badData = false): EstimateReport {
+  estimate(
+    zRe: Float64Array,
+    zIm: Float64Array,
+    missingRows: readonly number[] = [],
+    badData = false,
+  ): EstimateReport {
     const missing = [...new Set(missingRows)].sort((a, b) => a - b);
     const removed: { row: number; normalizedResidual: number }[] = [];
     for (;;) {
@@ -221,7 +238,11 @@ export class LinearStateEstimator {
    * component of r_i has variance Omega_ii. One extra solve per used row;
    * rows with Omega_ii ~ 0 are critical (their error cannot be seen) and skipped.
    */
-  largestNormalizedResidual(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): { row: number; value: number } {
+  largestNormalizedResidual(
+    factor: GainFactor,
+    zRe: Float64Array,
+    zIm: Float64Array,
+  ): { row: number; value: number } {
     const m = this.model;
     const s = this.structure;
     const x = new Float64Array(2 * s.n);

@@ -54,7 +54,8 @@ export class MeasurementModel {
     const net = this.network;
     const i = this.rowMeasurement[r];
     const col = (bus: number): number => {
-      if (columnOf[bus] < 0) throw new GridError(`measurement ${i + 1} refers to bus ${net.busIds[bus]} outside the model`);
+      if (columnOf[bus] < 0)
+        throw new GridError(`measurement ${i + 1} refers to bus ${net.busIds[bus]} outside the model`);
       return columnOf[bus];
     };
     if (this.set.kind[i] === MeasurementKind.VOLTAGE) {
@@ -63,7 +64,8 @@ export class MeasurementModel {
       return;
     }
     const k = this.set.branch[i];
-    if (net.branchInService[k] === 0) throw new GridError(`measurement ${i + 1} is on out-of-service branch row ${k + 1}`);
+    if (net.branchInService[k] === 0)
+      throw new GridError(`measurement ${i + 1} is on out-of-service branch row ${k + 1}`);
     const [a, b] = this.set.end[i] === BranchEnd.FROM ? [net.yff, net.yft] : [net.ytf, net.ytt];
     this.col1[r] = col(net.branchFrom[k]);
     this.h1Re[r] = a.re[k];

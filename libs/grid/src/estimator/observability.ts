@@ -41,7 +41,12 @@ export function observableColumns(model: MeasurementModel, present: Uint8Array):
   return known;
 }
 
-function propagate(model: MeasurementModel, rowsAt: number[][], queue: number[], mark: (c: number) => void): void {
+function propagate(
+  model: MeasurementModel,
+  rowsAt: number[][],
+  queue: number[],
+  mark: (c: number) => void,
+): void {
   while (queue.length > 0) {
     const c = queue.pop()!;
     for (const r of rowsAt[c]) {
@@ -55,7 +60,12 @@ function propagate(model: MeasurementModel, rowsAt: number[][], queue: number[],
 }
 
 /** Applies the pair rule to rows whose two columns are both unknown; true when it marked any. */
-function markUnknownPairs(model: MeasurementModel, present: Uint8Array, known: Uint8Array, mark: (c: number) => void): boolean {
+function markUnknownPairs(
+  model: MeasurementModel,
+  present: Uint8Array,
+  known: Uint8Array,
+  mark: (c: number) => void,
+): boolean {
   const n = model.columnCount;
   const pairs = new Map<number, number[]>();
   for (let r = 0; r < model.rowCount; r++) {
@@ -84,8 +94,10 @@ function markPair(model: MeasurementModel, rows: number[], mark: (c: number) => 
       const [qaRe, qaIm, qbRe, qbIm] = same
         ? [model.h1Re[q], model.h1Im[q], model.h2Re[q], model.h2Im[q]]
         : [model.h2Re[q], model.h2Im[q], model.h1Re[q], model.h1Im[q]];
-      const detRe = model.h1Re[p] * qbRe - model.h1Im[p] * qbIm - (model.h2Re[p] * qaRe - model.h2Im[p] * qaIm);
-      const detIm = model.h1Re[p] * qbIm + model.h1Im[p] * qbRe - (model.h2Re[p] * qaIm + model.h2Im[p] * qaRe);
+      const detRe =
+        model.h1Re[p] * qbRe - model.h1Im[p] * qbIm - (model.h2Re[p] * qaRe - model.h2Im[p] * qaIm);
+      const detIm =
+        model.h1Re[p] * qbIm + model.h1Im[p] * qbRe - (model.h2Re[p] * qaIm + model.h2Im[p] * qaRe);
       const scale =
         magnitude(model.h1Re[p], model.h1Im[p]) * magnitude(qbRe, qbIm) +
         magnitude(model.h2Re[p], model.h2Im[p]) * magnitude(qaRe, qaIm);

@@ -44,15 +44,25 @@ describe('measurement CSV', () => {
   });
 
   it('names the CSV line of each kind of error', () => {
-    expect(lineError(`${HEAD}V,8,,,1,0,0.01\nV,5,,,1,0,0.01\n`)).toBe("m.csv:3: unknown bus '5' (not in case two)");
-    expect(lineError(`${HEAD}I,,3,from,1,0,0.01\n`)).toBe("m.csv:2: branch row '3' out of range: expected 1..2");
-    expect(lineError(`${HEAD}I,,2,from,1,0,0.01\n`)).toBe('m.csv:2: branch row 2 is out of service in case two');
+    expect(lineError(`${HEAD}V,8,,,1,0,0.01\nV,5,,,1,0,0.01\n`)).toBe(
+      "m.csv:3: unknown bus '5' (not in case two)",
+    );
+    expect(lineError(`${HEAD}I,,3,from,1,0,0.01\n`)).toBe(
+      "m.csv:2: branch row '3' out of range: expected 1..2",
+    );
+    expect(lineError(`${HEAD}I,,2,from,1,0,0.01\n`)).toBe(
+      'm.csv:2: branch row 2 is out of service in case two',
+    );
     expect(lineError(`${HEAD}V,4,,,1,x,0.01\n`)).toBe("m.csv:2: expected a finite number for im, found 'x'");
     expect(lineError(`${HEAD}V,4,,,1,0,0\n`)).toBe('m.csv:2: expected a positive sigma, found 0');
-    expect(lineError(`${HEAD}I,,1,middle,1,0,0.01\n`)).toBe("m.csv:2: expected end 'from' or 'to', found 'middle'");
+    expect(lineError(`${HEAD}I,,1,middle,1,0,0.01\n`)).toBe(
+      "m.csv:2: expected end 'from' or 'to', found 'middle'",
+    );
     expect(lineError(`${HEAD}P,4,,,1,0,0.01\n`)).toBe("m.csv:2: expected kind 'V' or 'I', found 'P'");
     expect(lineError(`${HEAD}V,4,,1,0,0.01\n`)).toBe('m.csv:2: expected 7 comma-separated fields, found 6');
-    expect(lineError('bus,re,im\n')).toBe("m.csv:1: expected header 'kind,bus,branch,end,re,im,sigma', found 'bus,re,im'");
+    expect(lineError('bus,re,im\n')).toBe(
+      "m.csv:1: expected header 'kind,bus,branch,end,re,im,sigma', found 'bus,re,im'",
+    );
   });
 });
 
@@ -64,6 +74,8 @@ describe('voltage CSV', () => {
     const back = parseVoltageCsv(text, NET, 't.csv');
     expect([...back.present]).toEqual([0, 1]);
     expect(back.va[1]).toBeCloseTo(-0.1234, 15);
-    expect(() => parseVoltageCsv('bus,vm,va_deg\n8,abc,0\n', NET, 't.csv')).toThrow("t.csv:2: expected a finite number for vm, found 'abc'");
+    expect(() => parseVoltageCsv('bus,vm,va_deg\n8,abc,0\n', NET, 't.csv')).toThrow(
+      "t.csv:2: expected a finite number for vm, found 'abc'",
+    );
   });
 });

@@ -12,29 +12,51 @@ export interface ParsedMeasurements {
 
 function finite(text: string, what: string, source: string, line: number): number {
   const v = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(v)) throw new CsvFormatError(source, line, `expected a finite number for ${what}, found '${text}'`);
+  if (!Number.isFinite(v))
+    throw new CsvFormatError(source, line, `expected a finite number for ${what}, found '${text}'`);
   return v;
 }
 
-function voltageRow(f: string[], net: Network, source: string, line: number): Omit<MeasurementSpec, 're' | 'im' | 'sigma'> {
-  if (f[2] !== '' || f[3] !== '') throw new CsvFormatError(source, line, 'expected empty branch and end fields for a V row');
+function voltageRow(
+  f: string[],
+  net: Network,
+  source: string,
+  line: number,
+): Omit<MeasurementSpec, 're' | 'im' | 'sigma'> {
+  if (f[2] !== '' || f[3] !== '')
+    throw new CsvFormatError(source, line, 'expected empty branch and end fields for a V row');
   const id = Number(f[1]);
   const bus = f[1] === '' || !Number.isInteger(id) ? -1 : net.indexOf(id);
   if (bus < 0) throw new CsvFormatError(source, line, `unknown bus '${f[1]}' (not in case ${net.caseName})`);
   return { kind: MeasurementKind.VOLTAGE, bus, branch: -1, end: 0 };
 }
 
-function currentRow(f: string[], net: Network, source: string, line: number): Omit<MeasurementSpec, 're' | 'im' | 'sigma'> {
+function currentRow(
+  f: string[],
+  net: Network,
+  source: string,
+  line: number,
+): Omit<MeasurementSpec, 're' | 'im' | 'sigma'> {
   if (f[1] !== '') throw new CsvFormatError(source, line, 'expected an empty bus field for an I row');
   const row = Number(f[2]);
   if (f[2] === '' || !Number.isInteger(row) || row < 1 || row > net.branchCount) {
-    throw new CsvFormatError(source, line, `branch row '${f[2]}' out of range: expected 1..${net.branchCount}`);
+    throw new CsvFormatError(
+      source,
+      line,
+      `branch row '${f[2]}' out of range: expected 1..${net.branchCount}`,
+    );
   }
   if (net.branchInService[row - 1] === 0) {
     throw new CsvFormatError(source, line, `branch row ${row} is out of service in case ${net.caseName}`);
   }
-  if (f[3] !== 'from' && f[3] !== 'to') throw new CsvFormatError(source, line, `expected end 'from' or 'to', found '${f[3]}'`);
-  return { kind: MeasurementKind.CURRENT, bus: -1, branch: row - 1, end: f[3] === 'from' ? BranchEnd.FROM : BranchEnd.TO };
+  if (f[3] !== 'from' && f[3] !== 'to')
+    throw new CsvFormatError(source, line, `expected end 'from' or 'to', found '${f[3]}'`);
+  return {
+    kind: MeasurementKind.CURRENT,
+    bus: -1,
+    branch: row - 1,
+    end: f[3] === 'from' ? BranchEnd.FROM : BranchEnd.TO,
+  };
 }
 
 /**
@@ -44,7 +66,11 @@ function currentRow(f: string[], net: Network, source: string, line: number): Om
 export function parseMeasurementCsv(text: string, net: Network, source: string): ParsedMeasurements {
   const lines = text.split(/\r?\n/);
   if (lines[0].trim() !== MEASUREMENT_CSV_HEADER) {
-    throw new CsvFormatError(source, 1, `expected header '${MEASUREMENT_CSV_HEADER}', found '${lines[0].trim()}'`);
+    throw new CsvFormatError(
+      source,
+      1,
+      `expected header '${MEASUREMENT_CSV_HEADER}', found '${lines[0].trim()}'`,
+    );
   }
   const specs: MeasurementSpec[] = [];
   const lineOf: number[] = [];
@@ -52,7 +78,8 @@ export function parseMeasurementCsv(text: string, net: Network, source: string):
     const line = i + 1;
     if (lines[i].trim() === '') continue;
     const f = lines[i].split(',').map((x) => x.trim());
-    if (f.length !== 7) throw new CsvFormatError(source, line, `expected 7 comma-separated fields, found ${f.length}`);
+    if (f.length !== 7)
+      throw new CsvFormatError(source, line, `expected 7 comma-separated fields, found ${f.length}`);
     let where: Omit<MeasurementSpec, 're' | 'im' | 'sigma'>;
     if (f[0] === 'V') where = voltageRow(f, net, source, line);
     else if (f[0] === 'I') where = currentRow(f, net, source, line);
@@ -64,7 +91,8 @@ export function parseMeasurementCsv(text: string, net: Network, source: string):
     specs.push({ ...where, re, im, sigma });
     lineOf.push(line);
   }
-  if (specs.length === 0) throw new CsvFormatError(source, lines.length, 'expected at least one measurement row');
+  if (specs.length === 0)
+    throw new CsvFormatError(source, lines.length, 'expected at least one measurement row');
   return { set: new MeasurementSet(specs), lines: Int32Array.from(lineOf) };
 }
 

@@ -51,7 +51,8 @@ export function synthesizeMeasurements(
   sigmaPu: number,
   random: RandomSource,
 ): MeasurementSet {
-  if (!(sigmaPu >= 0 && sigmaPu < 1)) throw new GridConfigError(`sigma must be in [0, 1) per unit, got ${sigmaPu}`);
+  if (!(sigmaPu >= 0 && sigmaPu < 1))
+    throw new GridConfigError(`sigma must be in [0, 1) per unit, got ${sigmaPu}`);
   const v = rectangular(truth);
   const noise = new NormalSource(random);
   const draw = (): number => (sigmaPu === 0 ? 0 : sigmaPu * noise.next());
@@ -61,10 +62,26 @@ export function synthesizeMeasurements(
   const specs: MeasurementSpec[] = [];
   for (let p = 0; p < pmuBuses.length; p++) {
     const b = pmuBuses[p];
-    specs.push({ kind: MeasurementKind.VOLTAGE, bus: b, branch: -1, end: 0, re: v.re[b] + draw(), im: v.im[b] + draw(), sigma });
+    specs.push({
+      kind: MeasurementKind.VOLTAGE,
+      bus: b,
+      branch: -1,
+      end: 0,
+      re: v.re[b] + draw(),
+      im: v.im[b] + draw(),
+      sigma,
+    });
     for (const { branch, end } of atBus[b]) {
       const [re, im] = branchCurrent(net, branch, end, v.re, v.im);
-      specs.push({ kind: MeasurementKind.CURRENT, bus: -1, branch, end, re: re + draw(), im: im + draw(), sigma });
+      specs.push({
+        kind: MeasurementKind.CURRENT,
+        bus: -1,
+        branch,
+        end,
+        re: re + draw(),
+        im: im + draw(),
+        sigma,
+      });
     }
   }
   return new MeasurementSet(specs);

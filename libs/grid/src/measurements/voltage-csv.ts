@@ -26,7 +26,11 @@ export function formatVoltageCsv(net: Network, v: BusVoltages, include?: Uint8Ar
 export function parseVoltageCsv(text: string, net: Network, source: string): ParsedVoltages {
   const lines = text.split(/\r?\n/);
   if (lines[0].trim() !== VOLTAGE_CSV_HEADER) {
-    throw new CsvFormatError(source, 1, `expected header '${VOLTAGE_CSV_HEADER}', found '${lines[0].trim()}'`);
+    throw new CsvFormatError(
+      source,
+      1,
+      `expected header '${VOLTAGE_CSV_HEADER}', found '${lines[0].trim()}'`,
+    );
   }
   const vm = new Float64Array(net.busCount);
   const va = new Float64Array(net.busCount);
@@ -34,15 +38,18 @@ export function parseVoltageCsv(text: string, net: Network, source: string): Par
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
     const f = lines[i].split(',').map((x) => x.trim());
-    if (f.length !== 3) throw new CsvFormatError(source, i + 1, `expected 3 comma-separated fields, found ${f.length}`);
+    if (f.length !== 3)
+      throw new CsvFormatError(source, i + 1, `expected 3 comma-separated fields, found ${f.length}`);
     const id = Number(f[0]);
     const b = f[0] === '' || !Number.isInteger(id) ? -1 : net.indexOf(id);
     if (b < 0) throw new CsvFormatError(source, i + 1, `unknown bus '${f[0]}' (not in case ${net.caseName})`);
     if (present[b] === 1) throw new CsvFormatError(source, i + 1, `bus ${f[0]} appears twice`);
     const m = Number(f[1]);
     const a = Number(f[2]);
-    if (f[1] === '' || !Number.isFinite(m)) throw new CsvFormatError(source, i + 1, `expected a finite number for vm, found '${f[1]}'`);
-    if (f[2] === '' || !Number.isFinite(a)) throw new CsvFormatError(source, i + 1, `expected a finite number for va_deg, found '${f[2]}'`);
+    if (f[1] === '' || !Number.isFinite(m))
+      throw new CsvFormatError(source, i + 1, `expected a finite number for vm, found '${f[1]}'`);
+    if (f[2] === '' || !Number.isFinite(a))
+      throw new CsvFormatError(source, i + 1, `expected a finite number for va_deg, found '${f[2]}'`);
     vm[b] = m;
     va[b] = (a * Math.PI) / 180;
     present[b] = 1;

@@ -112,7 +112,12 @@ export class Network {
     const ptr = new Int32Array(this.busCount + 1);
     sets.forEach((s, i) => (ptr[i + 1] = ptr[i] + s.size));
     const out = new Int32Array(ptr[this.busCount]);
-    sets.forEach((s, i) => out.set([...s].sort((a, b) => a - b), ptr[i]));
+    sets.forEach((s, i) =>
+      out.set(
+        [...s].sort((a, b) => a - b),
+        ptr[i],
+      ),
+    );
     return [ptr, out];
   }
 
@@ -123,10 +128,18 @@ export class Network {
     for (let j = 0; j < n; j++) colPtr[j + 1] = colPtr[j] + 1 + this.neighborPtr[j + 1] - this.neighborPtr[j];
     const rowIdx = new Int32Array(colPtr[n]);
     for (let j = 0; j < n; j++) {
-      const rows = [j, ...this.neighbors.subarray(this.neighborPtr[j], this.neighborPtr[j + 1])].sort((a, b) => a - b);
+      const rows = [j, ...this.neighbors.subarray(this.neighborPtr[j], this.neighborPtr[j + 1])].sort(
+        (a, b) => a - b,
+      );
       rowIdx.set(rows, colPtr[j]);
     }
-    const ybus: ComplexCsc = { n, colPtr, rowIdx, re: new Float64Array(rowIdx.length), im: new Float64Array(rowIdx.length) };
+    const ybus: ComplexCsc = {
+      n,
+      colPtr,
+      rowIdx,
+      re: new Float64Array(rowIdx.length),
+      im: new Float64Array(rowIdx.length),
+    };
     for (let i = 0; i < n; i++) addAt(ybus, i, i, this.shuntRe[i], this.shuntIm[i]);
     for (let k = 0; k < this.branchCount; k++) {
       if (this.branchInService[k] === 0) continue;
@@ -142,7 +155,11 @@ export class Network {
 }
 
 /** Position of (row, col) in a CSC matrix with sorted rows, or -1. */
-export function cscFind(a: ComplexCsc | { colPtr: Int32Array; rowIdx: Int32Array }, row: number, col: number): number {
+export function cscFind(
+  a: ComplexCsc | { colPtr: Int32Array; rowIdx: Int32Array },
+  row: number,
+  col: number,
+): number {
   let lo = a.colPtr[col];
   let hi = a.colPtr[col + 1] - 1;
   while (lo <= hi) {

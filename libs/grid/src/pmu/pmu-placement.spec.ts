@@ -40,7 +40,10 @@ describe('placePmus', () => {
       for (let lost = 0; lost < pmus.length; lost++) {
         const present = Uint8Array.from(owner, (o) => (o === lost ? 0 : 1));
         const observable = observableColumns(model, present);
-        expect(observable.every((o) => o === 1), `losing the PMU at bus ${net.busIds[pmus[lost]]}`).toBe(true);
+        expect(
+          observable.every((o) => o === 1),
+          `losing the PMU at bus ${net.busIds[pmus[lost]]}`,
+        ).toBe(true);
       }
     });
   }

@@ -17,7 +17,9 @@ export const PLACEMENT_STRATEGIES: readonly PlacementStrategy[] = ['greedy', 're
 export function placePmus(net: Network, strategy: PlacementStrategy): Int32Array {
   if (strategy === 'all') return Int32Array.from({ length: net.busCount }, (_, i) => i);
   if (strategy !== 'greedy' && strategy !== 'redundant') {
-    throw new GridConfigError(`placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}, got '${String(strategy)}'`);
+    throw new GridConfigError(
+      `placement must be one of ${PLACEMENT_STRATEGIES.join(', ')}, got '${String(strategy)}'`,
+    );
   }
   const need = new Int32Array(net.busCount);
   for (let j = 0; j < net.busCount; j++) {
@@ -47,7 +49,8 @@ function greedyCover(net: Network, need: Int32Array): number[] {
   const chosen: number[] = [];
   for (;;) {
     let best = -1;
-    for (let b = 0; b < n; b++) if (placed[b] === 0 && gain[b] > 0 && (best < 0 || gain[b] > gain[best])) best = b;
+    for (let b = 0; b < n; b++)
+      if (placed[b] === 0 && gain[b] > 0 && (best < 0 || gain[b] > gain[best])) best = b;
     if (best < 0) return chosen;
     placed[best] = 1;
     chosen.push(best);

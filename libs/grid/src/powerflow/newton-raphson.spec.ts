@@ -10,8 +10,20 @@ import type { BusVoltages } from './power-flow-solution';
 
 /** MATPOWER 'runpf(case14)' bus voltages as printed (Vm 3 decimals, Va degrees 3 decimals). */
 const CASE14_MATPOWER: [number, number][] = [
-  [1.06, 0], [1.045, -4.983], [1.01, -12.725], [1.018, -10.313], [1.02, -8.774], [1.07, -14.221], [1.062, -13.36],
-  [1.09, -13.36], [1.056, -14.939], [1.051, -15.097], [1.057, -14.791], [1.055, -15.076], [1.05, -15.156], [1.036, -16.034],
+  [1.06, 0],
+  [1.045, -4.983],
+  [1.01, -12.725],
+  [1.018, -10.313],
+  [1.02, -8.774],
+  [1.07, -14.221],
+  [1.062, -13.36],
+  [1.09, -13.36],
+  [1.056, -14.939],
+  [1.051, -15.097],
+  [1.057, -14.791],
+  [1.055, -15.076],
+  [1.05, -15.156],
+  [1.036, -16.034],
 ];
 
 /** Largest P (non-reference) / Q (PQ) mismatch, from branch currents rather than Ybus. */
@@ -55,17 +67,20 @@ describe('solvePowerFlow', () => {
     });
   });
 
-  it.each([...SMALL_CASES])('%s converges to a solution whose branch-current mismatch is below 1e-9 pu', (name) => {
-    const net = loadSharedNetwork(name);
-    const s = solvePowerFlow(net);
-    expect(s.mismatchPu).toBeLessThan(1e-10);
-    expect(mismatch(net, s)).toBeLessThan(1e-9);
-    // PV and reference buses hold their generator set-points.
-    for (const g of net.powerCase.gens) {
-      const i = net.indexOf(g.bus);
-      if (g.inService && net.busType[i] !== BusType.PQ) expect(s.vm[i]).toBeCloseTo(g.vg, 12);
-    }
-  });
+  it.each([...SMALL_CASES])(
+    '%s converges to a solution whose branch-current mismatch is below 1e-9 pu',
+    (name) => {
+      const net = loadSharedNetwork(name);
+      const s = solvePowerFlow(net);
+      expect(s.mismatchPu).toBeLessThan(1e-10);
+      expect(mismatch(net, s)).toBeLessThan(1e-9);
+      // PV and reference buses hold their generator set-points.
+      for (const g of net.powerCase.gens) {
+        const i = net.indexOf(g.bus);
+        if (g.inService && net.busType[i] !== BusType.PQ) expect(s.vm[i]).toBeCloseTo(g.vg, 12);
+      }
+    },
+  );
 
   it('reproduces the stored ACTIVSg2000 solution when set-points come from the stored bus voltages', () => {
     const net = loadSharedNetwork('case_ACTIVSg2000');
@@ -81,12 +96,18 @@ describe('solvePowerFlow', () => {
   it('refuses a case without a reference bus with a message saying what to fix', () => {
     const text = readFileSync(sharedCasePath('case14'), 'utf8').replace('\t1\t3\t0\t0', '\t1\t2\t0\t0');
     const net = new Network(parseMatpowerCase(text, 'noref.m'));
-    expect(() => solvePowerFlow(net)).toThrow('case noref has no reference bus (bus type 3); mark the slack bus as type 3');
+    expect(() => solvePowerFlow(net)).toThrow(
+      'case noref has no reference bus (bus type 3); mark the slack bus as type 3',
+    );
   });
 
   it('reports divergence with the iteration bound instead of returning a wrong answer', () => {
     const net = loadSharedNetwork('case300');
-    expect(() => solvePowerFlow(net, { tolerancePu: 1e-10, maxIterations: 1 })).toThrow(PowerFlowDivergenceError);
-    expect(() => solvePowerFlow(net, { tolerancePu: 0, maxIterations: 5 })).toThrow(/tolerancePu must be in \(0, 1\)/);
+    expect(() => solvePowerFlow(net, { tolerancePu: 1e-10, maxIterations: 1 })).toThrow(
+      PowerFlowDivergenceError,
+    );
+    expect(() => solvePowerFlow(net, { tolerancePu: 0, maxIterations: 5 })).toThrow(
+      /tolerancePu must be in \(0, 1\)/,
+    );
   });
 });

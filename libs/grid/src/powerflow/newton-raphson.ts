@@ -4,7 +4,11 @@ import { PowerFlowDivergenceError } from '../errors/power-flow-divergence-error'
 import type { Network } from '../network/network';
 import { SparseLdu } from '../sparse/sparse-ldu';
 import { JacobianPattern } from './jacobian-pattern';
-import { DEFAULT_POWER_FLOW_OPTIONS, validatePowerFlowOptions, type PowerFlowOptions } from './power-flow-options';
+import {
+  DEFAULT_POWER_FLOW_OPTIONS,
+  validatePowerFlowOptions,
+  type PowerFlowOptions,
+} from './power-flow-options';
 import type { PowerFlowSolution } from './power-flow-solution';
 
 /** Complex power injections (Pg - Pd + j(Qg - Qd)) / baseMVA of every bus. */
@@ -43,10 +47,15 @@ function initialVoltages(net: Network, useGenerator: boolean): [Float64Array, Fl
  * Jacobian (no Q limits, as MATPOWER's default). Throws
  * PowerFlowDivergenceError when the mismatch does not fall below tolerance.
  */
-export function solvePowerFlow(net: Network, options: PowerFlowOptions = DEFAULT_POWER_FLOW_OPTIONS): PowerFlowSolution {
+export function solvePowerFlow(
+  net: Network,
+  options: PowerFlowOptions = DEFAULT_POWER_FLOW_OPTIONS,
+): PowerFlowSolution {
   validatePowerFlowOptions(options);
   if (!net.busType.includes(BusType.REF)) {
-    throw new GridError(`case ${net.caseName} has no reference bus (bus type 3); mark the slack bus as type 3`);
+    throw new GridError(
+      `case ${net.caseName} has no reference bus (bus type 3); mark the slack bus as type 3`,
+    );
   }
   const state = new NewtonState(net, options.setpointSource !== 'bus');
   let mismatch = state.evaluate();

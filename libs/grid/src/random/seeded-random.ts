@@ -27,7 +27,6 @@ export class SeededRandom implements RandomSource {
 export class NormalSource {
   private spare: number | undefined;
 
-
   constructor(private readonly uniform: RandomSource) {}
 
   next(): number {

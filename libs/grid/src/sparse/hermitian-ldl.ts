@@ -38,7 +38,13 @@ export class HermitianLdl {
    * Numeric factorization. Returns the permuted index of the first pivot that
    * is not positive relative to its diagonal, or -1 when G is positive definite.
    */
-  factor(colPtr: Int32Array, rowIdx: Int32Array, re: Float64Array, im: Float64Array, relativePivotTolerance: number): number {
+  factor(
+    colPtr: Int32Array,
+    rowIdx: Int32Array,
+    re: Float64Array,
+    im: Float64Array,
+    relativePivotTolerance: number,
+  ): number {
     const { n, parent, lp } = this.sym;
     const { li, lx, d, yRe, yIm, pattern, flag, lnz } = this;
     let firstBad = -1;

@@ -14,6 +14,7 @@ describe('chi-square thresholds', () => {
       [100, 0.99, 135.807],
       [1000, 0.95, 1074.679],
     ];
-    for (const [dof, p, want] of table) expect(Math.abs(chiSquareQuantile(dof, p) / want - 1)).toBeLessThan(0.005);
+    for (const [dof, p, want] of table)
+      expect(Math.abs(chiSquareQuantile(dof, p) / want - 1)).toBeLessThan(0.005);
   });
 });

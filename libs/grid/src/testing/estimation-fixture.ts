@@ -17,7 +17,12 @@ export interface EstimationFixture {
   readonly model: MeasurementModel;
 }
 
-export function estimationFixture(name: string, placement: PlacementStrategy, sigma: number, seed = 1): EstimationFixture {
+export function estimationFixture(
+  name: string,
+  placement: PlacementStrategy,
+  sigma: number,
+  seed = 1,
+): EstimationFixture {
   const net = loadSharedNetwork(name);
   const truth = solvePowerFlow(net);
   const { re, im } = rectangular(truth);
@@ -27,7 +32,13 @@ export function estimationFixture(name: string, placement: PlacementStrategy, si
 }
 
 /** Largest |V_a - V_b| over the buses where `mask` is 1 (all when omitted). */
-export function maxVoltageError(aRe: ArrayLike<number>, aIm: ArrayLike<number>, bRe: ArrayLike<number>, bIm: ArrayLike<number>, mask?: Uint8Array): number {
+export function maxVoltageError(
+  aRe: ArrayLike<number>,
+  aIm: ArrayLike<number>,
+  bRe: ArrayLike<number>,
+  bIm: ArrayLike<number>,
+  mask?: Uint8Array,
+): number {
   let worst = 0;
   for (let i = 0; i < aRe.length; i++) {
     if (mask !== undefined && mask[i] === 0) continue;
