@@ -21,6 +21,7 @@ export class GainFactor {
   readonly coef1: Float64Array;
   readonly coef2: Float64Array;
   readonly ldl: HermitianLdl;
+  private inverse: { lower: Float64Array; diag: Float64Array } | undefined;
 
   constructor(
     readonly structure: GainStructure,
@@ -52,6 +53,12 @@ export class GainFactor {
     }
     this.ldl = new HermitianLdl(structure.symbolic);
     this.factorize(relativePivotTolerance);
+  }
+
+  /** Entries of G^-1 on the factor's pattern, computed on first use (bad-data identification). */
+  inverseOnPattern(): { lower: Float64Array; diag: Float64Array } {
+    this.inverse ??= this.ldl.inverseOnPattern();
+    return this.inverse;
   }
 
   private factorize(tolerance: number): void {

@@ -13,7 +13,7 @@ import { MeasurementModel } from './measurement-model';
  * Independent dense WLS: real form of H built straight from the branch
  * admittances, normal equations (H^T W H) x = H^T W z solved densely.
  */
-function denseWls(net: Network, set: MeasurementSet): { re: number[]; im: number[] } {
+function denseWls(net: Network, set: MeasurementSet): { re: number[]; im: number[]; gain: number[][] } {
   const n = net.busCount;
   const a = Array.from({ length: 2 * n }, () => new Array<number>(2 * n).fill(0));
   const rhs = new Array<number>(2 * n).fill(0);
@@ -40,7 +40,7 @@ function denseWls(net: Network, set: MeasurementSet): { re: number[]; im: number
     });
   }
   const x = denseSolve(a, rhs);
-  return { re: x.slice(0, n), im: x.slice(n) };
+  return { re: x.slice(0, n), im: x.slice(n), gain: a };
 }
 
 describe('LinearStateEstimator', () => {
@@ -89,6 +89,29 @@ describe('LinearStateEstimator', () => {
     expect(cleaned.badDataRemains).toBe(false);
     expect(cleaned.cost).toBeLessThan(cleaned.threshold);
     expect(maxVoltageError(cleaned.vRe, cleaned.vIm, f.truthRe, f.truthIm)).toBeLessThan(0.005);
+  });
+
+  it('computes normalized residuals like a dense Omega = R - H G^-1 H^H', () => {
+    const f = estimationFixture('case14', 'redundant', 0.01, 12);
+    const est = new LinearStateEstimator(f.model);
+    est.estimate(f.set.re, f.set.im);
+    const got = est.largestNormalizedResidual(est.factorFor(), f.set.re, f.set.im);
+    const dense = denseWls(f.net, f.set);
+    const n = f.net.busCount;
+    let want = { row: -1, value: 0 };
+    for (let r = 0; r < f.model.rowCount; r++) {
+      const h: [number, number, number][] = [[f.model.col1[r], f.model.h1Re[r], f.model.h1Im[r]]];
+      if (f.model.col2[r] >= 0) h.push([f.model.col2[r], f.model.h2Re[r], f.model.h2Im[r]]);
+      const rhs = new Array<number>(2 * n).fill(0);
+      for (const [c, hr, hi] of h) [rhs[c], rhs[c + n]] = [hr, -hi];
+      const y = denseSolve(dense.gain, rhs);
+      const hgh = h.reduce((acc, [c, hr, hi]) => acc + hr * y[c] - hi * y[c + n], 0);
+      const [rr, ri] = est.residual(r, f.set.re, f.set.im);
+      const value = Math.hypot(rr, ri) / Math.sqrt(f.model.sigma[r] ** 2 - hgh);
+      if (value > want.value) want = { row: r, value };
+    }
+    expect(got.row).toBe(want.row);
+    expect(got.value).toBeCloseTo(want.value, 8);
   });
 
   it('leaves clean noisy data alone', () => {

@@ -235,7 +235,8 @@ export class LinearStateEstimator {
 
   /**
    * Largest |r_i| / sqrt(Omega_ii), Omega = R - H G^-1 H^H: each rectangular
-   * component of r_i has variance Omega_ii. One extra solve per used row;
+   * component of r_i has variance Omega_ii. The entries of G^-1 a row needs
+   * lie on the factor's pattern, so they come from one sparse-inverse pass;
    * rows with Omega_ii ~ 0 are critical (their error cannot be seen) and skipped.
    */
   largestNormalizedResidual(
@@ -245,22 +246,21 @@ export class LinearStateEstimator {
   ): { row: number; value: number } {
     const m = this.model;
     const s = this.structure;
-    const x = new Float64Array(2 * s.n);
+    const inverse = factor.inverseOnPattern();
     let best = { row: -1, value: 0 };
     for (let r = 0; r < m.rowCount; r++) {
       if (factor.weight[r] === 0) continue;
       const a = s.pinv[m.col1[r]];
-      const b = m.col2[r] >= 0 ? s.pinv[m.col2[r]] : -1;
-      x.fill(0);
-      x[2 * a] = m.h1Re[r];
-      x[2 * a + 1] = -m.h1Im[r];
-      if (b >= 0) {
-        x[2 * b] = m.h2Re[r];
-        x[2 * b + 1] = -m.h2Im[r];
+      let hgh = (m.h1Re[r] ** 2 + m.h1Im[r] ** 2) * inverse.diag[a];
+      if (m.col2[r] >= 0) {
+        const b = s.pinv[m.col2[r]];
+        const [zr, zi] = factor.ldl.inverseEntry(inverse, a, b);
+        hgh += (m.h2Re[r] ** 2 + m.h2Im[r] ** 2) * inverse.diag[b];
+        // 2 Re(h1 Z_ab conj(h2))
+        const tr = m.h1Re[r] * zr - m.h1Im[r] * zi;
+        const ti = m.h1Re[r] * zi + m.h1Im[r] * zr;
+        hgh += 2 * (tr * m.h2Re[r] + ti * m.h2Im[r]);
       }
-      factor.ldl.solveInPlace(x);
-      let hgh = m.h1Re[r] * x[2 * a] - m.h1Im[r] * x[2 * a + 1];
-      if (b >= 0) hgh += m.h2Re[r] * x[2 * b] - m.h2Im[r] * x[2 * b + 1];
       const variance = m.sigma[r] * m.sigma[r] - hgh;
       if (!(variance > 1e-9 * m.sigma[r] * m.sigma[r])) continue;
       const [rr, ri] = this.residual(r, zRe, zIm);

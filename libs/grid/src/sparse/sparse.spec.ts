@@ -81,6 +81,20 @@ describe('sparse factorizations', () => {
     }
     const ldl = new HermitianLdl(new SymbolicFactor(n, colPtr, rowIdx));
     expect(ldl.factor(colPtr, rowIdx, re, im, 1e-12)).toBe(-1);
+    // Entries of the inverse on L's pattern against dense solves with unit vectors.
+    const inv = ldl.inverseOnPattern();
+    const lp = ldl.sym.lp;
+    for (let j = 0; j < n; j++) {
+      const unit = new Array<number>(2 * n).fill(0);
+      unit[j] = 1;
+      const col = denseSolve(dense, unit); // column j of G^-1 in real form: Re at i, Im at i + n
+      expect(inv.diag[j]).toBeCloseTo(col[j], 12);
+      for (let p = lp[j]; p < lp[j + 1]; p++) {
+        const i = ldl.li[p];
+        expect(inv.lower[2 * p]).toBeCloseTo(col[i], 12);
+        expect(inv.lower[2 * p + 1]).toBeCloseTo(col[i + n], 12);
+      }
+    }
     const b = Array.from({ length: 2 * n }, () => rnd.next());
     const x = new Float64Array(2 * n);
     for (let i = 0; i < n; i++) [x[2 * i], x[2 * i + 1]] = [b[i], b[i + n]];
