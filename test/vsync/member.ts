@@ -4,13 +4,13 @@
  *
  * Several groups may share the member's one process runtime (option "groups").
  * Commands (stdin): {"cmd":"join"|"leave","group"} | {"cmd":"send","group","count":N,"ordering":"fifo"|"total"}
- *                   | {"cmd":"update","group","count":N,"key"} | {"cmd":"exit"}
- * Events (stdout):  ready, joined, left, view, deliver, update, sent, sendDone, updateDone, error, closed.
+ *                   | {"cmd":"update","group","count":N,"key"} | {"cmd":"stats"} | {"cmd":"exit"}
+ * Events (stdout):  ready, joined, left, view, deliver, update, sent, sendDone, updateDone, stats, error, closed.
  * A delivered message carries the sending member's name and its sequence number, so the test can check FIFO,
  * total order and integrity from the logs alone.
  */
 import { createInterface } from 'node:readline';
-import { formatProcess, Group, VsyncProcess, type Ordering } from '@gridcloud/vsync';
+import { formatProcess, Group, VsyncProcess, type FaultOptions, type Ordering } from '@gridcloud/vsync';
 
 interface MemberOptions {
   readonly name: string;
@@ -22,10 +22,11 @@ interface MemberOptions {
   readonly failureTimeoutMs?: number;
   readonly sendWindowMessages?: number;
   readonly rejoinOnExclusion?: boolean;
+  readonly faults?: FaultOptions;
 }
 
 interface Command {
-  readonly cmd: 'join' | 'leave' | 'send' | 'update' | 'exit';
+  readonly cmd: 'join' | 'leave' | 'send' | 'update' | 'stats' | 'exit';
   readonly group?: string;
   readonly count?: number;
   readonly ordering?: Ordering;
@@ -45,6 +46,7 @@ function emit(event: Record<string, unknown>): void {
 const runtime = new VsyncProcess({
   seeds: options.seeds,
   rejoinOnExclusion: options.rejoinOnExclusion ?? false,
+  faults: options.faults,
   core: {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
     failureTimeoutMs: options.failureTimeoutMs ?? 1_500,
@@ -122,6 +124,7 @@ async function updateAll(group: Group, command: Command): Promise<void> {
 }
 
 async function onCommand(command: Command): Promise<void> {
+  if (command.cmd === 'stats') return emit({ event: 'stats', ...runtime.stats() });
   if (command.cmd === 'exit') {
     await runtime.shutdown();
     emit({ event: 'closed' });

@@ -27,6 +27,7 @@ export {
   type CoreBounds,
   type TransportBounds,
   type RuntimeStats,
+  type FaultOptions,
 } from './runtime';
 export {
   View,

@@ -12,3 +12,4 @@ export { UnknownHandlerError } from './errors/unknown-handler-error';
 export { HandlerError } from './errors/handler-error';
 export { UndecodablePayloadError } from './errors/undecodable-payload-error';
 export { DuplicateGroupError } from './errors/duplicate-group-error';
+export { FaultInjector, type FaultOptions } from './fault-injector';

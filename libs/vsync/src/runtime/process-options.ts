@@ -2,6 +2,7 @@ import type { CoreConfig } from '../protocol';
 import { resolveCoreConfig } from '../protocol';
 import { AddressError, parseAddress, resolveTransportConfig, type TransportConfig } from '../transport';
 import { VsyncOptionsError } from './errors/vsync-options-error';
+import { FaultInjector, type FaultOptions } from './fault-injector';
 
 /** Protocol bounds a user may set; identity and seeds come from the process options themselves. */
 export type CoreBounds = Omit<CoreConfig, 'self' | 'seeds' | 'founder'>;
@@ -31,6 +32,8 @@ export interface VsyncProcessOptions {
   readonly maxPendingRequests?: number;
   readonly core?: CoreBounds;
   readonly transport?: TransportBounds;
+  /** Test only: drop, duplicate and delay outgoing messages on a seeded schedule. */
+  readonly faults?: FaultOptions;
 }
 
 export interface ResolvedProcessOptions {
@@ -42,6 +45,7 @@ export interface ResolvedProcessOptions {
   readonly shutdownLingerMs: number;
   readonly maxPendingRequests: number;
   readonly core: CoreBounds;
+  readonly faults: FaultInjector | undefined;
 }
 
 /** Bytes of wire header the core may add around a payload; the payload bound leaves this much room in a frame. */
@@ -77,6 +81,7 @@ export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedPro
       1,
       10_000_000,
     ),
+    faults: options.faults === undefined ? undefined : new FaultInjector(options.faults),
   };
 }
 

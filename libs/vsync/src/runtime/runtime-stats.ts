@@ -10,5 +10,7 @@ export interface RuntimeStats {
   /** Outgoing messages the transport refused (peer queue full or not encodable). */
   readonly sendFailures: number;
   readonly exclusions: number;
+  /** Faults the test-only fault layer injected; all zero when none is configured. */
+  readonly faults: { readonly dropped: number; readonly duplicated: number; readonly delayed: number };
   readonly transport: TransportStats;
 }

@@ -131,6 +131,7 @@ export class VsyncProcess {
   stats(): RuntimeStats {
     return {
       ...this.counters,
+      faults: { ...(this.options.faults?.counts ?? { dropped: 0, duplicated: 0, delayed: 0 }) },
       incarnation: this.identity?.incarnation ?? 0,
       transport: this.transport.stats(),
     };
@@ -225,8 +226,14 @@ export class VsyncProcess {
   }
 
   private send(toAddress: string, message: WireMessage): void {
+    const bytes = encodeMessage(message);
+    if (this.options.faults === undefined) return this.transmit(toAddress, bytes);
+    this.options.faults.apply(() => this.state !== 'closed' && this.transmit(toAddress, bytes));
+  }
+
+  private transmit(toAddress: string, bytes: Uint8Array): void {
     try {
-      if (!this.transport.send(toAddress, encodeMessage(message))) this.counters.sendFailures += 1;
+      if (!this.transport.send(toAddress, bytes)) this.counters.sendFailures += 1;
     } catch (error) {
       // A message the transport cannot carry is lost like any other; the core retransmits or suspects the peer.
       this.counters.sendFailures += 1;
