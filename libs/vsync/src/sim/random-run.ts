@@ -17,14 +17,15 @@ export interface RunResult {
 }
 
 /** How long faults are injected, and how long the system then gets to settle (the liveness bound). */
-const FAULT_PHASE_MS = 3_000;
+const FAULT_PHASE_MS = 4_000;
 const SETTLE_DEADLINE_MS = 10_000;
 const DRAIN_MS = 800;
 const DRIVER_INTERVAL_MS = 25;
 const RESTART_AFTER_EXCLUSION_MS = 150;
 /** A fault's after-effects (late suspicion reports, exclusions) show up to a failure timeout later: the fault budget
  *  is only restored after the cluster has stayed calm this long. */
-const CALM_BEFORE_RESET_MS = 1_000;
+const CALM_BEFORE_RESET_MS = 700;
+const RETRY_FAULT_MS = 100;
 const MAX_OUTSTANDING_MULTICASTS = 12;
 const GROUPS = ['g0', 'g1'] as const;
 
@@ -40,7 +41,7 @@ class RandomRun {
   private readonly plans = new Map<number, Set<string>>();
   private readonly faults: string[] = [];
   /** Nodes disrupted since the cluster was last settled; at most a minority may be, or no majority is left. */
-  private disrupted = 0;
+  private disrupted = Number.MAX_SAFE_INTEGER; // no fault before the cluster first formed and stayed calm
   private faultsOn = true;
   private lastUncalmMs = 0;
 
@@ -123,7 +124,7 @@ class RandomRun {
   private scheduleFaults(): void {
     const count = this.prng.int(1, 4);
     for (let i = 0; i < count; i++) {
-      const at = this.prng.int(500, FAULT_PHASE_MS - 400);
+      const at = this.prng.int(700, FAULT_PHASE_MS - 1_000);
       this.cluster.at(at, () => this.inject());
     }
   }
@@ -139,7 +140,9 @@ class RandomRun {
   }
 
   private inject(): void {
-    if (!this.faultsOn || this.budget() <= 0) return;
+    if (!this.faultsOn) return;
+    // No budget now (an earlier fault is still being repaired): try again a little later.
+    if (this.budget() <= 0) return this.cluster.at(this.cluster.now + RETRY_FAULT_MS, () => this.inject());
     const kind = this.prng.pick(['crash', 'crash-leader', 'partition', 'one-way', 'crash-mid-change'] as const);
     this.disrupted++;
     if (kind === 'partition' || kind === 'one-way') return this.partition(kind === 'one-way');
