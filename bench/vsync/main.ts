@@ -165,6 +165,20 @@ async function latency(
   return { p50Ms: percentile(remote, 50), p99Ms: percentile(remote, 99) };
 }
 
+/** How many protocol messages the sender's transport packed per TCP frame: the batching factor. */
+async function logBatching(sender: MemberProcess): Promise<void> {
+  sender.command({ cmd: 'stats' });
+  const stats = await within(
+    'stats',
+    sender.next((e) => e.event === 'stats'),
+  );
+  const transport = stats.transport as { framesSent: number; messagesSent: number; bytesSent: number };
+  const perFrame = Math.round((transport.messagesSent / transport.framesSent) * 10) / 10;
+  log(
+    `sender transport: ${transport.messagesSent} messages in ${transport.framesSent} frames (${perFrame} per frame)`,
+  );
+}
+
 async function main(): Promise<void> {
   const members = await startMembers();
   try {
@@ -183,6 +197,7 @@ async function main(): Promise<void> {
     log(
       `ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, 3 processes on loopback)`,
     );
+    await logBatching(members[0]);
     const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes, core };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

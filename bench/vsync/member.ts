@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { Group, VsyncProcess, type Ordering } from '@gridcloud/vsync';
 
 interface Command {
-  readonly cmd: 'rawListen' | 'rawSend' | 'join' | 'expect' | 'blast' | 'paced' | 'exit';
+  readonly cmd: 'rawListen' | 'rawSend' | 'join' | 'expect' | 'blast' | 'paced' | 'stats' | 'exit';
   readonly count?: number;
   readonly sizeBytes?: number;
   readonly ports?: number[];
@@ -135,6 +135,7 @@ async function onCommand(c: Command): Promise<void> {
   } else if (c.cmd === 'blast')
     await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
   else if (c.cmd === 'paced') await paced(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
+  else if (c.cmd === 'stats') emit({ event: 'stats', ...runtime.stats() });
   else if (c.cmd === 'exit') {
     await runtime.shutdown();
     process.exit(0);
