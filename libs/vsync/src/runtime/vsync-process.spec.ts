@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport } from '../transport';
+import { Group } from './group';
 import { PayloadTooLargeError } from './errors/payload-too-large-error';
 import { ProcessClosedError } from './errors/process-closed-error';
 import { VsyncProcess } from './vsync-process';
@@ -47,6 +48,24 @@ describe('VsyncProcess', () => {
   it('rejects a payload above maxPayloadBytes before it reaches the core', async () => {
     const p = vsyncProcess({ transport: { maxFrameBytes: 16 * 1024 } });
     await expect(p.multicast('g', 'fifo', new Uint8Array(16 * 1024))).rejects.toThrow(PayloadTooLargeError);
+  });
+
+  it('runs a one-member system: two groups on one process join, multicast and deliver in order', async () => {
+    const p = vsyncProcess();
+    const seen: string[] = [];
+    const alpha = new Group('alpha', { process: p }).handle(1, (v: string) => seen.push(`alpha:${v}`));
+    const beta = new Group('beta', { process: p }).handle(1, (v: string) => seen.push(`beta:${v}`));
+    await alpha.join();
+    await beta.join();
+    expect(alpha.view?.members).toEqual([p.self]);
+    expect(beta.view?.rankOf(p.self)).toBe(0);
+    await alpha.send(1, 'a0');
+    await beta.orderedSend(1, 'b0');
+    await alpha.orderedSend(1, 'a1');
+    await until(() => seen.length === 3);
+    expect(seen.filter((s) => s.startsWith('alpha'))).toEqual(['alpha:a0', 'alpha:a1']);
+    expect(seen).toContain('beta:b0');
+    expect(p.stats().deliveries).toBe(3);
   });
 
   it('rejects requests after shutdown with what to do', async () => {
