@@ -101,3 +101,16 @@ describe('Group', () => {
     await expect(g.send(UPDATE, () => 1)).rejects.toThrow(/cannot encode the call to handler 1/);
   });
 });
+
+describe('Group error listeners', () => {
+  it('a throwing onError listener does not stop the next listener or the delivery', () => {
+    const g = group('listeners');
+    const errors: Error[] = [];
+    g.onError(() => {
+      throw new Error('listener bug');
+    });
+    g.onError((error) => errors.push(error));
+    expect(() => g.deliver(delivery(encodeGroupCall(42, [])))).not.toThrow();
+    expect(errors.map((e) => e.name)).toEqual(['UnknownHandlerError']);
+  });
+});

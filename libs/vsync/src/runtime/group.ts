@@ -6,6 +6,7 @@ import { VsyncOptionsError } from './errors/vsync-options-error';
 import { decodeGroupCall, encodeGroupCall, MAX_HANDLER_ID } from './group-payload';
 import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
+import { notify } from './notify';
 import { VsyncProcess } from './vsync-process';
 
 /** A Group either shares a process runtime with other groups or gets one of its own from these options. */
@@ -160,8 +161,7 @@ export class Group implements GroupEndpoint {
   }
 
   fail(error: Error): void {
-    if (this.errorListeners.length === 0) process.emitWarning(error);
-    for (const listener of this.errorListeners) listener(error);
+    notify(this.errorListeners, error);
   }
 
   private multicast(ordering: Ordering, handlerId: number, args: unknown[]): Promise<void> {

@@ -22,6 +22,7 @@ import {
   type ResolvedProcessOptions,
   type VsyncProcessOptions,
 } from './process-options';
+import { notify } from './notify';
 import type { RuntimeStats } from './runtime-stats';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -274,9 +275,9 @@ export class VsyncProcess {
     for (const request of requests) request.reject(error);
   }
 
+  /** Process-wide errors go to the process's listeners; with none and no group to tell, to a process warning. */
   private report(error: Error): void {
-    if (this.errorListeners.length === 0 && this.groups.size === 0) process.emitWarning(error);
-    for (const listener of this.errorListeners) listener(error);
+    if (this.errorListeners.length > 0 || this.groups.size === 0) notify(this.errorListeners, error);
   }
 }
 
