@@ -1,6 +1,6 @@
 /**
  * `gridcloud estimate --case C.m --measurements m.csv --out est.csv
- * [--bad-data] [--areas k|case]` runs the linear state estimator on a
+ * [--bad-data] [--bad-data-lnr] [--areas k|case]` runs the linear state estimator on a
  * measurement CSV and writes `bus,vm,va_deg` for the observable buses;
  * unobservable buses and removed bad data are listed on stderr. With
  * --areas the two-level (area + coordinator) estimate is written and its
@@ -8,6 +8,7 @@
  */
 import {
   AreaEstimator,
+  DEFAULT_ESTIMATOR_OPTIONS,
   formatVoltageCsv,
   GridError,
   LinearStateEstimator,
@@ -22,8 +23,12 @@ import {
 } from '@gridcloud/grid';
 import { loadNetwork, readText, requireString, runCommand, UsageError, writeText } from './powerflow';
 
-const USAGE =
-  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--areas k|case]';
+const USAGE = [
+  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--areas k|case]',
+  '  --bad-data      chi-square test on J(x); while it fails, remove the largest normalized residual',
+  '  --bad-data-lnr  also test the largest normalized residual when chi-square passes (large cases)',
+  '  --areas         two-level estimate over k graph areas or the case area column',
+].join('\n');
 
 function polar(vRe: Float64Array, vIm: Float64Array): { vm: Float64Array; va: Float64Array } {
   return { vm: vRe.map((re, i) => Math.hypot(re, vIm[i])), va: vRe.map((re, i) => Math.atan2(vIm[i], re)) };
@@ -118,6 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     measurements: { type: 'string' },
     out: { type: 'string' },
     'bad-data': { type: 'boolean' },
+    'bad-data-lnr': { type: 'boolean' },
     areas: { type: 'string' },
   } as const;
   return runCommand('estimate', USAGE, argv, options, (values) => {
@@ -126,10 +132,12 @@ export async function run(argv: string[]): Promise<number> {
     const out = requireString(values, 'out');
     const areas = areasOption(values.areas);
     const { set, lines } = parseMeasurementCsv(readText(csvPath, 'measurement CSV'), net, csvPath);
-    const estimator = new LinearStateEstimator(MeasurementModel.central(net, set));
+    const lnr = values['bad-data-lnr'] === true;
+    const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: lnr };
+    const estimator = new LinearStateEstimator(MeasurementModel.central(net, set), options);
     let report: EstimateReport;
     try {
-      report = estimator.estimate(set.re, set.im, [], values['bad-data'] === true);
+      report = estimator.estimate(set.re, set.im, [], values['bad-data'] === true || lnr);
     } catch (error) {
       throw error instanceof SingularSystemError ? withCsvLines(error, net, set, lines, csvPath) : error;
     }

@@ -10,6 +10,13 @@ export interface EstimatorOptions {
   readonly chiSquareConfidence: number;
   /** Smallest largest-normalized-residual that identifies a measurement as bad. */
   readonly normalizedResidualThreshold: number;
+  /**
+   * Also run the largest-normalized-residual test when J passes chi-square.
+   * With tens of thousands of degrees of freedom a single gross error adds too
+   * little to J to cross the threshold; this finds it at the cost of one
+   * sparse-inverse pass per frame.
+   */
+  readonly normalizedResidualDetection: boolean;
   /** Measurements removed per frame before bad-data processing gives up. */
   readonly maxBadDataRemovals: number;
   /**
@@ -25,6 +32,7 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   relativePivotTolerance: 1e-10,
   chiSquareConfidence: 0.99,
   normalizedResidualThreshold: 4,
+  normalizedResidualDetection: false,
   maxBadDataRemovals: 10,
   refinementSteps: 1,
 };

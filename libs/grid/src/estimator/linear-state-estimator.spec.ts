@@ -114,6 +114,21 @@ describe('LinearStateEstimator', () => {
     expect(got.value).toBeCloseTo(want.value, 8);
   });
 
+  it('with normalized-residual detection finds a gross error that hides in a large chi-square, and only it', () => {
+    const f = estimationFixture('case300', 'all', 0.002, 21);
+    const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: true };
+    const est = new LinearStateEstimator(f.model, options);
+    expect(est.estimate(f.set.re, f.set.im, [], true).removed).toEqual([]);
+    const bad = 700;
+    const zIm = f.set.im.slice();
+    zIm[bad] -= 0.02;
+    const chiOnly = new LinearStateEstimator(f.model).estimate(f.set.re, zIm, [], true);
+    expect(chiOnly.cost).toBeLessThan(chiOnly.threshold);
+    expect(chiOnly.removed).toEqual([]);
+    const report = est.estimate(f.set.re, zIm, [], true);
+    expect(report.removed.map((r) => r.row)).toEqual([bad]);
+  });
+
   it('leaves clean noisy data alone', () => {
     const f = estimationFixture('case57', 'redundant', 0.002, 9);
     const report = new LinearStateEstimator(f.model).estimate(f.set.re, f.set.im, [], true);

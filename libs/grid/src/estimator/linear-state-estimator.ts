@@ -224,13 +224,29 @@ export class LinearStateEstimator {
         removed,
         badDataRemains: suspect,
       });
-      if (!badData || !suspect || removed.length >= this.options.maxBadDataRemovals) return report();
+      if (!badData || removed.length >= this.options.maxBadDataRemovals) return report();
+      if (!suspect && !this.options.normalizedResidualDetection) return report();
       const worst = this.largestNormalizedResidual(factor, zRe, zIm);
-      if (worst.row < 0 || worst.value < this.options.normalizedResidualThreshold) return report();
+      if (worst.row < 0 || worst.value < this.identificationThreshold(suspect, factor.usedRows))
+        return report();
       removed.push({ row: worst.row, normalizedResidual: worst.value });
       missing.push(worst.row);
       missing.sort((a, b) => a - b);
     }
+  }
+
+  /**
+   * After a failed chi-square test the largest normalized residual is bad if
+   * above normalizedResidualThreshold. Used as a test of its own, it must
+   * also clear the maximum of m clean ones: each |r_i| / sqrt(Omega_ii) is
+   * chi-distributed with 2 degrees of freedom, P(> t) = exp(-t^2 / 2), so
+   * the family-wise bound at the configured confidence is
+   * sqrt(2 ln(m / (1 - confidence))).
+   */
+  private identificationThreshold(chiSquareFailed: boolean, rows: number): number {
+    const base = this.options.normalizedResidualThreshold;
+    if (chiSquareFailed) return base;
+    return Math.max(base, Math.sqrt(2 * Math.log(rows / (1 - this.options.chiSquareConfidence))));
   }
 
   /**
