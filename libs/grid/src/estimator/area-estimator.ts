@@ -90,18 +90,16 @@ export class AreaEstimator {
     return new MeasurementModel(this.network, this.set, Int32Array.from(cols), Int32Array.from(rows));
   }
 
-  /** (G^-1)_cc for the columns the area shares with another area: one solve each, once per factor. */
+  /** (G^-1)_cc for the columns the area shares with another area, from the factor's sparse inverse. */
   private variances(est: LinearStateEstimator, factor: GainFactor): Float64Array {
     const model = est.model;
     const out = new Float64Array(model.columnCount).fill(NaN);
-    const x = new Float64Array(2 * model.columnCount);
+    const shared = model.columnBus.some((b, c) => this.holders[b].length > 1 && factor.observable[c] === 1);
+    if (!shared) return out;
+    const diag = factor.inverseOnPattern().diag;
     for (let c = 0; c < model.columnCount; c++) {
       if (this.holders[model.columnBus[c]].length < 2 || factor.observable[c] === 0) continue;
-      const k = est.structure.pinv[c];
-      x.fill(0);
-      x[2 * k] = 1;
-      factor.ldl.solveInPlace(x);
-      out[c] = x[2 * k];
+      out[c] = diag[est.structure.pinv[c]];
     }
     return out;
   }
@@ -120,6 +118,9 @@ export class AreaEstimator {
         area.zIm[r] = zIm[model.rowMeasurement[r]];
       }
       area.estimator.solveFrame(area.factor, area.zRe, area.zIm);
+      for (let step = 0; step < area.estimator.options.refinementSteps; step++) {
+        area.estimator.refineFrame(area.factor, area.zRe, area.zIm);
+      }
       for (let c = 0; c < model.columnCount; c++) {
         if (area.factor.observable[c] === 0) continue;
         const b = model.columnBus[c];
