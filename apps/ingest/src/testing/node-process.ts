@@ -12,8 +12,10 @@ export class NodeProcess {
   private readonly waiters: { test: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   private readonly exited: Promise<number | null>;
 
-  constructor(entry: string, args: readonly string[], cwd = process.cwd()) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Runs `entry` under tsx, or `commandLine` (executable first) when given, such as a Python peer. */
+  constructor(entry: string, args: readonly string[], cwd = process.cwd(), commandLine?: readonly string[]) {
+    const [exe, ...argv] = commandLine ?? [process.execPath, '--import', 'tsx', entry, ...args];
+    this.child = spawn(exe, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     readline.createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
     this.child.stderr!.on('data', (d: Buffer) => {
       // Bounded: a test keeps the tail of the diagnostics only.

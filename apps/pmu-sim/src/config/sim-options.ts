@@ -34,13 +34,13 @@ export const SIM_FLAGS = [
   'case', 'placement', 'pmus', 'pmus-per-stream', 'fps', 'idcode-base', 'stream-idcode-base', 'noise-sigma-pu', 'freq-noise-hz',
   'resolve-interval-ms', 'load-drift', 'load-drift-period-s', 'freq-deviation-hz', 'freq-period-s', 'trip-line', 'dropout', 'gps-unlock',
   'tcp', 'udp', 'kafka-brokers', 'kafka-topic', 'truth', 'duration-s', 'config-interval-ms', 'max-socket-buffer-bytes',
-  'max-catch-up-frames', 'max-tcp-clients', 'max-kafka-queue-frames', 'seed',
+  'max-catch-up-frames', 'max-tcp-clients', 'max-kafka-queue-frames', 'seed', 'freq-format',
 ] as const;
 
 export const SIM_USAGE = `usage: pmu-sim --case FILE.m [--placement greedy|redundant|all] [--pmus N] [--pmus-per-stream K]
   [--fps 30|60] [--tcp HOST:PORT] [--udp HOST:PORT]... [--kafka-brokers H:P,...] [--kafka-topic pmu.frames]
   [--truth FILE.jsonl] [--trip-line BRANCH@SECONDS]... [--dropout IDCODE@FROM-TO]... [--gps-unlock IDCODE@FROM-TO]...
-  [--noise-sigma-pu S] [--load-drift A] [--freq-deviation-hz D] [--duration-s S] [--seed N]`;
+  [--noise-sigma-pu S] [--load-drift A] [--freq-deviation-hz D] [--freq-format float|int16] [--duration-s S] [--seed N]`;
 
 export function parseSimOptions(argv: readonly string[]): SimOptions {
   const f = parseFlags(argv, SIM_FLAGS);
@@ -85,6 +85,7 @@ function parseModel(f: Map<string, string[]>): Omit<SimModelOptions, 'pmuCount'>
     noiseSigmaPu: numberFlag(f, 'noise-sigma-pu', 0.002, 0, 0.5),
     freqNoiseHz: numberFlag(f, 'freq-noise-hz', 0.0005, 0, 1),
     resolveIntervalS: numberFlag(f, 'resolve-interval-ms', 1000, 10, 3_600_000) / 1000,
+    freqFormat: parseFreqFormat(stringFlag(f, 'freq-format') ?? 'float'),
     motion: {
       ...DEFAULT_MOTION,
       loadDriftAmplitude: numberFlag(f, 'load-drift', DEFAULT_MOTION.loadDriftAmplitude, 0, 0.5),
@@ -112,4 +113,9 @@ function parseWindow(kind: 'dropout' | 'gps-unlock', text: string): ScenarioEven
     throw new SimConfigError(`--${kind} must be IDCODE@FROM-TO (seconds after start, FROM < TO), got '${text}'`);
   }
   return { kind, idcode: Number(m[1]), fromS: Number(m[2]), toS: Number(m[3]) };
+}
+
+function parseFreqFormat(text: string): 'float' | 'int16' {
+  if (text !== 'float' && text !== 'int16') throw new SimConfigError(`--freq-format must be float or int16, got '${text}'`);
+  return text;
 }

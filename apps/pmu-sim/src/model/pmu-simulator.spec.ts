@@ -21,6 +21,7 @@ function simulator(over: Partial<SimModelOptions> = {}): PmuSimulator {
     streamIdcodeBase: 60_000,
     noiseSigmaPu: 0,
     freqNoiseHz: 0,
+    freqFormat: 'float',
     resolveIntervalS: 1,
     motion: { ...DEFAULT_MOTION, freqDeviationHz: 0, loadDriftAmplitude: 0 },
     events: [],
@@ -103,6 +104,15 @@ describe('PmuSimulator', () => {
     // Bus 1 (PMU 0) measures branch 0 first: once tripped its current is zero.
     const pmu0 = afterTrip.find((f) => f.idcode === first)!;
     expect(Math.hypot(pmu0.phasors[2], pmu0.phasors[3])).toBeLessThan(1e-9);
+  });
+
+  it('writes int16 FREQ/DFREQ (mHz from nominal) when asked, decoded back to the same frequency', () => {
+    const sim = simulator({ freqFormat: 'int16', motion: { ...DEFAULT_MOTION, freqDeviationHz: 0.02, loadDriftAmplitude: 0, freqPeriodS: 20 } });
+    decodeSlot(sim, SLOT0);
+    const [f] = decodeSlot(sim, SLOT0 + 150);
+    const expected = 60 + 0.02 * Math.sin((2 * Math.PI * 5) / 20);
+    expect(f.freq[0]).toBeCloseTo(expected, 3);
+    expect(sim.streams[0].config.pmus[0].format.freqFloat).toBe(false);
   });
 
   it('marks a dropped PMU inside a multi-PMU frame as do-not-use rather than omitting the frame', () => {

@@ -19,6 +19,8 @@ export interface SimModelOptions {
   readonly noiseSigmaPu: number;
   readonly freqNoiseHz: number;
   readonly resolveIntervalS: number;
+  /** FREQ/DFREQ on the wire: float (absolute Hz) or int16 (mHz from nominal), as some PDCs only read the latter. */
+  readonly freqFormat: 'float' | 'int16';
   readonly motion: MotionOptions;
   readonly events: readonly ScenarioEvent[];
 }
@@ -206,7 +208,7 @@ export class PmuSimulator {
       const config = buildConfig({
         idcode,
         dataRate: this.options.framesPerSecond,
-        pmus: pmus.map((p) => ({ stationName: p.stationName, idcode: p.idcode, phasors: p.channels.map((ch) => ch.name.slice(0, 16)) })),
+        pmus: pmus.map((p) => ({ stationName: p.stationName, idcode: p.idcode, format: { freqFloat: this.options.freqFormat === 'float' }, phasors: p.channels.map((ch) => ch.name.slice(0, 16)) })),
       });
       const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
       out.push({ idcode, pmus, config, writer: new FloatFrameWriter(config), truth: new Float64Array(2 * channels) });

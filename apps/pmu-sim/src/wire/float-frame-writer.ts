@@ -1,8 +1,15 @@
 import { CHK_BYTES, COMMON_HEADER_BYTES, crcCcitt, DataLayout, FRAME_TYPE_CODE, type ConfigFrame } from '@gridcloud/c37118';
 
+/** FORMAT bit 3: FREQ/DFREQ as float. */
+const FORMAT_FREQ_FLOAT_BIT = 8;
+
+function clampInt16(x: number): number {
+  return Math.max(-32_767, Math.min(32_767, Math.round(x)));
+}
+
 /**
  * Writes data frames for a configuration whose PMUs all use float32,
- * rectangular phasors and float FREQ/DFREQ, with no analogs or digitals,
+ * rectangular phasors (FREQ/DFREQ float or int16), with no analogs or digitals,
  * straight into bytes. It is the simulator's hot path (thousands of PMUs at
  * 60 frames/s), where building an object frame per PMU per instant would
  * dominate; a spec checks its output against the codec's decoder.
@@ -15,7 +22,7 @@ export class FloatFrameWriter {
     this.layout = new DataLayout(config);
     for (const p of config.pmus) {
       const f = p.format;
-      if (!f.phasorFloat || !f.freqFloat || f.polar || p.analogs.length > 0 || p.digitals.length > 0) {
+      if (!f.phasorFloat || f.polar || p.analogs.length > 0 || p.digitals.length > 0) {
         throw new Error(`invariant: FloatFrameWriter needs float rectangular phasors and no analogs or digitals (PMU ${p.idcode})`);
       }
     }
@@ -44,12 +51,23 @@ export class FloatFrameWriter {
         v.setFloat32(at, phasors[2 * c]);
         v.setFloat32(at + 4, phasors[2 * c + 1]);
       }
-      v.setFloat32(at, freqHz[p]);
-      v.setFloat32(at + 4, rocof[p]);
-      at += 8;
+      at = this.writeFrequency(v, at, p, freqHz[p], rocof[p]);
     }
     if (at !== this.frameSize - CHK_BYTES) throw new Error(`invariant: wrote ${at + CHK_BYTES} bytes of a ${this.frameSize}-byte frame`);
     v.setUint16(at, crcCcitt(bytes, 0, at));
     return bytes;
+  }
+
+  /** FREQ/DFREQ as float (absolute Hz, Hz/s) or int16 (mHz from nominal, Hz/s x 100), as the PMU's FORMAT says. */
+  private writeFrequency(v: DataView, at: number, pmu: number, freqHz: number, rocof: number): number {
+    if (this.layout.formats[pmu] & FORMAT_FREQ_FLOAT_BIT) {
+      v.setFloat32(at, freqHz);
+      v.setFloat32(at + 4, rocof);
+      return at + 8;
+    }
+    // A dropped-out PMU reports NaN, which int16 cannot carry: 0 with its STAT saying the value is unusable.
+    v.setInt16(at, Number.isFinite(freqHz) ? clampInt16((freqHz - this.layout.nominalHz[pmu]) * 1000) : 0);
+    v.setInt16(at + 2, Number.isFinite(rocof) ? clampInt16(rocof * 100) : 0);
+    return at + 4;
   }
 }

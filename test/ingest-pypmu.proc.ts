@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+
+/**
+ * Interoperability with an implementation we did not write (pypmu, PyPI
+ * `synchrophasor`): its PMU streams int16 phasors, analogs and digitals to
+ * our ingest, and our simulator streams float (and multi-PMU) frames to its PDC.
+ */
+const CASE14 = path.resolve('../shared/cases/case14.m');
+
+/** pypmu checks isinstance(x, collections.Sequence), an alias Python 3.10 removed; restore it before importing pypmu. */
+const PYPMU_COMPAT = `
+import collections, collections.abc
+if not hasattr(collections, "Sequence"):
+    collections.Sequence = collections.abc.Sequence
+`;
+
+/** A pypmu PMU on an ephemeral port, sending its IEEE sample data frame at 30 frames/s. */
+const PYPMU_PMU = `${PYPMU_COMPAT}
+import json, logging, sys, time
+from synchrophasor.pmu import Pmu
+pmu = Pmu(pmu_id=7734, data_rate=30, port=0, ip="127.0.0.1")
+pmu.logger.setLevel(logging.ERROR)
+pmu.set_configuration()
+pmu.set_header()
+pmu.run()
+print(json.dumps({"event": "ready", "port": pmu.socket.getsockname()[1]}), flush=True)
+while True:
+    if pmu.clients:
+        pmu.send(pmu.ieee_data_sample)
+    time.sleep(1 / 30)
+`;
+
+/**
+ * A PDC built from pypmu's frame classes against our simulator: header, CFG-2,
+ * turn on, then decode 45 frames. pypmu's own Pdc.get() assumes one frame per
+ * recv(), which TCP does not promise, so this reads whole frames by FRAMESIZE
+ * and leaves every decode to pypmu.
+ */
+const PYPMU_PDC = `${PYPMU_COMPAT}
+import json, socket, sys
+from synchrophasor.frame import CommandFrame, CommonFrame, ConfigFrame2, DataFrame, HeaderFrame
+idcode, port = int(sys.argv[1]), int(sys.argv[2])
+sock = socket.create_connection(("127.0.0.1", port))
+def read_exactly(n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed")
+        data += chunk
+    return data
+def read_frame(cfg=None):
+    head = read_exactly(4)
+    return CommonFrame.convert2frame(head + read_exactly(int.from_bytes(head[2:4], "big") - 4), cfg)
+sock.sendall(CommandFrame(idcode, "header").convert2bytes())
+header = read_frame()
+sock.sendall(CommandFrame(idcode, "cfg2").convert2bytes())
+config = read_frame()
+assert isinstance(header, HeaderFrame) and isinstance(config, ConfigFrame2)
+sock.sendall(CommandFrame(idcode, "start").convert2bytes())
+frames, first = 0, None
+while frames < 45:
+    f = read_frame(config)
+    assert isinstance(f, DataFrame), type(f).__name__
+    frames += 1
+    m = f.get_measurements()
+    if first is None:
+        first = {"pmus": len(m["measurements"]), "phasors": [list(p) for p in m["measurements"][0]["phasors"]], "time": m["time"], "freqMhz": f.get_freq()}
+sock.sendall(CommandFrame(idcode, "stop").convert2bytes())
+sock.close()
+print(json.dumps({"event": "done", "header": header.get_header(), "stations": config.get_station_name(), "numPmu": config.get_num_pmu(), "dataFrames": frames, "first": first}), flush=True)
+`;
+
+describe('C37.118 interoperability with pypmu (processes)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-pypmu-'));
+  const procs: NodeProcess[] = [];
+  let python = '';
+
+  beforeAll(() => {
+    // The project script creates or updates .venv and prints the interpreter's path last.
+    python = execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  }, 300_000);
+
+  afterAll(() => {
+    for (const p of procs) p.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ingests a pypmu PMU over TCP: commands understood, every frame decoded, values as pypmu encoded them', async () => {
+    const pmu = new NodeProcess('-', [], process.cwd(), [python, '-u', '-c', PYPMU_PMU]);
+    procs.push(pmu);
+    const { port } = (await pmu.waitFor((l) => l.event === 'ready', 'pypmu PMU ready')) as { port: number };
+    const out = path.join(dir, 'snapshots.jsonl');
+    const ingest = new NodeProcess(INGEST_ENTRY, ['--tcp', `7734@127.0.0.1:${port}`, '--snapshots-out', out, '--duration-s', '3']);
+    procs.push(ingest);
+    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as Record<string, any>;
+    pmu.kill();
+    const source = report.sources[0] as { rejects: Record<string, number>; configs: number; dataFrames: number };
+    expect(source.rejects).toEqual({});
+    expect(source.configs).toBeGreaterThan(0);
+    expect(source.dataFrames).toBeGreaterThan(20);
+    const samples = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).flatMap((s) => s.pmus);
+    expect(samples.length).toBeGreaterThan(20);
+    const s = samples[0] as { idcode: number; phasors: number[]; freqHz: number; stat: number };
+    expect(s.idcode).toBe(7734);
+    // pypmu's sample: VA = (14635, 0) in int16 units of PHUNIT 915527 x 1e-5 V; FREQ 2500 mHz above 60 Hz.
+    expect(s.phasors[0]).toBeCloseTo(14635 * 9.15527, 3);
+    expect(s.phasors[1]).toBe(0);
+    expect(s.phasors[6]).toBeCloseTo(1092 * 0.45776, 3);
+    expect(s.freqHz).toBeCloseTo(62.5, 6);
+  });
+
+  it.each([
+    ['one PMU per stream', [], 1000],
+    ['a substation stream of three PMUs', ['--pmus-per-stream', '3'], 60_000],
+  ])('streams from pmu-sim to the pypmu PDC (%s): header, CFG-2 and every data frame decoded', async (_name, extra, idcode) => {
+    // pypmu reads a float FREQ as a deviation from nominal (the standard: the actual frequency), so FREQ goes as int16.
+    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0', '--noise-sigma-pu', '0', '--freq-format', 'int16', ...(extra as string[])]);
+    procs.push(sim);
+    const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
+    const pdc = new NodeProcess('-', [], process.cwd(), [python, '-u', '-c', PYPMU_PDC, String(idcode), String(ready.tcpPort)]);
+    procs.push(pdc);
+    const done = (await pdc.waitFor((l) => l.event === 'done', 'pypmu PDC result')) as Record<string, any>;
+    await sim.stop();
+    expect(done.header).toMatch(/GridCloud PMU simulator/);
+    // The script asserts every frame after the turn-on decodes as a data frame; a failure exits non-zero.
+    expect(done.dataFrames).toBe(45);
+    const pmus = idcode === 60_000 ? 3 : 1;
+    expect(done.numPmu).toBe(pmus);
+    expect(done.first.pmus).toBe(pmus);
+    // The first phasor is a bus voltage in per unit: magnitude near 1.
+    const [re, im] = done.first.phasors[0] as [number, number];
+    expect(Math.hypot(re, im)).toBeGreaterThan(0.9);
+    expect(Math.hypot(re, im)).toBeLessThan(1.15);
+    expect(Math.abs(done.first.time - Date.now() / 1000)).toBeLessThan(60);
+    // int16 FREQ is the deviation from 60 Hz in mHz; the simulated deviation stays within 20 mHz plus a trip dip.
+    expect(Math.abs([done.first.freqMhz].flat()[0] as number)).toBeLessThan(100);
+  });
+});
