@@ -66,6 +66,20 @@ describe('TcpTransport', () => {
     expect(b.transport.stats().connectionsOpened).toBe(1);
   });
 
+  it('holds messages up to flushDelayMs so those sent across event-loop turns share a frame', async () => {
+    const a = await node({ flushDelayMs: 500 });
+    const b = await node();
+    a.transport.send(b.transport.address, text('warm-up'));
+    await until(() => b.received.length === 1);
+    const framesBefore = a.transport.stats().framesSent;
+    for (const word of ['one', 'two', 'three']) {
+      a.transport.send(b.transport.address, text(word));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(() => b.received.length === 4);
+    expect(a.transport.stats().framesSent - framesBefore).toBe(1);
+  });
+
   it('delivers messages to its own address without a socket', async () => {
     const a = await node();
     a.transport.send(a.transport.address, text('self'));
