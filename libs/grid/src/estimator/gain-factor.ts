@@ -17,9 +17,12 @@ export class GainFactor {
   /** Weight 1/sigma^2 of each model row, 0 when missing or unusable. */
   readonly weight: Float64Array;
   readonly usedRows: number;
-  /** Per model row, w conj(h1) and w conj(h2), interleaved re/im (zero when the row is not used). */
-  readonly coef1: Float64Array;
-  readonly coef2: Float64Array;
+  /**
+   * Per model row r, at 4r..4r+3: w conj(h1) and w conj(h2) as re/im pairs
+   * (zero when the row is not used); one record per row keeps a frame's
+   * H^H W z on as few cache lines as possible.
+   */
+  readonly coef: Float64Array;
   readonly ldl: HermitianLdl;
   private inverse: { lower: Float64Array; diag: Float64Array } | undefined;
 
@@ -42,14 +45,13 @@ export class GainFactor {
       used += ok ? 1 : 0;
     }
     this.usedRows = used;
-    this.coef1 = new Float64Array(2 * model.rowCount);
-    this.coef2 = new Float64Array(2 * model.rowCount);
+    this.coef = new Float64Array(4 * model.rowCount);
     for (let r = 0; r < model.rowCount; r++) {
       const w = this.weight[r];
-      this.coef1[2 * r] = w * model.h1Re[r];
-      this.coef1[2 * r + 1] = -w * model.h1Im[r];
-      this.coef2[2 * r] = w * model.h2Re[r];
-      this.coef2[2 * r + 1] = -w * model.h2Im[r];
+      this.coef[4 * r] = w * model.h1Re[r];
+      this.coef[4 * r + 1] = -w * model.h1Im[r];
+      this.coef[4 * r + 2] = w * model.h2Re[r];
+      this.coef[4 * r + 3] = -w * model.h2Im[r];
     }
     this.ldl = new HermitianLdl(structure.symbolic);
     this.factorize(relativePivotTolerance);

@@ -22,13 +22,12 @@ export class GainStructure {
   readonly offSlot: Int32Array;
   readonly offConj: Uint8Array;
   /**
-   * Per model row: 2 x permuted column of its first and second entry (-1 when
-   * absent), i.e. the offsets into an interleaved complex vector where the
-   * row's contribution to H^H W z lands. Walking rows in order reads z
-   * sequentially, which beats gathering z by column.
+   * Per model row r, at 2r and 2r + 1: 2 x permuted column of its first and
+   * second entry (-1 when absent), i.e. the offsets into an interleaved
+   * complex vector where the row's contribution to H^H W z lands. Walking
+   * rows in order reads z sequentially, which beats gathering z by column.
    */
-  readonly target1: Int32Array;
-  readonly target2: Int32Array;
+  readonly targets: Int32Array;
   readonly symbolic: SymbolicFactor;
 
   constructor(readonly model: MeasurementModel) {
@@ -41,8 +40,11 @@ export class GainStructure {
     this.offSlot = new Int32Array(model.rowCount).fill(-1);
     this.offConj = new Uint8Array(model.rowCount);
     this.locateOffDiagonals();
-    this.target1 = Int32Array.from(model.col1, (c) => 2 * this.pinv[c]);
-    this.target2 = Int32Array.from(model.col2, (c) => (c < 0 ? -1 : 2 * this.pinv[c]));
+    this.targets = new Int32Array(2 * model.rowCount);
+    for (let r = 0; r < model.rowCount; r++) {
+      this.targets[2 * r] = 2 * this.pinv[model.col1[r]];
+      this.targets[2 * r + 1] = model.col2[r] < 0 ? -1 : 2 * this.pinv[model.col2[r]];
+    }
     this.symbolic = new SymbolicFactor(this.n, this.colPtr, this.rowIdx);
   }
 

@@ -108,23 +108,21 @@ export class LinearStateEstimator {
     const b = this.b;
     if (zRe.length < m || zIm.length < m)
       throw new RangeError(`solveFrame needs ${m} measurement values, got ${zRe.length}/${zIm.length}`);
-    const t1 = s.target1;
-    const t2 = s.target2;
-    const c1 = factor.coef1;
-    const c2 = factor.coef2;
+    const targets = s.targets;
+    const coef = factor.coef;
     b.fill(0);
     for (let r = 0; r < m; r++) {
       const zr = zRe[r];
       const zi = zIm[r];
-      let at = t1[r];
-      let cr = c1[2 * r];
-      let ci = c1[2 * r + 1];
+      let at = targets[2 * r];
+      let cr = coef[4 * r];
+      let ci = coef[4 * r + 1];
       b[at] += cr * zr - ci * zi;
       b[at + 1] += cr * zi + ci * zr;
-      at = t2[r];
+      at = targets[2 * r + 1];
       if (at < 0) continue;
-      cr = c2[2 * r];
-      ci = c2[2 * r + 1];
+      cr = coef[4 * r + 2];
+      ci = coef[4 * r + 3];
       b[at] += cr * zr - ci * zi;
       b[at + 1] += cr * zi + ci * zr;
     }
