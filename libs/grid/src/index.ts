@@ -41,3 +41,4 @@ export {
 } from './measurements/voltage-csv';
 export { partitionBuses } from './estimator/area-partition';
 export { AreaEstimator, type AreaEstimate } from './estimator/area-estimator';
+export { pmuRowGroups, type PmuRowGroup } from './measurements/pmu-row-groups';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BranchEnd, MeasurementKind } from '../measurements/measurement-set';
+import { pmuRowGroups } from '../measurements/pmu-row-groups';
 import type { Network } from '../network/network';
 import { denseSolve } from '../testing/dense-complex';
 import { estimationFixture, maxVoltageError } from '../testing/estimation-fixture';
@@ -178,14 +179,14 @@ describe('LinearStateEstimator', () => {
   it('prefactors the one-PMU-missing sets so those frames hit the cache', () => {
     const f = estimationFixture('case14', 'redundant', 0.002, 2);
     const est = new LinearStateEstimator(f.model);
-    const owner: number[] = [];
-    f.set.kind.forEach((k) => owner.push((owner.at(-1) ?? -1) + (k === MeasurementKind.VOLTAGE ? 1 : 0)));
-    const perPmu = Array.from(f.pmus, (_, p) => owner.flatMap((o, r) => (o === p ? [r] : [])));
-    est.prefactor(perPmu);
+    const groups = pmuRowGroups(f.net, f.set);
+    expect(groups.map((g) => g.bus)).toEqual([...f.pmus]);
+    expect(groups.reduce((n, g) => n + g.rows.length, 0)).toBe(f.set.count);
+    est.prefactor(groups.map((g) => g.rows));
     expect(est.cachedFactors).toBe(f.pmus.length);
-    const cached = est.factorFor(perPmu[1]);
-    expect(est.factorFor(perPmu[1])).toBe(cached);
-    const report = est.estimate(f.set.re, f.set.im, perPmu[1]);
+    const cached = est.factorFor(groups[1].rows);
+    expect(est.factorFor(groups[1].rows)).toBe(cached);
+    const report = est.estimate(f.set.re, f.set.im, groups[1].rows);
     expect(report.observable.every((o) => o === 1)).toBe(true);
     expect(est.cachedFactors).toBe(f.pmus.length);
   });
