@@ -34,12 +34,13 @@ export const SIM_FLAGS = [
   'case', 'placement', 'pmus', 'pmus-per-stream', 'fps', 'idcode-base', 'stream-idcode-base', 'noise-sigma-pu', 'freq-noise-hz',
   'resolve-interval-ms', 'load-drift', 'load-drift-period-s', 'freq-deviation-hz', 'freq-period-s', 'trip-line', 'dropout', 'gps-unlock',
   'tcp', 'udp', 'kafka-brokers', 'kafka-topic', 'truth', 'duration-s', 'config-interval-ms', 'max-socket-buffer-bytes',
-  'max-catch-up-frames', 'max-tcp-clients', 'max-kafka-queue-frames', 'seed', 'freq-format',
+  'max-catch-up-frames', 'max-tcp-clients', 'max-kafka-queue-frames', 'seed', 'freq-format', 'config-change',
 ] as const;
 
 export const SIM_USAGE = `usage: pmu-sim --case FILE.m [--placement greedy|redundant|all] [--pmus N] [--pmus-per-stream K]
   [--fps 30|60] [--tcp HOST:PORT] [--udp HOST:PORT]... [--kafka-brokers H:P,...] [--kafka-topic pmu.frames]
   [--truth FILE.jsonl] [--trip-line BRANCH@SECONDS]... [--dropout IDCODE@FROM-TO]... [--gps-unlock IDCODE@FROM-TO]...
+  [--config-change STREAM_IDCODE@SECONDS]...
   [--noise-sigma-pu S] [--load-drift A] [--freq-deviation-hz D] [--freq-format float|int16] [--duration-s S] [--seed N]`;
 
 export function parseSimOptions(argv: readonly string[]): SimOptions {
@@ -97,6 +98,7 @@ function parseModel(f: Map<string, string[]>): Omit<SimModelOptions, 'pmuCount'>
       ...(f.get('trip-line') ?? []).map(parseTrip),
       ...(f.get('dropout') ?? []).map((t) => parseWindow('dropout', t)),
       ...(f.get('gps-unlock') ?? []).map((t) => parseWindow('gps-unlock', t)),
+      ...(f.get('config-change') ?? []).map(parseConfigChange),
     ],
   };
 }
@@ -105,6 +107,12 @@ function parseTrip(text: string): ScenarioEvent {
   const m = /^(\d+)@(\d+(?:\.\d+)?)$/.exec(text);
   if (m === null) throw new SimConfigError(`--trip-line must be BRANCH@SECONDS (0-based branch row, seconds after start), got '${text}'`);
   return { kind: 'trip-line', branch: Number(m[1]), atS: Number(m[2]) };
+}
+
+function parseConfigChange(text: string): ScenarioEvent {
+  const m = /^(\d+)@(\d+(?:\.\d+)?)$/.exec(text);
+  if (m === null || Number(m[1]) > 65_535) throw new SimConfigError(`--config-change must be STREAM_IDCODE@SECONDS, got '${text}'`);
+  return { kind: 'config-change', idcode: Number(m[1]), atS: Number(m[2]) };
 }
 
 function parseWindow(kind: 'dropout' | 'gps-unlock', text: string): ScenarioEvent {

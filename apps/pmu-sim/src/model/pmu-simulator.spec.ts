@@ -32,6 +32,8 @@ function simulator(over: Partial<SimModelOptions> = {}): PmuSimulator {
 
 /** Decodes every frame of a slot through the codec, with each stream's CFG-2 known. */
 function decodeSlot(sim: PmuSimulator, slot: number): { idcode: number; stat: number[]; phasors: number[]; freq: number[]; time: number; tq: number }[] {
+  // Frames first: producing a slot may apply a configuration change.
+  const frames = sim.framesAt(slot);
   const configs = new ConfigStore();
   for (const s of sim.streams) configs.put(s.config);
   const out: ReturnType<typeof decodeSlot> = [];
@@ -41,7 +43,7 @@ function decodeSlot(sim: PmuSimulator, slot: number): { idcode: number; stat: nu
       throw new Error(`simulator frame rejected: ${r.message}`);
     },
   });
-  for (const { bytes } of sim.framesAt(slot)) decoder.push(bytes);
+  for (const { bytes } of frames) decoder.push(bytes);
   return out;
 }
 
@@ -113,6 +115,20 @@ describe('PmuSimulator', () => {
     const expected = 60 + 0.02 * Math.sin((2 * Math.PI * 5) / 20);
     expect(f.freq[0]).toBeCloseTo(expected, 3);
     expect(sim.streams[0].config.pmus[0].format.freqFloat).toBe(false);
+  });
+
+  it('announces a configuration change with STAT bit 10, then bumps CFGCNT and drops a channel', () => {
+    const first = simulator().pmus[0].idcode;
+    const sim = simulator({ events: [{ kind: 'config-change', idcode: first, atS: 2 }] });
+    const channels = sim.streamById(first)!.pmus[0].channels.length;
+    expect(decodeStat(decodeSlot(sim, SLOT0)[0].stat[0]).configChangePending).toBe(false);
+    expect(decodeStat(decodeSlot(sim, SLOT0 + 45)[0].stat[0]).configChangePending).toBe(true);
+    const after = decodeSlot(sim, SLOT0 + 60);
+    const stream = sim.streamById(first)!;
+    expect(stream.config.pmus[0].cfgcnt).toBe(2);
+    expect(stream.pmus[0].channels).toHaveLength(channels - 1);
+    expect(after[0].phasors).toHaveLength(2 * (channels - 1));
+    expect(decodeStat(after[0].stat[0]).configChangePending).toBe(false);
   });
 
   it('marks a dropped PMU inside a multi-PMU frame as do-not-use rather than omitting the frame', () => {

@@ -44,6 +44,9 @@ export interface TruthRecord {
 
 const STAT_DO_NOT_USE = 0xc000;
 const STAT_SYNC_LOST = 1 << 13;
+const STAT_CONFIG_CHANGE_PENDING = 1 << 10;
+/** How long before a configuration change its frames announce it. */
+const CONFIG_CHANGE_NOTICE_S = 1;
 /** FRACSEC message time quality 0x7: clock within 1 ms of UTC, what a PMU in GPS holdover can claim. */
 const HOLDOVER_TIME_QUALITY = 0x7;
 
@@ -56,7 +59,8 @@ const HOLDOVER_TIME_QUALITY = 0x7;
  */
 export class PmuSimulator {
   readonly pmus: readonly SimulatedPmu[];
-  readonly streams: readonly SimStream[];
+  private readonly streamList: SimStream[];
+  private readonly changesApplied = new Set<ScenarioEvent>();
   private readonly motion: Motion;
   private readonly noise: NormalSource;
   private point: OperatingPoint | undefined;
@@ -72,7 +76,16 @@ export class PmuSimulator {
     this.motion = new Motion(options.motion);
     this.noise = new NormalSource(random);
     this.pmus = this.buildPmus();
-    this.streams = this.buildStreams();
+    this.streamList = this.buildStreams();
+  }
+
+  /** The streams as currently configured (a configuration change replaces one). */
+  get streams(): readonly SimStream[] {
+    return this.streamList;
+  }
+
+  streamById(idcode: number): SimStream | undefined {
+    return this.streamList.find((s) => s.idcode === idcode);
   }
 
   /** Seconds since the first instant simulated. */
@@ -84,8 +97,10 @@ export class PmuSimulator {
   advance(slot: number): TruthRecord | undefined {
     this.startSlot ??= slot;
     const tS = this.elapsedS(slot);
+    const reconfigured = this.applyConfigChanges(tS);
     const tripped = this.trippedAt(tS);
     const tripChanged = this.point !== undefined && tripped.length !== this.point.tripped.length;
+    if (this.point !== undefined && reconfigured) for (const st of this.streamList) this.fillTruth(st, this.point);
     if (this.point !== undefined && !tripChanged && tS < this.nextResolveS) return undefined;
     const cause = this.point === undefined ? 'start' : tripChanged ? 'trip' : 'drift';
     this.nextResolveS = tS + this.options.resolveIntervalS;
@@ -111,7 +126,8 @@ export class PmuSimulator {
     const f = this.motion.frequency(tS, this.tripTimes(tS));
     const out: { stream: SimStream; bytes: Uint8Array }[] = [];
     for (const s of this.streams) {
-      const bytes = this.frameOf(s, soc, fracsec, tS, f.deltaHz, f.rocofHzPerS, f.phaseRad);
+      const pending = this.changePending(s.idcode, tS) ? STAT_CONFIG_CHANGE_PENDING : 0;
+      const bytes = this.frameOf(s, soc, fracsec, tS, f.deltaHz, f.rocofHzPerS, f.phaseRad, pending);
       if (bytes !== undefined) out.push({ stream: s, bytes });
     }
     return out;
@@ -121,7 +137,7 @@ export class PmuSimulator {
     return this.point;
   }
 
-  private frameOf(s: SimStream, soc: number, fracsec: number, tS: number, deltaHz: number, rocof: number, phase: number): Uint8Array | undefined {
+  private frameOf(s: SimStream, soc: number, fracsec: number, tS: number, deltaHz: number, rocof: number, phase: number, statBits: number): Uint8Array | undefined {
     const n = s.pmus.length;
     const stat = new Uint16Array(n);
     const freq = new Float64Array(n);
@@ -135,6 +151,7 @@ export class PmuSimulator {
     for (let p = 0; p < n; p += 1) {
       const pmu = s.pmus[p];
       const dropped = this.isActive('dropout', pmu.idcode, tS);
+      stat[p] |= statBits;
       if (this.isActive('gps-unlock', pmu.idcode, tS)) {
         stat[p] |= STAT_SYNC_LOST;
         timeFlags = HOLDOVER_TIME_QUALITY;
@@ -174,6 +191,29 @@ export class PmuSimulator {
     }
   }
 
+  /** Replaces the streams whose configuration change is due; true when any was replaced. */
+  private applyConfigChanges(tS: number): boolean {
+    let changed = false;
+    for (const e of this.options.events) {
+      if (e.kind !== 'config-change' || e.atS > tS || this.changesApplied.has(e)) continue;
+      this.changesApplied.add(e);
+      const i = this.streamList.findIndex((s) => s.idcode === e.idcode);
+      if (i < 0) continue;
+      const old = this.streamList[i];
+      const pmus = old.pmus.map((p) => ({ ...p, channels: p.channels.length > 1 ? p.channels.slice(0, -1) : p.channels }));
+      this.streamList[i] = this.makeStream(old.idcode, pmus, old.config.pmus[0].cfgcnt + 1);
+      changed = true;
+    }
+    return changed;
+  }
+
+  private changePending(idcode: number, tS: number): boolean {
+    for (const e of this.options.events) {
+      if (e.kind === 'config-change' && e.idcode === idcode && tS >= e.atS - CONFIG_CHANGE_NOTICE_S && tS < e.atS) return true;
+    }
+    return false;
+  }
+
   private isActive(kind: 'dropout' | 'gps-unlock', idcode: number, tS: number): boolean {
     for (const e of this.options.events) {
       if (e.kind === kind && e.idcode === idcode && tS >= e.fromS && tS < e.toS) return true;
@@ -204,15 +244,24 @@ export class PmuSimulator {
     const out: SimStream[] = [];
     for (let s = 0; s * per < this.pmus.length; s += 1) {
       const pmus = this.pmus.slice(s * per, (s + 1) * per);
-      const idcode = per === 1 ? pmus[0].idcode : this.options.streamIdcodeBase + s;
-      const config = buildConfig({
-        idcode,
-        dataRate: this.options.framesPerSecond,
-        pmus: pmus.map((p) => ({ stationName: p.stationName, idcode: p.idcode, format: { freqFloat: this.options.freqFormat === 'float' }, phasors: p.channels.map((ch) => ch.name.slice(0, 16)) })),
-      });
-      const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
-      out.push({ idcode, pmus, config, writer: new FloatFrameWriter(config), truth: new Float64Array(2 * channels) });
+      out.push(this.makeStream(per === 1 ? pmus[0].idcode : this.options.streamIdcodeBase + s, pmus, 1));
     }
     return out;
+  }
+
+  private makeStream(idcode: number, pmus: readonly SimulatedPmu[], cfgcnt: number): SimStream {
+    const config = buildConfig({
+      idcode,
+      dataRate: this.options.framesPerSecond,
+      pmus: pmus.map((p) => ({
+        stationName: p.stationName,
+        idcode: p.idcode,
+        cfgcnt,
+        format: { freqFloat: this.options.freqFormat === 'float' },
+        phasors: p.channels.map((ch) => ch.name.slice(0, 16)),
+      })),
+    });
+    const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
+    return { idcode, pmus, config, writer: new FloatFrameWriter(config), truth: new Float64Array(2 * channels) };
   }
 }

@@ -5,4 +5,10 @@ export type ScenarioEvent =
   /** PMU `idcode` stops reporting during [fromS, toS). */
   | { readonly kind: 'dropout'; readonly idcode: number; readonly fromS: number; readonly toS: number }
   /** PMU `idcode` loses GPS during [fromS, toS): STAT sync-lost and a degraded time quality code. */
-  | { readonly kind: 'gps-unlock'; readonly idcode: number; readonly fromS: number; readonly toS: number };
+  | { readonly kind: 'gps-unlock'; readonly idcode: number; readonly fromS: number; readonly toS: number }
+  /**
+   * Stream `idcode` changes its configuration at `atS`: CFGCNT goes up and each
+   * of its PMUs drops its last current channel. For the second before, its
+   * frames carry STAT "configuration change pending".
+   */
+  | { readonly kind: 'config-change'; readonly idcode: number; readonly atS: number };

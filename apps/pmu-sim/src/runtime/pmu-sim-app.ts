@@ -42,7 +42,7 @@ export class PmuSimApp {
     const o = this.options;
     let port = 0;
     if (o.tcp !== undefined) {
-      this.tcp = new TcpPmuServer(this.sim.streams, o, this.log);
+      this.tcp = new TcpPmuServer((id) => this.sim.streamById(id), o, this.log);
       port = await this.tcp.listen(o.tcp.host, o.tcp.port);
     }
     if (o.udpTargets.length > 0) this.udp = new UdpFrameSender(o.udpTargets);
@@ -134,6 +134,10 @@ function validateAgainstModel(sim: PmuSimulator): void {
   for (const e of sim.options.events) {
     if (e.kind === 'trip-line' && e.branch >= sim.grid.baseNet.branchCount) {
       throw new SimConfigError(`--trip-line branch ${e.branch} does not exist: the case has ${sim.grid.baseNet.branchCount} branches (0-based rows)`);
+    }
+    if (e.kind === 'config-change') {
+      if (sim.streamById(e.idcode) === undefined) throw new SimConfigError(`--config-change names stream IDCODE ${e.idcode}, which this simulation does not have`);
+      continue;
     }
     if (e.kind !== 'trip-line' && !ids.has(e.idcode)) throw new SimConfigError(`--${e.kind} names IDCODE ${e.idcode}, which is not a simulated PMU (${sim.pmus[0].idcode}..${last})`);
   }

@@ -25,14 +25,12 @@ export class TcpPmuServer {
   readonly counters: TcpServerCounters = { connections: 0, commands: 0, refusedCommands: 0, rejectedBytes: 0, framesSkippedSlowClient: 0, refusedClients: 0 };
   private readonly server: net.Server;
   private readonly clients = new Map<net.Socket, Set<number>>();
-  private readonly byId: Map<number, SimStream>;
-
   constructor(
-    streams: readonly SimStream[],
+    /** The stream's current configuration: it can change while clients are connected. */
+    private readonly streamById: (idcode: number) => SimStream | undefined,
     private readonly limits: { readonly maxSocketBufferBytes: number; readonly maxTcpClients: number },
     private readonly log: (line: string) => void,
   ) {
-    this.byId = new Map(streams.map((s) => [s.idcode, s]));
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
@@ -85,7 +83,7 @@ export class TcpPmuServer {
 
   private command(socket: net.Socket, on: Set<number>, cmd: CommandFrame): void {
     this.counters.commands += 1;
-    const stream = this.byId.get(cmd.idcode);
+    const stream = this.streamById(cmd.idcode);
     if (stream === undefined) return this.refuse(`command ${cmd.command} for IDCODE ${cmd.idcode}, which this simulator does not serve`);
     const time = { soc: Math.floor(Date.now() / 1000), fracsec: 0 };
     switch (cmd.command) {
