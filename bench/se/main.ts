@@ -6,7 +6,7 @@
  * batches of frames, so load from other processes on this shared machine hits
  * both alike, and each reports the mean of its fastest batch. `--json` is
  * accepted for symmetry with the other benches; the last line is always the
- * JSON summary. `--frames N` sets the frames per batch (default 100).
+ * JSON summary. `--frames N` sets the frames per batch (default 50).
  */
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -289,7 +289,7 @@ function round(x: number): number {
 }
 
 async function main(): Promise<void> {
-  const frames = argValue('--frames', 100);
+  const frames = argValue('--frames', 50);
   const python = pythonPath();
   const cases: CaseResult[] = [];
   for (const name of CASES) {
