@@ -20,6 +20,8 @@ export interface CoreConfig {
   readonly viewChangeTimeoutMs?: number;
   /** How often a joining process (or a pending group join/leave) retries its request. */
   readonly joinRetryMs?: number;
+  /** Least time between two immediate clock announcements of one group (total order): bursts share one. */
+  readonly clockAnnounceIntervalMs?: number;
   /** Own multicasts per group that may be in flight (sent, not yet stable). */
   readonly sendWindowMessages?: number;
   /** Multicasts per group waiting for the window; one more fails with SendQueueFullError. */
@@ -42,6 +44,7 @@ const DEFAULTS = {
   retransmitIntervalMs: 150,
   viewChangeTimeoutMs: 1_000,
   joinRetryMs: 300,
+  clockAnnounceIntervalMs: 1,
   sendWindowMessages: 256,
   sendQueueMessages: 4_096,
   linkBufferMessages: 65_536,

@@ -62,7 +62,7 @@ export class LinkTable {
     const link = this.linkFor(message.from, nowMs);
     if (!link) return [];
     link.lastHeardMs = nowMs;
-    link.acknowledge(message.linkAck);
+    link.acknowledge(message.linkAck, nowMs);
     if (message.linkSeq === 0) return [message.body];
     return link.accept(message.linkSeq, message.body, this.bounds.linkBufferMessages);
   }

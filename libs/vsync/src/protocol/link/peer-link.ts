@@ -43,8 +43,14 @@ export class PeerLink {
   }
 
   /** An ack beyond what we sent can only come from a confused or hostile peer; it just clears the queue. */
-  acknowledge(ack: number): void {
-    while (this.unacked.length > 0 && this.unacked[0].seq <= ack) this.unacked.shift();
+  acknowledge(ack: number, nowMs: number): void {
+    let progressed = false;
+    while (this.unacked.length > 0 && this.unacked[0].seq <= ack) {
+      this.unacked.shift();
+      progressed = true;
+    }
+    // The retransmission timer measures silence, not age: while acks keep coming, a long stream is not resent.
+    if (progressed) this.lastRetransmitMs = nowMs;
   }
 
   pendingRetransmission(limit: number): readonly Unacked[] {

@@ -23,7 +23,9 @@ export class GroupEpoch {
   private myClock = 0;
   private lastAnnouncedClock = 0;
   private lastAckedTotal = 0;
-  private lastAckMs = 0;
+  private lastAckMs = -Infinity;
+  private announceOwed = false;
+  private lastImmediateMs = -Infinity;
   private readonly totalPending: DataRecord[] = [];
   private frozenFlag = false;
 
@@ -81,13 +83,21 @@ export class GroupEpoch {
     return record;
   }
 
-  receive(record: DataRecord): void {
+  /** `announceIntervalMs` rate-limits clock announcements: at light load each total message is answered at once (low
+   *  latency); under a burst the answers are merged, and the next tick sends whatever is still owed. */
+  receive(record: DataRecord, nowMs: number, announceIntervalMs: number): void {
     const rank = this.rankOf(record.sender);
     if (rank < 0 || rank === this.myRank) return;
     if (!this.accept(rank, record)) return;
     this.myClock = Math.max(this.myClock, record.lamport);
-    // Others cannot deliver this total message until we promise to send nothing earlier: say so at once.
-    if (record.ordering === 'total' && this.lastAnnouncedClock < record.lamport) this.announce();
+    // Others cannot deliver this total message until we promise to send nothing earlier: say so soon.
+    if (record.ordering === 'total' && this.lastAnnouncedClock < record.lamport) {
+      if (nowMs - this.lastImmediateMs < announceIntervalMs) this.announceOwed = true;
+      else {
+        this.lastImmediateMs = nowMs;
+        this.announceAt(nowMs);
+      }
+    }
     this.deliverTotal();
   }
 
@@ -104,10 +114,7 @@ export class GroupEpoch {
   tick(nowMs: number, refreshMs: number): void {
     const total = this.receivedTotal();
     const stale = this.totalPending.length > 0 && nowMs - this.lastAckMs >= refreshMs;
-    if (total !== this.lastAckedTotal || stale) {
-      this.lastAckMs = nowMs;
-      this.announce();
-    }
+    if (total !== this.lastAckedTotal || stale || this.announceOwed) this.announceAt(nowMs);
     this.collect();
   }
 
@@ -157,8 +164,10 @@ export class GroupEpoch {
   /** No acknowledgement leaves a frozen member: a message it receives after its flush report must not become stable
    *  (and be garbage-collected by its sender) on the strength of that receipt, or it could vanish from the flush set
    *  while this member holds it undelivered. */
-  private announce(): void {
+  private announceAt(nowMs: number): void {
     if (this.frozenFlag) return;
+    this.lastAckMs = nowMs;
+    this.announceOwed = false;
     this.lastAnnouncedClock = this.myClock;
     this.lastAckedTotal = this.receivedTotal();
     const received = this.streams.map((s) => s.received);
