@@ -59,10 +59,14 @@ type NumericField = keyof typeof DEFAULTS;
 export function resolveCoreConfig(config: CoreConfig): ResolvedCoreConfig {
   checkSelf(config.self);
   if (!Array.isArray(config.seeds) || config.seeds.length === 0) {
-    throw new ConfigError('seeds', 'must list at least one "host:port" address (the first seed founds the system)');
+    throw new ConfigError(
+      'seeds',
+      'must list at least one "host:port" address (the first seed founds the system)',
+    );
   }
   for (const seed of config.seeds) {
-    if (typeof seed !== 'string' || seed.length === 0) throw new ConfigError('seeds', `contains an empty address`);
+    if (typeof seed !== 'string' || seed.length === 0)
+      throw new ConfigError('seeds', `contains an empty address`);
   }
   const resolved: Record<string, unknown> = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as NumericField[]) {
@@ -74,12 +78,16 @@ export function resolveCoreConfig(config: CoreConfig): ResolvedCoreConfig {
   }
   const r = resolved as Record<NumericField, number>;
   if (r.failureTimeoutMs < 2 * r.heartbeatIntervalMs) {
-    throw new ConfigError('failureTimeoutMs', `must be at least twice heartbeatIntervalMs (${r.heartbeatIntervalMs})`);
+    throw new ConfigError(
+      'failureTimeoutMs',
+      `must be at least twice heartbeatIntervalMs (${r.heartbeatIntervalMs})`,
+    );
   }
   if (r.heartbeatIntervalMs < r.tickIntervalMs) {
     throw new ConfigError('heartbeatIntervalMs', `must be at least tickIntervalMs (${r.tickIntervalMs})`);
   }
-  const founder = config.founder ?? (config.seeds[0] === config.self.address && config.self.incarnation === 1);
+  const founder =
+    config.founder ?? (config.seeds[0] === config.self.address && config.self.incarnation === 1);
   return { ...(r as typeof DEFAULTS), self: config.self, seeds: [...config.seeds], founder };
 }
 

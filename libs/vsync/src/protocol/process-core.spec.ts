@@ -9,7 +9,14 @@ import { RequestError } from './errors/request-error';
 import { SendQueueFullError } from './errors/send-queue-full-error';
 import { ProcessCore } from './process-core';
 
-const BOUNDS = { tickIntervalMs: 10, heartbeatIntervalMs: 50, failureTimeoutMs: 300, retransmitIntervalMs: 40, viewChangeTimeoutMs: 200, joinRetryMs: 100 };
+const BOUNDS = {
+  tickIntervalMs: 10,
+  heartbeatIntervalMs: 50,
+  failureTimeoutMs: 300,
+  retransmitIntervalMs: 40,
+  viewChangeTimeoutMs: 200,
+  joinRetryMs: 100,
+};
 
 /** A hand-wired cluster: every output is kept, every message crosses the codec, `blocked` drops links by address. */
 class Wire {
@@ -41,9 +48,15 @@ class Wire {
       this.queue = [];
       for (const m of batch) {
         if (this.blocked.has(`${m.from}->${m.to}`)) continue;
-        this.input(m.to, { type: 'receive', fromAddress: m.from, message: decodeMessage(m.bytes), nowMs: this.now });
+        this.input(m.to, {
+          type: 'receive',
+          fromAddress: m.from,
+          message: decodeMessage(m.bytes),
+          nowMs: this.now,
+        });
       }
-      if (this.now % 10 === 0) for (const address of this.cores.keys()) this.input(address, { type: 'tick', nowMs: this.now });
+      if (this.now % 10 === 0)
+        for (const address of this.cores.keys()) this.input(address, { type: 'tick', nowMs: this.now });
     }
   }
 
@@ -67,7 +80,9 @@ function threeMembersInGroup(extra: Partial<CoreConfig> = {}): Wire {
     w.add(a, extra);
     w.run(300);
   }
-  ['a:1', 'b:1', 'c:1'].forEach((a, i) => w.input(a, { type: 'join', group: 'g', requestId: 100 + i, nowMs: w.now }));
+  ['a:1', 'b:1', 'c:1'].forEach((a, i) =>
+    w.input(a, { type: 'join', group: 'g', requestId: 100 + i, nowMs: w.now }),
+  );
   w.run(500);
   return w;
 }
@@ -76,9 +91,15 @@ describe('ProcessCore configuration', () => {
   it('rejects bad bounds with a ConfigError naming the field', () => {
     const self = { address: 'a:1', incarnation: 1 };
     expect(() => new ProcessCore({ self, seeds: [] })).toThrow(/seeds/);
-    expect(() => new ProcessCore({ self, seeds: ['a:1'], sendWindowMessages: 0 })).toThrow(/sendWindowMessages/);
-    expect(() => new ProcessCore({ self, seeds: ['a:1'], heartbeatIntervalMs: 100, failureTimeoutMs: 150 })).toThrow(/failureTimeoutMs/);
-    expect(() => new ProcessCore({ self: { address: 'a:1', incarnation: 0 }, seeds: ['a:1'] })).toThrow(ConfigError);
+    expect(() => new ProcessCore({ self, seeds: ['a:1'], sendWindowMessages: 0 })).toThrow(
+      /sendWindowMessages/,
+    );
+    expect(
+      () => new ProcessCore({ self, seeds: ['a:1'], heartbeatIntervalMs: 100, failureTimeoutMs: 150 }),
+    ).toThrow(/failureTimeoutMs/);
+    expect(() => new ProcessCore({ self: { address: 'a:1', incarnation: 0 }, seeds: ['a:1'] })).toThrow(
+      ConfigError,
+    );
   });
 });
 
@@ -117,8 +138,21 @@ describe('ProcessCore membership', () => {
     expect(w.cores.get('a:1')!.systemView!.members.map((m) => m.address)).toEqual(['a:1', 'b:1']);
     const delivered = w.of('a:1', 'deliver').length;
     const stale = { from: { address: 'c:1', incarnation: 1 }, toIncarnation: 1, linkSeq: 0, linkAck: 0 };
-    const record = { group: 'g', sender: stale.from, epoch: 99, seq: 1, ordering: 'fifo' as const, lamport: 1, payload: new Uint8Array([1]) };
-    const out = w.input('a:1', { type: 'receive', fromAddress: 'c:1', message: { ...stale, body: { kind: 'data', record } }, nowMs: w.now });
+    const record = {
+      group: 'g',
+      sender: stale.from,
+      epoch: 99,
+      seq: 1,
+      ordering: 'fifo' as const,
+      lamport: 1,
+      payload: new Uint8Array([1]),
+    };
+    const out = w.input('a:1', {
+      type: 'receive',
+      fromAddress: 'c:1',
+      message: { ...stale, body: { kind: 'data', record } },
+      nowMs: w.now,
+    });
     expect(w.of('a:1', 'deliver').length).toBe(delivered);
     expect(out.some((o) => o.type === 'send' && o.message.body.kind === 'notMember')).toBe(true);
   });
@@ -142,10 +176,18 @@ describe('ProcessCore multicast and flow control', () => {
     // Nobody acknowledges a:1's messages for a while, so its window cannot slide.
     w.blocked.add('b:1->a:1');
     w.blocked.add('c:1->a:1');
-    const done = (): number[] => w.of('a:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
+    const done = (): number[] =>
+      w.of('a:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
     const before = done().length;
     const results = [1, 2, 3, 4, 5].map((id) =>
-      w.input('a:1', { type: 'multicast', group: 'g', ordering: 'fifo', requestId: id, payload: new Uint8Array([id]), nowMs: w.now }),
+      w.input('a:1', {
+        type: 'multicast',
+        group: 'g',
+        ordering: 'fifo',
+        requestId: id,
+        payload: new Uint8Array([id]),
+        nowMs: w.now,
+      }),
     );
     expect(done().slice(before)).toEqual([1, 2]);
     const failed = results[4].find((o) => o.type === 'requestFailed');
@@ -162,9 +204,36 @@ describe('ProcessCore multicast and flow control', () => {
       return out && out.type === 'requestFailed' ? out.error : undefined;
     };
     const nowMs = w.now;
-    expect(fail({ type: 'multicast', group: 'nope', ordering: 'fifo', requestId: 1, payload: new Uint8Array(), nowMs })).toBeInstanceOf(NotAMemberError);
-    expect(fail({ type: 'multicast', group: 'g', ordering: 'random' as never, requestId: 2, payload: new Uint8Array(), nowMs })).toBeInstanceOf(RequestError);
-    expect(fail({ type: 'multicast', group: 'g', ordering: 'fifo', requestId: 3, payload: 'text' as never, nowMs })).toBeInstanceOf(RequestError);
+    expect(
+      fail({
+        type: 'multicast',
+        group: 'nope',
+        ordering: 'fifo',
+        requestId: 1,
+        payload: new Uint8Array(),
+        nowMs,
+      }),
+    ).toBeInstanceOf(NotAMemberError);
+    expect(
+      fail({
+        type: 'multicast',
+        group: 'g',
+        ordering: 'random' as never,
+        requestId: 2,
+        payload: new Uint8Array(),
+        nowMs,
+      }),
+    ).toBeInstanceOf(RequestError);
+    expect(
+      fail({
+        type: 'multicast',
+        group: 'g',
+        ordering: 'fifo',
+        requestId: 3,
+        payload: 'text' as never,
+        nowMs,
+      }),
+    ).toBeInstanceOf(RequestError);
     expect(fail({ type: 'join', group: '', requestId: 4, nowMs })).toBeInstanceOf(RequestError);
     expect(fail({ type: 'leave', group: 'other', requestId: 5, nowMs })).toBeInstanceOf(NotAMemberError);
   });

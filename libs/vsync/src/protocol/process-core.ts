@@ -15,7 +15,15 @@ import { LinkTable } from './link/link-table';
 import { GroupEpoch } from './multicast/group-epoch';
 import { type ProcessId, processKey, sameProcess } from './process-id';
 import { View } from './view';
-import type { AcceptedValue, Ballot, DataRecord, Ordering, ViewValue, WireBody, WireMessage } from './wire-message';
+import type {
+  AcceptedValue,
+  Ballot,
+  DataRecord,
+  Ordering,
+  ViewValue,
+  WireBody,
+  WireMessage,
+} from './wire-message';
 
 type Role = 'idle' | 'joining' | 'member' | 'gone';
 type Body<K extends WireBody['kind']> = Extract<WireBody, { kind: K }>;
@@ -113,7 +121,10 @@ export class ProcessCore {
     } catch (error) {
       // A broken invariant (or a peer's message that breaks one) stops this incarnation, loudly, instead of going on
       // with corrupt state or crashing the host process: the runtime reports it and may restart a new incarnation.
-      const reason = error instanceof VsyncError ? error : new InvariantError(error instanceof Error ? error.message : String(error));
+      const reason =
+        error instanceof VsyncError
+          ? error
+          : new InvariantError(error instanceof Error ? error.message : String(error));
       this.becomeGone(reason, true);
     }
     return this.out;
@@ -149,7 +160,15 @@ export class ProcessCore {
     if (this.role !== 'idle') return;
     if (this.config.founder) {
       this.role = 'member';
-      const first: ViewValue = { id: 1, members: [this.self], groups: [], joined: [this.self], left: [], failed: [], flush: [] };
+      const first: ViewValue = {
+        id: 1,
+        members: [this.self],
+        groups: [],
+        joined: [this.self],
+        left: [],
+        failed: [],
+        flush: [],
+      };
       this.installFresh(first);
     } else {
       this.role = 'joining';
@@ -159,7 +178,8 @@ export class ProcessCore {
 
   private onShutdown(): void {
     if (this.role === 'member' && this.view) {
-      for (const m of this.others()) this.links.sendUnreliable(m, { kind: 'leaveSystem', viewId: this.view.id }, this.out);
+      for (const m of this.others())
+        this.links.sendUnreliable(m, { kind: 'leaveSystem', viewId: this.view.id }, this.out);
     }
     this.becomeGone(new ShutdownError('shut down'), false);
   }
@@ -168,7 +188,8 @@ export class ProcessCore {
     if (this.role === 'gone') return;
     this.role = 'gone';
     if (announce) this.out.push({ type: 'excluded', error });
-    for (const requestId of this.groupRequests.keys()) this.out.push({ type: 'requestFailed', requestId, error });
+    for (const requestId of this.groupRequests.keys())
+      this.out.push({ type: 'requestFailed', requestId, error });
     this.groupRequests.clear();
     for (const queue of this.sendQueues.values()) {
       for (const q of queue) this.out.push({ type: 'requestFailed', requestId: q.requestId, error });
@@ -180,7 +201,8 @@ export class ProcessCore {
   private tryJoin(): void {
     const seed = this.config.seeds[this.seedIndex++ % this.config.seeds.length];
     this.lastRequestMs = this.now;
-    if (seed !== this.self.address) this.links.sendUnreliable(seed, { kind: 'joinRequest', joiner: this.self }, this.out);
+    if (seed !== this.self.address)
+      this.links.sendUnreliable(seed, { kind: 'joinRequest', joiner: this.self }, this.out);
   }
 
   // ---------------------------------------------------------------- ticks
@@ -216,7 +238,10 @@ export class ProcessCore {
     const view = this.view!;
     const alive = view.members.filter((m) => this.isSelf(m) || !this.timedOut(m)).length;
     if (alive >= majorityOf(view.members.length)) return false;
-    this.becomeGone(new MinorityPartitionError(`hears ${alive} of ${view.members.length} members of view ${view.id}`), true);
+    this.becomeGone(
+      new MinorityPartitionError(`hears ${alive} of ${view.members.length} members of view ${view.id}`),
+      true,
+    );
     return true;
   }
 
@@ -256,7 +281,10 @@ export class ProcessCore {
       this.bufferFuture(from, body);
     } else if (body.kind === 'notMember') {
       // It was added to a view whose commit never reached it, then removed as silent: this identity is spent.
-      this.becomeGone(new ExcludedError(`view ${body.viewId} removed it before it could install its first view`), true);
+      this.becomeGone(
+        new ExcludedError(`view ${body.viewId} removed it before it could install its first view`),
+        true,
+      );
     }
   }
 
@@ -265,7 +293,8 @@ export class ProcessCore {
       case 'heartbeat':
         return this.onHeartbeat(from, body.viewId);
       case 'notMember':
-        if (body.viewId > this.view!.id) this.becomeGone(new ExcludedError(`view ${body.viewId} left it out`), true);
+        if (body.viewId > this.view!.id)
+          this.becomeGone(new ExcludedError(`view ${body.viewId} left it out`), true);
         return;
       case 'leaveSystem':
         if (this.isMember(from)) this.leaving.add(processKey(from));
@@ -335,7 +364,8 @@ export class ProcessCore {
    *  suspect itself) can: false suspicions end in exclusion, never in a stalled group. */
   private onSuspect(body: Body<'suspect'>): void {
     if (body.viewId !== this.view!.id) return;
-    for (const s of body.suspects) if (this.isMember(s) && !this.isSelf(s)) this.reportedSuspects.add(processKey(s));
+    for (const s of body.suspects)
+      if (this.isMember(s) && !this.isSelf(s)) this.reportedSuspects.add(processKey(s));
     if (this.isLeader()) this.leaderTick();
     else this.links.sendUnreliable(this.leader(), body, this.out);
   }
@@ -344,7 +374,12 @@ export class ProcessCore {
     if (joiner.incarnation < (this.minIncarnation.get(joiner.address) ?? 0)) return;
     if (this.isMember(joiner)) {
       // It joined, but the commit never reached it (the previous leader died): send the view again.
-      this.links.sendReliable(joiner, { kind: 'commit', value: { ...this.view!, flush: [] } }, this.now, this.out);
+      this.links.sendReliable(
+        joiner,
+        { kind: 'commit', value: { ...this.view!, flush: [] } },
+        this.now,
+        this.out,
+      );
       return;
     }
     const sitting = this.view!.members.find((m) => m.address === joiner.address);
@@ -384,7 +419,8 @@ export class ProcessCore {
   }
 
   private onFlushOk(from: ProcessId, body: Body<'flushOk'>): void {
-    if (!this.attempt || body.viewId !== this.view!.id || !sameBallot(body.ballot, this.attempt.ballot)) return;
+    if (!this.attempt || body.viewId !== this.view!.id || !sameBallot(body.ballot, this.attempt.ballot))
+      return;
     this.attempt.recordAnswer({ from, accepted: body.accepted, records: body.records });
     this.advanceAttempt();
   }
@@ -404,7 +440,12 @@ export class ProcessCore {
   private propose(attempt: ViewChangeAttempt): void {
     const value = attempt.previouslyAccepted() ?? this.buildValue(attempt);
     attempt.startProposal(value);
-    const body: Body<'propose'> = { kind: 'propose', viewId: attempt.current.id, ballot: attempt.ballot, value };
+    const body: Body<'propose'> = {
+      kind: 'propose',
+      viewId: attempt.current.id,
+      ballot: attempt.ballot,
+      value,
+    };
     for (const a of attempt.answers.values()) {
       if (!this.isSelf(a.from)) this.links.sendReliable(a.from, body, this.now, this.out);
     }
@@ -413,7 +454,11 @@ export class ProcessCore {
 
   private buildValue(attempt: ViewChangeAttempt): ViewValue {
     const view = attempt.current;
-    const suspects = new Set(view.members.filter((m) => !this.isSelf(m) && this.isSuspected(m) && !this.leaving.has(processKey(m))).map(processKey));
+    const suspects = new Set(
+      view.members
+        .filter((m) => !this.isSelf(m) && this.isSuspected(m) && !this.leaving.has(processKey(m)))
+        .map(processKey),
+    );
     const joiners = [...this.pendingJoins.values()].filter((j) => !this.isMember(j));
     const changes = [...this.pendingGroupChanges.values()];
     return buildNextView({
@@ -435,11 +480,19 @@ export class ProcessCore {
 
   private commit(value: ViewValue): void {
     const old = this.view!;
-    const targets = [...old.members, ...value.members.filter((m) => !old.members.some((o) => sameProcess(o, m)))];
+    const targets = [
+      ...old.members,
+      ...value.members.filter((m) => !old.members.some((o) => sameProcess(o, m))),
+    ];
     for (const m of targets) {
       if (this.isSelf(m)) continue;
       const joiner = !old.members.some((o) => sameProcess(o, m));
-      this.links.sendReliable(m, { kind: 'commit', value: joiner ? { ...value, flush: [] } : value }, this.now, this.out);
+      this.links.sendReliable(
+        m,
+        { kind: 'commit', value: joiner ? { ...value, flush: [] } : value },
+        this.now,
+        this.out,
+      );
     }
     this.install(value);
   }
@@ -465,7 +518,12 @@ export class ProcessCore {
     if (body.viewId > view.id || !this.isMember(from)) return;
     this.maxRound = Math.max(this.maxRound, body.ballot.round);
     if (this.promised && compareBallot(body.ballot, this.promised) < 0) {
-      this.links.sendReliable(from, { kind: 'nack', viewId: view.id, promised: this.promised }, this.now, this.out);
+      this.links.sendReliable(
+        from,
+        { kind: 'nack', viewId: view.id, promised: this.promised },
+        this.now,
+        this.out,
+      );
       return;
     }
     this.promised = body.ballot;
@@ -473,7 +531,13 @@ export class ProcessCore {
     if (this.attempt && !sameBallot(this.attempt.ballot, body.ballot)) this.yieldAttempt();
     for (const epoch of this.groups.values()) epoch.freeze();
     const records = [...this.groups.values()].flatMap((e) => e.heldRecords());
-    const answer: Body<'flushOk'> = { kind: 'flushOk', viewId: view.id, ballot: body.ballot, accepted: this.accepted, records };
+    const answer: Body<'flushOk'> = {
+      kind: 'flushOk',
+      viewId: view.id,
+      ballot: body.ballot,
+      accepted: this.accepted,
+      records,
+    };
     if (this.isSelf(from)) this.onFlushOk(from, answer);
     else this.links.sendReliable(from, answer, this.now, this.out);
   }
@@ -487,7 +551,12 @@ export class ProcessCore {
     if (body.viewId < view.id) return this.sendCatchUpIfNext(from, body.viewId);
     if (body.viewId > view.id || body.value.id !== view.id + 1) return;
     if (this.promised && compareBallot(body.ballot, this.promised) < 0) {
-      this.links.sendReliable(from, { kind: 'nack', viewId: view.id, promised: this.promised }, this.now, this.out);
+      this.links.sendReliable(
+        from,
+        { kind: 'nack', viewId: view.id, promised: this.promised },
+        this.now,
+        this.out,
+      );
       return;
     }
     this.promised = body.ballot;
@@ -526,8 +595,10 @@ export class ProcessCore {
       this.becomeGone(new ExcludedError(`view ${value.id} left it out`), true);
       return;
     }
-    for (const [name, epoch] of this.groups) epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
-    for (const gone of old.members.filter((m) => !value.members.some((n) => sameProcess(n, m)))) this.forget(gone, value);
+    for (const [name, epoch] of this.groups)
+      epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
+    for (const gone of old.members.filter((m) => !value.members.some((n) => sameProcess(n, m))))
+      this.forget(gone, value);
     this.enterView(value, old);
   }
 
@@ -540,14 +611,21 @@ export class ProcessCore {
     this.view = value;
     if (this.installLog.length >= INSTALL_LOG_VIEWS) this.installLog.shift();
     this.installLog.push(value);
-    for (const key of this.memberSinceMs.keys()) if (!value.members.some((m) => processKey(m) === key)) this.memberSinceMs.delete(key);
-    for (const m of value.members) if (!this.memberSinceMs.has(processKey(m))) this.memberSinceMs.set(processKey(m), this.now);
+    for (const key of this.memberSinceMs.keys())
+      if (!value.members.some((m) => processKey(m) === key)) this.memberSinceMs.delete(key);
+    for (const m of value.members)
+      if (!this.memberSinceMs.has(processKey(m))) this.memberSinceMs.set(processKey(m), this.now);
     this.promised = null;
     this.accepted = null;
     this.attempt = null;
     this.nextAttemptMs = this.now;
     this.reportedSuspects.clear();
-    for (const key of this.leaving) if (!value.members.some((m) => processKey(m) === key)) this.leaving.delete(key);
+    // Rate-limit bookkeeping only matters for current members and recent strangers; keep it from growing forever.
+    for (const key of this.catchUpSentMs.keys())
+      if (!value.members.some((m) => processKey(m) === key)) this.catchUpSentMs.delete(key);
+    if (this.notMemberSentMs.size > this.config.maxPendingRequests) this.notMemberSentMs.clear();
+    for (const key of this.leaving)
+      if (!value.members.some((m) => processKey(m) === key)) this.leaving.delete(key);
     for (const m of value.members) this.pendingJoins.delete(processKey(m));
     this.pruneGroupChanges(value);
     this.openGroups(value, old);
@@ -560,14 +638,16 @@ export class ProcessCore {
     const floor = Math.max(this.minIncarnation.get(gone.address) ?? 0, gone.incarnation + 1);
     this.minIncarnation.set(gone.address, floor);
     this.links.drop(gone);
-    if (!next.members.some((m) => m.address === gone.address)) this.out.push({ type: 'disconnect', address: gone.address });
+    if (!next.members.some((m) => m.address === gone.address))
+      this.out.push({ type: 'disconnect', address: gone.address });
   }
 
   private pruneGroupChanges(value: ViewValue): void {
     for (const [key, c] of this.pendingGroupChanges) {
       const g = value.groups.find((x) => x.name === c.group);
       const present = !!g && g.members.some((m) => sameProcess(m, c.member));
-      if (present === c.join || !value.members.some((m) => sameProcess(m, c.member))) this.pendingGroupChanges.delete(key);
+      if (present === c.join || !value.members.some((m) => sameProcess(m, c.member)))
+        this.pendingGroupChanges.delete(key);
     }
   }
 
@@ -583,16 +663,22 @@ export class ProcessCore {
       this.groups.set(g.name, new GroupEpoch(g.name, value.id, g.viewId, g.members, this.self, effects));
       const before = old?.groups.find((x) => x.name === g.name);
       const wasIn = !!before && before.members.some((m) => this.isSelf(m));
-      if (!wasIn || before!.viewId !== g.viewId) this.out.push({ type: 'view', group: g.name, view: this.groupView(g, before, value) });
+      if (!wasIn || before!.viewId !== g.viewId)
+        this.out.push({ type: 'view', group: g.name, view: this.groupView(g, before, value) });
     }
     for (const [name, queue] of this.sendQueues) {
       if (this.groups.has(name)) continue;
-      for (const q of queue) this.out.push({ type: 'requestFailed', requestId: q.requestId, error: new NotAMemberError(name) });
+      for (const q of queue)
+        this.out.push({ type: 'requestFailed', requestId: q.requestId, error: new NotAMemberError(name) });
       this.sendQueues.delete(name);
     }
   }
 
-  private groupView(g: ViewValue['groups'][number], before: ViewValue['groups'][number] | undefined, value: ViewValue): View {
+  private groupView(
+    g: ViewValue['groups'][number],
+    before: ViewValue['groups'][number] | undefined,
+    value: ViewValue,
+  ): View {
     const prior = before?.members ?? [];
     const has = (list: readonly ProcessId[], p: ProcessId): boolean => list.some((m) => sameProcess(m, p));
     const joined = g.members.filter((m) => !has(prior, m));
@@ -617,7 +703,8 @@ export class ProcessCore {
     const r = body.record;
     if (!sameProcess(r.sender, from)) return;
     if (r.epoch > this.view!.id) return this.bufferFuture(from, body);
-    if (r.epoch === this.view!.id) this.groups.get(r.group)?.receive(r, this.now, this.config.clockAnnounceIntervalMs);
+    if (r.epoch === this.view!.id)
+      this.groups.get(r.group)?.receive(r, this.now, this.config.clockAnnounceIntervalMs);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {
@@ -644,7 +731,14 @@ export class ProcessCore {
   }
 
   private deliver(r: DataRecord, groupViewId: number): void {
-    this.out.push({ type: 'deliver', group: r.group, viewId: groupViewId, sender: r.sender, ordering: r.ordering, payload: r.payload });
+    this.out.push({
+      type: 'deliver',
+      group: r.group,
+      viewId: groupViewId,
+      sender: r.sender,
+      ordering: r.ordering,
+      payload: r.payload,
+    });
   }
 
   private sendToMember(to: ProcessId, body: WireBody): void {
@@ -665,10 +759,13 @@ export class ProcessCore {
 
   private checkMulticast(group: string, ordering: Ordering, payload: Uint8Array): VsyncError | null {
     if (this.role === 'gone') return new ShutdownError('no longer a member of the system');
-    if (ordering !== 'fifo' && ordering !== 'total') return new RequestError(`ordering must be "fifo" or "total", got ${String(ordering)}`);
+    if (ordering !== 'fifo' && ordering !== 'total')
+      return new RequestError(`ordering must be "fifo" or "total", got ${String(ordering)}`);
     if (!(payload instanceof Uint8Array)) return new RequestError('payload must be a Uint8Array');
     if (payload.length > this.config.maxPayloadBytes) {
-      return new RequestError(`payload of ${payload.length} bytes exceeds maxPayloadBytes (${this.config.maxPayloadBytes})`);
+      return new RequestError(
+        `payload of ${payload.length} bytes exceeds maxPayloadBytes (${this.config.maxPayloadBytes})`,
+      );
     }
     if (!this.groups.has(group)) return new NotAMemberError(String(group));
     return null;
@@ -689,12 +786,21 @@ export class ProcessCore {
   // ---------------------------------------------------------------- group join / leave requests
 
   private onGroupRequest(group: string, requestId: number, join: boolean): void {
-    if (this.role === 'gone') return this.fail(requestId, new ShutdownError('no longer a member of the system'));
+    if (this.role === 'gone')
+      return this.fail(requestId, new ShutdownError('no longer a member of the system'));
     if (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_NAME_CHARS) {
-      return this.fail(requestId, new RequestError(`group name must be 1..${MAX_GROUP_NAME_CHARS} characters`));
+      return this.fail(
+        requestId,
+        new RequestError(`group name must be 1..${MAX_GROUP_NAME_CHARS} characters`),
+      );
     }
     if (this.groupRequests.size >= this.config.maxPendingRequests) {
-      return this.fail(requestId, new RequestError(`more than maxPendingRequests (${this.config.maxPendingRequests}) joins/leaves pending`));
+      return this.fail(
+        requestId,
+        new RequestError(
+          `more than maxPendingRequests (${this.config.maxPendingRequests}) joins/leaves pending`,
+        ),
+      );
     }
     if (!join && !this.groups.has(group)) return this.fail(requestId, new NotAMemberError(group));
     if (join && !this.groups.has(group) && this.groups.size >= this.config.maxGroups) {
@@ -749,7 +855,10 @@ export class ProcessCore {
   }
 
   private timedOut(p: ProcessId): boolean {
-    const heard = Math.max(this.links.lastHeardMs(p) ?? -Infinity, this.memberSinceMs.get(processKey(p)) ?? this.now);
+    const heard = Math.max(
+      this.links.lastHeardMs(p) ?? -Infinity,
+      this.memberSinceMs.get(processKey(p)) ?? this.now,
+    );
     return this.now - heard > this.config.failureTimeoutMs;
   }
 

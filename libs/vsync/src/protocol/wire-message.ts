@@ -51,7 +51,12 @@ export type WireBody =
   | { readonly kind: 'notMember'; readonly viewId: number }
   | { readonly kind: 'suspect'; readonly viewId: number; readonly suspects: readonly ProcessId[] }
   | { readonly kind: 'leaveSystem'; readonly viewId: number }
-  | { readonly kind: 'groupChange'; readonly member: ProcessId; readonly group: string; readonly join: boolean }
+  | {
+      readonly kind: 'groupChange';
+      readonly member: ProcessId;
+      readonly group: string;
+      readonly join: boolean;
+    }
   | { readonly kind: 'flush'; readonly viewId: number; readonly ballot: Ballot }
   | {
       readonly kind: 'flushOk';

@@ -27,10 +27,14 @@ function parse(argv: readonly string[]): Options {
     else if (arg === '--nodes') options.nodes = value();
     else if (arg === '--json') options.json = true;
     else if (arg === '--verbose') options.verbose = true;
-    else throw new Error(`unknown argument "${arg}" (use --seeds N [--nodes 3..7] [--seed S] [--from S] [--json] [--verbose])`);
+    else
+      throw new Error(
+        `unknown argument "${arg}" (use --seeds N [--nodes 3..7] [--seed S] [--from S] [--json] [--verbose])`,
+      );
   }
   if (options.seeds < 1) throw new Error('--seeds must be at least 1');
-  if (options.nodes !== undefined && (options.nodes < 3 || options.nodes > 7)) throw new Error('--nodes must be 3..7');
+  if (options.nodes !== undefined && (options.nodes < 3 || options.nodes > 7))
+    throw new Error('--nodes must be 3..7');
   return options;
 }
 
@@ -40,7 +44,12 @@ function runGuarded(seed: number, nodes: number | undefined): ReturnType<typeof 
     return runSeed(seed, nodes);
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    return { seed, nodes: nodes ?? 0, violations: [`simulation threw: ${detail}`], stats: { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0 } };
+    return {
+      seed,
+      nodes: nodes ?? 0,
+      violations: [`simulation threw: ${detail}`],
+      stats: { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0 },
+    };
   }
 }
 
@@ -61,12 +70,15 @@ function main(): number {
     if (result.violations.length === 0) continue;
     violations += result.violations.length;
     failedSeeds.push(seed);
-    console.log(`FAIL seed ${seed} (${result.nodes} nodes; replay: npm run sim -- --seed ${seed}${options.nodes ? ` --nodes ${options.nodes}` : ''})`);
+    console.log(
+      `FAIL seed ${seed} (${result.nodes} nodes; replay: npm run sim -- --seed ${seed}${options.nodes ? ` --nodes ${options.nodes}` : ''})`,
+    );
     console.log(`  faults: ${result.stats.faults.join('; ')}`);
     for (const v of result.violations.slice(0, 10)) console.log(`  ${v}`);
   }
   const seconds = (Date.now() - started) / 1000;
-  if (!options.json) console.log(`${options.seeds} runs, ${failedSeeds.length} failed, ${seconds.toFixed(1)} s`);
+  if (!options.json)
+    console.log(`${options.seeds} runs, ${failedSeeds.length} failed, ${seconds.toFixed(1)} s`);
   console.log(JSON.stringify({ runs: options.seeds, violations, failedSeeds }));
   return violations > 0 ? 1 : 0;
 }

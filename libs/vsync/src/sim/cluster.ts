@@ -3,7 +3,6 @@ import {
   type CoreOutput,
   type Ordering,
   ProcessCore,
-  type ProcessId,
   type WireMessage,
   decodeMessage,
   encodeMessage,
@@ -13,6 +12,9 @@ import { EventQueue } from './event-queue';
 import { History } from './history';
 import { Prng } from './prng';
 import { SimNetwork } from './sim-network';
+import { type SimRequest, SimNode } from './sim-node';
+
+export { SimNode } from './sim-node';
 
 /** Protocol bounds used in simulation: short timeouts keep each run a few simulated seconds long. */
 export const SIM_CORE_BOUNDS = {
@@ -26,44 +28,10 @@ export const SIM_CORE_BOUNDS = {
   sendQueueMessages: 64,
 } satisfies Partial<CoreConfig>;
 
-type Request =
-  | { readonly kind: 'join' | 'leave'; readonly group: string }
-  | { readonly kind: 'multicast'; readonly group: string; readonly ordering: Ordering; readonly id: string };
-
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: number; readonly incarnation: number }
   | { readonly kind: 'message'; readonly to: number; readonly bytes: Uint8Array }
   | { readonly kind: 'call'; readonly fn: () => void };
-
-/** One simulated machine: it keeps its address across crashes, and every restart is a new incarnation. */
-export class SimNode {
-  core: ProcessCore | null = null;
-  incarnation = 0;
-  clockRate = 1;
-  clockOffsetMs = 0;
-  readonly requests = new Map<number, Request>();
-  readonly groups = new Set<string>();
-  readonly issued = new Map<string, number>();
-  readonly accepted = new Map<string, number>();
-
-  constructor(readonly index: number) {}
-
-  get address(): string {
-    return `node${this.index}:7000`;
-  }
-
-  get pid(): ProcessId {
-    return { address: this.address, incarnation: this.incarnation };
-  }
-
-  get key(): string {
-    return processKey(this.pid);
-  }
-
-  get alive(): boolean {
-    return this.core !== null && this.core.state !== 'gone';
-  }
-}
 
 export interface ClusterOptions {
   readonly seed: number;
@@ -106,7 +74,13 @@ export class Cluster {
     n.requests.clear();
     n.groups.clear();
     const seeds = this.nodes.map((x) => x.address);
-    n.core = new ProcessCore({ ...SIM_CORE_BOUNDS, ...this.options.bounds, self: n.pid, seeds, founder: index === 1 && n.incarnation === 1 });
+    n.core = new ProcessCore({
+      ...SIM_CORE_BOUNDS,
+      ...this.options.bounds,
+      self: n.pid,
+      seeds,
+      founder: index === 1 && n.incarnation === 1,
+    });
     this.stepNode(n, { type: 'start', nowMs: this.localTime(n) });
     this.scheduleTick(n);
   }
@@ -170,14 +144,21 @@ export class Cluster {
     return this.byAddress.get(newest.members[0].address);
   }
 
-  private request(n: SimNode, r: Request): void {
+  private request(n: SimNode, r: SimRequest): void {
     if (!n.core) return;
     const requestId = this.nextRequestId++;
     n.requests.set(requestId, r);
     const nowMs = this.localTime(n);
     if (r.kind === 'multicast') {
       const payload = new TextEncoder().encode(r.id);
-      this.stepNode(n, { type: 'multicast', group: r.group, ordering: r.ordering, requestId, payload, nowMs });
+      this.stepNode(n, {
+        type: 'multicast',
+        group: r.group,
+        ordering: r.ordering,
+        requestId,
+        payload,
+        nowMs,
+      });
     } else {
       this.stepNode(n, { type: r.kind, group: r.group, requestId, nowMs });
     }
@@ -195,7 +176,12 @@ export class Cluster {
     if (!n.core) return;
     // Every message crosses the wire as bytes: the codec is exercised on every hop.
     const message = decodeMessage(event.bytes);
-    this.stepNode(n, { type: 'receive', fromAddress: message.from.address, message, nowMs: this.localTime(n) });
+    this.stepNode(n, {
+      type: 'receive',
+      fromAddress: message.from.address,
+      message,
+      nowMs: this.localTime(n),
+    });
   }
 
   private scheduleTick(n: SimNode): void {
@@ -225,12 +211,24 @@ export class Cluster {
         return this.send(n, o.toAddress, o.message);
       case 'deliver': {
         const id = new TextDecoder().decode(o.payload);
-        const d = { receiver: n.key, group: o.group, viewId: o.viewId, sender: processKey(o.sender), ordering: o.ordering, id };
+        const d = {
+          receiver: n.key,
+          group: o.group,
+          viewId: o.viewId,
+          sender: processKey(o.sender),
+          ordering: o.ordering,
+          id,
+        };
         this.history.deliveries.push(d);
         return;
       }
       case 'view':
-        this.history.groupViews.push({ process: n.key, group: o.group, viewId: o.view.id, members: o.view.members.map(processKey) });
+        this.history.groupViews.push({
+          process: n.key,
+          group: o.group,
+          viewId: o.view.id,
+          members: o.view.members.map(processKey),
+        });
         return;
       case 'requestDone':
         return this.requestDone(n, o.requestId);
@@ -238,7 +236,8 @@ export class Cluster {
         n.requests.delete(o.requestId);
         return;
       case 'excluded':
-        if (o.error.code === 'INVARIANT') this.history.notes.push(`${n.key} stopped on a broken invariant: ${o.error.message}`);
+        if (o.error.code === 'INVARIANT')
+          this.history.notes.push(`${n.key} stopped on a broken invariant: ${o.error.message}`);
         return this.excluded(n);
       case 'disconnect':
         return;

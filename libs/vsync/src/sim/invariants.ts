@@ -34,7 +34,8 @@ function viewAgreement(h: History): string[] {
     const members = v.members.join(',');
     const seen = system.get(v.id);
     if (seen === undefined) system.set(v.id, members);
-    else if (seen !== members) out.push(`view agreement: view ${v.id} is [${seen}] at one process and [${members}] at ${v.process}`);
+    else if (seen !== members)
+      out.push(`view agreement: view ${v.id} is [${seen}] at one process and [${members}] at ${v.process}`);
   }
   const groups = new Map<string, string>();
   for (const g of h.groupViews) {
@@ -42,7 +43,8 @@ function viewAgreement(h: History): string[] {
     const members = g.members.join(',');
     const seen = groups.get(key);
     if (seen === undefined) groups.set(key, members);
-    else if (seen !== members) out.push(`view agreement: group view ${key} is [${seen}] and [${members}] at ${g.process}`);
+    else if (seen !== members)
+      out.push(`view agreement: group view ${key} is [${seen}] and [${members}] at ${g.process}`);
   }
   return out;
 }
@@ -52,7 +54,8 @@ function primaryPartition(h: History): string[] {
   const last = new Map<string, number>();
   for (const v of h.systemViews) {
     const prev = last.get(v.process);
-    if (prev !== undefined && v.id !== prev + 1) out.push(`primary partition: ${v.process} installed view ${v.id} after ${prev}`);
+    if (prev !== undefined && v.id !== prev + 1)
+      out.push(`primary partition: ${v.process} installed view ${v.id} after ${prev}`);
     last.set(v.process, v.id);
   }
   return out;
@@ -79,8 +82,12 @@ function integrity(h: History): string[] {
     }
     const view = members.get(`${d.group}@${d.viewId}`);
     if (!view) out.push(`integrity: ${d.receiver} delivered ${d.id} in unknown view ${d.group}@${d.viewId}`);
-    else if (!view.includes(d.sender)) out.push(`integrity: ${d.receiver} delivered ${d.id} from ${d.sender}, not a member of ${d.group}@${d.viewId}`);
-    else if (!view.includes(d.receiver)) out.push(`integrity: ${d.receiver} delivered ${d.id} in ${d.group}@${d.viewId} without being a member`);
+    else if (!view.includes(d.sender))
+      out.push(
+        `integrity: ${d.receiver} delivered ${d.id} from ${d.sender}, not a member of ${d.group}@${d.viewId}`,
+      );
+    else if (!view.includes(d.receiver))
+      out.push(`integrity: ${d.receiver} delivered ${d.id} in ${d.group}@${d.viewId} without being a member`);
   }
   return out;
 }
@@ -93,9 +100,12 @@ function fifo(h: History): string[] {
     if (!sent) continue;
     const stream = `${d.receiver}|${d.sender}|${d.group}|${d.ordering}`;
     const prev = last.get(stream);
-    if (prev && sent.index <= prev.index) out.push(`fifo: ${d.receiver} delivered ${d.id} after #${prev.index} of the same sender`);
+    if (prev && sent.index <= prev.index)
+      out.push(`fifo: ${d.receiver} delivered ${d.id} after #${prev.index} of the same sender`);
     else if (prev && prev.viewId === d.viewId && sent.index !== prev.index + 1) {
-      out.push(`fifo: ${d.receiver} skipped from #${prev.index} to ${d.id} within view ${d.group}@${d.viewId}`);
+      out.push(
+        `fifo: ${d.receiver} skipped from #${prev.index} to ${d.id} within view ${d.group}@${d.viewId}`,
+      );
     }
     last.set(stream, { index: sent.index, viewId: d.viewId });
   }
@@ -160,7 +170,9 @@ function viewSynchrony(h: History): string[] {
       const other = closed.get(span);
       if (!other) closed.set(span, { process, signature });
       else if (other.signature !== signature) {
-        out.push(`view synchrony: ${other.process} and ${process} delivered different messages in ${group}@${views[i]}`);
+        out.push(
+          `view synchrony: ${other.process} and ${process} delivered different messages in ${group}@${views[i]}`,
+        );
       }
     }
   }
@@ -171,7 +183,8 @@ function selfDelivery(h: History, survivors: ReadonlySet<string>): string[] {
   const delivered = new Set(h.deliveries.filter((d) => d.receiver === d.sender).map((d) => d.id));
   const out: string[] = [];
   for (const m of h.sent.values()) {
-    if (survivors.has(m.sender) && !delivered.has(m.id)) out.push(`self-delivery: ${m.sender} never delivered its own ${m.id}`);
+    if (survivors.has(m.sender) && !delivered.has(m.id))
+      out.push(`self-delivery: ${m.sender} never delivered its own ${m.id}`);
   }
   return out;
 }

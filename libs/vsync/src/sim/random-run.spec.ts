@@ -13,7 +13,8 @@ describe('randomized simulation: invariants hold under faults', () => {
       const failures: string[] = [];
       for (let seed = first; seed < first + SEEDS_PER_TEST; seed++) {
         const result = runSeed(seed);
-        if (result.violations.length > 0) failures.push(`seed ${seed}: ${result.violations.slice(0, 3).join(' | ')}`);
+        if (result.violations.length > 0)
+          failures.push(`seed ${seed}: ${result.violations.slice(0, 3).join(' | ')}`);
         expect(result.stats.sent).toBeGreaterThan(0);
       }
       expect(failures).toEqual([]);
@@ -33,8 +34,18 @@ describe('randomized simulation: invariants hold under faults', () => {
     const h = cluster.history;
     h.sent.set('m1', { id: 'm1', sender: 'node1:7000#1', group: 'g', ordering: 'total', index: 1 });
     h.sent.set('m2', { id: 'm2', sender: 'node1:7000#1', group: 'g', ordering: 'total', index: 2 });
-    h.groupViews.push({ process: 'node1:7000#1', group: 'g', viewId: 5, members: ['node1:7000#1', 'node2:7000#1'] });
-    h.groupViews.push({ process: 'node2:7000#1', group: 'g', viewId: 5, members: ['node1:7000#1', 'node2:7000#1'] });
+    h.groupViews.push({
+      process: 'node1:7000#1',
+      group: 'g',
+      viewId: 5,
+      members: ['node1:7000#1', 'node2:7000#1'],
+    });
+    h.groupViews.push({
+      process: 'node2:7000#1',
+      group: 'g',
+      viewId: 5,
+      members: ['node1:7000#1', 'node2:7000#1'],
+    });
     const deliver = (receiver: string, id: string): void => {
       h.deliveries.push({ receiver, group: 'g', viewId: 5, sender: 'node1:7000#1', ordering: 'total', id });
     };
@@ -43,7 +54,12 @@ describe('randomized simulation: invariants hold under faults', () => {
     deliver('node2:7000#1', 'm2');
     deliver('node2:7000#1', 'm1');
     deliver('node2:7000#1', 'm1');
-    const violations = checkInvariants({ history: h, survivors: new Set(['node1:7000#1']), checkLiveness: false, unsettled: null });
+    const violations = checkInvariants({
+      history: h,
+      survivors: new Set(['node1:7000#1']),
+      checkLiveness: false,
+      unsettled: null,
+    });
     expect(violations.some((v) => v.startsWith('total order'))).toBe(true);
     expect(violations.some((v) => v.startsWith('fifo'))).toBe(true);
     expect(violations.some((v) => v.startsWith('integrity') && v.includes('twice'))).toBe(true);

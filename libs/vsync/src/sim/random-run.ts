@@ -77,7 +77,9 @@ class RandomRun {
       baseDelayMs: p.pick([0.2, 1, 3]),
       jitterMs: p.pick([0.5, 5, 25]),
     };
-    this.faults.push(`net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}`);
+    this.faults.push(
+      `net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}`,
+    );
     for (const n of c.nodes) {
       if (p.chance(0.5)) n.clockRate = 0.9 + p.next() * 0.2;
       n.clockOffsetMs = p.int(0, 100_000);
@@ -143,13 +145,20 @@ class RandomRun {
     if (!this.faultsOn) return;
     // No budget now (an earlier fault is still being repaired): try again a little later.
     if (this.budget() <= 0) return this.cluster.at(this.cluster.now + RETRY_FAULT_MS, () => this.inject());
-    const kind = this.prng.pick(['crash', 'crash-leader', 'partition', 'one-way', 'crash-mid-change'] as const);
+    const kind = this.prng.pick([
+      'crash',
+      'crash-leader',
+      'partition',
+      'one-way',
+      'crash-mid-change',
+    ] as const);
     this.disrupted++;
     if (kind === 'partition' || kind === 'one-way') return this.partition(kind === 'one-way');
     if (kind === 'crash-mid-change') return this.crashMidChange();
     const c = this.cluster;
     const alive = c.nodes.filter((n) => n.core);
-    const victim = kind === 'crash-leader' ? (c.leaderNode() ?? this.prng.pick(alive)) : this.prng.pick(alive);
+    const victim =
+      kind === 'crash-leader' ? (c.leaderNode() ?? this.prng.pick(alive)) : this.prng.pick(alive);
     this.crashAndRestart(victim, kind);
   }
 
@@ -176,7 +185,9 @@ class RandomRun {
       }
     }
     this.disrupted += size - 1;
-    this.faults.push(`${oneWay ? 'one-way ' : ''}partition ${isolated.map((n) => n.index).join(',')} at ${Math.round(c.now)}`);
+    this.faults.push(
+      `${oneWay ? 'one-way ' : ''}partition ${isolated.map((n) => n.index).join(',')} at ${Math.round(c.now)}`,
+    );
     c.at(c.now + this.prng.int(300, 1_200), () => c.network.healAll());
   }
 
@@ -220,7 +231,9 @@ class RandomRun {
         return c.settled() ? null : 'the views changed again after settling with no faults';
       }
     }
-    const states = c.nodes.map((n) => `node${n.index}#${n.incarnation}:${n.core?.state ?? 'down'}@${n.core?.systemView?.id ?? '-'}`);
+    const states = c.nodes.map(
+      (n) => `node${n.index}#${n.incarnation}:${n.core?.state ?? 'down'}@${n.core?.systemView?.id ?? '-'}`,
+    );
     return `not settled ${SETTLE_DEADLINE_MS} ms after the faults stopped (${states.join(' ')}, ${c.pendingRequests()} requests pending)`;
   }
 }

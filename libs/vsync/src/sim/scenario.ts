@@ -1,14 +1,9 @@
 import { processKey } from '../protocol';
 import { Cluster, type SimNode } from './cluster';
+import { ScenarioError } from './errors/scenario-error';
 import { checkInvariants } from './invariants';
 
-/** A scripted scenario line that failed: the message names the file line and what was expected. */
-export class ScenarioError extends Error {
-  constructor(name: string, line: number, text: string, detail: string) {
-    super(`${name}:${line}: "${text}": ${detail}`);
-    this.name = 'ScenarioError';
-  }
-}
+export { ScenarioError } from './errors/scenario-error';
 
 const STABILIZE_LIMIT_MS = 10_000;
 const STABILIZE_STEP_MS = 50;
@@ -49,7 +44,12 @@ export class ScenarioRunner {
         this.trace.push(`> ${text}`);
       } catch (error) {
         if (error instanceof ScenarioError) throw error;
-        throw new ScenarioError(this.name, i + 1, text, error instanceof Error ? error.message : String(error));
+        throw new ScenarioError(
+          this.name,
+          i + 1,
+          text,
+          error instanceof Error ? error.message : String(error),
+        );
       }
     });
     return this.trace;
@@ -119,7 +119,8 @@ export class ScenarioRunner {
 
   private multicast(args: string[]): void {
     const [node, ordering, group, label] = args;
-    if (ordering !== 'fifo' && ordering !== 'total') throw new Error('usage: multicast NODE fifo|total GROUP LABEL');
+    if (ordering !== 'fifo' && ordering !== 'total')
+      throw new Error('usage: multicast NODE fifo|total GROUP LABEL');
     if (!label) throw new Error('the multicast needs a label');
     this.labels.set(this.c.multicast(this.index(node), group, ordering), label);
   }
@@ -141,7 +142,8 @@ export class ScenarioRunner {
     const victim = this.index(args[0]);
     if (!args[1]) return this.c.crash(victim);
     const phase = args[1].replace(/^during-/, '') as Phase;
-    if (!['flush', 'propose', 'commit'].includes(phase)) throw new Error('crash NODE [during-flush|during-propose|during-commit]');
+    if (!['flush', 'propose', 'commit'].includes(phase))
+      throw new Error('crash NODE [during-flush|during-propose|during-commit]');
     // Armed: the node dies right after sending its first message of that phase, so only one peer ever sees it.
     this.c.onSend = (from, message) => {
       if (from.index !== victim || message.body.kind !== phase) return;
@@ -153,8 +155,16 @@ export class ScenarioRunner {
   private partition(args: string[]): void {
     const bar = args.indexOf('|');
     if (bar < 0) throw new Error('usage: partition A B | C D');
-    const left = args.slice(0, bar).flatMap((a) => a.split(',')).filter(Boolean).map((a) => this.index(a));
-    const right = args.slice(bar + 1).flatMap((a) => a.split(',')).filter(Boolean).map((a) => this.index(a));
+    const left = args
+      .slice(0, bar)
+      .flatMap((a) => a.split(','))
+      .filter(Boolean)
+      .map((a) => this.index(a));
+    const right = args
+      .slice(bar + 1)
+      .flatMap((a) => a.split(','))
+      .filter(Boolean)
+      .map((a) => this.index(a));
     for (const a of left) {
       for (const b of right) {
         this.c.network.cut(a, b);
@@ -177,7 +187,8 @@ export class ScenarioRunner {
     const want = expected.map((e) => this.keyOf(e)).join(' ');
     for (const n of running) {
       const got = n.core!.systemView!.members.map(processKey).join(' ');
-      if (got !== want) throw new Error(`node ${n.index} has view [${this.short(got)}], expected [${this.short(want)}]`);
+      if (got !== want)
+        throw new Error(`node ${n.index} has view [${this.short(got)}], expected [${this.short(want)}]`);
     }
   }
 
@@ -186,7 +197,10 @@ export class ScenarioRunner {
     for (const n of this.c.nodes.filter((x) => x.core?.state === 'member')) {
       const g = n.core!.systemView!.groups.find((x) => x.name === group);
       const got = (g?.members ?? []).map(processKey).join(' ');
-      if (got !== want) throw new Error(`node ${n.index} sees group ${group} as [${this.short(got)}], expected [${this.short(want)}]`);
+      if (got !== want)
+        throw new Error(
+          `node ${n.index} sees group ${group} as [${this.short(got)}], expected [${this.short(want)}]`,
+        );
     }
   }
 
@@ -196,7 +210,9 @@ export class ScenarioRunner {
       .filter((d) => d.receiver === n.key && d.group === group)
       .map((d) => this.labels.get(d.id) ?? d.id);
     if (got.join(' ') !== expected.join(' ')) {
-      throw new Error(`node ${node} delivered [${got.join(' ')}] in ${group}, expected [${expected.join(' ')}]`);
+      throw new Error(
+        `node ${node} delivered [${got.join(' ')}] in ${group}, expected [${expected.join(' ')}]`,
+      );
     }
   }
 
@@ -207,7 +223,12 @@ export class ScenarioRunner {
 
   private check(): void {
     const survivors = new Set(this.c.nodes.filter((n) => n.core?.state === 'member').map((n) => n.key));
-    const violations = checkInvariants({ history: this.c.history, survivors, checkLiveness: false, unsettled: null });
+    const violations = checkInvariants({
+      history: this.c.history,
+      survivors,
+      checkLiveness: false,
+      unsettled: null,
+    });
     if (violations.length > 0) throw new Error(`invariants broken:\n  ${violations.join('\n  ')}`);
   }
 

@@ -40,7 +40,8 @@ export class SimNetwork {
     if (this.isCut(from, to) || this.prng.chance(this.faults.lossRate)) return [];
     const copies = this.prng.chance(this.faults.duplicateRate) ? 2 : 1;
     const out: number[] = [];
-    for (let i = 0; i < copies; i++) out.push(this.faults.baseDelayMs + this.prng.next() * this.faults.jitterMs);
+    for (let i = 0; i < copies; i++)
+      out.push(this.faults.baseDelayMs + this.prng.next() * this.faults.jitterMs);
     return out;
   }
 }

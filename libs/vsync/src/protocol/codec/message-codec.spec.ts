@@ -17,7 +17,11 @@ const record = fc.record({
   lamport: uint,
   payload: fc.uint8Array({ maxLength: 64 }),
 });
-const group = fc.record({ name: fc.string({ maxLength: 10 }), viewId: small, members: fc.array(pid, { maxLength: 4 }) });
+const group = fc.record({
+  name: fc.string({ maxLength: 10 }),
+  viewId: small,
+  members: fc.array(pid, { maxLength: 4 }),
+});
 const viewValue = fc.record({
   id: small,
   members: fc.array(pid, { maxLength: 5 }),
@@ -32,9 +36,18 @@ const body = fc.oneof(
   fc.record({ kind: fc.constant('linkAck' as const) }),
   fc.record({ kind: fc.constant('joinRequest' as const), joiner: pid }),
   fc.record({ kind: fc.constant('notMember' as const), viewId: small }),
-  fc.record({ kind: fc.constant('suspect' as const), viewId: small, suspects: fc.array(pid, { maxLength: 3 }) }),
+  fc.record({
+    kind: fc.constant('suspect' as const),
+    viewId: small,
+    suspects: fc.array(pid, { maxLength: 3 }),
+  }),
   fc.record({ kind: fc.constant('leaveSystem' as const), viewId: small }),
-  fc.record({ kind: fc.constant('groupChange' as const), member: pid, group: fc.string(), join: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('groupChange' as const),
+    member: pid,
+    group: fc.string(),
+    join: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('flush' as const), viewId: small, ballot }),
   fc.record({
     kind: fc.constant('flushOk' as const),
@@ -56,7 +69,13 @@ const body = fc.oneof(
     received: fc.array(small, { maxLength: 7 }),
   }),
 );
-const message: fc.Arbitrary<WireMessage> = fc.record({ from: pid, toIncarnation: uint, linkSeq: uint, linkAck: uint, body });
+const message: fc.Arbitrary<WireMessage> = fc.record({
+  from: pid,
+  toIncarnation: uint,
+  linkSeq: uint,
+  linkAck: uint,
+  body,
+});
 
 function decodeOutcome(bytes: Uint8Array): 'ok' | 'decode-error' {
   try {
@@ -83,14 +102,18 @@ describe('message codec', () => {
   });
 
   it('answers random garbage with DecodeError and never another exception', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void decodeOutcome(bytes)), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => void decodeOutcome(bytes)),
+      { numRuns: 5_000 },
+    );
   });
 
   it('answers every truncation of a valid message with DecodeError', () => {
     fc.assert(
       fc.property(message, (m) => {
         const bytes = encodeMessage(m);
-        for (let cut = 0; cut < bytes.length; cut++) expect(decodeOutcome(bytes.subarray(0, cut))).toBe('decode-error');
+        for (let cut = 0; cut < bytes.length; cut++)
+          expect(decodeOutcome(bytes.subarray(0, cut))).toBe('decode-error');
       }),
       { numRuns: 300 },
     );
@@ -108,9 +131,17 @@ describe('message codec', () => {
   });
 
   it('refuses another wire version, trailing bytes and an unknown kind, naming the problem', () => {
-    const m: WireMessage = { from: { address: 'a:1', incarnation: 1 }, toIncarnation: 0, linkSeq: 0, linkAck: 0, body: { kind: 'linkAck' } };
+    const m: WireMessage = {
+      from: { address: 'a:1', incarnation: 1 },
+      toIncarnation: 0,
+      linkSeq: 0,
+      linkAck: 0,
+      body: { kind: 'linkAck' },
+    };
     const bytes = encodeMessage(m);
-    expect(() => decodeMessage(Uint8Array.from([WIRE_VERSION + 1, ...bytes.subarray(1)]))).toThrow(/wire version/);
+    expect(() => decodeMessage(Uint8Array.from([WIRE_VERSION + 1, ...bytes.subarray(1)]))).toThrow(
+      /wire version/,
+    );
     expect(() => decodeMessage(Uint8Array.from([...bytes, 0]))).toThrow(/unexpected bytes/);
     expect(() => decodeMessage(Uint8Array.from([WIRE_VERSION, 99]))).toThrow(/unknown message kind/);
     expect(() => decodeMessage(new Uint8Array(0))).toThrow(DecodeError);
@@ -118,9 +149,23 @@ describe('message codec', () => {
 
   it('refuses an array length that cannot fit in the remaining bytes before allocating it', () => {
     // suspect message whose suspects array claims 2^40 entries
-    const m: WireMessage = { from: { address: 'a', incarnation: 1 }, toIncarnation: 0, linkSeq: 0, linkAck: 0, body: { kind: 'suspect', viewId: 1, suspects: [] } };
+    const m: WireMessage = {
+      from: { address: 'a', incarnation: 1 },
+      toIncarnation: 0,
+      linkSeq: 0,
+      linkAck: 0,
+      body: { kind: 'suspect', viewId: 1, suspects: [] },
+    };
     const bytes = encodeMessage(m);
-    const forged = Uint8Array.from([...bytes.subarray(0, bytes.length - 1), 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    const forged = Uint8Array.from([
+      ...bytes.subarray(0, bytes.length - 1),
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x80,
+      0x20,
+    ]);
     expect(() => decodeMessage(forged)).toThrow(/claims/);
   });
 });

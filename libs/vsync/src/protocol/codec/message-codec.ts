@@ -36,7 +36,8 @@ function decodeUnchecked(bytes: Uint8Array): WireMessage {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError('input is not a Uint8Array');
   const r = new ByteReader(bytes);
   const version = r.byte();
-  if (version !== WIRE_VERSION) throw new DecodeError(`wire version ${version} is not supported (expected ${WIRE_VERSION})`);
+  if (version !== WIRE_VERSION)
+    throw new DecodeError(`wire version ${version} is not supported (expected ${WIRE_VERSION})`);
   const code = r.uint();
   const entry = BODY_SCHEMAS[code];
   if (!entry) throw new DecodeError(`unknown message kind code ${code}`);
@@ -46,7 +47,11 @@ function decodeUnchecked(bytes: Uint8Array): WireMessage {
   return message as unknown as WireMessage;
 }
 
-function writeFields(w: ByteWriter, fields: readonly (readonly [string, Schema])[], value: Record<string, unknown>): void {
+function writeFields(
+  w: ByteWriter,
+  fields: readonly (readonly [string, Schema])[],
+  value: Record<string, unknown>,
+): void {
   for (const [name, schema] of fields) writeValue(w, schema, value[name], name);
 }
 
@@ -96,7 +101,8 @@ function readValue(r: ByteReader, schema: Schema, name: string): unknown {
   if ('arr' in schema) {
     const count = r.uint();
     // Every element takes at least one byte, so a count beyond the remaining bytes is a lie; refuse before allocating.
-    if (count > r.remaining) throw new DecodeError(`field ${name} claims ${count} items in ${r.remaining} bytes`);
+    if (count > r.remaining)
+      throw new DecodeError(`field ${name} claims ${count} items in ${r.remaining} bytes`);
     const items: unknown[] = [];
     for (let i = 0; i < count; i++) items.push(readValue(r, schema.arr, name));
     return items;

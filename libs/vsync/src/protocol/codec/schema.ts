@@ -9,9 +9,19 @@ export type Schema =
   | { readonly opt: Schema }
   | { readonly obj: readonly (readonly [string, Schema])[] };
 
-const pid: Schema = { obj: [['address', 'str'], ['incarnation', 'uint']] };
+const pid: Schema = {
+  obj: [
+    ['address', 'str'],
+    ['incarnation', 'uint'],
+  ],
+};
 const pids: Schema = { arr: pid };
-const ballot: Schema = { obj: [['round', 'uint'], ['leader', pid]] };
+const ballot: Schema = {
+  obj: [
+    ['round', 'uint'],
+    ['leader', pid],
+  ],
+};
 const record: Schema = {
   obj: [
     ['group', 'str'],
@@ -23,7 +33,13 @@ const record: Schema = {
     ['payload', 'bytes'],
   ],
 };
-const group: Schema = { obj: [['name', 'str'], ['viewId', 'uint'], ['members', pids]] };
+const group: Schema = {
+  obj: [
+    ['name', 'str'],
+    ['viewId', 'uint'],
+    ['members', pids],
+  ],
+};
 const viewValue: Schema = {
   obj: [
     ['id', 'uint'],
@@ -49,23 +65,79 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
   ['linkAck', []],
   ['joinRequest', [['joiner', pid]]],
   ['notMember', [['viewId', 'uint']]],
-  ['suspect', [['viewId', 'uint'], ['suspects', pids]]],
+  [
+    'suspect',
+    [
+      ['viewId', 'uint'],
+      ['suspects', pids],
+    ],
+  ],
   ['leaveSystem', [['viewId', 'uint']]],
-  ['groupChange', [['member', pid], ['group', 'str'], ['join', 'bool']]],
-  ['flush', [['viewId', 'uint'], ['ballot', ballot]]],
+  [
+    'groupChange',
+    [
+      ['member', pid],
+      ['group', 'str'],
+      ['join', 'bool'],
+    ],
+  ],
+  [
+    'flush',
+    [
+      ['viewId', 'uint'],
+      ['ballot', ballot],
+    ],
+  ],
   [
     'flushOk',
     [
       ['viewId', 'uint'],
       ['ballot', ballot],
-      ['accepted', { opt: { obj: [['ballot', ballot], ['value', viewValue]] } }],
+      [
+        'accepted',
+        {
+          opt: {
+            obj: [
+              ['ballot', ballot],
+              ['value', viewValue],
+            ],
+          },
+        },
+      ],
       ['records', { arr: record }],
     ],
   ],
-  ['nack', [['viewId', 'uint'], ['promised', ballot]]],
-  ['propose', [['viewId', 'uint'], ['ballot', ballot], ['value', viewValue]]],
-  ['proposeOk', [['viewId', 'uint'], ['ballot', ballot]]],
+  [
+    'nack',
+    [
+      ['viewId', 'uint'],
+      ['promised', ballot],
+    ],
+  ],
+  [
+    'propose',
+    [
+      ['viewId', 'uint'],
+      ['ballot', ballot],
+      ['value', viewValue],
+    ],
+  ],
+  [
+    'proposeOk',
+    [
+      ['viewId', 'uint'],
+      ['ballot', ballot],
+    ],
+  ],
   ['commit', [['value', viewValue]]],
   ['data', [['record', record]]],
-  ['groupAck', [['group', 'str'], ['epoch', 'uint'], ['clock', 'uint'], ['received', { arr: 'uint' }]]],
+  [
+    'groupAck',
+    [
+      ['group', 'str'],
+      ['epoch', 'uint'],
+      ['clock', 'uint'],
+      ['received', { arr: 'uint' }],
+    ],
+  ],
 ];

@@ -3,7 +3,10 @@ import { VsyncError } from './vsync-error';
 /** A protocol invariant was broken: a bug, never an expected condition. */
 export class InvariantError extends VsyncError {
   constructor(detail: string) {
-    super('INVARIANT', `InvariantError: ${detail} (this is a bug in the vsync protocol core; please report it)`);
+    super(
+      'INVARIANT',
+      `InvariantError: ${detail} (this is a bug in the vsync protocol core; please report it)`,
+    );
   }
 }
 

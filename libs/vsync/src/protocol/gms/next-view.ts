@@ -26,7 +26,9 @@ export interface ViewChangeInput {
 export function buildNextView(input: ViewChangeInput): ViewValue {
   const { current } = input;
   const survives = (m: ProcessId): boolean =>
-    input.responders.has(processKey(m)) && !input.suspects.has(processKey(m)) && !input.leaving.has(processKey(m));
+    input.responders.has(processKey(m)) &&
+    !input.suspects.has(processKey(m)) &&
+    !input.leaving.has(processKey(m));
   const replaced = new Set(input.joiners.map((j) => j.address));
   const survivors = current.members.filter((m) => survives(m) && !replaced.has(m.address));
   const joined = input.joiners.filter((j) => !survivors.some((s) => s.address === j.address));

@@ -29,7 +29,8 @@ export class ViewChangeAttempt {
   }
 
   recordAnswer(answer: FlushAnswer): void {
-    if (this.phase === 'flush' && this.isMember(answer.from)) this.answers.set(processKey(answer.from), answer);
+    if (this.phase === 'flush' && this.isMember(answer.from))
+      this.answers.set(processKey(answer.from), answer);
   }
 
   /** Ready to propose when every member we still trust answered, or the deadline passed; a majority is mandatory. */

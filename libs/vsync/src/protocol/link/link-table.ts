@@ -73,7 +73,11 @@ export class LinkTable {
       if (link.unackedCount > 0 && nowMs - link.lastRetransmitMs >= this.bounds.retransmitIntervalMs) {
         link.lastRetransmitMs = nowMs;
         for (const u of link.pendingRetransmission(RETRANSMIT_BATCH_MESSAGES)) {
-          out.push({ type: 'send', toAddress: link.peer.address, message: this.envelope(link, u.seq, u.body) });
+          out.push({
+            type: 'send',
+            toAddress: link.peer.address,
+            message: this.envelope(link, u.seq, u.body),
+          });
         }
       }
       if (link.ackOwed) this.sendUnreliable(link.peer, { kind: 'linkAck' }, out);
@@ -112,6 +116,12 @@ export class LinkTable {
 
   private envelope(link: PeerLink, seq: number, body: WireBody): WireMessage {
     link.ackOwed = false;
-    return { from: this.self, toIncarnation: link.peer.incarnation, linkSeq: seq, linkAck: link.receivedUpTo, body };
+    return {
+      from: this.self,
+      toIncarnation: link.peer.incarnation,
+      linkSeq: seq,
+      linkAck: link.receivedUpTo,
+      body,
+    };
   }
 }

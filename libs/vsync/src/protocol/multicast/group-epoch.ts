@@ -125,7 +125,8 @@ export class GroupEpoch {
       const rank = this.rankOf(r.sender);
       assert(rank >= 0, `flush record from ${r.sender.address} who is not in ${this.group}@${this.epoch}`);
       const stream = this.streams[rank];
-      if (r.seq > stream.received) assert(stream.add(r), `flush set has a gap before #${r.seq} in ${this.group}`);
+      if (r.seq > stream.received)
+        assert(stream.add(r), `flush set has a gap before #${r.seq} in ${this.group}`);
     }
     const missing = bySeq.filter((r) => !this.streams[this.rankOf(r.sender)].isDelivered(r.seq));
     const fifo = missing.filter((r) => r.ordering === 'fifo');
@@ -171,7 +172,13 @@ export class GroupEpoch {
     this.lastAnnouncedClock = this.myClock;
     this.lastAckedTotal = this.receivedTotal();
     const received = this.streams.map((s) => s.received);
-    const body: WireBody = { kind: 'groupAck', group: this.group, epoch: this.epoch, clock: this.myClock, received };
+    const body: WireBody = {
+      kind: 'groupAck',
+      group: this.group,
+      epoch: this.epoch,
+      clock: this.myClock,
+      received,
+    };
     this.forEachOther((m) => this.effects.send(m, body));
   }
 

@@ -1,0 +1,35 @@
+import { type Ordering, ProcessCore, type ProcessId, processKey } from '../protocol';
+
+export type SimRequest =
+  | { readonly kind: 'join' | 'leave'; readonly group: string }
+  | { readonly kind: 'multicast'; readonly group: string; readonly ordering: Ordering; readonly id: string };
+
+/** One simulated machine: it keeps its address across crashes, and every restart is a new incarnation. */
+export class SimNode {
+  core: ProcessCore | null = null;
+  incarnation = 0;
+  clockRate = 1;
+  clockOffsetMs = 0;
+  readonly requests = new Map<number, SimRequest>();
+  readonly groups = new Set<string>();
+  readonly issued = new Map<string, number>();
+  readonly accepted = new Map<string, number>();
+
+  constructor(readonly index: number) {}
+
+  get address(): string {
+    return `node${this.index}:7000`;
+  }
+
+  get pid(): ProcessId {
+    return { address: this.address, incarnation: this.incarnation };
+  }
+
+  get key(): string {
+    return processKey(this.pid);
+  }
+
+  get alive(): boolean {
+    return this.core !== null && this.core.state !== 'gone';
+  }
+}
