@@ -6,6 +6,7 @@ import path from 'node:path';
 import { encodeFrame } from '@gridcloud/c37118';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { testConfig, testDataFrame } from '../apps/ingest/src/testing/frames';
 
 /**
@@ -108,7 +109,7 @@ describe('ingest beside bad peers (processes)', () => {
     exitCode = await ingest.stop();
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as Record<string, any>;
     await sim.stop();
-    snapshots = fs.readFileSync(path.join(dir, 'snapshots.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    snapshots = readSnapshotFile<(typeof snapshots)[number]>(path.join(dir, 'snapshots.jsonl')).snapshots;
   }, 60_000);
 
   afterAll(async () => {

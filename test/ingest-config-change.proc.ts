@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
 /**
  * A PMU changes its configuration mid-stream: it announces the change with
@@ -13,6 +15,17 @@ const CASE14 = path.resolve('../shared/cases/case14.m');
 /** Late enough after the simulator starts for the ingest to be streaming by then, even on a loaded machine. */
 const CHANGE_AT_S = 6;
 
+/** An ephemeral port the OS just handed out (and took back), for a server the client must know before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 describe('ingest follows a CFGCNT change (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-cfg-'));
   const procs: NodeProcess[] = [];
@@ -22,12 +35,15 @@ describe('ingest follows a CFGCNT change (processes)', () => {
   let changeAtSec = 0;
 
   beforeAll(async () => {
-    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0', '--config-change', `1000@${CHANGE_AT_S}`, '--truth', path.join(dir, 'truth.jsonl')]);
-    procs.push(sim);
-    const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-    const targets = (ready.streams as { idcode: number }[]).flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [...targets, '--snapshots-out', path.join(dir, 'snapshots.jsonl'), '--align-window-ms', '200', '--stats-interval-ms', '200']);
+    // The ingest starts first and retries until the simulator listens, so the change at CHANGE_AT_S finds it streaming.
+    const port = await freePort();
+    const targets = [1000, 1001, 1002, 1003, 1004].flatMap((id) => ['--tcp', `${id}@127.0.0.1:${port}`]);
+    const ingest = new NodeProcess(INGEST_ENTRY, [...targets, '--snapshots-out', path.join(dir, 'snapshots.jsonl'), '--align-window-ms', '200', '--stats-interval-ms', '200', '--reconnect-min-ms', '50', '--reconnect-max-ms', '200']);
     procs.push(ingest);
+    await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
+    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', `127.0.0.1:${port}`, '--config-change', `1000@${CHANGE_AT_S}`, '--truth', path.join(dir, 'truth.jsonl')]);
+    procs.push(sim);
+    await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
     await ingest.waitFor((l) => l.event === 'stats' && l.expectedPmus === 5, 'ingest streaming from all five PMUs');
     const start = JSON.parse(fs.readFileSync(path.join(dir, 'truth.jsonl'), 'utf8').split('\n').find((l) => l.includes('"type":"truth"'))!).timeSec as number;
     changeAtSec = start + CHANGE_AT_S;
@@ -38,12 +54,9 @@ describe('ingest follows a CFGCNT change (processes)', () => {
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as Record<string, any>;
     stderr = ingest.stderr;
     await sim.stop();
-    samples = fs
-      .readFileSync(path.join(dir, 'snapshots.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .flatMap((s) => s.pmus.filter((p: { idcode: number }) => p.idcode === 1000).map((p: { phasors: number[] }) => ({ phasors: p.phasors, timeSec: s.timeSec })));
+    samples = readSnapshotFile(path.join(dir, 'snapshots.jsonl')).snapshots.flatMap((s) =>
+      s.pmus.filter((p: { idcode: number }) => p.idcode === 1000).map((p: { phasors: number[] }) => ({ phasors: p.phasors, timeSec: s.timeSec })),
+    );
   }, 60_000);
 
   afterAll(() => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
 /**
  * Interoperability with an implementation we did not write (pypmu, PyPI
@@ -104,7 +105,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
     expect(source.rejects).toEqual({});
     expect(source.configs).toBeGreaterThan(0);
     expect(source.dataFrames).toBeGreaterThan(20);
-    const samples = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).flatMap((s) => s.pmus);
+    const samples = readSnapshotFile(out).snapshots.flatMap((s) => s.pmus);
     expect(samples.length).toBeGreaterThan(20);
     const s = samples[0] as { idcode: number; phasors: number[]; freqHz: number; stat: number };
     expect(s.idcode).toBe(7734);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
 /**
  * Real processes: one PMU simulator serving five PMUs over command-driven
@@ -20,6 +21,12 @@ interface SnapshotLine {
   pmus: { idcode: number; stat: number; timeQuality: number; phasors: number[] }[];
 }
 
+interface LateLine {
+  slot: number;
+  idcode: number;
+  ageMs: number;
+}
+
 interface TruthLine {
   type: string;
   timeSec?: number;
@@ -33,6 +40,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-proc-'));
   const procs: NodeProcess[] = [];
   let snapshots: SnapshotLine[] = [];
+  let late: LateLine[] = [];
   let report: Record<string, any> = {};
   let truthTcp: TruthLine[] = [];
   let truthUdp: TruthLine[] = [];
@@ -56,7 +64,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     await simTcp.stop();
     expect(await ingest.stop()).toBe(0);
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as Record<string, any>;
-    snapshots = fs.readFileSync(path.join(dir, 'snapshots.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SnapshotLine);
+    ({ snapshots, late } = readSnapshotFile<SnapshotLine, LateLine>(path.join(dir, 'snapshots.jsonl')));
     truthTcp = fs.readFileSync(path.join(dir, 'tcp.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthLine);
     truthUdp = fs.readFileSync(path.join(dir, 'udp.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthLine);
   }, 60_000);
@@ -76,6 +84,17 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     const slots = snapshots.map((s) => s.slot);
     expect(slots).toEqual([...slots].sort((a, b) => a - b));
     expect(new Set(slots).size).toBe(slots.length);
+  });
+
+  it('hands on every late frame flagged, never inside the snapshot it missed, and counts it', () => {
+    const bySlot = new Map(snapshots.map((s) => [s.slot, s]));
+    for (const l of late) {
+      expect(bySlot.get(l.slot)?.pmus.map((p) => p.idcode) ?? []).not.toContain(l.idcode);
+      expect(l.ageMs).toBeGreaterThan(0);
+    }
+    const counted = (report.quality.pmus as { late: number }[]).reduce((n, p) => n + p.late, 0);
+    expect(counted).toBe(late.length);
+    expect(report.aligner.framesLate).toBe(late.length);
   });
 
   it('carries phasors that match the power-flow truth written by the simulator', () => {

@@ -1,6 +1,6 @@
 import { encodeFrame, StreamDecoder } from '@gridcloud/c37118';
 import { describe, expect, it } from 'vitest';
-import type { Snapshot, SnapshotSink } from '../sinks/snapshot-sink';
+import type { LateFrame, Snapshot, SnapshotSink } from '../sinks/snapshot-sink';
 import { testConfig, testDataFrame } from '../testing/frames';
 import { IngestPipeline } from './ingest-pipeline';
 
@@ -9,8 +9,12 @@ const MS0 = SOC0 * 1000;
 
 class CollectingSink implements SnapshotSink {
   readonly got: Snapshot[] = [];
+  readonly late: LateFrame[] = [];
   publish(s: Snapshot): void {
     this.got.push(s);
+  }
+  publishLate(l: LateFrame): void {
+    this.late.push(l);
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -89,6 +93,9 @@ describe('IngestPipeline', () => {
     // The decoder reports a rejected candidate once the bytes after it show where the next frame starts.
     feed('slow', testDataFrame(d, SOC0, 2), MS0 + 82);
     expect(pipeline.quality.forPmu(2)).toMatchObject({ late: 1, crcErrors: 1 });
+    expect(sink.late).toHaveLength(1);
+    expect(sink.late[0]).toMatchObject({ slot: SOC0 * 30, ageMs: 70 });
+    expect(sink.late[0].sample.idcode).toBe(2);
     expect(pipeline.sources.get('slow')?.rejects).toEqual({ crc: 1 });
     expect(pipeline.sources.get('good')?.rejects).toEqual({});
     pipeline.tick(MS0 + 200);

@@ -128,7 +128,10 @@ export class IngestPipeline {
         for (const id of e.snapshot.missing) this.quality.recordMissing(id);
         this.alignLatency.record(e.snapshot.releasedAtMs - e.snapshot.timeSec * 1000);
         this.sink.publish(e.snapshot);
-      } else if (e.type === 'late') this.quality.recordLate(e.frame.pmuId);
+      } else if (e.type === 'late') {
+        this.quality.recordLate(e.frame.pmuId);
+        this.sink.publishLate?.({ sample: e.frame.value, slot: e.slot, ageMs: e.ageMs });
+      }
       else if (e.reason === 'duplicate') this.quality.recordDuplicate(e.frame.pmuId);
       else this.quality.recordReject(e.frame.pmuId, e.reason);
     }

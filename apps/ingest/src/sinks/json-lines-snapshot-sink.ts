@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { snapshotToJson, type Snapshot, type SnapshotSink } from './snapshot-sink';
+import { lateFrameToJson, snapshotToJson, type LateFrame, type Snapshot, type SnapshotSink } from './snapshot-sink';
 
-/** Every snapshot as one JSON line, to stdout ('-') or a file: for tests, replay and debugging. */
+/** Every snapshot (and every late frame) as one JSON line, to stdout ('-') or a file: for tests, replay and debugging. */
 export class JsonLinesSnapshotSink implements SnapshotSink {
   private readonly out: NodeJS.WritableStream;
 
@@ -11,6 +11,10 @@ export class JsonLinesSnapshotSink implements SnapshotSink {
 
   publish(snapshot: Snapshot): void {
     this.out.write(`${JSON.stringify({ event: 'snapshot', ...snapshotToJson(snapshot) })}\n`);
+  }
+
+  publishLate(frame: LateFrame): void {
+    this.out.write(`${JSON.stringify({ event: 'late', ...lateFrameToJson(frame) })}\n`);
   }
 
   close(): Promise<void> {

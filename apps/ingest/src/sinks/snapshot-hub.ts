@@ -1,6 +1,7 @@
-import type { Snapshot, SnapshotSink } from './snapshot-sink';
+import type { LateFrame, Snapshot, SnapshotSink } from './snapshot-sink';
 
 export type SnapshotListener = (snapshot: Snapshot) => void;
+export type LateFrameListener = (frame: LateFrame) => void;
 
 /**
  * The in-process subscriber hook, and the fan-out to every configured sink.
@@ -9,6 +10,7 @@ export type SnapshotListener = (snapshot: Snapshot) => void;
 export class SnapshotHub implements SnapshotSink {
   listenerErrors = 0;
   private readonly listeners = new Set<SnapshotListener>();
+  private readonly lateListeners = new Set<LateFrameListener>();
 
   constructor(private readonly sinks: readonly SnapshotSink[] = []) {}
 
@@ -18,14 +20,27 @@ export class SnapshotHub implements SnapshotSink {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` with every frame that missed its snapshot; returns the unsubscribe function. */
+  subscribeLate(listener: LateFrameListener): () => void {
+    this.lateListeners.add(listener);
+    return () => this.lateListeners.delete(listener);
+  }
+
+  publishLate(frame: LateFrame): void {
+    for (const sink of this.sinks) sink.publishLate?.(frame);
+    for (const l of this.lateListeners) this.guard(() => l(frame));
+  }
+
   publish(snapshot: Snapshot): void {
     for (const sink of this.sinks) sink.publish(snapshot);
-    for (const l of this.listeners) {
-      try {
-        l(snapshot);
-      } catch {
-        this.listenerErrors += 1;
-      }
+    for (const l of this.listeners) this.guard(() => l(snapshot));
+  }
+
+  private guard(call: () => void): void {
+    try {
+      call();
+    } catch {
+      this.listenerErrors += 1;
     }
   }
 

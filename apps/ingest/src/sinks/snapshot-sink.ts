@@ -3,6 +3,13 @@ import type { PmuSample } from '../pipeline/pmu-sample';
 
 export type Snapshot = AlignedSnapshot<PmuSample>;
 
+/** A late frame: its sample, the slot it belonged to, and its age on arrival (arrival minus the slot's instant). */
+export interface LateFrame {
+  readonly sample: PmuSample;
+  readonly slot: number;
+  readonly ageMs: number;
+}
+
 /**
  * Where aligned snapshots go: Kafka, a JSON-lines file, an in-process
  * subscriber. This is the seam for the estimator group (libs/vsync): a sink
@@ -11,8 +18,18 @@ export type Snapshot = AlignedSnapshot<PmuSample>;
  */
 export interface SnapshotSink {
   publish(snapshot: Snapshot): void;
+  /**
+   * A frame that arrived after its snapshot was released. It is not merged
+   * (snapshots are immutable once out) but handed on, flagged, so a consumer
+   * that can use it (an archive, a slower estimator) still may.
+   */
+  publishLate?(frame: LateFrame): void;
   /** Flushes what is queued; called once at shutdown. */
   close(): Promise<void>;
+}
+
+export function lateFrameToJson(l: LateFrame): Record<string, unknown> {
+  return { slot: l.slot, ageMs: l.ageMs, idcode: l.sample.idcode, stream: l.sample.streamIdcode, stat: l.sample.stat, phasors: Array.from(l.sample.phasors), arrivalMs: l.sample.arrivalMs };
 }
 
 /** The wire form of a snapshot (Kafka value, JSON lines): plain JSON, phasors as flat (re, im) arrays. */

@@ -65,7 +65,8 @@ export class TcpPmuConnection {
         return;
       case 'timer':
         if (this.timer !== undefined) clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.step({ type: 'tick', nowMs: Date.now() }), Math.max(0, e.atMs - Date.now()));
+        // One millisecond late rather than early: Node may fire a timer just before Date.now() reaches its due time.
+        this.timer = setTimeout(() => this.step({ type: 'tick', nowMs: Date.now() }), Math.max(0, e.atMs - Date.now()) + 1);
         return;
       case 'config-changed':
         if (e.previous !== undefined) this.log(`${this.label}: CFGCNT ${e.previous.join(',')} -> ${e.cfgcnt.join(',')}`);

@@ -73,6 +73,18 @@ describe('PdcSession', () => {
     expect(delays).toEqual([150, 300, 600, 750, 750, 750]);
   });
 
+  it('re-arms its timer when a tick comes before the deadline, so an early timer cannot strand it', () => {
+    const s = session();
+    s.step({ type: 'start', nowMs: 0 });
+    s.step({ type: 'disconnected', nowMs: 10, error: 'ECONNREFUSED' });
+    expect(s.state).toBe('backoff');
+    expect(act(s, { type: 'tick', nowMs: 84 })).toEqual([{ type: 'timer', atMs: 85 }]);
+    expect(act(s, { type: 'tick', nowMs: 85 })).toEqual([{ type: 'connect' }, { type: 'timer', atMs: 1085 }]);
+    expect(act(s, { type: 'tick', nowMs: 1084 })).toEqual([{ type: 'timer', atMs: 1085 }]);
+    s.step({ type: 'connected', nowMs: 1084 });
+    expect(act(s, { type: 'tick', nowMs: 1500 })).toEqual([{ type: 'timer', atMs: 1584 }]);
+  });
+
   it('sends turn-off and closes on stop, then ignores everything', () => {
     const s = session();
     s.step({ type: 'start', nowMs: 0 });

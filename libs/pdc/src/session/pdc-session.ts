@@ -71,7 +71,10 @@ export class PdcSession {
       this.configRequests = 0;
       this.askConfig(e.nowMs, out, 'connected');
     } else if (e.type === 'disconnected') this.backoff(e.nowMs, out, `connection failed: ${e.error ?? 'closed'}`);
-    else if (e.type === 'tick' && e.nowMs >= this.deadlineMs) this.fail(e.nowMs, out, `connect timed out after ${this.options.connectTimeoutMs} ms`);
+    else if (e.type === 'tick') {
+      if (e.nowMs >= this.deadlineMs) this.fail(e.nowMs, out, `connect timed out after ${this.options.connectTimeoutMs} ms`);
+      else this.rearm(out);
+    }
   }
 
   private stepAwaitingConfig(e: SessionEvent, out: SessionEffect[]): void {
@@ -83,7 +86,8 @@ export class PdcSession {
       this.enter('streaming', out, 'configuration received; stream turned on');
       this.arm(e.nowMs + this.options.dataTimeoutMs, out);
     } else if (e.type === 'disconnected') this.backoff(e.nowMs, out, `connection closed while waiting for CFG-2: ${e.error ?? 'closed'}`);
-    else if (e.type === 'tick' && e.nowMs >= this.deadlineMs) {
+    else if (e.type === 'tick' && e.nowMs < this.deadlineMs) this.rearm(out);
+    else if (e.type === 'tick') {
       if (this.configRequests < this.options.maxConfigRequests) this.askConfig(e.nowMs, out, 'CFG-2 request unanswered');
       else this.fail(e.nowMs, out, `no CFG-2 after ${this.configRequests} requests`);
     }
@@ -115,7 +119,17 @@ export class PdcSession {
   }
 
   private stepBackoff(e: SessionEvent, out: SessionEffect[]): void {
-    if (e.type === 'tick' && e.nowMs >= this.deadlineMs) this.connect(e.nowMs, out, 'backoff elapsed');
+    if (e.type !== 'tick') return;
+    if (e.nowMs >= this.deadlineMs) this.connect(e.nowMs, out, 'backoff elapsed');
+    else this.rearm(out);
+  }
+
+  /**
+   * A tick before the deadline (a timer that fired a millisecond early, or an
+   * extra tick) must not leave the session without a timer, or it would wait forever.
+   */
+  private rearm(out: SessionEffect[]): void {
+    out.push({ type: 'timer', atMs: this.deadlineMs });
   }
 
   private checkSilence(nowMs: number, out: SessionEffect[]): void {
