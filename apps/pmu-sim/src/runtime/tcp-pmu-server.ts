@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { COMMAND, encodeFrame, StreamDecoder, type CommandFrame, type FrameReject } from '@gridcloud/c37118';
 import type { SimStream } from '../model/pmu-simulator';
+import { config3Of } from '../wire/config3';
 
 export interface TcpServerCounters {
   connections: number;
@@ -18,7 +19,7 @@ const MAX_COMMAND_FRAME_BYTES = 1024;
 
 /**
  * C37.118 over TCP, command driven: a client asks for a stream's CFG-2 (or
- * CFG-1, header) and turns its data on or off by IDCODE. One listener serves
+ * CFG-1, CFG-3, header) and turns its data on or off by IDCODE. One listener serves
  * every simulated stream; a connection may turn on several.
  */
 export class TcpPmuServer {
@@ -100,9 +101,12 @@ export class TcpPmuServer {
       case COMMAND.header:
         socket.write(encodeFrame({ kind: 'header', version: stream.config.version, idcode: stream.idcode, ...time, timeQuality: stream.config.timeQuality, text: headerText(stream) }));
         return;
+      case COMMAND.cfg3:
+        socket.write(encodeFrame({ ...config3Of(stream.config), ...time }));
+        return;
       default:
-        // CFG-3 is not produced: a client that asks gets nothing, as the standard allows for an unsupported command.
-        return this.refuse(`command ${cmd.command} for IDCODE ${cmd.idcode} is not supported (CFG-3 and extended commands are not produced)`);
+        // Extended frames carry nothing the simulator acts on; the standard lets a PMU ignore them.
+        return this.refuse(`command ${cmd.command} for IDCODE ${cmd.idcode} is not supported (extended commands are ignored)`);
     }
   }
 
