@@ -19,6 +19,7 @@ type Phase = 'flush' | 'propose' | 'commit';
  *    crash NODE [during-flush|during-propose|during-commit]
  *    restart NODE                  a new incarnation at the same address
  *    partition A,B | C,D           symmetric cut between two sides;  cut A -> B  one-way;  heal
+ *    net LOSS DUP JITTER_MS        message loss and duplication probabilities, reordering jitter
  *    expect view MEMBERS...        every running member has exactly this system view (node or node#incarnation)
  *    expect group GROUP MEMBERS... the group's current membership, as seen by every member
  *    expect delivered NODE GROUP LABELS...   the node delivered exactly these messages of the group, in order
@@ -83,6 +84,8 @@ export class ScenarioRunner {
       case 'cut':
         if (args[1] !== '->') throw new Error('usage: cut A -> B');
         return this.c.network.cut(this.index(args[0]), this.index(args[2]));
+      case 'net':
+        return this.net(args);
       case 'heal':
         return this.c.network.healAll();
       case 'expect':
@@ -150,6 +153,15 @@ export class ScenarioRunner {
       this.c.onSend = null;
       this.c.crash(victim);
     };
+  }
+
+  /** net LOSS DUP JITTER_MS: probabilities of loss and duplication, and the reordering jitter of every message. */
+  private net(args: string[]): void {
+    const [lossRate, duplicateRate, jitterMs] = args.map(Number);
+    if (![lossRate, duplicateRate, jitterMs].every((x) => Number.isFinite(x) && x >= 0) || lossRate >= 1) {
+      throw new Error('usage: net LOSS DUP JITTER_MS (e.g. net 0.2 0.1 20)');
+    }
+    this.c.network.faults = { lossRate, duplicateRate, baseDelayMs: 1, jitterMs };
   }
 
   private partition(args: string[]): void {
