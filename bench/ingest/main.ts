@@ -9,11 +9,13 @@
  *
  * Last line: {"pmus":N,"fps":F,"snapshotsPerSec":S,"p99AlignMs":L}.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../../apps/ingest/src/testing/node-process';
 
 interface StatsLine {
   atMs: number;
+  cpuMs: number;
   expectedPmus: number;
   aligner: { snapshots: number; released: Record<string, number>; missingFrames: number; framesPlaced: number; framesLate: number };
   alignLatencyMs: { count: number; p50: number; p99: number; max: number };
@@ -72,11 +74,14 @@ function report(steady: StatsLine[]): void {
   // The worst interval's p99 rather than an average of percentiles, which would flatter a bad second.
   const p99AlignMs = Math.max(...steady.slice(1).map((s) => s.alignLatencyMs.p99));
   const ratio = snapshotsPerSec / fps;
+  // CPU the ingest used per wall second: on a shared machine this shows the headroom that latency alone hides.
+  const cpuShare = (b.cpuMs - a.cpuMs) / (b.atMs - a.atMs);
   process.stdout.write(
     `ingest: ${pmus} PMUs in ${Math.ceil(pmus / perStream)} streams at ${fps} fps over TCP; ` +
       `${snapshotsPerSec.toFixed(1)} snapshots/s vs ${fps} offered (ratio ${ratio.toFixed(3)}), ` +
       `${(samplesPerSec / 1000).toFixed(1)}k PMU samples/s aligned, ${((100 * complete) / Math.max(1, released)).toFixed(1)}% complete, ` +
-      `p99 alignment latency ${p99AlignMs.toFixed(1)} ms (window ${windowMs} ms)\n`,
+      `p99 alignment latency ${p99AlignMs.toFixed(1)} ms (window ${windowMs} ms); ingest used ${(100 * cpuShare).toFixed(0)}% of one core, ` +
+      `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n`,
   );
   process.stdout.write(`${JSON.stringify({ pmus, fps, snapshotsPerSec: Number(snapshotsPerSec.toFixed(2)), p99AlignMs: Number(p99AlignMs.toFixed(2)) })}\n`);
 }
