@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeFrame } from '@gridcloud/c37118';
 import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
 import type { SimOptions } from '../config/sim-options';
@@ -23,6 +24,8 @@ export class PmuSimApp {
   private lastSlot: number | undefined;
   private lastConfigMs = 0;
   private readonly caseName: string;
+  /** How late the event loop runs: a loaded simulator answers commands and sends frames this late. */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     readonly options: SimOptions,
@@ -54,6 +57,7 @@ export class PmuSimApp {
       this.truth = new TruthWriter(o.truthPath);
       this.truth.writeMeta(this.sim, this.caseName);
     }
+    this.loopDelay.enable();
     this.wake();
     return port;
   }
@@ -71,6 +75,7 @@ export class PmuSimApp {
     return {
       slotsSent: this.slotsSent,
       slotsSkipped: this.slotsSkipped,
+      eventLoopDelayMs: { p99: this.loopDelay.percentile(99) / 1e6, max: this.loopDelay.max / 1e6 },
       resolveFailures: this.sim.resolveFailures,
       tcp: this.tcp?.counters,
       udp: this.udp === undefined ? undefined : { framesSent: this.udp.framesSent, sendErrors: this.udp.sendErrors },
