@@ -6,6 +6,7 @@ import path from 'node:path';
 import { encodeFrame } from '@gridcloud/c37118';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import type { IngestReport, SourceReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { testConfig, testDataFrame } from '../apps/ingest/src/testing/frames';
 
@@ -79,7 +80,7 @@ describe('ingest beside bad peers (processes)', () => {
   const procs: NodeProcess[] = [];
   const servers: net.Server[] = [];
   const udp = dgram.createSocket('udp4');
-  let report: Record<string, any> = {};
+  let report = {} as IngestReport;
   let exitCode: number | null = null;
   let snapshots: { complete: boolean; pmus: { idcode: number }[] }[] = [];
   let alive = false;
@@ -107,9 +108,9 @@ describe('ingest beside bad peers (processes)', () => {
     clearInterval(udpTimer);
     alive = ingest.running;
     exitCode = await ingest.stop();
-    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as Record<string, any>;
+    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
     await sim.stop();
-    snapshots = readSnapshotFile<(typeof snapshots)[number]>(path.join(dir, 'snapshots.jsonl')).snapshots;
+    snapshots = readSnapshotFile(path.join(dir, 'snapshots.jsonl')).snapshots;
   }, 60_000);
 
   afterAll(async () => {
@@ -120,8 +121,10 @@ describe('ingest beside bad peers (processes)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function source(idcode: number): { rejects: Record<string, number>; connects: number; recentErrors: string[] } {
-    return (report.sources as { source: string }[]).find((s) => s.source.startsWith(`tcp:${idcode}@`)) as never;
+  function source(idcode: number): SourceReport {
+    const found = report.sources.find((s) => s.source.startsWith(`tcp:${idcode}@`));
+    if (found === undefined) throw new Error(`no source for IDCODE ${idcode} in the ingest report`);
+    return found;
   }
 
   it('keeps running through all of it and exits cleanly when asked', () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
 /**
@@ -29,7 +30,7 @@ function freePort(): Promise<number> {
 describe('ingest follows a CFGCNT change (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-cfg-'));
   const procs: NodeProcess[] = [];
-  let report: Record<string, any> = {};
+  let report = {} as IngestReport;
   let stderr = '';
   let samples: { phasors: number[]; timeSec: number }[] = [];
   let changeAtSec = 0;
@@ -51,7 +52,7 @@ describe('ingest follows a CFGCNT change (processes)', () => {
     if (untilChangeMs < 1500) throw new Error(`the ingest was streaming only ${untilChangeMs} ms before the configuration change (need 1500); raise CHANGE_AT_S`);
     await new Promise((r) => setTimeout(r, untilChangeMs + 2500));
     await ingest.stop();
-    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as Record<string, any>;
+    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
     stderr = ingest.stderr;
     await sim.stop();
     samples = readSnapshotFile(path.join(dir, 'snapshots.jsonl')).snapshots.flatMap((s) =>

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
 /**
@@ -77,6 +78,14 @@ sock.close()
 print(json.dumps({"event": "done", "header": header.get_header(), "stations": config.get_station_name(), "numPmu": config.get_num_pmu(), "dataFrames": frames, "first": first}), flush=True)
 `;
 
+/** What the pypmu PDC script prints. */
+interface PypmuPdcResult {
+  header: string;
+  numPmu: number;
+  dataFrames: number;
+  first: { pmus: number; phasors: [number, number][]; time: number; freqMhz: number | number[] };
+}
+
 describe('C37.118 interoperability with pypmu (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-pypmu-'));
   const procs: NodeProcess[] = [];
@@ -99,7 +108,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
     const out = path.join(dir, 'snapshots.jsonl');
     const ingest = new NodeProcess(INGEST_ENTRY, ['--tcp', `7734@127.0.0.1:${port}`, '--snapshots-out', out, '--duration-s', '3']);
     procs.push(ingest);
-    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as Record<string, any>;
+    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as unknown as IngestReport;
     pmu.kill();
     const source = report.sources[0] as { rejects: Record<string, number>; configs: number; dataFrames: number };
     expect(source.rejects).toEqual({});
@@ -126,7 +135,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
     const pdc = new NodeProcess('-', [], process.cwd(), [python, '-u', '-c', PYPMU_PDC, String(idcode), String(ready.tcpPort)]);
     procs.push(pdc);
-    const done = (await pdc.waitFor((l) => l.event === 'done', 'pypmu PDC result')) as Record<string, any>;
+    const done = (await pdc.waitFor((l) => l.event === 'done', 'pypmu PDC result')) as unknown as PypmuPdcResult;
     await sim.stop();
     expect(done.header).toMatch(/GridCloud PMU simulator/);
     // The script asserts every frame after the turn-on decodes as a data frame; a failure exits non-zero.

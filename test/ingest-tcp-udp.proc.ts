@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import type { IngestReport, LateLine, SnapshotLine } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
 /**
@@ -12,20 +13,6 @@ import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
  */
 const CASE14 = path.resolve('../shared/cases/case14.m');
 const RUN_MS = 5000;
-
-interface SnapshotLine {
-  timeSec: number;
-  slot: number;
-  complete: boolean;
-  missing: number[];
-  pmus: { idcode: number; stat: number; timeQuality: number; phasors: number[] }[];
-}
-
-interface LateLine {
-  slot: number;
-  idcode: number;
-  ageMs: number;
-}
 
 interface TruthLine {
   type: string;
@@ -41,7 +28,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
   const procs: NodeProcess[] = [];
   let snapshots: SnapshotLine[] = [];
   let late: LateLine[] = [];
-  let report: Record<string, any> = {};
+  let report = {} as IngestReport;
   let truthTcp: TruthLine[] = [];
   let truthUdp: TruthLine[] = [];
 
@@ -63,8 +50,8 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     await simUdp.stop();
     await simTcp.stop();
     expect(await ingest.stop()).toBe(0);
-    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as Record<string, any>;
-    ({ snapshots, late } = readSnapshotFile<SnapshotLine, LateLine>(path.join(dir, 'snapshots.jsonl')));
+    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
+    ({ snapshots, late } = readSnapshotFile(path.join(dir, 'snapshots.jsonl')));
     truthTcp = fs.readFileSync(path.join(dir, 'tcp.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthLine);
     truthUdp = fs.readFileSync(path.join(dir, 'udp.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthLine);
   }, 60_000);
