@@ -26,6 +26,8 @@ export class TcpPmuServer {
   readonly counters: TcpServerCounters = { connections: 0, commands: 0, refusedCommands: 0, rejectedBytes: 0, framesSkippedSlowClient: 0, refusedClients: 0 };
   private readonly server: net.Server;
   private readonly clients = new Map<net.Socket, Set<number>>();
+  /** Who turned each stream on: publishing a frame touches only its subscribers, not every client. */
+  private readonly subscribers = new Map<number, Set<net.Socket>>();
   constructor(
     /** The stream's current configuration: it can change while clients are connected. */
     private readonly streamById: (idcode: number) => SimStream | undefined,
@@ -44,8 +46,9 @@ export class TcpPmuServer {
 
   /** Sends a stream's frame to every client that turned it on. */
   publish(idcode: number, bytes: Uint8Array): void {
-    for (const [socket, on] of this.clients) {
-      if (!on.has(idcode)) continue;
+    const sockets = this.subscribers.get(idcode);
+    if (sockets === undefined) return;
+    for (const socket of sockets) {
       if (socket.writableLength > this.limits.maxSocketBufferBytes) this.counters.framesSkippedSlowClient += 1;
       else socket.write(bytes);
     }
@@ -79,7 +82,10 @@ export class TcpPmuServer {
     );
     socket.on('data', (chunk) => decoder.push(chunk));
     socket.on('error', () => undefined);
-    socket.on('close', () => this.clients.delete(socket));
+    socket.on('close', () => {
+      for (const id of on) this.unsubscribe(socket, on, id);
+      this.clients.delete(socket);
+    });
   }
 
   private command(socket: net.Socket, on: Set<number>, cmd: CommandFrame): void {
@@ -90,9 +96,11 @@ export class TcpPmuServer {
     switch (cmd.command) {
       case COMMAND.start:
         on.add(cmd.idcode);
+        if (!this.subscribers.has(cmd.idcode)) this.subscribers.set(cmd.idcode, new Set());
+        this.subscribers.get(cmd.idcode)!.add(socket);
         return;
       case COMMAND.stop:
-        on.delete(cmd.idcode);
+        this.unsubscribe(socket, on, cmd.idcode);
         return;
       case COMMAND.cfg1:
       case COMMAND.cfg2:
@@ -108,6 +116,13 @@ export class TcpPmuServer {
         // Extended frames carry nothing the simulator acts on; the standard lets a PMU ignore them.
         return this.refuse(`command ${cmd.command} for IDCODE ${cmd.idcode} is not supported (extended commands are ignored)`);
     }
+  }
+
+  private unsubscribe(socket: net.Socket, on: Set<number>, idcode: number): void {
+    on.delete(idcode);
+    const sockets = this.subscribers.get(idcode);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) this.subscribers.delete(idcode);
   }
 
   private refuse(what: string): void {
