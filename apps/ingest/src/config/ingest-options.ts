@@ -29,6 +29,8 @@ export interface IngestOptions {
   readonly maxConfigsPerSource: number;
   /** Distinct UDP senders tracked; datagrams from more are refused (counted). */
   readonly maxUdpSources: number;
+  /** A UDP sender silent this long may be forgotten to make room for a new one. */
+  readonly udpSourceIdleMs: number;
   /** How often pending snapshots are checked against their wait window. */
   readonly tickIntervalMs: number;
   /** Snapshots waiting for Kafka before new ones are dropped (counted). */
@@ -43,7 +45,7 @@ export interface IngestOptions {
 
 export const INGEST_FLAGS = [
   'tcp', 'udp', 'kafka-brokers', 'kafka-consume-topic', 'kafka-group', 'kafka-publish-topic', 'fps', 'align-window-ms',
-  'max-pending-snapshots', 'max-future-ms', 'max-pmus', 'max-frame-bytes', 'max-configs-per-source', 'max-udp-sources',
+  'max-pending-snapshots', 'max-future-ms', 'max-pmus', 'max-frame-bytes', 'max-configs-per-source', 'max-udp-sources', 'udp-source-idle-ms',
   'connect-timeout-ms', 'config-timeout-ms', 'max-config-requests', 'data-timeout-ms', 'reconnect-min-ms', 'reconnect-max-ms',
   'tick-interval-ms', 'max-snapshot-queue', 'instance-id', 'snapshots-out', 'stats-interval-ms', 'duration-s', 'seed',
 ] as const;
@@ -71,6 +73,7 @@ export function parseIngestOptions(argv: readonly string[]): IngestOptions {
     maxFrameBytes: numberFlag(f, 'max-frame-bytes', 65_535, 16, 65_535, true),
     maxConfigsPerSource: numberFlag(f, 'max-configs-per-source', 4096, 1, 65_536, true),
     maxUdpSources: numberFlag(f, 'max-udp-sources', 1024, 1, 65_536, true),
+    udpSourceIdleMs: numberFlag(f, 'udp-source-idle-ms', 60_000, 1, 86_400_000),
     tickIntervalMs: numberFlag(f, 'tick-interval-ms', 5, 1, 1000),
     maxSnapshotQueue: numberFlag(f, 'max-snapshot-queue', 1000, 1, 1_000_000, true),
     snapshotsOut: stringFlag(f, 'snapshots-out'),

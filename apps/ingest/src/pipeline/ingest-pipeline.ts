@@ -56,6 +56,17 @@ export class IngestPipeline {
     return s;
   }
 
+  /**
+   * Folds a source that went away for good (an evicted UDP sender) into one
+   * 'retired' entry, so per-source counters stay bounded while totals survive.
+   */
+  retireSource(label: string): void {
+    const gone = this.sources.get(label);
+    if (gone === undefined) return;
+    this.sources.delete(label);
+    this.source('retired').absorb(gone);
+  }
+
   onConfig(config: AnyConfigFrame, source: string, nowMs: number): void {
     const src = this.source(source);
     src.configs += 1;

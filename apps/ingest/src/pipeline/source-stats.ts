@@ -24,6 +24,16 @@ export class SourceStats {
     this.error(`${r.reason}: ${r.message}`);
   }
 
+  /** Adds another source's counters to this one (its recent errors are not kept). */
+  absorb(other: SourceStats): void {
+    this.connects += other.connects;
+    this.disconnects += other.disconnects;
+    this.configs += other.configs;
+    this.dataFrames += other.dataFrames;
+    this.bytesIn += other.bytesIn;
+    for (const [reason, n] of Object.entries(other.rejects)) this.rejects[reason] = (this.rejects[reason] ?? 0) + n;
+  }
+
   error(message: string): void {
     if (this.recentErrors.length >= MAX_RECENT_ERRORS) this.recentErrors.shift();
     this.recentErrors.push(message);

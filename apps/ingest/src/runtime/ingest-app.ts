@@ -82,6 +82,7 @@ export class IngestApp {
       pmusRefused: p.pmusRefused,
       sources: detail === 'full' ? [...p.sources.values()].map((s) => s.toJson()) : p.sources.size,
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
+      udpEvictedSources: this.udp?.evictedSources ?? 0,
       kafka: this.kafkaSink === undefined ? undefined : { sent: this.kafkaSink.sent, dropped: this.kafkaSink.dropped, sendErrors: this.kafkaSink.sendErrors, lastError: this.kafkaSink.lastError },
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,

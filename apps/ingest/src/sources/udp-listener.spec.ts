@@ -1,0 +1,47 @@
+import dgram from 'node:dgram';
+import { encodeFrame } from '@gridcloud/c37118';
+import { afterEach, describe, expect, it } from 'vitest';
+import { IngestPipeline } from '../pipeline/ingest-pipeline';
+import { SnapshotHub } from '../sinks/snapshot-hub';
+import { testConfig } from '../testing/frames';
+import { UdpListener } from './udp-listener';
+
+const IDLE_MS = 20;
+
+function send(socket: dgram.Socket, bytes: Uint8Array, port: number): Promise<void> {
+  return new Promise((resolve) => socket.send(bytes, port, '127.0.0.1', () => resolve()));
+}
+
+/** Resolves once `check` holds; datagrams on loopback arrive in a few milliseconds. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+}
+
+describe('UdpListener', () => {
+  const sockets: dgram.Socket[] = [];
+  let listener: UdpListener | undefined;
+
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+    listener?.close();
+  });
+
+  it('tracks at most maxUdpSources senders, refusing more until one has been silent for udpSourceIdleMs', async () => {
+    const pipeline = new IngestPipeline({ framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 1000, maxPmus: 16 }, new SnapshotHub());
+    listener = new UdpListener({ maxFrameBytes: 4096, maxConfigsPerSource: 4, maxUdpSources: 1, udpSourceIdleMs: IDLE_MS }, pipeline);
+    const port = await listener.bind('127.0.0.1', 0);
+    const [garbage, pmu] = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+    sockets.push(garbage, pmu);
+    await send(garbage, Uint8Array.from([1, 2, 3, 4, 5]), port);
+    await until(() => pipeline.sources.size === 1);
+    await send(pmu, encodeFrame(testConfig(9, [9])), port);
+    await until(() => listener!.refusedDatagrams === 1);
+    await new Promise((r) => setTimeout(r, IDLE_MS * 5));
+    await send(pmu, encodeFrame(testConfig(9, [9])), port);
+    await until(() => pipeline.aligner.expectedPmus.includes(9));
+    expect(listener.evictedSources).toBe(1);
+    expect(pipeline.sources.get('retired')?.rejects).toEqual({ 'bad-sync': 1 });
+    expect([...pipeline.sources.keys()].filter((k) => k.startsWith('udp:'))).toHaveLength(1);
+  });
+});
