@@ -2,8 +2,10 @@
  * C37.118 decode benchmark: our stream decoder (SYNC scan, CRC, decode into
  * the reusable typed-array view) on one core, against pypmu decoding the same
  * frames in the same run. `--json` makes the last line one JSON object:
- * {"decodeFramesPerSec":D,"pypmuFramesPerSec":P,"ratio":D/P}; further
- * sections (the ingest end-to-end figures) are added as more keys.
+ * {"decodeFramesPerSec":D,"pypmuFramesPerSec":P,"ratio":D/P,
+ *  "ingest":{"pmus":N,"fps":F,"snapshotsPerSec":S,"p99AlignMs":L}}
+ * where the ingest figures come from bench/ingest (simulated PMUs into the
+ * ingest app over TCP; its peer is the offered frame rate).
  *
  * usage: npm run bench:c37 -- [--json] [--seconds S]
  */
@@ -15,6 +17,7 @@ import {
   StreamDecoder,
   type ConfigFrame,
 } from '@gridcloud/c37118';
+import { DEFAULT_INGEST_BENCH, runIngestBench } from '../ingest/ingest-bench';
 
 interface Case {
   readonly name: string;
@@ -140,7 +143,7 @@ function parseArgs(argv: string[]): { json: boolean; seconds: number } {
   return { json: argv.includes('--json'), seconds };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { json, seconds } = parseArgs(process.argv.slice(2));
   const results = [tenPhasorFloat(), fourPmu()].map((c) => ({
     c,
@@ -159,7 +162,17 @@ function main(): void {
     pypmuFramesPerSec: Math.round(headline.peer.framesPerSec),
     ratio: Number((headline.ours.framesPerSec / headline.peer.framesPerSec).toFixed(1)),
   };
+  // Then the ingest app end to end: simulated PMUs into ingest; its peer is the offered frame rate.
+  const ingest = await runIngestBench(DEFAULT_INGEST_BENCH);
+  process.stdout.write(
+    `ingest           ${ingest.pmus} PMUs at ${ingest.fps} fps: ${ingest.snapshotsPerSec} aligned snapshots/s vs ${ingest.fps} offered ` +
+      `(ratio ${ingest.ratio}), p99 alignment ${ingest.p99AlignMs} ms, ${ingest.completePercent}% complete\n`,
+  );
+  summary.ingest = { pmus: ingest.pmus, fps: ingest.fps, snapshotsPerSec: ingest.snapshotsPerSec, p99AlignMs: ingest.p99AlignMs };
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`bench/c37: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
