@@ -15,7 +15,9 @@ export class NodeProcess {
   /** Runs `entry` under tsx, or `commandLine` (executable first) when given, such as a Python peer. */
   constructor(entry: string, args: readonly string[], cwd = process.cwd(), commandLine?: readonly string[]) {
     const [exe, ...argv] = commandLine ?? [process.execPath, '--import', 'tsx', entry, ...args];
-    this.child = spawn(exe, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that stopping it also stops whatever it forked
+    // (pypmu's PMU forks a sender process per client, which would outlive it).
+    this.child = spawn(exe, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     readline.createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
     this.child.stderr!.on('data', (d: Buffer) => {
       // Bounded: a test keeps the tail of the diagnostics only.
@@ -36,12 +38,23 @@ export class NodeProcess {
 
   /** SIGTERM, then the exit code. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    this.signalGroup('SIGTERM');
     return this.exited;
   }
 
+  /** SIGKILL to the process and everything in its process group. */
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.signalGroup('SIGKILL');
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
   }
 
   get running(): boolean {
