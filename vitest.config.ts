@@ -10,6 +10,7 @@ const alias = {
   '@gridcloud/grid': lib('grid'),
   '@gridcloud/c37118': lib('c37118'),
   '@gridcloud/pdc': lib('pdc'),
+  '@gridcloud/command-line': lib('command-line'),
   '@gridcloud/filestore': lib('filestore'),
   '@gridcloud/services': lib('services'),
 };

@@ -1,0 +1,1 @@
+export { flagParser, type FlagErrorFactory, type FlagParser, type Flags } from './flag-parser';
