@@ -11,6 +11,7 @@ const alias = {
   '@gridcloud/c37118': lib('c37118'),
   '@gridcloud/pdc': lib('pdc'),
   '@gridcloud/command-line': lib('command-line'),
+  '@gridcloud/kafka': lib('kafka'),
   '@gridcloud/filestore': lib('filestore'),
   '@gridcloud/services': lib('services'),
 };

@@ -1,27 +1,31 @@
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { BoundedProducer } from '@gridcloud/kafka';
 import { snapshotToJson, type Snapshot, type SnapshotSink } from './snapshot-sink';
 
 /**
- * Publishes snapshots to Kafka (key = the slot, value = JSON), batched with
- * one send in flight. The queue is bounded by `maxSnapshotQueue`: when Kafka
- * falls behind, new snapshots are dropped and counted, never buffered without end.
+ * Publishes snapshots to Kafka (key = the slot, value = JSON). The queue is
+ * bounded by `maxSnapshotQueue`: when Kafka falls behind, new snapshots are
+ * dropped and counted, never buffered without end.
  */
 export class KafkaSnapshotSink implements SnapshotSink {
-  sent = 0;
-  dropped = 0;
-  sendErrors = 0;
-  lastError: string | undefined;
-  private readonly producer: Producer;
-  private queue: { key: string; value: string; headers: { 'ingest-instance': string } }[] = [];
-  private inFlight: Promise<void> | undefined;
+  private readonly producer: BoundedProducer;
+  private readonly headers: { 'ingest-instance': string };
 
-  constructor(
-    brokers: readonly string[],
-    private readonly topic: string,
-    private readonly maxSnapshotQueue: number,
-    private readonly instanceId: string,
-  ) {
-    this.producer = new Kafka({ clientId: 'gridcloud-ingest', brokers: [...brokers], logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+  constructor(brokers: readonly string[], topic: string, maxSnapshotQueue: number, instanceId: string) {
+    this.producer = new BoundedProducer({ brokers, clientId: 'gridcloud-ingest', topic, maxQueueRecords: maxSnapshotQueue });
+    this.headers = { 'ingest-instance': instanceId };
+  }
+
+  get sent(): number {
+    return this.producer.sent;
+  }
+  get dropped(): number {
+    return this.producer.dropped;
+  }
+  get sendErrors(): number {
+    return this.producer.sendErrors;
+  }
+  get lastError(): string | undefined {
+    return this.producer.lastError;
   }
 
   connect(): Promise<void> {
@@ -29,32 +33,10 @@ export class KafkaSnapshotSink implements SnapshotSink {
   }
 
   publish(snapshot: Snapshot): void {
-    if (this.queue.length >= this.maxSnapshotQueue) {
-      this.dropped += 1;
-      return;
-    }
-    this.queue.push({ key: String(snapshot.slot), value: JSON.stringify(snapshotToJson(snapshot)), headers: { 'ingest-instance': this.instanceId } });
-    this.inFlight ??= this.drain();
+    this.producer.publish({ key: String(snapshot.slot), value: JSON.stringify(snapshotToJson(snapshot)), headers: this.headers });
   }
 
-  async close(): Promise<void> {
-    await this.inFlight;
-    await this.producer.disconnect();
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.producer.send({ topic: this.topic, messages: batch });
-        this.sent += batch.length;
-      } catch (error) {
-        this.sendErrors += 1;
-        this.dropped += batch.length;
-        this.lastError = (error as Error).message;
-      }
-    }
-    this.inFlight = undefined;
+  close(): Promise<void> {
+    return this.producer.close();
   }
 }

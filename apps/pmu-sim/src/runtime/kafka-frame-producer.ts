@@ -1,57 +1,37 @@
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { BoundedProducer } from '@gridcloud/kafka';
 
 /**
  * Kafka producer mode: each frame is a record on `topic` with key = the
- * stream's IDCODE, so all frames of a stream (its CFG-2 included) land on
- * one partition in order. Frames wait in a bounded queue and go out in
- * batches, one send in flight; a full queue drops new frames (counted).
+ * stream's IDCODE, so all frames of a stream (its CFG-2 included) land on one
+ * partition in order. A full queue (`maxQueueFrames`) drops new frames, counted.
  */
 export class KafkaFrameProducer {
-  framesSent = 0;
-  framesDropped = 0;
-  sendErrors = 0;
-  private readonly producer: Producer;
-  private queue: { key: string; value: Buffer }[] = [];
-  private inFlight: Promise<void> | undefined;
+  private readonly producer: BoundedProducer;
 
-  constructor(
-    brokers: readonly string[],
-    private readonly topic: string,
-    private readonly maxQueueFrames: number,
-  ) {
-    this.producer = new Kafka({ clientId: 'gridcloud-pmu-sim', brokers: [...brokers], logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+  constructor(brokers: readonly string[], topic: string, maxQueueFrames: number) {
+    this.producer = new BoundedProducer({ brokers, clientId: 'gridcloud-pmu-sim', topic, maxQueueRecords: maxQueueFrames });
+  }
+
+  get framesSent(): number {
+    return this.producer.sent;
+  }
+  get framesDropped(): number {
+    return this.producer.dropped;
+  }
+  get sendErrors(): number {
+    return this.producer.sendErrors;
   }
 
   connect(): Promise<void> {
     return this.producer.connect();
   }
 
+  /** `bytes` must not be reused by the caller: it is sent later, from the queue. */
   enqueue(idcode: number, bytes: Uint8Array): void {
-    if (this.queue.length >= this.maxQueueFrames) {
-      this.framesDropped += 1;
-      return;
-    }
-    this.queue.push({ key: String(idcode), value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
-    this.inFlight ??= this.drain();
+    this.producer.publish({ key: String(idcode), value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
   }
 
-  async close(): Promise<void> {
-    await this.inFlight;
-    await this.producer.disconnect();
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.producer.send({ topic: this.topic, messages: batch });
-        this.framesSent += batch.length;
-      } catch {
-        this.sendErrors += 1;
-        this.framesDropped += batch.length;
-      }
-    }
-    this.inFlight = undefined;
+  close(): Promise<void> {
+    return this.producer.close();
   }
 }

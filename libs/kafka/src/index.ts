@@ -1,0 +1,1 @@
+export { BoundedProducer, type BoundedProducerOptions, type ProducerRecord } from './bounded-producer';
