@@ -704,7 +704,7 @@ export class ProcessCore {
     if (!sameProcess(r.sender, from)) return;
     if (r.epoch > this.view!.id) return this.bufferFuture(from, body);
     if (r.epoch === this.view!.id)
-      this.groups.get(r.group)?.receive(r, this.now, this.config.clockAnnounceIntervalMs);
+      this.groups.get(r.group)?.receive(r, this.now, this.config);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {

@@ -25,6 +25,7 @@ export const SIM_CORE_BOUNDS = {
   viewChangeTimeoutMs: 300,
   joinRetryMs: 150,
   sendWindowMessages: 8,
+  ackThresholdMessages: 3,
   sendQueueMessages: 64,
 } satisfies Partial<CoreConfig>;
 

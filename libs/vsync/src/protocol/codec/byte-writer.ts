@@ -1,4 +1,4 @@
-import { assert } from '../errors/invariant-error';
+import { InvariantError } from '../errors/invariant-error';
 
 const INITIAL_BYTES = 4096;
 const textEncoder = new TextEncoder();
@@ -7,13 +7,34 @@ const textEncoder = new TextEncoder();
  *  encoding a small message allocates only the bytes it returns. */
 let scratch = new Uint8Array(INITIAL_BYTES);
 
+/** Encoded messages are carved out of shared slabs: a fresh (zero-filled, separately tracked) ArrayBuffer per message
+ *  costs more than encoding it. A slab is freed once no message cut from it is referenced any more. */
+const SLAB_BYTES = 64 * 1024;
+const MAX_SLABBED_BYTES = SLAB_BYTES / 8;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+function allocate(bytes: number): Uint8Array {
+  if (bytes > MAX_SLABBED_BYTES) return new Uint8Array(bytes);
+  if (slabUsed + bytes > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + bytes);
+  // Keeps each message 8-byte aligned, as a separate allocation would be.
+  slabUsed += (bytes + 7) & ~7;
+  return out;
+}
+
 /** Append-only growable buffer with varint integers (LEB128, up to 2^53 - 1). */
 export class ByteWriter {
   private buf = scratch;
   private length = 0;
 
   uint(value: number): void {
-    assert(Number.isSafeInteger(value) && value >= 0, `cannot encode ${value} as an unsigned integer`);
+    // Checked without assert(): its message would be built on every call, and this is the hottest path of encoding.
+    if (!(Number.isSafeInteger(value) && value >= 0))
+      throw new InvariantError(`cannot encode ${value} as an unsigned integer`);
     let v = value;
     this.reserve(8);
     while (v >= 0x80) {
@@ -47,7 +68,17 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    const out = allocate(this.length);
+    out.set(this.buf.subarray(0, this.length));
+    return out;
+  }
+
+  /** The bytes written so far followed by `tail`, in one new array: appending a large pre-encoded part copies it once. */
+  finishWith(tail: Uint8Array): Uint8Array {
+    const out = allocate(this.length + tail.length);
+    out.set(this.buf.subarray(0, this.length));
+    out.set(tail, this.length);
+    return out;
   }
 
   private reserve(extra: number): void {

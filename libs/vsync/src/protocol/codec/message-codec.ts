@@ -14,12 +14,30 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 export function encodeMessage(message: WireMessage): Uint8Array {
   const code = KIND_CODES.get(message.body.kind);
   if (code === undefined) throw new TypeError(`encodeMessage: unknown message kind "${message.body.kind}"`);
+  // Encoded before the envelope starts: every ByteWriter shares one scratch buffer.
+  const body = message.body.kind === 'data' ? encodedBody(message.body, code) : undefined;
   const w = new ByteWriter();
   w.byte(WIRE_VERSION);
   w.uint(code);
   writeFields(w, ENVELOPE_SCHEMA, message as unknown as Record<string, unknown>);
+  if (body !== undefined) return w.finishWith(body);
   writeFields(w, BODY_SCHEMAS[code][1], message.body as unknown as Record<string, unknown>);
   return w.finish();
+}
+
+/** A multicast's body goes to every other member and again on retransmission, in one immutable body object: it is
+ *  encoded once, then only the small envelope differs per copy. Weak keys free it with the body. */
+const dataBodies = new WeakMap<object, Uint8Array>();
+
+function encodedBody(body: WireMessage['body'], code: number): Uint8Array {
+  let bytes = dataBodies.get(body);
+  if (bytes === undefined) {
+    const w = new ByteWriter();
+    writeFields(w, BODY_SCHEMAS[code][1], body as unknown as Record<string, unknown>);
+    bytes = w.finish();
+    dataBodies.set(body, bytes);
+  }
+  return bytes;
 }
 
 /** Throws DecodeError (typed) on bad bytes, never anything else. */

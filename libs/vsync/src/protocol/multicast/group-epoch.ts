@@ -11,6 +11,12 @@ export interface EpochEffects {
   send(to: ProcessId, body: WireBody): void;
 }
 
+/** When a member acknowledges received messages and announces its clock without waiting for the tick. */
+export interface AnnounceBounds {
+  readonly clockAnnounceIntervalMs: number;
+  readonly ackThresholdMessages: number;
+}
+
 /** One group during one system view ("epoch"): the members' streams, FIFO delivery, total order by Lamport time, and
  *  stability. Total order: a message (L, sender) is delivered once every member has announced a clock >= L (its data
  *  or a groupAck), because links are FIFO so nothing earlier can still be on its way, and ties go by sender id. */
@@ -78,18 +84,28 @@ export class GroupEpoch {
     };
     this.lastAnnouncedClock = this.myClock;
     this.accept(this.myRank, record);
-    this.forEachOther((m) => this.effects.send(m, { kind: 'data', record }));
+    // One body object for every member, so the codec encodes it once.
+    const body: WireBody = { kind: 'data', record };
+    this.forEachOther((m) => this.effects.send(m, body));
     this.deliverTotal();
     return record;
   }
 
   /** `announceIntervalMs` rate-limits clock announcements: at light load each total message is answered at once (low
-   *  latency); under a burst the answers are merged, and the next tick sends whatever is still owed. */
-  receive(record: DataRecord, nowMs: number, announceIntervalMs: number): void {
+   *  latency); under a burst the answers are merged, and the next tick sends whatever is still owed, unless
+   *  `ackThresholdMessages` arrived since the last acknowledgement: then it goes at once, so a sender's window frees
+   *  while it is still sending instead of once per tick. */
+  receive(record: DataRecord, nowMs: number, bounds: AnnounceBounds): void {
     const rank = this.rankOf(record.sender);
     if (rank < 0 || rank === this.myRank) return;
     if (!this.accept(rank, record)) return;
     this.myClock = Math.max(this.myClock, record.lamport);
+    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) {
+      this.announceAt(nowMs);
+      this.deliverTotal();
+      return;
+    }
+    const announceIntervalMs = bounds.clockAnnounceIntervalMs;
     // Others cannot deliver this total message until we promise to send nothing earlier: say so soon.
     if (record.ordering === 'total' && this.lastAnnouncedClock < record.lamport) {
       if (nowMs - this.lastImmediateMs < announceIntervalMs) this.announceOwed = true;

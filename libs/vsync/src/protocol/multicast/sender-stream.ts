@@ -1,4 +1,4 @@
-import { assert } from '../errors/invariant-error';
+import { InvariantError } from '../errors/invariant-error';
 import type { DataRecord } from '../wire-message';
 
 /** What one member has received from one sender in one group epoch. Records before `base` were delivered here and
@@ -30,8 +30,10 @@ export class SenderStream {
   }
 
   markDelivered(seq: number): void {
-    assert(seq >= this.base && seq <= this.received, `marking unreceived message ${seq} delivered`);
-    assert(!this.delivered[seq - this.base], `message ${seq} delivered twice`);
+    // Checked without assert(): its message would be built for every delivery.
+    if (seq < this.base || seq > this.received)
+      throw new InvariantError(`marking unreceived message ${seq} delivered`);
+    if (this.delivered[seq - this.base]) throw new InvariantError(`message ${seq} delivered twice`);
     this.delivered[seq - this.base] = true;
   }
 
