@@ -91,7 +91,10 @@ function ensureDebianPackage(service, binary, pkg) {
   }
   const result = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { encoding: 'utf8', env });
   if (result.status !== 0 || !which(binary)) {
-    throw new ServiceUnavailableError(service, `apt-get could not install ${pkg}; ${how}\n${result.stderr ?? ''}`);
+    throw new ServiceUnavailableError(
+      service,
+      `apt-get could not install ${pkg}; ${how}\n${result.stderr ?? ''}`,
+    );
   }
 }
 
@@ -180,7 +183,10 @@ async function waitReady(service, config, check, entry) {
   while (Date.now() < deadline) {
     if (await check(config)) return;
     if (entry && !runs(entry.pid, entry.marker)) {
-      throw new ServiceUnavailableError(service, `exited during start-up; its log ${entry.log} ends with:\n${tail(entry.log)}`);
+      throw new ServiceUnavailableError(
+        service,
+        `exited during start-up; its log ${entry.log} ends with:\n${tail(entry.log)}`,
+      );
     }
     await sleep(POLL_INTERVAL_MS);
   }
@@ -193,7 +199,12 @@ async function waitReady(service, config, check, entry) {
 function launch(command, args, dataDir, logName, options = {}) {
   const log = path.join(dataDir, logName);
   const out = fs.openSync(log, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], cwd: dataDir, ...options });
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    cwd: dataDir,
+    ...options,
+  });
   child.unref();
   fs.closeSync(out);
   return { pid: child.pid, log };
@@ -275,18 +286,30 @@ function startKafka(config, dataDir) {
   fs.writeFileSync(props, kafkaProperties(config, dataDir));
   fs.writeFileSync(logConf, kafkaLogConfig(dataDir));
   const classpath = path.join(config.kafka.libsDir, '*');
-  const jvm = [`-Xms${config.kafka.heapMb}m`, `-Xmx${config.kafka.heapMb}m`, `-Dlog4j2.configurationFile=${logConf}`];
+  const jvm = [
+    `-Xms${config.kafka.heapMb}m`,
+    `-Xmx${config.kafka.heapMb}m`,
+    `-Dlog4j2.configurationFile=${logConf}`,
+  ];
   const clusterId = randomBytes(16).toString('base64url');
-  execFileSync('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  execFileSync(
+    'java',
+    [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const args = [...jvm, '-cp', classpath, 'kafka.Kafka', props];
   return { ...launch('java', args, dataDir, 'kafka.out'), marker: 'kafka.Kafka' };
 }
 
 async function createKafkaTopics(config) {
   const { Kafka, logLevel } = await import('kafkajs');
-  const kafka = new Kafka({ clientId: 'gridcloud-services', brokers: [`${config.host}:${config.kafka.port}`], logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'gridcloud-services',
+    brokers: [`${config.host}:${config.kafka.port}`],
+    logLevel: logLevel.ERROR,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -300,14 +323,23 @@ async function createKafkaTopics(config) {
 
 async function createInfluxDatabase(config) {
   const q = encodeURIComponent(`CREATE DATABASE "${config.influx.database}"`);
-  const response = await fetch(`http://${config.host}:${config.influx.port}/query?q=${q}`, { method: 'POST' });
+  const response = await fetch(`http://${config.host}:${config.influx.port}/query?q=${q}`, {
+    method: 'POST',
+  });
   if (!response.ok) {
-    throw new ServiceUnavailableError('influx', `CREATE DATABASE failed with HTTP ${response.status}: ${await response.text()}`);
+    throw new ServiceUnavailableError(
+      'influx',
+      `CREATE DATABASE failed with HTTP ${response.status}: ${await response.text()}`,
+    );
   }
 }
 
 const SERVICES = {
-  redis: { install: () => ensureDebianPackage('redis', 'redis-server', 'redis-server'), start: startRedis, ready: redisReady },
+  redis: {
+    install: () => ensureDebianPackage('redis', 'redis-server', 'redis-server'),
+    start: startRedis,
+    ready: redisReady,
+  },
   influx: {
     install: () => ensureDebianPackage('influx', 'influxd', 'influxdb'),
     start: startInflux,
@@ -391,7 +423,10 @@ export async function status(env = process.env) {
   for (const name of serviceNames) {
     const entry = state[name];
     const ready = await SERVICES[name].ready(config);
-    const owner = entry && runs(entry.pid, entry.marker) ? `started here, pid ${entry.pid}, log ${entry.log}` : 'not started here';
+    const owner =
+      entry && runs(entry.pid, entry.marker)
+        ? `started here, pid ${entry.pid}, log ${entry.log}`
+        : 'not started here';
     lines.push(`${name.padEnd(7)}${ready ? 'ready' : 'down '}  (${owner})`);
   }
   return lines;
@@ -401,10 +436,14 @@ async function main(argv) {
   const [command = 'status', ...names] = argv;
   if (command === 'up') {
     const { started } = await up(names);
-    process.stdout.write(`services up${started.length ? ` (started: ${started.join(', ')})` : ' (all were already running)'}\n`);
+    process.stdout.write(
+      `services up${started.length ? ` (started: ${started.join(', ')})` : ' (all were already running)'}\n`,
+    );
   } else if (command === 'down') {
     const { stopped } = await down(names);
-    process.stdout.write(`services down${stopped.length ? ` (stopped: ${stopped.join(', ')})` : ' (nothing to stop)'}\n`);
+    process.stdout.write(
+      `services down${stopped.length ? ` (stopped: ${stopped.join(', ')})` : ' (nothing to stop)'}\n`,
+    );
   } else if (command === 'status') {
     process.stdout.write(`${(await status()).join('\n')}\n`);
   } else {

@@ -5,7 +5,11 @@ import { afterAll, expect, it } from 'vitest';
 import { describeWithServices, services } from './support/services';
 
 describeWithServices('BoundedProducer', ['kafka'], () => {
-  const kafka = new Kafka({ clientId: 'bounded-producer-test', brokers: services.kafka.brokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'bounded-producer-test',
+    brokers: services.kafka.brokers,
+    logLevel: logLevel.ERROR,
+  });
   const admin = kafka.admin();
   const consumer = kafka.consumer({ groupId: `bounded-${randomUUID()}` });
 
@@ -17,7 +21,12 @@ describeWithServices('BoundedProducer', ['kafka'], () => {
     const topic = `bounded-${randomUUID()}`;
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    const producer = new BoundedProducer({ brokers: services.kafka.brokers, clientId: 'bounded', topic, maxQueueRecords: 2 });
+    const producer = new BoundedProducer({
+      brokers: services.kafka.brokers,
+      clientId: 'bounded',
+      topic,
+      maxQueueRecords: 2,
+    });
     await producer.connect();
 
     // The first record goes straight into the send in flight; two more fit the
@@ -25,7 +34,11 @@ describeWithServices('BoundedProducer', ['kafka'], () => {
     const accepted = [0, 1, 2, 3, 4].map((i) => producer.publish({ key: 'k', value: `r${i}` }));
     expect(accepted).toEqual([true, true, true, false, false]);
     await producer.close();
-    expect({ sent: producer.sent, dropped: producer.dropped, sendErrors: producer.sendErrors }).toEqual({ sent: 3, dropped: 2, sendErrors: 0 });
+    expect({ sent: producer.sent, dropped: producer.dropped, sendErrors: producer.sendErrors }).toEqual({
+      sent: 3,
+      dropped: 2,
+      sendErrors: 0,
+    });
 
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -42,8 +55,14 @@ describeWithServices('BoundedProducer', ['kafka'], () => {
   });
 
   it('refuses a queue bound that is not a positive integer, naming it', () => {
-    expect(() => new BoundedProducer({ brokers: services.kafka.brokers, clientId: 'x', topic: 't', maxQueueRecords: 0 })).toThrow(
-      /maxQueueRecords must be a positive integer/,
-    );
+    expect(
+      () =>
+        new BoundedProducer({
+          brokers: services.kafka.brokers,
+          clientId: 'x',
+          topic: 't',
+          maxQueueRecords: 0,
+        }),
+    ).toThrow(/maxQueueRecords must be a positive integer/);
   });
 });

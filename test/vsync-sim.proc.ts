@@ -15,10 +15,17 @@ describe('vsync deterministic simulator', () => {
         maxBuffer: 64 * 1024 * 1024,
       });
       const lines = run.stdout.trim().split('\n');
-      const summary = JSON.parse(lines[lines.length - 1]!) as { runs: number; violations: number; failedSeeds: number[] };
+      const summary = JSON.parse(lines[lines.length - 1]!) as {
+        runs: number;
+        violations: number;
+        failedSeeds: number[];
+      };
       expect(summary.runs).toBe(CI_SEEDS);
       // On failure the seeds are in the message so the run can be replayed with --seed S.
-      expect({ violations: summary.violations, failedSeeds: summary.failedSeeds }).toEqual({ violations: 0, failedSeeds: [] });
+      expect({ violations: summary.violations, failedSeeds: summary.failedSeeds }).toEqual({
+        violations: 0,
+        failedSeeds: [],
+      });
       expect(run.status).toBe(0);
     },
     SIM_TIMEOUT_MS,

@@ -4,7 +4,11 @@ import { afterAll, expect, it } from 'vitest';
 import { describeWithServices, services } from '../support/services';
 
 describeWithServices('Kafka smoke', ['kafka'], () => {
-  const kafka = new Kafka({ clientId: 'gridcloud-smoke', brokers: services.kafka.brokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'gridcloud-smoke',
+    brokers: services.kafka.brokers,
+    logLevel: logLevel.ERROR,
+  });
   const admin = kafka.admin();
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `smoke-${randomUUID()}` });
@@ -17,7 +21,9 @@ describeWithServices('Kafka smoke', ['kafka'], () => {
     const topic = `smoke-${randomUUID()}`;
     await admin.connect();
     // Created explicitly: broker-side auto-creation races kafkajs' first metadata request.
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(true);
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(
+      true,
+    );
 
     const sent = Array.from({ length: 12 }, (_, i) => ({ key: `pmu-${i % 4}`, value: `frame-${i}` }));
     await producer.connect();
@@ -35,9 +41,9 @@ describeWithServices('Kafka smoke', ['kafka'], () => {
       });
     });
 
-    expect(received.map(({ key, value }) => ({ key, value })).sort((a, b) => a.value.localeCompare(b.value))).toEqual(
-      [...sent].sort((a, b) => a.value.localeCompare(b.value)),
-    );
+    expect(
+      received.map(({ key, value }) => ({ key, value })).sort((a, b) => a.value.localeCompare(b.value)),
+    ).toEqual([...sent].sort((a, b) => a.value.localeCompare(b.value)));
     // Messages with one key stay in one partition, in the order they were sent.
     for (const key of new Set(sent.map((m) => m.key))) {
       const ofKey = received.filter((m) => m.key === key);

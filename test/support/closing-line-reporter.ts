@@ -29,7 +29,9 @@ export default class ClosingLineReporter implements Reporter {
       process.exitCode = 1;
     }
     if (process.env.GRIDCLOUD_SKIP_SERVICES === '1') {
-      process.stdout.write('WARNING: GRIDCLOUD_SKIP_SERVICES=1: suites needing Kafka, Redis or InfluxDB were skipped\n');
+      process.stdout.write(
+        'WARNING: GRIDCLOUD_SKIP_SERVICES=1: suites needing Kafka, Redis or InfluxDB were skipped\n',
+      );
     }
     const tail = skipped > 0 ? `, ${skipped} skipped` : '';
     process.stdout.write(`\n${passed} passed, ${failed} failed${tail}\n`);

@@ -33,7 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       started.push(...(await up([name])).started);
     } catch (error) {
       errors[name] = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`services: ${name} is unavailable; the suites that need it will fail:\n${errors[name]}\n`);
+      process.stderr.write(
+        `services: ${name} is unavailable; the suites that need it will fail:\n${errors[name]}\n`,
+      );
     }
   }
   project.provide('serviceErrors', errors);

@@ -1,41 +1,130 @@
 /**
- * `npm start`: the whole monitoring cluster on one machine, with no external
- * services. Each role below is a separate OS process embedding libs/vsync; the
- * roles join their groups and the supervisor restarts any that a view reports
- * gone. Until the services exist, this prints the plan and which parts are
- * present in this checkout, and exits.
+ * `npm start`: the monitoring cluster on one machine, with no external
+ * services. Each role is its own OS process: the PMU simulator streams
+ * C37.118 over TCP from a MATPOWER case, and the ingest PDC aligns the frames
+ * into snapshots. A role that crashes is restarted (at most `--max-restarts`
+ * times); one status line is printed every `--status-interval-ms`.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { CLUSTER_USAGE, parseClusterOptions, type ClusterOptions } from './cluster-options';
+import { ClusterConfigError } from './errors/cluster-config-error';
+import { formatIngestStatus, type IngestStats } from './ingest-status';
+import { RoleProcess, type RoleEvents, type RoleLine } from './role-process';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const STOP_GRACE_MS = 5000;
 
-interface Role {
-  name: string;
-  entry: string;
-  does: string;
-}
-
-const roles: Role[] = [
-  { name: 'pmu-sim', entry: 'apps/pmu-sim/src/main.ts', does: 'streams synthetic C37.118 PMU data from a MATPOWER case' },
-  { name: 'ingest', entry: 'apps/ingest/src/main.ts', does: 'PDC: decodes and time-aligns PMU frames into snapshots' },
-  { name: 'estimator', entry: 'apps/estimator/src/main.ts', does: 'replicated linear state estimator group' },
-  { name: 'filestore', entry: 'apps/filestore/src/main.ts', does: 'replicated temporal file store' },
-  { name: 'supervisor', entry: 'apps/supervisor/src/main.ts', does: 'restarts processes that group views report gone' },
-  { name: 'dashboard', entry: 'apps/dashboard/src/main.ts', does: 'live web dashboard (socket.io)' },
-];
-
-function main(): void {
-  const lines = roles.map((role) => {
-    const present = fs.existsSync(path.join(root, role.entry));
-    return `  ${present ? '[present]' : '[planned]'} ${role.name.padEnd(11)}${role.does}`;
+/** A free TCP port on loopback, fixed for the run so a restarted simulator keeps its address. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
-  process.stdout.write(
-    ['GridCloud cluster: the roles `npm start` runs on this machine', ...lines, '', 'No role can run yet: nothing was started.'].join(
-      '\n',
-    ) + '\n',
-  );
 }
 
-main();
+class Cluster implements RoleEvents {
+  private readonly roles: RoleProcess[] = [];
+  private lastStats: IngestStats | undefined;
+  private stopped = false;
+  private readonly simReady: Promise<RoleLine>;
+  private resolveSimReady!: (line: RoleLine) => void;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.simReady = new Promise((resolve) => (this.resolveSimReady = resolve));
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const port = await freePort();
+    const simArgs = [
+      '--case',
+      o.casePath,
+      '--tcp',
+      `127.0.0.1:${port}`,
+      '--fps',
+      String(o.fps),
+      '--pmus-per-stream',
+      String(o.pmusPerStream),
+    ];
+    this.launch(new RoleProcess('pmu-sim', 'apps/pmu-sim/src/main.ts', simArgs, this));
+    const ready = await this.simReady;
+    const streams = ready.streams as { idcode: number; pmus: number[] }[];
+    const targets = streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${port}`]);
+    const ingestArgs = [
+      ...targets,
+      '--fps',
+      String(o.fps),
+      '--stats-interval-ms',
+      String(o.statusIntervalMs),
+    ];
+    this.launch(new RoleProcess('ingest', 'apps/ingest/src/main.ts', ingestArgs, this));
+    const pmus = streams.reduce((n, s) => n + s.pmus.length, 0);
+    this.say(
+      `pmu-sim: ${pmus} PMUs in ${streams.length} C37.118 streams at ${o.fps} frames/s on 127.0.0.1:${port} (${o.casePath})`,
+    );
+  }
+
+  async stop(code: number): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.roles.map((role) => role.stop(STOP_GRACE_MS)));
+    this.say('cluster stopped');
+    process.exit(code);
+  }
+
+  line(role: RoleProcess, line: RoleLine): void {
+    if (role.name === 'pmu-sim' && line.event === 'ready') this.resolveSimReady(line);
+    if (role.name === 'ingest' && line.event === 'stats') {
+      const stats = line as unknown as IngestStats;
+      this.say(formatIngestStatus(this.lastStats, stats));
+      this.lastStats = stats;
+    }
+  }
+
+  crashed(role: RoleProcess, code: number | null, signal: NodeJS.Signals | null, stderrTail: string): void {
+    if (this.stopped) return;
+    const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+    if (role.restarts >= this.options.maxRestarts) {
+      this.say(
+        `${role.name} ended (${how}) after ${role.restarts} restarts; stopping the cluster\n${stderrTail}`,
+      );
+      void this.stop(1);
+      return;
+    }
+    role.restarts += 1;
+    this.say(
+      `${role.name} ended (${how}); restart ${role.restarts} of ${this.options.maxRestarts} in ${this.options.restartDelayMs} ms`,
+    );
+    setTimeout(() => {
+      if (!this.stopped) role.start();
+    }, this.options.restartDelayMs);
+  }
+
+  private launch(role: RoleProcess): void {
+    this.roles.push(role);
+    role.start();
+    this.say(`${role.name}: started, pid ${role.pid}`);
+  }
+
+  private say(text: string): void {
+    process.stdout.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseClusterOptions(process.argv.slice(2));
+  const cluster = new Cluster(options);
+  process.once('SIGINT', () => void cluster.stop(0));
+  process.once('SIGTERM', () => void cluster.stop(0));
+  if (options.durationS > 0) setTimeout(() => void cluster.stop(0), options.durationS * 1000);
+  await cluster.start();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof ClusterConfigError) process.stderr.write(`${CLUSTER_USAGE}\n`);
+  process.exit(error instanceof ClusterConfigError ? 2 : 1);
+});

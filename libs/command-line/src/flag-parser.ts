@@ -9,7 +9,14 @@ export interface FlagParser {
   /** `--name value` and `--name=value` pairs; a flag with no value is 'true'. Unknown flags are refused. */
   parseFlags(argv: readonly string[], known: readonly string[]): Flags;
   /** A numeric flag validated against its range; the flag's name carries its unit. */
-  numberFlag(flags: Flags, name: string, fallback: number, min: number, max: number, integer?: boolean): number;
+  numberFlag(
+    flags: Flags,
+    name: string,
+    fallback: number,
+    min: number,
+    max: number,
+    integer?: boolean,
+  ): number;
   /** The last value of a string flag, if given. */
   stringFlag(flags: Flags, name: string): string | undefined;
   /** `host:port` with a port in [0, 65535]; `flag` names the flag in the error. */
@@ -30,7 +37,8 @@ export function flagParser(fail: FlagErrorFactory): FlagParser {
         if (!arg.startsWith('--')) throw fail(`unexpected argument '${arg}'; flags look like --name value`);
         const eq = arg.indexOf('=');
         const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-        if (!known.includes(name)) throw fail(`unknown flag --${name}; known flags: ${known.map((k) => `--${k}`).join(' ')}`);
+        if (!known.includes(name))
+          throw fail(`unknown flag --${name}; known flags: ${known.map((k) => `--${k}`).join(' ')}`);
         let value = 'true';
         if (eq !== -1) value = arg.slice(eq + 1);
         else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
@@ -43,7 +51,9 @@ export function flagParser(fail: FlagErrorFactory): FlagParser {
       if (raw === undefined) return fallback;
       const v = Number(raw);
       if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-        throw fail(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got '${raw}'`);
+        throw fail(
+          `--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got '${raw}'`,
+        );
       }
       return v;
     },

@@ -35,7 +35,11 @@ export class BoundedProducer {
       throw new RangeError(`maxQueueRecords must be a positive integer, got ${options.maxQueueRecords}`);
     }
     if (options.brokers.length === 0) throw new RangeError('brokers must name at least one host:port');
-    const kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+    });
     this.producer = kafka.producer({ allowAutoTopicCreation: false });
   }
 

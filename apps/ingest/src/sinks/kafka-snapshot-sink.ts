@@ -11,7 +11,12 @@ export class KafkaSnapshotSink implements SnapshotSink {
   private readonly headers: { 'ingest-instance': string };
 
   constructor(brokers: readonly string[], topic: string, maxSnapshotQueue: number, instanceId: string) {
-    this.producer = new BoundedProducer({ brokers, clientId: 'gridcloud-ingest', topic, maxQueueRecords: maxSnapshotQueue });
+    this.producer = new BoundedProducer({
+      brokers,
+      clientId: 'gridcloud-ingest',
+      topic,
+      maxQueueRecords: maxSnapshotQueue,
+    });
     this.headers = { 'ingest-instance': instanceId };
   }
 
@@ -33,7 +38,11 @@ export class KafkaSnapshotSink implements SnapshotSink {
   }
 
   publish(snapshot: Snapshot): void {
-    this.producer.publish({ key: String(snapshot.slot), value: JSON.stringify(snapshotToJson(snapshot)), headers: this.headers });
+    this.producer.publish({
+      key: String(snapshot.slot),
+      value: JSON.stringify(snapshotToJson(snapshot)),
+      headers: this.headers,
+    });
   }
 
   close(): Promise<void> {

@@ -9,7 +9,10 @@ export class NodeProcess {
   readonly child: ChildProcess;
   readonly lines: Record<string, unknown>[] = [];
   stderr = '';
-  private readonly waiters: { test: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  private readonly waiters: {
+    test: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   private readonly exited: Promise<number | null>;
 
   /** Runs `entry` under tsx, or `commandLine` (executable first) when given, such as a Python peer. */
@@ -32,7 +35,9 @@ export class NodeProcess {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       this.waiters.push({ test, resolve });
-      void this.exited.then((code) => reject(new Error(`process exited (code ${code}) before ${what}; stderr:\n${this.stderr}`)));
+      void this.exited.then((code) =>
+        reject(new Error(`process exited (code ${code}) before ${what}; stderr:\n${this.stderr}`)),
+      );
     });
   }
 

@@ -9,7 +9,12 @@ export class KafkaFrameProducer {
   private readonly producer: BoundedProducer;
 
   constructor(brokers: readonly string[], topic: string, maxQueueFrames: number) {
-    this.producer = new BoundedProducer({ brokers, clientId: 'gridcloud-pmu-sim', topic, maxQueueRecords: maxQueueFrames });
+    this.producer = new BoundedProducer({
+      brokers,
+      clientId: 'gridcloud-pmu-sim',
+      topic,
+      maxQueueRecords: maxQueueFrames,
+    });
   }
 
   get framesSent(): number {
@@ -28,7 +33,10 @@ export class KafkaFrameProducer {
 
   /** `bytes` must not be reused by the caller: it is sent later, from the queue. */
   enqueue(idcode: number, bytes: Uint8Array): void {
-    this.producer.publish({ key: String(idcode), value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+    this.producer.publish({
+      key: String(idcode),
+      value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    });
   }
 
   close(): Promise<void> {
