@@ -19,6 +19,12 @@ export interface IngestOptions {
   readonly kafkaGroup: string;
   /** Publish aligned snapshots to this topic. */
   readonly kafkaPublishTopic: string | undefined;
+  /** Publish aligned snapshots to this libs/vsync group (the estimator group), joining through these seeds. */
+  readonly vsyncSeeds: readonly string[];
+  readonly vsyncGroup: string;
+  /** Port this process's group endpoint binds on loopback or `vsyncBindHost` (0: any free port). */
+  readonly vsyncBindPort: number;
+  readonly vsyncBindHost: string;
   /** Names this replica in the `ingest-instance` header of every snapshot it publishes. */
   readonly instanceId: string;
   readonly aligner: AlignerOptions;
@@ -48,12 +54,14 @@ export const INGEST_FLAGS = [
   'max-pending-snapshots', 'max-future-ms', 'max-pmus', 'max-frame-bytes', 'max-configs-per-source', 'max-udp-sources', 'udp-source-idle-ms',
   'connect-timeout-ms', 'config-timeout-ms', 'max-config-requests', 'data-timeout-ms', 'reconnect-min-ms', 'reconnect-max-ms',
   'tick-interval-ms', 'max-snapshot-queue', 'instance-id', 'snapshots-out', 'stats-interval-ms', 'duration-s', 'seed',
+  'vsync-seeds', 'vsync-group', 'vsync-bind-host', 'vsync-bind-port',
 ] as const;
 
 export const INGEST_USAGE = `usage: ingest [--tcp IDCODE@HOST:PORT]... [--udp HOST:PORT] [--kafka-brokers H:P,...]
   [--kafka-consume-topic pmu.frames --kafka-group NAME] [--kafka-publish-topic pmu.snapshots]
   [--fps 30] [--align-window-ms 100] [--max-pending-snapshots 64] [--max-frame-bytes 65535]
   [--data-timeout-ms 5000] [--reconnect-min-ms 250] [--reconnect-max-ms 30000]
+  [--vsync-seeds H:P,... --vsync-group estimators --vsync-bind-port 0]
   [--snapshots-out FILE|-] [--stats-interval-ms 0] [--duration-s 0]`;
 
 export function parseIngestOptions(argv: readonly string[]): IngestOptions {
@@ -67,6 +75,10 @@ export function parseIngestOptions(argv: readonly string[]): IngestOptions {
     kafkaConsumeTopic: stringFlag(f, 'kafka-consume-topic'),
     kafkaGroup: stringFlag(f, 'kafka-group') ?? 'gridcloud-ingest',
     kafkaPublishTopic: stringFlag(f, 'kafka-publish-topic'),
+    vsyncSeeds: (stringFlag(f, 'vsync-seeds') ?? '').split(',').filter((seed) => seed.length > 0),
+    vsyncGroup: stringFlag(f, 'vsync-group') ?? 'estimators',
+    vsyncBindHost: stringFlag(f, 'vsync-bind-host') ?? '127.0.0.1',
+    vsyncBindPort: numberFlag(f, 'vsync-bind-port', 0, 0, 65_535, true),
     instanceId: stringFlag(f, 'instance-id') ?? `${os.hostname()}-${process.pid}`,
     aligner: parseAligner(f),
     session: parseSession(f),

@@ -1,10 +1,12 @@
 import { SeededRandom } from '@gridcloud/grid';
+import { Group } from '@gridcloud/vsync';
 import type { IngestOptions } from '../config/ingest-options';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
 import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
 import { KafkaSnapshotSink } from '../sinks/kafka-snapshot-sink';
 import { SnapshotHub } from '../sinks/snapshot-hub';
 import type { SnapshotSink } from '../sinks/snapshot-sink';
+import { VsyncSnapshotSink } from '../sinks/vsync-snapshot-sink';
 import { KafkaFrameConsumer } from '../sources/kafka-frame-consumer';
 import { TcpPmuConnection } from '../sources/tcp-pmu-connection';
 import { UdpListener } from '../sources/udp-listener';
@@ -18,6 +20,7 @@ export class IngestApp {
   readonly snapshots: SnapshotHub;
   readonly pipeline: IngestPipeline;
   private readonly kafkaSink: KafkaSnapshotSink | undefined;
+  private readonly vsyncSink: VsyncSnapshotSink | undefined;
   private readonly connections: TcpPmuConnection[];
   private udp: UdpListener | undefined;
   private kafkaConsumer: KafkaFrameConsumer | undefined;
@@ -34,6 +37,18 @@ export class IngestApp {
       this.kafkaSink = new KafkaSnapshotSink(options.kafkaBrokers, options.kafkaPublishTopic, options.maxSnapshotQueue, options.instanceId);
       sinks.push(this.kafkaSink);
     }
+    if (options.vsyncSeeds.length > 0) {
+      // A member, never the founder: the estimator group's processes found the system.
+      const group = new Group(options.vsyncGroup, {
+        bindHost: options.vsyncBindHost,
+        bindPort: options.vsyncBindPort,
+        seeds: options.vsyncSeeds,
+        founder: false,
+      });
+      group.onError((error) => log(`estimator group: ${error.message}`));
+      this.vsyncSink = new VsyncSnapshotSink(group, options.maxSnapshotQueue);
+      sinks.push(this.vsyncSink);
+    }
     this.snapshots = new SnapshotHub(sinks);
     this.pipeline = new IngestPipeline(options.aligner, this.snapshots, log);
     const jitter = new SeededRandom(options.seed);
@@ -44,6 +59,7 @@ export class IngestApp {
   async start(): Promise<{ udpPort: number }> {
     const o = this.options;
     await this.kafkaSink?.connect();
+    await this.vsyncSink?.join();
     let udpPort = 0;
     if (o.udp !== undefined) {
       this.udp = new UdpListener(o, this.pipeline);
@@ -84,6 +100,7 @@ export class IngestApp {
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
       udpEvictedSources: this.udp?.evictedSources ?? 0,
       kafka: this.kafkaSink === undefined ? undefined : { sent: this.kafkaSink.sent, dropped: this.kafkaSink.dropped, sendErrors: this.kafkaSink.sendErrors, lastError: this.kafkaSink.lastError },
+      vsync: this.vsyncSink === undefined ? undefined : { sent: this.vsyncSink.sent, dropped: this.vsyncSink.dropped, sendErrors: this.vsyncSink.sendErrors, lastError: this.vsyncSink.lastError },
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,
       quality: detail === 'full' ? p.quality.report() : undefined,

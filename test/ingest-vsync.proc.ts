@@ -1,0 +1,74 @@
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('ingest publishes aligned snapshots to the estimator group (libs/vsync, real processes)', () => {
+  const procs: NodeProcess[] = [];
+  afterAll(() => {
+    for (const p of procs) p.kill();
+  });
+
+  it('delivers every snapshot ingest sent, complete and in time order, to a group member', async () => {
+    const port = await freePort();
+    const listener = new NodeProcess('test/ingest/estimator-listener.ts', [String(port)]);
+    procs.push(listener);
+    await listener.waitFor((l) => l.event === 'ready', 'group member ready');
+
+    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+      '--case',
+      path.resolve('../shared/cases/case14.m'),
+      '--tcp',
+      '127.0.0.1:0',
+      '--fps',
+      '30',
+    ]);
+    procs.push(sim);
+    const ready = (await sim.waitFor((l) => l.event === 'ready', 'simulator ready')) as {
+      tcpPort: number;
+      streams: { idcode: number }[];
+    };
+    const targets = ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]);
+    const ingest = new NodeProcess(INGEST_ENTRY, [
+      ...targets,
+      '--fps',
+      '30',
+      '--vsync-seeds',
+      `127.0.0.1:${port}`,
+      '--duration-s',
+      '4',
+    ]);
+    procs.push(ingest);
+    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as {
+      vsync: { sent: number; dropped: number; sendErrors: number };
+    };
+    // Let the last deliveries land before reading the member's log.
+    await listener.waitFor((l) => l.event === 'view' && l.members === 1, 'the group view after ingest left');
+
+    const delivered = listener.lines.filter((l) => l.event === 'delivered') as unknown as {
+      slot: number;
+      complete: boolean;
+      pmus: number[];
+    }[];
+    expect(report.vsync.sendErrors).toBe(0);
+    expect(report.vsync.dropped).toBe(0);
+    expect(report.vsync.sent).toBeGreaterThan(30);
+    expect(delivered).toHaveLength(report.vsync.sent);
+    const idcodes = ready.streams.map((s) => s.idcode).sort((a, b) => a - b);
+    const slots = delivered.map((d) => d.slot);
+    expect(slots).toEqual([...slots].sort((a, b) => a - b));
+    expect(new Set(slots).size).toBe(slots.length);
+    const complete = delivered.filter((d) => d.complete);
+    expect(complete.length).toBeGreaterThan(delivered.length * 0.8);
+    for (const d of complete) expect([...d.pmus].sort((a, b) => a - b)).toEqual(idcodes);
+  });
+});
