@@ -189,44 +189,19 @@ describe('gridcloud powerflow / measurements / estimate', () => {
     expect(voltages(at('est-areas.csv')).size).toBe(14);
   });
 
-  it('exits non-zero naming the CSV line of a bad measurement', async () => {
-    const text = 'kind,bus,branch,end,re,im,sigma\nV,1,,,1.06,0,0.01\nV,99,,,1,0,0.01\n';
-    writeFileSync(at('m-unknown.csv'), text);
-    const r1 = await gridcloud(
-      'estimate',
-      '--case',
-      CASE14,
-      '--measurements',
-      at('m-unknown.csv'),
-      '--out',
-      at('x.csv'),
-    );
-    expect(r1.code).toBe(1);
-    expect(r1.stderr).toContain("m-unknown.csv:3: unknown bus '99' (not in case case14)");
-    writeFileSync(at('m-range.csv'), 'kind,bus,branch,end,re,im,sigma\nI,,21,from,1,0,0.01\n');
-    const r2 = await gridcloud(
-      'estimate',
-      '--case',
-      CASE14,
-      '--measurements',
-      at('m-range.csv'),
-      '--out',
-      at('x.csv'),
-    );
-    expect(r2.code).toBe(1);
-    expect(r2.stderr).toContain("m-range.csv:2: branch row '21' out of range: expected 1..20");
-    writeFileSync(at('m-num.csv'), 'kind,bus,branch,end,re,im,sigma\nV,1,,,1.06,zero,0.01\n');
-    const r3 = await gridcloud(
-      'estimate',
-      '--case',
-      CASE14,
-      '--measurements',
-      at('m-num.csv'),
-      '--out',
-      at('x.csv'),
-    );
-    expect(r3.code).toBe(1);
-    expect(r3.stderr).toContain("m-num.csv:2: expected a finite number for im, found 'zero'");
+  it.each([
+    [
+      'm-unknown.csv',
+      'V,1,,,1.06,0,0.01\nV,99,,,1,0,0.01\n',
+      "m-unknown.csv:3: unknown bus '99' (not in case case14)",
+    ],
+    ['m-range.csv', 'I,,21,from,1,0,0.01\n', "m-range.csv:2: branch row '21' out of range: expected 1..20"],
+    ['m-num.csv', 'V,1,,,1.06,zero,0.01\n', "m-num.csv:2: expected a finite number for im, found 'zero'"],
+  ])('exits non-zero naming the CSV line of a bad measurement (%s)', async (name, rows, message) => {
+    writeFileSync(at(name), `kind,bus,branch,end,re,im,sigma\n${rows}`);
+    const r = await gridcloud('estimate', '--case', CASE14, '--measurements', at(name), '--out', at('x.csv'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
   });
 
   it('exits non-zero naming the case file line of a malformed case, and 2 on a usage error', async () => {
