@@ -7,7 +7,11 @@
  * flight) from the send call to delivery at each of the other two members. The last line printed is one JSON
  * object; `ratio` is orderedSend throughput over raw throughput, measured in the same run.
  *
+ * Before the measured phases, --warmup-messages unmeasured orderedSends let the JIT compile the hot paths (the raw TCP
+ * loop is too simple to need it).
+ *
  *   npm run bench:vsync -- [--json] [--messages 20000] [--latency-messages 300] [--size-bytes 1024]
+ *                          [--warmup-messages 5000]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
@@ -15,6 +19,8 @@ import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process
 const PROGRAM = 'bench/vsync/member.ts';
 /** Bounds each phase so a stalled run reports instead of hanging. */
 const PHASE_TIMEOUT_MS = 30_000;
+/** Handler (phase) id of the warm-up blast; the measured phases are 0..3. */
+const WARMUP_PHASE = 4;
 
 interface Throughput {
   msgsPerSec: number;
@@ -37,6 +43,8 @@ function argument(name: string, fallback: number): number {
 const json = process.argv.includes('--json');
 const messages = argument('messages', 20_000);
 const latencyMessages = argument('latency-messages', 300);
+/** Unmeasured multicasts sent first, so the measured phases see JIT-compiled code rather than the interpreter. */
+const warmupMessages = argument('warmup-messages', 5_000);
 const sizeBytes = argument('size-bytes', 1024);
 // With --json only the closing JSON line is printed; otherwise progress goes to stderr as well.
 const core = coreBounds();
@@ -139,15 +147,16 @@ async function blast(
   members: MemberProcess[],
   phase: number,
   ordering: 'fifo' | 'total',
+  count = messages,
 ): Promise<Throughput> {
-  const done = await expectPhase(members, phase, messages);
-  members[0].command({ cmd: 'blast', phase, ordering, count: messages, sizeBytes });
+  const done = await expectPhase(members, phase, count);
+  members[0].command({ cmd: 'blast', phase, ordering, count, sizeBytes });
   const start = await within(
     `phase ${phase}`,
     members[0].next((e) => e.event === 'blastStart' && e.phase === phase),
   );
   const ends = await Promise.all(done);
-  return throughput(messages, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
+  return throughput(count, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
 }
 
 async function latency(
@@ -185,6 +194,7 @@ async function main(): Promise<void> {
     const rawResult = await raw(members);
     log(`raw TCP      ${rawResult.msgsPerSec} msg/s  ${rawResult.mbPerSec} MB/s`);
     await join(members);
+    await blast(members, WARMUP_PHASE, 'total', warmupMessages);
     const send = { ...(await blast(members, 0, 'fifo')), ...(await latency(members, 2, 'fifo')) };
     log(
       `send         ${send.msgsPerSec} msg/s  ${send.mbPerSec} MB/s  p50 ${send.p50Ms} ms  p99 ${send.p99Ms} ms`,

@@ -1,4 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
+import { PLAIN_ARGS_TAG, plainArgsBytes, readPlainArgs, writePlainArgs } from './plain-args-codec';
 
 /** Bytes of the handler id that precedes the serialized arguments. */
 const HANDLER_ID_BYTES = 4;
@@ -10,10 +11,18 @@ export interface GroupCall {
   readonly args: unknown[];
 }
 
-/** Encodes a handler id (u32, big-endian) followed by the arguments in the V8 structured-clone format. */
+/** Encodes a handler id (u32, big-endian) followed by the arguments: in the plain layout when they are all simple
+ *  values (see plain-args-codec), else in the V8 structured-clone format. */
 export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Uint8Array {
   if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID)
     throw new RangeError(`handler id ${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
+  const plainBytes = plainArgsBytes(args);
+  if (plainBytes >= 0) {
+    const plain = Buffer.allocUnsafe(HANDLER_ID_BYTES + plainBytes);
+    plain.writeUInt32BE(handlerId, 0);
+    writePlainArgs(plain, HANDLER_ID_BYTES, args);
+    return plain;
+  }
   const body = serialize(args);
   const payload = Buffer.allocUnsafe(HANDLER_ID_BYTES + body.length);
   payload.writeUInt32BE(handlerId, 0);
@@ -27,6 +36,7 @@ export function decodeGroupCall(payload: Uint8Array): GroupCall {
     throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   const handlerId = bytes.readUInt32BE(0);
+  if (bytes[HANDLER_ID_BYTES] === PLAIN_ARGS_TAG) return { handlerId, args: readPlainArgs(bytes, HANDLER_ID_BYTES) };
   let args: unknown;
   try {
     args = deserialize(bytes.subarray(HANDLER_ID_BYTES));
