@@ -44,19 +44,24 @@ class Wire {
     const end = this.now + ms;
     while (this.now < end) {
       this.now += 5;
-      const batch = this.queue;
-      this.queue = [];
-      for (const m of batch) {
-        if (this.blocked.has(`${m.from}->${m.to}`)) continue;
-        this.input(m.to, {
-          type: 'receive',
-          fromAddress: m.from,
-          message: decodeMessage(m.bytes),
-          nowMs: this.now,
-        });
-      }
+      this.deliverQueued();
       if (this.now % 10 === 0)
         for (const address of this.cores.keys()) this.input(address, { type: 'tick', nowMs: this.now });
+    }
+  }
+
+  /** Hands every message in flight to its receiver, with no time passing and no tick. */
+  deliverQueued(): void {
+    const batch = this.queue;
+    this.queue = [];
+    for (const m of batch) {
+      if (this.blocked.has(`${m.from}->${m.to}`)) continue;
+      this.input(m.to, {
+        type: 'receive',
+        fromAddress: m.from,
+        message: decodeMessage(m.bytes),
+        nowMs: this.now,
+      });
     }
   }
 
@@ -94,6 +99,9 @@ describe('ProcessCore configuration', () => {
     expect(() => new ProcessCore({ self, seeds: ['a:1'], sendWindowMessages: 0 })).toThrow(
       /sendWindowMessages/,
     );
+    expect(
+      () => new ProcessCore({ self, seeds: ['a:1'], sendWindowMessages: 8, ackThresholdMessages: 9 }),
+    ).toThrow(/ackThresholdMessages must be at most sendWindowMessages \(8\)/);
     expect(
       () => new ProcessCore({ self, seeds: ['a:1'], heartbeatIntervalMs: 100, failureTimeoutMs: 150 }),
     ).toThrow(/failureTimeoutMs/);
@@ -195,6 +203,37 @@ describe('ProcessCore multicast and flow control', () => {
     w.blocked.clear();
     w.run(200);
     expect(done().slice(before)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('acknowledges as soon as ackThresholdMessages arrived, without waiting for the tick', () => {
+    const w = threeMembersInGroup({ sendWindowMessages: 8, ackThresholdMessages: 4 });
+    w.deliverQueued();
+    const acksFromB = (): (readonly number[])[] =>
+      w.outputs
+        .get('b:1')!
+        .flatMap((o) =>
+          o.type === 'send' && o.toAddress === 'a:1' && o.message.body.kind === 'groupAck'
+            ? [o.message.body.received]
+            : [],
+        );
+    const multicast = (requestId: number): void =>
+      void w.input('a:1', {
+        type: 'multicast',
+        group: 'g',
+        ordering: 'fifo',
+        requestId,
+        payload: new Uint8Array([requestId]),
+        nowMs: w.now,
+      });
+    const before = acksFromB().length;
+    [1, 2, 3].forEach(multicast);
+    w.deliverQueued();
+    expect(acksFromB()).toHaveLength(before);
+    multicast(4);
+    w.deliverQueued();
+    expect(acksFromB()).toHaveLength(before + 1);
+    // The acknowledgement counts all four of a:1's messages (a:1 is rank 0, the oldest member).
+    expect(acksFromB()[before][0]).toBe(4);
   });
 
   it('refuses bad requests with typed errors that say what was wrong', () => {

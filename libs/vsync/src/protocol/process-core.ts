@@ -703,8 +703,7 @@ export class ProcessCore {
     const r = body.record;
     if (!sameProcess(r.sender, from)) return;
     if (r.epoch > this.view!.id) return this.bufferFuture(from, body);
-    if (r.epoch === this.view!.id)
-      this.groups.get(r.group)?.receive(r, this.now, this.config);
+    if (r.epoch === this.view!.id) this.groups.get(r.group)?.receive(r, this.now, this.config);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {

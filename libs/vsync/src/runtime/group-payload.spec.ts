@@ -22,7 +22,19 @@ describe('group call encoding', () => {
 
 describe('group call encoding of plain arguments', () => {
   it('round-trips numbers, booleans, null, undefined, strings and Uint8Arrays in the plain layout', () => {
-    const args = [7, -0, Number.NaN, 1.5e300, true, false, null, undefined, 'Grüße', '', new Uint8Array([0, 255, 3])];
+    const args = [
+      7,
+      -0,
+      Number.NaN,
+      1.5e300,
+      true,
+      false,
+      null,
+      undefined,
+      'Grüße',
+      '',
+      new Uint8Array([0, 255, 3]),
+    ];
     const payload = encodeGroupCall(12, args);
     expect(payload[4]).toBe(0x01);
     const decoded = decodeGroupCall(payload);

@@ -36,7 +36,8 @@ export function decodeGroupCall(payload: Uint8Array): GroupCall {
     throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   const handlerId = bytes.readUInt32BE(0);
-  if (bytes[HANDLER_ID_BYTES] === PLAIN_ARGS_TAG) return { handlerId, args: readPlainArgs(bytes, HANDLER_ID_BYTES) };
+  if (bytes[HANDLER_ID_BYTES] === PLAIN_ARGS_TAG)
+    return { handlerId, args: readPlainArgs(bytes, HANDLER_ID_BYTES) };
   let args: unknown;
   try {
     args = deserialize(bytes.subarray(HANDLER_ID_BYTES));

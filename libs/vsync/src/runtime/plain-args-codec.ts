@@ -109,6 +109,9 @@ function readSized(bytes: Buffer, at: number, type: ArgType): [unknown, number] 
   const end = at + 5 + length;
   if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
   // A copy, like structured clone gives: the handler may keep it while the payload buffer is reused.
-  const value = type === ArgType.String ? bytes.toString('utf8', at + 5, end) : new Uint8Array(bytes.subarray(at + 5, end));
+  const value =
+    type === ArgType.String
+      ? bytes.toString('utf8', at + 5, end)
+      : new Uint8Array(bytes.subarray(at + 5, end));
   return [value, end];
 }
