@@ -1,5 +1,5 @@
 import { DecodeError } from '../errors/decode-error';
-import type { WireMessage } from '../wire-message';
+import type { DataRecord, WireMessage } from '../wire-message';
 import { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
 import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
@@ -15,7 +15,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
   const code = KIND_CODES.get(message.body.kind);
   if (code === undefined) throw new TypeError(`encodeMessage: unknown message kind "${message.body.kind}"`);
   // Encoded before the envelope starts: every ByteWriter shares one scratch buffer.
-  const body = message.body.kind === 'data' ? encodedBody(message.body, code) : undefined;
+  const body = message.body.kind === 'data' ? encodedBody(message.body) : undefined;
   const w = new ByteWriter();
   w.byte(WIRE_VERSION);
   w.uint(code);
@@ -34,15 +34,29 @@ function writeEnvelope(w: ByteWriter, message: WireMessage): void {
   w.uint(message.linkAck);
 }
 
+/** The data body's record (schema `record`) written without walking the schema: one per multicast. */
+function writeRecord(w: ByteWriter, r: DataRecord): void {
+  const ordering = r.ordering === 'fifo' ? 0 : r.ordering === 'total' ? 1 : -1;
+  if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total');
+  w.string(r.group);
+  w.string(r.sender.address);
+  w.uint(r.sender.incarnation);
+  w.uint(r.epoch);
+  w.uint(r.seq);
+  w.uint(ordering);
+  w.uint(r.lamport);
+  w.bytes(r.payload);
+}
+
 /** A multicast's body goes to every other member and again on retransmission, in one immutable body object: it is
  *  encoded once, then only the small envelope differs per copy. Weak keys free it with the body. */
 const dataBodies = new WeakMap<object, Uint8Array>();
 
-function encodedBody(body: WireMessage['body'], code: number): Uint8Array {
+function encodedBody(body: { readonly record: DataRecord }): Uint8Array {
   let bytes = dataBodies.get(body);
   if (bytes === undefined) {
     const w = new ByteWriter();
-    writeFields(w, BODY_SCHEMAS[code][1], body as unknown as Record<string, unknown>);
+    writeRecord(w, body.record);
     bytes = w.finish();
     dataBodies.set(body, bytes);
   }
