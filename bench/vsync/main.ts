@@ -7,11 +7,14 @@
  * flight) from the send call to delivery at each of the other two members. The last line printed is one JSON
  * object; `ratio` is orderedSend throughput over raw throughput, measured in the same run.
  *
+ * In the throughput phases the sender keeps up to --in-flight sends outstanding (each send's promise resolves once
+ * the message is in the send window, so an application need not await one before issuing the next).
+ *
  * Before the measured phases, --warmup-messages unmeasured orderedSends let the JIT compile the hot paths (the raw TCP
  * loop is too simple to need it).
  *
  *   npm run bench:vsync -- [--json] [--messages 20000] [--latency-messages 300] [--size-bytes 1024]
- *                          [--warmup-messages 5000]
+ *                          [--warmup-messages 5000] [--in-flight 32]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
@@ -46,6 +49,8 @@ const latencyMessages = argument('latency-messages', 300);
 /** Unmeasured multicasts sent first, so the measured phases see JIT-compiled code rather than the interpreter. */
 const warmupMessages = argument('warmup-messages', 5_000);
 const sizeBytes = argument('size-bytes', 1024);
+/** Sends the sender issues before awaiting them; 1 awaits each send before the next. */
+const inFlight = argument('in-flight', 32);
 // With --json only the closing JSON line is printed; otherwise progress goes to stderr as well.
 const core = coreBounds();
 const log = (line: string): void => void (json || process.stderr.write(`${line}\n`));
@@ -150,7 +155,7 @@ async function blast(
   count = messages,
 ): Promise<Throughput> {
   const done = await expectPhase(members, phase, count);
-  members[0].command({ cmd: 'blast', phase, ordering, count, sizeBytes });
+  members[0].command({ cmd: 'blast', phase, ordering, count, sizeBytes, inFlight });
   const start = await within(
     `phase ${phase}`,
     members[0].next((e) => e.event === 'blastStart' && e.phase === phase),
@@ -205,10 +210,10 @@ async function main(): Promise<void> {
     );
     const ratio = Math.round((orderedSend.msgsPerSec / rawResult.msgsPerSec) * 1000) / 1000;
     log(
-      `ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, 3 processes on loopback)`,
+      `ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, ${inFlight} in flight, 3 processes on loopback)`,
     );
     await logBatching(members[0]);
-    const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes, core };
+    const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes, inFlight, core };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     for (const m of members) m.command({ cmd: 'exit' });

@@ -15,6 +15,7 @@ interface Command {
   readonly ports?: number[];
   readonly phase?: number;
   readonly ordering?: Ordering;
+  readonly inFlight?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { seeds?: string[]; core?: Record<string, number> };
@@ -97,14 +98,33 @@ async function rawSend(ports: number[], count: number, sizeBytes: number): Promi
 }
 
 // ---- vsync ----
-async function blast(phase: number, ordering: Ordering, count: number, sizeBytes: number): Promise<void> {
+/**
+ * Heavy load: up to inFlight sends outstanding at once. A send's promise resolves once the core took the message
+ * into its send window, so an application may legitimately issue the next before the last settled; awaiting each
+ * one would measure a round trip through the event loop per message rather than the protocol.
+ */
+async function blast(
+  phase: number,
+  ordering: Ordering,
+  count: number,
+  sizeBytes: number,
+  inFlight: number,
+): Promise<void> {
   const body = new Uint8Array(sizeBytes).fill(7);
-  emit({ event: 'blastStart', phase, startNs: nowNs() });
-  for (let i = 0; i < count; i += 1) {
-    await (ordering === 'total'
+  const sendOne = (): Promise<void> =>
+    ordering === 'total'
       ? group.orderedSend(phase, nowNs(), false, body)
-      : group.send(phase, nowNs(), false, body));
+      : group.send(phase, nowNs(), false, body);
+  emit({ event: 'blastStart', phase, startNs: nowNs() });
+  let window: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i += 1) {
+    window.push(sendOne());
+    if (window.length >= inFlight) {
+      await Promise.all(window);
+      window = [];
+    }
   }
+  await Promise.all(window);
 }
 
 /** Light load: one message in flight; the next leaves a millisecond after this process delivered its own. */
@@ -133,7 +153,7 @@ async function onCommand(c: Command): Promise<void> {
     phases.set(c.phase!, { expected: c.count ?? 0, received: 0, latenciesMs: [] });
     emit({ event: 'expecting', phase: c.phase });
   } else if (c.cmd === 'blast')
-    await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
+    await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024, c.inFlight ?? 1);
   else if (c.cmd === 'paced') await paced(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
   else if (c.cmd === 'stats') emit({ event: 'stats', ...runtime.stats() });
   else if (c.cmd === 'exit') {

@@ -58,6 +58,8 @@ export class VsyncProcess {
   private draining = false;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   private nextRequestId = 1;
+  /** Multicasts issued before the process ran, still waiting for start() to settle. */
+  private waitingForStart = 0;
   private counters = { deliveries: 0, views: 0, decodeFailures: 0, sendFailures: 0, exclusions: 0 };
 
   constructor(options: VsyncProcessOptions = {}) {
@@ -108,11 +110,19 @@ export class VsyncProcess {
   }
 
   /** Resolves once the core accepted the message into its send window (flow control), not when it is delivered. */
-  async multicast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
+  multicast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
     if (payload.length > this.maxPayloadBytes)
-      throw new PayloadTooLargeError(payload.length, this.maxPayloadBytes);
-    await this.start();
-    return this.request({ type: 'multicast', group, ordering, payload });
+      return Promise.reject(new PayloadTooLargeError(payload.length, this.maxPayloadBytes));
+    const input = { type: 'multicast', group, ordering, payload } as const;
+    // Once running, the request goes straight to the core: the hot path then costs one promise, not three. Not
+    // while earlier multicasts still wait for start(): overtaking them would break the caller's FIFO order.
+    if (this.state === 'running' && this.waitingForStart === 0) return this.request(input);
+    this.waitingForStart += 1;
+    const done = (): void => void (this.waitingForStart -= 1);
+    return this.start().then(
+      () => (done(), this.request(input)),
+      (error: Error) => (done(), Promise.reject(error)),
+    );
   }
 
   /** Leaves every group gracefully, lets the goodbyes drain, then closes sockets and timers. */
