@@ -68,6 +68,33 @@ describe('VsyncProcess', () => {
     expect(p.stats().deliveries).toBe(3);
   });
 
+  it('keeps FIFO order for sends issued while another request (a join) is in progress', async () => {
+    const p = vsyncProcess();
+    const g = new Group('early', { process: p });
+    const got: number[] = [];
+    g.handle(1, (i: number) => void got.push(i));
+    await g.join();
+    // A second group joins (its join starts the next request) while sends on the first are issued at once:
+    // the sends must reach the core in the order they were made, whichever path each one takes.
+    const late = new Group('late', { process: p });
+    const joinLate = late.join();
+    const sends = Array.from({ length: 20 }, (_, i) => g.send(1, i));
+    await Promise.all([joinLate, ...sends]);
+    await until(() => got.length === 20);
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('refuses a send issued before join() completed, saying to await join()', async () => {
+    const p = vsyncProcess();
+    const g = new Group('starting', { process: p });
+    g.handle(1, () => {});
+    const joined = g.join();
+    const early = g.send(1, 'too soon');
+    await expect(early).rejects.toThrow(/not a member of group "starting"; await join\(\) first/);
+    await joined;
+    await expect(g.send(1, 'in time')).resolves.toBeUndefined();
+  });
+
   it('rejects requests after shutdown with what to do', async () => {
     const p = vsyncProcess();
     await p.start();
