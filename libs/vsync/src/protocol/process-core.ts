@@ -517,17 +517,7 @@ export class ProcessCore {
     if (body.viewId < view.id) return this.sendCatchUpIfNext(from, body.viewId);
     if (body.viewId > view.id || !this.isMember(from)) return;
     this.maxRound = Math.max(this.maxRound, body.ballot.round);
-    if (this.promised && compareBallot(body.ballot, this.promised) < 0) {
-      this.links.sendReliable(
-        from,
-        { kind: 'nack', viewId: view.id, promised: this.promised },
-        this.now,
-        this.out,
-      );
-      return;
-    }
-    this.promised = body.ballot;
-    this.promisedAtMs = this.now;
+    if (!this.promise(from, body.ballot)) return;
     if (this.attempt && !sameBallot(this.attempt.ballot, body.ballot)) this.yieldAttempt();
     for (const epoch of this.groups.values()) epoch.freeze();
     const records = [...this.groups.values()].flatMap((e) => e.heldRecords());
@@ -542,6 +532,26 @@ export class ProcessCore {
     else this.links.sendReliable(from, answer, this.now, this.out);
   }
 
+  /**
+   * The ballot rule shared by flush and propose: a participant never goes back
+   * on a promise to a higher ballot; it tells the lower one (nack) so that
+   * leader can retry with a higher round. Returns whether it promised.
+   */
+  private promise(from: ProcessId, ballot: Body<'flush'>['ballot']): boolean {
+    if (this.promised && compareBallot(ballot, this.promised) < 0) {
+      this.links.sendReliable(
+        from,
+        { kind: 'nack', viewId: this.view!.id, promised: this.promised },
+        this.now,
+        this.out,
+      );
+      return false;
+    }
+    this.promised = ballot;
+    this.promisedAtMs = this.now;
+    return true;
+  }
+
   private sendCatchUpIfNext(to: ProcessId, theirViewId: number): void {
     if (theirViewId === this.view!.id - 1 && this.isMember(to)) this.sendCatchUp(to);
   }
@@ -550,17 +560,7 @@ export class ProcessCore {
     const view = this.view!;
     if (body.viewId < view.id) return this.sendCatchUpIfNext(from, body.viewId);
     if (body.viewId > view.id || body.value.id !== view.id + 1) return;
-    if (this.promised && compareBallot(body.ballot, this.promised) < 0) {
-      this.links.sendReliable(
-        from,
-        { kind: 'nack', viewId: view.id, promised: this.promised },
-        this.now,
-        this.out,
-      );
-      return;
-    }
-    this.promised = body.ballot;
-    this.promisedAtMs = this.now;
+    if (!this.promise(from, body.ballot)) return;
     this.accepted = { ballot: body.ballot, value: body.value };
     for (const epoch of this.groups.values()) epoch.freeze();
     const ok: Body<'proposeOk'> = { kind: 'proposeOk', viewId: view.id, ballot: body.ballot };
