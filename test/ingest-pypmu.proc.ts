@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectPython } from './c37118/python-peer';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
 import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
@@ -14,11 +14,11 @@ import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
  */
 const CASE14 = path.resolve('../shared/cases/case14.m');
 
-/** pypmu checks isinstance(x, collections.Sequence), an alias Python 3.10 removed; restore it before importing pypmu. */
+/** Makes the released pypmu run on Python >= 3.10 (see test/c37118/pypmu_compat.py) before it is imported. */
 const PYPMU_COMPAT = `
-import collections, collections.abc
-if not hasattr(collections, "Sequence"):
-    collections.Sequence = collections.abc.Sequence
+import sys
+sys.path.insert(0, "test/c37118")
+import pypmu_compat
 `;
 
 /** A pypmu PMU on an ephemeral port, sending its IEEE sample data frame at 30 frames/s. */
@@ -92,8 +92,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
   let python = '';
 
   beforeAll(() => {
-    // The project script creates or updates .venv and prints the interpreter's path last.
-    python = execFileSync('bash', ['scripts/python-env'], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+    python = projectPython();
   }, 300_000);
 
   afterAll(() => {
@@ -106,11 +105,25 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
     procs.push(pmu);
     const { port } = (await pmu.waitFor((l) => l.event === 'ready', 'pypmu PMU ready')) as { port: number };
     const out = path.join(dir, 'snapshots.jsonl');
-    const ingest = new NodeProcess(INGEST_ENTRY, ['--tcp', `7734@127.0.0.1:${port}`, '--snapshots-out', out, '--duration-s', '3']);
+    const ingest = new NodeProcess(INGEST_ENTRY, [
+      '--tcp',
+      `7734@127.0.0.1:${port}`,
+      '--snapshots-out',
+      out,
+      '--duration-s',
+      '3',
+    ]);
     procs.push(ingest);
-    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as unknown as IngestReport;
+    const report = (await ingest.waitFor(
+      (l) => l.event === 'stopped',
+      'ingest report',
+    )) as unknown as IngestReport;
     pmu.kill();
-    const source = report.sources[0] as { rejects: Record<string, number>; configs: number; dataFrames: number };
+    const source = report.sources[0] as {
+      rejects: Record<string, number>;
+      configs: number;
+      dataFrames: number;
+    };
     expect(source.rejects).toEqual({});
     expect(source.configs).toBeGreaterThan(0);
     expect(source.dataFrames).toBeGreaterThan(20);
@@ -128,27 +141,50 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
   it.each([
     ['one PMU per stream', [], 1000],
     ['a substation stream of three PMUs', ['--pmus-per-stream', '3'], 60_000],
-  ])('streams from pmu-sim to the pypmu PDC (%s): header, CFG-2 and every data frame decoded', async (_name, extra, idcode) => {
-    // pypmu reads a float FREQ as a deviation from nominal (the standard: the actual frequency), so FREQ goes as int16.
-    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0', '--noise-sigma-pu', '0', '--freq-format', 'int16', ...(extra as string[])]);
-    procs.push(sim);
-    const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-    const pdc = new NodeProcess('-', [], process.cwd(), [python, '-u', '-c', PYPMU_PDC, String(idcode), String(ready.tcpPort)]);
-    procs.push(pdc);
-    const done = (await pdc.waitFor((l) => l.event === 'done', 'pypmu PDC result')) as unknown as PypmuPdcResult;
-    await sim.stop();
-    expect(done.header).toMatch(/GridCloud PMU simulator/);
-    // The script asserts every frame after the turn-on decodes as a data frame; a failure exits non-zero.
-    expect(done.dataFrames).toBe(45);
-    const pmus = idcode === 60_000 ? 3 : 1;
-    expect(done.numPmu).toBe(pmus);
-    expect(done.first.pmus).toBe(pmus);
-    // The first phasor is a bus voltage in per unit: magnitude near 1.
-    const [re, im] = done.first.phasors[0] as [number, number];
-    expect(Math.hypot(re, im)).toBeGreaterThan(0.9);
-    expect(Math.hypot(re, im)).toBeLessThan(1.15);
-    expect(Math.abs(done.first.time - Date.now() / 1000)).toBeLessThan(60);
-    // int16 FREQ is the deviation from 60 Hz in mHz; the simulated deviation stays within 20 mHz plus a trip dip.
-    expect(Math.abs([done.first.freqMhz].flat()[0] as number)).toBeLessThan(100);
-  });
+  ])(
+    'streams from pmu-sim to the pypmu PDC (%s): header, CFG-2 and every data frame decoded',
+    async (_name, extra, idcode) => {
+      // pypmu reads a float FREQ as a deviation from nominal (the standard: the actual frequency), so FREQ goes as int16.
+      const sim = new NodeProcess(PMU_SIM_ENTRY, [
+        '--case',
+        CASE14,
+        '--tcp',
+        '127.0.0.1:0',
+        '--noise-sigma-pu',
+        '0',
+        '--freq-format',
+        'int16',
+        ...(extra as string[]),
+      ]);
+      procs.push(sim);
+      const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
+      const pdc = new NodeProcess('-', [], process.cwd(), [
+        python,
+        '-u',
+        '-c',
+        PYPMU_PDC,
+        String(idcode),
+        String(ready.tcpPort),
+      ]);
+      procs.push(pdc);
+      const done = (await pdc.waitFor(
+        (l) => l.event === 'done',
+        'pypmu PDC result',
+      )) as unknown as PypmuPdcResult;
+      await sim.stop();
+      expect(done.header).toMatch(/GridCloud PMU simulator/);
+      // The script asserts every frame after the turn-on decodes as a data frame; a failure exits non-zero.
+      expect(done.dataFrames).toBe(45);
+      const pmus = idcode === 60_000 ? 3 : 1;
+      expect(done.numPmu).toBe(pmus);
+      expect(done.first.pmus).toBe(pmus);
+      // The first phasor is a bus voltage in per unit: magnitude near 1.
+      const [re, im] = done.first.phasors[0] as [number, number];
+      expect(Math.hypot(re, im)).toBeGreaterThan(0.9);
+      expect(Math.hypot(re, im)).toBeLessThan(1.15);
+      expect(Math.abs(done.first.time - Date.now() / 1000)).toBeLessThan(60);
+      // int16 FREQ is the deviation from 60 Hz in mHz; the simulated deviation stays within 20 mHz plus a trip dip.
+      expect(Math.abs([done.first.freqMhz].flat()[0] as number)).toBeLessThan(100);
+    },
+  );
 });
