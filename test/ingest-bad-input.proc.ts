@@ -89,19 +89,45 @@ describe('ingest beside bad peers (processes)', () => {
     const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0']);
     procs.push(sim);
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-    const good = (ready.streams as { idcode: number }[]).flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`]);
+    const good = (ready.streams as { idcode: number }[]).flatMap((s) => [
+      '--tcp',
+      `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
+    ]);
     for (const b of [garbage, dataBeforeConfig, truncated, oneByteAtATime]) servers.push(await badServer(b));
     const bad = servers.flatMap((s, i) => ['--tcp', `${11 + i}@127.0.0.1:${portOf(s)}`]);
     const ingest = new NodeProcess(INGEST_ENTRY, [
-      '--udp', '127.0.0.1:0', ...good, ...bad, '--max-frame-bytes', '4096', '--config-timeout-ms', '300', '--max-config-requests', '2',
-      '--data-timeout-ms', '1000', '--reconnect-min-ms', '100', '--reconnect-max-ms', '400', '--align-window-ms', '250',
-      '--snapshots-out', path.join(dir, 'snapshots.jsonl'),
+      '--udp',
+      '127.0.0.1:0',
+      ...good,
+      ...bad,
+      '--max-frame-bytes',
+      '4096',
+      '--config-timeout-ms',
+      '300',
+      '--max-config-requests',
+      '2',
+      '--data-timeout-ms',
+      '1000',
+      '--reconnect-min-ms',
+      '100',
+      '--reconnect-max-ms',
+      '400',
+      '--align-window-ms',
+      '250',
+      '--snapshots-out',
+      path.join(dir, 'snapshots.jsonl'),
     ]);
     procs.push(ingest);
-    const { udpPort } = (await ingest.waitFor((l) => l.event === 'ready', 'ingest ready')) as { udpPort: number };
+    const { udpPort } = (await ingest.waitFor((l) => l.event === 'ready', 'ingest ready')) as {
+      udpPort: number;
+    };
     const cfg = encodeFrame(testConfig(15, [15]));
     const udpTimer = setInterval(() => {
-      udp.send(Uint8Array.from({ length: 64 }, (_, i) => (i * 13) % 256), udpPort, '127.0.0.1');
+      udp.send(
+        Uint8Array.from({ length: 64 }, (_, i) => (i * 13) % 256),
+        udpPort,
+        '127.0.0.1',
+      );
       udp.send(cfg.subarray(0, 20), udpPort, '127.0.0.1');
     }, 100);
     await new Promise((r) => setTimeout(r, RUN_MS));
@@ -135,7 +161,9 @@ describe('ingest beside bad peers (processes)', () => {
   it('keeps the good PMUs streaming into complete snapshots, with no rejects of their own', () => {
     const goodIds = [1000, 1001, 1002, 1003, 1004];
     expect(report.expectedPmus).toBe(goodIds.length);
-    const complete = snapshots.filter((s) => s.complete && goodIds.every((id) => s.pmus.some((p) => p.idcode === id)));
+    const complete = snapshots.filter(
+      (s) => s.complete && goodIds.every((id) => s.pmus.some((p) => p.idcode === id)),
+    );
     expect(complete.length).toBeGreaterThan(30);
     for (const id of goodIds) expect(source(id).rejects).toEqual({});
   });
@@ -163,7 +191,9 @@ describe('ingest beside bad peers (processes)', () => {
   });
 
   it('counts UDP garbage and truncated datagrams against their sender', () => {
-    const udpSources = (report.sources as { source: string; rejects: Record<string, number> }[]).filter((s) => s.source.startsWith('udp:'));
+    const udpSources = (report.sources as { source: string; rejects: Record<string, number> }[]).filter((s) =>
+      s.source.startsWith('udp:'),
+    );
     expect(udpSources).toHaveLength(1);
     expect(udpSources[0].rejects['bad-sync']).toBeGreaterThan(0);
     expect(udpSources[0].rejects.truncated).toBeGreaterThan(0);

@@ -33,16 +33,52 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
   let truthUdp: TruthLine[] = [];
 
   beforeAll(async () => {
-    const simTcp = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0', '--truth', path.join(dir, 'tcp.jsonl'), '--seed', '1']);
+    const simTcp = new NodeProcess(PMU_SIM_ENTRY, [
+      '--case',
+      CASE14,
+      '--tcp',
+      '127.0.0.1:0',
+      '--truth',
+      path.join(dir, 'tcp.jsonl'),
+      '--seed',
+      '1',
+    ]);
     procs.push(simTcp);
     const ready = await simTcp.waitFor((l) => l.event === 'ready', 'TCP simulator ready');
-    const tcpArgs = (ready.streams as { idcode: number }[]).flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, ['--udp', '127.0.0.1:0', ...tcpArgs, '--align-window-ms', '250', '--snapshots-out', path.join(dir, 'snapshots.jsonl')]);
+    const tcpArgs = (ready.streams as { idcode: number }[]).flatMap((s) => [
+      '--tcp',
+      `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
+    ]);
+    const ingest = new NodeProcess(INGEST_ENTRY, [
+      '--udp',
+      '127.0.0.1:0',
+      ...tcpArgs,
+      '--align-window-ms',
+      '250',
+      '--snapshots-out',
+      path.join(dir, 'snapshots.jsonl'),
+    ]);
     procs.push(ingest);
     const ingestReady = await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
     const simUdp = new NodeProcess(PMU_SIM_ENTRY, [
-      '--case', CASE14, '--udp', `127.0.0.1:${ingestReady.udpPort as number}`, '--idcode-base', '2000', '--pmus-per-stream', '2',
-      '--dropout', '2000@1-2', '--gps-unlock', '2001@0-100', '--truth', path.join(dir, 'udp.jsonl'), '--config-interval-ms', '200', '--seed', '2',
+      '--case',
+      CASE14,
+      '--udp',
+      `127.0.0.1:${ingestReady.udpPort as number}`,
+      '--idcode-base',
+      '2000',
+      '--pmus-per-stream',
+      '2',
+      '--dropout',
+      '2000@1-2',
+      '--gps-unlock',
+      '2001@0-100',
+      '--truth',
+      path.join(dir, 'udp.jsonl'),
+      '--config-interval-ms',
+      '200',
+      '--seed',
+      '2',
     ]);
     procs.push(simUdp);
     await simUdp.waitFor((l) => l.event === 'ready', 'UDP simulator ready');
@@ -52,8 +88,16 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     expect(await ingest.stop()).toBe(0);
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
     ({ snapshots, late } = readSnapshotFile(path.join(dir, 'snapshots.jsonl')));
-    truthTcp = fs.readFileSync(path.join(dir, 'tcp.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthLine);
-    truthUdp = fs.readFileSync(path.join(dir, 'udp.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthLine);
+    truthTcp = fs
+      .readFileSync(path.join(dir, 'tcp.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TruthLine);
+    truthUdp = fs
+      .readFileSync(path.join(dir, 'udp.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TruthLine);
   }, 60_000);
 
   afterAll(() => {
@@ -66,7 +110,8 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     expect(report.expectedPmus).toBe(all.length);
     const full = snapshots.filter((s) => s.pmus.length + s.missing.length === all.length);
     expect(full.length).toBeGreaterThan(30);
-    for (const s of full) expect([...s.pmus.map((p) => p.idcode), ...s.missing].sort((a, b) => a - b)).toEqual(all);
+    for (const s of full)
+      expect([...s.pmus.map((p) => p.idcode), ...s.missing].sort((a, b) => a - b)).toEqual(all);
     expect(full.some((s) => s.complete)).toBe(true);
     const slots = snapshots.map((s) => s.slot);
     expect(slots).toEqual([...slots].sort((a, b) => a - b));
@@ -92,7 +137,8 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     const samples = snapshots.flatMap((s) => s.pmus.filter((p) => p.idcode === 1000));
     expect(samples.length).toBeGreaterThan(30);
     // Magnitude is invariant under the frequency-driven rotation; noise is 0.002 pu per component, drift 3% of load over minutes.
-    for (const p of samples.slice(0, 30)) expect(Math.abs(Math.hypot(p.phasors[0], p.phasors[1]) - truth.vm![i])).toBeLessThan(0.02);
+    for (const p of samples.slice(0, 30))
+      expect(Math.abs(Math.hypot(p.phasors[0], p.phasors[1]) - truth.vm![i])).toBeLessThan(0.02);
   });
 
   it('names a dropped-out PMU missing during its dropout, and it returns afterwards', () => {
@@ -103,8 +149,12 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
       expect(s.missing).toContain(2000);
       expect(s.pmus.map((p) => p.idcode)).not.toContain(2000);
     }
-    expect(snapshots.some((s) => s.timeSec >= start + 2.2 && s.pmus.some((p) => p.idcode === 2000))).toBe(true);
-    const q = (report.quality.pmus as { pmuId: number; missing: number; dataErrors: number }[]).find((p) => p.pmuId === 2000)!;
+    expect(snapshots.some((s) => s.timeSec >= start + 2.2 && s.pmus.some((p) => p.idcode === 2000))).toBe(
+      true,
+    );
+    const q = (report.quality.pmus as { pmuId: number; missing: number; dataErrors: number }[]).find(
+      (p) => p.pmuId === 2000,
+    )!;
     expect(q.dataErrors).toBeGreaterThan(10);
     expect(q.missing).toBeGreaterThanOrEqual(during.length);
   });
@@ -116,13 +166,19 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
       expect(p.stat & (1 << 13)).not.toBe(0);
       expect(p.timeQuality).not.toBe(0);
     }
-    const q = (report.quality.pmus as { pmuId: number; syncLost: number; worstTimeQualityCode: number }[]).find((p) => p.pmuId === 2001)!;
+    const q = (
+      report.quality.pmus as { pmuId: number; syncLost: number; worstTimeQualityCode: number }[]
+    ).find((p) => p.pmuId === 2001)!;
     expect(q.syncLost).toBeGreaterThanOrEqual(samples.length);
     expect(q.worstTimeQualityCode).toBeGreaterThan(0);
   });
 
   it('decodes every frame from the good peers without a single reject', () => {
-    for (const s of report.sources as { source: string; rejects: Record<string, number>; configs: number }[]) {
+    for (const s of report.sources as {
+      source: string;
+      rejects: Record<string, number>;
+      configs: number;
+    }[]) {
       expect(s.rejects, s.source).toEqual({});
       expect(s.configs, s.source).toBeGreaterThan(0);
     }
