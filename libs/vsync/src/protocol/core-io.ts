@@ -18,7 +18,21 @@ export type CoreInput =
       payload: Uint8Array;
       nowMs: number;
     }
+  | {
+      /** Several multicasts to one group issued together, in order: they leave as one data message per member. */
+      type: 'multicastBatch';
+      group: string;
+      multicasts: readonly BatchedMulticast[];
+      nowMs: number;
+    }
   | { type: 'shutdown'; nowMs: number };
+
+/** One multicast of a 'multicastBatch' input; each gets its own requestDone or requestFailed. */
+export interface BatchedMulticast {
+  readonly requestId: number;
+  readonly ordering: Ordering;
+  readonly payload: Uint8Array;
+}
 
 /** Effects the runtime carries out, in order. */
 export type CoreOutput =

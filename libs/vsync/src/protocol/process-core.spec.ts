@@ -158,7 +158,7 @@ describe('ProcessCore membership', () => {
     const out = w.input('a:1', {
       type: 'receive',
       fromAddress: 'c:1',
-      message: { ...stale, body: { kind: 'data', record } },
+      message: { ...stale, body: { kind: 'data', records: [record] } },
       nowMs: w.now,
     });
     expect(w.of('a:1', 'deliver').length).toBe(delivered);
@@ -176,6 +176,33 @@ describe('ProcessCore multicast and flow control', () => {
     for (const a of ['a:1', 'b:1', 'c:1']) {
       const deliveries = w.of(a, 'deliver');
       expect(deliveries.map((d) => d.type === 'deliver' && d.sender.address).sort()).toEqual(['b:1', 'c:1']);
+    }
+  });
+
+  it('packs a batch of multicasts into one data message per member, each request answered and delivered', () => {
+    const w = threeMembersInGroup();
+    w.deliverQueued();
+    const payloads = [1, 2, 3].map((n) => new Uint8Array([n]));
+    const out = w.input('a:1', {
+      type: 'multicastBatch',
+      group: 'g',
+      multicasts: payloads.map((payload, i) => ({
+        requestId: 10 + i,
+        ordering: i === 1 ? ('fifo' as const) : ('total' as const),
+        payload,
+      })),
+      nowMs: w.now,
+    });
+    const data = out.flatMap((o) => (o.type === 'send' && o.message.body.kind === 'data' ? [o] : []));
+    expect(data.map((o) => o.toAddress).sort()).toEqual(['b:1', 'c:1']);
+    for (const o of data)
+      expect(o.message.body.kind === 'data' && o.message.body.records.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(out.flatMap((o) => (o.type === 'requestDone' ? [o.requestId] : []))).toEqual([10, 11, 12]);
+    w.run(100);
+    for (const a of ['a:1', 'b:1', 'c:1']) {
+      const delivered = w.of(a, 'deliver').map((d) => (d.type === 'deliver' ? d.payload[0] : -1));
+      // The FIFO message is delivered on receipt; the total-order ones once every clock passed them.
+      expect(delivered).toEqual([2, 1, 3]);
     }
   });
 

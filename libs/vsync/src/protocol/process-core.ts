@@ -12,7 +12,7 @@ import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
 import { buildNextView, type GroupChange } from './gms/next-view';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
 import { LinkTable } from './link/link-table';
-import { GroupEpoch } from './multicast/group-epoch';
+import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
 import { type ProcessId, processKey, sameProcess } from './process-id';
 import { View } from './view';
 import type {
@@ -89,6 +89,8 @@ export class ProcessCore {
   private readonly groups = new Map<string, GroupEpoch>();
   private readonly sendQueues = new Map<string, QueuedMulticast[]>();
   private readonly future: BufferedMessage[] = [];
+  /** Epochs whose own multicasts of this step still wait to be packed and sent; emptied at the end of every step. */
+  private filledOutboxes: GroupEpoch[] = [];
   private lastHeartbeatMs = -Infinity;
   private lastRequestMs = -Infinity;
   private seedIndex = 0;
@@ -118,6 +120,7 @@ export class ProcessCore {
     this.now = input.nowMs;
     try {
       this.dispatch(input);
+      this.flushOutboxes();
     } catch (error) {
       // A broken invariant (or a peer's message that breaks one) stops this incarnation, loudly, instead of going on
       // with corrupt state or crashing the host process: the runtime reports it and may restart a new incarnation.
@@ -148,10 +151,23 @@ export class ProcessCore {
       case 'multicast':
         this.onMulticast(input.group, input.ordering, input.requestId, input.payload);
         break;
+      case 'multicastBatch':
+        for (const m of input.multicasts) this.onMulticast(input.group, m.ordering, m.requestId, m.payload);
+        break;
       case 'shutdown':
         this.onShutdown();
         break;
     }
+  }
+
+  /** Own multicasts released in one step leave as one data message per member and group. An epoch replaced in
+   *  this step was frozen first, which emptied its outbox. */
+  private flushOutboxes(): void {
+    if (this.filledOutboxes.length === 0) return;
+    const epochs = this.filledOutboxes;
+    this.filledOutboxes = [];
+    if (this.role !== 'member') return;
+    for (const epoch of epochs) epoch.flushOutbox();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -659,8 +675,13 @@ export class ProcessCore {
       const effects = {
         deliver: (r: DataRecord, groupViewId: number) => this.deliver(r, groupViewId),
         send: (to: ProcessId, body: WireBody) => this.sendToMember(to, body),
+        outboxFilled: (epoch: GroupEpoch) => void this.filledOutboxes.push(epoch),
       };
-      this.groups.set(g.name, new GroupEpoch(g.name, value.id, g.viewId, g.members, this.self, effects));
+      const packBytes = Math.min(MAX_PACK_BYTES, this.config.maxPayloadBytes);
+      this.groups.set(
+        g.name,
+        new GroupEpoch(g.name, value.id, g.viewId, g.members, this.self, effects, packBytes),
+      );
       const before = old?.groups.find((x) => x.name === g.name);
       const wasIn = !!before && before.members.some((m) => this.isSelf(m));
       if (!wasIn || before!.viewId !== g.viewId)
@@ -700,10 +721,13 @@ export class ProcessCore {
   // ---------------------------------------------------------------- multicast
 
   private onData(from: ProcessId, body: Body<'data'>): void {
-    const r = body.record;
-    if (!sameProcess(r.sender, from)) return;
-    if (r.epoch > this.view!.id) return this.bufferFuture(from, body);
-    if (r.epoch === this.view!.id) this.groups.get(r.group)?.receive(r, this.now, this.config);
+    const first = body.records[0];
+    if (first === undefined || !sameProcess(first.sender, from)) return;
+    if (first.epoch > this.view!.id) return this.bufferFuture(from, body);
+    if (first.epoch !== this.view!.id) return;
+    const epoch = this.groups.get(first.group);
+    if (epoch === undefined) return;
+    for (const r of body.records) epoch.receive(r, this.now, this.config);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {

@@ -69,7 +69,9 @@ export type WireBody =
   | { readonly kind: 'propose'; readonly viewId: number; readonly ballot: Ballot; readonly value: ViewValue }
   | { readonly kind: 'proposeOk'; readonly viewId: number; readonly ballot: Ballot }
   | { readonly kind: 'commit'; readonly value: ViewValue }
-  | { readonly kind: 'data'; readonly record: DataRecord }
+  /** Own multicasts of one group and epoch, packed: every record's sender is the envelope's `from`, their `seq`s are
+   *  consecutive, and there is at least one. Multicasts issued together travel as one message per member. */
+  | { readonly kind: 'data'; readonly records: readonly DataRecord[] }
   | {
       readonly kind: 'groupAck';
       readonly group: string;

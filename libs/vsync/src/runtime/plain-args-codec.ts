@@ -1,3 +1,5 @@
+import { copyBytes } from '../protocol';
+
 /**
  * A compact encoding for the common case of Group call arguments: numbers, booleans, null, undefined, short strings
  * and plain Uint8Arrays. V8's structured clone handles everything, but for a typed array it runs JS-level host-object
@@ -108,10 +110,10 @@ function readSized(bytes: Buffer, at: number, type: ArgType): [unknown, number] 
   const length = bytes.readUInt32BE(at + 1);
   const end = at + 5 + length;
   if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
-  // A copy, like structured clone gives: the handler may keep it while the payload buffer is reused.
+  // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was.
   const value =
     type === ArgType.String
       ? bytes.toString('utf8', at + 5, end)
-      : new Uint8Array(bytes.subarray(at + 5, end));
+      : copyBytes(bytes.subarray(at + 5, end));
   return [value, end];
 }

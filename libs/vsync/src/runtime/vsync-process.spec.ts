@@ -84,6 +84,36 @@ describe('VsyncProcess', () => {
     expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('packs the multicasts issued in one turn into one data message per member, keeping order across groups', async () => {
+    const a = vsyncProcess();
+    await a.start();
+    const b = vsyncProcess({ seeds: [a.self.address] });
+    const got: string[] = [];
+    const groups = (p: VsyncProcess) =>
+      ['x', 'y'].map((name) =>
+        new Group(name, { process: p }).handle(1, (v: string) => void (p === b && got.push(v))),
+      );
+    const [ax, ay] = groups(a);
+    const [bx, by] = groups(b);
+    for (const g of [ax, ay, bx, by]) await g.join();
+    await until(() => ax.view?.members.length === 2 && ay.view?.members.length === 2);
+    const sentBefore = a.stats().transport.messagesSent;
+    // Ten to x, then two to y, then ten to x again: three packs (a batch ends where the group changes).
+    const sends = [
+      ...Array.from({ length: 10 }, (_, i) => ax.orderedSend(1, `x${i}`)),
+      ay.send(1, 'y0'),
+      ay.send(1, 'y1'),
+      ...Array.from({ length: 10 }, (_, i) => ax.orderedSend(1, `x${10 + i}`)),
+    ];
+    await Promise.all(sends);
+    await until(() => got.length === 22);
+    expect(got.filter((v) => v.startsWith('x'))).toEqual(Array.from({ length: 20 }, (_, i) => `x${i}`));
+    expect(got.filter((v) => v.startsWith('y'))).toEqual(['y0', 'y1']);
+    // Three data messages to b, plus at most a few acknowledgements and heartbeats in the meantime.
+    expect(a.stats().transport.messagesSent - sentBefore).toBeLessThan(10);
+    expect(b.stats().deliveries).toBeGreaterThanOrEqual(22);
+  });
+
   it('refuses a send issued before join() completed, saying to await join()', async () => {
     const p = vsyncProcess();
     const g = new Group('starting', { process: p });

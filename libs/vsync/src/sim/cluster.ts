@@ -103,12 +103,30 @@ export class Cluster {
 
   multicast(index: number, group: string, ordering: Ordering): string {
     const n = this.node(index);
+    const id = this.multicastId(n, group, ordering);
+    this.request(n, { kind: 'multicast', group, ordering, id });
+    return id;
+  }
+
+  /** Several multicasts to one group in one input, as the runtime feeds those issued in one event-loop turn. */
+  multicastBatch(index: number, group: string, orderings: readonly Ordering[]): string[] {
+    const n = this.node(index);
+    if (!n.core) return [];
+    const ids = orderings.map((ordering) => this.multicastId(n, group, ordering));
+    const multicasts = ids.map((id, i) => {
+      const requestId = this.nextRequestId++;
+      n.requests.set(requestId, { kind: 'multicast', group, ordering: orderings[i], id });
+      return { requestId, ordering: orderings[i], payload: new TextEncoder().encode(id) };
+    });
+    this.stepNode(n, { type: 'multicastBatch', group, multicasts, nowMs: this.localTime(n) });
+    return ids;
+  }
+
+  private multicastId(n: SimNode, group: string, ordering: Ordering): string {
     const counter = `${group}|${ordering}`;
     const k = (n.issued.get(counter) ?? 0) + 1;
     n.issued.set(counter, k);
-    const id = `${n.key}/${group}/${ordering}/${k}`;
-    this.request(n, { kind: 'multicast', group, ordering, id });
-    return id;
+    return `${n.key}/${group}/${ordering}/${k}`;
   }
 
   at(time: number, fn: () => void): void {

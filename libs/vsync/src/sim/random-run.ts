@@ -1,3 +1,4 @@
+import type { Ordering } from '../protocol';
 import { Cluster, type SimNode } from './cluster';
 import { checkInvariants } from './invariants';
 import type { Prng } from './prng';
@@ -27,6 +28,8 @@ const RESTART_AFTER_EXCLUSION_MS = 150;
 const CALM_BEFORE_RESET_MS = 700;
 const RETRY_FAULT_MS = 100;
 const MAX_OUTSTANDING_MULTICASTS = 12;
+/** Largest burst of multicasts the workload issues in one input. */
+const MAX_BURST_MULTICASTS = 5;
 const GROUPS = ['g0', 'g1'] as const;
 
 /** One randomized run from a seed: workload, network faults, crashes, partitions, clock skew; then the invariants. */
@@ -118,9 +121,14 @@ class RandomRun {
     for (const g of this.plans.get(n.index)!) if (!n.groups.has(g)) return c.join(n.index, g);
     if (!this.faultsOn || n.groups.size === 0) return;
     if (this.prng.chance(0.01)) return c.leave(n.index, this.prng.pick([...n.groups]));
-    if (multicasts < MAX_OUTSTANDING_MULTICASTS) {
-      c.multicast(n.index, this.prng.pick([...n.groups]), this.prng.chance(0.5) ? 'total' : 'fifo');
-    }
+    if (multicasts >= MAX_OUTSTANDING_MULTICASTS) return;
+    const group = this.prng.pick([...n.groups]);
+    const ordering = (): Ordering => (this.prng.chance(0.5) ? 'total' : 'fifo');
+    // Now and then a burst issued in one turn, which the core packs into one data message per member.
+    if (this.prng.chance(0.25)) {
+      const size = this.prng.int(2, MAX_BURST_MULTICASTS);
+      c.multicastBatch(n.index, group, Array.from({ length: size }, ordering));
+    } else c.multicast(n.index, group, ordering());
   }
 
   private scheduleFaults(): void {

@@ -1,4 +1,5 @@
 import { DecodeError } from '../errors/decode-error';
+import { copyBytes } from './byte-slab';
 
 /** Bounds-checked reader; every malformed input ends in DecodeError and nothing else. */
 export class ByteReader {
@@ -45,7 +46,8 @@ export class ByteReader {
   bytes(): Uint8Array {
     const length = this.uint();
     if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);
-    const out = this.buf.slice(this.offset, this.offset + length);
+    // A private copy: the message may be kept (and forwarded) long after the frame it came in is gone.
+    const out = copyBytes(this.buf.subarray(this.offset, this.offset + length));
     this.offset += length;
     return out;
   }

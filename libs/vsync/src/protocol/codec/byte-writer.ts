@@ -1,4 +1,5 @@
 import { InvariantError } from '../errors/invariant-error';
+import { allocateBytes } from './byte-slab';
 
 const INITIAL_BYTES = 4096;
 const textEncoder = new TextEncoder();
@@ -6,25 +7,6 @@ const textEncoder = new TextEncoder();
 /** One scratch buffer reused by every encode (the core is single-threaded): finish() copies the result out, so
  *  encoding a small message allocates only the bytes it returns. */
 let scratch = new Uint8Array(INITIAL_BYTES);
-
-/** Encoded messages are carved out of shared slabs: a fresh (zero-filled, separately tracked) ArrayBuffer per message
- *  costs more than encoding it. A slab is freed once no message cut from it is referenced any more. */
-const SLAB_BYTES = 64 * 1024;
-const MAX_SLABBED_BYTES = SLAB_BYTES / 8;
-let slab = new Uint8Array(SLAB_BYTES);
-let slabUsed = 0;
-
-function allocate(bytes: number): Uint8Array {
-  if (bytes > MAX_SLABBED_BYTES) return new Uint8Array(bytes);
-  if (slabUsed + bytes > SLAB_BYTES) {
-    slab = new Uint8Array(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + bytes);
-  // Keeps each message 8-byte aligned, as a separate allocation would be.
-  slabUsed += (bytes + 7) & ~7;
-  return out;
-}
 
 /** Append-only growable buffer with varint integers (LEB128, up to 2^53 - 1). */
 export class ByteWriter {
@@ -68,14 +50,14 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    const out = allocate(this.length);
+    const out = allocateBytes(this.length);
     out.set(this.buf.subarray(0, this.length));
     return out;
   }
 
   /** The bytes written so far followed by `tail`, in one new array: appending a large pre-encoded part copies it once. */
   finishWith(tail: Uint8Array): Uint8Array {
-    const out = allocate(this.length + tail.length);
+    const out = allocateBytes(this.length + tail.length);
     out.set(this.buf.subarray(0, this.length));
     out.set(tail, this.length);
     return out;

@@ -60,7 +60,6 @@ const body = fc.oneof(
   fc.record({ kind: fc.constant('propose' as const), viewId: small, ballot, value: viewValue }),
   fc.record({ kind: fc.constant('proposeOk' as const), viewId: small, ballot }),
   fc.record({ kind: fc.constant('commit' as const), value: viewValue }),
-  fc.record({ kind: fc.constant('data' as const), record }),
   fc.record({
     kind: fc.constant('groupAck' as const),
     group: fc.string(),
@@ -69,13 +68,31 @@ const body = fc.oneof(
     received: fc.array(small, { maxLength: 7 }),
   }),
 );
-const message: fc.Arbitrary<WireMessage> = fc.record({
-  from: pid,
-  toIncarnation: uint,
-  linkSeq: uint,
-  linkAck: uint,
-  body,
-});
+const envelope = { from: pid, toIncarnation: uint, linkSeq: uint, linkAck: uint };
+/** A packed data message: consecutive own records of one group and epoch, the sender being the envelope's `from`. */
+const packed: fc.Arbitrary<WireMessage> = fc
+  .record({
+    ...envelope,
+    group: fc.string({ maxLength: 20 }),
+    epoch: small,
+    firstSeq: small,
+    items: fc.array(
+      fc.record({
+        ordering: fc.constantFrom('fifo' as const, 'total' as const),
+        lamport: uint,
+        payload: fc.uint8Array({ maxLength: 64 }),
+      }),
+      { minLength: 1, maxLength: 5 },
+    ),
+  })
+  .map(({ group, epoch, firstSeq, items, ...head }) => ({
+    ...head,
+    body: {
+      kind: 'data' as const,
+      records: items.map((item, i) => ({ group, sender: head.from, epoch, seq: firstSeq + i, ...item })),
+    },
+  }));
+const message: fc.Arbitrary<WireMessage> = fc.oneof(fc.record({ ...envelope, body }), packed);
 
 function decodeOutcome(bytes: Uint8Array): 'ok' | 'decode-error' {
   try {
@@ -145,6 +162,36 @@ describe('message codec', () => {
     expect(() => decodeMessage(Uint8Array.from([...bytes, 0]))).toThrow(/unexpected bytes/);
     expect(() => decodeMessage(Uint8Array.from([WIRE_VERSION, 99]))).toThrow(/unknown message kind/);
     expect(() => decodeMessage(new Uint8Array(0))).toThrow(DecodeError);
+  });
+
+  it('refuses to pack records that are not consecutive own records of one group and epoch', () => {
+    const from = { address: 'a:1', incarnation: 1 };
+    const record = (seq: number, sender = from) => ({
+      group: 'g',
+      sender,
+      epoch: 3,
+      seq,
+      ordering: 'total' as const,
+      lamport: seq,
+      payload: new Uint8Array([seq]),
+    });
+    const pack = (records: ReturnType<typeof record>[]): WireMessage => ({
+      from,
+      toIncarnation: 1,
+      linkSeq: 1,
+      linkAck: 0,
+      body: { kind: 'data', records },
+    });
+    expect(() => encodeMessage(pack([record(1), record(3)]))).toThrow(/consecutive own records/);
+    expect(() => encodeMessage(pack([record(1, { address: 'b:1', incarnation: 1 })]))).toThrow(
+      /consecutive own records/,
+    );
+    expect(() => encodeMessage(pack([]))).toThrow(/at least one record/);
+    const decoded = decodeMessage(encodeMessage(pack([record(7), record(8)])));
+    expect(decoded.body.kind === 'data' && decoded.body.records.map((r) => [r.seq, r.sender])).toEqual([
+      [7, from],
+      [8, from],
+    ]);
   });
 
   it('refuses an array length that cannot fit in the remaining bytes before allocating it', () => {

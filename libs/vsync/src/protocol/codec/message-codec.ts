@@ -1,11 +1,12 @@
 import { DecodeError } from '../errors/decode-error';
-import type { DataRecord, WireMessage } from '../wire-message';
+import { type ProcessId, sameProcess } from '../process-id';
+import type { DataRecord, WireBody, WireMessage } from '../wire-message';
 import { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
 import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
 
 /** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -15,7 +16,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
   const code = KIND_CODES.get(message.body.kind);
   if (code === undefined) throw new TypeError(`encodeMessage: unknown message kind "${message.body.kind}"`);
   // Encoded before the envelope starts: every ByteWriter shares one scratch buffer.
-  const body = message.body.kind === 'data' ? encodedBody(message.body) : undefined;
+  const body = message.body.kind === 'data' ? encodedData(message.from, message.body) : undefined;
   const w = new ByteWriter();
   w.byte(WIRE_VERSION);
   w.uint(code);
@@ -34,33 +35,65 @@ function writeEnvelope(w: ByteWriter, message: WireMessage): void {
   w.uint(message.linkAck);
 }
 
-/** The data body's record (schema `record`) written without walking the schema: one per multicast. */
-function writeRecord(w: ByteWriter, r: DataRecord): void {
-  const ordering = r.ordering === 'fifo' ? 0 : r.ordering === 'total' ? 1 : -1;
-  if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total');
-  w.string(r.group);
-  w.string(r.sender.address);
-  w.uint(r.sender.incarnation);
-  w.uint(r.epoch);
-  w.uint(r.seq);
-  w.uint(ordering);
-  w.uint(r.lamport);
-  w.bytes(r.payload);
+/**
+ * The packed data body (schema `data`): what the records share once, then per record only what differs.
+ *
+ *   str group, uint epoch, uint first seq, uint count, then per record: uint ordering (0 fifo, 1 total),
+ *   uint lamport, bytes payload. The sender is the envelope's `from`; seqs run first, first + 1, ...
+ */
+function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[]): void {
+  const first = records[0];
+  if (first === undefined) throw new TypeError('encodeMessage: a data message carries at least one record');
+  w.string(first.group);
+  w.uint(first.epoch);
+  w.uint(first.seq);
+  w.uint(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (r.group !== first.group || r.epoch !== first.epoch || r.seq !== first.seq + i || !sameProcess(r.sender, from))
+      throw new TypeError('encodeMessage: packed records must be consecutive own records of one group and epoch');
+    const ordering = r.ordering === 'fifo' ? 0 : r.ordering === 'total' ? 1 : -1;
+    if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total');
+    w.uint(ordering);
+    w.uint(r.lamport);
+    w.bytes(r.payload);
+  }
 }
 
-/** A multicast's body goes to every other member and again on retransmission, in one immutable body object: it is
- *  encoded once, then only the small envelope differs per copy. Weak keys free it with the body. */
+/** A pack goes to every other member and again on retransmission, in one immutable body object: it is encoded
+ *  once, then only the small envelope differs per copy. Weak keys free it with the body. */
 const dataBodies = new WeakMap<object, Uint8Array>();
 
-function encodedBody(body: { readonly record: DataRecord }): Uint8Array {
+function encodedData(from: ProcessId, body: { readonly records: readonly DataRecord[] }): Uint8Array {
   let bytes = dataBodies.get(body);
   if (bytes === undefined) {
     const w = new ByteWriter();
-    writeRecord(w, body.record);
+    writeData(w, from, body.records);
     bytes = w.finish();
     dataBodies.set(body, bytes);
   }
   return bytes;
+}
+
+function readData(r: ByteReader, from: ProcessId): WireBody {
+  const group = r.string((bytes) => decodeText(bytes, 'group'));
+  const epoch = r.uint();
+  const firstSeq = r.uint();
+  const count = r.uint();
+  // Every record takes at least three bytes, so a larger count is a lie; refuse before allocating.
+  if (count === 0 || count > r.remaining / 3)
+    throw new DecodeError(`data message claims ${count} records in ${r.remaining} bytes`);
+  if (!Number.isSafeInteger(firstSeq + count)) throw new DecodeError(`data sequence numbers overflow`);
+  const records: DataRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const code = r.uint();
+    if (code > 1) throw new DecodeError(`field ordering has unknown value ${code}`);
+    const lamport = r.uint();
+    const payload = r.bytes();
+    const ordering = code === 0 ? 'fifo' : 'total';
+    records.push({ group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload });
+  }
+  return { kind: 'data', records };
 }
 
 /** Throws DecodeError (typed) on bad bytes, never anything else. */
@@ -83,7 +116,10 @@ function decodeUnchecked(bytes: Uint8Array): WireMessage {
   const entry = BODY_SCHEMAS[code];
   if (!entry) throw new DecodeError(`unknown message kind code ${code}`);
   const message = readFields(r, ENVELOPE_SCHEMA, {});
-  message.body = readFields(r, entry[1], { kind: entry[0] });
+  message.body =
+    entry[0] === 'data'
+      ? readData(r, message.from as ProcessId)
+      : readFields(r, entry[1], { kind: entry[0] });
   if (r.remaining !== 0) throw new DecodeError(`${r.remaining} unexpected bytes after a ${entry[0]} message`);
   return message as unknown as WireMessage;
 }

@@ -130,7 +130,8 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
     ],
   ],
   ['commit', [['value', viewValue]]],
-  ['data', [['record', record]]],
+  // Written and read by hand (message-codec writeData/readData): records share group, epoch and sender.
+  ['data', []],
   [
     'groupAck',
     [

@@ -9,6 +9,8 @@ export interface EpochEffects {
   deliver(record: DataRecord, groupViewId: number): void;
   /** Reliable send to one other member of the group. */
   send(to: ProcessId, body: WireBody): void;
+  /** The outbox went from empty to holding records: the core packs and sends them before its step ends. */
+  outboxFilled(epoch: GroupEpoch): void;
 }
 
 /** When a member acknowledges received messages and announces its clock without waiting for the tick. */
@@ -16,6 +18,12 @@ export interface AnnounceBounds {
   readonly clockAnnounceIntervalMs: number;
   readonly ackThresholdMessages: number;
 }
+
+/** Bytes of records one data message packs at most (payloads plus PACKED_RECORD_OVERHEAD_BYTES each), unless the
+ *  core's maxPayloadBytes is smaller; a record larger than the bound travels alone. */
+export const MAX_PACK_BYTES = 60 * 1024;
+/** Most bytes a record adds to a pack besides its payload: ordering, lamport and length varints. */
+export const PACKED_RECORD_OVERHEAD_BYTES = 16;
 
 /** One group during one system view ("epoch"): the members' streams, FIFO delivery, total order by Lamport time, and
  *  stability. Total order: a message (L, sender) is delivered once every member has announced a clock >= L (its data
@@ -34,6 +42,9 @@ export class GroupEpoch {
   private lastImmediateMs = -Infinity;
   private readonly totalPending: DataRecord[] = [];
   private frozenFlag = false;
+  /** Own records sent in this step, not yet handed to the links: they leave as one packed data message. */
+  private outbox: DataRecord[] = [];
+  private outboxBytes = 0;
 
   constructor(
     readonly group: string,
@@ -42,6 +53,8 @@ export class GroupEpoch {
     readonly members: readonly ProcessId[],
     self: ProcessId,
     private readonly effects: EpochEffects,
+    /** Bound of one packed data message's records, in bytes (see MAX_PACK_BYTES). */
+    private readonly packBytes = MAX_PACK_BYTES,
   ) {
     this.myRank = members.findIndex((m) => sameProcess(m, self));
     assert(this.myRank >= 0, `group epoch ${group}@${epoch} created on a non-member`);
@@ -61,7 +74,18 @@ export class GroupEpoch {
 
   /** Stops deliveries and sends: the flush report is being collected, and only the decided set may follow. */
   freeze(): void {
+    this.flushOutbox();
     this.frozenFlag = true;
+  }
+
+  /** Sends the records of the outbox to every other member as one data message (the same body object for all, so
+   *  the codec encodes it once). */
+  flushOutbox(): void {
+    if (this.outbox.length === 0) return;
+    const body: WireBody = { kind: 'data', records: this.outbox };
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.forEachOther((m) => this.effects.send(m, body));
   }
 
   /** Everything still held (not yet stable), for the flush report. */
@@ -84,9 +108,11 @@ export class GroupEpoch {
     };
     this.lastAnnouncedClock = this.myClock;
     this.accept(this.myRank, record);
-    // One body object for every member, so the codec encodes it once.
-    const body: WireBody = { kind: 'data', record };
-    this.forEachOther((m) => this.effects.send(m, body));
+    const bytes = payload.length + PACKED_RECORD_OVERHEAD_BYTES;
+    if (this.outboxBytes + bytes > this.packBytes) this.flushOutbox();
+    if (this.outbox.length === 0) this.effects.outboxFilled(this);
+    this.outbox.push(record);
+    this.outboxBytes += bytes;
     this.deliverTotal();
     return record;
   }
@@ -183,6 +209,8 @@ export class GroupEpoch {
    *  while this member holds it undelivered. */
   private announceAt(nowMs: number): void {
     if (this.frozenFlag) return;
+    // The clock announced covers the outbox's records: they must reach the members first (links are FIFO).
+    this.flushOutbox();
     this.lastAckMs = nowMs;
     this.announceOwed = false;
     this.lastAnnouncedClock = this.myClock;

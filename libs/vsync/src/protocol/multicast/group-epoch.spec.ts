@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { ProcessId } from '../process-id';
+import type { DataRecord, WireBody } from '../wire-message';
+import { GroupEpoch, PACKED_RECORD_OVERHEAD_BYTES } from './group-epoch';
+
+const a: ProcessId = { address: 'a:1', incarnation: 1 };
+const b: ProcessId = { address: 'b:1', incarnation: 1 };
+const c: ProcessId = { address: 'c:1', incarnation: 1 };
+const BOUNDS = { clockAnnounceIntervalMs: 1, ackThresholdMessages: 1 };
+
+/** An epoch of a:1 in a group of three whose sends and outbox signals are recorded in order. */
+function epochOfA(packBytes?: number) {
+  const sent: { to: string; body: WireBody }[] = [];
+  const delivered: DataRecord[] = [];
+  let filled = 0;
+  const epoch = new GroupEpoch(
+    'g',
+    5,
+    5,
+    [a, b, c],
+    a,
+    {
+      deliver: (r) => void delivered.push(r),
+      send: (to, body) => void sent.push({ to: to.address, body }),
+      outboxFilled: () => void (filled += 1),
+    },
+    packBytes,
+  );
+  return { epoch, sent, delivered, filled: () => filled };
+}
+
+const fromB = (seq: number, lamport: number): DataRecord => ({
+  group: 'g',
+  sender: b,
+  epoch: 5,
+  seq,
+  ordering: 'total',
+  lamport,
+  payload: new Uint8Array([seq]),
+});
+
+describe('GroupEpoch packing', () => {
+  it('holds own records in the outbox until flushed, then sends one body with all of them to each other member', () => {
+    const { epoch, sent, filled } = epochOfA();
+    epoch.send('fifo', new Uint8Array([1]));
+    epoch.send('total', new Uint8Array([2]));
+    expect(sent).toEqual([]);
+    expect(filled()).toBe(1);
+    epoch.flushOutbox();
+    expect(sent.map((s) => s.to)).toEqual(['b:1', 'c:1']);
+    expect(sent[0].body).toBe(sent[1].body);
+    const body = sent[0].body;
+    expect(body.kind === 'data' && body.records.map((r) => [r.seq, r.ordering])).toEqual([
+      [1, 'fifo'],
+      [2, 'total'],
+    ]);
+    epoch.flushOutbox();
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends the outbox before an acknowledgement whose clock covers its records', () => {
+    const { epoch, sent } = epochOfA();
+    epoch.send('total', new Uint8Array([1]));
+    // Threshold 1: receiving b's message acknowledges at once, announcing a clock >= the outbox's lamport.
+    epoch.receive(fromB(1, 1), 0, BOUNDS);
+    expect(sent.filter((s) => s.to === 'b:1').map((s) => s.body.kind)).toEqual(['data', 'groupAck']);
+  });
+
+  it('sends the outbox before freezing, so the flush report and the members agree on what left', () => {
+    const { epoch, sent } = epochOfA();
+    epoch.send('fifo', new Uint8Array([1]));
+    epoch.freeze();
+    expect(sent.map((s) => s.body.kind)).toEqual(['data', 'data']);
+    expect(() => epoch.send('fifo', new Uint8Array([2]))).toThrow(/send during a flush/);
+  });
+
+  it('starts a new pack when the next record would pass the pack bound', () => {
+    const { epoch, sent } = epochOfA(2 * (10 + PACKED_RECORD_OVERHEAD_BYTES));
+    for (let i = 0; i < 5; i++) epoch.send('fifo', new Uint8Array(10));
+    epoch.flushOutbox();
+    const packs = sent.filter((s) => s.to === 'b:1').map((s) => (s.body.kind === 'data' ? s.body.records.length : 0));
+    expect(packs).toEqual([2, 2, 1]);
+  });
+});
