@@ -13,8 +13,12 @@
  * Before the measured phases, --warmup-messages unmeasured orderedSends let the JIT compile the hot paths (the raw TCP
  * loop is too simple to need it).
  *
- *   npm run bench:vsync -- [--json] [--messages 20000] [--latency-messages 300] [--size-bytes 1024]
- *                          [--warmup-messages 5000] [--in-flight 32]
+ * The machine is shared and noisy, so the three throughput phases run --rounds times, interleaved (raw, send,
+ * orderedSend, raw, ...), and each figure is the median over the rounds; `ratio` is the median orderedSend over the
+ * median raw. Every round's figures are in `rounds` as well.
+ *
+ *   npm run bench:vsync -- [--json] [--messages 30000] [--rounds 3] [--latency-messages 300] [--size-bytes 1024]
+ *                          [--warmup-messages 20000] [--in-flight 32]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
@@ -44,10 +48,12 @@ function argument(name: string, fallback: number): number {
 }
 
 const json = process.argv.includes('--json');
-const messages = argument('messages', 20_000);
+const messages = argument('messages', 30_000);
+/** Interleaved repetitions of the throughput phases; medians are reported. */
+const rounds = argument('rounds', 3);
 const latencyMessages = argument('latency-messages', 300);
 /** Unmeasured multicasts sent first, so the measured phases see JIT-compiled code rather than the interpreter. */
-const warmupMessages = argument('warmup-messages', 5_000);
+const warmupMessages = argument('warmup-messages', 20_000);
 const sizeBytes = argument('size-bytes', 1024);
 /** Sends the sender issues before awaiting them; 1 awaits each send before the next. */
 const inFlight = argument('in-flight', 32);
@@ -107,18 +113,34 @@ async function startMembers(): Promise<MemberProcess[]> {
   return members;
 }
 
+/** Waits for a member's next event matching `predicate` printed after `mark` (an index into its events): phases
+ *  repeat, so an event of an earlier round must not answer for this one. */
+function nextAfter(
+  member: MemberProcess,
+  mark: number,
+  predicate: (e: MemberEvent) => boolean,
+): Promise<MemberEvent> {
+  return member.next(predicate, mark);
+}
+
 async function raw(members: MemberProcess[]): Promise<Throughput> {
   const [sender, ...receivers] = members;
+  const marks = members.map((m) => m.events.length);
   for (const r of receivers) r.command({ cmd: 'rawListen', count: messages, sizeBytes });
   const ports = await Promise.all(
-    receivers.map(async (r) => (await r.next((e) => e.event === 'rawReady')).port as number),
+    receivers.map(
+      async (r, i) => (await nextAfter(r, marks[i + 1], (e) => e.event === 'rawReady')).port as number,
+    ),
   );
   sender.command({ cmd: 'rawSend', ports, count: messages, sizeBytes });
   const start = await within(
     'raw',
-    sender.next((e) => e.event === 'rawStart'),
+    nextAfter(sender, marks[0], (e) => e.event === 'rawStart'),
   );
-  const ends = await within('raw', Promise.all(receivers.map((r) => r.next((e) => e.event === 'rawDone'))));
+  const ends = await within(
+    'raw',
+    Promise.all(receivers.map((r, i) => nextAfter(r, marks[i + 1], (e) => e.event === 'rawDone'))),
+  );
   return throughput(messages, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
 }
 
@@ -138,12 +160,15 @@ async function expectPhase(
   phase: number,
   count: number,
 ): Promise<Array<Promise<MemberEvent>>> {
+  const marks = members.map((m) => m.events.length);
   for (const m of members) m.command({ cmd: 'expect', phase, count });
-  await Promise.all(members.map((m) => m.next((e) => e.event === 'expecting' && e.phase === phase)));
-  return members.map((m) =>
+  await Promise.all(
+    members.map((m, i) => nextAfter(m, marks[i], (e) => e.event === 'expecting' && e.phase === phase)),
+  );
+  return members.map((m, i) =>
     within(
       `phase ${phase}`,
-      m.next((e) => e.event === 'phaseDone' && e.phase === phase),
+      nextAfter(m, marks[i], (e) => e.event === 'phaseDone' && e.phase === phase),
     ),
   );
 }
@@ -155,10 +180,11 @@ async function blast(
   count = messages,
 ): Promise<Throughput> {
   const done = await expectPhase(members, phase, count);
+  const mark = members[0].events.length;
   members[0].command({ cmd: 'blast', phase, ordering, count, sizeBytes, inFlight });
   const start = await within(
     `phase ${phase}`,
-    members[0].next((e) => e.event === 'blastStart' && e.phase === phase),
+    nextAfter(members[0], mark, (e) => e.event === 'blastStart' && e.phase === phase),
   );
   const ends = await Promise.all(done);
   return throughput(count, Math.max(...ends.map((e) => e.endNs as number)) - (start.startNs as number));
@@ -181,10 +207,11 @@ async function latency(
 
 /** How many protocol messages the sender's transport packed per TCP frame: the batching factor. */
 async function logBatching(sender: MemberProcess): Promise<void> {
+  const mark = sender.events.length;
   sender.command({ cmd: 'stats' });
   const stats = await within(
     'stats',
-    sender.next((e) => e.event === 'stats'),
+    nextAfter(sender, mark, (e) => e.event === 'stats'),
   );
   const transport = stats.transport as { framesSent: number; messagesSent: number; bytesSent: number };
   const perFrame = Math.round((transport.messagesSent / transport.framesSent) * 10) / 10;
@@ -193,27 +220,69 @@ async function logBatching(sender: MemberProcess): Promise<void> {
   );
 }
 
+interface Round {
+  raw: Throughput;
+  send: Throughput;
+  orderedSend: Throughput;
+  ratio: number;
+}
+
+const ratioOf = (a: Throughput, b: Throughput): number =>
+  Math.round((a.msgsPerSec / b.msgsPerSec) * 1000) / 1000;
+
+/** The throughput figure of the median round for one phase (by msg/s). */
+function median(values: Throughput[]): Throughput {
+  const sorted = [...values].sort((a, b) => a.msgsPerSec - b.msgsPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+async function measureRound(members: MemberProcess[], index: number): Promise<Round> {
+  const rawResult = await raw(members);
+  const send = await blast(members, 0, 'fifo');
+  const orderedSend = await blast(members, 1, 'total');
+  const round = { raw: rawResult, send, orderedSend, ratio: ratioOf(orderedSend, rawResult) };
+  log(
+    `round ${index + 1}: raw ${rawResult.msgsPerSec} msg/s, send ${send.msgsPerSec} msg/s, orderedSend ${orderedSend.msgsPerSec} msg/s, ratio ${round.ratio}`,
+  );
+  return round;
+}
+
 async function main(): Promise<void> {
   const members = await startMembers();
   try {
-    const rawResult = await raw(members);
-    log(`raw TCP      ${rawResult.msgsPerSec} msg/s  ${rawResult.mbPerSec} MB/s`);
     await join(members);
     await blast(members, WARMUP_PHASE, 'total', warmupMessages);
-    const send = { ...(await blast(members, 0, 'fifo')), ...(await latency(members, 2, 'fifo')) };
+    const measured: Round[] = [];
+    for (let i = 0; i < rounds; i += 1) measured.push(await measureRound(members, i));
+    const rawResult = median(measured.map((r) => r.raw));
+    const send = { ...median(measured.map((r) => r.send)), ...(await latency(members, 2, 'fifo')) };
+    const orderedSend = {
+      ...median(measured.map((r) => r.orderedSend)),
+      ...(await latency(members, 3, 'total')),
+    };
+    log(`raw TCP      ${rawResult.msgsPerSec} msg/s  ${rawResult.mbPerSec} MB/s (median of ${rounds})`);
     log(
       `send         ${send.msgsPerSec} msg/s  ${send.mbPerSec} MB/s  p50 ${send.p50Ms} ms  p99 ${send.p99Ms} ms`,
     );
-    const orderedSend = { ...(await blast(members, 1, 'total')), ...(await latency(members, 3, 'total')) };
     log(
       `orderedSend  ${orderedSend.msgsPerSec} msg/s  ${orderedSend.mbPerSec} MB/s  p50 ${orderedSend.p50Ms} ms  p99 ${orderedSend.p99Ms} ms`,
     );
-    const ratio = Math.round((orderedSend.msgsPerSec / rawResult.msgsPerSec) * 1000) / 1000;
+    const ratio = ratioOf(orderedSend, rawResult);
     log(
-      `ratio orderedSend/raw = ${ratio} (${messages} messages of ${sizeBytes} bytes, ${inFlight} in flight, 3 processes on loopback)`,
+      `ratio orderedSend/raw = ${ratio} (medians of ${rounds} rounds of ${messages} messages of ${sizeBytes} bytes, ${inFlight} in flight, 3 processes on loopback)`,
     );
     await logBatching(members[0]);
-    const result = { raw: rawResult, send, orderedSend, ratio, messages, sizeBytes, inFlight, core };
+    const result = {
+      raw: rawResult,
+      send,
+      orderedSend,
+      ratio,
+      messages,
+      rounds: measured,
+      sizeBytes,
+      inFlight,
+      core,
+    };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     for (const m of members) m.command({ cmd: 'exit' });

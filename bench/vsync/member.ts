@@ -56,6 +56,7 @@ let rawReceived = 0;
 
 function rawListen(count: number): Promise<number> {
   rawExpected = count;
+  rawReceived = 0;
   const server = createServer((socket) => {
     let pending = 0;
     socket.on('data', (chunk: Buffer) => {

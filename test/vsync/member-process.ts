@@ -59,10 +59,14 @@ export class MemberProcess {
     if (!this.exited) this.child.stdin!.write(`${JSON.stringify(command)}\n`);
   }
 
-  /** Resolves with the first event (in print order) that matches, waiting for it if needed. */
-  async next(predicate: (event: MemberEvent) => boolean): Promise<MemberEvent> {
+  /** Resolves with the first event (in print order) from index `from` on that matches, waiting for it if needed. */
+  async next(predicate: (event: MemberEvent) => boolean, from = 0): Promise<MemberEvent> {
     let found: MemberEvent | undefined;
-    await this.until(() => (found = this.events.find(predicate)) !== undefined);
+    const search = (): MemberEvent | undefined => {
+      for (let i = from; i < this.events.length; i++) if (predicate(this.events[i])) return this.events[i];
+      return undefined;
+    };
+    await this.until(() => (found = search()) !== undefined);
     return found!;
   }
 

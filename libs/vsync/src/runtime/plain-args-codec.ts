@@ -112,8 +112,6 @@ function readSized(bytes: Buffer, at: number, type: ArgType): [unknown, number] 
   if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
   // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was.
   const value =
-    type === ArgType.String
-      ? bytes.toString('utf8', at + 5, end)
-      : copyBytes(bytes.subarray(at + 5, end));
+    type === ArgType.String ? bytes.toString('utf8', at + 5, end) : copyBytes(bytes.subarray(at + 5, end));
   return [value, end];
 }

@@ -50,8 +50,15 @@ function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[
   w.uint(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    if (r.group !== first.group || r.epoch !== first.epoch || r.seq !== first.seq + i || !sameProcess(r.sender, from))
-      throw new TypeError('encodeMessage: packed records must be consecutive own records of one group and epoch');
+    if (
+      r.group !== first.group ||
+      r.epoch !== first.epoch ||
+      r.seq !== first.seq + i ||
+      !sameProcess(r.sender, from)
+    )
+      throw new TypeError(
+        'encodeMessage: packed records must be consecutive own records of one group and epoch',
+      );
     const ordering = r.ordering === 'fifo' ? 0 : r.ordering === 'total' ? 1 : -1;
     if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total');
     w.uint(ordering);

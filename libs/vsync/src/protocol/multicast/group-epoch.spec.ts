@@ -78,7 +78,9 @@ describe('GroupEpoch packing', () => {
     const { epoch, sent } = epochOfA(2 * (10 + PACKED_RECORD_OVERHEAD_BYTES));
     for (let i = 0; i < 5; i++) epoch.send('fifo', new Uint8Array(10));
     epoch.flushOutbox();
-    const packs = sent.filter((s) => s.to === 'b:1').map((s) => (s.body.kind === 'data' ? s.body.records.length : 0));
+    const packs = sent
+      .filter((s) => s.to === 'b:1')
+      .map((s) => (s.body.kind === 'data' ? s.body.records.length : 0));
     expect(packs).toEqual([2, 2, 1]);
   });
 });
