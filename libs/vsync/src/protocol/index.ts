@@ -17,7 +17,7 @@ export type { BatchedMulticast, CoreInput, CoreOutput } from './core-io';
 export { resolveCoreConfig } from './core-config';
 export type { CoreConfig, ResolvedCoreConfig } from './core-config';
 export { ProcessCore } from './process-core';
-export { encodeMessage, decodeMessage, WIRE_VERSION } from './codec/message-codec';
+export { encodeMessage, encodeMessageParts, decodeMessage, WIRE_VERSION } from './codec/message-codec';
 export { copyBytes } from './codec/byte-slab';
 export {
   VsyncError,

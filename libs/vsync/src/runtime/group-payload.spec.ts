@@ -59,7 +59,7 @@ describe('group call encoding of plain arguments', () => {
   });
 
   it('rejects a truncated or malformed plain payload with a RangeError', () => {
-    const payload = encodeGroupCall(1, ['hello', new Uint8Array(8)]);
+    const payload = encodeGroupCall(1, ['hello', 2.5, new Uint8Array(8), true]);
     for (let cut = 5; cut < payload.length; cut++)
       expect(() => decodeGroupCall(payload.subarray(0, cut))).toThrow(RangeError);
     expect(() => decodeGroupCall(new Uint8Array([0, 0, 0, 1, 0x01, 1, 99]))).toThrow(/unknown type tag 99/);

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { PLAIN_ARGS_TAG, plainArgsBytes, readPlainArgs, writePlainArgs } from './plain-args-codec';
+import { PLAIN_ARGS_TAG, plainArgsBytes, readPlainArgs, readU32, writePlainArgs } from './plain-args-codec';
 
 /** Bytes of the handler id that precedes the serialized arguments. */
 const HANDLER_ID_BYTES = 4;
@@ -34,13 +34,12 @@ export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Ui
 export function decodeGroupCall(payload: Uint8Array): GroupCall {
   if (payload.length < HANDLER_ID_BYTES + 1)
     throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
-  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  const handlerId = bytes.readUInt32BE(0);
-  if (bytes[HANDLER_ID_BYTES] === PLAIN_ARGS_TAG)
-    return { handlerId, args: readPlainArgs(bytes, HANDLER_ID_BYTES) };
+  const handlerId = readU32(payload, 0);
+  if (payload[HANDLER_ID_BYTES] === PLAIN_ARGS_TAG)
+    return { handlerId, args: readPlainArgs(payload, HANDLER_ID_BYTES) };
   let args: unknown;
   try {
-    args = deserialize(bytes.subarray(HANDLER_ID_BYTES));
+    args = deserialize(payload.subarray(HANDLER_ID_BYTES));
   } catch (error) {
     throw new RangeError(`arguments do not deserialize: ${(error as Error).message}`);
   }

@@ -72,46 +72,74 @@ function writePlainArg(out: Buffer, at: number, arg: unknown): number {
   return at + 5 + bytes.byteLength;
 }
 
-/** Reads the plain layout from `offset` to the end of `bytes`; throws RangeError naming what is wrong. */
-export function readPlainArgs(bytes: Buffer, offset: number): unknown[] {
-  const count = bytes.readUInt8(offset + 1);
+/** Reads the plain layout from `offset` to the end of `bytes`; throws RangeError naming what is wrong. Works on the
+ *  Uint8Array as delivered: wrapping it in a Buffer first costs more than decoding a small call. */
+export function readPlainArgs(bytes: Uint8Array, offset: number): unknown[] {
+  const count = readByte(bytes, offset + 1);
   const args: unknown[] = [];
   let at = offset + 2;
   for (let i = 0; i < count; i++) {
-    const [value, next] = readPlainArg(bytes, at, i);
-    args.push(value);
-    at = next;
+    const type = readByte(bytes, at) as ArgType;
+    if (type === ArgType.String || type === ArgType.Bytes) {
+      const length = readU32(bytes, at + 1);
+      const end = at + 5 + length;
+      if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
+      // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was.
+      args.push(
+        type === ArgType.String
+          ? utf8.decode(bytes.subarray(at + 5, end))
+          : copyBytes(bytes.subarray(at + 5, end)),
+      );
+      at = end;
+    } else if (type === ArgType.Number) {
+      args.push(readF64(bytes, at + 1));
+      at += 9;
+    } else {
+      args.push(readConstant(type, i));
+      at += 1;
+    }
   }
   if (at !== bytes.length) throw new RangeError(`${bytes.length - at} unexpected bytes after the arguments`);
   return args;
 }
 
-function readPlainArg(bytes: Buffer, at: number, index: number): [unknown, number] {
-  const type = bytes.readUInt8(at) as ArgType;
+function readConstant(type: ArgType, index: number): unknown {
   switch (type) {
     case ArgType.Undefined:
-      return [undefined, at + 1];
+      return undefined;
     case ArgType.Null:
-      return [null, at + 1];
+      return null;
     case ArgType.False:
+      return false;
     case ArgType.True:
-      return [type === ArgType.True, at + 1];
-    case ArgType.Number:
-      return [bytes.readDoubleBE(at + 1), at + 9];
-    case ArgType.String:
-    case ArgType.Bytes:
-      return readSized(bytes, at, type);
+      return true;
     default:
       throw new RangeError(`argument ${index} has unknown type tag ${String(type)}`);
   }
 }
 
-function readSized(bytes: Buffer, at: number, type: ArgType): [unknown, number] {
-  const length = bytes.readUInt32BE(at + 1);
-  const end = at + 5 + length;
-  if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
-  // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was.
-  const value =
-    type === ArgType.String ? bytes.toString('utf8', at + 5, end) : copyBytes(bytes.subarray(at + 5, end));
-  return [value, end];
+/** Invalid UTF-8 becomes U+FFFD, as Buffer#toString does; the sender wrote it from a JavaScript string anyway. */
+const utf8 = new TextDecoder('utf-8');
+/** Big-endian doubles are assembled here, byte-reversed on little-endian hosts. */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function readByte(bytes: Uint8Array, at: number): number {
+  if (at >= bytes.length)
+    throw new RangeError(`the payload ends at byte ${bytes.length}, inside the arguments`);
+  return bytes[at];
+}
+
+export function readU32(bytes: Uint8Array, at: number): number {
+  if (at + 4 > bytes.length)
+    throw new RangeError(`the payload ends at byte ${bytes.length}, inside the arguments`);
+  return bytes[at] * 0x1000000 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
+}
+
+function readF64(bytes: Uint8Array, at: number): number {
+  if (at + 8 > bytes.length)
+    throw new RangeError(`the payload ends at byte ${bytes.length}, inside the arguments`);
+  for (let i = 0; i < 8; i++) f64Bytes[LITTLE_ENDIAN_HOST ? 7 - i : i] = bytes[at + i];
+  return f64[0];
 }

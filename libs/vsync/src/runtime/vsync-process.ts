@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import {
   decodeMessage,
-  encodeMessage,
+  encodeMessageParts,
   ProcessCore,
   type CoreInput,
   type BatchedMulticast,
@@ -12,7 +12,7 @@ import {
   type VsyncError,
   type WireMessage,
 } from '../protocol';
-import { TcpTransport } from '../transport';
+import { TcpTransport, type OutgoingMessage } from '../transport';
 import { DuplicateGroupError } from './errors/duplicate-group-error';
 import { PayloadTooLargeError } from './errors/payload-too-large-error';
 import { ProcessClosedError } from './errors/process-closed-error';
@@ -278,12 +278,12 @@ export class VsyncProcess {
   }
 
   private send(toAddress: string, message: WireMessage): void {
-    const bytes = encodeMessage(message);
+    const bytes = encodeMessageParts(message);
     if (this.options.faults === undefined) return this.transmit(toAddress, bytes);
     this.options.faults.apply(() => this.state !== 'closed' && this.transmit(toAddress, bytes));
   }
 
-  private transmit(toAddress: string, bytes: Uint8Array): void {
+  private transmit(toAddress: string, bytes: OutgoingMessage): void {
     try {
       if (!this.transport.send(toAddress, bytes)) this.counters.sendFailures += 1;
     } catch (error) {

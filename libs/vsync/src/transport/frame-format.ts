@@ -40,23 +40,55 @@ export function encodeHelloFrame(advertisedAddress: string): Buffer {
   return frame;
 }
 
+/** A message to send: its bytes, or its parts in order (a small header and a large shared body need not be joined
+ *  into a new array first: the frame they go into is the one copy). */
+export type OutgoingMessage = Uint8Array | readonly Uint8Array[];
+
+/** Length of a message in bytes, whole or in parts. */
+export function messageBytes(message: OutgoingMessage): number {
+  if (message instanceof Uint8Array) return message.length;
+  let bytes = 0;
+  for (const part of message) bytes += part.length;
+  return bytes;
+}
+
+/** A message as one array (joining its parts), for the rare path that needs it whole. */
+export function joinMessage(message: OutgoingMessage): Uint8Array {
+  if (message instanceof Uint8Array) return message;
+  const whole = new Uint8Array(messageBytes(message));
+  let offset = 0;
+  for (const part of message) {
+    whole.set(part, offset);
+    offset += part.length;
+  }
+  return whole;
+}
+
 /** Packs messages into one data frame; the caller has already bounded their total size. */
-export function encodeDataFrame(messages: readonly Uint8Array[]): Buffer {
+export function encodeDataFrame(messages: readonly OutgoingMessage[]): Buffer {
   if (messages.length === 0) throw new RangeError('a data frame carries at least one message');
   let bodyBytes = 0;
-  for (const message of messages) bodyBytes += MESSAGE_PREFIX_BYTES + message.length;
+  for (const message of messages) bodyBytes += batchedSizeBytes(message);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyBytes);
   writeHeader(frame, 0, bodyBytes);
   let offset = FRAME_HEADER_BYTES;
   for (const message of messages) {
-    frame.writeUInt32BE(message.length, offset);
-    frame.set(message, offset + MESSAGE_PREFIX_BYTES);
-    offset += MESSAGE_PREFIX_BYTES + message.length;
+    frame.writeUInt32BE(messageBytes(message), offset);
+    offset += MESSAGE_PREFIX_BYTES;
+    if (message instanceof Uint8Array) {
+      frame.set(message, offset);
+      offset += message.length;
+    } else {
+      for (const part of message) {
+        frame.set(part, offset);
+        offset += part.length;
+      }
+    }
   }
   return frame;
 }
 
 /** Bytes a message adds to a batch body. */
-export function batchedSizeBytes(message: Uint8Array): number {
-  return MESSAGE_PREFIX_BYTES + message.length;
+export function batchedSizeBytes(message: OutgoingMessage): number {
+  return MESSAGE_PREFIX_BYTES + messageBytes(message);
 }

@@ -1,4 +1,5 @@
 export { TcpTransport, type MessageHandler } from './tcp-transport';
+export type { OutgoingMessage } from './frame-format';
 export { resolveTransportConfig, DEFAULT_TRANSPORT_CONFIG, type TransportConfig } from './transport-config';
 export type { TransportStats } from './transport-stats';
 export { parseAddress, formatAddress, type HostPort } from './address';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Connection } from './connection';
-import { batchedSizeBytes, encodeDataFrame } from './frame-format';
+import { batchedSizeBytes, encodeDataFrame, type OutgoingMessage } from './frame-format';
 import type { TransportConfig } from './transport-config';
 import type { TransportStats } from './transport-stats';
 
@@ -15,7 +15,7 @@ import type { TransportStats } from './transport-stats';
 export class PeerChannel {
   private active: Connection | undefined;
   private dialing: Connection | undefined;
-  private readonly queue: Uint8Array[] = [];
+  private readonly queue: OutgoingMessage[] = [];
   private queuedBytes = 0;
   private failedDials = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -32,7 +32,7 @@ export class PeerChannel {
   ) {}
 
   /** Queues a message; returns false (and counts it) when the queue for this peer is full. */
-  enqueue(message: Uint8Array): boolean {
+  enqueue(message: OutgoingMessage): boolean {
     if (this.closed) throw new Error(`enqueue on the closed channel to ${this.address}`);
     const size = batchedSizeBytes(message);
     if (this.queuedBytes + size > this.config.maxQueuedBytesPerPeer) {
@@ -160,7 +160,7 @@ export class PeerChannel {
     }
   }
 
-  private takeBatch(): Uint8Array[] {
+  private takeBatch(): OutgoingMessage[] {
     let bodyBytes = batchedSizeBytes(this.queue[0]);
     let count = 1;
     while (

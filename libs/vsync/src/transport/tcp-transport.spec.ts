@@ -66,6 +66,23 @@ describe('TcpTransport', () => {
     expect(b.transport.stats().connectionsOpened).toBe(1);
   });
 
+  it('sends a message given in parts as one message, to a peer and to itself', async () => {
+    const a = await node();
+    const b = await node();
+    a.transport.send(b.transport.address, [text('head|'), text('body')]);
+    a.transport.send(b.transport.address, text('whole'));
+    a.transport.send(a.transport.address, [text('self|'), text('parts')]);
+    await until(() => b.received.length === 2 && a.received.length === 1);
+    expect(b.received.map((r) => r.text)).toEqual(['head|body', 'whole']);
+    expect(a.received[0].text).toBe('self|parts');
+    expect(() =>
+      a.transport.send(b.transport.address, [
+        new Uint8Array(3 * 1024 * 1024),
+        new Uint8Array(2 * 1024 * 1024),
+      ]),
+    ).toThrow(MessageTooLargeError);
+  });
+
   it('holds messages up to flushDelayMs so those sent across event-loop turns share a frame', async () => {
     const a = await node({ flushDelayMs: 500 });
     const b = await node();

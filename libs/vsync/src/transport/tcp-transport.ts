@@ -3,7 +3,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { formatAddress, parseAddress } from './address';
 import { Connection, type ConnectionEvents, type ConnectionOptions } from './connection';
 import { MessageTooLargeError } from './errors/message-too-large-error';
-import { FRAME_HEADER_BYTES, MESSAGE_PREFIX_BYTES } from './frame-format';
+import {
+  FRAME_HEADER_BYTES,
+  joinMessage,
+  MESSAGE_PREFIX_BYTES,
+  messageBytes,
+  type OutgoingMessage,
+} from './frame-format';
 import { PeerChannel } from './peer-channel';
 import { resolveTransportConfig, type TransportConfig } from './transport-config';
 import { createTransportStats, type TransportStats } from './transport-stats';
@@ -76,12 +82,12 @@ export class TcpTransport {
    * Queues a message for a peer (or for this process itself). Returns false when the peer's queue is full and
    * the message was dropped. Throws MessageTooLargeError or AddressError for input no peer could ever receive.
    */
-  send(toAddress: string, message: Uint8Array): boolean {
+  send(toAddress: string, message: OutgoingMessage): boolean {
     const self = this.address;
     if (this.closed) return false;
-    if (message.length > this.maxMessageBytes)
-      throw new MessageTooLargeError(message.length, this.maxMessageBytes);
-    if (toAddress === self) return this.sendToSelf(message);
+    const bytes = messageBytes(message);
+    if (bytes > this.maxMessageBytes) throw new MessageTooLargeError(bytes, this.maxMessageBytes);
+    if (toAddress === self) return this.sendToSelf(joinMessage(message));
     if (!this.channels.has(toAddress)) parseAddress(toAddress);
     return this.channelFor(toAddress).enqueue(message);
   }

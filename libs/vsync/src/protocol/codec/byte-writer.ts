@@ -55,14 +55,6 @@ export class ByteWriter {
     return out;
   }
 
-  /** The bytes written so far followed by `tail`, in one new array: appending a large pre-encoded part copies it once. */
-  finishWith(tail: Uint8Array): Uint8Array {
-    const out = allocateBytes(this.length + tail.length);
-    out.set(this.buf.subarray(0, this.length));
-    out.set(tail, this.length);
-    return out;
-  }
-
   private reserve(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
     let size = this.buf.length * 2;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../errors/decode-error';
 import type { WireMessage } from '../wire-message';
-import { WIRE_VERSION, decodeMessage, encodeMessage } from './message-codec';
+import { WIRE_VERSION, decodeMessage, encodeMessage, encodeMessageParts } from './message-codec';
 
 const uint = fc.maxSafeNat();
 const small = fc.nat({ max: 1_000_000 });
@@ -111,6 +111,18 @@ describe('message codec', () => {
         expect(decodeMessage(encodeMessage(m))).toEqual(m);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('encodes a message in parts to the same bytes as whole', () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const parts = encodeMessageParts(m);
+        const joined = parts instanceof Uint8Array ? parts : Uint8Array.from([...parts[0], ...parts[1]]);
+        expect(joined).toEqual(encodeMessage(m));
+        expect(parts instanceof Uint8Array).toBe(m.body.kind !== 'data');
+      }),
+      { numRuns: 500 },
     );
   });
 

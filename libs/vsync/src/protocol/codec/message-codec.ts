@@ -13,6 +13,17 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Compact binary form: version byte, kind code, envelope fields, body fields, all positional. */
 export function encodeMessage(message: WireMessage): Uint8Array {
+  const parts = encodeMessageParts(message);
+  if (parts instanceof Uint8Array) return parts;
+  const whole = new Uint8Array(parts[0].length + parts[1].length);
+  whole.set(parts[0]);
+  whole.set(parts[1], parts[0].length);
+  return whole;
+}
+
+/** The same bytes as encodeMessage, but a data message comes as two arrays, its own envelope and the packed body
+ *  shared by every copy of it: whoever frames it copies both once instead of joining them into a new array first. */
+export function encodeMessageParts(message: WireMessage): Uint8Array | readonly [Uint8Array, Uint8Array] {
   const code = KIND_CODES.get(message.body.kind);
   if (code === undefined) throw new TypeError(`encodeMessage: unknown message kind "${message.body.kind}"`);
   // Encoded before the envelope starts: every ByteWriter shares one scratch buffer.
@@ -21,7 +32,7 @@ export function encodeMessage(message: WireMessage): Uint8Array {
   w.byte(WIRE_VERSION);
   w.uint(code);
   writeEnvelope(w, message);
-  if (body !== undefined) return w.finishWith(body);
+  if (body !== undefined) return [w.finish(), body];
   writeFields(w, BODY_SCHEMAS[code][1], message.body as unknown as Record<string, unknown>);
   return w.finish();
 }
