@@ -2,26 +2,48 @@
  * Small byte arrays carved out of shared slabs. A fresh ArrayBuffer per message (what `new Uint8Array(n)` or `slice`
  * gives) costs a separately tracked backing store and GC pressure, several times the cost of copying a kilobyte;
  * a view into a slab costs one small object. A slab is freed once no array cut from it is referenced any more, so an
- * array kept alive pins at most SLAB_BYTES.
+ * array kept alive pins at most its slab.
  */
-const SLAB_BYTES = 64 * 1024;
-/** Larger arrays get their own buffer: a slab would hold too few of them to pay off. */
-const MAX_SLABBED_BYTES = SLAB_BYTES / 8;
+class Slabs {
+  private slab: ArrayBuffer;
+  private used = 0;
 
-let slab = new Uint8Array(SLAB_BYTES);
-let slabUsed = 0;
+  constructor(
+    /** Bytes of one slab. */
+    private readonly slabBytes: number,
+    /** Larger arrays get their own buffer: a slab would hold too few of them to pay off. */
+    private readonly maxSlabbedBytes: number,
+  ) {
+    this.slab = new ArrayBuffer(slabBytes);
+  }
+
+  allocate(bytes: number): Uint8Array {
+    if (bytes > this.maxSlabbedBytes) return new Uint8Array(bytes);
+    if (this.used + bytes > this.slabBytes) {
+      this.slab = new ArrayBuffer(this.slabBytes);
+      this.used = 0;
+    }
+    const out = new Uint8Array(this.slab, this.used, bytes);
+    // Keeps each array 8-byte aligned, as a separate allocation would be.
+    this.used += (bytes + 7) & ~7;
+    return out;
+  }
+}
+
+/** Small arrays, some of which the application may keep (a copied argument pins at most 64 KiB). */
+const small = new Slabs(64 * 1024, 8 * 1024);
+/** Encoded messages: the protocol holds them only until acknowledged, so larger slabs waste nothing and spare a
+ *  zero-filled allocation per packed data message. */
+const encoded = new Slabs(1024 * 1024, 128 * 1024);
 
 /** An array of `bytes` bytes that no one else uses (its contents are unspecified until written). */
 export function allocateBytes(bytes: number): Uint8Array {
-  if (bytes > MAX_SLABBED_BYTES) return new Uint8Array(bytes);
-  if (slabUsed + bytes > SLAB_BYTES) {
-    slab = new Uint8Array(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = slab.subarray(slabUsed, slabUsed + bytes);
-  // Keeps each array 8-byte aligned, as a separate allocation would be.
-  slabUsed += (bytes + 7) & ~7;
-  return out;
+  return small.allocate(bytes);
+}
+
+/** Like allocateBytes, for an encoded message (held by the protocol, not the application). */
+export function allocateEncoded(bytes: number): Uint8Array {
+  return encoded.allocate(bytes);
 }
 
 /** A private copy of `bytes`. */

@@ -1,5 +1,5 @@
 import { InvariantError } from '../errors/invariant-error';
-import { allocateBytes } from './byte-slab';
+import { allocateEncoded } from './byte-slab';
 
 const INITIAL_BYTES = 4096;
 const textEncoder = new TextEncoder();
@@ -50,7 +50,7 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    const out = allocateBytes(this.length);
+    const out = allocateEncoded(this.length);
     out.set(this.buf.subarray(0, this.length));
     return out;
   }
