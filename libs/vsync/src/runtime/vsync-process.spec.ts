@@ -32,17 +32,21 @@ describe('VsyncProcess', () => {
     expect(p.stats().incarnation).toBe(42);
   });
 
-  it('counts and drops messages that do not decode, and keeps running', async () => {
+  it('counts and drops a message that does not decode, closes the connection it came on, and keeps running', async () => {
     const p = vsyncProcess();
     await p.start();
     const peer = new TcpTransport({}, () => undefined);
     transports.push(peer);
     await peer.start();
     peer.send(p.self.address, new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+    await until(() => p.stats().transport.rejectedFrames.undecodableMessage === 1);
+    expect(p.stats().decodeFailures).toBe(1);
+    await until(() => peer.stats().connectionsClosed === 1);
+    // The peer reconnects for its next message, which fails the same way: the process itself is unharmed.
     peer.send(p.self.address, new Uint8Array([]));
     await until(() => p.stats().decodeFailures === 2);
-    expect(p.stats().transport.messagesReceived).toBe(2);
-    expect(p.stats().transport.connectionsClosed).toBe(0);
+    await p.join('still-works');
+    expect(p.stats().transport.rejectedFrames.undecodableMessage).toBe(2);
   });
 
   it('rejects a payload above maxPayloadBytes before it reaches the core', async () => {

@@ -226,16 +226,18 @@ export class VsyncProcess {
     return undefined;
   }
 
-  private onBytes(fromAddress: string, bytes: Uint8Array): void {
+  /** Returns false for bytes that do not decode: the transport then closes the connection they came on. */
+  private onBytes(fromAddress: string, bytes: Uint8Array): boolean {
     let message: WireMessage;
     try {
       message = decodeMessage(bytes);
     } catch {
       // Undecodable bytes from a peer are its problem, never ours: count and drop (the core sees nothing).
       this.counters.decodeFailures += 1;
-      return;
+      return false;
     }
     this.feed({ type: 'receive', fromAddress, message, nowMs: now() });
+    return true;
   }
 
   /** Steps the core with one input at a time; inputs arriving while outputs are carried out wait their turn. */

@@ -14,8 +14,9 @@ const open: TcpTransport[] = [];
 
 async function node(options: Partial<TransportConfig> = {}): Promise<Node> {
   const received: Node['received'] = [];
-  const transport = new TcpTransport(options, (from, message) =>
-    received.push({ from, text: Buffer.from(message).toString() }),
+  const transport = new TcpTransport(
+    options,
+    (from, message) => void received.push({ from, text: Buffer.from(message).toString() }),
   );
   open.push(transport);
   await transport.start();

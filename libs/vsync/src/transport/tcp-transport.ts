@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { formatAddress, parseAddress } from './address';
 import { Connection, type ConnectionEvents, type ConnectionOptions } from './connection';
+import { FrameError } from './errors/frame-error';
 import { MessageTooLargeError } from './errors/message-too-large-error';
 import {
   FRAME_HEADER_BYTES,
@@ -15,7 +16,9 @@ import { resolveTransportConfig, type TransportConfig } from './transport-config
 import { createTransportStats, type TransportStats } from './transport-stats';
 
 /** Receives every message that arrives, with the advertised address of the process that sent it. */
-export type MessageHandler = (fromAddress: string, message: Uint8Array) => void;
+/** Receives each message; returning false says its bytes were garbage, and the connection that carried them is
+ *  closed (and counted as rejectedFrames.undecodableMessage) like one carrying a bad frame. */
+export type MessageHandler = (fromAddress: string, message: Uint8Array) => boolean | void;
 
 /**
  * Moves opaque messages between processes over TCP, addressed by advertised "host:port". It keeps at most one
@@ -46,7 +49,7 @@ export class TcpTransport {
     this.maxMessageBytes = this.config.maxFrameBytes - FRAME_HEADER_BYTES - MESSAGE_PREFIX_BYTES;
     this.events = {
       onReady: (connection) => this.onReady(connection),
-      onMessages: (connection, messages) => this.deliver(connection.peerAddress, messages),
+      onMessages: (connection, messages) => this.deliverFrom(connection, messages),
       onDrain: (connection) => this.channels.get(connection.peerAddress ?? '')?.onDrain(connection),
       onClose: (connection) => this.onConnectionClosed(connection),
     };
@@ -185,11 +188,25 @@ export class TcpTransport {
     if (connection.peerAddress !== undefined) this.channels.get(connection.peerAddress)?.release(connection);
   }
 
-  private deliver(fromAddress: string | undefined, messages: Uint8Array[]): void {
+  private deliverFrom(connection: Connection, messages: Uint8Array[]): void {
+    const fromAddress = connection.peerAddress;
     assert.ok(fromAddress !== undefined, 'data arrived on a connection that has not said hello');
     for (const message of messages) {
+      if (this.closed || !connection.isReady()) return;
+      if (this.onMessage(fromAddress, message) === false) {
+        this.counters.rejectedFrames.undecodableMessage += 1;
+        return connection.destroy(
+          new FrameError('undecodableMessage', `a message from ${fromAddress} does not decode`),
+        );
+      }
+    }
+  }
+
+  /** Messages to oneself have no connection to close: what the handler says of them is ignored. */
+  private deliverToSelf(messages: Uint8Array[]): void {
+    for (const message of messages) {
       if (this.closed) return;
-      this.onMessage(fromAddress, message);
+      this.onMessage(this.address, message);
     }
   }
 
@@ -206,7 +223,7 @@ export class TcpTransport {
       const batch = this.loopback;
       this.loopback = [];
       this.loopbackBytes = 0;
-      this.deliver(this.address, batch);
+      this.deliverToSelf(batch);
     });
     return true;
   }

@@ -42,6 +42,7 @@ export function createTransportStats(): TransportStats {
       malformed: 0,
       unexpectedHello: 0,
       missingHello: 0,
+      undecodableMessage: 0,
     },
   };
 }

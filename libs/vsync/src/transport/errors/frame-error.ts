@@ -1,6 +1,13 @@
 /** Why an incoming byte stream was rejected; each kind has its own counter in TransportStats. */
 export type FrameErrorKind =
-  'badMagic' | 'wrongVersion' | 'oversize' | 'malformed' | 'unexpectedHello' | 'missingHello';
+  | 'badMagic'
+  | 'wrongVersion'
+  | 'oversize'
+  | 'malformed'
+  | 'unexpectedHello'
+  | 'missingHello'
+  /** A well-framed message that the layer above could not decode (the message handler refused it). */
+  | 'undecodableMessage';
 
 /**
  * The bytes on a connection are not a valid vsync frame stream. The transport counts it, closes the
