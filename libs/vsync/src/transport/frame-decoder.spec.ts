@@ -43,6 +43,38 @@ describe('FrameDecoder', () => {
     }
   });
 
+  it('decodes frames fed in chunks of every size, a large frame in many small chunks included', () => {
+    const big = new Uint8Array(50_000).map((_, i) => i % 251);
+    const stream = Buffer.concat([
+      encodeDataFrame([bytes(1), big]),
+      encodeDataFrame([bytes(2)]),
+      encodeDataFrame([big, bytes(3)]),
+    ]);
+    for (const size of [1, 7, 8, 9, 1000, 4096, 65_536]) {
+      const decoder = new FrameDecoder(1024 * 1024);
+      const frames = [];
+      for (let at = 0; at < stream.length; at += size)
+        frames.push(...decoder.push(stream.subarray(at, at + size)));
+      const lengths = frames.map((f) => (f.kind === 'data' ? f.messages.map((m) => m.length) : []));
+      expect(lengths).toEqual([[1, 50_000], [1], [50_000, 1]]);
+      const last = frames[2];
+      expect(last.kind === 'data' && Buffer.from(last.messages[0]).equals(Buffer.from(big))).toBe(true);
+    }
+  });
+
+  it('rejects an oversized or garbage header even when it arrives a byte at a time after a partial frame', () => {
+    const decoder = new FrameDecoder(1024);
+    const frame = encodeDataFrame([bytes(1, 2, 3)]);
+    decoder.push(frame.subarray(0, 5));
+    decoder.push(frame.subarray(5));
+    const oversize = header(0x5653, 1, 0, 2000);
+    decoder.push(oversize.subarray(0, 3));
+    expect(rejection(decoder, oversize.subarray(3)).kind).toBe('oversize');
+    const garbage = new FrameDecoder(1024);
+    garbage.push(frame.subarray(0, frame.length - 1));
+    expect(rejection(garbage, Buffer.from([frame[frame.length - 1], 0x47])).kind).toBe('badMagic');
+  });
+
   it('rejects a stream that does not start with the magic at its first byte', () => {
     const error = rejection(new FrameDecoder(1024), Buffer.from('G'));
     expect(error.kind).toBe('badMagic');

@@ -17,9 +17,15 @@ export type Frame =
 /**
  * Turns a TCP byte stream into frames. It checks magic, version and length as soon as those bytes arrive, so a
  * garbage or oversized stream is rejected before it is buffered, and it never holds more than one frame.
+ *
+ * The chunks of a frame that is still incomplete are kept as they came and joined once, when the frame is whole:
+ * joining on every chunk would copy a large frame over and over (quadratic in its number of chunks).
  */
 export class FrameDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  /** Length of the incomplete frame once its header has arrived, else 0. */
+  private frameBytes = 0;
 
   constructor(private readonly maxFrameBytes: number) {
     if (!Number.isInteger(maxFrameBytes) || maxFrameBytes <= FRAME_HEADER_BYTES)
@@ -28,47 +34,63 @@ export class FrameDecoder {
 
   /** Feeds the next chunk; returns the frames it completes or throws FrameError on the first bad byte. */
   push(chunk: Buffer): Frame[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.parts.length === 0) return this.parse(chunk);
+    this.parts.push(chunk);
+    this.partsBytes += chunk.length;
+    if (this.frameBytes === 0) {
+      // The header is checked as its bytes arrive; until it is whole there are at most a header's worth of parts.
+      const head = Buffer.concat(this.parts, Math.min(this.partsBytes, FRAME_HEADER_BYTES));
+      checkHeaderPrefix(head, 0, head.length, this.maxFrameBytes);
+      if (head.length < FRAME_HEADER_BYTES) return [];
+      this.frameBytes = FRAME_HEADER_BYTES + head.readUInt32BE(4);
+    }
+    if (this.partsBytes < this.frameBytes) return [];
+    const joined = Buffer.concat(this.parts, this.partsBytes);
+    this.parts = [];
+    this.partsBytes = 0;
+    this.frameBytes = 0;
+    return this.parse(joined);
+  }
+
+  /** Decodes the whole frames of `bytes` and keeps the incomplete rest for the next chunk. */
+  private parse(bytes: Buffer): Frame[] {
     const frames: Frame[] = [];
     let offset = 0;
     for (;;) {
-      const available = this.pending.length - offset;
-      this.checkHeaderPrefix(offset, available);
+      const available = bytes.length - offset;
+      checkHeaderPrefix(bytes, offset, available, this.maxFrameBytes);
       if (available < FRAME_HEADER_BYTES) break;
-      const frameBytes = FRAME_HEADER_BYTES + this.pending.readUInt32BE(offset + 4);
+      const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(offset + 4);
       if (available < frameBytes) break;
-      const flags = this.pending.readUInt8(offset + 3);
-      frames.push(decodeBody(flags, this.pending.subarray(offset + FRAME_HEADER_BYTES, offset + frameBytes)));
+      const flags = bytes.readUInt8(offset + 3);
+      frames.push(decodeBody(flags, bytes.subarray(offset + FRAME_HEADER_BYTES, offset + frameBytes)));
       offset += frameBytes;
     }
-    // Copy the partial tail so the chunk it came from (often 64 KiB) is not kept alive by a few bytes.
-    this.pending = offset === 0 ? this.pending : Buffer.from(this.pending.subarray(offset));
+    if (offset < bytes.length) {
+      this.parts = [bytes.subarray(offset)];
+      this.partsBytes = bytes.length - offset;
+    }
     return frames;
   }
+}
 
-  /** Validates whatever part of the header at `offset` has arrived. */
-  private checkHeaderPrefix(offset: number, available: number): void {
-    const bytes = this.pending;
-    if (available >= 1 && bytes[offset] !== FRAME_MAGIC >> 8) throw badMagic(bytes, offset, available);
-    if (available >= 2 && bytes.readUInt16BE(offset) !== FRAME_MAGIC)
-      throw badMagic(bytes, offset, available);
-    if (available >= 3 && bytes[offset + 2] !== FRAME_VERSION) {
-      throw new FrameError(
-        'wrongVersion',
-        `peer speaks frame version ${bytes[offset + 2]}, this process speaks ${FRAME_VERSION}`,
-      );
-    }
-    if (available >= 4 && (bytes[offset + 3] & ~KNOWN_FLAGS) !== 0) {
-      throw new FrameError('malformed', `unknown flag bits 0x${bytes[offset + 3].toString(16)}`);
-    }
-    if (available >= FRAME_HEADER_BYTES) {
-      const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(offset + 4);
-      if (frameBytes > this.maxFrameBytes)
-        throw new FrameError(
-          'oversize',
-          `frame of ${frameBytes} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`,
-        );
-    }
+/** Validates whatever part of the header at `offset` has arrived. */
+function checkHeaderPrefix(bytes: Buffer, offset: number, available: number, maxFrameBytes: number): void {
+  if (available >= 1 && bytes[offset] !== FRAME_MAGIC >> 8) throw badMagic(bytes, offset, available);
+  if (available >= 2 && bytes.readUInt16BE(offset) !== FRAME_MAGIC) throw badMagic(bytes, offset, available);
+  if (available >= 3 && bytes[offset + 2] !== FRAME_VERSION) {
+    throw new FrameError(
+      'wrongVersion',
+      `peer speaks frame version ${bytes[offset + 2]}, this process speaks ${FRAME_VERSION}`,
+    );
+  }
+  if (available >= 4 && (bytes[offset + 3] & ~KNOWN_FLAGS) !== 0) {
+    throw new FrameError('malformed', `unknown flag bits 0x${bytes[offset + 3].toString(16)}`);
+  }
+  if (available >= FRAME_HEADER_BYTES) {
+    const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(offset + 4);
+    if (frameBytes > maxFrameBytes)
+      throw new FrameError('oversize', `frame of ${frameBytes} bytes exceeds maxFrameBytes ${maxFrameBytes}`);
   }
 }
 
