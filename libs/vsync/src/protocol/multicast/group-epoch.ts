@@ -44,6 +44,8 @@ export class GroupEpoch {
   private frozenFlag = false;
   /** Own records sent in this step, not yet handed to the links: they leave as one packed data message. */
   private outbox: DataRecord[] = [];
+  private lastRanked: ProcessId | undefined;
+  private lastRank = -1;
   private outboxBytes = 0;
 
   constructor(
@@ -189,14 +191,17 @@ export class GroupEpoch {
   }
 
   private deliverTotal(): void {
-    if (this.frozenFlag) return;
+    if (this.frozenFlag || this.totalPending.length === 0) return;
     this.clocks[this.myRank] = this.myClock;
-    while (this.totalPending.length > 0) {
-      const head = this.totalPending[0];
-      if (this.clocks.some((c) => c < head.lamport)) return;
-      this.totalPending.shift();
+    // Every member has promised to send nothing below the smallest announced clock.
+    let floor = Infinity;
+    for (const clock of this.clocks) floor = Math.min(floor, clock);
+    let delivered = 0;
+    while (delivered < this.totalPending.length && this.totalPending[delivered].lamport <= floor) {
+      const head = this.totalPending[delivered++];
       this.deliverNow(this.rankOf(head.sender), head);
     }
+    if (delivered > 0) this.totalPending.splice(0, delivered);
   }
 
   private deliverNow(rank: number, record: DataRecord): void {
@@ -241,7 +246,12 @@ export class GroupEpoch {
   }
 
   private rankOf(p: ProcessId): number {
-    return this.members.findIndex((m) => sameProcess(m, p));
+    // The records of one packed message share their sender object: remember the last answer by identity.
+    if (p === this.lastRanked) return this.lastRank;
+    const rank = this.members.findIndex((m) => sameProcess(m, p));
+    this.lastRanked = p;
+    this.lastRank = rank;
+    return rank;
   }
 
   private forEachOther(fn: (m: ProcessId) => void): void {
