@@ -83,4 +83,17 @@ describe('GroupEpoch packing', () => {
       .map((s) => (s.body.kind === 'data' ? s.body.records.length : 0));
     expect(packs).toEqual([2, 2, 1]);
   });
+
+  it('frees the messages of a member alone in its group as it sends, without waiting for a tick', () => {
+    const delivered: DataRecord[] = [];
+    const alone = new GroupEpoch('g', 1, 1, [a], a, {
+      deliver: (r) => void delivered.push(r),
+      send: () => undefined,
+      outboxFilled: () => undefined,
+    });
+    for (let i = 0; i < 1000; i++) alone.send(i % 2 === 0 ? 'total' : 'fifo', new Uint8Array([i % 256]));
+    expect(delivered).toHaveLength(1000);
+    expect(alone.heldRecords().length).toBeLessThanOrEqual(1);
+    expect(alone.inFlight).toBe(0);
+  });
 });

@@ -110,6 +110,9 @@ export class GroupEpoch {
     };
     this.lastAnnouncedClock = this.myClock;
     this.accept(this.myRank, record);
+    // Alone, a message is stable once sent: no acknowledgement will come to free it, and a sender that never yields
+    // to the tick would otherwise hold every message it ever sent.
+    if (this.members.length === 1) this.collect();
     const bytes = payload.length + PACKED_RECORD_OVERHEAD_BYTES;
     if (this.outboxBytes + bytes > this.packBytes) this.flushOutbox();
     if (this.outbox.length === 0) this.effects.outboxFilled(this);
