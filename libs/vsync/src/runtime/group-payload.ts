@@ -1,5 +1,13 @@
 import { deserialize, serialize } from 'node:v8';
-import { PLAIN_ARGS_TAG, plainArgsBytes, readPlainArgs, readU32, writePlainArgs } from './plain-args-codec';
+import { allocateBytes } from '../protocol';
+import {
+  PLAIN_ARGS_TAG,
+  plainArgsBytes,
+  readPlainArgs,
+  readU32,
+  writePlainArgs,
+  writeU32,
+} from './plain-args-codec';
 
 /** Bytes of the handler id that precedes the serialized arguments. */
 const HANDLER_ID_BYTES = 4;
@@ -18,8 +26,8 @@ export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Ui
     throw new RangeError(`handler id ${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
   const plainBytes = plainArgsBytes(args);
   if (plainBytes >= 0) {
-    const plain = Buffer.allocUnsafe(HANDLER_ID_BYTES + plainBytes);
-    plain.writeUInt32BE(handlerId, 0);
+    const plain = allocateBytes(HANDLER_ID_BYTES + plainBytes);
+    writeU32(plain, 0, handlerId);
     writePlainArgs(plain, HANDLER_ID_BYTES, args);
     return plain;
   }

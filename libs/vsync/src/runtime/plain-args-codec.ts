@@ -47,29 +47,36 @@ function plainArgBytes(arg: unknown): number {
   return -1;
 }
 
-/** Writes the plain layout at `offset`; `out` has exactly plainArgsBytes(args) bytes from there. */
-export function writePlainArgs(out: Buffer, offset: number, args: readonly unknown[]): void {
-  let at = out.writeUInt8(PLAIN_ARGS_TAG, offset);
-  at = out.writeUInt8(args.length, at);
+/** Writes the plain layout at `offset`; `out` has exactly plainArgsBytes(args) bytes from there. Plain byte writes:
+ *  Buffer's checked writers cost more than the values they write. */
+export function writePlainArgs(out: Uint8Array, offset: number, args: readonly unknown[]): void {
+  out[offset] = PLAIN_ARGS_TAG;
+  out[offset + 1] = args.length;
+  let at = offset + 2;
   for (const arg of args) at = writePlainArg(out, at, arg);
 }
 
-function writePlainArg(out: Buffer, at: number, arg: unknown): number {
-  if (arg === undefined) return out.writeUInt8(ArgType.Undefined, at);
-  if (arg === null) return out.writeUInt8(ArgType.Null, at);
-  if (typeof arg === 'boolean') return out.writeUInt8(arg ? ArgType.True : ArgType.False, at);
-  if (typeof arg === 'number') return out.writeDoubleBE(arg, out.writeUInt8(ArgType.Number, at));
-  if (typeof arg === 'string') {
-    const length = out.write(arg, at + 5, 'utf8');
-    out.writeUInt8(ArgType.String, at);
-    out.writeUInt32BE(length, at + 1);
-    return at + 5 + length;
+function writePlainArg(out: Uint8Array, at: number, arg: unknown): number {
+  if (typeof arg === 'number') {
+    out[at] = ArgType.Number;
+    writeF64(out, at + 1, arg);
+    return at + 9;
   }
-  const bytes = arg as Uint8Array;
-  out.writeUInt8(ArgType.Bytes, at);
-  out.writeUInt32BE(bytes.byteLength, at + 1);
-  out.set(bytes, at + 5);
-  return at + 5 + bytes.byteLength;
+  if (typeof arg === 'string') {
+    const { written } = utf8Encoder.encodeInto(arg, out.subarray(at + 5));
+    out[at] = ArgType.String;
+    writeU32(out, at + 1, written);
+    return at + 5 + written;
+  }
+  if (arg instanceof Uint8Array) {
+    out[at] = ArgType.Bytes;
+    writeU32(out, at + 1, arg.byteLength);
+    out.set(arg, at + 5);
+    return at + 5 + arg.byteLength;
+  }
+  out[at] =
+    arg === undefined ? ArgType.Undefined : arg === null ? ArgType.Null : arg ? ArgType.True : ArgType.False;
+  return at + 1;
 }
 
 /** Reads the plain layout from `offset` to the end of `bytes`; throws RangeError naming what is wrong. Works on the
@@ -120,6 +127,7 @@ function readConstant(type: ArgType, index: number): unknown {
 
 /** Invalid UTF-8 becomes U+FFFD, as Buffer#toString does; the sender wrote it from a JavaScript string anyway. */
 const utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
 /** Big-endian doubles are assembled here, byte-reversed on little-endian hosts. */
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -135,6 +143,18 @@ export function readU32(bytes: Uint8Array, at: number): number {
   if (at + 4 > bytes.length)
     throw new RangeError(`the payload ends at byte ${bytes.length}, inside the arguments`);
   return bytes[at] * 0x1000000 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
+}
+
+export function writeU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
+}
+
+function writeF64(out: Uint8Array, at: number, value: number): void {
+  f64[0] = value;
+  for (let i = 0; i < 8; i++) out[at + i] = f64Bytes[LITTLE_ENDIAN_HOST ? 7 - i : i];
 }
 
 function readF64(bytes: Uint8Array, at: number): number {
