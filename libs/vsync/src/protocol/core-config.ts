@@ -37,6 +37,10 @@ export interface CoreConfig {
   readonly maxGroups?: number;
   /** Join and leave requests that may be pending at once. */
   readonly maxPendingRequests?: number;
+  /** Processes that run the membership service: the oldest this many members of each view. View changes are decided
+   *  by a majority of them, and a process that cannot hear a majority of them leaves (MinorityPartitionError). Every
+   *  process of one system must use the same value, or their quorums need not intersect. */
+  readonly membershipServiceSize?: number;
 }
 
 export type ResolvedCoreConfig = Required<CoreConfig>;
@@ -56,6 +60,7 @@ const DEFAULTS = {
   maxPayloadBytes: 4 * 1024 * 1024,
   maxGroups: 256,
   maxPendingRequests: 4_096,
+  membershipServiceSize: 5,
 } as const;
 
 type NumericField = keyof typeof DEFAULTS;

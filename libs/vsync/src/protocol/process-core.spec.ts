@@ -92,6 +92,31 @@ function threeMembersInGroup(extra: Partial<CoreConfig> = {}): Wire {
   return w;
 }
 
+const FIVE = ['a:1', 'b:1', 'c:1', 'd:1', 'e:1'];
+
+/** Five members, oldest first a..e, with a membership service of three: a, b and c vote; d and e are learners. */
+function fiveWithServiceOfThree(): Wire {
+  const w = new Wire();
+  for (const a of FIVE) {
+    w.add(a, { membershipServiceSize: 3 });
+    w.run(300);
+  }
+  return w;
+}
+
+function isolate(w: Wire, side: readonly string[]): void {
+  for (const a of side) {
+    for (const b of FIVE.filter((x) => !side.includes(x))) {
+      w.blocked.add(`${a}->${b}`);
+      w.blocked.add(`${b}->${a}`);
+    }
+  }
+}
+
+function membersOf(w: Wire, address: string): string[] {
+  return w.cores.get(address)!.systemView!.members.map((m) => m.address);
+}
+
 describe('ProcessCore configuration', () => {
   it('rejects bad bounds with a ConfigError naming the field', () => {
     const self = { address: 'a:1', incarnation: 1 };
@@ -108,6 +133,12 @@ describe('ProcessCore configuration', () => {
     expect(() => new ProcessCore({ self: { address: 'a:1', incarnation: 0 }, seeds: ['a:1'] })).toThrow(
       ConfigError,
     );
+    for (const membershipServiceSize of [0, -1, 2.5]) {
+      expect(() => new ProcessCore({ self, seeds: ['a:1'], membershipServiceSize })).toThrow(
+        /ConfigError: membershipServiceSize must be a positive integer/,
+      );
+    }
+    expect(new ProcessCore({ self, seeds: ['a:1'] }).config.membershipServiceSize).toBe(5);
   });
 });
 
@@ -136,6 +167,72 @@ describe('ProcessCore membership', () => {
     expect(excluded[0].type === 'excluded' && excluded[0].error).toBeInstanceOf(MinorityPartitionError);
     expect(w.cores.get('b:1')!.systemView!.members.map((m) => m.address)).toEqual(['b:1', 'c:1']);
     expect(w.cores.get('c:1')!.systemView!.id).toBe(w.cores.get('b:1')!.systemView!.id);
+  });
+
+  it('counts only the membership service: the side with two of its three members goes on, the larger side leaves', () => {
+    const w = fiveWithServiceOfThree();
+    expect(w.cores.get('e:1')!.serviceMembers.map((m) => m.address)).toEqual(['a:1', 'b:1', 'c:1']);
+    isolate(w, ['a:1', 'b:1']);
+    w.run(1_500);
+    for (const a of ['c:1', 'd:1', 'e:1']) {
+      const excluded = w.of(a, 'excluded');
+      expect(excluded.length).toBe(1);
+      const error = excluded[0].type === 'excluded' ? excluded[0].error : null;
+      expect(error).toBeInstanceOf(MinorityPartitionError);
+      expect(error?.message).toMatch(
+        /lost contact with a majority of the membership service .*rejoin as a new member/,
+      );
+    }
+    expect(membersOf(w, 'a:1')).toEqual(['a:1', 'b:1']);
+    expect(membersOf(w, 'b:1')).toEqual(['a:1', 'b:1']);
+  });
+
+  it('lets the service install a view without the learners, which leave when cut off from it', () => {
+    const w = fiveWithServiceOfThree();
+    isolate(w, ['d:1', 'e:1']);
+    w.run(1_500);
+    for (const a of ['a:1', 'b:1', 'c:1']) expect(membersOf(w, a)).toEqual(['a:1', 'b:1', 'c:1']);
+    for (const a of ['d:1', 'e:1']) {
+      const excluded = w.of(a, 'excluded');
+      expect(excluded[0].type === 'excluded' && excluded[0].error).toBeInstanceOf(MinorityPartitionError);
+    }
+  });
+
+  it('decides only on a majority of the service: accepts from three of five members, two of them learners, are not enough', () => {
+    const w = fiveWithServiceOfThree();
+    const viewId = w.cores.get('a:1')!.systemView!.id;
+    const since = w.outputs.get('a:1')!.length;
+    const sentByA = (kind: string): boolean =>
+      w.outputs
+        .get('a:1')!
+        .slice(since)
+        .some((o) => o.type === 'send' && o.message.body.kind === kind);
+    w.input('d:1', { type: 'join', group: 'h', requestId: 1, nowMs: w.now });
+    w.deliverQueued(); // the request reaches the leader a, which flushes
+    w.deliverQueued(); // every member freezes and answers
+    w.deliverQueued(); // a has every answer and proposes
+    expect(sentByA('propose')).toBe(true);
+    w.blocked.add('b:1->a:1');
+    w.blocked.add('c:1->a:1');
+    w.deliverQueued(); // all accept
+    w.deliverQueued(); // a hears its own accept and those of d and e, learners: no decision
+    expect(w.cores.get('a:1')!.systemView!.id).toBe(viewId);
+    expect(sentByA('commit')).toBe(false);
+    w.blocked.clear();
+    w.run(200); // b's and c's accepts are retransmitted: decided
+    for (const a of FIVE) expect(w.cores.get(a)!.systemView!.id).toBe(viewId + 1);
+    expect(w.of('d:1', 'requestDone').length).toBe(1);
+  });
+
+  it("gives a failed service member's seat to the next-oldest process, whose vote then counts", () => {
+    const w = fiveWithServiceOfThree();
+    isolate(w, ['a:1']);
+    w.run(1_500);
+    expect(membersOf(w, 'b:1')).toEqual(['b:1', 'c:1', 'd:1', 'e:1']);
+    expect(w.cores.get('e:1')!.serviceMembers.map((m) => m.address)).toEqual(['b:1', 'c:1', 'd:1']);
+    isolate(w, ['a:1', 'b:1']);
+    w.run(1_500);
+    for (const a of ['c:1', 'd:1', 'e:1']) expect(membersOf(w, a)).toEqual(['c:1', 'd:1', 'e:1']);
   });
 
   it('drops messages from an excluded incarnation and tells it so', () => {

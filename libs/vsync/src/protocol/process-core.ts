@@ -9,6 +9,7 @@ import { SendQueueFullError } from './errors/send-queue-full-error';
 import { ShutdownError } from './errors/shutdown-error';
 import { VsyncError } from './errors/vsync-error';
 import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
+import { membershipService } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
 import { LinkTable } from './link/link-table';
@@ -48,10 +49,11 @@ const MAX_GROUP_NAME_CHARS = 256;
 const INSTALL_LOG_VIEWS = 64;
 
 /** The whole protocol of one process as a pure state machine: `step(input) -> outputs`. Membership follows the
- *  Isis/Vsync GMS: the oldest unsuspected member leads; a view change is a flush (which doubles as the takeover
- *  inquiry) followed by a proposal that a majority of the current view must accept (paxos ballots keep two leaders from
- *  deciding different views with one number). Multicast: FIFO per sender, total order by Lamport time; every view change
- *  delivers the union of the survivors' unstable messages before the new view. */
+ *  Isis/Vsync GMS: the membership service of a view is its oldest `membershipServiceSize` members; the oldest
+ *  unsuspected member leads; a view change is a flush (which doubles as the takeover inquiry) followed by a proposal
+ *  that a majority of the current view's membership service must accept (paxos ballots keep two leaders from deciding
+ *  different views with one number); the other members are learners. Multicast: FIFO per sender, total order by
+ *  Lamport time; every view change delivers the union of the survivors' unstable messages before the new view. */
 export class ProcessCore {
   readonly config: ResolvedCoreConfig;
   private readonly self: ProcessId;
@@ -108,6 +110,11 @@ export class ProcessCore {
 
   get state(): Role {
     return this.role;
+  }
+
+  /** The membership service of the installed view (oldest first), or none before joining; for observers. */
+  get serviceMembers(): readonly ProcessId[] {
+    return this.view ? membershipService(this.view.members, this.config.membershipServiceSize) : [];
   }
 
   /** Hands over (and forgets) the system views installed since the last call, oldest first. */
@@ -230,8 +237,10 @@ export class ProcessCore {
       return;
     }
     if (this.role !== 'member') return;
-    this.links.tick(this.now, this.out);
+    // Before anything is retransmitted: a process outside the primary partition sends nothing more. A proposal of its
+    // own that reached an acceptor after it left could still be decided, seating a process that is gone in a view.
     if (this.checkMajority()) return;
+    this.links.tick(this.now, this.out);
     this.heartbeat();
     if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.sendRequestsToLeader();
     if (this.attempt || this.isLeader()) this.leaderTick();
@@ -249,13 +258,18 @@ export class ProcessCore {
     for (const m of this.others()) this.links.sendUnreliable(m, { kind: 'heartbeat', viewId }, this.out);
   }
 
-  /** A process that cannot hear a majority of its view can never again take part in a decision: it leaves. */
+  /** A process that cannot hear a majority of its view's membership service is outside the primary partition: no
+   *  decision can be made with it, and any view it could still learn of would come from a side it cannot hear. It
+   *  leaves, installing nothing, and rejoins as a new incarnation. Itself counts if it is a service member. */
   private checkMajority(): boolean {
     const view = this.view!;
-    const alive = view.members.filter((m) => this.isSelf(m) || !this.timedOut(m)).length;
-    if (alive >= majorityOf(view.members.length)) return false;
+    const service = this.serviceMembers;
+    const heard = service.filter((m) => this.isSelf(m) || !this.timedOut(m)).length;
+    if (heard >= majorityOf(service.length)) return false;
     this.becomeGone(
-      new MinorityPartitionError(`hears ${alive} of ${view.members.length} members of view ${view.id}`),
+      new MinorityPartitionError(
+        `hears ${heard} of the ${service.length} membership service members of view ${view.id}`,
+      ),
       true,
     );
     return true;
@@ -427,7 +441,7 @@ export class ProcessCore {
 
   private startAttempt(): void {
     const ballot: Ballot = { round: this.maxRound + 1, leader: this.self };
-    this.attempt = new ViewChangeAttempt(ballot, this.view!, this.now);
+    this.attempt = new ViewChangeAttempt(ballot, this.view!, this.now, this.config.membershipServiceSize);
     for (const m of this.others()) {
       this.links.sendReliable(m, { kind: 'flush', viewId: this.view!.id, ballot }, this.now, this.out);
     }

@@ -47,6 +47,7 @@ function runGuarded(seed: number, nodes: number | undefined): ReturnType<typeof 
     return {
       seed,
       nodes: nodes ?? 0,
+      serviceSize: 0,
       violations: [`simulation threw: ${detail}`],
       stats: { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0 },
     };
@@ -66,12 +67,15 @@ function main(): number {
   const started = Date.now();
   for (let seed = options.first; seed < options.first + options.seeds; seed++) {
     const result = runGuarded(seed, options.nodes);
-    if (options.verbose) console.log(`seed ${seed} nodes=${result.nodes} ${JSON.stringify(result.stats)}`);
+    if (options.verbose)
+      console.log(
+        `seed ${seed} nodes=${result.nodes} service=${result.serviceSize} ${JSON.stringify(result.stats)}`,
+      );
     if (result.violations.length === 0) continue;
     violations += result.violations.length;
     failedSeeds.push(seed);
     console.log(
-      `FAIL seed ${seed} (${result.nodes} nodes; replay: npm run sim -- --seed ${seed}${options.nodes ? ` --nodes ${options.nodes}` : ''})`,
+      `FAIL seed ${seed} (${result.nodes} nodes, membership service ${result.serviceSize}; replay: npm run sim -- --seed ${seed}${options.nodes ? ` --nodes ${options.nodes}` : ''})`,
     );
     console.log(`  faults: ${result.stats.faults.join('; ')}`);
     for (const v of result.violations.slice(0, 10)) console.log(`  ${v}`);

@@ -157,10 +157,25 @@ export class Cluster {
   }
 
   leaderNode(): SimNode | undefined {
-    const views = this.nodes.filter((n) => n.alive && n.core!.systemView).map((n) => n.core!.systemView!);
-    if (views.length === 0) return undefined;
-    const newest = views.reduce((a, b) => (b.id > a.id ? b : a));
-    return this.byAddress.get(newest.members[0].address);
+    const holder = this.newestViewHolder();
+    return holder && this.byAddress.get(holder.core!.systemView!.members[0].address);
+  }
+
+  /** Members (address#incarnation) of the newest system view any running process installed, oldest first; the
+   *  others catch up to it. Empty before the system is founded. */
+  newestMembers(): string[] {
+    return this.newestViewHolder()?.core!.systemView!.members.map(processKey) ?? [];
+  }
+
+  /** The membership service of the newest view, as its holder computes it from its configured size. */
+  newestService(): Set<string> {
+    return new Set(this.newestViewHolder()?.core!.serviceMembers.map(processKey) ?? []);
+  }
+
+  private newestViewHolder(): SimNode | undefined {
+    const holders = this.nodes.filter((n) => n.alive && n.core!.systemView);
+    if (holders.length === 0) return undefined;
+    return holders.reduce((a, b) => (b.core!.systemView!.id > a.core!.systemView!.id ? b : a));
   }
 
   private request(n: SimNode, r: SimRequest): void {
@@ -257,7 +272,7 @@ export class Cluster {
       case 'excluded':
         if (o.error.code === 'INVARIANT')
           this.history.notes.push(`${n.key} stopped on a broken invariant: ${o.error.message}`);
-        return this.excluded(n);
+        return this.excluded(n, o.error.name);
       case 'disconnect':
         return;
     }
@@ -276,8 +291,9 @@ export class Cluster {
     this.history.sent.set(r.id, { id: r.id, sender: n.key, group: r.group, ordering: r.ordering, index });
   }
 
-  private excluded(n: SimNode): void {
+  private excluded(n: SimNode, why: string): void {
     this.history.excluded.set(n.key, this.now);
+    this.history.exclusionErrors.set(n.key, why);
     const delay = this.options.restartAfterExclusionMs;
     if (delay === null || delay === undefined) return;
     const incarnation = n.incarnation;

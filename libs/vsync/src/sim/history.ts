@@ -41,5 +41,7 @@ export class History {
   /** Processes (address#incarnation) that were excluded or crashed, with the time it happened. */
   readonly excluded = new Map<string, number>();
   readonly crashed = new Map<string, number>();
+  /** The error each excluded process left with, by name (MinorityPartitionError, ExcludedError, ...). */
+  readonly exclusionErrors = new Map<string, string>();
   readonly notes: string[] = [];
 }

@@ -7,6 +7,8 @@ import { CALM_NETWORK } from './sim-network';
 export interface RunResult {
   readonly seed: number;
   readonly nodes: number;
+  /** The run's membershipServiceSize: views are decided by a majority of their oldest this many members. */
+  readonly serviceSize: number;
   readonly violations: readonly string[];
   readonly stats: {
     readonly sent: number;
@@ -32,18 +34,25 @@ const MAX_OUTSTANDING_MULTICASTS = 12;
 const MAX_BURST_MULTICASTS = 5;
 const GROUPS = ['g0', 'g1'] as const;
 
+/** Membership service sizes a run picks from: smaller than, equal to and larger than the node counts (3..7). */
+const SERVICE_SIZES = [3, 4, 5, 6, 7] as const;
+
 /** One randomized run from a seed: workload, network faults, crashes, partitions, clock skew; then the invariants. */
 export function runSeed(seed: number, nodeCount?: number): RunResult {
   const nodes = nodeCount ?? 3 + (seed % 5);
-  const cluster = new Cluster({ seed, nodes });
-  const run = new RandomRun(cluster, cluster.prng);
+  // Drawn from the seed's next digit in base 5, independent of the node count (seed % 5): every pairing of node count
+  // and service size recurs once every 25 seeds, and 10 of the 25 have more nodes than service members.
+  const serviceSize = SERVICE_SIZES[Math.floor(seed / 5) % SERVICE_SIZES.length];
+  const cluster = new Cluster({ seed, nodes, bounds: { membershipServiceSize: serviceSize } });
+  const run = new RandomRun(cluster, cluster.prng, serviceSize);
   return run.execute(seed, nodes);
 }
 
 class RandomRun {
   private readonly plans = new Map<number, Set<string>>();
   private readonly faults: string[] = [];
-  /** Nodes disrupted since the cluster was last settled; at most a minority may be, or no majority is left. */
+  /** Service members disrupted since the cluster was last calm (see cost); fewer than half of the membership service
+   *  may be, or no majority of it is left to decide anything and every process leaves for good. */
   private disrupted = Number.MAX_SAFE_INTEGER; // no fault before the cluster first formed and stayed calm
   private faultsOn = true;
   private lastUncalmMs = 0;
@@ -51,6 +60,7 @@ class RandomRun {
   constructor(
     private readonly cluster: Cluster,
     private readonly prng: Prng,
+    private readonly serviceSize: number,
   ) {}
 
   execute(seed: number, nodes: number): RunResult {
@@ -68,7 +78,7 @@ class RandomRun {
       faults: this.faults,
       simulatedMs: this.cluster.now,
     };
-    return { seed, nodes, violations, stats };
+    return { seed, nodes, serviceSize: this.serviceSize, violations, stats };
   }
 
   private configure(): void {
@@ -81,7 +91,7 @@ class RandomRun {
       jitterMs: p.pick([0.5, 5, 25]),
     };
     this.faults.push(
-      `net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}`,
+      `membership service ${this.serviceSize}; net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}`,
     );
     for (const n of c.nodes) {
       if (p.chance(0.5)) n.clockRate = 0.9 + p.next() * 0.2;
@@ -146,7 +156,19 @@ class RandomRun {
   }
 
   private budget(): number {
-    return Math.floor((this.cluster.nodes.length - 1) / 2) - this.disrupted;
+    const service = Math.min(this.serviceSize, this.cluster.nodes.length);
+    return Math.floor((service - 1) / 2) - this.disrupted;
+  }
+
+  /** What disrupting a node costs from the budget: 1 if it is, or may become, a member of the membership service,
+   *  else 0. A node of the newest view ranked behind the service is free: it can only move into the service when a
+   *  service member leaves the view, and that member's fault was paid for. A node outside the newest view (down,
+   *  joining) pays, because it joins last but still lands in the service of a view smaller than the service. */
+  private cost(n: SimNode): number {
+    const c = this.cluster;
+    if (!n.alive) return 1;
+    const members = c.newestMembers();
+    return members.includes(n.key) && !c.newestService().has(n.key) ? 0 : 1;
   }
 
   private inject(): void {
@@ -160,13 +182,17 @@ class RandomRun {
       'one-way',
       'crash-mid-change',
     ] as const);
-    this.disrupted++;
     if (kind === 'partition' || kind === 'one-way') return this.partition(kind === 'one-way');
-    if (kind === 'crash-mid-change') return this.crashMidChange();
+    if (kind === 'crash-mid-change') {
+      // Whoever first sends that phase's message dies: the leader, a service member whenever a change can succeed.
+      this.disrupted++;
+      return this.crashMidChange();
+    }
     const c = this.cluster;
     const alive = c.nodes.filter((n) => n.core);
     const victim =
       kind === 'crash-leader' ? (c.leaderNode() ?? this.prng.pick(alive)) : this.prng.pick(alive);
+    this.disrupted += this.cost(victim);
     this.crashAndRestart(victim, kind);
   }
 
@@ -180,19 +206,30 @@ class RandomRun {
     });
   }
 
+  /** Cuts off a random set of nodes holding at most the budget's worth of (possible) service members, so the rest keep
+   *  a majority of the membership service; nodes ranked behind the service may all be cut off. */
   private partition(oneWay: boolean): void {
     const c = this.cluster;
-    const size = this.prng.int(1, this.budget() + 1);
+    const budget = this.budget();
+    const free = c.nodes.filter((n) => this.cost(n) === 0).length;
+    const size = this.prng.int(1, budget + free);
     const shuffled = [...c.nodes].sort(() => this.prng.next() - 0.5);
-    const isolated = shuffled.slice(0, size);
-    const rest = shuffled.slice(size);
+    const isolated: SimNode[] = [];
+    let cost = 0;
+    for (const n of shuffled) {
+      if (isolated.length === size) break;
+      if (cost + this.cost(n) > budget) continue;
+      cost += this.cost(n);
+      isolated.push(n);
+    }
+    const rest = shuffled.filter((n) => !isolated.includes(n));
     for (const a of isolated) {
       for (const b of rest) {
         c.network.cut(a.index, b.index);
         if (!oneWay) c.network.cut(b.index, a.index);
       }
     }
-    this.disrupted += size - 1;
+    this.disrupted += cost;
     this.faults.push(
       `${oneWay ? 'one-way ' : ''}partition ${isolated.map((n) => n.index).join(',')} at ${Math.round(c.now)}`,
     );

@@ -15,6 +15,8 @@ describe('scripted scenarios (libs/vsync/testdata)', () => {
         'leader-crash-during-propose.txt',
         'interrupted-multicast.txt',
         'minority-partition.txt',
+        'gms-non-service-crashes.txt',
+        'gms-service-majority-lost.txt',
       ]),
     );
   });

@@ -1,4 +1,4 @@
-import { processKey } from '../protocol';
+import { type CoreConfig, processKey } from '../protocol';
 import { Cluster, type SimNode } from './cluster';
 import { ScenarioError } from './errors/scenario-error';
 import { checkInvariants } from './invariants';
@@ -12,7 +12,8 @@ type Phase = 'flush' | 'propose' | 'commit';
 
 /** Interprets a readable script (libs/vsync/testdata/*.txt) against a simulated cluster, in the style of etcd raft's
  *  testdata. Commands:
- *    start N                       start nodes 1..N (node 1 founds the system)
+ *    start N [BOUND=VALUE...]      start nodes 1..N (node 1 founds the system), optionally with core bounds
+ *                                  (e.g. membershipServiceSize=3)
  *    join|leave NODES... GROUP     group membership requests
  *    multicast NODE fifo|total GROUP LABEL
  *    run MS | stabilize            advance time; stabilize = until settled with nothing pending
@@ -23,7 +24,10 @@ type Phase = 'flush' | 'propose' | 'commit';
  *    expect view MEMBERS...        every running member has exactly this system view (node or node#incarnation)
  *    expect group GROUP MEMBERS... the group's current membership, as seen by every member
  *    expect delivered NODE GROUP LABELS...   the node delivered exactly these messages of the group, in order
- *    expect excluded NODE          the node's current incarnation was excluded (MinorityPartitionError or removal)
+ *    expect gms MEMBERS...         every running member sees exactly these as the membership service of its view
+ *    expect excluded NODE [ERROR]  the node's current incarnation was excluded (MinorityPartitionError or removal);
+ *                                  with ERROR, it left with that error (e.g. MinorityPartitionError)
+ *    expect last-view NODE MEMBERS...  the last system view the node's current incarnation installed (even if gone)
  *    check                         the safety invariants hold over everything so far */
 export class ScenarioRunner {
   private cluster: Cluster | null = null;
@@ -65,7 +69,7 @@ export class ScenarioRunner {
     const [command, ...args] = words;
     switch (command) {
       case 'start':
-        return this.start(Number(args[0]));
+        return this.start(Number(args[0]), args.slice(1));
       case 'join':
       case 'leave':
         return this.membership(command, args);
@@ -97,15 +101,27 @@ export class ScenarioRunner {
     }
   }
 
-  private start(count: number): void {
+  private start(count: number, bounds: string[]): void {
     if (!Number.isInteger(count) || count < 1 || count > 9) throw new Error('start needs a node count 1..9');
-    this.cluster = new Cluster({ seed: this.seed, nodes: count });
+    this.cluster = new Cluster({ seed: this.seed, nodes: count, bounds: this.bounds(bounds) });
     this.cluster.network.faults = { lossRate: 0, duplicateRate: 0, baseDelayMs: 1, jitterMs: 0.5 };
     // One at a time, so seniority (rank order) is node order and the scripts can name views plainly.
     for (let i = 1; i <= count; i++) {
       this.cluster.start(i);
       this.stabilize();
     }
+  }
+
+  /** BOUND=VALUE words: numeric core bounds for every process of the run, checked by the core itself at start. */
+  private bounds(words: string[]): Partial<CoreConfig> {
+    const bounds: Record<string, number> = {};
+    for (const word of words) {
+      const [name, value] = word.split('=');
+      if (!name || value === undefined || !Number.isFinite(Number(value)))
+        throw new Error(`usage: start N [BOUND=VALUE...], got "${word}"`);
+      bounds[name] = Number(value);
+    }
+    return bounds as Partial<CoreConfig>;
   }
 
   /** Several nodes join (or leave) one after the other, so the group's seniority order is the order written. */
@@ -190,7 +206,9 @@ export class ScenarioRunner {
     if (what === 'view') return this.expectView(rest);
     if (what === 'group') return this.expectGroup(rest[0], rest.slice(1));
     if (what === 'delivered') return this.expectDelivered(rest[0], rest[1], rest.slice(2));
-    if (what === 'excluded') return this.expectExcluded(rest[0]);
+    if (what === 'gms') return this.expectService(rest);
+    if (what === 'excluded') return this.expectExcluded(rest[0], rest[1]);
+    if (what === 'last-view') return this.expectLastView(rest[0], rest.slice(1));
     throw new Error(`unknown expectation "${what}"`);
   }
 
@@ -228,9 +246,32 @@ export class ScenarioRunner {
     }
   }
 
-  private expectExcluded(node: string): void {
+  private expectService(expected: string[]): void {
+    const want = expected.map((e) => this.keyOf(e)).join(' ');
+    for (const n of this.c.nodes.filter((x) => x.core?.state === 'member')) {
+      const got = n.core!.serviceMembers.map(processKey).join(' ');
+      if (got !== want)
+        throw new Error(
+          `node ${n.index} sees the membership service as [${this.short(got)}], expected [${this.short(want)}]`,
+        );
+    }
+  }
+
+  private expectExcluded(node: string, error: string | undefined): void {
     const n = this.c.node(this.index(node));
     if (!this.c.history.excluded.has(n.key)) throw new Error(`node ${node} (${n.key}) was not excluded`);
+    const got = this.c.history.exclusionErrors.get(n.key);
+    if (error !== undefined && got !== error)
+      throw new Error(`node ${node} (${n.key}) left with ${got ?? 'no error'}, expected ${error}`);
+  }
+
+  private expectLastView(node: string, expected: string[]): void {
+    const n = this.c.node(this.index(node));
+    const installed = this.c.history.systemViews.filter((v) => v.process === n.key).at(-1);
+    const got = (installed?.members ?? []).join(' ');
+    const want = expected.map((e) => this.keyOf(e)).join(' ');
+    if (got !== want)
+      throw new Error(`node ${node} last installed [${this.short(got)}], expected [${this.short(want)}]`);
   }
 
   private check(): void {

@@ -1,6 +1,7 @@
 import { VsyncError } from './vsync-error';
 
-/** This incarnation lost contact with a majority of the system view, so it may not install views any more. */
+/** This incarnation lost contact with a majority of the membership service (the oldest `membershipServiceSize`
+ *  members of its view), so it is outside the primary partition and may not install views any more. */
 export class MinorityPartitionError extends VsyncError {
   constructor(detail: string) {
     super(

@@ -1,7 +1,8 @@
 import { assert } from '../errors/invariant-error';
 import { type ProcessId, processKey } from '../process-id';
 import type { AcceptedValue, Ballot, DataRecord, ViewValue } from '../wire-message';
-import { compareBallot, majorityOf } from './ballot';
+import { compareBallot } from './ballot';
+import { membershipService, serviceQuorum } from './membership-service';
 
 export interface FlushAnswer {
   readonly from: ProcessId;
@@ -10,11 +11,16 @@ export interface FlushAnswer {
 }
 
 /** The leader's side of one view change for one ballot: first the flush (which is also the takeover inquiry: "did a
- *  previous leader get a proposal accepted?"), then the proposal, committed once a majority of the current view
- *  accepted it. */
+ *  previous leader get a proposal accepted?"), then the proposal, committed once a majority of the current view's
+ *  membership service accepted it. Every member of the current view is flushed and sent the proposal; only the
+ *  service members' votes are counted, the others are learners. */
 export class ViewChangeAttempt {
   readonly answers = new Map<string, FlushAnswer>();
   private readonly accepts = new Set<string>();
+  /** Keys of the current view's membership service: the acceptors of this consensus instance. */
+  private readonly service: ReadonlySet<string>;
+  /** Service members whose votes decide: a majority of the service. */
+  readonly quorum: number;
   phase: 'flush' | 'propose' = 'flush';
   value: ViewValue | null = null;
 
@@ -22,10 +28,11 @@ export class ViewChangeAttempt {
     readonly ballot: Ballot,
     readonly current: ViewValue,
     readonly startedMs: number,
-  ) {}
-
-  get majority(): number {
-    return majorityOf(this.current.members.length);
+    serviceSize: number,
+  ) {
+    this.service = new Set(membershipService(current.members, serviceSize).map(processKey));
+    this.quorum = serviceQuorum(current.members, serviceSize);
+    assert(this.quorum <= this.service.size, 'a quorum of the membership service fits in the service');
   }
 
   recordAnswer(answer: FlushAnswer): void {
@@ -33,14 +40,23 @@ export class ViewChangeAttempt {
       this.answers.set(processKey(answer.from), answer);
   }
 
-  /** Ready to propose when every member we still trust answered, or the deadline passed; a majority is mandatory. */
+  /** Ready to propose when every member we still trust answered, or the deadline passed; answers from a majority of the
+   *  membership service are mandatory either way. The new view's surviving old members are the answerers, so waiting
+   *  for every trusted member keeps a slow but live process in the view. */
   readyToPropose(trusted: (p: ProcessId) => boolean, nowMs: number, timeoutMs: number): boolean {
-    if (this.phase !== 'flush' || this.answers.size < this.majority) return false;
+    if (this.phase !== 'flush' || this.serviceAnswers() < this.quorum) return false;
     const waiting = this.current.members.some((m) => trusted(m) && !this.answers.has(processKey(m)));
     return !waiting || nowMs - this.startedMs >= timeoutMs;
   }
 
-  /** Paxos rule: if any answer carries an accepted value, the one with the highest ballot must be proposed again. */
+  /** Paxos rule: if any answer carries an accepted value, the one with the highest ballot must be proposed again.
+   *
+   *  Answers from learners (members outside the membership service) are searched too, which keeps Paxos safe: a value
+   *  a learner reports was accepted from a real proposal of some ballot below ours, exactly like an acceptor's. If a
+   *  value V was decided at ballot b, our answers include a service majority, which shares a member with the majority
+   *  that accepted V at b; that member reports a ballot >= b, so the highest reported ballot is >= b, and every proposal
+   *  of a ballot from b up to ours carried V (by induction over ballots). Taking the highest ballot over a superset of a
+   *  quorum therefore still yields V. */
   previouslyAccepted(): ViewValue | null {
     let best: AcceptedValue | null = null;
     for (const a of this.answers.values()) {
@@ -56,10 +72,17 @@ export class ViewChangeAttempt {
     this.value = value;
   }
 
-  /** Returns true once a majority of the current view accepted: the value is decided. */
+  /** Returns true once a majority of the current view's membership service accepted: the value is decided. A learner's
+   *  acceptance is not a vote. */
   recordAccept(from: ProcessId): boolean {
-    if (this.phase === 'propose' && this.isMember(from)) this.accepts.add(processKey(from));
-    return this.accepts.size >= this.majority;
+    if (this.phase === 'propose' && this.service.has(processKey(from))) this.accepts.add(processKey(from));
+    return this.accepts.size >= this.quorum;
+  }
+
+  private serviceAnswers(): number {
+    let count = 0;
+    for (const key of this.answers.keys()) if (this.service.has(key)) count++;
+    return count;
   }
 
   private isMember(p: ProcessId): boolean {
