@@ -43,6 +43,16 @@ export class ByteReader {
     return out;
   }
 
+  /** The next length-prefixed bytes as a view into the input, without copying: for data payloads, which the
+   *  protocol only reads and forwards, and which share their frame with the rest of their pack. */
+  bytesView(): Uint8Array {
+    const length = this.uint();
+    if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);
+    const out = this.buf.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+
   bytes(): Uint8Array {
     const length = this.uint();
     if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);

@@ -107,7 +107,8 @@ function readData(r: ByteReader, from: ProcessId): WireBody {
     const code = r.uint();
     if (code > 1) throw new DecodeError(`field ordering has unknown value ${code}`);
     const lamport = r.uint();
-    const payload = r.bytes();
+    // A view, not a copy: the payload is held only until stable, and a pack's payloads share one frame anyway.
+    const payload = r.bytesView();
     const ordering = code === 0 ? 'fifo' : 'total';
     records.push({ group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload });
   }
