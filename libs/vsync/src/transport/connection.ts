@@ -64,13 +64,20 @@ export class Connection {
     return this.ready && !this.closed;
   }
 
-  /** Writes a whole frame; returns false when the socket buffer is full and the caller should wait for onDrain. */
-  write(frame: Buffer, messageCount: number): boolean {
+  /** Writes a whole frame given as chunks (one gather write); returns false when the socket buffer is full and the
+   *  caller should wait for onDrain. */
+  write(frame: readonly Buffer[], messageCount: number): boolean {
     if (!this.isReady()) throw new Error('write on a connection that is not ready');
     this.stats.framesSent += 1;
     this.stats.messagesSent += messageCount;
-    this.stats.bytesSent += frame.length;
-    return this.socket.write(frame);
+    let writable = true;
+    if (frame.length > 1) this.socket.cork();
+    for (const chunk of frame) {
+      this.stats.bytesSent += chunk.length;
+      writable = this.socket.write(chunk);
+    }
+    if (frame.length > 1) this.socket.uncork();
+    return writable;
   }
 
   /** Half-closes after everything written so far is flushed, so the peer still reads it. */

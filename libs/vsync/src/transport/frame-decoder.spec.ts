@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FrameError } from './errors/frame-error';
 import { FrameDecoder } from './frame-decoder';
-import { encodeDataFrame, encodeHelloFrame, FRAME_HEADER_BYTES } from './frame-format';
+import { encodeDataFrame, encodeHelloFrame, FRAME_HEADER_BYTES, type OutgoingMessage } from './frame-format';
+
+/** A data frame as one buffer, as it appears on the wire. */
+const dataFrame = (messages: OutgoingMessage[]): Buffer => Buffer.concat(encodeDataFrame(messages));
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
@@ -28,7 +31,7 @@ describe('FrameDecoder', () => {
   it('decodes a hello and a batch split at every possible byte boundary', () => {
     const stream = Buffer.concat([
       encodeHelloFrame('10.0.0.1:7000'),
-      encodeDataFrame([bytes(1, 2, 3), bytes(), bytes(9)]),
+      dataFrame([bytes(1, 2, 3), bytes(), bytes(9)]),
     ]);
     for (let cut = 0; cut <= stream.length; cut += 1) {
       const decoder = new FrameDecoder(1024);
@@ -46,9 +49,9 @@ describe('FrameDecoder', () => {
   it('decodes frames fed in chunks of every size, a large frame in many small chunks included', () => {
     const big = new Uint8Array(50_000).map((_, i) => i % 251);
     const stream = Buffer.concat([
-      encodeDataFrame([bytes(1), big]),
-      encodeDataFrame([bytes(2)]),
-      encodeDataFrame([big, bytes(3)]),
+      dataFrame([bytes(1), big]),
+      dataFrame([bytes(2)]),
+      dataFrame([big, bytes(3)]),
     ]);
     for (const size of [1, 7, 8, 9, 1000, 4096, 65_536]) {
       const decoder = new FrameDecoder(1024 * 1024);
@@ -64,7 +67,7 @@ describe('FrameDecoder', () => {
 
   it('rejects an oversized or garbage header even when it arrives a byte at a time after a partial frame', () => {
     const decoder = new FrameDecoder(1024);
-    const frame = encodeDataFrame([bytes(1, 2, 3)]);
+    const frame = dataFrame([bytes(1, 2, 3)]);
     decoder.push(frame.subarray(0, 5));
     decoder.push(frame.subarray(5));
     const oversize = header(0x5653, 1, 0, 2000);
@@ -73,6 +76,16 @@ describe('FrameDecoder', () => {
     const garbage = new FrameDecoder(1024);
     garbage.push(frame.subarray(0, frame.length - 1));
     expect(rejection(garbage, Buffer.from([frame[frame.length - 1], 0x47])).kind).toBe('badMagic');
+  });
+
+  it('writes large parts as chunks of their own and copies small ones, the same bytes either way', () => {
+    const big = new Uint8Array(10_000).fill(5);
+    const chunks = encodeDataFrame([bytes(1), [bytes(2, 2), big], bytes(3)]);
+    expect(chunks.length).toBe(3);
+    expect(chunks[1].buffer).toBe(big.buffer);
+    const frames = new FrameDecoder(1 << 20).push(Buffer.concat(chunks));
+    const only = frames[0];
+    expect(only.kind === 'data' && only.messages.map((m) => m.length)).toEqual([1, 10_002, 1]);
   });
 
   it('rejects a stream that does not start with the magic at its first byte', () => {

@@ -64,28 +64,49 @@ export function joinMessage(message: OutgoingMessage): Uint8Array {
   return whole;
 }
 
-/** Packs messages into one data frame; the caller has already bounded their total size. */
-export function encodeDataFrame(messages: readonly OutgoingMessage[]): Buffer {
+/** Parts at least this large are handed to the socket as they are (one gather write) instead of being copied into
+ *  the frame: copying a packed data body once per member cost more than the write itself. */
+export const GATHER_MIN_PART_BYTES = 4 * 1024;
+
+/**
+ * Packs messages into one data frame; the caller has already bounded their total size. The frame comes as the
+ * chunks to write in order: small messages are copied into shared chunks, parts of at least GATHER_MIN_PART_BYTES
+ * stay where they are (their owners never change them).
+ */
+export function encodeDataFrame(messages: readonly OutgoingMessage[]): Buffer[] {
   if (messages.length === 0) throw new RangeError('a data frame carries at least one message');
   let bodyBytes = 0;
-  for (const message of messages) bodyBytes += batchedSizeBytes(message);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyBytes);
-  writeHeader(frame, 0, bodyBytes);
+  let copiedBytes = FRAME_HEADER_BYTES;
+  for (const message of messages) {
+    bodyBytes += batchedSizeBytes(message);
+    copiedBytes += MESSAGE_PREFIX_BYTES;
+    for (const part of partsOf(message)) if (part.length < GATHER_MIN_PART_BYTES) copiedBytes += part.length;
+  }
+  const copy = Buffer.allocUnsafe(copiedBytes);
+  writeHeader(copy, 0, bodyBytes);
+  const chunks: Buffer[] = [];
+  let chunkStart = 0;
   let offset = FRAME_HEADER_BYTES;
   for (const message of messages) {
-    frame.writeUInt32BE(messageBytes(message), offset);
+    copy.writeUInt32BE(messageBytes(message), offset);
     offset += MESSAGE_PREFIX_BYTES;
-    if (message instanceof Uint8Array) {
-      frame.set(message, offset);
-      offset += message.length;
-    } else {
-      for (const part of message) {
-        frame.set(part, offset);
+    for (const part of partsOf(message)) {
+      if (part.length < GATHER_MIN_PART_BYTES) {
+        copy.set(part, offset);
         offset += part.length;
+        continue;
       }
+      if (offset > chunkStart) chunks.push(copy.subarray(chunkStart, offset));
+      chunkStart = offset;
+      chunks.push(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
     }
   }
-  return frame;
+  if (offset > chunkStart) chunks.push(copy.subarray(chunkStart, offset));
+  return chunks;
+}
+
+function partsOf(message: OutgoingMessage): readonly Uint8Array[] {
+  return message instanceof Uint8Array ? [message] : message;
 }
 
 /** Bytes a message adds to a batch body. */

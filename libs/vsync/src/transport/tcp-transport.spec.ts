@@ -1,9 +1,12 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageTooLargeError } from './errors/message-too-large-error';
-import { encodeDataFrame, encodeHelloFrame, FRAME_HEADER_BYTES } from './frame-format';
+import { encodeDataFrame, encodeHelloFrame, FRAME_HEADER_BYTES, type OutgoingMessage } from './frame-format';
 import { TcpTransport } from './tcp-transport';
 import type { TransportConfig } from './transport-config';
+
+/** A data frame as one buffer, as it appears on the wire. */
+const dataFrame = (messages: OutgoingMessage[]): Buffer => Buffer.concat(encodeDataFrame(messages));
 
 interface Node {
   transport: TcpTransport;
@@ -124,7 +127,7 @@ describe('TcpTransport', () => {
     ['garbage', 'badMagic', () => Buffer.from('GET / HTTP/1.1\r\n\r\n')],
     ['a wrong version', 'wrongVersion', () => Buffer.from([0x56, 0x53, 9, 0, 0, 0, 0, 1, 0])],
     ['an oversized frame', 'oversize', () => Buffer.from([0x56, 0x53, 1, 0, 0xff, 0xff, 0xff, 0xff])],
-    ['data before the hello', 'missingHello', () => encodeDataFrame([text('x')])],
+    ['data before the hello', 'missingHello', () => dataFrame([text('x')])],
     ['a hello naming an address nobody can dial', 'malformed', () => encodeHelloFrame('not-an-address')],
     [
       'a batch overrunning its frame',
