@@ -96,4 +96,16 @@ describe('GroupEpoch packing', () => {
     expect(alone.heldRecords().length).toBeLessThanOrEqual(1);
     expect(alone.inFlight).toBe(0);
   });
+
+  it('acknowledges a received pack once, however many of its records are total-order messages', () => {
+    const { epoch, sent, delivered } = epochOfA();
+    const pack = Array.from({ length: 8 }, (_, i) => fromB(i + 1, i + 1));
+    epoch.receivePack(pack, 0, { clockAnnounceIntervalMs: 1, ackThresholdMessages: 4 });
+    const acks = sent.filter((s) => s.body.kind === 'groupAck');
+    expect(acks.map((s) => s.to)).toEqual(['b:1', 'c:1']);
+    const ack = acks[0].body;
+    expect(ack.kind === 'groupAck' && [ack.clock, ack.received]).toEqual([8, [0, 8, 0]]);
+    // c has announced nothing yet, so nothing can be delivered in total order.
+    expect(delivered).toEqual([]);
+  });
 });

@@ -122,30 +122,34 @@ export class GroupEpoch {
     return record;
   }
 
-  /** `announceIntervalMs` rate-limits clock announcements: at light load each total message is answered at once (low
-   *  latency); under a burst the answers are merged, and the next tick sends whatever is still owed, unless
-   *  `ackThresholdMessages` arrived since the last acknowledgement: then it goes at once, so a sender's window frees
-   *  while it is still sending instead of once per tick. */
-  receive(record: DataRecord, nowMs: number, bounds: AnnounceBounds): void {
-    const rank = this.rankOf(record.sender);
-    if (rank < 0 || rank === this.myRank) return;
-    if (!this.accept(rank, record)) return;
-    this.myClock = Math.max(this.myClock, record.lamport);
-    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) {
-      this.announceAt(nowMs);
-      this.deliverTotal();
-      return;
+  /** Receives one packed data message: its records are accepted in order, then this member decides once whether to
+   *  acknowledge and delivers what total order allows. `announceIntervalMs` rate-limits clock announcements: at light
+   *  load each total message is answered at once (low latency); under a burst the answers are merged, and the next
+   *  tick sends whatever is still owed, unless `ackThresholdMessages` arrived since the last acknowledgement: then it
+   *  goes at once, so a sender's window frees while it is still sending instead of once per tick. */
+  receivePack(records: readonly DataRecord[], nowMs: number, bounds: AnnounceBounds): void {
+    let newestTotal = 0;
+    for (const record of records) {
+      const rank = this.rankOf(record.sender);
+      if (rank < 0 || rank === this.myRank || !this.accept(rank, record)) continue;
+      this.myClock = Math.max(this.myClock, record.lamport);
+      if (record.ordering === 'total') newestTotal = Math.max(newestTotal, record.lamport);
     }
-    const announceIntervalMs = bounds.clockAnnounceIntervalMs;
-    // Others cannot deliver this total message until we promise to send nothing earlier: say so soon.
-    if (record.ordering === 'total' && this.lastAnnouncedClock < record.lamport) {
-      if (nowMs - this.lastImmediateMs < announceIntervalMs) this.announceOwed = true;
+    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceAt(nowMs);
+    else if (this.lastAnnouncedClock < newestTotal) {
+      // Others cannot deliver these total messages until we promise to send nothing earlier: say so soon.
+      if (nowMs - this.lastImmediateMs < bounds.clockAnnounceIntervalMs) this.announceOwed = true;
       else {
         this.lastImmediateMs = nowMs;
         this.announceAt(nowMs);
       }
     }
     this.deliverTotal();
+  }
+
+  /** One record on its own, as a pack of one. */
+  receive(record: DataRecord, nowMs: number, bounds: AnnounceBounds): void {
+    this.receivePack([record], nowMs, bounds);
   }
 
   receiveAck(from: ProcessId, clock: number, received: readonly number[]): void {
