@@ -17,7 +17,7 @@
  * orderedSend, raw, ...), and each figure is the median over the rounds; `ratio` is the median orderedSend over the
  * median raw. Every round's figures are in `rounds` as well.
  *
- *   npm run bench:vsync -- [--json] [--messages 30000] [--rounds 3] [--latency-messages 300] [--size-bytes 1024]
+ *   npm run bench:vsync -- [--json] [--messages 30000] [--rounds 5] [--latency-messages 300] [--size-bytes 1024]
  *                          [--warmup-messages 20000] [--in-flight 32]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  */
@@ -50,7 +50,7 @@ function argument(name: string, fallback: number): number {
 const json = process.argv.includes('--json');
 const messages = argument('messages', 30_000);
 /** Interleaved repetitions of the throughput phases; medians are reported. */
-const rounds = argument('rounds', 3);
+const rounds = argument('rounds', 5);
 const latencyMessages = argument('latency-messages', 300);
 /** Unmeasured multicasts sent first, so the measured phases see JIT-compiled code rather than the interpreter. */
 const warmupMessages = argument('warmup-messages', 20_000);
