@@ -876,6 +876,10 @@ export class ProcessCore {
 
   // ---------------------------------------------------------------- helpers
 
+  /** The oldest member this process does not suspect. Service members are the oldest, and while this process hears a
+   *  majority of them (checkMajority) some of them are not timed out, so the leader is a service member unless
+   *  suspicions reported by others ruled those out too; a learner that leads is still safe, as only service votes
+   *  decide. */
   private leader(): ProcessId {
     const leader = this.view!.members.find((m) => this.isSelf(m) || !this.isSuspected(m));
     assert(leader, 'a member always finds a leader, at worst itself');

@@ -36,6 +36,17 @@ describe('scripted scenarios (libs/vsync/testdata)', () => {
     );
   });
 
+  it('sets core bounds on start, checked by the core itself', () => {
+    const trace = new ScenarioRunner('bounds.txt').run('start 3 membershipServiceSize=2\nexpect gms 1 2\n');
+    expect(trace).toContain('> expect gms 1 2');
+    expect(() => new ScenarioRunner('y.txt').run('start 3 membershipServiceSize=0\n')).toThrow(
+      /y\.txt:1: .*membershipServiceSize must be a positive integer/,
+    );
+    expect(() => new ScenarioRunner('z.txt').run('start 3 membershipServiceSize\n')).toThrow(
+      /z\.txt:1: .*usage: start N \[BOUND=VALUE\.\.\.\]/,
+    );
+  });
+
   it('rejects an unknown command', () => {
     expect(() => new ScenarioRunner('x.txt').run('start 3\nfrobnicate 2\n')).toThrow(
       /x\.txt:2: .*unknown command/,
