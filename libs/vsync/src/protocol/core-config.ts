@@ -38,8 +38,8 @@ export interface CoreConfig {
   /** Join and leave requests that may be pending at once. */
   readonly maxPendingRequests?: number;
   /** Processes that run the membership service: the oldest this many members of each view. View changes are decided
-   *  by a majority of them, and a process that cannot hear a majority of them leaves (MinorityPartitionError). Every
-   *  process of one system must use the same value, or their quorums need not intersect. */
+   *  by a majority of them, and a process that cannot hear a majority of them leaves (MinorityPartitionError). Only the
+   *  founder's value counts: it travels in every view (`serviceSize`), so quorums always intersect. */
   readonly membershipServiceSize?: number;
 }
 

@@ -169,6 +169,18 @@ describe('ProcessCore membership', () => {
     expect(w.cores.get('c:1')!.systemView!.id).toBe(w.cores.get('b:1')!.systemView!.id);
   });
 
+  it("takes the service size from the founder's view, whatever a joiner's own configuration says", () => {
+    const w = new Wire();
+    FIVE.forEach((a, i) => {
+      w.add(a, { membershipServiceSize: i === 0 ? 3 : 7 });
+      w.run(300);
+    });
+    for (const a of FIVE) {
+      expect(w.cores.get(a)!.systemView!.serviceSize).toBe(3);
+      expect(w.cores.get(a)!.serviceMembers.map((m) => m.address)).toEqual(['a:1', 'b:1', 'c:1']);
+    }
+  });
+
   it('counts only the membership service: the side with two of its three members goes on, the larger side leaves', () => {
     const w = fiveWithServiceOfThree();
     expect(w.cores.get('e:1')!.serviceMembers.map((m) => m.address)).toEqual(['a:1', 'b:1', 'c:1']);

@@ -114,7 +114,7 @@ export class ProcessCore {
 
   /** The membership service of the installed view (oldest first), or none before joining; for observers. */
   get serviceMembers(): readonly ProcessId[] {
-    return this.view ? membershipService(this.view.members, this.config.membershipServiceSize) : [];
+    return this.view ? membershipService(this.view.members, this.view.serviceSize) : [];
   }
 
   /** Hands over (and forgets) the system views installed since the last call, oldest first. */
@@ -190,6 +190,7 @@ export class ProcessCore {
         joined: [this.self],
         left: [],
         failed: [],
+        serviceSize: this.config.membershipServiceSize,
         flush: [],
       };
       this.installFresh(first);
@@ -441,7 +442,7 @@ export class ProcessCore {
 
   private startAttempt(): void {
     const ballot: Ballot = { round: this.maxRound + 1, leader: this.self };
-    this.attempt = new ViewChangeAttempt(ballot, this.view!, this.now, this.config.membershipServiceSize);
+    this.attempt = new ViewChangeAttempt(ballot, this.view!, this.now);
     for (const m of this.others()) {
       this.links.sendReliable(m, { kind: 'flush', viewId: this.view!.id, ballot }, this.now, this.out);
     }
@@ -741,7 +742,7 @@ export class ProcessCore {
     if (first.epoch !== this.view!.id) return;
     const epoch = this.groups.get(first.group);
     if (epoch === undefined) return;
-    for (const r of body.records) epoch.receive(r, this.now, this.config);
+    epoch.receivePack(body.records, this.now, this.config);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {

@@ -36,6 +36,9 @@ export interface ViewValue {
   readonly joined: readonly ProcessId[];
   readonly left: readonly ProcessId[];
   readonly failed: readonly ProcessId[];
+  /** How many of the oldest members form the membership service. Fixed by the founder's membershipServiceSize and
+   *  carried in every view, so all processes count the same quorums whatever their own configuration says. */
+  readonly serviceSize: number;
   readonly flush: readonly DataRecord[];
 }
 

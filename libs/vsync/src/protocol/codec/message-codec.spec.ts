@@ -29,6 +29,7 @@ const viewValue = fc.record({
   joined: fc.array(pid, { maxLength: 2 }),
   left: fc.array(pid, { maxLength: 2 }),
   failed: fc.array(pid, { maxLength: 2 }),
+  serviceSize: fc.integer({ min: 1, max: 9 }),
   flush: fc.array(record, { maxLength: 3 }),
 });
 const body = fc.oneof(

@@ -49,6 +49,7 @@ const viewValue: Schema = {
     ['left', pids],
     ['failed', pids],
     ['flush', { arr: record }],
+    ['serviceSize', 'uint'],
   ],
 };
 

@@ -40,7 +40,7 @@ export function buildNextView(input: ViewChangeInput): ViewValue {
   const groups = nextGroups(current.groups, members, input.groupChanges, id);
   const flush = unionOfReports(input.reports, current.id);
   assert(members.length > 0, 'a view change would leave the system empty');
-  return { id, members, groups, joined, left, failed, flush };
+  return { id, members, groups, joined, left, failed, flush, serviceSize: current.serviceSize };
 }
 
 function nextGroups(

@@ -5,7 +5,7 @@ import { ViewChangeAttempt } from './view-change-attempt';
 
 const p = (address: string): ProcessId => ({ address, incarnation: 1 });
 const FIVE = ['a', 'b', 'c', 'd', 'e'].map(p);
-const view = (id: number, members: ProcessId[]): ViewValue => ({
+const view = (id: number, members: ProcessId[], serviceSize = 3): ViewValue => ({
   id,
   members,
   groups: [],
@@ -13,12 +13,13 @@ const view = (id: number, members: ProcessId[]): ViewValue => ({
   left: [],
   failed: [],
   flush: [],
+  serviceSize,
 });
 const TIMEOUT_MS = 100;
 
 /** A view change in a five-member view whose membership service is its three oldest members, a, b and c. */
 function attemptOfFive(): ViewChangeAttempt {
-  return new ViewChangeAttempt({ round: 1, leader: p('a') }, view(7, FIVE), 0, 3);
+  return new ViewChangeAttempt({ round: 1, leader: p('a') }, view(7, FIVE), 0);
 }
 
 function answer(attempt: ViewChangeAttempt, name: string, accepted: AcceptedValue | null = null): void {

@@ -28,10 +28,9 @@ export class ViewChangeAttempt {
     readonly ballot: Ballot,
     readonly current: ViewValue,
     readonly startedMs: number,
-    serviceSize: number,
   ) {
-    this.service = new Set(membershipService(current.members, serviceSize).map(processKey));
-    this.quorum = serviceQuorum(current.members, serviceSize);
+    this.service = new Set(membershipService(current.members, current.serviceSize).map(processKey));
+    this.quorum = serviceQuorum(current.members, current.serviceSize);
     assert(this.quorum <= this.service.size, 'a quorum of the membership service fits in the service');
   }
 

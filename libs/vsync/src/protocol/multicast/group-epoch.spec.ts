@@ -62,7 +62,7 @@ describe('GroupEpoch packing', () => {
     const { epoch, sent } = epochOfA();
     epoch.send('total', new Uint8Array([1]));
     // Threshold 1: receiving b's message acknowledges at once, announcing a clock >= the outbox's lamport.
-    epoch.receive(fromB(1, 1), 0, BOUNDS);
+    epoch.receivePack([fromB(1, 1)], 0, BOUNDS);
     expect(sent.filter((s) => s.to === 'b:1').map((s) => s.body.kind)).toEqual(['data', 'groupAck']);
   });
 

@@ -147,11 +147,6 @@ export class GroupEpoch {
     this.deliverTotal();
   }
 
-  /** One record on its own, as a pack of one. */
-  receive(record: DataRecord, nowMs: number, bounds: AnnounceBounds): void {
-    this.receivePack([record], nowMs, bounds);
-  }
-
   receiveAck(from: ProcessId, clock: number, received: readonly number[]): void {
     const q = this.rankOf(from);
     if (q < 0 || received.length !== this.members.length) return;
