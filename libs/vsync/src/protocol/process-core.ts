@@ -1,5 +1,5 @@
 import { resolveCoreConfig, type CoreConfig, type ResolvedCoreConfig } from './core-config';
-import type { CoreInput, CoreOutput } from './core-io';
+import type { BatchedMulticast, CoreInput, CoreOutput } from './core-io';
 import { ExcludedError } from './errors/excluded-error';
 import { InvariantError, assert } from './errors/invariant-error';
 import { MinorityPartitionError } from './errors/minority-partition-error';
@@ -29,11 +29,8 @@ import type {
 type Role = 'idle' | 'joining' | 'member' | 'gone';
 type Body<K extends WireBody['kind']> = Extract<WireBody, { kind: K }>;
 
-interface QueuedMulticast {
-  readonly requestId: number;
-  readonly ordering: Ordering;
-  readonly payload: Uint8Array;
-}
+/** A multicast waiting for the send window: the request input itself (or its item of a batch), not a copy. */
+type QueuedMulticast = BatchedMulticast;
 
 interface GroupRequest {
   readonly group: string;
@@ -156,10 +153,12 @@ export class ProcessCore {
         this.onGroupRequest(input.group, input.requestId, input.type === 'join');
         break;
       case 'multicast':
-        this.onMulticast(input.group, input.ordering, input.requestId, input.payload);
+        this.enqueueMulticast(input.group, input);
+        this.drain(input.group);
         break;
       case 'multicastBatch':
-        for (const m of input.multicasts) this.onMulticast(input.group, m.ordering, m.requestId, m.payload);
+        for (const m of input.multicasts) this.enqueueMulticast(input.group, m);
+        this.drain(input.group);
         break;
       case 'shutdown':
         this.onShutdown();
@@ -783,16 +782,19 @@ export class ProcessCore {
     if (!this.links.sendReliable(to, body, this.now, this.out)) this.reportSuspect(to);
   }
 
-  private onMulticast(group: string, ordering: Ordering, requestId: number, payload: Uint8Array): void {
-    const problem = this.checkMulticast(group, ordering, payload);
-    if (problem) return this.fail(requestId, problem);
-    const queue = this.sendQueues.get(group) ?? [];
-    if (queue.length >= this.config.sendQueueMessages) {
-      return this.fail(requestId, new SendQueueFullError(group, this.config.sendQueueMessages));
+  /** Queues a multicast for the send window, or fails it; the caller drains the queue once for all it enqueued. */
+  private enqueueMulticast(group: string, m: QueuedMulticast): void {
+    const problem = this.checkMulticast(group, m.ordering, m.payload);
+    if (problem) return this.fail(m.requestId, problem);
+    let queue = this.sendQueues.get(group);
+    if (queue === undefined) {
+      queue = [];
+      this.sendQueues.set(group, queue);
     }
-    queue.push({ requestId, ordering, payload });
-    this.sendQueues.set(group, queue);
-    this.drain(group);
+    if (queue.length >= this.config.sendQueueMessages) {
+      return this.fail(m.requestId, new SendQueueFullError(group, this.config.sendQueueMessages));
+    }
+    queue.push(m);
   }
 
   private checkMulticast(group: string, ordering: Ordering, payload: Uint8Array): VsyncError | null {
