@@ -2,6 +2,9 @@
  * Five member processes on loopback multicast concurrently with orderedSend; one is killed with SIGKILL mid-stream.
  * The survivors must install the same new view without it, deliver every survivor's messages, and their logs must
  * satisfy view agreement, view synchrony, FIFO, total order and integrity.
+ *
+ * With a membership service of three in the five: two learners killed at once leave the service deciding on, while
+ * two of the three service members killed leave the three live processes unable to decide (a minority partition).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkInvariants, type LogRecord } from './vsync/invariants';
@@ -122,4 +125,73 @@ describe('vsync under SIGKILL (5 real processes)', () => {
       await Promise.all(survivors.map((m) => m.stop(5_000)));
     },
   );
+});
+
+describe('vsync membership service of three in a system of five (real processes)', () => {
+  const SERVICE = { membershipServiceSize: 3 };
+
+  /**
+   * Starts the five one after the other, each joining the system and the group before the next starts, so system
+   * seniority (which decides the service: the three oldest) is the start order. The group view alone would not tell:
+   * a group lists members in the order they joined the group, not the system.
+   */
+  async function startInOrder(): Promise<Map<string, string>> {
+    const identities = new Map<string, string>();
+    let seed: string | undefined;
+    for (let i = 0; i < MEMBERS; i += 1) {
+      const m = new MemberProcess(`m${i}`, PROGRAM, {
+        group: GROUP,
+        sendWindowMessages: SEND_WINDOW_MESSAGES,
+        ...SERVICE,
+        ...(seed === undefined ? {} : { seeds: [seed] }),
+      });
+      members.push(m);
+      const ready = await m.next((e) => e.event === 'ready');
+      seed ??= ready.address as string;
+      identities.set(m.name, ready.id as string);
+      m.command({ cmd: 'join' });
+      await m.next((e) => e.event === 'joined');
+    }
+    await Promise.all(
+      members.map((m) => m.until(() => views(m).some((v) => (v.members as string[]).length === MEMBERS))),
+    );
+    return identities;
+  }
+
+  it('goes on without two learners killed at once: the three service members install the next view', async () => {
+    const identities = await startInOrder();
+    const ranked = [...members];
+    const survivors = ranked.slice(0, 3);
+    const victims = ranked.slice(3);
+    for (const m of members) m.command({ cmd: 'send', count: MESSAGES_PER_MEMBER, ordering: 'total' });
+    await victims[0].until(() => deliveries(victims[0]) >= KILL_AFTER_DELIVERIES);
+    const viewsAtKill = new Map(survivors.map((m) => [m, views(m).length]));
+    for (const v of victims) v.kill('SIGKILL');
+    const victimIds = victims.map((v) => identities.get(v.name)!);
+    // The first view installed after the kill that leaves out both victims (one change or two).
+    const without = (m: MemberProcess): MemberEvent | undefined =>
+      views(m)
+        .slice(viewsAtKill.get(m))
+        .find((v) => victimIds.every((id) => !holds(v, id)));
+    await Promise.all(survivors.map((m) => m.until(() => without(m) !== undefined)));
+    const first = survivors.map((m) => without(m)!);
+    expect(new Set(first.map((v) => `${v.id}:${(v.members as string[]).join(',')}`)).size).toBe(1);
+    expect(first[0].members).toEqual(survivors.map((m) => identities.get(m.name)));
+    expect(survivors.flatMap((m) => m.events.filter((e) => e.event === 'error'))).toEqual([]);
+  });
+
+  it('stops deciding when two of the three service members die: the other processes leave as a minority', async () => {
+    await startInOrder();
+    const ranked = [...members];
+    const rest = ranked.slice(2);
+    const viewsAtKill = rest.map((m) => views(m).length);
+    for (const victim of ranked.slice(0, 2)) victim.kill('SIGKILL');
+    // Three of five processes live, but only one of the three service members: no view may be decided.
+    await Promise.all(
+      rest.map((m) =>
+        m.until(() => m.events.some((e) => e.event === 'error' && e.name === 'MinorityPartitionError')),
+      ),
+    );
+    rest.forEach((m, i) => expect(views(m).length).toBe(viewsAtKill[i]));
+  });
 });

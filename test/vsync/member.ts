@@ -21,6 +21,7 @@ interface MemberOptions {
   readonly heartbeatIntervalMs?: number;
   readonly failureTimeoutMs?: number;
   readonly sendWindowMessages?: number;
+  readonly membershipServiceSize?: number;
   readonly rejoinOnExclusion?: boolean;
   readonly faults?: FaultOptions;
 }
@@ -51,6 +52,7 @@ const runtime = new VsyncProcess({
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
     failureTimeoutMs: options.failureTimeoutMs ?? 1_500,
     sendWindowMessages: options.sendWindowMessages,
+    membershipServiceSize: options.membershipServiceSize,
   },
 });
 const groups = new Map(names.map((name) => [name, openGroup(name)]));
