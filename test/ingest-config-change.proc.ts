@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
 import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
-import { freePort } from './support/free-port';
+import { freePort } from '@gridcloud/command-line';
 
 /**
  * A PMU changes its configuration mid-stream: it announces the change with

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/free-port';
+import { freePort } from '@gridcloud/command-line';
 import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
 
 describe('ingest publishes aligned snapshots to the estimator group (libs/vsync, real processes)', () => {

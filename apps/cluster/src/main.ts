@@ -5,25 +5,13 @@
  * into snapshots. A role that crashes is restarted (at most `--max-restarts`
  * times); one status line is printed every `--status-interval-ms`.
  */
-import net from 'node:net';
+import { freePort } from '@gridcloud/command-line';
 import { CLUSTER_USAGE, parseClusterOptions, type ClusterOptions } from './cluster-options';
 import { ClusterConfigError } from './errors/cluster-config-error';
 import { formatIngestStatus, type IngestStats } from './ingest-status';
 import { RoleProcess, type RoleEvents, type RoleLine } from './role-process';
 
 const STOP_GRACE_MS = 5000;
-
-/** A free TCP port on loopback, fixed for the run so a restarted simulator keeps its address. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 class Cluster implements RoleEvents {
   private readonly roles: RoleProcess[] = [];
@@ -38,6 +26,7 @@ class Cluster implements RoleEvents {
 
   async start(): Promise<void> {
     const o = this.options;
+    // Fixed for the run, so a restarted simulator keeps its address.
     const port = await freePort();
     const simArgs = [
       '--case',
