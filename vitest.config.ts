@@ -6,7 +6,9 @@ const lib = (name: string): string => fileURLToPath(new URL(`./libs/${name}/src/
 
 const alias = {
   '@gridcloud/vsync': lib('vsync'),
-  '@gridcloud/vsync-nest': lib('vsync-nest'),
+  '@gridcloud/nest-vsync': lib('nest-vsync'),
+  '@gridcloud/estimation': lib('estimation'),
+  '@gridcloud/supervision': lib('supervision'),
   '@gridcloud/grid': lib('grid'),
   '@gridcloud/c37118': lib('c37118'),
   '@gridcloud/pdc': lib('pdc'),

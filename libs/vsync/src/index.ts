@@ -28,6 +28,8 @@ export {
   type TransportBounds,
   type RuntimeStats,
   type FaultOptions,
+  type SystemView,
+  type GroupMembers,
 } from './runtime';
 export {
   View,

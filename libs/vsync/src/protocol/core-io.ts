@@ -1,7 +1,7 @@
 import type { VsyncError } from './errors/vsync-error';
 import type { ProcessId } from './process-id';
 import type { View } from './view';
-import type { Ordering, WireMessage } from './wire-message';
+import type { Ordering, ViewValue, WireMessage } from './wire-message';
 
 /** Inputs the runtime feeds in. Time is only ever an input. */
 export type CoreInput =
@@ -46,6 +46,9 @@ export type CoreOutput =
       payload: Uint8Array;
     }
   | { type: 'view'; group: string; view: View }
+  /** A system view was installed: it comes after every delivery of the previous view and before any group view or
+   *  delivery of this one, so an observer knows exactly which system view each delivery belongs to. */
+  | { type: 'systemView'; view: ViewValue }
   | { type: 'requestDone'; requestId: number }
   | { type: 'requestFailed'; requestId: number; error: VsyncError }
   | { type: 'disconnect'; address: string }

@@ -641,6 +641,7 @@ export class ProcessCore {
     this.view = value;
     if (this.installLog.length >= INSTALL_LOG_VIEWS) this.installLog.shift();
     this.installLog.push(value);
+    this.out.push({ type: 'systemView', view: value });
     for (const key of this.memberSinceMs.keys())
       if (!value.members.some((m) => processKey(m) === key)) this.memberSinceMs.delete(key);
     for (const m of value.members)

@@ -13,3 +13,4 @@ export { HandlerError } from './errors/handler-error';
 export { UndecodablePayloadError } from './errors/undecodable-payload-error';
 export { DuplicateGroupError } from './errors/duplicate-group-error';
 export { FaultInjector, type FaultOptions } from './fault-injector';
+export type { SystemView, GroupMembers } from './system-view';

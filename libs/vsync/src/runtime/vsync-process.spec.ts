@@ -136,4 +136,22 @@ describe('VsyncProcess', () => {
     await expect(p.join('g')).rejects.toThrow(ProcessClosedError);
     await expect(p.join('g')).rejects.toThrow(/create a new VsyncProcess/);
   });
+
+  it('reports system views to observers, with every group\'s members (also of groups it has not joined)', async () => {
+    const seed = vsyncProcess();
+    await seed.start();
+    const other = vsyncProcess({ seeds: [seed.self.address] });
+    const seen: { id: number; groups: Record<string, number> }[] = [];
+    seed.onSystemView((v) =>
+      seen.push({ id: v.id, groups: Object.fromEntries(v.groups.map((g) => [g.name, g.members.length])) }),
+    );
+    await seed.join('watched-by-seed');
+    await other.join('only-other');
+    await until(() => seed.systemView?.groups.some((g) => g.name === 'only-other') === true);
+    const last = seed.systemView!;
+    expect(last.members).toHaveLength(2);
+    expect(last.groups.find((g) => g.name === 'only-other')!.members).toEqual([other.self]);
+    expect(seen.map((v) => v.id)).toEqual([...new Set(seen.map((v) => v.id))].sort((a, b) => a - b));
+    expect(seen.at(-1)!.groups).toEqual({ 'watched-by-seed': 1, 'only-other': 1 });
+  });
 });

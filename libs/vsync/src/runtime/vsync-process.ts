@@ -11,6 +11,7 @@ import {
   type ProcessId,
   type VsyncError,
   type WireMessage,
+  type ViewValue,
 } from '../protocol';
 import { TcpTransport, type OutgoingMessage } from '../transport';
 import { DuplicateGroupError } from './errors/duplicate-group-error';
@@ -25,6 +26,7 @@ import {
 } from './process-options';
 import { notify } from './notify';
 import type { RuntimeStats } from './runtime-stats';
+import { toSystemView, type SystemView } from './system-view';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type RequestInput = Extract<CoreInput, { requestId: number }>;
@@ -59,6 +61,8 @@ export class VsyncProcess {
   private batch: MulticastBatch | undefined;
   private readonly feedBatchSoon = (): void => this.feedBatch();
   private readonly errorListeners: Array<(error: Error) => void> = [];
+  private readonly systemViewListeners: Array<(view: SystemView) => void> = [];
+  private lastSystemView: SystemView | undefined;
   private core: ProcessCore | undefined;
   private identity: ProcessId | undefined;
   private seeds: readonly string[] = [];
@@ -101,6 +105,16 @@ export class VsyncProcess {
 
   detach(group: string, endpoint: GroupEndpoint): void {
     if (this.groups.get(group) === endpoint) this.groups.delete(group);
+  }
+
+  /** The latest installed system view (every process and every group's members), or undefined before joining. */
+  get systemView(): SystemView | undefined {
+    return this.lastSystemView;
+  }
+
+  /** Calls `listener` with every system view this process installs: who is alive and in which group. */
+  onSystemView(listener: (view: SystemView) => void): void {
+    this.systemViewListeners.push(listener);
   }
 
   /** Listens for process-wide errors, such as exclusion from the system after a minority partition. */
@@ -258,6 +272,20 @@ export class VsyncProcess {
     }
   }
 
+  /** Reports an installed system view to its observers. It is current from here on: deliveries before this output
+   *  belonged to the previous view, deliveries after it to this one, at every member alike. */
+  private observeSystemView(value: ViewValue): void {
+    const view = toSystemView(value);
+    this.lastSystemView = view;
+    for (const listener of this.systemViewListeners) {
+      try {
+        listener(view);
+      } catch (error) {
+        this.report(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
   private perform(output: CoreOutput): void {
     switch (output.type) {
       case 'send':
@@ -265,6 +293,8 @@ export class VsyncProcess {
       case 'deliver':
         this.counters.deliveries += 1;
         return this.groups.get(output.group)?.deliver(output);
+      case 'systemView':
+        return this.observeSystemView(output.view);
       case 'view':
         this.counters.views += 1;
         return this.groups.get(output.group)?.installView(output.view);

@@ -274,6 +274,7 @@ export class Cluster {
           this.history.notes.push(`${n.key} stopped on a broken invariant: ${o.error.message}`);
         return this.excluded(n, o.error.name);
       case 'disconnect':
+      case 'systemView':
         return;
     }
   }
