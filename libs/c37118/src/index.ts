@@ -23,7 +23,13 @@ export { encodeFrame, commandFrame } from './codec/encode';
 export { decodeFrame, decodeFrameOrThrow, type ConfigLookup, type DecodeResult } from './codec/decode';
 export { DataLayout } from './codec/data-layout';
 export { DataFrameView } from './codec/data-frame-view';
-export { ConfigStore, type ConfigEntry, type ConfigStoreOptions } from './stream/config-store';
+export {
+  ConfigStore,
+  configWireBytes,
+  DEFAULT_MAX_CONFIG_BYTES,
+  type ConfigEntry,
+  type ConfigStoreOptions,
+} from './stream/config-store';
 export {
   StreamDecoder,
   type StreamDecoderHandlers,

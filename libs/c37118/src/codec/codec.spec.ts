@@ -283,6 +283,25 @@ describe('decodeFrame rejects with a reason', () => {
     frame.set([crc >> 8, crc & 0xff], frame.length - 2);
     expect(decodeFrame(frame)).toMatchObject({ ok: false, reject: { reason: 'malformed' } });
   });
+
+  it('reports TIME_BASE 0 as malformed in CFG-1 and CFG-2: FRACSEC / TIME_BASE would be no time at all', () => {
+    const cfg = buildConfig({
+      idcode: 9,
+      dataRate: 30,
+      pmus: [{ stationName: 'X', idcode: 9, phasors: ['V'] }],
+    });
+    for (const bytes of [encodeFrame(cfg), encodeFrame({ ...cfg, kind: 'cfg1' })]) {
+      const frame = bytes.slice();
+      // TIME_BASE follows the 14-byte common header; its low 24 bits are the base.
+      frame.set([0, 0, 0], 15);
+      const crc = crcCcitt(frame, 0, frame.length - 2);
+      frame.set([crc >> 8, crc & 0xff], frame.length - 2);
+      expect(decodeFrame(frame)).toMatchObject({
+        ok: false,
+        reject: { reason: 'malformed', message: expect.stringMatching(/TIME_BASE is 0/) },
+      });
+    }
+  });
 });
 
 describe('encodeFrame validation', () => {

@@ -31,6 +31,15 @@ export function decodeFnom(word: number): 50 | 60 {
   return (word & 1) === 1 ? 50 : 60;
 }
 
+/** A data frame's time is SOC + FRACSEC / TIME_BASE: a zero TIME_BASE leaves every frame of the stream without a time. */
+export function checkTimeBase(timeBase: number): void {
+  if (timeBase === 0)
+    throw new FrameFormatError(
+      'malformed',
+      'TIME_BASE is 0; FRACSEC counts 1/TIME_BASE of a second, so it must be at least 1',
+    );
+}
+
 export function checkNumPmu(numPmu: number): void {
   if (numPmu === 0)
     throw new FrameFormatError('malformed', 'NUM_PMU is 0; a configuration describes at least one PMU');
@@ -39,6 +48,7 @@ export function checkNumPmu(numPmu: number): void {
 /** TIME_BASE .. DATA_RATE of a CFG-1 or CFG-2 frame. */
 export function readConfigBody(r: ByteReader): Pick<ConfigFrame, 'timeBase' | 'pmus' | 'dataRate'> {
   const timeBase = r.u32('TIME_BASE') & 0xffffff;
+  checkTimeBase(timeBase);
   const numPmu = r.u16('NUM_PMU');
   checkNumPmu(numPmu);
   const pmus: PmuConfig[] = [];

@@ -2,7 +2,14 @@ import { FrameEncodeError } from '../errors/frame-encode-error';
 import { FrameFormatError } from '../errors/frame-format-error';
 import type { ByteReader } from './byte-reader';
 import { checkInt, type ByteWriter } from './byte-writer';
-import { checkNumPmu, decodeFnom, decodeFormat, encodeFormat, writeDigitalNames } from './config-codec';
+import {
+  checkNumPmu,
+  checkTimeBase,
+  decodeFnom,
+  decodeFormat,
+  encodeFormat,
+  writeDigitalNames,
+} from './config-codec';
 import type { Analog3Channel, Config3Frame, DigitalWord, Phasor3Channel, Pmu3Config } from './frame-types';
 
 const DIGITAL_BITS = 16;
@@ -21,6 +28,7 @@ export function readConfig3Body(r: ByteReader): Config3Body {
     );
   }
   const timeBase = r.u32('TIME_BASE') & 0xffffff;
+  checkTimeBase(timeBase);
   const numPmu = r.u16('NUM_PMU');
   checkNumPmu(numPmu);
   const pmus: Pmu3Config[] = [];

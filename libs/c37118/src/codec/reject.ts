@@ -9,7 +9,7 @@ import type { FrameKind } from './frame-types';
  * - `no-config`: a data frame whose IDCODE has no configuration yet.
  * - `oversized`: FRAMESIZE above the configured `maxFrameBytes`.
  * - `malformed`: a field holds an impossible value (NUM_PMU 0, unknown command layout, bad CFG-3 name length).
- * - `config-limit`: a new IDCODE would exceed `maxConfigs`.
+ * - `config-limit`: a configuration would pass the store's `maxConfigs` (a new IDCODE) or `maxConfigBytes`.
  */
 export type RejectReason =
   | 'bad-sync'

@@ -12,7 +12,7 @@ import {
   encodedHeader,
   sampleConfig,
 } from '../testing/sample-stream';
-import { ConfigStore } from './config-store';
+import { ConfigStore, configWireBytes } from './config-store';
 import { StreamDecoder } from './stream-decoder';
 
 interface Seen {
@@ -158,6 +158,28 @@ describe('StreamDecoder', () => {
     d.push(concat([encodedConfig, encodeFrame(other)]));
     expect(seen.rejects.map((r) => r.reason)).toEqual(['config-limit']);
     expect(store.ids()).toEqual([42]);
+  });
+
+  it('keeps configurations within maxConfigBytes: a replacement may grow within it, a new IDCODE past it is refused', () => {
+    const small = { ...sampleConfig, idcode: 7 };
+    const store = new ConfigStore({
+      maxConfigs: 100,
+      maxConfigBytes: configWireBytes(sampleConfig) + configWireBytes(small),
+    });
+    const { d, seen } = decoder(4096, store);
+    d.push(concat([encodedConfig, encodeFrame(small), encodeFrame({ ...sampleConfig, idcode: 8 })]));
+    expect(seen.rejects.map((r) => [r.reason, r.idcode])).toEqual([['config-limit', 8]]);
+    expect(seen.rejects[0].message).toMatch(/maxConfigBytes/);
+    expect(store.ids()).toEqual([42, 7]);
+    expect(store.bytes).toBe(store.maxConfigBytes);
+    d.push(encodedConfig);
+    expect(store.bytes).toBe(store.maxConfigBytes);
+    store.delete(7);
+    expect(store.bytes).toBe(configWireBytes(sampleConfig));
+  });
+
+  it('counts a configuration as the bytes of its CFG-2 frame', () => {
+    expect(configWireBytes(sampleConfig)).toBe(encodedConfig.length);
   });
 
   it('refuses invalid bounds at construction with a clear message', () => {

@@ -196,11 +196,12 @@ export class StreamDecoder {
     const frame = this.decodeOrDiscard(bytes, p, size);
     if (frame === undefined) return;
     const isConfig = frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3';
-    if (isConfig && !this.configs.put(frame)) {
-      const message = `configuration for a new IDCODE ${frame.idcode} refused: maxConfigs ${this.configs.options.maxConfigs} reached`;
-      this.discardFrame('config-limit', message, bytes, p, size);
+    const refusal = isConfig ? this.configs.refusal(frame) : undefined;
+    if (refusal !== undefined) {
+      this.discardFrame('config-limit', refusal, bytes, p, size);
       return;
     }
+    if (isConfig) this.configs.put(frame);
     this.counters.frames[frame.kind] += 1;
     this.counters.bytesAccepted += size;
     this.handlers.onFrame?.(frame);
