@@ -6,13 +6,27 @@
  * No sockets, timers or clocks: time is always an argument.
  */
 export { PdcConfigError } from './errors/pdc-config-error';
-export { DEFAULT_ALIGNER_OPTIONS, validateAlignerOptions, type AlignerOptions } from './alignment/aligner-options';
-export type { AlignedSnapshot, AlignerEffect, RefusalReason, ReleaseReason, TimedFrame } from './alignment/aligned-snapshot';
+export {
+  DEFAULT_ALIGNER_OPTIONS,
+  validateAlignerOptions,
+  type AlignerOptions,
+} from './alignment/aligner-options';
+export type {
+  AlignedSnapshot,
+  AlignerEffect,
+  RefusalReason,
+  ReleaseReason,
+  TimedFrame,
+} from './alignment/aligned-snapshot';
 export { newAlignerCounters, type AlignerCounters } from './alignment/aligner-counters';
 export { TimeAligner } from './alignment/time-aligner';
 export { LatencyHistogram } from './quality/latency-histogram';
 export { DataQualityStats, type DataQualityOptions } from './quality/data-quality-stats';
 export type { PmuQualityReport, QualityReport } from './quality/quality-report';
-export { DEFAULT_SESSION_OPTIONS, validateSessionOptions, type SessionOptions } from './session/session-options';
+export {
+  DEFAULT_SESSION_OPTIONS,
+  validateSessionOptions,
+  type SessionOptions,
+} from './session/session-options';
 export type { SessionCommand, SessionEffect, SessionEvent, SessionState } from './session/session-types';
 export { PdcSession, type JitterSource } from './session/pdc-session';

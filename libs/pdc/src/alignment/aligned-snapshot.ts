@@ -38,11 +38,19 @@ export interface AlignedSnapshot<T> {
   readonly skippedSlotsBefore: number;
 }
 
-/** Why a frame was refused rather than placed in a snapshot. */
-export type RefusalReason = 'duplicate' | 'future' | 'unexpected-pmu';
+/**
+ * Why a frame was refused rather than placed in a snapshot. `invalid-time`: its SOC or fraction is not a finite
+ * time with the fraction in [0, 1) (a peer's bad TIME_BASE or FRACSEC); such a frame has no slot.
+ */
+export type RefusalReason = 'duplicate' | 'future' | 'unexpected-pmu' | 'invalid-time';
 
 export type AlignerEffect<T> =
   | { readonly type: 'snapshot'; readonly snapshot: AlignedSnapshot<T> }
   /** The frame's snapshot was already released: it is reported, not merged. `ageMs` is arrival minus the slot's instant. */
   | { readonly type: 'late'; readonly frame: TimedFrame<T>; readonly slot: number; readonly ageMs: number }
-  | { readonly type: 'refused'; readonly frame: TimedFrame<T>; readonly reason: RefusalReason; readonly message: string };
+  | {
+      readonly type: 'refused';
+      readonly frame: TimedFrame<T>;
+      readonly reason: RefusalReason;
+      readonly message: string;
+    };

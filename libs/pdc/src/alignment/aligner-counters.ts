@@ -19,7 +19,7 @@ export function newAlignerCounters(): AlignerCounters {
     framesOffered: 0,
     framesPlaced: 0,
     framesLate: 0,
-    refused: { duplicate: 0, future: 0, 'unexpected-pmu': 0 },
+    refused: { duplicate: 0, future: 0, 'unexpected-pmu': 0, 'invalid-time': 0 },
     snapshots: 0,
     released: { complete: 0, window: 0, overflow: 0, flush: 0 },
     missingFrames: 0,

@@ -8,15 +8,31 @@ const FPS = 30;
 const T0 = 1_700_000_000;
 const T0_MS = T0 * 1000;
 
-function aligner(over: Partial<ConstructorParameters<typeof TimeAligner>[0]> = {}, pmus = [1, 2, 3]): TimeAligner<string> {
-  const a = new TimeAligner<string>({ framesPerSecond: FPS, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 1000, maxPmus: 100, ...over });
+function aligner(
+  over: Partial<ConstructorParameters<typeof TimeAligner>[0]> = {},
+  pmus = [1, 2, 3],
+): TimeAligner<string> {
+  const a = new TimeAligner<string>({
+    framesPerSecond: FPS,
+    alignWindowMs: 50,
+    maxPendingSnapshots: 8,
+    maxFutureMs: 1000,
+    maxPmus: 100,
+    ...over,
+  });
   for (const p of pmus) a.expect(p);
   return a;
 }
 
 /** Frame of `pmuId` for reporting instant k after T0 (exact 1/30 s steps). */
 function frame(pmuId: number, k: number, arrivalMs: number): TimedFrame<string> {
-  return { pmuId, soc: T0 + Math.floor(k / FPS), fraction: (k % FPS) / FPS, arrivalMs, value: `${pmuId}@${k}` };
+  return {
+    pmuId,
+    soc: T0 + Math.floor(k / FPS),
+    fraction: (k % FPS) / FPS,
+    arrivalMs,
+    value: `${pmuId}@${k}`,
+  };
 }
 
 function snapshots(effects: readonly AlignerEffect<string>[]): AlignedSnapshot<string>[] {
@@ -75,10 +91,40 @@ describe('TimeAligner', () => {
   it('refuses duplicates, frames from the future and unexpected PMUs, with reasons', () => {
     const a = aligner();
     a.offer(frame(1, 0, T0_MS), T0_MS);
-    expect(a.offer(frame(1, 0, T0_MS + 1), T0_MS + 1)[0]).toMatchObject({ type: 'refused', reason: 'duplicate' });
-    expect(a.offer(frame(2, 3 * FPS, T0_MS + 2), T0_MS + 2)[0]).toMatchObject({ type: 'refused', reason: 'future' });
-    expect(a.offer(frame(9, 0, T0_MS + 3), T0_MS + 3)[0]).toMatchObject({ type: 'refused', reason: 'unexpected-pmu' });
-    expect(a.counters.refused).toEqual({ duplicate: 1, future: 1, 'unexpected-pmu': 1 });
+    expect(a.offer(frame(1, 0, T0_MS + 1), T0_MS + 1)[0]).toMatchObject({
+      type: 'refused',
+      reason: 'duplicate',
+    });
+    expect(a.offer(frame(2, 3 * FPS, T0_MS + 2), T0_MS + 2)[0]).toMatchObject({
+      type: 'refused',
+      reason: 'future',
+    });
+    expect(a.offer(frame(9, 0, T0_MS + 3), T0_MS + 3)[0]).toMatchObject({
+      type: 'refused',
+      reason: 'unexpected-pmu',
+    });
+    expect(a.counters.refused).toEqual({ duplicate: 1, future: 1, 'unexpected-pmu': 1, 'invalid-time': 0 });
+  });
+
+  it('refuses a frame whose time is not a time (NaN from TIME_BASE 0, a fraction of 1 or more) and keeps releasing in order', () => {
+    const a = aligner();
+    for (const [soc, fraction] of [
+      [T0, Number.NaN],
+      [Number.NaN, 0],
+      [T0, 1],
+      [T0, -0.1],
+      [Number.POSITIVE_INFINITY, 0],
+    ]) {
+      expect(a.offer({ pmuId: 1, soc, fraction, arrivalMs: T0_MS, value: 'bad' }, T0_MS)[0]).toMatchObject({
+        type: 'refused',
+        reason: 'invalid-time',
+      });
+    }
+    expect(a.pendingSnapshots).toBe(0);
+    a.offer(frame(1, 0, T0_MS), T0_MS);
+    const [s] = snapshots(a.tick(T0_MS + 60));
+    expect(s.pmuIds).toEqual([1]);
+    expect(a.counters.refused['invalid-time']).toBe(5);
   });
 
   it('bounds pending snapshots: opening one more releases the oldest early, flagged overflow', () => {
@@ -123,7 +169,12 @@ describe('TimeAligner', () => {
 
   it('accounts for every offered frame exactly once, releases in order and stays within its bound (property)', () => {
     const arb = fc.array(
-      fc.record({ pmu: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 0, max: 20 }), delayMs: fc.integer({ min: 0, max: 200 }), gapMs: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({
+        pmu: fc.integer({ min: 1, max: 4 }),
+        k: fc.integer({ min: 0, max: 20 }),
+        delayMs: fc.integer({ min: 0, max: 200 }),
+        gapMs: fc.integer({ min: 0, max: 40 }),
+      }),
       { maxLength: 200 },
     );
     fc.assert(

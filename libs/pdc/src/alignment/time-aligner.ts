@@ -1,5 +1,11 @@
 import { invariant } from '../errors/check';
-import type { AlignedSnapshot, AlignerEffect, RefusalReason, ReleaseReason, TimedFrame } from './aligned-snapshot';
+import type {
+  AlignedSnapshot,
+  AlignerEffect,
+  RefusalReason,
+  ReleaseReason,
+  TimedFrame,
+} from './aligned-snapshot';
 import { newAlignerCounters, type AlignerCounters } from './aligner-counters';
 import { validateAlignerOptions, type AlignerOptions } from './aligner-options';
 import { PendingSnapshot } from './pending-snapshot';
@@ -111,18 +117,39 @@ export class TimeAligner<T> {
   }
 
   private refusalOf(frame: TimedFrame<T>, nowMs: number): AlignerEffect<T> | undefined {
+    // Peer-supplied times are checked before they reach a slot: a NaN slot would break the release order.
+    if (!validTime(frame.soc, frame.fraction)) {
+      return this.refuse(
+        frame,
+        'invalid-time',
+        `PMU ${frame.pmuId} frame time SOC ${frame.soc} + ${frame.fraction} is not a time (the fraction of a second must be in [0, 1))`,
+      );
+    }
     if (!this.expected.has(frame.pmuId)) {
-      return this.refuse(frame, 'unexpected-pmu', `PMU ${frame.pmuId} is not expected; register its configuration first`);
+      return this.refuse(
+        frame,
+        'unexpected-pmu',
+        `PMU ${frame.pmuId} is not expected; register its configuration first`,
+      );
     }
     const aheadMs = (frame.soc + frame.fraction) * 1000 - nowMs;
     if (aheadMs > this.options.maxFutureMs) {
-      return this.refuse(frame, 'future', `PMU ${frame.pmuId} frame is stamped ${Math.round(aheadMs)} ms ahead of this clock (maxFutureMs ${this.options.maxFutureMs})`);
+      return this.refuse(
+        frame,
+        'future',
+        `PMU ${frame.pmuId} frame is stamped ${Math.round(aheadMs)} ms ahead of this clock (maxFutureMs ${this.options.maxFutureMs})`,
+      );
     }
     return undefined;
   }
 
   /** Opens a slot, first releasing the oldest if the bound is reached; undefined when the slot itself was forced out. */
-  private open(slot: number, arrivalMs: number, nowMs: number, out: AlignerEffect<T>[]): PendingSnapshot<T> | undefined {
+  private open(
+    slot: number,
+    arrivalMs: number,
+    nowMs: number,
+    out: AlignerEffect<T>[],
+  ): PendingSnapshot<T> | undefined {
     if (this.order.length >= this.options.maxPendingSnapshots) {
       // The new slot may be older than everything pending; then it is the one that cannot wait.
       if (slot < this.order[0]) return undefined;
@@ -131,7 +158,10 @@ export class TimeAligner<T> {
     const p = new PendingSnapshot<T>(slot, arrivalMs, arrivalMs + this.options.alignWindowMs);
     this.pending.set(slot, p);
     insertSorted(this.order, slot);
-    invariant(this.order.length <= this.options.maxPendingSnapshots, 'pending snapshots within maxPendingSnapshots');
+    invariant(
+      this.order.length <= this.options.maxPendingSnapshots,
+      'pending snapshots within maxPendingSnapshots',
+    );
     return p;
   }
 
@@ -156,7 +186,10 @@ export class TimeAligner<T> {
     const p = this.pending.get(slot);
     invariant(p !== undefined, 'ordered slot has its pending snapshot');
     this.pending.delete(slot);
-    invariant(this.lastReleasedSlot === undefined || slot > this.lastReleasedSlot, 'snapshots leave in timestamp order');
+    invariant(
+      this.lastReleasedSlot === undefined || slot > this.lastReleasedSlot,
+      'snapshots leave in timestamp order',
+    );
     const snapshot = this.assemble(p, reason, nowMs);
     this.lastReleasedSlot = slot;
     this.count(snapshot);
@@ -208,6 +241,10 @@ export class TimeAligner<T> {
     this.counters.refused[reason] += 1;
     return { type: 'refused', frame, reason, message };
   }
+}
+
+function validTime(soc: number, fraction: number): boolean {
+  return Number.isFinite(soc) && soc >= 0 && Number.isFinite(fraction) && fraction >= 0 && fraction < 1;
 }
 
 function insertSorted(a: number[], x: number): void {

@@ -39,6 +39,16 @@ describe('DataQualityStats', () => {
     expect(s.report().unattributedRejects).toEqual({ crc: 1, 'bad-sync': 1 });
   });
 
+  it("never starts tracking a PMU because of a reject: a garbage IDCODE must not take a real PMU's place", () => {
+    const s = new DataQualityStats({ maxPmus: 2 });
+    for (let id = 100; id < 200; id += 1) s.recordReject(id, 'crc');
+    expect(s.trackedPmus).toBe(0);
+    s.recordFrame(1, 1, 0, 0, 0);
+    s.recordReject(1, 'crc');
+    expect(s.forPmu(1)?.crcErrors).toBe(1);
+    expect(s.report().unattributedRejects).toEqual({ crc: 100 });
+  });
+
   it('rejects a non-positive maxPmus with the option name', () => {
     expect(() => new DataQualityStats({ maxPmus: 0 })).toThrow(/maxPmus/);
   });

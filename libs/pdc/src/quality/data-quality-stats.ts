@@ -20,7 +20,13 @@ export class DataQualityStats {
     checkRange('maxPmus', options.maxPmus, 1, 65_536, true);
   }
 
-  recordFrame(pmuId: number, latencyMs: number, timeQualityCode: number, stat: number, arrivalMs: number): void {
+  recordFrame(
+    pmuId: number,
+    latencyMs: number,
+    timeQualityCode: number,
+    stat: number,
+    arrivalMs: number,
+  ): void {
     this.pmu(pmuId)?.recordFrame(latencyMs, timeQualityCode, stat, arrivalMs);
   }
 
@@ -39,9 +45,13 @@ export class DataQualityStats {
     if (p !== undefined) p.duplicates += 1;
   }
 
-  /** A rejected frame; `pmuId` is the IDCODE from its header when it could be read. */
+  /**
+   * A rejected frame; `pmuId` is the PMU the caller attributes it to. A reject never starts tracking a PMU: the
+   * IDCODE in a rejected frame's header may be garbage (a CRC failure), and entries it created would crowd real
+   * PMUs out of `maxPmus`. Rejects naming an untracked PMU count as unattributed.
+   */
   recordReject(pmuId: number | undefined, reason: string): void {
-    const p = pmuId === undefined ? undefined : this.pmu(pmuId);
+    const p = pmuId === undefined ? undefined : this.pmus.get(pmuId);
     if (p !== undefined) p.recordReject(reason);
     else this.unattributed[reason] = (this.unattributed[reason] ?? 0) + 1;
   }
@@ -87,7 +97,12 @@ function toReport(p: PmuQuality): PmuQualityReport {
     dataErrors: p.dataErrors,
     lastTimeQualityCode: p.lastTimeQualityCode,
     worstTimeQualityCode: p.worstTimeQualityCode,
-    latencyMs: { mean: p.latency.meanMs, p50: p.latency.quantileMs(0.5), p99: p.latency.quantileMs(0.99), max: p.latency.maxMs },
+    latencyMs: {
+      mean: p.latency.meanMs,
+      p50: p.latency.quantileMs(0.5),
+      p99: p.latency.quantileMs(0.99),
+      max: p.latency.maxMs,
+    },
     availability: expected === 0 ? 1 : inTime / expected,
   };
 }

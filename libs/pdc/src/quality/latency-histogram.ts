@@ -5,7 +5,10 @@ const GROWTH = 1.2;
 const BUCKETS = 80;
 
 /** Upper bounds of the buckets, geometric from 0.05 ms, so percentiles carry at most 20% error up to ~100 s. */
-const BOUNDS_MS: Float64Array = Float64Array.from({ length: BUCKETS }, (_, i) => FIRST_BOUND_MS * GROWTH ** i);
+const BOUNDS_MS: Float64Array = Float64Array.from(
+  { length: BUCKETS },
+  (_, i) => FIRST_BOUND_MS * GROWTH ** i,
+);
 
 /**
  * A fixed-size latency histogram: constant memory however many samples,

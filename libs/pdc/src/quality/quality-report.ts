@@ -13,7 +13,12 @@ export interface PmuQualityReport {
   readonly lastTimeQualityCode: number;
   readonly worstTimeQualityCode: number;
   /** Arrival minus timestamp, in milliseconds. */
-  readonly latencyMs: { readonly mean: number; readonly p50: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: {
+    readonly mean: number;
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
   /** Fraction of snapshots this PMU made in time: in-time frames / (in-time frames + missing). */
   readonly availability: number;
 }

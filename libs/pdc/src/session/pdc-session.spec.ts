@@ -6,7 +6,19 @@ import type { SessionEffect, SessionEvent } from './session-types';
 const constantJitter = { next: (): number => 0.5 };
 
 function session(): PdcSession {
-  return new PdcSession({ ...DEFAULT_SESSION_OPTIONS, idcode: 7, connectTimeoutMs: 1000, configTimeoutMs: 500, maxConfigRequests: 2, dataTimeoutMs: 2000, reconnectMinMs: 100, reconnectMaxMs: 1000 }, constantJitter);
+  return new PdcSession(
+    {
+      ...DEFAULT_SESSION_OPTIONS,
+      idcode: 7,
+      connectTimeoutMs: 1000,
+      configTimeoutMs: 500,
+      maxConfigRequests: 2,
+      dataTimeoutMs: 2000,
+      reconnectMinMs: 100,
+      reconnectMaxMs: 1000,
+    },
+    constantJitter,
+  );
 }
 
 /** Effects without state-change notes, for readable scenarios. */
@@ -18,7 +30,10 @@ describe('PdcSession', () => {
   it('connects, asks for CFG-2, turns the stream on and reports the first configuration', () => {
     const s = session();
     expect(act(s, { type: 'start', nowMs: 0 })).toEqual([{ type: 'connect' }, { type: 'timer', atMs: 1000 }]);
-    expect(act(s, { type: 'connected', nowMs: 10 })).toEqual([{ type: 'send', command: 'cfg2', idcode: 7 }, { type: 'timer', atMs: 510 }]);
+    expect(act(s, { type: 'connected', nowMs: 10 })).toEqual([
+      { type: 'send', command: 'cfg2', idcode: 7 },
+      { type: 'timer', atMs: 510 },
+    ]);
     expect(act(s, { type: 'config', nowMs: 20, cfgcnt: [1] })).toEqual([
       { type: 'config-changed', cfgcnt: [1], previous: undefined },
       { type: 'send', command: 'start', idcode: 7 },
@@ -31,12 +46,18 @@ describe('PdcSession', () => {
     const s = session();
     s.step({ type: 'start', nowMs: 0 });
     s.step({ type: 'connected', nowMs: 0 });
-    expect(act(s, { type: 'tick', nowMs: 500 })).toEqual([{ type: 'send', command: 'cfg2', idcode: 7 }, { type: 'timer', atMs: 1000 }]);
+    expect(act(s, { type: 'tick', nowMs: 500 })).toEqual([
+      { type: 'send', command: 'cfg2', idcode: 7 },
+      { type: 'timer', atMs: 1000 },
+    ]);
     const effects = act(s, { type: 'tick', nowMs: 1000 });
     expect(effects[0]).toMatchObject({ type: 'close', reason: 'no CFG-2 after 2 requests' });
     expect(effects[1]).toEqual({ type: 'timer', atMs: 1075 });
     expect(s.state).toBe('backoff');
-    expect(act(s, { type: 'tick', nowMs: 1075 })).toEqual([{ type: 'connect' }, { type: 'timer', atMs: 2075 }]);
+    expect(act(s, { type: 'tick', nowMs: 1075 })).toEqual([
+      { type: 'connect' },
+      { type: 'timer', atMs: 2075 },
+    ]);
   });
 
   it('re-requests CFG-2 on a config-change-pending bit (once per configTimeoutMs) and announces a new CFGCNT', () => {
@@ -44,11 +65,17 @@ describe('PdcSession', () => {
     s.step({ type: 'start', nowMs: 0 });
     s.step({ type: 'connected', nowMs: 0 });
     s.step({ type: 'config', nowMs: 0, cfgcnt: [1] });
-    expect(act(s, { type: 'data', nowMs: 100, configChangePending: true })).toEqual([{ type: 'send', command: 'cfg2', idcode: 7 }]);
+    expect(act(s, { type: 'data', nowMs: 100, configChangePending: true })).toEqual([
+      { type: 'send', command: 'cfg2', idcode: 7 },
+    ]);
     expect(act(s, { type: 'data', nowMs: 133, configChangePending: true })).toEqual([]);
-    expect(act(s, { type: 'config', nowMs: 150, cfgcnt: [2] })).toEqual([{ type: 'config-changed', cfgcnt: [2], previous: [1] }]);
+    expect(act(s, { type: 'config', nowMs: 150, cfgcnt: [2] })).toEqual([
+      { type: 'config-changed', cfgcnt: [2], previous: [1] },
+    ]);
     expect(act(s, { type: 'config', nowMs: 160, cfgcnt: [2] })).toEqual([]);
-    expect(act(s, { type: 'config-mismatch', nowMs: 1000, message: 'size' })).toEqual([{ type: 'send', command: 'cfg2', idcode: 7 }]);
+    expect(act(s, { type: 'config-mismatch', nowMs: 1000, message: 'size' })).toEqual([
+      { type: 'send', command: 'cfg2', idcode: 7 },
+    ]);
   });
 
   it('closes a silent stream (a peer sending a byte a minute) and backs off exponentially up to the bound', () => {
@@ -66,7 +93,9 @@ describe('PdcSession', () => {
     for (let i = 0; i < 6; i += 1) {
       const timer = s.step({ type: 'tick', nowMs: now + 10_000 });
       now += 10_000;
-      const failed = s.step({ type: 'disconnected', nowMs: now, error: 'refused' }).find((x) => x.type === 'timer');
+      const failed = s
+        .step({ type: 'disconnected', nowMs: now, error: 'refused' })
+        .find((x) => x.type === 'timer');
       delays.push((failed as { atMs: number }).atMs - now);
       expect(timer.some((x) => x.type === 'connect')).toBe(true);
     }
@@ -90,13 +119,24 @@ describe('PdcSession', () => {
     s.step({ type: 'start', nowMs: 0 });
     s.step({ type: 'connected', nowMs: 0 });
     s.step({ type: 'config', nowMs: 0, cfgcnt: [1] });
-    expect(act(s, { type: 'stop', nowMs: 5 })).toEqual([{ type: 'send', command: 'stop', idcode: 7 }, { type: 'close', reason: 'session stopped' }]);
+    expect(act(s, { type: 'stop', nowMs: 5 })).toEqual([
+      { type: 'send', command: 'stop', idcode: 7 },
+      { type: 'close', reason: 'session stopped' },
+    ]);
     expect(act(s, { type: 'tick', nowMs: 1e9 })).toEqual([]);
     expect(s.state).toBe('stopped');
   });
 
   it('rejects inconsistent bounds with a message naming them', () => {
-    expect(() => new PdcSession({ ...DEFAULT_SESSION_OPTIONS, idcode: 1, reconnectMinMs: 500, reconnectMaxMs: 100 }, constantJitter)).toThrow(/reconnectMaxMs/);
-    expect(() => new PdcSession({ ...DEFAULT_SESSION_OPTIONS, idcode: 70000 }, constantJitter)).toThrow(/idcode/);
+    expect(
+      () =>
+        new PdcSession(
+          { ...DEFAULT_SESSION_OPTIONS, idcode: 1, reconnectMinMs: 500, reconnectMaxMs: 100 },
+          constantJitter,
+        ),
+    ).toThrow(/reconnectMaxMs/);
+    expect(() => new PdcSession({ ...DEFAULT_SESSION_OPTIONS, idcode: 70000 }, constantJitter)).toThrow(
+      /idcode/,
+    );
   });
 });

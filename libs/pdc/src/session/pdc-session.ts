@@ -70,9 +70,11 @@ export class PdcSession {
     if (e.type === 'connected') {
       this.configRequests = 0;
       this.askConfig(e.nowMs, out, 'connected');
-    } else if (e.type === 'disconnected') this.backoff(e.nowMs, out, `connection failed: ${e.error ?? 'closed'}`);
+    } else if (e.type === 'disconnected')
+      this.backoff(e.nowMs, out, `connection failed: ${e.error ?? 'closed'}`);
     else if (e.type === 'tick') {
-      if (e.nowMs >= this.deadlineMs) this.fail(e.nowMs, out, `connect timed out after ${this.options.connectTimeoutMs} ms`);
+      if (e.nowMs >= this.deadlineMs)
+        this.fail(e.nowMs, out, `connect timed out after ${this.options.connectTimeoutMs} ms`);
       else this.rearm(out);
     }
   }
@@ -85,10 +87,12 @@ export class PdcSession {
       this.configAskedUntilMs = 0;
       this.enter('streaming', out, 'configuration received; stream turned on');
       this.arm(e.nowMs + this.options.dataTimeoutMs, out);
-    } else if (e.type === 'disconnected') this.backoff(e.nowMs, out, `connection closed while waiting for CFG-2: ${e.error ?? 'closed'}`);
+    } else if (e.type === 'disconnected')
+      this.backoff(e.nowMs, out, `connection closed while waiting for CFG-2: ${e.error ?? 'closed'}`);
     else if (e.type === 'tick' && e.nowMs < this.deadlineMs) this.rearm(out);
     else if (e.type === 'tick') {
-      if (this.configRequests < this.options.maxConfigRequests) this.askConfig(e.nowMs, out, 'CFG-2 request unanswered');
+      if (this.configRequests < this.options.maxConfigRequests)
+        this.askConfig(e.nowMs, out, 'CFG-2 request unanswered');
       else this.fail(e.nowMs, out, `no CFG-2 after ${this.configRequests} requests`);
     }
   }
@@ -164,7 +168,10 @@ export class PdcSession {
 
   private acceptConfig(cfgcnt: readonly number[], out: SessionEffect[]): void {
     const previous = this.cfgcnt;
-    const same = previous !== undefined && previous.length === cfgcnt.length && previous.every((c, i) => c === cfgcnt[i]);
+    const same =
+      previous !== undefined &&
+      previous.length === cfgcnt.length &&
+      previous.every((c, i) => c === cfgcnt[i]);
     if (!same) out.push({ type: 'config-changed', cfgcnt: [...cfgcnt], previous });
     this.cfgcnt = [...cfgcnt];
   }
@@ -177,7 +184,10 @@ export class PdcSession {
 
   private backoff(nowMs: number, out: SessionEffect[], why: string): void {
     this.failures += 1;
-    const base = Math.min(this.options.reconnectMaxMs, this.options.reconnectMinMs * 2 ** Math.min(this.failures - 1, 30));
+    const base = Math.min(
+      this.options.reconnectMaxMs,
+      this.options.reconnectMinMs * 2 ** Math.min(this.failures - 1, 30),
+    );
     // Jitter in [base/2, base) spreads the reconnects of many sessions that failed together.
     const delay = Math.max(1, Math.round(base * (0.5 + 0.5 * this.jitter.next())));
     invariant(delay <= this.options.reconnectMaxMs, 'reconnect delay within reconnectMaxMs');
@@ -187,8 +197,10 @@ export class PdcSession {
 
   private stop(nowMs: number, out: SessionEffect[]): void {
     if (this.current === 'stopped') return;
-    if (this.current === 'streaming') out.push({ type: 'send', command: 'stop', idcode: this.options.idcode });
-    if (this.current === 'connecting' || this.current === 'awaiting-config' || this.current === 'streaming') out.push({ type: 'close', reason: 'session stopped' });
+    if (this.current === 'streaming')
+      out.push({ type: 'send', command: 'stop', idcode: this.options.idcode });
+    if (this.current === 'connecting' || this.current === 'awaiting-config' || this.current === 'streaming')
+      out.push({ type: 'close', reason: 'session stopped' });
     this.deadlineMs = nowMs;
     this.enter('stopped', out, 'stopped');
   }

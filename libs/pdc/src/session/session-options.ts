@@ -36,7 +36,9 @@ export function validateSessionOptions(o: SessionOptions): SessionOptions {
   checkRange('reconnectMinMs', o.reconnectMinMs, 1, 3_600_000);
   checkRange('reconnectMaxMs', o.reconnectMaxMs, 1, 3_600_000);
   if (o.reconnectMaxMs < o.reconnectMinMs) {
-    throw new PdcConfigError(`reconnectMaxMs (${o.reconnectMaxMs}) must be at least reconnectMinMs (${o.reconnectMinMs})`);
+    throw new PdcConfigError(
+      `reconnectMaxMs (${o.reconnectMaxMs}) must be at least reconnectMinMs (${o.reconnectMinMs})`,
+    );
   }
   return o;
 }

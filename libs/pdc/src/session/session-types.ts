@@ -27,5 +27,9 @@ export type SessionEffect =
   /** Arm the single session timer for `atMs`, replacing any earlier one. */
   | { readonly type: 'timer'; readonly atMs: number }
   /** The first configuration, or one whose CFGCNT differs from the one in force. */
-  | { readonly type: 'config-changed'; readonly cfgcnt: readonly number[]; readonly previous: readonly number[] | undefined }
+  | {
+      readonly type: 'config-changed';
+      readonly cfgcnt: readonly number[];
+      readonly previous: readonly number[] | undefined;
+    }
   | { readonly type: 'state'; readonly from: SessionState; readonly to: SessionState; readonly why: string };
