@@ -1,0 +1,61 @@
+/**
+ * What the cluster should be running: services, how many instances of each, how to launch one, and how hard to
+ * try when one fails. Parsed and validated from YAML or JSON by `parseDesiredState`.
+ */
+export interface DesiredState {
+  /** Where every instance of the embedded cluster listens (the local agent's host). */
+  readonly host: string;
+  /** The agent listens on `portBase`; instance k (in file order) gets the block of `PORTS_PER_INSTANCE` after it. */
+  readonly portBase: number;
+  /** Values the launch templates refer to as `{var.NAME}` (e.g. the case file and the frame rate). */
+  readonly vars: Readonly<Record<string, string>>;
+  /** Environment given to every instance (before the service's own). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly services: readonly ServiceSpec[];
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly instances: number;
+  /** A TypeScript entry run with node and tsx from the project root, or a command line (executable first). */
+  readonly entry: string | undefined;
+  readonly command: readonly string[] | undefined;
+  /** Arguments after the entry or command; `{placeholder}`s are filled per instance (see instance-layout.ts). */
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** The group whose view shows an instance alive (default `service.<name>`). */
+  readonly aliveGroup: string;
+  /** Extra ports an instance needs besides vsync and HTTP (e.g. pmu-sim's C37.118 listener), by name. */
+  readonly ports: readonly string[];
+  /** The host agent that runs this service's instances. */
+  readonly agent: string;
+  readonly restart: RestartPolicy;
+}
+
+/** How a failed instance is restarted. */
+export interface RestartPolicy {
+  /** Restarts allowed within `windowMs`; one more failure gives the instance up (reported, not retried). */
+  readonly maxRestarts: number;
+  readonly windowMs: number;
+  /** The first restart in a window is immediate; the n-th waits backoffInitialMs * 2^(n-2), at most backoffMaxMs. */
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** An instance started and not in its alive group's view this long after the order is restarted. */
+  readonly joinTimeoutMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  maxRestarts: 5,
+  windowMs: 60_000,
+  backoffInitialMs: 500,
+  backoffMaxMs: 10_000,
+  joinTimeoutMs: 30_000,
+};
+
+/** The agent of the embedded cluster, the one a service runs on unless it names another. */
+export const LOCAL_AGENT = 'local';
+/** The service whose instances (after the agent) are the vsync seeds of every process. */
+export const SUPERVISOR_SERVICE = 'supervisor';
+/** vsync, HTTP, and at most two named extra ports per instance. */
+export const PORTS_PER_INSTANCE = 4;
+export const MAX_EXTRA_PORTS = PORTS_PER_INSTANCE - 2;

@@ -1,0 +1,91 @@
+import { AgentMessageError } from '../errors/agent-message-error';
+import type { Launch } from '../desired-state/instance-layout';
+
+/** Handler ids on the `agents` group. */
+export const AGENT_ORDER = 1;
+export const AGENT_PROCESS_EVENT = 2;
+/** Handler id of a cluster event on the `cluster.events` group. */
+export const CLUSTER_EVENT = 1;
+
+export const AGENTS_GROUP = 'agents';
+export const SUPERVISORS_GROUP = 'supervisors';
+export const CLUSTER_EVENTS_GROUP = 'cluster.events';
+
+/**
+ * An order from the acting supervisor to one host agent. `start` is idempotent: if the instance runs, the agent
+ * only reports it (`spawned` with `alreadyRunning`), so a supervisor taking over may repeat it safely; `restart`
+ * stops a running one first. `attempt` is the supervisor's count, for the logs.
+ */
+export interface AgentOrder {
+  readonly kind: 'start' | 'restart';
+  readonly agent: string;
+  readonly instance: string;
+  readonly attempt: number;
+  readonly reason: string;
+  readonly launch: Launch;
+}
+
+/**
+ * What a host agent saw happen to an instance's OS process. `generation` counts the agent's spawns of that
+ * instance, so an event about a process that was already replaced can be told apart.
+ */
+export type ProcessEvent =
+  | {
+      readonly kind: 'spawned';
+      readonly agent: string;
+      readonly instance: string;
+      readonly generation: number;
+      readonly pid: number;
+      /** A `start` found it running: nothing was spawned. */
+      readonly alreadyRunning: boolean;
+      readonly atMs: number;
+    }
+  | {
+      readonly kind: 'exited';
+      readonly agent: string;
+      readonly instance: string;
+      readonly generation: number;
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: string | null;
+      /** True when the agent itself stopped it (a restart order or shutdown): not a failure. */
+      readonly ordered: boolean;
+      /** The last line the process wrote on stderr: the reason a configuration error names. */
+      readonly lastStderrLine: string;
+      readonly atMs: number;
+    };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** Checks an order received from the group; a malformed one is an AgentMessageError, never a crash. */
+export function toAgentOrder(v: unknown): AgentOrder {
+  if (
+    !isRecord(v) ||
+    (v.kind !== 'start' && v.kind !== 'restart') ||
+    typeof v.agent !== 'string' ||
+    typeof v.instance !== 'string' ||
+    !Number.isInteger(v.attempt) ||
+    typeof v.reason !== 'string' ||
+    !isRecord(v.launch) ||
+    !Array.isArray(v.launch.command) ||
+    !v.launch.command.every((a) => typeof a === 'string') ||
+    !isRecord(v.launch.env)
+  )
+    throw new AgentMessageError(`not an agent order: ${JSON.stringify(v).slice(0, 200)}`);
+  return v as unknown as AgentOrder;
+}
+
+export function toProcessEvent(v: unknown): ProcessEvent {
+  if (
+    !isRecord(v) ||
+    (v.kind !== 'spawned' && v.kind !== 'exited') ||
+    typeof v.agent !== 'string' ||
+    typeof v.instance !== 'string' ||
+    !Number.isInteger(v.generation) ||
+    typeof v.atMs !== 'number'
+  )
+    throw new AgentMessageError(`not a process event: ${JSON.stringify(v).slice(0, 200)}`);
+  return v as unknown as ProcessEvent;
+}

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { instancesOf } from '../desired-state/instance-layout';
+import { parseDesiredState } from '../desired-state/parse-desired-state';
+import type { ProcessEvent } from './agent-messages';
+import type { ClusterEvent } from './cluster-event';
+import { SupervisorCore, type ObservedView, type SupervisorEffect } from './supervisor-core';
+
+const STATE = parseDesiredState(
+  `
+portBase: 40000
+restart: { maxRestarts: 3, windowMs: 60000, backoffInitialMs: 1000, backoffMaxMs: 3000, joinTimeoutMs: 5000 }
+services:
+  supervisor: { instances: 2, entry: s.ts }
+  worker: { instances: 2, entry: w.ts }
+`,
+  'spec.yaml',
+);
+const INSTANCES = instancesOf(STATE);
+const address = (id: string): string => INSTANCES.find((i) => i.id === id)!.address;
+
+/** A system view with these instances (id@incarnation) in their alive groups. */
+function view(...members: string[]): ObservedView {
+  const groups = new Map<string, { address: string; incarnation: number }[]>();
+  for (const m of members) {
+    const [id, inc] = m.split('@');
+    const group = `service.${id.split('/')[0]}`;
+    groups.set(group, [...(groups.get(group) ?? []), { address: address(id), incarnation: Number(inc) }]);
+  }
+  return { groups: [...groups].map(([name, ms]) => ({ name, members: ms })) };
+}
+
+function exited(
+  instance: string,
+  generation: number,
+  code: number | null,
+  signal: string | null = null,
+): ProcessEvent {
+  return {
+    kind: 'exited',
+    agent: 'local',
+    instance,
+    generation,
+    pid: 1,
+    code,
+    signal,
+    ordered: false,
+    lastStderrLine: code === 2 ? 'worker: --fps must be an integer in [1, 240], got fast' : '',
+    atMs: 0,
+  };
+}
+
+function spawned(instance: string, generation: number): ProcessEvent {
+  return { kind: 'spawned', agent: 'local', instance, generation, pid: 1, alreadyRunning: false, atMs: 0 };
+}
+
+const ALL_UP = ['supervisor/0@1', 'supervisor/1@1', 'worker/0@1', 'worker/1@1'];
+
+function orders(effects: SupervisorEffect[]): string[] {
+  return effects.flatMap((e) => (e.type === 'order' ? [`${e.order.kind} ${e.order.instance.id}`] : []));
+}
+
+function reports(effects: SupervisorEffect[]): ClusterEvent[] {
+  return effects.flatMap((e) => (e.type === 'report' ? [e.event] : []));
+}
+
+/** An acting core that has seen everything up, each instance spawned once. */
+function actingCore(): SupervisorCore {
+  const core = new SupervisorCore(INSTANCES);
+  core.step({ type: 'role', nowMs: 0, acting: true });
+  core.step({ type: 'view', nowMs: 0, view: view(...ALL_UP) });
+  for (const i of INSTANCES) core.step({ type: 'process', nowMs: 0, event: spawned(i.id, 1) });
+  return core;
+}
+
+describe('SupervisorCore', () => {
+  it('starts what the first view does not show, and nothing that runs', () => {
+    const core = new SupervisorCore(INSTANCES);
+    core.step({ type: 'role', nowMs: 0, acting: true });
+    const out = core.step({ type: 'view', nowMs: 0, view: view('supervisor/0@1', 'supervisor/1@1') });
+    expect(orders(out)).toEqual(['start worker/0', 'start worker/1']);
+    expect(reports(out)).toEqual([]);
+  });
+
+  it('restarts a SIGKILLed instance at once, once, and reports the time until its new incarnation joined', () => {
+    const core = actingCore();
+    const out = core.step({ type: 'process', nowMs: 1000, event: exited('worker/1', 1, null, 'SIGKILL') });
+    expect(orders(out)).toEqual(['restart worker/1']);
+    expect(reports(out)[0]).toMatchObject({
+      kind: 'restarting',
+      reason: 'exited (signal SIGKILL)',
+      orderAtMs: 1000,
+    });
+    // The view excluding the old incarnation comes later: the restart already answers it.
+    const others = ['supervisor/0@1', 'supervisor/1@1', 'worker/0@1'];
+    expect(core.step({ type: 'view', nowMs: 2500, view: view(...others) })).toEqual([]);
+    core.step({ type: 'process', nowMs: 1100, event: spawned('worker/1', 2) });
+    const joined = core.step({ type: 'view', nowMs: 3200, view: view(...others, 'worker/1@2') });
+    expect(reports(joined)).toEqual([
+      expect.objectContaining({ kind: 'restarted', instance: 'worker/1', failedAtMs: 1000, rejoinMs: 2200 }),
+    ]);
+    expect(core.phaseOf('worker/1')).toBe('up');
+  });
+
+  it('restarts an instance excluded from its view, and ignores the late exit of the process it replaced', () => {
+    const core = actingCore();
+    const out = core.step({
+      type: 'view',
+      nowMs: 100,
+      view: view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1'),
+    });
+    expect(orders(out)).toEqual(['restart worker/1']);
+    expect(reports(out)[0]).toMatchObject({ reason: 'left the view of service.worker' });
+    expect(core.step({ type: 'process', nowMs: 150, event: exited('worker/1', 1, 1) })).toEqual([]);
+  });
+
+  it('backs off: the first restart in the window is immediate, the next ones wait 1 s, 2 s, capped at 3 s', () => {
+    const core = actingCore();
+    const delays: number[] = [];
+    let now = 0;
+    let generation = 1;
+    for (let i = 0; i < 3; i += 1) {
+      const out = core.step({ type: 'process', nowMs: now, event: exited('worker/0', generation, 1) });
+      const restarting = reports(out).find((e) => e.kind === 'restarting')!;
+      delays.push(restarting.orderAtMs - restarting.failedAtMs);
+      expect(orders(out)).toEqual(delays.at(-1) === 0 ? ['restart worker/0'] : []);
+      if (delays.at(-1)! > 0) {
+        expect(orders(core.step({ type: 'tick', nowMs: restarting.orderAtMs - 1 }))).toEqual([]);
+        expect(orders(core.step({ type: 'tick', nowMs: restarting.orderAtMs }))).toEqual([
+          'restart worker/0',
+        ]);
+      }
+      generation += 1;
+      now = restarting.orderAtMs + 10;
+      core.step({ type: 'process', nowMs: now, event: spawned('worker/0', generation) });
+    }
+    expect(delays).toEqual([0, 1000, 2000]);
+  });
+
+  it('gives an instance up once its restart budget for the window is spent, and counts only the window', () => {
+    const core = actingCore();
+    let generation = 1;
+    const failAt = (nowMs: number): SupervisorEffect[] => {
+      const out = core.step({ type: 'process', nowMs, event: exited('worker/0', generation, 1) });
+      out.push(...core.step({ type: 'tick', nowMs: nowMs + 3000 }));
+      generation += 1;
+      core.step({ type: 'process', nowMs: nowMs + 3001, event: spawned('worker/0', generation) });
+      return out;
+    };
+    for (const t of [0, 10_000, 20_000]) expect(orders(failAt(t))).toEqual(['restart worker/0']);
+    const out = failAt(30_000);
+    expect(orders(out)).toEqual([]);
+    expect(reports(out)).toEqual([expect.objectContaining({ kind: 'gave-up', restartsInWindow: 3 })]);
+    expect(core.phaseOf('worker/0')).toBe('stopped');
+
+    // Another instance failing rarely (once a minute) is never given up.
+    for (let t = 0; t < 5 * 70_000; t += 70_000) {
+      const o = core.step({ type: 'process', nowMs: t, event: exited('worker/1', t / 70_000 + 1, 1) });
+      expect(orders(o)).toEqual(['restart worker/1']);
+      core.step({ type: 'process', nowMs: t + 1, event: spawned('worker/1', t / 70_000 + 2) });
+    }
+  });
+
+  it('reports a configuration error (exit code 2) at once with its stderr line, and never retries it', () => {
+    const core = actingCore();
+    const out = core.step({ type: 'process', nowMs: 500, event: exited('worker/0', 1, 2) });
+    expect(orders(out)).toEqual([]);
+    expect(reports(out)).toEqual([
+      expect.objectContaining({
+        kind: 'config-error',
+        instance: 'worker/0',
+        code: 2,
+        message: 'worker: --fps must be an integer in [1, 240], got fast',
+      }),
+    ]);
+    expect(orders(core.step({ type: 'tick', nowMs: 100_000 }))).toEqual([]);
+    expect(core.phaseOf('worker/0')).toBe('stopped');
+  });
+
+  it('restarts an instance that never joins its group after the join timeout, and counts it against the budget', () => {
+    const core = new SupervisorCore(INSTANCES);
+    core.step({ type: 'role', nowMs: 0, acting: true });
+    core.step({ type: 'view', nowMs: 0, view: view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1') });
+    core.step({ type: 'process', nowMs: 10, event: spawned('worker/1', 1) });
+    expect(orders(core.step({ type: 'tick', nowMs: 4999 }))).toEqual([]);
+    const out = core.step({ type: 'tick', nowMs: 5000 });
+    expect(orders(out)).toEqual(['restart worker/1']);
+    expect(reports(out)[0]).toMatchObject({ reason: 'did not join service.worker within 5000 ms' });
+  });
+
+  it('a standby decides like the acting member but orders nothing; on takeover it repeats pending orders as start', () => {
+    const standby = new SupervisorCore(INSTANCES);
+    standby.step({ type: 'role', nowMs: 0, acting: false });
+    standby.step({ type: 'view', nowMs: 0, view: view(...ALL_UP) });
+    // The acting supervisor/0 is SIGKILLed; the standby hears the agent's exit event but does not act on it.
+    expect(
+      standby.step({ type: 'process', nowMs: 100, event: exited('supervisor/0', 1, null, 'SIGKILL') }),
+    ).toEqual([]);
+    expect(standby.phaseOf('supervisor/0')).toBe('starting');
+    const takeover = standby.step({ type: 'role', nowMs: 1600, acting: true });
+    expect(orders(takeover)).toEqual(['start supervisor/0']);
+    // The replacement joins: the restart is reported by the member acting now.
+    standby.step({ type: 'process', nowMs: 1700, event: spawned('supervisor/0', 2) });
+    const joined = standby.step({
+      type: 'view',
+      nowMs: 4000,
+      view: view('supervisor/1@1', 'supervisor/0@2', 'worker/0@1', 'worker/1@1'),
+    });
+    expect(reports(joined)).toEqual([
+      expect.objectContaining({ kind: 'restarted', instance: 'supervisor/0', rejoinMs: 3900 }),
+    ]);
+  });
+});

@@ -1,0 +1,287 @@
+import type { InstanceSpec } from '../desired-state/instance-layout';
+import type { ProcessEvent } from './agent-messages';
+import { CONFIG_ERROR_EXIT_CODE, type ClusterEvent } from './cluster-event';
+import { backoffMs, restartsInWindow } from './restart-budget';
+
+/** A process as the system view shows it: its vsync address and incarnation. */
+export interface ObservedMember {
+  readonly address: string;
+  readonly incarnation: number;
+}
+
+/** The part of a vsync system view the supervisor reads: every group's members. */
+export interface ObservedView {
+  readonly groups: readonly { readonly name: string; readonly members: readonly ObservedMember[] }[];
+}
+
+export type SupervisorInput =
+  | { readonly type: 'view'; readonly nowMs: number; readonly view: ObservedView }
+  | { readonly type: 'process'; readonly nowMs: number; readonly event: ProcessEvent }
+  | { readonly type: 'tick'; readonly nowMs: number }
+  | { readonly type: 'role'; readonly nowMs: number; readonly acting: boolean };
+
+export interface StartOrder {
+  readonly kind: 'start' | 'restart';
+  readonly instance: InstanceSpec;
+  readonly attempt: number;
+  readonly reason: string;
+}
+
+export type SupervisorEffect =
+  | { readonly type: 'order'; readonly order: StartOrder }
+  | { readonly type: 'report'; readonly event: ClusterEvent };
+
+/**
+ * unseen: no system view yet; up: in its alive group's view; starting: ordered, not yet in the view; waiting: failed,
+ * the restart order waits for its backoff; stopped: given up or a configuration error, not restarted.
+ */
+export type InstancePhase = 'unseen' | 'up' | 'starting' | 'waiting' | 'stopped';
+
+interface InstanceState {
+  readonly spec: InstanceSpec;
+  phase: InstancePhase;
+  /** The highest incarnation seen at the instance's address: a replacement must show a higher one. */
+  incarnation: number | undefined;
+  /** Orders issued for this instance (for the reports). */
+  attempt: number;
+  /** An order went out and its agent has not yet reported the process: an exit heard now is an older one's. */
+  awaitingSpawn: boolean;
+  /** The agent's spawn count of the process running now, once reported. */
+  generation: number | undefined;
+  orderedAtMs: number;
+  lastOrder: StartOrder | undefined;
+  /** The failure a pending or running restart answers. */
+  failure: { readonly reason: string; readonly atMs: number } | undefined;
+  nextOrderAtMs: number;
+  restartsAtMs: number[];
+}
+
+/**
+ * The supervisor's decisions as a pure state machine: system views, agent process events, ticks and role changes
+ * in; start orders and cluster events out. Every member of the `supervisors` group runs one on the same inputs, so a
+ * standby that takes over already knows what failed and what was ordered; only the acting member's effects leave.
+ */
+export class SupervisorCore {
+  private acting = false;
+  private viewSeen = false;
+  private readonly states = new Map<string, InstanceState>();
+
+  constructor(instances: readonly InstanceSpec[]) {
+    for (const spec of instances) {
+      if (this.states.has(spec.id)) throw new Error(`instance ${spec.id} is listed twice`);
+      this.states.set(spec.id, {
+        spec,
+        phase: 'unseen',
+        incarnation: undefined,
+        attempt: 0,
+        awaitingSpawn: false,
+        generation: undefined,
+        orderedAtMs: 0,
+        lastOrder: undefined,
+        failure: undefined,
+        nextOrderAtMs: 0,
+        restartsAtMs: [],
+      });
+    }
+  }
+
+  get isActing(): boolean {
+    return this.acting;
+  }
+
+  phaseOf(instance: string): InstancePhase | undefined {
+    return this.states.get(instance)?.phase;
+  }
+
+  step(input: SupervisorInput): SupervisorEffect[] {
+    const out: SupervisorEffect[] = [];
+    switch (input.type) {
+      case 'view':
+        this.onView(input.view, input.nowMs, out);
+        break;
+      case 'process':
+        this.onProcess(input.event, input.nowMs, out);
+        break;
+      case 'tick':
+        for (const s of this.states.values()) this.onTick(s, input.nowMs, out);
+        break;
+      case 'role':
+        this.onRole(input.acting, out);
+        break;
+    }
+    return this.acting ? out : [];
+  }
+
+  private onRole(acting: boolean, out: SupervisorEffect[]): void {
+    const takingOver = acting && !this.acting;
+    this.acting = acting;
+    if (!takingOver) return;
+    // The member that acted before may have failed between deciding and ordering: repeat the orders still
+    // waiting for a join, as `start`, which an agent carries out only if the process is not running.
+    for (const s of this.states.values()) {
+      if (s.phase === 'starting' && s.lastOrder !== undefined)
+        out.push({ type: 'order', order: { ...s.lastOrder, kind: 'start' } });
+    }
+  }
+
+  private onView(view: ObservedView, nowMs: number, out: SupervisorEffect[]): void {
+    const firstView = !this.viewSeen;
+    this.viewSeen = true;
+    for (const s of this.states.values()) {
+      const incarnation = incarnationIn(view, s.spec);
+      if (firstView && s.phase === 'unseen') {
+        if (incarnation === undefined) this.order(s, 'start', 'not running', nowMs, out);
+        else this.markUp(s, incarnation, nowMs, out);
+        continue;
+      }
+      this.onSeen(s, incarnation, nowMs, out);
+    }
+  }
+
+  /** One instance against a new view: present with a new incarnation means (re)joined, absent means it failed. */
+  private onSeen(
+    s: InstanceState,
+    incarnation: number | undefined,
+    nowMs: number,
+    out: SupervisorEffect[],
+  ): void {
+    const fresh = incarnation !== undefined && (s.incarnation === undefined || incarnation > s.incarnation);
+    if (s.phase === 'up') {
+      if (incarnation === undefined)
+        this.fail(s, `left the view of ${s.spec.service.aliveGroup}`, nowMs, out);
+      else if (fresh) s.incarnation = incarnation;
+      return;
+    }
+    if (fresh) this.markUp(s, incarnation, nowMs, out);
+  }
+
+  private markUp(s: InstanceState, incarnation: number, nowMs: number, out: SupervisorEffect[]): void {
+    s.phase = 'up';
+    s.incarnation = incarnation;
+    const failure = s.failure;
+    s.failure = undefined;
+    if (failure === undefined) return;
+    out.push({
+      type: 'report',
+      event: {
+        kind: 'restarted',
+        service: s.spec.service.name,
+        instance: s.spec.id,
+        reason: failure.reason,
+        failedAtMs: failure.atMs,
+        joinedAtMs: nowMs,
+        rejoinMs: nowMs - failure.atMs,
+        attempt: s.attempt,
+      },
+    });
+  }
+
+  private onProcess(e: ProcessEvent, nowMs: number, out: SupervisorEffect[]): void {
+    const s = this.states.get(e.instance);
+    if (s === undefined) return;
+    if (e.kind === 'spawned') {
+      s.awaitingSpawn = false;
+      s.generation = e.generation;
+      return;
+    }
+    // An exit the agent was ordered to cause, of a process already replaced, or heard before the ordered process
+    // was reported, says nothing about the instance running now.
+    const stale = s.awaitingSpawn || (s.generation !== undefined && e.generation < s.generation);
+    if (e.ordered || stale || s.phase === 'stopped') return;
+    if (e.code === CONFIG_ERROR_EXIT_CODE) {
+      s.phase = 'stopped';
+      s.failure = undefined;
+      const event: ClusterEvent = {
+        kind: 'config-error',
+        service: s.spec.service.name,
+        instance: s.spec.id,
+        message: e.lastStderrLine,
+        code: e.code,
+        atMs: nowMs,
+      };
+      out.push({ type: 'report', event });
+      return;
+    }
+    if (s.phase === 'up' || s.phase === 'starting') {
+      const how = e.signal === null ? `exit code ${e.code}` : `signal ${e.signal}`;
+      this.fail(s, `exited (${how})`, nowMs, out);
+    }
+  }
+
+  private onTick(s: InstanceState, nowMs: number, out: SupervisorEffect[]): void {
+    const policy = s.spec.service.restart;
+    if (s.phase === 'starting' && nowMs - s.orderedAtMs >= policy.joinTimeoutMs) {
+      this.fail(s, `did not join ${s.spec.service.aliveGroup} within ${policy.joinTimeoutMs} ms`, nowMs, out);
+    } else if (s.phase === 'waiting' && nowMs >= s.nextOrderAtMs) {
+      this.order(s, 'restart', s.failure?.reason ?? 'failed', nowMs, out);
+    }
+  }
+
+  /** A failure spends one restart of the budget, after the backoff; past the budget the instance is given up. */
+  private fail(s: InstanceState, reason: string, nowMs: number, out: SupervisorEffect[]): void {
+    const policy = s.spec.service.restart;
+    s.restartsAtMs = restartsInWindow(policy, s.restartsAtMs, nowMs);
+    const service = s.spec.service.name;
+    if (s.restartsAtMs.length >= policy.maxRestarts) {
+      s.phase = 'stopped';
+      s.failure = undefined;
+      const restarts = s.restartsAtMs.length;
+      out.push({
+        type: 'report',
+        event: {
+          kind: 'gave-up',
+          service,
+          instance: s.spec.id,
+          reason,
+          atMs: nowMs,
+          restartsInWindow: restarts,
+        },
+      });
+      return;
+    }
+    const delayMs = backoffMs(policy, s.restartsAtMs.length);
+    // A restart that fails again keeps the first failure's time, so rejoinMs spans the whole outage.
+    s.failure = { reason, atMs: s.failure?.atMs ?? nowMs };
+    s.phase = 'waiting';
+    s.nextOrderAtMs = nowMs + delayMs;
+    out.push({
+      type: 'report',
+      event: {
+        kind: 'restarting',
+        service,
+        instance: s.spec.id,
+        reason,
+        failedAtMs: nowMs,
+        orderAtMs: s.nextOrderAtMs,
+        attempt: s.attempt + 1,
+      },
+    });
+    if (delayMs === 0) this.order(s, 'restart', reason, nowMs, out);
+  }
+
+  private order(
+    s: InstanceState,
+    kind: StartOrder['kind'],
+    reason: string,
+    nowMs: number,
+    out: SupervisorEffect[],
+  ): void {
+    s.attempt += 1;
+    s.phase = 'starting';
+    s.awaitingSpawn = true;
+    s.orderedAtMs = nowMs;
+    if (kind === 'restart') s.restartsAtMs.push(nowMs);
+    s.lastOrder = { kind, instance: s.spec, attempt: s.attempt, reason };
+    out.push({ type: 'order', order: s.lastOrder });
+  }
+}
+
+/** The highest incarnation at the instance's address among its alive group's members, if it is there. */
+function incarnationIn(view: ObservedView, spec: InstanceSpec): number | undefined {
+  const group = view.groups.find((g) => g.name === spec.service.aliveGroup);
+  let best: number | undefined;
+  for (const m of group?.members ?? []) {
+    if (m.address === spec.address && (best === undefined || m.incarnation > best)) best = m.incarnation;
+  }
+  return best;
+}
