@@ -1,0 +1,2 @@
+export { VsyncModuleOptionsError } from './vsync-module-options-error';
+export { VsyncPatternError } from './vsync-pattern-error';

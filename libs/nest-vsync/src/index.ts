@@ -1,0 +1,18 @@
+/**
+ * @gridcloud/nest-vsync: the NestJS binding of @gridcloud/vsync. VsyncModule provides the app's VsyncProcess and
+ * its Groups, VsyncServer serves `@EventPattern('group/message')` handlers, GroupPublisher sends by message name,
+ * `@OnView(group)` and SystemViews report views, and VsyncHealthModule answers GET /health and GET /metrics.
+ *
+ * This barrel is the library's only public surface.
+ */
+export { VsyncModule, type VsyncModuleAsyncOptions } from './vsync.module';
+export { type VsyncModuleOptions } from './vsync-module-options';
+export { VsyncGroups, type GroupMembership } from './vsync-groups';
+export { VsyncServer } from './vsync-server';
+export { VsyncContext, type VsyncDelivery } from './vsync-context';
+export { GroupPublisher } from './group-publisher';
+export { InjectGroup } from './inject-group.decorator';
+export { OnView } from './on-view.decorator';
+export { SystemViews } from './system-views';
+export { messageHandlerId } from './message-id';
+export { VsyncModuleOptionsError, VsyncPatternError } from './errors';

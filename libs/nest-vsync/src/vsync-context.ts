@@ -1,0 +1,55 @@
+import { BaseRpcContext } from '@nestjs/microservices';
+import type { Ordering, ProcessId, SystemView, View } from '@gridcloud/vsync';
+
+/** Everything known about one delivery at the moment vsync delivered it. */
+export interface VsyncDelivery {
+  readonly group: string;
+  readonly message: string;
+  readonly sender: ProcessId;
+  /** The id of the group view the message was delivered in. */
+  readonly viewId: number;
+  readonly ordering: Ordering;
+  /** The group's installed view at delivery (the one with `viewId`). */
+  readonly view: View | undefined;
+  /** The system view at delivery: the same at every member for the same message. */
+  readonly systemView: SystemView | undefined;
+}
+
+/** What `@Ctx()` gives an `@EventPattern` handler served by VsyncServer. */
+export class VsyncContext extends BaseRpcContext<[VsyncDelivery]> {
+  constructor(delivery: VsyncDelivery) {
+    super([delivery]);
+  }
+
+  get delivery(): VsyncDelivery {
+    return this.args[0];
+  }
+
+  getGroup(): string {
+    return this.args[0].group;
+  }
+
+  getMessage(): string {
+    return this.args[0].message;
+  }
+
+  getSender(): ProcessId {
+    return this.args[0].sender;
+  }
+
+  getViewId(): number {
+    return this.args[0].viewId;
+  }
+
+  getOrdering(): Ordering {
+    return this.args[0].ordering;
+  }
+
+  getView(): View | undefined {
+    return this.args[0].view;
+  }
+
+  getSystemView(): SystemView | undefined {
+    return this.args[0].systemView;
+  }
+}

@@ -1,0 +1,92 @@
+import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { VsyncOptionsError, VsyncProcess } from '@gridcloud/vsync';
+import { VsyncModuleOptionsError } from './errors/vsync-module-options-error';
+import { GroupPublisher } from './group-publisher';
+import { SystemViews } from './system-views';
+import { ViewListeners } from './view-listeners';
+import { VsyncGroups } from './vsync-groups';
+import {
+  resolveVsyncModuleOptions,
+  type ResolvedVsyncModuleOptions,
+  type VsyncModuleOptions,
+} from './vsync-module-options';
+import { VsyncServer } from './vsync-server';
+import { groupToken, VSYNC_MODULE_OPTIONS } from './vsync.constants';
+
+/** forRootAsync: options from a factory. `groups` listed here are injectable with `@InjectGroup`; the factory's own
+ *  `groups` may add more, reachable through `VsyncGroups.get(name)`. */
+export interface VsyncModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // Nest's injection tokens are classes, strings or symbols; the factory receives them in this order.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly useFactory: (...args: any[]) => VsyncModuleOptions | Promise<VsyncModuleOptions>;
+  readonly inject?: NonNullable<Extract<Provider, { inject?: unknown }>['inject']>;
+  readonly groups?: readonly string[];
+}
+
+const SHARED_PROVIDERS = [VsyncGroups, GroupPublisher, SystemViews, ViewListeners, VsyncServer];
+
+/**
+ * The app's one VsyncProcess and its named Groups as Nest providers (global, so feature modules inject them), the
+ * VsyncServer transport strategy, a GroupPublisher, `@OnView` callbacks and the system views. The process leaves
+ * every group gracefully when the application shuts down.
+ */
+@Module({})
+export class VsyncModule {
+  static forRoot(options: VsyncModuleOptions): DynamicModule {
+    const resolved = resolveVsyncModuleOptions(options);
+    return VsyncModule.build({ provide: VSYNC_MODULE_OPTIONS, useValue: resolved }, resolved.groups, []);
+  }
+
+  static forRootAsync(options: VsyncModuleAsyncOptions): DynamicModule {
+    const staticGroups = resolveVsyncModuleOptions({ groups: options.groups ?? [] }).groups;
+    const optionsProvider: Provider = {
+      provide: VSYNC_MODULE_OPTIONS,
+      inject: options.inject ?? [],
+      useFactory: async (...args: unknown[]) => {
+        const made = await options.useFactory(...args);
+        const groups = [...staticGroups, ...(made?.groups ?? []).filter((g) => !staticGroups.includes(g))];
+        return resolveVsyncModuleOptions({ ...made, groups });
+      },
+    };
+    return VsyncModule.build(optionsProvider, staticGroups, options.imports ?? []);
+  }
+
+  private static build(
+    optionsProvider: Provider,
+    groups: readonly string[],
+    imports: NonNullable<ModuleMetadata['imports']>,
+  ): DynamicModule {
+    const groupProviders: Provider[] = groups.map((name) => ({
+      provide: groupToken(name),
+      inject: [VsyncGroups],
+      useFactory: (all: VsyncGroups) => all.get(name),
+    }));
+    const processProvider: Provider = {
+      provide: VsyncProcess,
+      inject: [VSYNC_MODULE_OPTIONS],
+      useFactory: (resolved: ResolvedVsyncModuleOptions) => createProcess(resolved),
+    };
+    return {
+      module: VsyncModule,
+      global: true,
+      imports: [DiscoveryModule, ...imports],
+      providers: [optionsProvider, processProvider, ...SHARED_PROVIDERS, ...groupProviders],
+      exports: [
+        VsyncProcess,
+        ...SHARED_PROVIDERS,
+        ...groupProviders.map((p) => (p as { provide: string }).provide),
+      ],
+    };
+  }
+}
+
+/** The process checks its own options; its error is re-labelled so every module option error reads alike. */
+function createProcess(resolved: ResolvedVsyncModuleOptions): VsyncProcess {
+  try {
+    return new VsyncProcess(resolved.process);
+  } catch (error) {
+    if (error instanceof VsyncOptionsError) throw new VsyncModuleOptionsError(error.option, error.message);
+    throw error;
+  }
+}
