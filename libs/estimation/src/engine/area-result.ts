@@ -1,0 +1,29 @@
+/** One area's estimate for one snapshot: what a worker publishes to `results`. */
+export interface AreaResult {
+  readonly slot: number;
+  readonly timeSec: number;
+  readonly area: number;
+  readonly areaCount: number;
+  /** Buses in the network, so a consumer can assemble without the case. */
+  readonly busCount: number;
+  /** Catalog version the snapshot was estimated under. */
+  readonly catalogVersion: number;
+  /** Buses the area determined (dense case order), their voltages (per unit, rectangular) and whether the area owns them. */
+  readonly buses: Int32Array;
+  readonly own: Uint8Array;
+  readonly vRe: Float64Array;
+  readonly vIm: Float64Array;
+  /** The area's own buses its measurements do not determine. */
+  readonly unobservable: Int32Array;
+  /** Measurements removed as bad data: IDCODE and channel index, in removal order. */
+  readonly removedIdcode: Uint16Array;
+  readonly removedChannel: Uint16Array;
+  /** Branch rows taken as open in this snapshot (topology used); the same list in every area's result. */
+  readonly openBranches: Int32Array;
+  /** Objective J and its degrees of freedom after bad-data removal. */
+  readonly cost: number;
+  readonly degreesOfFreedom: number;
+  readonly badDataRemains: boolean;
+  readonly measurementsUsed: number;
+  readonly computeMs: number;
+}

@@ -1,0 +1,99 @@
+import type { AreaResult } from '../engine/area-result';
+import { sectionsBytes, SectionReader, SectionWriter } from './sections';
+
+const MAGIC = 0x52534347; // 'GCSR' read little-endian
+const VERSION = 1;
+const HEADER_BYTES = 80;
+/** Keeps a corrupt header from asking for gigabytes before the length check. */
+const MAX_ENTRIES = 4_000_000;
+const MAX_AREAS = 65_535;
+
+/**
+ * Encodes one area result in one Uint8Array: an 80-byte header, then 8-aligned
+ * sections (vRe, vIm f64; buses, unobservable, openBranches i32; removed IDCODE
+ * and channel u16; own u8), little-endian. Layout in libs/estimation/README.md.
+ */
+export function encodeAreaResult(r: AreaResult): Uint8Array {
+  const sections = [
+    r.vRe,
+    r.vIm,
+    r.buses,
+    r.unobservable,
+    r.openBranches,
+    r.removedIdcode,
+    r.removedChannel,
+    r.own,
+  ];
+  const w = new SectionWriter(sectionsBytes(HEADER_BYTES, sections), HEADER_BYTES);
+  const h = w.header;
+  h.setUint32(0, MAGIC, true);
+  h.setUint8(4, VERSION);
+  h.setUint8(5, r.badDataRemains ? 1 : 0);
+  h.setUint16(6, r.area, true);
+  h.setFloat64(8, r.slot, true);
+  h.setFloat64(16, r.timeSec, true);
+  h.setFloat64(24, r.cost, true);
+  h.setFloat64(32, r.computeMs, true);
+  h.setUint32(40, r.areaCount, true);
+  h.setUint32(44, r.busCount, true);
+  h.setUint32(48, r.catalogVersion, true);
+  h.setInt32(52, r.degreesOfFreedom, true);
+  h.setUint32(56, r.buses.length, true);
+  h.setUint32(60, r.unobservable.length, true);
+  h.setUint32(64, r.removedIdcode.length, true);
+  h.setUint32(68, r.openBranches.length, true);
+  h.setUint32(72, r.measurementsUsed, true);
+  for (const s of sections) w.put(s);
+  return w.finish();
+}
+
+/** Decodes bytes from encodeAreaResult; anything else throws WireFormatError naming what was wrong. */
+export function decodeAreaResult(bytes: Uint8Array): AreaResult {
+  const r = new SectionReader('result', bytes, HEADER_BYTES);
+  const h = r.header;
+  if (h.getUint32(0, true) !== MAGIC) r.fail('bad magic (not a GridCloud area result)');
+  if (h.getUint8(4) !== VERSION) r.fail(`version ${h.getUint8(4)}, expected ${VERSION}`);
+  const [n, u, removed, open] = [56, 60, 64, 68].map((at) => h.getUint32(at, true));
+  if (Math.max(n, u, removed, open) > MAX_ENTRIES) r.fail(`a section count is over ${MAX_ENTRIES}`);
+  const area = h.getUint16(6, true);
+  const areaCount = h.getUint32(40, true);
+  const busCount = h.getUint32(44, true);
+  if (areaCount < 1 || areaCount > MAX_AREAS || area >= areaCount) r.fail(`area ${area} of ${areaCount}`);
+  const shape = [8, 8, 4, 4, 4, 2, 2, 1].map((size, i) => ({
+    BYTES_PER_ELEMENT: size,
+    length: [n, n, n, u, open, removed, removed, n][i],
+  }));
+  r.expectTotal(sectionsBytes(HEADER_BYTES, shape));
+  const [slot, timeSec] = [h.getFloat64(8, true), h.getFloat64(16, true)];
+  if (!Number.isFinite(slot) || !Number.isFinite(timeSec)) r.fail('slot or time is not a finite number');
+  const vRe = r.f64(n);
+  const vIm = r.f64(n);
+  const buses = r.i32(n);
+  const unobservable = r.i32(u);
+  for (const list of [buses, unobservable])
+    for (const b of list) if (b < 0 || b >= busCount) r.fail(`bus index ${b} outside 0..${busCount - 1}`);
+  const openBranches = r.i32(open);
+  const removedIdcode = r.u16(removed);
+  const removedChannel = r.u16(removed);
+  return {
+    slot,
+    timeSec,
+    area,
+    areaCount,
+    busCount,
+    catalogVersion: h.getUint32(48, true),
+    buses,
+    own: r.u8(n),
+    vRe,
+    vIm,
+    unobservable,
+    removedIdcode,
+    removedChannel,
+    openBranches,
+    cost: h.getFloat64(24, true),
+    degreesOfFreedom: h.getInt32(52, true),
+    badDataRemains: (h.getUint8(5) & 1) === 1,
+    measurementsUsed: h.getUint32(72, true),
+    computeMs: h.getFloat64(32, true),
+  };
+}
