@@ -48,7 +48,13 @@ describe('ingest publishes aligned snapshots to the estimator group (libs/vsync,
     const delivered = listener.lines.filter((l) => l.event === 'delivered') as unknown as {
       slot: number;
       complete: boolean;
+      catalogVersion: number;
       pmus: number[];
+      channels: number[];
+    }[];
+    const catalogs = listener.lines.filter((l) => l.event === 'catalog') as unknown as {
+      version: number;
+      pmus: { idcode: number; channels: string[] }[];
     }[];
     expect(report.vsync.sendErrors).toBe(0);
     expect(report.vsync.dropped).toBe(0);
@@ -61,5 +67,18 @@ describe('ingest publishes aligned snapshots to the estimator group (libs/vsync,
     const complete = delivered.filter((d) => d.complete);
     expect(complete.length).toBeGreaterThan(delivered.length * 0.8);
     for (const d of complete) expect([...d.pmus].sort((a, b) => a - b)).toEqual(idcodes);
+    // The PMU catalog came first (FIFO from ingest) and names every PMU's channels as the snapshots carry them.
+    const firstCatalog = listener.lines.findIndex((l) => l.event === 'catalog');
+    expect(firstCatalog, `no catalog; listener stderr: ${listener.stderr}`).toBeGreaterThanOrEqual(0);
+    expect(firstCatalog).toBeLessThan(listener.lines.findIndex((l) => l.event === 'delivered'));
+    const catalog = catalogs.at(-1)!;
+    expect(catalog.pmus.map((p) => p.idcode)).toEqual(idcodes);
+    expect(catalog.pmus[0].channels[0]).toMatch(/^V\d+$/);
+    for (const d of complete) {
+      expect(d.catalogVersion).toBe(catalog.version);
+      d.pmus.forEach((id, p) =>
+        expect(d.channels[p]).toBe(catalog.pmus.find((c) => c.idcode === id)!.channels.length),
+      );
+    }
   });
 });

@@ -51,6 +51,7 @@ export class IngestApp {
     }
     this.snapshots = new SnapshotHub(sinks);
     this.pipeline = new IngestPipeline(options.aligner, this.snapshots, log);
+    this.vsyncSink?.describePmusFrom(this.pipeline.registry);
     const jitter = new SeededRandom(options.seed);
     this.connections = options.tcpTargets.map((t) => new TcpPmuConnection(t, options.session, options, this.pipeline, jitter, log));
   }

@@ -1,5 +1,11 @@
 import fs from 'node:fs';
-import { lateFrameToJson, snapshotToJson, type LateFrame, type Snapshot, type SnapshotSink } from './snapshot-sink';
+import {
+  lateFrameToJson,
+  snapshotToJson,
+  type LateFrame,
+  type Snapshot,
+  type SnapshotSink,
+} from './snapshot-sink';
 
 /** Every snapshot (and every late frame) as one JSON line, to stdout ('-') or a file: for tests, replay and debugging. */
 export class JsonLinesSnapshotSink implements SnapshotSink {

@@ -3,13 +3,40 @@ import type { PmuSample } from '../pipeline/pmu-sample';
 import { SnapshotHub } from './snapshot-hub';
 import type { LateFrame, Snapshot, SnapshotSink } from './snapshot-sink';
 
-const snapshot: Snapshot = { slot: 1, timeSec: 1 / 30, pmuIds: [], values: [], missing: [7], complete: false, reason: 'window', firstArrivalMs: 0, lastArrivalMs: 0, releasedAtMs: 0, skippedSlotsBefore: 0 };
-const sample: PmuSample = { idcode: 7, streamIdcode: 7, soc: 0, fracsec: 0, stat: 0, timeQuality: 0, freqHz: 60, rocofHzPerS: 0, phasors: new Float64Array(2), arrivalMs: 0 };
+const snapshot: Snapshot = {
+  slot: 1,
+  timeSec: 1 / 30,
+  pmuIds: [],
+  values: [],
+  missing: [7],
+  complete: false,
+  reason: 'window',
+  firstArrivalMs: 0,
+  lastArrivalMs: 0,
+  releasedAtMs: 0,
+  skippedSlotsBefore: 0,
+};
+const sample: PmuSample = {
+  idcode: 7,
+  streamIdcode: 7,
+  soc: 0,
+  fracsec: 0,
+  stat: 0,
+  timeQuality: 0,
+  freqHz: 60,
+  rocofHzPerS: 0,
+  phasors: new Float64Array(2),
+  arrivalMs: 0,
+};
 
 describe('SnapshotHub', () => {
   it('fans snapshots and late frames out to sinks and subscribers; a throwing listener is counted and the rest still run', () => {
     const seen: string[] = [];
-    const sink: SnapshotSink = { publish: () => seen.push('sink'), publishLate: () => seen.push('sink-late'), close: () => Promise.resolve() };
+    const sink: SnapshotSink = {
+      publish: () => seen.push('sink'),
+      publishLate: () => seen.push('sink-late'),
+      close: () => Promise.resolve(),
+    };
     const hub = new SnapshotHub([sink]);
     hub.subscribe(() => {
       throw new Error('estimator bug');

@@ -29,7 +29,15 @@ export interface SnapshotSink {
 }
 
 export function lateFrameToJson(l: LateFrame): Record<string, unknown> {
-  return { slot: l.slot, ageMs: l.ageMs, idcode: l.sample.idcode, stream: l.sample.streamIdcode, stat: l.sample.stat, phasors: Array.from(l.sample.phasors), arrivalMs: l.sample.arrivalMs };
+  return {
+    slot: l.slot,
+    ageMs: l.ageMs,
+    idcode: l.sample.idcode,
+    stream: l.sample.streamIdcode,
+    stat: l.sample.stat,
+    phasors: Array.from(l.sample.phasors),
+    arrivalMs: l.sample.arrivalMs,
+  };
 }
 
 /** The wire form of a snapshot (Kafka value, JSON lines): plain JSON, phasors as flat (re, im) arrays. */

@@ -1,28 +1,54 @@
+import {
+  CATALOG_MESSAGE,
+  encodeCatalog,
+  encodeSnapshot,
+  SNAPSHOT_MESSAGE,
+  type PmuCatalog,
+} from '@gridcloud/estimation';
+import { messageHandlerId } from '@gridcloud/nest-vsync';
 import type { Group } from '@gridcloud/vsync';
-import { snapshotToJson, type Snapshot, type SnapshotSink } from './snapshot-sink';
+import { PmuCatalogTracker, type PmuDescriptions } from './pmu-catalog-tracker';
+import type { Snapshot, SnapshotSink } from './snapshot-sink';
 
-/** The handler id under which snapshots are multicast to the estimator group. */
-export const SNAPSHOT_HANDLER = 1;
+/** The handler ids of the `estimators/snapshot` and `estimators/catalog` messages (nest-vsync derives them from the names). */
+export const SNAPSHOT_HANDLER = messageHandlerId(SNAPSHOT_MESSAGE);
+export const CATALOG_HANDLER = messageHandlerId(CATALOG_MESSAGE);
 
 /**
  * Multicasts every aligned snapshot to the estimator group (libs/vsync) with
- * FIFO `send`, so every member sees the snapshots in time order and, by view
- * synchrony, the same ones in each view. Sends still waiting on the group's
- * flow control are bounded by `maxSnapshotQueue`; past it, and before the
- * group is joined, snapshots are dropped and counted, never buffered without end.
+ * FIFO `send`, binary-encoded (libs/estimation), so every member sees the
+ * snapshots in time order and, by view synchrony, the same ones in each view.
+ * Before a snapshot whose PMUs' configuration changed, and again after every
+ * view change of the group, it sends the PMU catalog: FIFO from this one
+ * sender plus view synchrony give a joiner the catalog before the next
+ * snapshot. Sends still waiting on the group's flow control are bounded by
+ * `maxSnapshotQueue`; past it, and before the group is joined, snapshots are
+ * dropped and counted, never buffered without end (a catalog is never dropped).
  */
 export class VsyncSnapshotSink implements SnapshotSink {
   sent = 0;
   dropped = 0;
   sendErrors = 0;
+  catalogsSent = 0;
   lastError: string | undefined;
   private joined = false;
   private readonly pending = new Set<Promise<void>>();
+  private catalog: PmuCatalogTracker | undefined;
 
   constructor(
     private readonly group: Group,
     private readonly maxSnapshotQueue: number,
-  ) {}
+  ) {
+    group.onView(() => {
+      if (this.catalog !== undefined && this.catalog.catalog.version > 0)
+        this.sendCatalog(this.catalog.catalog);
+    });
+  }
+
+  /** Where the PMU configurations come from (ingest's registry); without it no catalog is sent. */
+  describePmusFrom(registry: PmuDescriptions): void {
+    this.catalog = new PmuCatalogTracker(registry);
+  }
 
   async join(): Promise<void> {
     await this.group.join();
@@ -30,21 +56,31 @@ export class VsyncSnapshotSink implements SnapshotSink {
   }
 
   publish(snapshot: Snapshot): void {
-    if (!this.joined || this.pending.size >= this.maxSnapshotQueue) {
+    if (!this.joined) {
       this.dropped += 1;
       return;
     }
-    const sending = this.group.send(SNAPSHOT_HANDLER, snapshotToJson(snapshot)).then(
-      () => {
-        this.sent += 1;
-      },
-      (error: unknown) => {
-        this.sendErrors += 1;
-        this.lastError = error instanceof Error ? error.message : String(error);
-      },
-    );
-    this.pending.add(sending);
-    void sending.finally(() => this.pending.delete(sending));
+    const changed = this.catalog?.refresh(snapshot.values.map((v) => v.idcode));
+    if (changed !== undefined) this.sendCatalog(changed);
+    if (this.pending.size >= this.maxSnapshotQueue) {
+      this.dropped += 1;
+      return;
+    }
+    const bytes = encodeSnapshot(snapshot, this.catalog?.catalog.version ?? 0);
+    this.track(this.group.send(SNAPSHOT_HANDLER, bytes), () => (this.sent += 1));
+  }
+
+  private sendCatalog(catalog: PmuCatalog): void {
+    this.track(this.group.send(CATALOG_HANDLER, encodeCatalog(catalog)), () => (this.catalogsSent += 1));
+  }
+
+  private track(sending: Promise<void>, done: () => void): void {
+    const tracked = sending.then(done, (error: unknown) => {
+      this.sendErrors += 1;
+      this.lastError = error instanceof Error ? error.message : String(error);
+    });
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
   }
 
   async close(): Promise<void> {

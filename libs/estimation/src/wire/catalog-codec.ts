@@ -46,19 +46,16 @@ function pmuOf(raw: unknown, i: number, fail: (reason: string) => never): Catalo
   if (!Array.isArray(p.channels)) fail(`pmus[${i}].channels is not an array`);
   const channels = (p.channels as unknown[]).map((c, k): CatalogChannel => {
     const ch = c as Record<string, unknown>;
-    if (
-      typeof ch !== 'object' ||
-      ch === null ||
-      typeof ch.name !== 'string' ||
-      typeof ch.isCurrent !== 'boolean'
-    )
-      fail(`pmus[${i}].channels[${k}] needs a string name and a boolean isCurrent`);
-    if (typeof ch.phunitScale !== 'number' || !Number.isFinite(ch.phunitScale))
-      fail(`pmus[${i}].channels[${k}].phunitScale is not a finite number`);
+    if (typeof ch !== 'object' || ch === null || typeof ch.name !== 'string')
+      fail(`pmus[${i}].channels[${k}] needs a string name`);
+    if (typeof ch.isCurrent !== 'boolean' && ch.isCurrent !== null)
+      fail(`pmus[${i}].channels[${k}].isCurrent is neither a boolean nor null`);
+    if (ch.phunitScale !== null && (typeof ch.phunitScale !== 'number' || !Number.isFinite(ch.phunitScale)))
+      fail(`pmus[${i}].channels[${k}].phunitScale is neither a finite number nor null`);
     return {
       name: ch.name as string,
-      isCurrent: ch.isCurrent as boolean,
-      phunitScale: ch.phunitScale as number,
+      isCurrent: ch.isCurrent as boolean | null,
+      phunitScale: ch.phunitScale as number | null,
     };
   });
   return { idcode: p.idcode as number, station: p.station as string, cfgcnt: p.cfgcnt as number, channels };

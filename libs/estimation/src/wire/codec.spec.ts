@@ -126,6 +126,11 @@ describe('catalog codec', () => {
       ],
     };
     expect(decodeCatalog(encodeCatalog(catalog))).toEqual(catalog);
+    const unknownUnits = {
+      version: 1,
+      pmus: [{ ...catalog.pmus[0], channels: [{ name: 'X', isCurrent: null, phunitScale: null }] }],
+    };
+    expect(decodeCatalog(encodeCatalog(unknownUnits))).toEqual(unknownUnits);
     const bad = encodeCatalog({ ...catalog, pmus: [{ ...catalog.pmus[0], idcode: 70_000 }] });
     expect(() => decodeCatalog(bad)).toThrow(/pmus\[0\]\.idcode/);
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => onlyTypedErrors(decodeCatalog, b)));
