@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { validateAlignerOptions, validateSessionOptions, type AlignerOptions, type SessionOptions } from '@gridcloud/pdc';
+import { validateAlignerOptions, validateSessionOptions, type SessionOptions } from '@gridcloud/pdc';
+import type { PipelineOptions } from '../pipeline/ingest-pipeline';
 import { IngestConfigError } from '../errors/ingest-config-error';
 import { numberFlag, parseFlags, parseHostPort, stringFlag } from './flags';
 
@@ -27,12 +28,15 @@ export interface IngestOptions {
   readonly vsyncBindHost: string;
   /** Names this replica in the `ingest-instance` header of every snapshot it publishes. */
   readonly instanceId: string;
-  readonly aligner: AlignerOptions;
+  /** framesPerSecond undefined (no --fps): the alignment rate is the DATA_RATE of the first configuration. */
+  readonly aligner: PipelineOptions;
   readonly session: Omit<SessionOptions, 'idcode'>;
   /** Largest C37.118 frame accepted, in bytes; also the most any one connection buffers. */
   readonly maxFrameBytes: number;
   /** Configurations (IDCODEs) one source may announce. */
   readonly maxConfigsPerSource: number;
+  /** Configuration one source may have held at once, as CFG-2 wire bytes summed over its IDCODEs. */
+  readonly maxConfigBytesPerSource: number;
   /** Distinct UDP senders tracked; datagrams from more are refused (counted). */
   readonly maxUdpSources: number;
   /** A UDP sender silent this long may be forgotten to make room for a new one. */
@@ -51,7 +55,7 @@ export interface IngestOptions {
 
 export const INGEST_FLAGS = [
   'tcp', 'udp', 'kafka-brokers', 'kafka-consume-topic', 'kafka-group', 'kafka-publish-topic', 'fps', 'align-window-ms',
-  'max-pending-snapshots', 'max-future-ms', 'max-pmus', 'max-frame-bytes', 'max-configs-per-source', 'max-udp-sources', 'udp-source-idle-ms',
+  'max-pending-snapshots', 'max-future-ms', 'max-pmus', 'max-pmus-per-source', 'max-frame-bytes', 'max-configs-per-source', 'max-config-bytes-per-source', 'max-udp-sources', 'udp-source-idle-ms',
   'connect-timeout-ms', 'config-timeout-ms', 'max-config-requests', 'data-timeout-ms', 'reconnect-min-ms', 'reconnect-max-ms',
   'tick-interval-ms', 'max-snapshot-queue', 'instance-id', 'snapshots-out', 'stats-interval-ms', 'duration-s', 'seed',
   'vsync-seeds', 'vsync-group', 'vsync-bind-host', 'vsync-bind-port',
@@ -59,7 +63,7 @@ export const INGEST_FLAGS = [
 
 export const INGEST_USAGE = `usage: ingest [--tcp IDCODE@HOST:PORT]... [--udp HOST:PORT] [--kafka-brokers H:P,...]
   [--kafka-consume-topic pmu.frames --kafka-group NAME] [--kafka-publish-topic pmu.snapshots]
-  [--fps 30] [--align-window-ms 100] [--max-pending-snapshots 64] [--max-frame-bytes 65535]
+  [--fps RATE (default: the configurations' DATA_RATE)] [--align-window-ms 100] [--max-pending-snapshots 64] [--max-frame-bytes 65535]
   [--data-timeout-ms 5000] [--reconnect-min-ms 250] [--reconnect-max-ms 30000]
   [--vsync-seeds H:P,... --vsync-group estimators --vsync-bind-port 0]
   [--snapshots-out FILE|-] [--stats-interval-ms 0] [--duration-s 0]`;
@@ -84,6 +88,7 @@ export function parseIngestOptions(argv: readonly string[]): IngestOptions {
     session: parseSession(f),
     maxFrameBytes: numberFlag(f, 'max-frame-bytes', 65_535, 16, 65_535, true),
     maxConfigsPerSource: numberFlag(f, 'max-configs-per-source', 4096, 1, 65_536, true),
+    maxConfigBytesPerSource: numberFlag(f, 'max-config-bytes-per-source', 1024 * 1024, 64, 1024 ** 3, true),
     maxUdpSources: numberFlag(f, 'max-udp-sources', 1024, 1, 65_536, true),
     udpSourceIdleMs: numberFlag(f, 'udp-source-idle-ms', 60_000, 1, 86_400_000),
     tickIntervalMs: numberFlag(f, 'tick-interval-ms', 5, 1, 1000),
@@ -115,16 +120,19 @@ function parseTarget(text: string): TcpTarget {
   return { idcode, ...parseHostPort(text.slice(at + 1), 'tcp') };
 }
 
-function parseAligner(f: Map<string, string[]>): AlignerOptions {
-  return guard(() =>
+function parseAligner(f: Map<string, string[]>): PipelineOptions {
+  const fps = f.has('fps') ? numberFlag(f, 'fps', 30, 0.01, 1000) : undefined;
+  const aligner = guard(() =>
     validateAlignerOptions({
-      framesPerSecond: numberFlag(f, 'fps', 30, 0.01, 1000),
+      // Without --fps the rate comes from the configurations; any valid rate stands in for the check.
+      framesPerSecond: fps ?? 30,
       alignWindowMs: numberFlag(f, 'align-window-ms', 100, 0, 60_000),
       maxPendingSnapshots: numberFlag(f, 'max-pending-snapshots', 64, 1, 100_000, true),
       maxFutureMs: numberFlag(f, 'max-future-ms', 2000, 0, 86_400_000),
       maxPmus: numberFlag(f, 'max-pmus', 10_000, 1, 65_536, true),
     }),
   );
+  return { ...aligner, framesPerSecond: fps, maxPmusPerSource: numberFlag(f, 'max-pmus-per-source', 2048, 1, 65_536, true) };
 }
 
 function parseSession(f: Map<string, string[]>): Omit<SessionOptions, 'idcode'> {

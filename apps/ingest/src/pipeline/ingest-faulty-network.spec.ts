@@ -44,7 +44,8 @@ interface Faults {
 function schedule(streams: readonly ConfigFrame[], faults: Faults, rnd: () => number): Delivery[] {
   const out: Delivery[] = [];
   let seq = 0;
-  for (const cfg of streams) out.push({ atMs: SOC0 * 1000 - 100, source: `s${cfg.idcode}`, bytes: encodeFrame(cfg), seq: seq++ });
+  for (const cfg of streams)
+    out.push({ atMs: SOC0 * 1000 - 100, source: `s${cfg.idcode}`, bytes: encodeFrame(cfg), seq: seq++ });
   for (let k = 0; k < INSTANTS; k += 1) {
     for (const cfg of streams) {
       if (rnd() < faults.drop) continue;
@@ -52,7 +53,12 @@ function schedule(streams: readonly ConfigFrame[], faults: Faults, rnd: () => nu
       const copies = rnd() < faults.duplicate ? 2 : 1;
       for (let c = 0; c < copies; c += 1) {
         const sent = c === 0 || rnd() >= faults.corrupt ? bytes : corrupt(bytes, rnd);
-        out.push({ atMs: SOC0 * 1000 + (k * 1000) / FPS + rnd() * faults.maxDelayMs, source: `s${cfg.idcode}`, bytes: sent, seq: seq++ });
+        out.push({
+          atMs: SOC0 * 1000 + (k * 1000) / FPS + rnd() * faults.maxDelayMs,
+          source: `s${cfg.idcode}`,
+          bytes: sent,
+          seq: seq++,
+        });
       }
     }
   }
@@ -82,16 +88,31 @@ class Recorder implements SnapshotSink {
 function run(seed: number, faults: Faults): { sink: Recorder; pipeline: IngestPipeline; expected: number[] } {
   const streams = [testConfig(1, [1]), testConfig(2, [2]), testConfig(500, [10, 11, 12]), testConfig(3, [3])];
   const sink = new Recorder();
-  const pipeline = new IngestPipeline({ framesPerSecond: FPS, alignWindowMs: WINDOW_MS, maxPendingSnapshots: 8, maxFutureMs: 1000, maxPmus: 64 }, sink);
+  const pipeline = new IngestPipeline(
+    {
+      framesPerSecond: FPS,
+      alignWindowMs: WINDOW_MS,
+      maxPendingSnapshots: 8,
+      maxFutureMs: 1000,
+      maxPmus: 64,
+    },
+    sink,
+  );
   const decoders = new Map<string, StreamDecoder>();
   let now = 0;
   for (const cfg of streams) {
     const label = `s${cfg.idcode}`;
-    decoders.set(label, new StreamDecoder({ maxFrameBytes: 1024 }, {
-      onData: (v) => pipeline.onData(v, label, now),
-      onFrame: (f) => (f.kind === 'cfg2' ? pipeline.onConfig(f, label, now) : undefined),
-      onReject: (r) => pipeline.onReject(r, label),
-    }));
+    decoders.set(
+      label,
+      new StreamDecoder(
+        { maxFrameBytes: 1024 },
+        {
+          onData: (v) => pipeline.onData(v, label, now),
+          onFrame: (f) => (f.kind === 'cfg2' ? pipeline.onConfig(f, label, now) : undefined),
+          onReject: (r) => pipeline.onReject(r, label),
+        },
+      ),
+    );
   }
   for (const d of schedule(streams, faults, random(seed))) {
     // The aligner's clock ticks every 5 ms between deliveries, as the runtime's interval does.
@@ -103,12 +124,22 @@ function run(seed: number, faults: Faults): { sink: Recorder; pipeline: IngestPi
   return { sink, pipeline, expected: [1, 2, 3, 10, 11, 12] };
 }
 
-function checkInvariants(sink: Recorder, pipeline: IngestPipeline, expected: readonly number[], faults: Faults): void {
+function checkInvariants(
+  sink: Recorder,
+  pipeline: IngestPipeline,
+  expected: readonly number[],
+  faults: Faults,
+): void {
   const slots = sink.snapshots.map((s) => s.slot);
-  expect(slots, 'snapshots leave in timestamp order, once each').toEqual([...new Set(slots)].sort((a, b) => a - b));
+  expect(slots, 'snapshots leave in timestamp order, once each').toEqual(
+    [...new Set(slots)].sort((a, b) => a - b),
+  );
   const placed = new Set<string>();
   for (const s of sink.snapshots) {
-    expect([...s.pmuIds, ...s.missing].sort((a, b) => a - b), `slot ${s.slot} names every expected PMU once`).toEqual(expected);
+    expect(
+      [...s.pmuIds, ...s.missing].sort((a, b) => a - b),
+      `slot ${s.slot} names every expected PMU once`,
+    ).toEqual(expected);
     expect(s.complete).toBe(s.missing.length === 0);
     s.pmuIds.forEach((id, i) => {
       expect(s.values[i].idcode).toBe(id);
@@ -116,13 +147,26 @@ function checkInvariants(sink: Recorder, pipeline: IngestPipeline, expected: rea
     });
   }
   // Without duplicates on the wire, a late frame is one its snapshot lacks; with them it may be the second copy.
-  if (faults.duplicate === 0) for (const l of sink.late) expect(placed.has(`${l.sample.idcode}@${l.slot}`), 'late frame also in its snapshot').toBe(false);
+  if (faults.duplicate === 0)
+    for (const l of sink.late)
+      expect(placed.has(`${l.sample.idcode}@${l.slot}`), 'late frame also in its snapshot').toBe(false);
   const c = pipeline.aligner.counters;
-  expect(c.framesOffered, 'every decoded sample is placed, late or refused').toBe(c.framesPlaced + c.framesLate + c.refused.duplicate + c.refused.future + c.refused['unexpected-pmu']);
+  expect(c.framesOffered, 'every decoded sample is placed, late or refused').toBe(
+    c.framesPlaced +
+      c.framesLate +
+      c.refused.duplicate +
+      c.refused.future +
+      c.refused['unexpected-pmu'] +
+      c.refused['invalid-time'],
+  );
   expect(c.framesLate).toBe(sink.late.length);
   const missingByPmu = new Map<number, number>();
-  for (const s of sink.snapshots) for (const id of s.missing) missingByPmu.set(id, (missingByPmu.get(id) ?? 0) + 1);
-  for (const id of expected) expect(pipeline.quality.forPmu(id)?.missing ?? 0, `PMU ${id} missing count`).toBe(missingByPmu.get(id) ?? 0);
+  for (const s of sink.snapshots)
+    for (const id of s.missing) missingByPmu.set(id, (missingByPmu.get(id) ?? 0) + 1);
+  for (const id of expected)
+    expect(pipeline.quality.forPmu(id)?.missing ?? 0, `PMU ${id} missing count`).toBe(
+      missingByPmu.get(id) ?? 0,
+    );
 }
 
 describe('ingest over a seeded faulty network (deterministic simulation)', () => {
@@ -155,7 +199,11 @@ describe('ingest over a seeded faulty network (deterministic simulation)', () =>
 
   it('counts every corrupted copy as a reject and every dropped frame as missing', () => {
     const { sink, pipeline } = run(7, { maxDelayMs: 10, drop: 0.1, duplicate: 0.2, corrupt: 1 });
-    const rejects = pipeline.quality.report().pmus.reduce((n, p) => n + Object.values(p.rejects).reduce((a, b) => a + b, 0), 0) + Object.values(pipeline.quality.report().unattributedRejects).reduce((a, b) => a + b, 0);
+    const rejects =
+      pipeline.quality
+        .report()
+        .pmus.reduce((n, p) => n + Object.values(p.rejects).reduce((a, b) => a + b, 0), 0) +
+      Object.values(pipeline.quality.report().unattributedRejects).reduce((a, b) => a + b, 0);
     expect(rejects).toBeGreaterThan(0);
     const missing = sink.snapshots.reduce((n, s) => n + s.missing.length, 0);
     expect(missing + pipeline.aligner.counters.framesPlaced).toBe(sink.snapshots.length * 6);

@@ -1,8 +1,8 @@
-import { encodeFrame, StreamDecoder } from '@gridcloud/c37118';
+import { dataFrameFromMeasurements, encodeFrame, StreamDecoder } from '@gridcloud/c37118';
 import { describe, expect, it } from 'vitest';
 import type { LateFrame, Snapshot, SnapshotSink } from '../sinks/snapshot-sink';
 import { testConfig, testDataFrame } from '../testing/frames';
-import { IngestPipeline } from './ingest-pipeline';
+import { IngestPipeline, type PipelineOptions } from './ingest-pipeline';
 
 const SOC0 = 1_700_000_000;
 const MS0 = SOC0 * 1000;
@@ -21,20 +21,41 @@ class CollectingSink implements SnapshotSink {
   }
 }
 
-function rig(): { pipeline: IngestPipeline; sink: CollectingSink; feed: (source: string, bytes: Uint8Array, nowMs: number) => void } {
+type Feed = (source: string, bytes: Uint8Array, nowMs: number, configured?: boolean) => void;
+
+function rig(over: Partial<PipelineOptions> = {}): {
+  pipeline: IngestPipeline;
+  sink: CollectingSink;
+  feed: Feed;
+} {
   const sink = new CollectingSink();
-  const pipeline = new IngestPipeline({ framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 16, maxFutureMs: 1000, maxPmus: 100 }, sink);
+  const pipeline = new IngestPipeline(
+    {
+      framesPerSecond: 30,
+      alignWindowMs: 50,
+      maxPendingSnapshots: 16,
+      maxFutureMs: 1000,
+      maxPmus: 100,
+      ...over,
+    },
+    sink,
+  );
   const decoders = new Map<string, StreamDecoder>();
   let now = 0;
-  const feed = (source: string, bytes: Uint8Array, nowMs: number): void => {
+  let configured = false;
+  const feed: Feed = (source, bytes, nowMs, asConfigured = false) => {
     now = nowMs;
+    configured = asConfigured;
     let d = decoders.get(source);
     if (d === undefined) {
-      d = new StreamDecoder({ maxFrameBytes: 4096 }, {
-        onData: (v) => pipeline.onData(v, source, now),
-        onFrame: (f) => (f.kind === 'cfg2' ? pipeline.onConfig(f, source, now) : undefined),
-        onReject: (r) => pipeline.onReject(r, source),
-      });
+      d = new StreamDecoder(
+        { maxFrameBytes: 4096 },
+        {
+          onData: (v) => pipeline.onData(v, source, now),
+          onFrame: (f) => (f.kind === 'cfg2' ? pipeline.onConfig(f, source, now, configured) : undefined),
+          onReject: (r) => pipeline.onReject(r, source),
+        },
+      );
       decoders.set(source, d);
     }
     d.push(bytes);
@@ -106,8 +127,105 @@ describe('IngestPipeline', () => {
     const { pipeline, feed } = rig();
     feed('a', encodeFrame(testConfig(500, [1, 2])), MS0);
     expect(pipeline.aligner.expectedPmus).toEqual([1, 2]);
-    feed('a', encodeFrame({ ...testConfig(500, [1]), pmus: testConfig(500, [1]).pmus.map((p) => ({ ...p, cfgcnt: 2 })) }), MS0 + 1);
+    feed(
+      'a',
+      encodeFrame({
+        ...testConfig(500, [1]),
+        pmus: testConfig(500, [1]).pmus.map((p) => ({ ...p, cfgcnt: 2 })),
+      }),
+      MS0 + 1,
+    );
     expect(pipeline.aligner.expectedPmus).toEqual([1]);
     expect(pipeline.registry.get(1)?.cfgcnt).toBe(2);
+  });
+
+  it('never lets a CRC-failed frame create a PMU entry: garbage IDCODEs count against their source, real PMUs keep their places', () => {
+    const { pipeline, feed } = rig({ maxPmus: 3 });
+    for (let i = 0; i < 500; i += 1) {
+      const bad = testDataFrame(testConfig(2000 + i, [2000 + i]), SOC0, 0);
+      bad[bad.length - 1] ^= 0x55;
+      feed('garbage', bad, MS0);
+    }
+    const real = [testConfig(1, [1]), testConfig(2, [2]), testConfig(3, [3])];
+    real.forEach((c, i) => feed(`pmu${i}`, encodeFrame(c), MS0 + 1));
+    real.forEach((c, i) => feed(`pmu${i}`, testDataFrame(c, SOC0, 0), MS0 + 2));
+    // The last candidate's reject waits for the bytes after it, as the decoder reports each with its skipped run.
+    expect(pipeline.sources.get('garbage')?.rejects.crc).toBe(499);
+    expect(pipeline.quality.trackedPmus).toBe(3);
+    expect(pipeline.quality.report().pmus.map((p) => p.pmuId)).toEqual([1, 2, 3]);
+    expect(pipeline.aligner.expectedPmus).toEqual([1, 2, 3]);
+  });
+
+  it('binds a PMU to its source: an intruder announcing it, injecting samples and withdrawing it changes nothing', () => {
+    const { pipeline, sink, feed } = rig();
+    const real = testConfig(7, [7]);
+    feed('real', encodeFrame(real), MS0);
+    const fake = testConfig(900, [7]);
+    feed('intruder', encodeFrame(fake), MS0 + 1);
+    feed('intruder', testDataFrame(fake, SOC0, 0), MS0 + 2);
+    feed('intruder', encodeFrame(testConfig(900, [8])), MS0 + 3);
+    feed('real', testDataFrame(real, SOC0, 0), MS0 + 4);
+    expect(pipeline.aligner.expectedPmus).toEqual([7, 8]);
+    const intruder = pipeline.sources.get('intruder')!;
+    expect(intruder.refused).toEqual({ pmu: 1, 'unbound-sample': 1 });
+    expect(intruder.recentErrors).toContain('PMU 7 is bound to real; refused from intruder');
+    pipeline.tick(MS0 + 100);
+    expect(sink.got[0].values[0].streamIdcode).toBe(7);
+  });
+
+  it("aligns at the first configuration's DATA_RATE when no rate is pinned, decimates a faster multiple and refuses any other rate", () => {
+    const { pipeline, sink, feed } = rig({ framesPerSecond: undefined });
+    const at60 = testConfig(1, [1], 60);
+    feed('a', encodeFrame(at60), MS0);
+    expect(pipeline.rate.framesPerSecond).toBe(60);
+    const at120 = testConfig(2, [2], 120);
+    feed('b', encodeFrame(at120), MS0);
+    feed('c', encodeFrame(testConfig(3, [3], 50)), MS0);
+    expect(pipeline.aligner.expectedPmus).toEqual([1, 2]);
+    expect(pipeline.sources.get('c')?.refused).toEqual({ config: 1 });
+    expect(pipeline.sources.get('c')?.recentErrors[0]).toMatch(
+      /DATA_RATE 50 \(50 frames\/s\) is not a whole multiple of the alignment rate 60 frames\/s/,
+    );
+    for (let k = 0; k < 4; k += 1) feed('b', testDataFrame(at120, SOC0, k, 0, 120), MS0 + 5 + k);
+    for (let k = 0; k < 2; k += 1) feed('a', testDataFrame(at60, SOC0, k, 0, 60), MS0 + 10 + k);
+    expect(sink.got.map((s) => [s.slot - SOC0 * 60, s.pmuIds, s.complete])).toEqual([
+      [0, [1, 2], true],
+      [1, [1, 2], true],
+    ]);
+    expect(pipeline.sources.get('b')?.decimatedFrames).toBe(2);
+  });
+
+  it('takes the alignment rate only from a configured source when told so', () => {
+    const { pipeline, feed } = rig({ framesPerSecond: undefined, rateFrom: 'configured' });
+    feed('udp', encodeFrame(testConfig(1, [1], 10)), MS0);
+    expect(pipeline.rate.framesPerSecond).toBeUndefined();
+    expect(pipeline.sources.get('udp')?.refused).toEqual({ config: 1 });
+    feed('tcp', encodeFrame(testConfig(2, [2], 30)), MS0, true);
+    feed('udp', encodeFrame(testConfig(1, [1], 30)), MS0 + 1);
+    expect(pipeline.rate.framesPerSecond).toBe(30);
+    expect(pipeline.aligner.expectedPmus).toEqual([1, 2]);
+  });
+
+  it('refuses a sample whose FRACSEC passes TIME_BASE as invalid-time, counted against its source, and keeps aligning', () => {
+    const { pipeline, sink, feed } = rig();
+    const c = testConfig(5, [5]);
+    feed('odd', encodeFrame(c), MS0);
+    const m = [{ phasors: [1, 0, 0.5, 0], freqHz: 60, rocofHzPerS: 0 }];
+    feed('odd', encodeFrame(dataFrameFromMeasurements(c, { soc: SOC0, fracsec: 0xffffff }, m), c), MS0 + 1);
+    expect(pipeline.sources.get('odd')?.refused).toEqual({ 'invalid-time': 1 });
+    feed('odd', testDataFrame(c, SOC0, 1), MS0 + 40);
+    expect(sink.got).toHaveLength(1);
+  });
+
+  it('keeps a data frame of a refused rate out of alignment (its stream was withdrawn)', () => {
+    const { pipeline, feed } = rig();
+    const c = testConfig(4, [4]);
+    feed('s', encodeFrame(c), MS0);
+    const at45 = testConfig(4, [4], 45);
+    feed('s', encodeFrame(at45), MS0 + 1);
+    expect(pipeline.aligner.expectedPmus).toEqual([]);
+    feed('s', testDataFrame(at45, SOC0, 0, 0, 45), MS0 + 2);
+    expect(pipeline.sources.get('s')?.refused).toEqual({ config: 1, 'unbound-sample': 1 });
+    expect(pipeline.aligner.counters.framesOffered).toBe(0);
   });
 });

@@ -1,9 +1,17 @@
 import type { AnyConfigFrame, DataFrameView, DataLayout, FrameReject } from '@gridcloud/c37118';
-import { DataQualityStats, LatencyHistogram, TimeAligner, type AlignerEffect, type AlignerOptions } from '@gridcloud/pdc';
+import {
+  DataQualityStats,
+  DEFAULT_ALIGNER_OPTIONS,
+  LatencyHistogram,
+  TimeAligner,
+  type AlignerEffect,
+  type AlignerOptions,
+} from '@gridcloud/pdc';
 import type { SnapshotSink } from '../sinks/snapshot-sink';
+import { AlignmentRate } from './alignment-rate';
 import type { PmuSample } from './pmu-sample';
 import { PmuRegistry } from './pmu-registry';
-import { SourceStats } from './source-stats';
+import { addCounts, SourceStats } from './source-stats';
 
 /** PMU IDCODEs per decoded layout, computed once per configuration rather than per frame. */
 const pmuIdCache = new WeakMap<DataLayout, Uint16Array>();
@@ -22,29 +30,64 @@ function unusable(stat: number): boolean {
   return (stat & 0x4000) !== 0;
 }
 
+export interface PipelineOptions extends Omit<AlignerOptions, 'framesPerSecond'> {
+  /** Pins the alignment rate (--fps); undefined: the DATA_RATE of the first configuration allowed to set it. */
+  readonly framesPerSecond?: number;
+  /** Most PMUs one source may bind; default `maxPmus`. */
+  readonly maxPmusPerSource?: number;
+  /** Whose configuration may set the alignment rate: any source's, or only a configured one's (a --tcp target). */
+  readonly rateFrom?: 'any' | 'configured';
+}
+
+/** Totals over every source, for periodic summaries. */
+export interface SourceTotals {
+  readonly sources: number;
+  readonly rejects: Record<string, number>;
+  readonly refused: Record<string, number>;
+  readonly connectionErrors: number;
+  readonly disconnects: number;
+  readonly decimatedFrames: number;
+}
+
 /**
  * The ingest core, shared by every source (TCP, UDP, Kafka): configurations
- * register PMUs, data frames are split into per-PMU samples and aligned,
- * rejects are counted per source and per PMU, and released snapshots go to
- * the sink. No sockets here; sources pass their clock in `arrivalMs`.
+ * bind PMUs to the source that sent them, data frames are split into
+ * per-PMU samples and aligned, rejects and refusals are counted per source
+ * and per PMU, and released snapshots go to the sink. Nothing a peer sends
+ * can stop it: what does not fit is refused and counted against that peer.
+ * No sockets here; sources pass their clock in `arrivalMs`.
  */
 export class IngestPipeline {
-  readonly aligner: TimeAligner<PmuSample>;
   readonly quality: DataQualityStats;
-  readonly registry = new PmuRegistry();
+  readonly registry: PmuRegistry;
   readonly sources = new Map<string, SourceStats>();
-  /** PMUs refused because `maxPmus` was reached. */
+  readonly rate: AlignmentRate;
+  /** PMUs refused a binding (bound elsewhere, or a bound reached). */
   pmusRefused = 0;
+  private alignerNow: TimeAligner<PmuSample>;
   /** Release time minus the snapshot's instant, since the last `takeAlignLatency`. */
   private alignLatency = new LatencyHistogram();
 
   constructor(
-    aligner: AlignerOptions,
+    private readonly options: PipelineOptions,
     private readonly sink: SnapshotSink,
     private readonly log: (line: string) => void = () => undefined,
   ) {
-    this.aligner = new TimeAligner<PmuSample>(aligner);
-    this.quality = new DataQualityStats({ maxPmus: aligner.maxPmus });
+    this.rate = new AlignmentRate(options.framesPerSecond);
+    // Until a configuration sets the rate no PMU is bound, so this aligner sees no frame before it is replaced.
+    this.alignerNow = new TimeAligner<PmuSample>({
+      ...options,
+      framesPerSecond: options.framesPerSecond ?? DEFAULT_ALIGNER_OPTIONS.framesPerSecond,
+    });
+    this.quality = new DataQualityStats({ maxPmus: options.maxPmus });
+    this.registry = new PmuRegistry({
+      maxPmus: options.maxPmus,
+      maxPmusPerSource: options.maxPmusPerSource ?? options.maxPmus,
+    });
+  }
+
+  get aligner(): TimeAligner<PmuSample> {
+    return this.alignerNow;
   }
 
   source(label: string): SourceStats {
@@ -57,28 +100,37 @@ export class IngestPipeline {
   }
 
   /**
-   * Folds a source that went away for good (an evicted UDP sender) into one
-   * 'retired' entry, so per-source counters stay bounded while totals survive.
+   * A source went away for good (an evicted or long-silent UDP sender): its
+   * PMUs are released and its counters fold into one 'retired' entry, so
+   * per-source state stays bounded while totals survive.
    */
-  retireSource(label: string): void {
+  retireSource(label: string, nowMs: number): void {
+    this.withdraw(this.registry.dropSource(label), nowMs);
     const gone = this.sources.get(label);
     if (gone === undefined) return;
     this.sources.delete(label);
     this.source('retired').absorb(gone);
   }
 
-  onConfig(config: AnyConfigFrame, source: string, nowMs: number): void {
+  /** A configuration from `source`; `configured` when the operator named this source for its stream. */
+  onConfig(config: AnyConfigFrame, source: string, nowMs: number, configured = false): void {
     const src = this.source(source);
     src.configs += 1;
-    const { added, removed, changed } = this.registry.apply(config, source);
-    for (const id of added) {
-      if (!this.aligner.expect(id)) {
-        this.pmusRefused += 1;
-        src.error(`PMU ${id} not aligned: maxPmus ${this.aligner.options.maxPmus} reached`);
-      }
+    const before = this.rate.framesPerSecond;
+    const verdict = this.rate.judge(config.dataRate, configured || this.options.rateFrom !== 'configured');
+    if (!verdict.ok) {
+      src.refuse('config', `configuration of stream ${config.idcode} refused: ${verdict.message}`);
+      this.withdraw(this.registry.withdrawStream(source, config.idcode), nowMs);
+      return;
     }
-    for (const id of removed) this.apply(this.aligner.forget(id, nowMs));
-    if (changed) this.log(`${source}: configuration of stream ${config.idcode} changed (CFGCNT)`);
+    if (before === undefined)
+      this.adoptRate(verdict.framesPerSecond, `stream ${config.idcode} from ${source}`);
+    const r = this.registry.apply(config, source, { configured, decimation: verdict.decimation });
+    for (const id of r.added) this.aligner.expect(id);
+    for (const p of r.refused) src.refuse('pmu', p.message);
+    this.pmusRefused += r.refused.length;
+    this.withdraw(r.removed, nowMs);
+    if (r.changed) this.log(`${source}: configuration of stream ${config.idcode} changed (CFGCNT)`);
   }
 
   /** A decoded data frame; the view is reused by the decoder, so values are copied here. */
@@ -86,36 +138,52 @@ export class IngestPipeline {
     const src = this.source(source);
     src.dataFrames += 1;
     const layout = view.layout;
-    const latencyMs = arrivalMs - view.time * 1000;
     const fraction = view.fracsec / layout.timeBase;
-    const tq = view.timeQualityCode;
+    const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
     // One copy of the frame's phasors; each PMU's sample views its own range of it.
     const phasors = view.phasors.slice();
+    let decimated = false;
     for (let p = 0; p < layout.numPmu; p += 1) {
-      const idcode = ids[p];
-      const stat = view.stat[p];
-      this.quality.recordFrame(idcode, latencyMs, tq, stat, arrivalMs);
-      if (unusable(stat)) continue;
-      const sample: PmuSample = {
-        idcode,
-        streamIdcode: view.idcode,
-        soc: view.soc,
-        fracsec: view.fracsec,
-        stat,
-        timeQuality: tq,
-        freqHz: view.freq[p],
-        rocofHzPerS: view.dfreq[p],
-        phasors: phasors.subarray(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
-        arrivalMs,
-      };
-      this.apply(this.aligner.offer({ pmuId: idcode, soc: view.soc, fraction, arrivalMs, value: sample }, arrivalMs));
+      const info = this.registry.get(ids[p]);
+      if (info === undefined || info.source !== source) {
+        src.refuse('unbound-sample');
+        continue;
+      }
+      if (info.decimation > 1 && offInstant > 0.5 / info.decimation) {
+        decimated = true;
+        continue;
+      }
+      this.place(view, p, ids[p], fraction, phasors, arrivalMs, src);
     }
+    if (decimated) src.decimatedFrames += 1;
   }
 
   onReject(reject: FrameReject, source: string): void {
     this.source(source).reject(reject);
-    this.quality.recordReject(reject.idcode, reject.reason);
+    // The IDCODE of a rejected frame may be garbage: it counts against a PMU only if that PMU is this source's.
+    const id = reject.idcode;
+    this.quality.recordReject(
+      id !== undefined && this.registry.get(id)?.source === source ? id : undefined,
+      reject.reason,
+    );
+  }
+
+  /** Totals over every source (retired ones included). */
+  totals(): SourceTotals {
+    const rejects: Record<string, number> = {};
+    const refused: Record<string, number> = {};
+    let connectionErrors = 0;
+    let disconnects = 0;
+    let decimatedFrames = 0;
+    for (const s of this.sources.values()) {
+      addCounts(rejects, s.rejects);
+      addCounts(refused, s.refused);
+      connectionErrors += s.connectionErrors;
+      disconnects += s.disconnects;
+      decimatedFrames += s.decimatedFrames;
+    }
+    return { sources: this.sources.size, rejects, refused, connectionErrors, disconnects, decimatedFrames };
   }
 
   /** The alignment-latency histogram of the interval that ends now; a new interval begins. */
@@ -133,7 +201,59 @@ export class IngestPipeline {
     this.apply(this.aligner.flush(nowMs));
   }
 
-  private apply(effects: readonly AlignerEffect<PmuSample>[]): void {
+  private place(
+    view: DataFrameView,
+    p: number,
+    idcode: number,
+    fraction: number,
+    phasors: Float64Array,
+    arrivalMs: number,
+    src: SourceStats,
+  ): void {
+    const stat = view.stat[p];
+    const tq = view.timeQualityCode;
+    this.quality.recordFrame(idcode, arrivalMs - view.time * 1000, tq, stat, arrivalMs);
+    if (unusable(stat)) return;
+    const layout = view.layout;
+    const sample: PmuSample = {
+      idcode,
+      streamIdcode: view.idcode,
+      soc: view.soc,
+      fracsec: view.fracsec,
+      stat,
+      timeQuality: tq,
+      freqHz: view.freq[p],
+      rocofHzPerS: view.dfreq[p],
+      phasors: phasors.subarray(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
+      arrivalMs,
+    };
+    this.apply(
+      this.aligner.offer({ pmuId: idcode, soc: view.soc, fraction, arrivalMs, value: sample }, arrivalMs),
+      src,
+    );
+  }
+
+  /** How far a frame's time is from the nearest alignment instant, in alignment periods (0 to 0.5). */
+  private offInstant(soc: number, fraction: number): number {
+    const x = (soc + fraction) * this.aligner.options.framesPerSecond;
+    return Math.abs(x - Math.round(x));
+  }
+
+  private adoptRate(framesPerSecond: number, from: string): void {
+    if (framesPerSecond !== this.alignerNow.options.framesPerSecond) {
+      // Nothing was bound before the rate was known, so nothing was offered: the new aligner loses nothing.
+      if (this.alignerNow.counters.framesOffered !== 0)
+        throw new Error('invariant: the alignment rate changed after frames were aligned');
+      this.alignerNow = new TimeAligner<PmuSample>({ ...this.options, framesPerSecond });
+    }
+    this.log(`alignment rate ${framesPerSecond} frames/s, from the configuration of ${from}`);
+  }
+
+  private withdraw(ids: readonly number[], nowMs: number): void {
+    for (const id of ids) this.apply(this.aligner.forget(id, nowMs));
+  }
+
+  private apply(effects: readonly AlignerEffect<PmuSample>[], src?: SourceStats): void {
     for (const e of effects) {
       if (e.type === 'snapshot') {
         for (const id of e.snapshot.missing) this.quality.recordMissing(id);
@@ -142,9 +262,12 @@ export class IngestPipeline {
       } else if (e.type === 'late') {
         this.quality.recordLate(e.frame.pmuId);
         this.sink.publishLate?.({ sample: e.frame.value, slot: e.slot, ageMs: e.ageMs });
+      } else if (e.reason === 'duplicate') {
+        this.quality.recordDuplicate(e.frame.pmuId);
+      } else {
+        this.quality.recordReject(e.frame.pmuId, e.reason);
+        src?.refuse(e.reason === 'unexpected-pmu' ? 'unbound-sample' : e.reason, e.message);
       }
-      else if (e.reason === 'duplicate') this.quality.recordDuplicate(e.frame.pmuId);
-      else this.quality.recordReject(e.frame.pmuId, e.reason);
     }
   }
 }

@@ -34,7 +34,12 @@ export class IngestApp {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
     if (options.kafkaPublishTopic !== undefined) {
-      this.kafkaSink = new KafkaSnapshotSink(options.kafkaBrokers, options.kafkaPublishTopic, options.maxSnapshotQueue, options.instanceId);
+      this.kafkaSink = new KafkaSnapshotSink(
+        options.kafkaBrokers,
+        options.kafkaPublishTopic,
+        options.maxSnapshotQueue,
+        options.instanceId,
+      );
       sinks.push(this.kafkaSink);
     }
     if (options.vsyncSeeds.length > 0) {
@@ -50,10 +55,17 @@ export class IngestApp {
       sinks.push(this.vsyncSink);
     }
     this.snapshots = new SnapshotHub(sinks);
-    this.pipeline = new IngestPipeline(options.aligner, this.snapshots, log);
+    // With --tcp targets only their configurations may set the alignment rate: an open UDP port must not.
+    this.pipeline = new IngestPipeline(
+      { ...options.aligner, rateFrom: options.tcpTargets.length > 0 ? 'configured' : 'any' },
+      this.snapshots,
+      log,
+    );
     this.vsyncSink?.describePmusFrom(this.pipeline.registry);
     const jitter = new SeededRandom(options.seed);
-    this.connections = options.tcpTargets.map((t) => new TcpPmuConnection(t, options.session, options, this.pipeline, jitter, log));
+    this.connections = options.tcpTargets.map(
+      (t) => new TcpPmuConnection(t, options.session, options, this.pipeline, jitter, log),
+    );
   }
 
   /** Starts every source; resolves with the bound UDP port (0 when not listening). */
@@ -67,12 +79,23 @@ export class IngestApp {
       udpPort = await this.udp.bind(o.udp.host, o.udp.port);
     }
     if (o.kafkaConsumeTopic !== undefined) {
-      this.kafkaConsumer = new KafkaFrameConsumer(o.kafkaBrokers, o.kafkaConsumeTopic, o.kafkaGroup, o, this.pipeline);
+      this.kafkaConsumer = new KafkaFrameConsumer(
+        o.kafkaBrokers,
+        o.kafkaConsumeTopic,
+        o.kafkaGroup,
+        o,
+        this.pipeline,
+      );
       await this.kafkaConsumer.start();
     }
     for (const c of this.connections) c.start();
-    this.ticker = setInterval(() => this.pipeline.tick(Date.now()), o.tickIntervalMs);
+    this.ticker = setInterval(() => this.tick(Date.now()), o.tickIntervalMs);
     return { udpPort };
+  }
+
+  private tick(nowMs: number): void {
+    this.udp?.sweep(nowMs);
+    this.pipeline.tick(nowMs);
   }
 
   async stop(): Promise<void> {
@@ -87,21 +110,52 @@ export class IngestApp {
   /**
    * Counters of the aligner, every source and every PMU, as one JSON-ready
    * object. Alignment latency covers the interval since the previous report.
+   * The summary (periodic stats) carries totals over the sources: rejected
+   * frames by reason, refusals, connection errors; the full report adds each
+   * source and each PMU.
    */
   report(detail: 'full' | 'summary' = 'full'): Record<string, unknown> {
     const p = this.pipeline;
     const align = p.takeAlignLatency();
+    const totals = p.totals();
     return {
-      alignLatencyMs: { count: align.count, p50: align.quantileMs(0.5), p99: align.quantileMs(0.99), max: align.maxMs },
+      alignLatencyMs: {
+        count: align.count,
+        p50: align.quantileMs(0.5),
+        p99: align.quantileMs(0.99),
+        max: align.maxMs,
+      },
+      alignFramesPerSecond: p.rate.framesPerSecond ?? null,
       aligner: p.aligner.counters,
       expectedPmus: p.aligner.expectedPmus.length,
       pendingSnapshots: p.aligner.pendingSnapshots,
       pmusRefused: p.pmusRefused,
-      sources: detail === 'full' ? [...p.sources.values()].map((s) => s.toJson()) : p.sources.size,
+      rejectedFrames: totals.rejects,
+      refused: totals.refused,
+      connectionErrors: totals.connectionErrors,
+      disconnects: totals.disconnects,
+      decimatedFrames: totals.decimatedFrames,
+      sources: detail === 'full' ? [...p.sources.values()].map((s) => s.toJson()) : totals.sources,
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
       udpEvictedSources: this.udp?.evictedSources ?? 0,
-      kafka: this.kafkaSink === undefined ? undefined : { sent: this.kafkaSink.sent, dropped: this.kafkaSink.dropped, sendErrors: this.kafkaSink.sendErrors, lastError: this.kafkaSink.lastError },
-      vsync: this.vsyncSink === undefined ? undefined : { sent: this.vsyncSink.sent, dropped: this.vsyncSink.dropped, sendErrors: this.vsyncSink.sendErrors, lastError: this.vsyncSink.lastError },
+      kafka:
+        this.kafkaSink === undefined
+          ? undefined
+          : {
+              sent: this.kafkaSink.sent,
+              dropped: this.kafkaSink.dropped,
+              sendErrors: this.kafkaSink.sendErrors,
+              lastError: this.kafkaSink.lastError,
+            },
+      vsync:
+        this.vsyncSink === undefined
+          ? undefined
+          : {
+              sent: this.vsyncSink.sent,
+              dropped: this.vsyncSink.dropped,
+              sendErrors: this.vsyncSink.sendErrors,
+              lastError: this.vsyncSink.lastError,
+            },
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,
       quality: detail === 'full' ? p.quality.report() : undefined,

@@ -5,6 +5,7 @@ import type { IngestPipeline } from '../pipeline/ingest-pipeline';
 export interface KafkaConsumerLimits {
   readonly maxFrameBytes: number;
   readonly maxConfigsPerSource: number;
+  readonly maxConfigBytesPerSource: number;
 }
 
 /**
@@ -25,7 +26,11 @@ export class KafkaFrameConsumer {
     private readonly limits: KafkaConsumerLimits,
     private readonly pipeline: IngestPipeline,
   ) {
-    this.consumer = new Kafka({ clientId: 'gridcloud-ingest', brokers: [...brokers], logLevel: logLevel.NOTHING }).consumer({ groupId });
+    this.consumer = new Kafka({
+      clientId: 'gridcloud-ingest',
+      brokers: [...brokers],
+      logLevel: logLevel.NOTHING,
+    }).consumer({ groupId });
   }
 
   async start(): Promise<void> {
@@ -53,14 +58,21 @@ export class KafkaFrameConsumer {
     let d = this.decoders.get(partition);
     if (d !== undefined) return d;
     const label = `kafka:${this.topic}/${partition}`;
-    const configs = new ConfigStore({ maxConfigs: this.limits.maxConfigsPerSource });
-    d = new StreamDecoder({ maxFrameBytes: this.limits.maxFrameBytes, configs }, {
-      onData: (view) => this.pipeline.onData(view, label, Date.now()),
-      onFrame: (frame) => {
-        if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') this.pipeline.onConfig(frame, label, Date.now());
-      },
-      onReject: (reject) => this.pipeline.onReject(reject, label),
+    const configs = new ConfigStore({
+      maxConfigs: this.limits.maxConfigsPerSource,
+      maxConfigBytes: this.limits.maxConfigBytesPerSource,
     });
+    d = new StreamDecoder(
+      { maxFrameBytes: this.limits.maxFrameBytes, configs },
+      {
+        onData: (view) => this.pipeline.onData(view, label, Date.now()),
+        onFrame: (frame) => {
+          if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3')
+            this.pipeline.onConfig(frame, label, Date.now());
+        },
+        onReject: (reject) => this.pipeline.onReject(reject, label),
+      },
+    );
     this.decoders.set(partition, d);
     return d;
   }

@@ -1,6 +1,21 @@
 import net from 'node:net';
-import { commandFrame, ConfigStore, encodeFrame, STAT_CONFIG_CHANGE, StreamDecoder, type DataFrameView, type Frame, type FrameReject } from '@gridcloud/c37118';
-import { PdcSession, type JitterSource, type SessionEffect, type SessionEvent, type SessionOptions } from '@gridcloud/pdc';
+import {
+  commandFrame,
+  ConfigStore,
+  encodeFrame,
+  STAT_CONFIG_CHANGE,
+  StreamDecoder,
+  type DataFrameView,
+  type Frame,
+  type FrameReject,
+} from '@gridcloud/c37118';
+import {
+  PdcSession,
+  type JitterSource,
+  type SessionEffect,
+  type SessionEvent,
+  type SessionOptions,
+} from '@gridcloud/pdc';
 import type { TcpTarget } from '../config/ingest-options';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline';
 import type { SourceStats } from '../pipeline/source-stats';
@@ -8,6 +23,7 @@ import type { SourceStats } from '../pipeline/source-stats';
 export interface TcpConnectionLimits {
   readonly maxFrameBytes: number;
   readonly maxConfigsPerSource: number;
+  readonly maxConfigBytesPerSource: number;
 }
 
 /**
@@ -57,7 +73,9 @@ export class TcpPmuConnection {
       case 'connect':
         return this.connect();
       case 'send':
-        this.socket?.write(encodeFrame(commandFrame(e.idcode, e.command, { soc: Math.floor(Date.now() / 1000), fracsec: 0 })));
+        this.socket?.write(
+          encodeFrame(commandFrame(e.idcode, e.command, { soc: Math.floor(Date.now() / 1000), fracsec: 0 })),
+        );
         return;
       case 'close':
         this.stats.error(`closing: ${e.reason}`);
@@ -66,10 +84,14 @@ export class TcpPmuConnection {
       case 'timer':
         if (this.timer !== undefined) clearTimeout(this.timer);
         // One millisecond late rather than early: Node may fire a timer just before Date.now() reaches its due time.
-        this.timer = setTimeout(() => this.step({ type: 'tick', nowMs: Date.now() }), Math.max(0, e.atMs - Date.now()) + 1);
+        this.timer = setTimeout(
+          () => this.step({ type: 'tick', nowMs: Date.now() }),
+          Math.max(0, e.atMs - Date.now()) + 1,
+        );
         return;
       case 'config-changed':
-        if (e.previous !== undefined) this.log(`${this.label}: CFGCNT ${e.previous.join(',')} -> ${e.cfgcnt.join(',')}`);
+        if (e.previous !== undefined)
+          this.log(`${this.label}: CFGCNT ${e.previous.join(',')} -> ${e.cfgcnt.join(',')}`);
         return;
       case 'state':
         this.stats.state = e.to;
@@ -81,12 +103,18 @@ export class TcpPmuConnection {
     this.drop();
     this.stats.connects += 1;
     // A fresh decoder and configuration store per connection: nothing a previous peer said carries over.
-    const configs = new ConfigStore({ maxConfigs: this.limits.maxConfigsPerSource });
-    const decoder = new StreamDecoder({ maxFrameBytes: this.limits.maxFrameBytes, configs }, {
-      onData: (view) => this.onData(view),
-      onFrame: (frame) => this.onFrame(frame),
-      onReject: (reject) => this.onReject(reject),
+    const configs = new ConfigStore({
+      maxConfigs: this.limits.maxConfigsPerSource,
+      maxConfigBytes: this.limits.maxConfigBytesPerSource,
     });
+    const decoder = new StreamDecoder(
+      { maxFrameBytes: this.limits.maxFrameBytes, configs },
+      {
+        onData: (view) => this.onData(view),
+        onFrame: (frame) => this.onFrame(frame),
+        onReject: (reject) => this.onReject(reject),
+      },
+    );
     const socket = net.connect({ host: this.target.host, port: this.target.port });
     socket.setNoDelay(true);
     socket.on('connect', () => this.step({ type: 'connected', nowMs: Date.now() }));
@@ -94,7 +122,7 @@ export class TcpPmuConnection {
       this.stats.bytesIn += chunk.length;
       decoder.push(chunk);
     });
-    socket.on('error', (error) => this.stats.error(`socket: ${error.message}`));
+    socket.on('error', (error) => this.stats.connectionError(error.message));
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.decoder?.end();
@@ -129,8 +157,10 @@ export class TcpPmuConnection {
   private onFrame(frame: Frame): void {
     const now = Date.now();
     if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') {
-      this.pipeline.onConfig(frame, this.label, now);
-      if (frame.idcode === this.target.idcode && frame.kind !== 'cfg1') this.step({ type: 'config', nowMs: now, cfgcnt: frame.pmus.map((p) => p.cfgcnt) });
+      // The operator named this target for its stream: that stream's PMUs are configured here, any others are not.
+      this.pipeline.onConfig(frame, this.label, now, frame.idcode === this.target.idcode);
+      if (frame.idcode === this.target.idcode && frame.kind !== 'cfg1')
+        this.step({ type: 'config', nowMs: now, cfgcnt: frame.pmus.map((p) => p.cfgcnt) });
     }
   }
 

@@ -28,8 +28,20 @@ describe('UdpListener', () => {
   });
 
   it('tracks at most maxUdpSources senders, refusing more until one has been silent for udpSourceIdleMs', async () => {
-    const pipeline = new IngestPipeline({ framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 1000, maxPmus: 16 }, new SnapshotHub());
-    listener = new UdpListener({ maxFrameBytes: 4096, maxConfigsPerSource: 4, maxUdpSources: 1, udpSourceIdleMs: IDLE_MS }, pipeline);
+    const pipeline = new IngestPipeline(
+      { framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 1000, maxPmus: 16 },
+      new SnapshotHub(),
+    );
+    listener = new UdpListener(
+      {
+        maxFrameBytes: 4096,
+        maxConfigsPerSource: 4,
+        maxConfigBytesPerSource: 4096,
+        maxUdpSources: 1,
+        udpSourceIdleMs: IDLE_MS,
+      },
+      pipeline,
+    );
     const port = await listener.bind('127.0.0.1', 0);
     const [garbage, pmu] = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
     sockets.push(garbage, pmu);

@@ -1,12 +1,14 @@
 import dgram from 'node:dgram';
 import { ConfigStore, StreamDecoder } from '@gridcloud/c37118';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline';
+import { ListenError } from '../errors/listen-error';
 
 export interface UdpLimits {
   readonly maxFrameBytes: number;
   readonly maxConfigsPerSource: number;
+  readonly maxConfigBytesPerSource: number;
   readonly maxUdpSources: number;
-  /** A sender silent this long may give its slot to a new one when `maxUdpSources` is reached. */
+  /** A sender silent this long is forgotten (its PMUs released); it comes back with its next configuration. */
   readonly udpSourceIdleMs: number;
 }
 
@@ -17,9 +19,13 @@ export interface UdpLimits {
  * cannot grow memory; when full, the longest-silent sender (if silent for
  * `udpSourceIdleMs`) makes room, else the datagram is refused and counted,
  * so a burst of one-off garbage cannot lock out a PMU that starts later.
+ * A sender silent for `udpSourceIdleMs` is forgotten on the next `sweep`
+ * too: the PMUs it announced stop being expected, so a sender that
+ * announced PMUs and went quiet does not hold them for good.
  */
 export class UdpListener {
   refusedDatagrams = 0;
+  /** Senders forgotten: silent for `udpSourceIdleMs`, to make room or on a sweep. */
   evictedSources = 0;
   private readonly socket = dgram.createSocket('udp4');
   /** In least-recently-heard order: a Map keeps insertion order, and a sender is re-inserted on every datagram. */
@@ -30,14 +36,24 @@ export class UdpListener {
     private readonly pipeline: IngestPipeline,
   ) {
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, `udp:${rinfo.address}:${rinfo.port}`));
-    this.socket.on('error', (error) => this.pipeline.source('udp').error(`socket: ${error.message}`));
+    this.socket.on('error', (error) => this.pipeline.source('udp').connectionError(error.message));
   }
 
+  /** Binds; an address that cannot be bound rejects with a ListenError naming it (no stack trace for the user). */
   bind(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.socket.once('error', reject);
+      this.socket.once('error', (error) => reject(new ListenError('--udp', `${host}:${port}`, error)));
       this.socket.bind(port, host, () => resolve(this.socket.address().port));
     });
+  }
+
+  /** Forgets every sender silent for `udpSourceIdleMs`; call it as often as the pipeline ticks (cheap when none is). */
+  sweep(nowMs: number): void {
+    for (;;) {
+      const oldest = this.decoders.entries().next();
+      if (oldest.done || nowMs - oldest.value[1].lastMs < this.limits.udpSourceIdleMs) return;
+      this.forget(oldest.value[0], nowMs);
+    }
   }
 
   close(): void {
@@ -70,20 +86,31 @@ export class UdpListener {
   private evictIdle(nowMs: number): boolean {
     const oldest = this.decoders.entries().next();
     if (oldest.done || nowMs - oldest.value[1].lastMs < this.limits.udpSourceIdleMs) return false;
-    this.decoders.delete(oldest.value[0]);
-    this.pipeline.retireSource(oldest.value[0]);
-    this.evictedSources += 1;
+    this.forget(oldest.value[0], nowMs);
     return true;
   }
 
+  private forget(label: string, nowMs: number): void {
+    this.decoders.delete(label);
+    this.pipeline.retireSource(label, nowMs);
+    this.evictedSources += 1;
+  }
+
   private newDecoder(label: string): StreamDecoder {
-    const configs = new ConfigStore({ maxConfigs: this.limits.maxConfigsPerSource });
-    return new StreamDecoder({ maxFrameBytes: this.limits.maxFrameBytes, configs }, {
-      onData: (view) => this.pipeline.onData(view, label, Date.now()),
-      onFrame: (frame) => {
-        if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') this.pipeline.onConfig(frame, label, Date.now());
-      },
-      onReject: (reject) => this.pipeline.onReject(reject, label),
+    const configs = new ConfigStore({
+      maxConfigs: this.limits.maxConfigsPerSource,
+      maxConfigBytes: this.limits.maxConfigBytesPerSource,
     });
+    return new StreamDecoder(
+      { maxFrameBytes: this.limits.maxFrameBytes, configs },
+      {
+        onData: (view) => this.pipeline.onData(view, label, Date.now()),
+        onFrame: (frame) => {
+          if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3')
+            this.pipeline.onConfig(frame, label, Date.now());
+        },
+        onReject: (reject) => this.pipeline.onReject(reject, label),
+      },
+    );
   }
 }
