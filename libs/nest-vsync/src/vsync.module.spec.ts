@@ -49,12 +49,12 @@ class Inbox {
 class SnapshotHandlers {
   constructor(@Inject(Inbox) private readonly inbox: Inbox) {}
 
-  @EventPattern('estimators/snapshot')
+  @EventPattern<string>('estimators/snapshot')
   onSnapshot(@Payload() data: unknown, @Ctx() context: VsyncContext): void {
     this.inbox.received.push({ data, context });
   }
 
-  @EventPattern('estimators/poison')
+  @EventPattern<string>('estimators/poison')
   onPoison(): Promise<void> {
     this.inbox.failures += 1;
     return Promise.reject(new Error('poisoned snapshot'));
@@ -241,7 +241,7 @@ describe('VsyncModule options and patterns', () => {
   it('rejects @MessagePattern at start, saying query is not there yet', async () => {
     @Controller()
     class Asks {
-      @MessagePattern('estimators/ask')
+      @MessagePattern<string>('estimators/ask')
       ask(): string {
         return 'no';
       }
@@ -257,7 +257,7 @@ describe('VsyncModule options and patterns', () => {
   it('rejects a pattern naming a group the module does not list', async () => {
     @Controller()
     class Stray {
-      @EventPattern('results/estimate')
+      @EventPattern<string>('results/estimate')
       on(): void {}
     }
     const moduleRef = await compile({ ...FAST, groups: ['estimators'] }, { controllers: [Stray] });

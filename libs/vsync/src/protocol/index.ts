@@ -31,3 +31,4 @@ export {
   ShutdownError,
   InvariantError,
 } from './errors';
+export { type CoreMetrics, EMPTY_CORE_METRICS } from './core-metrics';

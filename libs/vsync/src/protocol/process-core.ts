@@ -8,6 +8,7 @@ import { RequestError } from './errors/request-error';
 import { SendQueueFullError } from './errors/send-queue-full-error';
 import { ShutdownError } from './errors/shutdown-error';
 import { VsyncError } from './errors/vsync-error';
+import type { CoreMetrics } from './core-metrics';
 import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
 import { membershipService } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
@@ -64,6 +65,11 @@ export class ProcessCore {
   private readonly memberSinceMs = new Map<string, number>();
   private readonly minIncarnation = new Map<string, number>();
   private readonly reportedSuspects = new Set<string>();
+  /** Members suspected in the current view, so each suspicion is counted once per view (metrics only). */
+  private readonly suspectedInView = new Set<string>();
+  /** When this process first promised a flush of the current view (metrics only). */
+  private flushStartedMs: number | undefined;
+  private readonly counted = { suspicions: 0, viewChanges: 0, flushMsTotal: 0, lastFlushMs: 0 };
   private readonly leaving = new Set<string>();
   private readonly catchUpSentMs = new Map<string, number>();
   private readonly notMemberSentMs = new Map<string, number>();
@@ -395,7 +401,10 @@ export class ProcessCore {
   private onSuspect(body: Body<'suspect'>): void {
     if (body.viewId !== this.view!.id) return;
     for (const s of body.suspects)
-      if (this.isMember(s) && !this.isSelf(s)) this.reportedSuspects.add(processKey(s));
+      if (this.isMember(s) && !this.isSelf(s)) {
+        this.reportedSuspects.add(processKey(s));
+        this.countSuspicion(s);
+      }
     if (this.isLeader()) this.leaderTick();
     else this.links.sendUnreliable(this.leader(), body, this.out);
   }
@@ -548,6 +557,7 @@ export class ProcessCore {
     if (body.viewId > view.id || !this.isMember(from)) return;
     this.maxRound = Math.max(this.maxRound, body.ballot.round);
     if (!this.promise(from, body.ballot)) return;
+    this.flushStartedMs ??= this.now;
     if (this.attempt && !sameBallot(this.attempt.ballot, body.ballot)) this.yieldAttempt();
     for (const epoch of this.groups.values()) epoch.freeze();
     const records = [...this.groups.values()].flatMap((e) => e.heldRecords());
@@ -627,6 +637,7 @@ export class ProcessCore {
     }
     for (const [name, epoch] of this.groups)
       epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
+    this.countViewChange();
     for (const gone of old.members.filter((m) => !value.members.some((n) => sameProcess(n, m))))
       this.forget(gone, value);
     this.enterView(value, old);
@@ -651,6 +662,8 @@ export class ProcessCore {
     this.attempt = null;
     this.nextAttemptMs = this.now;
     this.reportedSuspects.clear();
+    this.suspectedInView.clear();
+    this.flushStartedMs = undefined;
     // Rate-limit bookkeeping only matters for current members and recent strangers; keep it from growing forever.
     for (const key of this.catchUpSentMs.keys())
       if (!value.members.some((m) => processKey(m) === key)) this.catchUpSentMs.delete(key);
@@ -864,6 +877,7 @@ export class ProcessCore {
       else this.links.sendUnreliable(leader, body, this.out);
     }
     const suspects = this.view!.members.filter((m) => !this.isSelf(m) && this.timedOut(m));
+    for (const s of suspects) this.countSuspicion(s);
     if (suspects.length > 0 && !this.isSelf(leader)) {
       this.links.sendUnreliable(leader, { kind: 'suspect', viewId: this.view!.id, suspects }, this.out);
     }
@@ -872,10 +886,34 @@ export class ProcessCore {
   private reportSuspect(p: ProcessId): void {
     if (!this.isMember(p) || this.isSelf(p)) return;
     this.reportedSuspects.add(processKey(p));
+    this.countSuspicion(p);
   }
 
   private fail(requestId: number, error: VsyncError): void {
     this.out.push({ type: 'requestFailed', requestId, error });
+  }
+
+  // ---------------------------------------------------------------- metrics (read-only figures)
+
+  /** Figures for monitoring since this core started; nothing in the protocol reads them. */
+  metrics(): CoreMetrics {
+    let sendQueueMessages = 0;
+    for (const queue of this.sendQueues.values()) sendQueueMessages += queue.length;
+    return { ...this.counted, retransmittedMessages: this.links.retransmittedMessages, sendQueueMessages };
+  }
+
+  private countSuspicion(p: ProcessId): void {
+    const key = processKey(p);
+    if (this.suspectedInView.has(key)) return;
+    this.suspectedInView.add(key);
+    this.counted.suspicions += 1;
+  }
+
+  private countViewChange(): void {
+    this.counted.viewChanges += 1;
+    if (this.flushStartedMs === undefined) return;
+    this.counted.lastFlushMs = this.now - this.flushStartedMs;
+    this.counted.flushMsTotal += this.counted.lastFlushMs;
   }
 
   // ---------------------------------------------------------------- helpers

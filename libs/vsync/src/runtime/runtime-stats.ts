@@ -1,3 +1,4 @@
+import type { CoreMetrics } from '../protocol';
 import type { TransportStats } from '../transport';
 
 /** Counters of one process runtime since it started, transport included. */
@@ -13,4 +14,7 @@ export interface RuntimeStats {
   /** Faults the test-only fault layer injected; all zero when none is configured. */
   readonly faults: { readonly dropped: number; readonly duplicated: number; readonly delayed: number };
   readonly transport: TransportStats;
+  /** Membership and flow-control figures: suspicions, retransmissions, view changes and flush time (cumulative
+   *  over incarnations), and the current send-queue depth. */
+  readonly core: CoreMetrics;
 }

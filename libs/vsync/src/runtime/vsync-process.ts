@@ -6,6 +6,8 @@ import {
   ProcessCore,
   type CoreInput,
   type BatchedMulticast,
+  type CoreMetrics,
+  EMPTY_CORE_METRICS,
   type CoreOutput,
   type Ordering,
   type ProcessId,
@@ -74,6 +76,8 @@ export class VsyncProcess {
   /** Multicasts issued before the process ran, still waiting for start() to settle. */
   private waitingForStart = 0;
   private counters = { deliveries: 0, views: 0, decodeFailures: 0, sendFailures: 0, exclusions: 0 };
+  /** Core figures of the incarnations this process ran before the current one, so totals survive a rejoin. */
+  private pastCores: CoreMetrics = EMPTY_CORE_METRICS;
 
   constructor(options: VsyncProcessOptions = {}) {
     this.options = resolveProcessOptions(options);
@@ -168,6 +172,21 @@ export class VsyncProcess {
       faults: { ...(this.options.faults?.counts ?? { dropped: 0, duplicated: 0, delayed: 0 }) },
       incarnation: this.identity?.incarnation ?? 0,
       transport: this.transport.stats(),
+      core: this.coreMetrics(),
+    };
+  }
+
+  /** Cumulative core figures over every incarnation; the queue depth and last flush are the current core's. */
+  private coreMetrics(): CoreMetrics {
+    const current = this.core?.metrics() ?? EMPTY_CORE_METRICS;
+    const past = this.pastCores;
+    return {
+      suspicions: past.suspicions + current.suspicions,
+      retransmittedMessages: past.retransmittedMessages + current.retransmittedMessages,
+      viewChanges: past.viewChanges + current.viewChanges,
+      flushMsTotal: past.flushMsTotal + current.flushMsTotal,
+      lastFlushMs: current.viewChanges > 0 ? current.lastFlushMs : past.lastFlushMs,
+      sendQueueMessages: current.sendQueueMessages,
     };
   }
 
@@ -186,6 +205,7 @@ export class VsyncProcess {
     // An excluded identity never returns: each new core runs a strictly higher incarnation.
     assert.ok(incarnation > (this.identity?.incarnation ?? 0), 'incarnation must grow');
     this.identity = { address, incarnation };
+    if (this.core !== undefined) this.pastCores = this.coreMetrics();
     const isFirstSeed = this.seeds[0] === address;
     this.core = new ProcessCore({
       ...this.options.core,

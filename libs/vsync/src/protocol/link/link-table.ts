@@ -14,6 +14,7 @@ export interface LinkBounds {
 /** All reliable links of one process, keyed by peer address; a newer incarnation of a peer replaces the old link. */
 export class LinkTable {
   private readonly links = new Map<string, PeerLink>();
+  private retransmitted = 0;
 
   constructor(
     private readonly self: ProcessId,
@@ -67,12 +68,18 @@ export class LinkTable {
     return link.accept(message.linkSeq, message.body, this.bounds.linkBufferMessages);
   }
 
+  /** Messages sent again because their acknowledgement was overdue, since this table was created. */
+  get retransmittedMessages(): number {
+    return this.retransmitted;
+  }
+
   /** Retransmits what is overdue and acknowledges what nobody piggybacked an ack on. */
   tick(nowMs: number, out: CoreOutput[]): void {
     for (const link of this.links.values()) {
       if (link.unackedCount > 0 && nowMs - link.lastRetransmitMs >= this.bounds.retransmitIntervalMs) {
         link.lastRetransmitMs = nowMs;
         for (const u of link.pendingRetransmission(RETRANSMIT_BATCH_MESSAGES)) {
+          this.retransmitted += 1;
           out.push({
             type: 'send',
             toAddress: link.peer.address,
