@@ -6,9 +6,16 @@ export interface CoreConfig {
   readonly self: ProcessId;
   /** Addresses of processes to contact when joining; the first seed founds the system (see `founder`). */
   readonly seeds: readonly string[];
-  /** Whether this process creates the first view alone instead of joining. Default: it is the first seed and on its
-   *  first incarnation; a restarted incarnation always joins through a seed, so it can never split the system. */
+  /** Whether this process creates the first view alone instead of joining: true founds at once, false never founds.
+   *  Default: the first seed founds, but only after `foundAfterMs`, once every other seed answered that it belongs to
+   *  no system and has heard of none; a restarted first seed therefore joins the running system instead of founding a
+   *  second one, and a whole system restarted from nothing (all seeds up) still forms without extra flags. A seed list
+   *  of only this process founds at once. */
   readonly founder?: boolean;
+  /** How long the first seed asks the other seeds for a running system before it founds one (default founder). */
+  readonly foundAfterMs?: number;
+  /** How long a graceful leaver waits for the view that removes it before it goes anyway. */
+  readonly leaveTimeoutMs?: number;
   /** How often the runtime calls `step({type:'tick'})`. */
   readonly tickIntervalMs?: number;
   readonly heartbeatIntervalMs?: number;
@@ -43,7 +50,10 @@ export interface CoreConfig {
   readonly membershipServiceSize?: number;
 }
 
-export type ResolvedCoreConfig = Required<CoreConfig>;
+/** How a process enters the system: found at once, never found, or found only if no seed answers for a running one. */
+export type Founding = 'now' | 'never' | 'unlessLive';
+
+export type ResolvedCoreConfig = Required<Omit<CoreConfig, 'founder'>> & { readonly founding: Founding };
 
 const DEFAULTS = {
   tickIntervalMs: 10,
@@ -52,6 +62,8 @@ const DEFAULTS = {
   retransmitIntervalMs: 150,
   viewChangeTimeoutMs: 1_000,
   joinRetryMs: 300,
+  foundAfterMs: 1_000,
+  leaveTimeoutMs: 3_000,
   clockAnnounceIntervalMs: 1,
   sendWindowMessages: 256,
   ackThresholdMessages: 32,
@@ -103,9 +115,21 @@ export function resolveCoreConfig(config: CoreConfig): ResolvedCoreConfig {
       `must be at most sendWindowMessages (${r.sendWindowMessages}), got ${r.ackThresholdMessages}`,
     );
   }
-  const founder =
-    config.founder ?? (config.seeds[0] === config.self.address && config.self.incarnation === 1);
-  return { ...(r as typeof DEFAULTS), self: config.self, seeds: [...config.seeds], founder };
+  if (r.foundAfterMs < r.joinRetryMs) {
+    // The first seed must ask every other seed at least once before it may found.
+    throw new ConfigError('foundAfterMs', `must be at least joinRetryMs (${r.joinRetryMs})`);
+  }
+  if (config.founder !== undefined && typeof config.founder !== 'boolean')
+    throw new ConfigError('founder', `must be true, false or left out, got ${String(config.founder)}`);
+  const founding: Founding =
+    config.founder === true
+      ? 'now'
+      : config.founder === false || config.seeds[0] !== config.self.address
+        ? 'never'
+        : config.seeds.every((s) => s === config.self.address)
+          ? 'now' // alone in its seed list: nobody else could be running
+          : 'unlessLive';
+  return { ...(r as typeof DEFAULTS), self: config.self, seeds: [...config.seeds], founding };
 }
 
 /** The ack threshold defaults to the window when the window is smaller than its usual value. */

@@ -12,6 +12,7 @@ import type { CoreMetrics } from './core-metrics';
 import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
 import { membershipService } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
+import { PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
 import { LinkTable } from './link/link-table';
 import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
@@ -45,6 +46,8 @@ interface BufferedMessage {
 
 const MAX_GROUP_NAME_CHARS = 256;
 const INSTALL_LOG_VIEWS = 64;
+/** The view id a joining process reports in systemLive when no running system ever answered it. */
+const NO_SYSTEM = 0;
 
 /** The whole protocol of one process as a pure state machine: `step(input) -> outputs`. Membership follows the
  *  Isis/Vsync GMS: the membership service of a view is its oldest `membershipServiceSize` members; the oldest
@@ -98,12 +101,24 @@ export class ProcessCore {
   private filledOutboxes: GroupEpoch[] = [];
   private lastHeartbeatMs = -Infinity;
   private lastRequestMs = -Infinity;
-  private seedIndex = 0;
+
+  // Entering the system: a first seed founds only if no seed reported a running system within foundAfterMs.
+  private joinStartedMs = 0;
+  /** The newest view id a running system reported to this joining process (NO_SYSTEM if none did). */
+  private seenViewId = NO_SYSTEM;
+  /** Seeds that answered that they belong to no system (they are starting or joining too). */
+  private readonly seedsWithoutSystem = new Set<string>();
+  // Leaving it gracefully: the leaver stays a voting member until the view that removes it is decided.
+  private departing = false;
+  private departSinceMs = 0;
+  /** Records sent ahead of large flush answers, proposals and commits, until the message they belong to arrives. */
+  private readonly parts: PartInbox;
 
   constructor(config: CoreConfig) {
     this.config = resolveCoreConfig(config);
     this.self = this.config.self;
     this.links = new LinkTable(this.self, this.config);
+    this.parts = new PartInbox(this.config.linkBufferMessages);
   }
 
   /** The installed system view (members, groups), or null before joining; for observers such as the simulator. */
@@ -186,37 +201,71 @@ export class ProcessCore {
 
   private onStart(): void {
     if (this.role !== 'idle') return;
-    if (this.config.founder) {
-      this.role = 'member';
-      const first: ViewValue = {
-        id: 1,
-        members: [this.self],
-        groups: [],
-        joined: [this.self],
-        left: [],
-        failed: [],
-        serviceSize: this.config.membershipServiceSize,
-        flush: [],
-      };
-      this.installFresh(first);
-    } else {
-      this.role = 'joining';
-      this.tryJoin();
-    }
+    if (this.config.founding === 'now') return this.found();
+    this.role = 'joining';
+    this.joinStartedMs = this.now;
+    this.tryJoin();
   }
 
+  private found(): void {
+    assert(
+      this.config.founding !== 'never' && this.seenViewId === NO_SYSTEM,
+      'founding beside a running system',
+    );
+    this.role = 'member';
+    const first: ViewValue = {
+      id: 1,
+      members: [this.self],
+      groups: [],
+      joined: [this.self],
+      left: [],
+      failed: [],
+      serviceSize: this.config.membershipServiceSize,
+      flush: [],
+    };
+    this.installFresh(first);
+  }
+
+  /** A first seed founds once it asked the seeds for foundAfterMs, none reported a running system, and every other seed
+   *  answered that it belongs to none and never heard of one. Silence is not enough: a first seed cut off from a
+   *  running system by a partition, or whose reachable seeds restarted with it, must not found a second system. */
+  private mayFoundNow(): boolean {
+    if (this.config.founding !== 'unlessLive' || this.seenViewId !== NO_SYSTEM) return false;
+    const others = new Set(this.config.seeds).size - 1;
+    return (
+      this.now - this.joinStartedMs >= this.config.foundAfterMs && this.seedsWithoutSystem.size >= others
+    );
+  }
+
+  /** A graceful leave: the leaver asks to be removed and keeps answering flushes and proposals until the view without
+   *  it is decided, so its departure never costs the others a vote (a two-process system keeps its survivor). */
   private onShutdown(): void {
-    if (this.role === 'member' && this.view) {
-      for (const m of this.others())
-        this.links.sendUnreliable(m, { kind: 'leaveSystem', viewId: this.view.id }, this.out);
-    }
-    this.becomeGone(new ShutdownError('shut down'), false);
+    if (this.role !== 'member' || this.others().length === 0)
+      return this.becomeGone(new ShutdownError('shut down'), false);
+    if (this.departing) return;
+    this.departing = true;
+    this.departSinceMs = this.now;
+    this.leaving.add(processKey(this.self));
+    this.failQueued(new ShutdownError('this process is leaving the system'));
+    for (const m of this.others())
+      this.links.sendReliable(m, { kind: 'leaveSystem', viewId: this.view!.id }, this.now, this.out);
+    if (this.isLeader()) this.leaderTick();
+  }
+
+  /** A graceful leaver whose removal was decided (or took longer than leaveTimeoutMs) is done. */
+  private finishDeparture(why: string): void {
+    this.becomeGone(new ShutdownError(why), false);
   }
 
   private becomeGone(error: VsyncError, announce: boolean): void {
     if (this.role === 'gone') return;
     this.role = 'gone';
     if (announce) this.out.push({ type: 'excluded', error });
+    this.failQueued(error);
+    this.groups.clear();
+  }
+
+  private failQueued(error: VsyncError): void {
     for (const requestId of this.groupRequests.keys())
       this.out.push({ type: 'requestFailed', requestId, error });
     this.groupRequests.clear();
@@ -224,25 +273,32 @@ export class ProcessCore {
       for (const q of queue) this.out.push({ type: 'requestFailed', requestId: q.requestId, error });
     }
     this.sendQueues.clear();
-    this.groups.clear();
   }
 
+  /** Asks every other seed at once: any member answers (systemLive) and passes the request to its leader, so a first
+   *  seed hears of a running system within one retry if any seed it can reach belongs to one. */
   private tryJoin(): void {
-    const seed = this.config.seeds[this.seedIndex++ % this.config.seeds.length];
     this.lastRequestMs = this.now;
-    if (seed !== this.self.address)
-      this.links.sendUnreliable(seed, { kind: 'joinRequest', joiner: this.self }, this.out);
+    for (const seed of new Set(this.config.seeds)) {
+      if (seed !== this.self.address)
+        this.links.sendUnreliable(seed, { kind: 'joinRequest', joiner: this.self }, this.out);
+    }
   }
 
   // ---------------------------------------------------------------- ticks
 
   private onTick(): void {
     if (this.role === 'joining') {
+      if (this.mayFoundNow()) return this.found();
       this.links.tick(this.now, this.out);
       if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.tryJoin();
       return;
     }
     if (this.role !== 'member') return;
+    if (this.departing && this.now - this.departSinceMs >= this.config.leaveTimeoutMs)
+      return this.finishDeparture(
+        `left without a decided view after leaveTimeoutMs (${this.config.leaveTimeoutMs})`,
+      );
     // Before anything is retransmitted: a process outside the primary partition sends nothing more. A proposal of its
     // own that reached an acceptor after it left could still be decided, seating a process that is gone in a view.
     if (this.checkMajority()) return;
@@ -295,10 +351,33 @@ export class ProcessCore {
       this.tellNotMember(from);
       return;
     }
-    for (const body of this.links.receive(message, this.now)) {
+    for (const received of this.links.receive(message, this.now)) {
+      const body = this.wholeBody(from, received);
+      if (body === null) continue;
       if (this.role === 'joining') this.stepJoining(from, body);
       else if (this.role === 'member') this.stepMember(from, body);
     }
+  }
+
+  /** Buffers records parts (returning null) and joins them to the flushOk, propose or commit they precede. */
+  private wholeBody(from: ProcessId, body: WireBody): WireBody | null {
+    if (body.kind === 'recordsPart') {
+      if (this.role === 'member' && this.isMember(from)) this.parts.add(from, body);
+      return null;
+    }
+    if (body.kind === 'flushOk' || body.kind === 'propose' || body.kind === 'commit')
+      return this.parts.complete(from, body);
+    return body;
+  }
+
+  /** Sends a flushOk, propose or commit reliably, its records split ahead of it when they exceed one part. */
+  private sendCarrier(to: ProcessId, carrier: { ahead: WireBody[]; body: RecordCarrier }): void {
+    for (const part of carrier.ahead) this.sendToMember(to, part);
+    this.sendToMember(to, carrier.body);
+  }
+
+  private split(body: RecordCarrier): { ahead: WireBody[]; body: RecordCarrier } {
+    return splitCarrier(body, this.config.maxPayloadBytes);
   }
 
   /** The dead get no messages delivered and are told, now and then, that they are out. */
@@ -313,6 +392,14 @@ export class ProcessCore {
     if (body.kind === 'commit' && body.value.members.some((m) => this.isSelf(m))) {
       this.role = 'member';
       this.installFresh(body.value);
+    } else if (body.kind === 'systemLive') {
+      // A running system answered (or a joiner that heard of one): this process joins it and never founds another.
+      if (body.viewId !== NO_SYSTEM) this.seenViewId = Math.max(this.seenViewId, body.viewId);
+      else if (this.config.seeds.includes(from.address)) this.seedsWithoutSystem.add(from.address);
+    } else if (body.kind === 'joinRequest') {
+      // Passes on what it knows: "no system" only if no running system ever answered it, so a first seed restarting
+      // with the whole system may found it, but not one cut off from a system these joiners have heard of.
+      this.links.sendUnreliable(body.joiner, { kind: 'systemLive', viewId: this.seenViewId }, this.out);
     } else if (body.kind === 'data' || body.kind === 'groupAck') {
       this.bufferFuture(from, body);
     } else if (body.kind === 'notMember') {
@@ -357,6 +444,12 @@ export class ProcessCore {
         return this.onProposeOk(from, body);
       case 'nack':
         return this.onNack(body.promised);
+      case 'systemLive':
+        return;
+      case 'joinRequest':
+        // Whoever asks is told that a system runs here, so a restarted first seed joins instead of founding.
+        this.links.sendUnreliable(body.joiner, { kind: 'systemLive', viewId: this.view!.id }, this.out);
+        return this.isLeader() ? this.stepLeader(from, body) : this.stepFollower(body);
       default:
         return this.isLeader() ? this.stepLeader(from, body) : this.stepFollower(body);
     }
@@ -372,7 +465,7 @@ export class ProcessCore {
     const key = processKey(to);
     if (this.now - (this.catchUpSentMs.get(key) ?? -Infinity) < this.config.retransmitIntervalMs) return;
     this.catchUpSentMs.set(key, this.now);
-    this.links.sendReliable(to, { kind: 'commit', value: this.view! }, this.now, this.out);
+    this.sendCarrier(to, this.split({ kind: 'commit', value: this.view! }));
   }
 
   // ---------------------------------------------------------------- membership: follower and leader roles
@@ -442,7 +535,7 @@ export class ProcessCore {
 
   private hasPendingChanges(): boolean {
     const view = this.view!;
-    if (this.pendingJoins.size > 0 || this.pendingGroupChanges.size > 0) return true;
+    if (this.pendingJoins.size > 0 || this.pendingGroupChanges.size > 0 || this.leaving.size > 0) return true;
     // Members froze for some ballot long ago and no view came of it: run a change, if only to unfreeze them.
     if (this.promised && this.now - this.promisedAtMs >= 2 * this.config.viewChangeTimeoutMs) return true;
     return view.members.some((m) => !this.isSelf(m) && this.isSuspected(m));
@@ -467,7 +560,8 @@ export class ProcessCore {
   private advanceAttempt(): void {
     const attempt = this.attempt!;
     const timeout = this.config.viewChangeTimeoutMs;
-    if (attempt.readyToPropose((m) => this.isSelf(m) || !this.isSuspected(m), this.now, timeout)) {
+    // A graceful leaver is waited for like anyone: it answers, and its report keeps its last messages.
+    if (attempt.readyToPropose((m) => this.isSelf(m) || !this.isSilent(m))) {
       this.propose(attempt);
     } else if (this.now - attempt.startedMs >= 2 * timeout) {
       // Stalled (answers or accepts lost with their senders): try again with a higher ballot.
@@ -485,9 +579,8 @@ export class ProcessCore {
       ballot: attempt.ballot,
       value,
     };
-    for (const a of attempt.answers.values()) {
-      if (!this.isSelf(a.from)) this.links.sendReliable(a.from, body, this.now, this.out);
-    }
+    const carrier = this.split(body);
+    for (const a of attempt.answers.values()) if (!this.isSelf(a.from)) this.sendCarrier(a.from, carrier);
     this.onPropose(this.self, body);
   }
 
@@ -523,15 +616,12 @@ export class ProcessCore {
       ...old.members,
       ...value.members.filter((m) => !old.members.some((o) => sameProcess(o, m))),
     ];
+    const forMembers = this.split({ kind: 'commit', value });
+    const forJoiners: Body<'commit'> = { kind: 'commit', value: { ...value, flush: [] } };
     for (const m of targets) {
       if (this.isSelf(m)) continue;
-      const joiner = !old.members.some((o) => sameProcess(o, m));
-      this.links.sendReliable(
-        m,
-        { kind: 'commit', value: joiner ? { ...value, flush: [] } : value },
-        this.now,
-        this.out,
-      );
+      if (old.members.some((o) => sameProcess(o, m))) this.sendCarrier(m, forMembers);
+      else this.links.sendReliable(m, forJoiners, this.now, this.out);
     }
     this.install(value);
   }
@@ -569,7 +659,7 @@ export class ProcessCore {
       records,
     };
     if (this.isSelf(from)) this.onFlushOk(from, answer);
-    else this.links.sendReliable(from, answer, this.now, this.out);
+    else this.sendCarrier(from, this.split(answer));
   }
 
   /**
@@ -619,7 +709,7 @@ export class ProcessCore {
       return;
     }
     if (!value.members.some((m) => this.isSelf(m))) {
-      this.becomeGone(new ExcludedError(`view ${value.id} left it out`), true);
+      this.leaveView(value);
     } else if (!this.futureCommit || this.futureCommit.id < value.id) {
       this.futureCommit = value;
     }
@@ -631,16 +721,19 @@ export class ProcessCore {
   private install(value: ViewValue): void {
     const old = this.view!;
     assert(value.id === old.id + 1, `installing view ${value.id} after ${old.id}`);
-    if (!value.members.some((m) => this.isSelf(m))) {
-      this.becomeGone(new ExcludedError(`view ${value.id} left it out`), true);
-      return;
-    }
+    if (!value.members.some((m) => this.isSelf(m))) return this.leaveView(value);
     for (const [name, epoch] of this.groups)
       epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
     this.countViewChange();
     for (const gone of old.members.filter((m) => !value.members.some((n) => sameProcess(n, m))))
       this.forget(gone, value);
     this.enterView(value, old);
+  }
+
+  /** A decided view without this process: the end of a graceful leave, or an exclusion. */
+  private leaveView(value: ViewValue): void {
+    if (this.departing) this.finishDeparture(`left the system in view ${value.id}`);
+    else this.becomeGone(new ExcludedError(`view ${value.id} left it out`), true);
   }
 
   /** Installs a view as a newcomer (founder or joiner): nothing to flush. */
@@ -671,6 +764,7 @@ export class ProcessCore {
     for (const key of this.leaving)
       if (!value.members.some((m) => processKey(m) === key)) this.leaving.delete(key);
     for (const m of value.members) this.pendingJoins.delete(processKey(m));
+    this.parts.retain((key) => value.members.some((m) => processKey(m) === key));
     this.pruneGroupChanges(value);
     this.openGroups(value, old);
     this.completeGroupRequests();
@@ -813,6 +907,7 @@ export class ProcessCore {
 
   private checkMulticast(group: string, ordering: Ordering, payload: Uint8Array): VsyncError | null {
     if (this.role === 'gone') return new ShutdownError('no longer a member of the system');
+    if (this.departing) return new ShutdownError('this process is leaving the system');
     if (ordering !== 'fifo' && ordering !== 'total')
       return new RequestError(`ordering must be "fifo" or "total", got ${String(ordering)}`);
     if (!(payload instanceof Uint8Array)) return new RequestError('payload must be a Uint8Array');
@@ -840,7 +935,7 @@ export class ProcessCore {
   // ---------------------------------------------------------------- group join / leave requests
 
   private onGroupRequest(group: string, requestId: number, join: boolean): void {
-    if (this.role === 'gone')
+    if (this.role === 'gone' || this.departing)
       return this.fail(requestId, new ShutdownError('no longer a member of the system'));
     if (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_NAME_CHARS) {
       return this.fail(
@@ -923,8 +1018,10 @@ export class ProcessCore {
    *  suspicions reported by others ruled those out too; a learner that leads is still safe, as only service votes
    *  decide. */
   private leader(): ProcessId {
-    const leader = this.view!.members.find((m) => this.isSelf(m) || !this.isSuspected(m));
-    assert(leader, 'a member always finds a leader, at worst itself');
+    // A graceful leaver leaves the lead to the next member, unless nobody else is left to take it.
+    const leader =
+      this.view!.members.find((m) => (this.isSelf(m) ? !this.departing : !this.isSuspected(m))) ?? this.self;
+    assert(this.isMember(leader), 'a member always finds a leader, at worst itself');
     return leader;
   }
 
@@ -935,6 +1032,11 @@ export class ProcessCore {
   private isSuspected(p: ProcessId): boolean {
     const key = processKey(p);
     return this.reportedSuspects.has(key) || this.leaving.has(key) || this.timedOut(p);
+  }
+
+  /** Suspected for silence (here or reported by another member), as opposed to leaving gracefully. */
+  private isSilent(p: ProcessId): boolean {
+    return this.reportedSuspects.has(processKey(p)) || this.timedOut(p);
   }
 
   private timedOut(p: ProcessId): boolean {

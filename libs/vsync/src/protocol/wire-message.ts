@@ -82,7 +82,14 @@ export type WireBody =
       readonly clock: number;
       /** How many messages of each group member (by rank in the epoch) this member has received. */
       readonly received: readonly number[];
-    };
+    }
+  /** The answer to a joinRequest: a member's view id (a system runs here, so the asker must join it and never found
+   *  another), or 0 from a process that is itself still joining (no system here). */
+  | { readonly kind: 'systemLive'; readonly viewId: number }
+  /** Records sent ahead of the next flushOk, propose or commit on the same link, which they belong to: a view change
+   *  may carry more unstable messages than one frame holds. `slot` 0 is the message's own records (a flushOk's
+   *  records, a proposed or committed value's flush set), 1 the flush set of the value a flushOk reports accepted. */
+  | { readonly kind: 'recordsPart'; readonly slot: number; readonly records: readonly DataRecord[] };
 
 export type WireKind = WireBody['kind'];
 

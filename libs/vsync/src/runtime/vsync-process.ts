@@ -152,18 +152,31 @@ export class VsyncProcess {
     );
   }
 
-  /** Leaves every group gracefully, lets the goodbyes drain, then closes sockets and timers. */
+  /** Leaves the system gracefully (this process takes part in the view change that removes it, so its departure
+   *  costs the others no vote), lets the last messages drain, then closes sockets and timers. */
   async shutdown(): Promise<void> {
     if (this.state === 'closing' || this.state === 'closed') return;
     if (this.state === 'running') {
       this.state = 'closing';
       this.feed({ type: 'shutdown', nowMs: now() });
+      await this.departed();
       await new Promise((resolve) => setTimeout(resolve, this.options.shutdownLingerMs));
     }
     this.state = 'closed';
     clearInterval(this.ticker);
     this.rejectAll(new ProcessClosedError('complete the request'));
     await this.transport.close();
+  }
+
+  /** Resolves once the core left the system: the view without it was decided, or its leaveTimeoutMs ran out. */
+  private departed(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.core === undefined || this.core.state === 'gone') resolve();
+        else setTimeout(check, this.core.config.tickIntervalMs);
+      };
+      check();
+    });
   }
 
   stats(): RuntimeStats {
@@ -206,13 +219,8 @@ export class VsyncProcess {
     assert.ok(incarnation > (this.identity?.incarnation ?? 0), 'incarnation must grow');
     this.identity = { address, incarnation };
     if (this.core !== undefined) this.pastCores = this.coreMetrics();
-    const isFirstSeed = this.seeds[0] === address;
-    this.core = new ProcessCore({
-      ...this.options.core,
-      self: this.identity,
-      seeds: this.seeds,
-      founder: founder ?? isFirstSeed,
-    });
+    // Left unset, the core decides: the first seed founds only if no other seed answers for a running system.
+    this.core = new ProcessCore({ ...this.options.core, self: this.identity, seeds: this.seeds, founder });
     this.feed({ type: 'start', nowMs: now() });
   }
 
@@ -360,7 +368,6 @@ export class VsyncProcess {
     this.counters.exclusions += 1;
     this.rejectAll(error);
     this.report(error);
-    for (const endpoint of this.groups.values()) endpoint.fail(error);
     if (!this.options.rejoinOnExclusion || this.state !== 'running') return;
     const groups = [...this.joined];
     this.joined.clear();
@@ -378,9 +385,11 @@ export class VsyncProcess {
     for (const request of requests) request.reject(error);
   }
 
-  /** Process-wide errors go to the process's listeners; with none and no group to tell, to a process warning. */
+  /** Process-wide errors go to the process's listeners and to every group's onError; with no listener anywhere,
+   *  to a process warning (notify), so no error is ever silent. */
   private report(error: Error): void {
     if (this.errorListeners.length > 0 || this.groups.size === 0) notify(this.errorListeners, error);
+    for (const endpoint of this.groups.values()) endpoint.fail(error);
   }
 }
 

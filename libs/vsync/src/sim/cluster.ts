@@ -27,7 +27,15 @@ export const SIM_CORE_BOUNDS = {
   sendWindowMessages: 8,
   ackThresholdMessages: 3,
   sendQueueMessages: 64,
+  foundAfterMs: 300,
+  leaveTimeoutMs: 1_500,
+  // Small next to the frame bound below, so a few unstable messages of a few members already exceed one frame: view
+  // changes must split what they carry, as in production with 4 MiB frames and a 256-message window.
+  maxPayloadBytes: 2_048,
 } satisfies Partial<CoreConfig>;
+
+/** Bytes of envelope and record metadata a frame holds next to the payload bound (the runtime's allowance). */
+export const SIM_HEADER_ALLOWANCE_BYTES = 4_096;
 
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: number; readonly incarnation: number }
@@ -68,20 +76,17 @@ export class Cluster {
     return n;
   }
 
-  /** Starts (or restarts, as a new incarnation) the process on one node. */
-  start(index: number): void {
+  /** Starts (or restarts, as a new incarnation) the process on one node, with the default options unless `founder`
+   *  is given (an operator founding a system on purpose). */
+  start(index: number, founder?: boolean): void {
     const n = this.node(index);
     n.incarnation++;
     n.requests.clear();
     n.groups.clear();
     const seeds = this.nodes.map((x) => x.address);
-    n.core = new ProcessCore({
-      ...SIM_CORE_BOUNDS,
-      ...this.options.bounds,
-      self: n.pid,
-      seeds,
-      founder: index === 1 && n.incarnation === 1,
-    });
+    // Default founding, as a supervisor restarts a process with unchanged options: node 1, the first seed, founds
+    // only if no seed reports a running system, so its restart must join the system it left.
+    n.core = new ProcessCore({ ...SIM_CORE_BOUNDS, ...this.options.bounds, self: n.pid, seeds, founder });
     this.stepNode(n, { type: 'start', nowMs: this.localTime(n) });
     this.scheduleTick(n);
   }
@@ -93,6 +98,13 @@ export class Cluster {
     n.core = null;
   }
 
+  /** A graceful stop (Ctrl-C, SIGTERM): the process leaves the system, taking part in its own removal. */
+  shutdown(index: number): void {
+    const n = this.node(index);
+    if (!n.core) return;
+    this.stepNode(n, { type: 'shutdown', nowMs: this.localTime(n) });
+  }
+
   join(index: number, group: string): void {
     this.request(this.node(index), { kind: 'join', group });
   }
@@ -101,22 +113,23 @@ export class Cluster {
     this.request(this.node(index), { kind: 'leave', group });
   }
 
-  multicast(index: number, group: string, ordering: Ordering): string {
+  /** One multicast whose payload is its id, padded with zero bytes to `payloadBytes` (at most maxPayloadBytes). */
+  multicast(index: number, group: string, ordering: Ordering, payloadBytes = 0): string {
     const n = this.node(index);
     const id = this.multicastId(n, group, ordering);
-    this.request(n, { kind: 'multicast', group, ordering, id });
+    this.request(n, { kind: 'multicast', group, ordering, id, payloadBytes });
     return id;
   }
 
   /** Several multicasts to one group in one input, as the runtime feeds those issued in one event-loop turn. */
-  multicastBatch(index: number, group: string, orderings: readonly Ordering[]): string[] {
+  multicastBatch(index: number, group: string, orderings: readonly Ordering[], payloadBytes = 0): string[] {
     const n = this.node(index);
     if (!n.core) return [];
     const ids = orderings.map((ordering) => this.multicastId(n, group, ordering));
     const multicasts = ids.map((id, i) => {
       const requestId = this.nextRequestId++;
-      n.requests.set(requestId, { kind: 'multicast', group, ordering: orderings[i], id });
-      return { requestId, ordering: orderings[i], payload: new TextEncoder().encode(id) };
+      n.requests.set(requestId, { kind: 'multicast', group, ordering: orderings[i], id, payloadBytes });
+      return { requestId, ordering: orderings[i], payload: payloadOf(id, payloadBytes) };
     });
     this.stepNode(n, { type: 'multicastBatch', group, multicasts, nowMs: this.localTime(n) });
     return ids;
@@ -184,7 +197,7 @@ export class Cluster {
     n.requests.set(requestId, r);
     const nowMs = this.localTime(n);
     if (r.kind === 'multicast') {
-      const payload = new TextEncoder().encode(r.id);
+      const payload = payloadOf(r.id, r.payloadBytes);
       this.stepNode(n, {
         type: 'multicast',
         group: r.group,
@@ -196,6 +209,12 @@ export class Cluster {
     } else {
       this.stepNode(n, { type: r.kind, group: r.group, requestId, nowMs });
     }
+  }
+
+  /** The frame bound of the simulated transport: the payload bound plus the header allowance, as in the runtime. */
+  private get maxFrameBytes(): number {
+    const payload = this.options.bounds?.maxPayloadBytes ?? SIM_CORE_BOUNDS.maxPayloadBytes;
+    return payload + SIM_HEADER_ALLOWANCE_BYTES;
   }
 
   private handle(event: SimEvent): void {
@@ -244,7 +263,7 @@ export class Cluster {
       case 'send':
         return this.send(n, o.toAddress, o.message);
       case 'deliver': {
-        const id = new TextDecoder().decode(o.payload);
+        const id = idOf(o.payload);
         const d = {
           receiver: n.key,
           group: o.group,
@@ -309,7 +328,28 @@ export class Cluster {
     const arrivals = this.network.arrivals(from.index, to.index);
     // Encoded even when lost, so every message the core emits is proven encodable.
     const bytes = encodeMessage(message);
+    if (bytes.length > this.maxFrameBytes) {
+      // The transport would refuse it (MessageTooLargeError): a protocol message must never need a larger frame.
+      this.history.notes.push(
+        `${from.key} sent a ${message.body.kind} of ${bytes.length} bytes, above the frame bound ${this.maxFrameBytes}`,
+      );
+      return;
+    }
     for (const delay of arrivals) this.queue.push(this.now + delay, { kind: 'message', to: to.index, bytes });
     this.onSend?.(from, message);
   }
+}
+
+/** A multicast's payload: its id in UTF-8, then zero bytes up to `payloadBytes`. */
+function payloadOf(id: string, payloadBytes: number): Uint8Array {
+  const text = new TextEncoder().encode(id);
+  if (payloadBytes <= text.length) return text;
+  const payload = new Uint8Array(payloadBytes);
+  payload.set(text);
+  return payload;
+}
+
+function idOf(payload: Uint8Array): string {
+  const end = payload.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? payload : payload.subarray(0, end));
 }

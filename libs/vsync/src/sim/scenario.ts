@@ -15,10 +15,11 @@ type Phase = 'flush' | 'propose' | 'commit';
  *    start N [BOUND=VALUE...]      start nodes 1..N (node 1 founds the system), optionally with core bounds
  *                                  (e.g. membershipServiceSize=3)
  *    join|leave NODES... GROUP     group membership requests
- *    multicast NODE fifo|total GROUP LABEL
+ *    multicast NODE fifo|total GROUP LABEL [BYTES]   BYTES pads the payload (up to maxPayloadBytes)
+ *    stop NODE                     a graceful stop (SIGTERM): the process leaves the system
  *    run MS | stabilize            advance time; stabilize = until settled with nothing pending
  *    crash NODE [during-flush|during-propose|during-commit]
- *    restart NODE                  a new incarnation at the same address
+ *    restart NODE                  a new incarnation at the same address, with the same (default) options
  *    partition A,B | C,D           symmetric cut between two sides;  cut A -> B  one-way;  heal
  *    net LOSS DUP JITTER_MS        message loss and duplication probabilities, reordering jitter
  *    expect view MEMBERS...        every running member has exactly this system view (node or node#incarnation)
@@ -83,6 +84,8 @@ export class ScenarioRunner {
         return this.crash(args);
       case 'restart':
         return this.c.start(this.index(args[0]));
+      case 'stop':
+        return this.c.shutdown(this.index(args[0]));
       case 'partition':
         return this.partition(args);
       case 'cut':
@@ -105,9 +108,10 @@ export class ScenarioRunner {
     if (!Number.isInteger(count) || count < 1 || count > 9) throw new Error('start needs a node count 1..9');
     this.cluster = new Cluster({ seed: this.seed, nodes: count, bounds: this.bounds(bounds) });
     this.cluster.network.faults = { lossRate: 0, duplicateRate: 0, baseDelayMs: 1, jitterMs: 0.5 };
-    // One at a time, so seniority (rank order) is node order and the scripts can name views plainly.
+    // One at a time, so seniority (rank order) is node order and the scripts can name views plainly. Node 1 founds on
+    // purpose (alone, it cannot learn from a majority of its seeds that no system runs); every restart is default.
     for (let i = 1; i <= count; i++) {
-      this.cluster.start(i);
+      this.cluster.start(i, i === 1 ? true : undefined);
       this.stabilize();
     }
   }
@@ -137,11 +141,13 @@ export class ScenarioRunner {
   }
 
   private multicast(args: string[]): void {
-    const [node, ordering, group, label] = args;
+    const [node, ordering, group, label, bytes] = args;
     if (ordering !== 'fifo' && ordering !== 'total')
-      throw new Error('usage: multicast NODE fifo|total GROUP LABEL');
+      throw new Error('usage: multicast NODE fifo|total GROUP LABEL [BYTES]');
     if (!label) throw new Error('the multicast needs a label');
-    this.labels.set(this.c.multicast(this.index(node), group, ordering), label);
+    const size = Number(bytes ?? 0);
+    if (!Number.isInteger(size) || size < 0) throw new Error(`BYTES must be a whole number, got "${bytes}"`);
+    this.labels.set(this.c.multicast(this.index(node), group, ordering, size), label);
   }
 
   private stabilize(): void {

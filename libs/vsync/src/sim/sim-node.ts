@@ -2,7 +2,14 @@ import { type Ordering, ProcessCore, type ProcessId, processKey } from '../proto
 
 export type SimRequest =
   | { readonly kind: 'join' | 'leave'; readonly group: string }
-  | { readonly kind: 'multicast'; readonly group: string; readonly ordering: Ordering; readonly id: string };
+  | {
+      readonly kind: 'multicast';
+      readonly group: string;
+      readonly ordering: Ordering;
+      readonly id: string;
+      /** The payload's size: the id padded with zero bytes (0 = just the id). */
+      readonly payloadBytes: number;
+    };
 
 /** One simulated machine: it keeps its address across crashes, and every restart is a new incarnation. */
 export class SimNode {

@@ -6,7 +6,7 @@ import { ByteWriter } from './byte-writer';
 import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
 
 /** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 
 const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
 const textDecoder = new TextDecoder('utf-8', { fatal: true });

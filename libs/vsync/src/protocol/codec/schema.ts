@@ -142,4 +142,12 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
       ['received', { arr: 'uint' }],
     ],
   ],
+  ['systemLive', [['viewId', 'uint']]],
+  [
+    'recordsPart',
+    [
+      ['slot', 'uint'],
+      ['records', { arr: record }],
+    ],
+  ],
 ];

@@ -39,13 +39,14 @@ export class ViewChangeAttempt {
       this.answers.set(processKey(answer.from), answer);
   }
 
-  /** Ready to propose when every member we still trust answered, or the deadline passed; answers from a majority of the
-   *  membership service are mandatory either way. The new view's surviving old members are the answerers, so waiting
-   *  for every trusted member keeps a slow but live process in the view. */
-  readyToPropose(trusted: (p: ProcessId) => boolean, nowMs: number, timeoutMs: number): boolean {
+  /** Ready to propose when answers from a majority of the membership service came and no member we still trust is
+   *  missing. The new view's surviving old members are the answerers, so a member is dropped only once it is
+   *  suspected, never for being slow: a leader that dropped a live member on a deadline and then died could leave a
+   *  decided view of dead processes and too few live ones to decide again. A trusted member that never answers (it
+   *  cannot hear this leader) suspects the leader and says so, which ends this attempt through a higher ballot. */
+  readyToPropose(trusted: (p: ProcessId) => boolean): boolean {
     if (this.phase !== 'flush' || this.serviceAnswers() < this.quorum) return false;
-    const waiting = this.current.members.some((m) => trusted(m) && !this.answers.has(processKey(m)));
-    return !waiting || nowMs - this.startedMs >= timeoutMs;
+    return !this.current.members.some((m) => trusted(m) && !this.answers.has(processKey(m)));
   }
 
   /** Paxos rule: if any answer carries an accepted value, the one with the highest ballot must be proposed again.
