@@ -15,4 +15,7 @@ export { InjectGroup } from './inject-group.decorator';
 export { OnView } from './on-view.decorator';
 export { SystemViews } from './system-views';
 export { messageHandlerId } from './message-id';
+export { VsyncHealthModule } from './health/vsync-health.module';
+export { AppMetrics } from './health/app-metrics';
+export { VsyncHealthIndicator } from './health/vsync-health-indicator';
 export { VsyncModuleOptionsError, VsyncPatternError } from './errors';

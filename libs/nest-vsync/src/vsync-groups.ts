@@ -41,6 +41,8 @@ export class VsyncGroups implements OnApplicationBootstrap, OnApplicationShutdow
   /** Groups with handlers on this process (VsyncServer's); the others only publish or announce liveness here. */
   private readonly served = new Set<string>();
   private closing = false;
+  /** Errors the process listener already logged, so a group hearing of the same error stays quiet. */
+  private readonly processErrors = new WeakSet<Error>();
   /** Deliveries to a group this process only publishes to, such as its own sends: expected, counted, not logged. */
   unservedDeliveries = 0;
 
@@ -111,8 +113,10 @@ export class VsyncGroups implements OnApplicationBootstrap, OnApplicationShutdow
     return [...this.required].map((name) => this.membership(name));
   }
 
-  /** Whether this incarnation is in the installed system view, i.e. in the primary partition and not excluded. */
+  /** Whether this incarnation is in the installed system view, i.e. in the primary partition, not excluded and not
+   *  leaving. */
   inPrimaryPartition(): boolean {
+    if (this.closing) return false;
     const view = this.process.systemView;
     if (view === undefined) return false;
     return view.members.some((m) => sameProcess(m, this.process.self));
@@ -132,12 +136,18 @@ export class VsyncGroups implements OnApplicationBootstrap, OnApplicationShutdow
       this.unservedDeliveries += 1;
       return;
     }
-    // The process reports its own exclusion once; each group hearing of it too would only repeat the line.
-    if (error instanceof ExcludedError || error instanceof MinorityPartitionError) return;
+    // A process-wide error (an exclusion, say) reaches the process listener and every group: log it once.
+    if (
+      this.processErrors.has(error) ||
+      error instanceof ExcludedError ||
+      error instanceof MinorityPartitionError
+    )
+      return;
     this.logger.error(error.message);
   }
 
   private onProcessError(error: Error): void {
+    this.processErrors.add(error);
     // Leaving is the point of shutting down; the core's last words about it are not news.
     if (this.closing) return;
     this.logger.error(error.message);
