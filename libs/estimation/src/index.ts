@@ -36,6 +36,7 @@ export { detectOpenBranches } from './topology/open-branches';
 export { AreaModels, type AreaOutcome } from './engine/area-models';
 export type { AreaResult } from './engine/area-result';
 export { assignAreas, areasOf, type AreaAssignment } from './assignment/area-assignment';
+export { deliveryWorkers } from './assignment/delivery-workers';
 export { EstimationWorker, type WorkerStats } from './worker/estimation-worker';
 export { DEFAULT_WORKER_OPTIONS, validateWorkerOptions, type WorkerOptions } from './worker/worker-options';
 export {

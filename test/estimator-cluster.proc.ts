@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@gridcloud/command-line';
+import {
+  AREA_RESULT_MESSAGE,
+  decodeAreaResult,
+  maxVoltageError,
+  parseTruthLine,
+  RESULTS_GROUP,
+  ResultCollector,
+  TruthTimeline,
+  type SystemEstimate,
+} from '@gridcloud/estimation';
+import { messageHandlerId } from '@gridcloud/nest-vsync';
+import { Group } from '@gridcloud/vsync';
+import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+
+const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
+const NOISE_SIGMA_PU = 0.002;
+/** Branch row 6 of case14 (bus 4 to bus 5) trips this many seconds after pmu-sim starts. */
+const TRIP_AT_S = 3;
+
+describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas, r = 2) -> a results consumer', () => {
+  const procs: NodeProcess[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-estimator-'));
+  let consumer: Group | undefined;
+  afterAll(async () => {
+    await consumer?.close();
+    for (const p of procs) p.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('estimates every snapshot ingest released, within the noise of the truth, before and after one estimator is SIGKILLed', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const seeds = `127.0.0.1:${ports[0]}`;
+    const estimators = ports.map((port) => {
+      const p = new NodeProcess(ESTIMATOR_ENTRY, [
+        ...['--case', path.resolve('../shared/cases/case14.m'), '--areas', '2', '--replicas', '2'],
+        ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
+      ]);
+      procs.push(p);
+      return p;
+    });
+    for (const e of estimators) await e.waitFor((l) => l.event === 'ready', 'estimator ready');
+
+    const collector = new ResultCollector({ maxOpenSnapshots: 300, maxClosedSnapshots: 10_000 });
+    const estimates = new Map<number, SystemEstimate>();
+    const incomplete: number[] = [];
+    consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
+    consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
+      for (const e of collector.offer(decodeAreaResult(bytes))) {
+        if (e.type === 'assembled') estimates.set(e.estimate.slot, e.estimate);
+        else incomplete.push(e.slot);
+      }
+    });
+    await consumer.join();
+
+    const truthFile = path.join(dir, 'truth.jsonl');
+    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+      ...['--case', path.resolve('../shared/cases/case14.m'), '--tcp', '127.0.0.1:0', '--fps', '30'],
+      ...['--noise-sigma-pu', String(NOISE_SIGMA_PU), '--truth', truthFile, '--trip-line', `6@${TRIP_AT_S}`],
+    ]);
+    procs.push(sim);
+    const ready = (await sim.waitFor((l) => l.event === 'ready', 'simulator ready')) as {
+      tcpPort: number;
+      streams: { idcode: number }[];
+    };
+    const snapshotsFile = path.join(dir, 'snapshots.jsonl');
+    const ingest = new NodeProcess(INGEST_ENTRY, [
+      ...ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]),
+      ...['--fps', '30', '--vsync-seeds', seeds, '--snapshots-out', snapshotsFile, '--duration-s', '10'],
+    ]);
+    procs.push(ingest);
+    await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    estimators[2].kill();
+    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as {
+      vsync: { sent: number; dropped: number };
+    };
+    // Results of the last snapshots are still on their way.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await sim.stop();
+
+    const released = fs
+      .readFileSync(snapshotsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"event":"snapshot"'))
+      .map((l) => JSON.parse(l) as { slot: number });
+    expect(report.vsync.dropped).toBe(0);
+    expect(released.length).toBe(report.vsync.sent);
+    expect(released.length).toBeGreaterThan(200);
+    const lacking = released.filter((s) => !estimates.has(s.slot)).map((s) => s.slot);
+    expect(lacking, `snapshots without an assembled estimate (incomplete: ${incomplete.length})`).toEqual([]);
+
+    const truth = new TruthTimeline();
+    for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {
+      const point = parseTruthLine(line);
+      if (point !== undefined) truth.add(point);
+    }
+    let worst = 0;
+    let afterTrip = 0;
+    for (const e of estimates.values()) {
+      const point = truth.at(e.timeSec);
+      expect(point, `truth at ${e.timeSec}`).toBeDefined();
+      const error = maxVoltageError(e, point!);
+      expect(error.comparedBuses).toBeGreaterThan(0);
+      worst = Math.max(worst, error.maxErrorPu);
+      if (point!.tripped.includes(6)) {
+        afterTrip += 1;
+        expect([...e.openBranches]).toContain(6);
+      }
+    }
+    expect(afterTrip).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(6 * NOISE_SIGMA_PU);
+    expect(collector.counters.duplicates).toBeGreaterThan(0);
+    process.stderr.write(
+      `estimator-cluster: ${released.length} snapshots, ${estimates.size} assembled, largest voltage error ${worst.toFixed(5)} pu, collector ${JSON.stringify(collector.counters)}\n`,
+    );
+  }, 90_000);
+});
