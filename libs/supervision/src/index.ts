@@ -27,12 +27,15 @@ export { AgentMessageError } from './errors/agent-message-error';
 export {
   AGENT_ORDER,
   AGENT_PROCESS_EVENT,
+  AGENT_ROSTER,
   CLUSTER_EVENT,
   AGENTS_GROUP,
   SUPERVISORS_GROUP,
   CLUSTER_EVENTS_GROUP,
   toAgentOrder,
   toProcessEvent,
+  toAgentRoster,
+  type AgentRoster,
   type AgentOrder,
   type ProcessEvent,
 } from './protocol/agent-messages';

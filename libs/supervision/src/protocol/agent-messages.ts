@@ -4,6 +4,8 @@ import type { Launch } from '../desired-state/instance-layout';
 /** Handler ids on the `agents` group. */
 export const AGENT_ORDER = 1;
 export const AGENT_PROCESS_EVENT = 2;
+/** An agent's latest process event per instance, sent when a member joins `agents` (its state transfer). */
+export const AGENT_ROSTER = 3;
 /** Handler id of a cluster event on the `cluster.events` group. */
 export const CLUSTER_EVENT = 1;
 
@@ -88,4 +90,16 @@ export function toProcessEvent(v: unknown): ProcessEvent {
   )
     throw new AgentMessageError(`not a process event: ${JSON.stringify(v).slice(0, 200)}`);
   return v as unknown as ProcessEvent;
+}
+
+/** What an agent knows now: the latest event of every instance it ran. A joining supervisor starts from it. */
+export interface AgentRoster {
+  readonly agent: string;
+  readonly events: readonly ProcessEvent[];
+}
+
+export function toAgentRoster(v: unknown): AgentRoster {
+  if (!isRecord(v) || typeof v.agent !== 'string' || !Array.isArray(v.events))
+    throw new AgentMessageError(`not an agent roster: ${JSON.stringify(v).slice(0, 200)}`);
+  return { agent: v.agent, events: v.events.map(toProcessEvent) };
 }

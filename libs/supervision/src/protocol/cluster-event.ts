@@ -13,6 +13,9 @@ export type ClusterEvent =
       /** When the order goes out: failedAtMs plus the backoff. */
       readonly orderAtMs: number;
       readonly attempt: number;
+      /** This restart's number within the policy's window, and the most the window allows. */
+      readonly restartInWindow: number;
+      readonly maxRestarts: number;
     }
   | {
       readonly kind: 'restarted';
@@ -49,7 +52,7 @@ export const CONFIG_ERROR_EXIT_CODE = 2;
 export function formatClusterEvent(e: ClusterEvent): string {
   switch (e.kind) {
     case 'restarting':
-      return `${e.instance}: ${e.reason}; restart ${e.attempt} in ${e.orderAtMs - e.failedAtMs} ms`;
+      return `${e.instance}: ${e.reason}; restart ${e.restartInWindow} of at most ${e.maxRestarts} in the window, in ${e.orderAtMs - e.failedAtMs} ms`;
     case 'restarted':
       return `${e.instance}: rejoined ${e.rejoinMs} ms after ${e.reason}`;
     case 'gave-up':

@@ -210,3 +210,23 @@ describe('SupervisorCore', () => {
     ]);
   });
 });
+
+describe('SupervisorCore, a standby hearing the acting member', () => {
+  it("treats exits as stale only after seeing the acting member's order, so a config error is not missed", () => {
+    const standby = new SupervisorCore(INSTANCES);
+    // The spawn is heard before the first view, which does not show worker/1 yet: the standby's own decision to
+    // start it sends nothing, so the exit that follows is the running process's, not an older one's.
+    standby.step({ type: 'process', nowMs: 0, event: spawned('worker/1', 1) });
+    standby.step({ type: 'view', nowMs: 1, view: view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1') });
+    standby.step({ type: 'process', nowMs: 5, event: exited('worker/1', 1, 2) });
+    expect(standby.phaseOf('worker/1')).toBe('stopped');
+    expect(orders(standby.step({ type: 'role', nowMs: 6, acting: true }))).toEqual([]);
+    const again = new SupervisorCore(INSTANCES);
+    again.step({ type: 'view', nowMs: 0, view: view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1') });
+    again.step({ type: 'ordered', nowMs: 1, instance: 'worker/1' });
+    again.step({ type: 'process', nowMs: 2, event: spawned('worker/1', 1) });
+    again.step({ type: 'process', nowMs: 3, event: exited('worker/1', 1, 2) });
+    expect(again.phaseOf('worker/1')).toBe('stopped');
+    expect(orders(again.step({ type: 'role', nowMs: 4, acting: true }))).toEqual([]);
+  });
+});

@@ -18,6 +18,8 @@ export type SupervisorInput =
   | { readonly type: 'view'; readonly nowMs: number; readonly view: ObservedView }
   | { readonly type: 'process'; readonly nowMs: number; readonly event: ProcessEvent }
   | { readonly type: 'tick'; readonly nowMs: number }
+  /** Another supervisor's order for this instance was seen on the `agents` group. */
+  | { readonly type: 'ordered'; readonly nowMs: number; readonly instance: string }
   | { readonly type: 'role'; readonly nowMs: number; readonly acting: boolean };
 
 export interface StartOrder {
@@ -105,6 +107,9 @@ export class SupervisorCore {
       case 'tick':
         for (const s of this.states.values()) this.onTick(s, input.nowMs, out);
         break;
+      case 'ordered':
+        this.onOrderSeen(input.instance);
+        break;
       case 'role':
         this.onRole(input.acting, out);
         break;
@@ -122,6 +127,12 @@ export class SupervisorCore {
       if (s.phase === 'starting' && s.lastOrder !== undefined)
         out.push({ type: 'order', order: { ...s.lastOrder, kind: 'start' } });
     }
+  }
+
+  /** A process is coming from an order this member did not send: until it is reported, exits are older ones'. */
+  private onOrderSeen(instance: string): void {
+    const s = this.states.get(instance);
+    if (s !== undefined) s.awaitingSpawn = true;
   }
 
   private onView(view: ObservedView, nowMs: number, out: SupervisorEffect[]): void {
@@ -254,6 +265,8 @@ export class SupervisorCore {
         failedAtMs: nowMs,
         orderAtMs: s.nextOrderAtMs,
         attempt: s.attempt + 1,
+        restartInWindow: s.restartsAtMs.length + 1,
+        maxRestarts: policy.maxRestarts,
       },
     });
     if (delayMs === 0) this.order(s, 'restart', reason, nowMs, out);
@@ -268,7 +281,8 @@ export class SupervisorCore {
   ): void {
     s.attempt += 1;
     s.phase = 'starting';
-    s.awaitingSpawn = true;
+    // A standby's decision sends nothing, so no process comes of it; the acting member's order is seen instead.
+    if (this.acting) s.awaitingSpawn = true;
     s.orderedAtMs = nowMs;
     if (kind === 'restart') s.restartsAtMs.push(nowMs);
     s.lastOrder = { kind, instance: s.spec, attempt: s.attempt, reason };

@@ -17,6 +17,8 @@ export interface HostAgentOptions {
 
 interface Slot {
   generation: number;
+  /** The latest event published about this instance: its entry in the roster. */
+  latest: ProcessEvent | undefined;
   current: RunningInstance | undefined;
   /** Orders for one instance run one after another, so two orders never spawn two processes. */
   queue: Promise<void>;
@@ -44,6 +46,11 @@ export class HostAgent {
     return [...this.slots.entries()]
       .filter(([, s]) => s.current?.running === true)
       .map(([instance, s]) => ({ instance, pid: s.current!.pid }));
+  }
+
+  /** The latest event of every instance this agent ran: what a joining supervisor needs to know. */
+  roster(): ProcessEvent[] {
+    return [...this.slots.values()].flatMap((s) => (s.latest === undefined ? [] : [s.latest]));
   }
 
   /** Carries out an order addressed to this agent (others are ignored); resolves once it has been carried out. */
@@ -80,7 +87,7 @@ export class HostAgent {
   private slotOf(instance: string): Slot {
     let slot = this.slots.get(instance);
     if (slot === undefined) {
-      slot = { generation: 0, current: undefined, queue: Promise.resolve() };
+      slot = { generation: 0, latest: undefined, current: undefined, queue: Promise.resolve() };
       this.slots.set(instance, slot);
     }
     return slot;
@@ -109,7 +116,7 @@ export class HostAgent {
     this.report(instance, slot, p, false);
     void p.exit.then((exit) => {
       if (slot.current === p) slot.current = undefined;
-      this.options.publish({
+      this.publish(slot, {
         kind: 'exited',
         agent: this.name,
         instance,
@@ -124,8 +131,14 @@ export class HostAgent {
     });
   }
 
+  private publish(slot: Slot, event: ProcessEvent): void {
+    // An exit of a process already replaced is not the instance's latest state.
+    if (event.generation === slot.generation) slot.latest = event;
+    this.options.publish(event);
+  }
+
   private report(instance: string, slot: Slot, p: RunningInstance, alreadyRunning: boolean): void {
-    this.options.publish({
+    this.publish(slot, {
       kind: 'spawned',
       agent: this.name,
       instance,

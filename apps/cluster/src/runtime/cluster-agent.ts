@@ -1,0 +1,134 @@
+import { Group, VsyncProcess, type SystemView } from '@gridcloud/vsync';
+import {
+  AGENT_ORDER,
+  AGENT_PROCESS_EVENT,
+  AGENT_ROSTER,
+  AGENTS_GROUP,
+  CLUSTER_EVENT,
+  CLUSTER_EVENTS_GROUP,
+  HostAgent,
+  LOCAL_AGENT,
+  LocalProcessDriver,
+  SUPERVISOR_SERVICE,
+  agentAddress,
+  instancesOf,
+  launchOf,
+  seedsOf,
+  toAgentOrder,
+  toClusterEvent,
+  type ClusterEvent,
+  type JsonLine,
+  type ProcessEvent,
+} from '@gridcloud/supervision';
+import type { EffectiveDesiredState } from '../config/effective-desired-state';
+
+export interface ClusterAgentListener {
+  processEvent(event: ProcessEvent): void;
+  clusterEvent(event: ClusterEvent): void;
+  instanceLine(instance: string, line: JsonLine): void;
+  systemView(view: SystemView): void;
+  log(text: string): void;
+}
+
+export interface ClusterAgentOptions {
+  readonly failureTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** A process stopped for a restart gets this long between SIGTERM and SIGKILL. */
+  readonly restartGraceMs: number;
+}
+
+/**
+ * The embedded cluster's host agent: the first vsync seed (it is never restarted, so it founds the system), a
+ * member of `agents` (orders in, process events out), `service.agent` and `cluster.events`. It brings up the
+ * supervisors; they order everything else.
+ */
+export class ClusterAgent {
+  readonly process: VsyncProcess;
+  readonly agent: HostAgent;
+  private readonly agents: Group;
+  private readonly events: Group;
+  private readonly liveness: Group;
+  badMessages = 0;
+
+  constructor(
+    private readonly desired: EffectiveDesiredState,
+    options: ClusterAgentOptions,
+    private readonly listener: ClusterAgentListener,
+  ) {
+    const state = desired.state;
+    const [host, port] = agentAddress(state).split(':');
+    this.process = new VsyncProcess({
+      bindHost: host,
+      bindPort: Number(port),
+      seeds: seedsOf(state),
+      founder: true,
+      core: { failureTimeoutMs: options.failureTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs },
+    });
+    this.agent = new HostAgent({
+      name: LOCAL_AGENT,
+      driver: new LocalProcessDriver(),
+      restartGraceMs: options.restartGraceMs,
+      publish: (e) => this.publish(e),
+      onLine: (instance, line) => listener.instanceLine(instance, line),
+    });
+    this.agents = new Group(AGENTS_GROUP, { process: this.process });
+    this.events = new Group(CLUSTER_EVENTS_GROUP, { process: this.process });
+    this.liveness = new Group('service.agent', { process: this.process });
+    this.agents.handle(AGENT_ORDER, (raw: unknown) => this.onOrder(raw));
+    this.agents.handle(AGENT_PROCESS_EVENT, () => undefined);
+    this.agents.handle(AGENT_ROSTER, () => undefined);
+    // A supervisor that joins missed the events before it: the roster is its state transfer.
+    this.agents.onView((view) => {
+      if (view.joined.some((p) => p.address !== this.process.self.address)) this.sendRoster();
+    });
+    this.events.handle(CLUSTER_EVENT, (raw: unknown) => {
+      const event = toClusterEvent(raw);
+      if (event !== undefined) listener.clusterEvent(event);
+    });
+    for (const g of [this.agents, this.events, this.liveness])
+      g.onError((error) => listener.log(`${g.name}: ${error.message}`));
+    this.process.onSystemView((view) => listener.systemView(view));
+  }
+
+  /** Joins the groups, then starts the supervisors, which start the rest. */
+  async start(): Promise<void> {
+    await this.process.start();
+    await Promise.all([this.agents.join(), this.events.join(), this.liveness.join()]);
+    const state = this.desired.state;
+    for (const i of instancesOf(state).filter((x) => x.service.name === SUPERVISOR_SERVICE)) {
+      void this.agent.ensureRunning(i.id, launchOf(state, i, this.desired.path));
+    }
+  }
+
+  /** Stops every instance (each with its process group), then leaves the system. */
+  async stop(graceMs: number): Promise<void> {
+    await this.agent.stopAll(graceMs);
+    await this.process.shutdown();
+  }
+
+  private onOrder(raw: unknown): void {
+    let order;
+    try {
+      order = toAgentOrder(raw);
+    } catch (error) {
+      this.badMessages += 1;
+      this.listener.log((error as Error).message);
+      return;
+    }
+    void this.agent.carryOut(order);
+  }
+
+  private sendRoster(): void {
+    const roster = { agent: this.agent.name, events: this.agent.roster() };
+    this.agents.send(AGENT_ROSTER, roster).catch((error: Error) => {
+      this.listener.log(`roster not sent: ${error.message}`);
+    });
+  }
+
+  private publish(event: ProcessEvent): void {
+    this.listener.processEvent(event);
+    this.agents.send(AGENT_PROCESS_EVENT, event).catch((error: Error) => {
+      this.listener.log(`process event not sent: ${error.message}`);
+    });
+  }
+}
