@@ -1,2 +1,13 @@
 export { flagParser, type FlagErrorFactory, type FlagParser, type Flags } from './flag-parser';
 export { freePort } from './free-port';
+export {
+  settingsSchema,
+  setting,
+  envName,
+  type SettingsOf,
+  type SettingsSchema,
+  type HostPort,
+  type Setting,
+  type SettingErrorFactory,
+  type SettingOptions,
+} from './settings';
