@@ -37,7 +37,7 @@ export const SIM_FLAGS = [
   'max-catch-up-frames', 'max-tcp-clients', 'max-kafka-queue-frames', 'seed', 'freq-format', 'config-change',
 ] as const;
 
-export const SIM_USAGE = `usage: pmu-sim --case FILE.m [--placement greedy|redundant|all] [--pmus N] [--pmus-per-stream K]
+export const SIM_USAGE = `usage: pmu-sim --case FILE.m [--placement greedy|redundant|all] [--pmus N] [--pmus-per-stream K|all] [--stream-idcode-base 60000]
   [--fps 30|60] [--tcp HOST:PORT] [--udp HOST:PORT]... [--kafka-brokers H:P,...] [--kafka-topic pmu.frames]
   [--truth FILE.jsonl] [--trip-line BRANCH@SECONDS]... [--dropout IDCODE@FROM-TO]... [--gps-unlock IDCODE@FROM-TO]...
   [--config-change STREAM_IDCODE@SECONDS]...
@@ -77,7 +77,7 @@ export function parseSimOptions(argv: readonly string[]): SimOptions {
 
 function parseModel(f: Map<string, string[]>): Omit<SimModelOptions, 'pmuCount'> {
   const idcodeBase = numberFlag(f, 'idcode-base', 1000, 1, 65_535, true);
-  const perStream = numberFlag(f, 'pmus-per-stream', 1, 1, 256, true);
+  const perStream = stringFlag(f, 'pmus-per-stream') === 'all' ? 'all' : numberFlag(f, 'pmus-per-stream', 1, 1, 256, true);
   return {
     framesPerSecond: numberFlag(f, 'fps', 30, 1, 240, true),
     pmusPerStream: perStream,

@@ -5,15 +5,19 @@ import type { GridTruth, OperatingPoint } from './grid-truth';
 import { Motion, type MotionOptions } from './motion';
 import { channelsAt, type SimulatedPmu } from './pmu-channels';
 import type { ScenarioEvent } from './scenario-event';
+import { packStreams } from './stream-packing';
 
 export interface SimModelOptions {
   readonly framesPerSecond: number;
   /** PMUs to simulate; beyond the placement they repeat its buses with their own noise. */
   readonly pmuCount: number;
-  /** PMUs per stream: 1 for PMUs, more for a substation PDC sending several PMU blocks per frame. */
-  readonly pmusPerStream: number;
+  /**
+   * PMUs per stream: 1 for PMUs, more for a substation PDC sending several PMU blocks per frame, or 'all': every
+   * PMU in as few streams as fit one frame (65,535 bytes), numbered from `streamIdcodeBase`.
+   */
+  readonly pmusPerStream: number | 'all';
   readonly idcodeBase: number;
-  /** IDCODE of the first multi-PMU stream (used when pmusPerStream > 1). */
+  /** IDCODE of the first multi-PMU stream (used when pmusPerStream is not 1). */
   readonly streamIdcodeBase: number;
   /** Standard deviation of the noise on each rectangular phasor component, per unit. */
   readonly noiseSigmaPu: number;
@@ -100,7 +104,8 @@ export class PmuSimulator {
     const reconfigured = this.applyConfigChanges(tS);
     const tripped = this.trippedAt(tS);
     const tripChanged = this.point !== undefined && tripped.length !== this.point.tripped.length;
-    if (this.point !== undefined && reconfigured) for (const st of this.streamList) this.fillTruth(st, this.point);
+    if (this.point !== undefined && reconfigured)
+      for (const st of this.streamList) this.fillTruth(st, this.point);
     if (this.point !== undefined && !tripChanged && tS < this.nextResolveS) return undefined;
     const cause = this.point === undefined ? 'start' : tripChanged ? 'trip' : 'drift';
     this.nextResolveS = tS + this.options.resolveIntervalS;
@@ -137,7 +142,16 @@ export class PmuSimulator {
     return this.point;
   }
 
-  private frameOf(s: SimStream, soc: number, fracsec: number, tS: number, deltaHz: number, rocof: number, phase: number, statBits: number): Uint8Array | undefined {
+  private frameOf(
+    s: SimStream,
+    soc: number,
+    fracsec: number,
+    tS: number,
+    deltaHz: number,
+    rocof: number,
+    phase: number,
+    statBits: number,
+  ): Uint8Array | undefined {
     const n = s.pmus.length;
     const stat = new Uint16Array(n);
     const freq = new Float64Array(n);
@@ -158,7 +172,8 @@ export class PmuSimulator {
       }
       if (dropped) stat[p] |= STAT_DO_NOT_USE;
       else reporting += 1;
-      for (let k = 0; k < pmu.channels.length; k += 1, c += 1) this.measure(s.truth, phasors, c, cos, sin, dropped);
+      for (let k = 0; k < pmu.channels.length; k += 1, c += 1)
+        this.measure(s.truth, phasors, c, cos, sin, dropped);
       freq[p] = dropped ? Number.NaN : 60 + deltaHz + this.options.freqNoiseHz * this.noise.next();
       dfreq[p] = dropped ? Number.NaN : rocof;
     }
@@ -166,7 +181,14 @@ export class PmuSimulator {
     return s.writer.write(soc, fracsec, timeFlags, stat, phasors, freq, dfreq);
   }
 
-  private measure(truth: Float64Array, out: Float64Array, c: number, cos: number, sin: number, dropped: boolean): void {
+  private measure(
+    truth: Float64Array,
+    out: Float64Array,
+    c: number,
+    cos: number,
+    sin: number,
+    dropped: boolean,
+  ): void {
     if (dropped) {
       out[2 * c] = Number.NaN;
       out[2 * c + 1] = Number.NaN;
@@ -183,7 +205,10 @@ export class PmuSimulator {
     let c = 0;
     for (const pmu of s.pmus) {
       for (const ch of pmu.channels) {
-        const [re, im] = ch.kind === 'voltage' ? [point.vRe[ch.bus], point.vIm[ch.bus]] : branchCurrent(point.net, ch.branch, ch.end, point.vRe, point.vIm);
+        const [re, im] =
+          ch.kind === 'voltage'
+            ? [point.vRe[ch.bus], point.vIm[ch.bus]]
+            : branchCurrent(point.net, ch.branch, ch.end, point.vRe, point.vIm);
         s.truth[2 * c] = re;
         s.truth[2 * c + 1] = im;
         c += 1;
@@ -200,7 +225,10 @@ export class PmuSimulator {
       const i = this.streamList.findIndex((s) => s.idcode === e.idcode);
       if (i < 0) continue;
       const old = this.streamList[i];
-      const pmus = old.pmus.map((p) => ({ ...p, channels: p.channels.length > 1 ? p.channels.slice(0, -1) : p.channels }));
+      const pmus = old.pmus.map((p) => ({
+        ...p,
+        channels: p.channels.length > 1 ? p.channels.slice(0, -1) : p.channels,
+      }));
       this.streamList[i] = this.makeStream(old.idcode, pmus, old.config.pmus[0].cfgcnt + 1);
       changed = true;
     }
@@ -209,7 +237,13 @@ export class PmuSimulator {
 
   private changePending(idcode: number, tS: number): boolean {
     for (const e of this.options.events) {
-      if (e.kind === 'config-change' && e.idcode === idcode && tS >= e.atS - CONFIG_CHANGE_NOTICE_S && tS < e.atS) return true;
+      if (
+        e.kind === 'config-change' &&
+        e.idcode === idcode &&
+        tS >= e.atS - CONFIG_CHANGE_NOTICE_S &&
+        tS < e.atS
+      )
+        return true;
     }
     return false;
   }
@@ -235,22 +269,38 @@ export class PmuSimulator {
     return Array.from({ length: this.options.pmuCount }, (_, i) => {
       const bus = placed[i % placed.length];
       const idcode = this.options.idcodeBase + i;
-      return { idcode, stationName: `PMU${idcode} BUS${net.busIds[bus]}`.slice(0, 16), bus, busId: net.busIds[bus], channels: channelsAt(net, bus) };
+      return {
+        idcode,
+        stationName: `PMU${idcode} BUS${net.busIds[bus]}`.slice(0, 16),
+        bus,
+        busId: net.busIds[bus],
+        channels: channelsAt(net, bus),
+      };
     });
   }
 
   private buildStreams(): SimStream[] {
     const per = this.options.pmusPerStream;
-    const out: SimStream[] = [];
-    for (let s = 0; s * per < this.pmus.length; s += 1) {
-      const pmus = this.pmus.slice(s * per, (s + 1) * per);
-      out.push(this.makeStream(per === 1 ? pmus[0].idcode : this.options.streamIdcodeBase + s, pmus, 1));
-    }
-    return out;
+    const base = this.options.streamIdcodeBase;
+    const groups =
+      per === 'all' ? packStreams(this.pmus, (pmus) => this.configOf(base, pmus, 1)) : chunks(this.pmus, per);
+    return groups.map((pmus, s) => this.makeStream(per === 1 ? pmus[0].idcode : base + s, pmus, 1));
   }
 
   private makeStream(idcode: number, pmus: readonly SimulatedPmu[], cfgcnt: number): SimStream {
-    const config = buildConfig({
+    const config = this.configOf(idcode, pmus, cfgcnt);
+    const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
+    return {
+      idcode,
+      pmus,
+      config,
+      writer: new FloatFrameWriter(config),
+      truth: new Float64Array(2 * channels),
+    };
+  }
+
+  private configOf(idcode: number, pmus: readonly SimulatedPmu[], cfgcnt: number): ConfigFrame {
+    return buildConfig({
       idcode,
       dataRate: this.options.framesPerSecond,
       pmus: pmus.map((p) => ({
@@ -261,7 +311,11 @@ export class PmuSimulator {
         phasors: p.channels.map((ch) => ch.name.slice(0, 16)),
       })),
     });
-    const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
-    return { idcode, pmus, config, writer: new FloatFrameWriter(config), truth: new Float64Array(2 * channels) };
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
+  return out;
 }

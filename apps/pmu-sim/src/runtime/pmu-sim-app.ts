@@ -134,7 +134,8 @@ function validateAgainstModel(sim: PmuSimulator): void {
   if (last > 65_535) throw new SimConfigError(`--idcode-base plus --pmus exceeds IDCODE 65535 (last PMU would be ${last})`);
   for (const s of sim.streams) {
     if (s.idcode > 65_535) throw new SimConfigError(`--stream-idcode-base gives stream IDCODE ${s.idcode} > 65535`);
-    if (s.pmus.length > 1 && ids.has(s.idcode)) throw new SimConfigError(`stream IDCODE ${s.idcode} clashes with a PMU IDCODE; move --stream-idcode-base`);
+    const ownPmu = s.pmus.length === 1 && s.pmus[0].idcode === s.idcode;
+    if (!ownPmu && ids.has(s.idcode)) throw new SimConfigError(`stream IDCODE ${s.idcode} clashes with a PMU IDCODE; move --stream-idcode-base`);
   }
   for (const e of sim.options.events) {
     if (e.kind === 'trip-line' && e.branch >= sim.grid.baseNet.branchCount) {
