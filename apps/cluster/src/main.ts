@@ -11,6 +11,7 @@ import { CLUSTER_FLAGS, CLUSTER_USAGE, parseClusterOptions } from './config/clus
 import { checkPortsFree, effectiveDesiredState } from './config/effective-desired-state';
 import { withEnvFallback } from './config/env-fallback';
 import { ClusterConsole } from './console/cluster-console';
+import { ResultsFeed } from './console/results-feed';
 import { ClusterConfigError } from './errors/cluster-config-error';
 import { ClusterAgent } from './runtime/cluster-agent';
 import { agentAddress } from '@gridcloud/supervision';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     },
     out,
   );
+  const results = new ResultsFeed(cluster.process, out.board, desired.state.vars.truth, (t) => out.log(t));
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -50,13 +52,16 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-  const ticker = setInterval(() => out.status(Date.now()), options.statusIntervalMs);
+  const ticker = setInterval(() => {
+    results.readTruth();
+    out.status(Date.now());
+  }, options.statusIntervalMs);
   if (options.durationS > 0) setTimeout(() => void stop(), options.durationS * 1000);
   out.say(
     `agent at ${agentAddress(desired.state)}; ${desired.state.services.map((s) => `${s.name} x${s.instances}`).join(', ')}; run directory ${runDir}`,
   );
   out.board.take(Date.now());
-  await cluster.start();
+  await cluster.start(() => results.join());
 }
 
 main().catch((error: unknown) => {

@@ -90,10 +90,10 @@ export class ClusterAgent {
     this.process.onSystemView((view) => listener.systemView(view));
   }
 
-  /** Joins the groups, then starts the supervisors, which start the rest. */
-  async start(): Promise<void> {
+  /** Joins the groups (and `more`, e.g. the console's `results`), then starts the supervisors, which start the rest. */
+  async start(more: () => Promise<void> = async () => undefined): Promise<void> {
     await this.process.start();
-    await Promise.all([this.agents.join(), this.events.join(), this.liveness.join()]);
+    await Promise.all([this.agents.join(), this.events.join(), this.liveness.join(), more()]);
     const state = this.desired.state;
     for (const i of instancesOf(state).filter((x) => x.service.name === SUPERVISOR_SERVICE)) {
       void this.agent.ensureRunning(i.id, launchOf(state, i, this.desired.path));

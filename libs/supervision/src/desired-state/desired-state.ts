@@ -23,8 +23,11 @@ export interface ServiceSpec {
   /** Arguments after the entry or command; `{placeholder}`s are filled per instance (see instance-layout.ts). */
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** The group whose view shows an instance alive (default `service.<name>`). */
-  readonly aliveGroup: string;
+  /**
+   * The group whose view shows an instance alive (default `service.<name>`); null (`aliveGroup: none`) for a
+   * process that is no vsync member: it counts as alive while its host agent reports it running.
+   */
+  readonly aliveGroup: string | null;
   /** Extra ports an instance needs besides vsync and HTTP (e.g. pmu-sim's C37.118 listener), by name. */
   readonly ports: readonly string[];
   /** The host agent that runs this service's instances. */

@@ -159,11 +159,16 @@ function service(
     command,
     args: r.strings(m, 'args', where) ?? [],
     env: r.dict(m, 'env', where),
-    aliveGroup: r.string(m, 'aliveGroup', where) ?? `service.${name}`,
+    aliveGroup: aliveGroup(r.string(m, 'aliveGroup', where), name),
     ports,
     agent: r.string(m, 'agent', where) ?? LOCAL_AGENT,
     restart: restartPolicy(r, m, where, defaults),
   };
+}
+
+function aliveGroup(text: string | undefined, service: string): string | null {
+  if (text === 'none') return null;
+  return text ?? `service.${service}`;
 }
 
 function restartPolicy(

@@ -230,3 +230,20 @@ describe('SupervisorCore, a standby hearing the acting member', () => {
     expect(orders(again.step({ type: 'role', nowMs: 4, acting: true }))).toEqual([]);
   });
 });
+
+describe('SupervisorCore, a service without an alive group (aliveGroup: none)', () => {
+  it("takes the agent's reports as liveness: restarted when it exits, up again when it is spawned", () => {
+    const state = parseDesiredState('services:\n  sim: { entry: s.ts, aliveGroup: none }\n', 'spec.yaml');
+    const core = new SupervisorCore(instancesOf(state));
+    core.step({ type: 'role', nowMs: 0, acting: true });
+    expect(orders(core.step({ type: 'view', nowMs: 0, view: { groups: [] } }))).toEqual(['start sim/0']);
+    core.step({ type: 'process', nowMs: 10, event: spawned('sim/0', 1) });
+    expect(core.phaseOf('sim/0')).toBe('up');
+    expect(core.step({ type: 'view', nowMs: 20, view: { groups: [] } })).toEqual([]);
+    expect(orders(core.step({ type: 'process', nowMs: 30, event: exited('sim/0', 1, 1) }))).toEqual([
+      'restart sim/0',
+    ]);
+    const back = core.step({ type: 'process', nowMs: 45, event: spawned('sim/0', 2) });
+    expect(reports(back)).toEqual([expect.objectContaining({ kind: 'restarted', rejoinMs: 15 })]);
+  });
+});

@@ -50,6 +50,8 @@ interface InstanceState {
   awaitingSpawn: boolean;
   /** The agent's spawn count of the process running now, once reported. */
   generation: number | undefined;
+  /** Whether the agent last reported the process of `generation` running (liveness without a group). */
+  running: boolean;
   orderedAtMs: number;
   lastOrder: StartOrder | undefined;
   /** The failure a pending or running restart answers. */
@@ -78,6 +80,7 @@ export class SupervisorCore {
         attempt: 0,
         awaitingSpawn: false,
         generation: undefined,
+        running: false,
         orderedAtMs: 0,
         lastOrder: undefined,
         failure: undefined,
@@ -139,7 +142,7 @@ export class SupervisorCore {
     const firstView = !this.viewSeen;
     this.viewSeen = true;
     for (const s of this.states.values()) {
-      const incarnation = incarnationIn(view, s.spec);
+      const incarnation = incarnationOf(s, view);
       if (firstView && s.phase === 'unseen') {
         if (incarnation === undefined) this.order(s, 'start', 'not running', nowMs, out);
         else this.markUp(s, incarnation, nowMs, out);
@@ -193,8 +196,12 @@ export class SupervisorCore {
     if (e.kind === 'spawned') {
       s.awaitingSpawn = false;
       s.generation = e.generation;
+      s.running = true;
+      // Without an alive group, the agent's report is the instance's liveness.
+      if (s.spec.service.aliveGroup === null && this.viewSeen) this.onSeen(s, e.generation, nowMs, out);
       return;
     }
+    if (e.generation === s.generation) s.running = false;
     // An exit the agent was ordered to cause, of a process already replaced, or heard before the ordered process
     // was reported, says nothing about the instance running now.
     const stale = s.awaitingSpawn || (s.generation !== undefined && e.generation < s.generation);
@@ -222,7 +229,7 @@ export class SupervisorCore {
   private onTick(s: InstanceState, nowMs: number, out: SupervisorEffect[]): void {
     const policy = s.spec.service.restart;
     if (s.phase === 'starting' && nowMs - s.orderedAtMs >= policy.joinTimeoutMs) {
-      this.fail(s, `did not join ${s.spec.service.aliveGroup} within ${policy.joinTimeoutMs} ms`, nowMs, out);
+      this.fail(s, `did not join ${aliveName(s)} within ${policy.joinTimeoutMs} ms`, nowMs, out);
     } else if (s.phase === 'waiting' && nowMs >= s.nextOrderAtMs) {
       this.order(s, 'restart', s.failure?.reason ?? 'failed', nowMs, out);
     }
@@ -290,8 +297,17 @@ export class SupervisorCore {
   }
 }
 
-/** The highest incarnation at the instance's address among its alive group's members, if it is there. */
-function incarnationIn(view: ObservedView, spec: InstanceSpec): number | undefined {
+function aliveName(s: InstanceState): string {
+  return s.spec.service.aliveGroup ?? 'its agent (running)';
+}
+
+/**
+ * The instance's incarnation if it is alive: the highest at its address among its alive group's members, or,
+ * without an alive group, the agent's spawn count while the agent reports it running.
+ */
+function incarnationOf(s: InstanceState, view: ObservedView): number | undefined {
+  const spec = s.spec;
+  if (spec.service.aliveGroup === null) return s.running ? s.generation : undefined;
   const group = view.groups.find((g) => g.name === spec.service.aliveGroup);
   let best: number | undefined;
   for (const m of group?.members ?? []) {
