@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeFrame } from '@gridcloud/c37118';
-import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
+import { CaseFormatError, parseMatpowerCase, SeededRandom, type PowerCase } from '@gridcloud/grid';
 import type { SimOptions } from '../config/sim-options';
+import { CaseFileError } from '../errors/case-file-error';
 import { SimConfigError } from '../errors/sim-config-error';
 import { GridTruth } from '../model/grid-truth';
 import { PmuSimulator } from '../model/pmu-simulator';
@@ -31,8 +32,8 @@ export class PmuSimApp {
     readonly options: SimOptions,
     private readonly log: (line: string) => void,
   ) {
-    const text = readCase(options.casePath);
-    const powerCase = parseMatpowerCase(text, options.casePath);
+    // The case first: a bad --case fails here, before any socket, file or timer exists.
+    const powerCase = loadCase(options.casePath);
     const grid = new GridTruth(powerCase, options.placement);
     this.caseName = powerCase.name;
     const pmuCount = options.pmuCount ?? grid.pmuBuses.length;
@@ -78,8 +79,18 @@ export class PmuSimApp {
       eventLoopDelayMs: { p99: this.loopDelay.percentile(99) / 1e6, max: this.loopDelay.max / 1e6 },
       resolveFailures: this.sim.resolveFailures,
       tcp: this.tcp?.counters,
-      udp: this.udp === undefined ? undefined : { framesSent: this.udp.framesSent, sendErrors: this.udp.sendErrors },
-      kafka: this.kafka === undefined ? undefined : { framesSent: this.kafka.framesSent, framesDropped: this.kafka.framesDropped, sendErrors: this.kafka.sendErrors },
+      udp:
+        this.udp === undefined
+          ? undefined
+          : { framesSent: this.udp.framesSent, sendErrors: this.udp.sendErrors },
+      kafka:
+        this.kafka === undefined
+          ? undefined
+          : {
+              framesSent: this.kafka.framesSent,
+              framesDropped: this.kafka.framesDropped,
+              sendErrors: this.kafka.sendErrors,
+            },
     };
   }
 
@@ -87,7 +98,10 @@ export class PmuSimApp {
     const fps = this.sim.options.framesPerSecond;
     const nowMs = Date.now();
     const nowSlot = Math.floor((nowMs * fps) / 1000);
-    const first = this.lastSlot === undefined ? nowSlot : Math.max(this.lastSlot + 1, nowSlot - this.options.maxCatchUpFrames + 1);
+    const first =
+      this.lastSlot === undefined
+        ? nowSlot
+        : Math.max(this.lastSlot + 1, nowSlot - this.options.maxCatchUpFrames + 1);
     if (this.lastSlot !== undefined) this.slotsSkipped += first - this.lastSlot - 1;
     if (this.udp !== undefined || this.kafka !== undefined) this.maybeSendConfigs(nowMs);
     for (let slot = first; slot <= nowSlot; slot += 1) this.emit(slot);
@@ -119,11 +133,24 @@ export class PmuSimApp {
   }
 }
 
-function readCase(path: string): string {
+/** Reads and parses the --case file; a CaseFileError (one line naming the flag and the path) when it cannot. */
+export function loadCase(path: string): PowerCase {
+  let text: string;
   try {
-    return fs.readFileSync(path, 'utf8');
+    text = fs.readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SimConfigError(`--case ${path} cannot be read (${(error as Error).message}); pass a MATPOWER .m file such as ../shared/cases/case14.m`);
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new CaseFileError(
+      `--case ${path} cannot be read (${why}); pass a MATPOWER .m file such as ../shared/cases/case14.m`,
+    );
+  }
+  try {
+    return parseMatpowerCase(text, path);
+  } catch (error) {
+    if (error instanceof CaseFormatError)
+      throw new CaseFileError(`--case ${path} is not a MATPOWER case: ${error.message.split('\n')[0]}`);
+    throw error;
   }
 }
 
@@ -131,20 +158,33 @@ function readCase(path: string): string {
 function validateAgainstModel(sim: PmuSimulator): void {
   const ids = new Set(sim.pmus.map((p) => p.idcode));
   const last = sim.pmus[sim.pmus.length - 1].idcode;
-  if (last > 65_535) throw new SimConfigError(`--idcode-base plus --pmus exceeds IDCODE 65535 (last PMU would be ${last})`);
+  if (last > 65_535)
+    throw new SimConfigError(`--idcode-base plus --pmus exceeds IDCODE 65535 (last PMU would be ${last})`);
   for (const s of sim.streams) {
-    if (s.idcode > 65_535) throw new SimConfigError(`--stream-idcode-base gives stream IDCODE ${s.idcode} > 65535`);
+    if (s.idcode > 65_535)
+      throw new SimConfigError(`--stream-idcode-base gives stream IDCODE ${s.idcode} > 65535`);
     const ownPmu = s.pmus.length === 1 && s.pmus[0].idcode === s.idcode;
-    if (!ownPmu && ids.has(s.idcode)) throw new SimConfigError(`stream IDCODE ${s.idcode} clashes with a PMU IDCODE; move --stream-idcode-base`);
+    if (!ownPmu && ids.has(s.idcode))
+      throw new SimConfigError(
+        `stream IDCODE ${s.idcode} clashes with a PMU IDCODE; move --stream-idcode-base`,
+      );
   }
   for (const e of sim.options.events) {
     if (e.kind === 'trip-line' && e.branch >= sim.grid.baseNet.branchCount) {
-      throw new SimConfigError(`--trip-line branch ${e.branch} does not exist: the case has ${sim.grid.baseNet.branchCount} branches (0-based rows)`);
+      throw new SimConfigError(
+        `--trip-line branch ${e.branch} does not exist: the case has ${sim.grid.baseNet.branchCount} branches (0-based rows)`,
+      );
     }
     if (e.kind === 'config-change') {
-      if (sim.streamById(e.idcode) === undefined) throw new SimConfigError(`--config-change names stream IDCODE ${e.idcode}, which this simulation does not have`);
+      if (sim.streamById(e.idcode) === undefined)
+        throw new SimConfigError(
+          `--config-change names stream IDCODE ${e.idcode}, which this simulation does not have`,
+        );
       continue;
     }
-    if (e.kind !== 'trip-line' && !ids.has(e.idcode)) throw new SimConfigError(`--${e.kind} names IDCODE ${e.idcode}, which is not a simulated PMU (${sim.pmus[0].idcode}..${last})`);
+    if (e.kind !== 'trip-line' && !ids.has(e.idcode))
+      throw new SimConfigError(
+        `--${e.kind} names IDCODE ${e.idcode}, which is not a simulated PMU (${sim.pmus[0].idcode}..${last})`,
+      );
   }
 }

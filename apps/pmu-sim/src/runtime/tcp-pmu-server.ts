@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { COMMAND, encodeFrame, StreamDecoder, type CommandFrame, type FrameReject } from '@gridcloud/c37118';
 import type { SimStream } from '../model/pmu-simulator';
+import { ListenError } from '../errors/listen-error';
 import { config3Of } from '../wire/config3';
 
 export interface TcpServerCounters {
@@ -23,7 +24,14 @@ const MAX_COMMAND_FRAME_BYTES = 1024;
  * every simulated stream; a connection may turn on several.
  */
 export class TcpPmuServer {
-  readonly counters: TcpServerCounters = { connections: 0, commands: 0, refusedCommands: 0, rejectedBytes: 0, framesSkippedSlowClient: 0, refusedClients: 0 };
+  readonly counters: TcpServerCounters = {
+    connections: 0,
+    commands: 0,
+    refusedCommands: 0,
+    rejectedBytes: 0,
+    framesSkippedSlowClient: 0,
+    refusedClients: 0,
+  };
   private readonly server: net.Server;
   private readonly clients = new Map<net.Socket, Set<number>>();
   /** Who turned each stream on: publishing a frame touches only its subscribers, not every client. */
@@ -37,9 +45,10 @@ export class TcpPmuServer {
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
+  /** Listens; an address that cannot be bound rejects with a ListenError naming it (no stack trace for the user). */
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error) => reject(new ListenError('--tcp', `${host}:${port}`, error)));
       this.server.listen(port, host, () => resolve((this.server.address() as net.AddressInfo).port));
     });
   }
@@ -49,7 +58,8 @@ export class TcpPmuServer {
     const sockets = this.subscribers.get(idcode);
     if (sockets === undefined) return;
     for (const socket of sockets) {
-      if (socket.writableLength > this.limits.maxSocketBufferBytes) this.counters.framesSkippedSlowClient += 1;
+      if (socket.writableLength > this.limits.maxSocketBufferBytes)
+        this.counters.framesSkippedSlowClient += 1;
       else socket.write(bytes);
     }
   }
@@ -72,7 +82,10 @@ export class TcpPmuServer {
     const decoder = new StreamDecoder(
       { maxFrameBytes: MAX_COMMAND_FRAME_BYTES },
       {
-        onFrame: (frame) => (frame.kind === 'cmd' ? this.command(socket, on, frame) : this.refuse(`a ${frame.kind} frame; clients send commands`)),
+        onFrame: (frame) =>
+          frame.kind === 'cmd'
+            ? this.command(socket, on, frame)
+            : this.refuse(`a ${frame.kind} frame; clients send commands`),
         onReject: (r: FrameReject) => {
           this.counters.rejectedBytes += r.bytes;
           this.log(`tcp client ${socket.remoteAddress}:${socket.remotePort}: ${r.reason}: ${r.message}`);
@@ -91,7 +104,10 @@ export class TcpPmuServer {
   private command(socket: net.Socket, on: Set<number>, cmd: CommandFrame): void {
     this.counters.commands += 1;
     const stream = this.streamById(cmd.idcode);
-    if (stream === undefined) return this.refuse(`command ${cmd.command} for IDCODE ${cmd.idcode}, which this simulator does not serve`);
+    if (stream === undefined)
+      return this.refuse(
+        `command ${cmd.command} for IDCODE ${cmd.idcode}, which this simulator does not serve`,
+      );
     const time = { soc: Math.floor(Date.now() / 1000), fracsec: 0 };
     switch (cmd.command) {
       case COMMAND.start:
@@ -104,17 +120,30 @@ export class TcpPmuServer {
         return;
       case COMMAND.cfg1:
       case COMMAND.cfg2:
-        socket.write(encodeFrame({ ...stream.config, ...time, kind: cmd.command === COMMAND.cfg1 ? 'cfg1' : 'cfg2' }));
+        socket.write(
+          encodeFrame({ ...stream.config, ...time, kind: cmd.command === COMMAND.cfg1 ? 'cfg1' : 'cfg2' }),
+        );
         return;
       case COMMAND.header:
-        socket.write(encodeFrame({ kind: 'header', version: stream.config.version, idcode: stream.idcode, ...time, timeQuality: stream.config.timeQuality, text: headerText(stream) }));
+        socket.write(
+          encodeFrame({
+            kind: 'header',
+            version: stream.config.version,
+            idcode: stream.idcode,
+            ...time,
+            timeQuality: stream.config.timeQuality,
+            text: headerText(stream),
+          }),
+        );
         return;
       case COMMAND.cfg3:
         socket.write(encodeFrame({ ...config3Of(stream.config), ...time }));
         return;
       default:
         // Extended frames carry nothing the simulator acts on; the standard lets a PMU ignore them.
-        return this.refuse(`command ${cmd.command} for IDCODE ${cmd.idcode} is not supported (extended commands are ignored)`);
+        return this.refuse(
+          `command ${cmd.command} for IDCODE ${cmd.idcode} is not supported (extended commands are ignored)`,
+        );
     }
   }
 
@@ -133,5 +162,8 @@ export class TcpPmuServer {
 
 function headerText(s: SimStream): string {
   const pmus = s.pmus.map((p) => `${p.idcode}@bus${p.busId}`).join(' ');
-  return `GridCloud PMU simulator stream ${s.idcode}: phasors in per unit on the case base, rectangular float; PMUs ${pmus}`.slice(0, 60_000);
+  return `GridCloud PMU simulator stream ${s.idcode}: phasors in per unit on the case base, rectangular float; PMUs ${pmus}`.slice(
+    0,
+    60_000,
+  );
 }

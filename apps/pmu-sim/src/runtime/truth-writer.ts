@@ -14,14 +14,34 @@ export class TruthWriter {
   }
 
   writeMeta(sim: PmuSimulator, caseName: string): void {
-    const pmus = sim.pmus.map((p) => ({ idcode: p.idcode, busId: p.busId, channels: p.channels.map((c) => ({ name: c.name, kind: c.kind, branch: c.branch, end: c.end })) }));
+    const pmus = sim.pmus.map((p) => ({
+      idcode: p.idcode,
+      busId: p.busId,
+      channels: p.channels.map((c) => ({ name: c.name, kind: c.kind, branch: c.branch, end: c.end })),
+    }));
     const streams = sim.streams.map((s) => ({ idcode: s.idcode, pmus: s.pmus.map((p) => p.idcode) }));
-    this.line({ type: 'meta', case: caseName, framesPerSecond: sim.options.framesPerSecond, pmus, streams, events: sim.options.events });
+    this.line({
+      type: 'meta',
+      case: caseName,
+      framesPerSecond: sim.options.framesPerSecond,
+      pmus,
+      streams,
+      events: sim.options.events,
+    });
   }
 
   writeTruth(r: TruthRecord): void {
     const p = r.point;
-    this.line({ type: 'truth', timeSec: r.timeSec, cause: r.cause, loadScale: p.loadScale, tripped: p.tripped, busIds: [...p.net.busIds], vm: [...p.vm], va: [...p.va] });
+    this.line({
+      type: 'truth',
+      timeSec: r.timeSec,
+      cause: r.cause,
+      loadScale: p.loadScale,
+      tripped: p.tripped,
+      busIds: [...p.net.busIds],
+      vm: [...p.vm],
+      va: [...p.va],
+    });
   }
 
   close(): Promise<void> {

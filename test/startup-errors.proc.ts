@@ -1,0 +1,87 @@
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+
+/**
+ * What a new user sees when a flag points at something unusable: the
+ * process exits 2 at once with one line on stderr naming the flag and what
+ * was wrong, no stack trace, and nothing started before it.
+ */
+const CASE14 = path.resolve('../shared/cases/case14.m');
+
+async function run(
+  entry: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stderr: string; stdout: number }> {
+  const p = new NodeProcess(entry, args);
+  const code = await new Promise<number | null>((resolve) => p.child.on('exit', resolve));
+  // Let the last stderr chunk arrive.
+  await new Promise((r) => setTimeout(r, 50));
+  return { code, stderr: p.stderr.trim(), stdout: p.lines.length };
+}
+
+function expectOneLine(stderr: string, message: RegExp): void {
+  expect(stderr.split('\n'), stderr).toHaveLength(1);
+  expect(stderr).toMatch(message);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('start-up errors (processes)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'startup-'));
+  const busyTcp = net.createServer();
+  const busyUdp = dgram.createSocket('udp4');
+  let tcpPort = 0;
+  let udpPort = 0;
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => busyTcp.listen(0, '127.0.0.1', r));
+    tcpPort = (busyTcp.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => busyUdp.bind(0, '127.0.0.1', r));
+    udpPort = busyUdp.address().port;
+  });
+
+  afterAll(async () => {
+    busyUdp.close();
+    await new Promise((r) => busyTcp.close(r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pmu-sim on a busy --tcp port: one line naming the address, exit 2', async () => {
+    const r = await run(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', `127.0.0.1:${tcpPort}`]);
+    expect(r.code).toBe(2);
+    expectOneLine(
+      r.stderr,
+      new RegExp(`--tcp 127\\.0\\.0\\.1:${tcpPort} cannot be bound: the address is already in use`),
+    );
+    expect(r.stdout).toBe(0);
+  });
+
+  it('pmu-sim with a --case path that does not exist: one line, exit 2, before anything starts', async () => {
+    const truth = path.join(dir, 'truth.jsonl');
+    const r = await run(PMU_SIM_ENTRY, [
+      '--case',
+      path.join(dir, 'missing.m'),
+      '--tcp',
+      '127.0.0.1:0',
+      '--truth',
+      truth,
+    ]);
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /--case .*missing\.m cannot be read \(no such file\)/);
+    expect(r.stdout).toBe(0);
+    expect(fs.existsSync(truth), 'no output file was opened').toBe(false);
+  });
+
+  it('ingest on a busy --udp port: one line naming the address, exit 2', async () => {
+    const r = await run(INGEST_ENTRY, ['--udp', `127.0.0.1:${udpPort}`]);
+    expect(r.code).toBe(2);
+    expectOneLine(
+      r.stderr,
+      new RegExp(`--udp 127\\.0\\.0\\.1:${udpPort} cannot be bound: the address is already in use`),
+    );
+  });
+});
