@@ -62,8 +62,9 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     if (catalog === undefined) return;
     if (!this.worker.onCatalog(catalog)) return;
     const unmapped = this.worker.unmapped;
+    const channels = catalog.pmus.reduce((n, p) => n + p.channels.length, 0);
     this.log.log(
-      `catalog v${catalog.version}: ${catalog.pmus.length} PMUs, ${unmapped.length} channels unmapped`,
+      `catalog v${catalog.version}: ${catalog.pmus.length} PMUs, ${channels} channels, ${unmapped.length} unmapped`,
     );
     for (const u of unmapped.slice(0, 10))
       this.log.warn(`unmapped channel ${u.idcode}/${u.channel}: ${u.reason}`);
