@@ -1,68 +1,79 @@
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalProcess, type JsonLine } from '@gridcloud/supervision';
+import { CLUSTER_ENTRY, isClusterEvent, isSpawned, linesOf, startCluster } from './supervision/cluster-run';
 
-/** Runs `npm start` with `args`, calling `onLine` with the output so far after each line, until it exits. */
-function runCluster(
-  args: string[],
-  onLine: (lines: string[]) => void,
-): Promise<{ code: number | null; lines: string[] }> {
-  const child = spawn('npm', ['start', '-s', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    onLine(lines);
-  });
-  child.stderr.on('data', (chunk: Buffer) => lines.push(`stderr: ${chunk.toString()}`));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, lines })));
+const started: LocalProcess[] = [];
+afterAll(() => {
+  for (const p of started) p.kill();
+});
+
+const isStatus = (l: JsonLine): boolean => l.event === 'status';
+
+/** Process groups still holding a process: each instance runs in a group of its own, led by its first pid. */
+function survivors(groups: readonly number[]): string[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
+  const wanted = new Set(groups);
+  return table.split('\n').filter((row) => wanted.has(Number(row.trim().split(/\s+/)[1])));
 }
 
-const RATE = /aligned snapshots ([\d.]+)\/s/;
+describe('npm start (the embedded cluster)', () => {
+  it('estimates flow; a SIGKILLed ingest is restarted and the rates stay positive; Ctrl-C leaves no process', async () => {
+    const cluster = await startCluster(['--duration-s', '0']);
+    started.push(cluster);
+    const text = (): string => `${cluster.lines.map((l) => JSON.stringify(l)).join('\n')}\n${cluster.stderr}`;
+    const flowing = (l: JsonLine): boolean =>
+      isStatus(l) && (l.estimatesPerS as number) > 20 && (l.maxVoltageErrorPu as number) < 0.05;
+    const first = await cluster.waitFor(flowing, 'estimates flowing', 100_000);
+    expect(first.estimators as string[], text()).toHaveLength(3);
+    expect((first.latencyMs as { p50: number }).p50).toBeGreaterThan(0);
 
-describe('npm start (the local cluster)', () => {
-  it('streams PMU data into ingest, restarts a SIGKILLed simulator, and the snapshots resume', async () => {
-    let killed = false;
-    let killedAt = -1;
-    const { code, lines } = await runCluster(
-      ['--duration-s', '16', '--status-interval-ms', '1000', '--restart-delay-ms', '200'],
-      (all) => {
-        const rates = all.filter((l) => RATE.test(l));
-        if (!killed && rates.length >= 3) {
-          const pid = Number(
-            /pmu-sim: started, pid (\d+)/.exec(all.find((l) => l.includes('pmu-sim: started'))!)![1],
-          );
-          process.kill(pid, 'SIGKILL');
-          killed = true;
-          killedAt = all.length;
-        }
-      },
-    );
+    const ingest = linesOf(cluster, isSpawned('ingest/0')).at(-1)!.pid as number;
+    const killedAt = cluster.lines.length;
+    process.kill(ingest, 'SIGKILL');
+    await cluster.waitFor(isClusterEvent('restarted', 'ingest/0'), 'ingest restarted', 60_000);
+    const after = (l: JsonLine): boolean => cluster.lines.indexOf(l) > killedAt && flowing(l);
+    const resumed = await cluster.waitFor(after, 'estimates flowing again', 60_000);
+    expect(resumed.restarts, text()).toBe(1);
+    for (const s of cluster.lines.filter(isStatus)) {
+      for (const rate of ['framesPerS', 'snapshotsPerS', 'estimatesPerS'])
+        expect(s[rate] === null || (s[rate] as number) >= 0, `${rate} in ${JSON.stringify(s)}`).toBe(true);
+    }
 
-    const text = lines.join('\n');
-    expect(code, text).toBe(0);
-    expect(text).toMatch(/pmu-sim: 36 PMUs in 36 C37.118 streams/);
-    expect(killed, text).toBe(true);
-    expect(text).toMatch(/pmu-sim ended \(signal SIGKILL\); restart 1 of 5/);
-    // Snapshots flow before the kill and flow again after the restart.
-    const before = lines
-      .slice(0, killedAt)
-      .map((l) => RATE.exec(l))
-      .filter((m) => m !== null);
-    const after = lines
-      .slice(killedAt)
-      .map((l) => RATE.exec(l))
-      .filter((m) => m !== null);
-    expect(
-      before.some((m) => Number(m[1]) > 20),
-      text,
-    ).toBe(true);
-    expect(after.at(-1) !== undefined && Number(after.at(-1)![1]) > 20, text).toBe(true);
-    expect(text).toMatch(/cluster stopped/);
+    const groups = cluster.lines
+      .filter((l) => l.event === 'process' && l.kind === 'spawned')
+      .map((l) => l.pid as number);
+    cluster.child.kill('SIGINT');
+    expect(await cluster.exited, text()).toBe(0);
+    expect(cluster.lines.at(-1)).toMatchObject({ event: 'log', text: 'cluster stopped' });
+    expect(cluster.lines.filter(isStatus).length).toBeGreaterThan(3);
+    expect(survivors(groups)).toEqual([]);
   });
 
-  it('refuses a bad flag with a message naming it and exits 2', async () => {
-    const { code, lines } = await runCluster(['--fps', 'fast'], () => {});
-    expect(code).toBe(2);
-    expect(lines.join('\n')).toMatch(/--fps must be an integer in \[1, 240\], got 'fast'/);
+  it('a bad --case is a configuration error of pmu-sim: reported at once with its cause, never retried', async () => {
+    const cluster = await startCluster(['--case', '/nonexistent/case.m', '--duration-s', '0']);
+    started.push(cluster);
+    const error = await cluster.waitFor(isClusterEvent('config-error', 'pmu-sim/0'), 'config error', 100_000);
+    expect(error.message).toMatch(/nonexistent\/case\.m/);
+    // Its restart budget is untouched: wait a few status lines to see that nothing retries it.
+    const seen = cluster.lines.length;
+    await cluster.waitFor(
+      (l) => isStatus(l) && cluster.lines.indexOf(l) > seen + 3,
+      'later status lines',
+      30_000,
+    );
+    expect(linesOf(cluster, isSpawned('pmu-sim/0'))).toHaveLength(1);
+    expect(linesOf(cluster, isClusterEvent('restarting', 'pmu-sim/0'))).toEqual([]);
+    cluster.child.kill('SIGINT');
+    expect(await cluster.exited).toBe(0);
+  });
+
+  it('refuses a bad flag with one line naming it and exits 2; --help prints usage and exits 0', async () => {
+    const bad = LocalProcess.tsx(CLUSTER_ENTRY, ['--fps', 'fast']);
+    started.push(bad);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr.trim()).toBe("cluster: --fps must be an integer in [1, 240], got 'fast'");
+    const help = LocalProcess.tsx(CLUSTER_ENTRY, ['--help']);
+    expect(await help.exited).toBe(0);
   });
 });
