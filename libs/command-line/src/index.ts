@@ -3,7 +3,11 @@ export { freePort } from './free-port';
 export {
   settingsSchema,
   setting,
+  clusterSettings,
   envName,
+  type ClusterSettingsOptions,
+  type ClusterSettings,
+  type CustomSyntax,
   type SettingsOf,
   type SettingsSchema,
   type HostPort,

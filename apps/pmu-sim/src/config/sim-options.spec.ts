@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { SimConfigError } from '../errors/sim-config-error';
-import { parseSimOptions } from './sim-options';
+import { parseSimOptions, parseSimSettings, SIM_USAGE } from './sim-options';
 
 describe('parseSimOptions', () => {
   it('parses outputs, rates and scenario events', () => {
-    const o = parseSimOptions(['--case', 'c.m', '--fps', '60', '--tcp', '127.0.0.1:0', '--udp', '127.0.0.1:9000', '--trip-line', '3@10', '--dropout', '1000@5-7.5', '--gps-unlock=1001@1-2']);
+    const o = parseSimOptions([
+      '--case',
+      'c.m',
+      '--fps',
+      '60',
+      '--tcp',
+      '127.0.0.1:0',
+      '--udp',
+      '127.0.0.1:9000',
+      '--trip-line',
+      '3@10',
+      '--dropout',
+      '1000@5-7.5',
+      '--gps-unlock=1001@1-2',
+    ]);
     expect(o.model.framesPerSecond).toBe(60);
     expect(o.tcp).toEqual({ host: '127.0.0.1', port: 0 });
     expect(o.udpTargets).toEqual([{ host: '127.0.0.1', port: 9000 }]);
@@ -18,12 +32,68 @@ describe('parseSimOptions', () => {
   it.each([
     [['--tcp', '127.0.0.1:0'], /--case is required/],
     [['--case', 'c.m'], /at least one output/],
-    [['--case', 'c.m', '--tcp', '127.0.0.1:0', '--fps', '1000'], /--fps must be an integer in \[1, 240\]/],
+    [
+      ['--case', 'c.m', '--tcp', '127.0.0.1:0', '--fps', '1000'],
+      /--fps must be an integer in 1\.\.240 frames\/s, got '1000'/,
+    ],
     [['--case', 'c.m', '--tcp', 'nohost'], /--tcp must be host:port/],
     [['--case', 'c.m', '--tcp', '127.0.0.1:0', '--dropout', '1000@7-5'], /--dropout must be IDCODE@FROM-TO/],
     [['--case', 'c.m', '--tcp', '127.0.0.1:0', '--bogus'], /unknown flag --bogus/],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseSimOptions(argv)).toThrow(SimConfigError);
     expect(() => parseSimOptions(argv)).toThrow(message);
+  });
+
+  it('reads the cluster settings, with GRIDCLOUD_ variables as fallback', () => {
+    const { sim, cluster } = parseSimSettings(
+      [
+        '--case',
+        'c.m',
+        '--tcp',
+        '127.0.0.1:0',
+        '--vsync-seeds',
+        '127.0.0.1:7000,127.0.0.1:7001',
+        '--duration-s',
+        '3',
+      ],
+      {
+        GRIDCLOUD_HTTP_PORT: 'off',
+        GRIDCLOUD_VSYNC_PORT: '7005',
+        GRIDCLOUD_FPS: '60',
+        GRIDCLOUD_PMUS_PER_STREAM: 'all',
+      },
+    );
+    expect(cluster).toEqual({
+      vsyncHost: '127.0.0.1',
+      vsyncPort: 7005,
+      vsyncSeeds: [
+        { host: '127.0.0.1', port: 7000 },
+        { host: '127.0.0.1', port: 7001 },
+      ],
+      httpPort: null,
+      statsIntervalMs: 0,
+      durationS: 3,
+    });
+    expect(sim.durationS).toBe(3);
+    expect(sim.model.framesPerSecond).toBe(60);
+    expect(sim.model.pmusPerStream).toBe('all');
+  });
+
+  it('names the variable when the bad value came from the environment', () => {
+    expect(() =>
+      parseSimSettings(['--case', 'c.m', '--tcp', '127.0.0.1:0'], { GRIDCLOUD_HTTP_PORT: 'yes' }),
+    ).toThrow("GRIDCLOUD_HTTP_PORT must be a port in 0..65535 or off, got 'yes'");
+  });
+
+  it('documents every flag in --help', () => {
+    for (const flag of [
+      '--case',
+      '--pmus-per-stream',
+      '--trip-line',
+      '--vsync-seeds',
+      '--http-port',
+      '--stats-interval-ms',
+    ])
+      expect(SIM_USAGE).toContain(flag);
   });
 });

@@ -93,6 +93,18 @@ const portOrOffKind: Kind<number | null> = scalarKind<number | null>(
 
 type Options<T> = SettingOptions & Presence<T>;
 
+/** How a value of a service's own syntax reads, e.g. `BRANCH@SECONDS`. */
+export interface CustomSyntax<T> {
+  readonly metavar: string;
+  readonly description: string;
+  readonly parse: (text: string) => { value: T } | { expected: string };
+  readonly show?: (value: T) => string;
+}
+
+function customKind<T>(syntax: CustomSyntax<T>): Kind<T> {
+  return scalarKind<T>(syntax.metavar, syntax.description, syntax.parse, { show: syntax.show });
+}
+
 /**
  * The setting builders. Each takes the flag, a one-line doc, optionally the variable (default
  * `GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>`) and aliases, and a `default` or `required: true`; without either the parsed
@@ -125,6 +137,14 @@ export const setting = {
   },
   portOrOff<O extends Options<number | null>>(o: O): Setting<ValueOf<number | null, O>> {
     return makeSetting(portOrOffKind, o);
+  },
+  /** A value of the service's own syntax: `parse` returns `{ value }` or `{ expected }` (what the text should be). */
+  custom<T, O extends Options<NoInfer<T>>>(o: O & CustomSyntax<T>): Setting<ValueOf<T, O>> {
+    return makeSetting(customKind(o), o);
+  },
+  /** Values of the service's own syntax, comma-separated or from a repeated flag; defaults to empty. */
+  customList<T>(o: SettingOptions & CustomSyntax<T>): Setting<T[]> {
+    return makeSetting(listKind(customKind(o)), { ...o, default: [] as T[] });
   },
   /** Texts, comma-separated or from a repeated flag; defaults to empty. */
   list<O extends SettingOptions & { readonly default?: readonly string[] }>(o: O): Setting<string[]> {
