@@ -24,7 +24,7 @@ export class SourceStats {
   state = 'active';
   connects = 0;
   disconnects = 0;
-  /** Socket errors (refused, reset, unreachable): each also ends or prevents a connection. */
+  /** Socket errors (refused, reset, unreachable) and connections given up on (connect, CFG-2 or data timeouts). */
   connectionErrors = 0;
   configs = 0;
   dataFrames = 0;
@@ -50,7 +50,7 @@ export class SourceStats {
 
   connectionError(message: string): void {
     this.connectionErrors += 1;
-    this.error(`socket: ${message}`);
+    this.error(message);
   }
 
   /** Adds another source's counters to this one (its recent errors are not kept). */

@@ -78,7 +78,8 @@ export class TcpPmuConnection {
         );
         return;
       case 'close':
-        this.stats.error(`closing: ${e.reason}`);
+        if (e.failed) this.stats.connectionError(`closing: ${e.reason}`);
+        else this.stats.error(`closing: ${e.reason}`);
         this.drop();
         return;
       case 'timer':
@@ -122,7 +123,7 @@ export class TcpPmuConnection {
       this.stats.bytesIn += chunk.length;
       decoder.push(chunk);
     });
-    socket.on('error', (error) => this.stats.connectionError(error.message));
+    socket.on('error', (error) => this.stats.connectionError(`socket: ${error.message}`));
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.decoder?.end();

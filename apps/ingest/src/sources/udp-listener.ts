@@ -36,7 +36,9 @@ export class UdpListener {
     private readonly pipeline: IngestPipeline,
   ) {
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, `udp:${rinfo.address}:${rinfo.port}`));
-    this.socket.on('error', (error) => this.pipeline.source('udp').connectionError(error.message));
+    this.socket.on('error', (error) =>
+      this.pipeline.source('udp').connectionError(`socket: ${error.message}`),
+    );
   }
 
   /** Binds; an address that cannot be bound rejects with a ListenError naming it (no stack trace for the user). */

@@ -51,7 +51,7 @@ describe('PdcSession', () => {
       { type: 'timer', atMs: 1000 },
     ]);
     const effects = act(s, { type: 'tick', nowMs: 1000 });
-    expect(effects[0]).toMatchObject({ type: 'close', reason: 'no CFG-2 after 2 requests' });
+    expect(effects[0]).toMatchObject({ type: 'close', reason: 'no CFG-2 after 2 requests', failed: true });
     expect(effects[1]).toEqual({ type: 'timer', atMs: 1075 });
     expect(s.state).toBe('backoff');
     expect(act(s, { type: 'tick', nowMs: 1075 })).toEqual([
@@ -121,7 +121,7 @@ describe('PdcSession', () => {
     s.step({ type: 'config', nowMs: 0, cfgcnt: [1] });
     expect(act(s, { type: 'stop', nowMs: 5 })).toEqual([
       { type: 'send', command: 'stop', idcode: 7 },
-      { type: 'close', reason: 'session stopped' },
+      { type: 'close', reason: 'session stopped', failed: false },
     ]);
     expect(act(s, { type: 'tick', nowMs: 1e9 })).toEqual([]);
     expect(s.state).toBe('stopped');

@@ -178,7 +178,7 @@ export class PdcSession {
 
   /** Our side gives up on a live connection: close it, then back off. */
   private fail(nowMs: number, out: SessionEffect[], why: string): void {
-    out.push({ type: 'close', reason: why });
+    out.push({ type: 'close', reason: why, failed: true });
     this.backoff(nowMs, out, why);
   }
 
@@ -200,7 +200,7 @@ export class PdcSession {
     if (this.current === 'streaming')
       out.push({ type: 'send', command: 'stop', idcode: this.options.idcode });
     if (this.current === 'connecting' || this.current === 'awaiting-config' || this.current === 'streaming')
-      out.push({ type: 'close', reason: 'session stopped' });
+      out.push({ type: 'close', reason: 'session stopped', failed: false });
     this.deadlineMs = nowMs;
     this.enter('stopped', out, 'stopped');
   }

@@ -23,7 +23,8 @@ export type SessionCommand = 'cfg2' | 'start' | 'stop';
 export type SessionEffect =
   | { readonly type: 'connect' }
   | { readonly type: 'send'; readonly command: SessionCommand; readonly idcode: number }
-  | { readonly type: 'close'; readonly reason: string }
+  /** `failed`: the session gave up on the connection (a timeout); false when it was asked to stop. */
+  | { readonly type: 'close'; readonly reason: string; readonly failed: boolean }
   /** Arm the single session timer for `atMs`, replacing any earlier one. */
   | { readonly type: 'timer'; readonly atMs: number }
   /** The first configuration, or one whose CFGCNT differs from the one in force. */
