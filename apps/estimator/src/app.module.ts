@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ESTIMATOR_SERVICE_GROUP, ESTIMATORS_GROUP, RESULTS_GROUP } from '@gridcloud/estimation';
-import { VsyncModule } from '@gridcloud/nest-vsync';
+import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
 import { EstimatorConfigModule } from './config/estimator-config.module';
 import type { EstimatorOptions } from './config/estimator-options';
 import { EstimationModule } from './estimation/estimation.module';
@@ -8,22 +8,24 @@ import { EstimationModule } from './estimation/estimation.module';
 /**
  * The estimator: its configuration, one vsync process in `service.estimator`
  * (joined at bootstrap), `estimators` and `results` (joined by the server once
- * the handlers are in place), and the estimation feature.
+ * the handlers are in place), GET /health and /metrics, and the estimation feature.
  */
 @Module({})
 export class AppModule {
   static forRoot(options: EstimatorOptions): DynamicModule {
+    const seeds = options.settings.vsyncSeeds.map((s) => `${s.host}:${s.port}`);
     return {
       module: AppModule,
       imports: [
         EstimatorConfigModule.forRoot(options),
         VsyncModule.forRoot({
-          bindHost: options.vsyncHost,
-          bindPort: options.vsyncPort,
-          seeds: options.vsyncSeeds.length > 0 ? options.vsyncSeeds : undefined,
+          bindHost: options.settings.vsyncHost,
+          bindPort: options.settings.vsyncPort,
+          seeds: seeds.length > 0 ? seeds : undefined,
           groups: [ESTIMATORS_GROUP, RESULTS_GROUP, ESTIMATOR_SERVICE_GROUP],
           join: [ESTIMATOR_SERVICE_GROUP],
         }),
+        VsyncHealthModule,
         EstimationModule,
       ],
     };

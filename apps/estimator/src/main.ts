@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { VsyncServer } from '@gridcloud/nest-vsync';
 import { VsyncProcess } from '@gridcloud/vsync';
 import { AppModule } from './app.module';
-import { ESTIMATOR_USAGE, parseEstimatorOptions, type EstimatorOptions } from './config/estimator-options';
+import { ESTIMATOR_SETTINGS, parseEstimatorOptions, type EstimatorOptions } from './config/estimator-options';
 import { EstimatorConfigError } from './errors/estimator-config-error';
 import { EstimationService } from './estimation/estimation.service';
 
@@ -29,13 +29,15 @@ function print(line: Record<string, unknown>): void {
  */
 async function main(options: EstimatorOptions): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(options), { logger: stderrLogger });
-  app.enableShutdownHooks();
+  // Exit 0 once the app closed (groups left, sockets closed), rather than re-raising the signal.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   app.connectMicroservice({ strategy: app.get(VsyncServer) });
   await app.init();
   await app.startAllMicroservices();
   let httpPort: number | null = null;
-  if (options.httpPort !== 'off') {
-    await app.listen(options.httpPort, options.vsyncHost);
+  const s = options.settings;
+  if (s.httpPort !== null) {
+    await app.listen(s.httpPort, s.vsyncHost);
     httpPort = (app.getHttpServer().address() as AddressInfo).port;
   }
   const estimation = app.get(EstimationService);
@@ -51,25 +53,30 @@ async function main(options: EstimatorOptions): Promise<void> {
     replicas: o.replicas,
   });
   const stats = (): Record<string, unknown> => ({ atMs: Date.now(), ...estimation.stats() });
-  if (options.statsIntervalMs > 0)
-    setInterval(() => print({ event: 'stats', ...stats() }), options.statsIntervalMs).unref();
+  if (s.statsIntervalMs > 0)
+    setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
   // enableShutdownHooks closes the app on SIGTERM/SIGINT; the last line goes out first.
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.once(signal, () => print({ event: 'stopped', signal, ...stats() }));
-  if (options.durationS > 0) {
+  if (s.durationS > 0) {
     setTimeout(() => {
       print({ event: 'stopped', ...stats() });
       void app.close().then(() => process.exit(0));
-    }, options.durationS * 1000).unref();
+    }, s.durationS * 1000).unref();
   }
 }
 
+const argv = process.argv.slice(2);
+if (ESTIMATOR_SETTINGS.wantsHelp(argv)) {
+  process.stdout.write(`${ESTIMATOR_SETTINGS.help()}\n`);
+  process.exit(0);
+}
 let options: EstimatorOptions;
 try {
-  options = parseEstimatorOptions(process.argv.slice(2), process.env);
+  options = parseEstimatorOptions(argv, process.env);
 } catch (error) {
   if (!(error instanceof EstimatorConfigError)) throw error;
-  process.stderr.write(`estimator: ${error.message}\n${ESTIMATOR_USAGE}\n`);
+  process.stderr.write(`estimator: ${error.message}\n`);
   process.exit(2);
 }
 main(options).catch((error: unknown) => {

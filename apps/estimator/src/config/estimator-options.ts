@@ -1,108 +1,144 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { flagParser } from '@gridcloud/command-line';
+import { setting, settingsSchema, type SettingsOf } from '@gridcloud/command-line';
 import {
   DEFAULT_WORKER_OPTIONS,
   EstimationError,
   parseChannelMap,
   validateWorkerOptions,
+  type ChannelMap,
   type WorkerOptions,
 } from '@gridcloud/estimation';
 import { GridError, Network, parseMatpowerCase } from '@gridcloud/grid';
 import { EstimatorConfigError } from '../errors/estimator-config-error';
-import { envName, withEnvFallback } from './env-fallback';
 
-const { parseFlags, numberFlag, stringFlag, parseHostPort } = flagParser((m) => new EstimatorConfigError(m));
+/** The estimator's flags; each also reads GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>. */
+export const ESTIMATOR_SETTINGS = settingsSchema(
+  'usage: estimator --case FILE.m [flags]',
+  {
+    casePath: setting.path({ flag: 'case', doc: 'MATPOWER case, the one pmu-sim runs', required: true }),
+    areas: setting.int({
+      flag: 'areas',
+      doc: 'areas the network is cut into',
+      min: 1,
+      max: 65_535,
+      default: 1,
+    }),
+    replicas: setting.int({
+      flag: 'replicas',
+      doc: 'workers computing each area',
+      min: 1,
+      max: 64,
+      default: 2,
+    }),
+    sigmaPu: setting.number({
+      flag: 'sigma-pu',
+      doc: 'noise sigma per rectangular component',
+      min: 1e-6,
+      max: 0.5,
+      unit: 'pu',
+      default: 0.002,
+    }),
+    openBranchSigmas: setting.number({
+      flag: 'open-branch-sigmas',
+      doc: 'a branch whose every current is below this many sigma is open',
+      min: 0,
+      max: 100,
+      default: 5,
+    }),
+    badData: setting.enum({
+      flag: 'bad-data',
+      doc: 'bad-data removal',
+      values: ['on', 'off'],
+      default: 'on',
+    }),
+    backupDelayMs: setting.int({
+      flag: 'backup-delay-ms',
+      doc: "a replica of rank j waits j times this for the primary's result",
+      min: 0,
+      max: 60_000,
+      unit: 'ms',
+      default: 0,
+    }),
+    channelMapPath: setting.path({ flag: 'channel-map', doc: 'channel placement of real PMUs (JSON)' }),
+    vsyncHost: setting.string({ flag: 'vsync-host', doc: 'vsync listen address', default: '127.0.0.1' }),
+    vsyncPort: setting.int({
+      flag: 'vsync-port',
+      doc: 'vsync port (0 = ephemeral)',
+      min: 0,
+      max: 65_535,
+      default: 0,
+    }),
+    vsyncSeeds: setting.hostPortList({
+      flag: 'vsync-seeds',
+      doc: 'vsync seeds; the first founds the system',
+    }),
+    httpPort: setting.portOrOff({ flag: 'http-port', doc: '/health and /metrics', default: 0 }),
+    kafkaBrokers: setting.hostPortList({ flag: 'kafka-brokers', doc: 'also publish results to Kafka' }),
+    kafkaTopic: setting.string({
+      flag: 'kafka-topic',
+      doc: 'Kafka topic of results',
+      default: 'grid.estimates',
+    }),
+    maxKafkaQueue: setting.int({
+      flag: 'max-kafka-queue',
+      doc: 'results waiting for Kafka at most',
+      min: 1,
+      max: 10_000_000,
+      unit: 'results',
+      default: 10_000,
+    }),
+    statsIntervalMs: setting.int({
+      flag: 'stats-interval-ms',
+      doc: 'period of the stats line (0 = none)',
+      min: 0,
+      max: 3_600_000,
+      unit: 'ms',
+      default: 0,
+    }),
+    durationS: setting.number({
+      flag: 'duration-s',
+      doc: 'stop after this long (0 = until SIGTERM)',
+      min: 0,
+      max: 31_536_000,
+      unit: 's',
+      default: 0,
+    }),
+  },
+  (message) => new EstimatorConfigError(message),
+);
 
-export const ESTIMATOR_FLAGS = [
-  'case',
-  'areas',
-  'replicas',
-  'sigma-pu',
-  'open-branch-sigmas',
-  'bad-data',
-  'backup-delay-ms',
-  'channel-map',
-  'vsync-host',
-  'vsync-port',
-  'vsync-seeds',
-  'http-port',
-  'kafka-brokers',
-  'kafka-topic',
-  'max-kafka-queue',
-  'stats-interval-ms',
-  'duration-s',
-];
+type Settings = SettingsOf<typeof ESTIMATOR_SETTINGS.definitions>;
 
-export const ESTIMATOR_USAGE = `usage: estimator --case FILE.m [--areas 1] [--replicas 2] [--sigma-pu 0.002]
-  [--open-branch-sigmas 5] [--bad-data on|off] [--backup-delay-ms 0] [--channel-map FILE.json]
-  [--vsync-host 127.0.0.1] [--vsync-port 0] [--vsync-seeds HOST:PORT,...] [--http-port 0|off]
-  [--kafka-brokers HOST:PORT,...] [--kafka-topic grid.estimates] [--max-kafka-queue 10000]
-  [--stats-interval-ms 0] [--duration-s 0]
-  Every flag may come from GRIDCLOUD_<FLAG_IN_UPPER_SNAKE> (e.g. GRIDCLOUD_CASE).`;
-
-/** The estimator's one validated configuration. */
+/** The estimator's one validated configuration: the settings, the case read and the worker's options. */
 export interface EstimatorOptions {
-  readonly casePath: string;
+  readonly settings: Settings;
   readonly network: Network;
   readonly worker: WorkerOptions;
-  readonly vsyncHost: string;
-  readonly vsyncPort: number;
-  readonly vsyncSeeds: readonly string[];
-  readonly httpPort: number | 'off';
-  readonly kafkaBrokers: readonly string[];
-  readonly kafkaTopic: string;
-  /** Results waiting for Kafka at most; past it they are dropped and counted. */
-  readonly maxKafkaQueue: number;
-  /** 0: no periodic stats line. */
-  readonly statsIntervalMs: number;
-  /** 0: run until SIGTERM/SIGINT. */
-  readonly durationS: number;
 }
 
+/** Parses flags and variables, reads the case and the channel map; any problem is an EstimatorConfigError. */
 export function parseEstimatorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): EstimatorOptions {
-  const f = parseFlags(withEnvFallback(argv, ESTIMATOR_FLAGS, env), ESTIMATOR_FLAGS);
-  const file = stringFlag(f, 'case');
-  if (file === undefined)
-    throw new EstimatorConfigError(`--case (or ${envName('case')}) is required: a MATPOWER .m file`);
-  const network = readNetwork(path.resolve(file));
-  const seeds = list(stringFlag(f, 'vsync-seeds'));
-  for (const seed of seeds) parseHostPort(seed, 'vsync-seeds');
-  const brokers = list(stringFlag(f, 'kafka-brokers'));
-  for (const broker of brokers) parseHostPort(broker, 'kafka-brokers');
-  return {
-    casePath: path.resolve(file),
-    network,
-    worker: workerOptions(f, network),
-    vsyncHost: stringFlag(f, 'vsync-host') ?? '127.0.0.1',
-    vsyncPort: numberFlag(f, 'vsync-port', 0, 0, 65_535, true),
-    vsyncSeeds: seeds,
-    httpPort: httpPort(stringFlag(f, 'http-port') ?? '0'),
-    kafkaBrokers: brokers,
-    kafkaTopic: stringFlag(f, 'kafka-topic') ?? 'grid.estimates',
-    maxKafkaQueue: numberFlag(f, 'max-kafka-queue', 10_000, 1, 10_000_000, true),
-    statsIntervalMs: numberFlag(f, 'stats-interval-ms', 0, 0, 3_600_000, true),
-    durationS: numberFlag(f, 'duration-s', 0, 0, 31_536_000),
-  };
-}
-
-function workerOptions(f: ReturnType<typeof parseFlags>, network: Network): WorkerOptions {
-  const badData = stringFlag(f, 'bad-data') ?? 'on';
-  if (badData !== 'on' && badData !== 'off')
-    throw new EstimatorConfigError(`--bad-data must be on or off, got '${badData}'`);
-  const mapFile = stringFlag(f, 'channel-map');
-  const options: WorkerOptions = {
+  const settings = ESTIMATOR_SETTINGS.parse(argv, env);
+  const network = readNetwork(path.resolve(settings.casePath));
+  if (settings.areas > network.busCount)
+    throw new EstimatorConfigError(
+      `--areas must be at most the case's ${network.busCount} buses, got ${settings.areas}`,
+    );
+  const channelMap =
+    settings.channelMapPath === undefined ? undefined : readChannelMap(path.resolve(settings.channelMapPath));
+  const worker: WorkerOptions = {
     ...DEFAULT_WORKER_OPTIONS,
-    areas: numberFlag(f, 'areas', 1, 1, network.busCount, true),
-    replicas: numberFlag(f, 'replicas', 2, 1, 64, true),
-    sigmaPu: numberFlag(f, 'sigma-pu', 0.002, 1e-6, 0.5),
-    openBranchSigmas: numberFlag(f, 'open-branch-sigmas', 5, 0, 100),
-    badData: badData === 'on',
-    backupDelayMs: numberFlag(f, 'backup-delay-ms', 0, 0, 60_000, true),
-    channelMap: mapFile === undefined ? undefined : readChannelMap(path.resolve(mapFile)),
+    areas: settings.areas,
+    replicas: settings.replicas,
+    sigmaPu: settings.sigmaPu,
+    openBranchSigmas: settings.openBranchSigmas,
+    badData: settings.badData === 'on',
+    backupDelayMs: settings.backupDelayMs,
+    channelMap,
   };
   try {
-    return validateWorkerOptions(options);
+    return { settings, network, worker: validateWorkerOptions(worker) };
   } catch (error) {
     if (error instanceof EstimationError) throw new EstimatorConfigError(error.message);
     throw error;
@@ -119,7 +155,7 @@ function readNetwork(file: string): Network {
   }
 }
 
-function readChannelMap(file: string): ReturnType<typeof parseChannelMap> {
+function readChannelMap(file: string): ChannelMap {
   try {
     return parseChannelMap(fs.readFileSync(file, 'utf8'), file);
   } catch (error) {
@@ -127,16 +163,4 @@ function readChannelMap(file: string): ReturnType<typeof parseChannelMap> {
       throw new EstimatorConfigError(`--channel-map: ${(error as Error).message}`);
     throw error;
   }
-}
-
-function httpPort(text: string): number | 'off' {
-  if (text === 'off') return 'off';
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new EstimatorConfigError(`--http-port must be a port in [0, 65535] or 'off', got '${text}'`);
-  return port;
-}
-
-function list(text: string | undefined): string[] {
-  return (text ?? '').split(',').filter((s) => s.length > 0);
 }

@@ -9,7 +9,7 @@ import {
   WireFormatError,
 } from '@gridcloud/estimation';
 import { BoundedProducer } from '@gridcloud/kafka';
-import { GroupPublisher } from '@gridcloud/nest-vsync';
+import { AppMetrics, GroupPublisher } from '@gridcloud/nest-vsync';
 import { processKey, VsyncProcess, type SystemView, type View } from '@gridcloud/vsync';
 import { ESTIMATOR_OPTIONS } from '../config/estimator-config.module';
 import type { EstimatorOptions } from '../config/estimator-options';
@@ -36,18 +36,60 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ESTIMATOR_OPTIONS) private readonly options: EstimatorOptions,
     @Inject(VsyncProcess) private readonly process: VsyncProcess,
     @Inject(GroupPublisher) publisher: GroupPublisher,
+    @Inject(AppMetrics) metrics: AppMetrics,
   ) {
     this.worker = new EstimationWorker(options.network, options.worker, () => performance.now());
+    const s = options.settings;
     const kafka =
-      options.kafkaBrokers.length === 0
+      s.kafkaBrokers.length === 0
         ? undefined
         : new BoundedProducer({
-            brokers: options.kafkaBrokers,
+            brokers: s.kafkaBrokers.map((b) => `${b.host}:${b.port}`),
             clientId: 'gridcloud-estimator',
-            topic: options.kafkaTopic,
-            maxQueueRecords: options.maxKafkaQueue,
+            topic: s.kafkaTopic,
+            maxQueueRecords: s.maxKafkaQueue,
           });
     this.sinks = new ResultSinks(publisher, kafka);
+    this.registerMetrics(metrics);
+  }
+
+  /** The worker's counters at GET /metrics, read at each scrape. */
+  private registerMetrics(m: AppMetrics): void {
+    const s = this.worker.stats;
+    m.counter(
+      'estimator_snapshots_received_total',
+      'Snapshots delivered to this worker',
+      () => s.snapshotsReceived,
+    );
+    m.counter(
+      'estimator_snapshots_estimated_total',
+      'Snapshots this worker computed an area of',
+      () => s.snapshotsEstimated,
+    );
+    m.counter('estimator_areas_computed_total', 'Area estimates computed', () => s.areasComputed);
+    m.counter(
+      'estimator_duplicates_avoided_total',
+      'Backups skipped: the result was already in',
+      () => s.duplicatesAvoided,
+    );
+    m.counter('estimator_compute_ms_total', 'Milliseconds spent estimating areas', () => s.computeMsTotal);
+    m.counter('estimator_area_failures_total', 'Area estimates that failed', () => s.areaFailures);
+    m.counter(
+      'estimator_results_published_total',
+      'Results sent to the results group',
+      () => this.sinks.counters.published,
+    );
+    m.gauge('estimator_catalog_version', 'Version of the PMU catalog in force', () => s.catalogVersion);
+    m.gauge(
+      'estimator_unmapped_channels',
+      'Catalog channels not placed in the network',
+      () => s.unmappedChannels,
+    );
+    m.gauge(
+      'estimator_open_branches',
+      'Branches taken as open in the last snapshot',
+      () => s.openBranches.length,
+    );
   }
 
   async onModuleInit(): Promise<void> {
