@@ -15,6 +15,8 @@ export { InjectGroup } from './inject-group.decorator';
 export { OnView } from './on-view.decorator';
 export { SystemViews } from './system-views';
 export { messageHandlerId } from './message-id';
+export { ServiceLogger } from './service-logger';
+export { stopOnSignalOrAfter } from './stop';
 export { VsyncHealthModule } from './health/vsync-health.module';
 export { AppMetrics } from './health/app-metrics';
 export { VsyncHealthIndicator } from './health/vsync-health-indicator';
