@@ -3,14 +3,24 @@
  * Started by the cross-process tests as `node --import tsx test/vsync/member.ts '<json options>'`.
  *
  * Several groups may share the member's one process runtime (option "groups").
- * Commands (stdin): {"cmd":"join"|"leave","group"} | {"cmd":"send","group","count":N,"ordering":"fifo"|"total"}
- *                   | {"cmd":"update","group","count":N,"key"} | {"cmd":"stats"} | {"cmd":"exit"}
- * Events (stdout):  ready, joined, left, view, deliver, update, sent, sendDone, updateDone, stats, error, closed.
+ * Commands (stdin): {"cmd":"join"|"leave","group"} | {"cmd":"send","group","count":N,"ordering":"fifo"|"total",
+ *                   "bytes":B (pads each message with B bytes)} | {"cmd":"update","group","count":N,"key"}
+ *                   | {"cmd":"flush","group"} | {"cmd":"cut","to":"host:port"} (drop everything sent there)
+ *                   | {"cmd":"stats"} | {"cmd":"exit"} (a graceful shutdown)
+ * Events (stdout):  ready, joined, left, view, systemView, deliver, update, sent, sendDone, updateDone, flushed,
+ *                   stats, error, closed.
  * A delivered message carries the sending member's name and its sequence number, so the test can check FIFO,
  * total order and integrity from the logs alone.
  */
 import { createInterface } from 'node:readline';
-import { formatProcess, Group, VsyncProcess, type FaultOptions, type Ordering } from '@gridcloud/vsync';
+import {
+  FaultInjector,
+  formatProcess,
+  Group,
+  VsyncProcess,
+  type FaultOptions,
+  type Ordering,
+} from '@gridcloud/vsync';
 
 interface MemberOptions {
   readonly name: string;
@@ -18,6 +28,8 @@ interface MemberOptions {
   readonly group?: string;
   readonly groups?: string[];
   readonly seeds?: string[];
+  /** A fixed port, kept across restarts (as a host agent gives each instance); default ephemeral. */
+  readonly bindPort?: number;
   readonly heartbeatIntervalMs?: number;
   readonly failureTimeoutMs?: number;
   readonly sendWindowMessages?: number;
@@ -27,9 +39,11 @@ interface MemberOptions {
 }
 
 interface Command {
-  readonly cmd: 'join' | 'leave' | 'send' | 'update' | 'stats' | 'exit';
+  readonly cmd: 'join' | 'leave' | 'send' | 'update' | 'flush' | 'cut' | 'stats' | 'exit';
   readonly group?: string;
   readonly count?: number;
+  readonly bytes?: number;
+  readonly to?: string;
   readonly ordering?: Ordering;
   readonly key?: string;
 }
@@ -44,10 +58,13 @@ function emit(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
+// Always a fault layer (by default a faultless one), so a test can cut one direction of a link at run time.
+const faults = new FaultInjector(options.faults ?? {});
 const runtime = new VsyncProcess({
   seeds: options.seeds,
+  bindPort: options.bindPort,
   rejoinOnExclusion: options.rejoinOnExclusion ?? false,
-  faults: options.faults,
+  faults,
   core: {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
     failureTimeoutMs: options.failureTimeoutMs ?? 1_500,
@@ -81,6 +98,7 @@ function openGroup(name: string): Group {
       incarnation: runtime.self.incarnation,
     }),
   );
+  // The padding argument only gives the message its size; it is not reported.
   group.handle(MESSAGE, (from: string, seq: number) => {
     const delivery = group.delivery!;
     emit({
@@ -91,6 +109,7 @@ function openGroup(name: string): Group {
       sender: formatProcess(delivery.sender),
       viewId: delivery.viewId,
       ordering: delivery.ordering,
+      at: Date.now(),
     });
   });
   // The replicated-variable example of Isis2: every member applies the same updates in the same order.
@@ -110,10 +129,11 @@ function groupOf(command: Command): Group {
 async function sendAll(group: Group, command: Command): Promise<void> {
   const count = command.count ?? 0;
   const ordering = command.ordering ?? 'total';
+  const padding = new Uint8Array(command.bytes ?? 0);
   for (let seq = 0; seq < count; seq += 1) {
     await (ordering === 'total'
-      ? group.orderedSend(MESSAGE, options.name, seq)
-      : group.send(MESSAGE, options.name, seq));
+      ? group.orderedSend(MESSAGE, options.name, seq, padding)
+      : group.send(MESSAGE, options.name, seq, padding));
     emit({ event: 'sent', group: group.name, seq });
   }
   emit({ event: 'sendDone', group: group.name, count });
@@ -127,6 +147,7 @@ async function updateAll(group: Group, command: Command): Promise<void> {
 
 async function onCommand(command: Command): Promise<void> {
   if (command.cmd === 'stats') return emit({ event: 'stats', ...runtime.stats() });
+  if (command.cmd === 'cut') return faults.cut(command.to ?? '');
   if (command.cmd === 'exit') {
     await runtime.shutdown();
     emit({ event: 'closed' });
@@ -143,8 +164,15 @@ async function onCommand(command: Command): Promise<void> {
     await sendAll(group, command);
   } else if (command.cmd === 'update') {
     await updateAll(group, command);
+  } else if (command.cmd === 'flush') {
+    await group.flush();
+    emit({ event: 'flushed', group: group.name, at: Date.now() });
   }
 }
+
+runtime.onSystemView((view) =>
+  emit({ event: 'systemView', id: view.id, members: view.members.map(formatProcess) }),
+);
 
 async function main(): Promise<void> {
   await runtime.start();

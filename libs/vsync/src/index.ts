@@ -27,6 +27,7 @@ export {
   type CoreBounds,
   type TransportBounds,
   type RuntimeStats,
+  FaultInjector,
   type FaultOptions,
   type SystemView,
   type GroupMembers,

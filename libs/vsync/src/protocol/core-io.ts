@@ -25,6 +25,9 @@ export type CoreInput =
       multicasts: readonly BatchedMulticast[];
       nowMs: number;
     }
+  /** Completes once every message of the group this process sent (into the window) or delivered before this input is
+   *  stable: received by every member, or carried through a view change, which delivers it at every survivor. */
+  | { type: 'flush'; group: string; requestId: number; nowMs: number }
   | { type: 'shutdown'; nowMs: number };
 
 /** One multicast of a 'multicastBatch' input; each gets its own requestDone or requestFailed. */

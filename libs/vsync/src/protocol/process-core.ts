@@ -39,6 +39,13 @@ interface GroupRequest {
   readonly join: boolean;
 }
 
+/** A g.flush(): the group epoch it was asked in, and how many messages of each member must become stable there. */
+interface StabilityWait {
+  readonly group: string;
+  readonly epoch: GroupEpoch;
+  readonly counts: readonly number[];
+}
+
 interface BufferedMessage {
   readonly from: ProcessId;
   readonly body: Body<'data'> | Body<'groupAck'>;
@@ -94,6 +101,7 @@ export class ProcessCore {
 
   // This process's own requests and multicast state.
   private readonly groupRequests = new Map<number, GroupRequest>();
+  private readonly stabilityWaits = new Map<number, StabilityWait>();
   private readonly groups = new Map<string, GroupEpoch>();
   private readonly sendQueues = new Map<string, QueuedMulticast[]>();
   private readonly future: BufferedMessage[] = [];
@@ -126,8 +134,9 @@ export class ProcessCore {
     return this.view;
   }
 
-  get state(): Role {
-    return this.role;
+  /** 'leaving' is a member on its way out after shutdown: it still votes on its removal but takes no requests. */
+  get state(): Role | 'leaving' {
+    return this.departing && this.role === 'member' ? 'leaving' : this.role;
   }
 
   /** The membership service of the installed view (oldest first), or none before joining; for observers. */
@@ -146,6 +155,7 @@ export class ProcessCore {
     try {
       this.dispatch(input);
       this.flushOutboxes();
+      this.completeStabilityWaits();
     } catch (error) {
       // A broken invariant (or a peer's message that breaks one) stops this incarnation, loudly, instead of going on
       // with corrupt state or crashing the host process: the runtime reports it and may restart a new incarnation.
@@ -181,9 +191,37 @@ export class ProcessCore {
         for (const m of input.multicasts) this.enqueueMulticast(input.group, m);
         this.drain(input.group);
         break;
+      case 'flush':
+        this.onFlushRequest(input.group, input.requestId);
+        break;
       case 'shutdown':
         this.onShutdown();
         break;
+    }
+  }
+
+  private onFlushRequest(group: string, requestId: number): void {
+    if (this.role === 'gone' || this.departing)
+      return this.fail(requestId, new ShutdownError('no longer a member of the system'));
+    const epoch = this.groups.get(group);
+    if (epoch === undefined) return this.fail(requestId, new NotAMemberError(String(group)));
+    if (this.stabilityWaits.size >= this.config.maxPendingRequests) {
+      return this.fail(
+        requestId,
+        new RequestError(`more than maxPendingRequests (${this.config.maxPendingRequests}) flushes pending`),
+      );
+    }
+    this.stabilityWaits.set(requestId, { group, epoch, counts: epoch.receivedCounts() });
+  }
+
+  /** A wait ends when its messages are stable, or when its epoch closed: the view change delivered them at every
+   *  survivor, which is all stability promises. */
+  private completeStabilityWaits(): void {
+    if (this.stabilityWaits.size === 0) return;
+    for (const [requestId, wait] of this.stabilityWaits) {
+      if (this.groups.get(wait.group) === wait.epoch && !wait.epoch.isStableUpTo(wait.counts)) continue;
+      this.stabilityWaits.delete(requestId);
+      this.out.push({ type: 'requestDone', requestId });
     }
   }
 
@@ -266,6 +304,9 @@ export class ProcessCore {
   }
 
   private failQueued(error: VsyncError): void {
+    for (const requestId of this.stabilityWaits.keys())
+      this.out.push({ type: 'requestFailed', requestId, error });
+    this.stabilityWaits.clear();
     for (const requestId of this.groupRequests.keys())
       this.out.push({ type: 'requestFailed', requestId, error });
     this.groupRequests.clear();
@@ -416,7 +457,10 @@ export class ProcessCore {
       case 'heartbeat':
         return this.onHeartbeat(from, body.viewId);
       case 'notMember':
-        if (body.viewId > this.view!.id)
+        // A graceful leaver whose removal commit was lost hears it this way instead.
+        if (body.viewId > this.view!.id && this.departing)
+          this.finishDeparture(`left the system by view ${body.viewId}`);
+        else if (body.viewId > this.view!.id)
           this.becomeGone(new ExcludedError(`view ${body.viewId} left it out`), true);
         return;
       case 'leaveSystem':

@@ -7,7 +7,7 @@ function schedule(seed: number, count: number): number[] {
   const copies: number[] = [];
   for (let i = 0; i < count; i += 1) {
     let sent = 0;
-    injector.apply(() => (sent += 1));
+    injector.apply('peer:1', () => (sent += 1));
     copies.push(sent);
   }
   return copies;
@@ -32,10 +32,21 @@ describe('FaultInjector', () => {
   it('delivers late messages, later and possibly reordered', async () => {
     const injector = new FaultInjector({ maxDelayMs: 5, seed: 3 });
     const order: number[] = [];
-    for (let i = 0; i < 50; i += 1) injector.apply(() => order.push(i));
+    for (let i = 0; i < 50; i += 1) injector.apply('peer:1', () => order.push(i));
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(order).not.toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('drops everything to a cut address, and nothing else, until healed', () => {
+    const injector = new FaultInjector({});
+    const sent: string[] = [];
+    injector.cut('b:1');
+    for (const to of ['a:1', 'b:1', 'a:1']) injector.apply(to, () => sent.push(to));
+    injector.heal();
+    injector.apply('b:1', () => sent.push('b:1 healed'));
+    expect(sent).toEqual(['a:1', 'a:1', 'b:1 healed']);
+    expect(injector.counts.dropped).toBe(1);
   });
 
   it('rejects rates outside [0, 1) and bad delays', () => {

@@ -29,6 +29,8 @@ export class FaultInjector {
   private readonly dropRate: number;
   private readonly duplicateRate: number;
   private readonly maxDelayMs: number;
+  /** Addresses every message to is dropped: a one-way cut, as a broken route or a firewall makes. */
+  private readonly cutTo = new Set<string>();
 
   constructor(options: FaultOptions) {
     this.dropRate = rate('faults.dropRate', options.dropRate);
@@ -46,8 +48,21 @@ export class FaultInjector {
     this.state = seed >>> 0;
   }
 
+  /** From now on, drops every message to this address (the other direction is untouched). */
+  cut(toAddress: string): void {
+    this.cutTo.add(toAddress);
+  }
+
+  heal(): void {
+    this.cutTo.clear();
+  }
+
   /** Passes a message on to `send` zero, one or two times, now or later, as the schedule decides. */
-  apply(send: () => void): void {
+  apply(toAddress: string, send: () => void): void {
+    if (this.cutTo.has(toAddress)) {
+      this.counts.dropped += 1;
+      return;
+    }
     if (this.next() < this.dropRate) {
       this.counts.dropped += 1;
       return;

@@ -120,6 +120,12 @@ export class Group implements GroupEndpoint {
     return this.multicast('total', handlerId, args);
   }
 
+  /** Resolves once every message this member sent (into the send window: await the sends first) or delivered in this
+   *  group is stable, i.e. received by every member, as Isis2's g.Flush(): after it, no crash can lose them. */
+  flush(): Promise<void> {
+    return this.process.flush(this.name);
+  }
+
   /** Leaves the group: a group with a process of its own shuts it down (a graceful leave of everything), a group
    *  on a shared process leaves just this group. */
   async close(): Promise<void> {

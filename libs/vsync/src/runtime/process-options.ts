@@ -32,8 +32,9 @@ export interface VsyncProcessOptions {
   readonly maxPendingRequests?: number;
   readonly core?: CoreBounds;
   readonly transport?: TransportBounds;
-  /** Test only: drop, duplicate and delay outgoing messages on a seeded schedule. */
-  readonly faults?: FaultOptions;
+  /** Test only: drop, duplicate and delay outgoing messages on a seeded schedule; pass a FaultInjector to keep a
+   *  handle on it (e.g. to cut one direction of a link while the process runs). */
+  readonly faults?: FaultOptions | FaultInjector;
 }
 
 export interface ResolvedProcessOptions {
@@ -81,7 +82,10 @@ export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedPro
       1,
       10_000_000,
     ),
-    faults: options.faults === undefined ? undefined : new FaultInjector(options.faults),
+    faults:
+      options.faults === undefined || options.faults instanceof FaultInjector
+        ? options.faults
+        : new FaultInjector(options.faults),
   };
 }
 

@@ -49,6 +49,20 @@ describe('VsyncProcess', () => {
     expect(p.stats().transport.rejectedFrames.undecodableMessage).toBe(2);
   });
 
+  it("hands a process-level error to every group's onError, also when no process listener is registered", async () => {
+    const p = vsyncProcess();
+    const seen: string[] = [];
+    const g = new Group('errors-reach-groups', { process: p }).onError((e) => seen.push(e.message));
+    await g.join();
+    p.onSystemView(() => {
+      throw new Error('a system view observer broke');
+    });
+    // Joining another group installs a new system view: the broken observer's error goes to the group.
+    await p.join('another');
+    await until(() => seen.length > 0);
+    expect(seen).toEqual(['a system view observer broke']);
+  });
+
   it('rejects a payload above maxPayloadBytes before it reaches the core', async () => {
     const p = vsyncProcess({ transport: { maxFrameBytes: 16 * 1024 } });
     await expect(p.multicast('g', 'fifo', new Uint8Array(16 * 1024))).rejects.toThrow(PayloadTooLargeError);
@@ -137,7 +151,7 @@ describe('VsyncProcess', () => {
     await expect(p.join('g')).rejects.toThrow(/create a new VsyncProcess/);
   });
 
-  it('reports system views to observers, with every group\'s members (also of groups it has not joined)', async () => {
+  it("reports system views to observers, with every group's members (also of groups it has not joined)", async () => {
     const seed = vsyncProcess();
     await seed.start();
     const other = vsyncProcess({ seeds: [seed.self.address] });

@@ -136,6 +136,12 @@ export class VsyncProcess {
     return this.request({ type: 'leave', group });
   }
 
+  /** Resolves once every message of the group this process sent or delivered so far is stable: received by every
+   *  member (or delivered at every survivor by a view change). */
+  flush(group: string): Promise<void> {
+    return this.request({ type: 'flush', group });
+  }
+
   /** Resolves once the core accepted the message into its send window (flow control), not when it is delivered. */
   multicast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
     if (payload.length > this.maxPayloadBytes)
@@ -340,7 +346,7 @@ export class VsyncProcess {
   private send(toAddress: string, message: WireMessage): void {
     const bytes = encodeMessageParts(message);
     if (this.options.faults === undefined) return this.transmit(toAddress, bytes);
-    this.options.faults.apply(() => this.state !== 'closed' && this.transmit(toAddress, bytes));
+    this.options.faults.apply(toAddress, () => this.state !== 'closed' && this.transmit(toAddress, bytes));
   }
 
   private transmit(toAddress: string, bytes: OutgoingMessage): void {

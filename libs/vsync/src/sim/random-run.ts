@@ -1,5 +1,5 @@
 import type { Ordering } from '../protocol';
-import { Cluster, type SimNode } from './cluster';
+import { Cluster, SIM_CORE_BOUNDS, type SimNode } from './cluster';
 import { checkInvariants } from './invariants';
 import type { Prng } from './prng';
 import { CALM_NETWORK } from './sim-network';
@@ -33,6 +33,9 @@ const MAX_OUTSTANDING_MULTICASTS = 12;
 /** Largest burst of multicasts the workload issues in one input. */
 const MAX_BURST_MULTICASTS = 5;
 const GROUPS = ['g0', 'g1'] as const;
+/** Share of multicasts padded to a random size up to maxPayloadBytes: enough that unstable backlogs often exceed one
+ *  frame, so view changes must split what they carry. */
+const LARGE_PAYLOAD_SHARE = 0.3;
 
 /** Membership service sizes a run picks from: smaller than, equal to and larger than the node counts (3..7). */
 const SERVICE_SIZES = [3, 4, 5, 6, 7] as const;
@@ -137,8 +140,12 @@ class RandomRun {
     // Now and then a burst issued in one turn, which the core packs into one data message per member.
     if (this.prng.chance(0.25)) {
       const size = this.prng.int(2, MAX_BURST_MULTICASTS);
-      c.multicastBatch(n.index, group, Array.from({ length: size }, ordering));
-    } else c.multicast(n.index, group, ordering());
+      c.multicastBatch(n.index, group, Array.from({ length: size }, ordering), this.payloadBytes());
+    } else c.multicast(n.index, group, ordering(), this.payloadBytes());
+  }
+
+  private payloadBytes(): number {
+    return this.prng.chance(LARGE_PAYLOAD_SHARE) ? this.prng.int(0, SIM_CORE_BOUNDS.maxPayloadBytes) : 0;
   }
 
   private scheduleFaults(): void {
@@ -181,6 +188,7 @@ class RandomRun {
       'partition',
       'one-way',
       'crash-mid-change',
+      'stop',
     ] as const);
     if (kind === 'partition' || kind === 'one-way') return this.partition(kind === 'one-way');
     if (kind === 'crash-mid-change') {
@@ -193,7 +201,15 @@ class RandomRun {
     const victim =
       kind === 'crash-leader' ? (c.leaderNode() ?? this.prng.pick(alive)) : this.prng.pick(alive);
     this.disrupted += this.cost(victim);
+    if (kind === 'stop') return this.stop(victim);
     this.crashAndRestart(victim, kind);
+  }
+
+  /** A graceful stop (SIGTERM): the process leaves the system, and its driver restarts it once it is gone, as a
+   *  supervisor would, with the same options. */
+  private stop(victim: SimNode): void {
+    this.faults.push(`stop node${victim.index} at ${Math.round(this.cluster.now)}`);
+    this.cluster.shutdown(victim.index);
   }
 
   private crashAndRestart(victim: SimNode, why: string): void {

@@ -17,6 +17,10 @@ describe('scripted scenarios (libs/vsync/testdata)', () => {
         'minority-partition.txt',
         'gms-non-service-crashes.txt',
         'gms-service-majority-lost.txt',
+        'seed-restart.txt',
+        'graceful-leave-two.txt',
+        'large-backlog-flush.txt',
+        'proposal-timeout-outage.txt',
       ]),
     );
   });

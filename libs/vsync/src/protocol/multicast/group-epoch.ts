@@ -90,6 +90,17 @@ export class GroupEpoch {
     this.forEachOther((m) => this.effects.send(m, body));
   }
 
+  /** How many messages of each member (by rank) this member has received (its own: sent) so far. */
+  receivedCounts(): number[] {
+    return this.streams.map((s) => s.received);
+  }
+
+  /** Whether the first `counts[rank]` messages of every member are received by every member. */
+  isStableUpTo(counts: readonly number[]): boolean {
+    assert(counts.length === this.members.length, 'stability counts are per member of this epoch');
+    return counts.every((count, rank) => this.stableCount(rank) >= count);
+  }
+
   /** Everything still held (not yet stable), for the flush report. */
   heldRecords(): DataRecord[] {
     return this.streams.flatMap((s) => [...s.held]);
