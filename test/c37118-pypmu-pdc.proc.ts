@@ -7,7 +7,8 @@ import {
   type DataFrame,
   type PmuData,
 } from '@gridcloud/c37118';
-import { PythonPeer, until } from './c37118/python-peer';
+import { LocalProcess } from '@gridcloud/supervision';
+import { projectPython, until } from './c37118/python-env';
 
 /**
  * Interoperability, direction 2: our encoder, serving as a PMU, streams to
@@ -116,10 +117,10 @@ function pypmuStat(stat: number): PypmuPmu['stat'] {
 }
 
 let server: PmuServer | undefined;
-let peer: PythonPeer | undefined;
+let peer: LocalProcess | undefined;
 
 afterEach(async () => {
-  peer?.stop();
+  peer?.kill();
   await server?.close();
 });
 
@@ -139,7 +140,9 @@ describe('our PMU server -> pypmu PDC over TCP', () => {
     const rejects: string[] = [];
     server.onReject = (r) => rejects.push(r.message);
     const { port } = await server.listen();
-    peer = PythonPeer.start('test/c37118/pypmu_pdc.py', [String(port), String(FRAMES)]);
+    peer = LocalProcess.spawn([projectPython(), 'test/c37118/pypmu_pdc.py', String(port), String(FRAMES)], {
+      stdin: 'pipe',
+    });
     await until(() => server?.streamingConnections === 1, 30_000, 'pypmu to send the start command');
 
     const sent: DataFrame[] = [];
@@ -149,7 +152,7 @@ describe('our PMU server -> pypmu PDC over TCP', () => {
       server.publish(encodeFrame(f, config));
       await new Promise((r) => setTimeout(r, 2));
     }
-    const done = (await peer.next((l) => 'decoded' in l, 60_000, 'pypmu summary')) as { decoded: number };
+    const done = (await peer.waitFor((l) => 'decoded' in l, 'pypmu summary', 60_000)) as { decoded: number };
     expect(peer.lines.filter((l) => 'error' in l)).toEqual([]);
     expect(done.decoded).toBe(FRAMES);
 

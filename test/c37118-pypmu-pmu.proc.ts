@@ -6,7 +6,8 @@ import {
   type Frame,
   type FrameReject,
 } from '@gridcloud/c37118';
-import { PythonPeer, until } from './c37118/python-peer';
+import { LocalProcess } from '@gridcloud/supervision';
+import { projectPython, until } from './c37118/python-env';
 
 /**
  * Interoperability, direction 1: a pypmu PMU (an implementation we did not
@@ -36,12 +37,12 @@ interface Received {
   digitals: number[];
 }
 
-let peer: PythonPeer | undefined;
+let peer: LocalProcess | undefined;
 let client: PdcClient | undefined;
 
 afterEach(() => {
   client?.close();
-  peer?.stop();
+  peer?.kill();
 });
 
 /** Engineering values our view should hold for pypmu's wire values, per the CFG-2 we decoded. */
@@ -74,8 +75,10 @@ function expectMatches(got: Received, wire: WirePmu[], cfg: ConfigFrame): void {
 }
 
 async function session(variant: string, numPmu: number): Promise<void> {
-  peer = PythonPeer.start('test/c37118/pypmu_pmu.py', [variant, String(FRAMES)]);
-  const { port } = (await peer.next((l) => 'port' in l, 30_000, 'listening port')) as { port: number };
+  peer = LocalProcess.spawn([projectPython(), 'test/c37118/pypmu_pmu.py', variant, String(FRAMES)], {
+    stdin: 'pipe',
+  });
+  const { port } = (await peer.waitFor((l) => 'port' in l, 'listening port', 30_000)) as { port: number };
   const frames: Frame[] = [];
   const data: Received[] = [];
   const rejects: FrameReject[] = [];
@@ -106,7 +109,7 @@ async function session(variant: string, numPmu: number): Promise<void> {
     client.send(command);
     await until(() => frames.some((f) => f.kind === kind), 15_000, `pypmu's ${kind} frame`);
   }
-  await peer.next((l) => 'queued' in l, 30_000, 'queued data frames');
+  await peer.waitFor((l) => 'queued' in l, 'queued data frames', 30_000);
   client.send('start');
   await until(() => data.length >= FRAMES, 30_000, `${FRAMES} data frames from pypmu`);
   client.send('stop');

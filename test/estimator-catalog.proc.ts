@@ -15,7 +15,8 @@ import {
 } from '@gridcloud/estimation';
 import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group } from '@gridcloud/vsync';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 
 const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
 const CASE14 = path.resolve('../shared/cases/case14.m');
@@ -43,15 +44,15 @@ function catalogLines(
   }));
 }
 
-function estimator(port: number, seeds: string): NodeProcess {
-  return new NodeProcess(ESTIMATOR_ENTRY, [
+function estimator(port: number, seeds: string): LocalProcess {
+  return LocalProcess.tsx(ESTIMATOR_ENTRY, [
     ...['--case', CASE14, '--areas', '1', '--replicas', '2', '--stats-interval-ms', '500'],
     ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
   ]);
 }
 
 describe('the PMU catalog reaches a joining estimator, and a configuration change reaches every estimator (processes)', () => {
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-catalog-'));
   let consumer: Group | undefined;
   afterAll(async () => {
@@ -78,7 +79,7 @@ describe('the PMU catalog reaches a joining estimator, and a configuration chang
     const pmuPort = await freePort();
     const snapshotsFile = path.join(dir, 'snapshots.jsonl');
     const targets = [1000, 1001, 1002, 1003, 1004].flatMap((id) => ['--tcp', `${id}@127.0.0.1:${pmuPort}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       ...targets,
       ...[
         '--fps',
@@ -95,7 +96,7 @@ describe('the PMU catalog reaches a joining estimator, and a configuration chang
     procs.push(ingest);
     await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
     const truthFile = path.join(dir, 'truth.jsonl');
-    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       ...['--case', CASE14, '--tcp', `127.0.0.1:${pmuPort}`, '--fps', '30', '--truth', truthFile],
       ...['--noise-sigma-pu', String(NOISE_SIGMA_PU), '--config-change', `1000@${CHANGE_AT_S}`],
     ]);

@@ -15,7 +15,8 @@ import {
 } from '@gridcloud/estimation';
 import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group } from '@gridcloud/vsync';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 
 const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
 const NOISE_SIGMA_PU = 0.002;
@@ -23,7 +24,7 @@ const NOISE_SIGMA_PU = 0.002;
 const TRIP_AT_S = 3;
 
 describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas, r = 2) -> a results consumer', () => {
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-estimator-'));
   let consumer: Group | undefined;
   afterAll(async () => {
@@ -36,7 +37,7 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
     const ports = [await freePort(), await freePort(), await freePort()];
     const seeds = `127.0.0.1:${ports[0]}`;
     const estimators = ports.map((port) => {
-      const p = new NodeProcess(ESTIMATOR_ENTRY, [
+      const p = LocalProcess.tsx(ESTIMATOR_ENTRY, [
         ...['--case', path.resolve('../shared/cases/case14.m'), '--areas', '2', '--replicas', '2'],
         ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
       ]);
@@ -58,7 +59,7 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
     await consumer.join();
 
     const truthFile = path.join(dir, 'truth.jsonl');
-    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       ...['--case', path.resolve('../shared/cases/case14.m'), '--tcp', '127.0.0.1:0', '--fps', '30'],
       ...['--noise-sigma-pu', String(NOISE_SIGMA_PU), '--truth', truthFile, '--trip-line', `6@${TRIP_AT_S}`],
     ]);
@@ -68,7 +69,7 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
       streams: { idcode: number }[];
     };
     const snapshotsFile = path.join(dir, 'snapshots.jsonl');
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       ...ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]),
       ...['--fps', '30', '--vsync-seeds', seeds, '--snapshots-out', snapshotsFile, '--duration-s', '10'],
     ]);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeFrame } from '@gridcloud/c37118';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport, SourceReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { testConfig, testDataFrame } from '../apps/ingest/src/testing/frames';
@@ -77,7 +78,7 @@ function portOf(server: net.Server): number {
 
 describe('ingest beside bad peers (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-bad-'));
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   const servers: net.Server[] = [];
   const udp = dgram.createSocket('udp4');
   let report = {} as IngestReport;
@@ -86,7 +87,7 @@ describe('ingest beside bad peers (processes)', () => {
   let alive = false;
 
   beforeAll(async () => {
-    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0']);
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0']);
     procs.push(sim);
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
     const good = (ready.streams as { idcode: number }[]).flatMap((s) => [
@@ -95,7 +96,7 @@ describe('ingest beside bad peers (processes)', () => {
     ]);
     for (const b of [garbage, dataBeforeConfig, truncated, oneByteAtATime]) servers.push(await badServer(b));
     const bad = servers.flatMap((s, i) => ['--tcp', `${11 + i}@127.0.0.1:${portOf(s)}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       '--udp',
       '127.0.0.1:0',
       ...good,

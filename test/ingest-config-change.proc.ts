@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { freePort } from '@gridcloud/command-line';
@@ -18,7 +19,7 @@ const CHANGE_AT_S = 6;
 
 describe('ingest follows a CFGCNT change (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-cfg-'));
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   let report = {} as IngestReport;
   let stderr = '';
   let samples: { phasors: number[]; timeSec: number }[] = [];
@@ -28,7 +29,7 @@ describe('ingest follows a CFGCNT change (processes)', () => {
     // The ingest starts first and retries until the simulator listens, so the change at CHANGE_AT_S finds it streaming.
     const port = await freePort();
     const targets = [1000, 1001, 1002, 1003, 1004].flatMap((id) => ['--tcp', `${id}@127.0.0.1:${port}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       ...targets,
       '--snapshots-out',
       path.join(dir, 'snapshots.jsonl'),
@@ -43,7 +44,7 @@ describe('ingest follows a CFGCNT change (processes)', () => {
     ]);
     procs.push(ingest);
     await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
-    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
       CASE14,
       '--tcp',

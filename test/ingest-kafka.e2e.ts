@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, expect, it } from 'vitest';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import { describeWithServices, services } from './support/services';
 
 /**
@@ -29,7 +30,7 @@ describeWithServices('ingest Kafka consumer group -> pmu.snapshots', ['kafka'], 
   const kafka = new Kafka({ clientId: 'ingest-e2e', brokers: services.kafka.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   let reader: Consumer | undefined;
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
 
   afterAll(async () => {
     await Promise.allSettled(procs.map((p) => p.stop()));
@@ -58,14 +59,14 @@ describeWithServices('ingest Kafka consumer group -> pmu.snapshots', ['kafka'], 
 
     const group = `ingest-e2e-${run}`;
     for (const id of ['replica-a', 'replica-b']) {
-      const p = new NodeProcess(INGEST_ENTRY, [
+      const p = LocalProcess.tsx(INGEST_ENTRY, [
         '--kafka-brokers', services.kafka.brokers.join(','), '--kafka-consume-topic', framesTopic, '--kafka-group', group,
         '--kafka-publish-topic', snapshotsTopic, '--instance-id', id, '--align-window-ms', '300',
       ]);
       procs.push(p);
       await p.waitFor((l) => l.event === 'ready', `${id} ready`);
     }
-    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--pmus', String(PMUS), '--kafka-brokers', services.kafka.brokers.join(','), '--kafka-topic', framesTopic, '--config-interval-ms', '300']);
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', CASE14, '--pmus', String(PMUS), '--kafka-brokers', services.kafka.brokers.join(','), '--kafka-topic', framesTopic, '--config-interval-ms', '300']);
     procs.push(sim);
     await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
 

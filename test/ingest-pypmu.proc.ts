@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectPython } from './c37118/python-peer';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { projectPython } from './c37118/python-env';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
@@ -88,7 +89,7 @@ interface PypmuPdcResult {
 
 describe('C37.118 interoperability with pypmu (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-pypmu-'));
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   let python = '';
 
   beforeAll(() => {
@@ -101,11 +102,11 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
   });
 
   it('ingests a pypmu PMU over TCP: commands understood, every frame decoded, values as pypmu encoded them', async () => {
-    const pmu = new NodeProcess('-', [], process.cwd(), [python, '-u', '-c', PYPMU_PMU]);
+    const pmu = LocalProcess.spawn([python, '-u', '-c', PYPMU_PMU]);
     procs.push(pmu);
     const { port } = (await pmu.waitFor((l) => l.event === 'ready', 'pypmu PMU ready')) as { port: number };
     const out = path.join(dir, 'snapshots.jsonl');
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       '--tcp',
       `7734@127.0.0.1:${port}`,
       '--snapshots-out',
@@ -145,7 +146,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
     'streams from pmu-sim to the pypmu PDC (%s): header, CFG-2 and every data frame decoded',
     async (_name, extra, idcode) => {
       // pypmu reads a float FREQ as a deviation from nominal (the standard: the actual frequency), so FREQ goes as int16.
-      const sim = new NodeProcess(PMU_SIM_ENTRY, [
+      const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
         '--case',
         CASE14,
         '--tcp',
@@ -158,7 +159,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
       ]);
       procs.push(sim);
       const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-      const pdc = new NodeProcess('-', [], process.cwd(), [
+      const pdc = LocalProcess.spawn([
         python,
         '-u',
         '-c',

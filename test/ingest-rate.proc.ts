@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildConfig, encodeFrame } from '@gridcloud/c37118';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { SnapshotLine } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { UdpAttacker } from './hostile/hostile-rig';
@@ -20,7 +21,7 @@ const CASE118_GREEDY_PMUS = 36;
 
 describe('ingest aligns at the configuration DATA_RATE (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-rate-'));
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   let snapshots: SnapshotLine[] = [];
   let stats: Record<string, unknown> = {};
   let report: { sources: { source: string; refused: Record<string, number>; recentErrors: string[] }[] } = {
@@ -28,7 +29,7 @@ describe('ingest aligns at the configuration DATA_RATE (processes)', () => {
   };
 
   beforeAll(async () => {
-    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
       CASE118,
       '--fps',
@@ -43,7 +44,7 @@ describe('ingest aligns at the configuration DATA_RATE (processes)', () => {
     procs.push(sim);
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
     expect(ready.streams).toEqual([{ idcode: STREAM, pmus: expect.any(Array) }]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       '--tcp',
       `${STREAM}@127.0.0.1:${ready.tcpPort as number}`,
       '--udp',

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport, LateLine, SnapshotLine } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 
@@ -25,7 +26,7 @@ interface TruthLine {
 
 describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-proc-'));
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   let snapshots: SnapshotLine[] = [];
   let late: LateLine[] = [];
   let report = {} as IngestReport;
@@ -33,7 +34,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
   let truthUdp: TruthLine[] = [];
 
   beforeAll(async () => {
-    const simTcp = new NodeProcess(PMU_SIM_ENTRY, [
+    const simTcp = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
       CASE14,
       '--tcp',
@@ -49,7 +50,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
       '--tcp',
       `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
     ]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       '--udp',
       '127.0.0.1:0',
       ...tcpArgs,
@@ -60,7 +61,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     ]);
     procs.push(ingest);
     const ingestReady = await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
-    const simUdp = new NodeProcess(PMU_SIM_ENTRY, [
+    const simUdp = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
       CASE14,
       '--udp',

@@ -1,21 +1,22 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 
 describe('ingest publishes aligned snapshots to the estimator group (libs/vsync, real processes)', () => {
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   afterAll(() => {
     for (const p of procs) p.kill();
   });
 
   it('delivers every snapshot ingest sent, complete and in time order, to a group member', async () => {
     const port = await freePort();
-    const listener = new NodeProcess('test/ingest/estimator-listener.ts', [String(port)]);
+    const listener = LocalProcess.tsx('test/ingest/estimator-listener.ts', [String(port)]);
     procs.push(listener);
     await listener.waitFor((l) => l.event === 'ready', 'group member ready');
 
-    const sim = new NodeProcess(PMU_SIM_ENTRY, [
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
       path.resolve('../shared/cases/case14.m'),
       '--tcp',
@@ -29,7 +30,7 @@ describe('ingest publishes aligned snapshots to the estimator group (libs/vsync,
       streams: { idcode: number }[];
     };
     const targets = ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
       ...targets,
       '--fps',
       '30',

@@ -4,7 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 
 /**
  * What a new user sees when a flag points at something unusable: the
@@ -17,7 +18,7 @@ async function run(
   entry: string,
   args: readonly string[],
 ): Promise<{ code: number | null; stderr: string; stdout: number }> {
-  const p = new NodeProcess(entry, args);
+  const p = LocalProcess.tsx(entry, args);
   const code = await new Promise<number | null>((resolve) => p.child.on('exit', resolve));
   // Let the last stderr chunk arrive.
   await new Promise((r) => setTimeout(r, 50));

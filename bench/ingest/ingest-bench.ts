@@ -8,7 +8,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from '../../test/support/app-entries';
 
 export interface IngestBenchOptions {
   readonly pmus: number;
@@ -48,13 +49,13 @@ const WARMUP_S = 2;
 const CONFIGURE_LIMIT_MS = 60_000;
 
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
-  const procs: NodeProcess[] = [];
+  const procs: LocalProcess[] = [];
   try {
-    const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', path.resolve('../shared/cases/case118.m'), '--pmus', String(o.pmus), '--pmus-per-stream', String(o.pmusPerStream), '--fps', String(o.fps), '--tcp', '127.0.0.1:0', '--max-tcp-clients', '65536']);
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', path.resolve('../shared/cases/case118.m'), '--pmus', String(o.pmus), '--pmus-per-stream', String(o.pmusPerStream), '--fps', String(o.fps), '--tcp', '127.0.0.1:0', '--max-tcp-clients', '65536']);
     procs.push(sim);
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
     const targets = (ready.streams as { idcode: number }[]).flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`]);
-    const ingest = new NodeProcess(INGEST_ENTRY, [...targets, '--fps', String(o.fps), '--align-window-ms', String(o.alignWindowMs), '--max-pmus', String(o.pmus), '--stats-interval-ms', '1000']);
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [...targets, '--fps', String(o.fps), '--align-window-ms', String(o.alignWindowMs), '--max-pmus', String(o.pmus), '--stats-interval-ms', '1000']);
     procs.push(ingest);
     await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
     const configured = ingest.waitFor((l) => l.event === 'stats' && (l as unknown as StatsLine).expectedPmus === o.pmus, `all ${o.pmus} PMUs configured`);

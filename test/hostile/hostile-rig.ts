@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildConfig, crcCcitt, encodeFrame, type ConfigFrame } from '@gridcloud/c37118';
-import { INGEST_ENTRY, NodeProcess, PMU_SIM_ENTRY } from '../../apps/ingest/src/testing/node-process';
+import { LocalProcess } from '@gridcloud/supervision';
+import { INGEST_ENTRY, PMU_SIM_ENTRY } from '../support/app-entries';
 import type { SnapshotLine } from '../../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../../apps/ingest/src/testing/snapshot-file';
 
@@ -16,8 +17,8 @@ export const CASE14 = path.resolve('../shared/cases/case14.m');
 export const REAL_PMUS = [1000, 1001, 1002, 1003, 1004];
 
 export interface Rig {
-  readonly sim: NodeProcess;
-  readonly ingest: NodeProcess;
+  readonly sim: LocalProcess;
+  readonly ingest: LocalProcess;
   readonly udpPort: number;
   readonly dir: string;
   /** The latest periodic stats line of the ingest. */
@@ -28,10 +29,10 @@ export interface Rig {
 
 export async function startRig(name: string, extraIngestArgs: readonly string[] = []): Promise<Rig> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hostile-${name}-`));
-  const sim = new NodeProcess(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0']);
+  const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', CASE14, '--tcp', '127.0.0.1:0']);
   const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
   const targets = REAL_PMUS.flatMap((id) => ['--tcp', `${id}@127.0.0.1:${ready.tcpPort as number}`]);
-  const ingest = new NodeProcess(INGEST_ENTRY, [
+  const ingest = LocalProcess.tsx(INGEST_ENTRY, [
     ...targets,
     '--udp',
     '127.0.0.1:0',

@@ -15,6 +15,8 @@ export interface LocalProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** JSON lines kept for `lines` and `waitFor`; older ones are dropped (listeners still see every line). */
   readonly maxKeptLines?: number;
+  /** 'pipe' keeps the child's stdin open (a peer that serves until its stdin closes); default 'ignore'. */
+  readonly stdin?: 'pipe' | 'ignore';
   /** Characters of stderr kept for diagnostics (the tail). */
   readonly maxStderrChars?: number;
 }
@@ -68,7 +70,7 @@ export class LocalProcess {
     this.child = spawn(exe, argv, {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
     readline.createInterface({ input: this.child.stdout! }).on('line', (text) => this.receive(text));
