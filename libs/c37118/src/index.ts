@@ -24,6 +24,7 @@ export { decodeFrame, decodeFrameOrThrow, type ConfigLookup, type DecodeResult }
 export { DataLayout } from './codec/data-layout';
 export { DataFrameView } from './codec/data-frame-view';
 export {
+  ConfigBudget,
   ConfigStore,
   configWireBytes,
   DEFAULT_MAX_CONFIG_BYTES,

@@ -37,6 +37,7 @@ describe('UdpListener', () => {
         maxFrameBytes: 4096,
         maxConfigsPerSource: 4,
         maxConfigBytesPerSource: 4096,
+        maxUdpConfigBytes: 8192,
         maxUdpSources: 1,
         udpSourceIdleMs: IDLE_MS,
       },

@@ -1,12 +1,17 @@
 import dgram from 'node:dgram';
-import { ConfigStore, StreamDecoder } from '@gridcloud/c37118';
+import { ConfigBudget, ConfigStore, StreamDecoder } from '@gridcloud/c37118';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline';
 import { ListenError } from '../errors/listen-error';
+
+/** All UDP senders' configurations together, as CFG-2 bytes: about 100 MB once decoded. */
+export const DEFAULT_MAX_UDP_CONFIG_BYTES = 16 * 1024 * 1024;
 
 export interface UdpLimits {
   readonly maxFrameBytes: number;
   readonly maxConfigsPerSource: number;
   readonly maxConfigBytesPerSource: number;
+  /** Configuration bytes of all senders together: many spoofed senders share this, not one bound each (default 16 MiB). */
+  readonly maxUdpConfigBytes?: number;
   readonly maxUdpSources: number;
   /** A sender silent this long is forgotten (its PMUs released); it comes back with its next configuration. */
   readonly udpSourceIdleMs: number;
@@ -21,13 +26,16 @@ export interface UdpLimits {
  * so a burst of one-off garbage cannot lock out a PMU that starts later.
  * A sender silent for `udpSourceIdleMs` is forgotten on the next `sweep`
  * too: the PMUs it announced stop being expected, so a sender that
- * announced PMUs and went quiet does not hold them for good.
+ * announced PMUs and went quiet does not hold them for good. Their
+ * configurations share one byte budget (`maxUdpConfigBytes`) besides each
+ * sender's own bound, so a thousand senders cannot hold a thousand times it.
  */
 export class UdpListener {
   refusedDatagrams = 0;
   /** Senders forgotten: silent for `udpSourceIdleMs`, to make room or on a sweep. */
   evictedSources = 0;
   private readonly socket = dgram.createSocket('udp4');
+  private readonly budget: ConfigBudget;
   /** In least-recently-heard order: a Map keeps insertion order, and a sender is re-inserted on every datagram. */
   private readonly decoders = new Map<string, { decoder: StreamDecoder; lastMs: number }>();
 
@@ -35,6 +43,7 @@ export class UdpListener {
     private readonly limits: UdpLimits,
     private readonly pipeline: IngestPipeline,
   ) {
+    this.budget = new ConfigBudget(limits.maxUdpConfigBytes ?? DEFAULT_MAX_UDP_CONFIG_BYTES);
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, `udp:${rinfo.address}:${rinfo.port}`));
     this.socket.on('error', (error) =>
       this.pipeline.source('udp').connectionError(`socket: ${error.message}`),
@@ -93,6 +102,7 @@ export class UdpListener {
   }
 
   private forget(label: string, nowMs: number): void {
+    this.decoders.get(label)?.decoder.configs.clear();
     this.decoders.delete(label);
     this.pipeline.retireSource(label, nowMs);
     this.evictedSources += 1;
@@ -102,6 +112,7 @@ export class UdpListener {
     const configs = new ConfigStore({
       maxConfigs: this.limits.maxConfigsPerSource,
       maxConfigBytes: this.limits.maxConfigBytesPerSource,
+      budget: this.budget,
     });
     return new StreamDecoder(
       { maxFrameBytes: this.limits.maxFrameBytes, configs },

@@ -11,6 +11,21 @@ export interface ConfigStoreOptions {
    * a bound against a peer sending many large configurations (each is kept decoded, several times its wire size).
    */
   readonly maxConfigBytes?: number;
+  /** Shared by several stores (one per sender, say): their configurations together stay within its bytes. */
+  readonly budget?: ConfigBudget;
+}
+
+/** A byte bound shared by several configuration stores, counted like `maxConfigBytes`. */
+export class ConfigBudget {
+  usedBytes = 0;
+
+  constructor(readonly maxBytes: number) {
+    if (!Number.isInteger(maxBytes) || maxBytes < 64) {
+      throw new C37ConfigError(
+        `a configuration budget must be an integer of at least 64 bytes, got ${String(maxBytes)}`,
+      );
+    }
+  }
 }
 
 /** The default byte bound: every IDCODE of a 4096-stream store at a typical few hundred bytes each, with room to spare. */
@@ -83,6 +98,10 @@ export class ConfigStore {
     if (after > this.maxConfigBytes) {
       return `configuration for IDCODE ${config.idcode} (${bytes} bytes) refused: maxConfigBytes ${this.maxConfigBytes} would be passed (${this.bytesHeld} held)`;
     }
+    const budget = this.options.budget;
+    if (budget !== undefined && budget.usedBytes - (existing?.bytes ?? 0) + bytes > budget.maxBytes) {
+      return `configuration for IDCODE ${config.idcode} (${bytes} bytes) refused: the shared budget of ${budget.maxBytes} bytes is spent (${budget.usedBytes} held)`;
+    }
     return undefined;
   }
 
@@ -93,7 +112,7 @@ export class ConfigStore {
     if (config.kind === 'cfg1' && existing !== undefined && existing.config.kind !== 'cfg1') return true;
     const layout = new DataLayout(config);
     const bytes = configWireBytes(config);
-    this.bytesHeld += bytes - (existing?.bytes ?? 0);
+    this.account(bytes - (existing?.bytes ?? 0));
     this.entries.set(config.idcode, { config, layout, view: new DataFrameView(layout), bytes });
     return true;
   }
@@ -102,8 +121,19 @@ export class ConfigStore {
   delete(idcode: number): void {
     const existing = this.entries.get(idcode);
     if (existing === undefined) return;
-    this.bytesHeld -= existing.bytes;
+    this.account(-existing.bytes);
     this.entries.delete(idcode);
+  }
+
+  /** Forgets every configuration, giving its bytes back to a shared budget (the store's owner went away). */
+  clear(): void {
+    this.account(-this.bytesHeld);
+    this.entries.clear();
+  }
+
+  private account(deltaBytes: number): void {
+    this.bytesHeld += deltaBytes;
+    if (this.options.budget !== undefined) this.options.budget.usedBytes += deltaBytes;
   }
 
   ids(): number[] {

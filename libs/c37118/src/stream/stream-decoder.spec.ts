@@ -12,7 +12,7 @@ import {
   encodedHeader,
   sampleConfig,
 } from '../testing/sample-stream';
-import { ConfigStore, configWireBytes } from './config-store';
+import { ConfigBudget, ConfigStore, configWireBytes } from './config-store';
 import { StreamDecoder } from './stream-decoder';
 
 interface Seen {
@@ -176,6 +176,16 @@ describe('StreamDecoder', () => {
     expect(store.bytes).toBe(store.maxConfigBytes);
     store.delete(7);
     expect(store.bytes).toBe(configWireBytes(sampleConfig));
+  });
+
+  it('shares a budget between stores: one store cannot hold what the others hold, and a cleared store gives it back', () => {
+    const budget = new ConfigBudget(configWireBytes(sampleConfig) * 2);
+    const stores = [0, 1, 2].map(() => new ConfigStore({ maxConfigs: 10, budget }));
+    expect(stores.map((s, i) => s.put({ ...sampleConfig, idcode: i + 1 }))).toEqual([true, true, false]);
+    expect(stores[2].refusal({ ...sampleConfig, idcode: 3 })).toMatch(/shared budget/);
+    stores[0].clear();
+    expect(budget.usedBytes).toBe(configWireBytes(sampleConfig));
+    expect(stores[2].put({ ...sampleConfig, idcode: 3 })).toBe(true);
   });
 
   it('counts a configuration as the bytes of its CFG-2 frame', () => {
