@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       failureTimeoutMs: options.failureTimeoutMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       restartGraceMs: RESTART_GRACE_MS,
+      logDir: runDir,
     },
     out,
   );

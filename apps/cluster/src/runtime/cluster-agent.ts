@@ -35,6 +35,8 @@ export interface ClusterAgentOptions {
   readonly heartbeatIntervalMs: number;
   /** A process stopped for a restart gets this long between SIGTERM and SIGKILL. */
   readonly restartGraceMs: number;
+  /** Where each instance's stderr goes (`<service>-<index>.log`). */
+  readonly logDir: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export class ClusterAgent {
     });
     this.agent = new HostAgent({
       name: LOCAL_AGENT,
-      driver: new LocalProcessDriver(),
+      driver: new LocalProcessDriver(options.logDir),
       restartGraceMs: options.restartGraceMs,
       publish: (e) => this.publish(e),
       onLine: (instance, line) => listener.instanceLine(instance, line),

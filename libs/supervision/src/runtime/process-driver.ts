@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Launch } from '../desired-state/instance-layout';
 import { LocalProcess, type JsonLine, type ProcessExit } from './local-process';
 
@@ -19,15 +21,27 @@ export interface ProcessDriver {
   start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance;
 }
 
-/** Each instance a local OS process in its own process group (stopped with the whole group). */
+/**
+ * Each instance a local OS process in its own process group (stopped with the whole group). With `logDir`, each
+ * instance's stderr (its human-readable log) is appended to `<logDir>/<service>-<index>.log`, across restarts.
+ */
 export class LocalProcessDriver implements ProcessDriver {
-  start(_instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance {
+  constructor(private readonly logDir?: string) {}
+
+  start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance {
     const options = { env: launch.env, maxKeptLines: 0 };
     const p =
       launch.entry === undefined
         ? LocalProcess.spawn(launch.command, options)
         : LocalProcess.tsx(launch.entry, launch.command, options);
     p.onLine(onLine);
+    if (this.logDir !== undefined) {
+      const log = fs.createWriteStream(path.join(this.logDir, `${instance.replace('/', '-')}.log`), {
+        flags: 'a',
+      });
+      log.on('error', () => undefined); // A log that cannot be written must not stop the instance.
+      p.child.stderr!.pipe(log);
+    }
     return {
       pid: p.pid ?? -1,
       exit: p.exit,
