@@ -1,45 +1,36 @@
-import { INGEST_USAGE, parseIngestOptions } from './config/ingest-options';
+import 'reflect-metadata';
+import { bootService, ServiceBindError, VsyncModuleOptionsError } from '@gridcloud/nest-vsync';
+import { AppModule } from './app/app.module';
+import { IngestRunner } from './app/ingest-runner';
+import { INGEST_USAGE, parseIngestSettings } from './config/ingest-options';
 import { IngestConfigError } from './errors/ingest-config-error';
-import { IngestApp } from './runtime/ingest-app';
+import { ListenError } from './errors/listen-error';
 
 /**
- * ingest: the PDC. Prints {"event":"ready","udpPort":P} when its sources are
- * up, optional periodic {"event":"stats",...} summary lines (per-PMU detail
- * would be megabytes at thousands of PMUs), and a final
- * {"event":"stopped",...} line with every counter on SIGTERM or after --duration-s.
+ * ingest: the PDC, booted through Nest. Prints {"event":"ready","udpPort":P,"httpPort":H} when its sources are up,
+ * periodic {"event":"stats",...} summary lines (per-PMU detail would be megabytes at thousands of PMUs), and a final
+ * {"event":"stopped",...} line with every counter on SIGTERM/SIGINT or after --duration-s; everything else goes to
+ * stderr. Exit 2: a setting, or what it names, cannot be used (one line); 1: a failure at run time.
  */
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${INGEST_USAGE}\n`);
-    return;
-  }
-  const app = new IngestApp(parseIngestOptions(argv), (line) => process.stderr.write(`ingest: ${line}\n`));
-  const { udpPort } = await app.start();
-  process.stdout.write(`${JSON.stringify({ event: 'ready', udpPort })}\n`);
-  if (app.options.statsIntervalMs > 0) {
-    setInterval(() => process.stdout.write(`${JSON.stringify({ event: 'stats', atMs: Date.now(), cpuMs: cpuMs(), ...app.report('summary') })}\n`), app.options.statsIntervalMs).unref();
-  }
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await app.stop();
-    process.stdout.write(`${JSON.stringify({ event: 'stopped', ...app.report() })}\n`, () => process.exit(0));
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
-  if (app.options.durationS > 0) setTimeout(() => void stop(), app.options.durationS * 1000);
+  const settings = parseIngestSettings(process.argv.slice(2), process.env);
+  const { vsyncHost, vsyncPort, httpPort, durationS } = settings.cluster;
+  const module = AppModule.forRoot(settings);
+  const booted = await bootService({ service: 'ingest', module, vsyncHost, vsyncPort, httpPort, durationS });
+  const { ready } = booted.app.get(IngestRunner);
+  process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, httpPort: booted.httpPort })}\n`);
 }
 
-/** CPU time this process has used, user plus system, in milliseconds: benchmarks turn it into utilisation. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
+const START_ERRORS = [IngestConfigError, ListenError, ServiceBindError, VsyncModuleOptionsError];
 
-main().catch((error: unknown) => {
-  process.stderr.write(`ingest: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof IngestConfigError) process.stderr.write(`${INGEST_USAGE}\n`);
-  process.exit(2);
-});
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`${INGEST_USAGE}\n`);
+} else {
+  main().catch((error: unknown) => {
+    const known = START_ERRORS.some((type) => error instanceof type);
+    process.stderr.write(
+      `ingest: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
+    );
+    process.exit(known ? 2 : 1);
+  });
+}

@@ -1,57 +1,34 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { ServiceLogger } from '@gridcloud/nest-vsync';
-import { stopOnSignalOrAfter } from '@gridcloud/nest-vsync';
-import { parseSimSettings, SIM_USAGE } from './config/sim-options';
+import { bootService, ServiceBindError, VsyncModuleOptionsError } from '@gridcloud/nest-vsync';
 import { AppModule } from './app/app.module';
 import { PmuSimRunner } from './app/pmu-sim-runner';
-import { bindingFailure, isStartError } from './app/start-errors';
+import { parseSimSettings, SIM_USAGE } from './config/sim-options';
+import { CaseFileError } from './errors/case-file-error';
+import { ListenError } from './errors/listen-error';
+import { SimConfigError } from './errors/sim-config-error';
 
 /**
  * pmu-sim: C37.118 PMU simulator driven by a MATPOWER case, booted through Nest. Prints one JSON line when ready
- * ({"event":"ready","tcpPort":P,"httpPort":H,...}), `stats` lines every --stats-interval-ms, and a final `stopped`
- * line with its counters on SIGTERM/SIGINT or after --duration-s; everything else goes to stderr. Exit 2: a setting
- * or a resource it names cannot be used (one line); 1: a failure at run time.
+ * ({"event":"ready","tcpPort":P,...,"httpPort":H}), `stats` lines every --stats-interval-ms, and a final `stopped`
+ * line with its counters on SIGTERM/SIGINT or after --duration-s; everything else goes to stderr. Exit 2: a setting,
+ * or what it names, cannot be used (one line); 1: a failure at run time.
  */
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const settings = parseSimSettings(argv, process.env);
-  const logger = new ServiceLogger('pmu-sim', { verbose: process.env.GRIDCLOUD_NEST_VERBOSE === '1' });
-  const { vsyncHost, vsyncPort, httpPort } = settings.cluster;
+  const settings = parseSimSettings(process.argv.slice(2), process.env);
+  const { vsyncHost, vsyncPort, httpPort, durationS } = settings.cluster;
   const module = AppModule.forRoot(settings);
-  const options = { logger, abortOnError: false };
-  const http = httpPort === null ? undefined : await NestFactory.create(module, options);
-  const app = http ?? (await NestFactory.createApplicationContext(module, options));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  // Only the vsync socket is bound raw during init: the simulator's own listeners name their flag already.
-  await app
-    .init()
-    .catch((error: unknown) =>
-      Promise.reject(bindingFailure(error, '--vsync-port', `${vsyncHost}:${vsyncPort}`)),
-    );
-  let boundHttpPort: number | null = null;
-  if (http !== undefined) {
-    await http
-      .listen(httpPort!, vsyncHost)
-      .catch((error: unknown) =>
-        Promise.reject(bindingFailure(error, '--http-port', `${vsyncHost}:${httpPort}`)),
-      );
-    boundHttpPort = portOf(http.getHttpServer().address());
-  }
-  const runner = app.get(PmuSimRunner);
-  process.stdout.write(`${JSON.stringify({ event: 'ready', ...runner.ready, httpPort: boundHttpPort })}\n`);
-  stopOnSignalOrAfter(settings.cluster.durationS, () => app.close());
+  const booted = await bootService({ service: 'pmu-sim', module, vsyncHost, vsyncPort, httpPort, durationS });
+  const { ready } = booted.app.get(PmuSimRunner);
+  process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, httpPort: booted.httpPort })}\n`);
 }
 
-function portOf(address: unknown): number | null {
-  return address !== null && typeof address === 'object' && 'port' in address ? Number(address.port) : null;
-}
+const START_ERRORS = [SimConfigError, CaseFileError, ListenError, ServiceBindError, VsyncModuleOptionsError];
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`${SIM_USAGE}\n`);
 } else {
   main().catch((error: unknown) => {
-    const known = isStartError(error);
+    const known = START_ERRORS.some((type) => error instanceof type);
     process.stderr.write(
       `pmu-sim: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
     );

@@ -30,6 +30,9 @@ export class IngestApp {
     readonly options: IngestOptions,
     private readonly log: (line: string) => void,
     extraSinks: readonly SnapshotSink[] = [],
+    /** The estimator group on the app's shared vsync process (VsyncModule); without it, a group on a process of
+     *  its own is made from the options. */
+    estimatorGroup?: Group,
   ) {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
@@ -43,14 +46,8 @@ export class IngestApp {
       sinks.push(this.kafkaSink);
     }
     if (options.vsyncSeeds.length > 0) {
-      // A member, never the founder: the estimator group's processes found the system.
-      const group = new Group(options.vsyncGroup, {
-        bindHost: options.vsyncBindHost,
-        bindPort: options.vsyncBindPort,
-        seeds: options.vsyncSeeds,
-        founder: false,
-      });
-      group.onError((error) => log(`estimator group: ${error.message}`));
+      // A group on the app's shared process reports its errors through VsyncModule's logger.
+      const group = estimatorGroup ?? ownEstimatorGroup(options, log);
       this.vsyncSink = new VsyncSnapshotSink(group, options.maxSnapshotQueue);
       sinks.push(this.vsyncSink);
     }
@@ -161,4 +158,16 @@ export class IngestApp {
       quality: detail === 'full' ? p.quality.report() : undefined,
     };
   }
+}
+
+/** A member, never the founder: the estimator group's processes found the system. */
+function ownEstimatorGroup(options: IngestOptions, log: (line: string) => void): Group {
+  const group = new Group(options.vsyncGroup, {
+    bindHost: options.vsyncBindHost,
+    bindPort: options.vsyncBindPort,
+    seeds: options.vsyncSeeds,
+    founder: false,
+  });
+  group.onError((error) => log(`estimator group: ${error.message}`));
+  return group;
 }

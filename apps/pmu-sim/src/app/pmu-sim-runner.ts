@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppMetrics } from '@gridcloud/nest-vsync';
-import { SIM_SETTINGS } from '../config/sim-config.module';
+import { SIM_CONFIG } from '../config/sim-config.module';
 import type { SimSettings } from '../config/sim-options';
 import { PmuSimApp } from '../runtime/pmu-sim-app';
 
@@ -17,7 +17,7 @@ export class PmuSimRunner implements OnApplicationBootstrap, OnApplicationShutdo
   private stopped = false;
 
   constructor(
-    @Inject(SIM_SETTINGS) private readonly settings: SimSettings,
+    @Inject(SIM_CONFIG) private readonly settings: SimSettings,
     @Inject(AppMetrics) metrics: AppMetrics,
   ) {
     this.app = new PmuSimApp(settings.sim, (line) => process.stderr.write(`pmu-sim: ${line}\n`));

@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
+import { IngestConfigModule } from '../config/ingest-config.module';
+import type { IngestSettings } from '../config/ingest-options';
+import { IngestRunner } from './ingest-runner';
+
+/** The liveness group supervisors watch to know this ingest is up. */
+export const LIVENESS_GROUP = 'service.ingest';
+
+/**
+ * ingest as a Nest app: its settings, /health and /metrics, the PDC itself, and, when --vsync-seeds are given, one
+ * vsync process through VsyncModule that is in the liveness group and publishes to the estimator group.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: IngestSettings): DynamicModule {
+    const { cluster, ingest } = settings;
+    const groups = [LIVENESS_GROUP, ingest.vsyncGroup];
+    const vsync =
+      cluster.vsyncSeeds.length === 0
+        ? []
+        : [
+            VsyncModule.forRoot({
+              bindHost: cluster.vsyncHost,
+              bindPort: cluster.vsyncPort,
+              seeds: ingest.vsyncSeeds,
+              // A member, never the founder: the estimators and supervisors found the system.
+              founder: false,
+              groups,
+              // Ingest only publishes to the estimator group: it joins it at bootstrap, with no handlers.
+              join: groups,
+            }),
+          ];
+    return {
+      module: AppModule,
+      imports: [IngestConfigModule.forRoot(settings), VsyncHealthModule, ...vsync],
+      providers: [IngestRunner],
+    };
+  }
+}
