@@ -290,6 +290,11 @@ export class ProcessCore {
     if (this.isLeader()) this.leaderTick();
   }
 
+  /** A leaver whose every peer is leaving too (or silent): no view would be left to decide, nobody to wait for. */
+  private leavingLast(): boolean {
+    return this.departing && this.others().every((m) => this.leaving.has(processKey(m)) || this.isSilent(m));
+  }
+
   /** A graceful leaver whose removal was decided (or took longer than leaveTimeoutMs) is done. */
   private finishDeparture(why: string): void {
     this.becomeGone(new ShutdownError(why), false);
@@ -340,6 +345,7 @@ export class ProcessCore {
       return this.finishDeparture(
         `left without a decided view after leaveTimeoutMs (${this.config.leaveTimeoutMs})`,
       );
+    if (this.leavingLast()) return this.finishDeparture('left together with every other member');
     // Before anything is retransmitted: a process outside the primary partition sends nothing more. A proposal of its
     // own that reached an acceptor after it left could still be decided, seating a process that is gone in a view.
     if (this.checkMajority()) return;
@@ -602,6 +608,7 @@ export class ProcessCore {
   }
 
   private advanceAttempt(): void {
+    if (this.leavingLast()) return this.finishDeparture('left together with every other member');
     const attempt = this.attempt!;
     const timeout = this.config.viewChangeTimeoutMs;
     // A graceful leaver is waited for like anyone: it answers, and its report keeps its last messages.

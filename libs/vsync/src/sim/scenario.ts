@@ -28,6 +28,7 @@ type Phase = 'flush' | 'propose' | 'commit';
  *    expect gms MEMBERS...         every running member sees exactly these as the membership service of its view
  *    expect excluded NODE [ERROR]  the node's current incarnation was excluded (MinorityPartitionError or removal);
  *                                  with ERROR, it left with that error (e.g. MinorityPartitionError)
+ *    expect stopped NODE           the node's current incarnation left the system gracefully (not excluded)
  *    expect last-view NODE MEMBERS...  the last system view the node's current incarnation installed (even if gone)
  *    check                         the safety invariants hold over everything so far */
 export class ScenarioRunner {
@@ -215,6 +216,7 @@ export class ScenarioRunner {
     if (what === 'gms') return this.expectService(rest);
     if (what === 'excluded') return this.expectExcluded(rest[0], rest[1]);
     if (what === 'last-view') return this.expectLastView(rest[0], rest.slice(1));
+    if (what === 'stopped') return this.expectStopped(rest[0]);
     throw new Error(`unknown expectation "${what}"`);
   }
 
@@ -269,6 +271,14 @@ export class ScenarioRunner {
     const got = this.c.history.exclusionErrors.get(n.key);
     if (error !== undefined && got !== error)
       throw new Error(`node ${node} (${n.key}) left with ${got ?? 'no error'}, expected ${error}`);
+  }
+
+  private expectStopped(node: string): void {
+    const n = this.c.node(this.index(node));
+    if (n.core?.state !== 'gone')
+      throw new Error(`node ${node} (${n.key}) is ${n.core?.state ?? 'down'}, not stopped`);
+    const error = this.c.history.exclusionErrors.get(n.key);
+    if (error !== undefined) throw new Error(`node ${node} (${n.key}) was excluded (${error}), not stopped`);
   }
 
   private expectLastView(node: string, expected: string[]): void {
