@@ -25,10 +25,10 @@ export { parseDesiredState, MAX_INSTANCES } from './desired-state/parse-desired-
 export { DesiredStateError } from './errors/desired-state-error';
 export { AgentMessageError } from './errors/agent-message-error';
 export {
-  AGENT_ORDER,
-  AGENT_PROCESS_EVENT,
-  AGENT_ROSTER,
-  CLUSTER_EVENT,
+  AGENT_ORDER_MESSAGE,
+  PROCESS_EVENT_MESSAGE,
+  AGENT_ROSTER_MESSAGE,
+  CLUSTER_EVENT_MESSAGE,
   AGENTS_GROUP,
   SUPERVISORS_GROUP,
   CLUSTER_EVENTS_GROUP,

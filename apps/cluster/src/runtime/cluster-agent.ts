@@ -1,14 +1,15 @@
+import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group, VsyncProcess, type SystemView } from '@gridcloud/vsync';
 import {
-  AGENT_ORDER,
-  AGENT_PROCESS_EVENT,
-  AGENT_ROSTER,
+  AGENT_ORDER_MESSAGE,
+  AGENT_ROSTER_MESSAGE,
   AGENTS_GROUP,
-  CLUSTER_EVENT,
+  CLUSTER_EVENT_MESSAGE,
   CLUSTER_EVENTS_GROUP,
   HostAgent,
   LOCAL_AGENT,
   LocalProcessDriver,
+  PROCESS_EVENT_MESSAGE,
   SUPERVISOR_SERVICE,
   agentAddress,
   instancesOf,
@@ -21,6 +22,11 @@ import {
   type ProcessEvent,
 } from '@gridcloud/supervision';
 import type { EffectiveDesiredState } from '../config/effective-desired-state';
+
+const ORDER_ID = messageHandlerId(AGENT_ORDER_MESSAGE);
+const PROCESS_EVENT_ID = messageHandlerId(PROCESS_EVENT_MESSAGE);
+const ROSTER_ID = messageHandlerId(AGENT_ROSTER_MESSAGE);
+const CLUSTER_EVENT_ID = messageHandlerId(CLUSTER_EVENT_MESSAGE);
 
 export interface ClusterAgentListener {
   processEvent(event: ProcessEvent): void;
@@ -76,14 +82,14 @@ export class ClusterAgent {
     this.agents = new Group(AGENTS_GROUP, { process: this.process });
     this.events = new Group(CLUSTER_EVENTS_GROUP, { process: this.process });
     this.liveness = new Group('service.agent', { process: this.process });
-    this.agents.handle(AGENT_ORDER, (raw: unknown) => this.onOrder(raw));
-    this.agents.handle(AGENT_PROCESS_EVENT, () => undefined);
-    this.agents.handle(AGENT_ROSTER, () => undefined);
+    this.agents.handle(ORDER_ID, (raw: unknown) => this.onOrder(raw));
+    this.agents.handle(PROCESS_EVENT_ID, () => undefined);
+    this.agents.handle(ROSTER_ID, () => undefined);
     // A supervisor that joins missed the events before it: the roster is its state transfer.
     this.agents.onView((view) => {
       if (view.joined.some((p) => p.address !== this.process.self.address)) this.sendRoster();
     });
-    this.events.handle(CLUSTER_EVENT, (raw: unknown) => {
+    this.events.handle(CLUSTER_EVENT_ID, (raw: unknown) => {
       const event = toClusterEvent(raw);
       if (event !== undefined) listener.clusterEvent(event);
     });
@@ -122,14 +128,14 @@ export class ClusterAgent {
 
   private sendRoster(): void {
     const roster = { agent: this.agent.name, events: this.agent.roster() };
-    this.agents.send(AGENT_ROSTER, roster).catch((error: Error) => {
+    this.agents.send(ROSTER_ID, roster).catch((error: Error) => {
       this.listener.log(`roster not sent: ${error.message}`);
     });
   }
 
   private publish(event: ProcessEvent): void {
     this.listener.processEvent(event);
-    this.agents.send(AGENT_PROCESS_EVENT, event).catch((error: Error) => {
+    this.agents.send(PROCESS_EVENT_ID, event).catch((error: Error) => {
       this.listener.log(`process event not sent: ${error.message}`);
     });
   }

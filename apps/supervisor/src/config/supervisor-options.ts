@@ -22,7 +22,7 @@ export const SUPERVISOR_FLAGS = [
 ];
 
 export const SUPERVISOR_USAGE = `usage: supervisor --desired-state FILE.yaml [--vsync-host 127.0.0.1] [--vsync-port 0]
-  [--vsync-seeds HOST:PORT,...] [--http-port off] [--failure-timeout-ms 1500] [--heartbeat-interval-ms 150]
+  [--vsync-seeds HOST:PORT,...] [--http-port 0|off] [--failure-timeout-ms 1500] [--heartbeat-interval-ms 150]
   [--tick-interval-ms 100] [--roster-timeout-ms 5000] [--stats-interval-ms 0] [--duration-s 0]
   Every flag may come from GRIDCLOUD_<FLAG_IN_UPPER_SNAKE> (e.g. GRIDCLOUD_DESIRED_STATE).`;
 
@@ -32,7 +32,7 @@ export interface SupervisorOptions {
   readonly vsyncHost: string;
   readonly vsyncPort: number;
   readonly vsyncSeeds: readonly string[];
-  /** Accepted for the cluster convention; this service serves no HTTP yet. */
+  /** GET /health and /metrics; 0: ephemeral; 'off': none. */
   readonly httpPort: number | 'off';
   readonly failureTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -54,7 +54,7 @@ export function parseSupervisorOptions(argv: readonly string[], env: NodeJS.Proc
     );
   const seeds = (stringFlag(f, 'vsync-seeds') ?? '').split(',').filter((s) => s.length > 0);
   for (const seed of seeds) parseHostPort(seed, 'vsync-seeds');
-  const http = stringFlag(f, 'http-port') ?? 'off';
+  const http = stringFlag(f, 'http-port') ?? '0';
   const heartbeatIntervalMs = numberFlag(f, 'heartbeat-interval-ms', 150, 10, 60_000, true);
   const failureTimeoutMs = numberFlag(f, 'failure-timeout-ms', 1500, 50, 600_000, true);
   if (failureTimeoutMs <= heartbeatIntervalMs)

@@ -1,13 +1,16 @@
 import { AgentMessageError } from '../errors/agent-message-error';
 import type { Launch } from '../desired-state/instance-layout';
 
-/** Handler ids on the `agents` group. */
-export const AGENT_ORDER = 1;
-export const AGENT_PROCESS_EVENT = 2;
-/** An agent's latest process event per instance, sent when a member joins `agents` (its state transfer). */
-export const AGENT_ROSTER = 3;
-/** Handler id of a cluster event on the `cluster.events` group. */
-export const CLUSTER_EVENT = 1;
+/**
+ * Message names (their handler ids are @gridcloud/nest-vsync's `messageHandlerId(name)`, so a NestJS member serves
+ * them as `@EventPattern('agents/order')` and a plain Group member handles the same ids). On `agents`: an order, a
+ * process event, and an agent's roster (its latest event per instance, sent when a member joins: its state
+ * transfer). On `cluster.events`: one cluster event.
+ */
+export const AGENT_ORDER_MESSAGE = 'order';
+export const PROCESS_EVENT_MESSAGE = 'process-event';
+export const AGENT_ROSTER_MESSAGE = 'roster';
+export const CLUSTER_EVENT_MESSAGE = 'event';
 
 export const AGENTS_GROUP = 'agents';
 export const SUPERVISORS_GROUP = 'supervisors';
