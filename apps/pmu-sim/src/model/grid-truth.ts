@@ -34,7 +34,15 @@ export class GridTruth {
     const pf = solvePowerFlow(net);
     const vRe = Float64Array.from(pf.vm, (m, i) => m * Math.cos(pf.va[i]));
     const vIm = Float64Array.from(pf.vm, (m, i) => m * Math.sin(pf.va[i]));
-    return { net, vRe, vIm, vm: Float64Array.from(pf.vm), va: Float64Array.from(pf.va), loadScale, tripped: [...tripped] };
+    return {
+      net,
+      vRe,
+      vIm,
+      vm: Float64Array.from(pf.vm),
+      va: Float64Array.from(pf.va),
+      loadScale,
+      tripped: [...tripped],
+    };
   }
 
   private scaledCase(loadScale: number, tripped: readonly number[]): PowerCase {

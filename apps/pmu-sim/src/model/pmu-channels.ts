@@ -24,8 +24,22 @@ export function channelsAt(net: Network, bus: number): PhasorChannelSpec[] {
   const out: PhasorChannelSpec[] = [{ name: `V${id}`, kind: 'voltage', bus, branch: -1, end: 0 }];
   for (let k = 0; k < net.branchCount; k += 1) {
     if (net.branchInService[k] === 0) continue;
-    if (net.branchFrom[k] === bus) out.push({ name: `I${id}-${net.busIds[net.branchTo[k]]}#${k}`, kind: 'current', bus, branch: k, end: BranchEnd.FROM });
-    else if (net.branchTo[k] === bus) out.push({ name: `I${id}-${net.busIds[net.branchFrom[k]]}#${k}`, kind: 'current', bus, branch: k, end: BranchEnd.TO });
+    if (net.branchFrom[k] === bus)
+      out.push({
+        name: `I${id}-${net.busIds[net.branchTo[k]]}#${k}`,
+        kind: 'current',
+        bus,
+        branch: k,
+        end: BranchEnd.FROM,
+      });
+    else if (net.branchTo[k] === bus)
+      out.push({
+        name: `I${id}-${net.busIds[net.branchFrom[k]]}#${k}`,
+        kind: 'current',
+        bus,
+        branch: k,
+        end: BranchEnd.TO,
+      });
   }
   return out;
 }

@@ -1,5 +1,11 @@
 import fs from 'node:fs';
-import { ConfigStore, decodeFrameOrThrow, decodeStat, StreamDecoder, type DataFrameView } from '@gridcloud/c37118';
+import {
+  ConfigStore,
+  decodeFrameOrThrow,
+  decodeStat,
+  StreamDecoder,
+  type DataFrameView,
+} from '@gridcloud/c37118';
 import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
 import { describe, expect, it } from 'vitest';
 import { SHARED_CASES_DIR } from '../testing/shared-cases';
@@ -31,18 +37,32 @@ function simulator(over: Partial<SimModelOptions> = {}): PmuSimulator {
 }
 
 /** Decodes every frame of a slot through the codec, with each stream's CFG-2 known. */
-function decodeSlot(sim: PmuSimulator, slot: number): { idcode: number; stat: number[]; phasors: number[]; freq: number[]; time: number; tq: number }[] {
+function decodeSlot(
+  sim: PmuSimulator,
+  slot: number,
+): { idcode: number; stat: number[]; phasors: number[]; freq: number[]; time: number; tq: number }[] {
   // Frames first: producing a slot may apply a configuration change.
   const frames = sim.framesAt(slot);
   const configs = new ConfigStore();
   for (const s of sim.streams) configs.put(s.config);
   const out: ReturnType<typeof decodeSlot> = [];
-  const decoder = new StreamDecoder({ maxFrameBytes: 65_535, configs }, {
-    onData: (v: DataFrameView) => out.push({ idcode: v.idcode, stat: [...v.stat], phasors: [...v.phasors], freq: [...v.freq], time: v.time, tq: v.timeQualityCode }),
-    onReject: (r) => {
-      throw new Error(`simulator frame rejected: ${r.message}`);
+  const decoder = new StreamDecoder(
+    { maxFrameBytes: 65_535, configs },
+    {
+      onData: (v: DataFrameView) =>
+        out.push({
+          idcode: v.idcode,
+          stat: [...v.stat],
+          phasors: [...v.phasors],
+          freq: [...v.freq],
+          time: v.time,
+          tq: v.timeQualityCode,
+        }),
+      onReject: (r) => {
+        throw new Error(`simulator frame rejected: ${r.message}`);
+      },
     },
-  });
+  );
   for (const { bytes } of frames) decoder.push(bytes);
   return out;
 }
@@ -109,7 +129,10 @@ describe('PmuSimulator', () => {
   });
 
   it('writes int16 FREQ/DFREQ (mHz from nominal) when asked, decoded back to the same frequency', () => {
-    const sim = simulator({ freqFormat: 'int16', motion: { ...DEFAULT_MOTION, freqDeviationHz: 0.02, loadDriftAmplitude: 0, freqPeriodS: 20 } });
+    const sim = simulator({
+      freqFormat: 'int16',
+      motion: { ...DEFAULT_MOTION, freqDeviationHz: 0.02, loadDriftAmplitude: 0, freqPeriodS: 20 },
+    });
     decodeSlot(sim, SLOT0);
     const [f] = decodeSlot(sim, SLOT0 + 150);
     const expected = 60 + 0.02 * Math.sin((2 * Math.PI * 5) / 20);
@@ -133,7 +156,10 @@ describe('PmuSimulator', () => {
 
   it('marks a dropped PMU inside a multi-PMU frame as do-not-use rather than omitting the frame', () => {
     const first = simulator().pmus[0].idcode;
-    const sim = simulator({ pmusPerStream: 2, events: [{ kind: 'dropout', idcode: first, fromS: 0, toS: 5 }] });
+    const sim = simulator({
+      pmusPerStream: 2,
+      events: [{ kind: 'dropout', idcode: first, fromS: 0, toS: 5 }],
+    });
     const [f] = decodeSlot(sim, SLOT0);
     expect(decodeStat(f.stat[0]).dataError).toBe(3);
     expect(decodeStat(f.stat[1]).dataError).toBe(0);

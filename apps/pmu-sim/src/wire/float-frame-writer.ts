@@ -1,4 +1,11 @@
-import { CHK_BYTES, COMMON_HEADER_BYTES, crcCcitt, DataLayout, FRAME_TYPE_CODE, type ConfigFrame } from '@gridcloud/c37118';
+import {
+  CHK_BYTES,
+  COMMON_HEADER_BYTES,
+  crcCcitt,
+  DataLayout,
+  FRAME_TYPE_CODE,
+  type ConfigFrame,
+} from '@gridcloud/c37118';
 
 /** FORMAT bit 3: FREQ/DFREQ as float. */
 const FORMAT_FREQ_FLOAT_BIT = 8;
@@ -23,7 +30,9 @@ export class FloatFrameWriter {
     for (const p of config.pmus) {
       const f = p.format;
       if (!f.phasorFloat || f.polar || p.analogs.length > 0 || p.digitals.length > 0) {
-        throw new Error(`invariant: FloatFrameWriter needs float rectangular phasors and no analogs or digitals (PMU ${p.idcode})`);
+        throw new Error(
+          `invariant: FloatFrameWriter needs float rectangular phasors and no analogs or digitals (PMU ${p.idcode})`,
+        );
       }
     }
     this.frameSize = this.layout.frameSize;
@@ -33,7 +42,15 @@ export class FloatFrameWriter {
    * A new frame. `phasors` holds (re, im) pairs for all PMUs in order; `stat`,
    * `freqHz` and `rocof` one entry per PMU; `timeFlags` is FRACSEC bits 31-24.
    */
-  write(soc: number, fracsec: number, timeFlags: number, stat: ArrayLike<number>, phasors: ArrayLike<number>, freqHz: ArrayLike<number>, rocof: ArrayLike<number>): Uint8Array {
+  write(
+    soc: number,
+    fracsec: number,
+    timeFlags: number,
+    stat: ArrayLike<number>,
+    phasors: ArrayLike<number>,
+    freqHz: ArrayLike<number>,
+    rocof: ArrayLike<number>,
+  ): Uint8Array {
     const bytes = new Uint8Array(this.frameSize);
     const v = new DataView(bytes.buffer);
     v.setUint8(0, 0xaa);
@@ -53,7 +70,8 @@ export class FloatFrameWriter {
       }
       at = this.writeFrequency(v, at, p, freqHz[p], rocof[p]);
     }
-    if (at !== this.frameSize - CHK_BYTES) throw new Error(`invariant: wrote ${at + CHK_BYTES} bytes of a ${this.frameSize}-byte frame`);
+    if (at !== this.frameSize - CHK_BYTES)
+      throw new Error(`invariant: wrote ${at + CHK_BYTES} bytes of a ${this.frameSize}-byte frame`);
     v.setUint16(at, crcCcitt(bytes, 0, at));
     return bytes;
   }
