@@ -6,9 +6,12 @@
  * - a view change that must flush more unstable messages than one frame holds completes, and new sends go on;
  * - a leader that cannot reach a member (one-way cut) does not drop it at the flush deadline: the member that cannot
  *   hear the leader is kept, and the leader it cannot hear is removed instead;
- * - g.flush() resolves once the member's messages are stable.
+ * - g.flush() resolves once the member's messages are stable;
+ * - after a total loss (a majority of the membership service dead at once), the re-found tool brings the system back,
+ *   and refuses while a system is live.
  */
 import { freePort } from '@gridcloud/command-line';
+import { refoundSystem } from '@gridcloud/vsync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemberProcess, type MemberEvent } from './vsync/member-process';
 
@@ -181,5 +184,38 @@ describe('vsync g.flush() (real processes)', () => {
       const last = m.events.filter((e) => e.event === 'deliver' && e.from === a.name).at(-1)!;
       expect(last.at as number).toBeLessThanOrEqual(flushed.at as number);
     }
+  });
+});
+
+describe('vsync re-found after a total loss (real processes)', () => {
+  it('refuses while a system is live, and re-founds once a majority of the service died', async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    const seeds = ports.map((port) => `127.0.0.1:${port}`);
+    const options = (i: number): Record<string, unknown> => ({
+      seeds,
+      bindPort: ports[i],
+      rejoinOnExclusion: true,
+    });
+    const first = [0, 1, 2].map((i) => start(`t${i}`, options(i)));
+    await Promise.all(first.map(ready));
+    for (const m of first) m.command({ cmd: 'join' });
+    await Promise.all(first.map((m) => m.until(() => lastMembers(m).length === 3)));
+    expect(await refoundSystem({ seeds })).toMatchObject({ outcome: 'live' });
+
+    // Two of the three service members die at once: the survivor leaves as a minority and keeps trying to rejoin,
+    // and the first seed restarted with its options cannot found either, because the third seed does not answer.
+    first[0].kill('SIGKILL');
+    first[1].kill('SIGKILL');
+    await first[2].until(() => errors(first[2]).some((e) => e.name === 'MinorityPartitionError'));
+    const restarted = start('t0-again', options(0));
+    await ready(restarted);
+    const result = await refoundSystem({ seeds, target: seeds[2] });
+    expect(result).toMatchObject({ outcome: 'refounded', address: seeds[2] });
+    // The survivor founded the new system; the restarted first seed joins it.
+    await Promise.all(
+      [first[2], restarted].map((m) =>
+        m.until(() => (systemViews(m).at(-1)?.members as string[] | undefined)?.length === 2),
+      ),
+    );
   });
 });

@@ -114,6 +114,8 @@ export class ProcessCore {
   private joinStartedMs = 0;
   /** The newest view id a running system reported to this joining process (NO_SYSTEM if none did). */
   private seenViewId = NO_SYSTEM;
+  /** An operator ordered a re-found (after a total loss): found once no seed reports a running system. */
+  private refounding = false;
   /** Seeds that answered that they belong to no system (they are starting or joining too). */
   private readonly seedsWithoutSystem = new Set<string>();
   // Leaving it gracefully: the leaver stays a voting member until the view that removes it is decided.
@@ -247,7 +249,7 @@ export class ProcessCore {
 
   private found(): void {
     assert(
-      this.config.founding !== 'never' && this.seenViewId === NO_SYSTEM,
+      (this.config.founding !== 'never' || this.refounding) && this.seenViewId === NO_SYSTEM,
       'founding beside a running system',
     );
     this.role = 'member';
@@ -268,11 +270,20 @@ export class ProcessCore {
    *  answered that it belongs to none and never heard of one. Silence is not enough: a first seed cut off from a
    *  running system by a partition, or whose reachable seeds restarted with it, must not found a second system. */
   private mayFoundNow(): boolean {
-    if (this.config.founding !== 'unlessLive' || this.seenViewId !== NO_SYSTEM) return false;
-    const others = new Set(this.config.seeds).size - 1;
-    return (
-      this.now - this.joinStartedMs >= this.config.foundAfterMs && this.seedsWithoutSystem.size >= others
-    );
+    if (this.seenViewId !== NO_SYSTEM || this.now - this.joinStartedMs < this.config.foundAfterMs)
+      return false;
+    const seeds = new Set(this.config.seeds).size;
+    // An operator's re-found accepts a majority of the seeds: after a total loss some seed hosts may be gone for good.
+    if (this.refounding) return this.seedsWithoutSystem.size + 1 >= majorityOf(seeds);
+    return this.config.founding === 'unlessLive' && this.seedsWithoutSystem.size >= seeds - 1;
+  }
+
+  /** Starts the re-found check afresh: the seeds are asked again, and only answers from now on count. */
+  private startRefound(): void {
+    this.refounding = true;
+    this.joinStartedMs = this.now;
+    this.seedsWithoutSystem.clear();
+    this.tryJoin();
   }
 
   /** A graceful leave: the leaver asks to be removed and keeps answering flushes and proposals until the view without
@@ -443,10 +454,12 @@ export class ProcessCore {
       // A running system answered (or a joiner that heard of one): this process joins it and never founds another.
       if (body.viewId !== NO_SYSTEM) this.seenViewId = Math.max(this.seenViewId, body.viewId);
       else if (this.config.seeds.includes(from.address)) this.seedsWithoutSystem.add(from.address);
-    } else if (body.kind === 'joinRequest') {
+    } else if (body.kind === 'joinRequest' || body.kind === 'probe') {
       // Passes on what it knows: "no system" only if no running system ever answered it, so a first seed restarting
       // with the whole system may found it, but not one cut off from a system these joiners have heard of.
-      this.links.sendUnreliable(body.joiner, { kind: 'systemLive', viewId: this.seenViewId }, this.out);
+      this.links.sendUnreliable(from, { kind: 'systemLive', viewId: this.seenViewId }, this.out);
+    } else if (body.kind === 'refound') {
+      this.startRefound();
     } else if (body.kind === 'data' || body.kind === 'groupAck') {
       this.bufferFuture(from, body);
     } else if (body.kind === 'notMember') {
@@ -495,10 +508,13 @@ export class ProcessCore {
       case 'nack':
         return this.onNack(body.promised);
       case 'systemLive':
+      case 'refound':
         return;
+      case 'probe':
+        return this.links.sendUnreliable(from, { kind: 'systemLive', viewId: this.view!.id }, this.out);
       case 'joinRequest':
         // Whoever asks is told that a system runs here, so a restarted first seed joins instead of founding.
-        this.links.sendUnreliable(body.joiner, { kind: 'systemLive', viewId: this.view!.id }, this.out);
+        this.links.sendUnreliable(from, { kind: 'systemLive', viewId: this.view!.id }, this.out);
         return this.isLeader() ? this.stepLeader(from, body) : this.stepFollower(body);
       default:
         return this.isLeader() ? this.stepLeader(from, body) : this.stepFollower(body);

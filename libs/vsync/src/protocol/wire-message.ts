@@ -89,7 +89,12 @@ export type WireBody =
   /** Records sent ahead of the next flushOk, propose or commit on the same link, which they belong to: a view change
    *  may carry more unstable messages than one frame holds. `slot` 0 is the message's own records (a flushOk's
    *  records, a proposed or committed value's flush set), 1 the flush set of the value a flushOk reports accepted. */
-  | { readonly kind: 'recordsPart'; readonly slot: number; readonly records: readonly DataRecord[] };
+  | { readonly kind: 'recordsPart'; readonly slot: number; readonly records: readonly DataRecord[] }
+  /** An operator tool asking whether a system runs here; answered with systemLive like a joinRequest, without joining. */
+  | { readonly kind: 'probe' }
+  /** An operator's re-found order after a total loss: a joining process founds a new system once no seed reports a
+   *  running one and a majority of the seed list (itself included) reports none. Members ignore it. */
+  | { readonly kind: 'refound' };
 
 export type WireKind = WireBody['kind'];
 

@@ -14,3 +14,4 @@ export { UndecodablePayloadError } from './errors/undecodable-payload-error';
 export { DuplicateGroupError } from './errors/duplicate-group-error';
 export { FaultInjector, type FaultOptions } from './fault-injector';
 export type { SystemView, GroupMembers } from './system-view';
+export { refoundSystem, type RefoundOptions, type RefoundResult } from './refound';

@@ -105,6 +105,21 @@ export class Cluster {
     this.stepNode(n, { type: 'shutdown', nowMs: this.localTime(n) });
   }
 
+  /** An operator's re-found order (the vsync re-found tool) delivered to one node. */
+  refound(index: number): void {
+    const n = this.node(index);
+    if (!n.core) return;
+    const operator = { address: 'operator:7000', incarnation: 1 };
+    const message: WireMessage = {
+      from: operator,
+      toIncarnation: 0,
+      linkSeq: 0,
+      linkAck: 0,
+      body: { kind: 'refound' },
+    };
+    this.stepNode(n, { type: 'receive', fromAddress: operator.address, message, nowMs: this.localTime(n) });
+  }
+
   join(index: number, group: string): void {
     this.request(this.node(index), { kind: 'join', group });
   }

@@ -17,6 +17,7 @@ type Phase = 'flush' | 'propose' | 'commit';
  *    join|leave NODES... GROUP     group membership requests
  *    multicast NODE fifo|total GROUP LABEL [BYTES]   BYTES pads the payload (up to maxPayloadBytes)
  *    stop NODE                     a graceful stop (SIGTERM): the process leaves the system
+ *    refound NODE                  an operator's re-found order (after a total loss) to a joining node
  *    run MS | stabilize            advance time; stabilize = until settled with nothing pending
  *    crash NODE [during-flush|during-propose|during-commit]
  *    restart NODE                  a new incarnation at the same address, with the same (default) options
@@ -87,6 +88,8 @@ export class ScenarioRunner {
         return this.c.start(this.index(args[0]));
       case 'stop':
         return this.c.shutdown(this.index(args[0]));
+      case 'refound':
+        return this.c.refound(this.index(args[0]));
       case 'partition':
         return this.partition(args);
       case 'cut':

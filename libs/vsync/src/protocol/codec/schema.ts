@@ -150,4 +150,6 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
       ['records', { arr: record }],
     ],
   ],
+  ['probe', []],
+  ['refound', []],
 ];
