@@ -19,8 +19,10 @@ export interface VsyncProcessOptions {
   readonly advertiseAddress?: string;
   /** Addresses contacted when joining; the first one founds the system. Default: this process alone. */
   readonly seeds?: readonly string[];
-  /** Whether this process creates the first view alone. Default: it is the first seed, on its first incarnation
-   *  in this runtime. A seed restarted after a crash should pass false so it joins the running system. */
+  /** Whether this process creates the first view alone: true founds at once, false never. Default: the first seed
+   *  founds only once every other seed answered that it belongs to no system (core.foundAfterMs), so the first seed
+   *  restarted with unchanged options joins the running system, and a whole system started (or restarted) with one
+   *  seed list forms by itself. After a total loss use the re-found tool (refoundSystem). */
   readonly founder?: boolean;
   /** First incarnation number; the default (the wall clock in ms) grows across restarts on one address. */
   readonly incarnation?: number;
