@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { RESULTS_GROUP } from '@gridcloud/estimation';
+import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
+import { CLUSTER_EVENTS_GROUP } from '@gridcloud/supervision';
+import { DashboardConfigModule } from './config/dashboard-config.module';
+import type { DashboardOptions } from './config/dashboard-options';
+import { DashboardGateway } from './gateway/dashboard.gateway';
+import { DashboardHandlers } from './live/dashboard-handlers.controller';
+import { DashboardLive } from './live/dashboard-live.service';
+import { PageController } from './web/page.controller';
+
+/** The liveness group supervisors watch to know this dashboard is up. */
+export const LIVENESS_GROUP = 'service.dashboard';
+
+/**
+ * The dashboard: its configuration, one vsync process in `service.dashboard` (joined at bootstrap), `results` and
+ * `cluster.events` (joined by VsyncServer once the handlers are in place), /health and /metrics, the live state,
+ * the socket.io gateway and the page.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(options: DashboardOptions): DynamicModule {
+    const seeds = options.settings.vsyncSeeds.map((s) => `${s.host}:${s.port}`);
+    return {
+      module: AppModule,
+      imports: [
+        DashboardConfigModule.forRoot(options),
+        VsyncModule.forRoot({
+          bindHost: options.settings.vsyncHost,
+          bindPort: options.settings.vsyncPort,
+          seeds: seeds.length > 0 ? seeds : undefined,
+          // A watcher, never the founder: the cluster's own processes found the system.
+          founder: seeds.length > 0 ? false : undefined,
+          groups: [LIVENESS_GROUP, RESULTS_GROUP, CLUSTER_EVENTS_GROUP],
+          join: [LIVENESS_GROUP],
+        }),
+        VsyncHealthModule,
+      ],
+      controllers: [DashboardHandlers, PageController],
+      providers: [DashboardLive, DashboardGateway],
+    };
+  }
+}
