@@ -22,7 +22,8 @@ async function main(options: RecorderOptions): Promise<void> {
   const s = options.settings;
   const logger = new ServiceLogger('recorder', { verbose: process.env.GRIDCLOUD_NEST_VERBOSE === '1' });
   const app = await NestFactory.create(AppModule.forRoot(options), { logger, abortOnError: false });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  // No enableShutdownHooks(): its listener would exit the process as soon as the app closed, racing the last
+  // line. stopOnSignalOrAfter handles SIGTERM/SIGINT, and app.close() runs every shutdown hook.
   app.connectMicroservice({ strategy: app.get(VsyncServer) });
   await app.init();
   await app.startAllMicroservices();
@@ -48,11 +49,10 @@ async function main(options: RecorderOptions): Promise<void> {
   const stats = (): Record<string, unknown> => ({ atMs: Date.now(), ...recorder.stats() });
   if (s.statsIntervalMs > 0)
     setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
-  let stopped = false;
+  // The last line is printed once the app closed: the collector flushed and the buffer written (or given up).
   stopOnSignalOrAfter(s.durationS, async () => {
-    if (!stopped) print({ event: 'stopped', ...stats() });
-    stopped = true;
     await app.close();
+    print({ event: 'stopped', ...stats() });
   });
 }
 

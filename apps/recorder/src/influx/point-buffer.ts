@@ -35,7 +35,8 @@ export interface PointBufferCounters {
  * The decisions of the InfluxDB write path, without sockets or timers: points come in, `take(now)` says which batch
  * to write now (one at a time), `written`/`failed` report how the write went. A failed batch goes back to the front
  * and is retried after an exponential backoff; while InfluxDB is down the buffer keeps the newest
- * `maxBufferedPoints` points and counts the oldest it drops, since for monitoring the latest state matters most.
+ * `maxBufferedPoints` points (plus one batch in flight) and counts the oldest it drops: for monitoring the latest state
+ * matters most.
  */
 export class PointBuffer {
   readonly counters: PointBufferCounters = {
@@ -122,10 +123,13 @@ export class PointBuffer {
     return Math.max(this.retryAtMs, (this.oldestAtMs ?? 0) + this.options.flushIntervalMs);
   }
 
+  /**
+   * Drops the oldest waiting points past the bound. A batch in flight is not counted: it is either written or, on
+   * failure, put back at the front, where it is the oldest and the first to go.
+   */
   private trim(): void {
-    const excess = this.size - this.options.maxBufferedPoints;
-    if (excess <= 0) return;
-    const drop = Math.min(excess, this.points.length - this.head);
+    const drop = this.points.length - this.head - this.options.maxBufferedPoints;
+    if (drop <= 0) return;
     this.head += drop;
     this.counters.dropped += drop;
     this.compact();
