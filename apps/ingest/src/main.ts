@@ -1,10 +1,4 @@
-import 'reflect-metadata';
-import { bootService, ServiceBindError, VsyncModuleOptionsError } from '@gridcloud/nest-vsync';
-import { AppModule } from './app/app.module';
-import { IngestRunner } from './app/ingest-runner';
 import { INGEST_USAGE, parseIngestSettings } from './config/ingest-options';
-import { IngestConfigError } from './errors/ingest-config-error';
-import { ListenError } from './errors/listen-error';
 
 /**
  * ingest: the PDC, booted through Nest. Prints {"event":"ready","udpPort":P,"httpPort":H} when its sources are up,
@@ -14,20 +8,24 @@ import { ListenError } from './errors/listen-error';
  */
 async function main(): Promise<void> {
   const settings = parseIngestSettings(process.argv.slice(2), process.env);
-  const { vsyncHost, vsyncPort, httpPort, durationS } = settings.cluster;
-  const module = AppModule.forRoot(settings);
-  const booted = await bootService({ service: 'ingest', module, vsyncHost, vsyncPort, httpPort, durationS });
-  const { ready } = booted.app.get(IngestRunner);
-  process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, httpPort: booted.httpPort })}\n`);
+  // Nest loads only once the settings are known to be good, so a bad flag is reported at once.
+  const { startIngest } = await import('./app/start');
+  await startIngest(settings);
 }
 
-const START_ERRORS = [IngestConfigError, ListenError, ServiceBindError, VsyncModuleOptionsError];
+/** Errors meaning a setting, or what it names, cannot be used; by name, so main need not load Nest to know them. */
+const START_ERRORS = new Set([
+  'IngestConfigError',
+  'ListenError',
+  'ServiceBindError',
+  'VsyncModuleOptionsError',
+]);
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`${INGEST_USAGE}\n`);
 } else {
   main().catch((error: unknown) => {
-    const known = START_ERRORS.some((type) => error instanceof type);
+    const known = error instanceof Error && START_ERRORS.has(error.name);
     process.stderr.write(
       `ingest: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
     );

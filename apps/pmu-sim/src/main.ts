@@ -1,11 +1,4 @@
-import 'reflect-metadata';
-import { bootService, ServiceBindError, VsyncModuleOptionsError } from '@gridcloud/nest-vsync';
-import { AppModule } from './app/app.module';
-import { PmuSimRunner } from './app/pmu-sim-runner';
 import { parseSimSettings, SIM_USAGE } from './config/sim-options';
-import { CaseFileError } from './errors/case-file-error';
-import { ListenError } from './errors/listen-error';
-import { SimConfigError } from './errors/sim-config-error';
 
 /**
  * pmu-sim: C37.118 PMU simulator driven by a MATPOWER case, booted through Nest. Prints one JSON line when ready
@@ -15,20 +8,25 @@ import { SimConfigError } from './errors/sim-config-error';
  */
 async function main(): Promise<void> {
   const settings = parseSimSettings(process.argv.slice(2), process.env);
-  const { vsyncHost, vsyncPort, httpPort, durationS } = settings.cluster;
-  const module = AppModule.forRoot(settings);
-  const booted = await bootService({ service: 'pmu-sim', module, vsyncHost, vsyncPort, httpPort, durationS });
-  const { ready } = booted.app.get(PmuSimRunner);
-  process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, httpPort: booted.httpPort })}\n`);
+  // Nest loads only once the settings are known to be good, so a bad flag is reported at once.
+  const { startPmuSim } = await import('./app/start');
+  await startPmuSim(settings);
 }
 
-const START_ERRORS = [SimConfigError, CaseFileError, ListenError, ServiceBindError, VsyncModuleOptionsError];
+/** Errors meaning a setting, or what it names, cannot be used; by name, so main need not load Nest to know them. */
+const START_ERRORS = new Set([
+  'SimConfigError',
+  'CaseFileError',
+  'ListenError',
+  'ServiceBindError',
+  'VsyncModuleOptionsError',
+]);
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`${SIM_USAGE}\n`);
 } else {
   main().catch((error: unknown) => {
-    const known = START_ERRORS.some((type) => error instanceof type);
+    const known = error instanceof Error && START_ERRORS.has(error.name);
     process.stderr.write(
       `pmu-sim: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
     );

@@ -42,6 +42,10 @@ export class ServiceLogger implements LoggerService {
     // Nest passes the context last; a stack, when there is one, before it.
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
     if (context !== undefined && QUIET_CONTEXTS.has(context)) return;
+    // A port that cannot be bound is reported by bootService as one line naming its flag; Nest's copy (the error
+    // as text, from NestApplication.listen) would be a second line.
+    if (context === 'NestApplication' && typeof message === 'string' && message.startsWith('Error: listen '))
+      return;
     const text = message instanceof Error ? (message.stack ?? message.message) : String(message);
     const stack =
       rest.length > 1 && typeof rest[0] === 'string' && rest[0].includes('\n    at ') ? `\n${rest[0]}` : '';
