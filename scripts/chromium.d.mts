@@ -1,0 +1,3 @@
+export declare const CHROMIUM_PATH: string;
+export declare class ChromiumUnavailableError extends Error {}
+export declare function ensureChromium(): string;
