@@ -3,6 +3,8 @@ import { RunningTotal } from './running-total';
 /** One status line's figures (printed as text, or as a JSON line with --json-status). */
 export interface ClusterStatus {
   readonly atMs: number;
+  /** PMUs ingest expects (from its configurations). */
+  readonly pmus: number | null;
   readonly framesIn: number;
   readonly framesPerS: number | null;
   readonly snapshots: number;
@@ -22,6 +24,7 @@ export interface ClusterStatus {
 
 /** The fields of ingest's `{"event":"stats"}` line the console reads (summary mode). */
 interface IngestStatsLine {
+  readonly expectedPmus?: number;
   readonly aligner?: {
     readonly framesOffered?: number;
     readonly snapshots?: number;
@@ -44,8 +47,10 @@ export class StatusBoard {
   private maxErrorPu: number | undefined;
   private estimatorIds: readonly string[] = [];
   private restarts = 0;
+  private pmus: number | null = null;
 
   onIngestStats(line: IngestStatsLine): void {
+    if (typeof line.expectedPmus === 'number') this.pmus = line.expectedPmus;
     const a = line.aligner;
     if (a === undefined) return;
     if (a.framesOffered !== undefined) this.frames.observe(a.framesOffered);
@@ -84,6 +89,7 @@ export class StatusBoard {
     const sorted = this.latencies.sort((a, b) => a - b);
     const status: ClusterStatus = {
       atMs: nowMs,
+      pmus: this.pmus,
       framesIn: this.frames.total,
       framesPerS: round1(this.frames.takeRate(nowMs)),
       snapshots: this.snapshots.total,

@@ -1,0 +1,102 @@
+/**
+ * `npm run -s bench:e2e -- [--case FILE.m] [--fps 30] [--duration-s 30] --json`: the embedded cluster end to end.
+ * Once estimates flow, for --duration-s: snapshots released by ingest and whole-system estimates assembled (from
+ * the console's status lines), latency from each snapshot's PMU timestamp to its estimate's arrival at a member of
+ * `results` outside the cluster (p50, p99, max), and the CPU share of each role (percent of one core, summed over
+ * its processes; `cluster` is the agent and console).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { flagParser } from '@gridcloud/command-line';
+import { parseMatpowerCase } from '@gridcloud/grid';
+import { PROJECT_ROOT, type JsonLine } from '@gridcloud/supervision';
+import { startCluster, sleep } from '../../scripts/chaos/cluster-run';
+import { ResultsObserver } from '../../scripts/chaos/results-observer';
+import { cpuPercent, cpuSeconds } from './cpu-sampler';
+
+class BenchConfigError extends Error {}
+const { parseFlags, numberFlag, stringFlag } = flagParser((m) => new BenchConfigError(m));
+const FLAGS = ['case', 'fps', 'duration-s', 'json'];
+const FLOWING_TIMEOUT_MS = 180_000;
+
+function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+}
+
+/** pid -> role of every instance running now (the latest spawn of each), plus this cluster process. */
+function roles(lines: readonly JsonLine[], clusterPid: number): Map<number, string> {
+  const latest = new Map<string, number>();
+  for (const l of lines)
+    if (l.event === 'process' && l.kind === 'spawned') latest.set(l.instance as string, l.pid as number);
+  const out = new Map<number, string>([[clusterPid, 'cluster']]);
+  for (const [instance, pid] of latest) out.set(pid, instance.split('/')[0]);
+  return out;
+}
+
+function sample(pids: Iterable<number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s !== undefined) out.set(pid, s);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const f = parseFlags(process.argv.slice(2), FLAGS);
+  const casePath = path.resolve(
+    stringFlag(f, 'case') ?? path.join(PROJECT_ROOT, 'apps/cluster/cases/case118.m'),
+  );
+  const fps = numberFlag(f, 'fps', 30, 1, 240, true);
+  const durationS = numberFlag(f, 'duration-s', 30, 1, 86_400);
+  const buses = parseMatpowerCase(fs.readFileSync(casePath, 'utf8'), casePath).buses.length;
+  const { process: cluster, portBase } = await startCluster(['--case', casePath, '--fps', String(fps)]);
+  const observer = new ResultsObserver(`127.0.0.1:${portBase}`);
+  try {
+    await observer.join();
+    await cluster.waitFor(
+      (l) => l.event === 'status' && (l.estimatesPerS as number) > fps / 2,
+      'estimates flowing',
+      FLOWING_TIMEOUT_MS,
+    );
+    const roleOf = roles(cluster.lines, cluster.pid!);
+    const status = (): JsonLine => cluster.lines.filter((l) => l.event === 'status').at(-1)!;
+    const first = status();
+    const startMs = Date.now();
+    const before = sample(roleOf.keys());
+    await sleep(durationS * 1000);
+    const after = sample(roleOf.keys());
+    const endMs = Date.now();
+    const last = status();
+    const inWindow = [...observer.estimated.values()].filter(
+      (e) => e.arrivedMs >= startMs && e.arrivedMs < endMs,
+    );
+    const latencies = inWindow.map((e) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
+    const result = {
+      case: path.basename(casePath),
+      buses,
+      pmus: last.pmus,
+      fps,
+      durationS,
+      snapshots: (last.snapshots as number) - (first.snapshots as number),
+      // Both counts from the console's status lines, read at the same instants (ingest's figures lag by up to its
+      // 1 s stats period, an error of at most one second's snapshots at either end).
+      estimated: (last.estimates as number) - (first.estimates as number),
+      p50Ms: quantile(latencies, 0.5),
+      p99Ms: quantile(latencies, 0.99),
+      maxMs: latencies.length === 0 ? null : Math.round(latencies.at(-1)! * 10) / 10,
+      cpuPercent: cpuPercent(before, after, roleOf, (endMs - startMs) / 1000),
+    };
+    process.stdout.write(`${JSON.stringify(result, null, f.has('json') ? undefined : 2)}\n`);
+  } finally {
+    await observer.close().catch(() => undefined);
+    cluster.child.kill('SIGINT');
+    await cluster.exited;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:e2e: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof BenchConfigError ? 2 : 1);
+});
