@@ -1,0 +1,24 @@
+# One image for every GridCloud app; docker-compose.yml picks the app by its command
+# (node_modules/.bin/tsx apps/<app>/src/main.ts). The apps run from TypeScript under tsx, as `npm start` runs them.
+
+# Stage 1: the production dependencies, installed from the lock file.
+FROM node:20.19-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Stage 2: the runtime: dependencies, the sources the apps load, and the vendored case.
+FROM node:20.19-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    TSX_TSCONFIG_PATH=/app/tsconfig.json
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json ./
+COPY bin ./bin
+COPY libs ./libs
+COPY apps ./apps
+RUN mkdir -p /data/exports && chown node:node /data/exports
+USER node
+# vsync ports are set per service (GRIDCLOUD_VSYNC_PORT); /health and /metrics on GRIDCLOUD_HTTP_PORT.
+EXPOSE 8080
+CMD ["node_modules/.bin/tsx", "apps/cluster/src/main.ts"]
