@@ -220,6 +220,50 @@ function groupTokenOf(name: string): string {
   return `gridcloud:vsync:group:${name}`;
 }
 
+describe('VsyncModule.forRootAsync', () => {
+  it('takes the options from a factory with injected dependencies, and injects the statically named groups', async () => {
+    const port = await freePort();
+    const SETTINGS = Symbol('SETTINGS');
+    @Module({ providers: [{ provide: SETTINGS, useValue: { port } }], exports: [SETTINGS] })
+    class SettingsModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        VsyncModule.forRootAsync({
+          imports: [SettingsModule],
+          inject: [SETTINGS],
+          groups: ['service.test'],
+          useFactory: (settings: { port: number }) => ({
+            ...FAST,
+            bindPort: settings.port,
+            groups: ['results'],
+            join: ['service.test', 'results'],
+          }),
+        }),
+      ],
+      providers: [GroupUser],
+    }).compile();
+    moduleRef.useLogger(log);
+    opened.push(moduleRef);
+    await moduleRef.init();
+    expect(moduleRef.get(GroupUser).group.view?.members).toHaveLength(1);
+    expect(moduleRef.get(VsyncProcess).self.address).toBe(`127.0.0.1:${port}`);
+    expect(moduleRef.get(VsyncGroups).names).toEqual(['service.test', 'results']);
+    expect(
+      moduleRef
+        .get(VsyncGroups)
+        .memberships()
+        .every((m) => m.joined),
+    ).toBe(true);
+  });
+
+  it('names a bad option the factory returned', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [VsyncModule.forRootAsync({ useFactory: () => ({ groups: ['a'], join: ['b'] }) })],
+    }).compile();
+    await expect(compiling).rejects.toThrow(/join\[0\] "b" is not one of groups/);
+  });
+});
+
 describe('VsyncModule options and patterns', () => {
   it('names the option that is wrong', () => {
     expect(() => VsyncModule.forRoot({ groups: ['estimators', ''] })).toThrow(VsyncModuleOptionsError);
