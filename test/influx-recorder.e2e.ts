@@ -41,7 +41,7 @@ describeWithServices(
     let pipeline: RecorderPipeline | undefined;
     let events: Group | undefined;
     let final: RecorderStatsLine | undefined;
-    let window = { fromMs: 0, toMs: 0 };
+    const window = { fromMs: 0, toMs: 0 };
 
     afterAll(async () => {
       await events?.close().catch(() => undefined);
