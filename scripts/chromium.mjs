@@ -34,7 +34,9 @@ export function ensureChromium() {
     env,
   });
   if (result.status !== 0 || !fs.existsSync(CHROMIUM_PATH))
-    throw new ChromiumUnavailableError(`apt-get could not install ${PACKAGE}; ${how}\n${result.stderr ?? ''}`);
+    throw new ChromiumUnavailableError(
+      `apt-get could not install ${PACKAGE}; ${how}\n${result.stderr ?? ''}`,
+    );
   return CHROMIUM_PATH;
 }
 

@@ -93,7 +93,9 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
       ...['--dashboard-token', TOKEN, '--stats-interval-ms', '1000'],
     ]);
     procs.push(dashboard);
-    const { url } = (await dashboard.waitFor((l) => l.event === 'ready', 'dashboard ready')) as { url: string };
+    const { url } = (await dashboard.waitFor((l) => l.event === 'ready', 'dashboard ready')) as {
+      url: string;
+    };
 
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       ...['--case', CASE14, '--tcp', '127.0.0.1:0', '--fps', '30', '--truth', truthFile],
@@ -117,7 +119,9 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${url}?token=${TOKEN}`);
     await page.waitForSelector('#connection[data-state="live"]', { timeout: 30_000 });
-    await page.waitForFunction(() => document.body.dataset.slot !== undefined, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.slot !== undefined, undefined, {
+      timeout: 60_000,
+    });
 
     // Values on the page are the published estimate of the slot it shows (angles from the reference bus).
     const shown = await shownBuses(page);
@@ -129,19 +133,29 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
     for (const b of shown) {
       expect(b.slot).toBe(slot);
       expect(b.vm).toBeCloseTo(Math.hypot(estimate!.vRe[b.index], estimate!.vIm[b.index]), 12);
-      const angle = wrapDeg(((Math.atan2(estimate!.vIm[b.index], estimate!.vRe[b.index]) - refAngle) * 180) / Math.PI);
+      const angle = wrapDeg(
+        ((Math.atan2(estimate!.vIm[b.index], estimate!.vRe[b.index]) - refAngle) * 180) / Math.PI,
+      );
       expect(b.va).toBeCloseTo(angle, 9);
     }
 
     // After the trip the estimate reports branch 6 open and the page names it (bus 4 to bus 5).
-    await page.waitForFunction(() => document.getElementById('t-open')?.textContent?.includes('4–5'), undefined, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      () => document.getElementById('t-open')?.textContent?.includes('4–5'),
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
     const latest = await page.evaluate(() => Number(document.body.dataset.slot));
     expect([...published.get(latest)!.openBranches]).toContain(6);
-    await page.waitForFunction(() => document.getElementById('t-truth')?.textContent?.endsWith('pu'), undefined, {
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => document.getElementById('t-truth')?.textContent?.endsWith('pu'),
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'live.png'), fullPage: true });
 
     // The membership panel: the current views, then a worker's failure as it happens.
@@ -164,9 +178,13 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
     // A page without the token is refused and gets no data.
     const stranger = await browser.newPage();
     await stranger.goto(url);
-    await stranger.waitForFunction(() => document.getElementById('connection')?.textContent?.startsWith('refused'), undefined, {
-      timeout: 10_000,
-    });
+    await stranger.waitForFunction(
+      () => document.getElementById('connection')?.textContent?.startsWith('refused'),
+      undefined,
+      {
+        timeout: 10_000,
+      },
+    );
     expect(await stranger.evaluate(() => document.body.dataset.slot)).toBeUndefined();
     await stranger.screenshot({ path: path.join(ARTIFACTS, 'refused.png') });
 

@@ -29,14 +29,24 @@ async function main(options: DashboardOptions): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(options), { logger, abortOnError: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   app.connectMicroservice({ strategy: app.get(VsyncServer) });
-  await app.init().catch((error: unknown) => Promise.reject(bound(error, '--vsync-port', `${s.vsyncHost}:${s.vsyncPort}`)));
+  await app
+    .init()
+    .catch((error: unknown) => Promise.reject(bound(error, '--vsync-port', `${s.vsyncHost}:${s.vsyncPort}`)));
   await app.startAllMicroservices();
-  await app.listen(options.httpPort, s.vsyncHost).catch((error: unknown) => Promise.reject(bound(error, '--http-port', `${s.vsyncHost}:${options.httpPort}`)));
+  await app
+    .listen(options.httpPort, s.vsyncHost)
+    .catch((error: unknown) =>
+      Promise.reject(bound(error, '--http-port', `${s.vsyncHost}:${options.httpPort}`)),
+    );
   const port = (app.getHttpServer().address() as { port: number }).port;
   const live = app.get(DashboardLive);
   const gateway = app.get(DashboardGateway);
   const self = app.get(VsyncProcess).self;
-  const stats = (): Record<string, unknown> => ({ atMs: Date.now(), ...live.stats(), sockets: gateway.stats() });
+  const stats = (): Record<string, unknown> => ({
+    atMs: Date.now(),
+    ...live.stats(),
+    sockets: gateway.stats(),
+  });
   print({
     event: 'ready',
     url: `http://${s.vsyncHost}:${port}/`,
@@ -47,7 +57,8 @@ async function main(options: DashboardOptions): Promise<void> {
     truth: options.truthPath ?? null,
     tokenRequired: s.dashboardToken !== undefined,
   });
-  if (s.statsIntervalMs > 0) setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
+  if (s.statsIntervalMs > 0)
+    setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
   stopOnSignalOrAfter(s.durationS, async () => {
     print({ event: 'stopped', ...stats() });
     await app.close();
@@ -79,6 +90,8 @@ try {
 }
 main(options).catch((error: unknown) => {
   const known = START_ERRORS.some((type) => error instanceof type);
-  process.stderr.write(`dashboard: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `dashboard: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(known ? 2 : 1);
 });

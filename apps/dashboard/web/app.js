@@ -1,6 +1,6 @@
 // The dashboard page: one socket.io connection; the network picture once, then frames and statuses, each
 // acknowledged after it is drawn (the server's per-browser window), and `watch` to pick the area and plotted buses.
-/* global requestAnimationFrame, location, URLSearchParams */
+/* global requestAnimationFrame, location, URLSearchParams, Option */
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { legendGradient, SERIES_COLOURS, VM_HIGH_PU, VM_LOW_PU } from './colors.js';
 import { GridDrawing } from './graph.js';
@@ -44,12 +44,14 @@ socket.on('network', (picture) => {
 socket.on('frame', (frame, ack) => schedule(() => applyFrame(frame), ack));
 socket.on('status', (status, ack) => schedule(() => applyStatus(status), ack));
 
-for (const button of document.querySelectorAll('.panels nav button')) button.addEventListener('click', () => openPanel(button.dataset.panel));
+for (const button of document.querySelectorAll('.panels nav button'))
+  button.addEventListener('click', () => openPanel(button.dataset.panel));
 $('area').addEventListener('change', (e) => {
   state.area = e.target.value === 'all' ? 'all' : Number(e.target.value);
   watch(state.lastSlot);
 });
-$('legend').innerHTML = `<span>${VM_LOW_PU}</span><span class="bar" style="background:${legendGradient()}"></span><span>${VM_HIGH_PU} pu</span><span>· grey: not observable</span>`;
+$('legend').innerHTML =
+  `<span>${VM_LOW_PU}</span><span class="bar" style="background:${legendGradient()}"></span><span>${VM_HIGH_PU} pu</span><span>· grey: not observable</span>`;
 
 /** Draws at the next animation frame and only then acknowledges, so a page that cannot keep up slows its feed. */
 function schedule(apply, ack) {
@@ -104,7 +106,12 @@ function seriesOf(bus) {
   let s = state.series.byBus.get(bus);
   if (s === undefined) {
     const n = state.series.slots.length;
-    s = { vm: new Array(n).fill(NaN), va: new Array(n).fill(NaN), truthVm: new Array(n).fill(NaN), truthVa: new Array(n).fill(NaN) };
+    s = {
+      vm: new Array(n).fill(NaN),
+      va: new Array(n).fill(NaN),
+      truthVm: new Array(n).fill(NaN),
+      truthVa: new Array(n).fill(NaN),
+    };
     state.series.byBus.set(bus, s);
   }
   return s;
@@ -134,7 +141,9 @@ function mergeHistory(h, buses) {
   h.slots.forEach((slot, i) =>
     pushPoint(slot, h.timeSec[i], (bus) => {
       const s = h.buses[buses.indexOf(bus)];
-      return s === undefined ? { vm: NaN, va: NaN } : { vm: s.vm[i], va: s.va[i], truthVm: s.truthVm[i], truthVa: s.truthVa[i] };
+      return s === undefined
+        ? { vm: NaN, va: NaN }
+        : { vm: s.vm[i], va: s.va[i], truthVm: s.truthVm[i], truthVa: s.truthVa[i] };
     }),
   );
   if (h.slots.length > 0) state.lastSlot = Math.max(state.lastSlot ?? -Infinity, h.slots[h.slots.length - 1]);
@@ -144,7 +153,12 @@ function mergeHistory(h, buses) {
 function applyFrame(frame) {
   const n = state.picture ? state.picture.buses.length : frame.vm.length;
   const full = () => new Array(n).fill(NaN);
-  const v = { vm: full(), va: full(), observable: full(), truth: frame.truth ? { vm: full(), va: full() } : null };
+  const v = {
+    vm: full(),
+    va: full(),
+    observable: full(),
+    truth: frame.truth ? { vm: full(), va: full() } : null,
+  };
   const index = frame.buses ?? frame.vm.map((_, i) => i);
   index.forEach((b, i) => {
     v.vm[b] = frame.vm[i];
@@ -154,7 +168,12 @@ function applyFrame(frame) {
   });
   state.frame = frame;
   state.values = v;
-  pushPoint(frame.slot, frame.timeSec, (bus) => ({ vm: v.vm[bus], va: v.va[bus], truthVm: v.truth?.vm[bus], truthVa: v.truth?.va[bus] }));
+  pushPoint(frame.slot, frame.timeSec, (bus) => ({
+    vm: v.vm[bus],
+    va: v.va[bus],
+    truthVm: v.truth?.vm[bus],
+    truthVa: v.truth?.va[bus],
+  }));
   state.lastSlot = Math.max(state.lastSlot ?? -Infinity, frame.slot);
 }
 
@@ -193,8 +212,21 @@ function renderHeader() {
 function renderAlarms() {
   const list = [...(state.frame?.alarms ?? []).map((a) => ({ ...a, level: 'bad' }))];
   const s = state.status;
-  if (s?.stale) list.unshift({ kind: 'stale', level: 'bad', text: s.lastEstimateAgeMs === null ? 'no estimate yet' : `no estimate for ${(s.lastEstimateAgeMs / 1000).toFixed(1)} s` });
-  if (s && s.quality.incompleteEstimates > 0) list.push({ kind: 'incomplete', level: 'warn', text: `${s.quality.incompleteEstimates} snapshot(s) closed without every area` });
+  if (s?.stale)
+    list.unshift({
+      kind: 'stale',
+      level: 'bad',
+      text:
+        s.lastEstimateAgeMs === null
+          ? 'no estimate yet'
+          : `no estimate for ${(s.lastEstimateAgeMs / 1000).toFixed(1)} s`,
+    });
+  if (s && s.quality.incompleteEstimates > 0)
+    list.push({
+      kind: 'incomplete',
+      level: 'warn',
+      text: `${s.quality.incompleteEstimates} snapshot(s) closed without every area`,
+    });
   const box = $('alarms');
   box.innerHTML = '';
   if (list.length === 0) box.innerHTML = '<span class="alarm alarm-ok">no alarms</span>';
@@ -216,12 +248,24 @@ function tile(id, text, level) {
 function renderTiles() {
   const f = state.frame;
   if (f) {
-    tile('t-spread', `${f.angleSpreadDeg.toFixed(1)}°`, f.alarms.some((a) => a.kind === 'angle-spread') ? 'bad' : '');
-    tile('t-cost', `${f.cost.toFixed(1)} / ${f.costLimit === null ? '–' : f.costLimit.toFixed(1)}`, f.costLimit !== null && f.cost > f.costLimit ? 'bad' : '');
+    tile(
+      't-spread',
+      `${f.angleSpreadDeg.toFixed(1)}°`,
+      f.alarms.some((a) => a.kind === 'angle-spread') ? 'bad' : '',
+    );
+    tile(
+      't-cost',
+      `${f.cost.toFixed(1)} / ${f.costLimit === null ? '–' : f.costLimit.toFixed(1)}`,
+      f.costLimit !== null && f.cost > f.costLimit ? 'bad' : '',
+    );
     tile('t-bad', String(f.badDataRemoved), f.badDataRemoved > 0 ? 'warn' : '');
     tile('t-unobs', String(f.unobservableBuses), f.unobservableBuses > 0 ? 'bad' : '');
     tile('t-truth', f.truth ? `${f.truth.maxErrorPu.toFixed(4)} pu` : 'no truth', '');
-    tile('t-open', f.openBranches.length === 0 ? 'none' : f.openBranches.map(branchName).join(', '), f.openBranches.length > 0 ? 'warn' : '');
+    tile(
+      't-open',
+      f.openBranches.length === 0 ? 'none' : f.openBranches.map(branchName).join(', '),
+      f.openBranches.length > 0 ? 'warn' : '',
+    );
     tile('t-compute', `${f.computeMsMax.toFixed(2)} ms`);
   }
   const s = state.status;
@@ -251,9 +295,20 @@ function renderPlots() {
     chips.append(chip);
   });
   const times = state.series.times;
-  const pick = (k, t) => state.chosen.map((bus, i) => ({ colour: SERIES_COLOURS[i % SERIES_COLOURS.length], estimate: seriesOf(bus)[k], truth: seriesOf(bus)[t] }));
+  const pick = (k, t) =>
+    state.chosen.map((bus, i) => ({
+      colour: SERIES_COLOURS[i % SERIES_COLOURS.length],
+      estimate: seriesOf(bus)[k],
+      truth: seriesOf(bus)[t],
+    }));
   drawPlot($('plot-vm'), { title: '|V|', unit: 'pu', times, series: pick('vm', 'truthVm'), digits: 4 });
-  drawPlot($('plot-va'), { title: 'angle from the reference bus', unit: '°', times, series: pick('va', 'truthVa'), digits: 2 });
+  drawPlot($('plot-va'), {
+    title: 'angle from the reference bus',
+    unit: '°',
+    times,
+    series: pick('va', 'truthVa'),
+    digits: 2,
+  });
 }
 
 function buildTable() {
@@ -293,9 +348,13 @@ function renderQuality() {
   const s = state.status;
   if (!s) return;
   const q = s.quality;
-  const lat = q.latencyMs ? `${q.latencyMs.p50.toFixed(0)} / ${q.latencyMs.p99.toFixed(0)} / ${q.latencyMs.max.toFixed(0)} ms` : '–';
+  const lat = q.latencyMs
+    ? `${q.latencyMs.p50.toFixed(0)} / ${q.latencyMs.p99.toFixed(0)} / ${q.latencyMs.max.toFixed(0)} ms`
+    : '–';
   const c = s.results.collector;
-  const rows = q.pmus.map((p) => `<tr><td>${p.idcode}</td><td>${p.badDataRemoved}</td><td>${p.lastRemovedSlot}</td></tr>`).join('');
+  const rows = q.pmus
+    .map((p) => `<tr><td>${p.idcode}</td><td>${p.badDataRemoved}</td><td>${p.lastRemovedSlot}</td></tr>`)
+    .join('');
   $('panel-quality').innerHTML = `
     <table class="quality-summary"><tbody>
       <tr><td class="text">snapshot to estimate latency p50 / p99 / max</td><td>${lat}</td></tr>
@@ -314,11 +373,17 @@ function renderMembership() {
   if (!s) return;
   const m = s.membership;
   const groups = m.groups
-    .map((g) => `<div class="group" data-group="${escape(g.name)}"><h4>${escape(g.name)} <span class="muted">· ${g.members.length} · view ${g.viewId}</span></h4><ul>${g.members.map((x) => `<li>${escape(x)}</li>`).join('')}</ul></div>`)
+    .map(
+      (g) =>
+        `<div class="group" data-group="${escape(g.name)}"><h4>${escape(g.name)} <span class="muted">· ${g.members.length} · view ${g.viewId}</span></h4><ul>${g.members.map((x) => `<li>${escape(x)}</li>`).join('')}</ul></div>`,
+    )
     .join('');
   const events = [...m.events]
     .reverse()
-    .map((e) => `<tr class="event-${e.kind}"><td>${new Date(e.atMs).toISOString().slice(11, 19)}</td><td class="text">${e.kind}</td><td class="text">${escape(e.text)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr class="event-${e.kind}"><td>${new Date(e.atMs).toISOString().slice(11, 19)}</td><td class="text">${e.kind}</td><td class="text">${escape(e.text)}</td></tr>`,
+    )
     .join('');
   $('panel-membership').innerHTML = `
     <p>System view <b id="system-view-id">${m.systemViewId ?? '–'}</b> · ${m.processes} processes</p>
@@ -326,14 +391,19 @@ function renderMembership() {
     <h4>Failures, departures and restarts</h4>
     ${events === '' ? '<p class="muted">none since this dashboard started</p>' : `<table id="membership-events"><tbody>${events}</tbody></table>`}`;
   const d = s.delivery;
-  $('footer').textContent = `this page: ${d.sent} messages received, ${d.dropped} skipped while it was behind`;
+  $('footer').textContent =
+    `this page: ${d.sent} messages received, ${d.dropped} skipped while it was behind`;
 }
 
 function openPanel(name) {
-  for (const button of document.querySelectorAll('.panels nav button')) button.classList.toggle('active', button.dataset.panel === name);
+  for (const button of document.querySelectorAll('.panels nav button'))
+    button.classList.toggle('active', button.dataset.panel === name);
   for (const panel of document.querySelectorAll('.panel')) panel.hidden = panel.id !== `panel-${name}`;
 }
 
 function escape(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  return String(text).replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c],
+  );
 }

@@ -1,6 +1,6 @@
 // Voltage colour scale shared by the network drawing and its legend: blue (low) through green (nominal) to red (high).
-export const VM_LOW_PU = 0.94;
-export const VM_HIGH_PU = 1.06;
+export const VM_LOW_PU = 0.9;
+export const VM_HIGH_PU = 1.1;
 
 const STOPS = [
   [0, [56, 110, 230]],
@@ -27,4 +27,13 @@ export function legendGradient() {
   return `linear-gradient(to right, ${STOPS.map(([t]) => `${vmColour(VM_LOW_PU + t * (VM_HIGH_PU - VM_LOW_PU))} ${t * 100}%`).join(', ')})`;
 }
 
-export const SERIES_COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#79c0ff', '#e3b341', '#a5d6ff'];
+export const SERIES_COLOURS = [
+  '#58a6ff',
+  '#f0883e',
+  '#3fb950',
+  '#d2a8ff',
+  '#ff7b72',
+  '#79c0ff',
+  '#e3b341',
+  '#a5d6ff',
+];

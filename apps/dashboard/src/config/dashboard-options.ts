@@ -9,7 +9,10 @@ export const DASHBOARD_SETTINGS = settingsSchema(
   'usage: dashboard --case FILE.m [--truth FILE.jsonl] [flags]',
   {
     casePath: setting.path({ flag: 'case', doc: 'MATPOWER case the estimators run', required: true }),
-    truthPath: setting.path({ flag: 'truth', doc: "pmu-sim's truth file (JSON lines), plotted beside the estimate" }),
+    truthPath: setting.path({
+      flag: 'truth',
+      doc: "pmu-sim's truth file (JSON lines), plotted beside the estimate",
+    }),
     dashboardToken: setting.string({
       flag: 'dashboard-token',
       doc: 'browsers must present this token (?token=...); none: open to anyone who reaches the port',
@@ -74,7 +77,9 @@ export interface DashboardOptions {
 export function parseDashboardOptions(argv: readonly string[], env: NodeJS.ProcessEnv): DashboardOptions {
   const settings = DASHBOARD_SETTINGS.parse(argv, env);
   if (settings.httpPort === null)
-    throw new DashboardConfigError('--http-port must be a port: the dashboard is served over HTTP (off has no page)');
+    throw new DashboardConfigError(
+      '--http-port must be a port: the dashboard is served over HTTP (off has no page)',
+    );
   if (settings.dashboardToken !== undefined && settings.dashboardToken.length === 0)
     throw new DashboardConfigError('--dashboard-token must not be empty');
   const network = readNetwork(path.resolve(settings.casePath));

@@ -17,6 +17,15 @@ export function areaFrame(frame: GridFrame, area: number | 'all', busArea: reado
   const buses: number[] = [];
   for (let b = 0; b < busArea.length; b += 1) if (busArea[b] === area) buses.push(b);
   const pick = (values: readonly number[]): number[] => buses.map((b) => values[b]);
-  const truth = frame.truth === null ? null : { ...frame.truth, vm: pick(frame.truth.vm), va: pick(frame.truth.va) };
-  return { ...frame, area, buses, vm: pick(frame.vm), va: pick(frame.va), observable: pick(frame.observable), truth };
+  const truth =
+    frame.truth === null ? null : { ...frame.truth, vm: pick(frame.truth.vm), va: pick(frame.truth.va) };
+  return {
+    ...frame,
+    area,
+    buses,
+    vm: pick(frame.vm),
+    va: pick(frame.va),
+    observable: pick(frame.observable),
+    truth,
+  };
 }

@@ -35,7 +35,9 @@ interface Client {
  * the plotted buses and answers with their history since the browser's last slot, so a reconnect resumes its plots.
  */
 @WebSocketGateway({ serveClient: true })
-export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+export class DashboardGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
+{
   @WebSocketServer() server!: Server;
   private readonly clients = new Map<string, Client>();
   private readonly subscriptions: Subscription[] = [];
@@ -69,7 +71,8 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     socket.emit('network', this.live.picture);
     this.offer(client, 'status', this.statusFor(client, this.live.status()));
     const latest = this.live.latestFrame;
-    if (latest !== undefined) this.offer(client, 'frame', areaFrame(latest, 'all', this.live.status().busArea));
+    if (latest !== undefined)
+      this.offer(client, 'frame', areaFrame(latest, 'all', this.live.status().busArea));
   }
 
   handleDisconnect(socket: Socket): void {
@@ -86,7 +89,11 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (client === undefined) return { error: 'not connected' };
     let watch: WatchRequest;
     try {
-      watch = parseWatchRequest(body, this.live.picture.buses.length, Math.max(1, this.live.status().areaCount));
+      watch = parseWatchRequest(
+        body,
+        this.live.picture.buses.length,
+        Math.max(1, this.live.status().areaCount),
+      );
     } catch (error) {
       if (!(error instanceof WatchRequestError)) throw error;
       this.counters.badRequests += 1;
@@ -100,7 +107,8 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   stats(): Record<string, unknown> {
     let [sent, dropped] = [0, 0];
-    for (const c of this.clients.values()) [sent, dropped] = [sent + c.outbox.counters.sent, dropped + c.outbox.counters.dropped];
+    for (const c of this.clients.values())
+      [sent, dropped] = [sent + c.outbox.counters.sent, dropped + c.outbox.counters.dropped];
     return { clients: this.clients.size, ...this.counters, framesSent: sent, framesDropped: dropped };
   }
 
@@ -137,7 +145,8 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const expected = this.options.settings.dashboardToken;
     if (expected !== undefined) {
       const given = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-      if (typeof given !== 'string' || !sameToken(given, expected)) return 'unauthorized: a valid dashboard token is required';
+      if (typeof given !== 'string' || !sameToken(given, expected))
+        return 'unauthorized: a valid dashboard token is required';
     }
     if (this.clients.size >= this.options.settings.maxClients)
       return `too many browsers: at most ${this.options.settings.maxClients} (--max-clients)`;

@@ -17,11 +17,14 @@ export class WatchRequestError extends Error {
 }
 
 export function parseWatchRequest(v: unknown, busCount: number, maxAreas: number): WatchRequest {
-  if (typeof v !== 'object' || v === null) throw new WatchRequestError('watch needs an object {area, buses, sinceSlot}');
+  if (typeof v !== 'object' || v === null)
+    throw new WatchRequestError('watch needs an object {area, buses, sinceSlot}');
   const o = v as Record<string, unknown>;
   const area = o.area ?? 'all';
   if (area !== 'all' && !(Number.isInteger(area) && (area as number) >= 0 && (area as number) < maxAreas))
-    throw new WatchRequestError(`area must be 'all' or an integer in 0..${maxAreas - 1}, got ${JSON.stringify(area)}`);
+    throw new WatchRequestError(
+      `area must be 'all' or an integer in 0..${maxAreas - 1}, got ${JSON.stringify(area)}`,
+    );
   const buses = o.buses ?? [];
   if (!Array.isArray(buses) || buses.length > MAX_PLOTTED_BUSES)
     throw new WatchRequestError(`buses must be an array of at most ${MAX_PLOTTED_BUSES} bus indices`);

@@ -20,13 +20,20 @@ export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = { maxIterations: 400, maxPa
  * of buses pushes apart, and a cooling step bounds each move. It starts from buses on a circle in case order and
  * uses no randomness, so the same case always gives the same picture (every browser and every restart agrees).
  */
-export function layoutNetwork(graph: LayoutGraph, options: LayoutOptions = DEFAULT_LAYOUT_OPTIONS): Float64Array {
+export function layoutNetwork(
+  graph: LayoutGraph,
+  options: LayoutOptions = DEFAULT_LAYOUT_OPTIONS,
+): Float64Array {
   const n = graph.busCount;
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`busCount must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`busCount must be a non-negative integer, got ${n}`);
   if (graph.from.length !== graph.to.length) throw new RangeError('from and to must list the same branches');
   const xy = circleStart(n);
   if (n < 2) return normalise(xy);
-  const iterations = Math.max(1, Math.min(options.maxIterations, Math.floor(options.maxPairEvaluations / (n * n))));
+  const iterations = Math.max(
+    1,
+    Math.min(options.maxIterations, Math.floor(options.maxPairEvaluations / (n * n))),
+  );
   const k = 1 / Math.sqrt(n); // the ideal distance between neighbours in a unit square
   const shift = new Float64Array(2 * n);
   for (let it = 0; it < iterations; it += 1) {

@@ -6,7 +6,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
-import { decodeAreaResult, ResultCollector, type AreaResult, type CollectorEvent } from '@gridcloud/estimation';
+import {
+  decodeAreaResult,
+  ResultCollector,
+  type AreaResult,
+  type CollectorEvent,
+} from '@gridcloud/estimation';
 import { SystemViews } from '@gridcloud/nest-vsync';
 import { toClusterEvent } from '@gridcloud/supervision';
 import { DASHBOARD_OPTIONS } from '../config/dashboard-config.module';
@@ -76,7 +81,8 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
   ) {
     this.picture = networkPicture(options.network);
     this.history = new FrameHistory(options.settings.maxHistoryFrames);
-    this.truth = options.truthPath === undefined ? undefined : new TruthTail(options.truthPath, MAX_TRUTH_READ_BYTES);
+    this.truth =
+      options.truthPath === undefined ? undefined : new TruthTail(options.truthPath, MAX_TRUTH_READ_BYTES);
     this.busArea = new Array<number>(options.network.busCount).fill(-1);
   }
 
@@ -107,7 +113,8 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
     }
     const copiesBefore = this.collector.counters.duplicates + this.collector.counters.late;
     const events = this.collector.offer(result);
-    if (this.collector.counters.duplicates + this.collector.counters.late === copiesBefore) this.onFirstCopy(result);
+    if (this.collector.counters.duplicates + this.collector.counters.late === copiesBefore)
+      this.onFirstCopy(result);
     for (const e of events) this.onCollected(e, Date.now());
   }
 
@@ -147,6 +154,8 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
   private onFirstCopy(r: AreaResult): void {
     this.areaCount = r.areaCount;
     for (let i = 0; i < r.buses.length; i += 1) if (r.own[i] === 1) this.busArea[r.buses[i]] = r.area;
+    // An own bus the area could not determine is listed apart (another area may estimate it across a tie-line).
+    for (const b of r.unobservable) this.busArea[b] = r.area;
     this.quality.onAreaResult(r);
   }
 

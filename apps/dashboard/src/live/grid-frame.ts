@@ -62,7 +62,8 @@ export function gridFrame(
     if (e.observable[b] === 1) [minVa, maxVa] = [Math.min(minVa, angle), Math.max(maxVa, angle)];
   }
   const angleSpreadDeg = maxVa >= minVa ? maxVa - minVa : 0;
-  const costLimit = e.degreesOfFreedom > 0 ? chiSquareQuantile(e.degreesOfFreedom, COST_ALARM_PROBABILITY) : null;
+  const costLimit =
+    e.degreesOfFreedom > 0 ? chiSquareQuantile(e.degreesOfFreedom, COST_ALARM_PROBABILITY) : null;
   const frame = {
     slot: e.slot,
     timeSec: e.timeSec,
@@ -91,7 +92,10 @@ function alarmsOf(f: Omit<GridFrame, 'alarms'>, ctx: FrameContext): Alarm[] {
   if (f.unobservableBuses > 0)
     alarms.push({ kind: 'unobservable', text: `${f.unobservableBuses} bus(es) not observable` });
   if (f.costLimit !== null && f.cost > f.costLimit)
-    alarms.push({ kind: 'residual', text: `residual J ${f.cost.toFixed(1)} above ${f.costLimit.toFixed(1)} (99%)` });
+    alarms.push({
+      kind: 'residual',
+      text: `residual J ${f.cost.toFixed(1)} above ${f.costLimit.toFixed(1)} (99%)`,
+    });
   if (f.angleSpreadDeg > ctx.angleSpreadAlarmDeg)
     alarms.push({
       kind: 'angle-spread',

@@ -36,9 +36,14 @@ export class MembershipBoard {
     for (const p of next.members)
       if (this.view !== undefined && !before.has(key(p)))
         this.push({ atMs: nowMs, kind: 'joined', text: `${describe(p, services)} joined` });
-    for (const p of next.left) this.push({ atMs: nowMs, kind: 'left', text: `${describe(p, services)} left` });
+    for (const p of next.left)
+      this.push({ atMs: nowMs, kind: 'left', text: `${describe(p, services)} left` });
     for (const p of next.failed)
-      this.push({ atMs: nowMs, kind: 'failed', text: `${describe(p, this.view ? serviceNames(this.view) : services)} failed` });
+      this.push({
+        atMs: nowMs,
+        kind: 'failed',
+        text: `${describe(p, this.view ? serviceNames(this.view) : services)} failed`,
+      });
     this.view = next;
   }
 
@@ -53,7 +58,11 @@ export class MembershipBoard {
       systemViewId: v?.id ?? null,
       processes: v?.members.length ?? 0,
       groups: (v?.groups ?? [])
-        .map((g) => ({ name: g.name, viewId: g.viewId, members: g.members.map((m) => describe(m, services)) }))
+        .map((g) => ({
+          name: g.name,
+          viewId: g.viewId,
+          members: g.members.map((m) => describe(m, services)),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       events: [...this.events],
     };
@@ -73,7 +82,8 @@ function key(p: { address: string; incarnation: number }): string {
 function serviceNames(v: SystemView): Map<string, string> {
   const names = new Map<string, string>();
   for (const g of v.groups)
-    if (g.name.startsWith('service.')) for (const m of g.members) names.set(key(m), g.name.slice('service.'.length));
+    if (g.name.startsWith('service.'))
+      for (const m of g.members) names.set(key(m), g.name.slice('service.'.length));
   return names;
 }
 

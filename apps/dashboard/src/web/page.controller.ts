@@ -20,7 +20,8 @@ function readWebFiles(): Map<string, { readonly type: string; readonly body: str
   const files = new Map<string, { type: string; body: string }>();
   for (const name of fs.readdirSync(WEB_DIR)) {
     const type = TYPES[path.extname(name)];
-    if (type !== undefined) files.set(name, { type, body: fs.readFileSync(path.join(WEB_DIR, name), 'utf8') });
+    if (type !== undefined)
+      files.set(name, { type, body: fs.readFileSync(path.join(WEB_DIR, name), 'utf8') });
   }
   return files;
 }
