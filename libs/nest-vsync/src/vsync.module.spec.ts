@@ -23,6 +23,7 @@ import {
   VsyncModuleOptionsError,
   VsyncPatternError,
   VsyncServer,
+  messageHandlerId,
   type VsyncModuleOptions,
 } from './index';
 
@@ -296,6 +297,39 @@ describe('VsyncModule options and patterns', () => {
     const listening = ms.listen();
     await expect(listening).rejects.toThrow(VsyncPatternError);
     await expect(listening).rejects.toThrow(/query/);
+  });
+
+  it('refuses two message names of one group that hash to the same handler id, naming both', async () => {
+    // Found by search: FNV-1a maps both names to 3922701601.
+    expect(messageHandlerId('m763399')).toBe(messageHandlerId('m1109514'));
+    @Controller()
+    class Colliding {
+      @EventPattern<string>('estimators/m763399')
+      first(): void {}
+
+      @EventPattern<string>('estimators/m1109514')
+      second(): void {}
+    }
+    const moduleRef = await compile({ ...FAST, groups: ['estimators'] }, { controllers: [Colliding] });
+    const ms = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VsyncServer), logger: false });
+    opened.push(ms);
+    await expect(ms.listen()).rejects.toThrow(
+      "messages 'm763399' and 'm1109514' of group 'estimators' hash to the same handler id 3922701601",
+    );
+    expect(moduleRef.get(VsyncGroups).memberships()).toEqual([]);
+  });
+
+  it('refuses @OnView for a group the module does not list, naming the method', async () => {
+    @Injectable()
+    class Stray {
+      @OnView('results')
+      onView(): void {}
+    }
+    const compiled = await compile({ ...FAST, groups: ['estimators'] }, { providers: [Stray] });
+    opened.push(compiled);
+    await expect(compiled.init()).rejects.toThrow(
+      "does not list 'results', needed by @OnView('results') on Stray.onView",
+    );
   });
 
   it('rejects a pattern naming a group the module does not list', async () => {
