@@ -127,7 +127,9 @@ describe('the PMU catalog reaches a joining estimator, and a configuration chang
     expect(joinerCatalogs.at(-1)).toEqual(after);
     for (const c of [...joinerCatalogs, ...firstCatalogs]) expect(c.unmapped).toBe(0);
     const stats = second.lines.filter((l) => l.event === 'stats').at(-1)!;
-    expect(stats.areasComputed as number).toBeGreaterThan(60);
+    // Each snapshot's one area is the joiner's to compute or, when the other replica's result came first, to skip.
+    expect(stats.areasComputed as number).toBeGreaterThan(0);
+    expect((stats.areasComputed as number) + (stats.duplicatesAvoided as number)).toBeGreaterThan(60);
     expect(stats.snapshotsWithoutCatalog as number).toBeLessThan(5);
 
     const released = fs

@@ -32,7 +32,7 @@ export {
   type UnmappedChannel,
 } from './catalog/measurement-layout';
 export { measurementFrame, type MeasurementFrame } from './catalog/measurement-frame';
-export { detectOpenBranches } from './topology/open-branches';
+export { detectOpenBranches, openBranchesToLeaveOut } from './topology/open-branches';
 export { AreaModels, type AreaOutcome } from './engine/area-models';
 export type { AreaResult } from './engine/area-result';
 export { assignAreas, areasOf, type AreaAssignment } from './assignment/area-assignment';

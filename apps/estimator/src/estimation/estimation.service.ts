@@ -15,9 +15,6 @@ import { ESTIMATOR_OPTIONS } from '../config/estimator-config.module';
 import type { EstimatorOptions } from '../config/estimator-options';
 import { ResultSinks } from './result-sinks';
 
-/** How often pending backup computations are checked when --backup-delay-ms is set. */
-const BACKUP_TICK_MS = 5;
-
 /**
  * The wiring of one estimator worker: decoded deliveries go to libs/estimation's
  * EstimationWorker, its results to the `results` group (and Kafka). Holds no
@@ -30,7 +27,9 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('estimator');
   private undecodable = 0;
   private lastView: { id: number; members: number; workers: number } | undefined;
-  private ticker: NodeJS.Timeout | undefined;
+  /** The pending wake-up of the compute loop: an immediate when an area is due, a timer when only backups wait. */
+  private wake: { cancel(): void } | undefined;
+  private closed = false;
 
   constructor(
     @Inject(ESTIMATOR_OPTIONS) private readonly options: EstimatorOptions,
@@ -56,46 +55,27 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
   /** The worker's counters at GET /metrics, read at each scrape. */
   private registerMetrics(m: AppMetrics): void {
     const s = this.worker.stats;
-    m.counter(
-      'estimator_snapshots_received_total',
-      'Snapshots delivered to this worker',
-      () => s.snapshotsReceived,
-    );
-    m.counter(
-      'estimator_snapshots_estimated_total',
-      'Snapshots this worker computed an area of',
-      () => s.snapshotsEstimated,
-    );
-    m.counter('estimator_areas_computed_total', 'Area estimates computed', () => s.areasComputed);
-    m.counter(
-      'estimator_duplicates_avoided_total',
-      'Backups skipped: the result was already in',
-      () => s.duplicatesAvoided,
-    );
-    m.counter('estimator_compute_ms_total', 'Milliseconds spent estimating areas', () => s.computeMsTotal);
-    m.counter('estimator_area_failures_total', 'Area estimates that failed', () => s.areaFailures);
-    m.counter(
-      'estimator_results_published_total',
-      'Results sent to the results group',
-      () => this.sinks.counters.published,
-    );
-    m.gauge('estimator_catalog_version', 'Version of the PMU catalog in force', () => s.catalogVersion);
-    m.gauge(
-      'estimator_unmapped_channels',
-      'Catalog channels not placed in the network',
-      () => s.unmappedChannels,
-    );
-    m.gauge(
-      'estimator_open_branches',
-      'Branches taken as open in the last snapshot',
-      () => s.openBranches.length,
-    );
+    const counters: [string, string, () => number][] = [
+      ['snapshots_received', 'Snapshots delivered to this worker', () => s.snapshotsReceived],
+      ['snapshots_estimated', 'Snapshots this worker computed an area of', () => s.snapshotsEstimated],
+      ['areas_computed', 'Area estimates computed', () => s.areasComputed],
+      ['duplicates_avoided', 'Queued areas skipped: the result was already in', () => s.duplicatesAvoided],
+      ['areas_shed', 'Queued areas dropped: this worker fell behind', () => s.areasShed],
+      ['compute_ms', 'Milliseconds spent estimating areas', () => s.computeMsTotal],
+      ['area_failures', 'Area estimates that failed', () => s.areaFailures],
+      ['results_published', 'Results sent to the results group', () => this.sinks.counters.published],
+    ];
+    for (const [name, help, read] of counters) m.counter(`estimator_${name}_total`, help, read);
+    const gauges: [string, string, () => number][] = [
+      ['queued_areas', 'Areas waiting to be computed', () => this.worker.queuedAreas],
+      ['catalog_version', 'Version of the PMU catalog in force', () => s.catalogVersion],
+      ['unmapped_channels', 'Catalog channels not placed in the network', () => s.unmappedChannels],
+      ['open_branches', 'Branches taken as open in the last snapshot', () => s.openBranches.length],
+    ];
+    for (const [name, help, read] of gauges) m.gauge(`estimator_${name}`, help, read);
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.options.worker.backupDelayMs > 0) {
-      this.ticker = setInterval(() => this.publishAll(this.worker.tick(Date.now())), BACKUP_TICK_MS);
-    }
     await this.sinks.kafkaConnect();
   }
 
@@ -117,7 +97,8 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     if (snapshot === undefined || view === undefined || systemView === undefined) return;
     const workers = deliveryWorkers(view, systemView);
     this.lastView = { id: view.id, members: view.members.length, workers: workers.length };
-    this.publishAll(this.worker.onSnapshot(snapshot, workers, processKey(this.process.self), Date.now()));
+    this.worker.onSnapshot(snapshot, workers, processKey(this.process.self), Date.now());
+    this.schedule();
   }
 
   onResult(bytes: Uint8Array): void {
@@ -142,19 +123,41 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
       unboundPmus: s.unboundPmus,
       areaFailures: s.areaFailures,
       undecodableMessages: this.undecodable,
-      pendingBackups: this.worker.pendingBackups,
+      queuedAreas: this.worker.queuedAreas,
+      areasShed: s.areasShed,
       results: { ...this.sinks.counters },
       kafka: this.sinks.kafkaCounters(),
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.closed = true;
+    this.wake?.cancel();
     await this.sinks.close();
   }
 
-  private publishAll(results: ReturnType<EstimationWorker['tick']>): void {
-    for (const r of results) this.sinks.publish(r);
+  /** Wakes the compute loop when the next queued area falls due. */
+  private schedule(): void {
+    const due = this.worker.nextDueMs;
+    if (this.wake !== undefined || this.closed || due === undefined) return;
+    const waitMs = due - Date.now();
+    if (waitMs <= 0) {
+      const immediate = setImmediate(() => this.computeNext());
+      this.wake = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(() => this.computeNext(), waitMs);
+      this.wake = { cancel: () => clearTimeout(timer) };
+    }
+  }
+
+  /**
+   * One area per event-loop turn: vsync's sockets and timers run between two
+   * areas, so a slow estimate or a backlog never starves the failure detector.
+   */
+  private computeNext(): void {
+    this.wake = undefined;
+    for (const r of this.worker.runDue(Date.now(), 1)) this.sinks.publish(r);
+    this.schedule();
   }
 
   /** A message that does not decode is counted and logged, never thrown into the delivery. */

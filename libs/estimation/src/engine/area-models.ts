@@ -4,6 +4,7 @@ import {
   LinearStateEstimator,
   MeasurementKind,
   MeasurementModel,
+  type EstimateReport,
   type EstimatorOptions,
   type Network,
 } from '@gridcloud/grid';
@@ -25,10 +26,13 @@ export type AreaOutcome = Pick<
   | 'degreesOfFreedom'
   | 'badDataRemains'
   | 'measurementsUsed'
+  | 'openBranches'
 >;
 
 interface Area {
   readonly ownBuses: Int32Array;
+  /** Model column of each bus in the area's state. */
+  readonly columnOf: ReadonlyMap<number, number>;
   readonly estimator: LinearStateEstimator | undefined;
   readonly zRe: Float64Array;
   readonly zIm: Float64Array;
@@ -44,6 +48,8 @@ interface Area {
  */
 export class AreaModels {
   private readonly areas: Area[];
+  /** Every bus and every measurement: for the system-wide observability of the open-branch rule. */
+  readonly central: MeasurementModel;
 
   constructor(
     readonly network: Network,
@@ -55,12 +61,19 @@ export class AreaModels {
     const rowsOf: number[][] = Array.from({ length: areaCount }, () => []);
     for (let i = 0; i < layout.set.count; i += 1) rowsOf[labels[this.measuringBus(i)]].push(i);
     this.areas = rowsOf.map((rows, a) => this.area(a, rows, options));
+    this.central = MeasurementModel.central(network, layout.set);
   }
 
   private area(a: number, rows: number[], options: EstimatorOptions): Area {
     const ownBuses = Int32Array.from(this.busesOf(a));
     if (rows.length === 0)
-      return { ownBuses, estimator: undefined, zRe: new Float64Array(0), zIm: new Float64Array(0) };
+      return {
+        ownBuses,
+        columnOf: new Map(),
+        estimator: undefined,
+        zRe: new Float64Array(0),
+        zIm: new Float64Array(0),
+      };
     const set = this.layout.set;
     const cols = new Set<number>(ownBuses);
     for (const i of rows) {
@@ -71,7 +84,14 @@ export class AreaModels {
     const model = new MeasurementModel(this.network, set, Int32Array.from(cols), Int32Array.from(rows));
     const estimator = new LinearStateEstimator(model, options);
     estimator.factorFor();
-    return { ownBuses, estimator, zRe: new Float64Array(rows.length), zIm: new Float64Array(rows.length) };
+    const columnOf = new Map(Array.from(model.columnBus, (b, c) => [b, c] as [number, number]));
+    return {
+      ownBuses,
+      columnOf,
+      estimator,
+      zRe: new Float64Array(rows.length),
+      zIm: new Float64Array(rows.length),
+    };
   }
 
   private busesOf(a: number): number[] {
@@ -88,32 +108,80 @@ export class AreaModels {
     return set.end[i] === BranchEnd.FROM ? this.network.branchFrom[k] : this.network.branchTo[k];
   }
 
-  /** Estimates area `a` from a frame, leaving out absent rows and the currents of open branches. */
-  estimate(a: number, frame: MeasurementFrame, openBranches: Int32Array, badData: boolean): AreaOutcome {
+  /**
+   * Estimates area `a` from a frame, leaving out absent rows and the currents
+   * of the branches taken as open (openBranchCandidates). Such a branch measured
+   * here is reported open when the estimate says that, closed, it would carry
+   * at least thresholdPu (the PMUs would see it) or when this area cannot tell
+   * (an end undetermined); otherwise it is a closed branch carrying next to
+   * nothing, and is not reported.
+   */
+  estimate(
+    a: number,
+    frame: MeasurementFrame,
+    leftOut: Int32Array,
+    badData: boolean,
+    thresholdPu: number,
+  ): AreaOutcome {
     const area = this.areas[a];
-    if (area.estimator === undefined) return this.blind(area);
-    const model = area.estimator.model;
-    const open = new Set(openBranches);
+    if (area.estimator === undefined) return { ...this.blind(area), openBranches: new Int32Array(0) };
+    const { missing, judged } = this.rowsToLeaveOut(area, frame, new Set(leftOut));
+    const rows = area.estimator.model.rowCount;
+    if (missing.length === rows) return { ...this.blind(area), openBranches: Int32Array.from(judged).sort() };
+    const report = area.estimator.estimate(area.zRe, area.zIm, missing, badData);
+    const open = [...judged]
+      .filter((k) => this.wouldCarry(area, report, k, thresholdPu))
+      .sort((x, y) => x - y);
+    return { ...this.outcome(a, area, report, rows - missing.length), openBranches: Int32Array.from(open) };
+  }
+
+  /** Fills the area's z from the frame; returns the rows absent or on a left-out branch (ascending), and those branches. */
+  private rowsToLeaveOut(
+    area: Area,
+    frame: MeasurementFrame,
+    leftOut: ReadonlySet<number>,
+  ): { missing: number[]; judged: Set<number> } {
+    const model = area.estimator!.model;
     const set = this.layout.set;
     const missing: number[] = [];
+    const judged = new Set<number>();
     for (let r = 0; r < model.rowCount; r += 1) {
       const i = model.rowMeasurement[r];
       area.zRe[r] = frame.zRe[i];
       area.zIm[r] = frame.zIm[i];
-      const onOpen = set.kind[i] === MeasurementKind.CURRENT && open.has(set.branch[i]);
-      if (frame.present[i] === 0 || onOpen) missing.push(r);
+      const k = set.kind[i] === MeasurementKind.CURRENT ? set.branch[i] : -1;
+      if (leftOut.has(k)) judged.add(k);
+      if (frame.present[i] === 0 || leftOut.has(k)) missing.push(r);
     }
-    if (missing.length === model.rowCount) return this.blind(area);
-    const report = area.estimator.estimate(area.zRe, area.zIm, missing, badData);
-    return this.outcome(a, area, report, model.rowCount - missing.length);
+    return { missing, judged };
+  }
+
+  /** Whether branch k, closed, would carry at least thresholdPu at either end given the estimate (true when undetermined). */
+  private wouldCarry(area: Area, report: EstimateReport, k: number, thresholdPu: number): boolean {
+    const net = this.network;
+    const f = area.columnOf.get(net.branchFrom[k]);
+    const t = area.columnOf.get(net.branchTo[k]);
+    if (f === undefined || t === undefined || report.observable[f] === 0 || report.observable[t] === 0)
+      return true;
+    const v = (c: number): [number, number] => [report.vRe[c], report.vIm[c]];
+    const [vf, vt] = [v(f), v(t)];
+    const flow = (
+      a: { re: Float64Array; im: Float64Array },
+      b: { re: Float64Array; im: Float64Array },
+    ): number =>
+      Math.hypot(
+        a.re[k] * vf[0] - a.im[k] * vf[1] + b.re[k] * vt[0] - b.im[k] * vt[1],
+        a.re[k] * vf[1] + a.im[k] * vf[0] + b.re[k] * vt[1] + b.im[k] * vt[0],
+      );
+    return Math.max(flow(net.yff, net.yft), flow(net.ytf, net.ytt)) >= thresholdPu;
   }
 
   private outcome(
     a: number,
     area: Area,
-    report: ReturnType<LinearStateEstimator['estimate']>,
+    report: EstimateReport,
     rowsPresent: number,
-  ): AreaOutcome {
+  ): Omit<AreaOutcome, 'openBranches'> {
     const model = area.estimator!.model;
     const buses: number[] = [];
     const cols: number[] = [];
@@ -140,7 +208,7 @@ export class AreaModels {
   }
 
   /** An area with no usable measurement: every own bus unobservable. */
-  private blind(area: Area): AreaOutcome {
+  private blind(area: Area): Omit<AreaOutcome, 'openBranches'> {
     return {
       buses: new Int32Array(0),
       own: new Uint8Array(0),

@@ -169,7 +169,7 @@ export function assembleSystemEstimate(results: readonly AreaResult[]): SystemEs
     vIm,
     observable,
     unobservableBuses: n - observable.reduce((s, x) => s + x, 0),
-    openBranches: first.openBranches,
+    openBranches: Int32Array.from(new Set(results.flatMap((r) => [...r.openBranches]))).sort(),
     badDataRemoved: results.reduce((s, r) => s + r.removedIdcode.length, 0),
     cost: results.reduce((s, r) => s + r.cost, 0),
     degreesOfFreedom: results.reduce((s, r) => s + r.degreesOfFreedom, 0),

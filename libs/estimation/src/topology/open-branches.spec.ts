@@ -1,6 +1,7 @@
-import { BranchEnd, MeasurementKind, MeasurementSet } from '@gridcloud/grid';
+import { BranchEnd, MeasurementKind, MeasurementModel, MeasurementSet } from '@gridcloud/grid';
 import { describe, expect, it } from 'vitest';
-import { detectOpenBranches } from './open-branches';
+import { loadCase } from '../testing/grid-fixture';
+import { detectOpenBranches, openBranchesToLeaveOut } from './open-branches';
 
 const current = (branch: number, end: number): ConstructorParameters<typeof MeasurementSet>[0][number] => ({
   kind: MeasurementKind.CURRENT,
@@ -35,5 +36,37 @@ describe('detectOpenBranches (every measured current of the branch below k sigma
     const present = Uint8Array.of(1, 1, 1, 1, 0, 0);
     expect([...detectOpenBranches(set, zRe, zIm, present, threshold)]).toEqual([5]);
     expect([...detectOpenBranches(set, zRe, zIm, Uint8Array.of(1, 0, 0, 0, 0, 0), threshold)]).toEqual([]);
+  });
+});
+
+describe('openBranchesToLeaveOut', () => {
+  const net = loadCase('case14');
+  const voltage = (busId: number): ConstructorParameters<typeof MeasurementSet>[0][number] => ({
+    kind: MeasurementKind.VOLTAGE,
+    bus: net.indexOf(busId),
+    branch: -1,
+    end: 0,
+    re: 0,
+    im: 0,
+    sigma: 0.002,
+  });
+  // Branch row 13 is the radial transformer from bus 7 to bus 8.
+  const RADIAL = 13;
+
+  it('keeps the rows of a candidate whose removal would blind the bus behind it, and leaves out one that would not', () => {
+    const blinding = MeasurementModel.central(
+      net,
+      new MeasurementSet([voltage(7), current(RADIAL, BranchEnd.FROM)]),
+    );
+    expect([...openBranchesToLeaveOut(blinding, Uint8Array.of(1, 1), Int32Array.of(RADIAL))]).toEqual([]);
+    const seen = MeasurementModel.central(
+      net,
+      new MeasurementSet([voltage(7), voltage(8), current(RADIAL, BranchEnd.FROM)]),
+    );
+    expect([...openBranchesToLeaveOut(seen, Uint8Array.of(1, 1, 1), Int32Array.of(RADIAL))]).toEqual([
+      RADIAL,
+    ]);
+    // An absent voltage at bus 8 blinds it again.
+    expect([...openBranchesToLeaveOut(seen, Uint8Array.of(1, 0, 1), Int32Array.of(RADIAL))]).toEqual([]);
   });
 });

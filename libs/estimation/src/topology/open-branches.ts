@@ -1,4 +1,9 @@
-import { MeasurementKind, type MeasurementSet } from '@gridcloud/grid';
+import {
+  MeasurementKind,
+  observableColumns,
+  type MeasurementModel,
+  type MeasurementSet,
+} from '@gridcloud/grid';
 
 /**
  * The open-branch rule. pmu-sim sends no breaker status: a tripped branch's
@@ -30,4 +35,30 @@ export function detectOpenBranches(
   const open: number[] = [];
   for (const [k, s] of state) if (s === 1) open.push(k);
   return Int32Array.from(open.sort((a, b) => a - b));
+}
+
+/**
+ * The candidates whose current rows are left out of the estimate. A candidate
+ * whose removal would leave one of its end buses undetermined anywhere in the
+ * system (by propagation over every present measurement of the snapshot,
+ * libs/grid's observableColumns) keeps its rows: the measurements cannot tell
+ * it open, and dropping them would blind the bus behind it (a radial branch to
+ * a bus without injection carries next to nothing, open or closed). Such a
+ * branch is estimated as the case has it, closed.
+ */
+export function openBranchesToLeaveOut(
+  central: MeasurementModel,
+  present: Uint8Array,
+  candidates: Int32Array,
+): Int32Array {
+  if (candidates.length === 0) return candidates;
+  const set = central.set;
+  const net = central.network;
+  const open = new Set(candidates);
+  const without = present.slice();
+  for (let i = 0; i < set.count; i += 1)
+    if (set.kind[i] === MeasurementKind.CURRENT && open.has(set.branch[i])) without[i] = 0;
+  // The central model's rows and columns are the set's measurements and the network's buses, in order.
+  const known = observableColumns(central, without);
+  return candidates.filter((k) => known[net.branchFrom[k]] === 1 && known[net.branchTo[k]] === 1);
 }

@@ -30,7 +30,9 @@ function cluster(options: Partial<WorkerOptions> = {}): {
     const bytes = encodeSnapshot(s, version);
     const results: AreaResult[] = [];
     WORKERS.forEach((name, i) => {
-      if (alive.includes(name)) results.push(...workers[i].onSnapshot(decodeSnapshot(bytes), alive, name, 0));
+      if (!alive.includes(name)) return;
+      workers[i].onSnapshot(decodeSnapshot(bytes), alive, name, 0);
+      results.push(...workers[i].runDue(0));
     });
     const events: CollectorEvent[] = results.flatMap((r) =>
       collector.offer(decodeAreaResult(encodeAreaResult(r))),
@@ -121,15 +123,32 @@ describe('EstimationWorker (three workers, three areas, r = 2)', () => {
     );
     w.onCatalog(grid.catalog(1));
     // w0 is primary of area 0 and backup (rank 1) of area 1.
-    const now = w.onSnapshot(decodeSnapshot(encodeSnapshot(grid.snapshot(5, truth), 1)), WORKERS, 'w0', 1000);
-    expect(now.map((r) => r.area)).toEqual([0]);
-    expect(w.pendingBackups).toBe(1);
+    w.onSnapshot(decodeSnapshot(encodeSnapshot(grid.snapshot(5, truth), 1)), WORKERS, 'w0', 1000);
+    expect(w.runDue(1000).map((r) => r.area)).toEqual([0]);
+    expect([w.queuedAreas, w.nextDueMs]).toEqual([1, 1050]);
     w.onResult(5, 1);
-    expect(w.tick(1049)).toEqual([]);
-    expect(w.tick(1050)).toEqual([]);
+    expect(w.runDue(1049)).toEqual([]);
+    expect(w.runDue(1050)).toEqual([]);
     expect(w.stats.duplicatesAvoided).toBe(1);
     w.onSnapshot(decodeSnapshot(encodeSnapshot(grid.snapshot(6, truth), 1)), WORKERS, 'w0', 2000);
-    expect(w.tick(2050).map((r) => r.area)).toEqual([1]);
+    expect(w.runDue(2050).map((r) => r.area)).toEqual([0, 1]);
+  });
+
+  it('computes nothing in onSnapshot; past maxQueuedAreas it sheds the oldest task and counts it', () => {
+    const w = new EstimationWorker(
+      net,
+      { ...DEFAULT_WORKER_OPTIONS, areas: 3, replicas: 1, maxQueuedAreas: 2 },
+      () => 0,
+    );
+    w.onCatalog(grid.catalog(1));
+    for (let slot = 0; slot < 3; slot += 1)
+      w.onSnapshot(decodeSnapshot(encodeSnapshot(grid.snapshot(slot, truth), 1)), ['w0'], 'w0', 0);
+    expect(w.stats.areasComputed).toBe(0);
+    expect([w.queuedAreas, w.stats.areasShed]).toEqual([2, 7]);
+    const results = w.runDue(0, 1);
+    expect(results.map((r) => [r.slot, r.area])).toEqual([[2, 1]]);
+    expect(w.runDue(0).map((r) => [r.slot, r.area])).toEqual([[2, 2]]);
+    expect(w.stats.snapshotsEstimated).toBe(1);
   });
 
   it('removes a gross error as bad data and names the measurement', () => {

@@ -6,7 +6,7 @@ import { catalogFingerprint, type PmuCatalog } from '../catalog/pmu-catalog';
 import { AreaModels } from '../engine/area-models';
 import type { AreaResult } from '../engine/area-result';
 import { EstimationError } from '../errors/estimation-error';
-import { detectOpenBranches } from '../topology/open-branches';
+import { detectOpenBranches, openBranchesToLeaveOut } from '../topology/open-branches';
 import type { DecodedSnapshot } from '../wire/snapshot-codec';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options';
 
@@ -16,8 +16,10 @@ export interface WorkerStats {
   /** Snapshots for which this worker computed at least one area. */
   snapshotsEstimated: number;
   areasComputed: number;
-  /** Backup computations skipped because another replica's result arrived first. */
+  /** Queued areas skipped because another replica's result arrived first. */
   duplicatesAvoided: number;
+  /** Queued areas dropped because the queue was full (this worker fell behind). */
+  areasShed: number;
   /** Snapshots sent under a catalog version this worker does not hold (it joined before the catalog reached it). */
   snapshotsWithoutCatalog: number;
   /** PMUs of a snapshot left out because the catalog does not describe their channels. */
@@ -28,6 +30,7 @@ export interface WorkerStats {
   computeMsMax: number;
   catalogVersion: number;
   unmappedChannels: number;
+  /** Branches the last computed area reported open. */
   openBranches: number[];
 }
 
@@ -35,11 +38,15 @@ export interface WorkerStats {
 interface Job {
   readonly snapshot: DecodedSnapshot;
   readonly models: AreaModels;
+  /** Whether an area of it was computed here yet (counts snapshotsEstimated once). */
+  started: boolean;
   frame?: MeasurementFrame;
-  openBranches?: Int32Array;
+  /** Branches whose current rows are left out: every current below the threshold, and telling open from closed. */
+  leftOut?: Int32Array;
 }
 
-interface PendingBackup {
+/** One area of one snapshot waiting to be computed. */
+interface Task {
   readonly dueMs: number;
   readonly job: Job;
   readonly area: number;
@@ -47,8 +54,8 @@ interface PendingBackup {
 
 /**
  * The decision logic of one estimator worker, free of sockets and timers:
- * catalogs and snapshots come in (with the worker list of the delivery), area
- * results come out; `tick(now)` runs backups whose delay passed. Each
+ * catalogs and snapshots come in (with the worker list of the delivery) and
+ * queue area tasks; `runDue(now)` computes them and returns the results. Each
  * snapshot's areas follow assignAreas over the workers the caller read at
  * delivery time, so every worker agrees on who computes what.
  */
@@ -60,6 +67,7 @@ export class EstimationWorker {
     snapshotsEstimated: 0,
     areasComputed: 0,
     duplicatesAvoided: 0,
+    areasShed: 0,
     snapshotsWithoutCatalog: 0,
     unboundPmus: 0,
     areaFailures: 0,
@@ -73,7 +81,7 @@ export class EstimationWorker {
   private fingerprint = '';
   private unmappedList: readonly UnmappedChannel[] = [];
   private assignment: AreaAssignment | undefined;
-  private readonly pending: PendingBackup[] = [];
+  private readonly queue: Task[] = [];
   private readonly seenResults = new Set<string>();
 
   constructor(
@@ -111,34 +119,25 @@ export class EstimationWorker {
 
   /**
    * A snapshot delivered with the workers of that delivery (the members of the
-   * estimators view that are also estimator services, in view order). Returns
-   * the results computed now; backups wait for tick().
+   * estimators view that are also estimator services, in view order). Queues
+   * this worker's areas of it: a primary's due at once, a backup of rank j
+   * after j * backupDelayMs. Nothing is computed here, so a delivery handler
+   * returns at once; runDue() computes.
    */
-  onSnapshot(
-    snapshot: DecodedSnapshot,
-    workers: readonly string[],
-    self: string,
-    nowMs: number,
-  ): AreaResult[] {
+  onSnapshot(snapshot: DecodedSnapshot, workers: readonly string[], self: string, nowMs: number): void {
     this.stats.snapshotsReceived += 1;
     const mine = areasOf(this.assign(workers), self);
-    if (mine.length === 0) return [];
+    if (mine.length === 0) return;
     if (this.models === undefined || snapshot.catalogVersion !== this.stats.catalogVersion) {
       this.stats.snapshotsWithoutCatalog += 1;
-      return [];
+      return;
     }
-    const job: Job = { snapshot, models: this.models };
-    const out: AreaResult[] = [];
-    for (const { area, rank } of mine) {
-      const delay = rank * this.options.backupDelayMs;
-      if (delay === 0 || this.pending.length >= this.options.maxPendingBackups) this.run(job, area, out);
-      else this.pending.push({ dueMs: nowMs + delay, job, area });
-    }
-    if (out.length > 0) this.stats.snapshotsEstimated += 1;
-    return out;
+    const job: Job = { snapshot, models: this.models, started: false };
+    for (const { area, rank } of mine)
+      this.enqueue({ dueMs: nowMs + rank * this.options.backupDelayMs, job, area });
   }
 
-  /** A result seen in the results group (from any worker, this one included): a backup for it is no longer needed. */
+  /** A result seen in the results group (from any worker, this one included): a queued task for it is skipped. */
   onResult(slot: number, area: number): void {
     const key = `${slot}/${area}`;
     if (this.seenResults.has(key)) return;
@@ -147,19 +146,39 @@ export class EstimationWorker {
       this.seenResults.delete(this.seenResults.values().next().value!);
   }
 
-  /** Runs the backups whose delay has passed and whose result has not been seen. */
-  tick(nowMs: number): AreaResult[] {
+  /**
+   * Computes up to `maxAreas` queued areas that are due, oldest first; an area
+   * whose result another replica already published is skipped and counted in
+   * duplicatesAvoided (a replica that fell behind catches up this way).
+   */
+  runDue(nowMs: number, maxAreas = Number.POSITIVE_INFINITY): AreaResult[] {
     const out: AreaResult[] = [];
-    while (this.pending.length > 0 && this.pending[0].dueMs <= nowMs) {
-      const { job, area } = this.pending.shift()!;
+    while (out.length < maxAreas && this.queue.length > 0 && this.queue[0].dueMs <= nowMs) {
+      const { job, area } = this.queue.shift()!;
       if (this.seenResults.has(`${job.snapshot.slot}/${area}`)) this.stats.duplicatesAvoided += 1;
       else this.run(job, area, out);
     }
     return out;
   }
 
-  get pendingBackups(): number {
-    return this.pending.length;
+  /** When the next queued area falls due, or undefined when none is queued. */
+  get nextDueMs(): number | undefined {
+    return this.queue[0]?.dueMs;
+  }
+
+  get queuedAreas(): number {
+    return this.queue.length;
+  }
+
+  /** Keeps the queue in due order (FIFO among equals); past maxQueuedAreas the oldest task is shed. */
+  private enqueue(task: Task): void {
+    let at = this.queue.length;
+    while (at > 0 && this.queue[at - 1].dueMs > task.dueMs) at -= 1;
+    this.queue.splice(at, 0, task);
+    if (this.queue.length <= this.options.maxQueuedAreas) return;
+    // Shedding under overload keeps the newest snapshots flowing; a replica may still cover the one shed.
+    this.queue.shift();
+    this.stats.areasShed += 1;
   }
 
   private assign(workers: readonly string[]): AreaAssignment {
@@ -176,8 +195,11 @@ export class EstimationWorker {
       const outcome = this.estimate(job, area);
       const computeMs = this.clockMs() - started;
       this.stats.areasComputed += 1;
+      if (!job.started) this.stats.snapshotsEstimated += 1;
+      job.started = true;
       this.stats.computeMsTotal += computeMs;
       this.stats.computeMsMax = Math.max(this.stats.computeMsMax, computeMs);
+      this.stats.openBranches = [...outcome.openBranches];
       const s = job.snapshot;
       out.push({
         ...outcome,
@@ -187,7 +209,6 @@ export class EstimationWorker {
         areaCount: this.areaCount,
         busCount: this.network.busCount,
         catalogVersion: s.catalogVersion,
-        openBranches: job.openBranches!,
         computeMs,
       });
     } catch (error) {
@@ -203,16 +224,14 @@ export class EstimationWorker {
       const layout = job.models.layout;
       job.frame = measurementFrame(layout, job.snapshot);
       this.stats.unboundPmus += job.frame.unboundPmus;
-      const threshold = this.options.openBranchSigmas * this.options.sigmaPu;
-      job.openBranches = detectOpenBranches(
-        layout.set,
-        job.frame.zRe,
-        job.frame.zIm,
-        job.frame.present,
-        threshold,
-      );
-      this.stats.openBranches = [...job.openBranches];
+      const f = job.frame;
+      const candidates = detectOpenBranches(layout.set, f.zRe, f.zIm, f.present, this.openThresholdPu);
+      job.leftOut = openBranchesToLeaveOut(job.models.central, f.present, candidates);
     }
-    return job.models.estimate(area, job.frame, job.openBranches!, this.options.badData);
+    return job.models.estimate(area, job.frame, job.leftOut!, this.options.badData, this.openThresholdPu);
+  }
+
+  private get openThresholdPu(): number {
+    return this.options.openBranchSigmas * this.options.sigmaPu;
   }
 }

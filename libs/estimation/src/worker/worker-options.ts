@@ -19,8 +19,12 @@ export interface WorkerOptions {
    * before computing the area itself; 0 computes at once (plain active replication).
    */
   readonly backupDelayMs: number;
-  /** Area computations waiting on their delay at most; past it a backup computes at once rather than drop. */
-  readonly maxPendingBackups: number;
+  /**
+   * Area tasks waiting to be computed at most (primaries due now, backups on
+   * their delay). Past it the oldest is shed and counted: a worker that falls
+   * behind keeps up with the newest snapshots and its replicas cover the rest.
+   */
+  readonly maxQueuedAreas: number;
   /** Recent (snapshot, area) results remembered to skip a backup whose result arrived. */
   readonly maxRememberedResults: number;
   readonly estimator: EstimatorOptions;
@@ -34,7 +38,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   openBranchSigmas: 5,
   badData: true,
   backupDelayMs: 0,
-  maxPendingBackups: 4096,
+  maxQueuedAreas: 256,
   maxRememberedResults: 65_536,
   estimator: DEFAULT_ESTIMATOR_OPTIONS,
 };
@@ -57,8 +61,8 @@ export function validateWorkerOptions(o: WorkerOptions): WorkerOptions {
     `backupDelayMs must be an integer in [0, 60000] ms, got ${o.backupDelayMs}`,
   );
   check(
-    int(o.maxPendingBackups, 1, 1_000_000),
-    `maxPendingBackups must be an integer in [1, 1000000], got ${o.maxPendingBackups}`,
+    int(o.maxQueuedAreas, 1, 1_000_000),
+    `maxQueuedAreas must be an integer in [1, 1000000] areas, got ${o.maxQueuedAreas}`,
   );
   check(
     int(o.maxRememberedResults, 1, 10_000_000),
