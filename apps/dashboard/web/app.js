@@ -318,6 +318,7 @@ function buildTable() {
     const row = document.createElement('tr');
     row.dataset.busIndex = String(b);
     row.dataset.busId = String(bus.id);
+    row.hidden = true; // until a frame gives it values
     row.innerHTML = `<td>${bus.id}</td><td class="area"></td><td class="vm"></td><td class="va"></td><td class="tvm"></td><td class="tva"></td>`;
     body.append(row);
   });

@@ -35,15 +35,17 @@ export class GridDrawing {
 
   radius() {
     const n = this.picture ? this.picture.buses.length : 1;
-    return Math.max(3, Math.min(9, 120 / Math.sqrt(n)));
+    return Math.max(3, Math.min(8, 70 / Math.sqrt(n)));
   }
 
   position(b) {
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
-    const s = Math.min(w, h) - 2 * PAD_PX;
+    // Each axis of the layout is in [0, 1]: fill the panel, but stretch no axis more than twice the other.
+    const [sx, sy] = [w - 2 * PAD_PX, h - 2 * PAD_PX];
+    const [fx, fy] = [Math.min(sx, 2 * sy), Math.min(sy, 2 * sx)];
     const bus = this.picture.buses[b];
-    return [(w - s) / 2 + bus.x * s, (h - s) / 2 + bus.y * s];
+    return [(w - fx) / 2 + bus.x * fx, (h - fy) / 2 + bus.y * fy];
   }
 
   draw() {

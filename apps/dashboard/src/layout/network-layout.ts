@@ -13,7 +13,7 @@ export interface LayoutOptions {
   readonly maxPairEvaluations: number;
 }
 
-export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = { maxIterations: 400, maxPairEvaluations: 60_000_000 };
+export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = { maxIterations: 1000, maxPairEvaluations: 60_000_000 };
 
 /**
  * Bus positions in [0, 1]² from a Fruchterman-Reingold force layout: branches pull their ends together, every pair
@@ -30,6 +30,7 @@ export function layoutNetwork(
   if (graph.from.length !== graph.to.length) throw new RangeError('from and to must list the same branches');
   const xy = circleStart(n);
   if (n < 2) return normalise(xy);
+
   const iterations = Math.max(
     1,
     Math.min(options.maxIterations, Math.floor(options.maxPairEvaluations / (n * n))),
@@ -40,10 +41,31 @@ export function layoutNetwork(
     shift.fill(0);
     repel(xy, shift, n, k);
     attract(xy, shift, graph, k);
-    const temperature = 0.1 * (1 - it / iterations) + 0.002;
+    const temperature = 0.3 * (1 - it / iterations) + 0.002;
     move(xy, shift, n, temperature);
   }
-  return normalise(xy);
+  return normalise(alongPrincipalAxis(xy));
+}
+
+/** Turns the picture so its longest extent lies along x: the page draws the network in a wide panel. */
+function alongPrincipalAxis(xy: Float64Array): Float64Array {
+  const n = xy.length / 2;
+  let [mx, my] = [0, 0];
+  for (let i = 0; i < n; i += 1) [mx, my] = [mx + xy[2 * i] / n, my + xy[2 * i + 1] / n];
+  let [sxx, syy, sxy] = [0, 0, 0];
+  for (let i = 0; i < n; i += 1) {
+    const [dx, dy] = [xy[2 * i] - mx, xy[2 * i + 1] - my];
+    [sxx, syy, sxy] = [sxx + dx * dx, syy + dy * dy, sxy + dx * dy];
+  }
+  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  const [c, s] = [Math.cos(-angle), Math.sin(-angle)];
+  const out = new Float64Array(xy.length);
+  for (let i = 0; i < n; i += 1) {
+    const [dx, dy] = [xy[2 * i] - mx, xy[2 * i + 1] - my];
+    out[2 * i] = dx * c - dy * s;
+    out[2 * i + 1] = dx * s + dy * c;
+  }
+  return out;
 }
 
 function circleStart(n: number): Float64Array {
@@ -100,7 +122,7 @@ function move(xy: Float64Array, shift: Float64Array, n: number, temperature: num
   }
 }
 
-/** Scales and centres the positions into [0, 1]², keeping the aspect ratio. */
+/** Scales each axis into [0, 1]; the page fits the square to its panel. */
 function normalise(xy: Float64Array): Float64Array {
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let i = 0; i < xy.length; i += 2) {
@@ -109,11 +131,11 @@ function normalise(xy: Float64Array): Float64Array {
     minY = Math.min(minY, xy[i + 1]);
     maxY = Math.max(maxY, xy[i + 1]);
   }
-  const span = Math.max(maxX - minX, maxY - minY, 1e-12);
+  const [spanX, spanY] = [Math.max(maxX - minX, 1e-12), Math.max(maxY - minY, 1e-12)];
   const out = new Float64Array(xy.length);
   for (let i = 0; i < xy.length; i += 2) {
-    out[i] = (xy[i] - minX) / span + (1 - (maxX - minX) / span) / 2;
-    out[i + 1] = (xy[i + 1] - minY) / span + (1 - (maxY - minY) / span) / 2;
+    out[i] = maxX > minX ? (xy[i] - minX) / spanX : 0.5;
+    out[i + 1] = maxY > minY ? (xy[i + 1] - minY) / spanY : 0.5;
   }
   return out;
 }
