@@ -60,6 +60,14 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
       unit: 'ms',
       default: 0,
     }),
+    maxQueuedAreas: setting.int({
+      flag: 'max-queued-areas',
+      doc: 'areas waiting to be computed at most; past it the oldest is shed',
+      min: 1,
+      max: 1_000_000,
+      unit: 'areas',
+      default: 256,
+    }),
     channelMapPath: setting.path({ flag: 'channel-map', doc: 'channel placement of real PMUs (JSON)' }),
     vsyncHost: setting.string({ flag: 'vsync-host', doc: 'vsync listen address', default: '127.0.0.1' }),
     vsyncPort: setting.int({
@@ -135,6 +143,7 @@ export function parseEstimatorOptions(argv: readonly string[], env: NodeJS.Proce
     openBranchSigmas: settings.openBranchSigmas,
     badData: settings.badData === 'on',
     backupDelayMs: settings.backupDelayMs,
+    maxQueuedAreas: settings.maxQueuedAreas,
     channelMap,
   };
   try {

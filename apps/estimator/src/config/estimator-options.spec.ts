@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EstimatorConfigError } from '../errors/estimator-config-error';
+import { parseEstimatorOptions } from './estimator-options';
+
+const CASE14 = path.resolve('../shared/cases/case14.m');
+
+describe('parseEstimatorOptions', () => {
+  it('reads flags, falls back to GRIDCLOUD_ variables, and gives the worker its options', () => {
+    const o = parseEstimatorOptions(['--case', CASE14, '--areas', '3'], {
+      GRIDCLOUD_REPLICAS: '1',
+      GRIDCLOUD_AREAS: '2',
+    });
+    expect([o.worker.areas, o.worker.replicas, o.network.busCount]).toEqual([3, 1, 14]);
+    expect(o.settings.httpPort).toBe(0);
+  });
+
+  it('names the flag or variable that is wrong, as an EstimatorConfigError', () => {
+    const bad = (argv: string[], env: NodeJS.ProcessEnv = {}): string => {
+      try {
+        parseEstimatorOptions(argv, env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(EstimatorConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad([])).toMatch(/--case is required/);
+    expect(bad(['--case', CASE14], { GRIDCLOUD_REPLICAS: '0' })).toMatch(/^GRIDCLOUD_REPLICAS must be/);
+    expect(bad(['--case', CASE14, '--areas', '15'])).toMatch(/--areas must be at most the case's 14 buses/);
+    expect(bad(['--case', '/no/such/case.m'])).toMatch(/^--case .*ENOENT/);
+    const map = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estimator-')), 'map.json');
+    fs.writeFileSync(map, '{"channels":[{"idcode":1}]}');
+    expect(bad(['--case', CASE14, '--channel-map', map])).toMatch(
+      /^--channel-map: .*channels\[0\]: channel must be/,
+    );
+  });
+});
