@@ -12,7 +12,7 @@ import type { CoreMetrics } from './core-metrics';
 import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
 import { membershipService } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
-import { PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
+import { MAX_RECORDS_PART_BYTES, PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
 import { LinkTable } from './link/link-table';
 import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
@@ -434,8 +434,10 @@ export class ProcessCore {
     this.sendToMember(to, carrier.body);
   }
 
+  /** Parts of at most MAX_RECORDS_PART_BYTES (or maxPayloadBytes if smaller): a lost or late part is retransmitted
+   *  alone, and a receiver acknowledges each as it arrives, instead of one frame-sized message resent whole. */
   private split(body: RecordCarrier): { ahead: WireBody[]; body: RecordCarrier } {
-    return splitCarrier(body, this.config.maxPayloadBytes);
+    return splitCarrier(body, Math.min(MAX_RECORDS_PART_BYTES, this.config.maxPayloadBytes));
   }
 
   /** The dead get no messages delivered and are told, now and then, that they are out. */

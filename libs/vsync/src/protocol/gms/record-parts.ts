@@ -6,6 +6,9 @@ type Body<K extends WireBody['kind']> = Extract<WireBody, { kind: K }>;
 /** The view-change messages that carry unstable records, possibly more than one frame holds. */
 export type RecordCarrier = Body<'flushOk'> | Body<'propose'> | Body<'commit'>;
 
+/** Bytes of records one part carries at most (a larger record goes alone). */
+export const MAX_RECORDS_PART_BYTES = 256 * 1024;
+
 /** The message's own records: a flushOk's report, a proposed or committed value's flush set. */
 export const OWN_RECORDS_SLOT = 0;
 /** The flush set of the value a flushOk reports as accepted. */
