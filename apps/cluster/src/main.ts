@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLUSTER_FLAGS, CLUSTER_USAGE, parseClusterOptions } from './config/cluster-options';
+import { CLUSTER_SETTINGS, parseClusterOptions } from './config/cluster-options';
 import { checkPortsFree, effectiveDesiredState } from './config/effective-desired-state';
-import { withEnvFallback } from './config/env-fallback';
 import { ClusterConsole } from './console/cluster-console';
 import { ResultsFeed } from './console/results-feed';
 import { ClusterConfigError } from './errors/cluster-config-error';
@@ -20,11 +19,12 @@ import { agentAddress } from '@gridcloud/supervision';
 const RESTART_GRACE_MS = 2000;
 
 async function main(): Promise<void> {
-  const options = parseClusterOptions(withEnvFallback(process.argv.slice(2), CLUSTER_FLAGS, process.env));
-  if (options.help) {
-    process.stdout.write(`${CLUSTER_USAGE}\n`);
+  const argv = process.argv.slice(2);
+  if (CLUSTER_SETTINGS.wantsHelp(argv)) {
+    process.stdout.write(`${CLUSTER_SETTINGS.help()}\n`);
     return;
   }
+  const options = parseClusterOptions(argv, process.env);
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-cluster-'));
   const desired = effectiveDesiredState(options, runDir);
   await checkPortsFree(desired.state);

@@ -14,7 +14,7 @@ import { VsyncProcess } from '@gridcloud/vsync';
 import { AppModule } from './app.module';
 import {
   parseSupervisorOptions,
-  SUPERVISOR_USAGE,
+  SUPERVISOR_SETTINGS,
   type SupervisorOptions,
 } from './config/supervisor-options';
 import { SupervisorConfigError } from './errors/supervisor-config-error';
@@ -65,8 +65,8 @@ async function main(options: SupervisorOptions): Promise<void> {
 }
 
 const argv = process.argv.slice(2);
-if (argv.includes('--help')) {
-  process.stdout.write(`${SUPERVISOR_USAGE}\n`);
+if (SUPERVISOR_SETTINGS.wantsHelp(argv)) {
+  process.stdout.write(`${SUPERVISOR_SETTINGS.help()}\n`);
   process.exit(0);
 }
 let options: SupervisorOptions;

@@ -1,32 +1,76 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flagParser } from '@gridcloud/command-line';
+import { setting, settingsSchema } from '@gridcloud/command-line';
 import { ClusterConfigError } from '../errors/cluster-config-error';
 
-const { parseFlags, numberFlag, stringFlag } = flagParser((message) => new ClusterConfigError(message));
-
-export const CLUSTER_FLAGS = [
-  'desired-state',
-  'case',
-  'fps',
-  'port-base',
-  'truth',
-  'status-interval-ms',
-  'json-status',
-  'duration-s',
-  'stop-grace-ms',
-  'failure-timeout-ms',
-  'heartbeat-interval-ms',
-  'help',
-];
-
-export const CLUSTER_USAGE = `usage: npm start -- [--desired-state FILE.yaml] [--case FILE.m] [--fps 30] [--port-base N]
-  [--truth FILE.jsonl] [--status-interval-ms 1000] [--json-status] [--duration-s 0 (until Ctrl-C)]
-  [--stop-grace-ms 5000] [--failure-timeout-ms 1500] [--heartbeat-interval-ms 150]
-Runs the host agent and the console; the supervisors it starts bring up the rest of the desired state
-(default apps/cluster/desired-state.yaml). Every flag may come from GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>.`;
-
 export const DEFAULT_DESIRED_STATE = fileURLToPath(new URL('../../desired-state.yaml', import.meta.url));
+
+/** `npm start`'s flags; each also reads GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>. */
+export const CLUSTER_SETTINGS = settingsSchema(
+  `usage: npm start -- [flags]
+Runs the host agent and the console; the supervisors it starts bring up the rest of the desired state.`,
+  {
+    desiredStatePath: setting.path({
+      flag: 'desired-state',
+      doc: 'what to run (default apps/cluster/desired-state.yaml)',
+    }),
+    casePath: setting.path({ flag: 'case', doc: "the desired state's vars.case: the MATPOWER case" }),
+    fps: setting.int({ flag: 'fps', doc: "vars.fps: pmu-sim's rate", min: 1, max: 240, unit: 'frames/s' }),
+    portBase: setting.int({
+      flag: 'port-base',
+      doc: "the agent's vsync port; instance k uses the 4 ports after N+4k (default: the desired state's)",
+      min: 1024,
+      max: 65_000,
+    }),
+    truthPath: setting.path({ flag: 'truth', doc: "pmu-sim's truth file (default <run dir>/truth.jsonl)" }),
+    statusIntervalMs: setting.int({
+      flag: 'status-interval-ms',
+      doc: 'one status line per interval',
+      min: 100,
+      max: 3_600_000,
+      unit: 'ms',
+      default: 1000,
+    }),
+    jsonStatus: setting.boolean({
+      flag: 'json-status',
+      doc: 'status lines and events as JSON lines',
+      default: false,
+    }),
+    durationS: setting.number({
+      flag: 'duration-s',
+      doc: 'stop after this long (0 = run until Ctrl-C)',
+      min: 0,
+      max: 86_400 * 365,
+      unit: 's',
+      default: 0,
+    }),
+    stopGraceMs: setting.int({
+      flag: 'stop-grace-ms',
+      doc: 'SIGTERM to SIGKILL when stopping',
+      min: 0,
+      max: 600_000,
+      unit: 'ms',
+      default: 5000,
+    }),
+    failureTimeoutMs: setting.int({
+      flag: 'failure-timeout-ms',
+      doc: "the agent's vsync failure detection",
+      min: 50,
+      max: 600_000,
+      unit: 'ms',
+      default: 1500,
+    }),
+    heartbeatIntervalMs: setting.int({
+      flag: 'heartbeat-interval-ms',
+      doc: "the agent's vsync heartbeats",
+      min: 10,
+      max: 60_000,
+      unit: 'ms',
+      default: 150,
+    }),
+  },
+  (message) => new ClusterConfigError(message),
+);
 
 export interface ClusterOptions {
   readonly desiredStatePath: string;
@@ -41,31 +85,25 @@ export interface ClusterOptions {
   readonly stopGraceMs: number;
   readonly failureTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
-  readonly help: boolean;
 }
 
-export function parseClusterOptions(argv: readonly string[]): ClusterOptions {
-  const f = parseFlags(argv, CLUSTER_FLAGS);
-  const vars: Record<string, string> = {};
-  const casePath = stringFlag(f, 'case');
-  if (casePath !== undefined) vars.case = path.resolve(casePath);
-  if (f.has('fps')) vars.fps = String(numberFlag(f, 'fps', 30, 1, 240, true));
-  const truth = stringFlag(f, 'truth');
-  if (truth !== undefined) vars.truth = path.resolve(truth);
-  const heartbeatIntervalMs = numberFlag(f, 'heartbeat-interval-ms', 150, 10, 60_000, true);
-  const failureTimeoutMs = numberFlag(f, 'failure-timeout-ms', 1500, 50, 600_000, true);
-  if (failureTimeoutMs <= heartbeatIntervalMs)
+export function parseClusterOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ClusterOptions {
+  const s = CLUSTER_SETTINGS.parse(argv, env);
+  if (s.failureTimeoutMs <= s.heartbeatIntervalMs)
     throw new ClusterConfigError('--failure-timeout-ms must exceed --heartbeat-interval-ms');
+  const vars: Record<string, string> = {};
+  if (s.casePath !== undefined) vars.case = path.resolve(s.casePath);
+  if (s.fps !== undefined) vars.fps = String(s.fps);
+  if (s.truthPath !== undefined) vars.truth = path.resolve(s.truthPath);
   return {
-    desiredStatePath: path.resolve(stringFlag(f, 'desired-state') ?? DEFAULT_DESIRED_STATE),
+    desiredStatePath: path.resolve(s.desiredStatePath ?? DEFAULT_DESIRED_STATE),
     vars,
-    portBase: f.has('port-base') ? numberFlag(f, 'port-base', 0, 1024, 65_000, true) : undefined,
-    statusIntervalMs: numberFlag(f, 'status-interval-ms', 1000, 100, 3_600_000, true),
-    jsonStatus: f.has('json-status') && stringFlag(f, 'json-status') !== 'false',
-    durationS: numberFlag(f, 'duration-s', 0, 0, 86_400 * 365),
-    stopGraceMs: numberFlag(f, 'stop-grace-ms', 5000, 0, 600_000, true),
-    failureTimeoutMs,
-    heartbeatIntervalMs,
-    help: f.has('help'),
+    portBase: s.portBase,
+    statusIntervalMs: s.statusIntervalMs,
+    jsonStatus: s.jsonStatus,
+    durationS: s.durationS,
+    stopGraceMs: s.stopGraceMs,
+    failureTimeoutMs: s.failureTimeoutMs,
+    heartbeatIntervalMs: s.heartbeatIntervalMs,
   };
 }

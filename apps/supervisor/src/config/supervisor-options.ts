@@ -1,30 +1,54 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { flagParser } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema } from '@gridcloud/command-line';
 import { DesiredStateError, parseDesiredState, type DesiredState } from '@gridcloud/supervision';
 import { SupervisorConfigError } from '../errors/supervisor-config-error';
-import { envName, withEnvFallback } from './env-fallback';
 
-const { parseFlags, numberFlag, stringFlag, parseHostPort } = flagParser((m) => new SupervisorConfigError(m));
-
-export const SUPERVISOR_FLAGS = [
-  'desired-state',
-  'vsync-host',
-  'vsync-port',
-  'vsync-seeds',
-  'http-port',
-  'failure-timeout-ms',
-  'heartbeat-interval-ms',
-  'tick-interval-ms',
-  'roster-timeout-ms',
-  'stats-interval-ms',
-  'duration-s',
-];
-
-export const SUPERVISOR_USAGE = `usage: supervisor --desired-state FILE.yaml [--vsync-host 127.0.0.1] [--vsync-port 0]
-  [--vsync-seeds HOST:PORT,...] [--http-port 0|off] [--failure-timeout-ms 1500] [--heartbeat-interval-ms 150]
-  [--tick-interval-ms 100] [--roster-timeout-ms 5000] [--stats-interval-ms 0] [--duration-s 0]
-  Every flag may come from GRIDCLOUD_<FLAG_IN_UPPER_SNAKE> (e.g. GRIDCLOUD_DESIRED_STATE).`;
+/** The supervisor's flags; each also reads GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>. */
+export const SUPERVISOR_SETTINGS = settingsSchema(
+  'usage: supervisor --desired-state FILE.yaml [flags]',
+  {
+    desiredStatePath: setting.path({
+      flag: 'desired-state',
+      doc: 'YAML or JSON desired state (libs/supervision/README.md)',
+      required: true,
+    }),
+    ...clusterSettings(),
+    failureTimeoutMs: setting.int({
+      flag: 'failure-timeout-ms',
+      doc: 'vsync failure detection',
+      min: 50,
+      max: 600_000,
+      unit: 'ms',
+      default: 1500,
+    }),
+    heartbeatIntervalMs: setting.int({
+      flag: 'heartbeat-interval-ms',
+      doc: 'vsync heartbeats',
+      min: 10,
+      max: 60_000,
+      unit: 'ms',
+      default: 150,
+    }),
+    tickIntervalMs: setting.int({
+      flag: 'tick-interval-ms',
+      doc: 'how often backoffs and join timeouts are checked',
+      min: 5,
+      max: 10_000,
+      unit: 'ms',
+      default: 100,
+    }),
+    rosterTimeoutMs: setting.int({
+      flag: 'roster-timeout-ms',
+      doc: "how long a joining supervisor waits for the agents' rosters before deciding from the views alone",
+      min: 0,
+      max: 600_000,
+      unit: 'ms',
+      default: 5000,
+    }),
+  },
+  (message) => new SupervisorConfigError(message),
+);
 
 export interface SupervisorOptions {
   readonly desiredStatePath: string;
@@ -46,32 +70,23 @@ export interface SupervisorOptions {
 }
 
 export function parseSupervisorOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SupervisorOptions {
-  const f = parseFlags(withEnvFallback(argv, SUPERVISOR_FLAGS, env), SUPERVISOR_FLAGS);
-  const file = stringFlag(f, 'desired-state');
-  if (file === undefined)
-    throw new SupervisorConfigError(
-      `--desired-state (or ${envName('desired-state')}) is required: a YAML or JSON file`,
-    );
-  const seeds = (stringFlag(f, 'vsync-seeds') ?? '').split(',').filter((s) => s.length > 0);
-  for (const seed of seeds) parseHostPort(seed, 'vsync-seeds');
-  const http = stringFlag(f, 'http-port') ?? '0';
-  const heartbeatIntervalMs = numberFlag(f, 'heartbeat-interval-ms', 150, 10, 60_000, true);
-  const failureTimeoutMs = numberFlag(f, 'failure-timeout-ms', 1500, 50, 600_000, true);
-  if (failureTimeoutMs <= heartbeatIntervalMs)
+  const s = SUPERVISOR_SETTINGS.parse(argv, env);
+  if (s.failureTimeoutMs <= s.heartbeatIntervalMs)
     throw new SupervisorConfigError('--failure-timeout-ms must exceed --heartbeat-interval-ms');
+  const file = path.resolve(s.desiredStatePath);
   return {
-    desiredStatePath: path.resolve(file),
-    desiredState: readDesiredState(path.resolve(file)),
-    vsyncHost: stringFlag(f, 'vsync-host') ?? '127.0.0.1',
-    vsyncPort: numberFlag(f, 'vsync-port', 0, 0, 65_535, true),
-    vsyncSeeds: seeds,
-    httpPort: http === 'off' ? 'off' : numberFlag(f, 'http-port', 0, 0, 65_535, true),
-    failureTimeoutMs,
-    heartbeatIntervalMs,
-    tickIntervalMs: numberFlag(f, 'tick-interval-ms', 100, 5, 10_000, true),
-    rosterTimeoutMs: numberFlag(f, 'roster-timeout-ms', 5000, 0, 600_000, true),
-    statsIntervalMs: numberFlag(f, 'stats-interval-ms', 0, 0, 3_600_000, true),
-    durationS: numberFlag(f, 'duration-s', 0, 0, 86_400 * 365),
+    desiredStatePath: file,
+    desiredState: readDesiredState(file),
+    vsyncHost: s.vsyncHost,
+    vsyncPort: s.vsyncPort,
+    vsyncSeeds: s.vsyncSeeds.map((h) => `${h.host}:${h.port}`),
+    httpPort: s.httpPort ?? 'off',
+    failureTimeoutMs: s.failureTimeoutMs,
+    heartbeatIntervalMs: s.heartbeatIntervalMs,
+    tickIntervalMs: s.tickIntervalMs,
+    rosterTimeoutMs: s.rosterTimeoutMs,
+    statsIntervalMs: s.statsIntervalMs,
+    durationS: s.durationS,
   };
 }
 

@@ -11,8 +11,10 @@ export type JsonLine = Record<string, unknown>;
 
 export interface LocalProcessOptions {
   readonly cwd?: string;
-  /** Added to this process's environment. */
+  /** Added to the environment it inherits. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Leave out the inherited GRIDCLOUD_* variables, so the launcher's own settings do not leak into the child's. */
+  readonly withoutInheritedSettings?: boolean;
   /** JSON lines kept for `lines` and `waitFor`; older ones are dropped (listeners still see every line). */
   readonly maxKeptLines?: number;
   /** 'pipe' keeps the child's stdin open (a peer that serves until its stdin closes); default 'ignore'. */
@@ -69,7 +71,7 @@ export class LocalProcess {
     const [exe, ...argv] = commandLine;
     this.child = spawn(exe, argv, {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, ...options.env },
+      env: { ...inherited(options.withoutInheritedSettings === true), ...options.env },
       stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -178,4 +180,9 @@ export class LocalProcess {
     for (const listener of this.lineListeners) listener(line);
     for (const w of [...this.waiters]) if (w.test(line)) w.resolve(line);
   }
+}
+
+function inherited(withoutSettings: boolean): NodeJS.ProcessEnv {
+  if (!withoutSettings) return process.env;
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GRIDCLOUD_')));
 }

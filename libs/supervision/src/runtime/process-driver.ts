@@ -29,7 +29,8 @@ export class LocalProcessDriver implements ProcessDriver {
   constructor(private readonly logDir?: string) {}
 
   start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance {
-    const options = { env: launch.env, maxKeptLines: 0 };
+    // An instance's settings are its launch's command line and environment, never the agent's own GRIDCLOUD_*.
+    const options = { env: launch.env, maxKeptLines: 0, withoutInheritedSettings: true };
     const p =
       launch.entry === undefined
         ? LocalProcess.spawn(launch.command, options)
