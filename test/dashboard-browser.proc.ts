@@ -158,6 +158,27 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
     );
     await page.screenshot({ path: path.join(ARTIFACTS, 'live.png'), fullPage: true });
 
+    // An area's room: the page gets only that area's buses, still the published values of the slot it names.
+    await page.selectOption('#area', '1');
+    await page.waitForFunction(
+      () => {
+        const rows = document.querySelectorAll('#bus-table tbody tr:not([hidden])');
+        return rows.length > 0 && rows.length < 14;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    const inArea = await shownBuses(page);
+    const areaEstimate = published.get(inArea[0].slot)!;
+    for (const b of inArea)
+      expect(b.vm).toBeCloseTo(Math.hypot(areaEstimate.vRe[b.index], areaEstimate.vIm[b.index]), 12);
+    const areas = await page.$$eval('#bus-table tbody tr:not([hidden]) td.area', (tds) =>
+      tds.map((t) => t.textContent),
+    );
+    expect(new Set(areas)).toEqual(new Set(['1']));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'area-1.png'), fullPage: true });
+    await page.selectOption('#area', 'all');
+
     // The membership panel: the current views, then a worker's failure as it happens.
     await page.click('#tab-membership');
     await page.waitForFunction(
