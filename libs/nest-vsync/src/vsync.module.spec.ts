@@ -280,7 +280,13 @@ describe('VsyncModule options and patterns', () => {
   });
 
   it('names a bad process option when the module is created', async () => {
-    await expect(compile({ groups: [], bindPort: 70_000 })).rejects.toThrow(/bindPort/);
+    await expect(compile({ groups: [], bindPort: 70_000 })).rejects.toThrow(VsyncModuleOptionsError);
+    await expect(compile({ groups: [], bindPort: 70_000 })).rejects.toThrow(
+      /^bindPort (?!invalid vsync option)/,
+    );
+    await expect(compile({ groups: [], core: { heartbeatIntervalMs: -1 } })).rejects.toThrow(
+      /^core\.heartbeatIntervalMs must be a positive integer/,
+    );
   });
 
   it('rejects @MessagePattern at start, saying query is not there yet', async () => {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { VsyncOptionsError, VsyncProcess } from '@gridcloud/vsync';
+import { ConfigError, TransportConfigError, VsyncOptionsError, VsyncProcess } from '@gridcloud/vsync';
 import { VsyncModuleOptionsError } from './errors/vsync-module-options-error';
 import { GroupPublisher } from './group-publisher';
 import { SystemViews } from './system-views';
@@ -81,12 +81,24 @@ export class VsyncModule {
   }
 }
 
-/** The process checks its own options; its error is re-labelled so every module option error reads alike. */
+/** The process checks its own options (the runtime's, the transport's and the core's); each error is re-labelled so
+ *  every module option error reads alike: `VsyncModuleOptionsError: bindPort 70000 is not an integer in 0..65535`. */
 function createProcess(resolved: ResolvedVsyncModuleOptions): VsyncProcess {
   try {
     return new VsyncProcess(resolved.process);
   } catch (error) {
-    if (error instanceof VsyncOptionsError) throw new VsyncModuleOptionsError(error.option, error.message);
+    if (error instanceof VsyncOptionsError || error instanceof TransportConfigError)
+      throw new VsyncModuleOptionsError(
+        error.option,
+        error.message.replace(/^invalid \w+ option '[^']*': /, ''),
+      );
+    if (error instanceof ConfigError) {
+      const parts = /^ConfigError: (\S+) (.*)$/.exec(error.message);
+      throw new VsyncModuleOptionsError(
+        parts ? `core.${parts[1]}` : 'core',
+        parts ? parts[2] : error.message,
+      );
+    }
     throw error;
   }
 }
