@@ -1,9 +1,9 @@
 /**
  * `npm run -s bench:e2e -- [--case FILE.m] [--fps 30] [--duration-s 30] --json`: the embedded cluster end to end.
- * Once estimates flow, for --duration-s: snapshots released by ingest and whole-system estimates assembled (from
- * the console's status lines), latency from each snapshot's PMU timestamp to its estimate's arrival at a member of
- * `results` outside the cluster (p50, p99, max), and the CPU share of each role (percent of one core, summed over
- * its processes; `cluster` is the agent and console).
+ * Once estimates flow, for --duration-s: reporting instants (snapshots) and whole-system estimates assembled by a
+ * member of `results` outside the cluster, latency from each snapshot's PMU timestamp to its estimate's arrival
+ * there (p50, p99, max), and the CPU share of each role (percent of one core, summed over its processes; `cluster`
+ * is the agent and console). `snapshotsByIngest` is ingest's own count over the window, read from its 1 s stats.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,17 +72,18 @@ async function main(): Promise<void> {
     const inWindow = [...observer.estimated.values()].filter(
       (e) => e.arrivedMs >= startMs && e.arrivedMs < endMs,
     );
-    const latencies = inWindow.map((e) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
+    const latencies = inWindow.map(([, e]) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
     const result = {
       case: path.basename(casePath),
       buses,
       pmus: last.pmus,
       fps,
       durationS,
-      snapshots: (last.snapshots as number) - (first.snapshots as number),
-      // Both counts from the console's status lines, read at the same instants (ingest's figures lag by up to its
-      // 1 s stats period, an error of at most one second's snapshots at either end).
-      estimated: (last.estimates as number) - (first.estimates as number),
+      // Reporting instants from the first to the last one estimated in the window (ingest releases one snapshot
+      // per instant), and how many of them got a whole-system estimate.
+      snapshots: slots.length === 0 ? 0 : Math.max(...slots) - Math.min(...slots) + 1,
+      estimated: slots.length,
+      snapshotsByIngest: (last.snapshots as number) - (first.snapshots as number),
       p50Ms: quantile(latencies, 0.5),
       p99Ms: quantile(latencies, 0.99),
       maxMs: latencies.length === 0 ? null : Math.round(latencies.at(-1)! * 10) / 10,
