@@ -5,7 +5,10 @@
  */
 const commands: Record<string, { module: string; summary: string }> = {
   powerflow: { module: './commands/powerflow', summary: 'solve an AC power flow for a MATPOWER case' },
-  measurements: { module: './commands/measurements', summary: 'place PMUs and write synthetic phasor measurements' },
+  measurements: {
+    module: './commands/measurements',
+    summary: 'place PMUs and write synthetic phasor measurements',
+  },
   estimate: { module: './commands/estimate', summary: 'run the linear state estimator on a measurement CSV' },
   c37: { module: './commands/c37', summary: 'IEEE C37.118 tools (c37 inspect FILE.pcap)' },
 };

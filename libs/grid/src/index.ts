@@ -6,6 +6,13 @@ export { PowerFlowDivergenceError } from './errors/power-flow-divergence-error';
 export { GridConfigError } from './errors/config-error';
 export { BusType, type CaseBranch, type CaseBus, type CaseGen, type PowerCase } from './case/power-case';
 export { parseMatpowerCase } from './case/matpower-parser';
+export {
+  DEFAULT_INPUT_LIMITS,
+  MAX_BUS_NUMBER,
+  validateInputLimits,
+  type InputLimits,
+} from './case/input-limits';
+export type { TextLines } from './case/text-lines';
 export { Network, type ComplexCsc } from './network/network';
 export { solvePowerFlow } from './powerflow/newton-raphson';
 export { DEFAULT_POWER_FLOW_OPTIONS, type PowerFlowOptions } from './powerflow/power-flow-options';

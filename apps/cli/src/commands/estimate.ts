@@ -21,13 +21,15 @@ import {
   type EstimateReport,
   type Network,
 } from '@gridcloud/grid';
-import { loadNetwork, readText, requireString, runCommand, UsageError, writeText } from './powerflow';
+import { INPUT_OPTIONS, INPUT_USAGE, inputBounds } from '../input/input-options';
+import { loadNetwork, readLines, requireString, runCommand, UsageError, writeText } from './powerflow';
 
 const USAGE = [
-  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--areas k|case]',
+  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--areas k|case] [input bounds]',
   '  --bad-data      chi-square test on J(x); while it fails, remove the largest normalized residual',
   '  --bad-data-lnr  also test the largest normalized residual when chi-square passes (large cases)',
   '  --areas         two-level estimate over k graph areas or the case area column',
+  INPUT_USAGE,
 ].join('\n');
 
 function polar(vRe: Float64Array, vIm: Float64Array): { vm: Float64Array; va: Float64Array } {
@@ -125,13 +127,20 @@ export async function run(argv: string[]): Promise<number> {
     'bad-data': { type: 'boolean' },
     'bad-data-lnr': { type: 'boolean' },
     areas: { type: 'string' },
+    ...INPUT_OPTIONS,
   } as const;
   return runCommand('estimate', USAGE, argv, options, (values) => {
-    const net = loadNetwork(requireString(values, 'case'));
+    const bounds = inputBounds(values);
+    const net = loadNetwork(requireString(values, 'case'), bounds);
     const csvPath = requireString(values, 'measurements');
     const out = requireString(values, 'out');
     const areas = areasOption(values.areas);
-    const { set, lines } = parseMeasurementCsv(readText(csvPath, 'measurement CSV'), net, csvPath);
+    const { set, lines } = parseMeasurementCsv(
+      readLines(csvPath, 'measurement CSV', bounds),
+      net,
+      csvPath,
+      bounds,
+    );
     const lnr = values['bad-data-lnr'] === true;
     const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: lnr };
     const estimator = new LinearStateEstimator(MeasurementModel.central(net, set), options);

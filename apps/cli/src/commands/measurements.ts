@@ -19,10 +19,13 @@ import {
   type Network,
   type PlacementStrategy,
 } from '@gridcloud/grid';
-import { loadNetwork, readText, requireString, runCommand, UsageError, writeText } from './powerflow';
+import { INPUT_OPTIONS, INPUT_USAGE, inputBounds, type InputBounds } from '../input/input-options';
+import { loadNetwork, readLines, requireString, runCommand, UsageError, writeText } from './powerflow';
 
-const USAGE =
-  'usage: gridcloud measurements --case C.m [--placement greedy|redundant|all] [--sigma 0.002] [--seed 1] --out m.csv [--truth truth.csv]';
+const USAGE = [
+  'usage: gridcloud measurements --case C.m [--placement greedy|redundant|all] [--sigma 0.002] [--seed 1] --out m.csv [--truth truth.csv] [input bounds]',
+  INPUT_USAGE,
+].join('\n');
 
 function numberOption(values: Record<string, unknown>, key: string, fallback: number): number {
   const raw = values[key];
@@ -33,9 +36,9 @@ function numberOption(values: Record<string, unknown>, key: string, fallback: nu
   return v;
 }
 
-function loadTruth(net: Network, path: string | undefined): BusVoltages {
+function loadTruth(net: Network, path: string | undefined, bounds: InputBounds): BusVoltages {
   if (path === undefined) return solvePowerFlow(net);
-  const parsed = parseVoltageCsv(readText(path, 'truth CSV'), net, path);
+  const parsed = parseVoltageCsv(readLines(path, 'truth CSV', bounds), net, path);
   const missing = parsed.present.indexOf(0);
   if (missing >= 0)
     throw new GridError(
@@ -52,9 +55,11 @@ export async function run(argv: string[]): Promise<number> {
     sigma: { type: 'string' },
     seed: { type: 'string' },
     truth: { type: 'string' },
+    ...INPUT_OPTIONS,
   } as const;
   return runCommand('measurements', USAGE, argv, options, (values) => {
-    const net = loadNetwork(requireString(values, 'case'));
+    const bounds = inputBounds(values);
+    const net = loadNetwork(requireString(values, 'case'), bounds);
     const out = requireString(values, 'out');
     const placement = ((values.placement as string | undefined) ?? 'greedy') as PlacementStrategy;
     if (!PLACEMENT_STRATEGIES.includes(placement)) {
@@ -67,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     const seed = numberOption(values, 'seed', 1);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
       throw new UsageError(`--seed must be an integer in [0, 2^32), got ${seed}`);
-    const truth = loadTruth(net, values.truth as string | undefined);
+    const truth = loadTruth(net, values.truth as string | undefined, bounds);
     const pmus = placePmus(net, placement);
     const set = synthesizeMeasurements(net, truth, pmus, sigma, new SeededRandom(seed));
     writeText(out, formatMeasurementCsv(set, net), 'measurement CSV');

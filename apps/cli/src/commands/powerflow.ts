@@ -3,12 +3,14 @@
  * solves the AC power flow of a MATPOWER case and writes `bus,vm,va_deg`.
  * Also exports the small helpers the other grid commands share.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatVoltageCsv, GridError, Network, parseMatpowerCase, solvePowerFlow } from '@gridcloud/grid';
+import { fileLines } from '../input/file-lines';
+import { INPUT_OPTIONS, INPUT_USAGE, inputBounds, type InputBounds } from '../input/input-options';
+import { UsageError } from '../usage-error';
 
-/** A command-line mistake: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -43,13 +45,9 @@ export function requireString(values: Values, key: string): string {
   return v;
 }
 
-/** Reads a text file, turning a missing or unreadable file into a GridError that names it. */
-export function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new GridError(`cannot read ${what} '${path}': ${(error as Error).message}`);
-  }
+/** Streams a text file's lines within the line bound; a missing or unreadable file is a GridError naming it. */
+export function readLines(path: string, what: string, bounds: InputBounds): Iterable<string> {
+  return fileLines(path, what, bounds.maxLineBytes);
 }
 
 export function writeText(path: string, text: string, what: string): void {
@@ -60,20 +58,24 @@ export function writeText(path: string, text: string, what: string): void {
   }
 }
 
-export function loadNetwork(path: string): Network {
-  return new Network(parseMatpowerCase(readText(path, 'case file'), path));
+export function loadNetwork(path: string, bounds: InputBounds): Network {
+  return new Network(parseMatpowerCase(readLines(path, 'case file', bounds), path, bounds));
 }
 
-const USAGE = 'usage: gridcloud powerflow --case C.m --out truth.csv [--setpoints generator|bus]';
+const USAGE = [
+  'usage: gridcloud powerflow --case C.m --out truth.csv [--setpoints generator|bus] [input bounds]',
+  INPUT_USAGE,
+].join('\n');
 
 export async function run(argv: string[]): Promise<number> {
   const options: Options = {
     case: { type: 'string' },
     out: { type: 'string' },
     setpoints: { type: 'string' },
+    ...INPUT_OPTIONS,
   };
   return runCommand('powerflow', USAGE, argv, options, (values) => {
-    const net = loadNetwork(requireString(values, 'case'));
+    const net = loadNetwork(requireString(values, 'case'), inputBounds(values));
     const out = requireString(values, 'out');
     const setpoints = (values.setpoints as string | undefined) ?? 'generator';
     if (setpoints !== 'generator' && setpoints !== 'bus')
@@ -83,6 +85,11 @@ export async function run(argv: string[]): Promise<number> {
       maxIterations: 30,
       setpointSource: setpoints,
     });
+    // A NaN mismatch compares false against the tolerance and would pass for convergence.
+    if (!Number.isFinite(solution.mismatchPu))
+      throw new GridError(
+        `power flow of ${net.caseName} produced a non-finite mismatch; check the case data`,
+      );
     writeText(out, formatVoltageCsv(net, solution), 'truth CSV');
     process.stderr.write(
       `${net.caseName}: ${net.busCount} buses, converged in ${solution.iterations} iterations ` +

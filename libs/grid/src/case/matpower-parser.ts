@@ -1,5 +1,7 @@
 import { CaseFormatError } from '../errors/case-format-error';
+import { DEFAULT_INPUT_LIMITS, MAX_BUS_NUMBER, validateInputLimits, type InputLimits } from './input-limits';
 import type { CaseBranch, CaseBus, CaseGen, PowerCase } from './power-case';
+import { linesOf, type TextLines } from './text-lines';
 
 interface MatrixRow {
   readonly values: number[];
@@ -9,9 +11,52 @@ interface MatrixRow {
 interface RawCase {
   scalars: Map<string, { text: string; line: number }>;
   matrices: Map<string, { rows: MatrixRow[]; line: number }>;
+  /** Number of the file's last line, for errors about something missing. */
+  lastLine: number;
+}
+
+/** A matrix being read: rows are kept only for the tables the grid uses, but counted for all. */
+interface OpenMatrix {
+  readonly name: string;
+  readonly rows: MatrixRow[];
+  readonly line: number;
+  readonly keep: boolean;
+  count: number;
 }
 
 const MIN_COLUMNS = { bus: 13, gen: 10, branch: 11 } as const;
+
+/** The columns each table uses (MATPOWER names, 1-based as in its documentation); they must be finite. */
+const USED_COLUMNS: Record<keyof typeof MIN_COLUMNS, readonly [number, string][]> = {
+  bus: [
+    [1, 'bus_i'],
+    [2, 'type'],
+    [3, 'Pd'],
+    [4, 'Qd'],
+    [5, 'Gs'],
+    [6, 'Bs'],
+    [7, 'area'],
+    [8, 'Vm'],
+    [9, 'Va'],
+  ],
+  gen: [
+    [1, 'bus'],
+    [2, 'Pg'],
+    [3, 'Qg'],
+    [6, 'Vg'],
+    [8, 'status'],
+  ],
+  branch: [
+    [1, 'fbus'],
+    [2, 'tbus'],
+    [3, 'r'],
+    [4, 'x'],
+    [5, 'b'],
+    [9, 'ratio'],
+    [10, 'angle'],
+    [11, 'status'],
+  ],
+};
 
 /** Strips a `%` comment; MATPOWER numeric sections never contain `%` inside strings. */
 function stripComment(line: string): string {
@@ -28,33 +73,45 @@ function parseNumber(token: string, source: string, line: number, where: string)
 }
 
 /** Splits matrix text into rows; a row ends at `;` or at the end of a line. */
-function appendRows(text: string, line: number, rows: MatrixRow[], source: string, name: string): void {
+function appendRows(text: string, line: number, m: OpenMatrix, source: string, limits: InputLimits): void {
   for (const piece of text.split(';')) {
     const tokens = piece
       .trim()
       .split(/[\s,]+/)
       .filter((t) => t !== '');
     if (tokens.length === 0) continue;
-    rows.push({ values: tokens.map((t) => parseNumber(t, source, line, `mpc.${name}`)), line });
+    if (m.count === limits.maxCaseRows) {
+      throw new CaseFormatError(
+        source,
+        line,
+        `mpc.${m.name} has more than ${limits.maxCaseRows} rows (--max-case-rows)`,
+      );
+    }
+    m.count += 1;
+    const values = tokens.map((t) => parseNumber(t, source, line, `mpc.${m.name}`));
+    if (m.keep) m.rows.push({ values, line });
   }
 }
 
+function openMatrix(name: string, line: number): OpenMatrix {
+  return { name, rows: [], line, keep: name in MIN_COLUMNS, count: 0 };
+}
+
 /** Reads the `mpc.<name> = ...` assignments of a case file into raw scalars and matrices. */
-function scan(text: string, source: string): RawCase {
-  const raw: RawCase = { scalars: new Map(), matrices: new Map() };
-  const lines = text.split(/\r?\n/);
-  let matrix: { name: string; rows: MatrixRow[]; line: number } | undefined;
+function scan(text: TextLines, source: string, limits: InputLimits): RawCase {
+  const raw: RawCase = { scalars: new Map(), matrices: new Map(), lastLine: 0 };
+  let matrix: OpenMatrix | undefined;
   let inCell = false;
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    let body = stripComment(lines[i]);
+  for (const line of linesOf(text)) {
+    const lineNo = ++raw.lastLine;
+    let body = stripComment(line);
     if (inCell) {
       inCell = !body.includes('}');
       continue;
     }
     if (matrix !== undefined) {
       const close = body.indexOf(']');
-      appendRows(close < 0 ? body : body.slice(0, close), lineNo, matrix.rows, source, matrix.name);
+      appendRows(close < 0 ? body : body.slice(0, close), lineNo, matrix, source, limits);
       if (close >= 0) {
         raw.matrices.set(matrix.name, { rows: matrix.rows, line: matrix.line });
         matrix = undefined;
@@ -68,9 +125,9 @@ function scan(text: string, source: string): RawCase {
     if (body.startsWith('{')) {
       inCell = !body.includes('}');
     } else if (body.startsWith('[')) {
-      matrix = { name, rows: [], line: lineNo };
+      matrix = openMatrix(name, lineNo);
       const close = body.indexOf(']');
-      appendRows(body.slice(1, close < 0 ? undefined : close), lineNo, matrix.rows, source, name);
+      appendRows(body.slice(1, close < 0 ? undefined : close), lineNo, matrix, source, limits);
       if (close >= 0) {
         raw.matrices.set(name, { rows: matrix.rows, line: lineNo });
         matrix = undefined;
@@ -82,22 +139,17 @@ function scan(text: string, source: string): RawCase {
   if (matrix !== undefined) {
     throw new CaseFormatError(
       source,
-      lines.length,
+      raw.lastLine,
       `expected ']' to close mpc.${matrix.name} opened on line ${matrix.line}`,
     );
   }
   return raw;
 }
 
-function requireMatrix(
-  raw: RawCase,
-  name: keyof typeof MIN_COLUMNS,
-  source: string,
-  lastLine: number,
-): MatrixRow[] {
+function requireMatrix(raw: RawCase, name: keyof typeof MIN_COLUMNS, source: string): MatrixRow[] {
   const found = raw.matrices.get(name);
   if (found === undefined)
-    throw new CaseFormatError(source, lastLine, `expected an 'mpc.${name} = [...]' matrix`);
+    throw new CaseFormatError(source, raw.lastLine, `expected an 'mpc.${name} = [...]' matrix`);
   for (const row of found.rows) {
     if (row.values.length < MIN_COLUMNS[name]) {
       throw new CaseFormatError(
@@ -106,8 +158,23 @@ function requireMatrix(
         `expected at least ${MIN_COLUMNS[name]} columns in mpc.${name}, found ${row.values.length}`,
       );
     }
+    requireFinite(row, name, source);
   }
   return found.rows;
+}
+
+/** Inf is legal MATPOWER (limits, ratings) but not in a column the power flow or estimator computes with. */
+function requireFinite(row: MatrixRow, name: keyof typeof MIN_COLUMNS, source: string): void {
+  for (const [column, label] of USED_COLUMNS[name]) {
+    const v = row.values[column - 1];
+    if (!Number.isFinite(v)) {
+      throw new CaseFormatError(
+        source,
+        row.line,
+        `mpc.${name} column ${column} (${label}) must be a finite number, found ${v}`,
+      );
+    }
+  }
 }
 
 function toBus(r: MatrixRow): CaseBus {
@@ -149,8 +216,22 @@ function toBranch(r: MatrixRow): CaseBranch {
 function checkBuses(buses: CaseBus[], source: string): void {
   const seen = new Set<number>();
   for (const bus of buses) {
-    if (!Number.isInteger(bus.id) || bus.id <= 0) {
+    if (!Number.isInteger(bus.id)) {
       throw new CaseFormatError(source, bus.line, `expected a positive integer bus number, found ${bus.id}`);
+    }
+    if (bus.id < 1 || bus.id > MAX_BUS_NUMBER) {
+      throw new CaseFormatError(
+        source,
+        bus.line,
+        `bus number ${bus.id} is outside the supported range 1..${MAX_BUS_NUMBER}`,
+      );
+    }
+    if (!Number.isInteger(bus.area) || bus.area < 0 || bus.area > MAX_BUS_NUMBER) {
+      throw new CaseFormatError(
+        source,
+        bus.line,
+        `expected an area number in 0..${MAX_BUS_NUMBER}, found ${bus.area}`,
+      );
     }
     if (seen.has(bus.id)) throw new CaseFormatError(source, bus.line, `bus number ${bus.id} appears twice`);
     if (![1, 2, 3, 4].includes(bus.type)) {
@@ -181,12 +262,18 @@ function checkReferences(c: PowerCase, source: string): void {
 
 /**
  * Parses a MATPOWER case file (format version 2). `source` names the file in
- * error messages. Only the power-flow tables are read; OPF data and cell
- * arrays (bus names, fuel types) are skipped.
+ * error messages. Only the power-flow tables are kept; OPF data and cell
+ * arrays (bus names, fuel types) are skipped. Every matrix is bounded by
+ * `limits.maxCaseRows`, every used column must be finite and bus numbers must
+ * fit the 32-bit range the network holds them in.
  */
-export function parseMatpowerCase(text: string, source: string): PowerCase {
-  const raw = scan(text, source);
-  const lastLine = text.split('\n').length;
+export function parseMatpowerCase(
+  text: TextLines,
+  source: string,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): PowerCase {
+  const raw = scan(text, source, validateInputLimits(limits));
+  const lastLine = raw.lastLine;
   const version = raw.scalars.get('version');
   if (version !== undefined && version.text.replace(/['"]/g, '') !== '2') {
     throw new CaseFormatError(
@@ -199,14 +286,14 @@ export function parseMatpowerCase(text: string, source: string): PowerCase {
   if (base === undefined)
     throw new CaseFormatError(source, lastLine, "expected an 'mpc.baseMVA = <number>;' line");
   const baseMVA = parseNumber(base.text, source, base.line, 'mpc.baseMVA');
-  if (!(baseMVA > 0))
-    throw new CaseFormatError(source, base.line, `expected a positive baseMVA, found ${base.text}`);
-  const buses = requireMatrix(raw, 'bus', source, lastLine).map(toBus);
+  if (!(baseMVA > 0 && Number.isFinite(baseMVA)))
+    throw new CaseFormatError(source, base.line, `expected a positive finite baseMVA, found ${base.text}`);
+  const buses = requireMatrix(raw, 'bus', source).map(toBus);
   if (buses.length === 0)
     throw new CaseFormatError(source, raw.matrices.get('bus')!.line, 'expected at least one bus row');
   checkBuses(buses, source);
-  const gens = (raw.matrices.has('gen') ? requireMatrix(raw, 'gen', source, lastLine) : []).map(toGen);
-  const branches = requireMatrix(raw, 'branch', source, lastLine).map(toBranch);
+  const gens = (raw.matrices.has('gen') ? requireMatrix(raw, 'gen', source) : []).map(toGen);
+  const branches = requireMatrix(raw, 'branch', source).map(toBranch);
   const name = source.replace(/^.*[\\/]/, '').replace(/\.m$/, '');
   const result: PowerCase = { name, baseMVA, buses, gens, branches };
   checkReferences(result, source);

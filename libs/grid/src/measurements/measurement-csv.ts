@@ -1,4 +1,7 @@
+import { DEFAULT_INPUT_LIMITS, validateInputLimits, type InputLimits } from '../case/input-limits';
+import { linesOf, type TextLines } from '../case/text-lines';
 import { CsvFormatError } from '../errors/csv-format-error';
+import { GridError } from '../errors/grid-error';
 import type { Network } from '../network/network';
 import { BranchEnd, MeasurementKind, MeasurementSet, type MeasurementSpec } from './measurement-set';
 
@@ -59,40 +62,55 @@ function currentRow(
   };
 }
 
+/** One data row of a measurement CSV; `line` names it in errors. */
+function measurementRow(text: string, net: Network, source: string, line: number): MeasurementSpec {
+  const f = text.split(',').map((x) => x.trim());
+  if (f.length !== 7)
+    throw new CsvFormatError(source, line, `expected 7 comma-separated fields, found ${f.length}`);
+  let where: Omit<MeasurementSpec, 're' | 'im' | 'sigma'>;
+  if (f[0] === 'V') where = voltageRow(f, net, source, line);
+  else if (f[0] === 'I') where = currentRow(f, net, source, line);
+  else throw new CsvFormatError(source, line, `expected kind 'V' or 'I', found '${f[0]}'`);
+  const re = finite(f[4], 're', source, line);
+  const im = finite(f[5], 'im', source, line);
+  const sigma = finite(f[6], 'sigma', source, line);
+  if (!(sigma > 0)) throw new CsvFormatError(source, line, `expected a positive sigma, found ${f[6]}`);
+  return { ...where, re, im, sigma };
+}
+
+function checkHeader(first: string | undefined, source: string): void {
+  const found = (first ?? '').trim();
+  if (found !== MEASUREMENT_CSV_HEADER)
+    throw new CsvFormatError(source, 1, `expected header '${MEASUREMENT_CSV_HEADER}', found '${found}'`);
+}
+
 /**
  * Parses a measurement CSV (header `kind,bus,branch,end,re,im,sigma`, per
- * unit on the case base) against a network. Every error names the CSV line.
+ * unit on the case base) against a network, line by line so a streamed file
+ * is never held whole. Every error names the CSV line; more than
+ * `limits.maxCsvRows` rows is an error at the first row past the bound.
  */
-export function parseMeasurementCsv(text: string, net: Network, source: string): ParsedMeasurements {
-  const lines = text.split(/\r?\n/);
-  if (lines[0].trim() !== MEASUREMENT_CSV_HEADER) {
-    throw new CsvFormatError(
-      source,
-      1,
-      `expected header '${MEASUREMENT_CSV_HEADER}', found '${lines[0].trim()}'`,
-    );
-  }
+export function parseMeasurementCsv(
+  text: TextLines,
+  net: Network,
+  source: string,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): ParsedMeasurements {
+  const { maxCsvRows } = validateInputLimits(limits);
   const specs: MeasurementSpec[] = [];
   const lineOf: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = i + 1;
-    if (lines[i].trim() === '') continue;
-    const f = lines[i].split(',').map((x) => x.trim());
-    if (f.length !== 7)
-      throw new CsvFormatError(source, line, `expected 7 comma-separated fields, found ${f.length}`);
-    let where: Omit<MeasurementSpec, 're' | 'im' | 'sigma'>;
-    if (f[0] === 'V') where = voltageRow(f, net, source, line);
-    else if (f[0] === 'I') where = currentRow(f, net, source, line);
-    else throw new CsvFormatError(source, line, `expected kind 'V' or 'I', found '${f[0]}'`);
-    const re = finite(f[4], 're', source, line);
-    const im = finite(f[5], 'im', source, line);
-    const sigma = finite(f[6], 'sigma', source, line);
-    if (!(sigma > 0)) throw new CsvFormatError(source, line, `expected a positive sigma, found ${f[6]}`);
-    specs.push({ ...where, re, im, sigma });
+  let line = 0;
+  for (const row of linesOf(text)) {
+    line += 1;
+    if (line === 1) checkHeader(row, source);
+    if (line === 1 || row.trim() === '') continue;
+    if (specs.length === maxCsvRows)
+      throw new CsvFormatError(source, line, `more than ${maxCsvRows} measurement rows (--max-csv-rows)`);
+    specs.push(measurementRow(row, net, source, line));
     lineOf.push(line);
   }
-  if (specs.length === 0)
-    throw new CsvFormatError(source, lines.length, 'expected at least one measurement row');
+  if (line === 0) checkHeader(undefined, source);
+  if (specs.length === 0) throw new CsvFormatError(source, line, 'expected at least one measurement row');
   return { set: new MeasurementSet(specs), lines: Int32Array.from(lineOf) };
 }
 
@@ -101,6 +119,10 @@ export function formatMeasurementCsv(set: MeasurementSet, net: Network): string 
   const out = [MEASUREMENT_CSV_HEADER];
   for (let i = 0; i < set.count; i++) {
     const values = `${set.re[i]},${set.im[i]},${set.sigma[i]}`;
+    if (!Number.isFinite(set.re[i] + set.im[i] + set.sigma[i]))
+      throw new GridError(
+        `measurement ${i + 1} is not finite (re ${set.re[i]}, im ${set.im[i]}, sigma ${set.sigma[i]}); not written`,
+      );
     if (set.kind[i] === MeasurementKind.VOLTAGE) out.push(`V,${net.busIds[set.bus[i]]},,,${values}`);
     else out.push(`I,,${set.branch[i] + 1},${set.end[i] === BranchEnd.FROM ? 'from' : 'to'},${values}`);
   }
