@@ -2,7 +2,8 @@
 // are dashed red, branches out of service in the case dotted grey. Hover shows a bus's figures; click toggles a plot.
 import { vmColour } from './colors.js';
 
-const PAD_PX = 18;
+// Room around the drawing for the bus labels.
+const PAD_PX = 26;
 
 export class GridDrawing {
   constructor(canvas, tooltip, { onBusClick }) {

@@ -71,8 +71,7 @@ export class DashboardGateway
     socket.emit('network', this.live.picture);
     this.offer(client, 'status', this.statusFor(client, this.live.status()));
     const latest = this.live.latestFrame;
-    if (latest !== undefined)
-      this.offer(client, 'frame', areaFrame(latest, 'all', this.live.status().busArea));
+    if (latest !== undefined) this.offer(client, 'frame', areaFrame(latest, 'all', this.live.busAreas));
   }
 
   handleDisconnect(socket: Socket): void {
@@ -89,11 +88,7 @@ export class DashboardGateway
     if (client === undefined) return { error: 'not connected' };
     let watch: WatchRequest;
     try {
-      watch = parseWatchRequest(
-        body,
-        this.live.picture.buses.length,
-        Math.max(1, this.live.status().areaCount),
-      );
+      watch = parseWatchRequest(body, this.live.picture.buses.length, Math.max(1, this.live.areas));
     } catch (error) {
       if (!(error instanceof WatchRequestError)) throw error;
       this.counters.badRequests += 1;
@@ -113,7 +108,7 @@ export class DashboardGateway
   }
 
   private broadcastFrame(frame: GridFrame): void {
-    const busArea = this.live.status().busArea;
+    const busArea = this.live.busAreas;
     const byArea = new Map<number | 'all', unknown>();
     for (const client of this.clients.values()) {
       const area = client.watch.area;

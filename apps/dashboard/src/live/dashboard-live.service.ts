@@ -123,6 +123,15 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
     if (event !== undefined) this.membership.onClusterEvent(event, Date.now());
   }
 
+  /** Per bus the area that owns it, as the estimates report it (-1: not named yet). */
+  get busAreas(): readonly number[] {
+    return this.busArea;
+  }
+
+  get areas(): number {
+    return this.areaCount;
+  }
+
   get latestFrame(): GridFrame | undefined {
     return this.latestPublished;
   }
