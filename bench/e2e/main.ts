@@ -69,9 +69,10 @@ async function main(): Promise<void> {
     const after = sample(roleOf.keys());
     const endMs = Date.now();
     const last = status();
-    const inWindow = [...observer.estimated.values()].filter(
-      (e) => e.arrivedMs >= startMs && e.arrivedMs < endMs,
+    const inWindow = [...observer.estimated.entries()].filter(
+      ([, e]) => e.arrivedMs >= startMs && e.arrivedMs < endMs,
     );
+    const slots = inWindow.map(([slot]) => slot);
     const latencies = inWindow.map(([, e]) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
     const result = {
       case: path.basename(casePath),
