@@ -62,6 +62,7 @@ describeWithServices(
     const admin = kafka.admin();
     const influx = new InfluxDB({ host: services.influx.host, port: services.influx.port, database });
     const procs: LocalProcess[] = [];
+    let instances: Instance[] = [];
     let reader: Consumer | undefined;
 
     beforeAll(async () => {
@@ -109,12 +110,14 @@ describeWithServices(
       }
       expect(compose.services.estimator.deploy?.replicas).toBe(3);
 
-      const instances = await layout(apps, { topics, database, exportDir, run });
-      for (const name of startOrder(apps)) {
+      instances = await layout(apps, { topics, database, exportDir, run });
+      // The data path first; the dashboard (which only reads) is checked on its own below.
+      for (const name of startOrder(apps).filter((n) => n !== 'dashboard')) {
         for (const i of instances.filter((x) => x.service === name)) {
           const p = LocalProcess.spawn(i.command, { cwd: process.cwd(), env: i.env });
           procs.push(p);
           await waitHealthy(i, p);
+          process.stderr.write(`compose e2e: ${i.service}/${i.replica} healthy\n`);
         }
       }
 
@@ -133,6 +136,7 @@ describeWithServices(
           .catch(() => []);
         stored = rows[0]?.n ?? 0;
       }
+      process.stderr.write(`compose e2e: ${published} results on Kafka, ${stored} estimates in InfluxDB\n`);
       expect(published, 'area results on Kafka grid.estimates').toBeGreaterThanOrEqual(100);
       expect(stored, 'assembled estimates in InfluxDB').toBeGreaterThanOrEqual(30);
       const vm = await influx.query<{ lo: number; hi: number }>(
@@ -145,16 +149,24 @@ describeWithServices(
       );
       expect(workers[0].members, 'three estimator replicas in service.estimator').toBe(3);
 
-      for (const i of instances) {
+      for (const i of instances.filter((x) => x.service !== 'dashboard')) {
         const r = await fetch(`http://127.0.0.1:${i.httpPort}/health`);
         expect(r.status, `${i.service}/${i.replica} /health`).toBe(200);
       }
+    }, 360_000);
+
+    it('serves the dashboard from its compose command and environment, joined to the running cluster', async () => {
+      const dashboard = instances.find((i) => i.service === 'dashboard');
+      expect(dashboard, 'the running cluster above').toBeDefined();
+      const p = LocalProcess.spawn(dashboard!.command, { cwd: process.cwd(), env: dashboard!.env });
+      procs.push(p);
+      await waitHealthy(dashboard!, p);
       const page = await fetch(
         `http://127.0.0.1:${instances.find((i) => i.service === 'dashboard')!.httpPort}/`,
       );
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<html/i);
-    });
+    }, 360_000);
   },
 );
 
@@ -243,14 +255,14 @@ async function waitHealthy(i: Instance, p: LocalProcess): Promise<void> {
   let exited = false;
   void p.exited.then(() => (exited = true));
   for (;;) {
-    if (exited) throw new Error(`${i.service}/${i.replica} exited: ${p.lastStderrLine}`);
+    if (exited) throw new Error(`${i.service}/${i.replica} exited: ${stderrTail(p)}`);
     const ok = await fetch(`http://127.0.0.1:${i.httpPort}/health`).then(
       (r) => r.status === 200,
       () => false,
     );
     if (ok) return;
     if (Date.now() > deadline)
-      throw new Error(`${i.service}/${i.replica} not healthy in ${WAIT_MS} ms: ${p.lastStderrLine}`);
+      throw new Error(`${i.service}/${i.replica} not healthy in ${WAIT_MS} ms: ${stderrTail(p)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -265,4 +277,13 @@ function ensureDockerCompose(): void {
   const result = spawnSync('apt-get', ['install', '-y', '-qq', 'docker-compose'], { encoding: 'utf8', env });
   if (result.status !== 0)
     throw new Error(`apt-get could not install docker-compose; ${how}\n${result.stderr}`);
+}
+
+/** The process's last stderr lines without stack frames: the message that says what went wrong. */
+function stderrTail(p: LocalProcess): string {
+  return p.stderr
+    .split('\n')
+    .filter((l) => l.trim().length > 0 && !/^\s+at /.test(l))
+    .slice(-5)
+    .join('\n');
 }
