@@ -387,10 +387,16 @@ function renderMembership() {
     )
     .join('');
   $('panel-membership').innerHTML = `
-    <p>System view <b id="system-view-id">${m.systemViewId ?? '–'}</b> · ${m.processes} processes</p>
-    <div class="groups">${groups}</div>
-    <h4>Failures, departures and restarts</h4>
-    ${events === '' ? '<p class="muted">none since this dashboard started</p>' : `<table id="membership-events"><tbody>${events}</tbody></table>`}`;
+    <div class="membership">
+      <div>
+        <p>System view <b id="system-view-id">${m.systemViewId ?? '–'}</b> · ${m.processes} processes</p>
+        <div class="groups">${groups}</div>
+      </div>
+      <div>
+        <p>Failures, departures and restarts <span class="muted">· newest first</span></p>
+        ${events === '' ? '<p class="muted">none since this dashboard started</p>' : `<table id="membership-events"><tbody>${events}</tbody></table>`}
+      </div>
+    </div>`;
   const d = s.delivery;
   $('footer').textContent =
     `this page: ${d.sent} messages received, ${d.dropped} skipped while it was behind`;
