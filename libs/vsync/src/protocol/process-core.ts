@@ -715,6 +715,10 @@ export class ProcessCore {
     if (body.viewId < view.id) return this.sendCatchUpIfNext(from, body.viewId);
     if (body.viewId > view.id || !this.isMember(from)) return;
     this.maxRound = Math.max(this.maxRound, body.ballot.round);
+    // A leader some member reported as suspect is being removed by the next one: promising it a higher ballot would
+    // only abort that removal, again and again (a leader that cannot reach one member retries forever). Ignoring a
+    // flush is always safe; the suspect learns of its removal from the commit.
+    if (this.reportedSuspects.has(processKey(from))) return;
     if (!this.promise(from, body.ballot)) return;
     this.flushStartedMs ??= this.now;
     if (this.attempt && !sameBallot(this.attempt.ballot, body.ballot)) this.yieldAttempt();
