@@ -63,7 +63,7 @@ function humanReport(path: string, d: InspectDetails): string {
     `rejected    ${r.rejected}${rejects ? ` (${rejects})` : ''}; CRC errors ${r.crcErrors}`,
     `tcp         retransmitted bytes ${d.tcp.retransmittedBytes}, out-of-order segments ${d.tcp.outOfOrderSegments}, gaps ${d.tcp.gaps} (${d.tcp.gapBytes} bytes)`,
     `idcodes     ${r.idcodes.join(', ') || '-'}`,
-    `stations    ${r.stations.join(', ') || '-'}`,
+    `stations    ${r.stations.join(', ') || '-'}${d.stationsDropped > 0 ? ` (names left out past maxStations: ${d.stationsDropped})` : ''}`,
     `data rate   ${r.dataRate ?? '-'}`,
     `time        ${formatTime(r.firstTime)} .. ${formatTime(r.lastTime)}`,
   ];

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../codec/config-builder';
+import { encodeFrame } from '../codec/encode';
+import { buildPcap } from '../testing/pcap-builder';
 import { expectedCaptures, PCAP_DIR } from '../testing/pcap-readme';
-import { inspectCapture } from './capture-inspector';
+import { DEFAULT_INSPECT_OPTIONS, inspectCapture } from './capture-inspector';
 
 const captures = expectedCaptures();
 
@@ -35,5 +38,48 @@ describe('inspectCapture on the shared captures', () => {
     expect(unclean.report).toEqual(clean.report);
     expect(unclean.otherFlows).toBeGreaterThan(0);
     expect(unclean.retransmittedFrames).toBe(3);
+  });
+});
+
+/** A UDP capture of `configs` CFG-2 frames, each naming `pmus` stations no other one uses. */
+function renamingCapture(configs: number, pmus: number): Uint8Array {
+  return buildPcap(
+    Array.from({ length: configs }, (_, c) => ({
+      protocol: 'udp' as const,
+      srcPort: 4713,
+      dstPort: 4713,
+      payload: encodeFrame(
+        buildConfig({
+          idcode: c + 1,
+          dataRate: 30,
+          pmus: Array.from({ length: pmus }, (_, p) => ({
+            stationName: `S${c}.${p}`,
+            idcode: (c * pmus + p) % 65536,
+            phasors: ['VA'],
+          })),
+        }),
+      ),
+    })),
+  );
+}
+
+describe('inspectCapture station names', () => {
+  it('lists distinct names once, in the order seen, up to maxStations and counts the rest', () => {
+    const capture = renamingCapture(30, 20);
+    const all = inspectCapture(capture);
+    expect(all.report.stations).toHaveLength(600);
+    expect(all.report.stations.slice(0, 2)).toEqual(['S0.0', 'S0.1']);
+    expect(all.stationsDropped).toBe(0);
+    const bounded = inspectCapture(capture, { ...DEFAULT_INSPECT_OPTIONS, maxStations: 100 });
+    expect(bounded.report.stations).toEqual(all.report.stations.slice(0, 100));
+    expect(bounded.stationsDropped).toBe(500);
+  });
+
+  it('examines each name of a configuration once, however many names came before (work linear in the capture)', () => {
+    const twenty = inspectCapture(renamingCapture(20, 50));
+    const hundred = inspectCapture(renamingCapture(100, 50));
+    expect(twenty.stationEntriesExamined).toBe(20 * 50);
+    expect(hundred.stationEntriesExamined).toBe(100 * 50);
+    expect(hundred.report.stations).toHaveLength(5000);
   });
 });

@@ -6,6 +6,7 @@ import { newCounters, totalRejected, type FrameCounts, type RejectCounts } from 
 import { StreamDecoder } from '../stream/stream-decoder';
 import { decodePacket, type TransportSegment } from './packet-decoder';
 import { PcapReader } from './pcap-reader';
+import { StationNames } from './station-names';
 import { TcpReassembler } from './tcp-reassembler';
 
 export interface InspectOptions {
@@ -14,6 +15,8 @@ export interface InspectOptions {
   readonly maxConfigs: number;
   /** Most distinct TCP directions and UDP flows followed; a bound for hostile captures. */
   readonly maxFlows: number;
+  /** Most distinct station names listed; a capture can rename its PMUs in every configuration. */
+  readonly maxStations: number;
 }
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
@@ -21,6 +24,7 @@ export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
   maxOutOfOrderBytes: 1 << 20,
   maxConfigs: 4096,
   maxFlows: 4096,
+  maxStations: 65536,
 };
 
 /** The summary `gridcloud c37 inspect --json` prints. Times are UNIX seconds of data frames. */
@@ -44,6 +48,10 @@ export interface InspectDetails {
   readonly retransmittedFrames: number;
   readonly tcp: { retransmittedBytes: number; outOfOrderSegments: number; gaps: number; gapBytes: number };
   readonly captureTruncated: boolean;
+  /** Station names left out of the list once it held `maxStations` (counted each time one is seen). */
+  readonly stationsDropped: number;
+  /** Station-list entries examined while inspecting: one per station name in a configuration frame. */
+  readonly stationEntriesExamined: number;
 }
 
 interface Flow {
@@ -65,7 +73,7 @@ export class CaptureInspector {
   private readonly flows = new Map<string, Flow>();
   private readonly counters = newCounters();
   private readonly idcodes = new Set<number>();
-  private readonly stations: string[] = [];
+  private readonly stations: StationNames;
   private dataRate: number | null = null;
   private firstTime: number | null = null;
   private lastTime: number | null = null;
@@ -74,6 +82,7 @@ export class CaptureInspector {
 
   constructor(private readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS) {
     this.configs = new ConfigStore({ maxConfigs: options.maxConfigs });
+    this.stations = new StationNames(options.maxStations);
   }
 
   inspect(file: Uint8Array): InspectDetails {
@@ -174,8 +183,7 @@ export class CaptureInspector {
     if (frame.kind === 'cmd') return;
     this.idcodes.add(frame.idcode);
     if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') {
-      for (const pmu of frame.pmus)
-        if (!this.stations.includes(pmu.stationName)) this.stations.push(pmu.stationName);
+      for (const pmu of frame.pmus) this.stations.add(pmu.stationName);
       if (this.dataRate === null) this.dataRate = frame.dataRate;
     }
   }
@@ -199,7 +207,7 @@ export class CaptureInspector {
       crcErrors: this.counters.rejected.crc,
       rejected: totalRejected(this.counters),
       idcodes: [...this.idcodes].sort((a, b) => a - b),
-      stations: [...this.stations],
+      stations: this.stations.list(),
       dataRate: this.dataRate,
       firstTime: microseconds(this.firstTime),
       lastTime: microseconds(this.lastTime),
@@ -214,6 +222,8 @@ export class CaptureInspector {
       retransmittedFrames: this.retransmittedFrames,
       tcp,
       captureTruncated,
+      stationsDropped: this.stations.dropped,
+      stationEntriesExamined: this.stations.examined,
     };
   }
 }
