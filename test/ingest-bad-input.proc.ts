@@ -138,7 +138,7 @@ describe('ingest beside bad peers (processes)', () => {
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
     await sim.stop();
     snapshots = readSnapshotFile(path.join(dir, 'snapshots.jsonl')).snapshots;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     for (const p of procs) p.kill();

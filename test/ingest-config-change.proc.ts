@@ -82,7 +82,7 @@ describe('ingest follows a CFGCNT change (processes)', () => {
         .filter((p: { idcode: number }) => p.idcode === 1000)
         .map((p: { phasors: number[] }) => ({ phasors: p.phasors, timeSec: s.timeSec })),
     );
-  }, 60_000);
+  }, 120_000);
 
   afterAll(() => {
     for (const p of procs) p.kill();

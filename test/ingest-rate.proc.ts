@@ -76,7 +76,7 @@ describe('ingest aligns at the configuration DATA_RATE (processes)', () => {
     await ingest.stop();
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as never;
     snapshots = readSnapshotFile(path.join(dir, 'snapshots.jsonl')).snapshots;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(() => {
     for (const p of procs) p.kill();

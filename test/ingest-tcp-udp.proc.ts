@@ -99,7 +99,7 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as TruthLine);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(() => {
     for (const p of procs) p.kill();
