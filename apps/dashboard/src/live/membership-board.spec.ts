@@ -33,6 +33,15 @@ describe('MembershipBoard', () => {
     ]);
   });
 
+  it('reports an incarnation replaced by its restart at the same address as failed', () => {
+    const board = new MembershipBoard(10);
+    const restarted = { ...est, incarnation: 2 };
+    board.onSystemView(view(1, [est, ing]), 1);
+    board.onSystemView({ ...view(2, [restarted, ing]), failed: [] }, 2);
+    expect(board.panel().events.map((e) => e.kind)).toEqual(['joined', 'failed']);
+    expect(board.panel().events[1].text).toBe('estimator 127.0.0.1:7101#1 failed');
+  });
+
   it('records supervisor restarts and keeps only the latest maxEvents lines', () => {
     const board = new MembershipBoard(2);
     for (let attempt = 1; attempt <= 3; attempt += 1)

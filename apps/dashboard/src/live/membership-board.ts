@@ -36,14 +36,18 @@ export class MembershipBoard {
     for (const p of next.members)
       if (this.view !== undefined && !before.has(key(p)))
         this.push({ atMs: nowMs, kind: 'joined', text: `${describe(p, services)} joined` });
-    for (const p of next.left)
-      this.push({ atMs: nowMs, kind: 'left', text: `${describe(p, services)} left` });
-    for (const p of next.failed)
-      this.push({
-        atMs: nowMs,
-        kind: 'failed',
-        text: `${describe(p, this.view ? serviceNames(this.view) : services)} failed`,
-      });
+    // A process gone from the view is a departure when the view says it left, else a failure: a process that
+    // restarts at its address replaces its old incarnation, which the view may not list as failed.
+    const now = new Set(next.members.map(key));
+    const left = new Set(next.left.map(key));
+    const old = this.view === undefined ? services : serviceNames(this.view);
+    const gone = new Map<string, ProcessRef>();
+    for (const p of [...(this.view?.members ?? []), ...next.left, ...next.failed])
+      if (!now.has(key(p))) gone.set(key(p), p);
+    for (const [k, p] of gone) {
+      const kind = left.has(k) ? 'left' : 'failed';
+      this.push({ atMs: nowMs, kind, text: `${describe(p, old)} ${kind}` });
+    }
     this.view = next;
   }
 
@@ -74,7 +78,13 @@ export class MembershipBoard {
   }
 }
 
-function key(p: { address: string; incarnation: number }): string {
+/** A process as views list it. */
+interface ProcessRef {
+  readonly address: string;
+  readonly incarnation: number;
+}
+
+function key(p: ProcessRef): string {
   return `${p.address}#${p.incarnation}`;
 }
 
