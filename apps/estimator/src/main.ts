@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import type { LoggerService } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { VsyncServer } from '@gridcloud/nest-vsync';
+import { ServiceBindError, stopOnSignalOrAfter, VsyncServer } from '@gridcloud/nest-vsync';
 import { VsyncProcess } from '@gridcloud/vsync';
 import { AppModule } from './app.module';
 import { ESTIMATOR_SETTINGS, parseEstimatorOptions, type EstimatorOptions } from './config/estimator-options';
 import { EstimatorConfigError } from './errors/estimator-config-error';
 import { EstimationService } from './estimation/estimation.service';
 
-/** Human-readable logs go to stderr; stdout carries only the JSON event lines. */
+/** Human-readable logs go to stderr (the catalog lines included); stdout carries only the JSON event lines. */
 const stderrLogger: LoggerService = {
   log: (m: unknown, ctx?: string) =>
     void process.stderr.write(`estimator${ctx ? ` [${ctx}]` : ''}: ${String(m)}\n`),
@@ -18,8 +18,43 @@ const stderrLogger: LoggerService = {
     void process.stderr.write(`estimator${ctx ? ` [${ctx}]` : ''} error: ${String(m)}\n`),
 };
 
+/** A socket error from binding becomes a ServiceBindError naming the flag; anything else passes through. */
+function bindingFailure(error: unknown, flag: string, address: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES')
+    return new ServiceBindError(flag, address, error as NodeJS.ErrnoException);
+  return error;
+}
+
 function print(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * Boots the app: Nest's shutdown hooks, the vsync joins (service.estimator at init; estimators and results once
+ * VsyncServer registered the handlers), /health and /metrics unless --http-port off. A socket that cannot be
+ * bound is a ServiceBindError naming its flag.
+ */
+async function boot(options: EstimatorOptions): Promise<{ app: INestApplication; httpPort: number | null }> {
+  const s = options.settings;
+  const app = await NestFactory.create(AppModule.forRoot(options), {
+    logger: stderrLogger,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  app.connectMicroservice({ strategy: app.get(VsyncServer) });
+  const vsyncAddress = `${s.vsyncHost}:${s.vsyncPort}`;
+  await app
+    .init()
+    .catch((error: unknown) => Promise.reject(bindingFailure(error, '--vsync-port', vsyncAddress)));
+  await app.startAllMicroservices();
+  if (s.httpPort === null) return { app, httpPort: null };
+  await app
+    .listen(s.httpPort, s.vsyncHost)
+    .catch((error: unknown) =>
+      Promise.reject(bindingFailure(error, '--http-port', `${s.vsyncHost}:${s.httpPort}`)),
+    );
+  return { app, httpPort: (app.getHttpServer().address() as AddressInfo).port };
 }
 
 /**
@@ -28,42 +63,28 @@ function print(line: Record<string, unknown>): void {
  * {"event":"stopped",...} on SIGTERM/SIGINT or after --duration-s.
  */
 async function main(options: EstimatorOptions): Promise<void> {
-  const app = await NestFactory.create(AppModule.forRoot(options), { logger: stderrLogger });
-  // Exit 0 once the app closed (groups left, sockets closed), rather than re-raising the signal.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  app.connectMicroservice({ strategy: app.get(VsyncServer) });
-  await app.init();
-  await app.startAllMicroservices();
-  let httpPort: number | null = null;
-  const s = options.settings;
-  if (s.httpPort !== null) {
-    await app.listen(s.httpPort, s.vsyncHost);
-    httpPort = (app.getHttpServer().address() as AddressInfo).port;
-  }
+  const { app, httpPort } = await boot(options);
   const estimation = app.get(EstimationService);
-  const vsync = app.get(VsyncProcess).self;
-  const o = options.worker;
+  const self = app.get(VsyncProcess).self;
+  const { areas, replicas } = options.worker;
+  const buses = options.network.busCount;
   print({
     event: 'ready',
-    vsync: vsync.address,
-    incarnation: vsync.incarnation,
+    vsync: self.address,
+    incarnation: self.incarnation,
     httpPort,
-    buses: options.network.busCount,
-    areas: o.areas,
-    replicas: o.replicas,
+    buses,
+    areas,
+    replicas,
   });
   const stats = (): Record<string, unknown> => ({ atMs: Date.now(), ...estimation.stats() });
+  const s = options.settings;
   if (s.statsIntervalMs > 0)
     setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
-  // enableShutdownHooks closes the app on SIGTERM/SIGINT; the last line goes out first.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const)
-    process.once(signal, () => print({ event: 'stopped', signal, ...stats() }));
-  if (s.durationS > 0) {
-    setTimeout(() => {
-      print({ event: 'stopped', ...stats() });
-      void app.close().then(() => process.exit(0));
-    }, s.durationS * 1000).unref();
-  }
+  stopOnSignalOrAfter(s.durationS, () => {
+    print({ event: 'stopped', ...stats() });
+    return app.close();
+  });
 }
 
 const argv = process.argv.slice(2);
@@ -81,5 +102,5 @@ try {
 }
 main(options).catch((error: unknown) => {
   process.stderr.write(`estimator: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof ServiceBindError ? 2 : 1);
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { setting, settingsSchema, type SettingsOf } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema, type SettingsOf } from '@gridcloud/command-line';
 import {
   DEFAULT_WORKER_OPTIONS,
   EstimationError,
@@ -69,19 +69,6 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
       default: 256,
     }),
     channelMapPath: setting.path({ flag: 'channel-map', doc: 'channel placement of real PMUs (JSON)' }),
-    vsyncHost: setting.string({ flag: 'vsync-host', doc: 'vsync listen address', default: '127.0.0.1' }),
-    vsyncPort: setting.int({
-      flag: 'vsync-port',
-      doc: 'vsync port (0 = ephemeral)',
-      min: 0,
-      max: 65_535,
-      default: 0,
-    }),
-    vsyncSeeds: setting.hostPortList({
-      flag: 'vsync-seeds',
-      doc: 'vsync seeds; the first founds the system',
-    }),
-    httpPort: setting.portOrOff({ flag: 'http-port', doc: '/health and /metrics', default: 0 }),
     kafkaBrokers: setting.hostPortList({ flag: 'kafka-brokers', doc: 'also publish results to Kafka' }),
     kafkaTopic: setting.string({
       flag: 'kafka-topic',
@@ -96,22 +83,7 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
       unit: 'results',
       default: 10_000,
     }),
-    statsIntervalMs: setting.int({
-      flag: 'stats-interval-ms',
-      doc: 'period of the stats line (0 = none)',
-      min: 0,
-      max: 3_600_000,
-      unit: 'ms',
-      default: 0,
-    }),
-    durationS: setting.number({
-      flag: 'duration-s',
-      doc: 'stop after this long (0 = until SIGTERM)',
-      min: 0,
-      max: 31_536_000,
-      unit: 's',
-      default: 0,
-    }),
+    ...clusterSettings(),
   },
   (message) => new EstimatorConfigError(message),
 );
