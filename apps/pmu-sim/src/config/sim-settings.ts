@@ -57,7 +57,7 @@ export const SIM_SETTINGS = settingsSchema(
   {
     casePath: setting.path({
       flag: 'case',
-      doc: 'MATPOWER case file, e.g. ../shared/cases/case14.m',
+      doc: 'MATPOWER case file, e.g. data/cases/case14.m',
       required: true,
     }),
     placement: setting.enum({

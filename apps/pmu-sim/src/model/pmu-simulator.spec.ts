@@ -8,12 +8,12 @@ import {
 } from '@gridcloud/c37118';
 import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
 import { describe, expect, it } from 'vitest';
-import { SHARED_CASES_DIR } from '../testing/shared-cases';
+import { casePath } from '../testing/case-files';
 import { GridTruth } from './grid-truth';
 import { DEFAULT_MOTION } from './motion';
 import { PmuSimulator, type SimModelOptions } from './pmu-simulator';
 
-const CASE14 = parseMatpowerCase(fs.readFileSync(`${SHARED_CASES_DIR}case14.m`, 'utf8'), 'case14.m');
+const CASE14 = parseMatpowerCase(fs.readFileSync(casePath('case14.m'), 'utf8'), 'case14.m');
 const FPS = 30;
 const SLOT0 = 1_700_000_000 * FPS;
 

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import { encodeFrame, MAX_FRAME_BYTES, StreamDecoder } from '@gridcloud/c37118';
 import { parseMatpowerCase, SeededRandom } from '@gridcloud/grid';
 import { describe, expect, it } from 'vitest';
-import { SHARED_CASES_DIR } from '../testing/shared-cases';
+import { casePath } from '../testing/case-files';
 import { config3Of } from '../wire/config3';
 import { GridTruth } from './grid-truth';
 import { DEFAULT_MOTION } from './motion';
 import { PmuSimulator } from './pmu-simulator';
 
 function allInFewStreams(caseFile: string, placement: 'greedy' | 'all'): PmuSimulator {
-  const powerCase = parseMatpowerCase(fs.readFileSync(`${SHARED_CASES_DIR}${caseFile}`, 'utf8'), caseFile);
+  const powerCase = parseMatpowerCase(fs.readFileSync(casePath(caseFile), 'utf8'), caseFile);
   const grid = new GridTruth(powerCase, placement);
   const options = {
     framesPerSecond: 30,

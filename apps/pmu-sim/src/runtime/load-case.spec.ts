@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaseFileError } from '../errors/case-file-error';
-import { SHARED_CASES_DIR } from '../testing/shared-cases';
+import { casePath } from '../testing/case-files';
 import { loadCase } from './pmu-sim-app';
 
 describe('loadCase', () => {
   it('reads a MATPOWER case', () => {
-    expect(loadCase(`${SHARED_CASES_DIR}case14.m`).buses).toHaveLength(14);
+    expect(loadCase(casePath('case14.m')).buses).toHaveLength(14);
   });
 
   it.each([

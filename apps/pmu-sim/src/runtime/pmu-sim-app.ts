@@ -142,7 +142,7 @@ export function loadCase(path: string): PowerCase {
     const why =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new CaseFileError(
-      `--case ${path} cannot be read (${why}); pass a MATPOWER .m file such as ../shared/cases/case14.m`,
+      `--case ${path} cannot be read (${why}); pass a MATPOWER .m file such as data/cases/case14.m`,
     );
   }
   try {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FrameCounts } from '../stream/decoder-counters';
 
-/** The shared captures directory (../shared/pcaps relative to the repository root). */
-export const PCAP_DIR = fileURLToPath(new URL('../../../../../shared/pcaps/', import.meta.url));
+/** The C37.118 captures vendored in the repository (data/pcaps, see its README for provenance). */
+export const PCAP_DIR = fileURLToPath(new URL('../../../../data/pcaps/', import.meta.url));
 
 export interface ExpectedCapture {
   readonly file: string;

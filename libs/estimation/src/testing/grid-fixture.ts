@@ -15,8 +15,8 @@ import {
 import type { CatalogPmu, PmuCatalog } from '../catalog/pmu-catalog';
 import type { SnapshotInput } from '../wire/snapshot-codec';
 
-/** The repository's shared MATPOWER cases live beside the repo, in ../shared/cases. */
-const CASES = fileURLToPath(new URL('../../../../../shared/cases/', import.meta.url));
+/** The MATPOWER cases vendored in the repository (data/cases, see its README for provenance). */
+const CASES = fileURLToPath(new URL('../../../../data/cases/', import.meta.url));
 
 export function loadCase(name: string): Network {
   return new Network(parseMatpowerCase(readFileSync(`${CASES}${name}.m`, 'utf8'), `${name}.m`));

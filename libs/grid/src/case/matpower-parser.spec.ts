@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CaseFormatError } from '../errors/case-format-error';
-import { sharedCasePath } from '../testing/shared-cases';
+import { casePath } from '../testing/case-files';
 import { parseMatpowerCase } from './matpower-parser';
 
 const TINY = `function mpc = tiny
@@ -60,7 +60,7 @@ describe('parseMatpowerCase', () => {
       case9241pegase: [9241, 16049],
     };
     for (const [name, [buses, branches]] of Object.entries(sizes)) {
-      const c = parseMatpowerCase(readFileSync(sharedCasePath(name), 'utf8'), name);
+      const c = parseMatpowerCase(readFileSync(casePath(name), 'utf8'), name);
       expect([c.buses.length, c.branches.length], name).toEqual([buses, branches]);
     }
   });

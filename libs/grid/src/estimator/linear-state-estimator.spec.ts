@@ -4,7 +4,7 @@ import { pmuRowGroups } from '../measurements/pmu-row-groups';
 import type { Network } from '../network/network';
 import { denseSolve } from '../testing/dense-complex';
 import { estimationFixture, maxVoltageError } from '../testing/estimation-fixture';
-import { SMALL_CASES } from '../testing/shared-cases';
+import { SMALL_CASES } from '../testing/case-files';
 import type { MeasurementSet } from '../measurements/measurement-set';
 import { DEFAULT_ESTIMATOR_OPTIONS } from './estimator-options';
 import { LinearStateEstimator } from './linear-state-estimator';

@@ -5,14 +5,14 @@ import {
   MeasurementSet,
   type MeasurementSpec,
 } from '../measurements/measurement-set';
-import { loadSharedNetwork } from '../testing/shared-cases';
+import { loadCaseNetwork } from '../testing/case-files';
 import { branchCurrent, rectangular } from '../measurements/synthetic-measurements';
 import { solvePowerFlow } from '../powerflow/newton-raphson';
 import { LinearStateEstimator } from './linear-state-estimator';
 import { MeasurementModel } from './measurement-model';
 import { observableColumns } from './observability';
 
-const net = loadSharedNetwork('case14');
+const net = loadCaseNetwork('case14');
 const bus = (id: number): number => net.indexOf(id);
 
 function voltage(id: number): MeasurementSpec {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMatpowerCase } from '../case/matpower-parser';
-import { loadSharedNetwork } from '../testing/shared-cases';
+import { loadCaseNetwork } from '../testing/case-files';
 import { cscFind, Network } from './network';
 
 const CASE = `mpc.baseMVA = 100;
@@ -60,7 +60,7 @@ describe('Network', () => {
   });
 
   it('treats a PV bus without an in-service generator as PQ', () => {
-    const c14 = loadSharedNetwork('case14');
+    const c14 = loadCaseNetwork('case14');
     expect(c14.busType[c14.indexOf(2)]).toBe(2);
     const text = CASE.replace('3 1 0 0 0 0 1 1 0 1 1 1 1;', '3 2 0 0 0 0 1 1 0 1 1 1 1;');
     const n2 = new Network(parseMatpowerCase(text, 'n.m'));

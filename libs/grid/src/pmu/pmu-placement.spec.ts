@@ -5,7 +5,7 @@ import { MeasurementKind } from '../measurements/measurement-set';
 import { synthesizeMeasurements } from '../measurements/synthetic-measurements';
 import { solvePowerFlow } from '../powerflow/newton-raphson';
 import { SeededRandom } from '../random/seeded-random';
-import { loadSharedNetwork } from '../testing/shared-cases';
+import { loadCaseNetwork } from '../testing/case-files';
 import { placePmus } from './pmu-placement';
 
 /** Which PMU (by position in `pmus`) took each measurement row. */
@@ -23,7 +23,7 @@ function ownerOfRows(pmus: Int32Array, kinds: Uint8Array): number[] {
 describe('placePmus', () => {
   for (const name of ['case14', 'case30', 'case57', 'case118']) {
     it(`${name}: greedy placement makes every bus observable with fewer PMUs than buses`, () => {
-      const net = loadSharedNetwork(name);
+      const net = loadCaseNetwork(name);
       const pmus = placePmus(net, 'greedy');
       expect(pmus.length).toBeLessThan(net.busCount / 2);
       const set = synthesizeMeasurements(net, solvePowerFlow(net), pmus, 0, new SeededRandom(1));
@@ -32,7 +32,7 @@ describe('placePmus', () => {
     });
 
     it(`${name}: redundant placement stays observable after losing any one PMU`, () => {
-      const net = loadSharedNetwork(name);
+      const net = loadCaseNetwork(name);
       const pmus = placePmus(net, 'redundant');
       const set = synthesizeMeasurements(net, solvePowerFlow(net), pmus, 0, new SeededRandom(1));
       const model = MeasurementModel.central(net, set);
@@ -49,7 +49,7 @@ describe('placePmus', () => {
   }
 
   it("'all' puts a PMU at every bus", () => {
-    const net = loadSharedNetwork('case14');
+    const net = loadCaseNetwork('case14');
     expect([...placePmus(net, 'all')]).toEqual([...Array(14).keys()]);
   });
 });

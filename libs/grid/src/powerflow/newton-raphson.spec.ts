@@ -4,7 +4,7 @@ import { parseMatpowerCase } from '../case/matpower-parser';
 import { BusType } from '../case/power-case';
 import { PowerFlowDivergenceError } from '../errors/power-flow-divergence-error';
 import { Network } from '../network/network';
-import { loadSharedNetwork, sharedCasePath, SMALL_CASES } from '../testing/shared-cases';
+import { casePath, loadCaseNetwork, SMALL_CASES } from '../testing/case-files';
 import { solvePowerFlow } from './newton-raphson';
 import type { BusVoltages } from './power-flow-solution';
 
@@ -59,7 +59,7 @@ function mismatch(net: Network, v: BusVoltages): number {
 
 describe('solvePowerFlow', () => {
   it("matches MATPOWER's published case14 solution to its printed digits", () => {
-    const net = loadSharedNetwork('case14');
+    const net = loadCaseNetwork('case14');
     const s = solvePowerFlow(net);
     CASE14_MATPOWER.forEach(([vm, va], i) => {
       expect(Math.abs(s.vm[i] - vm), `Vm bus ${i + 1}`).toBeLessThanOrEqual(0.0005 + 1e-12);
@@ -70,7 +70,7 @@ describe('solvePowerFlow', () => {
   it.each([...SMALL_CASES])(
     '%s converges to a solution whose branch-current mismatch is below 1e-9 pu',
     (name) => {
-      const net = loadSharedNetwork(name);
+      const net = loadCaseNetwork(name);
       const s = solvePowerFlow(net);
       expect(s.mismatchPu).toBeLessThan(1e-10);
       expect(mismatch(net, s)).toBeLessThan(1e-9);
@@ -83,7 +83,7 @@ describe('solvePowerFlow', () => {
   );
 
   it('reproduces the stored ACTIVSg2000 solution when set-points come from the stored bus voltages', () => {
-    const net = loadSharedNetwork('case_ACTIVSg2000');
+    const net = loadCaseNetwork('case_ACTIVSg2000');
     const s = solvePowerFlow(net, { tolerancePu: 1e-10, maxIterations: 30, setpointSource: 'bus' });
     const dva = net.powerCase.buses.map((b, i) => (s.va[i] * 180) / Math.PI - b.vaDeg).sort((a, b) => a - b);
     const dvm = Math.max(...net.powerCase.buses.map((b, i) => Math.abs(s.vm[i] - b.vm)));
@@ -94,7 +94,7 @@ describe('solvePowerFlow', () => {
   });
 
   it('refuses a case without a reference bus with a message saying what to fix', () => {
-    const text = readFileSync(sharedCasePath('case14'), 'utf8').replace('\t1\t3\t0\t0', '\t1\t2\t0\t0');
+    const text = readFileSync(casePath('case14'), 'utf8').replace('\t1\t3\t0\t0', '\t1\t2\t0\t0');
     const net = new Network(parseMatpowerCase(text, 'noref.m'));
     expect(() => solvePowerFlow(net)).toThrow(
       'case noref has no reference bus (bus type 3); mark the slack bus as type 3',
@@ -102,7 +102,7 @@ describe('solvePowerFlow', () => {
   });
 
   it('reports divergence with the iteration bound instead of returning a wrong answer', () => {
-    const net = loadSharedNetwork('case300');
+    const net = loadCaseNetwork('case300');
     expect(() => solvePowerFlow(net, { tolerancePu: 1e-10, maxIterations: 1 })).toThrow(
       PowerFlowDivergenceError,
     );

@@ -5,7 +5,7 @@ import type { Network } from '../network/network';
 import { placePmus, type PlacementStrategy } from '../pmu/pmu-placement';
 import { solvePowerFlow } from '../powerflow/newton-raphson';
 import { SeededRandom } from '../random/seeded-random';
-import { loadSharedNetwork } from './shared-cases';
+import { loadCaseNetwork } from './case-files';
 
 /** A solved case with synthetic measurements, as most estimator specs need it. */
 export interface EstimationFixture {
@@ -23,7 +23,7 @@ export function estimationFixture(
   sigma: number,
   seed = 1,
 ): EstimationFixture {
-  const net = loadSharedNetwork(name);
+  const net = loadCaseNetwork(name);
   const truth = solvePowerFlow(net);
   const { re, im } = rectangular(truth);
   const pmus = placePmus(net, placement);
