@@ -13,7 +13,10 @@ import { ClusterConsole } from './console/cluster-console';
 import { ResultsFeed } from './console/results-feed';
 import { ClusterConfigError } from './errors/cluster-config-error';
 import { ClusterAgent } from './runtime/cluster-agent';
-import { agentAddress } from '@gridcloud/supervision';
+import { agentAddress, instancesOf } from '@gridcloud/supervision';
+
+/** The desired state's service whose HTTP port serves the live web page. */
+const DASHBOARD_SERVICE = 'dashboard';
 
 /** A process stopped for a restart gets this long to exit on SIGTERM before SIGKILL. */
 const RESTART_GRACE_MS = 2000;
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
   out.say(
     `agent at ${agentAddress(desired.state)}; ${desired.state.services.map((s) => `${s.name} x${s.instances}`).join(', ')}; run directory ${runDir}`,
   );
+  for (const i of instancesOf(desired.state))
+    if (i.service.name === DASHBOARD_SERVICE) out.dashboard(`http://${desired.state.host}:${i.httpPort}/`);
   out.board.take(Date.now());
   await cluster.start(() => results.join());
 }

@@ -35,6 +35,12 @@ export class ClusterConsole implements ClusterAgentListener {
     else this.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
   }
 
+  /** Where the live page is: a line of its own (`dashboard: URL`), or with --json-status a JSON line. */
+  dashboard(url: string): void {
+    if (this.json) this.write(`${JSON.stringify({ event: 'dashboard', url })}\n`);
+    else this.write(`dashboard: ${url}\n`);
+  }
+
   status(nowMs: number): ClusterStatus {
     const s = this.board.take(nowMs);
     if (this.json) this.write(`${JSON.stringify({ event: 'status', ...s })}\n`);
