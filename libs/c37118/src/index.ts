@@ -46,9 +46,11 @@ export {
 export { PcapReader, type PcapPacket, type PcapSummary } from './pcap/pcap-reader';
 export { decodePacket, type TransportSegment } from './pcap/packet-decoder';
 export { TcpReassembler, type TcpReassemblerOptions, type TcpStreamSink } from './pcap/tcp-reassembler';
+export { PcapStreamReader, DEFAULT_MAX_PACKET_BYTES, type ByteSource } from './pcap/pcap-stream-reader';
 export {
   CaptureInspector,
   inspectCapture,
+  inspectCaptureStream,
   DEFAULT_INSPECT_OPTIONS,
   type InspectDetails,
   type InspectOptions,

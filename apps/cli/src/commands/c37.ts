@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { inspectCapture, PcapFormatError, type InspectDetails } from '@gridcloud/c37118';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { inspectCaptureStream, PcapFormatError, type InspectDetails } from '@gridcloud/c37118';
 
 const USAGE = [
   'usage: gridcloud c37 inspect FILE.pcap [--json]',
   '',
-  '  inspect   decode every IEEE C37.118 frame in a classic pcap capture (TCP reassembled, UDP per datagram)',
+  '  inspect   decode every IEEE C37.118 frame in a classic pcap capture (TCP reassembled, UDP per datagram);',
+  '            the capture is streamed (a file, a FIFO or /dev/fd/N), one packet of at most 262144 bytes at a time',
   '  --json    print the summary as one JSON object on the last line',
 ].join('\n');
 
@@ -27,24 +28,37 @@ export async function run(argv: string[]): Promise<number> {
   return inspect(files[0], json);
 }
 
+/** A read of the capture failed part way (an I/O error, not a format error). */
+class CaptureReadError extends Error {}
+
 async function inspect(path: string, json: boolean): Promise<number> {
-  let file: Buffer;
+  let fd: number;
   try {
-    file = await readFile(path);
+    fd = openSync(path, 'r');
   } catch (error) {
     process.stderr.write(`gridcloud c37: cannot read '${path}': ${(error as Error).message}\n`);
     return 1;
   }
   let details: InspectDetails;
   try {
-    details = inspectCapture(new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+    details = inspectCaptureStream((into, at, length) => readFrom(fd, into, at, length));
   } catch (error) {
-    if (!(error instanceof PcapFormatError)) throw error;
+    if (!(error instanceof PcapFormatError || error instanceof CaptureReadError)) throw error;
     process.stderr.write(`gridcloud c37: '${path}' is not a readable capture: ${error.message}\n`);
     return 1;
+  } finally {
+    closeSync(fd);
   }
   process.stdout.write(json ? `${JSON.stringify(details.report)}\n` : humanReport(path, details));
   return 0;
+}
+
+function readFrom(fd: number, into: Uint8Array, at: number, length: number): number {
+  try {
+    return readSync(fd, into, at, length, null);
+  } catch (error) {
+    throw new CaptureReadError((error as Error).message);
+  }
 }
 
 function humanReport(path: string, d: InspectDetails): string {

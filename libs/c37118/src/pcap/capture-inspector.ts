@@ -5,7 +5,8 @@ import { ConfigStore } from '../stream/config-store';
 import { newCounters, totalRejected, type FrameCounts, type RejectCounts } from '../stream/decoder-counters';
 import { StreamDecoder } from '../stream/stream-decoder';
 import { decodePacket, type TransportSegment } from './packet-decoder';
-import { PcapReader } from './pcap-reader';
+import { PcapReader, type PcapPacket, type PcapSummary } from './pcap-reader';
+import { DEFAULT_MAX_PACKET_BYTES, PcapStreamReader, type ByteSource } from './pcap-stream-reader';
 import { StationNames } from './station-names';
 import { TcpReassembler } from './tcp-reassembler';
 
@@ -17,6 +18,8 @@ export interface InspectOptions {
   readonly maxFlows: number;
   /** Most distinct station names listed; a capture can rename its PMUs in every configuration. */
   readonly maxStations: number;
+  /** Largest packet record read from a streamed capture, in bytes. */
+  readonly maxPacketBytes: number;
 }
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
@@ -25,6 +28,7 @@ export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
   maxConfigs: 4096,
   maxFlows: 4096,
   maxStations: 65536,
+  maxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
 };
 
 /** The summary `gridcloud c37 inspect --json` prints. Times are UNIX seconds of data frames. */
@@ -86,7 +90,11 @@ export class CaptureInspector {
   }
 
   inspect(file: Uint8Array): InspectDetails {
-    const reader = new PcapReader(file);
+    return this.inspectPackets(new PcapReader(file));
+  }
+
+  /** Inspects a capture read packet by packet (`PcapReader` over memory or `PcapStreamReader` over a stream). */
+  inspectPackets(reader: { readonly summary: PcapSummary; packets(): Iterable<PcapPacket> }): InspectDetails {
     for (const packet of reader.packets()) {
       this.packets.total += 1;
       const segment = decodePacket(packet.linkType, packet.data);
@@ -234,6 +242,14 @@ export function inspectCapture(
   options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
 ): InspectDetails {
   return new CaptureInspector(options).inspect(file);
+}
+
+/** Inspects a capture streamed from `read`, holding one packet at a time whatever its length. */
+export function inspectCaptureStream(
+  read: ByteSource,
+  options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+): InspectDetails {
+  return new CaptureInspector(options).inspectPackets(new PcapStreamReader(read, options.maxPacketBytes));
 }
 
 /** Frame times are exact to the microsecond at best; rounding hides float noise like 0.12000000001. */

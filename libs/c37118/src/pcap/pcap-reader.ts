@@ -11,8 +11,8 @@ export interface PcapPacket {
 
 const MAGIC_MICROS = 0xa1b2c3d4;
 const MAGIC_NANOS = 0xa1b23c4d;
-const GLOBAL_HEADER_BYTES = 24;
-const RECORD_HEADER_BYTES = 16;
+export const GLOBAL_HEADER_BYTES = 24;
+export const RECORD_HEADER_BYTES = 16;
 
 export interface PcapSummary {
   readonly linkType: number;
@@ -31,25 +31,8 @@ export class PcapReader {
   private readonly view: DataView;
 
   constructor(private readonly file: Uint8Array) {
-    if (file.length < GLOBAL_HEADER_BYTES)
-      throw new PcapFormatError(
-        `file is ${file.length} bytes; a pcap global header needs ${GLOBAL_HEADER_BYTES}`,
-      );
+    this.summary = parseGlobalHeader(file);
     this.view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-    const big = this.view.getUint32(0, false);
-    const little = this.view.getUint32(0, true);
-    const magic = [MAGIC_MICROS, MAGIC_NANOS].includes(big) ? big : little;
-    if (magic !== MAGIC_MICROS && magic !== MAGIC_NANOS) {
-      const hint = big === 0x0a0d0d0a ? ' (this is pcapng; convert it with `editcap -F pcap`)' : '';
-      throw new PcapFormatError(`magic 0x${big.toString(16)} is not a classic pcap file${hint}`);
-    }
-    const littleEndian = magic === little && magic !== big;
-    this.summary = {
-      linkType: this.view.getUint32(20, littleEndian),
-      littleEndian,
-      nanosecond: magic === MAGIC_NANOS,
-      truncated: false,
-    };
   }
 
   *packets(): Generator<PcapPacket> {
@@ -79,4 +62,27 @@ export class PcapReader {
       at = start + included;
     }
   }
+}
+
+/** Reads the 24-byte global header at the start of `file` (which may hold only that header). */
+export function parseGlobalHeader(file: Uint8Array): PcapSummary {
+  if (file.length < GLOBAL_HEADER_BYTES)
+    throw new PcapFormatError(
+      `file is ${file.length} bytes; a pcap global header needs ${GLOBAL_HEADER_BYTES}`,
+    );
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const big = view.getUint32(0, false);
+  const little = view.getUint32(0, true);
+  const magic = [MAGIC_MICROS, MAGIC_NANOS].includes(big) ? big : little;
+  if (magic !== MAGIC_MICROS && magic !== MAGIC_NANOS) {
+    const hint = big === 0x0a0d0d0a ? ' (this is pcapng; convert it with `editcap -F pcap`)' : '';
+    throw new PcapFormatError(`magic 0x${big.toString(16)} is not a classic pcap file${hint}`);
+  }
+  const littleEndian = magic === little && magic !== big;
+  return {
+    linkType: view.getUint32(20, littleEndian),
+    littleEndian,
+    nanosecond: magic === MAGIC_NANOS,
+    truncated: false,
+  };
 }
