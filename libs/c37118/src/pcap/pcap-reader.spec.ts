@@ -5,6 +5,7 @@ import { PCAP_DIR } from '../testing/pcap-readme';
 import { inspectCapture } from './capture-inspector';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from './packet-decoder';
 import { PcapReader } from './pcap-reader';
+import { PcapStreamReader, type ByteSource } from './pcap-stream-reader';
 
 const original = new Uint8Array(readFileSync(`${PCAP_DIR}C37.118_1PMU_TCP.pcap`));
 
@@ -77,5 +78,39 @@ describe('PcapReader', () => {
       /pcapng/,
     );
     expect(() => new PcapReader(new Uint8Array(10))).toThrow(PcapFormatError);
+  });
+});
+
+describe('PcapStreamReader', () => {
+  /** A source handing out at most `step` bytes per read, as a pipe does. */
+  function source(file: Uint8Array, step: number): ByteSource {
+    let at = 0;
+    return (into, offset, length) => {
+      const n = Math.min(step, length, file.length - at);
+      into.set(file.subarray(at, at + n), offset);
+      at += n;
+      return n;
+    };
+  }
+
+  it('reads the same packets as the in-memory reader, whatever the read sizes', () => {
+    const expected = [...new PcapReader(original).packets()];
+    for (const step of [1, 7, 4096]) {
+      const streamed = [...new PcapStreamReader(source(original, step)).packets()];
+      expect(streamed.length).toBe(expected.length);
+      expect(streamed.map((p) => [p.time, p.originalLength, [...p.data]])).toEqual(
+        expected.map((p) => [p.time, p.originalLength, [...p.data]]),
+      );
+    }
+  });
+
+  it('marks a capture cut inside a record as truncated and refuses a record past maxPacketBytes', () => {
+    const cut = new PcapStreamReader(source(original.subarray(0, original.length - 3), 4096));
+    const packets = [...cut.packets()];
+    expect(packets.length).toBe([...new PcapReader(original).packets()].length - 1);
+    expect(cut.summary.truncated).toBe(true);
+    const small = new PcapStreamReader(source(original, 4096), 40);
+    expect(() => [...small.packets()]).toThrow(PcapFormatError);
+    expect(() => new PcapStreamReader(source(new Uint8Array(10), 10))).toThrow(/global header needs 24/);
   });
 });
