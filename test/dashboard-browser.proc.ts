@@ -18,9 +18,10 @@ import { LocalProcess } from '@gridcloud/supervision';
 import { Group } from '@gridcloud/vsync';
 import { ensureChromium } from '../scripts/chromium.mjs';
 import { ESTIMATOR_ENTRY, INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { casePath } from './support/data-files';
 
 const DASHBOARD_ENTRY = 'apps/dashboard/src/main.ts';
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 const ARTIFACTS = path.resolve('.artifacts/dashboard');
 const TOKEN = 'grid-operator-token';
 /** Branch row 6 of case14 (bus 4 to bus 5) trips this many seconds after pmu-sim starts. */

@@ -17,9 +17,10 @@ import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group } from '@gridcloud/vsync';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { casePath } from './support/data-files';
 
 const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 const NOISE_SIGMA_PU = 0.002;
 /** PMU 1000 bumps CFGCNT and drops a channel this long after pmu-sim starts. */
 const CHANGE_AT_S = 10;

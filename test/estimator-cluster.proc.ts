@@ -17,6 +17,7 @@ import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group } from '@gridcloud/vsync';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { casePath } from './support/data-files';
 
 const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
 const NOISE_SIGMA_PU = 0.002;
@@ -38,7 +39,7 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
     const seeds = `127.0.0.1:${ports[0]}`;
     const estimators = ports.map((port) => {
       const p = LocalProcess.tsx(ESTIMATOR_ENTRY, [
-        ...['--case', path.resolve('../shared/cases/case14.m'), '--areas', '2', '--replicas', '2'],
+        ...['--case', casePath('case14'), '--areas', '2', '--replicas', '2'],
         ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
       ]);
       procs.push(p);
@@ -60,7 +61,7 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
 
     const truthFile = path.join(dir, 'truth.jsonl');
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
-      ...['--case', path.resolve('../shared/cases/case14.m'), '--tcp', '127.0.0.1:0', '--fps', '30'],
+      ...['--case', casePath('case14'), '--tcp', '127.0.0.1:0', '--fps', '30'],
       ...['--noise-sigma-pu', String(NOISE_SIGMA_PU), '--truth', truthFile, '--trip-line', `6@${TRIP_AT_S}`],
     ]);
     procs.push(sim);

@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { casePath } from './support/data-files';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CASE14 = resolve(ROOT, '../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 const dir = mkdtempSync(join(tmpdir(), 'gridcloud-cli-'));
 const at = (name: string): string => join(dir, name);
 

@@ -11,13 +11,14 @@ import { CONTINUOUS_QUERIES } from '../apps/recorder/src/influx/influx-schema';
 import { RecorderPipeline, type RecorderStatsLine } from '../apps/recorder/src/testing/recorder-pipeline';
 import { TcpGate } from '../apps/recorder/src/testing/tcp-gate';
 import { describeWithServices, services } from './support/services';
+import { casePath } from './support/data-files';
 
 /**
  * A real cluster on loopback (pmu-sim -> ingest -> two estimators -> results) with the recorder writing to the
  * real InfluxDB through a relay the test shuts for a while: InfluxDB "goes down" and comes back. Then every query of
  * every Grafana panel in dashboards/ runs against what the recorder wrote.
  */
-const CASE14 = '../shared/cases/case14.m';
+const CASE14 = casePath('case14');
 const BUSES = 14;
 
 interface Target {

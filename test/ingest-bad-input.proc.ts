@@ -10,6 +10,7 @@ import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport, SourceReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { testConfig, testDataFrame } from '../apps/ingest/src/testing/frames';
+import { casePath } from './support/data-files';
 
 /**
  * The ingest connects to a good PMU simulator and, alongside it, to peers
@@ -18,7 +19,7 @@ import { testConfig, testDataFrame } from '../apps/ingest/src/testing/frames';
  * arrives too. Each bad peer gets its own errors and counters; the good
  * PMUs keep streaming into complete snapshots and the process never crashes.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 const RUN_MS = 4000;
 const SOC = Math.floor(Date.now() / 1000);
 

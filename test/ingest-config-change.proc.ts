@@ -7,13 +7,14 @@ import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { freePort } from '@gridcloud/command-line';
+import { casePath } from './support/data-files';
 
 /**
  * A PMU changes its configuration mid-stream: it announces the change with
  * STAT bit 10, then bumps CFGCNT and drops a channel. The ingest must ask
  * for the new CFG-2, pick it up, and carry on with the new channel list.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 /** Late enough after the simulator starts for the ingest to be streaming by then, even on a loaded machine. */
 const CHANGE_AT_S = 6;
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, expect, it } from 'vitest';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import { describeWithServices, services } from './support/services';
+import { casePath } from './support/data-files';
 
 /**
  * Real Kafka, real processes: pmu-sim produces raw frames (key = IDCODE),
@@ -12,7 +12,7 @@ import { describeWithServices, services } from './support/services';
  * what they own and publish snapshots. Topics are fresh per run (same shape
  * as pmu.frames / pmu.snapshots) so earlier runs' records cannot leak in.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 const PMUS = 8;
 const WAIT_LIMIT_MS = 90_000;
 

@@ -7,13 +7,14 @@ import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
+import { casePath } from './support/data-files';
 
 /**
  * Interoperability with an implementation we did not write (pypmu, PyPI
  * `synchrophasor`): its PMU streams int16 phasors, analogs and digitals to
  * our ingest, and our simulator streams float (and multi-PMU) frames to its PDC.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 
 /** Makes the released pypmu run on Python >= 3.10 (see test/c37118/pypmu_compat.py) before it is imported. */
 const PYPMU_COMPAT = `

@@ -8,6 +8,7 @@ import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { SnapshotLine } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
 import { UdpAttacker } from './hostile/hostile-rig';
+import { casePath } from './support/data-files';
 
 /**
  * The simulator streams case118 at 60 frames/s with every PMU in as few
@@ -15,7 +16,7 @@ import { UdpAttacker } from './hostile/hostile-rig';
  * given no --fps and aligns at the rate the configuration announces. A
  * sender at a rate that does not fit is refused, saying why.
  */
-const CASE118 = path.resolve('apps/cluster/cases/case118.m');
+const CASE118 = casePath('case118');
 const STREAM = 61_000;
 const CASE118_GREEDY_PMUS = 36;
 

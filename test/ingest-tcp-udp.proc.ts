@@ -6,13 +6,14 @@ import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { IngestReport, LateLine, SnapshotLine } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
+import { casePath } from './support/data-files';
 
 /**
  * Real processes: one PMU simulator serving five PMUs over command-driven
  * TCP, a second one sending two-PMU substation frames spontaneously over UDP
  * with a dropout and a GPS unlock, and the ingest aligning all of them.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 const RUN_MS = 5000;
 
 interface TruthLine {

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { casePath } from './support/data-files';
 
 describe('ingest publishes aligned snapshots to the estimator group (libs/vsync, real processes)', () => {
   const procs: LocalProcess[] = [];
@@ -18,7 +18,7 @@ describe('ingest publishes aligned snapshots to the estimator group (libs/vsync,
 
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
-      path.resolve('../shared/cases/case14.m'),
+      casePath('case14'),
       '--tcp',
       '127.0.0.1:0',
       '--fps',

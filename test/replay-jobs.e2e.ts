@@ -11,13 +11,14 @@ import type { ExportJobResult, ReplayJobResult } from '../apps/recorder/src/jobs
 import { RecorderPipeline } from '../apps/recorder/src/testing/recorder-pipeline';
 import { TcpGate } from '../apps/recorder/src/testing/tcp-gate';
 import { describeWithServices, services } from './support/services';
+import { casePath } from './support/data-files';
 
 /**
  * A real cluster records its snapshots (the recorder, a member of `estimators`, writes them to a Redis stream);
  * then BullMQ jobs on the real Redis re-estimate the recorded window with libs/estimation and export it as CSV,
  * while the recorder serves the queue with one job at a time.
  */
-const CASE14 = '../shared/cases/case14.m';
+const CASE14 = casePath('case14');
 const WAIT_MS = 90_000;
 
 describeWithServices(

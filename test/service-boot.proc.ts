@@ -1,9 +1,9 @@
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
 import { LocalProcess, type JsonLine } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { casePath } from './support/data-files';
 
 /**
  * pmu-sim and ingest as cluster apps booted through Nest: with --vsync-seeds each joins its liveness group
@@ -12,7 +12,7 @@ import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
  * fall back to GRIDCLOUD_ variables; SIGTERM prints the `stopped` line and exits 0; a bad setting or a busy port is
  * one line naming it, exit 2.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 
 interface Health {
   status: string;

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { casePath } from './support/data-files';
 
 /**
  * What a new user sees when a flag points at something unusable: the
  * process exits 2 at once with one line on stderr naming the flag and what
  * was wrong, no stack trace, and nothing started before it.
  */
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = casePath('case14');
 
 async function run(
   entry: string,

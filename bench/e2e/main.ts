@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { flagParser } from '@gridcloud/command-line';
 import { parseMatpowerCase } from '@gridcloud/grid';
-import { PROJECT_ROOT, type JsonLine } from '@gridcloud/supervision';
+import type { JsonLine } from '@gridcloud/supervision';
 import { startCluster, sleep } from '../../scripts/chaos/cluster-run';
 import { ResultsObserver } from '../../scripts/chaos/results-observer';
 import { cpuPercent, cpuSeconds } from './cpu-sampler';
+import { casePath } from '../../test/support/data-files';
 
 class BenchConfigError extends Error {}
 const { parseFlags, numberFlag, stringFlag } = flagParser((m) => new BenchConfigError(m));
@@ -45,13 +46,11 @@ function sample(pids: Iterable<number>): Map<number, number> {
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), FLAGS);
-  const casePath = path.resolve(
-    stringFlag(f, 'case') ?? path.join(PROJECT_ROOT, 'apps/cluster/cases/case118.m'),
-  );
+  const caseFile = path.resolve(stringFlag(f, 'case') ?? casePath('case118'));
   const fps = numberFlag(f, 'fps', 30, 1, 240, true);
   const durationS = numberFlag(f, 'duration-s', 30, 1, 86_400);
-  const buses = parseMatpowerCase(fs.readFileSync(casePath, 'utf8'), casePath).buses.length;
-  const { process: cluster, portBase } = await startCluster(['--case', casePath, '--fps', String(fps)]);
+  const buses = parseMatpowerCase(fs.readFileSync(caseFile, 'utf8'), caseFile).buses.length;
+  const { process: cluster, portBase } = await startCluster(['--case', caseFile, '--fps', String(fps)]);
   const observer = new ResultsObserver(`127.0.0.1:${portBase}`);
   try {
     await observer.join();
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
     const slots = inWindow.map(([slot]) => slot);
     const latencies = inWindow.map(([, e]) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
     const result = {
-      case: path.basename(casePath),
+      case: path.basename(caseFile),
       buses,
       pmus: last.pmus,
       fps,

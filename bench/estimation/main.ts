@@ -8,7 +8,6 @@
  * summary. `--rounds N` (default 15), `--ops N` per round (default 40).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   decodeAreaResult,
   decodeSnapshot,
@@ -18,8 +17,9 @@ import {
   type SnapshotInput,
 } from '@gridcloud/estimation';
 import { Network, parseMatpowerCase, placePmus, type PlacementStrategy } from '@gridcloud/grid';
+import { casePath } from '../../test/support/data-files';
 
-const CASE = fileURLToPath(new URL('../../../shared/cases/case_ACTIVSg2000.m', import.meta.url));
+const CASE = casePath('case_ACTIVSg2000');
 
 function argValue(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);

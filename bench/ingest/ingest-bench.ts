@@ -7,9 +7,9 @@
  * `bench/c37` imports `runIngestBench` for the `ingest` key of its report.
  */
 import os from 'node:os';
-import path from 'node:path';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from '../../test/support/app-entries';
+import { casePath } from '../../test/support/data-files';
 
 export interface IngestBenchOptions {
   readonly pmus: number;
@@ -51,7 +51,7 @@ const CONFIGURE_LIMIT_MS = 60_000;
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
   const procs: LocalProcess[] = [];
   try {
-    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', path.resolve('../shared/cases/case118.m'), '--pmus', String(o.pmus), '--pmus-per-stream', String(o.pmusPerStream), '--fps', String(o.fps), '--tcp', '127.0.0.1:0', '--max-tcp-clients', '65536']);
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', casePath('case118'), '--pmus', String(o.pmus), '--pmus-per-stream', String(o.pmusPerStream), '--fps', String(o.fps), '--tcp', '127.0.0.1:0', '--max-tcp-clients', '65536']);
     procs.push(sim);
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
     const targets = (ready.streams as { idcode: number }[]).flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`]);

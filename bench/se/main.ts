@@ -26,6 +26,7 @@ import {
   type GainFactor,
   type MeasurementSet,
 } from '@gridcloud/grid';
+import { casePath } from '../../test/support/data-files';
 
 const CASES = ['case_ACTIVSg2000', 'case9241pegase'];
 const FRAME_VARIANTS = 8;
@@ -232,7 +233,7 @@ function timeBatch(
 }
 
 async function runCase(name: string, python: string, frames: number): Promise<CaseResult> {
-  const net = new Network(parseMatpowerCase(readFileSync(`../shared/cases/${name}.m`, 'utf8'), `${name}.m`));
+  const net = new Network(parseMatpowerCase(readFileSync(casePath(name), 'utf8'), `${name}.m`));
   const truth = solvePowerFlow(net);
   const pmus = placePmus(net, 'all');
   const random = new SeededRandom(1);

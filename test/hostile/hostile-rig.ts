@@ -7,13 +7,14 @@ import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from '../support/app-entries';
 import type { SnapshotLine } from '../../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../../apps/ingest/src/testing/snapshot-file';
+import { casePath } from '../support/data-files';
 
 /**
  * A real ingest process fed by a real PMU simulator (case14: five PMUs,
  * IDCODEs 1000..1004, over command-driven TCP) with an open UDP port, for
  * attacks over real sockets. The attacker is this test process.
  */
-export const CASE14 = path.resolve('../shared/cases/case14.m');
+export const CASE14 = casePath('case14');
 export const REAL_PMUS = [1000, 1001, 1002, 1003, 1004];
 
 export interface Rig {
