@@ -42,7 +42,7 @@ describe('AppModule (the estimator, with the real libs and vsync on loopback)', 
   it('estimates a snapshot sent to `estimators` after its catalog and publishes both areas to `results`', async () => {
     const port = await freePort();
     const seeds = [`127.0.0.1:${port}`];
-    const caseFile = path.resolve('../shared/cases/case14.m');
+    const caseFile = path.resolve('data/cases/case14.m');
     const options = parseEstimatorOptions(
       [
         '--case',

@@ -11,7 +11,7 @@ import { DashboardLive } from '../live/dashboard-live.service';
 import { DashboardGateway } from './dashboard.gateway';
 
 const QUIET: LoggerService = { log() {}, warn() {}, error() {} };
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = path.resolve('data/cases/case14.m');
 const TOKEN = 'T0ken';
 const BUSES = 14;
 

@@ -4,7 +4,7 @@ import { Network, parseMatpowerCase } from '@gridcloud/grid';
 import { layoutNetwork } from './network-layout';
 
 const case14 = new Network(
-  parseMatpowerCase(fs.readFileSync('../shared/cases/case14.m', 'utf8'), 'case14.m'),
+  parseMatpowerCase(fs.readFileSync('data/cases/case14.m', 'utf8'), 'case14.m'),
 );
 const graph = { busCount: case14.busCount, from: case14.branchFrom, to: case14.branchTo };
 

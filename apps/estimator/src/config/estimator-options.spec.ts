@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EstimatorConfigError } from '../errors/estimator-config-error';
 import { parseEstimatorOptions } from './estimator-options';
 
-const CASE14 = path.resolve('../shared/cases/case14.m');
+const CASE14 = path.resolve('data/cases/case14.m');
 
 describe('parseEstimatorOptions', () => {
   it('reads flags, falls back to GRIDCLOUD_ variables, and gives the worker its options', () => {
