@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
 import { IngestConfigModule } from '../config/ingest-config.module';
 import type { IngestSettings } from '../config/ingest-options';
+import { QUALITY_GROUP } from '../sinks/quality-report-parts';
 import { IngestRunner } from './ingest-runner';
 
 /** The liveness group supervisors watch to know this ingest is up. */
@@ -15,7 +16,12 @@ export const LIVENESS_GROUP = 'service.ingest';
 export class AppModule {
   static forRoot(settings: IngestSettings): DynamicModule {
     const { cluster, ingest } = settings;
-    const groups = [LIVENESS_GROUP, ingest.vsyncGroup];
+    // The quality group is joined only when reports are sent, so a member of it is a publisher.
+    const groups = [
+      LIVENESS_GROUP,
+      ingest.vsyncGroup,
+      ...(ingest.qualityIntervalMs > 0 ? [QUALITY_GROUP] : []),
+    ];
     const vsync =
       cluster.vsyncSeeds.length === 0
         ? []
@@ -27,7 +33,7 @@ export class AppModule {
               // A member, never the founder: the estimators and supervisors found the system.
               founder: false,
               groups,
-              // Ingest only publishes to the estimator group: it joins it at bootstrap, with no handlers.
+              // Ingest only publishes to the estimator and quality groups: it joins them at bootstrap, with no handlers.
               join: groups,
             }),
           ];

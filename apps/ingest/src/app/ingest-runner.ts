@@ -9,6 +9,7 @@ import { AppMetrics, VsyncGroups } from '@gridcloud/nest-vsync';
 import { INGEST_CONFIG } from '../config/ingest-config.module';
 import type { IngestSettings } from '../config/ingest-options';
 import { IngestApp } from '../runtime/ingest-app';
+import { QUALITY_GROUP } from '../sinks/quality-report-parts';
 
 /**
  * The PDC inside Nest: IngestApp is built with the provider (publishing to the estimator group on the app's shared
@@ -33,6 +34,7 @@ export class IngestRunner implements OnApplicationBootstrap, OnApplicationShutdo
       (line) => process.stderr.write(`ingest: ${line}\n`),
       [],
       estimators,
+      settings.ingest.qualityIntervalMs > 0 ? groups?.get(QUALITY_GROUP) : undefined,
     );
     const aligner = () => this.app.pipeline.aligner.counters;
     metrics.counter(

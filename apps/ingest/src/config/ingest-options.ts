@@ -41,6 +41,8 @@ export interface IngestOptions {
   readonly udpSourceIdleMs: number;
   /** How often pending snapshots are checked against their wait window. */
   readonly tickIntervalMs: number;
+  /** Period of the per-PMU quality report to the `ingest.quality` group; 0: none. */
+  readonly qualityIntervalMs: number;
   /** Snapshots waiting for Kafka before new ones are dropped (counted). */
   readonly maxSnapshotQueue: number;
   /** '-' for stdout, or a file: every snapshot as a JSON line. */
@@ -89,6 +91,7 @@ export function parseIngestSettings(
     maxUdpSources: s.maxUdpSources,
     udpSourceIdleMs: s.udpSourceIdleMs,
     tickIntervalMs: s.tickIntervalMs,
+    qualityIntervalMs: s.qualityIntervalMs,
     maxSnapshotQueue: s.maxSnapshotQueue,
     snapshotsOut: s.snapshotsOut,
     statsIntervalMs: s.statsIntervalMs,

@@ -154,6 +154,13 @@ export const INGEST_SETTINGS = settingsSchema(
     reconnectMinMs: ms('reconnect-min-ms', 'first reconnection delay', 1, 3_600_000, 250),
     reconnectMaxMs: ms('reconnect-max-ms', 'longest reconnection delay', 1, 3_600_000, 30_000),
     tickIntervalMs: ms('tick-interval-ms', 'how often pending snapshots are checked', 1, 1000, 5),
+    qualityIntervalMs: ms(
+      'quality-interval-ms',
+      'period of the per-PMU quality report to the ingest.quality group (0: none)',
+      0,
+      3_600_000,
+      1000,
+    ),
     maxSnapshotQueue: setting.int({
       flag: 'max-snapshot-queue',
       doc: 'snapshots waiting for Kafka or the group before new ones are dropped',

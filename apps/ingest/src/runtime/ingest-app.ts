@@ -6,6 +6,7 @@ import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
 import { KafkaSnapshotSink } from '../sinks/kafka-snapshot-sink';
 import { SnapshotHub } from '../sinks/snapshot-hub';
 import type { SnapshotSink } from '../sinks/snapshot-sink';
+import { VsyncQualityPublisher } from '../sinks/vsync-quality-publisher';
 import { VsyncSnapshotSink } from '../sinks/vsync-snapshot-sink';
 import { KafkaFrameConsumer } from '../sources/kafka-frame-consumer';
 import { TcpPmuConnection } from '../sources/tcp-pmu-connection';
@@ -25,6 +26,7 @@ export class IngestApp {
   private udp: UdpListener | undefined;
   private kafkaConsumer: KafkaFrameConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private readonly qualityPublisher: VsyncQualityPublisher | undefined;
 
   constructor(
     readonly options: IngestOptions,
@@ -33,6 +35,8 @@ export class IngestApp {
     /** The estimator group on the app's shared vsync process (VsyncModule); without it, a group on a process of
      *  its own is made from the options. */
     estimatorGroup?: Group,
+    /** The joined `ingest.quality` group on the app's shared vsync process; without it no quality report is sent. */
+    qualityGroup?: Group,
   ) {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
@@ -59,6 +63,19 @@ export class IngestApp {
       log,
     );
     this.vsyncSink?.describePmusFrom(this.pipeline.registry);
+    if (qualityGroup !== undefined && options.qualityIntervalMs > 0) {
+      const p = this.pipeline;
+      const source = {
+        report: () => p.quality.report(),
+        sourceOf: (id: number) => p.registry.get(id)?.source,
+      };
+      this.qualityPublisher = new VsyncQualityPublisher(
+        qualityGroup,
+        source,
+        options.instanceId,
+        options.qualityIntervalMs,
+      );
+    }
     const jitter = new SeededRandom(options.seed);
     this.connections = options.tcpTargets.map(
       (t) => new TcpPmuConnection(t, options.session, options, this.pipeline, jitter, log),
@@ -87,6 +104,7 @@ export class IngestApp {
     }
     for (const c of this.connections) c.start();
     this.ticker = setInterval(() => this.tick(Date.now()), o.tickIntervalMs);
+    await this.qualityPublisher?.start();
     return { udpPort };
   }
 
@@ -97,6 +115,7 @@ export class IngestApp {
 
   async stop(): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    await this.qualityPublisher?.stop();
     for (const c of this.connections) c.stop();
     this.udp?.close();
     await this.kafkaConsumer?.stop();
@@ -153,6 +172,7 @@ export class IngestApp {
               sendErrors: this.vsyncSink.sendErrors,
               lastError: this.vsyncSink.lastError,
             },
+      qualityReports: this.qualityPublisher?.counters,
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,
       quality: detail === 'full' ? p.quality.report() : undefined,

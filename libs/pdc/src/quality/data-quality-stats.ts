@@ -97,6 +97,7 @@ function toReport(p: PmuQuality): PmuQualityReport {
     dataErrors: p.dataErrors,
     lastTimeQualityCode: p.lastTimeQualityCode,
     worstTimeQualityCode: p.worstTimeQualityCode,
+    lastArrivalMs: p.lastArrivalMs,
     latencyMs: {
       mean: p.latency.meanMs,
       p50: p.latency.quantileMs(0.5),

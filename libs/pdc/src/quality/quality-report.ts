@@ -12,6 +12,8 @@ export interface PmuQualityReport {
   readonly dataErrors: number;
   readonly lastTimeQualityCode: number;
   readonly worstTimeQualityCode: number;
+  /** When its latest frame arrived (the caller's clock, ms); 0 before any frame. */
+  readonly lastArrivalMs: number;
   /** Arrival minus timestamp, in milliseconds. */
   readonly latencyMs: {
     readonly mean: number;
