@@ -7,14 +7,17 @@ import type { DashboardOptions } from './config/dashboard-options';
 import { DashboardGateway } from './gateway/dashboard.gateway';
 import { DashboardHandlers } from './live/dashboard-handlers.controller';
 import { DashboardLive } from './live/dashboard-live.service';
+import { ReplayGateway } from './replay/replay.gateway';
+import { ReplayJobs } from './replay/replay-jobs.service';
+import { INGEST_QUALITY_GROUP } from './live/ingest-quality-report';
 import { PageController } from './web/page.controller';
 
 /** The liveness group supervisors watch to know this dashboard is up. */
 export const LIVENESS_GROUP = 'service.dashboard';
 
 /**
- * The dashboard: its configuration, one vsync process in `service.dashboard` (joined at bootstrap), `results` and
- * `cluster.events` (joined by VsyncServer once the handlers are in place), /health and /metrics, the live state,
+ * The dashboard: its configuration, one vsync process in `service.dashboard` (joined at bootstrap), `results`,
+ * `ingest.quality` and `cluster.events` (joined by VsyncServer once the handlers are in place), /health and /metrics, the live state,
  * the socket.io gateway and the page.
  */
 @Module({})
@@ -31,13 +34,13 @@ export class AppModule {
           seeds: seeds.length > 0 ? seeds : undefined,
           // A watcher, never the founder: the cluster's own processes found the system.
           founder: seeds.length > 0 ? false : undefined,
-          groups: [LIVENESS_GROUP, RESULTS_GROUP, CLUSTER_EVENTS_GROUP],
+          groups: [LIVENESS_GROUP, RESULTS_GROUP, CLUSTER_EVENTS_GROUP, INGEST_QUALITY_GROUP],
           join: [LIVENESS_GROUP],
         }),
         VsyncHealthModule,
       ],
       controllers: [DashboardHandlers, PageController],
-      providers: [DashboardLive, DashboardGateway],
+      providers: [DashboardLive, DashboardGateway, ReplayJobs, ReplayGateway],
     };
   }
 }

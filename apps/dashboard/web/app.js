@@ -5,6 +5,7 @@ import { io } from '/socket.io/socket.io.esm.min.js';
 import { legendGradient, SERIES_COLOURS, VM_HIGH_PU, VM_LOW_PU } from './colors.js';
 import { GridDrawing } from './graph.js';
 import { drawPlot } from './plot.js';
+import { ReplayPanel } from './replay.js';
 
 const MAX_PLOT_POINTS = 600;
 const MAX_PLOTTED_BUSES = 8;
@@ -26,6 +27,7 @@ const state = {
 const drawing = new GridDrawing($('grid'), $('tooltip'), { onBusClick: toggleBus });
 const token = new URLSearchParams(location.search).get('token');
 const socket = io({ auth: token === null ? {} : { token } });
+const replay = new ReplayPanel(socket, $('panel-replay'), () => state.picture?.buses.map((b) => b.id) ?? []);
 
 socket.on('connect', () => {
   setConnection('live', true);
@@ -366,7 +368,45 @@ function renderQuality() {
     </tbody></table>
     <h4>Measurements removed as bad data, per PMU</h4>
     ${rows === '' ? '<p class="muted">none so far</p>' : `<table><thead><tr><th>PMU IDCODE</th><th>removed</th><th>last slot</th></tr></thead><tbody>${rows}</tbody></table>`}
-    <p class="muted">Per-PMU latency, missing and late frames, CRC errors and time quality are ingest's figures; they show here once ingest publishes them to the cluster.</p>`;
+    ${ingestQualityHtml(s.ingestQuality, s.atMs)}`;
+}
+
+const PMU_STATE_TEXT = {
+  silent: 'silent',
+  missing: 'missing frames',
+  time: 'time quality',
+  crc: 'CRC errors',
+  late: 'late frames',
+  ok: 'ok',
+};
+
+/** ingest's per-PMU figures (the ingest.quality group), worst first; data attributes carry the exact figures. */
+function ingestQualityHtml(iq, nowMs) {
+  if (!iq || iq.reports === 0)
+    return '<h4>Per PMU, as ingest sees it</h4><p class="muted">no report from ingest yet</p>';
+  const counts = Object.entries(iq.states)
+    .map(
+      ([state, n]) =>
+        `<span class="pmu-state state-${state}" data-state="${state}" data-count="${n}">${PMU_STATE_TEXT[state]} ${n}</span>`,
+    )
+    .join(' ');
+  const age = (ms) => (ms === 0 ? 'never' : `${Math.max(0, (nowMs - ms) / 1000).toFixed(1)} s ago`);
+  const rows = iq.pmus
+    .map(
+      (p) =>
+        `<tr class="ingest-pmu state-${p.state}" data-pmu="${p.pmuId}" data-state="${p.state}" data-ingest="${escape(p.ingest)}" data-seq="${p.seq}" data-missing="${p.missing}" data-late="${p.late}" data-crc="${p.crcErrors}" data-sync-lost="${p.syncLost}" data-time-quality="${p.lastTimeQualityCode}" data-p99="${p.latencyP99Ms}">` +
+        `<td>${p.pmuId}</td><td class="text">${PMU_STATE_TEXT[p.state]}</td><td>${p.latencyP50Ms.toFixed(1)} / ${p.latencyP99Ms.toFixed(1)}</td>` +
+        `<td>${p.missing} (+${p.recent.missing})</td><td>${p.late}</td><td>${p.crcErrors}</td>` +
+        `<td>${p.lastTimeQualityCode.toString(16)} · ${p.syncLost} unlocked</td><td>${age(p.lastSeenMs)}</td><td class="text">${escape(p.source)}</td></tr>`,
+    )
+    .join('');
+  const more =
+    iq.tracked > iq.pmus.length
+      ? `<p class="muted">the worst ${iq.pmus.length} of ${iq.tracked} PMUs</p>`
+      : '';
+  return `<h4>Per PMU, as ingest sees it <span class="muted">· ${iq.tracked} PMUs · ${iq.reports} reports${iq.invalidReports > 0 ? ` · ${iq.invalidReports} unreadable` : ''}</span></h4>
+    <p id="pmu-state-counts">${counts}</p>
+    <table id="ingest-quality"><thead><tr><th>PMU</th><th>state</th><th>latency p50 / p99 ms</th><th>missing (lately)</th><th>late</th><th>CRC</th><th>time quality · sync lost</th><th>last seen</th><th>source</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
 function renderMembership() {
@@ -406,6 +446,7 @@ function openPanel(name) {
   for (const button of document.querySelectorAll('.panels nav button'))
     button.classList.toggle('active', button.dataset.panel === name);
   for (const panel of document.querySelectorAll('.panel')) panel.hidden = panel.id !== `panel-${name}`;
+  if (name === 'replay') replay.refresh();
 }
 
 function escape(text) {

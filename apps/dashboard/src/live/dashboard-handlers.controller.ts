@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DashboardLive } from './dashboard-live.service';
 
-/** The group messages the dashboard serves: estimators' area results and the supervisors' cluster events. */
+/** The group messages the dashboard serves: estimators' area results, ingest's quality reports and the supervisors' cluster events. */
 @Controller()
 export class DashboardHandlers {
   constructor(@Inject(DashboardLive) private readonly live: DashboardLive) {}
@@ -10,6 +10,11 @@ export class DashboardHandlers {
   @EventPattern<string>('results/area-result')
   onAreaResult(@Payload() bytes: Uint8Array): void {
     this.live.onAreaResult(bytes);
+  }
+
+  @EventPattern<string>('ingest.quality/report')
+  onQualityReport(@Payload() part: unknown): void {
+    this.live.onQualityReport(part);
   }
 
   @EventPattern<string>('cluster.events/event')

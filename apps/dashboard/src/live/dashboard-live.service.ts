@@ -16,10 +16,13 @@ import { SystemViews } from '@gridcloud/nest-vsync';
 import { toClusterEvent } from '@gridcloud/supervision';
 import { DASHBOARD_OPTIONS } from '../config/dashboard-config.module';
 import type { DashboardOptions } from '../config/dashboard-options';
+import { QualityReportError } from '../errors/quality-report-error';
 import { FrameHistory } from './frame-history';
 import { gridFrame, type GridFrame } from './grid-frame';
+import { decodeQualityPart } from './ingest-quality-report';
 import { MembershipBoard, type MembershipPanel } from './membership-board';
 import { networkPicture, type NetworkPicture } from './network-picture';
+import { PmuQualityBoard, type IngestQualityPanel } from './pmu-quality-board';
 import { ResultQualityTracker, type ResultQuality } from './result-quality';
 import { TruthTail } from './truth-tail';
 
@@ -29,6 +32,8 @@ const MAX_CLOSED_SNAPSHOTS = 4096;
 const MAX_MEMBERSHIP_EVENTS = 200;
 const MAX_LATENCY_SAMPLES = 600;
 const MAX_QUALITY_PMUS = 4096;
+/** PMUs of ingest's quality reports sent to browsers each second, worst first (the counts cover them all). */
+const MAX_SHOWN_QUALITY_PMUS = 200;
 const MAX_TRUTH_READ_BYTES = 8 * 1024 * 1024;
 const STATUS_INTERVAL_MS = 1000;
 /** No estimate for this long raises the stale alarm. */
@@ -44,6 +49,8 @@ export interface DashboardStatus {
   readonly areaCount: number;
   readonly membership: MembershipPanel;
   readonly quality: ResultQuality;
+  /** ingest's per-PMU figures from the `ingest.quality` group. */
+  readonly ingestQuality: IngestQualityPanel;
   readonly results: { readonly undecodable: number; readonly collector: Record<string, number> };
 }
 
@@ -64,6 +71,7 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
   });
   private readonly membership = new MembershipBoard(MAX_MEMBERSHIP_EVENTS);
   private readonly quality = new ResultQualityTracker(MAX_LATENCY_SAMPLES, MAX_QUALITY_PMUS);
+  private readonly ingestQuality = new PmuQualityBoard(MAX_QUALITY_PMUS, MAX_SHOWN_QUALITY_PMUS);
   private readonly truth: TruthTail | undefined;
   private readonly busArea: number[];
   private areaCount = 0;
@@ -118,6 +126,16 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
     for (const e of events) this.onCollected(e, Date.now());
   }
 
+  /** One part of ingest's quality report; a payload that is not one is counted, never thrown. */
+  onQualityReport(payload: unknown): void {
+    try {
+      this.ingestQuality.onPart(decodeQualityPart(payload), Date.now());
+    } catch (error) {
+      if (!(error instanceof QualityReportError)) throw error;
+      this.ingestQuality.onInvalid();
+    }
+  }
+
   onClusterEvent(payload: unknown): void {
     const event = toClusterEvent(payload);
     if (event !== undefined) this.membership.onClusterEvent(event, Date.now());
@@ -147,6 +165,7 @@ export class DashboardLive implements OnModuleInit, OnApplicationBootstrap, Befo
       areaCount: this.areaCount,
       membership: this.membership.panel(),
       quality: this.quality.report(),
+      ingestQuality: this.ingestQuality.panel(now),
       results: { undecodable: this.undecodable, collector: { ...this.collector.counters } },
     };
   }
