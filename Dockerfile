@@ -7,7 +7,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# Stage 2: the runtime: dependencies, the sources the apps load, and the vendored case.
+# Stage 2: the runtime: dependencies, the sources the apps load, and the vendored MATPOWER cases (GRIDCLOUD_CASE).
 FROM node:20.19-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     TSX_TSCONFIG_PATH=/app/tsconfig.json
@@ -17,6 +17,7 @@ COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY libs ./libs
 COPY apps ./apps
+COPY data/cases ./data/cases
 RUN mkdir -p /data/exports && chown node:node /data/exports
 USER node
 # vsync ports are set per service (GRIDCLOUD_VSYNC_PORT); /health and /metrics on GRIDCLOUD_HTTP_PORT.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecorderConfigError } from '../errors/recorder-config-error';
 import { parseInfluxUrl, parseRecorderOptions } from './recorder-options';
 
-const CASE = ['--case', 'apps/cluster/cases/case118.m'];
+const CASE = ['--case', 'data/cases/case118.m'];
 
 describe('recorder options', () => {
   it('reads the Influx URL: host, port, database, credentials', () => {
@@ -19,7 +19,7 @@ describe('recorder options', () => {
 
   it('takes every flag from GRIDCLOUD_ variables too', () => {
     const o = parseRecorderOptions([], {
-      GRIDCLOUD_CASE: 'apps/cluster/cases/case118.m',
+      GRIDCLOUD_CASE: 'data/cases/case118.m',
       GRIDCLOUD_INFLUX_URL: 'http://influxdb:8086/gridcloud',
       GRIDCLOUD_REDIS_URL: 'redis://redis:6379',
       GRIDCLOUD_AREAS: '3',
