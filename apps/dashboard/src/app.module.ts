@@ -7,8 +7,6 @@ import type { DashboardOptions } from './config/dashboard-options';
 import { DashboardGateway } from './gateway/dashboard.gateway';
 import { DashboardHandlers } from './live/dashboard-handlers.controller';
 import { DashboardLive } from './live/dashboard-live.service';
-import { ReplayGateway } from './replay/replay.gateway';
-import { ReplayJobs } from './replay/replay-jobs.service';
 import { INGEST_QUALITY_GROUP } from './live/ingest-quality-report';
 import { PageController } from './web/page.controller';
 
@@ -40,7 +38,7 @@ export class AppModule {
         VsyncHealthModule,
       ],
       controllers: [DashboardHandlers, PageController],
-      providers: [DashboardLive, DashboardGateway, ReplayJobs, ReplayGateway],
+      providers: [DashboardLive, DashboardGateway],
     };
   }
 }
