@@ -7,6 +7,8 @@ import type { DashboardOptions } from './config/dashboard-options';
 import { DashboardGateway } from './gateway/dashboard.gateway';
 import { DashboardHandlers } from './live/dashboard-handlers.controller';
 import { DashboardLive } from './live/dashboard-live.service';
+import { ReplayGateway } from './replay/replay.gateway';
+import { ReplayJobs } from './replay/replay-jobs.service';
 import { INGEST_QUALITY_GROUP } from './live/ingest-quality-report';
 import { PageController } from './web/page.controller';
 
@@ -38,7 +40,7 @@ export class AppModule {
         VsyncHealthModule,
       ],
       controllers: [DashboardHandlers, PageController],
-      providers: [DashboardLive, DashboardGateway],
+      providers: [DashboardLive, DashboardGateway, ReplayJobs, ReplayGateway],
     };
   }
 }

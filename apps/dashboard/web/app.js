@@ -5,6 +5,7 @@ import { io } from '/socket.io/socket.io.esm.min.js';
 import { legendGradient, SERIES_COLOURS, VM_HIGH_PU, VM_LOW_PU } from './colors.js';
 import { GridDrawing } from './graph.js';
 import { drawPlot } from './plot.js';
+import { ReplayPanel } from './replay.js';
 
 const MAX_PLOT_POINTS = 600;
 const MAX_PLOTTED_BUSES = 8;
@@ -26,6 +27,7 @@ const state = {
 const drawing = new GridDrawing($('grid'), $('tooltip'), { onBusClick: toggleBus });
 const token = new URLSearchParams(location.search).get('token');
 const socket = io({ auth: token === null ? {} : { token } });
+const replay = new ReplayPanel(socket, $('panel-replay'), () => state.picture?.buses.map((b) => b.id) ?? []);
 
 socket.on('connect', () => {
   setConnection('live', true);
@@ -444,6 +446,7 @@ function openPanel(name) {
   for (const button of document.querySelectorAll('.panels nav button'))
     button.classList.toggle('active', button.dataset.panel === name);
   for (const panel of document.querySelectorAll('.panel')) panel.hidden = panel.id !== `panel-${name}`;
+  if (name === 'replay') replay.refresh();
 }
 
 function escape(text) {

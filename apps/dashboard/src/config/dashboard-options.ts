@@ -3,6 +3,8 @@ import path from 'node:path';
 import { clusterSettings, setting, settingsSchema, type SettingsOf } from '@gridcloud/command-line';
 import { GridError, Network, parseMatpowerCase } from '@gridcloud/grid';
 import { DashboardConfigError } from '../errors/dashboard-config-error';
+import { parseInfluxTarget, parseRedisTarget } from '../replay/replay-targets';
+import { replaySettings } from '../replay/replay-settings';
 
 /** The dashboard's flags; each also reads GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>. */
 export const DASHBOARD_SETTINGS = settingsSchema(
@@ -57,6 +59,7 @@ export const DASHBOARD_SETTINGS = settingsSchema(
       unit: 'deg',
       default: 60,
     }),
+    ...replaySettings(),
     ...clusterSettings(),
   },
   (message) => new DashboardConfigError(message),
@@ -82,6 +85,8 @@ export function parseDashboardOptions(argv: readonly string[], env: NodeJS.Proce
     );
   if (settings.dashboardToken !== undefined && settings.dashboardToken.length === 0)
     throw new DashboardConfigError('--dashboard-token must not be empty');
+  if (settings.redisUrl !== undefined) parseRedisTarget(settings.redisUrl);
+  if (settings.influxUrl !== undefined) parseInfluxTarget(settings.influxUrl);
   const network = readNetwork(path.resolve(settings.casePath));
   const truthPath = settings.truthPath === undefined ? undefined : path.resolve(settings.truthPath);
   return { settings, httpPort: settings.httpPort, network, truthPath };
