@@ -114,12 +114,12 @@ describe('gridcloud grid commands under hostile input', () => {
     [
       'bus Pd = Inf',
       (t) => t.replace('2 1 50 10', '2 1 Inf 10'),
-      /:6: mpc\.bus column 3 \(Pd\) must be a finite number, found Inf/,
+      /:6: mpc\.bus column 3 \(Pd\) must be a finite number, found Inf$/,
     ],
     [
       'branch x = Inf',
       (t) => t.replace('0.01 0.1 0.02', '0.01 Inf 0.02'),
-      /:12: mpc\.branch column 4 \(x\) must be a finite number, found Inf/,
+      /:12: mpc\.branch column 4 \(x\) must be a finite number, found Inf$/,
     ],
     [
       'bus number 3000000000',

@@ -93,4 +93,28 @@ describe('parseMatpowerCase', () => {
       /bad\.m:3: expected MATPOWER case format version '2'/,
     );
   });
+
+  it('requires finite values in the columns it uses, keeps Inf legal elsewhere, and bounds bus numbers', () => {
+    expect(errorOf(TINY.replace('20 1 50 10', '20 1 Inf 10')).message).toBe(
+      'bad.m:7: mpc.bus column 3 (Pd) must be a finite number, found Inf',
+    );
+    expect(errorOf(TINY.replace('7 30 0.02 0.2', '7 30 0.02 -Inf')).message).toBe(
+      'bad.m:17: mpc.branch column 4 (x) must be a finite number, found -Inf',
+    );
+    expect(parseMatpowerCase(TINY.replace('10 0 0 100 -100', '10 0 0 Inf -Inf'), 't.m').gens).toHaveLength(2);
+    expect(errorOf(TINY.replace('; 30 1 10', '; 2147483648 1 10')).message).toBe(
+      'bad.m:8: bus number 2147483648 is outside the supported range 1..2147483647',
+    );
+    expect(errorOf(TINY.replace('mpc.baseMVA = 100', 'mpc.baseMVA = Inf')).message).toMatch(
+      /bad\.m:4: expected a positive finite baseMVA/,
+    );
+  });
+
+  it('reads lines from an iterable and stops a matrix at maxCaseRows, naming the line', () => {
+    const lines = TINY.split('\n');
+    expect(parseMatpowerCase(lines, 't.m').buses).toHaveLength(4);
+    expect(() => parseMatpowerCase(lines, 'bad.m', { maxCaseRows: 3, maxCsvRows: 10 })).toThrow(
+      'bad.m:8: mpc.bus has more than 3 rows (--max-case-rows)',
+    );
+  });
 });

@@ -171,7 +171,7 @@ function requireFinite(row: MatrixRow, name: keyof typeof MIN_COLUMNS, source: s
       throw new CaseFormatError(
         source,
         row.line,
-        `mpc.${name} column ${column} (${label}) must be a finite number, found ${v}`,
+        `mpc.${name} column ${column} (${label}) must be a finite number, found ${v > 0 ? 'Inf' : '-Inf'}`,
       );
     }
   }

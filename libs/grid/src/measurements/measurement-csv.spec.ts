@@ -78,4 +78,12 @@ describe('voltage CSV', () => {
       "t.csv:2: expected a finite number for vm, found 'abc'",
     );
   });
+
+  it('reads lines from an iterable and refuses rows past maxCsvRows', () => {
+    const rows = [HEAD.trim(), 'V,4,,,1,0,0.01', '', 'V,8,,,1,0,0.01'];
+    expect(parseMeasurementCsv(rows, NET, 'm.csv').lines).toEqual(Int32Array.from([2, 4]));
+    expect(() => parseMeasurementCsv(rows, NET, 'm.csv', { maxCaseRows: 10, maxCsvRows: 1 })).toThrow(
+      'm.csv:4: more than 1 measurement rows (--max-csv-rows)',
+    );
+  });
 });
