@@ -9,6 +9,7 @@ import { afterAll, expect, it } from 'vitest';
 import { LocalProcess } from '@gridcloud/supervision';
 import { RecorderPipeline } from '../apps/recorder/src/testing/recorder-pipeline';
 import { ensureChromium } from '../scripts/chromium.mjs';
+import { casePath } from './support/data-files';
 import { describeWithServices, services } from './support/services';
 
 /**
@@ -17,7 +18,7 @@ import { describeWithServices, services } from './support/services';
  * window outside it, starts a BullMQ replay of a recorded window, follows its progress to 100%, and its results
  * table holds exactly what the job wrote to InfluxDB (read here), beside the live values of the same instants.
  */
-const CASE14 = '../shared/cases/case14.m';
+const CASE14 = casePath('case14');
 const DASHBOARD_ENTRY = 'apps/dashboard/src/main.ts';
 const ARTIFACTS = path.resolve('.artifacts/dashboard-replay');
 const WAIT_MS = 90_000;
@@ -89,7 +90,7 @@ describeWithServices('dashboard Replay panel over BullMQ, in Chromium', ['redis'
     });
     const p = pipeline;
     const dashboard = LocalProcess.tsx(DASHBOARD_ENTRY, [
-      ...['--case', path.resolve(CASE14), '--vsync-seeds', p.seeds, '--http-port', '0'],
+      ...['--case', CASE14, '--vsync-seeds', p.seeds, '--http-port', '0'],
       ...['--redis-url', redisUrl, '--redis-prefix', prefix, '--job-queue', queueName],
       ...['--influx-url', influxUrl],
     ]);
@@ -168,7 +169,7 @@ describeWithServices('dashboard Replay panel over BullMQ, in Chromium', ['redis'
 
   it('says replay needs --redis-url on a dashboard without it', async () => {
     expect(browser, 'the browser of the test above').toBeDefined();
-    const bare = LocalProcess.tsx(DASHBOARD_ENTRY, ['--case', path.resolve(CASE14), '--http-port', '0']);
+    const bare = LocalProcess.tsx(DASHBOARD_ENTRY, ['--case', CASE14, '--http-port', '0']);
     procs.push(bare);
     const { url } = (await bare.waitFor((l) => l.event === 'ready', 'dashboard ready')) as { url: string };
     const page = await browser!.newPage();
