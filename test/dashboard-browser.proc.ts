@@ -26,8 +26,39 @@ const ARTIFACTS = path.resolve('.artifacts/dashboard');
 const TOKEN = 'grid-operator-token';
 /** Branch row 6 of case14 (bus 4 to bus 5) trips this many seconds after pmu-sim starts. */
 const TRIP_AT_S = 3;
+/** pmu-sim's first PMU (IDCODE 1000) has its GPS unlocked from this second on, for the rest of the run. */
+const UNLOCKED_PMU = 1000;
+const GPS_UNLOCK_AT_S = 2;
 /** case14's reference bus is bus 1, dense index 0: the page shows angles relative to it. */
 const REFERENCE_BUS = 0;
+
+/** A PMU's row in the Data quality panel, read from its data attributes. */
+interface ShownPmu {
+  readonly pmu: number;
+  readonly state: string;
+  readonly seq: number;
+  readonly missing: number;
+  readonly late: number;
+  readonly crc: number;
+  readonly syncLost: number;
+  readonly timeQuality: number;
+}
+
+/** Columns of ingest's report rows: [id, p50, p99, frames, missing, late, crc, degraded, syncLost, tq, lastSeen, source]. */
+type ReportRow = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string,
+];
 
 interface ShownBus {
   readonly index: number;
@@ -55,10 +86,12 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
   const procs: LocalProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-dashboard-'));
   let consumer: Group | undefined;
+  let qualityConsumer: Group | undefined;
   let browser: Browser | undefined;
   afterAll(async () => {
     await browser?.close();
     await consumer?.close();
+    await qualityConsumer?.close();
     for (const p of procs) p.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -88,6 +121,16 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
     });
     await consumer.join();
 
+    // The test's own reader of ingest's quality reports: per report (seq) every PMU's row, to compare with the page.
+    const reports = new Map<number, Map<number, ReportRow>>();
+    qualityConsumer = new Group('ingest.quality', { seeds: [seeds], founder: false });
+    qualityConsumer.handle(messageHandlerId('report'), (part: { seq: number; pmus: ReportRow[] }) => {
+      const rows = reports.get(part.seq) ?? new Map<number, ReportRow>();
+      for (const r of part.pmus) rows.set(r[0], r);
+      reports.set(part.seq, rows);
+    });
+    await qualityConsumer.join();
+
     const truthFile = path.join(dir, 'truth.jsonl');
     const dashboard = LocalProcess.tsx(DASHBOARD_ENTRY, [
       ...['--case', CASE14, '--truth', truthFile, '--vsync-seeds', seeds, '--http-port', '0'],
@@ -100,7 +143,7 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
 
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       ...['--case', CASE14, '--tcp', '127.0.0.1:0', '--fps', '30', '--truth', truthFile],
-      ...['--trip-line', `6@${TRIP_AT_S}`],
+      ...['--trip-line', `6@${TRIP_AT_S}`, '--gps-unlock', `${UNLOCKED_PMU}@${GPS_UNLOCK_AT_S}-3600`],
     ]);
     procs.push(sim);
     const ready = (await sim.waitFor((l) => l.event === 'ready', 'simulator ready')) as {
@@ -179,6 +222,45 @@ describe('dashboard in a real Chromium: pmu-sim -> ingest -> two estimators -> d
     expect(new Set(areas)).toEqual(new Set(['1']));
     await page.screenshot({ path: path.join(ARTIFACTS, 'area-1.png'), fullPage: true });
     await page.selectOption('#area', 'all');
+
+    // The Data quality panel: the unlocked PMU with the figures of the ingest report the row names, the worst first.
+    await page.click('#tab-quality');
+    await page.waitForSelector(`#ingest-quality tr[data-pmu="${UNLOCKED_PMU}"][data-state="time"]`, {
+      timeout: 30_000,
+    });
+    const pmuRows = await page.$$eval('#ingest-quality tbody tr', (rows) =>
+      rows.map((r) => {
+        const d = (r as HTMLElement).dataset;
+        return {
+          pmu: Number(d.pmu),
+          state: String(d.state),
+          seq: Number(d.seq),
+          missing: Number(d.missing),
+          late: Number(d.late),
+          crc: Number(d.crc),
+          syncLost: Number(d.syncLost),
+          timeQuality: Number(d.timeQuality),
+        } satisfies ShownPmu;
+      }),
+    );
+    const unlocked = pmuRows.find((r) => r.pmu === UNLOCKED_PMU)!;
+    const reported = reports.get(unlocked.seq)?.get(UNLOCKED_PMU);
+    expect(reported, `the test's reader has report ${unlocked.seq}`).toBeDefined();
+    const [, , , , missing, late, crc, , syncLost, timeQuality] = reported!;
+    expect(unlocked).toMatchObject({ missing, late, crc, syncLost, timeQuality });
+    expect(unlocked.syncLost).toBeGreaterThan(0);
+    expect(unlocked.timeQuality).toBe(7);
+    const rank = ['silent', 'missing', 'time', 'crc', 'late', 'ok'];
+    const ranks = pmuRows.map((r) => rank.indexOf(r.state));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    const counts = await page.$$eval('#pmu-state-counts [data-state]', (spans) =>
+      spans.map((x) => [(x as HTMLElement).dataset.state, Number((x as HTMLElement).dataset.count)]),
+    );
+    const byState = Object.fromEntries(counts) as Record<string, number>;
+    expect(byState.time).toBeGreaterThanOrEqual(1);
+    expect(Object.values(byState).reduce((a, b) => a + b, 0)).toBe(pmuRows.length);
+    expect(pmuRows.length).toBe(reports.get(unlocked.seq)!.size);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'quality.png'), fullPage: true });
 
     // The membership panel: the current views, then a worker's failure as it happens.
     await page.click('#tab-membership');
