@@ -61,7 +61,7 @@ describeWithServices('ingest Kafka consumer group -> pmu.snapshots', ['kafka'], 
     for (const id of ['replica-a', 'replica-b']) {
       const p = LocalProcess.tsx(INGEST_ENTRY, [
         '--kafka-brokers', services.kafka.brokers.join(','), '--kafka-consume-topic', framesTopic, '--kafka-group', group,
-        '--kafka-publish-topic', snapshotsTopic, '--instance-id', id, '--align-window-ms', '300',
+        '--kafka-publish-topic', snapshotsTopic, '--instance-id', id, '--align-window-ms', '300', '--kafka-snapshot-format', 'json',
       ]);
       procs.push(p);
       await p.waitFor((l) => l.event === 'ready', `${id} ready`);

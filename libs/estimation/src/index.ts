@@ -38,6 +38,15 @@ export type { AreaResult } from './engine/area-result';
 export { assignAreas, areasOf, type AreaAssignment } from './assignment/area-assignment';
 export { deliveryWorkers } from './assignment/delivery-workers';
 export { EstimationWorker, type WorkerStats } from './worker/estimation-worker';
+export { RecentSlots } from './worker/recent-slots';
+export {
+  SNAPSHOT_RECORD_KIND_HEADER,
+  INGEST_INSTANCE_HEADER,
+  SNAPSHOT_RECORD,
+  CATALOG_RECORD,
+  snapshotRecordKind,
+  type SnapshotRecordKind,
+} from './kafka/snapshot-records';
 export { DEFAULT_WORKER_OPTIONS, validateWorkerOptions, type WorkerOptions } from './worker/worker-options';
 export {
   ResultCollector,

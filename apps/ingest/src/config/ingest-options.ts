@@ -16,6 +16,10 @@ export interface IngestOptions {
   readonly kafkaGroup: string;
   /** Publish aligned snapshots to this topic. */
   readonly kafkaPublishTopic: string | undefined;
+  /** Records of that topic: libs/estimation's binary layout with catalog records, or readable JSON. */
+  readonly kafkaSnapshotFormat: 'binary' | 'json';
+  /** The catalog is re-sent to that topic at least this often (binary format). */
+  readonly kafkaCatalogIntervalMs: number;
   /** Publish aligned snapshots to this libs/vsync group (the estimator group), joining through these seeds. */
   readonly vsyncSeeds: readonly string[];
   readonly vsyncGroup: string;
@@ -77,6 +81,8 @@ export function parseIngestSettings(
     kafkaConsumeTopic: s.kafkaConsumeTopic,
     kafkaGroup: s.kafkaGroup,
     kafkaPublishTopic: s.kafkaPublishTopic,
+    kafkaSnapshotFormat: s.kafkaSnapshotFormat,
+    kafkaCatalogIntervalMs: s.kafkaCatalogIntervalMs,
     vsyncSeeds: s.vsyncSeeds.map((seed) => `${seed.host}:${seed.port}`),
     vsyncGroup: s.vsyncGroup,
     vsyncBindHost: s.vsyncHost,

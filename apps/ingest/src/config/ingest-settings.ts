@@ -60,6 +60,19 @@ export const INGEST_SETTINGS = settingsSchema(
       flag: 'kafka-publish-topic',
       doc: 'publish aligned snapshots to this topic',
     }),
+    kafkaSnapshotFormat: setting.enum({
+      flag: 'kafka-snapshot-format',
+      doc: "records of --kafka-publish-topic: binary (the estimators group's layout, with catalog records) or json",
+      values: ['binary', 'json'],
+      default: 'binary',
+    }),
+    kafkaCatalogIntervalMs: ms(
+      'kafka-catalog-interval-ms',
+      'the PMU catalog is re-sent to --kafka-publish-topic at least this often (binary format)',
+      1,
+      3_600_000,
+      2000,
+    ),
     fps: setting.number({
       flag: 'fps',
       doc: "alignment rate (default: the configurations' DATA_RATE)",

@@ -41,12 +41,14 @@ export class IngestApp {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
     if (options.kafkaPublishTopic !== undefined) {
-      this.kafkaSink = new KafkaSnapshotSink(
-        options.kafkaBrokers,
-        options.kafkaPublishTopic,
-        options.maxSnapshotQueue,
-        options.instanceId,
-      );
+      this.kafkaSink = new KafkaSnapshotSink({
+        brokers: options.kafkaBrokers,
+        topic: options.kafkaPublishTopic,
+        maxSnapshotQueue: options.maxSnapshotQueue,
+        instanceId: options.instanceId,
+        format: options.kafkaSnapshotFormat,
+        catalogIntervalMs: options.kafkaCatalogIntervalMs,
+      });
       sinks.push(this.kafkaSink);
     }
     if (options.vsyncSeeds.length > 0) {
@@ -63,6 +65,7 @@ export class IngestApp {
       log,
     );
     this.vsyncSink?.describePmusFrom(this.pipeline.registry);
+    this.kafkaSink?.describePmusFrom(this.pipeline.registry);
     if (qualityGroup !== undefined && options.qualityIntervalMs > 0) {
       const p = this.pipeline;
       const source = {
@@ -159,6 +162,7 @@ export class IngestApp {
           ? undefined
           : {
               sent: this.kafkaSink.sent,
+              catalogsSent: this.kafkaSink.catalogsSent,
               dropped: this.kafkaSink.dropped,
               sendErrors: this.kafkaSink.sendErrors,
               lastError: this.kafkaSink.lastError,
