@@ -45,7 +45,12 @@ export {
 } from './stream/decoder-counters';
 export { PcapReader, type PcapPacket, type PcapSummary } from './pcap/pcap-reader';
 export { decodePacket, type TransportSegment } from './pcap/packet-decoder';
-export { TcpReassembler, type TcpReassemblerOptions, type TcpStreamSink } from './pcap/tcp-reassembler';
+export {
+  HeldBytesBudget,
+  TcpReassembler,
+  type TcpReassemblerOptions,
+  type TcpStreamSink,
+} from './pcap/tcp-reassembler';
 export { PcapStreamReader, DEFAULT_MAX_PACKET_BYTES, type ByteSource } from './pcap/pcap-stream-reader';
 export {
   CaptureInspector,

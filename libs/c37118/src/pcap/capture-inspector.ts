@@ -8,7 +8,7 @@ import { decodePacket, type TransportSegment } from './packet-decoder';
 import { PcapReader, type PcapPacket, type PcapSummary } from './pcap-reader';
 import { DEFAULT_MAX_PACKET_BYTES, PcapStreamReader, type ByteSource } from './pcap-stream-reader';
 import { StationNames } from './station-names';
-import { TcpReassembler } from './tcp-reassembler';
+import { HeldBytesBudget, TcpReassembler } from './tcp-reassembler';
 
 export interface InspectOptions {
   readonly maxFrameBytes: number;
@@ -20,6 +20,8 @@ export interface InspectOptions {
   readonly maxStations: number;
   /** Largest packet record read from a streamed capture, in bytes. */
   readonly maxPacketBytes: number;
+  /** Out-of-order TCP bytes held over all flows together (each flow also within `maxOutOfOrderBytes`). */
+  readonly maxHeldBytes: number;
 }
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
@@ -29,6 +31,7 @@ export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
   maxFlows: 4096,
   maxStations: 65536,
   maxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
+  maxHeldBytes: 64 * 1024 * 1024,
 };
 
 /** The summary `gridcloud c37 inspect --json` prints. Times are UNIX seconds of data frames. */
@@ -78,6 +81,7 @@ export class CaptureInspector {
   private readonly counters = newCounters();
   private readonly idcodes = new Set<number>();
   private readonly stations: StationNames;
+  private readonly heldBytes: HeldBytesBudget;
   private dataRate: number | null = null;
   private firstTime: number | null = null;
   private lastTime: number | null = null;
@@ -87,6 +91,7 @@ export class CaptureInspector {
   constructor(private readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS) {
     this.configs = new ConfigStore({ maxConfigs: options.maxConfigs });
     this.stations = new StationNames(options.maxStations);
+    this.heldBytes = new HeldBytesBudget(options.maxHeldBytes);
   }
 
   inspect(file: Uint8Array): InspectDetails {
@@ -139,7 +144,7 @@ export class CaptureInspector {
     const tcp =
       protocol === 'tcp'
         ? new TcpReassembler(
-            { maxOutOfOrderBytes: this.options.maxOutOfOrderBytes },
+            { maxOutOfOrderBytes: this.options.maxOutOfOrderBytes, heldBytes: this.heldBytes },
             {
               data: (b) => decoder.push(b),
               gap: () => decoder.discontinuity(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TcpReassembler } from './tcp-reassembler';
+import { HeldBytesBudget, TcpReassembler } from './tcp-reassembler';
 
 function harness(maxOutOfOrderBytes = 1000): { r: TcpReassembler; out: string[] } {
   const out: string[] = [];
@@ -64,5 +64,26 @@ describe('TcpReassembler', () => {
 
   it('refuses a negative out-of-order bound', () => {
     expect(() => harness(-1)).toThrow(/maxOutOfOrderBytes/);
+  });
+
+  it('keeps the out-of-order bytes of several flows within a shared budget, declaring gaps past it', () => {
+    const budget = new HeldBytesBudget(5);
+    const flows = [0, 1].map(() => {
+      const out: string[] = [];
+      const r = new TcpReassembler(
+        { maxOutOfOrderBytes: 1000, heldBytes: budget },
+        { data: (b) => out.push(Buffer.from(b).toString()), gap: (n) => out.push(`<gap ${n}>`) },
+      );
+      r.segment(100, false, seg('a'));
+      return { r, out };
+    });
+    flows[0].r.segment(105, false, seg('xyz'));
+    expect(budget.usedBytes).toBe(3);
+    flows[1].r.segment(105, false, seg('uvw'));
+    expect(flows[1].out.join('')).toBe('a<gap 4>uvw');
+    expect(budget.usedBytes).toBe(3);
+    flows[0].r.segment(101, false, seg('bcde'));
+    expect(flows[0].out.join('')).toBe('abcdexyz');
+    expect(budget.usedBytes).toBe(0);
   });
 });

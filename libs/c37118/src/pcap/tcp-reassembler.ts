@@ -3,6 +3,18 @@ import { C37ConfigError } from '../errors/config-error';
 export interface TcpReassemblerOptions {
   /** Most payload bytes held while waiting for a missing segment; past it the hole is declared a gap. */
   readonly maxOutOfOrderBytes: number;
+  /** Shared by the reassemblers of one capture, so thousands of flows cannot each hold their own maximum. */
+  readonly heldBytes?: HeldBytesBudget;
+}
+
+/** Out-of-order bytes held by several reassemblers together, at most `maxBytes`. */
+export class HeldBytesBudget {
+  usedBytes = 0;
+
+  constructor(readonly maxBytes: number) {
+    if (!Number.isInteger(maxBytes) || maxBytes < 0)
+      throw new C37ConfigError(`a held-bytes budget must be a non-negative integer, got ${String(maxBytes)}`);
+  }
 }
 
 export interface TcpStreamSink {
@@ -78,11 +90,24 @@ export class TcpReassembler {
     this.counters.outOfOrderSegments += 1;
     const held = this.pending.get(seq);
     if (held === undefined || held.length < payload.length) {
-      this.pendingBytes += payload.length - (held?.length ?? 0);
+      this.account(payload.length - (held?.length ?? 0));
       this.pending.set(seq, payload);
     }
-    while (this.pendingBytes > this.options.maxOutOfOrderBytes && this.pending.size > 0)
-      this.skipToEarliest();
+    // The shared budget was within bounds before this segment, so emptying this flow always restores it.
+    while (this.overBudget() && this.pending.size > 0) this.skipToEarliest();
+  }
+
+  private overBudget(): boolean {
+    const shared = this.options.heldBytes;
+    return (
+      this.pendingBytes > this.options.maxOutOfOrderBytes ||
+      (shared !== undefined && shared.usedBytes > shared.maxBytes)
+    );
+  }
+
+  private account(deltaBytes: number): void {
+    this.pendingBytes += deltaBytes;
+    if (this.options.heldBytes !== undefined) this.options.heldBytes.usedBytes += deltaBytes;
   }
 
   /** Delivers the part of [seq, seq + len) not yet delivered. */
@@ -107,7 +132,7 @@ export class TcpReassembler {
       for (const [seq, payload] of this.pending) {
         if (((seq - (this.nextSeq as number)) | 0) > 0) continue;
         this.pending.delete(seq);
-        this.pendingBytes -= payload.length;
+        this.account(-payload.length);
         this.deliverFrom(seq, payload);
         progressed = true;
       }
