@@ -17,8 +17,8 @@ export const LIVENESS_GROUP = 'service.dashboard';
 
 /**
  * The dashboard: its configuration, one vsync process in `service.dashboard` (joined at bootstrap), `results`,
- * `ingest.quality` and `cluster.events` (joined by VsyncServer once the handlers are in place), /health and /metrics, the live state,
- * the socket.io gateway and the page.
+ * `ingest.quality` and `cluster.events` (joined by VsyncServer once the handlers are in place), /health and
+ * /metrics, the live state, the socket.io gateway and the page.
  */
 @Module({})
 export class AppModule {
