@@ -24,6 +24,7 @@ describe('effectiveDesiredState', () => {
       ['pmu-sim', 1],
       ['ingest', 1],
       ['estimator', 3],
+      ['dashboard', 1],
     ]);
     // The file the supervisors read is the same desired state, comments kept.
     const written = fs.readFileSync(file, 'utf8');
