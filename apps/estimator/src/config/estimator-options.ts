@@ -83,6 +83,23 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
       unit: 'results',
       default: 10_000,
     }),
+    kafkaSnapshotsFrom: setting.hostPortList({
+      flag: 'kafka-snapshots-from',
+      doc: "also read ingest's snapshots and catalog from Kafka on these brokers (every partition)",
+    }),
+    kafkaSnapshotsTopic: setting.string({
+      flag: 'kafka-snapshots-topic',
+      doc: 'Kafka topic of snapshots (binary format)',
+      default: 'pmu.snapshots',
+    }),
+    maxRememberedSnapshots: setting.int({
+      flag: 'max-remembered-snapshots',
+      doc: 'snapshot slots remembered to drop the second copy of one (group and Kafka)',
+      min: 1,
+      max: 10_000_000,
+      unit: 'snapshots',
+      default: 4096,
+    }),
     ...clusterSettings(),
   },
   (message) => new EstimatorConfigError(message),

@@ -1,19 +1,40 @@
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pid } from 'node:process';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   decodeAreaResult,
   decodeCatalog,
   decodeSnapshot,
   deliveryWorkers,
+  ESTIMATORS_GROUP,
   EstimationWorker,
+  RecentSlots,
   WireFormatError,
 } from '@gridcloud/estimation';
 import { BoundedProducer } from '@gridcloud/kafka';
-import { AppMetrics, GroupPublisher } from '@gridcloud/nest-vsync';
-import { processKey, VsyncProcess, type SystemView, type View } from '@gridcloud/vsync';
+import { AppMetrics, GroupPublisher, InjectGroup } from '@gridcloud/nest-vsync';
+import { Group, processKey, VsyncProcess, type SystemView, type View } from '@gridcloud/vsync';
 import { ESTIMATOR_OPTIONS } from '../config/estimator-config.module';
 import type { EstimatorOptions } from '../config/estimator-options';
+import { KafkaSnapshotInput } from './kafka-snapshot-input';
 import { ResultSinks } from './result-sinks';
+
+/** Where a snapshot came from. */
+type SnapshotSource = 'group' | 'kafka';
+
+/** Counters of the snapshot inputs: what each brought, and the copies dropped because the other came first. */
+interface InputCounters {
+  group: number;
+  kafka: number;
+  /** Second copies of a slot (from either input): dropped, the first copy was estimated. */
+  duplicateSnapshots: number;
+  /** Kafka snapshots read before this worker was in the estimators group: no worker list to assign them. */
+  kafkaWithoutView: number;
+}
+
+/** How long start-up waits for Kafka to assign the snapshot topic's partitions. */
+const KAFKA_ASSIGN_TIMEOUT_MS = 60_000;
 
 /**
  * The wiring of one estimator worker: decoded deliveries go to libs/estimation's
@@ -26,6 +47,10 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
   private readonly sinks: ResultSinks;
   private readonly log = new Logger('estimator');
   private undecodable = 0;
+  private readonly input: InputCounters = { group: 0, kafka: 0, duplicateSnapshots: 0, kafkaWithoutView: 0 };
+  /** Set only with Kafka input: without a second input no copy can come twice. */
+  private readonly slots: RecentSlots | undefined;
+  private readonly kafkaInput: KafkaSnapshotInput | undefined;
   private lastView: { id: number; members: number; workers: number } | undefined;
   /** The pending wake-up of the compute loop: an immediate when an area is due, a timer when only backups wait. */
   private wake: { cancel(): void } | undefined;
@@ -36,6 +61,7 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     @Inject(VsyncProcess) private readonly process: VsyncProcess,
     @Inject(GroupPublisher) publisher: GroupPublisher,
     @Inject(AppMetrics) metrics: AppMetrics,
+    @InjectGroup(ESTIMATORS_GROUP) private readonly estimators: Group,
   ) {
     this.worker = new EstimationWorker(options.network, options.worker, () => performance.now());
     const s = options.settings;
@@ -49,6 +75,18 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
             maxQueueRecords: s.maxKafkaQueue,
           });
     this.sinks = new ResultSinks(publisher, kafka);
+    if (s.kafkaSnapshotsFrom.length > 0) {
+      this.slots = new RecentSlots(s.maxRememberedSnapshots);
+      this.kafkaInput = new KafkaSnapshotInput(
+        {
+          brokers: s.kafkaSnapshotsFrom.map((b) => `${b.host}:${b.port}`),
+          topic: s.kafkaSnapshotsTopic,
+          workerName: `${hostname()}-${pid}`,
+          assignTimeoutMs: KAFKA_ASSIGN_TIMEOUT_MS,
+        },
+        { onCatalog: (bytes) => this.onCatalog(bytes), onSnapshot: (bytes) => this.onKafkaSnapshot(bytes) },
+      );
+    }
     this.registerMetrics(metrics);
   }
 
@@ -64,6 +102,8 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
       ['compute_ms', 'Milliseconds spent estimating areas', () => s.computeMsTotal],
       ['area_failures', 'Area estimates that failed', () => s.areaFailures],
       ['results_published', 'Results sent to the results group', () => this.sinks.counters.published],
+      ['kafka_snapshots', 'Snapshots taken from Kafka (first copies)', () => this.input.kafka],
+      ['duplicate_snapshots', 'Second copies of a snapshot dropped', () => this.input.duplicateSnapshots],
     ];
     for (const [name, help, read] of counters) m.counter(`estimator_${name}_total`, help, read);
     const gauges: [string, string, () => number][] = [
@@ -77,6 +117,7 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.sinks.kafkaConnect();
+    await this.kafkaInput?.start();
   }
 
   onCatalog(bytes: Uint8Array): void {
@@ -92,9 +133,39 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
       this.log.warn(`unmapped channel ${u.idcode}/${u.channel}: ${u.reason}`);
   }
 
+  /** A snapshot delivered by the estimators group, with that delivery's views. */
   onSnapshot(bytes: Uint8Array, view: View | undefined, systemView: SystemView | undefined): void {
+    this.takeSnapshot(bytes, view, systemView, 'group');
+  }
+
+  /**
+   * A snapshot read from Kafka: assigned from the views in force now. Unlike a
+   * delivery, the moment of reading differs between workers, so a view change
+   * between two workers' reads may give them different worker lists.
+   */
+  private onKafkaSnapshot(bytes: Uint8Array): void {
+    const view = this.estimators.view;
+    const systemView = this.process.systemView;
+    if (view === undefined || systemView === undefined) {
+      this.input.kafkaWithoutView += 1;
+      return;
+    }
+    this.takeSnapshot(bytes, view, systemView, 'kafka');
+  }
+
+  private takeSnapshot(
+    bytes: Uint8Array,
+    view: View | undefined,
+    systemView: SystemView | undefined,
+    source: SnapshotSource,
+  ): void {
     const snapshot = this.decode(() => decodeSnapshot(bytes));
     if (snapshot === undefined || view === undefined || systemView === undefined) return;
+    if (this.slots !== undefined && !this.slots.take(snapshot.slot)) {
+      this.input.duplicateSnapshots += 1;
+      return;
+    }
+    this.input[source] += 1;
     const workers = deliveryWorkers(view, systemView);
     this.lastView = { id: view.id, members: view.members.length, workers: workers.length };
     this.worker.onSnapshot(snapshot, workers, processKey(this.process.self), Date.now());
@@ -127,12 +198,14 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
       areasShed: s.areasShed,
       results: { ...this.sinks.counters },
       kafka: this.sinks.kafkaCounters(),
+      input: { ...this.input, kafkaRecords: this.kafkaInput?.counters },
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     this.wake?.cancel();
+    await this.kafkaInput?.stop();
     await this.sinks.close();
   }
 
