@@ -46,6 +46,7 @@ interface Released {
 describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () => {
   const run = randomUUID().slice(0, 8);
   const topic = `pmu.snapshots.est-e2e-${run}`;
+  const bothTopic = `pmu.snapshots.est-both-e2e-${run}`;
   const brokers = services.kafka.brokers.join(',');
   const kafka = new Kafka({
     clientId: 'estimator-e2e',
@@ -56,12 +57,14 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-estimator-kafka-'));
   const procs: LocalProcess[] = [];
   let consumer: Group | undefined;
+  let bothConsumer: Group | undefined;
 
   afterAll(async () => {
     await consumer?.close();
+    await bothConsumer?.close();
     await Promise.allSettled(procs.map((p) => p.stop()));
     for (const p of procs) p.kill();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, bothTopic] }).catch(() => undefined);
     await admin.disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -188,4 +191,89 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
         `inputs ${JSON.stringify(stopped.map((s) => s.input))}\n`,
     );
   }, 180_000);
+
+  it('estimates a snapshot sent both ways (group and Kafka) once, from its first copy', async () => {
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: bothTopic, numPartitions: 2 }], waitForLeaders: true });
+    const ports = [await freePort(), await freePort()];
+    const seeds = `127.0.0.1:${ports[0]}`;
+    const estimators = ports.map((port) => {
+      const p = LocalProcess.tsx(ESTIMATOR_ENTRY, [
+        ...['--case', casePath('case14'), '--areas', '2', '--replicas', '1'],
+        ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
+        ...['--kafka-snapshots-from', brokers, '--kafka-snapshots-topic', bothTopic],
+      ]);
+      procs.push(p);
+      return p;
+    });
+    for (const e of estimators) await e.waitFor((l) => l.event === 'ready', 'estimator ready');
+    const copies = new Map<string, number>();
+    bothConsumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
+    bothConsumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
+      const r = decodeAreaResult(bytes);
+      copies.set(`${r.slot}/${r.area}`, (copies.get(`${r.slot}/${r.area}`) ?? 0) + 1);
+    });
+    await bothConsumer.join();
+
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
+      '--case',
+      casePath('case14'),
+      '--tcp',
+      '127.0.0.1:0',
+      '--fps',
+      String(FPS),
+    ]);
+    procs.push(sim);
+    const ready = (await sim.waitFor((l) => l.event === 'ready', 'simulator ready')) as {
+      tcpPort: number;
+      streams: { idcode: number }[];
+    };
+    const snapshotsFile = path.join(dir, 'both-snapshots.jsonl');
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
+      ...ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]),
+      ...['--fps', String(FPS), '--kafka-brokers', brokers, '--kafka-publish-topic', bothTopic],
+      ...[
+        '--vsync-seeds',
+        seeds,
+        '--snapshots-out',
+        snapshotsFile,
+        '--duration-s',
+        '10',
+        '--http-port',
+        'off',
+      ],
+    ]);
+    procs.push(ingest);
+    const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as {
+      kafka: { dropped: number };
+      vsync: { sent: number; dropped: number };
+    };
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const stopped = await Promise.all(
+      estimators.map(async (e) => {
+        const line = e.waitFor((l) => l.event === 'stopped', 'estimator stopped');
+        await e.stop();
+        return (await line) as { input: { group: number; kafka: number; duplicateSnapshots: number } };
+      }),
+    );
+    await sim.stop();
+
+    const released = fs
+      .readFileSync(snapshotsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"event":"snapshot"'))
+      .map((l) => JSON.parse(l) as Released);
+    expect(report.kafka.dropped).toBe(0);
+    expect(report.vsync.dropped).toBe(0);
+    expect(released.length).toBeGreaterThan(100);
+    for (const s of stopped) {
+      // Each snapshot came twice: one copy estimated, the other dropped.
+      expect(s.input.group + s.input.kafka).toBe(released.length);
+      expect(s.input.duplicateSnapshots).toBe(released.length);
+    }
+    for (const s of released) for (const area of [0, 1]) expect(copies.get(`${s.slot}/${area}`)).toBe(1);
+    process.stderr.write(
+      `estimator-kafka both ways: ${released.length} snapshots; inputs ${JSON.stringify(stopped.map((s) => s.input))}\n`,
+    );
+  }, 150_000);
 });
