@@ -8,9 +8,10 @@ import { RequestError } from './errors/request-error';
 import { SendQueueFullError } from './errors/send-queue-full-error';
 import { ShutdownError } from './errors/shutdown-error';
 import { VsyncError } from './errors/vsync-error';
+import { isPlanted } from './testing/planted-bugs';
 import type { CoreMetrics } from './core-metrics';
 import { compareBallot, majorityOf, sameBallot } from './gms/ballot';
-import { membershipService } from './gms/membership-service';
+import { membershipService, plantedQuorum } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
 import { MAX_RECORDS_PART_BYTES, PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
@@ -385,7 +386,7 @@ export class ProcessCore {
     const view = this.view!;
     const service = this.serviceMembers;
     const heard = service.filter((m) => this.isSelf(m) || !this.timedOut(m)).length;
-    if (heard >= majorityOf(service.length)) return false;
+    if (heard >= serviceQuorumOf(service.length)) return false;
     this.becomeGone(
       new MinorityPartitionError(
         `hears ${heard} of the ${service.length} membership service members of view ${view.id}`,
@@ -405,7 +406,7 @@ export class ProcessCore {
   private onReceive(message: WireMessage): void {
     if (this.role === 'idle' || this.role === 'gone') return;
     const from = message.from;
-    if (from.incarnation < (this.minIncarnation.get(from.address) ?? 0)) {
+    if (from.incarnation < (this.minIncarnation.get(from.address) ?? 0) && !isPlanted('excludedNotFenced')) {
       this.tellNotMember(from);
       return;
     }
@@ -571,7 +572,11 @@ export class ProcessCore {
   }
 
   private onJoinRequest(joiner: ProcessId): void {
-    if (joiner.incarnation < (this.minIncarnation.get(joiner.address) ?? 0)) return;
+    if (
+      joiner.incarnation < (this.minIncarnation.get(joiner.address) ?? 0) &&
+      !isPlanted('excludedNotFenced')
+    )
+      return;
     if (this.isMember(joiner)) {
       // It joined, but the commit never reached it (the previous leader died): send the view again.
       this.links.sendReliable(
@@ -640,7 +645,8 @@ export class ProcessCore {
   }
 
   private propose(attempt: ViewChangeAttempt): void {
-    const value = attempt.previouslyAccepted() ?? this.buildValue(attempt);
+    const accepted = isPlanted('newLeaderIgnoresAccepted') ? null : attempt.previouslyAccepted();
+    const value = accepted ?? this.buildValue(attempt);
     attempt.startProposal(value);
     const body: Body<'propose'> = {
       kind: 'propose',
@@ -669,7 +675,9 @@ export class ProcessCore {
       leaving: this.leaving,
       joiners,
       groupChanges: changes,
-      reports: [...attempt.answers.values()].map((a) => a.records),
+      reports: [...attempt.answers.values()]
+        .filter((a) => !isPlanted('flushLeaderReportOnly') || this.isSelf(a.from))
+        .map((a) => a.records),
     });
   }
 
@@ -795,12 +803,17 @@ export class ProcessCore {
     const old = this.view!;
     assert(value.id === old.id + 1, `installing view ${value.id} after ${old.id}`);
     if (!value.members.some((m) => this.isSelf(m))) return this.leaveView(value);
-    for (const [name, epoch] of this.groups)
-      epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
+    const closing = [...this.groups];
+    const finish = (): void => {
+      for (const [name, epoch] of closing)
+        epoch.finish(value.flush.filter((r) => r.group === name && r.epoch === old.id));
+    };
+    if (!isPlanted('viewBeforeFlushDelivery')) finish();
     this.countViewChange();
     for (const gone of old.members.filter((m) => !value.members.some((n) => sameProcess(n, m))))
       this.forget(gone, value);
     this.enterView(value, old);
+    if (isPlanted('viewBeforeFlushDelivery')) finish();
   }
 
   /** A decided view without this process: the end of a graceful leave, or an exclusion. */
@@ -998,7 +1011,8 @@ export class ProcessCore {
     const queue = this.sendQueues.get(group);
     const epoch = this.groups.get(group);
     if (!queue || !epoch) return;
-    while (queue.length > 0 && !epoch.frozen && epoch.inFlight < this.config.sendWindowMessages) {
+    const window = isPlanted('sendWindowIgnored') ? Infinity : this.config.sendWindowMessages;
+    while (queue.length > 0 && !epoch.frozen && epoch.inFlight < window) {
       const next = queue.shift()!;
       epoch.send(next.ordering, next.payload);
       this.out.push({ type: 'requestDone', requestId: next.requestId });
@@ -1131,4 +1145,9 @@ export class ProcessCore {
   private others(): ProcessId[] {
     return this.view ? this.view.members.filter((m) => !this.isSelf(m)) : [];
   }
+}
+
+/** Service members a process must hear to stay in the primary partition: a strict majority (see serviceQuorum). */
+function serviceQuorumOf(serviceMembers: number): number {
+  return plantedQuorum(serviceMembers) ?? majorityOf(serviceMembers);
 }

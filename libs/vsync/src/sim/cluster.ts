@@ -13,6 +13,7 @@ import { History } from './history';
 import { Prng } from './prng';
 import { SimNetwork } from './sim-network';
 import { type SimRequest, SimNode } from './sim-node';
+import { WireLog } from './wire-log';
 
 export { SimNode } from './sim-node';
 
@@ -55,17 +56,22 @@ export class Cluster {
   readonly prng: Prng;
   readonly network: SimNetwork;
   readonly history = new History();
+  /** The protocol's own traffic, for the quorum and flow-control checks. */
+  readonly wire: WireLog;
   readonly nodes: SimNode[];
   now = 0;
   /** Called for every message a process sends, before the network decides its fate (fault triggers hook in here). */
   onSend: ((from: SimNode, message: WireMessage) => void) | null = null;
   private readonly queue = new EventQueue<SimEvent>();
+  /** Systems founded so far: a whole system restarted together (or re-founded) starts again at view 1. */
+  private era = 0;
   private readonly byAddress = new Map<string, SimNode>();
   private nextRequestId = 1;
 
   constructor(private readonly options: ClusterOptions) {
     this.prng = new Prng(options.seed);
     this.network = new SimNetwork(this.prng);
+    this.wire = new WireLog(options.bounds?.sendWindowMessages ?? SIM_CORE_BOUNDS.sendWindowMessages);
     this.nodes = Array.from({ length: options.nodes }, (_, i) => new SimNode(i + 1));
     for (const n of this.nodes) this.byAddress.set(n.address, n);
   }
@@ -83,6 +89,8 @@ export class Cluster {
     n.incarnation++;
     n.requests.clear();
     n.groups.clear();
+    n.paused = false;
+    n.held.length = 0;
     const seeds = this.nodes.map((x) => x.address);
     // Default founding, as a supervisor restarts a process with unchanged options: node 1, the first seed, founds
     // only if no seed reports a running system, so its restart must join the system it left.
@@ -96,6 +104,22 @@ export class Cluster {
     if (!n.core) return;
     this.history.crashed.set(n.key, this.now);
     n.core = null;
+  }
+
+  /** Stops a process without killing it (SIGSTOP, a long GC pause, a frozen VM): it handles nothing, its timers do not
+   *  fire and what reaches it waits, until `resume`. */
+  pause(index: number): void {
+    const n = this.node(index);
+    if (n.core) n.paused = true;
+  }
+
+  /** Resumes a paused process: everything that arrived meanwhile is handed to it now, and its timers fire again. */
+  resume(index: number): void {
+    const n = this.node(index);
+    if (!n.paused) return;
+    n.paused = false;
+    for (const bytes of n.held.splice(0)) this.queue.push(this.now, { kind: 'message', to: n.index, bytes });
+    if (n.core) this.scheduleTick(n);
   }
 
   /** A graceful stop (Ctrl-C, SIGTERM): the process leaves the system, taking part in its own removal. */
@@ -139,7 +163,7 @@ export class Cluster {
   /** Several multicasts to one group in one input, as the runtime feeds those issued in one event-loop turn. */
   multicastBatch(index: number, group: string, orderings: readonly Ordering[], payloadBytes = 0): string[] {
     const n = this.node(index);
-    if (!n.core) return [];
+    if (!n.core || n.paused) return [];
     const ids = orderings.map((ordering) => this.multicastId(n, group, ordering));
     const multicasts = ids.map((id, i) => {
       const requestId = this.nextRequestId++;
@@ -207,7 +231,7 @@ export class Cluster {
   }
 
   private request(n: SimNode, r: SimRequest): void {
-    if (!n.core) return;
+    if (!n.core || n.paused) return;
     const requestId = this.nextRequestId++;
     n.requests.set(requestId, r);
     const nowMs = this.localTime(n);
@@ -236,12 +260,16 @@ export class Cluster {
     if (event.kind === 'call') return event.fn();
     if (event.kind === 'tick') {
       const n = this.node(event.node);
-      if (!n.core || n.incarnation !== event.incarnation) return;
+      if (!n.core || n.incarnation !== event.incarnation || n.paused) return;
       this.stepNode(n, { type: 'tick', nowMs: this.localTime(n) });
       return this.scheduleTick(n);
     }
     const n = this.node(event.to);
     if (!n.core) return;
+    if (n.paused) {
+      n.held.push(event.bytes);
+      return;
+    }
     // Every message crosses the wire as bytes: the codec is exercised on every hop.
     const message = decodeMessage(event.bytes);
     this.stepNode(n, {
@@ -264,9 +292,17 @@ export class Cluster {
 
   private stepNode(n: SimNode, input: Parameters<ProcessCore['step']>[0]): void {
     const core = n.core!;
+    let previous = core.systemView;
     const outputs = core.step(input);
     for (const v of core.takeInstalledViews()) {
-      this.history.systemViews.push({ process: n.key, id: v.id, members: v.members.map(processKey) });
+      if (previous === null) n.era = v.id === 1 ? ++this.era : this.era;
+      this.history.systemViews.push({
+        process: n.key,
+        id: eraViewId(n, v.id),
+        members: v.members.map(processKey),
+      });
+      this.wire.installed(n.pid, v, previous);
+      previous = v;
     }
     for (const o of outputs) this.apply(n, o);
   }
@@ -282,20 +318,27 @@ export class Cluster {
         const d = {
           receiver: n.key,
           group: o.group,
-          viewId: o.viewId,
+          viewId: eraViewId(n, o.viewId),
           sender: processKey(o.sender),
           ordering: o.ordering,
           id,
         };
         this.history.deliveries.push(d);
+        this.history.timeline.push({ kind: 'deliver', process: n.key, group: o.group, id });
         return;
       }
       case 'view':
         this.history.groupViews.push({
           process: n.key,
           group: o.group,
-          viewId: o.view.id,
+          viewId: eraViewId(n, o.view.id),
           members: o.view.members.map(processKey),
+        });
+        this.history.timeline.push({
+          kind: 'view',
+          process: n.key,
+          group: o.group,
+          viewId: eraViewId(n, o.view.id),
         });
         return;
       case 'requestDone':
@@ -318,7 +361,11 @@ export class Cluster {
     n.requests.delete(requestId);
     if (!r) return;
     if (r.kind === 'join') n.groups.add(r.group);
-    if (r.kind === 'leave') n.groups.delete(r.group);
+    if (r.kind === 'leave') {
+      n.groups.delete(r.group);
+      const last = this.history.groupViews.findLast((g) => g.process === n.key && g.group === r.group);
+      if (last) this.history.groupLeaves.add(`${n.key}|${r.group}|${last.viewId}`);
+    }
     if (r.kind !== 'multicast') return;
     const counter = `${r.group}|${r.ordering}`;
     const index = (n.accepted.get(counter) ?? 0) + 1;
@@ -350,9 +397,18 @@ export class Cluster {
       );
       return;
     }
+    this.wire.sent(from.pid, from.core?.systemView ?? null, message);
     for (const delay of arrivals) this.queue.push(this.now + delay, { kind: 'message', to: to.index, bytes });
     this.onSend?.(from, message);
   }
+}
+
+/** Views of different systems (eras) must not be compared: the history numbers them era × ERA_VIEW_SPAN + view id. The
+ *  first system's views keep their own ids. */
+export const ERA_VIEW_SPAN = 1_000_000;
+
+function eraViewId(n: SimNode, id: number): number {
+  return Math.max(0, n.era - 1) * ERA_VIEW_SPAN + id;
 }
 
 /** A multicast's payload: its id in UTF-8, then zero bytes up to `payloadBytes`. */

@@ -32,12 +32,22 @@ export interface GroupViewRecord {
   readonly members: readonly string[];
 }
 
+/** One delivery or group view report at one process, in the order the process emitted them. */
+export type TimelineEntry =
+  | { readonly kind: 'view'; readonly process: string; readonly group: string; readonly viewId: number }
+  | { readonly kind: 'deliver'; readonly process: string; readonly group: string; readonly id: string };
+
 /** Everything observable that the invariants are judged on, recorded as the simulation runs. */
 export class History {
   readonly sent = new Map<string, SentMessage>();
   readonly deliveries: Delivery[] = [];
   readonly systemViews: InstalledView[] = [];
   readonly groupViews: GroupViewRecord[] = [];
+  /** Deliveries and group view reports interleaved as each process emitted them: which view a delivery happened in is
+   *  judged from its position between two view reports, not from the view id the core tagged it with. */
+  readonly timeline: TimelineEntry[] = [];
+  /** Group leave requests that completed, as "process|group|viewId", the id of the last group view it was in. */
+  readonly groupLeaves = new Set<string>();
   /** Processes (address#incarnation) that were excluded or crashed, with the time it happened. */
   readonly excluded = new Map<string, number>();
   readonly crashed = new Map<string, number>();

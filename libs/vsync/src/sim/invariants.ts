@@ -1,4 +1,5 @@
 import type { Delivery, History } from './history';
+import type { WireLog } from './wire-log';
 
 export interface InvariantInput {
   readonly history: History;
@@ -8,19 +9,42 @@ export interface InvariantInput {
   readonly checkLiveness: boolean;
   /** Why the run did not settle, if it did not. */
   readonly unsettled: string | null;
+  /** The protocol's traffic, when the run recorded it: the quorum and flow-control checks read it. */
+  readonly wire?: WireLog;
 }
 
-/** Checks the eight invariants of the issue; returns one line per violation (empty = the run is correct). */
+/** Every invariant by the name its violations start with, in the order they are checked. */
+export const INVARIANT_NAMES = [
+  'assertion',
+  'view agreement',
+  'primary partition',
+  'quorum',
+  'fencing',
+  'integrity',
+  'fifo',
+  'total order',
+  'view synchrony',
+  'flow control',
+  'self-delivery',
+  'liveness',
+] as const;
+
+/** Checks every invariant of INVARIANT_NAMES (liveness only when asked); returns one line per violation, each starting
+ *  with the invariant's name (empty = the run is correct). */
 export function checkInvariants(input: InvariantInput): string[] {
   const h = input.history;
   const violations = [
     ...h.notes.map((n) => `assertion: ${n}`),
     ...viewAgreement(h),
     ...primaryPartition(h),
+    ...(input.wire?.quorumViolations ?? []).map((v) => `quorum: ${v}`),
+    ...fencing(h),
     ...integrity(h),
     ...fifo(h),
     ...totalOrder(h),
     ...viewSynchrony(h),
+    ...departedSynchrony(h),
+    ...(input.wire?.flowViolations.slice(0, 10) ?? []).map((v) => `flow control: ${v}`),
     ...selfDelivery(h, input.survivors),
   ];
   if (input.checkLiveness) violations.push(...liveness(input));
@@ -213,4 +237,99 @@ function liveness(input: InvariantInput): string[] {
     }
   }
   return out.slice(0, 20);
+}
+
+/** An incarnation a decided view removed never comes back: no later view holds it, nor an older incarnation of an
+ *  address once a newer one was in a view. */
+function fencing(h: History): string[] {
+  const views = new Map<number, readonly string[]>();
+  for (const v of h.systemViews) if (!views.has(v.id)) views.set(v.id, v.members);
+  const removedAt = new Map<string, number>();
+  const newest = new Map<string, number>();
+  const out: string[] = [];
+  for (const id of [...views.keys()].sort((a, b) => a - b)) {
+    const members = views.get(id)!;
+    for (const m of members) {
+      const [address, incarnation] = splitKey(m);
+      const removed = removedAt.get(m);
+      if (removed !== undefined) out.push(`fencing: ${m}, removed by view ${removed}, is back in view ${id}`);
+      if ((newest.get(address) ?? 0) > incarnation)
+        out.push(`fencing: view ${id} holds ${m} after a newer incarnation of ${address}`);
+      newest.set(address, Math.max(newest.get(address) ?? 0, incarnation));
+    }
+    const previous = views.get(id - 1);
+    for (const m of previous ?? []) if (!members.includes(m) && !removedAt.has(m)) removedAt.set(m, id);
+  }
+  return out.slice(0, 10);
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf('#');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
+
+/** What each process delivered in each group view, judged by position: between its report of that view and its next
+ *  report of the group; a delivery whose tag names another view is itself a violation. */
+function deliveredByPosition(h: History): {
+  sets: Map<string, Set<string>>;
+  next: Map<string, number>;
+  out: string[];
+} {
+  const sets = new Map<string, Set<string>>();
+  const next = new Map<string, number>();
+  const current = new Map<string, number>();
+  const tags = new Map(h.deliveries.map((d) => [`${d.receiver}|${d.id}`, d.viewId]));
+  const out: string[] = [];
+  for (const e of h.timeline) {
+    const stream = `${e.process}|${e.group}`;
+    const view = current.get(stream);
+    if (e.kind === 'view') {
+      if (view !== undefined) next.set(`${stream}|${view}`, e.viewId);
+      current.set(stream, e.viewId);
+      continue;
+    }
+    if (view === undefined) {
+      out.push(
+        `view synchrony: ${e.process} delivered ${e.id} in ${e.group} before reporting any view of it`,
+      );
+      continue;
+    }
+    const tag = tags.get(`${e.process}|${e.id}`);
+    if (tag !== view && out.length < 10)
+      out.push(
+        `view synchrony: ${e.process} delivered ${e.id} tagged ${e.group}@${tag} after reporting ${e.group}@${view}`,
+      );
+    const key = `${stream}|${view}`;
+    const set = sets.get(key) ?? new Set<string>();
+    set.add(e.id);
+    sets.set(key, set);
+  }
+  return { sets, next, out };
+}
+
+/** A member that left a group gracefully takes part in the view change that removes it, so it delivered in its last
+ *  view exactly what the members that went on delivered, even if it crashed or was excluded afterwards. (One that
+ *  crashed instead may have delivered messages nobody else holds: plain multicasts are not uniform.) Judged by
+ *  position, not by tag. */
+function departedSynchrony(h: History): string[] {
+  const { sets, next, out } = deliveredByPosition(h);
+  const wentOn = new Map<string, { process: string; set: Set<string> }>();
+  for (const key of next.keys()) {
+    const [process, group, view] = key.split('|');
+    if (!wentOn.has(`${group}|${view}`))
+      wentOn.set(`${group}|${view}`, { process, set: sets.get(key) ?? new Set() });
+  }
+  for (const key of h.groupLeaves) {
+    const [process, group, view] = key.split('|');
+    const went = wentOn.get(`${group}|${view}`);
+    if (!went || next.has(key)) continue;
+    const mine = sets.get(key) ?? new Set<string>();
+    const extra = [...mine].filter((id) => !went.set.has(id));
+    const missing = [...went.set].filter((id) => !mine.has(id));
+    if (extra.length + missing.length > 0)
+      out.push(
+        `view synchrony: ${process} left ${group}@${view} gracefully having delivered ${extra.length} messages ${went.process} (who went on) did not, and missing ${missing.length} it did (${[...extra, ...missing][0]})`,
+      );
+  }
+  return out.slice(0, 10);
 }

@@ -4,18 +4,48 @@ import { checkInvariants } from './invariants';
 import type { Prng } from './prng';
 import { CALM_NETWORK } from './sim-network';
 
+/** Fault knobs: each one fixes what the seed would otherwise choose, so a failing case can be explored. */
+export interface FaultKnobs {
+  /** Processes, 2..7 (default 2 + seed % 6). */
+  readonly nodes?: number;
+  /** membershipServiceSize, 1..9 (default from the seed's next digit). */
+  readonly serviceSize?: number;
+  /** Groups the workload uses, 1..6 (default 2..4). */
+  readonly groups?: number;
+  readonly lossRate?: number;
+  readonly duplicateRate?: number;
+  readonly jitterMs?: number;
+  /** Whether partitions (symmetric and one-way) are among the faults (default true). */
+  readonly partitions?: boolean;
+  /** Whether paused processes (stopped, then resumed) are among the faults (default true). */
+  readonly pauses?: boolean;
+  /** Faults injected during the fault phase, 0..20 (default 1..4). */
+  readonly crashBudget?: number;
+  /** Largest multicast payload, at most the simulated maxPayloadBytes (default that bound). */
+  readonly maxPayloadBytes?: number;
+  /** Share of multicasts padded to a random size up to maxPayloadBytes (default 0.3). */
+  readonly largePayloadShare?: number;
+  /** Share of runs that are safety-only: one fault beyond what the membership service survives (an even split of the
+   *  service, or the loss of its majority); liveness is then not demanded (default 0.1). */
+  readonly safetyOnlyShare?: number;
+}
+
 export interface RunResult {
   readonly seed: number;
   readonly nodes: number;
   /** The run's membershipServiceSize: views are decided by a majority of their oldest this many members. */
   readonly serviceSize: number;
   readonly violations: readonly string[];
+  /** Whether the run carried a fault beyond the service's tolerance (liveness was not checked). */
+  readonly safetyOnly: boolean;
   readonly stats: {
     readonly sent: number;
     readonly delivered: number;
     readonly views: number;
     readonly faults: readonly string[];
     readonly simulatedMs: number;
+    /** Most of one sender's messages seen in flight in one group epoch (the window bounds it). */
+    readonly maxInFlightMessages: number;
   };
 }
 
@@ -32,22 +62,28 @@ const RETRY_FAULT_MS = 100;
 const MAX_OUTSTANDING_MULTICASTS = 12;
 /** Largest burst of multicasts the workload issues in one input. */
 const MAX_BURST_MULTICASTS = 5;
-const GROUPS = ['g0', 'g1'] as const;
 /** Share of multicasts padded to a random size up to maxPayloadBytes: enough that unstable backlogs often exceed one
  *  frame, so view changes must split what they carry. */
 const LARGE_PAYLOAD_SHARE = 0.3;
+const SAFETY_ONLY_SHARE = 0.1;
+/** How long a safety-only run goes on after the fault phase (its in-flight changes end or stall). */
+const SAFETY_ONLY_TAIL_MS = 2_000;
+/** How long a paused process stays stopped: from well below to well above the failure timeout. */
+const PAUSE_MS = [100, 1_200] as const;
 
 /** Membership service sizes a run picks from: smaller than, equal to and larger than the node counts (3..7). */
 const SERVICE_SIZES = [3, 4, 5, 6, 7] as const;
 
-/** One randomized run from a seed: workload, network faults, crashes, partitions, clock skew; then the invariants. */
-export function runSeed(seed: number, nodeCount?: number): RunResult {
-  const nodes = nodeCount ?? 3 + (seed % 5);
-  // Drawn from the seed's next digit in base 5, independent of the node count (seed % 5): every pairing of node count
-  // and service size recurs once every 25 seeds, and 10 of the 25 have more nodes than service members.
-  const serviceSize = SERVICE_SIZES[Math.floor(seed / 5) % SERVICE_SIZES.length];
+/** One randomized run from a seed: workload, network faults, crashes, pauses, partitions, clock skew; then the
+ *  invariants. `knobs` fix any choice the seed would make (a number alone is the node count). */
+export function runSeed(seed: number, knobs: FaultKnobs | number = {}): RunResult {
+  const k: FaultKnobs = typeof knobs === 'number' ? { nodes: knobs } : knobs;
+  const nodes = k.nodes ?? 2 + (seed % 6);
+  // Drawn from the seed's next digit in base 5, independent of the node count (seed % 6): every pairing of node count
+  // and service size recurs once every 30 seeds, and many have more nodes than service members.
+  const serviceSize = k.serviceSize ?? SERVICE_SIZES[Math.floor(seed / 6) % SERVICE_SIZES.length];
   const cluster = new Cluster({ seed, nodes, bounds: { membershipServiceSize: serviceSize } });
-  const run = new RandomRun(cluster, cluster.prng, serviceSize);
+  const run = new RandomRun(cluster, cluster.prng, serviceSize, k);
   return run.execute(seed, nodes);
 }
 
@@ -59,47 +95,62 @@ class RandomRun {
   private disrupted = Number.MAX_SAFE_INTEGER; // no fault before the cluster first formed and stayed calm
   private faultsOn = true;
   private lastUncalmMs = 0;
+  private readonly groups: readonly string[];
+  private readonly safetyOnly: boolean;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly prng: Prng,
     private readonly serviceSize: number,
-  ) {}
+    private readonly knobs: FaultKnobs,
+  ) {
+    const groups = knobs.groups ?? prng.int(2, 4);
+    this.groups = Array.from({ length: groups }, (_, i) => `g${i}`);
+    this.safetyOnly = prng.chance(knobs.safetyOnlyShare ?? SAFETY_ONLY_SHARE);
+  }
 
   execute(seed: number, nodes: number): RunResult {
     this.configure();
     this.scheduleFaults();
     this.cluster.runUntil(FAULT_PHASE_MS);
-    const unsettled = this.settle();
+    // After a fault beyond tolerance nothing can be decided any more: only what happened so far is judged.
+    let unsettled: string | null = null;
+    if (this.safetyOnly) this.cluster.runUntil(FAULT_PHASE_MS + SAFETY_ONLY_TAIL_MS);
+    else unsettled = this.settle();
     const h = this.cluster.history;
     const survivors = new Set(this.cluster.nodes.filter((n) => n.core?.state === 'member').map((n) => n.key));
-    const violations = checkInvariants({ history: h, survivors, checkLiveness: true, unsettled });
+    const checkLiveness = !this.safetyOnly;
+    const wire = this.cluster.wire;
+    const violations = checkInvariants({ history: h, survivors, checkLiveness, unsettled, wire });
     const stats = {
       sent: h.sent.size,
       delivered: h.deliveries.length,
       views: new Set(h.systemViews.map((v) => v.id)).size,
       faults: this.faults,
       simulatedMs: this.cluster.now,
+      maxInFlightMessages: wire.maxInFlightMessages,
     };
-    return { seed, nodes, serviceSize: this.serviceSize, violations, stats };
+    const safetyOnly = this.safetyOnly;
+    return { seed, nodes, serviceSize: this.serviceSize, violations, safetyOnly, stats };
   }
 
   private configure(): void {
     const c = this.cluster;
     const p = this.prng;
+    const k = this.knobs;
     c.network.faults = {
-      lossRate: p.pick([0, 0.01, 0.05]),
-      duplicateRate: p.pick([0, 0.02, 0.1]),
+      lossRate: k.lossRate ?? p.pick([0, 0.01, 0.05]),
+      duplicateRate: k.duplicateRate ?? p.pick([0, 0.02, 0.1]),
       baseDelayMs: p.pick([0.2, 1, 3]),
-      jitterMs: p.pick([0.5, 5, 25]),
+      jitterMs: k.jitterMs ?? p.pick([0.5, 5, 25]),
     };
     this.faults.push(
-      `membership service ${this.serviceSize}; net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}`,
+      `membership service ${this.serviceSize}; ${this.groups.length} groups; net loss=${c.network.faults.lossRate} dup=${c.network.faults.duplicateRate} jitter=${c.network.faults.jitterMs}${this.safetyOnly ? '; safety-only' : ''}`,
     );
     for (const n of c.nodes) {
       if (p.chance(0.5)) n.clockRate = 0.9 + p.next() * 0.2;
       n.clockOffsetMs = p.int(0, 100_000);
-      const plan = new Set<string>(GROUPS.filter((_, i) => p.chance(i === 0 ? 0.9 : 0.5)));
+      const plan = new Set<string>(this.groups.filter((_, i) => p.chance(i === 0 ? 0.9 : 0.5)));
       this.plans.set(n.index, plan);
       c.at(n.index === 1 ? 0 : p.int(0, 300), () => this.boot(n));
     }
@@ -120,7 +171,7 @@ class RandomRun {
       c.at(c.now + RESTART_AFTER_EXCLUSION_MS, () => n.incarnation === incarnation && this.boot(n));
       return;
     }
-    if (n.core?.state === 'member') this.act(n);
+    if (n.core?.state === 'member' && !n.paused) this.act(n);
     if (!this.calm()) this.lastUncalmMs = c.now;
     else if (c.now - this.lastUncalmMs >= CALM_BEFORE_RESET_MS) this.disrupted = 0;
     c.at(c.now + DRIVER_INTERVAL_MS * (0.5 + this.prng.next()), () => this.drive(n, incarnation));
@@ -145,21 +196,50 @@ class RandomRun {
   }
 
   private payloadBytes(): number {
-    return this.prng.chance(LARGE_PAYLOAD_SHARE) ? this.prng.int(0, SIM_CORE_BOUNDS.maxPayloadBytes) : 0;
+    const max = Math.min(this.knobs.maxPayloadBytes ?? Infinity, SIM_CORE_BOUNDS.maxPayloadBytes);
+    return this.prng.chance(this.knobs.largePayloadShare ?? LARGE_PAYLOAD_SHARE) ? this.prng.int(0, max) : 0;
   }
 
   private scheduleFaults(): void {
-    const count = this.prng.int(1, 4);
+    const count = this.knobs.crashBudget ?? this.prng.int(1, 4);
     for (let i = 0; i < count; i++) {
       const at = this.prng.int(700, FAULT_PHASE_MS - 1_000);
       this.cluster.at(at, () => this.inject());
     }
+    if (this.safetyOnly)
+      this.cluster.at(this.prng.int(1_200, FAULT_PHASE_MS - 800), () => this.beyondTolerance());
+  }
+
+  /** The fault of a safety-only run: an even split of the membership service (no side holds a majority), or the
+   *  crash of a majority of it. Nothing can be decided afterwards; what was decided must still be consistent. */
+  private beyondTolerance(): void {
+    const c = this.cluster;
+    const service = [...c.newestService()];
+    const nodes = c.nodes.filter((n) => service.includes(n.key));
+    if (nodes.length < 2) return;
+    if (nodes.length % 2 === 0 && this.prng.chance(0.7)) return this.evenSplit(nodes);
+    const victims = [...nodes].sort(() => this.prng.next() - 0.5).slice(0, Math.floor(nodes.length / 2) + 1);
+    for (const v of victims) this.crashAndRestart(v, 'service-majority-loss');
+  }
+
+  private evenSplit(service: readonly SimNode[]): void {
+    const c = this.cluster;
+    const shuffled = [...service].sort(() => this.prng.next() - 0.5);
+    const side = new Set(shuffled.slice(0, service.length / 2));
+    for (const n of c.nodes) if (!service.includes(n) && this.prng.chance(0.5)) side.add(n);
+    for (const a of side) for (const b of c.nodes) if (!side.has(b)) c.network.cut(a.index, b.index);
+    for (const a of side) for (const b of c.nodes) if (!side.has(b)) c.network.cut(b.index, a.index);
+    this.disrupted = Number.MAX_SAFE_INTEGER;
+    this.faults.push(
+      `even split of the service ${[...side].map((n) => n.index).join(',')} at ${Math.round(c.now)}`,
+    );
+    c.at(c.now + this.prng.int(600, 1_500), () => c.network.healAll());
   }
 
   /** Every node up and in one view, no partition and no armed crash: the previous faults are fully repaired. */
   private calm(): boolean {
     const c = this.cluster;
-    return c.nodes.every((n) => n.alive) && c.settled() && !c.network.partitioned && !c.onSend;
+    return c.nodes.every((n) => n.alive && !n.paused) && c.settled() && !c.network.partitioned && !c.onSend;
   }
 
   private budget(): number {
@@ -181,15 +261,11 @@ class RandomRun {
   private inject(): void {
     if (!this.faultsOn) return;
     // No budget now (an earlier fault is still being repaired): try again a little later.
-    if (this.budget() <= 0) return this.cluster.at(this.cluster.now + RETRY_FAULT_MS, () => this.inject());
-    const kind = this.prng.pick([
-      'crash',
-      'crash-leader',
-      'partition',
-      'one-way',
-      'crash-mid-change',
-      'stop',
-    ] as const);
+    if (this.budget() <= 0) return this.injectWithoutBudget();
+    const kinds = ['crash', 'crash-leader', 'crash-mid-change', 'stop'] as string[];
+    if (this.knobs.partitions !== false) kinds.push('partition', 'one-way');
+    if (this.knobs.pauses !== false) kinds.push('pause');
+    const kind = this.prng.pick(kinds);
     if (kind === 'partition' || kind === 'one-way') return this.partition(kind === 'one-way');
     if (kind === 'crash-mid-change') {
       // Whoever first sends that phase's message dies: the leader, a service member whenever a change can succeed.
@@ -202,7 +278,30 @@ class RandomRun {
       kind === 'crash-leader' ? (c.leaderNode() ?? this.prng.pick(alive)) : this.prng.pick(alive);
     this.disrupted += this.cost(victim);
     if (kind === 'stop') return this.stop(victim);
+    if (kind === 'pause') return this.pause(victim);
     this.crashAndRestart(victim, kind);
+  }
+
+  /** A service too small to lose a vote (one or two members) still sees graceful stops, one at a time from calm: a
+   *  leaver takes part in its own removal, so the other member of a two-process system goes on alone. */
+  private injectWithoutBudget(): void {
+    const c = this.cluster;
+    const tiny = Math.min(this.serviceSize, c.nodes.length) <= 2;
+    if (!tiny || this.disrupted > 0) return c.at(c.now + RETRY_FAULT_MS, () => this.inject());
+    const up = c.nodes.filter((n) => n.alive);
+    if (up.length === 0) return;
+    this.disrupted = 1;
+    this.stop(this.prng.pick(up));
+  }
+
+  /** Stops a process without killing it, then resumes it: shorter than the failure timeout it is merely late; longer,
+   *  it is excluded and learns so when it resumes. */
+  private pause(victim: SimNode): void {
+    const c = this.cluster;
+    const ms = this.prng.int(PAUSE_MS[0], PAUSE_MS[1]);
+    this.faults.push(`pause node${victim.index} for ${ms} ms at ${Math.round(c.now)}`);
+    c.pause(victim.index);
+    c.at(c.now + ms, () => c.resume(victim.index));
   }
 
   /** A graceful stop (SIGTERM): the process leaves the system, and its driver restarts it once it is gone, as a
@@ -277,6 +376,7 @@ class RandomRun {
     c.onSend = null;
     c.network.faults = { ...CALM_NETWORK };
     c.network.healAll();
+    for (const n of c.nodes) c.resume(n.index);
   }
 
   /** Runs until the cluster settled with nothing pending (then a little longer to drain), or the deadline. */

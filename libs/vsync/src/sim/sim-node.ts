@@ -17,6 +17,11 @@ export class SimNode {
   incarnation = 0;
   clockRate = 1;
   clockOffsetMs = 0;
+  /** Which founded system this incarnation belongs to (see Cluster's era). */
+  era = 0;
+  /** Stopped without being killed (see Cluster.pause); what arrives meanwhile is held in `held` until it resumes. */
+  paused = false;
+  readonly held: Uint8Array[] = [];
   readonly requests = new Map<number, SimRequest>();
   readonly groups = new Set<string>();
   readonly issued = new Map<string, number>();

@@ -1,5 +1,6 @@
 import { assert } from '../errors/invariant-error';
 import type { ProcessId } from '../process-id';
+import { isPlanted } from '../testing/planted-bugs';
 import { majorityOf } from './ballot';
 
 /** The membership service (GMS) of a view: its oldest `size` members, all of them if the view is smaller. Members are
@@ -13,5 +14,13 @@ export function membershipService(members: readonly ProcessId[], size: number): 
 /** Service members whose votes decide a view change, or keep a process in the primary partition: a strict majority of
  *  the view's membership service, so any two quorums of one view share a member. */
 export function serviceQuorum(members: readonly ProcessId[], size: number): number {
-  return majorityOf(membershipService(members, size).length);
+  const service = membershipService(members, size).length;
+  return plantedQuorum(service) ?? majorityOf(service);
+}
+
+/** The quorum a planted bug uses instead of a majority (mutation check only), or null: the real rule. */
+export function plantedQuorum(service: number): number | null {
+  if (isPlanted('minorityDecides')) return Math.max(1, Math.ceil(service / 2) - 1);
+  if (isPlanted('evenServiceHalfDecides') && service % 2 === 0) return service / 2;
+  return null;
 }

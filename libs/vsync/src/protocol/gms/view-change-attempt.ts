@@ -2,6 +2,7 @@ import { assert } from '../errors/invariant-error';
 import { type ProcessId, processKey } from '../process-id';
 import type { AcceptedValue, Ballot, DataRecord, ViewValue } from '../wire-message';
 import { compareBallot } from './ballot';
+import { isPlanted } from '../testing/planted-bugs';
 import { membershipService, serviceQuorum } from './membership-service';
 
 export interface FlushAnswer {
@@ -76,6 +77,7 @@ export class ViewChangeAttempt {
    *  acceptance is not a vote. */
   recordAccept(from: ProcessId): boolean {
     if (this.phase === 'propose' && this.service.has(processKey(from))) this.accepts.add(processKey(from));
+    if (isPlanted('commitOnOwnAccept') && this.accepts.size > 0) return true;
     return this.accepts.size >= this.quorum;
   }
 

@@ -1,4 +1,5 @@
 import { assert } from '../errors/invariant-error';
+import { isPlanted } from '../testing/planted-bugs';
 import { type ProcessId, sameProcess } from '../process-id';
 import type { DataRecord, Ordering, WireBody } from '../wire-message';
 import { compareTotal } from './record-order';
@@ -195,8 +196,10 @@ export class GroupEpoch {
     if (!this.streams[rank].add(record)) return false;
     this.clocks[rank] = Math.max(this.clocks[rank], record.lamport);
     this.acks[this.myRank][rank] = this.streams[rank].received;
-    if (record.ordering === 'fifo') {
-      if (!this.frozenFlag) this.deliverNow(rank, record);
+    const onReceipt = record.ordering === 'fifo' || isPlanted('totalOrderOnReceipt');
+    const frozen = this.frozenFlag && !isPlanted('deliverDuringFlush');
+    if (onReceipt) {
+      if (!frozen) this.deliverNow(rank, record);
     } else {
       insertSorted(this.totalPending, record);
     }

@@ -1,0 +1,37 @@
+/** Planted protocol bugs for the mutation check (`npm run sim:mutants`): each name switches one rule of the core off,
+ *  so the simulator can prove its invariants notice that rule breaking.
+ *
+ *  Kept out of the production path on purpose: nothing is planted unless `plantBug` is called, no option, flag or
+ *  environment variable reaches this module, and neither the protocol barrel (`../index.ts`) nor the library barrel
+ *  exports it; only `sim/mutants/` imports it (a spec there fails if anything else does). Checks cost one property
+ *  read of a frozen-shape record. */
+export const PLANTED_BUG_NAMES = [
+  'flushLeaderReportOnly',
+  'totalOrderOnReceipt',
+  'minorityDecides',
+  'evenServiceHalfDecides',
+  'commitOnOwnAccept',
+  'newLeaderIgnoresAccepted',
+  'sendWindowIgnored',
+  'excludedNotFenced',
+  'deliverDuringFlush',
+  'viewBeforeFlushDelivery',
+] as const;
+
+export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];
+
+type Switches = Record<PlantedBugName, boolean>;
+
+const planted: Switches = Object.seal(
+  Object.fromEntries(PLANTED_BUG_NAMES.map((name) => [name, false])) as Switches,
+);
+
+/** Whether the named bug is planted; always false outside the mutation check. */
+export function isPlanted(name: PlantedBugName): boolean {
+  return planted[name];
+}
+
+/** Plants one bug (null removes every planted bug). */
+export function plantBug(name: PlantedBugName | null): void {
+  for (const key of PLANTED_BUG_NAMES) planted[key] = key === name;
+}

@@ -1,0 +1,91 @@
+import { INVARIANT_NAMES } from './invariants';
+import { type FaultKnobs, type RunResult, runSeed } from './random-run';
+
+export interface BatchSummary {
+  readonly runs: number;
+  readonly safetyOnlyRuns: number;
+  readonly violations: number;
+  readonly failedSeeds: readonly number[];
+  readonly invariants: readonly string[];
+  readonly knobs: FaultKnobs;
+  readonly maxInFlightMessages: number;
+  readonly seconds: number;
+}
+
+/** A simulator crash is reported as a failing seed, like any violation, so one bad seed cannot hide the others. */
+export function runGuarded(seed: number, knobs: FaultKnobs): RunResult {
+  try {
+    return runSeed(seed, knobs);
+  } catch (error) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const stats = { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0, maxInFlightMessages: 0 };
+    return {
+      seed,
+      nodes: knobs.nodes ?? 0,
+      serviceSize: 0,
+      violations: [`simulation threw: ${detail}`],
+      safetyOnly: false,
+      stats,
+    };
+  }
+}
+
+/** Runs `count` seeds from `first`, reporting each failing one (with its replay command) through `print`. */
+export function runSeeds(
+  first: number,
+  count: number,
+  knobs: FaultKnobs,
+  print: (line: string) => void,
+): BatchSummary {
+  const failedSeeds: number[] = [];
+  let violations = 0;
+  let safetyOnlyRuns = 0;
+  let maxInFlightMessages = 0;
+  const started = Date.now();
+  for (let seed = first; seed < first + count; seed++) {
+    const result = runGuarded(seed, knobs);
+    if (result.safetyOnly) safetyOnlyRuns++;
+    maxInFlightMessages = Math.max(maxInFlightMessages, result.stats.maxInFlightMessages);
+    print(`seed ${seed} nodes=${result.nodes} service=${result.serviceSize} ${JSON.stringify(result.stats)}`);
+    if (result.violations.length === 0) continue;
+    violations += result.violations.length;
+    failedSeeds.push(seed);
+    print(
+      `FAIL seed ${seed} (${result.nodes} nodes, membership service ${result.serviceSize}; replay: npm run sim -- --seed ${seed}${knobArguments(knobs)})`,
+    );
+    print(`  faults: ${result.stats.faults.join('; ')}`);
+    for (const v of result.violations.slice(0, 10)) print(`  ${v}`);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    runs: count,
+    safetyOnlyRuns,
+    violations,
+    failedSeeds,
+    invariants: INVARIANT_NAMES,
+    knobs,
+    maxInFlightMessages,
+    seconds,
+  };
+}
+
+const FLAGS: Record<keyof FaultKnobs, string> = {
+  nodes: '--nodes',
+  serviceSize: '--service',
+  groups: '--groups',
+  lossRate: '--loss',
+  duplicateRate: '--dup',
+  jitterMs: '--jitter-ms',
+  partitions: '--partitions',
+  pauses: '--pauses',
+  crashBudget: '--crash-budget',
+  maxPayloadBytes: '--payload-bytes',
+  largePayloadShare: '--large-share',
+  safetyOnlyShare: '--safety-only-share',
+};
+
+function knobArguments(knobs: FaultKnobs): string {
+  return Object.entries(knobs)
+    .map(([k, v]) => ` ${FLAGS[k as keyof FaultKnobs]} ${typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`)
+    .join('');
+}
