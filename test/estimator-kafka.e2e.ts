@@ -27,16 +27,24 @@ import { describeWithServices, services } from './support/services';
  * pmu.snapshots -> two estimators that each read every partition -> results
  * group -> a ResultCollector here. With 2 areas and 1 replica each worker
  * computes one area, so a snapshot assembles only if both workers read it and
- * agreed on who computes what. A third estimator then joins mid-stream: the
- * figures of that view change (areas missing or computed twice) are measured
- * and printed, not asserted, since Kafka readers see a view change at
- * different points of the stream.
+ * agreed on who computes what. A third estimator then joins mid-stream and
+ * later one of the first two leaves: the figures of those view changes (areas
+ * missing or computed twice) are measured and printed, not asserted, since
+ * Kafka readers see a view change at different points of the stream.
  */
 const NOISE_SIGMA_PU = 0.002;
 const FPS = 30;
 const INGEST_DURATION_S = 26;
 /** When the third estimator is started, after ingest is ready. */
 const JOIN_AFTER_MS = 5000;
+/** When the second estimator leaves, after the third is ready. */
+const LEAVE_AFTER_MS = 4000;
+
+interface StoppedLine {
+  readonly [field: string]: unknown;
+  areasComputed: number;
+  input: { group: number; kafka: number; duplicateSnapshots: number };
+}
 
 interface Released {
   slot: number;
@@ -123,21 +131,25 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
     const joiner = startEstimator(ports[2]);
     await joiner.waitFor((l) => l.event === 'ready', 'third estimator ready');
     const joinedSec = Date.now() / 1000;
+    // A second view change: one of the first two leaves (SIGTERM: it leaves its groups) mid-stream.
+    await new Promise((resolve) => setTimeout(resolve, LEAVE_AFTER_MS));
+    const leaveStartedSec = Date.now() / 1000;
+    const leaving = estimators[1].waitFor((l) => l.event === 'stopped', 'leaving estimator stopped');
+    await estimators[1].stop();
+    const left = (await leaving) as StoppedLine;
     const report = (await ingest.waitFor((l) => l.event === 'stopped', 'ingest report')) as {
       kafka: { sent: number; dropped: number; catalogsSent: number };
     };
     // Results of the last snapshots are still on their way.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const stopped = await Promise.all(
-      [...estimators, joiner].map(async (e) => {
+    const [first, third] = await Promise.all(
+      [estimators[0], joiner].map(async (e) => {
         const line = e.waitFor((l) => l.event === 'stopped', 'estimator stopped');
         await e.stop();
-        return (await line) as {
-          areasComputed: number;
-          input: { group: number; kafka: number; duplicateSnapshots: number };
-        };
+        return (await line) as StoppedLine;
       }),
     );
+    const stopped = [first, left, third];
     await sim.stop();
 
     const released = fs
@@ -179,15 +191,20 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
     }
     expect(worst).toBeLessThan(6 * NOISE_SIGMA_PU);
 
-    const after = released.filter((s) => s.timeSec >= joinStartedSec);
-    const areaCopies = after.flatMap((s) => [0, 1].map((a) => copies.get(`${s.slot}/${a}`) ?? 0));
+    const phase = (from: number, to: number): string => {
+      const inPhase = released.filter((s) => s.timeSec >= from && s.timeSec < to);
+      const areaCopies = inPhase.flatMap((s) => [0, 1].map((a) => copies.get(`${s.slot}/${a}`) ?? 0));
+      return (
+        `${inPhase.length} snapshots, ${inPhase.filter((s) => !estimates.has(s.slot)).length} not assembled, ` +
+        `${areaCopies.filter((c) => c === 0).length} areas computed by no worker, ` +
+        `${areaCopies.filter((c) => c > 1).length} by two or more`
+      );
+    };
     process.stderr.write(
       `estimator-kafka: ${released.length} snapshots (${steady.length} before the join), ${estimates.size} assembled, ` +
         `largest voltage error ${worst.toFixed(5)} pu; third estimator ready ${(joinedSec - joinStartedSec).toFixed(1)} s ` +
-        `after its start; over the ${after.length} snapshots from its start on: ` +
-        `${after.filter((s) => !estimates.has(s.slot)).length} not assembled, ` +
-        `${areaCopies.filter((c) => c === 0).length} areas computed by no worker, ` +
-        `${areaCopies.filter((c) => c > 1).length} by two or more; ` +
+        `after its start; from its start to the leave: ${phase(joinStartedSec, leaveStartedSec)}; ` +
+        `from the leave on: ${phase(leaveStartedSec, Number.POSITIVE_INFINITY)}; ` +
         `inputs ${JSON.stringify(stopped.map((s) => s.input))}\n`,
     );
   }, 180_000);
