@@ -1,0 +1,78 @@
+import { PLANTED_BUG_NAMES, type PlantedBugName, plantBug } from '../../protocol/testing/planted-bugs';
+import type { FaultKnobs } from '../random-run';
+import { runGuarded } from '../seed-batch';
+
+/** What one planted bug breaks, and the fault mix that reaches it (the simulator's defaults unless said). */
+export interface MutantPlan {
+  readonly bug: PlantedBugName;
+  readonly breaks: string;
+  readonly knobs: FaultKnobs;
+}
+
+export const MUTANT_PLANS: readonly MutantPlan[] = [
+  { bug: 'flushLeaderReportOnly', breaks: 'the flush set is the union of every survivor report', knobs: {} },
+  { bug: 'totalOrderOnReceipt', breaks: 'total order waits for every member clock', knobs: {} },
+  { bug: 'minorityDecides', breaks: 'a view needs a majority of the membership service', knobs: {} },
+  {
+    bug: 'evenServiceHalfDecides',
+    breaks: 'half of an even membership service is not a majority',
+    knobs: { serviceSize: 4, nodes: 5, safetyOnlyShare: 1 },
+  },
+  { bug: 'commitOnOwnAccept', breaks: 'the leader commits on a quorum of accepts, not its own', knobs: {} },
+  {
+    bug: 'newLeaderIgnoresAccepted',
+    breaks: 'a new leader re-proposes the highest-ballot accepted value',
+    knobs: { crashBudget: 6 },
+  },
+  { bug: 'sendWindowIgnored', breaks: 'a sender keeps at most sendWindowMessages in flight', knobs: {} },
+  {
+    bug: 'excludedNotFenced',
+    breaks: 'an excluded incarnation is refused and told notMember',
+    knobs: { crashBudget: 6 },
+  },
+  { bug: 'deliverDuringFlush', breaks: 'a frozen member delivers only the decided flush set', knobs: {} },
+  {
+    bug: 'viewBeforeFlushDelivery',
+    breaks: 'the flush set is delivered before the new view is reported',
+    knobs: {},
+  },
+];
+
+export interface MutantOutcome {
+  readonly bug: PlantedBugName;
+  readonly caught: boolean;
+  /** The seed that caught it and the first violation it printed, or how many seeds ran in vain. */
+  readonly seed: number | null;
+  readonly violation: string | null;
+  readonly seedsRun: number;
+}
+
+/** Plants each bug in turn and runs seeds (from `firstSeed`, at most `seedsPerMutant`) until a run violates an
+ *  invariant; the bug is removed again whatever happens. */
+export function checkMutant(plan: MutantPlan, firstSeed: number, seedsPerMutant: number): MutantOutcome {
+  plantBug(plan.bug);
+  try {
+    for (let i = 0; i < seedsPerMutant; i++) {
+      const seed = firstSeed + i;
+      const result = runGuarded(seed, plan.knobs);
+      if (result.violations.length > 0)
+        return {
+          bug: plan.bug,
+          caught: true,
+          seed,
+          violation: result.violations[0].slice(0, 300),
+          seedsRun: i + 1,
+        };
+    }
+    return { bug: plan.bug, caught: false, seed: null, violation: null, seedsRun: seedsPerMutant };
+  } finally {
+    plantBug(null);
+  }
+}
+
+/** Every planted bug has a plan: a bug added to the switches without one fails here rather than go unchecked. */
+export function plansForAllBugs(): readonly MutantPlan[] {
+  const missing = PLANTED_BUG_NAMES.filter((bug) => !MUTANT_PLANS.some((p) => p.bug === bug));
+  if (missing.length > 0) throw new Error(`planted bugs without a mutant plan: ${missing.join(', ')}`);
+  return MUTANT_PLANS;
+}
