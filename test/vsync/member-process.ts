@@ -25,17 +25,24 @@ export class MemberProcess {
     readonly name: string,
     program: string,
     options: Record<string, unknown>,
+    /** A command the member runs under, e.g. `['ip', 'netns', 'exec', 'ns1']`; it must exec node in place. */
+    launcher: readonly string[] = [],
   ) {
     // VSYNC_NODE_ARGS passes extra node flags to every member, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     const nodeArgs = (process.env.VSYNC_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
-    this.child = spawn(
+    const node = [
       process.execPath,
-      [...nodeArgs, '--import', 'tsx', program, JSON.stringify({ name, ...options })],
-      {
-        cwd: ROOT,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+      ...nodeArgs,
+      '--import',
+      'tsx',
+      program,
+      JSON.stringify({ name, ...options }),
+    ];
+    const [command, ...args] = [...launcher, ...node];
+    this.child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.onLine(line));
     createInterface({ input: this.child.stderr! }).on(
       'line',

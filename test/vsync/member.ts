@@ -4,7 +4,8 @@
  *
  * Several groups may share the member's one process runtime (option "groups").
  * Commands (stdin): {"cmd":"join"|"leave","group"} | {"cmd":"send","group","count":N,"ordering":"fifo"|"total",
- *                   "bytes":B (pads each message with B bytes)} | {"cmd":"update","group","count":N,"key"}
+ *                   "bytes":B (pads each message with B bytes), "firstSeq":S (default 0),
+ *                   "intervalMs":I (pause between messages, default none)} | {"cmd":"update","group","count":N,"key"}
  *                   | {"cmd":"flush","group"} | {"cmd":"cut","to":"host:port"} (drop everything sent there)
  *                   | {"cmd":"stats"} | {"cmd":"exit"} (a graceful shutdown)
  * Events (stdout):  ready, joined, left, view, systemView, deliver, update, sent, sendDone, updateDone, flushed,
@@ -30,6 +31,8 @@ interface MemberOptions {
   readonly seeds?: string[];
   /** A fixed port, kept across restarts (as a host agent gives each instance); default ephemeral. */
   readonly bindPort?: number;
+  /** Where to listen and what others dial; default loopback (a member in its own network namespace needs more). */
+  readonly bindHost?: string;
   readonly heartbeatIntervalMs?: number;
   readonly failureTimeoutMs?: number;
   readonly sendWindowMessages?: number;
@@ -42,6 +45,8 @@ interface Command {
   readonly cmd: 'join' | 'leave' | 'send' | 'update' | 'flush' | 'cut' | 'stats' | 'exit';
   readonly group?: string;
   readonly count?: number;
+  readonly firstSeq?: number;
+  readonly intervalMs?: number;
   readonly bytes?: number;
   readonly to?: string;
   readonly ordering?: Ordering;
@@ -63,6 +68,7 @@ const faults = new FaultInjector(options.faults ?? {});
 const runtime = new VsyncProcess({
   seeds: options.seeds,
   bindPort: options.bindPort,
+  bindHost: options.bindHost,
   rejoinOnExclusion: options.rejoinOnExclusion ?? false,
   faults,
   core: {
@@ -128,13 +134,18 @@ function groupOf(command: Command): Group {
 
 async function sendAll(group: Group, command: Command): Promise<void> {
   const count = command.count ?? 0;
+  const firstSeq = command.firstSeq ?? 0;
   const ordering = command.ordering ?? 'total';
   const padding = new Uint8Array(command.bytes ?? 0);
-  for (let seq = 0; seq < count; seq += 1) {
+  for (let seq = firstSeq; seq < firstSeq + count; seq += 1) {
+    // The identity is taken before the send: a member excluded meanwhile rejoins as another incarnation.
+    const sender = formatProcess(runtime.self);
     await (ordering === 'total'
       ? group.orderedSend(MESSAGE, options.name, seq, padding)
       : group.send(MESSAGE, options.name, seq, padding));
-    emit({ event: 'sent', group: group.name, seq });
+    emit({ event: 'sent', group: group.name, seq, sender });
+    if (command.intervalMs !== undefined)
+      await new Promise((resolve) => setTimeout(resolve, command.intervalMs));
   }
   emit({ event: 'sendDone', group: group.name, count });
 }
