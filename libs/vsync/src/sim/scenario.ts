@@ -17,6 +17,7 @@ type Phase = 'flush' | 'propose' | 'commit';
  *    join|leave NODES... GROUP     group membership requests
  *    multicast NODE fifo|total GROUP LABEL [BYTES]   BYTES pads the payload (up to maxPayloadBytes)
  *    stop NODE                     a graceful stop (SIGTERM): the process leaves the system
+ *    pause NODE | resume NODE      stop a process without killing it (SIGSTOP), and let it go on (SIGCONT)
  *    refound NODE                  an operator's re-found order (after a total loss) to a joining node
  *    run MS | stabilize            advance time; stabilize = until settled with nothing pending
  *    crash NODE [during-flush|during-propose|during-commit]
@@ -88,6 +89,10 @@ export class ScenarioRunner {
         return this.c.start(this.index(args[0]));
       case 'stop':
         return this.c.shutdown(this.index(args[0]));
+      case 'pause':
+        return this.c.pause(this.index(args[0]));
+      case 'resume':
+        return this.c.resume(this.index(args[0]));
       case 'refound':
         return this.c.refound(this.index(args[0]));
       case 'partition':
@@ -300,6 +305,7 @@ export class ScenarioRunner {
       survivors,
       checkLiveness: false,
       unsettled: null,
+      wire: this.c.wire,
     });
     if (violations.length > 0) throw new Error(`invariants broken:\n  ${violations.join('\n  ')}`);
   }

@@ -44,23 +44,23 @@ export class WireLog {
     }
   }
 
-  /** Called when `process` installs `value` after `previous`: if it proposed this value, a majority of the previous
-   *  view's membership service must already have accepted it. */
+  /** Called when `process` installs `value` after `previous`: some ballot that proposed it must already have been
+   *  accepted by a majority of the previous view's membership service (the proposer counts as accepting its own). */
   installed(process: ProcessId, value: ViewValue, previous: ViewValue | null): void {
     if (!previous || previous.id + 1 !== value.id) return;
     const members = value.members.map(processKey).join(',');
     const service = new Set(previous.members.slice(0, previous.serviceSize).map(processKey));
     const quorum = Math.floor(service.size / 2) + 1;
-    const key = processKey(process);
+    let best = -1;
     for (const [id, p] of this.proposals) {
-      if (p.proposer !== key || p.members !== members || !id.startsWith(`${previous.id}|`)) continue;
-      const votes = [...p.accepts].filter((a) => service.has(a)).length;
-      if (votes >= quorum) return;
-      this.quorumViolations.push(
-        `${key} installed view ${value.id} accepted by ${votes} of the ${service.size} membership service members of view ${previous.id} (needs ${quorum})`,
-      );
-      return;
+      if (p.members !== members || !id.startsWith(`${previous.id}|`)) continue;
+      best = Math.max(best, [...p.accepts].filter((a) => service.has(a)).length);
     }
+    // No proposal at all: a founding, not a decision (joiners and founders install with no previous view anyway).
+    if (best < 0 || best >= quorum) return;
+    this.quorumViolations.push(
+      `${processKey(process)} installed view ${value.id} accepted by ${best} of the ${service.size} membership service members of view ${previous.id} (needs ${quorum})`,
+    );
   }
 
   private ack(stream: string, from: ProcessId, count: number | undefined): void {
