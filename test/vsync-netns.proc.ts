@@ -77,15 +77,27 @@ const whole = (): boolean => {
 };
 
 /** Polls a condition that spans several members (a member's own `until` only wakes on its own events). */
-async function eventually(what: string, condition: () => boolean, withinMs: number): Promise<void> {
+async function eventually(what: () => string, condition: () => boolean, withinMs: number): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms: ${what}`);
+    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms: ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 
-const waitWhole = (): Promise<void> => eventually('all five in one view', whole, WHOLE_WITHIN_MS);
+/** Each member's latest group view and system view, for a failure message. */
+function describeViews(): string {
+  return members
+    .map((m) => {
+      const system = m.events.findLast((e) => e.event === 'systemView');
+      const view = lastView(m);
+      return `${m.name}: view ${view?.id} of ${(view?.members as string[] | undefined)?.length}, system view ${system?.id} of ${(system?.members as string[] | undefined)?.length}`;
+    })
+    .join('; ');
+}
+
+const waitWhole = (): Promise<void> =>
+  eventually(() => `all five in one view (${describeViews()})`, whole, WHOLE_WITHIN_MS);
 
 async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
   const start = Date.now();
@@ -225,6 +237,7 @@ describe.skipIf(unavailable !== undefined)(
       );
       await Promise.all(members.map((m) => m.stop(0)));
       network?.destroy();
+      saveLogs();
       console.info(`vsync-netns seed ${SEED}; phase times (ms): ${JSON.stringify(timings)}`);
       expect(network?.remaining() ?? []).toEqual([]);
     }, 60_000);
@@ -269,6 +282,7 @@ describe.skipIf(unavailable !== undefined)(
       );
       await timed('flapping trunk: whole again', waitWhole);
       const victim = 2 + Math.floor(random() * (MEMBERS - 2));
+      console.info(`flap seed ${SEED}: trunk down ${trunk.join(',')} ms; next n${victim}`);
       const link = await timed(`flapping n${victim}`, () =>
         flap(
           () => network.cutMember(victim),

@@ -58,6 +58,8 @@ export class VsyncProcess {
   private readonly transport: TcpTransport;
   private readonly groups = new Map<string, GroupEndpoint>();
   private readonly joined = new Set<string>();
+  /** Groups an exclusion took this process out of and whose re-join has not completed yet. */
+  private readonly rejoining = new Set<string>();
   private readonly pending = new Map<number, PendingRequest>();
   private readonly inputs: CoreInput[] = [];
   private batch: MulticastBatch | undefined;
@@ -366,6 +368,7 @@ export class VsyncProcess {
     if (error !== undefined) return request.reject(error);
     if (request.type === 'join') this.joined.add(request.group);
     if (request.type === 'leave') this.joined.delete(request.group);
+    this.rejoining.delete(request.group);
     request.resolve();
   }
 
@@ -375,8 +378,11 @@ export class VsyncProcess {
     this.rejectAll(error);
     this.report(error);
     if (!this.options.rejoinOnExclusion || this.state !== 'running') return;
-    const groups = [...this.joined];
+    // An incarnation excluded again before its re-joins completed must not forget those groups (seen with a
+    // flapping link): they are re-joined along with the ones it had joined.
+    const groups = [...new Set([...this.joined, ...this.rejoining])];
     this.joined.clear();
+    for (const group of groups) this.rejoining.add(group);
     this.startCore(this.self.incarnation + 1, false);
     for (const group of groups) {
       this.request({ type: 'join', group }).catch((failure: Error) => this.groups.get(group)?.fail(failure));
