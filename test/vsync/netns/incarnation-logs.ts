@@ -115,3 +115,24 @@ export function finalCompleteness(split: IncarnationLogs): string[] {
   }
   return violations;
 }
+
+/**
+ * FIFO without gaps for members that join while others send: the checker wants every member to deliver every
+ * sender's messages from #0, which only holds for members there from the start. A joiner delivers each sender's
+ * stream from the first message of the view it joined in (view synchrony checks that this is the right place), and
+ * from there on without gaps or reordering.
+ */
+export function fifoFromJoin(split: IncarnationLogs): string[] {
+  const violations: string[] = [];
+  for (const [name, log] of split.logs) {
+    const nextSeq = new Map<string, number>();
+    for (const record of log) {
+      if (record.event !== 'deliver') continue;
+      const expected = nextSeq.get(record.from);
+      if (expected !== undefined && record.seq !== expected)
+        violations.push(`fifo: ${name} delivered ${record.from}#${record.seq} when #${expected} was next`);
+      nextSeq.set(record.from, record.seq + 1);
+    }
+  }
+  return violations;
+}
