@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ServiceBindError, stopOnSignalOrAfter, VsyncServer } from '@gridcloud/nest-vsync';
+import { bindingFailure, ServiceBindError, stopOnSignalOrAfter, VsyncServer } from '@gridcloud/nest-vsync';
 import { VsyncProcess } from '@gridcloud/vsync';
 import { AppModule } from './app.module';
 import { ESTIMATOR_SETTINGS, parseEstimatorOptions, type EstimatorOptions } from './config/estimator-options';
@@ -17,14 +17,6 @@ const stderrLogger: LoggerService = {
   error: (m: unknown, ctx?: string) =>
     void process.stderr.write(`estimator${ctx ? ` [${ctx}]` : ''} error: ${String(m)}\n`),
 };
-
-/** A socket error from binding becomes a ServiceBindError naming the flag; anything else passes through. */
-function bindingFailure(error: unknown, flag: string, address: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES')
-    return new ServiceBindError(flag, address, error as NodeJS.ErrnoException);
-  return error;
-}
 
 function print(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -1,5 +1,6 @@
 export { flagParser, type FlagErrorFactory, type FlagParser, type Flags } from './flag-parser';
 export { freePort } from './free-port';
+export { ListenError, listenFailure } from './listen-error';
 export {
   settingsSchema,
   setting,

@@ -22,3 +22,4 @@ export { VsyncHealthModule } from './health/vsync-health.module';
 export { AppMetrics } from './health/app-metrics';
 export { VsyncHealthIndicator } from './health/vsync-health-indicator';
 export { VsyncModuleOptionsError, VsyncPatternError, ServiceBindError } from './errors';
+export { bindingFailure } from './errors/service-bind-error';

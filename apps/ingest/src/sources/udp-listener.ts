@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { ConfigBudget, ConfigStore, StreamDecoder } from '@gridcloud/c37118';
 import type { IngestPipeline } from '../pipeline/ingest-pipeline';
-import { ListenError } from '../errors/listen-error';
+import { ListenError } from '@gridcloud/command-line';
 
 /** All UDP senders' configurations together, as CFG-2 bytes: about 100 MB once decoded. */
 export const DEFAULT_MAX_UDP_CONFIG_BYTES = 16 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ListenError } from '../errors/listen-error';
+import { ListenError } from '@gridcloud/command-line';
 import { TcpPmuServer } from './tcp-pmu-server';
 
 describe('TcpPmuServer.listen', () => {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { COMMAND, encodeFrame, StreamDecoder, type CommandFrame, type FrameReject } from '@gridcloud/c37118';
 import type { SimStream } from '../model/pmu-simulator';
-import { ListenError } from '../errors/listen-error';
+import { ListenError } from '@gridcloud/command-line';
 import { config3Of } from '../wire/config3';
 
 export interface TcpServerCounters {
