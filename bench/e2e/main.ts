@@ -4,6 +4,8 @@
  * member of `results` outside the cluster, latency from each snapshot's PMU timestamp to its estimate's arrival
  * there (p50, p99, max), and the CPU share of each role (percent of one core, summed over its processes; `cluster`
  * is the agent and console). `snapshotsByIngest` is ingest's own count over the window, read from its 1 s stats.
+ * The window opens once the system view has been quiet for 5 s (every instance joined); `viewChangesInWindow` counts
+ * the view changes that still fell inside it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,9 @@ class BenchConfigError extends Error {}
 const { parseFlags, numberFlag, stringFlag } = flagParser((m) => new BenchConfigError(m));
 const FLAGS = ['case', 'fps', 'duration-s', 'json'];
 const FLOWING_TIMEOUT_MS = 180_000;
+/** Steady state: no system view installed for this long (the last instances have joined their groups). */
+const SETTLED_QUIET_MS = 5_000;
+const SETTLED_TIMEOUT_MS = 120_000;
 
 function quantile(sorted: readonly number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -59,9 +64,13 @@ async function main(): Promise<void> {
       'estimates flowing',
       FLOWING_TIMEOUT_MS,
     );
+    // Every join is a view change whose flush pauses delivery for a moment: measure once the last instance (the
+    // dashboard boots slowest) has joined, and report any view change that still falls in the window.
+    await observer.settled(SETTLED_QUIET_MS, SETTLED_TIMEOUT_MS);
     const roleOf = roles(cluster.lines, cluster.pid!);
     const status = (): JsonLine => cluster.lines.filter((l) => l.event === 'status').at(-1)!;
     const first = status();
+    const linesBefore = cluster.lines.length;
     const startMs = Date.now();
     const before = sample(roleOf.keys());
     await sleep(durationS * 1000);
@@ -73,6 +82,10 @@ async function main(): Promise<void> {
     );
     const slots = inWindow.map(([slot]) => slot);
     const latencies = inWindow.map(([, e]) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
+    // What happened to the cluster in the window (exits, restarts) goes to stderr, so a slow tail can be explained.
+    for (const l of cluster.lines.slice(linesBefore))
+      if (l.event === 'process' || l.event === 'cluster-event')
+        process.stderr.write(`bench:e2e: ${JSON.stringify(l)}\n`);
     const result = {
       case: path.basename(caseFile),
       buses,
@@ -87,6 +100,8 @@ async function main(): Promise<void> {
       p50Ms: quantile(latencies, 0.5),
       p99Ms: quantile(latencies, 0.99),
       maxMs: latencies.length === 0 ? null : Math.round(latencies.at(-1)! * 10) / 10,
+      viewChangesInWindow: observer.systemViewsAtMs.filter((t) => t >= startMs && t < endMs).length,
+      restartsInWindow: (last.restarts as number) - (first.restarts as number),
       cpuPercent: cpuPercent(before, after, roleOf, (endMs - startMs) / 1000),
     };
     process.stdout.write(`${JSON.stringify(result, null, f.has('json') ? undefined : 2)}\n`);

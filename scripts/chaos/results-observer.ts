@@ -12,6 +12,8 @@ export const MAX_TRACKED_SLOTS = 108_000;
 export class ResultsObserver {
   readonly collector = new ResultCollector();
   readonly estimated = new Map<number, { timeSec: number; arrivedMs: number }>();
+  /** When each system view was installed here (ms since the epoch), oldest first; bounded like the slots. */
+  readonly systemViewsAtMs: number[] = [];
   private readonly group: Group;
 
   constructor(agentAddress: string) {
@@ -21,6 +23,20 @@ export class ResultsObserver {
       core: { failureTimeoutMs: 1500, heartbeatIntervalMs: 150 },
     });
     this.group.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => this.onResult(bytes));
+    this.group.process.onSystemView(() => {
+      if (this.systemViewsAtMs.length < MAX_TRACKED_SLOTS) this.systemViewsAtMs.push(Date.now());
+    });
+  }
+
+  /** Resolves once no system view was installed for `quietMs` (late joiners done), or rejects after `timeoutMs`. */
+  async settled(quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = this.systemViewsAtMs.at(-1) ?? 0;
+      if (Date.now() - last >= quietMs) return;
+      if (Date.now() > deadline) throw new Error(`the system view kept changing for ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   join(): Promise<void> {
