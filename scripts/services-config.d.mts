@@ -11,7 +11,14 @@ export interface ServicesConfig {
   stopTimeoutMs: number;
   redis: { port: number };
   influx: { port: number; rpcPort: number; database: string };
-  kafka: { port: number; controllerPort: number; version: string; heapMb: number; libsDir: string; topics: KafkaTopic[] };
+  kafka: {
+    port: number;
+    controllerPort: number;
+    version: string;
+    heapMb: number;
+    libsDir: string;
+    topics: KafkaTopic[];
+  };
 }
 export declare function servicesConfig(env?: NodeJS.ProcessEnv): ServicesConfig;
 export declare function serviceAddresses(env?: NodeJS.ProcessEnv): {

@@ -27,7 +27,11 @@ describeWithServices('ingest Kafka consumer group -> pmu.snapshots', ['kafka'], 
   const run = randomUUID().slice(0, 8);
   const framesTopic = `pmu.frames.e2e-${run}`;
   const snapshotsTopic = `pmu.snapshots.e2e-${run}`;
-  const kafka = new Kafka({ clientId: 'ingest-e2e', brokers: services.kafka.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'ingest-e2e',
+    brokers: services.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   let reader: Consumer | undefined;
   const procs: LocalProcess[] = [];
@@ -42,7 +46,13 @@ describeWithServices('ingest Kafka consumer group -> pmu.snapshots', ['kafka'], 
 
   it('shares frame partitions between two replicas and publishes aligned snapshots covering every PMU', async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: framesTopic, numPartitions: 4 }, { topic: snapshotsTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic: framesTopic, numPartitions: 4 },
+        { topic: snapshotsTopic, numPartitions: 1 },
+      ],
+      waitForLeaders: true,
+    });
     const got: PublishedSnapshot[] = [];
     reader = kafka.consumer({ groupId: `ingest-e2e-reader-${run}` });
     await reader.connect();
@@ -60,13 +70,36 @@ describeWithServices('ingest Kafka consumer group -> pmu.snapshots', ['kafka'], 
     const group = `ingest-e2e-${run}`;
     for (const id of ['replica-a', 'replica-b']) {
       const p = LocalProcess.tsx(INGEST_ENTRY, [
-        '--kafka-brokers', services.kafka.brokers.join(','), '--kafka-consume-topic', framesTopic, '--kafka-group', group,
-        '--kafka-publish-topic', snapshotsTopic, '--instance-id', id, '--align-window-ms', '300', '--kafka-snapshot-format', 'json',
+        '--kafka-brokers',
+        services.kafka.brokers.join(','),
+        '--kafka-consume-topic',
+        framesTopic,
+        '--kafka-group',
+        group,
+        '--kafka-publish-topic',
+        snapshotsTopic,
+        '--instance-id',
+        id,
+        '--align-window-ms',
+        '300',
+        '--kafka-snapshot-format',
+        'json',
       ]);
       procs.push(p);
       await p.waitFor((l) => l.event === 'ready', `${id} ready`);
     }
-    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', CASE14, '--pmus', String(PMUS), '--kafka-brokers', services.kafka.brokers.join(','), '--kafka-topic', framesTopic, '--config-interval-ms', '300']);
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
+      '--case',
+      CASE14,
+      '--pmus',
+      String(PMUS),
+      '--kafka-brokers',
+      services.kafka.brokers.join(','),
+      '--kafka-topic',
+      framesTopic,
+      '--config-interval-ms',
+      '300',
+    ]);
     procs.push(sim);
     await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
 

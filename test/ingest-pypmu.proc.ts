@@ -160,14 +160,7 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
       ]);
       procs.push(sim);
       const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-      const pdc = LocalProcess.spawn([
-        python,
-        '-u',
-        '-c',
-        PYPMU_PDC,
-        String(idcode),
-        String(ready.tcpPort),
-      ]);
+      const pdc = LocalProcess.spawn([python, '-u', '-c', PYPMU_PDC, String(idcode), String(ready.tcpPort)]);
       procs.push(pdc);
       const done = (await pdc.waitFor(
         (l) => l.event === 'done',

@@ -168,7 +168,12 @@ async function main(): Promise<void> {
     `ingest           ${ingest.pmus} PMUs at ${ingest.fps} fps: ${ingest.snapshotsPerSec} aligned snapshots/s vs ${ingest.fps} offered ` +
       `(ratio ${ingest.ratio}), p99 alignment ${ingest.p99AlignMs} ms, ${ingest.completePercent}% complete\n`,
   );
-  summary.ingest = { pmus: ingest.pmus, fps: ingest.fps, snapshotsPerSec: ingest.snapshotsPerSec, p99AlignMs: ingest.p99AlignMs };
+  summary.ingest = {
+    pmus: ingest.pmus,
+    fps: ingest.fps,
+    snapshotsPerSec: ingest.snapshotsPerSec,
+    p99AlignMs: ingest.p99AlignMs,
+  };
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 

@@ -20,7 +20,13 @@ export interface IngestBenchOptions {
   readonly alignWindowMs: number;
 }
 
-export const DEFAULT_INGEST_BENCH: IngestBenchOptions = { pmus: 3000, fps: 30, pmusPerStream: 50, seconds: 8, alignWindowMs: 100 };
+export const DEFAULT_INGEST_BENCH: IngestBenchOptions = {
+  pmus: 3000,
+  fps: 30,
+  pmusPerStream: 50,
+  seconds: 8,
+  alignWindowMs: 100,
+};
 
 /** The figures of one run; the first four are the benchmark's contract. */
 export interface IngestBenchResult {
@@ -41,7 +47,13 @@ interface StatsLine {
   atMs: number;
   cpuMs: number;
   expectedPmus: number;
-  aligner: { snapshots: number; released: Record<string, number>; missingFrames: number; framesPlaced: number; framesLate: number };
+  aligner: {
+    snapshots: number;
+    released: Record<string, number>;
+    missingFrames: number;
+    framesPlaced: number;
+    framesLate: number;
+  };
   alignLatencyMs: { count: number; p50: number; p99: number; max: number };
 }
 
@@ -51,20 +63,63 @@ const CONFIGURE_LIMIT_MS = 60_000;
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
   const procs: LocalProcess[] = [];
   try {
-    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, ['--case', casePath('case118'), '--pmus', String(o.pmus), '--pmus-per-stream', String(o.pmusPerStream), '--fps', String(o.fps), '--tcp', '127.0.0.1:0', '--max-tcp-clients', '65536']);
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
+      '--case',
+      casePath('case118'),
+      '--pmus',
+      String(o.pmus),
+      '--pmus-per-stream',
+      String(o.pmusPerStream),
+      '--fps',
+      String(o.fps),
+      '--tcp',
+      '127.0.0.1:0',
+      '--max-tcp-clients',
+      '65536',
+    ]);
     procs.push(sim);
     const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-    const targets = (ready.streams as { idcode: number }[]).flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`]);
-    const ingest = LocalProcess.tsx(INGEST_ENTRY, [...targets, '--fps', String(o.fps), '--align-window-ms', String(o.alignWindowMs), '--max-pmus', String(o.pmus), '--stats-interval-ms', '1000']);
+    const targets = (ready.streams as { idcode: number }[]).flatMap((s) => [
+      '--tcp',
+      `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
+    ]);
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
+      ...targets,
+      '--fps',
+      String(o.fps),
+      '--align-window-ms',
+      String(o.alignWindowMs),
+      '--max-pmus',
+      String(o.pmus),
+      '--stats-interval-ms',
+      '1000',
+    ]);
     procs.push(ingest);
     await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
-    const configured = ingest.waitFor((l) => l.event === 'stats' && (l as unknown as StatsLine).expectedPmus === o.pmus, `all ${o.pmus} PMUs configured`);
-    await Promise.race([configured, new Promise((_, reject) => setTimeout(() => reject(new Error(`ingest did not see all ${o.pmus} PMU configurations within ${CONFIGURE_LIMIT_MS} ms`)), CONFIGURE_LIMIT_MS))]);
+    const configured = ingest.waitFor(
+      (l) => l.event === 'stats' && (l as unknown as StatsLine).expectedPmus === o.pmus,
+      `all ${o.pmus} PMUs configured`,
+    );
+    await Promise.race([
+      configured,
+      new Promise((_, reject) =>
+        setTimeout(
+          () =>
+            reject(
+              new Error(
+                `ingest did not see all ${o.pmus} PMU configurations within ${CONFIGURE_LIMIT_MS} ms`,
+              ),
+            ),
+          CONFIGURE_LIMIT_MS,
+        ),
+      ),
+    ]);
     const firstIndex = ingest.lines.length;
     await new Promise((r) => setTimeout(r, (o.seconds + WARMUP_S) * 1000));
     const stats = ingest.lines.slice(firstIndex).filter((l) => l.event === 'stats') as unknown as StatsLine[];
     const steady = stats.slice(WARMUP_S);
-    if (steady.length < 2) throw new Error(`only ${steady.length} steady-state stats lines; run longer (seconds)`);
+    if (steady.length < 2)
+      throw new Error(`only ${steady.length} steady-state stats lines; run longer (seconds)`);
     return summarise(o, steady);
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

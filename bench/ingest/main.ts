@@ -13,7 +13,9 @@ function flag(name: string, fallback: number, min: number, max: number): number 
   if (i === -1) return fallback;
   const v = Number(process.argv[i + 1]);
   if (!Number.isFinite(v) || v < min || v > max) {
-    process.stderr.write(`bench/ingest: --${name} must be a number in [${min}, ${max}], got '${process.argv[i + 1]}'\n`);
+    process.stderr.write(
+      `bench/ingest: --${name} must be a number in [${min}, ${max}], got '${process.argv[i + 1]}'\n`,
+    );
     process.exit(2);
   }
   return v;
@@ -35,7 +37,9 @@ async function main(): Promise<void> {
       `${r.completePercent}% complete, p99 alignment latency ${r.p99AlignMs} ms (window ${o.alignWindowMs} ms); ` +
       `ingest used ${Math.round(100 * r.ingestCpuShare)}% of one core, load average ${r.loadAverage}\n`,
   );
-  process.stdout.write(`${JSON.stringify({ pmus: r.pmus, fps: r.fps, snapshotsPerSec: r.snapshotsPerSec, p99AlignMs: r.p99AlignMs })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ pmus: r.pmus, fps: r.fps, snapshotsPerSec: r.snapshotsPerSec, p99AlignMs: r.p99AlignMs })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

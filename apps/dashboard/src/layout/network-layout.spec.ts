@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Network, parseMatpowerCase } from '@gridcloud/grid';
 import { layoutNetwork } from './network-layout';
 
-const case14 = new Network(
-  parseMatpowerCase(fs.readFileSync('data/cases/case14.m', 'utf8'), 'case14.m'),
-);
+const case14 = new Network(parseMatpowerCase(fs.readFileSync('data/cases/case14.m', 'utf8'), 'case14.m'));
 const graph = { busCount: case14.busCount, from: case14.branchFrom, to: case14.branchTo };
 
 function distance(xy: Float64Array, i: number, j: number): number {

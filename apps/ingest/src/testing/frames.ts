@@ -2,12 +2,21 @@ import { buildConfig, dataFrameFromMeasurements, encodeFrame, type ConfigFrame }
 
 /** A stream configuration with `pmuIds.length` PMU blocks of two phasors each, for tests. */
 export function testConfig(streamId: number, pmuIds: readonly number[], fps = 30): ConfigFrame {
-  return buildConfig({ idcode: streamId, dataRate: fps, pmus: pmuIds.map((id) => ({ stationName: `PMU${id}`, idcode: id, phasors: ['V1', 'I1'] })) });
+  return buildConfig({
+    idcode: streamId,
+    dataRate: fps,
+    pmus: pmuIds.map((id) => ({ stationName: `PMU${id}`, idcode: id, phasors: ['V1', 'I1'] })),
+  });
 }
 
 /** An encoded data frame of `config` for reporting instant `k` after `soc0`, values derived from k. */
 export function testDataFrame(config: ConfigFrame, soc0: number, k: number, stat = 0, fps = 30): Uint8Array {
   const time = { soc: soc0 + Math.floor(k / fps), fracsec: Math.round(((k % fps) * 1_000_000) / fps) };
-  const m = config.pmus.map((p, i) => ({ stat, phasors: [1 + k / 1000, i / 100, 0.5, -0.1], freqHz: 60 + i / 1000, rocofHzPerS: 0 }));
+  const m = config.pmus.map((p, i) => ({
+    stat,
+    phasors: [1 + k / 1000, i / 100, 0.5, -0.1],
+    freqHz: 60 + i / 1000,
+    rocofHzPerS: 0,
+  }));
   return encodeFrame(dataFrameFromMeasurements(config, time, m), config);
 }
