@@ -1,12 +1,7 @@
-import type { ProcessId, ViewValue } from '../protocol';
+import type { GroupMembership, ProcessId, ViewValue } from '../protocol';
 
-/** One group's membership as the whole system sees it (oldest member first). */
-export interface GroupMembers {
-  readonly name: string;
-  /** The system view id at which this group's membership last changed. */
-  readonly viewId: number;
-  readonly members: readonly ProcessId[];
-}
+/** One group's membership as the whole system sees it (oldest member first), as the decided view carries it. */
+export type GroupMembers = GroupMembership;
 
 /**
  * The installed system view as an observer sees it: every live process and every group's members. A process
@@ -26,7 +21,8 @@ export function toSystemView(value: ViewValue): SystemView {
   return {
     id: value.id,
     members: value.members,
-    groups: value.groups.map((g) => ({ name: g.name, viewId: g.viewId, members: g.members })),
+    // Decided views are never mutated, so observers may share the core's (readonly) group list.
+    groups: value.groups,
     left: value.left,
     failed: value.failed,
   };
