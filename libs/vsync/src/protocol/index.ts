@@ -32,3 +32,10 @@ export {
   InvariantError,
 } from './errors';
 export { type CoreMetrics, EMPTY_CORE_METRICS } from './core-metrics';
+export {
+  TransferPlan,
+  DEFAULT_TRANSFER_PLAN,
+  type TransferInput,
+  type TransferEffect,
+  type TransferPlanConfig,
+} from './state-transfer';
