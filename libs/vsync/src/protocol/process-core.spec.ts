@@ -263,6 +263,7 @@ describe('ProcessCore membership', () => {
       ordering: 'fifo' as const,
       lamport: 1,
       payload: new Uint8Array([1]),
+      queryId: 0,
     };
     const out = w.input('a:1', {
       type: 'receive',

@@ -18,7 +18,13 @@ export interface DataRecord {
   readonly ordering: Ordering;
   readonly lamport: number;
   readonly payload: Uint8Array;
+  /** 0 for a plain multicast; otherwise this record is the request of the sender's query with this id, and every
+   *  member that delivers it owes the sender one reply (queryReply). */
+  readonly queryId: number;
 }
+
+/** How a member answered a query: a value, a null reply (counted, no value) or an abort (the query fails). */
+export type ReplyOutcome = 'value' | 'null' | 'abort';
 
 export interface GroupMembership {
   readonly name: string;
@@ -94,7 +100,19 @@ export type WireBody =
   | { readonly kind: 'probe' }
   /** An operator's re-found order after a total loss: a joining process founds a new system once no seed reports a
    *  running one and a majority of the seed list (itself included) reports none. Members ignore it. */
-  | { readonly kind: 'refound' };
+  | { readonly kind: 'refound' }
+  /** A point-to-point message to one member of `group`, from any process of the system; `queryId` 0 is a plain
+   *  p2pSend, otherwise the request of the sender's query with that id. Reliable and FIFO per link, not ordered with
+   *  the group's multicasts. */
+  | { readonly kind: 'p2p'; readonly group: string; readonly queryId: number; readonly payload: Uint8Array }
+  /** One member's answer to a query (multicast or p2p): sent once per delivered request, to the querier. */
+  | {
+      readonly kind: 'queryReply';
+      readonly group: string;
+      readonly queryId: number;
+      readonly outcome: ReplyOutcome;
+      readonly payload: Uint8Array;
+    };
 
 export type WireKind = WireBody['kind'];
 

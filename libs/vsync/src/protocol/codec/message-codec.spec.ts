@@ -16,6 +16,7 @@ const record = fc.record({
   ordering: fc.constantFrom('fifo' as const, 'total' as const),
   lamport: uint,
   payload: fc.uint8Array({ maxLength: 64 }),
+  queryId: uint,
 });
 const group = fc.record({
   name: fc.string({ maxLength: 10 }),
@@ -68,6 +69,19 @@ const body = fc.oneof(
     clock: uint,
     received: fc.array(small, { maxLength: 7 }),
   }),
+  fc.record({
+    kind: fc.constant('p2p' as const),
+    group: fc.string(),
+    queryId: uint,
+    payload: fc.uint8Array({ maxLength: 64 }),
+  }),
+  fc.record({
+    kind: fc.constant('queryReply' as const),
+    group: fc.string(),
+    queryId: uint,
+    outcome: fc.constantFrom('value' as const, 'null' as const, 'abort' as const),
+    payload: fc.uint8Array({ maxLength: 64 }),
+  }),
 );
 const envelope = { from: pid, toIncarnation: uint, linkSeq: uint, linkAck: uint };
 /** A packed data message: consecutive own records of one group and epoch, the sender being the envelope's `from`. */
@@ -82,6 +96,7 @@ const packed: fc.Arbitrary<WireMessage> = fc
         ordering: fc.constantFrom('fifo' as const, 'total' as const),
         lamport: uint,
         payload: fc.uint8Array({ maxLength: 64 }),
+        queryId: fc.oneof(fc.constant(0), uint),
       }),
       { minLength: 1, maxLength: 5 },
     ),
@@ -187,6 +202,7 @@ describe('message codec', () => {
       ordering: 'total' as const,
       lamport: seq,
       payload: new Uint8Array([seq]),
+      queryId: 0,
     });
     const pack = (records: ReturnType<typeof record>[]): WireMessage => ({
       from,

@@ -6,8 +6,10 @@ import { ByteWriter } from './byte-writer';
 import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
 
 /** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
-export const WIRE_VERSION = 3;
+export const WIRE_VERSION = 4;
 
+/** Added to a packed record's ordering code when the record is a query's request (its queryId follows). */
+const QUERY_ORDERING_OFFSET = 2;
 const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -49,8 +51,8 @@ function writeEnvelope(w: ByteWriter, message: WireMessage): void {
 /**
  * The packed data body (schema `data`): what the records share once, then per record only what differs.
  *
- *   str group, uint epoch, uint first seq, uint count, then per record: uint ordering (0 fifo, 1 total),
- *   uint lamport, bytes payload. The sender is the envelope's `from`; seqs run first, first + 1, ...
+ *   str group, uint epoch, uint first seq, uint count, then per record: uint ordering (0 fifo, 1 total; 2 and 3
+ *   the same for a query's request, followed by uint queryId), uint lamport, bytes payload. The sender is the envelope's `from`; seqs run first, first + 1, ...
  */
 function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[]): void {
   const first = records[0];
@@ -72,7 +74,11 @@ function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[
       );
     const ordering = r.ordering === 'fifo' ? 0 : r.ordering === 'total' ? 1 : -1;
     if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total');
-    w.uint(ordering);
+    if (r.queryId === 0) w.uint(ordering);
+    else {
+      w.uint(ordering + QUERY_ORDERING_OFFSET);
+      w.uint(r.queryId);
+    }
     w.uint(r.lamport);
     w.bytes(r.payload);
   }
@@ -105,12 +111,14 @@ function readData(r: ByteReader, from: ProcessId): WireBody {
   const records: DataRecord[] = [];
   for (let i = 0; i < count; i++) {
     const code = r.uint();
-    if (code > 1) throw new DecodeError(`field ordering has unknown value ${code}`);
+    if (code > 3) throw new DecodeError(`field ordering has unknown value ${code}`);
+    const queryId = code >= QUERY_ORDERING_OFFSET ? r.uint() : 0;
+    if (code >= QUERY_ORDERING_OFFSET && queryId === 0) throw new DecodeError('a query request has query id 0');
     const lamport = r.uint();
     // A view, not a copy: the payload is held only until stable, and a pack's payloads share one frame anyway.
     const payload = r.bytesView();
-    const ordering = code === 0 ? 'fifo' : 'total';
-    records.push({ group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload });
+    const ordering = code % QUERY_ORDERING_OFFSET === 0 ? 'fifo' : 'total';
+    records.push({ group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload, queryId });
   }
   return { kind: 'data', records };
 }

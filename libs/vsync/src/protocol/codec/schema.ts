@@ -31,6 +31,7 @@ const record: Schema = {
     ['ordering', { enum: ['fifo', 'total'] }],
     ['lamport', 'uint'],
     ['payload', 'bytes'],
+    ['queryId', 'uint'],
   ],
 };
 const group: Schema = {
@@ -152,4 +153,21 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
   ],
   ['probe', []],
   ['refound', []],
+  [
+    'p2p',
+    [
+      ['group', 'str'],
+      ['queryId', 'uint'],
+      ['payload', 'bytes'],
+    ],
+  ],
+  [
+    'queryReply',
+    [
+      ['group', 'str'],
+      ['queryId', 'uint'],
+      ['outcome', { enum: ['value', 'null', 'abort'] }],
+      ['payload', 'bytes'],
+    ],
+  ],
 ];

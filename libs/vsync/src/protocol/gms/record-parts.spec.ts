@@ -22,6 +22,7 @@ function records(count: number, payloadBytes: number): DataRecord[] {
     ordering: i % 2 === 0 ? 'fifo' : 'total',
     lamport: i + 1,
     payload: new Uint8Array(payloadBytes).fill(i % 251),
+    queryId: 0,
   }));
 }
 

@@ -37,6 +37,7 @@ const fromB = (seq: number, lamport: number): DataRecord => ({
   ordering: 'total',
   lamport,
   payload: new Uint8Array([seq]),
+  queryId: 0,
 });
 
 describe('GroupEpoch packing', () => {

@@ -23,8 +23,8 @@ export interface AnnounceBounds {
 /** Bytes of records one data message packs at most (payloads plus PACKED_RECORD_OVERHEAD_BYTES each), unless the
  *  core's maxPayloadBytes is smaller; a record larger than the bound travels alone. */
 export const MAX_PACK_BYTES = 60 * 1024;
-/** Most bytes a record adds to a pack besides its payload: ordering, lamport and length varints. */
-export const PACKED_RECORD_OVERHEAD_BYTES = 16;
+/** Most bytes a record adds to a pack besides its payload: ordering, query id, lamport and length varints. */
+export const PACKED_RECORD_OVERHEAD_BYTES = 24;
 
 /** One group during one system view ("epoch"): the members' streams, FIFO delivery, total order by Lamport time, and
  *  stability. Total order: a message (L, sender) is delivered once every member has announced a clock >= L (its data
@@ -107,7 +107,8 @@ export class GroupEpoch {
     return this.streams.flatMap((s) => [...s.held]);
   }
 
-  send(ordering: Ordering, payload: Uint8Array): DataRecord {
+  /** Sends one own multicast; a `queryId` other than 0 makes it the request of this member's query with that id. */
+  send(ordering: Ordering, payload: Uint8Array, queryId = 0): DataRecord {
     assert(!this.frozenFlag, 'send during a flush');
     const stream = this.streams[this.myRank];
     this.myClock++;
@@ -119,6 +120,7 @@ export class GroupEpoch {
       ordering,
       lamport: this.myClock,
       payload,
+      queryId,
     };
     this.lastAnnouncedClock = this.myClock;
     this.accept(this.myRank, record);
