@@ -49,3 +49,15 @@ export {
 export { partitionBuses } from './estimator/area-partition';
 export { AreaEstimator, type AreaEstimate } from './estimator/area-estimator';
 export { pmuRowGroups, type PmuRowGroup } from './measurements/pmu-row-groups';
+export { TopologyError } from './errors/topology-error';
+export { breakerTopology, type BreakerTopology } from './topology/breaker-topology';
+export { findIslands, type Island, type IslandMap } from './topology/islands';
+export { islandedNetwork } from './topology/islanded-network';
+export {
+  TopologyEstimator,
+  DEFAULT_MAX_CACHED_TOPOLOGIES,
+  type IslandEstimate,
+  type TopologyEstimate,
+  type TopologyModel,
+} from './topology/topology-estimator';
+export { solveIslandedPowerFlow, type IslandedPowerFlow } from './powerflow/islanded-power-flow';
