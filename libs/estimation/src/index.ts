@@ -17,7 +17,8 @@ export {
   type DecodedSnapshot,
 } from './wire/snapshot-codec';
 export { encodeCatalog, decodeCatalog } from './wire/catalog-codec';
-export { encodeAreaResult, decodeAreaResult } from './wire/result-codec';
+export { encodeAreaResult, decodeAreaResult, peekAreaResult } from './wire/result-codec';
+export { wallClockMs, type PathStamps } from './wire/stamps';
 export {
   catalogFingerprint,
   type PmuCatalog,

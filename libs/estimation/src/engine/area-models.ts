@@ -183,21 +183,29 @@ export class AreaModels {
     rowsPresent: number,
   ): Omit<AreaOutcome, 'openBranches'> {
     const model = area.estimator!.model;
-    const buses: number[] = [];
-    const cols: number[] = [];
-    for (let c = 0; c < model.columnCount; c += 1) {
+    // Counted first so every array is allocated once at its size: this runs for every area of every snapshot.
+    let n = 0;
+    for (let c = 0; c < model.columnCount; c += 1) if (report.observable[c] !== 0) n += 1;
+    const buses = new Int32Array(n);
+    const own = new Uint8Array(n);
+    const vRe = new Float64Array(n);
+    const vIm = new Float64Array(n);
+    for (let c = 0, j = 0; c < model.columnCount; c += 1) {
       if (report.observable[c] === 0) continue;
-      buses.push(model.columnBus[c]);
-      cols.push(c);
+      const b = model.columnBus[c];
+      buses[j] = b;
+      own[j] = this.labels[b] === a ? 1 : 0;
+      vRe[j] = report.vRe[c];
+      vIm[j] = report.vIm[c];
+      j += 1;
     }
-    const seen = new Set(buses);
     const removedRows = report.removed.map((x) => model.rowMeasurement[x.row]);
     return {
-      buses: Int32Array.from(buses),
-      own: Uint8Array.from(buses, (b) => (this.labels[b] === a ? 1 : 0)),
-      vRe: Float64Array.from(cols, (c) => report.vRe[c]),
-      vIm: Float64Array.from(cols, (c) => report.vIm[c]),
-      unobservable: area.ownBuses.filter((b) => !seen.has(b)),
+      buses,
+      own,
+      vRe,
+      vIm,
+      unobservable: n === model.columnCount ? new Int32Array(0) : this.unobservableOwn(area, report),
       removedIdcode: Uint16Array.from(removedRows, (i) => this.layout.rowIdcode[i]),
       removedChannel: Uint16Array.from(removedRows, (i) => this.layout.rowChannel[i]),
       cost: report.cost,
@@ -205,6 +213,11 @@ export class AreaModels {
       badDataRemains: report.badDataRemains,
       measurementsUsed: rowsPresent - report.removed.length,
     };
+  }
+
+  /** The area's own buses the estimate left undetermined (every own bus is a column of its model). */
+  private unobservableOwn(area: Area, report: EstimateReport): Int32Array {
+    return area.ownBuses.filter((b) => report.observable[area.columnOf.get(b)!] === 0);
   }
 
   /** An area with no usable measurement: every own bus unobservable. */

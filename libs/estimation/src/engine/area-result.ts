@@ -1,3 +1,5 @@
+import type { PathStamps } from '../wire/stamps';
+
 /** One area's estimate for one snapshot: what a worker publishes to `results`. */
 export interface AreaResult {
   readonly slot: number;
@@ -26,4 +28,6 @@ export interface AreaResult {
   readonly badDataRemains: boolean;
   readonly measurementsUsed: number;
   readonly computeMs: number;
+  /** When the snapshot passed ingest and this worker (version 2 encodings; absent from version 1). */
+  readonly stamps?: PathStamps;
 }

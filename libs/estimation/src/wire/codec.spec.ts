@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AreaResult } from '../engine/area-result';
 import { WireFormatError } from '../errors/wire-format-error';
 import { decodeCatalog, encodeCatalog } from './catalog-codec';
-import { decodeAreaResult, encodeAreaResult } from './result-codec';
+import { decodeAreaResult, encodeAreaResult, peekAreaResult } from './result-codec';
 import { decodeSnapshot, encodeSnapshot, type SnapshotInput } from './snapshot-codec';
 
 const snapshot: SnapshotInput = {
@@ -38,7 +38,22 @@ const result: AreaResult = {
   badDataRemains: true,
   measurementsUsed: 17,
   computeMs: 0.25,
+  stamps: {
+    receivedAtMs: 1_796_000_000_001.25,
+    releasedAtMs: 1_796_000_000_001.5,
+    deliveredAtMs: 1_796_000_000_002.75,
+    computedAtMs: 1_796_000_000_004,
+  },
 };
+
+/** A version 1 encoding (no stamps in the header), as a sender before version 2 wrote it. */
+function asVersion1(bytes: Uint8Array, oldHeader: number, newHeader: number, versionAt = 4): Uint8Array {
+  const out = new Uint8Array(bytes.length - (newHeader - oldHeader));
+  out.set(bytes.subarray(0, oldHeader), 0);
+  out.set(bytes.subarray(newHeader), oldHeader);
+  out[versionAt] = 1;
+  return out;
+}
 
 /** Decoding arbitrary bytes either succeeds or throws WireFormatError, never anything else. */
 function onlyTypedErrors(decode: (b: Uint8Array) => unknown, bytes: Uint8Array): void {
@@ -64,6 +79,24 @@ describe('snapshot codec', () => {
     expect([...d.phasors]).toEqual([1, -0.5, 0.25, 3e-3, Number.NaN, 2]);
     expect([...d.freqHz]).toEqual([60.01, Number.NaN, 59.9]);
     expect([...d.missing]).toEqual([11, 12]);
+  });
+
+  it('carries the ingest stamps: the latest PMU arrival and the release', () => {
+    const stamped: SnapshotInput = {
+      ...snapshot,
+      values: snapshot.values.map((v, i) => ({ ...v, arrivalMs: 1000 + [3, 7.5, 5][i] })),
+      releasedAtMs: 1009.25,
+    };
+    const d = decodeSnapshot(encodeSnapshot(stamped, 3));
+    expect([d.receivedAtMs, d.releasedAtMs]).toEqual([1007.5, 1009.25]);
+    const unstamped = decodeSnapshot(encodeSnapshot(snapshot, 3));
+    expect([unstamped.receivedAtMs, unstamped.releasedAtMs]).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('still reads a version 1 snapshot, with NaN stamps', () => {
+    const v1 = decodeSnapshot(asVersion1(encodeSnapshot(snapshot, 3), 40, 56));
+    expect([...v1.phasors.subarray(0, 4)]).toEqual([1, -0.5, 0.25, 3e-3]);
+    expect([v1.slot, v1.catalogVersion, v1.receivedAtMs]).toEqual([snapshot.slot, 3, Number.NaN]);
   });
 
   it('decodes from an unaligned offset inside a larger buffer', () => {
@@ -102,6 +135,22 @@ describe('area result codec', () => {
   it('round-trips every field', () => {
     const d = decodeAreaResult(encodeAreaResult(result));
     expect({ ...d }).toEqual({ ...result });
+  });
+
+  it('still reads a version 1 result, without stamps', () => {
+    const d = decodeAreaResult(asVersion1(encodeAreaResult(result), 80, 112));
+    const { stamps, ...rest } = result;
+    expect(stamps).toBeDefined();
+    expect({ ...d }).toEqual(rest);
+  });
+
+  it('peeks (slot, area) from the header alone, and refuses what is not a result', () => {
+    expect(peekAreaResult(encodeAreaResult(result))).toEqual({ slot: 42, area: 1 });
+    expect(() => peekAreaResult(new Uint8Array(10))).toThrow(WireFormatError);
+    const wrongMagic = encodeAreaResult(result);
+    wrongMagic[0] ^= 0xff;
+    expect(() => peekAreaResult(wrongMagic)).toThrow(/magic/);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => onlyTypedErrors(peekAreaResult, b)));
   });
 
   it('fuzzed flips of a valid encoding give a WireFormatError or a valid decode', () => {

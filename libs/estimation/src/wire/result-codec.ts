@@ -1,9 +1,19 @@
 import type { AreaResult } from '../engine/area-result';
+import { WireFormatError } from '../errors/wire-format-error';
 import { sectionsBytes, SectionReader, SectionWriter } from './sections';
+import { headerBytesOf, type PathStamps } from './stamps';
 
 const MAGIC = 0x52534347; // 'GCSR' read little-endian
-const VERSION = 1;
-const HEADER_BYTES = 80;
+/** Version 2 adds the path stamps (received, released, delivered, computed) to the header; version 1 is still read. */
+const VERSION = 2;
+const HEADER_BYTES_BY_VERSION: Readonly<Record<number, number>> = { 1: 80, 2: 112 };
+const HEADER_BYTES = HEADER_BYTES_BY_VERSION[VERSION];
+const NO_STAMPS: PathStamps = {
+  receivedAtMs: Number.NaN,
+  releasedAtMs: Number.NaN,
+  deliveredAtMs: Number.NaN,
+  computedAtMs: Number.NaN,
+};
 /** Keeps a corrupt header from asking for gigabytes before the length check. */
 const MAX_ENTRIES = 4_000_000;
 const MAX_AREAS = 65_535;
@@ -43,16 +53,23 @@ export function encodeAreaResult(r: AreaResult): Uint8Array {
   h.setUint32(64, r.removedIdcode.length, true);
   h.setUint32(68, r.openBranches.length, true);
   h.setUint32(72, r.measurementsUsed, true);
+  const t = r.stamps ?? NO_STAMPS;
+  h.setFloat64(80, t.receivedAtMs, true);
+  h.setFloat64(88, t.releasedAtMs, true);
+  h.setFloat64(96, t.deliveredAtMs, true);
+  h.setFloat64(104, t.computedAtMs, true);
   for (const s of sections) w.put(s);
   return w.finish();
 }
 
 /** Decodes bytes from encodeAreaResult; anything else throws WireFormatError naming what was wrong. */
 export function decodeAreaResult(bytes: Uint8Array): AreaResult {
-  const r = new SectionReader('result', bytes, HEADER_BYTES);
+  const headerBytes = headerBytesOf(bytes, HEADER_BYTES_BY_VERSION);
+  const r = new SectionReader('result', bytes, headerBytes);
   const h = r.header;
   if (h.getUint32(0, true) !== MAGIC) r.fail('bad magic (not a GridCloud area result)');
-  if (h.getUint8(4) !== VERSION) r.fail(`version ${h.getUint8(4)}, expected ${VERSION}`);
+  const version = h.getUint8(4);
+  if (HEADER_BYTES_BY_VERSION[version] === undefined) r.fail(`version ${version}, expected 1 or ${VERSION}`);
   const [n, u, removed, open] = [56, 60, 64, 68].map((at) => h.getUint32(at, true));
   if (Math.max(n, u, removed, open) > MAX_ENTRIES) r.fail(`a section count is over ${MAX_ENTRIES}`);
   const area = h.getUint16(6, true);
@@ -63,7 +80,7 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
     BYTES_PER_ELEMENT: size,
     length: [n, n, n, u, open, removed, removed, n][i],
   }));
-  r.expectTotal(sectionsBytes(HEADER_BYTES, shape));
+  r.expectTotal(sectionsBytes(headerBytes, shape));
   const [slot, timeSec] = [h.getFloat64(8, true), h.getFloat64(16, true)];
   if (!Number.isFinite(slot) || !Number.isFinite(timeSec)) r.fail('slot or time is not a finite number');
   const vRe = r.f64(n);
@@ -95,5 +112,33 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
     badDataRemains: (h.getUint8(5) & 1) === 1,
     measurementsUsed: h.getUint32(72, true),
     computeMs: h.getFloat64(32, true),
+    ...(version === 1 ? {} : { stamps: stampsOf(h) }),
   };
+}
+
+function stampsOf(h: DataView): PathStamps {
+  return {
+    receivedAtMs: h.getFloat64(80, true),
+    releasedAtMs: h.getFloat64(88, true),
+    deliveredAtMs: h.getFloat64(96, true),
+    computedAtMs: h.getFloat64(104, true),
+  };
+}
+
+/**
+ * The (slot, area) of an encoded result from its header alone: what a worker needs to skip a queued area another
+ * replica already published, without decoding (and validating) every bus of every copy. Throws WireFormatError
+ * for bytes that are not an area result header.
+ */
+export function peekAreaResult(bytes: Uint8Array): { readonly slot: number; readonly area: number } {
+  if (!(bytes instanceof Uint8Array) || bytes.length < HEADER_BYTES_BY_VERSION[1])
+    throw new WireFormatError('result', 'shorter than an area result header');
+  const h = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES_BY_VERSION[1]);
+  if (h.getUint32(0, true) !== MAGIC)
+    throw new WireFormatError('result', 'bad magic (not a GridCloud area result)');
+  if (HEADER_BYTES_BY_VERSION[h.getUint8(4)] === undefined)
+    throw new WireFormatError('result', `version ${h.getUint8(4)}, expected 1 or ${VERSION}`);
+  const slot = h.getFloat64(8, true);
+  if (!Number.isFinite(slot)) throw new WireFormatError('result', 'slot is not a finite number');
+  return { slot, area: h.getUint16(6, true) };
 }

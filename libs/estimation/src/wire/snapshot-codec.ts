@@ -1,4 +1,5 @@
 import { sectionsBytes, SectionReader, SectionWriter } from './sections';
+import { headerBytesOf } from './stamps';
 
 /** One PMU's values in an aligned snapshot, as ingest holds them. */
 export interface SnapshotPmuValue {
@@ -7,6 +8,8 @@ export interface SnapshotPmuValue {
   readonly freqHz: number;
   /** (re, im) pairs, one per phasor channel of the PMU's configuration. */
   readonly phasors: Float64Array;
+  /** When ingest received this PMU's frame (epoch ms); the latest is the snapshot's `receivedAtMs`. */
+  readonly arrivalMs?: number;
 }
 
 /** An aligned snapshot as ingest releases it (ingest's AlignedSnapshot<PmuSample> fits this shape). */
@@ -16,6 +19,8 @@ export interface SnapshotInput {
   readonly complete: boolean;
   readonly values: readonly SnapshotPmuValue[];
   readonly missing: readonly number[];
+  /** When the aligner released the snapshot (epoch ms); carried for the per-stage latency breakdown. */
+  readonly releasedAtMs?: number;
 }
 
 /** A decoded snapshot: typed arrays, by PMU in the order ingest sent them. */
@@ -33,11 +38,16 @@ export interface DecodedSnapshot {
   readonly phasors: Float64Array;
   /** IDCODEs expected but absent from this snapshot. */
   readonly missing: Uint16Array;
+  /** When ingest received the snapshot's last frame and released it (epoch ms); NaN from a version 1 sender. */
+  readonly receivedAtMs: number;
+  readonly releasedAtMs: number;
 }
 
 const MAGIC = 0x4e534347; // 'GCSN' read little-endian
-const VERSION = 1;
-const HEADER_BYTES = 40;
+/** Version 2 adds the ingest stamps (receivedAtMs, releasedAtMs) to the header; version 1 is still read. */
+const VERSION = 2;
+const HEADER_BYTES_BY_VERSION: Readonly<Record<number, number>> = { 1: 40, 2: 56 };
+const HEADER_BYTES = HEADER_BYTES_BY_VERSION[VERSION];
 /** Bounds that keep a corrupt header from asking for gigabytes before the length check. */
 const MAX_PMUS = 65_536;
 const MAX_PHASORS = 4_000_000;
@@ -56,12 +66,15 @@ export function encodeSnapshot(s: SnapshotInput, catalogVersion: number): Uint8A
   const freq = new Float64Array(pmuCount);
   const idcodes = new Uint16Array(pmuCount);
   const stat = new Uint16Array(pmuCount);
+  let receivedAtMs = Number.NaN;
   for (let p = 0; p < pmuCount; p += 1) {
     const v = s.values[p];
     phasors.set(v.phasors, 2 * phasorStart[p]);
     freq[p] = v.freqHz;
     idcodes[p] = v.idcode;
     stat[p] = v.stat;
+    if (v.arrivalMs !== undefined && (Number.isNaN(receivedAtMs) || v.arrivalMs > receivedAtMs))
+      receivedAtMs = v.arrivalMs;
   }
   const missing = Uint16Array.from(s.missing);
   const sections = [phasors, freq, phasorStart, idcodes, stat, missing];
@@ -76,16 +89,20 @@ export function encodeSnapshot(s: SnapshotInput, catalogVersion: number): Uint8A
   h.setUint32(28, phasorCount, true);
   h.setUint32(32, missing.length, true);
   h.setUint32(36, catalogVersion, true);
+  h.setFloat64(40, receivedAtMs, true);
+  h.setFloat64(48, s.releasedAtMs ?? Number.NaN, true);
   for (const section of sections) w.put(section);
   return w.finish();
 }
 
 /** Decodes bytes from encodeSnapshot; anything else throws WireFormatError naming what was wrong. */
 export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
-  const r = new SectionReader('snapshot', bytes, HEADER_BYTES);
+  const headerBytes = headerBytesOf(bytes, HEADER_BYTES_BY_VERSION);
+  const r = new SectionReader('snapshot', bytes, headerBytes);
   const h = r.header;
   if (h.getUint32(0, true) !== MAGIC) r.fail('bad magic (not a GridCloud snapshot)');
-  if (h.getUint8(4) !== VERSION) r.fail(`version ${h.getUint8(4)}, expected ${VERSION}`);
+  const version = h.getUint8(4);
+  if (HEADER_BYTES_BY_VERSION[version] === undefined) r.fail(`version ${version}, expected 1 or ${VERSION}`);
   const pmuCount = h.getUint32(24, true);
   const phasorCount = h.getUint32(28, true);
   const missingCount = h.getUint32(32, true);
@@ -100,7 +117,7 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
     { BYTES_PER_ELEMENT: 2, length: pmuCount },
     { BYTES_PER_ELEMENT: 2, length: missingCount },
   ];
-  r.expectTotal(sectionsBytes(HEADER_BYTES, shape));
+  r.expectTotal(sectionsBytes(headerBytes, shape));
   const slot = h.getFloat64(8, true);
   const timeSec = h.getFloat64(16, true);
   if (!Number.isFinite(slot) || !Number.isFinite(timeSec)) r.fail('slot or time is not a finite number');
@@ -122,5 +139,7 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
     idcodes: r.u16(pmuCount),
     stat: r.u16(pmuCount),
     missing: r.u16(missingCount),
+    receivedAtMs: version === 1 ? Number.NaN : h.getFloat64(40, true),
+    releasedAtMs: version === 1 ? Number.NaN : h.getFloat64(48, true),
   };
 }

@@ -37,6 +37,8 @@ export interface WorkerStats {
 /** A snapshot being estimated: its frame and topology, computed once for all the areas of this worker. */
 interface Job {
   readonly snapshot: DecodedSnapshot;
+  /** The caller's clock when the snapshot was delivered (epoch ms), stamped on every result of it. */
+  readonly deliveredAtMs: number;
   readonly models: AreaModels;
   /** Whether an area of it was computed here yet (counts snapshotsEstimated once). */
   started: boolean;
@@ -83,6 +85,12 @@ export class EstimationWorker {
   private assignment: AreaAssignment | undefined;
   private readonly queue: Task[] = [];
   private readonly seenResults = new Set<string>();
+  /**
+   * The open-branch rule's last input and answer. Its system-wide observability check is the largest cost of a
+   * snapshot after the area solves, and in steady state every snapshot has the same present rows and candidates.
+   */
+  private lastLeftOut:
+    { models: AreaModels; present: Uint8Array; candidates: Int32Array; leftOut: Int32Array } | undefined;
 
   constructor(
     readonly network: Network,
@@ -132,7 +140,7 @@ export class EstimationWorker {
       this.stats.snapshotsWithoutCatalog += 1;
       return;
     }
-    const job: Job = { snapshot, models: this.models, started: false };
+    const job: Job = { snapshot, deliveredAtMs: nowMs, models: this.models, started: false };
     for (const { area, rank } of mine)
       this.enqueue({ dueMs: nowMs + rank * this.options.backupDelayMs, job, area });
   }
@@ -153,10 +161,12 @@ export class EstimationWorker {
    */
   runDue(nowMs: number, maxAreas = Number.POSITIVE_INFINITY): AreaResult[] {
     const out: AreaResult[] = [];
+    // Each result's computedAtMs is nowMs plus the monotonic time spent in this call until it was done.
+    const clockAtNow = this.clockMs();
     while (out.length < maxAreas && this.queue.length > 0 && this.queue[0].dueMs <= nowMs) {
       const { job, area } = this.queue.shift()!;
       if (this.seenResults.has(`${job.snapshot.slot}/${area}`)) this.stats.duplicatesAvoided += 1;
-      else this.run(job, area, out);
+      else this.run(job, area, out, nowMs - clockAtNow);
     }
     return out;
   }
@@ -189,11 +199,13 @@ export class EstimationWorker {
     return this.assignment;
   }
 
-  private run(job: Job, area: number, out: AreaResult[]): void {
+  /** Computes one area; `clockToNowMs` turns the monotonic clock into the caller's (epoch) clock. */
+  private run(job: Job, area: number, out: AreaResult[], clockToNowMs: number): void {
     const started = this.clockMs();
     try {
       const outcome = this.estimate(job, area);
-      const computeMs = this.clockMs() - started;
+      const done = this.clockMs();
+      const computeMs = done - started;
       this.stats.areasComputed += 1;
       if (!job.started) this.stats.snapshotsEstimated += 1;
       job.started = true;
@@ -210,6 +222,12 @@ export class EstimationWorker {
         busCount: this.network.busCount,
         catalogVersion: s.catalogVersion,
         computeMs,
+        stamps: {
+          receivedAtMs: s.receivedAtMs,
+          releasedAtMs: s.releasedAtMs,
+          deliveredAtMs: job.deliveredAtMs,
+          computedAtMs: done + clockToNowMs,
+        },
       });
     } catch (error) {
       // Numbers libs/grid cannot estimate from are one snapshot's problem, counted; anything else is a bug.
@@ -226,12 +244,33 @@ export class EstimationWorker {
       this.stats.unboundPmus += job.frame.unboundPmus;
       const f = job.frame;
       const candidates = detectOpenBranches(layout.set, f.zRe, f.zIm, f.present, this.openThresholdPu);
-      job.leftOut = openBranchesToLeaveOut(job.models.central, f.present, candidates);
+      job.leftOut = this.leftOutFor(job.models, f.present, candidates);
     }
     return job.models.estimate(area, job.frame, job.leftOut!, this.options.badData, this.openThresholdPu);
+  }
+
+  /** openBranchesToLeaveOut, answered from the last call when its inputs are the same (a pure function of them). */
+  private leftOutFor(models: AreaModels, present: Uint8Array, candidates: Int32Array): Int32Array {
+    const last = this.lastLeftOut;
+    // Rows are numbered by the layout, so only an answer computed under the same models is reused.
+    if (
+      last?.models === models &&
+      sameValues(last.present, present) &&
+      sameValues(last.candidates, candidates)
+    )
+      return last.leftOut;
+    const leftOut = openBranchesToLeaveOut(models.central, present, candidates);
+    this.lastLeftOut = { models, present, candidates, leftOut };
+    return leftOut;
   }
 
   private get openThresholdPu(): number {
     return this.options.openBranchSigmas * this.options.sigmaPu;
   }
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
