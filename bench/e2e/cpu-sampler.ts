@@ -17,20 +17,26 @@ export function cpuSeconds(pid: number): number | undefined {
   return (utime + stime + cutime + cstime) / TICKS_PER_S;
 }
 
-/** Per role, the share of one core used between two samples (sum over the role's processes), in percent. */
-export function cpuPercent(
+/** Per role, the CPU seconds used between two samples, summed over the role's processes. */
+export function cpuSecondsByRole(
   before: ReadonlyMap<number, number>,
   after: ReadonlyMap<number, number>,
   roleOf: ReadonlyMap<number, string>,
-  seconds: number,
 ): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [pid, end] of after) {
     const start = before.get(pid);
     const role = roleOf.get(pid);
     if (start === undefined || role === undefined) continue;
-    out[role] = (out[role] ?? 0) + ((end - start) / seconds) * 100;
+    out[role] = (out[role] ?? 0) + (end - start);
   }
-  for (const role of Object.keys(out)) out[role] = Math.round(out[role] * 10) / 10;
   return out;
+}
+
+/** Each role's figure scaled by `factor` and rounded to `digits` decimals. */
+export function scaled(byRole: Record<string, number>, factor: number, digits = 1): Record<string, number> {
+  const unit = 10 ** digits;
+  return Object.fromEntries(
+    Object.entries(byRole).map(([role, v]) => [role, Math.round(v * factor * unit) / unit]),
+  );
 }

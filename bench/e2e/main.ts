@@ -5,16 +5,20 @@
  * there (p50, p99, max), and the CPU share of each role (percent of one core, summed over its processes; `cluster`
  * is the agent and console). `snapshotsByIngest` is ingest's own count over the window, read from its 1 s stats.
  * The window opens once the system view has been quiet for 5 s (every instance joined); `viewChangesInWindow` counts
- * the view changes that still fell inside it.
+ * the view changes that still fell inside it. `stagesMs` breaks the latency down by stage (p50/p99 of each, from
+ * the stamps the snapshot and result layouts carry: bench/e2e/stage-latency.ts), `slowestPercentMeanMs` says which
+ * stages the slowest 1% spent their time in, and `cpuMsPerFrame` is each role's CPU per snapshot.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { flagParser } from '@gridcloud/command-line';
 import { parseMatpowerCase } from '@gridcloud/grid';
 import type { JsonLine } from '@gridcloud/supervision';
 import { startCluster, sleep } from '../../scripts/chaos/cluster-run';
 import { ResultsObserver } from '../../scripts/chaos/results-observer';
-import { cpuPercent, cpuSeconds } from './cpu-sampler';
+import { cpuSeconds, cpuSecondsByRole, scaled } from './cpu-sampler';
+import { quantile, stageBreakdown, tailShare } from './stage-latency';
 import { casePath } from '../../test/support/data-files';
 
 class BenchConfigError extends Error {}
@@ -24,11 +28,6 @@ const FLOWING_TIMEOUT_MS = 180_000;
 /** Steady state: no system view installed for this long (the last instances have joined their groups). */
 const SETTLED_QUIET_MS = 5_000;
 const SETTLED_TIMEOUT_MS = 120_000;
-
-function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
-}
 
 /** pid -> role of every instance running now (the latest spawn of each), plus this cluster process. */
 function roles(lines: readonly JsonLine[], clusterPid: number): Map<number, string> {
@@ -81,6 +80,8 @@ async function main(): Promise<void> {
       ([, e]) => e.arrivedMs >= startMs && e.arrivedMs < endMs,
     );
     const slots = inWindow.map(([slot]) => slot);
+    const snapshotsByIngest = (last.snapshots as number) - (first.snapshots as number);
+    const cpuByRole = cpuSecondsByRole(before, after, roleOf);
     const latencies = inWindow.map(([, e]) => e.arrivedMs - e.timeSec * 1000).sort((a, b) => a - b);
     // What happened to the cluster in the window (exits, restarts) goes to stderr, so a slow tail can be explained.
     for (const l of cluster.lines.slice(linesBefore))
@@ -96,13 +97,18 @@ async function main(): Promise<void> {
       // per instant), and how many of them got a whole-system estimate.
       snapshots: slots.length === 0 ? 0 : Math.max(...slots) - Math.min(...slots) + 1,
       estimated: slots.length,
-      snapshotsByIngest: (last.snapshots as number) - (first.snapshots as number),
+      snapshotsByIngest,
       p50Ms: quantile(latencies, 0.5),
       p99Ms: quantile(latencies, 0.99),
       maxMs: latencies.length === 0 ? null : Math.round(latencies.at(-1)! * 10) / 10,
       viewChangesInWindow: observer.systemViewsAtMs.filter((t) => t >= startMs && t < endMs).length,
       restartsInWindow: (last.restarts as number) - (first.restarts as number),
-      cpuPercent: cpuPercent(before, after, roleOf, (endMs - startMs) / 1000),
+      cpuPercent: scaled(cpuByRole, 100 / ((endMs - startMs) / 1000)),
+      // CPU per frame does not depend on what else the machine runs: it is what proves a change to the path.
+      cpuMsPerFrame: scaled(cpuByRole, 1000 / Math.max(1, snapshotsByIngest), 2),
+      stagesMs: stageBreakdown(inWindow.map(([, e]) => e)),
+      slowestPercentMeanMs: tailShare(inWindow.map(([, e]) => e)),
+      loadAverage1m: os.loadavg()[0],
     };
     process.stdout.write(`${JSON.stringify(result, null, f.has('json') ? undefined : 2)}\n`);
   } finally {

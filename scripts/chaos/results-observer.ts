@@ -1,4 +1,11 @@
-import { AREA_RESULT_MESSAGE, RESULTS_GROUP, ResultCollector, decodeAreaResult } from '@gridcloud/estimation';
+import {
+  AREA_RESULT_MESSAGE,
+  RESULTS_GROUP,
+  ResultCollector,
+  decodeAreaResult,
+  wallClockMs,
+  type PathStamps,
+} from '@gridcloud/estimation';
 import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group } from '@gridcloud/vsync';
 
@@ -11,7 +18,14 @@ export const MAX_TRACKED_SLOTS = 108_000;
  */
 export class ResultsObserver {
   readonly collector = new ResultCollector();
-  readonly estimated = new Map<number, { timeSec: number; arrivedMs: number }>();
+  /**
+   * Per snapshot slot: its instant, when its estimate was complete here (wall clock, sub-millisecond), and the
+   * path of the area result that completed it (the last one needed: the critical path), with its compute time.
+   */
+  readonly estimated = new Map<
+    number,
+    { timeSec: number; arrivedMs: number; stamps?: PathStamps; computeMs: number }
+  >();
   /** When each system view was installed here (ms since the epoch), oldest first; bounded like the slots. */
   readonly systemViewsAtMs: number[] = [];
   private readonly group: Group;
@@ -48,10 +62,16 @@ export class ResultsObserver {
   }
 
   private onResult(bytes: Uint8Array): void {
-    const arrivedMs = Date.now();
-    for (const e of this.collector.offer(decodeAreaResult(bytes))) {
+    const arrivedMs = wallClockMs();
+    const result = decodeAreaResult(bytes);
+    for (const e of this.collector.offer(result)) {
       if (e.type !== 'assembled' || this.estimated.size >= MAX_TRACKED_SLOTS) continue;
-      this.estimated.set(e.estimate.slot, { timeSec: e.estimate.timeSec, arrivedMs });
+      this.estimated.set(e.estimate.slot, {
+        timeSec: e.estimate.timeSec,
+        arrivedMs,
+        stamps: result.stamps,
+        computeMs: result.computeMs,
+      });
     }
   }
 }

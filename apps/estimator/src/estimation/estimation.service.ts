@@ -3,13 +3,14 @@ import { performance } from 'node:perf_hooks';
 import { pid } from 'node:process';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
-  decodeAreaResult,
   decodeCatalog,
   decodeSnapshot,
   deliveryWorkers,
   ESTIMATORS_GROUP,
   EstimationWorker,
+  peekAreaResult,
   RecentSlots,
+  wallClockMs,
   WireFormatError,
 } from '@gridcloud/estimation';
 import { BoundedProducer } from '@gridcloud/kafka';
@@ -168,13 +169,15 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     this.input[source] += 1;
     const workers = deliveryWorkers(view, systemView);
     this.lastView = { id: view.id, members: view.members.length, workers: workers.length };
-    this.worker.onSnapshot(snapshot, workers, processKey(this.process.self), Date.now());
+    // The wall clock with sub-millisecond resolution: it stamps each result's delivery and compute times.
+    this.worker.onSnapshot(snapshot, workers, processKey(this.process.self), wallClockMs());
     this.schedule();
   }
 
+  /** A result from any worker: only its (slot, area) matters here, read from the header without decoding every bus. */
   onResult(bytes: Uint8Array): void {
-    const result = this.decode(() => decodeAreaResult(bytes));
-    if (result !== undefined) this.worker.onResult(result.slot, result.area);
+    const id = this.decode(() => peekAreaResult(bytes));
+    if (id !== undefined) this.worker.onResult(id.slot, id.area);
   }
 
   stats(): Record<string, unknown> {
@@ -213,7 +216,7 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
   private schedule(): void {
     const due = this.worker.nextDueMs;
     if (this.wake !== undefined || this.closed || due === undefined) return;
-    const waitMs = due - Date.now();
+    const waitMs = due - wallClockMs();
     if (waitMs <= 0) {
       const immediate = setImmediate(() => this.computeNext());
       this.wake = { cancel: () => clearImmediate(immediate) };
@@ -229,7 +232,7 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
    */
   private computeNext(): void {
     this.wake = undefined;
-    for (const r of this.worker.runDue(Date.now(), 1)) this.sinks.publish(r);
+    for (const r of this.worker.runDue(wallClockMs(), 1)) this.sinks.publish(r);
     this.schedule();
   }
 
