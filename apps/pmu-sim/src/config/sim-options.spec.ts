@@ -29,8 +29,53 @@ describe('parseSimOptions', () => {
     ]);
   });
 
+  it('reads the default stream format and per-stream ones', () => {
+    const o = parseSimOptions([
+      '--case',
+      'c.m',
+      '--tcp',
+      '127.0.0.1:0',
+      '--phasor-format',
+      'polar-float',
+      '--digitals',
+      'breakers',
+      '--stream-format',
+      '1003@rect-int16+line-power',
+      '--stream-format',
+      '1004@polar-int16+breakers+line-power',
+    ]);
+    expect(o.model.format).toEqual({ phasors: 'polar-float', linePower: false, breakers: true });
+    expect([...(o.model.streamFormats ?? [])]).toEqual([
+      [1003, { phasors: 'rect-int16', linePower: true, breakers: false }],
+      [1004, { phasors: 'polar-int16', linePower: true, breakers: true }],
+    ]);
+    expect(parseSimOptions(['--case', 'c.m', '--tcp', '127.0.0.1:0']).model.format).toEqual({
+      phasors: 'rect-float',
+      linePower: false,
+      breakers: false,
+    });
+  });
+
   it.each([
     [['--tcp', '127.0.0.1:0'], /--case is required/],
+    [
+      ['--case', 'c.m', '--tcp', '127.0.0.1:0', '--stream-format', '1003@polar-int8'],
+      /--stream-format must be STREAM_IDCODE@PHASORS\[\+line-power\]\[\+breakers\] with PHASORS one of rect-float/,
+    ],
+    [
+      [
+        '--case',
+        'c.m',
+        '--tcp',
+        '127.0.0.1:0',
+        '--stream-format',
+        '1@rect-float',
+        '--stream-format',
+        '1@polar-float',
+      ],
+      /--stream-format names stream 1 twice/,
+    ],
+    [['--case', 'c.m', '--tcp', '127.0.0.1:0', '--analogs', 'all'], /--analogs must be one of/],
     [['--case', 'c.m'], /at least one output/],
     [
       ['--case', 'c.m', '--tcp', '127.0.0.1:0', '--fps', '1000'],
@@ -89,6 +134,10 @@ describe('parseSimOptions', () => {
     for (const flag of [
       '--case',
       '--pmus-per-stream',
+      '--phasor-format',
+      '--analogs',
+      '--digitals',
+      '--stream-format',
       '--trip-line',
       '--vsync-seeds',
       '--http-port',

@@ -3,6 +3,7 @@ import type { PlacementStrategy } from '@gridcloud/grid';
 import { SimConfigError } from '../errors/sim-config-error';
 import { DEFAULT_MOTION } from '../model/motion';
 import type { SimModelOptions } from '../model/pmu-simulator';
+import type { StreamFormat } from '../model/stream-format';
 import { SIM_SETTINGS } from './sim-settings';
 
 export interface SimOptions {
@@ -80,6 +81,18 @@ export function parseSimOptions(
   return parseSimSettings(argv, env).sim;
 }
 
+/** Per-stream formats by IDCODE; naming a stream twice is a mistake worth stopping for. */
+function streamFormats(
+  list: readonly { readonly idcode: number; readonly format: StreamFormat }[],
+): ReadonlyMap<number, StreamFormat> {
+  const out = new Map<number, StreamFormat>();
+  for (const { idcode, format } of list) {
+    if (out.has(idcode)) throw new SimConfigError(`--stream-format names stream ${idcode} twice`);
+    out.set(idcode, format);
+  }
+  return out;
+}
+
 function model(s: SettingsOf<typeof SIM_SETTINGS.definitions>): Omit<SimModelOptions, 'pmuCount'> {
   return {
     framesPerSecond: s.fps,
@@ -90,6 +103,12 @@ function model(s: SettingsOf<typeof SIM_SETTINGS.definitions>): Omit<SimModelOpt
     freqNoiseHz: s.freqNoiseHz,
     resolveIntervalS: s.resolveIntervalMs / 1000,
     freqFormat: s.freqFormat,
+    format: {
+      phasors: s.phasorFormat,
+      linePower: s.analogs === 'line-power',
+      breakers: s.digitals === 'breakers',
+    },
+    streamFormats: streamFormats(s.streamFormat),
     motion: {
       ...DEFAULT_MOTION,
       loadDriftAmplitude: s.loadDrift,

@@ -3,6 +3,7 @@ import { PLACEMENT_STRATEGIES } from '@gridcloud/grid';
 import { SimConfigError } from '../errors/sim-config-error';
 import { DEFAULT_MOTION } from '../model/motion';
 import type { ScenarioEvent } from '../model/scenario-event';
+import { parseStreamFormat, PHASOR_FORMATS, type StreamFormat } from '../model/stream-format';
 
 const MAX_IDCODE = 65_535;
 
@@ -38,6 +39,21 @@ function window(kind: 'dropout' | 'gps-unlock'): CustomSyntax<ScenarioEvent> {
     },
   };
 }
+
+/** One stream's own format: `STREAM_IDCODE@PHASORS[+line-power][+breakers]`. */
+const streamFormat: CustomSyntax<{ readonly idcode: number; readonly format: StreamFormat }> = {
+  metavar: 'STREAM_IDCODE@PHASORS[+line-power][+breakers]',
+  description: `PHASORS one of ${PHASOR_FORMATS.join(', ')}`,
+  parse(text) {
+    const m = /^(\d+)@(.+)$/.exec(text);
+    if (m === null || Number(m[1]) > MAX_IDCODE)
+      return { expected: 'STREAM_IDCODE@PHASORS[+line-power][+breakers], e.g. 1003@polar-int16+breakers' };
+    const format = parseStreamFormat(m[2]);
+    return 'expected' in format
+      ? { expected: `STREAM_IDCODE@${format.expected}` }
+      : { value: { idcode: Number(m[1]), format } };
+  },
+};
 
 const pmusPerStream: CustomSyntax<number | 'all'> = {
   metavar: 'K|all',
@@ -129,6 +145,29 @@ export const SIM_SETTINGS = settingsSchema(
       doc: 'frequency field format',
       values: ['float', 'int16'],
       default: 'float',
+    }),
+    phasorFormat: setting.enum({
+      flag: 'phasor-format',
+      doc: 'phasor encoding of every stream (int16: PHUNIT 5 for voltages, 50 for currents, in per unit)',
+      values: PHASOR_FORMATS,
+      default: 'rect-float',
+    }),
+    analogs: setting.enum({
+      flag: 'analogs',
+      doc: 'analog channels of every stream: line-power = MW and MVAr per branch end',
+      values: ['none', 'line-power'],
+      default: 'none',
+    }),
+    digitals: setting.enum({
+      flag: 'digitals',
+      doc: 'digital words of every stream: breakers = a bit per branch end, 1 while closed',
+      values: ['none', 'breakers'],
+      default: 'none',
+    }),
+    streamFormat: setting.customList({
+      flag: 'stream-format',
+      doc: "one stream's own phasor format, analogs and digitals",
+      ...streamFormat,
     }),
     loadDrift: setting.number({
       flag: 'load-drift',

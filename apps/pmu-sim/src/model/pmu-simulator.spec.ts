@@ -165,3 +165,80 @@ describe('PmuSimulator', () => {
     expect(decodeStat(f.stat[1]).dataError).toBe(0);
   });
 });
+
+describe('PmuSimulator stream formats', () => {
+  const LINE_POWER_AND_BREAKERS = { linePower: true, breakers: true };
+
+  it.each(['rect-float', 'polar-float', 'rect-int16', 'polar-int16'] as const)(
+    'sends %s phasors that decode to the same per-unit values as float rectangular',
+    (phasors) => {
+      const reference = decodeSlot(simulator(), SLOT0)[0].phasors;
+      const sim = simulator({ format: { phasors, linePower: false, breakers: false } });
+      const got = decodeSlot(sim, SLOT0)[0].phasors;
+      expect(got).toHaveLength(reference.length);
+      got.forEach((x, i) => expect(Math.abs(x - reference[i])).toBeLessThan(3e-4));
+    },
+  );
+
+  it('sends MW and MVAr per branch end that are V x conj(I) x baseMVA of the same frame', () => {
+    const sim = simulator({ format: { phasors: 'rect-float', ...LINE_POWER_AND_BREAKERS } });
+    const frames = sim.framesAt(SLOT0);
+    const { stream, bytes } = frames[0];
+    const frame = decodeFrameOrThrow(bytes, () => stream.config);
+    if (frame.kind !== 'data') throw new Error('expected a data frame');
+    const [pmu] = frame.pmus;
+    const currents = stream.pmus[0].channels.length - 1;
+    expect(pmu.analogs).toHaveLength(2 * currents);
+    const [vr, vi] = pmu.phasors;
+    for (let k = 0; k < currents; k += 1) {
+      const [ir, ii] = pmu.phasors.slice(2 + 2 * k, 4 + 2 * k);
+      expect(pmu.analogs[2 * k]).toBeCloseTo((vr * ir + vi * ii) * CASE14.baseMVA, 3);
+      expect(pmu.analogs[2 * k + 1]).toBeCloseTo((vi * ir - vr * ii) * CASE14.baseMVA, 3);
+    }
+    expect(stream.config.pmus[0].analogs.map((a) => a.name)).toEqual(
+      stream.pmus[0].channels.slice(1).flatMap((c) => [`MW#${c.branch}`, `MVAR#${c.branch}`]),
+    );
+  });
+
+  it("opens a tripped line's breaker bit in the frame of the trip, at both of its ends", () => {
+    const sim = simulator({
+      format: { phasors: 'polar-int16', ...LINE_POWER_AND_BREAKERS },
+      events: [{ kind: 'trip-line', branch: 0, atS: 2 }],
+    });
+    const words = (slot: number): Map<number, number[]> => {
+      const out = new Map<number, number[]>();
+      for (const { stream, bytes } of sim.framesAt(slot)) {
+        const f = decodeFrameOrThrow(bytes, () => stream.config);
+        if (f.kind === 'data') out.set(stream.idcode, [...f.pmus[0].digitals]);
+      }
+      return out;
+    };
+    const ends = sim.streams.filter((s) => s.config.pmus[0].digitals[0]?.names.includes('BRK#0'));
+    expect(ends.length).toBeGreaterThan(0);
+    const bitOf = (s: (typeof ends)[number]): number => s.config.pmus[0].digitals[0].names.indexOf('BRK#0');
+    words(SLOT0);
+    const before = words(SLOT0 + 2 * FPS - 1);
+    const at = words(SLOT0 + 2 * FPS);
+    for (const s of ends) {
+      expect((before.get(s.idcode)![0] >> bitOf(s)) & 1).toBe(1);
+      expect((at.get(s.idcode)![0] >> bitOf(s)) & 1).toBe(0);
+      // The other breakers of that PMU stay closed.
+      const others = s.config.pmus[0].digitals[0].validMask & ~(1 << bitOf(s));
+      expect(at.get(s.idcode)![0] & others).toBe(others);
+    }
+  });
+
+  it('formats one stream differently from the rest when asked by its IDCODE', () => {
+    const first = simulator().pmus[0].idcode;
+    const sim = simulator({
+      streamFormats: new Map([[first, { phasors: 'polar-int16', ...LINE_POWER_AND_BREAKERS }]]),
+    });
+    expect(sim.streamById(first)!.config.pmus[0].format).toMatchObject({ polar: true, phasorFloat: false });
+    expect(sim.streamById(first + 1)!.config.pmus[0].format).toMatchObject({
+      polar: false,
+      phasorFloat: true,
+    });
+    expect(sim.streamById(first + 1)!.config.pmus[0].analogs).toEqual([]);
+    expect(decodeSlot(sim, SLOT0)).toHaveLength(sim.streams.length);
+  });
+});

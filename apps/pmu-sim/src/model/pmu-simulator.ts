@@ -1,11 +1,13 @@
 import { buildConfig, type ConfigFrame } from '@gridcloud/c37118';
 import { branchCurrent, NormalSource, PowerFlowDivergenceError, type RandomSource } from '@gridcloud/grid';
-import { FloatFrameWriter } from '../wire/float-frame-writer';
+import { DataFrameWriter } from '../wire/data-frame-writer';
 import type { GridTruth, OperatingPoint } from './grid-truth';
 import { Motion, type MotionOptions } from './motion';
 import { channelsAt, type SimulatedPmu } from './pmu-channels';
 import type { ScenarioEvent } from './scenario-event';
 import { packStreams } from './stream-packing';
+import { BlockValues } from './block-values';
+import { DEFAULT_STREAM_FORMAT, pmuConfigOf, type StreamFormat } from './stream-format';
 
 export interface SimModelOptions {
   readonly framesPerSecond: number;
@@ -25,6 +27,10 @@ export interface SimModelOptions {
   readonly resolveIntervalS: number;
   /** FREQ/DFREQ on the wire: float (absolute Hz) or int16 (mHz from nominal), as some PDCs only read the latter. */
   readonly freqFormat: 'float' | 'int16';
+  /** Phasor format, analogs and digitals of every stream (default float rectangular, neither). */
+  readonly format?: StreamFormat;
+  /** Streams (by IDCODE) that use another format than `format`. */
+  readonly streamFormats?: ReadonlyMap<number, StreamFormat>;
   readonly motion: MotionOptions;
   readonly events: readonly ScenarioEvent[];
 }
@@ -34,7 +40,8 @@ export interface SimStream {
   readonly idcode: number;
   readonly pmus: readonly SimulatedPmu[];
   readonly config: ConfigFrame;
-  readonly writer: FloatFrameWriter;
+  readonly format: StreamFormat;
+  readonly writer: DataFrameWriter;
   /** Truth of every channel of every PMU, (re, im) pairs, updated at each re-solve. */
   readonly truth: Float64Array;
 }
@@ -153,32 +160,31 @@ export class PmuSimulator {
     statBits: number,
   ): Uint8Array | undefined {
     const n = s.pmus.length;
-    const stat = new Uint16Array(n);
-    const freq = new Float64Array(n);
-    const dfreq = new Float64Array(n);
-    const phasors = new Float64Array(s.truth.length);
+    const values = new BlockValues(s, this.grid.baseNet.baseMVA);
     const cos = Math.cos(phase);
     const sin = Math.sin(phase);
+    const tripped = new Set(this.trippedAt(tS));
     let reporting = 0;
     let timeFlags = 0;
     let c = 0;
     for (let p = 0; p < n; p += 1) {
       const pmu = s.pmus[p];
       const dropped = this.isActive('dropout', pmu.idcode, tS);
-      stat[p] |= statBits;
+      values.stat[p] |= statBits;
       if (this.isActive('gps-unlock', pmu.idcode, tS)) {
-        stat[p] |= STAT_SYNC_LOST;
+        values.stat[p] |= STAT_SYNC_LOST;
         timeFlags = HOLDOVER_TIME_QUALITY;
       }
-      if (dropped) stat[p] |= STAT_DO_NOT_USE;
+      if (dropped) values.stat[p] |= STAT_DO_NOT_USE;
       else reporting += 1;
       for (let k = 0; k < pmu.channels.length; k += 1, c += 1)
-        this.measure(s.truth, phasors, c, cos, sin, dropped);
-      freq[p] = dropped ? Number.NaN : 60 + deltaHz + this.options.freqNoiseHz * this.noise.next();
-      dfreq[p] = dropped ? Number.NaN : rocof;
+        this.measure(s.truth, values.phasors, c, cos, sin, dropped);
+      values.freqHz[p] = dropped ? Number.NaN : 60 + deltaHz + this.options.freqNoiseHz * this.noise.next();
+      values.rocof[p] = dropped ? Number.NaN : rocof;
+      values.fillLinePowerAndBreakers(p, tripped);
     }
     if (reporting === 0 && n === 1) return undefined;
-    return s.writer.write(soc, fracsec, timeFlags, stat, phasors, freq, dfreq);
+    return s.writer.write(soc, fracsec, timeFlags, values);
   }
 
   private measure(
@@ -288,29 +294,34 @@ export class PmuSimulator {
   }
 
   private makeStream(idcode: number, pmus: readonly SimulatedPmu[], cfgcnt: number): SimStream {
-    const config = this.configOf(idcode, pmus, cfgcnt);
+    const format = this.formatOf(idcode);
+    const config = this.configOf(idcode, pmus, cfgcnt, format);
     const channels = pmus.reduce((n, p) => n + p.channels.length, 0);
     return {
       idcode,
       pmus,
       config,
-      writer: new FloatFrameWriter(config),
+      format,
+      writer: new DataFrameWriter(config),
       truth: new Float64Array(2 * channels),
     };
   }
 
-  private configOf(idcode: number, pmus: readonly SimulatedPmu[], cfgcnt: number): ConfigFrame {
-    return buildConfig({
-      idcode,
-      dataRate: this.options.framesPerSecond,
-      pmus: pmus.map((p) => ({
-        stationName: p.stationName,
-        idcode: p.idcode,
-        cfgcnt,
-        format: { freqFloat: this.options.freqFormat === 'float' },
-        phasors: p.channels.map((ch) => ch.name.slice(0, 16)),
-      })),
-    });
+  private formatOf(idcode: number): StreamFormat {
+    return this.options.streamFormats?.get(idcode) ?? this.options.format ?? DEFAULT_STREAM_FORMAT;
+  }
+
+  private configOf(
+    idcode: number,
+    pmus: readonly SimulatedPmu[],
+    cfgcnt: number,
+    format = this.formatOf(idcode),
+  ): ConfigFrame {
+    const freqFloat = this.options.freqFormat === 'float';
+    return {
+      ...buildConfig({ idcode, dataRate: this.options.framesPerSecond, pmus: [] }),
+      pmus: pmus.map((p) => pmuConfigOf(p, format, cfgcnt, freqFloat)),
+    };
   }
 }
 

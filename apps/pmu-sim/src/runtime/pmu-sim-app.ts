@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { encodeFrame } from '@gridcloud/c37118';
+import { encodeFrame, FrameEncodeError } from '@gridcloud/c37118';
 import { CaseFormatError, parseMatpowerCase, SeededRandom, type PowerCase } from '@gridcloud/grid';
 import type { SimOptions } from '../config/sim-options';
 import { CaseFileError } from '../errors/case-file-error';
@@ -11,6 +11,7 @@ import { KafkaFrameProducer } from './kafka-frame-producer';
 import { TcpPmuServer } from './tcp-pmu-server';
 import { TruthWriter } from './truth-writer';
 import { UdpFrameSender } from './udp-frame-sender';
+import { config3Of } from '../wire/config3';
 
 /** The runtime shell: a wall-clock loop asking the simulator for each reporting instant and handing frames to the transports. */
 export class PmuSimApp {
@@ -168,6 +169,24 @@ function validateAgainstModel(sim: PmuSimulator): void {
       throw new SimConfigError(
         `stream IDCODE ${s.idcode} clashes with a PMU IDCODE; move --stream-idcode-base`,
       );
+  }
+  for (const idcode of sim.options.streamFormats?.keys() ?? []) {
+    if (sim.streamById(idcode) === undefined)
+      throw new SimConfigError(
+        `--stream-format names stream IDCODE ${idcode}, which this simulation does not have`,
+      );
+  }
+  for (const s of sim.streams) {
+    // A per-stream format with analogs and digitals can grow a packed stream's CFG-2 or CFG-3 past one frame.
+    try {
+      encodeFrame(s.config);
+      encodeFrame(config3Of(s.config));
+    } catch (error) {
+      if (!(error instanceof FrameEncodeError)) throw error;
+      throw new SimConfigError(
+        `stream ${s.idcode}'s configuration does not fit one C37.118 frame in its format (${error.message}); give it fewer PMUs (--pmus-per-stream K)`,
+      );
+    }
   }
   for (const e of sim.options.events) {
     if (e.kind === 'trip-line' && e.branch >= sim.grid.baseNet.branchCount) {

@@ -7,7 +7,7 @@ import {
 } from '@gridcloud/c37118';
 import { describe, expect, it } from 'vitest';
 import { config3Of } from './config3';
-import { FloatFrameWriter } from './float-frame-writer';
+import { DataFrameWriter } from './data-frame-writer';
 
 describe('config3Of', () => {
   it('encodes a CFG-3 that decodes to itself and describes the same data frames as the CFG-2', () => {
@@ -29,15 +29,14 @@ describe('config3Of', () => {
     );
     decoder.push(encodeFrame(cfg3));
     decoder.push(
-      new FloatFrameWriter(cfg2).write(
-        1_700_000_000,
-        0,
-        0,
-        [0, 0],
-        [1, 0.5, 0.25, -0.125, 0.75, 0],
-        [60, 60],
-        [0, 0],
-      ),
+      new DataFrameWriter(cfg2).write(1_700_000_000, 0, 0, {
+        stat: [0, 0],
+        phasors: [1, 0.5, 0.25, -0.125, 0.75, 0],
+        freqHz: [60, 60],
+        rocof: [0, 0],
+        analogs: [],
+        digitals: [],
+      }),
     );
     expect(views).toEqual([[1, 0.5, 0.25, -0.125, 0.75, 0]]);
   });

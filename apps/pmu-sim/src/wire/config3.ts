@@ -6,7 +6,8 @@ const CURRENT_BIT = 8;
 
 /**
  * The CFG-3 view of a simulated stream's CFG-2: same channels and format,
- * scale 1 (phasors are float, in per unit), a G_PMU_ID derived from the
+ * scales as the CFG-2's PHUNIT and ANUNIT say (1 for float phasors, which
+ * are in per unit already), no angle offset, a G_PMU_ID derived from the
  * IDCODE, P-class service with a two-cycle window. The simulator has no
  * geography, so position is reported as 0.
  */
@@ -31,10 +32,14 @@ export function config3Of(cfg: ConfigFrame): Config3Frame {
         modificationFlags: 0,
         typeIndication: POSITIVE_SEQUENCE | (ph.isCurrent ? CURRENT_BIT : 0),
         userDesignation: 0,
-        scale: 1,
+        scale: p.format.phasorFloat ? 1 : ph.phunit * 1e-5,
         angleOffsetRad: 0,
       })),
-      analogs: p.analogs.map((a) => ({ name: a.name, scale: 1, offset: 0 })),
+      analogs: p.analogs.map((a) => ({
+        name: a.name,
+        scale: p.format.analogFloat ? 1 : a.anunit,
+        offset: 0,
+      })),
       digitals: p.digitals,
       latitude: 0,
       longitude: 0,
