@@ -2,8 +2,8 @@
  * @gridcloud/c37118: IEEE C37.118.2 (2011) and C37.118 (2005) synchrophasor
  * frames. A pure codec (no sockets): object-form encode/decode of every frame
  * type, an allocation-light data-frame view, a push-style stream decoder with
- * resynchronisation and per-frame reject reasons, a classic pcap reader with
- * TCP reassembly, and a small TCP PMU server / PDC client shell.
+ * resynchronisation and per-frame reject reasons, pcap and pcapng readers (IPv4
+ * and IPv6) with TCP reassembly, and a small TCP PMU server / PDC client shell.
  */
 export * from './codec/frame-types';
 export type { FrameReject, RejectReason } from './codec/reject';
@@ -44,7 +44,31 @@ export {
   type RejectCounts,
 } from './stream/decoder-counters';
 export { PcapReader, type PcapPacket, type PcapSummary } from './pcap/pcap-reader';
-export { decodePacket, type TransportSegment } from './pcap/packet-decoder';
+export {
+  decodePacket,
+  locateTransport,
+  PACKET_SKIPS,
+  type PacketSkip,
+  type TransportLocation,
+  type TransportSegment,
+} from './pcap/packet-decoder';
+export {
+  DEFAULT_MAX_BLOCK_BYTES,
+  DEFAULT_PCAPNG_OPTIONS,
+  PcapngReader,
+  type PcapngInterface,
+  type PcapngOptions,
+  type PcapngSummary,
+} from './pcap/pcapng-reader';
+export {
+  bufferSource,
+  DEFAULT_CAPTURE_READ_OPTIONS,
+  openCapture,
+  readCapture,
+  type CaptureReader,
+  type CaptureReadOptions,
+  type CaptureSummary,
+} from './pcap/capture-reader';
 export {
   HeldBytesBudget,
   TcpReassembler,
@@ -58,7 +82,9 @@ export {
   inspectCaptureStream,
   DEFAULT_INSPECT_OPTIONS,
   type InspectDetails,
+  type InspectedFrame,
   type InspectOptions,
+  type PacketCounts,
   type InspectReport,
 } from './pcap/capture-inspector';
 export { FrameFormatError } from './errors/frame-format-error';

@@ -2,10 +2,12 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { inspectCaptureStream, PcapFormatError, type InspectDetails } from '@gridcloud/c37118';
 
 const USAGE = [
-  'usage: gridcloud c37 inspect FILE.pcap [--json]',
+  'usage: gridcloud c37 inspect FILE.pcap|FILE.pcapng [--json]',
   '',
-  '  inspect   decode every IEEE C37.118 frame in a classic pcap capture (TCP reassembled, UDP per datagram);',
-  '            the capture is streamed (a file, a FIFO or /dev/fd/N), one packet of at most 262144 bytes at a time',
+  '  inspect   decode every IEEE C37.118 frame in a pcap or pcapng capture, IPv4 or IPv6 (TCP reassembled,',
+  '            UDP per datagram); the format is read from the file, so Wireshark and dumpcap files need no',
+  '            conversion; the capture is streamed (a file, a FIFO or /dev/fd/N), one packet of at most',
+  '            262144 bytes at a time',
   '  --json    print the summary as one JSON object on the last line',
 ].join('\n');
 
@@ -71,8 +73,8 @@ function humanReport(path: string, d: InspectDetails): string {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   const lines = [
-    `capture     ${path}${d.captureTruncated ? ' (file ends inside a packet record)' : ''}`,
-    `packets     ${d.packets.total} (tcp ${d.packets.tcp}, udp ${d.packets.udp}, other ${d.packets.skipped}); non-C37.118 flows ${d.otherFlows}`,
+    `capture     ${path} (${d.captureFormat})${d.captureTruncated ? ' (file ends inside a packet record)' : ''}`,
+    `packets     ${d.packets.total} (tcp ${d.packets.tcp}, udp ${d.packets.udp}, of them IPv6 ${d.packets.ipv6}, other ${d.packets.skipped}${skipped(d)}); non-C37.118 flows ${d.otherFlows}`,
     `frames      ${frames}${d.retransmittedFrames > 0 ? ` (${d.retransmittedFrames} in retransmitted segments)` : ''}`,
     `rejected    ${r.rejected}${rejects ? ` (${rejects})` : ''}; CRC errors ${r.crcErrors}`,
     `tcp         retransmitted bytes ${d.tcp.retransmittedBytes}, out-of-order segments ${d.tcp.outOfOrderSegments}, gaps ${d.tcp.gaps} (${d.tcp.gapBytes} bytes)`,
@@ -82,6 +84,14 @@ function humanReport(path: string, d: InspectDetails): string {
     `time        ${formatTime(r.firstTime)} .. ${formatTime(r.lastTime)}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Why packets were skipped, when any were (IP fragments are refused, not reassembled). */
+function skipped(d: InspectDetails): string {
+  const reasons = Object.entries(d.packets.skippedBy)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`);
+  return reasons.length > 0 ? `: ${reasons.join(', ')}` : '';
 }
 
 function formatTime(t: number | null): string {

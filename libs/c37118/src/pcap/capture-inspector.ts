@@ -4,9 +4,10 @@ import { REJECT_REASONS, type FrameReject } from '../codec/reject';
 import { ConfigStore } from '../stream/config-store';
 import { newCounters, totalRejected, type FrameCounts, type RejectCounts } from '../stream/decoder-counters';
 import { StreamDecoder } from '../stream/stream-decoder';
-import { decodePacket, type TransportSegment } from './packet-decoder';
-import { PcapReader, type PcapPacket, type PcapSummary } from './pcap-reader';
-import { DEFAULT_MAX_PACKET_BYTES, PcapStreamReader, type ByteSource } from './pcap-stream-reader';
+import { openCapture, readCapture, type CaptureReader } from './capture-reader';
+import { decodePacket, PACKET_SKIPS, type PacketSkip, type TransportSegment } from './packet-decoder';
+import { DEFAULT_MAX_PACKET_BYTES, type ByteSource } from './pcap-stream-reader';
+import { DEFAULT_MAX_BLOCK_BYTES } from './pcapng-reader';
 import { StationNames } from './station-names';
 import { HeldBytesBudget, TcpReassembler } from './tcp-reassembler';
 
@@ -20,6 +21,8 @@ export interface InspectOptions {
   readonly maxStations: number;
   /** Largest packet record read from a streamed capture, in bytes. */
   readonly maxPacketBytes: number;
+  /** Largest pcapng block (packet, headers and options), in bytes. */
+  readonly maxBlockBytes: number;
   /** Out-of-order TCP bytes held over all flows together (each flow also within `maxOutOfOrderBytes`). */
   readonly maxHeldBytes: number;
 }
@@ -31,6 +34,7 @@ export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
   maxFlows: 4096,
   maxStations: 65536,
   maxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
+  maxBlockBytes: DEFAULT_MAX_BLOCK_BYTES,
   maxHeldBytes: 64 * 1024 * 1024,
 };
 
@@ -46,10 +50,23 @@ export interface InspectReport {
   readonly lastTime: number | null;
 }
 
+export interface PacketCounts {
+  total: number;
+  tcp: number;
+  udp: number;
+  /** Packets over IPv6 among the TCP and UDP ones. */
+  ipv6: number;
+  skipped: number;
+  /** Why packets were skipped: link type not read, not IP, IP fragment (refused), not TCP or UDP, cut short. */
+  readonly skippedBy: Record<PacketSkip, number>;
+  flowsDropped: number;
+}
+
 export interface InspectDetails {
   readonly report: InspectReport;
   readonly rejects: RejectCounts;
-  readonly packets: { total: number; tcp: number; udp: number; skipped: number; flowsDropped: number };
+  readonly captureFormat: 'pcap' | 'pcapng';
+  readonly packets: PacketCounts;
   /** Flows that never carried a valid frame: other protocols, whose bytes are not counted as rejects. */
   readonly otherFlows: number;
   readonly retransmittedFrames: number;
@@ -61,6 +78,15 @@ export interface InspectDetails {
   readonly stationEntriesExamined: number;
 }
 
+/** One frame as the inspector counted it: the 1-based number of the packet that completed it, and its header. */
+export interface InspectedFrame {
+  readonly packet: number;
+  readonly kind: FrameKind;
+  readonly idcode: number;
+  readonly soc: number;
+  readonly fracsec: number;
+}
+
 interface Flow {
   readonly decoder: StreamDecoder;
   readonly tcp?: TcpReassembler;
@@ -70,7 +96,7 @@ interface Flow {
 }
 
 /**
- * Decodes every C37.118 frame in a classic pcap: TCP directions are
+ * Decodes every C37.118 frame in a pcap or pcapng capture: TCP directions are
  * reassembled and each fed to its own stream decoder, UDP datagrams are
  * decoded one by one; all flows share one configuration store so data sent
  * over UDP can use a configuration fetched over TCP.
@@ -85,38 +111,53 @@ export class CaptureInspector {
   private dataRate: number | null = null;
   private firstTime: number | null = null;
   private lastTime: number | null = null;
-  private readonly packets = { total: 0, tcp: 0, udp: 0, skipped: 0, flowsDropped: 0 };
+  private readonly packets: PacketCounts = {
+    total: 0,
+    tcp: 0,
+    udp: 0,
+    ipv6: 0,
+    skipped: 0,
+    skippedBy: Object.fromEntries(PACKET_SKIPS.map((k) => [k, 0])) as Record<PacketSkip, number>,
+    flowsDropped: 0,
+  };
   private retransmittedFrames = 0;
 
-  constructor(private readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS) {
+  /** `onFrame` hears every frame counted, in capture order (for frame-by-frame comparison with other tools). */
+  constructor(
+    private readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+    private readonly onFrameCounted?: (frame: InspectedFrame) => void,
+  ) {
     this.configs = new ConfigStore({ maxConfigs: options.maxConfigs });
     this.stations = new StationNames(options.maxStations);
     this.heldBytes = new HeldBytesBudget(options.maxHeldBytes);
   }
 
   inspect(file: Uint8Array): InspectDetails {
-    return this.inspectPackets(new PcapReader(file));
+    return this.inspectPackets(readCapture(file, this.options));
   }
 
-  /** Inspects a capture read packet by packet (`PcapReader` over memory or `PcapStreamReader` over a stream). */
-  inspectPackets(reader: { readonly summary: PcapSummary; packets(): Iterable<PcapPacket> }): InspectDetails {
+  /** Inspects a capture read packet by packet (`readCapture` over memory or `openCapture` over a stream). */
+  inspectPackets(reader: CaptureReader): InspectDetails {
     for (const packet of reader.packets()) {
       this.packets.total += 1;
       const segment = decodePacket(packet.linkType, packet.data);
-      if (typeof segment === 'string') this.packets.skipped += 1;
-      else this.onSegment(segment);
+      if (typeof segment === 'string') {
+        this.packets.skipped += 1;
+        this.packets.skippedBy[segment] += 1;
+      } else this.onSegment(segment);
     }
     for (const flow of this.flows.values()) {
       flow.tcp?.finish();
       flow.decoder.end();
     }
-    return this.details(reader.summary.truncated);
+    return this.details(reader.summary.format, reader.summary.truncated);
   }
 
   private onSegment(s: TransportSegment): void {
     const key = `${s.protocol} ${s.src}:${s.srcPort}>${s.dst}:${s.dstPort}`;
     const flow = this.flowFor(key, s.protocol);
     if (flow === undefined) return;
+    if (s.src.includes(':')) this.packets.ipv6 += 1;
     if (s.protocol === 'udp') {
       this.packets.udp += 1;
       if (s.payload.length > 0) flow.decoder.pushDatagram(s.payload);
@@ -165,14 +206,23 @@ export class CaptureInspector {
   private onRetransmission(bytes: Uint8Array): void {
     const scratch = new StreamDecoder(
       { maxFrameBytes: this.options.maxFrameBytes, configs: this.configs },
-      { onData: () => this.countRetransmitted('data'), onFrame: (f) => this.countRetransmitted(f.kind) },
+      {
+        onData: (v) => this.countRetransmitted(dataFrameHead(v)),
+        onFrame: (f) => this.countRetransmitted(f),
+      },
     );
     scratch.pushDatagram(bytes);
   }
 
-  private countRetransmitted(kind: FrameKind): void {
-    this.counters.frames[kind] += 1;
+  private countRetransmitted(frame: Omit<InspectedFrame, 'packet'>): void {
+    this.counters.frames[frame.kind] += 1;
     this.retransmittedFrames += 1;
+    this.tellFrame(frame);
+  }
+
+  private tellFrame(f: Omit<InspectedFrame, 'packet'>): void {
+    const packet = this.packets.total;
+    this.onFrameCounted?.({ packet, kind: f.kind, idcode: f.idcode, soc: f.soc, fracsec: f.fracsec });
   }
 
   private markC37(flow: Flow): void {
@@ -184,6 +234,7 @@ export class CaptureInspector {
   private onData(flow: Flow, view: DataFrameView): void {
     this.markC37(flow);
     this.counters.frames.data += 1;
+    this.tellFrame(dataFrameHead(view));
     this.idcodes.add(view.idcode);
     const t = view.time;
     if (this.firstTime === null || t < this.firstTime) this.firstTime = t;
@@ -193,6 +244,7 @@ export class CaptureInspector {
   private onFrame(flow: Flow, frame: Frame): void {
     this.markC37(flow);
     this.counters.frames[frame.kind] += 1;
+    this.tellFrame(frame);
     if (frame.kind === 'cmd') return;
     this.idcodes.add(frame.idcode);
     if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') {
@@ -206,7 +258,7 @@ export class CaptureInspector {
     else flow.heldRejects[reject.reason] += 1;
   }
 
-  private details(captureTruncated: boolean): InspectDetails {
+  private details(captureFormat: 'pcap' | 'pcapng', captureTruncated: boolean): InspectDetails {
     const tcp = { retransmittedBytes: 0, outOfOrderSegments: 0, gaps: 0, gapBytes: 0 };
     for (const flow of this.flows.values()) {
       if (flow.tcp === undefined) continue;
@@ -230,7 +282,8 @@ export class CaptureInspector {
     return {
       report,
       rejects: { ...this.counters.rejected },
-      packets: { ...this.packets },
+      captureFormat,
+      packets: { ...this.packets, skippedBy: { ...this.packets.skippedBy } },
       otherFlows,
       retransmittedFrames: this.retransmittedFrames,
       tcp,
@@ -241,7 +294,7 @@ export class CaptureInspector {
   }
 }
 
-/** Inspects a whole capture held in memory. */
+/** Inspects a whole capture (pcap or pcapng) held in memory. */
 export function inspectCapture(
   file: Uint8Array,
   options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
@@ -249,12 +302,16 @@ export function inspectCapture(
   return new CaptureInspector(options).inspect(file);
 }
 
-/** Inspects a capture streamed from `read`, holding one packet at a time whatever its length. */
+/** Inspects a capture (pcap or pcapng) streamed from `read`, holding one packet at a time whatever its length. */
 export function inspectCaptureStream(
   read: ByteSource,
   options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
 ): InspectDetails {
-  return new CaptureInspector(options).inspectPackets(new PcapStreamReader(read, options.maxPacketBytes));
+  return new CaptureInspector(options).inspectPackets(openCapture(read, options));
+}
+
+function dataFrameHead(v: DataFrameView): Omit<InspectedFrame, 'packet'> {
+  return { kind: 'data', idcode: v.idcode, soc: v.soc, fracsec: v.fracsec };
 }
 
 /** Frame times are exact to the microsecond at best; rounding hides float noise like 0.12000000001. */

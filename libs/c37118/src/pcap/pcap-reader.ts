@@ -15,6 +15,7 @@ export const GLOBAL_HEADER_BYTES = 24;
 export const RECORD_HEADER_BYTES = 16;
 
 export interface PcapSummary {
+  readonly format: 'pcap';
   readonly linkType: number;
   readonly littleEndian: boolean;
   readonly nanosecond: boolean;
@@ -23,7 +24,7 @@ export interface PcapSummary {
 }
 
 /**
- * Classic libpcap file reader (not pcapng), either byte order, micro- or
+ * Classic libpcap file reader (pcapng is `PcapngReader`), either byte order, micro- or
  * nanosecond timestamps. Yields packets lazily as views into the file buffer.
  */
 export class PcapReader {
@@ -75,11 +76,12 @@ export function parseGlobalHeader(file: Uint8Array): PcapSummary {
   const little = view.getUint32(0, true);
   const magic = [MAGIC_MICROS, MAGIC_NANOS].includes(big) ? big : little;
   if (magic !== MAGIC_MICROS && magic !== MAGIC_NANOS) {
-    const hint = big === 0x0a0d0d0a ? ' (this is pcapng; convert it with `editcap -F pcap`)' : '';
+    const hint = big === 0x0a0d0d0a ? ' (this is pcapng: read it with PcapngReader or openCapture)' : '';
     throw new PcapFormatError(`magic 0x${big.toString(16)} is not a classic pcap file${hint}`);
   }
   const littleEndian = magic === little && magic !== big;
   return {
+    format: 'pcap',
     linkType: view.getUint32(20, littleEndian),
     littleEndian,
     nanosecond: magic === MAGIC_NANOS,

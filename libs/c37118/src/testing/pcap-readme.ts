@@ -28,7 +28,7 @@ const KIND: Record<string, keyof FrameCounts> = {
 export function expectedCaptures(): ExpectedCapture[] {
   const rows = readFileSync(`${PCAP_DIR}README.md`, 'utf8')
     .split('\n')
-    .filter((l) => /^\|\s*\S+\.pcap\s*\|/.test(l))
+    .filter((l) => /^\|\s*\S+\.pcap(ng)?\s*\|/.test(l))
     .map((l) => l.split('|').map((c) => c.trim()));
   const out: ExpectedCapture[] = [];
   for (const [, file, frames, what] of rows) {
