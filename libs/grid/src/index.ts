@@ -28,6 +28,7 @@ export { SeededRandom, NormalSource, type RandomSource } from './random/seeded-r
 export { placePmus, PLACEMENT_STRATEGIES, type PlacementStrategy } from './pmu/pmu-placement';
 export { MeasurementModel } from './estimator/measurement-model';
 export { observableColumns } from './estimator/observability';
+export { ZeroInjectionConstraints, zeroInjectionBuses } from './estimator/zero-injection';
 export { GainStructure } from './estimator/gain-structure';
 export { GainFactor } from './estimator/gain-factor';
 export { LinearStateEstimator } from './estimator/linear-state-estimator';

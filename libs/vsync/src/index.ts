@@ -34,6 +34,11 @@ export {
   type FaultOptions,
   type SystemView,
   type GroupMembers,
+  StateTransferError,
+  StateBufferOverflowError,
+  type StateTransferOptions,
+  type StateTransferProgress,
+  type CheckpointFile,
 } from './runtime';
 export {
   View,

@@ -25,6 +25,12 @@ export interface EstimatorOptions {
    * impedances, as in case9241pegase) loses; solveFrame itself never refines.
    */
   readonly refinementSteps: number;
+  /**
+   * Weight of a zero-injection constraint over the heaviest measurement's.
+   * The constraints enter G = H^H W H + w C^H C as very accurate zero
+   * measurements (their right-hand side is zero, so a frame costs the same).
+   */
+  readonly zeroInjectionWeightRatio: number;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -35,6 +41,7 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   normalizedResidualDetection: false,
   maxBadDataRemovals: 10,
   refinementSteps: 1,
+  zeroInjectionWeightRatio: 1e7,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */
@@ -65,6 +72,10 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   check(
     Number.isInteger(o.refinementSteps) && o.refinementSteps >= 0 && o.refinementSteps <= 5,
     `refinementSteps must be an integer in [0, 5], got ${o.refinementSteps}`,
+  );
+  check(
+    o.zeroInjectionWeightRatio >= 1 && o.zeroInjectionWeightRatio <= 1e8,
+    `zeroInjectionWeightRatio must be in [1, 1e8] (heavier constraints leave pivots below relativePivotTolerance), got ${o.zeroInjectionWeightRatio}`,
   );
   return o;
 }

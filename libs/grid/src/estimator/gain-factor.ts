@@ -1,5 +1,6 @@
 import { SingularSystemError } from '../errors/singular-system-error';
 import { HermitianLdl } from '../sparse/hermitian-ldl';
+import type { EstimatorOptions } from './estimator-options';
 import type { GainStructure } from './gain-structure';
 import { observableColumns } from './observability';
 
@@ -18,6 +19,12 @@ export class GainFactor {
   readonly weight: Float64Array;
   readonly usedRows: number;
   /**
+   * Weight of each zero-injection constraint (0 when it touches a column the
+   * measurements leave undetermined, as such a column is pinned to zero).
+   */
+  readonly constraintWeight: Float64Array;
+  readonly usedConstraints: number;
+  /**
    * Per model row r, at 4r..4r+3: w conj(h1) and w conj(h2) as re/im pairs
    * (zero when the row is not used); one record per row keeps a frame's
    * H^H W z on as few cache lines as possible.
@@ -29,7 +36,7 @@ export class GainFactor {
   constructor(
     readonly structure: GainStructure,
     present: Uint8Array,
-    relativePivotTolerance: number,
+    options: Pick<EstimatorOptions, 'relativePivotTolerance' | 'zeroInjectionWeightRatio'>,
   ) {
     const model = structure.model;
     this.observable = observableColumns(model, present);
@@ -45,6 +52,8 @@ export class GainFactor {
       used += ok ? 1 : 0;
     }
     this.usedRows = used;
+    this.constraintWeight = this.constraintWeights(options.zeroInjectionWeightRatio);
+    this.usedConstraints = this.constraintWeight.reduce((s, w) => s + (w > 0 ? 1 : 0), 0);
     this.coef = new Float64Array(4 * model.rowCount);
     for (let r = 0; r < model.rowCount; r++) {
       const w = this.weight[r];
@@ -54,13 +63,55 @@ export class GainFactor {
       this.coef[4 * r + 3] = -w * model.h2Im[r];
     }
     this.ldl = new HermitianLdl(structure.symbolic);
-    this.factorize(relativePivotTolerance);
+    this.factorize(options.relativePivotTolerance);
+  }
+
+  /**
+   * A constraint weighs zeroInjectionWeightRatio times the heaviest
+   * measurement: heavy enough that its violation is far below the noise,
+   * light enough that the factorization keeps its digits (see the README).
+   */
+  private constraintWeights(ratio: number): Float64Array {
+    const model = this.structure.model;
+    const zi = model.zeroInjection;
+    let heaviest = 0;
+    for (let r = 0; r < model.rowCount; r++) heaviest = Math.max(heaviest, this.weight[r]);
+    const out = new Float64Array(zi.count);
+    for (let k = 0; k < zi.count; k++) {
+      let ok = true;
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++) ok &&= this.observable[zi.col[p]] === 1;
+      out[k] = ok ? ratio * heaviest : 0;
+    }
+    return out;
   }
 
   /** Entries of G^-1 on the factor's pattern, computed on first use (bad-data identification). */
   inverseOnPattern(): { lower: Float64Array; diag: Float64Array } {
     this.inverse ??= this.ldl.inverseOnPattern();
     return this.inverse;
+  }
+
+  /** G += w conj(c)^T c for every used zero-injection constraint c. */
+  private addConstraints(re: Float64Array, im: Float64Array): void {
+    const s = this.structure;
+    const zi = s.model.zeroInjection;
+    for (let k = 0; k < zi.count; k++) {
+      const w = this.constraintWeight[k];
+      if (w === 0) continue;
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++) {
+        const a = s.pinv[zi.col[p]];
+        re[s.diagSlot[a]] += w * (zi.re[p] * zi.re[p] + zi.im[p] * zi.im[p]);
+        for (let q = p + 1; q < zi.ptr[k + 1]; q++) {
+          const b = s.pinv[zi.col[q]];
+          // G[a][b] += w conj(c_p) c_q; the slot holds G[min][max], so conjugate when a > b.
+          const gr = w * (zi.re[p] * zi.re[q] + zi.im[p] * zi.im[q]);
+          const gi = w * (zi.re[p] * zi.im[q] - zi.im[p] * zi.re[q]);
+          const slot = s.slotOf(a, b);
+          re[slot] += gr;
+          im[slot] += a < b ? gi : -gi;
+        }
+      }
+    }
   }
 
   private factorize(tolerance: number): void {
@@ -81,6 +132,7 @@ export class GainFactor {
       re[s.offSlot[r]] += gr;
       im[s.offSlot[r]] += s.offConj[r] === 1 ? -gi : gi;
     }
+    this.addConstraints(re, im);
     const bad = this.ldl.factor(s.colPtr, s.rowIdx, re, im, tolerance);
     if (bad >= 0) {
       const busIndex = m.columnBus[s.perm[bad]];

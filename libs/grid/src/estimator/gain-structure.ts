@@ -48,6 +48,17 @@ export class GainStructure {
     this.symbolic = new SymbolicFactor(this.n, this.colPtr, this.rowIdx);
   }
 
+  /**
+   * Slot in the upper-triangle pattern of G holding (permuted) entry (a, b),
+   * or its conjugate (b, a) when a > b. For factorization-time use only.
+   */
+  slotOf(a: number, b: number): number {
+    const [row, col] = a < b ? [a, b] : [b, a];
+    for (let p = this.colPtr[col]; p < this.colPtr[col + 1]; p++) if (this.rowIdx[p] === row) return p;
+    throw new Error(`invariant: gain pattern lacks (${row}, ${col})`);
+  }
+
+  /** Column adjacency of G: two columns meet when a measurement or a zero-injection constraint touches both. */
   private columnGraph(): { ptr: Int32Array; adj: Int32Array } {
     const m = this.model;
     const sets: Set<number>[] = Array.from({ length: this.n }, () => new Set<number>());
@@ -55,6 +66,11 @@ export class GainStructure {
       if (m.col2[r] < 0) continue;
       sets[m.col1[r]].add(m.col2[r]);
       sets[m.col2[r]].add(m.col1[r]);
+    }
+    const zi = m.zeroInjection;
+    for (let k = 0; k < zi.count; k++) {
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++)
+        for (let q = zi.ptr[k]; q < zi.ptr[k + 1]; q++) if (p !== q) sets[zi.col[p]].add(zi.col[q]);
     }
     const ptr = new Int32Array(this.n + 1);
     sets.forEach((s, i) => (ptr[i + 1] = ptr[i] + s.size));

@@ -31,6 +31,12 @@ export class LinearStateEstimator {
   private readonly rIm: Float64Array;
   private readonly xRe: Float64Array;
   private readonly xIm: Float64Array;
+  /**
+   * Multiplier estimate of each zero-injection constraint, interleaved
+   * re/im: refinement steps update it (method of multipliers), so the
+   * penalty's bias shrinks by about the weight ratio with every step.
+   */
+  private readonly multiplier: Float64Array;
   private readonly cache = new Map<string, GainFactor>();
 
   constructor(
@@ -47,6 +53,7 @@ export class LinearStateEstimator {
     this.rIm = new Float64Array(model.rowCount);
     this.xRe = new Float64Array(n);
     this.xIm = new Float64Array(n);
+    this.multiplier = new Float64Array(2 * model.zeroInjection.count);
   }
 
   /** The factorization for the given missing model rows (ascending, distinct). */
@@ -73,7 +80,7 @@ export class LinearStateEstimator {
       }
       present[r] = 0;
     });
-    const factor = new GainFactor(this.structure, present, this.options.relativePivotTolerance);
+    const factor = new GainFactor(this.structure, present, this.options);
     if (this.cache.size >= this.options.maxCachedFactors) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, factor);
     return factor;
@@ -100,15 +107,21 @@ export class LinearStateEstimator {
   /**
    * Per-frame hot path: x = G^-1 H^H W z into vRe/vIm. Allocation-free.
    * Values at rows the factor does not use (missing measurements) are ignored.
+   * Zero-injection constraints add nothing here: their right-hand side is zero.
    */
   solveFrame(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
-    const s = this.structure;
-    const n = s.n;
+    this.gather(factor, zRe, zIm);
+    this.solveGathered(factor);
+    this.multiplier.fill(0);
+  }
+
+  /** b = H^H W z in permuted, interleaved coordinates. */
+  private gather(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
     const m = this.model.rowCount;
     const b = this.b;
     if (zRe.length < m || zIm.length < m)
       throw new RangeError(`solveFrame needs ${m} measurement values, got ${zRe.length}/${zIm.length}`);
-    const targets = s.targets;
+    const targets = this.structure.targets;
     const coef = factor.coef;
     b.fill(0);
     for (let r = 0; r < m; r++) {
@@ -126,11 +139,16 @@ export class LinearStateEstimator {
       b[at] += cr * zr - ci * zi;
       b[at + 1] += cr * zi + ci * zr;
     }
+  }
+
+  /** x = G^-1 b, scattered back to model column order. */
+  private solveGathered(factor: GainFactor): void {
+    const b = this.b;
     factor.ldl.solveInPlace(b);
-    const perm = s.perm;
+    const perm = this.structure.perm;
     const vRe = this.vRe;
     const vIm = this.vIm;
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < perm.length; k++) {
       const col = perm[k];
       vRe[col] = b[2 * k];
       vIm[col] = b[2 * k + 1];
@@ -138,8 +156,12 @@ export class LinearStateEstimator {
   }
 
   /**
-   * One step of iterative refinement on the last solveFrame estimate:
-   * x += G^-1 H^H W (z - H x). Allocation-free; doubles the frame cost.
+   * One step of iterative refinement on the last estimate, which also
+   * updates the constraints' multipliers mu += w C x (augmented Lagrangian):
+   * x += G^-1 (H^H W (z - H x) - w C^H C x - C^H mu). The penalty solution
+   * from solveFrame is the start (mu = 0); each step takes it toward the
+   * exactly constrained estimate and recovers digits an ill-conditioned G
+   * loses. Allocation-free; doubles the frame cost.
    */
   refineFrame(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): void {
     const m = this.model;
@@ -158,10 +180,40 @@ export class LinearStateEstimator {
     }
     xRe.set(vRe);
     xIm.set(vIm);
-    this.solveFrame(factor, rRe, rIm);
+    this.gather(factor, rRe, rIm);
+    this.gatherConstraintResiduals(factor);
+    this.solveGathered(factor);
     for (let c = 0; c < vRe.length; c++) {
       vRe[c] += xRe[c];
       vIm[c] += xIm[c];
+    }
+  }
+
+  /** mu += w c x, then b -= conj(c)^T (w c x + mu) for each used constraint, at the estimate in xRe/xIm. */
+  private gatherConstraintResiduals(factor: GainFactor): void {
+    const zi = this.model.zeroInjection;
+    const { b, xRe, xIm, multiplier: mu } = this;
+    const pinv = this.structure.pinv;
+    for (let k = 0; k < zi.count; k++) {
+      const w = factor.constraintWeight[k];
+      if (w === 0) continue;
+      let sr = 0;
+      let si = 0;
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++) {
+        const c = zi.col[p];
+        sr += zi.re[p] * xRe[c] - zi.im[p] * xIm[c];
+        si += zi.re[p] * xIm[c] + zi.im[p] * xRe[c];
+      }
+      mu[2 * k] += w * sr;
+      mu[2 * k + 1] += w * si;
+      sr = w * sr + mu[2 * k];
+      si = w * si + mu[2 * k + 1];
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++) {
+        const at = 2 * pinv[zi.col[p]];
+        // conj(c_p) * s
+        b[at] -= zi.re[p] * sr + zi.im[p] * si;
+        b[at + 1] -= zi.re[p] * si - zi.im[p] * sr;
+      }
     }
   }
 
@@ -209,7 +261,9 @@ export class LinearStateEstimator {
       this.solveFrame(factor, zRe, zIm);
       for (let step = 0; step < this.options.refinementSteps; step++) this.refineFrame(factor, zRe, zIm);
       const cost = this.cost(factor, zRe, zIm);
-      const dof = 2 * factor.usedRows - 2 * (this.model.columnCount - factor.unobservableCount);
+      const dof =
+        2 * (factor.usedRows + factor.usedConstraints) -
+        2 * (this.model.columnCount - factor.unobservableCount);
       const threshold = dof > 0 ? chiSquareQuantile(dof, this.options.chiSquareConfidence) : NaN;
       const suspect = dof > 0 && cost > threshold;
       const report = (): EstimateReport => ({

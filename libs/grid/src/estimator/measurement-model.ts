@@ -1,6 +1,7 @@
 import { GridError } from '../errors/grid-error';
 import { BranchEnd, MeasurementKind, type MeasurementSet } from '../measurements/measurement-set';
 import type { Network } from '../network/network';
+import { ZeroInjectionConstraints } from './zero-injection';
 
 /**
  * The linear measurement model z = H x + e over a set of state columns (bus
@@ -21,12 +22,14 @@ export class MeasurementModel {
   /**
    * @param columnBus bus index of each state column
    * @param rowMeasurement index in `set` of each model row
+   * @param zeroInjection equality constraints on the columns (none by default)
    */
   constructor(
     readonly network: Network,
     readonly set: MeasurementSet,
     readonly columnBus: Int32Array,
     readonly rowMeasurement: Int32Array,
+    readonly zeroInjection: ZeroInjectionConstraints = ZeroInjectionConstraints.none(),
   ) {
     const m = rowMeasurement.length;
     this.rowCount = m;
@@ -43,11 +46,22 @@ export class MeasurementModel {
     return this.columnBus.length;
   }
 
-  /** A model over every bus and every measurement of the set. */
-  static central(network: Network, set: MeasurementSet): MeasurementModel {
+  /**
+   * A model over every bus and every measurement of the set; with
+   * zeroInjection, every zero-injection bus of the network is a constraint.
+   */
+  static central(
+    network: Network,
+    set: MeasurementSet,
+    options: { readonly zeroInjection?: boolean } = {},
+  ): MeasurementModel {
     const cols = Int32Array.from({ length: network.busCount }, (_, i) => i);
     const rows = Int32Array.from({ length: set.count }, (_, i) => i);
-    return new MeasurementModel(network, set, cols, rows);
+    const constraints =
+      options.zeroInjection === true
+        ? ZeroInjectionConstraints.of(network, cols)
+        : ZeroInjectionConstraints.none();
+    return new MeasurementModel(network, set, cols, rows, constraints);
   }
 
   private fillRow(r: number, columnOf: Int32Array): void {

@@ -11,14 +11,16 @@ function magnitude(re: number, im: number): number {
  * Which state columns the present measurements determine, by propagation on
  * the PMU model: a one-column row determines its column; a two-column row
  * with one side known determines the other; two independent rows on the same
- * pair of columns determine both. This is a sufficient condition, so a column
- * it reports observable really is, and the estimator never gives a value to
- * a column it reports unobservable.
+ * pair of columns determine both; a zero-injection constraint with every
+ * column but one known determines that one. This is a sufficient condition,
+ * so a column it reports observable really is, and the estimator never gives
+ * a value to a column it reports unobservable.
  */
 export function observableColumns(model: MeasurementModel, present: Uint8Array): Uint8Array {
   const n = model.columnCount;
   const known = new Uint8Array(n);
   const queue: number[] = [];
+  const constraints = new ConstraintCounter(model);
   const mark = (c: number): void => {
     if (known[c] === 0) {
       known[c] = 1;
@@ -35,10 +37,40 @@ export function observableColumns(model: MeasurementModel, present: Uint8Array):
     rowsAt[model.col1[r]].push(r);
     rowsAt[model.col2[r]].push(r);
   }
-  propagate(model, rowsAt, queue, mark);
+  propagate(model, rowsAt, queue, mark, (c) => constraints.onKnown(c, known, mark));
   // The pair rule only matters for columns still unknown, so it runs after propagation.
-  while (markUnknownPairs(model, present, known, mark)) propagate(model, rowsAt, queue, mark);
+  while (markUnknownPairs(model, present, known, mark))
+    propagate(model, rowsAt, queue, mark, (c) => constraints.onKnown(c, known, mark));
   return known;
+}
+
+/**
+ * Counts the unknown columns of each zero-injection constraint; when one is
+ * left, the constraint determines it (its coefficient is non-zero: every
+ * stored entry is a branch admittance ratio or the bus's own 1).
+ */
+class ConstraintCounter {
+  private readonly unknown: Int32Array;
+  private readonly at: number[][];
+
+  constructor(private readonly model: MeasurementModel) {
+    const zi = model.zeroInjection;
+    this.unknown = Int32Array.from({ length: zi.count }, (_, k) => zi.ptr[k + 1] - zi.ptr[k]);
+    this.at = Array.from({ length: model.columnCount }, () => []);
+    for (let k = 0; k < zi.count; k++)
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++) this.at[zi.col[p]].push(k);
+  }
+
+  onKnown(c: number, known: Uint8Array, mark: (c: number) => void): void {
+    const zi = this.model.zeroInjection;
+    for (const k of this.at[c]) {
+      if (--this.unknown[k] !== 1) continue;
+      for (let p = zi.ptr[k]; p < zi.ptr[k + 1]; p++) {
+        const other = zi.col[p];
+        if (known[other] === 0 && Math.hypot(zi.re[p], zi.im[p]) > NEGLIGIBLE) mark(other);
+      }
+    }
+  }
 }
 
 function propagate(
@@ -46,9 +78,11 @@ function propagate(
   rowsAt: number[][],
   queue: number[],
   mark: (c: number) => void,
+  onKnown: (c: number) => void,
 ): void {
   while (queue.length > 0) {
     const c = queue.pop()!;
+    onKnown(c);
     for (const r of rowsAt[c]) {
       const other = model.col1[r] === c ? model.col2[r] : model.col1[r];
       const m1 = magnitude(model.h1Re[r], model.h1Im[r]);

@@ -8,6 +8,10 @@ import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
 import { notify } from './notify';
 import { VsyncProcess } from './vsync-process';
+import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/group-state-transfer';
+import type { CheckpointFile } from './state-transfer/checkpoint-files';
+import { StateTransferError } from './state-transfer/state-transfer-error';
+import type { StateTransferOptions } from './state-transfer/state-transfer-options';
 
 /** A Group either shares a process runtime with other groups or gets one of its own from these options. */
 export type GroupOptions = VsyncProcessOptions & { readonly process?: VsyncProcess };
@@ -38,6 +42,8 @@ export class Group implements GroupEndpoint {
   private currentView: View | undefined;
   private context: DeliveryContext | undefined;
   private closed = false;
+  /** Join with state transfer and checkpoint files, once stateTransfer() enabled them. */
+  private transfer: GroupStateTransfer | undefined;
 
   constructor(
     readonly name: string,
@@ -92,6 +98,8 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('handlerId', `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
     if (typeof handler !== 'function')
       throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
+    if (handlerId === STATE_CONTROL_HANDLER_ID)
+      throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for state transfer`);
     if (this.handlers.has(handlerId))
       throw new VsyncOptionsError(
         'handlerId',
@@ -101,9 +109,30 @@ export class Group implements GroupEndpoint {
     return this;
   }
 
-  /** Joins the group; resolves once this member is in an installed view. */
-  join(): Promise<void> {
-    return this.process.join(this.name);
+  /** Enables join with state transfer (and checkpoint files) before join(): a joiner's join() resolves once it
+   *  loaded the state of the view it joined in, and messages of that view wait for it. See StateTransferOptions. */
+  stateTransfer(options: StateTransferOptions): this {
+    if (this.transfer !== undefined || this.currentView !== undefined)
+      throw new VsyncOptionsError('stateTransfer', 'call it once, before join()');
+    const sink = {
+      deliverNow: (d: Delivery) => this.deliverNow(d),
+      viewNow: (v: View) => this.viewNow(v),
+      fail: (e: Error) => this.fail(e),
+    };
+    this.transfer = new GroupStateTransfer(this.name, this.process, options, sink);
+    return this;
+  }
+
+  /** Writes a checkpoint file of this member's state now (stateTransfer's checkpointDir must be set). */
+  async saveCheckpoint(): Promise<CheckpointFile | undefined> {
+    if (this.transfer === undefined) throw new StateTransferError('call stateTransfer() before saveCheckpoint()');
+    return this.transfer.saveCheckpoint();
+  }
+
+  /** Joins the group; resolves once this member is in an installed view (and, with state transfer, holds the state). */
+  async join(): Promise<void> {
+    await this.process.join(this.name);
+    await this.transfer?.ready();
   }
 
   leave(): Promise<void> {
@@ -131,12 +160,18 @@ export class Group implements GroupEndpoint {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.transfer?.close();
     if (this.ownsProcess) await this.process.shutdown();
     else if (this.currentView !== undefined) await this.leave().catch((error: Error) => this.fail(error));
     this.process.detach(this.name, this);
   }
 
   deliver(delivery: Delivery): void {
+    if (this.transfer !== undefined) this.transfer.onDelivery(delivery);
+    else this.deliverNow(delivery);
+  }
+
+  private deliverNow(delivery: Delivery): void {
     let call;
     try {
       call = decodeGroupCall(delivery.payload);
@@ -156,6 +191,11 @@ export class Group implements GroupEndpoint {
   }
 
   installView(view: View): void {
+    if (this.transfer !== undefined) this.transfer.onView(view);
+    else this.viewNow(view);
+  }
+
+  private viewNow(view: View): void {
     this.currentView = view;
     for (const listener of this.viewListeners) {
       try {

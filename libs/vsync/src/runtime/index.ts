@@ -15,3 +15,9 @@ export { DuplicateGroupError } from './errors/duplicate-group-error';
 export { FaultInjector, type FaultOptions } from './fault-injector';
 export type { SystemView, GroupMembers } from './system-view';
 export { refoundSystem, type RefoundOptions, type RefoundResult } from './refound';
+export {
+  StateTransferError,
+  StateBufferOverflowError,
+} from './state-transfer/state-transfer-error';
+export type { StateTransferOptions, StateTransferProgress } from './state-transfer/state-transfer-options';
+export type { CheckpointFile } from './state-transfer/checkpoint-files';
