@@ -1,13 +1,17 @@
 import type { CoreConfig } from '../protocol';
 import { resolveCoreConfig } from '../protocol';
 import { AddressError, parseAddress, resolveTransportConfig, type TransportConfig } from '../transport';
+import { secretProblem, type VsyncSecret } from '../security';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import { FaultInjector, type FaultOptions } from './fault-injector';
 
 /** Protocol bounds a user may set; identity and seeds come from the process options themselves. */
 export type CoreBounds = Omit<CoreConfig, 'self' | 'seeds' | 'founder'>;
 /** Transport bounds a user may set; addresses come from the process options themselves. */
-export type TransportBounds = Omit<Partial<TransportConfig>, 'bindHost' | 'bindPort' | 'advertiseAddress'>;
+export type TransportBounds = Omit<
+  Partial<TransportConfig>,
+  'bindHost' | 'bindPort' | 'advertiseAddress' | 'secret'
+>;
 
 /** How to run one vsync process: where it listens, whom it contacts first, and every bound of its layers. */
 export interface VsyncProcessOptions {
@@ -32,6 +36,11 @@ export interface VsyncProcessOptions {
   readonly shutdownLingerMs?: number;
   /** Unresolved join/leave/send promises this process may hold; one more is rejected. */
   readonly maxPendingRequests?: number;
+  /** The system's shared secret (at least 32 bytes; text such as base64 of 32 random bytes, or bytes). Every process
+   *  of a system must be given the same one: connections then run a mutual challenge-response on a key derived from
+   *  it (HKDF-SHA256) and every frame is encrypted and authenticated with AES-256-GCM, so a process without it can
+   *  neither join, read nor inject. Without it, links are open (a hello names its sender and nothing proves it). */
+  readonly secret?: VsyncSecret;
   readonly core?: CoreBounds;
   readonly transport?: TransportBounds;
   /** Test only: drop, duplicate and delay outgoing messages on a seeded schedule; pass a FaultInjector to keep a
@@ -58,11 +67,16 @@ export const CORE_HEADER_ALLOWANCE_BYTES = 4096;
 export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedProcessOptions {
   if (options === null || typeof options !== 'object')
     throw new VsyncOptionsError('options', 'must be an object');
+  if (options.secret !== undefined) {
+    const problem = secretProblem(options.secret);
+    if (problem !== undefined) throw new VsyncOptionsError('secret', problem);
+  }
   const transport = resolveTransportConfig({
     ...options.transport,
     bindHost: options.bindHost,
     bindPort: options.bindPort,
     advertiseAddress: options.advertiseAddress,
+    secret: options.secret,
   });
   const core = resolveCoreBounds(options.core ?? {}, transport);
   return {

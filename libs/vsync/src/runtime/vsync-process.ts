@@ -16,7 +16,9 @@ import {
   type ViewValue,
 } from '../protocol';
 import { TcpTransport, type OutgoingMessage } from '../transport';
+import type { VsyncSecret } from '../security';
 import { DuplicateGroupError } from './errors/duplicate-group-error';
+import { VsyncOptionsError } from './errors/vsync-options-error';
 import { PayloadTooLargeError } from './errors/payload-too-large-error';
 import { ProcessClosedError } from './errors/process-closed-error';
 import { TooManyPendingRequestsError } from './errors/too-many-pending-requests-error';
@@ -121,6 +123,14 @@ export class VsyncProcess {
   /** Calls `listener` with every system view this process installs: who is alive and in which group. */
   onSystemView(listener: (view: SystemView) => void): void {
     this.systemViewListeners.push(listener);
+  }
+
+  /** Secures every link of this process with the system's shared secret, as the `secret` option does (Isis2's
+   *  SetSecure); call it before start() or the first join, with the same secret on every process of the system. */
+  setSecure(secret: VsyncSecret): void {
+    if (this.state !== 'new' || this.starting !== undefined)
+      throw new VsyncOptionsError('secret', 'setSecure must be called before the process starts');
+    this.transport.useSecret(secret);
   }
 
   /** Listens for process-wide errors, such as exclusion from the system after a minority partition. */
@@ -276,8 +286,9 @@ export class VsyncProcess {
     return undefined;
   }
 
-  /** Returns false for bytes that do not decode: the transport then closes the connection they came on. */
-  private onBytes(fromAddress: string, bytes: Uint8Array): boolean {
+  /** Returns false for bytes that do not decode and 'wrongSender' for a message naming a sender other than the peer
+   *  its connection was bound to at the handshake: the transport then closes that connection and counts it. */
+  private onBytes(fromAddress: string, bytes: Uint8Array): boolean | 'wrongSender' {
     let message: WireMessage;
     try {
       message = decodeMessage(bytes);
@@ -286,6 +297,7 @@ export class VsyncProcess {
       this.counters.decodeFailures += 1;
       return false;
     }
+    if (message.from.address !== fromAddress) return 'wrongSender';
     this.feed({ type: 'receive', fromAddress, message, nowMs: now() });
     return true;
   }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FrameError } from './errors/frame-error';
 import { FrameDecoder } from './frame-decoder';
-import { encodeDataFrame, encodeHelloFrame, FRAME_HEADER_BYTES, type OutgoingMessage } from './frame-format';
+import {
+  encodeDataFrame,
+  encodeHelloFrame,
+  FRAME_HEADER_BYTES,
+  FRAME_VERSION,
+  type OutgoingMessage,
+} from './frame-format';
 
 /** A data frame as one buffer, as it appears on the wire. */
 const dataFrame = (messages: OutgoingMessage[]): Buffer => Buffer.concat(encodeDataFrame(messages));
@@ -36,6 +42,8 @@ describe('FrameDecoder', () => {
     for (let cut = 0; cut <= stream.length; cut += 1) {
       const decoder = new FrameDecoder(1024);
       const frames = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
+      // Decoding stops after the hello until the connection has acted on it.
+      frames.push(...decoder.resume());
       const plain = frames.map((frame) =>
         frame.kind === 'data' ? { kind: 'data', messages: frame.messages.map((m) => [...m]) } : frame,
       );
@@ -70,7 +78,7 @@ describe('FrameDecoder', () => {
     const frame = dataFrame([bytes(1, 2, 3)]);
     decoder.push(frame.subarray(0, 5));
     decoder.push(frame.subarray(5));
-    const oversize = header(0x5653, 1, 0, 2000);
+    const oversize = header(0x5653, FRAME_VERSION, 0, 2000);
     decoder.push(oversize.subarray(0, 3));
     expect(rejection(decoder, oversize.subarray(3)).kind).toBe('oversize');
     const garbage = new FrameDecoder(1024);
@@ -94,19 +102,19 @@ describe('FrameDecoder', () => {
   });
 
   it('rejects another frame version', () => {
-    expect(rejection(new FrameDecoder(1024), header(0x5653, 2, 0, 4)).kind).toBe('wrongVersion');
+    expect(rejection(new FrameDecoder(1024), header(0x5653, 9, 0, 4)).kind).toBe('wrongVersion');
   });
 
   it('rejects a frame announcing more than maxFrameBytes before its body arrives', () => {
-    const error = rejection(new FrameDecoder(1024), header(0x5653, 1, 0, 1024));
+    const error = rejection(new FrameDecoder(1024), header(0x5653, FRAME_VERSION, 0, 1024));
     expect(error.kind).toBe('oversize');
     expect(error.message).toContain('maxFrameBytes 1024');
   });
 
   it('rejects unknown flags, empty batches and a message overrunning its frame', () => {
-    expect(rejection(new FrameDecoder(1024), header(0x5653, 1, 0x80, 0)).kind).toBe('malformed');
-    expect(rejection(new FrameDecoder(1024), header(0x5653, 1, 0, 0)).kind).toBe('malformed');
-    const overrun = Buffer.concat([header(0x5653, 1, 0, 6), Buffer.from([0, 0, 0, 9, 1, 2])]);
+    expect(rejection(new FrameDecoder(1024), header(0x5653, FRAME_VERSION, 0x80, 0)).kind).toBe('malformed');
+    expect(rejection(new FrameDecoder(1024), header(0x5653, FRAME_VERSION, 0, 0)).kind).toBe('malformed');
+    const overrun = Buffer.concat([header(0x5653, FRAME_VERSION, 0, 6), Buffer.from([0, 0, 0, 9, 1, 2])]);
     expect(rejection(new FrameDecoder(1024), overrun).kind).toBe('malformed');
   });
 });

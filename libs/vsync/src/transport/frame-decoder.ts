@@ -1,17 +1,27 @@
 import { FrameError } from './errors/frame-error';
 import {
+  FLAG_CHALLENGE,
   FLAG_HELLO,
+  FLAG_PROOF,
+  FLAG_SEALED,
   FRAME_HEADER_BYTES,
   FRAME_MAGIC,
   FRAME_VERSION,
   KNOWN_FLAGS,
+  HELLO_KEYED,
+  HELLO_OPEN,
   MAX_HELLO_ADDRESS_BYTES,
   MESSAGE_PREFIX_BYTES,
 } from './frame-format';
+import { HANDSHAKE_MAC_BYTES, HANDSHAKE_NONCE_BYTES } from '../security';
 
-/** One decoded frame: either the peer's hello or a batch of messages. */
+/** One decoded frame: a handshake frame, a batch of messages, or a sealed batch still to be opened. A keyed hello
+ *  carries the dialer's nonce; an open one has none. */
 export type Frame =
-  | { readonly kind: 'hello'; readonly address: string }
+  | { readonly kind: 'hello'; readonly address: string; readonly nonce?: Buffer }
+  | { readonly kind: 'challenge'; readonly nonce: Buffer; readonly mac: Buffer }
+  | { readonly kind: 'proof'; readonly mac: Buffer }
+  | { readonly kind: 'sealed'; readonly header: Buffer; readonly body: Buffer }
   | { readonly kind: 'data'; readonly messages: Uint8Array[] };
 
 /**
@@ -26,17 +36,48 @@ export class FrameDecoder {
   private partsBytes = 0;
   /** Length of the incomplete frame once its header has arrived, else 0. */
   private frameBytes = 0;
+  private stoppedAtHandshake = false;
 
-  constructor(private readonly maxFrameBytes: number) {
+  constructor(private maxFrameBytes: number) {
     if (!Number.isInteger(maxFrameBytes) || maxFrameBytes <= FRAME_HEADER_BYTES)
       throw new RangeError(`maxFrameBytes ${maxFrameBytes} too small`);
   }
 
-  /** Feeds the next chunk; returns the frames it completes or throws FrameError on the first bad byte. */
+  /** Whether decoding stopped after a handshake frame: the bytes after it are judged by the bound the handshake
+   *  sets, so the connection acts on the handshake frame and then calls resume(). */
+  get paused(): boolean {
+    return this.stoppedAtHandshake;
+  }
+
+  /** Goes on decoding the bytes held after a handshake frame. */
+  resume(): Frame[] {
+    this.stoppedAtHandshake = false;
+    if (this.parts.length === 0) return [];
+    const joined = Buffer.concat(this.parts, this.partsBytes);
+    this.parts = [];
+    this.partsBytes = 0;
+    this.frameBytes = 0;
+    return this.parse(joined);
+  }
+
+  /** Bytes of an incomplete frame held right now. */
+  get bufferedBytes(): number {
+    return this.partsBytes;
+  }
+
+  /** Changes the frame bound from the next frame on (a connection accepts large frames only once identified). */
+  limitFrames(maxFrameBytes: number): void {
+    assertFrameBound(maxFrameBytes);
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Feeds the next chunk; returns the frames it completes or throws FrameError on the first bad byte. Decoding
+   *  stops after a handshake frame (see resume). */
   push(chunk: Buffer): Frame[] {
-    if (this.parts.length === 0) return this.parse(chunk);
+    if (this.parts.length === 0 && !this.paused) return this.parse(chunk);
     this.parts.push(chunk);
     this.partsBytes += chunk.length;
+    if (this.paused) return [];
     if (this.frameBytes === 0) {
       // The header is checked as its bytes arrive; until it is whole there are at most a header's worth of parts.
       const head = Buffer.concat(this.parts, Math.min(this.partsBytes, FRAME_HEADER_BYTES));
@@ -63,8 +104,15 @@ export class FrameDecoder {
       const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(offset + 4);
       if (available < frameBytes) break;
       const flags = bytes.readUInt8(offset + 3);
-      frames.push(decodeBody(flags, bytes.subarray(offset + FRAME_HEADER_BYTES, offset + frameBytes)));
+      const header = bytes.subarray(offset, offset + FRAME_HEADER_BYTES);
+      frames.push(
+        decodeBody(flags, header, bytes.subarray(offset + FRAME_HEADER_BYTES, offset + frameBytes)),
+      );
       offset += frameBytes;
+      if (flags !== 0 && flags !== FLAG_SEALED) {
+        this.stoppedAtHandshake = true;
+        break;
+      }
     }
     if (offset < bytes.length) {
       this.parts = [bytes.subarray(offset)];
@@ -99,16 +147,50 @@ function badMagic(bytes: Buffer, offset: number, available: number): FrameError 
   return new FrameError('badMagic', `stream starts with 0x${head}, expected 0x${FRAME_MAGIC.toString(16)}`);
 }
 
-function decodeBody(flags: number, body: Buffer): Frame {
-  if ((flags & FLAG_HELLO) !== 0) {
-    if (body.length === 0 || body.length > MAX_HELLO_ADDRESS_BYTES)
-      throw new FrameError('malformed', `hello address of ${body.length} bytes`);
-    return { kind: 'hello', address: body.toString('utf8') };
-  }
-  return { kind: 'data', messages: splitBatch(body) };
+function assertFrameBound(maxFrameBytes: number): void {
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes <= FRAME_HEADER_BYTES)
+    throw new RangeError(`maxFrameBytes ${maxFrameBytes} too small`);
 }
 
-function splitBatch(body: Buffer): Uint8Array[] {
+function decodeBody(flags: number, header: Buffer, body: Buffer): Frame {
+  switch (flags) {
+    case 0:
+      return { kind: 'data', messages: splitBatch(body) };
+    case FLAG_HELLO:
+      return decodeHello(body);
+    case FLAG_CHALLENGE:
+      if (body.length !== HANDSHAKE_NONCE_BYTES + HANDSHAKE_MAC_BYTES)
+        throw new FrameError('malformed', `challenge of ${body.length} bytes`);
+      return {
+        kind: 'challenge',
+        nonce: body.subarray(0, HANDSHAKE_NONCE_BYTES),
+        mac: body.subarray(HANDSHAKE_NONCE_BYTES),
+      };
+    case FLAG_PROOF:
+      if (body.length !== HANDSHAKE_MAC_BYTES)
+        throw new FrameError('malformed', `proof of ${body.length} bytes`);
+      return { kind: 'proof', mac: body };
+    case FLAG_SEALED:
+      return { kind: 'sealed', header, body };
+    default:
+      throw new FrameError('malformed', `flags 0x${flags.toString(16)} combine several frame kinds`);
+  }
+}
+
+function decodeHello(body: Buffer): Frame {
+  const mode = body[0];
+  if (mode !== HELLO_OPEN && mode !== HELLO_KEYED) throw new FrameError('malformed', `hello mode ${mode}`);
+  const nonceBytes = mode === HELLO_KEYED ? HANDSHAKE_NONCE_BYTES : 0;
+  const address = body.subarray(1 + nonceBytes);
+  if (address.length === 0 || address.length > MAX_HELLO_ADDRESS_BYTES)
+    throw new FrameError('malformed', `hello address of ${address.length} bytes`);
+  const text = address.toString('utf8');
+  if (mode === HELLO_OPEN) return { kind: 'hello', address: text };
+  return { kind: 'hello', address: text, nonce: body.subarray(1, 1 + nonceBytes) };
+}
+
+/** Splits a data body (received as is, or opened from a sealed frame) into its messages. */
+export function splitBatch(body: Buffer): Uint8Array[] {
   if (body.length === 0) throw new FrameError('malformed', 'empty data frame');
   const messages: Uint8Array[] = [];
   let offset = 0;

@@ -3,20 +3,35 @@
  *
  *   0  u16  magic 0x5653 ("VS"), so a stray client or a port scan is rejected at the first bytes
  *   2  u8   version; a peer speaking another version is refused rather than misparsed
- *   3  u8   flags; FLAG_HELLO marks the identification frame that opens every connection
+ *   3  u8   flags: none for a data frame, else exactly one of HELLO, CHALLENGE, PROOF, SEALED
  *   4  u32  body length in bytes
- *   8       body: a hello carries the sender's advertised address in UTF-8; a data frame carries a batch of
- *           messages, each a u32 length followed by that many bytes
+ *   8       body:
+ *           hello      u8 mode (0 open, 1 keyed), keyed: 16-byte dialer nonce; then the dialer's advertised address
+ *           challenge  16-byte acceptor nonce, 32-byte MAC (keyed connections only)
+ *           proof      32-byte MAC (keyed connections only)
+ *           data       a batch of messages, each a u32 length followed by that many bytes
+ *           sealed     a data body encrypted with AES-256-GCM, then its 16-byte tag; the header is associated data
+ *
+ * Version 2 added the handshake frames and sealing; version 1 peers are refused.
  */
 export const FRAME_MAGIC = 0x5653;
-export const FRAME_VERSION = 1;
+export const FRAME_VERSION = 2;
 export const FRAME_HEADER_BYTES = 8;
 export const MESSAGE_PREFIX_BYTES = 4;
 export const FLAG_HELLO = 0x01;
+export const FLAG_CHALLENGE = 0x02;
+export const FLAG_PROOF = 0x04;
+export const FLAG_SEALED = 0x08;
 /** Flags this version understands; a frame with any other bit set is malformed. */
-export const KNOWN_FLAGS = FLAG_HELLO;
+export const KNOWN_FLAGS = FLAG_HELLO | FLAG_CHALLENGE | FLAG_PROOF | FLAG_SEALED;
 /** An advertised address longer than this in a hello is malformed. */
 export const MAX_HELLO_ADDRESS_BYTES = 512;
+/** Hello modes: an open connection identifies itself only; a keyed one runs the challenge-response. */
+export const HELLO_OPEN = 0;
+export const HELLO_KEYED = 1;
+/** Largest frame accepted before a connection is identified: a hello, challenge or proof and nothing more, so an
+ *  anonymous socket can never make this process buffer a large frame. */
+export const MAX_HANDSHAKE_FRAME_BYTES = 1024;
 
 /** Writes a frame header into the first FRAME_HEADER_BYTES of `frame`. */
 function writeHeader(frame: Buffer, flags: number, bodyBytes: number): void {
@@ -26,18 +41,33 @@ function writeHeader(frame: Buffer, flags: number, bodyBytes: number): void {
   frame.writeUInt32BE(bodyBytes, 4);
 }
 
-/** The frame that opens a connection: it tells the acceptor which advertised address is dialing. */
-export function encodeHelloFrame(advertisedAddress: string): Buffer {
-  const body = Buffer.from(advertisedAddress, 'utf8');
-  if (body.length === 0 || body.length > MAX_HELLO_ADDRESS_BYTES) {
+/** The frame that opens a connection: it tells the acceptor which advertised address is dialing, and on a keyed
+ *  connection carries the dialer's nonce for the challenge-response. */
+export function encodeHelloFrame(advertisedAddress: string, dialerNonce?: Uint8Array): Buffer {
+  const address = Buffer.from(advertisedAddress, 'utf8');
+  if (address.length === 0 || address.length > MAX_HELLO_ADDRESS_BYTES) {
     throw new RangeError(
-      `advertised address must be 1..${MAX_HELLO_ADDRESS_BYTES} bytes of UTF-8, got ${body.length}`,
+      `advertised address must be 1..${MAX_HELLO_ADDRESS_BYTES} bytes of UTF-8, got ${address.length}`,
     );
   }
+  const mode = Buffer.from([dialerNonce === undefined ? HELLO_OPEN : HELLO_KEYED]);
+  return encodeControlFrame(FLAG_HELLO, [mode, dialerNonce ?? Buffer.alloc(0), address]);
+}
+
+/** A handshake frame (hello, challenge or proof) from its body parts. */
+export function encodeControlFrame(flag: number, parts: readonly Uint8Array[]): Buffer {
+  const body = Buffer.concat(parts);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-  writeHeader(frame, FLAG_HELLO, body.length);
+  writeHeader(frame, flag, body.length);
   body.copy(frame, FRAME_HEADER_BYTES);
   return frame;
+}
+
+/** The header of a sealed frame whose encrypted body (tag included) is `sealedBytes` long. */
+export function sealedHeader(sealedBytes: number): Buffer {
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  writeHeader(header, FLAG_SEALED, sealedBytes);
+  return header;
 }
 
 /** A message to send: its bytes, or its parts in order (a small header and a large shared body need not be joined

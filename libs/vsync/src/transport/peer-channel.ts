@@ -29,6 +29,8 @@ export class PeerChannel {
     private readonly config: TransportConfig,
     private readonly stats: TransportStats,
     private readonly dial: (address: string) => Connection,
+    /** Bytes queued over every channel of the transport, bounded by maxQueuedBytesTotal. */
+    private readonly queuedTotal: { usedBytes: number },
   ) {}
 
   /** Queues a message; returns false (and counts it) when the queue for this peer is full. */
@@ -39,8 +41,13 @@ export class PeerChannel {
       this.stats.droppedQueueFull += 1;
       return false;
     }
+    if (this.queuedTotal.usedBytes + size > this.config.maxQueuedBytesTotal) {
+      this.stats.droppedQueueTotalFull += 1;
+      return false;
+    }
     this.queue.push(message);
     this.queuedBytes += size;
+    this.queuedTotal.usedBytes += size;
     if (this.active === undefined) this.ensureDialing();
     else this.scheduleFlush();
     return true;
@@ -50,6 +57,12 @@ export class PeerChannel {
   adopt(connection: Connection): void {
     assert.equal(connection.peerAddress, this.address, 'a channel adopts only connections to its own peer');
     if (this.closed) return connection.destroy();
+    if (this.isImpostor(connection)) {
+      this.stats.impostorsRefused += 1;
+      return connection.destroy(
+        new Error(`refused a second connection naming ${this.address}: its link is live`),
+      );
+    }
     if (connection === this.dialing) {
       this.dialing = undefined;
       this.failedDials = 0;
@@ -94,6 +107,7 @@ export class PeerChannel {
     this.closed = true;
     this.stats.droppedOnDisconnect += this.queue.length;
     this.queue.length = 0;
+    this.queuedTotal.usedBytes -= this.queuedBytes;
     this.queuedBytes = 0;
     clearTimeout(this.reconnectTimer);
     this.clearFlushTimer();
@@ -101,6 +115,23 @@ export class PeerChannel {
     this.dialing?.destroy();
     this.active = undefined;
     this.dialing = undefined;
+  }
+
+  /**
+   * Without a key, a hello proves nothing: anyone may name this peer's address. A newcomer naming it therefore does
+   * not take over a link that is live (it received bytes within takeoverQuietMs) and established (the newcomer is not
+   * the other half of a simultaneous dial, which happens within the first takeoverQuietMs of a link). A peer that
+   * really restarted is let in once its old link has gone quiet, or at once if the old socket closed. With a key, the
+   * newcomer proved it holds the key and the usual rules apply.
+   */
+  private isImpostor(connection: Connection): boolean {
+    const current = this.active;
+    if (current === undefined || current === connection || connection.direction !== 'inbound') return false;
+    if (connection.authenticated || !current.isReady()) return false;
+    const nowMs = performance.now();
+    const quietMs = this.config.takeoverQuietMs;
+    if (nowMs - current.lastReceivedMs >= quietMs) return false;
+    return current.dialerAddress() === connection.dialerAddress() || nowMs - current.openedMs >= quietMs;
   }
 
   /** The tie-break between simultaneous dials: both sides keep the connection dialed by the smaller address. */
@@ -172,6 +203,7 @@ export class PeerChannel {
     }
     const batch = this.queue.splice(0, count);
     for (const message of batch) this.queuedBytes -= batchedSizeBytes(message);
+    this.queuedTotal.usedBytes -= bodyBytes;
     assert.ok(
       this.queuedBytes >= 0 && (this.queuedBytes === 0) === (this.queue.length === 0),
       'queued byte count drifted',

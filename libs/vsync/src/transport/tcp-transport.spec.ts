@@ -126,7 +126,7 @@ describe('TcpTransport', () => {
   it.each([
     ['garbage', 'badMagic', () => Buffer.from('GET / HTTP/1.1\r\n\r\n')],
     ['a wrong version', 'wrongVersion', () => Buffer.from([0x56, 0x53, 9, 0, 0, 0, 0, 1, 0])],
-    ['an oversized frame', 'oversize', () => Buffer.from([0x56, 0x53, 1, 0, 0xff, 0xff, 0xff, 0xff])],
+    ['an oversized frame', 'oversize', () => Buffer.from([0x56, 0x53, 2, 0, 0xff, 0xff, 0xff, 0xff])],
     ['data before the hello', 'missingHello', () => dataFrame([text('x')])],
     ['a hello naming an address nobody can dial', 'malformed', () => encodeHelloFrame('not-an-address')],
     [
@@ -135,7 +135,7 @@ describe('TcpTransport', () => {
       () =>
         Buffer.concat([
           encodeHelloFrame('127.0.0.1:1'),
-          Buffer.from([0x56, 0x53, 1, 0, 0, 0, 0, 5, 0, 0, 0, 9, 1]),
+          Buffer.from([0x56, 0x53, 2, 0, 0, 0, 0, 5, 0, 0, 0, 9, 1]),
         ]),
     ],
   ] as const)(
@@ -175,7 +175,8 @@ describe('TcpTransport', () => {
   it('refuses to send a message larger than one frame can carry', async () => {
     const a = await node({ maxFrameBytes: 4096, maxBatchBytes: 1024 });
     const b = await node();
-    expect(a.transport.maxMessageBytes).toBe(4096 - FRAME_HEADER_BYTES - 4);
+    // Room is left for the 16-byte tag a keyed connection seals each frame with.
+    expect(a.transport.maxMessageBytes).toBe(4096 - FRAME_HEADER_BYTES - 4 - 16);
     expect(() => a.transport.send(b.transport.address, new Uint8Array(5000))).toThrow(MessageTooLargeError);
     expect(() => a.transport.send('nonsense', text('x'))).toThrow(/host:port/);
   });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { formatAddress, parseAddress } from './address';
-import { Connection, type ConnectionEvents, type ConnectionOptions } from './connection';
+import { linkKey, secretProblem, type VsyncSecret } from '../security';
+import { TransportConfigError } from './errors/transport-config-error';
+import { Connection, type ConnectionEvents, type ConnectionOptions, type FrameBudget } from './connection';
 import { FrameError } from './errors/frame-error';
 import { MessageTooLargeError } from './errors/message-too-large-error';
 import {
@@ -12,13 +14,14 @@ import {
   type OutgoingMessage,
 } from './frame-format';
 import { PeerChannel } from './peer-channel';
+import { GCM_TAG_BYTES } from '../security';
 import { resolveTransportConfig, type TransportConfig } from './transport-config';
 import { createTransportStats, type TransportStats } from './transport-stats';
 
-/** Receives every message that arrives, with the advertised address of the process that sent it. */
-/** Receives each message; returning false says its bytes were garbage, and the connection that carried them is
- *  closed (and counted as rejectedFrames.undecodableMessage) like one carrying a bad frame. */
-export type MessageHandler = (fromAddress: string, message: Uint8Array) => boolean | void;
+/** Receives each message with the address of the peer bound to its connection at the hello. Returning false says
+ *  its bytes were garbage, 'wrongSender' that it names another sender: either way the connection that carried it is
+ *  closed and counted (rejectedFrames.undecodableMessage, rejectedFrames.wrongSender) like one carrying a bad frame. */
+export type MessageHandler = (fromAddress: string, message: Uint8Array) => boolean | void | 'wrongSender';
 
 /**
  * Moves opaque messages between processes over TCP, addressed by advertised "host:port". It keeps at most one
@@ -39,14 +42,21 @@ export class TcpTransport {
   private loopback: Uint8Array[] = [];
   private loopbackBytes = 0;
   private loopbackTimer: NodeJS.Immediate | undefined;
+  private idleSweep: NodeJS.Timeout | undefined;
   private closed = false;
+  private linkKey: Buffer | undefined;
+  private readonly frameBudget: FrameBudget;
+  private readonly queuedTotal = { usedBytes: 0 };
 
   constructor(
     options: Partial<TransportConfig>,
     private readonly onMessage: MessageHandler,
   ) {
     this.config = resolveTransportConfig(options);
-    this.maxMessageBytes = this.config.maxFrameBytes - FRAME_HEADER_BYTES - MESSAGE_PREFIX_BYTES;
+    this.maxMessageBytes =
+      this.config.maxFrameBytes - FRAME_HEADER_BYTES - MESSAGE_PREFIX_BYTES - GCM_TAG_BYTES;
+    this.linkKey = this.config.secret === undefined ? undefined : linkKey(this.config.secret);
+    this.frameBudget = { usedBytes: 0, limitBytes: this.config.maxBufferedFrameBytesTotal };
     this.events = {
       onReady: (connection) => this.onReady(connection),
       onMessages: (connection, messages) => this.deliverFrom(connection, messages),
@@ -72,7 +82,24 @@ export class TcpTransport {
     const bound = server.address();
     if (bound === null || typeof bound === 'string') throw new Error('server bound to a non-TCP address');
     this.selfAddress = this.config.advertiseAddress ?? formatAddress(this.config.bindHost, bound.port);
+    const sweepMs = Math.max(50, Math.min(1_000, Math.floor(this.config.idleTimeoutMs / 4)));
+    this.idleSweep = setInterval(() => this.closeIdle(), sweepMs);
+    this.idleSweep.unref();
     return this.selfAddress;
+  }
+
+  /** Requires the system's shared secret on every connection from now on; only before start(). */
+  useSecret(secret: VsyncSecret): void {
+    if (this.server !== undefined)
+      throw new Error('useSecret after start(): the key must be set before listening');
+    const problem = secretProblem(secret);
+    if (problem !== undefined) throw new TransportConfigError('secret', problem);
+    this.linkKey = linkKey(secret);
+  }
+
+  /** Whether connections are keyed (authenticated and sealed). */
+  get secured(): boolean {
+    return this.linkKey !== undefined;
   }
 
   /** The advertised address; available after start(). */
@@ -115,6 +142,7 @@ export class TcpTransport {
     if (this.closed) return;
     this.closed = true;
     if (this.loopbackTimer !== undefined) clearImmediate(this.loopbackTimer);
+    clearInterval(this.idleSweep);
     this.loopback = [];
     for (const channel of this.channels.values()) channel.close();
     this.channels.clear();
@@ -159,13 +187,26 @@ export class TcpTransport {
   private connectionOptions(direction: 'inbound' | 'outbound'): ConnectionOptions {
     const handshakeTimeoutMs =
       direction === 'outbound' ? this.config.connectTimeoutMs : this.config.helloTimeoutMs;
-    return { selfAddress: this.address, maxFrameBytes: this.config.maxFrameBytes, handshakeTimeoutMs };
+    return {
+      selfAddress: this.address,
+      maxFrameBytes: this.config.maxFrameBytes,
+      handshakeTimeoutMs,
+      linkKey: this.linkKey,
+      frameBudget: this.frameBudget,
+    };
   }
 
   private channelFor(address: string): PeerChannel {
     let channel = this.channels.get(address);
     if (channel === undefined) {
-      channel = new PeerChannel(address, this.address, this.config, this.counters, (peer) => this.dial(peer));
+      channel = new PeerChannel(
+        address,
+        this.address,
+        this.config,
+        this.counters,
+        (peer) => this.dial(peer),
+        this.queuedTotal,
+      );
       this.channels.set(address, channel);
     }
     return channel;
@@ -179,7 +220,28 @@ export class TcpTransport {
       this.counters.rejectedFrames.malformed += 1;
       return connection.destroy(new Error(`peer hello names unusable address '${peer}'`));
     }
+    if (this.connectionsNaming(peer) > this.config.maxConnectionsPerPeer) {
+      this.counters.connectionsPerPeerRefused += 1;
+      return connection.destroy(new Error(`more than maxConnectionsPerPeer connections name ${peer}`));
+    }
     this.channelFor(peer).adopt(connection);
+  }
+
+  private connectionsNaming(peer: string): number {
+    let count = 0;
+    for (const connection of this.connections) if (connection.peerAddress === peer) count += 1;
+    return count;
+  }
+
+  /** A connection that carried nothing either way for idleTimeoutMs is closed: live links carry heartbeats, and a
+   *  socket that identified itself and then fell silent must not hold a connection slot for ever. */
+  private closeIdle(): void {
+    const cutoffMs = performance.now() - this.config.idleTimeoutMs;
+    for (const connection of [...this.connections]) {
+      if (connection.lastActivityMs >= cutoffMs) continue;
+      this.counters.idleClosed += 1;
+      connection.destroy(new Error(`idle for ${this.config.idleTimeoutMs} ms`));
+    }
   }
 
   private onConnectionClosed(connection: Connection): void {
@@ -193,10 +255,17 @@ export class TcpTransport {
     assert.ok(fromAddress !== undefined, 'data arrived on a connection that has not said hello');
     for (const message of messages) {
       if (this.closed || !connection.isReady()) return;
-      if (this.onMessage(fromAddress, message) === false) {
+      const verdict = this.onMessage(fromAddress, message);
+      if (verdict === false) {
         this.counters.rejectedFrames.undecodableMessage += 1;
         return connection.destroy(
           new FrameError('undecodableMessage', `a message from ${fromAddress} does not decode`),
+        );
+      }
+      if (verdict === 'wrongSender') {
+        this.counters.rejectedFrames.wrongSender += 1;
+        return connection.destroy(
+          new FrameError('wrongSender', `a message on the connection of ${fromAddress} names another sender`),
         );
       }
     }

@@ -2,6 +2,7 @@ import { parseAddress } from './address';
 import { AddressError } from './errors/address-error';
 import { TransportConfigError } from './errors/transport-config-error';
 import { FRAME_HEADER_BYTES } from './frame-format';
+import { GCM_TAG_BYTES, secretProblem, type VsyncSecret } from '../security';
 
 /** Every bound of the TCP transport; units are last in each name. */
 export interface TransportConfig {
@@ -29,6 +30,21 @@ export interface TransportConfig {
   readonly helloTimeoutMs: number;
   /** Open connections, identified or not; further inbound connections are refused. */
   readonly maxConnections: number;
+  /** Open connections naming one peer address; a further inbound one is refused (a restart needs one, a
+   *  simultaneous dial two). */
+  readonly maxConnectionsPerPeer: number;
+  /** A connection with no byte in either direction for this long is closed (live links carry heartbeats). */
+  readonly idleTimeoutMs: number;
+  /** Bytes of incomplete frames held over all connections; the connection whose frame would pass it is closed. */
+  readonly maxBufferedFrameBytesTotal: number;
+  /** Bytes queued for all peers together; further messages are dropped and counted. */
+  readonly maxQueuedBytesTotal: number;
+  /** Without a key, an inbound connection naming a peer whose established link received bytes within this long is an
+   *  impostor and is refused: the live link wins. A restarted peer's old link goes quiet, so its new one is taken. */
+  readonly takeoverQuietMs: number;
+  /** The system's shared secret. When set, every connection runs a mutual challenge-response on a key derived from
+   *  it and every frame after it is sealed with AES-256-GCM; processes without it can neither connect nor read. */
+  readonly secret?: VsyncSecret;
 }
 
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
@@ -43,9 +59,14 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   connectTimeoutMs: 2_000,
   helloTimeoutMs: 2_000,
   maxConnections: 1_024,
+  maxConnectionsPerPeer: 4,
+  idleTimeoutMs: 30_000,
+  maxBufferedFrameBytesTotal: 64 * 1024 * 1024,
+  maxQueuedBytesTotal: 256 * 1024 * 1024,
+  takeoverQuietMs: 3_000,
 };
 
-type IntegerOption = Exclude<keyof TransportConfig, 'bindHost' | 'advertiseAddress'>;
+type IntegerOption = Exclude<keyof TransportConfig, 'bindHost' | 'advertiseAddress' | 'secret'>;
 
 const INTEGER_RANGES: Record<IntegerOption, readonly [number, number]> = {
   bindPort: [0, 65_535],
@@ -58,6 +79,11 @@ const INTEGER_RANGES: Record<IntegerOption, readonly [number, number]> = {
   connectTimeoutMs: [1, 600_000],
   helloTimeoutMs: [1, 600_000],
   maxConnections: [2, 1_000_000],
+  maxConnectionsPerPeer: [2, 1_000],
+  idleTimeoutMs: [100, 86_400_000],
+  maxBufferedFrameBytesTotal: [1_024, 64 * 1024 * 1024 * 1024],
+  maxQueuedBytesTotal: [1_024, 64 * 1024 * 1024 * 1024],
+  takeoverQuietMs: [0, 600_000],
 };
 
 /** Merges options over the defaults and validates every bound; throws TransportConfigError naming the first bad option. */
@@ -69,7 +95,7 @@ export function resolveTransportConfig(options: Partial<TransportConfig> = {}): 
     Object.assign(config, {
       maxBatchBytes: Math.min(
         DEFAULT_TRANSPORT_CONFIG.maxBatchBytes,
-        config.maxFrameBytes - FRAME_HEADER_BYTES,
+        config.maxFrameBytes - FRAME_HEADER_BYTES - GCM_TAG_BYTES,
       ),
     });
   }
@@ -81,20 +107,36 @@ export function resolveTransportConfig(options: Partial<TransportConfig> = {}): 
   }
   validateRelations(config);
   validateAddresses(config);
+  if (config.secret !== undefined) {
+    const problem = secretProblem(config.secret);
+    if (problem !== undefined) throw new TransportConfigError('secret', problem);
+  }
   return config;
 }
 
 function validateRelations(config: TransportConfig): void {
-  if (config.maxBatchBytes > config.maxFrameBytes - FRAME_HEADER_BYTES) {
+  if (config.maxBatchBytes > config.maxFrameBytes - FRAME_HEADER_BYTES - GCM_TAG_BYTES) {
     throw new TransportConfigError(
       'maxBatchBytes',
-      `must leave room for the frame header within maxFrameBytes (${config.maxFrameBytes})`,
+      `must leave room for the frame header and seal within maxFrameBytes (${config.maxFrameBytes})`,
     );
   }
   if (config.maxQueuedBytesPerPeer < config.maxBatchBytes) {
     throw new TransportConfigError(
       'maxQueuedBytesPerPeer',
       `must be at least maxBatchBytes (${config.maxBatchBytes})`,
+    );
+  }
+  if (config.maxBufferedFrameBytesTotal < config.maxFrameBytes) {
+    throw new TransportConfigError(
+      'maxBufferedFrameBytesTotal',
+      `must be at least maxFrameBytes (${config.maxFrameBytes})`,
+    );
+  }
+  if (config.maxQueuedBytesTotal < config.maxQueuedBytesPerPeer) {
+    throw new TransportConfigError(
+      'maxQueuedBytesTotal',
+      `must be at least maxQueuedBytesPerPeer (${config.maxQueuedBytesPerPeer})`,
     );
   }
   if (config.reconnectMaxDelayMs < config.reconnectInitialDelayMs) {

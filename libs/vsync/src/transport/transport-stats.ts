@@ -17,6 +17,18 @@ export interface TransportStats {
   droppedQueueFull: number;
   /** Queued messages discarded when the channel to a peer was cut. */
   droppedOnDisconnect: number;
+  /** Queued messages dropped because every queue together held maxQueuedBytesTotal. */
+  droppedQueueTotalFull: number;
+  /** Accepted connections closed because they did not complete their hello (and, keyed, their proof) in time. */
+  handshakeTimeouts: number;
+  /** Dials that did not connect (and, keyed, authenticate the acceptor) within connectTimeoutMs. */
+  connectTimeouts: number;
+  /** Connections closed after idleTimeoutMs without a byte either way. */
+  idleClosed: number;
+  /** Inbound connections naming the address of a peer whose established link was still live (no key), refused. */
+  impostorsRefused: number;
+  /** Inbound connections refused because their peer address already had maxConnectionsPerPeer open. */
+  connectionsPerPeerRefused: number;
   /** Connections closed because their bytes were rejected, by reason. */
   rejectedFrames: Record<FrameErrorKind, number>;
 }
@@ -35,6 +47,12 @@ export function createTransportStats(): TransportStats {
     dialFailures: 0,
     droppedQueueFull: 0,
     droppedOnDisconnect: 0,
+    droppedQueueTotalFull: 0,
+    handshakeTimeouts: 0,
+    connectTimeouts: 0,
+    idleClosed: 0,
+    impostorsRefused: 0,
+    connectionsPerPeerRefused: 0,
     rejectedFrames: {
       badMagic: 0,
       wrongVersion: 0,
@@ -43,6 +61,12 @@ export function createTransportStats(): TransportStats {
       unexpectedHello: 0,
       missingHello: 0,
       undecodableMessage: 0,
+      wrongSender: 0,
+      unexpectedHandshake: 0,
+      keyMismatch: 0,
+      authFailed: 0,
+      unsealed: 0,
+      overBudget: 0,
     },
   };
 }
