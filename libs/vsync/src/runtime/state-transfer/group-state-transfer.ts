@@ -1,0 +1,373 @@
+import {
+  type ProcessId,
+  sameProcess,
+  type TransferEffect,
+  type TransferInput,
+  TransferPlan,
+  type View,
+} from '../../protocol';
+import { parseAddress } from '../../transport';
+import type { Delivery } from '../group-endpoint';
+import { decodeGroupCall, encodeGroupCall } from '../group-payload';
+import { readU32 } from '../plain-args-codec';
+import type { VsyncProcess } from '../vsync-process';
+import { discardSpool, spoolCheckpoint, type SpooledCheckpoint } from './checkpoint-spool';
+import {
+  newestValidCheckpoint,
+  readCheckpointFile,
+  writeCheckpointFile,
+  type CheckpointFile,
+} from './checkpoint-files';
+import { sendCheckpoint } from './state-sender';
+import { StateReceiver } from './state-receiver';
+import { StateBufferOverflowError, StateTransferError } from './state-transfer-error';
+import {
+  resolveStateTransferOptions,
+  type ResolvedStateTransferOptions,
+  type StateTransferOptions,
+  type StateTransferProgress,
+} from './state-transfer-options';
+import { streamKey } from './stream-format';
+
+/** Handler id of the transfer's control messages ('requested', 'loaded'); applications cannot register it. */
+export const STATE_CONTROL_HANDLER_ID = 0xffff_ffff;
+
+/** What the group does with the events this shell releases, in order. */
+export interface GroupSink {
+  deliverNow(delivery: Delivery): void;
+  viewNow(view: View): void;
+  fail(error: Error): void;
+}
+
+type GroupEvent =
+  | { readonly kind: 'deliver'; readonly delivery: Delivery }
+  | { readonly kind: 'view'; readonly view: View }
+  | { readonly kind: 'checkpoint'; readonly viewId: number };
+
+interface Loading {
+  readonly viewId: number;
+  readonly buffered: GroupEvent[];
+  bufferedBytes: number;
+  readonly done: Promise<void>;
+  settle(error?: Error): void;
+}
+
+/**
+ * The runtime shell of join with state transfer for one group: it feeds the group's views and control messages to
+ * the pure TransferPlan and carries out its effects (checkpoint spools, the joiner's endpoint, streams), holds a
+ * loading joiner's deliveries back (at most maxBufferedBytes) and writes and loads checkpoint files.
+ */
+export class GroupStateTransfer {
+  readonly options: ResolvedStateTransferOptions;
+  private plan: TransferPlan | undefined;
+  private loading: Loading | undefined;
+  private receiver: StateReceiver | undefined;
+  private endpoint: Promise<string> | undefined;
+  private readonly spools = new Map<number, Promise<SpooledCheckpoint>>();
+  private readonly key: Buffer | null;
+  private timer: NodeJS.Timeout | undefined;
+  private saving: Promise<CheckpointFile | undefined> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly group: string,
+    private readonly process: VsyncProcess,
+    options: StateTransferOptions,
+    private readonly sink: GroupSink,
+  ) {
+    this.options = resolveStateTransferOptions(options);
+    this.key = streamKey(this.options.secret, group);
+    if (this.options.checkpointDir !== undefined && this.options.checkpointIntervalMs > 0) {
+      this.timer = setInterval(() => void this.periodicCheckpoint(), this.options.checkpointIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once this member holds the group's state (at once when it is not loading). */
+  ready(): Promise<void> {
+    return this.loading?.done ?? Promise.resolve();
+  }
+
+  get isLoading(): boolean {
+    return this.loading !== undefined;
+  }
+
+  onView(view: View): void {
+    const self = this.process.self;
+    // A new incarnation (after an exclusion) is a new member with a plan of its own.
+    if (this.plan === undefined || !sameProcess(this.planSelf!, self)) this.resetPlan(self);
+    const effects = this.plan!.step({ type: 'view', view });
+    this.emit({ kind: 'view', view });
+    this.perform(effects);
+  }
+
+  onDelivery(delivery: Delivery): void {
+    const payload = delivery.payload;
+    if (payload.length >= 4 && readU32(payload, 0) === STATE_CONTROL_HANDLER_ID)
+      return this.onControl(delivery);
+    this.emit({ kind: 'deliver', delivery });
+  }
+
+  /** Writes a checkpoint file now (needs checkpointDir); resolves with the file, undefined while loading. */
+  async saveCheckpoint(): Promise<CheckpointFile | undefined> {
+    const dir = this.options.checkpointDir;
+    if (dir === undefined) throw new StateTransferError('saveCheckpoint needs the checkpointDir option');
+    if (this.loading !== undefined) return undefined;
+    const chunks = this.options.makeCheckpoint();
+    const { keptCheckpoints, maxCheckpointBytes } = this.options;
+    const previous = this.saving ?? Promise.resolve(undefined);
+    const next = previous
+      .catch(() => undefined)
+      .then(() => writeCheckpointFile(dir, this.group, chunks, keptCheckpoints, maxCheckpointBytes));
+    this.saving = next;
+    const clear = (): void => {
+      if (this.saving === next) this.saving = undefined;
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.loading?.settle(new StateTransferError('the group was closed while loading its state'));
+    await this.receiver?.close();
+    for (const viewId of [...this.spools.keys()]) this.discard(viewId);
+  }
+
+  private planSelf: ProcessId | undefined;
+
+  private resetPlan(self: ProcessId): void {
+    for (const viewId of [...this.spools.keys()]) this.discard(viewId);
+    this.loading?.settle(new StateTransferError('this member rejoined as a new incarnation'));
+    this.planSelf = self;
+    const { replicas, maxOpenTransfers } = this.options;
+    this.plan = new TransferPlan(self, { replicas, maxOpenTransfers });
+  }
+
+  private onControl(delivery: Delivery): void {
+    let input: TransferInput;
+    try {
+      const [kind, viewId, endpoint] = decodeGroupCall(delivery.payload).args as [string, number, string];
+      if (kind === 'requested' && typeof endpoint === 'string')
+        input = { type: 'requested', viewId, joiner: delivery.sender, endpoint };
+      else if (kind === 'loaded') input = { type: 'loaded', viewId, joiner: delivery.sender };
+      else throw new Error(`unknown control message '${String(kind)}'`);
+    } catch (error) {
+      return this.sink.fail(
+        new StateTransferError(`a state-transfer control message is malformed: ${String(error)}`),
+      );
+    }
+    if (this.plan !== undefined) this.perform(this.plan.step(input));
+  }
+
+  private perform(effects: readonly TransferEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'makeCheckpoint':
+          this.emit({ kind: 'checkpoint', viewId: effect.viewId });
+          break;
+        case 'awaitState':
+          this.startLoading(effect.viewId, () => this.loadFromMember(effect.viewId));
+          break;
+        case 'startFresh':
+          if (this.options.checkpointDir !== undefined)
+            this.startLoading(effect.viewId, () => this.loadFromFile(effect.viewId));
+          break;
+        case 'serve':
+          void this.serve(effect.viewId, effect.endpoint);
+          break;
+        case 'discardCheckpoint':
+          this.discard(effect.viewId);
+          break;
+        case 'stateLost':
+          if (this.loading?.viewId === effect.viewId)
+            this.loading.settle(
+              new StateTransferError(
+                `every member holding the state of view ${effect.viewId} left; this member left the group: join again`,
+              ),
+            );
+          break;
+      }
+    }
+  }
+
+  /** Deliveries, views and checkpoint points reach the application in order; while loading they wait. */
+  private emit(event: GroupEvent): void {
+    const loading = this.loading;
+    if (loading === undefined) return this.apply(event);
+    loading.buffered.push(event);
+    if (event.kind === 'deliver') loading.bufferedBytes += event.delivery.payload.length;
+    if (loading.bufferedBytes > this.options.maxBufferedBytes)
+      loading.settle(new StateBufferOverflowError(this.group, this.options.maxBufferedBytes));
+  }
+
+  private apply(event: GroupEvent): void {
+    if (event.kind === 'deliver') return this.sink.deliverNow(event.delivery);
+    if (event.kind === 'view') return this.sink.viewNow(event.view);
+    this.makeSpool(event.viewId);
+  }
+
+  private makeSpool(viewId: number): void {
+    let chunks;
+    try {
+      chunks = this.options.makeCheckpoint();
+    } catch (error) {
+      return this.sink.fail(new StateTransferError(`the checkpoint callback threw: ${String(error)}`));
+    }
+    const name = `${encodeURIComponent(this.group)}-${process.pid}-${viewId}-${Date.now()}`;
+    const spool = spoolCheckpoint(chunks, this.options.spoolDir, name, this.options.maxCheckpointBytes);
+    spool.catch((error: Error) => this.sink.fail(error));
+    this.spools.set(viewId, spool);
+  }
+
+  private discard(viewId: number): void {
+    const spool = this.spools.get(viewId);
+    this.spools.delete(viewId);
+    spool?.then(discardSpool, () => undefined).catch(() => undefined);
+  }
+
+  private async serve(viewId: number, endpoint: string): Promise<void> {
+    for (let attempt = 1; attempt <= this.options.serveAttempts && !this.closed; attempt++) {
+      try {
+        const spool = await this.waitForSpool(viewId);
+        if (spool === undefined) return;
+        return await sendCheckpoint({
+          group: this.group,
+          viewId,
+          spool,
+          endpoint,
+          key: this.key,
+          handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+          chunkBytes: this.options.chunkBytes,
+          onProgress: (bytes, totalBytes) => this.progress('send', viewId, bytes, totalBytes),
+        });
+      } catch (error) {
+        if (attempt === this.options.serveAttempts || !this.spools.has(viewId))
+          return this.sink.fail(error as Error);
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
+      }
+    }
+  }
+
+  /** The spool of a view; a member still loading makes it when its replay reaches that view, so it waits. */
+  private async waitForSpool(viewId: number): Promise<SpooledCheckpoint | undefined> {
+    while (!this.closed) {
+      const spool = this.spools.get(viewId);
+      if (spool !== undefined) return spool;
+      if (this.loading === undefined) return undefined;
+      await this.loading.done.catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private startLoading(viewId: number, load: () => Promise<void>): void {
+    let settle!: (error?: Error) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    done.catch(() => undefined);
+    const loading: Loading = {
+      viewId,
+      buffered: [],
+      bufferedBytes: 0,
+      done,
+      settle: (error) => this.finishLoading(loading, settle, error),
+    };
+    this.loading = loading;
+    load().then(
+      () => loading.settle(),
+      (error: Error) =>
+        loading.settle(error instanceof Error ? error : new StateTransferError(String(error))),
+    );
+  }
+
+  /** Loaded: release what waited, in order. Failed: drop it, leave the group (the others hold everything), report. */
+  private finishLoading(loading: Loading, settle: (error?: Error) => void, error?: Error): void {
+    if (this.loading !== loading) return;
+    this.loading = undefined;
+    if (error !== undefined) {
+      this.receiver?.cancel(error);
+      this.sink.fail(error);
+      if (!this.closed) this.process.leave(this.group).catch(() => undefined);
+      return settle(error);
+    }
+    // A handler may not start another load, but the replay must stay ordered even if one did: what is left waits.
+    for (const event of loading.buffered) {
+      const next = this.loading as Loading | undefined;
+      if (next !== undefined) next.buffered.push(event);
+      else this.apply(event);
+    }
+    settle();
+  }
+
+  private async loadFromMember(viewId: number): Promise<void> {
+    const endpoint = await this.stateEndpoint();
+    const incoming = this.receiver!.expect(this.group, viewId);
+    await this.control(['requested', viewId, endpoint]);
+    await this.options.loadCheckpoint(incoming);
+    await this.control(['loaded', viewId]);
+  }
+
+  private async loadFromFile(viewId: number): Promise<void> {
+    const file = await newestValidCheckpoint(this.options.checkpointDir!, this.group, (path, why) =>
+      this.sink.fail(new StateTransferError(`checkpoint file ${path} skipped: ${why}`)),
+    );
+    if (file === undefined) return;
+    const chunks = readCheckpointFile(file, this.options.chunkBytes);
+    let bytes = 0;
+    const counted = async function* (this: GroupStateTransfer): AsyncIterable<Uint8Array> {
+      for await (const chunk of chunks) {
+        bytes += chunk.length;
+        this.progress('file', viewId, bytes, file.totalBytes);
+        yield chunk;
+      }
+    }.call(this);
+    await this.options.loadCheckpoint(counted);
+  }
+
+  private control(args: unknown[]): Promise<void> {
+    return this.process.multicast(this.group, 'fifo', encodeGroupCall(STATE_CONTROL_HANDLER_ID, args));
+  }
+
+  private stateEndpoint(): Promise<string> {
+    this.endpoint ??= (async () => {
+      const advertiseHost = parseAddress(this.process.self.address).host;
+      this.receiver = new StateReceiver({
+        bindHost: this.options.bindHost ?? advertiseHost,
+        advertiseHost,
+        key: this.key,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+        receiveQueueBytes: this.options.receiveQueueBytes,
+        maxCheckpointBytes: this.options.maxCheckpointBytes,
+        onProgress: (bytes, total) => this.progress('receive', this.loading?.viewId ?? 0, bytes, total),
+        onRejected: (error) => this.sink.fail(error),
+      });
+      return this.receiver.listen();
+    })();
+    return this.endpoint;
+  }
+
+  private progress(
+    direction: StateTransferProgress['direction'],
+    viewId: number,
+    bytes: number,
+    total: number,
+  ): void {
+    const percent = total === 0 ? 100 : Math.floor((bytes / total) * 1000) / 10;
+    try {
+      this.options.onProgress?.({ direction, viewId, bytes, totalBytes: total, percent });
+    } catch (error) {
+      this.sink.fail(new StateTransferError(`the onProgress callback threw: ${String(error)}`));
+    }
+  }
+
+  private async periodicCheckpoint(): Promise<void> {
+    if (this.saving !== undefined || this.loading !== undefined || this.plan === undefined) return;
+    try {
+      await this.saveCheckpoint();
+    } catch (error) {
+      this.sink.fail(error as Error);
+    }
+  }
+}

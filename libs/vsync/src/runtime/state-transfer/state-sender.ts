@@ -1,0 +1,100 @@
+import { createReadStream } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseAddress } from '../../transport';
+import type { SpooledCheckpoint } from './checkpoint-spool';
+import { SocketReader } from './socket-reader';
+import { StateTransferError } from './state-transfer-error';
+import {
+  CHALLENGE_BYTES,
+  decodeChallenge,
+  decodeResume,
+  encodeOffer,
+  newNonce,
+  REFUSE_OFFSET,
+  RESUME_BYTES,
+} from './stream-format';
+
+export interface OutgoingTransfer {
+  readonly group: string;
+  readonly viewId: number;
+  readonly spool: SpooledCheckpoint;
+  /** The joiner's state endpoint, "host:port". */
+  readonly endpoint: string;
+  readonly key: Buffer | null;
+  readonly handshakeTimeoutMs: number;
+  /** Bytes read from the file per write: large writes are what make a bulk copy fast. */
+  readonly chunkBytes: number;
+  readonly onProgress?: (sentBytes: number, totalBytes: number) => void;
+}
+
+/** Streams a spooled checkpoint to a joiner over a connection of its own, from the offset the joiner reports (it
+ *  may have received the start from a sender that failed). TCP's flow control is the backpressure: the file is read
+ *  only as fast as the joiner takes it. Resolves once every byte was written; rejects with StateTransferError. */
+export async function sendCheckpoint(t: OutgoingTransfer): Promise<void> {
+  const socket = await dial(t.endpoint, t.handshakeTimeoutMs);
+  try {
+    const reader = new SocketReader(socket);
+    const challenge = decodeChallenge(await reader.read(CHALLENGE_BYTES, t.handshakeTimeoutMs, 'challenge'));
+    if (typeof challenge === 'string') throw new StateTransferError(`joiner ${t.endpoint}: ${challenge}`);
+    const nonce = newNonce();
+    const offer = {
+      group: t.group,
+      viewId: t.viewId,
+      totalBytes: t.spool.totalBytes,
+      digest: t.spool.digest,
+      nonce,
+    };
+    socket.write(encodeOffer(offer, t.key, challenge));
+    const offset = decodeResume(
+      await reader.read(RESUME_BYTES, t.handshakeTimeoutMs, 'resume offset'),
+      t.key,
+      nonce,
+    );
+    if (typeof offset === 'string') throw new StateTransferError(`joiner ${t.endpoint}: ${offset}`);
+    if (offset === REFUSE_OFFSET || offset > t.spool.totalBytes)
+      throw new StateTransferError(`joiner ${t.endpoint} refused the checkpoint of view ${t.viewId}`);
+    reader.release();
+    await pipeline(fileFrom(t, offset), progress(t, offset), socket);
+  } finally {
+    socket.destroy();
+  }
+}
+
+function fileFrom(t: OutgoingTransfer, offset: number): NodeJS.ReadableStream {
+  // An empty range (everything already received) still needs a stream that ends at once.
+  if (offset >= t.spool.totalBytes) return createReadStream(t.spool.path, { start: 0, end: -1 });
+  return createReadStream(t.spool.path, { start: offset, highWaterMark: t.chunkBytes });
+}
+
+function progress(t: OutgoingTransfer, offset: number): Transform {
+  let sent = offset;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      t.onProgress?.(sent, t.spool.totalBytes);
+      done(null, chunk);
+    },
+  });
+}
+
+function dial(endpoint: string, timeoutMs: number): Promise<Socket> {
+  const { host, port } = parseAddress(endpoint);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new StateTransferError(`could not reach joiner ${endpoint} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new StateTransferError(`could not reach joiner ${endpoint}: ${error.message}`));
+    });
+  });
+}
