@@ -62,3 +62,19 @@ export {
   type TopologyModel,
 } from './topology/topology-estimator';
 export { solveIslandedPowerFlow, type IslandedPowerFlow } from './powerflow/islanded-power-flow';
+export {
+  ScadaKind,
+  ScadaSet,
+  DEFAULT_SCADA_NOISE,
+  busInjections,
+  synthesizeScada,
+  type ScadaSpec,
+  type ScadaNoise,
+} from './hybrid/scada-set';
+export {
+  NonlinearStateEstimator,
+  DEFAULT_NONLINEAR_OPTIONS,
+  type NonlinearEstimate,
+  type NonlinearEstimatorOptions,
+} from './hybrid/nonlinear-state-estimator';
+export { HybridEstimator, DEFAULT_HYBRID_OPTIONS, type HybridOptions } from './hybrid/hybrid-estimator';
