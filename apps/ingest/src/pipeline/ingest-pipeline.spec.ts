@@ -1,4 +1,5 @@
-import { dataFrameFromMeasurements, encodeFrame, StreamDecoder } from '@gridcloud/c37118';
+import { buildConfig, dataFrameFromMeasurements, encodeFrame, StreamDecoder } from '@gridcloud/c37118';
+import { decodeSnapshot, encodeSnapshot } from '@gridcloud/estimation';
 import { describe, expect, it } from 'vitest';
 import type { LateFrame, Snapshot, SnapshotSink } from '../sinks/snapshot-sink';
 import { testConfig, testDataFrame } from '../testing/frames';
@@ -215,6 +216,31 @@ describe('IngestPipeline', () => {
     expect(pipeline.sources.get('odd')?.refused).toEqual({ 'invalid-time': 1 });
     feed('odd', testDataFrame(c, SOC0, 1), MS0 + 40);
     expect(sink.got).toHaveLength(1);
+  });
+
+  it("hands each PMU's analogs and digital words on with its aligned sample, through the snapshot encoding", () => {
+    const { sink, feed } = rig();
+    const c = buildConfig({
+      idcode: 60_000,
+      dataRate: 30,
+      pmus: [
+        { stationName: 'A', idcode: 21, phasors: ['V'], analogs: ['MW#3', 'MVAR#3'], digitalWords: 1 },
+        { stationName: 'B', idcode: 22, phasors: ['V'], format: { analogFloat: false }, digitalWords: 2 },
+      ],
+    });
+    feed('s', encodeFrame(c), MS0);
+    const m = [
+      { phasors: [1, 0], freqHz: 60, rocofHzPerS: 0, analogs: [120.5, -7.25], digitals: [0xfffd] },
+      { phasors: [1, 0], freqHz: 60, rocofHzPerS: 0, digitals: [1, 0x8000] },
+    ];
+    feed('s', encodeFrame(dataFrameFromMeasurements(c, { soc: SOC0, fracsec: 0 }, m), c), MS0 + 1);
+    expect(sink.got).toHaveLength(1);
+    const [a, b] = sink.got[0].values;
+    expect([...a.analogs, ...a.digitals]).toEqual([120.5, -7.25, 0xfffd]);
+    expect([...b.analogs, ...b.digitals]).toEqual([1, 0x8000]);
+    const d = decodeSnapshot(encodeSnapshot(sink.got[0], 1));
+    expect([...d.analogs]).toEqual([120.5, -7.25]);
+    expect([...d.digitalStart, ...d.digitals]).toEqual([0, 1, 3, 0xfffd, 1, 0x8000]);
   });
 
   it('keeps a data frame of a refused rate out of alignment (its stream was withdrawn)', () => {

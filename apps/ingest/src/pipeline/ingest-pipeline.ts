@@ -25,6 +25,10 @@ function pmuIdsOf(layout: DataLayout): Uint16Array {
   return ids;
 }
 
+/** Shared by every sample of a PMU without analogs or digitals, so those frames copy nothing more. */
+const NO_ANALOGS = new Float64Array(0);
+const NO_DIGITALS = new Uint16Array(0);
+
 /** STAT bits 15-14 of 01 (PMU error, no information) or 11 (do not use): the values are not measurements. */
 function unusable(stat: number): boolean {
   return (stat & 0x4000) !== 0;
@@ -141,8 +145,10 @@ export class IngestPipeline {
     const fraction = view.fracsec / layout.timeBase;
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
-    // One copy of the frame's phasors; each PMU's sample views its own range of it.
+    // One copy of the frame's phasors, analogs and digitals; each PMU's sample views its own range of them.
     const phasors = view.phasors.slice();
+    const analogs = layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice();
+    const digitals = layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice();
     let decimated = false;
     for (let p = 0; p < layout.numPmu; p += 1) {
       const info = this.registry.get(ids[p]);
@@ -154,7 +160,7 @@ export class IngestPipeline {
         decimated = true;
         continue;
       }
-      this.place(view, p, ids[p], fraction, phasors, arrivalMs, src);
+      this.place(view, p, ids[p], fraction, { phasors, analogs, digitals }, arrivalMs, src);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -206,7 +212,7 @@ export class IngestPipeline {
     p: number,
     idcode: number,
     fraction: number,
-    phasors: Float64Array,
+    values: { phasors: Float64Array; analogs: Float64Array; digitals: Uint16Array },
     arrivalMs: number,
     src: SourceStats,
   ): void {
@@ -224,7 +230,9 @@ export class IngestPipeline {
       timeQuality: tq,
       freqHz: view.freq[p],
       rocofHzPerS: view.dfreq[p],
-      phasors: phasors.subarray(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
+      phasors: values.phasors.subarray(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
+      analogs: values.analogs.subarray(layout.analogStart[p], layout.analogStart[p + 1]),
+      digitals: values.digitals.subarray(layout.digitalStart[p], layout.digitalStart[p + 1]),
       arrivalMs,
     };
     this.apply(

@@ -7,6 +7,9 @@ export interface PmuInfo {
   readonly streamIdcode: number;
   readonly cfgcnt: number;
   readonly phasorNames: readonly string[];
+  /** Analog channel names, and per digital word its 16 bit names (pmu-sim's breaker bits are `BRK#<branch row>`). */
+  readonly analogNames: readonly string[];
+  readonly digitalNames: readonly (readonly string[])[];
   /** The one source whose frames carry this PMU's samples; other sources naming it are refused. */
   readonly source: string;
   /** True when the source is one the operator named for this stream (a --tcp target), not just any sender. */
@@ -197,6 +200,8 @@ function describe(p: PmuConfig | Pmu3Config, streamIdcode: number, source: strin
     streamIdcode,
     cfgcnt: p.cfgcnt,
     phasorNames: p.phasors.map((ph) => ph.name.trim()),
+    analogNames: p.analogs.map((a) => a.name.trim()),
+    digitalNames: p.digitals.map((d) => d.names.map((n) => n.trim())),
     source,
     configured: claim.configured,
     decimation: claim.decimation,

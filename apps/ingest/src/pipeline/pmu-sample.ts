@@ -12,5 +12,9 @@ export interface PmuSample {
   readonly rocofHzPerS: number;
   /** (re, im) pairs in the units of the PMU's configuration. */
   readonly phasors: Float64Array;
+  /** The PMU's analog channels, scaled as its configuration says (empty when it has none). */
+  readonly analogs: Float64Array;
+  /** The PMU's digital status words, e.g. breaker states (empty when it has none). */
+  readonly digitals: Uint16Array;
   readonly arrivalMs: number;
 }

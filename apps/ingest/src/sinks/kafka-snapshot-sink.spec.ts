@@ -70,6 +70,8 @@ function snapshot(slot: number, releasedAtMs: number, idcodes: number[]): Snapsh
       freqHz: 60,
       rocofHzPerS: 0,
       phasors: Float64Array.of(1, 0.1),
+      analogs: new Float64Array(0),
+      digitals: new Uint16Array(0),
       arrivalMs: releasedAtMs,
     })),
   } as unknown as Snapshot;

@@ -9,6 +9,8 @@ export interface PmuDescription {
   /** Per channel, when the registry keeps them: voltage or current, and volts or amperes per count. */
   readonly phasorIsCurrent?: readonly boolean[];
   readonly phasorScales?: readonly number[];
+  readonly analogNames?: readonly string[];
+  readonly digitalNames?: readonly (readonly string[])[];
 }
 
 /** The configurations in force by IDCODE: ingest's PMU registry. */
@@ -54,6 +56,8 @@ export class PmuCatalogTracker {
         isCurrent: p.phasorIsCurrent?.[k] ?? null,
         phunitScale: p.phasorScales?.[k] ?? null,
       })),
+      ...(p.analogNames?.length ? { analogs: p.analogNames } : {}),
+      ...(p.digitalNames?.length ? { digitals: p.digitalNames } : {}),
     }));
     const next = { version: this.current.version, pmus };
     const fingerprint = catalogFingerprint(next);

@@ -26,6 +26,8 @@ const sample: PmuSample = {
   freqHz: 60,
   rocofHzPerS: 0,
   phasors: new Float64Array(2),
+  analogs: new Float64Array(0),
+  digitals: new Uint16Array(0),
   arrivalMs: 0,
 };
 

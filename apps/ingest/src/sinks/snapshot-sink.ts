@@ -60,6 +60,8 @@ export function snapshotToJson(s: Snapshot): Record<string, unknown> {
       freqHz: v.freqHz,
       rocofHzPerS: v.rocofHzPerS,
       phasors: Array.from(v.phasors),
+      ...(v.analogs.length > 0 ? { analogs: Array.from(v.analogs) } : {}),
+      ...(v.digitals.length > 0 ? { digitals: Array.from(v.digitals) } : {}),
       arrivalMs: v.arrivalMs,
     })),
   };

@@ -7,6 +7,9 @@ export interface SnapshotPmuLine {
   readonly freqHz: number;
   readonly rocofHzPerS: number;
   readonly phasors: number[];
+  /** Present only for PMUs that have analog channels or digital words. */
+  readonly analogs?: number[];
+  readonly digitals?: number[];
   readonly arrivalMs: number;
 }
 

@@ -17,6 +17,13 @@ export interface CatalogPmu {
   readonly station: string;
   readonly cfgcnt: number;
   readonly channels: readonly CatalogChannel[];
+  /** Analog channel names, in the order of a snapshot's analogs for this PMU; absent: none. */
+  readonly analogs?: readonly string[];
+  /**
+   * Per digital word of a snapshot, its 16 bit names (bit 0 first; '' for a spare bit); absent: none.
+   * pmu-sim names a breaker bit `BRK#<0-based branch row>`, 1 while the breaker is closed.
+   */
+  readonly digitals?: readonly (readonly string[])[];
 }
 
 /**
@@ -32,6 +39,12 @@ export interface PmuCatalog {
 /** A key that is equal for two catalogs exactly when their PMUs and channels are (the version aside). */
 export function catalogFingerprint(c: PmuCatalog): string {
   return JSON.stringify(
-    c.pmus.map((p) => [p.idcode, p.cfgcnt, p.channels.map((ch) => [ch.name, ch.isCurrent])]),
+    c.pmus.map((p) => [
+      p.idcode,
+      p.cfgcnt,
+      p.channels.map((ch) => [ch.name, ch.isCurrent]),
+      p.analogs ?? [],
+      p.digitals ?? [],
+    ]),
   );
 }

@@ -58,7 +58,28 @@ function pmuOf(raw: unknown, i: number, fail: (reason: string) => never): Catalo
       phunitScale: ch.phunitScale as number | null,
     };
   });
-  return { idcode: p.idcode as number, station: p.station as string, cfgcnt: p.cfgcnt as number, channels };
+  const analogs = p.analogs === undefined ? undefined : names(p.analogs, `pmus[${i}].analogs`, fail);
+  if (p.digitals !== undefined && !Array.isArray(p.digitals)) fail(`pmus[${i}].digitals is not an array`);
+  const digitals = (p.digitals as unknown[] | undefined)?.map((w, k) =>
+    names(w, `pmus[${i}].digitals[${k}]`, fail, 16),
+  );
+  return {
+    idcode: p.idcode as number,
+    station: p.station as string,
+    cfgcnt: p.cfgcnt as number,
+    channels,
+    ...(analogs === undefined ? {} : { analogs }),
+    ...(digitals === undefined ? {} : { digitals }),
+  };
+}
+
+/** An array of strings (of exactly `length` when given), or a failure naming `where`. */
+function names(raw: unknown, where: string, fail: (reason: string) => never, length?: number): string[] {
+  if (!Array.isArray(raw) || raw.some((n) => typeof n !== 'string'))
+    fail(`${where} is not an array of strings`);
+  if (length !== undefined && (raw as string[]).length !== length)
+    fail(`${where} has ${(raw as string[]).length} names, not ${length}`);
+  return raw as string[];
 }
 
 function isUint32(v: unknown): boolean {

@@ -99,6 +99,31 @@ describe('snapshot codec', () => {
     expect([v1.slot, v1.catalogVersion, v1.receivedAtMs]).toEqual([snapshot.slot, 3, Number.NaN]);
   });
 
+  it('carries analog channels and digital words per PMU (version 3), and writes version 2 without them', () => {
+    const withExtras: SnapshotInput = {
+      ...snapshot,
+      values: [
+        { ...snapshot.values[0], analogs: Float64Array.of(101.5, -20.25), digitals: Uint16Array.of(0x8001) },
+        snapshot.values[1],
+        { ...snapshot.values[2], digitals: Uint16Array.of(3, 0xffff) },
+      ],
+    };
+    const bytes = encodeSnapshot(withExtras, 3);
+    expect(bytes[4]).toBe(3);
+    const d = decodeSnapshot(bytes);
+    expect([...d.analogStart]).toEqual([0, 2, 2, 2]);
+    expect([...d.analogs]).toEqual([101.5, -20.25]);
+    expect([...d.digitalStart]).toEqual([0, 1, 1, 3]);
+    expect([...d.digitals]).toEqual([0x8001, 3, 0xffff]);
+    expect([...d.phasors]).toEqual([1, -0.5, 0.25, 3e-3, Number.NaN, 2]);
+    const plain = encodeSnapshot(snapshot, 3);
+    expect(plain[4]).toBe(2);
+    expect([...decodeSnapshot(plain).digitalStart]).toEqual([0, 0, 0, 0]);
+    const corrupt = bytes.slice();
+    new DataView(corrupt.buffer).setUint32(60, 2, true);
+    expect(() => decodeSnapshot(corrupt)).toThrow(WireFormatError);
+  });
+
   it('decodes from an unaligned offset inside a larger buffer', () => {
     const bytes = encodeSnapshot(snapshot, 1);
     const frame = new Uint8Array(bytes.length + 3);
@@ -119,7 +144,13 @@ describe('snapshot codec', () => {
   });
 
   it('fuzzed bytes and fuzzed flips of a valid encoding give a WireFormatError or a valid decode', () => {
-    const valid = encodeSnapshot(snapshot, 1);
+    const valid = encodeSnapshot(
+      {
+        ...snapshot,
+        values: [{ ...snapshot.values[0], analogs: Float64Array.of(1, 2), digitals: Uint16Array.of(7) }],
+      },
+      1,
+    );
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => onlyTypedErrors(decodeSnapshot, b)));
     fc.assert(
       fc.property(fc.nat(valid.length - 1), fc.integer({ min: 1, max: 255 }), (at, x) => {
@@ -167,6 +198,26 @@ describe('area result codec', () => {
 });
 
 describe('catalog codec', () => {
+  it('carries analog names and the bit names of each digital word, and refuses a word without 16 names', () => {
+    const bits = Array.from({ length: 16 }, (_, b) => (b < 2 ? `BRK#${b + 4}` : ''));
+    const catalog = {
+      version: 2,
+      pmus: [
+        {
+          idcode: 3,
+          station: 'S',
+          cfgcnt: 1,
+          channels: [{ name: 'V1', isCurrent: false, phunitScale: 1 }],
+          analogs: ['MW#4', 'MVAR#4'],
+          digitals: [bits],
+        },
+      ],
+    };
+    expect(decodeCatalog(encodeCatalog(catalog))).toEqual(catalog);
+    const short = { ...catalog, pmus: [{ ...catalog.pmus[0], digitals: [['BRK#4']] }] };
+    expect(() => decodeCatalog(encodeCatalog(short))).toThrow(/pmus\[0\]\.digitals\[0\] has 1 names, not 16/);
+  });
+
   it('round-trips and refuses a catalog with a bad field, naming it', () => {
     const catalog = {
       version: 4,

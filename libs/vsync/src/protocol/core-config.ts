@@ -39,6 +39,14 @@ export interface CoreConfig {
   readonly sendQueueMessages?: number;
   /** Reliable messages per link awaiting acknowledgement; a peer that falls this far behind is suspected. */
   readonly linkBufferMessages?: number;
+  /** Bytes of out-of-order messages one link holds; beyond them a message is dropped and sent again later. */
+  readonly linkReorderBytes?: number;
+  /** Bytes of out-of-order messages all links together hold. */
+  readonly linkReorderBytesTotal?: number;
+  /** Bytes of multicasts and acknowledgements of a view not installed yet that one sender may have waiting here. */
+  readonly futureBufferBytesPerPeer?: number;
+  /** Bytes of such messages from all senders together; beyond either bound they are dropped and counted. */
+  readonly futureBufferBytes?: number;
   readonly maxPayloadBytes?: number;
   /** Groups this process may belong to at once. */
   readonly maxGroups?: number;
@@ -69,6 +77,10 @@ const DEFAULTS = {
   ackThresholdMessages: 32,
   sendQueueMessages: 4_096,
   linkBufferMessages: 65_536,
+  linkReorderBytes: 32 * 1024 * 1024,
+  linkReorderBytesTotal: 256 * 1024 * 1024,
+  futureBufferBytesPerPeer: 64 * 1024 * 1024,
+  futureBufferBytes: 256 * 1024 * 1024,
   maxPayloadBytes: 4 * 1024 * 1024,
   maxGroups: 256,
   maxPendingRequests: 4_096,

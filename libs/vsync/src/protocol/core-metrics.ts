@@ -12,6 +12,12 @@ export interface CoreMetrics {
   readonly lastFlushMs: number;
   /** Multicasts waiting for room in their group's send window, over all groups, right now. */
   readonly sendQueueMessages: number;
+  /** Messages refused because their sender was not entitled to send them (gms/entitlement.ts): a non-member's
+   *  exclusion, commit or vote, a flush under another leader's ballot. */
+  readonly refusedMessages: number;
+  /** Received messages dropped because a byte bound was reached: out of order on a link (linkReorderBytes), or of a
+   *  view not installed yet (futureBufferBytesPerPeer, futureBufferBytes). */
+  readonly droppedBufferedMessages: number;
 }
 
 export const EMPTY_CORE_METRICS: CoreMetrics = {
@@ -21,4 +27,6 @@ export const EMPTY_CORE_METRICS: CoreMetrics = {
   flushMsTotal: 0,
   lastFlushMs: 0,
   sendQueueMessages: 0,
+  refusedMessages: 0,
+  droppedBufferedMessages: 0,
 };

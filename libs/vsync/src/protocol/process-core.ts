@@ -15,6 +15,8 @@ import { membershipService, plantedQuorum } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
 import { MAX_RECORDS_PART_BYTES, PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
+import { joinerMayAccept, memberMayAccept } from './gms/entitlement';
+import { bodySizeBytes } from './link/body-size';
 import { LinkTable } from './link/link-table';
 import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
 import { type ProcessId, processKey, sameProcess } from './process-id';
@@ -80,7 +82,14 @@ export class ProcessCore {
   private readonly suspectedInView = new Set<string>();
   /** When this process first promised a flush of the current view (metrics only). */
   private flushStartedMs: number | undefined;
-  private readonly counted = { suspicions: 0, viewChanges: 0, flushMsTotal: 0, lastFlushMs: 0 };
+  private readonly counted = {
+    suspicions: 0,
+    viewChanges: 0,
+    flushMsTotal: 0,
+    lastFlushMs: 0,
+    refusedMessages: 0,
+    droppedBufferedMessages: 0,
+  };
   private readonly leaving = new Set<string>();
   private readonly catchUpSentMs = new Map<string, number>();
   private readonly notMemberSentMs = new Map<string, number>();
@@ -106,6 +115,8 @@ export class ProcessCore {
   private readonly groups = new Map<string, GroupEpoch>();
   private readonly sendQueues = new Map<string, QueuedMulticast[]>();
   private readonly future: BufferedMessage[] = [];
+  private futureBytes = 0;
+  private readonly futureBytesByPeer = new Map<string, number>();
   /** Epochs whose own multicasts of this step still wait to be packed and sent; emptied at the end of every step. */
   private filledOutboxes: GroupEpoch[] = [];
   private lastHeartbeatMs = -Infinity;
@@ -413,9 +424,20 @@ export class ProcessCore {
     for (const received of this.links.receive(message, this.now)) {
       const body = this.wholeBody(from, received);
       if (body === null) continue;
+      if (!this.mayAccept(from, body)) {
+        this.counted.refusedMessages += 1;
+        continue;
+      }
       if (this.role === 'joining') this.stepJoining(from, body);
       else if (this.role === 'member') this.stepMember(from, body);
     }
+  }
+
+  /** Whether `from` is entitled to send `body` to this process in its current role (gms/entitlement.ts). */
+  private mayAccept(from: ProcessId, body: WireBody): boolean {
+    const receiver = { isMember: (p: ProcessId) => this.isMember(p), seeds: this.config.seeds };
+    if (this.role === 'member') return memberMayAccept(from, body, receiver);
+    return joinerMayAccept(from, body, receiver);
   }
 
   /** Buffers records parts (returning null) and joins them to the flushOk, propose or commit they precede. */
@@ -947,13 +969,28 @@ export class ProcessCore {
     this.drain(body.group);
   }
 
-  /** Messages of a view not installed here yet wait for it; the senders' windows bound how many there can be. */
+  /** Messages of a view not installed here yet wait for it, within byte bounds per sender and in total: a peer that
+   *  announces a view that never comes cannot pin memory. What does not fit is dropped and counted. */
   private bufferFuture(from: ProcessId, body: Body<'data'> | Body<'groupAck'>): void {
-    if (this.future.length < this.config.linkBufferMessages) this.future.push({ from, body });
+    const bytes = bodySizeBytes(body);
+    const peerBytes = (this.futureBytesByPeer.get(from.address) ?? 0) + bytes;
+    if (
+      this.future.length >= this.config.linkBufferMessages ||
+      peerBytes > this.config.futureBufferBytesPerPeer ||
+      this.futureBytes + bytes > this.config.futureBufferBytes
+    ) {
+      this.counted.droppedBufferedMessages += 1;
+      return;
+    }
+    this.future.push({ from, body });
+    this.futureBytes += bytes;
+    this.futureBytesByPeer.set(from.address, peerBytes);
   }
 
   private replayFuture(): void {
     const pending = this.future.splice(0, this.future.length);
+    this.futureBytes = 0;
+    this.futureBytesByPeer.clear();
     for (const m of pending) {
       if (this.role !== 'member') return;
       if (m.body.kind === 'data') this.onData(m.from, m.body);
@@ -1081,7 +1118,12 @@ export class ProcessCore {
   metrics(): CoreMetrics {
     let sendQueueMessages = 0;
     for (const queue of this.sendQueues.values()) sendQueueMessages += queue.length;
-    return { ...this.counted, retransmittedMessages: this.links.retransmittedMessages, sendQueueMessages };
+    return {
+      ...this.counted,
+      droppedBufferedMessages: this.counted.droppedBufferedMessages + this.links.droppedOutOfOrderMessages,
+      retransmittedMessages: this.links.retransmittedMessages,
+      sendQueueMessages,
+    };
   }
 
   private countSuspicion(p: ProcessId): void {
