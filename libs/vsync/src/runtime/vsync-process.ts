@@ -218,6 +218,8 @@ export class VsyncProcess {
       flushMsTotal: past.flushMsTotal + current.flushMsTotal,
       lastFlushMs: current.viewChanges > 0 ? current.lastFlushMs : past.lastFlushMs,
       sendQueueMessages: current.sendQueueMessages,
+      refusedMessages: past.refusedMessages + current.refusedMessages,
+      droppedBufferedMessages: past.droppedBufferedMessages + current.droppedBufferedMessages,
     };
   }
 

@@ -62,6 +62,8 @@ export class Cluster {
   now = 0;
   /** Called for every message a process sends, before the network decides its fate (fault triggers hook in here). */
   onSend: ((from: SimNode, message: WireMessage) => void) | null = null;
+  /** Called with every output a process emits, in order, before the history records it (applications hook in here). */
+  onOutput: ((node: SimNode, output: CoreOutput) => void) | null = null;
   private readonly queue = new EventQueue<SimEvent>();
   /** Systems founded so far: a whole system restarted together (or re-founded) starts again at view 1. */
   private era = 0;
@@ -310,6 +312,7 @@ export class Cluster {
   private apply(n: SimNode, o: CoreOutput): void {
     // A crash triggered halfway through one step's outputs: the rest never leaves the machine.
     if (!n.core) return;
+    this.onOutput?.(n, o);
     switch (o.type) {
       case 'send':
         return this.send(n, o.toAddress, o.message);

@@ -1,5 +1,6 @@
 import { INVARIANT_NAMES } from './invariants';
 import { type FaultKnobs, type RunResult, runSeed } from './random-run';
+import { DICTIONARY_INVARIANTS, runDictionarySeed } from './dictionary/dictionary-run';
 
 export interface BatchSummary {
   readonly runs: number;
@@ -15,7 +16,12 @@ export interface BatchSummary {
 /** A simulator crash is reported as a failing seed, like any violation, so one bad seed cannot hide the others. */
 export function runGuarded(seed: number, knobs: FaultKnobs): RunResult {
   try {
-    return runSeed(seed, knobs);
+    const result = runSeed(seed, knobs);
+    // Each seed also runs the replicated dictionary with state transfer (its own faults; the knobs do not apply).
+    const dictionary = runDictionarySeed(seed).violations.map((v) => `dictionary: ${v}`);
+    return dictionary.length === 0
+      ? result
+      : { ...result, violations: [...result.violations, ...dictionary] };
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     const stats = { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0, maxInFlightMessages: 0 };
@@ -62,7 +68,7 @@ export function runSeeds(
     safetyOnlyRuns,
     violations,
     failedSeeds,
-    invariants: INVARIANT_NAMES,
+    invariants: [...INVARIANT_NAMES, ...DICTIONARY_INVARIANTS],
     knobs,
     maxInFlightMessages,
     seconds,
