@@ -14,4 +14,22 @@ export interface EstimateReport {
   readonly removed: readonly { row: number; normalizedResidual: number }[];
   /** True when J still exceeds the threshold after bad-data processing stopped. */
   readonly badDataRemains: boolean;
+  /**
+   * Critical measurements of the rows the final estimate used (model rows):
+   * an error in one is not detected. Empty when criticalityAnalysis is off.
+   */
+  readonly criticalRows: Int32Array;
+  /** Critical pairs of those rows: an error in either is detected but not identified. */
+  readonly criticalPairs: readonly (readonly [number, number])[];
+}
+
+/** What a set of present measurements can see, before any frame. */
+export interface ObservabilityReport {
+  /** 1 where the measurements (and zero-injection constraints) determine the column. */
+  readonly observable: Uint8Array;
+  readonly unobservableCount: number;
+  /** Model rows whose error cannot be detected (ascending). */
+  readonly criticalRows: Int32Array;
+  /** Pairs of model rows whose errors cannot be told apart. */
+  readonly criticalPairs: readonly (readonly [number, number])[];
 }

@@ -31,6 +31,12 @@ export interface EstimatorOptions {
    * measurements (their right-hand side is zero, so a frame costs the same).
    */
   readonly zeroInjectionWeightRatio: number;
+  /**
+   * Report critical measurements and critical pairs with every estimate.
+   * Computed once per set of present measurements (one more factorization
+   * and sparse-inverse pass), then cached with its factor.
+   */
+  readonly criticalityAnalysis: boolean;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -42,6 +48,7 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   maxBadDataRemovals: 10,
   refinementSteps: 1,
   zeroInjectionWeightRatio: 1e7,
+  criticalityAnalysis: true,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */

@@ -30,9 +30,18 @@ export class GainStructure {
   readonly targets: Int32Array;
   readonly symbolic: SymbolicFactor;
 
-  constructor(readonly model: MeasurementModel) {
+  /**
+   * @param sharedColumnCliques also couple every two columns that rows
+   * sharing a column reach, so the sparse inverse holds every entry a
+   * residual covariance between two such rows needs (criticality analysis;
+   * never the per-frame factor, whose fill it would raise).
+   */
+  constructor(
+    readonly model: MeasurementModel,
+    sharedColumnCliques = false,
+  ) {
     this.n = model.columnCount;
-    const adjacency = this.columnGraph();
+    const adjacency = this.columnGraph(sharedColumnCliques);
     this.perm = minimumDegreeOrder(this.n, adjacency.ptr, adjacency.adj);
     this.pinv = invertPermutation(this.perm);
     [this.colPtr, this.rowIdx] = this.upperPattern(adjacency);
@@ -59,9 +68,10 @@ export class GainStructure {
   }
 
   /** Column adjacency of G: two columns meet when a measurement or a zero-injection constraint touches both. */
-  private columnGraph(): { ptr: Int32Array; adj: Int32Array } {
+  private columnGraph(sharedColumnCliques: boolean): { ptr: Int32Array; adj: Int32Array } {
     const m = this.model;
     const sets: Set<number>[] = Array.from({ length: this.n }, () => new Set<number>());
+    if (sharedColumnCliques) this.addSharedColumnCliques(sets);
     for (let r = 0; r < m.rowCount; r++) {
       if (m.col2[r] < 0) continue;
       sets[m.col1[r]].add(m.col2[r]);
@@ -77,6 +87,17 @@ export class GainStructure {
     const adj = new Int32Array(ptr[this.n]);
     sets.forEach((s, i) => adj.set([...s], ptr[i]));
     return { ptr, adj };
+  }
+
+  private addSharedColumnCliques(sets: Set<number>[]): void {
+    const m = this.model;
+    const reach: number[][] = Array.from({ length: this.n }, (_, c) => [c]);
+    for (let r = 0; r < m.rowCount; r++) {
+      if (m.col2[r] < 0) continue;
+      reach[m.col1[r]].push(m.col2[r]);
+      reach[m.col2[r]].push(m.col1[r]);
+    }
+    for (const cols of reach) for (const a of cols) for (const b of cols) if (a !== b) sets[a].add(b);
   }
 
   /** Permuted column k holds rows pinv[j] <= k for its neighbours j, then the diagonal last. */

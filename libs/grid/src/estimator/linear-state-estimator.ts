@@ -1,6 +1,7 @@
 import { GridConfigError } from '../errors/config-error';
 import { chiSquareQuantile } from '../stats/chi-square';
-import type { EstimateReport } from './estimate-report';
+import { analyzeCriticality, NO_CRITICALITY, type MeasurementCriticality } from './criticality';
+import type { EstimateReport, ObservabilityReport } from './estimate-report';
 import {
   DEFAULT_ESTIMATOR_OPTIONS,
   validateEstimatorOptions,
@@ -38,6 +39,8 @@ export class LinearStateEstimator {
    */
   private readonly multiplier: Float64Array;
   private readonly cache = new Map<string, GainFactor>();
+  /** Criticality of each cached factor's measurement set, computed on first use. */
+  private readonly criticality = new WeakMap<GainFactor, MeasurementCriticality>();
 
   constructor(
     readonly model: MeasurementModel,
@@ -65,6 +68,35 @@ export class LinearStateEstimator {
       this.cache.set(key, hit);
       return hit;
     }
+    const factor = new GainFactor(this.structure, this.presentRows(missingRows), this.options);
+    if (this.cache.size >= this.options.maxCachedFactors) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, factor);
+    return factor;
+  }
+
+  /**
+   * What the measurements present without `missingRows` can see: the
+   * observable columns, and the critical measurements and critical pairs,
+   * where an error is not detected or cannot be identified.
+   */
+  observabilityReport(missingRows: readonly number[] = []): ObservabilityReport {
+    const missing = [...new Set(missingRows)].sort((a, b) => a - b);
+    const factor = this.factorFor(missing);
+    const critical = this.criticalityOf(factor, missing);
+    return { observable: factor.observable, unobservableCount: factor.unobservableCount, ...critical };
+  }
+
+  private criticalityOf(factor: GainFactor, missing: readonly number[]): MeasurementCriticality {
+    let hit = this.criticality.get(factor);
+    if (hit === undefined) {
+      hit = analyzeCriticality(this.model, this.presentRows(missing), this.options);
+      this.criticality.set(factor, hit);
+    }
+    return hit;
+  }
+
+  /** 1 per model row except the missing ones, which must be ascending distinct row indices. */
+  private presentRows(missingRows: readonly number[]): Uint8Array {
     const present = new Uint8Array(this.model.rowCount).fill(1);
     missingRows.forEach((r, i) => {
       // The cache key is only canonical for ascending distinct rows.
@@ -80,10 +112,7 @@ export class LinearStateEstimator {
       }
       present[r] = 0;
     });
-    const factor = new GainFactor(this.structure, present, this.options);
-    if (this.cache.size >= this.options.maxCachedFactors) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, factor);
-    return factor;
+    return present;
   }
 
   /**
@@ -266,6 +295,9 @@ export class LinearStateEstimator {
         2 * (this.model.columnCount - factor.unobservableCount);
       const threshold = dof > 0 ? chiSquareQuantile(dof, this.options.chiSquareConfidence) : NaN;
       const suspect = dof > 0 && cost > threshold;
+      const critical = this.options.criticalityAnalysis
+        ? this.criticalityOf(factor, missing)
+        : NO_CRITICALITY;
       const report = (): EstimateReport => ({
         vRe: this.vRe.slice(),
         vIm: this.vIm.slice(),
@@ -275,6 +307,8 @@ export class LinearStateEstimator {
         threshold,
         removed,
         badDataRemains: suspect,
+        criticalRows: critical.criticalRows,
+        criticalPairs: critical.criticalPairs,
       });
       if (!badData || removed.length >= this.options.maxBadDataRemovals) return report();
       if (!suspect && !this.options.normalizedResidualDetection) return report();
