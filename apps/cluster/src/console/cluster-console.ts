@@ -68,6 +68,10 @@ export class ClusterConsole implements ClusterAgentListener {
 
   instanceLine(instance: string, line: JsonLine): void {
     if (instance.startsWith('ingest/') && line.event === 'stats') this.board.onIngestStats(line);
+    // The start-up timeline (bench/e2e/startup.ts) reads when each instance began to serve.
+    if (line.event === 'ready' && this.json)
+      this.write(`${JSON.stringify({ event: 'instance-ready', instance, atMs: Date.now() })}
+`);
     if (line.event === 'role' && line.acting === true)
       this.emit(`${instance}: acting supervisor`, { role: { ...line, instance } });
   }

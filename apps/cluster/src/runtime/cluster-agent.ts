@@ -98,14 +98,24 @@ export class ClusterAgent {
     this.process.onSystemView((view) => listener.systemView(view));
   }
 
-  /** Joins the groups (and `more`, e.g. the console's `results`), then starts the supervisors, which start the rest. */
+  /**
+   * Joins the groups (and `more`, e.g. the console's `results`), then starts every instance placed on this agent
+   * at once: the supervisors first, then the rest in the same turn. Booting them in parallel rather than waiting
+   * for a supervisor to order the others saves the supervisors' boot from the time to the first estimate. Only
+   * the first start happens here: a supervisor finds them in the agent's roster and its `start` orders for them
+   * are no-ops; every restart is still the supervisors'.
+   */
   async start(more: () => Promise<void> = async () => undefined): Promise<void> {
     await this.process.start();
     await Promise.all([this.agents.join(), this.events.join(), this.liveness.join(), more()]);
     const state = this.desired.state;
-    for (const i of instancesOf(state).filter((x) => x.service.name === SUPERVISOR_SERVICE)) {
+    const mine = instancesOf(state).filter((i) => i.service.agent === this.agent.name);
+    const supervisorsFirst = [
+      ...mine.filter((i) => i.service.name === SUPERVISOR_SERVICE),
+      ...mine.filter((i) => i.service.name !== SUPERVISOR_SERVICE),
+    ];
+    for (const i of supervisorsFirst)
       void this.agent.ensureRunning(i.id, launchOf(state, i, this.desired.path));
-    }
   }
 
   /** Stops every instance (each with its process group), then leaves the system. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Job, Queue, QueueEvents } from 'bullmq';
-import { InfluxDB } from 'influx';
-import { Redis } from 'ioredis';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { InfluxDB } from 'influx';
+import type { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
 import { DASHBOARD_OPTIONS } from '../config/dashboard-config.module';
 import type { DashboardOptions } from '../config/dashboard-options';
@@ -49,9 +49,18 @@ export class ReplayJobs implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(DASHBOARD_OPTIONS) private readonly options: DashboardOptions) {}
 
-  onModuleInit(): void {
+  /**
+   * The Redis, BullMQ and InfluxDB clients are loaded only when replay is configured: importing them costs most of
+   * a second of CPU at every start of a dashboard that does not replay (the embedded cluster's).
+   */
+  async onModuleInit(): Promise<void> {
     const s = this.options.settings;
     if (s.redisUrl === undefined || s.influxUrl === undefined) return;
+    const [{ Queue, QueueEvents }, { InfluxDB }, { Redis }] = await Promise.all([
+      import('bullmq'),
+      import('influx'),
+      import('ioredis'),
+    ]);
     const connection = parseRedisTarget(s.redisUrl);
     this.redis = new Redis({ ...connection, maxRetriesPerRequest: 1, lazyConnect: false });
     this.redis.on('error', (e: Error) => this.log.warn(`redis: ${e.message}`));
@@ -127,6 +136,7 @@ export class ReplayJobs implements OnModuleInit, OnApplicationShutdown {
       throw new ReplayRequestError(`jobId must be a job id, got ${String(jobId)}`);
     if (!Number.isInteger(bus) || !this.options.network.busIds.includes(bus as number))
       throw new ReplayRequestError(`bus must be a bus number of the case, got ${String(bus)}`);
+    const { Job } = await import('bullmq');
     const job = await Job.fromId(this.required(this.queue), jobId);
     if (job === undefined || job.name !== REPLAY_JOB) throw new ReplayRequestError(`no replay job ${jobId}`);
     const { fromMs, toMs } = job.data as { fromMs: number; toMs: number };

@@ -13,12 +13,11 @@ import {
   wallClockMs,
   WireFormatError,
 } from '@gridcloud/estimation';
-import { BoundedProducer } from '@gridcloud/kafka';
 import { AppMetrics, GroupPublisher, InjectGroup } from '@gridcloud/nest-vsync';
 import { Group, processKey, VsyncProcess, type SystemView, type View } from '@gridcloud/vsync';
 import { ESTIMATOR_OPTIONS } from '../config/estimator-config.module';
 import type { EstimatorOptions } from '../config/estimator-options';
-import { KafkaSnapshotInput } from './kafka-snapshot-input';
+import type { KafkaSnapshotInput } from './kafka-snapshot-input';
 import { ResultSinks } from './result-sinks';
 
 /** Where a snapshot came from. */
@@ -51,7 +50,7 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
   private readonly input: InputCounters = { group: 0, kafka: 0, duplicateSnapshots: 0, kafkaWithoutView: 0 };
   /** Set only with Kafka input: without a second input no copy can come twice. */
   private readonly slots: RecentSlots | undefined;
-  private readonly kafkaInput: KafkaSnapshotInput | undefined;
+  private kafkaInput: KafkaSnapshotInput | undefined;
   private lastView: { id: number; members: number; workers: number } | undefined;
   /** The pending wake-up of the compute loop: an immediate when an area is due, a timer when only backups wait. */
   private wake: { cancel(): void } | undefined;
@@ -65,29 +64,9 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     @InjectGroup(ESTIMATORS_GROUP) private readonly estimators: Group,
   ) {
     this.worker = new EstimationWorker(options.network, options.worker, () => performance.now());
-    const s = options.settings;
-    const kafka =
-      s.kafkaBrokers.length === 0
-        ? undefined
-        : new BoundedProducer({
-            brokers: s.kafkaBrokers.map((b) => `${b.host}:${b.port}`),
-            clientId: 'gridcloud-estimator',
-            topic: s.kafkaTopic,
-            maxQueueRecords: s.maxKafkaQueue,
-          });
-    this.sinks = new ResultSinks(publisher, kafka);
-    if (s.kafkaSnapshotsFrom.length > 0) {
-      this.slots = new RecentSlots(s.maxRememberedSnapshots);
-      this.kafkaInput = new KafkaSnapshotInput(
-        {
-          brokers: s.kafkaSnapshotsFrom.map((b) => `${b.host}:${b.port}`),
-          topic: s.kafkaSnapshotsTopic,
-          workerName: `${hostname()}-${pid}`,
-          assignTimeoutMs: KAFKA_ASSIGN_TIMEOUT_MS,
-        },
-        { onCatalog: (bytes) => this.onCatalog(bytes), onSnapshot: (bytes) => this.onKafkaSnapshot(bytes) },
-      );
-    }
+    this.sinks = new ResultSinks(publisher);
+    if (options.settings.kafkaSnapshotsFrom.length > 0)
+      this.slots = new RecentSlots(options.settings.maxRememberedSnapshots);
     this.registerMetrics(metrics);
   }
 
@@ -116,9 +95,40 @@ export class EstimationService implements OnModuleInit, OnApplicationShutdown {
     for (const [name, help, read] of gauges) m.gauge(`estimator_${name}`, help, read);
   }
 
+  /**
+   * Kafka's client is loaded only when Kafka is configured: importing kafkajs costs most of a second of CPU at
+   * every start, which the embedded cluster (no Kafka) would pay five times over.
+   */
   async onModuleInit(): Promise<void> {
-    await this.sinks.kafkaConnect();
-    await this.kafkaInput?.start();
+    const s = this.options.settings;
+    if (s.kafkaBrokers.length > 0) {
+      const { BoundedProducer } = await import('@gridcloud/kafka');
+      this.sinks.attachKafka(
+        new BoundedProducer({
+          brokers: s.kafkaBrokers.map((b) => `${b.host}:${b.port}`),
+          clientId: 'gridcloud-estimator',
+          topic: s.kafkaTopic,
+          maxQueueRecords: s.maxKafkaQueue,
+        }),
+      );
+      await this.sinks.kafkaConnect();
+    }
+    if (s.kafkaSnapshotsFrom.length > 0) await this.startKafkaInput();
+  }
+
+  private async startKafkaInput(): Promise<void> {
+    const s = this.options.settings;
+    const { KafkaSnapshotInput } = await import('./kafka-snapshot-input');
+    this.kafkaInput = new KafkaSnapshotInput(
+      {
+        brokers: s.kafkaSnapshotsFrom.map((b) => `${b.host}:${b.port}`),
+        topic: s.kafkaSnapshotsTopic,
+        workerName: `${hostname()}-${pid}`,
+        assignTimeoutMs: KAFKA_ASSIGN_TIMEOUT_MS,
+      },
+      { onCatalog: (bytes) => this.onCatalog(bytes), onSnapshot: (bytes) => this.onKafkaSnapshot(bytes) },
+    );
+    await this.kafkaInput.start();
   }
 
   onCatalog(bytes: Uint8Array): void {

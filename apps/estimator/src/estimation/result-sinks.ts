@@ -1,5 +1,5 @@
 import { AREA_RESULT_MESSAGE, encodeAreaResult, RESULTS_GROUP, type AreaResult } from '@gridcloud/estimation';
-import { BoundedProducer } from '@gridcloud/kafka';
+import type { BoundedProducer } from '@gridcloud/kafka';
 import type { GroupPublisher } from '@gridcloud/nest-vsync';
 
 /** Counters of where results went. */
@@ -16,10 +16,14 @@ export interface ResultSinkCounters {
 export class ResultSinks {
   readonly counters: ResultSinkCounters = { published: 0, publishErrors: 0, lastError: undefined };
 
-  constructor(
-    private readonly publisher: GroupPublisher,
-    private readonly kafka: BoundedProducer | undefined,
-  ) {}
+  private kafka: BoundedProducer | undefined;
+
+  constructor(private readonly publisher: GroupPublisher) {}
+
+  /** Results go to Kafka too from now on (the producer is made once Kafka's client is loaded). */
+  attachKafka(producer: BoundedProducer): void {
+    this.kafka = producer;
+  }
 
   publish(result: AreaResult): void {
     const bytes = encodeAreaResult(result);
