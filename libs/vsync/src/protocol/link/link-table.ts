@@ -1,7 +1,10 @@
 import type { CoreOutput } from '../core-io';
 import { type ProcessId, sameProcess } from '../process-id';
 import type { WireBody, WireMessage } from '../wire-message';
+import { bodySizeBytes } from './body-size';
 import { PeerLink } from './peer-link';
+
+const address = (p: ProcessId): string => p.address;
 
 /** Retransmissions per link per tick, so a long backlog cannot flood one step's output. */
 const RETRANSMIT_BATCH_MESSAGES = 512;
@@ -9,12 +12,19 @@ const RETRANSMIT_BATCH_MESSAGES = 512;
 export interface LinkBounds {
   readonly retransmitIntervalMs: number;
   readonly linkBufferMessages: number;
+  /** Bytes of out-of-order messages one link holds. */
+  readonly linkReorderBytes: number;
+  /** Bytes of out-of-order messages all links together hold. */
+  readonly linkReorderBytesTotal: number;
 }
 
 /** All reliable links of one process, keyed by peer address; a newer incarnation of a peer replaces the old link. */
 export class LinkTable {
   private readonly links = new Map<string, PeerLink>();
   private retransmitted = 0;
+  /** Bytes held in the reorder buffers of all links. */
+  private reorderedBytes = 0;
+  private droppedOutOfOrder = 0;
 
   constructor(
     private readonly self: ProcessId,
@@ -65,7 +75,28 @@ export class LinkTable {
     link.lastHeardMs = nowMs;
     link.acknowledge(message.linkAck, nowMs);
     if (message.linkSeq === 0) return [message.body];
-    return link.accept(message.linkSeq, message.body, this.bounds.linkBufferMessages);
+    const heldBefore = link.outOfOrderBytes;
+    const droppedBefore = link.droppedOutOfOrder;
+    const roomBytes = Math.min(
+      this.bounds.linkReorderBytes - heldBefore,
+      this.bounds.linkReorderBytesTotal - this.reorderedBytes,
+    );
+    const bytes = message.linkSeq > link.receivedUpTo + 1 ? bodySizeBytes(message.body) : 0;
+    const ready = link.accept(
+      message.linkSeq,
+      message.body,
+      this.bounds.linkBufferMessages,
+      bytes,
+      roomBytes,
+    );
+    this.reorderedBytes += link.outOfOrderBytes - heldBefore;
+    this.droppedOutOfOrder += link.droppedOutOfOrder - droppedBefore;
+    return ready;
+  }
+
+  /** Out-of-order messages dropped for want of reorder-buffer bytes, since this table was created. */
+  get droppedOutOfOrderMessages(): number {
+    return this.droppedOutOfOrder;
   }
 
   /** Messages sent again because their acknowledgement was overdue, since this table was created. */
@@ -95,7 +126,7 @@ export class LinkTable {
   drop(p: ProcessId): boolean {
     const link = this.links.get(p.address);
     if (!link || link.peer.incarnation > p.incarnation) return false;
-    this.links.delete(p.address);
+    this.forgetLink(address(p), link);
     return true;
   }
 
@@ -104,7 +135,7 @@ export class LinkTable {
     const dropped: ProcessId[] = [];
     for (const [address, link] of this.links) {
       if (!keep(link.peer) && nowMs - link.lastHeardMs > idleMs) {
-        this.links.delete(address);
+        this.forgetLink(address, link);
         dropped.push(link.peer);
       }
     }
@@ -116,9 +147,15 @@ export class LinkTable {
     if (link && link.peer.incarnation === p.incarnation) return link;
     if (link && link.peer.incarnation > p.incarnation) return undefined;
     // A new incarnation at this address: everything queued for the old one is meant for the dead, so it goes.
+    if (link) this.forgetLink(p.address, link);
     const fresh = new PeerLink(p, nowMs);
     this.links.set(p.address, fresh);
     return fresh;
+  }
+
+  private forgetLink(at: string, link: PeerLink): void {
+    this.reorderedBytes -= link.outOfOrderBytes;
+    this.links.delete(at);
   }
 
   private envelope(link: PeerLink, seq: number, body: WireBody): WireMessage {

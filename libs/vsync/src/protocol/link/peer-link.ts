@@ -14,7 +14,11 @@ export class PeerLink {
   private nextSeq = 1;
   private readonly unacked: Unacked[] = [];
   private recvNext = 1;
-  private readonly outOfOrder = new Map<number, WireBody>();
+  private readonly outOfOrder = new Map<number, { body: WireBody; bytes: number }>();
+  /** Bytes held in the reorder buffer (bodySizeBytes of each). */
+  outOfOrderBytes = 0;
+  /** Out-of-order messages dropped because the reorder buffer had no room for their bytes. */
+  droppedOutOfOrder = 0;
   /** The peer sent us something we have not acknowledged yet. */
   ackOwed = false;
   lastRetransmitMs = 0;
@@ -57,13 +61,20 @@ export class PeerLink {
     return this.unacked.slice(0, limit);
   }
 
-  /** Accepts one reliable message; returns the bodies that are now deliverable in order (possibly none). */
-  accept(seq: number, body: WireBody, reorderLimit: number): WireBody[] {
+  /** Accepts one reliable message; returns the bodies that are now deliverable in order (possibly none). A message
+   *  out of order is held only within `reorderLimit` messages and `roomBytes` bytes; beyond them it is dropped (and
+   *  counted by the caller): the sender keeps it and will send it again. */
+  accept(seq: number, body: WireBody, reorderLimit: number, bytes: number, roomBytes: number): WireBody[] {
     this.ackOwed = true;
     if (seq < this.recvNext) return [];
     if (seq > this.recvNext) {
-      // Beyond the reorder limit we drop the message: the sender keeps it and will send it again.
-      if (seq - this.recvNext < reorderLimit) this.outOfOrder.set(seq, body);
+      if (seq - this.recvNext >= reorderLimit || this.outOfOrder.has(seq)) return [];
+      if (bytes > roomBytes) {
+        this.droppedOutOfOrder += 1;
+        return [];
+      }
+      this.outOfOrder.set(seq, { body, bytes });
+      this.outOfOrderBytes += bytes;
       return [];
     }
     assert(this.outOfOrder.size <= reorderLimit, 'reorder buffer exceeded its bound');
@@ -71,7 +82,8 @@ export class PeerLink {
     this.recvNext++;
     for (let next = this.outOfOrder.get(this.recvNext); next; next = this.outOfOrder.get(this.recvNext)) {
       this.outOfOrder.delete(this.recvNext);
-      ready.push(next);
+      this.outOfOrderBytes -= next.bytes;
+      ready.push(next.body);
       this.recvNext++;
     }
     return ready;
