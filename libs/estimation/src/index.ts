@@ -34,6 +34,14 @@ export {
 } from './catalog/measurement-layout';
 export { measurementFrame, type MeasurementFrame } from './catalog/measurement-frame';
 export { detectOpenBranches, openBranchesToLeaveOut } from './topology/open-branches';
+export {
+  breakerMap,
+  breakerStatus,
+  type BreakerBit,
+  type BreakerMap,
+  type BreakerStatus,
+  type SnapshotDigitals,
+} from './topology/breaker-status';
 export { AreaModels, type AreaOutcome } from './engine/area-models';
 export type { AreaResult } from './engine/area-result';
 export { assignAreas, areasOf, type AreaAssignment } from './assignment/area-assignment';

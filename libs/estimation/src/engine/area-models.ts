@@ -122,17 +122,19 @@ export class AreaModels {
     leftOut: Int32Array,
     badData: boolean,
     thresholdPu: number,
+    breakersOpen: Int32Array = new Int32Array(0),
   ): AreaOutcome {
     const area = this.areas[a];
-    if (area.estimator === undefined) return { ...this.blind(area), openBranches: new Int32Array(0) };
+    // Branches the breakers report open are the topology itself: reported by every area, without judging.
+    const reported = (judged: Iterable<number>): Int32Array =>
+      Int32Array.from(new Set([...judged, ...breakersOpen])).sort();
+    if (area.estimator === undefined) return { ...this.blind(area), openBranches: reported([]) };
     const { missing, judged } = this.rowsToLeaveOut(area, frame, new Set(leftOut));
     const rows = area.estimator.model.rowCount;
-    if (missing.length === rows) return { ...this.blind(area), openBranches: Int32Array.from(judged).sort() };
+    if (missing.length === rows) return { ...this.blind(area), openBranches: reported(judged) };
     const report = area.estimator.estimate(area.zRe, area.zIm, missing, badData);
-    const open = [...judged]
-      .filter((k) => this.wouldCarry(area, report, k, thresholdPu))
-      .sort((x, y) => x - y);
-    return { ...this.outcome(a, area, report, rows - missing.length), openBranches: Int32Array.from(open) };
+    const open = [...judged].filter((k) => this.wouldCarry(area, report, k, thresholdPu));
+    return { ...this.outcome(a, area, report, rows - missing.length), openBranches: reported(open) };
   }
 
   /** Fills the area's z from the frame; returns the rows absent or on a left-out branch (ascending), and those branches. */

@@ -6,6 +6,13 @@ import { catalogFingerprint, type PmuCatalog } from '../catalog/pmu-catalog';
 import { AreaModels } from '../engine/area-models';
 import type { AreaResult } from '../engine/area-result';
 import { EstimationError } from '../errors/estimation-error';
+import {
+  breakerMap,
+  breakerStatus,
+  candidatesWithoutStatus,
+  withBreakerStatus,
+  type BreakerMap,
+} from '../topology/breaker-status';
 import { detectOpenBranches, openBranchesToLeaveOut } from '../topology/open-branches';
 import type { DecodedSnapshot } from '../wire/snapshot-codec';
 import { validateWorkerOptions, type WorkerOptions } from './worker-options';
@@ -32,6 +39,8 @@ export interface WorkerStats {
   unmappedChannels: number;
   /** Branches the last computed area reported open. */
   openBranches: number[];
+  /** Breaker bits of the current catalog that follow a branch of the case. */
+  breakerBits: number;
 }
 
 /** A snapshot being estimated: its frame and topology, computed once for all the areas of this worker. */
@@ -40,11 +49,15 @@ interface Job {
   /** The caller's clock when the snapshot was delivered (epoch ms), stamped on every result of it. */
   readonly deliveredAtMs: number;
   readonly models: AreaModels;
+  /** The catalog's breaker bits when the snapshot arrived. */
+  readonly breakers: BreakerMap;
   /** Whether an area of it was computed here yet (counts snapshotsEstimated once). */
   started: boolean;
   frame?: MeasurementFrame;
   /** Branches whose current rows are left out: every current below the threshold, and telling open from closed. */
   leftOut?: Int32Array;
+  /** Branches the snapshot's breaker bits report open: open in every area's result. */
+  breakersOpen?: Int32Array;
 }
 
 /** One area of one snapshot waiting to be computed. */
@@ -78,10 +91,12 @@ export class EstimationWorker {
     catalogVersion: -1,
     unmappedChannels: 0,
     openBranches: [],
+    breakerBits: 0,
   };
   private models: AreaModels | undefined;
   private fingerprint = '';
   private unmappedList: readonly UnmappedChannel[] = [];
+  private breakers: BreakerMap = { byIdcode: new Map(), unmapped: [], bitCount: 0 };
   private assignment: AreaAssignment | undefined;
   private readonly queue: Task[] = [];
   private readonly seenResults = new Set<string>();
@@ -122,6 +137,8 @@ export class EstimationWorker {
     this.fingerprint = fingerprint;
     this.unmappedList = layout.unmapped;
     this.stats.unmappedChannels = layout.unmapped.length;
+    this.breakers = breakerMap(this.network, catalog);
+    this.stats.breakerBits = this.breakers.bitCount;
     return true;
   }
 
@@ -140,7 +157,13 @@ export class EstimationWorker {
       this.stats.snapshotsWithoutCatalog += 1;
       return;
     }
-    const job: Job = { snapshot, deliveredAtMs: nowMs, models: this.models, started: false };
+    const job: Job = {
+      snapshot,
+      deliveredAtMs: nowMs,
+      models: this.models,
+      breakers: this.breakers,
+      started: false,
+    };
     for (const { area, rank } of mine)
       this.enqueue({ dueMs: nowMs + rank * this.options.backupDelayMs, job, area });
   }
@@ -243,10 +266,22 @@ export class EstimationWorker {
       job.frame = measurementFrame(layout, job.snapshot);
       this.stats.unboundPmus += job.frame.unboundPmus;
       const f = job.frame;
-      const candidates = detectOpenBranches(layout.set, f.zRe, f.zIm, f.present, this.openThresholdPu);
-      job.leftOut = this.leftOutFor(job.models, f.present, candidates);
+      // Breaker bits decide the branches they report on; the open-branch rule judges the rest.
+      const status = breakerStatus(job.breakers, job.snapshot);
+      const detected = detectOpenBranches(layout.set, f.zRe, f.zIm, f.present, this.openThresholdPu);
+      const candidates = candidatesWithoutStatus(detected, status);
+      job.leftOut = withBreakerStatus(status, this.leftOutFor(job.models, f.present, candidates));
+      job.breakersOpen = status.open;
     }
-    return job.models.estimate(area, job.frame, job.leftOut!, this.options.badData, this.openThresholdPu);
+    const { frame, leftOut, breakersOpen } = job;
+    return job.models.estimate(
+      area,
+      frame,
+      leftOut!,
+      this.options.badData,
+      this.openThresholdPu,
+      breakersOpen,
+    );
   }
 
   /** openBranchesToLeaveOut, answered from the last call when its inputs are the same (a pure function of them). */
