@@ -22,6 +22,15 @@ export { decodeFormat, encodeFormat } from './codec/config-codec';
 export { encodeFrame, commandFrame } from './codec/encode';
 export { decodeFrame, decodeFrameOrThrow, type ConfigLookup, type DecodeResult } from './codec/decode';
 export { DataLayout } from './codec/data-layout';
+export { CONT_IDX_FIRST, CONT_IDX_LAST, CONT_IDX_ONLY } from './codec/config3-codec';
+export { decodeConfig3Series, encodeConfig3Series, MAX_CONFIG3_SERIES_FRAMES } from './codec/config3-series';
+export {
+  Config3Assembler,
+  DEFAULT_CONFIG3_ASSEMBLY,
+  type AssemblyOutcome,
+  type Config3AssemblyOptions,
+  type Config3Fragment,
+} from './stream/config3-assembler';
 export { DataFrameView } from './codec/data-frame-view';
 export {
   ConfigBudget,
@@ -33,6 +42,7 @@ export {
 } from './stream/config-store';
 export {
   StreamDecoder,
+  type Config3FragmentInfo,
   type StreamDecoderHandlers,
   type StreamDecoderOptions,
 } from './stream/stream-decoder';

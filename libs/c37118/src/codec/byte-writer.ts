@@ -10,19 +10,24 @@ export class ByteWriter {
   private view = new DataView(this.buf.buffer);
   private pos = 0;
 
+  /** `limitBytes`: a frame's FRAMESIZE limit by default; a CFG-3 series' content may be longer. */
+  constructor(private readonly limitBytes: number = MAX_FRAME_BYTES) {}
+
   get length(): number {
     return this.pos;
   }
 
   private reserve(n: number): number {
     const at = this.pos;
-    if (at + n > MAX_FRAME_BYTES) {
+    if (at + n > this.limitBytes) {
       throw new FrameEncodeError(
-        `frame would exceed ${MAX_FRAME_BYTES} bytes (the FRAMESIZE limit); send fewer channels or PMUs per frame`,
+        this.limitBytes === MAX_FRAME_BYTES
+          ? `frame would exceed ${MAX_FRAME_BYTES} bytes (the FRAMESIZE limit); send fewer channels or PMUs per frame`
+          : `content would exceed ${this.limitBytes} bytes`,
       );
     }
     if (at + n > this.buf.length) {
-      const grown = new Uint8Array(Math.min(MAX_FRAME_BYTES, Math.max(this.buf.length * 2, at + n)));
+      const grown = new Uint8Array(Math.min(this.limitBytes, Math.max(this.buf.length * 2, at + n)));
       grown.set(this.buf);
       this.buf = grown;
       this.view = new DataView(grown.buffer);

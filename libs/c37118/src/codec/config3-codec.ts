@@ -16,17 +16,28 @@ const DIGITAL_BITS = 16;
 const GLOBAL_ID_BYTES = 16;
 
 type Config3Body = Pick<Config3Frame, 'contIdx' | 'timeBase' | 'pmus' | 'dataRate'>;
+type Config3Content = Omit<Config3Body, 'contIdx'>;
+
+/** CONT_IDX: 0 for a configuration in one frame; a series runs 1, 2, ... and ends with 0xFFFF. */
+export const CONT_IDX_ONLY = 0;
+export const CONT_IDX_FIRST = 1;
+export const CONT_IDX_LAST = 0xffff;
 
 /** CONT_IDX .. DATA_RATE of a CFG-3 frame (C37.118.2-2011 table 10). */
 export function readConfig3Body(r: ByteReader): Config3Body {
   const contIdx = r.u16('CONT_IDX');
-  if (contIdx !== 0) {
-    // A configuration split over several CFG-3 frames cannot be parsed piecewise.
+  if (contIdx !== CONT_IDX_ONLY) {
+    // One fragment holds part of a configuration: only the series together can be parsed.
     throw new FrameFormatError(
       'malformed',
-      `CFG-3 fragment (CONT_IDX ${contIdx}) is not supported; request CFG-2 from this PMU instead`,
+      `CFG-3 fragment (CONT_IDX ${contIdx}) cannot be decoded alone; a StreamDecoder reassembles the series`,
     );
   }
+  return { contIdx, ...readConfig3Content(r) };
+}
+
+/** TIME_BASE .. DATA_RATE: the part of a CFG-3 that a fragmented series splits over its frames. */
+export function readConfig3Content(r: ByteReader): Config3Content {
   const timeBase = r.u32('TIME_BASE') & 0xffffff;
   checkTimeBase(timeBase);
   const numPmu = r.u16('NUM_PMU');
@@ -34,7 +45,7 @@ export function readConfig3Body(r: ByteReader): Config3Body {
   const pmus: Pmu3Config[] = [];
   for (let i = 0; i < numPmu; i += 1) pmus.push(readPmu3(r));
   const dataRate = r.i16('DATA_RATE');
-  return { contIdx, timeBase, pmus, dataRate };
+  return { timeBase, pmus, dataRate };
 }
 
 function readPmu3(r: ByteReader): Pmu3Config {
@@ -115,13 +126,18 @@ function fromHex(hex: string): Uint8Array {
 }
 
 export function writeConfig3Body(w: ByteWriter, f: Config3Body): void {
-  checkInt(f.timeBase, 1, 0xffffff, 'TIME_BASE');
-  if (f.pmus.length === 0) throw new FrameEncodeError('a configuration needs at least one PMU');
   if (f.contIdx !== 0)
     throw new FrameEncodeError(
-      `CONT_IDX ${f.contIdx}: only unfragmented CFG-3 frames (CONT_IDX 0) are encoded`,
+      `CONT_IDX ${f.contIdx}: encodeFrame writes a whole CFG-3 (CONT_IDX 0); split one with splitConfig3`,
     );
   w.u16(f.contIdx, 'CONT_IDX');
+  writeConfig3Content(w, f);
+}
+
+/** TIME_BASE .. DATA_RATE, the part a fragmented series splits. */
+export function writeConfig3Content(w: ByteWriter, f: Config3Content): void {
+  checkInt(f.timeBase, 1, 0xffffff, 'TIME_BASE');
+  if (f.pmus.length === 0) throw new FrameEncodeError('a configuration needs at least one PMU');
   w.u32(f.timeBase, 'TIME_BASE');
   w.u16(f.pmus.length, 'NUM_PMU');
   for (const pmu of f.pmus) writePmu3(w, pmu);

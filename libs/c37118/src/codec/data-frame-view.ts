@@ -22,7 +22,9 @@ for (let k = 0; k < 65536; k += 1) {
  * stream decoder overwrites it for every frame, so a handler that keeps
  * values must copy them. Values are in engineering units: phasors as
  * rectangular (re, im) pairs in volts or amperes whatever the wire format,
- * FREQ as absolute hertz, DFREQ in hertz per second, analogs scaled.
+ * with a CFG-3's PHSCALE applied (its scale to int16 phasors, its angle
+ * adjustment to every phasor), FREQ as absolute hertz, DFREQ in hertz per
+ * second, int16 analogs scaled (ANUNIT, or a CFG-3's ANSCALE scale and offset).
  */
 export class DataFrameView {
   version = 0;
@@ -96,6 +98,8 @@ export class DataFrameView {
     this.stat[pmu] = v.getUint16(at);
     at += 2;
     at = this.decodePhasors(v, at, layout.phasorStart[pmu], layout.phasorStart[pmu + 1], format);
+    if (layout.phasorRotation !== undefined)
+      this.rotate(layout.phasorRotation, layout.phasorStart[pmu], layout.phasorStart[pmu + 1]);
     if (format & FORMAT_FREQ_FLOAT) {
       this.freq[pmu] = v.getFloat32(at);
       this.dfreq[pmu] = v.getFloat32(at + 4);
@@ -150,6 +154,19 @@ export class DataFrameView {
       }
     }
     return at;
+  }
+
+  /** CFG-3 angle adjustment: each phasor turned by its PHSCALE angle (added to its angle). */
+  private rotate(rotation: Float64Array, p0: number, p1: number): void {
+    const out = this.phasors;
+    for (let p = p0; p < p1; p += 1) {
+      const c = rotation[2 * p];
+      const s = rotation[2 * p + 1];
+      const re = out[2 * p];
+      const im = out[2 * p + 1];
+      out[2 * p] = re * c - im * s;
+      out[2 * p + 1] = re * s + im * c;
+    }
   }
 
   private dataViewFor(bytes: Uint8Array): DataView {

@@ -24,6 +24,12 @@ export class DataLayout {
   readonly phasorScale: Float64Array;
   readonly analogScale: Float64Array;
   readonly analogOffset: Float64Array;
+  /**
+   * CFG-3 PHSCALE angle adjustments as (cos, sin) per phasor, applied to
+   * every phasor whatever its format; undefined when every adjustment is 0
+   * (always for CFG-1/2), so the data path does no extra work.
+   */
+  readonly phasorRotation: Float64Array | undefined;
   readonly nominalHz: Float64Array;
 
   constructor(readonly config: AnyConfigFrame) {
@@ -49,6 +55,7 @@ export class DataLayout {
     this.analogScale = new Float64Array(this.analogStart[pmus.length]);
     this.analogOffset = new Float64Array(this.analogStart[pmus.length]);
     this.fillScales();
+    this.phasorRotation = rotationOf(config);
   }
 
   get totalPhasors(): number {
@@ -82,6 +89,20 @@ export class DataLayout {
       for (const ch of p.analogs) this.analogScale[an++] = ch.anunit;
     }
   }
+}
+
+function rotationOf(config: AnyConfigFrame): Float64Array | undefined {
+  if (config.kind !== 'cfg3') return undefined;
+  const angles = config.pmus.flatMap((p) => p.phasors.map((ph) => ph.angleOffsetRad));
+  if (angles.every((a) => a === 0 || !Number.isFinite(a))) return undefined;
+  const out = new Float64Array(2 * angles.length);
+  angles.forEach((a, i) => {
+    // A non-finite adjustment cannot be applied; the phasor is left as measured.
+    const angle = Number.isFinite(a) ? a : 0;
+    out[2 * i] = Math.cos(angle);
+    out[2 * i + 1] = Math.sin(angle);
+  });
+  return out;
 }
 
 export function formatBits(f: DataFormat): number {

@@ -155,8 +155,14 @@ export interface Pmu3Config {
 
 export interface Config3Frame extends FrameCommon {
   readonly kind: 'cfg3';
-  /** Continuation index: 0 when the configuration fits one frame, the only form this codec handles. */
+  /**
+   * Continuation index: 0 for a whole configuration. A configuration too long
+   * for one frame travels as a series (CONT_IDX 1, 2, ..., 0xFFFF) that the
+   * stream decoder reassembles into one object with CONT_IDX 0.
+   */
   readonly contIdx: number;
+  /** How many frames the stream decoder reassembled this configuration from; absent when it came in one. */
+  readonly fragments?: number;
   readonly timeBase: number;
   readonly pmus: readonly Pmu3Config[];
   readonly dataRate: number;

@@ -3,7 +3,7 @@ import type { Frame, FrameKind } from '../codec/frame-types';
 import { REJECT_REASONS, type FrameReject } from '../codec/reject';
 import { ConfigStore } from '../stream/config-store';
 import { newCounters, totalRejected, type FrameCounts, type RejectCounts } from '../stream/decoder-counters';
-import { StreamDecoder } from '../stream/stream-decoder';
+import { StreamDecoder, type Config3FragmentInfo } from '../stream/stream-decoder';
 import { openCapture, readCapture, type CaptureReader } from './capture-reader';
 import { decodePacket, PACKET_SKIPS, type PacketSkip, type TransportSegment } from './packet-decoder';
 import { DEFAULT_MAX_PACKET_BYTES, type ByteSource } from './pcap-stream-reader';
@@ -179,6 +179,7 @@ export class CaptureInspector {
       {
         onData: (v) => this.onData(flow, v),
         onFrame: (f) => this.onFrame(flow, f),
+        onConfig3Fragment: (f) => this.onFragment(flow, f),
         onReject: (r) => this.onReject(flow, r),
       },
     );
@@ -208,7 +209,10 @@ export class CaptureInspector {
       { maxFrameBytes: this.options.maxFrameBytes, configs: this.configs },
       {
         onData: (v) => this.countRetransmitted(dataFrameHead(v)),
-        onFrame: (f) => this.countRetransmitted(f),
+        onFrame: (f) => {
+          if (!isReassembled(f)) this.countRetransmitted(f);
+        },
+        onConfig3Fragment: (f) => this.countRetransmitted({ kind: 'cfg3', ...f }),
       },
     );
     scratch.pushDatagram(bytes);
@@ -241,10 +245,19 @@ export class CaptureInspector {
     if (this.lastTime === null || t > this.lastTime) this.lastTime = t;
   }
 
+  /** Each frame of a CFG-3 series counts as the frame on the wire it is; the reassembled configuration does not count again. */
+  private onFragment(flow: Flow, f: Config3FragmentInfo): void {
+    this.markC37(flow);
+    this.counters.frames.cfg3 += 1;
+    this.tellFrame({ kind: 'cfg3', ...f });
+  }
+
   private onFrame(flow: Flow, frame: Frame): void {
     this.markC37(flow);
-    this.counters.frames[frame.kind] += 1;
-    this.tellFrame(frame);
+    if (!isReassembled(frame)) {
+      this.counters.frames[frame.kind] += 1;
+      this.tellFrame(frame);
+    }
     if (frame.kind === 'cmd') return;
     this.idcodes.add(frame.idcode);
     if (frame.kind === 'cfg1' || frame.kind === 'cfg2' || frame.kind === 'cfg3') {
@@ -308,6 +321,10 @@ export function inspectCaptureStream(
   options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
 ): InspectDetails {
   return new CaptureInspector(options).inspectPackets(openCapture(read, options));
+}
+
+function isReassembled(f: Frame): boolean {
+  return f.kind === 'cfg3' && f.fragments !== undefined;
 }
 
 function dataFrameHead(v: DataFrameView): Omit<InspectedFrame, 'packet'> {

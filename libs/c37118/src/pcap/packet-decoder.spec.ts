@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ethernetFrame, ipPacket, linuxCookedFrame, tcpSegment, udpDatagram } from '../testing/capture-writer';
+import {
+  ethernetFrame,
+  ipPacket,
+  linuxCookedFrame,
+  tcpSegment,
+  udpDatagram,
+} from '../testing/capture-writer';
 import {
   decodePacket,
   ipv6Text,
@@ -25,10 +31,20 @@ function v6(protocol: 6 | 17, extensions: Parameters<typeof ipPacket>[0]['extens
 
 describe('decodePacket over IPv6', () => {
   it('walks hop-by-hop, routing, destination-options and atomic fragment headers to TCP and UDP', () => {
-    const chains = [[], ['hop-by-hop'], ['hop-by-hop', 'destination-options', 'routing', 'atomic-fragment', 'destination-options']] as const;
+    const chains = [
+      [],
+      ['hop-by-hop'],
+      ['hop-by-hop', 'destination-options', 'routing', 'atomic-fragment', 'destination-options'],
+    ] as const;
     for (const chain of chains) {
       const tcp = decodePacket(LINKTYPE_ETHERNET, ethernetFrame(v6(6, chain))) as TransportSegment;
-      expect(tcp).toMatchObject({ protocol: 'tcp', src: '2001:db8::1', dst: 'fe80::200:0:0:42', srcPort: 4712, seq: 7 });
+      expect(tcp).toMatchObject({
+        protocol: 'tcp',
+        src: '2001:db8::1',
+        dst: 'fe80::200:0:0:42',
+        srcPort: 4712,
+        seq: 7,
+      });
       expect([...tcp.payload]).toEqual([...PAYLOAD]);
       const udp = decodePacket(LINKTYPE_LINUX_SLL, linuxCookedFrame(v6(17, chain))) as TransportSegment;
       expect(udp).toMatchObject({ protocol: 'udp', dstPort: 4713 });
@@ -50,9 +66,15 @@ describe('decodePacket over IPv6', () => {
     const esp = v6(17);
     esp[6] = 50;
     expect(decodePacket(LINKTYPE_IPV6, esp)).toBe('not-tcp-udp');
-    const long = v6(17, Array.from({ length: MAX_IPV6_EXTENSION_HEADERS + 1 }, () => 'destination-options' as const));
+    const long = v6(
+      17,
+      Array.from({ length: MAX_IPV6_EXTENSION_HEADERS + 1 }, () => 'destination-options' as const),
+    );
     expect(decodePacket(LINKTYPE_IPV6, long)).toBe('not-tcp-udp');
-    const within = v6(17, Array.from({ length: MAX_IPV6_EXTENSION_HEADERS }, () => 'destination-options' as const));
+    const within = v6(
+      17,
+      Array.from({ length: MAX_IPV6_EXTENSION_HEADERS }, () => 'destination-options' as const),
+    );
     expect(decodePacket(LINKTYPE_IPV6, within)).toMatchObject({ protocol: 'udp' });
   });
 

@@ -219,7 +219,7 @@ export function ipv6Text(d: Uint8Array, at: number): string {
   for (let i = 0; i < 8; i += 1) groups.push(u16(d, at + 2 * i));
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j += 1;
     if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PcapFormatError } from '../errors/pcap-format-error';
 import { CAPTURE_FIXTURES, makeFixture } from '../testing/capture-fixtures';
-import { ethernetFrame, ipPacket, udpDatagram, writePcapng, type WrittenSection } from '../testing/capture-writer';
+import {
+  ethernetFrame,
+  ipPacket,
+  udpDatagram,
+  writePcapng,
+  type WrittenSection,
+} from '../testing/capture-writer';
 import { PCAP_DIR } from '../testing/pcap-readme';
 import { encodedConfig, encodedData } from '../testing/sample-stream';
 import { inspectCapture, inspectCaptureStream } from './capture-inspector';
@@ -29,7 +35,10 @@ function smallSection(littleEndian: boolean, n = 3): WrittenSection {
   return {
     littleEndian,
     interfaces: [{ linkType: LINKTYPE_ETHERNET, resolution: { base: 10, exponent: 9 } }],
-    packets: frames.map((f, i) => ({ time: { seconds: 1_700_000_000 + i, nanoseconds: 123_456_789 }, data: udpPacket(f) })),
+    packets: frames.map((f, i) => ({
+      time: { seconds: 1_700_000_000 + i, nanoseconds: 123_456_789 },
+      data: udpPacket(f),
+    })),
   };
 }
 
@@ -107,7 +116,13 @@ describe('PcapngReader', () => {
       [LINKTYPE_LINUX_SLL, 1_700_000_000.5],
       [LINKTYPE_RAW, 1_700_000_000.5],
     ]);
-    expect(reader.summary).toEqual({ format: 'pcapng', sections: 2, interfaces: 3, skippedBlocks: 3, truncated: false });
+    expect(reader.summary).toEqual({
+      format: 'pcapng',
+      sections: 2,
+      interfaces: 3,
+      skippedBlocks: 3,
+      truncated: false,
+    });
     expect(inspectCapture(file).report.frames).toMatchObject({ cfg2: 1, data: 2 });
   });
 
@@ -137,16 +152,30 @@ describe('PcapngReader', () => {
     expect(broken((v) => v.setUint32(epb + 4, 2_000_000, true))).toThrow(
       `${at}: total length 2000000 is more than maxBlockBytes 327680`,
     );
-    expect(broken((v) => v.setUint32(epb + 4, 30, true))).toThrow(`${at}: total length 30 is not a multiple of 4`);
-    expect(broken((v) => v.setUint32(epb + 4, 16, true))).toThrow(`${at}: total length 16 is below its minimum 32`);
-    expect(broken((v) => v.setUint32(epb + 8, 7, true))).toThrow(`${at} names interface 7, but its section describes 1`);
+    expect(broken((v) => v.setUint32(epb + 4, 30, true))).toThrow(
+      `${at}: total length 30 is not a multiple of 4`,
+    );
+    expect(broken((v) => v.setUint32(epb + 4, 16, true))).toThrow(
+      `${at}: total length 16 is below its minimum 32`,
+    );
+    expect(broken((v) => v.setUint32(epb + 8, 7, true))).toThrow(
+      `${at} names interface 7, but its section describes 1`,
+    );
     expect(broken((v) => v.setUint32(epb + 20, 9999, true))).toThrow(`${at} claims a 9999-byte packet`);
     const epbLength = new DataView(file.buffer).getUint32(epb + 4, true);
-    expect(broken((v) => v.setUint32(epb + epbLength - 4, 8, true))).toThrow(`${at} ends with total length 8`);
-    expect(broken((v) => v.setUint32(8, 0x12345678))).toThrow(/section header block at offset 0: byte-order magic/);
-    expect(broken((v) => v.setUint16(12, 2, true))).toThrow(/section header block \(type 0xa0d0d0a\) at offset 0 version 2\.0/);
+    expect(broken((v) => v.setUint32(epb + epbLength - 4, 8, true))).toThrow(
+      `${at} ends with total length 8`,
+    );
+    expect(broken((v) => v.setUint32(8, 0x12345678))).toThrow(
+      /section header block at offset 0: byte-order magic/,
+    );
+    expect(broken((v) => v.setUint16(12, 2, true))).toThrow(
+      /section header block \(type 0xa0d0d0a\) at offset 0 version 2\.0/,
+    );
     expect(() => new PcapngReader(bufferSource(file.subarray(0, 20)))).toThrow(PcapFormatError);
-    const small = () => [...new PcapngReader(bufferSource(file), { maxPacketBytes: 40, maxBlockBytes: 4096 }).packets()];
+    const small = () => [
+      ...new PcapngReader(bufferSource(file), { maxPacketBytes: 40, maxBlockBytes: 4096 }).packets(),
+    ];
     expect(small).toThrow(/holds a \d+-byte packet, more than maxPacketBytes 40/);
   });
 });

@@ -138,7 +138,10 @@ export class PcapngReader {
   private onSection(block: Block): undefined {
     const major = block.body.getUint16(4, this.littleEndian);
     if (major !== 1)
-      throw formatError(block, `version ${major}.${block.body.getUint16(6, this.littleEndian)} is not pcapng 1.x`);
+      throw formatError(
+        block,
+        `version ${major}.${block.body.getUint16(6, this.littleEndian)} is not pcapng 1.x`,
+      );
     // Interface ids are numbered per section: a new section starts again from 0.
     this.interfaces = [];
     this.summary.sections += 1;
@@ -204,9 +207,15 @@ export class PcapngReader {
 
   private packetData(block: Block, at: number, captured: number): Uint8Array {
     if (captured > this.options.maxPacketBytes)
-      throw formatError(block, `holds a ${captured}-byte packet, more than maxPacketBytes ${this.options.maxPacketBytes}`);
+      throw formatError(
+        block,
+        `holds a ${captured}-byte packet, more than maxPacketBytes ${this.options.maxPacketBytes}`,
+      );
     if (at + captured > block.body.byteLength)
-      throw formatError(block, `claims a ${captured}-byte packet but has room for ${block.body.byteLength - at}`);
+      throw formatError(
+        block,
+        `claims a ${captured}-byte packet but has room for ${block.body.byteLength - at}`,
+      );
     return block.bytes.subarray(at, at + captured);
   }
 
@@ -241,8 +250,10 @@ export class PcapngReader {
   private checkLength(type: number, length: number, offset: number): void {
     const where = `pcapng ${blockName(type)} at offset ${offset}`;
     const min = MIN_BLOCK_BYTES[type] ?? MIN_ANY_BLOCK_BYTES;
-    if (length % 4 !== 0) throw new PcapFormatError(`${where}: total length ${length} is not a multiple of 4`);
-    if (length < min) throw new PcapFormatError(`${where}: total length ${length} is below its minimum ${min}`);
+    if (length % 4 !== 0)
+      throw new PcapFormatError(`${where}: total length ${length} is not a multiple of 4`);
+    if (length < min)
+      throw new PcapFormatError(`${where}: total length ${length} is below its minimum ${min}`);
     if (length > this.options.maxBlockBytes)
       throw new PcapFormatError(
         `${where}: total length ${length} is more than maxBlockBytes ${this.options.maxBlockBytes}`,
@@ -271,7 +282,9 @@ function checkOptions(o: PcapngOptions): void {
   if (!Number.isInteger(o.maxPacketBytes) || o.maxPacketBytes < 1)
     throw new C37ConfigError(`maxPacketBytes must be a positive integer, got ${String(o.maxPacketBytes)}`);
   if (!Number.isInteger(o.maxBlockBytes) || o.maxBlockBytes < MIN_BLOCK_BYTES[PCAPNG_SECTION_HEADER])
-    throw new C37ConfigError(`maxBlockBytes must be an integer of at least 28, got ${String(o.maxBlockBytes)}`);
+    throw new C37ConfigError(
+      `maxBlockBytes must be an integer of at least 28, got ${String(o.maxBlockBytes)}`,
+    );
 }
 
 function byteOrderOf(magicBigEndian: number, offset: number): boolean {
@@ -304,7 +317,7 @@ interface BlockOption {
 function readOptions(block: Block, from: number, le: boolean): BlockOption[] {
   const b = block.body;
   const out: BlockOption[] = [];
-  for (let at = from; at + 4 <= b.byteLength; ) {
+  for (let at = from; at + 4 <= b.byteLength;) {
     const code = b.getUint16(at, le);
     const length = b.getUint16(at + 2, le);
     if (code === OPTION_END) break;

@@ -4,6 +4,8 @@ import { crcMatches, kindOfSyncByte, readHead } from '../codec/common';
 import { decodeBody } from '../codec/decode';
 import type { DataFrameView } from '../codec/data-frame-view';
 import {
+  CHK_BYTES,
+  COMMON_HEADER_BYTES,
   MAX_FRAME_BYTES,
   MIN_FRAME_BYTES,
   SYNC_LEAD_BYTE,
@@ -11,6 +13,12 @@ import {
   type FrameKind,
 } from '../codec/frame-types';
 import type { FrameReject, RejectReason } from '../codec/reject';
+import {
+  Config3Assembler,
+  DEFAULT_CONFIG3_ASSEMBLY,
+  type AssemblyOutcome,
+  type Config3AssemblyOptions,
+} from './config3-assembler';
 import { ConfigStore } from './config-store';
 import { newCounters, type DecoderCounters } from './decoder-counters';
 
@@ -19,13 +27,26 @@ export interface StreamDecoderOptions {
   readonly maxFrameBytes: number;
   /** Configurations per IDCODE; pass one store to several decoders to share CFG frames between connections. */
   readonly configs?: ConfigStore;
+  /** Bounds of a CFG-3 reassembled from several frames (default `DEFAULT_CONFIG3_ASSEMBLY`). */
+  readonly config3?: Config3AssemblyOptions;
+}
+
+/** One frame of a CFG-3 series, as it arrives (before the series is judged). */
+export interface Config3FragmentInfo {
+  readonly idcode: number;
+  readonly contIdx: number;
+  readonly soc: number;
+  readonly fracsec: number;
+  readonly frameBytes: number;
 }
 
 export interface StreamDecoderHandlers {
   /** A data frame decoded into the view for its IDCODE; the view is reused, copy what you keep. */
   onData?(view: DataFrameView): void;
-  /** Header, configuration and command frames. */
+  /** Header, configuration and command frames; a CFG-3 sent as a series comes once, reassembled. */
   onFrame?(frame: Frame): void;
+  /** Each frame of a CFG-3 series as it arrives, for tools that count frames on the wire. */
+  onConfig3Fragment?(fragment: Config3FragmentInfo): void;
   onReject?(reject: FrameReject): void;
 }
 
@@ -37,13 +58,16 @@ const SYNC_BYTES = 2;
  * resynchronises after garbage by scanning for the next 0xAA lead byte.
  * A candidate frame that fails (CRC, size) gives back all but its SYNC word
  * to the scanner, so a real frame hidden behind a false SYNC is still found.
- * Buffered bytes never exceed `maxFrameBytes`.
+ * Buffered bytes never exceed `maxFrameBytes`. A CFG-3 sent as a series of
+ * frames (CONT_IDX) is reassembled, within `config3` bounds, before it is
+ * delivered or stored; its frames count as accepted once it completes.
  */
 export class StreamDecoder {
   readonly counters: DecoderCounters = newCounters();
   readonly configs: ConfigStore;
   private readonly maxFrameBytes: number;
   private readonly buf: Uint8Array;
+  private readonly series: Config3Assembler;
   private len = 0;
   /** Length of the current run of skipped bytes not yet reported. */
   private garbage = 0;
@@ -66,11 +90,17 @@ export class StreamDecoder {
     this.maxFrameBytes = max;
     this.buf = new Uint8Array(max);
     this.configs = options.configs ?? new ConfigStore();
+    this.series = new Config3Assembler(options.config3 ?? DEFAULT_CONFIG3_ASSEMBLY);
   }
 
   /** Bytes held while waiting for the rest of a frame. */
   get bufferedBytes(): number {
     return this.len;
+  }
+
+  /** CFG-3 content held while waiting for the rest of a series (at most `config3.maxConfig3Bytes`). */
+  get heldConfig3Bytes(): number {
+    return this.series.heldBytes;
   }
 
   push(chunk: Uint8Array): void {
@@ -95,20 +125,30 @@ export class StreamDecoder {
     }
   }
 
-  /** One datagram holds whole frames: a partial frame at its end is truncated, not continued. */
+  /**
+   * One datagram holds whole frames: a partial frame at its end is truncated,
+   * not continued. A CFG-3 series goes on across datagrams (one frame each).
+   */
   pushDatagram(datagram: Uint8Array): void {
     this.push(datagram);
     this.endOfMessage('the datagram ended');
   }
 
-  /** The connection closed: whatever is buffered is a truncated frame. */
+  /** The connection closed: whatever is buffered is a truncated frame, and a CFG-3 series in progress is cut short. */
   end(): void {
     this.endOfMessage('the stream ended');
+    this.abandonSeries('the stream ended');
   }
 
-  /** Bytes were lost (a TCP sequence gap): drop the partial frame and resynchronise. */
+  /** Bytes were lost (a TCP sequence gap): drop the partial frame and any CFG-3 series, and resynchronise. */
   discontinuity(): void {
     this.endOfMessage('bytes were lost before the rest of it');
+    this.abandonSeries('bytes were lost in the stream');
+  }
+
+  private abandonSeries(why: string): void {
+    const outcome = this.series.abandon(why);
+    if (outcome !== undefined) this.settle(outcome);
   }
 
   private endOfMessage(why: string): void {
@@ -189,8 +229,13 @@ export class StreamDecoder {
 
   private accept(bytes: Uint8Array, p: number, size: number): void {
     this.flushGarbage();
-    if (kindOfSyncByte(bytes[p + 1]) === 'data') {
+    const kind = kindOfSyncByte(bytes[p + 1]);
+    if (kind === 'data') {
       this.acceptData(bytes, p, size);
+      return;
+    }
+    if (kind === 'cfg3' && size >= MIN_FRAGMENT_BYTES && contIdxAt(bytes, p) !== 0) {
+      this.acceptFragment(bytes, p, size);
       return;
     }
     const frame = this.decodeOrDiscard(bytes, p, size);
@@ -205,6 +250,46 @@ export class StreamDecoder {
     this.counters.frames[frame.kind] += 1;
     this.counters.bytesAccepted += size;
     this.handlers.onFrame?.(frame);
+  }
+
+  /** A frame of a CFG-3 series: held (a copy of its content) until the series completes or is refused. */
+  private acceptFragment(bytes: Uint8Array, p: number, size: number): void {
+    const head = readHead(bytes, p);
+    const contIdx = contIdxAt(bytes, p);
+    this.handlers.onConfig3Fragment?.({
+      idcode: head.idcode,
+      contIdx,
+      soc: head.soc,
+      fracsec: head.fracsec,
+      frameBytes: size,
+    });
+    const content = bytes.slice(p + COMMON_HEADER_BYTES + 2, p + size - CHK_BYTES);
+    for (const outcome of this.series.offer({ head, contIdx, content, frameBytes: size }))
+      this.settle(outcome);
+  }
+
+  /** Carries out what the assembler decided about a series. */
+  private settle(o: AssemblyOutcome): void {
+    if (o.type === 'held') return;
+    if (o.type === 'refused') {
+      this.refuseSeries(o.reason, o.message, o.idcode, o.frameBytes);
+      return;
+    }
+    const refusal = this.configs.refusal(o.config);
+    if (refusal !== undefined) {
+      this.refuseSeries('config-limit', refusal, o.config.idcode, o.frameBytes);
+      return;
+    }
+    this.configs.put(o.config);
+    this.counters.frames.cfg3 += o.config.fragments ?? 1;
+    this.counters.bytesAccepted += o.frameBytes;
+    this.handlers.onFrame?.(o.config);
+  }
+
+  private refuseSeries(reason: RejectReason, message: string, idcode: number, frameBytes: number): void {
+    this.counters.bytesDiscarded += frameBytes;
+    this.counters.rejected[reason] += 1;
+    this.handlers.onReject?.({ reason, message, bytes: frameBytes, kind: 'cfg3', idcode });
   }
 
   /** The frame's object form, or undefined after reporting why it was refused. */
@@ -280,6 +365,13 @@ export class StreamDecoder {
     this.garbage = 0;
     this.pendingReject = undefined;
   }
+}
+
+/** A CFG-3 long enough to hold CONT_IDX. */
+const MIN_FRAGMENT_BYTES = COMMON_HEADER_BYTES + 2 + CHK_BYTES;
+
+function contIdxAt(bytes: Uint8Array, p: number): number {
+  return (bytes[p + COMMON_HEADER_BYTES] << 8) | bytes[p + COMMON_HEADER_BYTES + 1];
 }
 
 function nextLeadByte(bytes: Uint8Array, from: number, end: number): number {

@@ -6,7 +6,12 @@
  * are exactly what these functions make.
  */
 import { readFileSync } from 'node:fs';
-import { locateTransport, LINKTYPE_ETHERNET, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL } from '../pcap/packet-decoder';
+import {
+  locateTransport,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+} from '../pcap/packet-decoder';
 import { PcapReader, type PcapPacket } from '../pcap/pcap-reader';
 import {
   ethernetFrame,
@@ -55,7 +60,11 @@ function ipv6TcpPcapng(source: Uint8Array): Uint8Array {
     data: rewrap(p, CHAINS[i % CHAINS.length], ethernetFrame) ?? p.data,
   }));
   return writePcapng([
-    { littleEndian: true, interfaces: [{ linkType: LINKTYPE_ETHERNET, resolution: { base: 10, exponent: 9 } }], packets },
+    {
+      littleEndian: true,
+      interfaces: [{ linkType: LINKTYPE_ETHERNET, resolution: { base: 10, exponent: 9 } }],
+      packets,
+    },
   ]);
 }
 

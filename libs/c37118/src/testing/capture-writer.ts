@@ -104,7 +104,8 @@ function sectionBlocks(s: WrittenSection): Uint8Array[] {
   other(-1);
   s.packets.forEach((p, i) => {
     const iface = s.interfaces[p.interfaceId ?? 0];
-    if (iface === undefined) throw new Error(`packet ${i} names interface ${p.interfaceId}, not in its section`);
+    if (iface === undefined)
+      throw new Error(`packet ${i} names interface ${p.interfaceId}, not in its section`);
     out.push(p.simple ? simpleBlock(p, le) : enhancedBlock(p, iface, le));
     other(i);
   });
@@ -204,7 +205,9 @@ export function ipPacket(spec: IpPacketSpec): Uint8Array {
   if (spec.src.length !== 16 || spec.dst.length !== 16) throw new Error('addresses must be 4 or 16 bytes');
   const chain = spec.extensions ?? [];
   const types = chain.map(extensionType);
-  const headers = chain.map((e, i) => extensionHeader(e, i + 1 < chain.length ? types[i + 1] : spec.protocol));
+  const headers = chain.map((e, i) =>
+    extensionHeader(e, i + 1 < chain.length ? types[i + 1] : spec.protocol),
+  );
   const fixed = new Uint8Array(40);
   const v = new DataView(fixed.buffer);
   v.setUint32(0, 0x60000000);
