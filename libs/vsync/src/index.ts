@@ -67,3 +67,16 @@ export {
   type TransportStats,
   type FrameErrorKind,
 } from './transport';
+
+/** The wire codec and the group payload layout, for tools that speak the protocol itself (hostile-peer tests, the
+ *  re-found tool); applications use Group. */
+export {
+  encodeMessage,
+  decodeMessage,
+  WIRE_VERSION,
+  type WireMessage,
+  type WireBody,
+  type DataRecord,
+  type ViewValue,
+} from './protocol';
+export { encodeGroupCall } from './runtime';

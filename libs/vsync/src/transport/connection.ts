@@ -63,8 +63,6 @@ type HandshakeState = 'hello' | 'challenge' | 'proof' | 'ready';
 export class Connection {
   /** Advertised address of the remote process; known at once when dialing, after its hello when accepting. */
   peerAddress: string | undefined;
-  /** When the socket was opened (monotonic ms). */
-  readonly openedMs = performance.now();
   /** When a byte last went either way (monotonic ms); the transport closes connections idle for too long. */
   lastActivityMs = performance.now();
   /** When a byte last came in; a live link that keeps receiving is not given up to a newcomer naming its peer. */

@@ -14,6 +14,8 @@ import type { TransportStats } from './transport-stats';
  */
 export class PeerChannel {
   private active: Connection | undefined;
+  /** Ready connections the peer dialed that lost a tie-break; one takes over if the active connection closes. */
+  private readonly standby = new Set<Connection>();
   private dialing: Connection | undefined;
   private readonly queue: OutgoingMessage[] = [];
   private queuedBytes = 0;
@@ -90,9 +92,18 @@ export class PeerChannel {
       this.dialing = undefined;
       if (!connection.isReady()) this.onDialFailed();
     }
+    this.standby.delete(connection);
     if (connection !== this.active) return;
     this.active = undefined;
     this.awaitingDrain = false;
+    // A connection the peer dialed and still holds open carries on, so a link whose newer connection was refused
+    // (or lost) does not wait for a redial the other side may never make.
+    const next = [...this.standby].find((c) => c.isReady());
+    if (next !== undefined && !this.closed) {
+      this.standby.delete(next);
+      this.active = next;
+      return this.scheduleFlush();
+    }
     if (!this.closed && this.queue.length > 0) this.ensureDialing();
   }
 
@@ -111,6 +122,8 @@ export class PeerChannel {
     this.queuedBytes = 0;
     clearTimeout(this.reconnectTimer);
     this.clearFlushTimer();
+    for (const connection of this.standby) connection.destroy();
+    this.standby.clear();
     this.active?.destroy();
     this.dialing?.destroy();
     this.active = undefined;
@@ -119,19 +132,16 @@ export class PeerChannel {
 
   /**
    * Without a key, a hello proves nothing: anyone may name this peer's address. A newcomer naming it therefore does
-   * not take over a link that is live (it received bytes within takeoverQuietMs) and established (the newcomer is not
-   * the other half of a simultaneous dial, which happens within the first takeoverQuietMs of a link). A peer that
-   * really restarted is let in once its old link has gone quiet, or at once if the old socket closed. With a key, the
-   * newcomer proved it holds the key and the usual rules apply.
+   * not take over, or even share, a link that is live (its connection received bytes within takeoverQuietMs). A peer
+   * that really restarted is let in once its old link has gone quiet, or at once if the old socket closed. The other
+   * half of a simultaneous dial may be refused too: its dialer then falls back to the connection it accepted (see
+   * release). With a key, the newcomer proved it holds the key and the usual rules apply.
    */
   private isImpostor(connection: Connection): boolean {
     const current = this.active;
     if (current === undefined || current === connection || connection.direction !== 'inbound') return false;
     if (connection.authenticated || !current.isReady()) return false;
-    const nowMs = performance.now();
-    const quietMs = this.config.takeoverQuietMs;
-    if (nowMs - current.lastReceivedMs >= quietMs) return false;
-    return current.dialerAddress() === connection.dialerAddress() || nowMs - current.openedMs >= quietMs;
+    return performance.now() - current.lastReceivedMs < this.config.takeoverQuietMs;
   }
 
   /** The tie-break between simultaneous dials: both sides keep the connection dialed by the smaller address. */
@@ -139,9 +149,11 @@ export class PeerChannel {
     return this.selfAddress < this.address ? this.selfAddress : this.address;
   }
 
-  /** Only the dialer of a losing connection ends it; the acceptor keeps reading until then so nothing is lost. */
+  /** Only the dialer of a losing connection ends it; the acceptor keeps reading until then so nothing is lost, and
+   *  keeps it as a standby should the winner close first. */
   private retire(connection: Connection): void {
     if (connection.direction === 'outbound') connection.end();
+    else this.standby.add(connection);
   }
 
   private ensureDialing(): void {
