@@ -63,4 +63,5 @@ export {
   type ProcessExit,
 } from './runtime/local-process';
 export { LocalProcessDriver, type ProcessDriver, type RunningInstance } from './runtime/process-driver';
+export { bundleEntries, type EntryBundles } from './runtime/entry-bundles';
 export { HostAgent, type HostAgentOptions } from './runtime/host-agent';

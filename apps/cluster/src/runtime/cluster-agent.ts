@@ -9,6 +9,7 @@ import {
   HostAgent,
   LOCAL_AGENT,
   LocalProcessDriver,
+  type EntryBundles,
   PROCESS_EVENT_MESSAGE,
   SUPERVISOR_SERVICE,
   agentAddress,
@@ -43,6 +44,8 @@ export interface ClusterAgentOptions {
   readonly restartGraceMs: number;
   /** Where each instance's stderr goes (`<service>-<index>.log`). */
   readonly logDir: string;
+  /** Entries bundled ahead of the start (libs/supervision's bundleEntries); the others run under tsx. */
+  readonly bundles: EntryBundles;
 }
 
 /**
@@ -74,7 +77,7 @@ export class ClusterAgent {
     });
     this.agent = new HostAgent({
       name: LOCAL_AGENT,
-      driver: new LocalProcessDriver(options.logDir),
+      driver: new LocalProcessDriver(options.logDir, options.bundles),
       restartGraceMs: options.restartGraceMs,
       publish: (e) => this.publish(e),
       onLine: (instance, line) => listener.instanceLine(instance, line),

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Launch } from '../desired-state/instance-layout';
-import { LocalProcess, type JsonLine, type ProcessExit } from './local-process';
+import type { EntryBundles } from './entry-bundles';
+import { LocalProcess, PROJECT_ROOT, type JsonLine, type ProcessExit } from './local-process';
 
 /** One running instance as a driver sees it. */
 export interface RunningInstance {
@@ -26,15 +27,25 @@ export interface ProcessDriver {
  * instance's stderr (its human-readable log) is appended to `<logDir>/<service>-<index>.log`, across restarts.
  */
 export class LocalProcessDriver implements ProcessDriver {
-  constructor(private readonly logDir?: string) {}
+  constructor(
+    private readonly logDir?: string,
+    /** Entries bundled ahead (bundleEntries) run from their bundle; the others under tsx. */
+    private readonly bundles: EntryBundles = new Map(),
+  ) {}
 
   start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance {
     // An instance's settings are its launch's command line and environment, never the agent's own GRIDCLOUD_*.
     const options = { env: launch.env, maxKeptLines: 0, withoutInheritedSettings: true };
+    const bundle = launch.entry === undefined ? undefined : this.bundles.get(launch.entry);
     const p =
       launch.entry === undefined
         ? LocalProcess.spawn(launch.command, options)
-        : LocalProcess.tsx(launch.entry, launch.command, options);
+        : bundle !== undefined
+          ? LocalProcess.spawn([process.execPath, '--enable-source-maps', bundle, ...launch.command], {
+              ...options,
+              cwd: PROJECT_ROOT,
+            })
+          : LocalProcess.tsx(launch.entry, launch.command, options);
     p.onLine(onLine);
     if (this.logDir !== undefined) {
       const log = fs.createWriteStream(path.join(this.logDir, `${instance.replace('/', '-')}.log`), {
