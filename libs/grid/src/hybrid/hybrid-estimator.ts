@@ -143,11 +143,12 @@ export class HybridEstimator {
 
   /** The stage-2 weights with the missing PMUs' rows at zero, and their factor (LRU). */
   private factorFor(missing: readonly number[]): [Float64Array, HermitianLdl] {
-    const key = [...new Set(missing)].sort((a, b) => a - b).join(',');
-    const absent = new Set(missing);
+    // The common full frame builds nothing: its key and weights are fixed.
+    const key = missing.length === 0 ? '' : [...new Set(missing)].sort((a, b) => a - b).join(',');
     const rows = this.stage2.rows;
+    const absent = missing.length === 0 ? undefined : new Set(missing);
     const weight =
-      absent.size === 0
+      absent === undefined
         ? this.weight
         : this.weight.map((w, r) => (rows.kind[r] >= RowKind.V_RE && absent.has(rows.source[r]) ? 0 : w));
     const hit = this.factors.get(key);
