@@ -155,6 +155,7 @@ function session(s: Parsed): Omit<SessionOptions, 'idcode'> {
     dataTimeoutMs: s.dataTimeoutMs,
     reconnectMinMs: s.reconnectMinMs,
     reconnectMaxMs: s.reconnectMaxMs,
+    configFrame: s.configFrame,
   };
   guard(() => validateSessionOptions({ ...options, idcode: 0 }));
   return options;

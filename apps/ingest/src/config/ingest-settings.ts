@@ -156,6 +156,12 @@ export const INGEST_SETTINGS = settingsSchema(
       600_000,
       2000,
     ),
+    configFrame: setting.enum({
+      flag: 'config-frame',
+      doc: 'configuration asked of TCP sources: cfg2, or cfg3 (PHSCALE angle adjustments applied; an unanswered CFG-3 request is asked again as CFG-2)',
+      values: ['cfg2', 'cfg3'],
+      default: 'cfg2',
+    }),
     maxConfigRequests: setting.int({
       flag: 'max-config-requests',
       doc: 'CFG-2 requests before the connection is dropped',

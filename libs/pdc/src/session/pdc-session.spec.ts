@@ -27,6 +27,32 @@ function act(s: PdcSession, e: SessionEvent): SessionEffect[] {
 }
 
 describe('PdcSession', () => {
+  it('asks for CFG-3 when configured, again for CFG-3 while streaming, and for CFG-2 once a CFG-3 request went unanswered', () => {
+    const make = () =>
+      new PdcSession(
+        { ...DEFAULT_SESSION_OPTIONS, idcode: 7, configTimeoutMs: 500, configFrame: 'cfg3' },
+        constantJitter,
+      );
+    const sends = (effects: SessionEffect[]) => effects.filter((x) => x.type === 'send');
+    const answered = make();
+    answered.step({ type: 'start', nowMs: 0 });
+    expect(sends(answered.step({ type: 'connected', nowMs: 0 }))).toEqual([
+      { type: 'send', command: 'cfg3', idcode: 7 },
+    ]);
+    answered.step({ type: 'config', nowMs: 10, cfgcnt: [1] });
+    expect(sends(answered.step({ type: 'data', nowMs: 20, configChangePending: true }))).toEqual([
+      { type: 'send', command: 'cfg3', idcode: 7 },
+    ]);
+    const silent = make();
+    silent.step({ type: 'start', nowMs: 0 });
+    silent.step({ type: 'connected', nowMs: 0 });
+    expect(sends(silent.step({ type: 'tick', nowMs: 500 }))).toEqual([
+      { type: 'send', command: 'cfg2', idcode: 7 },
+    ]);
+    const bad = { ...DEFAULT_SESSION_OPTIONS, idcode: 7, configFrame: 'cfg1' as 'cfg2' };
+    expect(() => new PdcSession(bad, constantJitter)).toThrow(/configFrame must be 'cfg2' or 'cfg3'/);
+  });
+
   it('connects, asks for CFG-2, turns the stream on and reports the first configuration', () => {
     const s = session();
     expect(act(s, { type: 'start', nowMs: 0 })).toEqual([{ type: 'connect' }, { type: 'timer', atMs: 1000 }]);

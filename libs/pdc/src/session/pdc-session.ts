@@ -1,6 +1,6 @@
 import { invariant } from '../errors/check';
 import { validateSessionOptions, type SessionOptions } from './session-options';
-import type { SessionEffect, SessionEvent, SessionState } from './session-types';
+import type { SessionCommand, SessionEffect, SessionEvent, SessionState } from './session-types';
 
 /** Uniform numbers in [0, 1) from a seeded source; used only for reconnect jitter. */
 export interface JitterSource {
@@ -154,7 +154,7 @@ export class PdcSession {
 
   private askConfig(nowMs: number, out: SessionEffect[], why: string): void {
     this.configRequests += 1;
-    out.push({ type: 'send', command: 'cfg2', idcode: this.options.idcode });
+    out.push({ type: 'send', command: this.configCommand(), idcode: this.options.idcode });
     this.enter('awaiting-config', out, why);
     this.arm(nowMs + this.options.configTimeoutMs, out);
   }
@@ -163,7 +163,12 @@ export class PdcSession {
   private reaskConfig(nowMs: number, out: SessionEffect[]): void {
     if (this.configAskedUntilMs > nowMs) return;
     this.configAskedUntilMs = nowMs + this.options.configTimeoutMs;
-    out.push({ type: 'send', command: 'cfg2', idcode: this.options.idcode });
+    out.push({ type: 'send', command: this.configCommand(), idcode: this.options.idcode });
+  }
+
+  /** A PMU that does not serve CFG-3 leaves the request unanswered: the repeats ask for CFG-2. */
+  private configCommand(): SessionCommand {
+    return this.options.configFrame === 'cfg3' && this.configRequests <= 1 ? 'cfg3' : 'cfg2';
   }
 
   private acceptConfig(cfgcnt: readonly number[], out: SessionEffect[]): void {

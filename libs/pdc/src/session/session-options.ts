@@ -16,6 +16,12 @@ export interface SessionOptions {
   /** First reconnect delay; doubles per failed attempt up to `reconnectMaxMs`, with jitter. */
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
+  /**
+   * The configuration to ask for: 'cfg2' (default), or 'cfg3' for a C37.118.2-2011 PMU whose CFG-3 carries
+   * PHSCALE angle adjustments (it may come as a series of frames). A CFG-3 request left unanswered is asked
+   * again as CFG-2, which every PMU serves.
+   */
+  readonly configFrame?: 'cfg2' | 'cfg3';
 }
 
 export const DEFAULT_SESSION_OPTIONS: Omit<SessionOptions, 'idcode'> = {
@@ -35,6 +41,8 @@ export function validateSessionOptions(o: SessionOptions): SessionOptions {
   checkRange('dataTimeoutMs', o.dataTimeoutMs, 1, 3_600_000);
   checkRange('reconnectMinMs', o.reconnectMinMs, 1, 3_600_000);
   checkRange('reconnectMaxMs', o.reconnectMaxMs, 1, 3_600_000);
+  if (o.configFrame !== undefined && o.configFrame !== 'cfg2' && o.configFrame !== 'cfg3')
+    throw new PdcConfigError(`configFrame must be 'cfg2' or 'cfg3', got '${String(o.configFrame)}'`);
   if (o.reconnectMaxMs < o.reconnectMinMs) {
     throw new PdcConfigError(
       `reconnectMaxMs (${o.reconnectMaxMs}) must be at least reconnectMinMs (${o.reconnectMinMs})`,

@@ -17,7 +17,7 @@ export type SessionEvent =
   /** The timer from the last `timer` effect fired (extra ticks are harmless). */
   | { readonly type: 'tick'; readonly nowMs: number };
 
-export type SessionCommand = 'cfg2' | 'start' | 'stop';
+export type SessionCommand = 'cfg2' | 'cfg3' | 'start' | 'stop';
 
 /** What the session asks the shell to do, in order. */
 export type SessionEffect =
