@@ -32,6 +32,9 @@ import { streamKey } from './stream-format';
 /** Handler id of the transfer's control messages ('requested', 'loaded'); applications cannot register it. */
 export const STATE_CONTROL_HANDLER_ID = 0xffff_ffff;
 
+/** How often a sender looks again for a checkpoint that is due but not made yet. */
+const SPOOL_POLL_MS = 10;
+
 /** What the group does with the events this shell releases, in order. */
 export interface GroupSink {
   deliverNow(delivery: Delivery): void;
@@ -61,9 +64,13 @@ export class GroupStateTransfer {
   readonly options: ResolvedStateTransferOptions;
   private plan: TransferPlan | undefined;
   private loading: Loading | undefined;
+  /** Events held back while a checkpoint waits for the handlers of earlier deliveries to settle. */
+  private held: GroupEvent[] | undefined;
   private receiver: StateReceiver | undefined;
   private endpoint: Promise<string> | undefined;
   private readonly spools = new Map<number, Promise<SpooledCheckpoint>>();
+  /** Checkpoints the plan asked for that are not made yet (bounded by the plan's maxOpenTransfers). */
+  private readonly dueCheckpoints = new Set<number>();
   private readonly key: Buffer | null;
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<CheckpointFile | undefined> | undefined;
@@ -139,6 +146,7 @@ export class GroupStateTransfer {
 
   private resetPlan(self: ProcessId): void {
     for (const viewId of [...this.spools.keys()]) this.discard(viewId);
+    this.dueCheckpoints.clear();
     this.loading?.settle(new StateTransferError('this member rejoined as a new incarnation'));
     this.planSelf = self;
     const { replicas, maxOpenTransfers } = this.options;
@@ -165,6 +173,7 @@ export class GroupStateTransfer {
     for (const effect of effects) {
       switch (effect.type) {
         case 'makeCheckpoint':
+          this.dueCheckpoints.add(effect.viewId);
           this.emit({ kind: 'checkpoint', viewId: effect.viewId });
           break;
         case 'awaitState':
@@ -195,6 +204,7 @@ export class GroupStateTransfer {
   /** Deliveries, views and checkpoint points reach the application in order; while loading they wait. */
   private emit(event: GroupEvent): void {
     const loading = this.loading;
+    if (loading === undefined && this.held !== undefined) return void this.held.push(event);
     if (loading === undefined) return this.apply(event);
     loading.buffered.push(event);
     if (event.kind === 'deliver') loading.bufferedBytes += event.delivery.payload.length;
@@ -205,10 +215,19 @@ export class GroupStateTransfer {
   private apply(event: GroupEvent): void {
     if (event.kind === 'deliver') return this.sink.deliverNow(event.delivery);
     if (event.kind === 'view') return this.sink.viewNow(event.view);
-    this.makeSpool(event.viewId);
+    // Handlers may finish asynchronously (a NestJS @EventPattern handler runs a few microtasks after its delivery):
+    // the checkpoint is taken once the microtask queue has drained, and what the group delivers meanwhile waits.
+    this.held = [];
+    setImmediate(() => {
+      this.makeSpool(event.viewId);
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const later of held) this.emit(later);
+    });
   }
 
   private makeSpool(viewId: number): void {
+    if (!this.dueCheckpoints.delete(viewId)) return; // discarded before it was due
     let chunks;
     try {
       chunks = this.options.makeCheckpoint();
@@ -222,6 +241,7 @@ export class GroupStateTransfer {
   }
 
   private discard(viewId: number): void {
+    this.dueCheckpoints.delete(viewId);
     const spool = this.spools.get(viewId);
     this.spools.delete(viewId);
     spool?.then(discardSpool, () => undefined).catch(() => undefined);
@@ -250,13 +270,15 @@ export class GroupStateTransfer {
     }
   }
 
-  /** The spool of a view; a member still loading makes it when its replay reaches that view, so it waits. */
+  /** The spool of a view. It may not be made yet: a member still loading makes it when its replay reaches that
+   *  view, and any member once earlier handlers settled; so it waits while the checkpoint is still due. */
   private async waitForSpool(viewId: number): Promise<SpooledCheckpoint | undefined> {
     while (!this.closed) {
       const spool = this.spools.get(viewId);
       if (spool !== undefined) return spool;
-      if (this.loading === undefined) return undefined;
-      await this.loading.done.catch(() => undefined);
+      if (!this.dueCheckpoints.has(viewId)) return undefined;
+      if (this.loading !== undefined) await this.loading.done.catch(() => undefined);
+      else await new Promise((resolve) => setTimeout(resolve, SPOOL_POLL_MS));
     }
     return undefined;
   }
@@ -292,12 +314,8 @@ export class GroupStateTransfer {
       if (!this.closed) this.process.leave(this.group).catch(() => undefined);
       return settle(error);
     }
-    // A handler may not start another load, but the replay must stay ordered even if one did: what is left waits.
-    for (const event of loading.buffered) {
-      const next = this.loading as Loading | undefined;
-      if (next !== undefined) next.buffered.push(event);
-      else this.apply(event);
-    }
+    // Replayed through emit: a checkpoint point among them holds what follows it, as it would have live.
+    for (const event of loading.buffered) this.emit(event);
     settle();
   }
 
