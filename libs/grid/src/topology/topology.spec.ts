@@ -102,6 +102,12 @@ describe('breakerTopology', () => {
     expect(breakerTopology(net, SPLIT).id).not.toBe(breakerTopology(net, [8, 9]).id);
     expect([...breakerTopology(net, [14, 8, 9, 8]).openBranches]).toEqual(SPLIT);
     expect(breakerTopology(net, []).openBranches.length).toBe(0);
+    const c = net.powerCase;
+    const withOneOut = new Network({
+      ...c,
+      branches: c.branches.map((b, k) => (k === 9 ? { ...b, inService: false } : b)),
+    });
+    expect([...breakerTopology(withOneOut, SPLIT).openBranches]).toEqual([8, 14]);
   });
 
   it('rejects a branch row outside the case with an error naming it', () => {
