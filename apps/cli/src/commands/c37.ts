@@ -74,7 +74,7 @@ function humanReport(path: string, d: InspectDetails): string {
     .join(', ');
   const lines = [
     `capture     ${path} (${d.captureFormat})${d.captureTruncated ? ' (file ends inside a packet record)' : ''}`,
-    `packets     ${d.packets.total} (tcp ${d.packets.tcp}, udp ${d.packets.udp}, of them IPv6 ${d.packets.ipv6}, other ${d.packets.skipped}${skipped(d)}); non-C37.118 flows ${d.otherFlows}`,
+    `packets     ${d.packets.total} (tcp ${d.packets.tcp}, udp ${d.packets.udp}, other ${d.packets.skipped}${skipped(d)}); IPv6 ${d.packets.ipv6}; non-C37.118 flows ${d.otherFlows}`,
     `frames      ${frames}${d.retransmittedFrames > 0 ? ` (${d.retransmittedFrames} in retransmitted segments)` : ''}`,
     `rejected    ${r.rejected}${rejects ? ` (${rejects})` : ''}; CRC errors ${r.crcErrors}`,
     `tcp         retransmitted bytes ${d.tcp.retransmittedBytes}, out-of-order segments ${d.tcp.outOfOrderSegments}, gaps ${d.tcp.gaps} (${d.tcp.gapBytes} bytes)`,

@@ -1,12 +1,15 @@
-import type { Ordering, ProcessId, View } from '../protocol';
+import type { DeliveryOrdering, Ordering, ProcessId, QueryWant, View } from '../protocol';
 import { HandlerError } from './errors/handler-error';
 import { UndecodablePayloadError } from './errors/undecodable-payload-error';
 import { UnknownHandlerError } from './errors/unknown-handler-error';
+import { NotAMemberError } from '../protocol';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import { decodeGroupCall, encodeGroupCall, MAX_HANDLER_ID } from './group-payload';
 import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
 import { notify } from './notify';
+import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
+import { answerWith, askGroup, encodeCall, QueryAnswer } from './query-call';
 import { VsyncProcess } from './vsync-process';
 import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/group-state-transfer';
 import type { CheckpointFile } from './state-transfer/checkpoint-files';
@@ -23,7 +26,8 @@ export type Handler = (...args: any[]) => unknown;
 export interface DeliveryContext {
   readonly sender: ProcessId;
   readonly viewId: number;
-  readonly ordering: Ordering;
+  /** 'p2p' for a p2pSend or p2pQuery. */
+  readonly ordering: DeliveryOrdering;
 }
 
 const MAX_GROUP_NAME_LENGTH = 255;
@@ -41,6 +45,8 @@ export class Group implements GroupEndpoint {
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private currentView: View | undefined;
   private context: DeliveryContext | undefined;
+  /** The reply owed for the query request being delivered; set only inside its handler call. */
+  private answer: QueryAnswer | undefined;
   private closed = false;
   /** Join with state transfer and checkpoint files, once stateTransfer() enabled them. */
   private transfer: GroupStateTransfer | undefined;
@@ -100,6 +106,8 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
     if (handlerId === STATE_CONTROL_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for state transfer`);
+    if (handlerId === CLIENT_RELAY_HANDLER_ID)
+      throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for GroupClient calls`);
     if (this.handlers.has(handlerId))
       throw new VsyncOptionsError(
         'handlerId',
@@ -155,6 +163,49 @@ export class Group implements GroupEndpoint {
     return this.process.flush(this.name);
   }
 
+  /** Asks every member (itself included) and resolves with their reply values, oldest member first:
+   *  `query(want, id, ...args, { timeoutMs, onTimeout })`, want a count, ALL or MAJORITY. The request is a FIFO
+   *  multicast; it completes once `want` members answered or every member still in the view did (a member that fails
+   *  leaves the expected set at the view change). Null replies count but carry no value; an abortReply rejects with
+   *  QueryAbortedError; on timeout, 'abort' rejects with QueryTimeoutError, 'nullReply' resolves with what arrived,
+   *  'declareFailed' reports the silent members to the membership service and completes once they are removed. */
+  query<T = unknown>(want: QueryWant, handlerId: number, ...argsAndOptions: unknown[]): Promise<T[]> {
+    return askGroup<T>(this.process, this.name, { ordering: 'fifo' }, want, handlerId, argsAndOptions);
+  }
+
+  /** A query whose request is delivered in the total order of orderedSend: every member answers in the same state. */
+  orderedQuery<T = unknown>(want: QueryWant, handlerId: number, ...argsAndOptions: unknown[]): Promise<T[]> {
+    return askGroup<T>(this.process, this.name, { ordering: 'total' }, want, handlerId, argsAndOptions);
+  }
+
+  /** Sends to one member only (reliable, FIFO per pair of processes, not ordered with the multicasts). */
+  async p2pSend(member: ProcessId, handlerId: number, ...args: unknown[]): Promise<void> {
+    return this.process.p2pSend(this.name, member, encodeCall(handlerId, args));
+  }
+
+  /** Asks one member; resolves with its reply value, or rejects (QueryAbortedError, QueryTimeoutError, or
+   *  NotAMemberError when the member left the group before it answered). */
+  async p2pQuery<T = unknown>(member: ProcessId, handlerId: number, ...argsAndOptions: unknown[]): Promise<T> {
+    const values = await askGroup<T>(this.process, this.name, { to: member }, 1, handlerId, argsAndOptions);
+    if (values.length === 0) throw new NotAMemberError(`${this.name} (the queried member left before answering)`);
+    return values[0];
+  }
+
+  /** Inside a query handler: answers with `value` (instead of the handler's return value). */
+  reply(value?: unknown): void {
+    this.owedAnswer('reply').value(value);
+  }
+
+  /** Inside a query handler: counts as an answer without a value. */
+  nullReply(): void {
+    this.owedAnswer('nullReply').nothing();
+  }
+
+  /** Inside a query handler: makes the whole query fail with QueryAbortedError naming this member and `reason`. */
+  abortReply(reason: string): void {
+    this.owedAnswer('abortReply').abort(reason);
+  }
+
   /** Leaves the group: a group with a process of its own shuts it down (a graceful leave of everything), a group
    *  on a shared process leaves just this group. */
   async close(): Promise<void> {
@@ -178,6 +229,7 @@ export class Group implements GroupEndpoint {
     } catch (error) {
       return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
     }
+    if (delivery.queryId !== 0) return this.answerQuery(delivery, call);
     const handler = this.handlers.get(call.handlerId);
     if (handler === undefined) return this.fail(new UnknownHandlerError(this.name, call.handlerId));
     this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
@@ -208,6 +260,32 @@ export class Group implements GroupEndpoint {
 
   fail(error: Error): void {
     notify(this.errorListeners, error);
+  }
+
+  /** Runs the handler of a query request (or a GroupClient call) and sends its one answer. */
+  private answerQuery(delivery: Delivery, call: { handlerId: number; args: unknown[] }): void {
+    const answer = new QueryAnswer(this.process, delivery.sender, delivery.queryId);
+    const relay = call.handlerId === CLIENT_RELAY_HANDLER_ID && delivery.ordering === 'p2p';
+    const handler = relay ? () => serveClientCall(this, call.args) : this.handlers.get(call.handlerId);
+    if (handler === undefined) {
+      answer.abort(`group "${this.name}" has no handler ${call.handlerId} here`);
+      return this.fail(new UnknownHandlerError(this.name, call.handlerId));
+    }
+    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
+    this.answer = answer;
+    const what = `query ${call.handlerId}`;
+    try {
+      answerWith(answer, () => handler(...call.args), (e) => this.fail(new HandlerError(this.name, what, e)));
+    } finally {
+      this.context = undefined;
+      this.answer = undefined;
+    }
+  }
+
+  private owedAnswer(call: string): QueryAnswer {
+    if (this.answer === undefined)
+      throw new VsyncOptionsError(call, 'is only valid inside the handler of a query request, before it returns');
+    return this.answer;
   }
 
   private multicast(ordering: Ordering, handlerId: number, args: unknown[]): Promise<void> {
