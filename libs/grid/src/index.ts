@@ -32,7 +32,8 @@ export { ZeroInjectionConstraints, zeroInjectionBuses } from './estimator/zero-i
 export { GainStructure } from './estimator/gain-structure';
 export { GainFactor } from './estimator/gain-factor';
 export { LinearStateEstimator } from './estimator/linear-state-estimator';
-export type { EstimateReport } from './estimator/estimate-report';
+export type { EstimateReport, ObservabilityReport } from './estimator/estimate-report';
+export type { MeasurementCriticality } from './estimator/criticality';
 export { DEFAULT_ESTIMATOR_OPTIONS, type EstimatorOptions } from './estimator/estimator-options';
 export { chiSquareQuantile, normalQuantile } from './stats/chi-square';
 export {

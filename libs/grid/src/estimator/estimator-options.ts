@@ -37,6 +37,19 @@ export interface EstimatorOptions {
    * and sparse-inverse pass), then cached with its factor.
    */
   readonly criticalityAnalysis: boolean;
+  /**
+   * 'huber' screens every bad-data frame with a Huber M-estimate first
+   * (iteratively reweighted least squares, one factorization per
+   * iteration): residuals beyond huberThresholdSigmas lose weight, so
+   * several gross errors cannot pull the fit toward themselves and each
+   * stands out; the screen removes those beyond the family-wise bound, and
+   * the normalized-residual loop goes on from there. 'none' is WLS only.
+   */
+  readonly robustEstimator: 'none' | 'huber';
+  /** Residual magnitude, in sigmas, beyond which the Huber estimate weighs a measurement down. */
+  readonly huberThresholdSigmas: number;
+  /** Reweighting iterations of the Huber estimate. */
+  readonly maxRobustIterations: number;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -49,6 +62,9 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   refinementSteps: 1,
   zeroInjectionWeightRatio: 1e7,
   criticalityAnalysis: true,
+  robustEstimator: 'none',
+  huberThresholdSigmas: 3,
+  maxRobustIterations: 20,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */
@@ -83,6 +99,18 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   check(
     o.zeroInjectionWeightRatio >= 1 && o.zeroInjectionWeightRatio <= 1e8,
     `zeroInjectionWeightRatio must be in [1, 1e8] (heavier constraints leave pivots below relativePivotTolerance), got ${o.zeroInjectionWeightRatio}`,
+  );
+  check(
+    o.robustEstimator === 'none' || o.robustEstimator === 'huber',
+    `robustEstimator must be 'none' or 'huber', got '${String(o.robustEstimator)}'`,
+  );
+  check(
+    o.huberThresholdSigmas >= 0.5 && o.huberThresholdSigmas <= 20,
+    `huberThresholdSigmas must be in [0.5, 20] sigmas, got ${o.huberThresholdSigmas}`,
+  );
+  check(
+    Number.isInteger(o.maxRobustIterations) && o.maxRobustIterations >= 1 && o.maxRobustIterations <= 200,
+    `maxRobustIterations must be an integer in [1, 200], got ${o.maxRobustIterations}`,
   );
   return o;
 }

@@ -37,6 +37,8 @@ export class GainFactor {
     readonly structure: GainStructure,
     present: Uint8Array,
     options: Pick<EstimatorOptions, 'relativePivotTolerance' | 'zeroInjectionWeightRatio'>,
+    /** Per model row, a factor in (0, 1] on its weight (robust reweighting); 1 when omitted. */
+    weightScale?: Float64Array,
   ) {
     const model = structure.model;
     this.observable = observableColumns(model, present);
@@ -48,7 +50,7 @@ export class GainFactor {
         present[r] === 1 &&
         this.observable[model.col1[r]] === 1 &&
         (model.col2[r] < 0 || this.observable[model.col2[r]] === 1);
-      this.weight[r] = ok ? 1 / (model.sigma[r] * model.sigma[r]) : 0;
+      this.weight[r] = ok ? (weightScale?.[r] ?? 1) / (model.sigma[r] * model.sigma[r]) : 0;
       used += ok ? 1 : 0;
     }
     this.usedRows = used;

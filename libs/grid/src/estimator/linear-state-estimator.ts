@@ -2,6 +2,7 @@ import { GridConfigError } from '../errors/config-error';
 import { chiSquareQuantile } from '../stats/chi-square';
 import { analyzeCriticality, NO_CRITICALITY, type MeasurementCriticality } from './criticality';
 import type { EstimateReport, ObservabilityReport } from './estimate-report';
+import { huberOutliers } from './robust-screen';
 import {
   DEFAULT_ESTIMATOR_OPTIONS,
   validateEstimatorOptions,
@@ -273,9 +274,15 @@ export class LinearStateEstimator {
   }
 
   /**
-   * Estimates one frame; with badData, runs the chi-square test on J and,
-   * while it fails, removes the measurement with the largest normalized
-   * residual and re-estimates (at most maxBadDataRemovals times).
+   * Estimates one frame. With badData: optionally a Huber screen first
+   * (robustEstimator), then, while the chi-square test fails (or, with
+   * normalizedResidualDetection, while the largest normalized residual
+   * clears its family-wise bound), removes the measurement with the largest
+   * normalized residual and re-estimates, so each test uses the residual
+   * sensitivities of the measurements still in; when nothing more is
+   * removed, gives back a removed measurement that the estimate now explains
+   * (interacting errors can make a good one look worst) and goes on. At most
+   * maxBadDataRemovals removals, each row given back at most once.
    */
   estimate(
     zRe: Float64Array,
@@ -285,40 +292,150 @@ export class LinearStateEstimator {
   ): EstimateReport {
     const missing = [...new Set(missingRows)].sort((a, b) => a - b);
     const removed: { row: number; normalizedResidual: number }[] = [];
-    for (;;) {
-      const factor = this.factorFor(missing);
-      this.solveFrame(factor, zRe, zIm);
-      for (let step = 0; step < this.options.refinementSteps; step++) this.refineFrame(factor, zRe, zIm);
-      const cost = this.cost(factor, zRe, zIm);
-      const dof =
-        2 * (factor.usedRows + factor.usedConstraints) -
-        2 * (this.model.columnCount - factor.unobservableCount);
-      const threshold = dof > 0 ? chiSquareQuantile(dof, this.options.chiSquareConfidence) : NaN;
-      const suspect = dof > 0 && cost > threshold;
-      const critical = this.options.criticalityAnalysis
-        ? this.criticalityOf(factor, missing)
-        : NO_CRITICALITY;
-      const report = (): EstimateReport => ({
-        vRe: this.vRe.slice(),
-        vIm: this.vIm.slice(),
-        observable: factor.observable,
-        cost,
-        degreesOfFreedom: dof,
-        threshold,
-        removed,
-        badDataRemains: suspect,
-        criticalRows: critical.criticalRows,
-        criticalPairs: critical.criticalPairs,
-      });
-      if (!badData || removed.length >= this.options.maxBadDataRemovals) return report();
-      if (!suspect && !this.options.normalizedResidualDetection) return report();
-      const worst = this.largestNormalizedResidual(factor, zRe, zIm);
-      if (worst.row < 0 || worst.value < this.identificationThreshold(suspect, factor.usedRows))
-        return report();
-      removed.push({ row: worst.row, normalizedResidual: worst.value });
-      missing.push(worst.row);
-      missing.sort((a, b) => a - b);
+    if (badData && this.options.robustEstimator === 'huber') {
+      for (const outlier of huberOutliers(this, this.presentRows(missing), zRe, zIm)) {
+        removed.push(outlier);
+        insertSorted(missing, outlier.row);
+      }
     }
+    const tried = new Set<number>();
+    for (let round = 0; ; round++) {
+      let frame = this.estimateWith(missing, zRe, zIm);
+      const step =
+        badData && round < 2 * this.options.maxBadDataRemovals + 2
+          ? this.badDataStep(frame, zRe, zIm, missing, removed, tried)
+          : undefined;
+      if (step === undefined) {
+        // A give-back trial may have left another estimate in vRe/vIm.
+        if (tried.size > 0) frame = this.estimateWith(missing, zRe, zIm);
+        return this.report(frame, missing, removed);
+      }
+      if (step.giveBack) {
+        tried.add(step.row);
+        removed.splice(
+          removed.findIndex((r) => r.row === step.row),
+          1,
+        );
+        missing.splice(missing.indexOf(step.row), 1);
+      } else {
+        removed.push({ row: step.row, normalizedResidual: step.value });
+        insertSorted(missing, step.row);
+      }
+    }
+  }
+
+  /** Solves and tests one frame with the given rows missing. */
+  private estimateWith(missing: readonly number[], zRe: Float64Array, zIm: Float64Array): FrameTest {
+    const factor = this.factorFor(missing);
+    this.solveFrame(factor, zRe, zIm);
+    for (let step = 0; step < this.options.refinementSteps; step++) this.refineFrame(factor, zRe, zIm);
+    const cost = this.cost(factor, zRe, zIm);
+    const dof =
+      2 * (factor.usedRows + factor.usedConstraints) -
+      2 * (this.model.columnCount - factor.unobservableCount);
+    const threshold = dof > 0 ? chiSquareQuantile(dof, this.options.chiSquareConfidence) : NaN;
+    return { factor, cost, dof, threshold, suspect: dof > 0 && cost > threshold };
+  }
+
+  private report(
+    frame: FrameTest,
+    missing: readonly number[],
+    removed: readonly { row: number; normalizedResidual: number }[],
+  ): EstimateReport {
+    const critical = this.options.criticalityAnalysis
+      ? this.criticalityOf(frame.factor, missing)
+      : NO_CRITICALITY;
+    return {
+      vRe: this.vRe.slice(),
+      vIm: this.vIm.slice(),
+      observable: frame.factor.observable,
+      cost: frame.cost,
+      degreesOfFreedom: frame.dof,
+      threshold: frame.threshold,
+      removed: [...removed],
+      badDataRemains: frame.suspect,
+      criticalRows: critical.criticalRows,
+      criticalPairs: critical.criticalPairs,
+    };
+  }
+
+  /** The next removal, else the next give-back, else undefined (bad-data processing is done). */
+  private badDataStep(
+    frame: FrameTest,
+    zRe: Float64Array,
+    zIm: Float64Array,
+    missing: readonly number[],
+    removed: readonly { row: number }[],
+    tried: Set<number>,
+  ): { row: number; value: number; giveBack: boolean } | undefined {
+    const testing = frame.suspect || this.options.normalizedResidualDetection;
+    if (testing && removed.length < this.options.maxBadDataRemovals) {
+      const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
+      if (worst.row >= 0 && worst.value >= this.identificationThreshold(frame.suspect, frame.factor.usedRows))
+        return { ...worst, giveBack: false };
+    }
+    const back =
+      this.bestGiveBack(frame.factor, zRe, zIm, removed, tried) ??
+      this.swapGiveBack(missing, zRe, zIm, removed, tried);
+    return back === undefined ? undefined : { ...back, giveBack: true };
+  }
+
+  /**
+   * A removed row whose return makes another row the worst one, beyond the
+   * identification threshold: the usual way interacting errors fool the
+   * largest normalized residual is to make a good measurement look worst,
+   * after whose removal a bad one turns critical and hides. Giving the good
+   * one back lets the loop remove the bad one instead. Each removed row is
+   * tried once (one estimate per trial).
+   */
+  private swapGiveBack(
+    missing: readonly number[],
+    zRe: Float64Array,
+    zIm: Float64Array,
+    removed: readonly { row: number }[],
+    tried: Set<number>,
+  ): { row: number; value: number } | undefined {
+    for (const { row } of removed) {
+      if (tried.has(row)) continue;
+      tried.add(row);
+      const frame = this.estimateWith(
+        missing.filter((r) => r !== row),
+        zRe,
+        zIm,
+      );
+      const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
+      const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
+      if (worst.row >= 0 && worst.row !== row && worst.value >= threshold) return { row, value: worst.value };
+    }
+    return undefined;
+  }
+
+  /**
+   * The removed row the current estimate explains best, if it passes:
+   * a row left out has prediction error z - h x of variance
+   * sigma^2 + h G^-1 h^H, and a good one stays within
+   * normalizedResidualThreshold of it.
+   */
+  private bestGiveBack(
+    factor: GainFactor,
+    zRe: Float64Array,
+    zIm: Float64Array,
+    removed: readonly { row: number }[],
+    tried: ReadonlySet<number>,
+  ): { row: number; value: number } | undefined {
+    const inverse = factor.inverseOnPattern();
+    let best: { row: number; value: number } | undefined;
+    for (const { row } of removed) {
+      const m = this.model;
+      if (tried.has(row) || factor.observable[m.col1[row]] === 0) continue;
+      if (m.col2[row] >= 0 && factor.observable[m.col2[row]] === 0) continue;
+      const [rr, ri] = this.residual(row, zRe, zIm);
+      const value =
+        Math.hypot(rr, ri) / Math.sqrt(m.sigma[row] ** 2 + this.gainQuadratic(factor, inverse, row));
+      if (value < this.options.normalizedResidualThreshold && (best === undefined || value < best.value))
+        best = { row, value };
+    }
+    return best;
   }
 
   /**
@@ -329,7 +446,7 @@ export class LinearStateEstimator {
    * the family-wise bound at the configured confidence is
    * sqrt(2 ln(m / (1 - confidence))).
    */
-  private identificationThreshold(chiSquareFailed: boolean, rows: number): number {
+  identificationThreshold(chiSquareFailed: boolean, rows: number): number {
     const base = this.options.normalizedResidualThreshold;
     if (chiSquareFailed) return base;
     return Math.max(base, Math.sqrt(2 * Math.log(rows / (1 - this.options.chiSquareConfidence))));
@@ -347,23 +464,11 @@ export class LinearStateEstimator {
     zIm: Float64Array,
   ): { row: number; value: number } {
     const m = this.model;
-    const s = this.structure;
     const inverse = factor.inverseOnPattern();
     let best = { row: -1, value: 0 };
     for (let r = 0; r < m.rowCount; r++) {
       if (factor.weight[r] === 0) continue;
-      const a = s.pinv[m.col1[r]];
-      let hgh = (m.h1Re[r] ** 2 + m.h1Im[r] ** 2) * inverse.diag[a];
-      if (m.col2[r] >= 0) {
-        const b = s.pinv[m.col2[r]];
-        const [zr, zi] = factor.ldl.inverseEntry(inverse, a, b);
-        hgh += (m.h2Re[r] ** 2 + m.h2Im[r] ** 2) * inverse.diag[b];
-        // 2 Re(h1 Z_ab conj(h2))
-        const tr = m.h1Re[r] * zr - m.h1Im[r] * zi;
-        const ti = m.h1Re[r] * zi + m.h1Im[r] * zr;
-        hgh += 2 * (tr * m.h2Re[r] + ti * m.h2Im[r]);
-      }
-      const variance = m.sigma[r] * m.sigma[r] - hgh;
+      const variance = m.sigma[r] * m.sigma[r] - this.gainQuadratic(factor, inverse, r);
       if (!(variance > 1e-9 * m.sigma[r] * m.sigma[r])) continue;
       const [rr, ri] = this.residual(r, zRe, zIm);
       const value = Math.hypot(rr, ri) / Math.sqrt(variance);
@@ -371,4 +476,39 @@ export class LinearStateEstimator {
     }
     return best;
   }
+
+  /** h_r G^-1 h_r^H from the factor's sparse inverse (both columns of a row are adjacent in G). */
+  private gainQuadratic(
+    factor: GainFactor,
+    inverse: { lower: Float64Array; diag: Float64Array },
+    r: number,
+  ): number {
+    const m = this.model;
+    const s = this.structure;
+    const a = s.pinv[m.col1[r]];
+    let hgh = (m.h1Re[r] ** 2 + m.h1Im[r] ** 2) * inverse.diag[a];
+    if (m.col2[r] < 0) return hgh;
+    const b = s.pinv[m.col2[r]];
+    const [zr, zi] = factor.ldl.inverseEntry(inverse, a, b);
+    hgh += (m.h2Re[r] ** 2 + m.h2Im[r] ** 2) * inverse.diag[b];
+    // 2 Re(h1 Z_ab conj(h2))
+    const tr = m.h1Re[r] * zr - m.h1Im[r] * zi;
+    const ti = m.h1Re[r] * zi + m.h1Im[r] * zr;
+    return hgh + 2 * (tr * m.h2Re[r] + ti * m.h2Im[r]);
+  }
+}
+
+/** One solved frame and its chi-square test. */
+interface FrameTest {
+  readonly factor: GainFactor;
+  readonly cost: number;
+  readonly dof: number;
+  readonly threshold: number;
+  readonly suspect: boolean;
+}
+
+function insertSorted(list: number[], value: number): void {
+  let at = list.length;
+  while (at > 0 && list[at - 1] > value) at--;
+  list.splice(at, 0, value);
 }
