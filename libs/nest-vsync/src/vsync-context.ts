@@ -1,5 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { Ordering, ProcessId, SystemView, View } from '@gridcloud/vsync';
+import type { DeliveryOrdering, ProcessId, SystemView, View } from '@gridcloud/vsync';
 
 /** Everything known about one delivery at the moment vsync delivered it. */
 export interface VsyncDelivery {
@@ -8,7 +8,8 @@ export interface VsyncDelivery {
   readonly sender: ProcessId;
   /** The id of the group view the message was delivered in. */
   readonly viewId: number;
-  readonly ordering: Ordering;
+  /** fifo or total for a multicast, p2p for a p2pSend or p2pQuery. */
+  readonly ordering: DeliveryOrdering;
   /** The group's installed view at delivery (the one with `viewId`). */
   readonly view: View | undefined;
   /** The system view at delivery: the same at every member for the same message. */
@@ -41,7 +42,7 @@ export class VsyncContext extends BaseRpcContext<[VsyncDelivery]> {
     return this.args[0].viewId;
   }
 
-  getOrdering(): Ordering {
+  getOrdering(): DeliveryOrdering {
     return this.args[0].ordering;
   }
 

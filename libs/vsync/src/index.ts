@@ -39,6 +39,16 @@ export {
   type StateTransferOptions,
   type StateTransferProgress,
   type CheckpointFile,
+  GroupClient,
+  NoRepresentativeError,
+  type GroupClientOptions,
+  ALL,
+  MAJORITY,
+  type QueryOptions,
+  splitWork,
+  itemsOf,
+  type WorkSplit,
+  WorkSplitError,
 } from './runtime';
 export {
   View,
@@ -56,6 +66,11 @@ export {
   ShutdownError,
   type ProcessId,
   type Ordering,
+  type DeliveryOrdering,
+  QueryAbortedError,
+  QueryTimeoutError,
+  type QueryWant,
+  type TimeoutAction,
 } from './protocol';
 export {
   TcpTransport,

@@ -52,6 +52,12 @@ export interface CoreConfig {
   readonly maxGroups?: number;
   /** Join and leave requests that may be pending at once. */
   readonly maxPendingRequests?: number;
+  /** Queries of this process awaiting their answers at once; one more fails with RequestError. */
+  readonly maxPendingQueries?: number;
+  /** Replies this process owes (query requests delivered, not answered yet); past it the oldest debt is dropped. */
+  readonly maxOwedReplies?: number;
+  /** Longest timeoutMs a query may ask for. */
+  readonly maxQueryTimeoutMs?: number;
   /** Processes that run the membership service: the oldest this many members of each view. View changes are decided
    *  by a majority of them, and a process that cannot hear a majority of them leaves (MinorityPartitionError). Only the
    *  founder's value counts: it travels in every view (`serviceSize`), so quorums always intersect. */
@@ -84,6 +90,9 @@ const DEFAULTS = {
   maxPayloadBytes: 4 * 1024 * 1024,
   maxGroups: 256,
   maxPendingRequests: 4_096,
+  maxPendingQueries: 4_096,
+  maxOwedReplies: 65_536,
+  maxQueryTimeoutMs: 3_600_000,
   membershipServiceSize: 5,
 } as const;
 

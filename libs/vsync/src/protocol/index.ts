@@ -12,8 +12,10 @@ export type {
   ViewValue,
   Ballot,
   GroupMembership,
+  ReplyOutcome,
 } from './wire-message';
-export type { BatchedMulticast, CoreInput, CoreOutput } from './core-io';
+export type { BatchedMulticast, CoreInput, CoreOutput, DeliveryOrdering } from './core-io';
+export { targetOf, type QueryWant, type TimeoutAction, type QueryTarget, type QueryReply } from './query';
 export { resolveCoreConfig } from './core-config';
 export type { CoreConfig, ResolvedCoreConfig } from './core-config';
 export { ProcessCore } from './process-core';
@@ -30,6 +32,8 @@ export {
   RequestError,
   ShutdownError,
   InvariantError,
+  QueryAbortedError,
+  QueryTimeoutError,
 } from './errors';
 export { type CoreMetrics, EMPTY_CORE_METRICS } from './core-metrics';
 export {

@@ -17,6 +17,7 @@ import { MAX_RECORDS_PART_BYTES, PartInbox, splitCarrier, type RecordCarrier } f
 import { ViewChangeAttempt } from './gms/view-change-attempt';
 import { joinerMayAccept, memberMayAccept } from './gms/entitlement';
 import { bodySizeBytes } from './link/body-size';
+import { checkQueryShape, OwedReplies, PendingQueries, type QueryEnd } from './query';
 import { LinkTable } from './link/link-table';
 import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
 import { type ProcessId, processKey, sameProcess } from './process-id';
@@ -26,6 +27,7 @@ import type {
   Ballot,
   DataRecord,
   Ordering,
+  ReplyOutcome,
   ViewValue,
   WireBody,
   WireMessage,
@@ -34,8 +36,10 @@ import type {
 type Role = 'idle' | 'joining' | 'member' | 'gone';
 type Body<K extends WireBody['kind']> = Extract<WireBody, { kind: K }>;
 
-/** A multicast waiting for the send window: the request input itself (or its item of a batch), not a copy. */
-type QueuedMulticast = BatchedMulticast;
+/** A multicast waiting for the send window: the request input itself (or its item of a batch), not a copy. A query's
+ *  request waits in the same queue, so it keeps its place among the member's multicasts; its requestId is its id. */
+type QueuedMulticast = BatchedMulticast & { readonly queryId?: number };
+type QueryInput = Extract<CoreInput, { type: 'query' }>;
 
 interface GroupRequest {
   readonly group: string;
@@ -135,12 +139,17 @@ export class ProcessCore {
   private departSinceMs = 0;
   /** Records sent ahead of large flush answers, proposals and commits, until the message they belong to arrives. */
   private readonly parts: PartInbox;
+  // Queries: this process's own (querier side) and the replies it owes for requests it delivered.
+  private readonly queries: PendingQueries;
+  private readonly owed: OwedReplies;
 
   constructor(config: CoreConfig) {
     this.config = resolveCoreConfig(config);
     this.self = this.config.self;
     this.links = new LinkTable(this.self, this.config);
     this.parts = new PartInbox(this.config.linkBufferMessages);
+    this.queries = new PendingQueries(this.config.maxPendingQueries);
+    this.owed = new OwedReplies(this.config.maxOwedReplies);
   }
 
   /** The installed system view (members, groups), or null before joining; for observers such as the simulator. */
@@ -210,6 +219,15 @@ export class ProcessCore {
         break;
       case 'shutdown':
         this.onShutdown();
+        break;
+      case 'query':
+        this.onQuery(input);
+        break;
+      case 'p2pSend':
+        this.onP2pSend(input.group, input.to, input.requestId, input.payload);
+        break;
+      case 'reply':
+        this.onReplyInput(input.querier, input.queryId, input.outcome, input.payload);
         break;
     }
   }
@@ -332,6 +350,8 @@ export class ProcessCore {
   }
 
   private failQueued(error: VsyncError): void {
+    for (const requestId of this.queries.clear()) this.out.push({ type: 'requestFailed', requestId, error });
+    this.owed.clear();
     for (const requestId of this.stabilityWaits.keys())
       this.out.push({ type: 'requestFailed', requestId, error });
     this.stabilityWaits.clear();
@@ -339,7 +359,9 @@ export class ProcessCore {
       this.out.push({ type: 'requestFailed', requestId, error });
     this.groupRequests.clear();
     for (const queue of this.sendQueues.values()) {
-      for (const q of queue) this.out.push({ type: 'requestFailed', requestId: q.requestId, error });
+      // Queued query requests were failed with the query table above.
+      for (const q of queue)
+        if (q.queryId === undefined) this.out.push({ type: 'requestFailed', requestId: q.requestId, error });
     }
     this.sendQueues.clear();
   }
@@ -374,6 +396,7 @@ export class ProcessCore {
     if (this.checkMajority()) return;
     this.links.tick(this.now, this.out);
     this.heartbeat();
+    this.endQueries(this.queries.tick(this.now));
     if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.sendRequestsToLeader();
     if (this.attempt || this.isLeader()) this.leaderTick();
     for (const [name, epoch] of this.groups) {
@@ -521,6 +544,12 @@ export class ProcessCore {
       case 'groupAck':
         return this.onGroupAck(from, body);
       case 'linkAck':
+        return;
+      case 'p2p':
+        return this.onP2p(from, body);
+      case 'queryReply':
+        if (this.isMember(from))
+          this.endQueries(this.queries.reply(from, body.queryId, body.outcome, body.payload));
         return;
       case 'suspect':
         return this.onSuspect(body);
@@ -875,6 +904,7 @@ export class ProcessCore {
     this.parts.retain((key) => value.members.some((m) => processKey(m) === key));
     this.pruneGroupChanges(value);
     this.openGroups(value, old);
+    this.retainQueries(value);
     this.completeGroupRequests();
     this.replayFuture();
     for (const name of this.groups.keys()) this.drain(name);
@@ -919,8 +949,10 @@ export class ProcessCore {
     }
     for (const [name, queue] of this.sendQueues) {
       if (this.groups.has(name)) continue;
-      for (const q of queue)
+      for (const q of queue) {
+        if (q.queryId !== undefined) this.queries.forget(q.queryId);
         this.out.push({ type: 'requestFailed', requestId: q.requestId, error: new NotAMemberError(name) });
+      }
       this.sendQueues.delete(name);
     }
   }
@@ -999,6 +1031,7 @@ export class ProcessCore {
   }
 
   private deliver(r: DataRecord, groupViewId: number): void {
+    if (r.queryId !== 0) this.owed.add(r.sender, r.queryId, r.group);
     this.out.push({
       type: 'deliver',
       group: r.group,
@@ -1006,6 +1039,7 @@ export class ProcessCore {
       sender: r.sender,
       ordering: r.ordering,
       payload: r.payload,
+      queryId: r.queryId,
     });
   }
 
@@ -1051,9 +1085,137 @@ export class ProcessCore {
     const window = isPlanted('sendWindowIgnored') ? Infinity : this.config.sendWindowMessages;
     while (queue.length > 0 && !epoch.frozen && epoch.inFlight < window) {
       const next = queue.shift()!;
-      epoch.send(next.ordering, next.payload);
-      this.out.push({ type: 'requestDone', requestId: next.requestId });
+      epoch.send(next.ordering, next.payload, next.queryId ?? 0);
+      // A query's request is done when its answers are; it asked exactly the members of this epoch.
+      if (next.queryId !== undefined) {
+        this.out.push({ type: 'querySent', requestId: next.queryId });
+        this.endQueries(this.queries.sent(next.queryId, epoch.members));
+      } else this.out.push({ type: 'requestDone', requestId: next.requestId });
     }
+  }
+
+  // ---------------------------------------------------------------- queries and point-to-point
+
+  private onQuery(input: QueryInput): void {
+    const problem =
+      checkQueryShape(input.want, input.timeoutMs, input.onTimeout, this.config.maxQueryTimeoutMs) ??
+      ('to' in input.target
+        ? this.checkP2p(input.group, input.target.to, input.payload)
+        : this.checkMulticast(input.group, input.target.ordering, input.payload));
+    if (problem) return this.fail(input.requestId, problem);
+    if (this.queries.full || this.queries.has(input.requestId)) {
+      const why = `more than maxPendingQueries (${this.config.maxPendingQueries}) queries pending`;
+      return this.fail(input.requestId, new RequestError(why));
+    }
+    const { requestId: queryId, group, want, timeoutMs, onTimeout } = input;
+    this.queries.add({ queryId, group, want, timeoutMs, onTimeout, nowMs: this.now });
+    if ('to' in input.target) return this.sendP2p(group, input.target.to, queryId, input.payload);
+    const ordering = input.target.ordering;
+    this.enqueueMulticast(group, { requestId: queryId, ordering, payload: input.payload, queryId });
+    this.drain(group);
+  }
+
+  private onP2pSend(group: string, to: ProcessId, requestId: number, payload: Uint8Array): void {
+    const problem = this.checkP2p(group, to, payload);
+    if (problem) return this.fail(requestId, problem);
+    this.sendP2p(group, to, 0, payload);
+    this.out.push({ type: 'requestDone', requestId });
+  }
+
+  /** A p2p message may come from any process of the system, member of the group or not (a GroupClient); its target
+   *  must be a member of the group in the installed view. */
+  private checkP2p(group: string, to: ProcessId, payload: Uint8Array): VsyncError | null {
+    if (this.role !== 'member' || this.departing) return new ShutdownError('not a member of the system');
+    if (!(payload instanceof Uint8Array)) return new RequestError('payload must be a Uint8Array');
+    if (payload.length > this.config.maxPayloadBytes)
+      return new RequestError(
+        `payload of ${payload.length} bytes exceeds maxPayloadBytes (${this.config.maxPayloadBytes})`,
+      );
+    const members = this.view!.groups.find((g) => g.name === group)?.members ?? [];
+    if (!to || !members.some((m) => sameProcess(m, to)))
+      return new RequestError(
+        `the p2p target is not a member of group "${String(group)}" in view ${this.view!.id}`,
+      );
+    return null;
+  }
+
+  private sendP2p(group: string, to: ProcessId, queryId: number, payload: Uint8Array): void {
+    const body: Body<'p2p'> = { kind: 'p2p', group, queryId, payload };
+    if (this.isSelf(to)) this.onP2p(this.self, body);
+    else this.sendToMember(to, body);
+    if (queryId !== 0) this.endQueries(this.queries.sent(queryId, [to]));
+  }
+
+  /** Delivered on receipt (reliable, FIFO per link), in the group's current view; a member of the system that is not
+   *  in the group answers a p2p query with an abort, so the querier learns at once. */
+  private onP2p(from: ProcessId, body: Body<'p2p'>): void {
+    if (!this.isMember(from)) return;
+    const epoch = this.groups.get(body.group);
+    if (epoch === undefined) {
+      if (body.queryId === 0) return;
+      const reason = new TextEncoder().encode(
+        `${processKey(this.self)} is not a member of group "${body.group}"`,
+      );
+      return this.sendReply(from, body.group, body.queryId, 'abort', reason);
+    }
+    if (body.queryId !== 0) this.owed.add(from, body.queryId, body.group);
+    const { group, queryId, payload } = body;
+    const viewId = epoch.groupViewId;
+    this.out.push({ type: 'deliver', group, viewId, sender: from, ordering: 'p2p', payload, queryId });
+  }
+
+  /** The application's answer to a delivered request: sent only if it is owed (once per delivery) and the querier is
+   *  still in the system; anything else is ignored. */
+  private onReplyInput(
+    querier: ProcessId,
+    queryId: number,
+    outcome: ReplyOutcome,
+    payload: Uint8Array,
+  ): void {
+    if (this.role !== 'member' || !(payload instanceof Uint8Array)) return;
+    const group = this.owed.take(querier, queryId);
+    if (group === undefined) return;
+    this.sendReply(querier, group, queryId, outcome, payload);
+  }
+
+  private sendReply(
+    to: ProcessId,
+    group: string,
+    queryId: number,
+    outcome: ReplyOutcome,
+    payload: Uint8Array,
+  ): void {
+    if (this.isSelf(to)) return this.endQueries(this.queries.reply(to, queryId, outcome, payload));
+    if (this.isMember(to)) this.sendToMember(to, { kind: 'queryReply', group, queryId, outcome, payload });
+  }
+
+  /** At every view: members that left a group stop being expected by its queries; debts to departed queriers go. */
+  private retainQueries(value: ViewValue): void {
+    this.owed.retain((p) => value.members.some((m) => sameProcess(m, p)));
+    for (const group of this.queries.groups()) {
+      const members = value.groups.find((g) => g.name === group)?.members ?? [];
+      this.endQueries(this.queries.retain(group, members));
+    }
+  }
+
+  private endQueries(ends: readonly QueryEnd[]): void {
+    for (const end of ends) {
+      if (end.kind === 'done') {
+        const { queryId: requestId, replies, silent } = end;
+        this.out.push({ type: 'queryDone', requestId, replies, silent });
+      } else if (end.kind === 'failed') this.fail(end.queryId, end.error);
+      else this.declareFailed(end.silent);
+    }
+  }
+
+  /** onTimeout 'declareFailed': the silent members are reported to the membership service like any suspicion, so
+   *  the next view removes them (a false suspicion ends in exclusion, and the member rejoins as a new incarnation). */
+  private declareFailed(silent: readonly ProcessId[]): void {
+    const suspects = silent.filter((s) => this.isMember(s) && !this.isSelf(s));
+    if (suspects.length === 0) return;
+    for (const s of suspects) this.reportSuspect(s);
+    if (this.isLeader()) return this.leaderTick();
+    this.links.sendUnreliable(this.leader(), { kind: 'suspect', viewId: this.view!.id, suspects }, this.out);
   }
 
   // ---------------------------------------------------------------- group join / leave requests

@@ -1,12 +1,14 @@
-import type { Ordering, ProcessId, View } from '../protocol';
+import type { DeliveryOrdering, ProcessId, View } from '../protocol';
 
 /** One message delivered to a group, as the core ordered it. */
 export interface Delivery {
   readonly group: string;
   readonly viewId: number;
   readonly sender: ProcessId;
-  readonly ordering: Ordering;
+  readonly ordering: DeliveryOrdering;
   readonly payload: Uint8Array;
+  /** 0, or the sender's query id: the group owes the sender one reply (VsyncProcess.reply). */
+  readonly queryId: number;
 }
 
 /** What the process runtime calls on a group attached to it; Group implements it. */

@@ -30,6 +30,7 @@ const delivery = (payload: Uint8Array) => ({
   viewId: 4,
   sender: alice,
   ordering: 'total' as const,
+  queryId: 0,
   payload,
 });
 

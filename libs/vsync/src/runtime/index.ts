@@ -15,9 +15,10 @@ export { DuplicateGroupError } from './errors/duplicate-group-error';
 export { FaultInjector, type FaultOptions } from './fault-injector';
 export type { SystemView, GroupMembers } from './system-view';
 export { refoundSystem, type RefoundOptions, type RefoundResult } from './refound';
-export {
-  StateTransferError,
-  StateBufferOverflowError,
-} from './state-transfer/state-transfer-error';
+export { GroupClient, type GroupClientOptions } from './group-client';
+export { NoRepresentativeError } from './errors/no-representative-error';
+export { ALL, MAJORITY, type QueryOptions } from './query-call';
+export { splitWork, itemsOf, type WorkSplit, WorkSplitError } from './work-split';
+export { StateTransferError, StateBufferOverflowError } from './state-transfer/state-transfer-error';
 export type { StateTransferOptions, StateTransferProgress } from './state-transfer/state-transfer-options';
 export type { CheckpointFile } from './state-transfer/checkpoint-files';

@@ -11,6 +11,11 @@ import {
   type CoreOutput,
   type Ordering,
   type ProcessId,
+  type QueryReply,
+  type QueryTarget,
+  type QueryWant,
+  type ReplyOutcome,
+  type TimeoutAction,
   type VsyncError,
   type WireMessage,
   type ViewValue,
@@ -37,7 +42,8 @@ type RequestInput = Extract<CoreInput, { requestId: number }>;
 interface PendingRequest {
   readonly type: RequestInput['type'];
   readonly group: string;
-  resolve(): void;
+  /** Called with the answers for a query, with nothing for every other request. */
+  resolve(replies?: readonly QueryReply[]): void;
   reject(error: Error): void;
 }
 /** Multicasts to one group issued in the same event-loop turn, fed to the core as one input at its end. */
@@ -170,6 +176,36 @@ export class VsyncProcess {
     );
   }
 
+  /** Asks `target` (every member of the group through a multicast, or one member p2p) and resolves with the counted
+   *  answers, in the order the members were asked; see Group.query for the meaning of want and onTimeout. */
+  query(
+    group: string,
+    target: QueryTarget,
+    payload: Uint8Array,
+    want: QueryWant,
+    timeoutMs: number,
+    onTimeout: TimeoutAction,
+  ): Promise<readonly QueryReply[]> {
+    if (payload.length > this.maxPayloadBytes)
+      return Promise.reject(new PayloadTooLargeError(payload.length, this.maxPayloadBytes));
+    const input = { type: 'query' as const, group, target, payload, want, timeoutMs, onTimeout };
+    return this.start().then(() => this.submit<readonly QueryReply[]>(this.stamp(input)));
+  }
+
+  /** Sends one message to one member of a group (this process need not be a member); resolves once it is handed to
+   *  the reliable link to that member. */
+  p2pSend(group: string, to: ProcessId, payload: Uint8Array): Promise<void> {
+    if (payload.length > this.maxPayloadBytes)
+      return Promise.reject(new PayloadTooLargeError(payload.length, this.maxPayloadBytes));
+    return this.start().then(() => this.submit<void>(this.stamp({ type: 'p2pSend', group, to, payload })));
+  }
+
+  /** Answers a delivered query request (a Delivery with queryId > 0); only the first answer per delivery is sent. */
+  reply(querier: ProcessId, queryId: number, outcome: ReplyOutcome, payload: Uint8Array): void {
+    if (this.state !== 'running') return;
+    this.feed({ type: 'reply', querier, queryId, outcome, payload, nowMs: now() });
+  }
+
   /** Leaves the system gracefully (this process takes part in the view change that removes it, so its departure
    *  costs the others no vote), lets the last messages drain, then closes sockets and timers. */
   async shutdown(): Promise<void> {
@@ -245,7 +281,11 @@ export class VsyncProcess {
   }
 
   private request(input: DistributiveOmit<RequestInput, 'requestId' | 'nowMs'>): Promise<void> {
-    return this.submit({ ...input, requestId: this.nextRequestId++, nowMs: now() } as RequestInput);
+    return this.submit<void>(this.stamp(input));
+  }
+
+  private stamp(input: DistributiveOmit<RequestInput, 'requestId' | 'nowMs'>): RequestInput {
+    return { ...input, requestId: this.nextRequestId++, nowMs: now() } as RequestInput;
   }
 
   /** The hot path. Multicasts issued in one event-loop turn are fed to the core together at its end (a microtask),
@@ -255,7 +295,7 @@ export class VsyncProcess {
     if (refused !== undefined) return Promise.reject(refused);
     const requestId = this.nextRequestId++;
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(requestId, { type: 'multicast', group, resolve, reject });
+      this.pending.set(requestId, { type: 'multicast', group, resolve: () => resolve(), reject });
       if (this.batch !== undefined && this.batch.group !== group) this.feedBatch();
       if (this.batch === undefined) {
         this.batch = { group, multicasts: [] };
@@ -272,11 +312,12 @@ export class VsyncProcess {
     this.feed({ type: 'multicastBatch', group: batch.group, multicasts: batch.multicasts, nowMs: now() });
   }
 
-  private submit(full: RequestInput): Promise<void> {
+  private submit<T>(full: RequestInput): Promise<T> {
     const refused = this.refusal(full.type, full.group);
     if (refused !== undefined) return Promise.reject(refused);
-    return new Promise<void>((resolve, reject) => {
-      this.pending.set(full.requestId, { type: full.type, group: full.group, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      const settle = resolve as (replies?: readonly QueryReply[]) => void;
+      this.pending.set(full.requestId, { type: full.type, group: full.group, resolve: settle, reject });
       this.feed(full);
     });
   }
@@ -350,6 +391,10 @@ export class VsyncProcess {
         return this.groups.get(output.group)?.installView(output.view);
       case 'requestDone':
         return this.settle(output.requestId, undefined);
+      case 'querySent':
+        return;
+      case 'queryDone':
+        return this.settle(output.requestId, undefined, output.replies);
       case 'requestFailed':
         return this.settle(output.requestId, output.error);
       case 'disconnect':
@@ -375,7 +420,7 @@ export class VsyncProcess {
     }
   }
 
-  private settle(requestId: number, error: VsyncError | undefined): void {
+  private settle(requestId: number, error: VsyncError | undefined, replies?: readonly QueryReply[]): void {
     const request = this.pending.get(requestId);
     if (request === undefined) return;
     this.pending.delete(requestId);
@@ -383,7 +428,7 @@ export class VsyncProcess {
     if (request.type === 'join') this.joined.add(request.group);
     if (request.type === 'leave') this.joined.delete(request.group);
     this.rejoining.delete(request.group);
-    request.resolve();
+    request.resolve(replies);
   }
 
   /** The core says this incarnation is out: tell the application, then rejoin as a new incarnation if configured. */

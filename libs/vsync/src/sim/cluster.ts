@@ -3,6 +3,11 @@ import {
   type CoreOutput,
   type Ordering,
   ProcessCore,
+  type ProcessId,
+  type QueryReply,
+  type QueryWant,
+  type ReplyOutcome,
+  type TimeoutAction,
   type WireMessage,
   decodeMessage,
   encodeMessage,
@@ -43,6 +48,9 @@ type SimEvent =
   | { readonly kind: 'message'; readonly to: number; readonly bytes: Uint8Array }
   | { readonly kind: 'call'; readonly fn: () => void };
 
+/** How a member answers a query request it delivered; 'silent' never answers. */
+export type SimAnswer = { readonly outcome: ReplyOutcome; readonly delayMs: number } | 'silent';
+
 export interface ClusterOptions {
   readonly seed: number;
   readonly nodes: number;
@@ -62,6 +70,8 @@ export class Cluster {
   now = 0;
   /** Called for every message a process sends, before the network decides its fate (fault triggers hook in here). */
   onSend: ((from: SimNode, message: WireMessage) => void) | null = null;
+  /** Decides how a member answers each query request it delivers (default: a value at once). */
+  answerOf: (responder: SimNode) => SimAnswer = () => ({ outcome: 'value', delayMs: 0 });
   /** Called with every output a process emits, in order, before the history records it (applications hook in here). */
   onOutput: ((node: SimNode, output: CoreOutput) => void) | null = null;
   private readonly queue = new EventQueue<SimEvent>();
@@ -158,7 +168,36 @@ export class Cluster {
   multicast(index: number, group: string, ordering: Ordering, payloadBytes = 0): string {
     const n = this.node(index);
     const id = this.multicastId(n, group, ordering);
-    this.request(n, { kind: 'multicast', group, ordering, id, payloadBytes });
+    this.request(n, { kind: 'multicast', group, ordering, id, payloadBytes, index: 0 });
+    return id;
+  }
+
+  /** A query from node `index`: a multicast request (fifo or total) to the group, or p2p to `to`. Its payload is its
+   *  id; each answerer's value reply is its own process key, so the checker can tell who wrote each reply. */
+  query(
+    index: number,
+    group: string,
+    ordering: Ordering | 'p2p',
+    want: QueryWant,
+    onTimeout: TimeoutAction,
+    timeoutMs: number,
+    to?: ProcessId,
+  ): string {
+    const n = this.node(index);
+    const k = (n.issued.get(`${group}|query`) ?? 0) + 1;
+    n.issued.set(`${group}|query`, k);
+    const id = `${n.key}/${group}/q-${ordering}/${k}`;
+    const r = { kind: 'query' as const, group, ordering, id, want, onTimeout, index: 0 };
+    this.history.queries.set(id, {
+      id,
+      querier: n.key,
+      group,
+      ordering,
+      target: to ? processKey(to) : null,
+      want,
+      onTimeout,
+    });
+    this.request(n, r, { timeoutMs, to });
     return id;
   }
 
@@ -167,13 +206,44 @@ export class Cluster {
     const n = this.node(index);
     if (!n.core || n.paused) return [];
     const ids = orderings.map((ordering) => this.multicastId(n, group, ordering));
+    const issued: SimRequest[] = [];
     const multicasts = ids.map((id, i) => {
       const requestId = this.nextRequestId++;
-      n.requests.set(requestId, { kind: 'multicast', group, ordering: orderings[i], id, payloadBytes });
-      return { requestId, ordering: orderings[i], payload: payloadOf(id, payloadBytes) };
+      const ordering = orderings[i];
+      const r: SimRequest = {
+        kind: 'multicast',
+        group,
+        ordering,
+        id,
+        payloadBytes,
+        index: this.number(n, group, ordering),
+      };
+      n.requests.set(requestId, r);
+      issued.push(r);
+      return { requestId, ordering, payload: payloadOf(id, payloadBytes) };
     });
     this.stepNode(n, { type: 'multicastBatch', group, multicasts, nowMs: this.localTime(n) });
+    this.renumberRefused(n, issued);
     return ids;
+  }
+
+  /** Numbers a sender's messages of one group and ordering in issue order, which is the order they enter the send
+   *  window (the core's queue is FIFO and is only ever failed whole, at a view without the group). */
+  private number(n: SimNode, group: string, ordering: Ordering): number {
+    const counter = `${group}|${ordering}`;
+    const index = (n.accepted.get(counter) ?? 0) + 1;
+    n.accepted.set(counter, index);
+    return index;
+  }
+
+  /** Requests refused in the step that issued them (a full queue refuses a suffix) give their numbers back. */
+  private renumberRefused(n: SimNode, issued: readonly SimRequest[]): void {
+    for (const r of [...issued].reverse()) {
+      if ((r.kind !== 'multicast' && r.kind !== 'query') || r.ordering === 'p2p' || !n.refused.has(r.id))
+        return;
+      const counter = `${r.group}|${r.ordering}`;
+      if (n.accepted.get(counter) === r.index) n.accepted.set(counter, r.index - 1);
+    }
   }
 
   private multicastId(n: SimNode, group: string, ordering: Ordering): string {
@@ -232,12 +302,31 @@ export class Cluster {
     return holders.reduce((a, b) => (b.core!.systemView!.id > a.core!.systemView!.id ? b : a));
   }
 
-  private request(n: SimNode, r: SimRequest): void {
+  private request(n: SimNode, r: SimRequest, query?: { timeoutMs: number; to?: ProcessId }): void {
     if (!n.core || n.paused) return;
     const requestId = this.nextRequestId++;
+    if ((r.kind === 'multicast' || r.kind === 'query') && r.ordering !== 'p2p')
+      r.index = this.number(n, r.group, r.ordering);
     n.requests.set(requestId, r);
     const nowMs = this.localTime(n);
-    if (r.kind === 'multicast') {
+    if (r.kind === 'query') {
+      const { timeoutMs, to } = query!;
+      const target = r.ordering === 'p2p' ? { to: to! } : { ordering: r.ordering };
+      const payload = payloadOf(r.id, 0);
+      const { group, want, onTimeout } = r;
+      this.stepNode(n, {
+        type: 'query',
+        group,
+        requestId,
+        target,
+        payload,
+        want,
+        timeoutMs,
+        onTimeout,
+        nowMs,
+      });
+      this.renumberRefused(n, [r]);
+    } else if (r.kind === 'multicast') {
       const payload = payloadOf(r.id, r.payloadBytes);
       this.stepNode(n, {
         type: 'multicast',
@@ -247,6 +336,7 @@ export class Cluster {
         payload,
         nowMs,
       });
+      this.renumberRefused(n, [r]);
     } else {
       this.stepNode(n, { type: r.kind, group: r.group, requestId, nowMs });
     }
@@ -318,6 +408,8 @@ export class Cluster {
         return this.send(n, o.toAddress, o.message);
       case 'deliver': {
         const id = idOf(o.payload);
+        if (o.queryId !== 0) this.answer(n, o.sender, o.queryId);
+        if (o.ordering === 'p2p') return void this.history.p2pDelivered.add(`${n.key}|${id}`);
         const d = {
           receiver: n.key,
           group: o.group,
@@ -347,8 +439,11 @@ export class Cluster {
       case 'requestDone':
         return this.requestDone(n, o.requestId);
       case 'requestFailed':
-        n.requests.delete(o.requestId);
-        return;
+        return this.requestFailed(n, o.requestId, o.error.name);
+      case 'querySent':
+        return this.querySent(n, o.requestId);
+      case 'queryDone':
+        return this.queryDone(n, o.requestId, o.replies, o.silent);
       case 'excluded':
         if (o.error.code === 'INVARIANT')
           this.history.notes.push(`${n.key} stopped on a broken invariant: ${o.error.message}`);
@@ -370,10 +465,71 @@ export class Cluster {
       if (last) this.history.groupLeaves.add(`${n.key}|${r.group}|${last.viewId}`);
     }
     if (r.kind !== 'multicast') return;
-    const counter = `${r.group}|${r.ordering}`;
-    const index = (n.accepted.get(counter) ?? 0) + 1;
-    n.accepted.set(counter, index);
-    this.history.sent.set(r.id, { id: r.id, sender: n.key, group: r.group, ordering: r.ordering, index });
+    this.history.sent.set(r.id, {
+      id: r.id,
+      sender: n.key,
+      group: r.group,
+      ordering: r.ordering,
+      index: r.index,
+    });
+  }
+
+  private requestFailed(n: SimNode, requestId: number, error: string): void {
+    const r = n.requests.get(requestId);
+    n.requests.delete(requestId);
+    if (r === undefined || (r.kind !== 'multicast' && r.kind !== 'query')) return;
+    n.refused.add(r.id);
+    if (r.kind !== 'query') return;
+    const viewId = eraViewId(n, n.core?.systemView?.id ?? 0);
+    this.history.queryEnds.set(r.id, { id: r.id, answerers: [], silent: [], error, viewId });
+    this.history.timeline.push({ kind: 'queryEnd', process: n.key, group: r.group, id: r.id });
+  }
+
+  /** A query's multicast request entered the window: from here on it is a message like any multicast. */
+  private querySent(n: SimNode, requestId: number): void {
+    const r = n.requests.get(requestId);
+    if (r?.kind !== 'query' || r.ordering === 'p2p') return;
+    const { id, group, ordering, index } = r;
+    this.history.sent.set(id, { id, sender: n.key, group, ordering, index });
+  }
+
+  private queryDone(
+    n: SimNode,
+    requestId: number,
+    replies: readonly QueryReply[],
+    silent: readonly ProcessId[],
+  ): void {
+    const r = n.requests.get(requestId);
+    n.requests.delete(requestId);
+    if (r?.kind !== 'query') return;
+    const answerers = replies.map((x) => ({
+      from: processKey(x.from),
+      named: x.outcome === 'value' ? new TextDecoder().decode(x.payload) : null,
+    }));
+    const viewId = eraViewId(n, n.core!.systemView!.id);
+    this.history.queryEnds.set(r.id, {
+      id: r.id,
+      answerers,
+      silent: silent.map(processKey),
+      error: null,
+      viewId,
+    });
+    this.history.timeline.push({ kind: 'queryEnd', process: n.key, group: r.group, id: r.id });
+  }
+
+  /** The responder's runtime: answers (its own key as the value) after the chosen delay, from a later event. */
+  private answer(n: SimNode, querier: ProcessId, queryId: number): void {
+    const how = this.answerOf(n);
+    if (how === 'silent') return;
+    const incarnation = n.incarnation;
+    const payload = new TextEncoder().encode(
+      how.outcome === 'abort' ? 'declined' : how.outcome === 'null' ? '' : n.key,
+    );
+    this.at(this.now + how.delayMs, () => {
+      if (!n.core || n.incarnation !== incarnation || n.paused) return;
+      const { outcome } = how;
+      this.stepNode(n, { type: 'reply', querier, queryId, outcome, payload, nowMs: this.localTime(n) });
+    });
   }
 
   private excluded(n: SimNode, why: string): void {

@@ -1,4 +1,4 @@
-import type { Ordering } from '../protocol';
+import type { Ordering, QueryWant, TimeoutAction } from '../protocol';
 
 /** A multicast the core accepted into its send window (the API promise resolved). */
 export interface SentMessage {
@@ -32,10 +32,33 @@ export interface GroupViewRecord {
   readonly members: readonly string[];
 }
 
+/** A query as its querier issued it; `target` is the asked member of a p2p query. */
+export interface IssuedQuery {
+  readonly id: string;
+  readonly querier: string;
+  readonly group: string;
+  readonly ordering: Ordering | 'p2p';
+  readonly target: string | null;
+  readonly want: QueryWant;
+  readonly onTimeout: TimeoutAction;
+}
+
+/** How a query ended at its querier: the answerers in reply order (what each value reply named as its author), the
+ *  members it reported silent, or the error it failed with. */
+export interface QueryEnd {
+  readonly id: string;
+  readonly answerers: readonly { readonly from: string; readonly named: string | null }[];
+  readonly silent: readonly string[];
+  readonly error: string | null;
+  /** The querier's system view when the query ended (era-numbered like every view id here). */
+  readonly viewId: number;
+}
+
 /** One delivery or group view report at one process, in the order the process emitted them. */
 export type TimelineEntry =
   | { readonly kind: 'view'; readonly process: string; readonly group: string; readonly viewId: number }
-  | { readonly kind: 'deliver'; readonly process: string; readonly group: string; readonly id: string };
+  | { readonly kind: 'deliver'; readonly process: string; readonly group: string; readonly id: string }
+  | { readonly kind: 'queryEnd'; readonly process: string; readonly group: string; readonly id: string };
 
 /** Everything observable that the invariants are judged on, recorded as the simulation runs. */
 export class History {
@@ -54,4 +77,8 @@ export class History {
   /** The error each excluded process left with, by name (MinorityPartitionError, ExcludedError, ...). */
   readonly exclusionErrors = new Map<string, string>();
   readonly notes: string[] = [];
+  readonly queries = new Map<string, IssuedQuery>();
+  readonly queryEnds = new Map<string, QueryEnd>();
+  /** Point-to-point requests delivered, as "receiver|id" (they are not group deliveries: no view synchrony). */
+  readonly p2pDelivered = new Set<string>();
 }

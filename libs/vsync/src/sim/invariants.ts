@@ -1,5 +1,6 @@
 import type { Delivery, History } from './history';
 import type { WireLog } from './wire-log';
+import { checkQueries, QUERY_INVARIANT_NAMES } from './query-invariants';
 
 export interface InvariantInput {
   readonly history: History;
@@ -26,6 +27,7 @@ export const INVARIANT_NAMES = [
   'view synchrony',
   'flow control',
   'self-delivery',
+  ...QUERY_INVARIANT_NAMES,
   'liveness',
 ] as const;
 
@@ -46,6 +48,7 @@ export function checkInvariants(input: InvariantInput): string[] {
     ...departedSynchrony(h),
     ...(input.wire?.flowViolations.slice(0, 10) ?? []).map((v) => `flow control: ${v}`),
     ...selfDelivery(h, input.survivors),
+    ...checkQueries(h),
   ];
   if (input.checkLiveness) violations.push(...liveness(input));
   return violations;
@@ -281,6 +284,7 @@ function deliveredByPosition(h: History): {
   const tags = new Map(h.deliveries.map((d) => [`${d.receiver}|${d.id}`, d.viewId]));
   const out: string[] = [];
   for (const e of h.timeline) {
+    if (e.kind === 'queryEnd') continue;
     const stream = `${e.process}|${e.group}`;
     const view = current.get(stream);
     if (e.kind === 'view') {

@@ -1,5 +1,5 @@
-import type { Ordering } from '../protocol';
-import { Cluster, SIM_CORE_BOUNDS, type SimNode } from './cluster';
+import type { Ordering, QueryWant, TimeoutAction } from '../protocol';
+import { Cluster, SIM_CORE_BOUNDS, type SimAnswer, type SimNode } from './cluster';
 import { checkInvariants } from './invariants';
 import type { Prng } from './prng';
 import { CALM_NETWORK } from './sim-network';
@@ -25,6 +25,9 @@ export interface FaultKnobs {
   readonly maxPayloadBytes?: number;
   /** Share of multicasts padded to a random size up to maxPayloadBytes (default 0.3). */
   readonly largePayloadShare?: number;
+  /** Share of the workload's actions that are queries (multicast, ordered or p2p) rather than multicasts (default
+   *  0.15). */
+  readonly queryShare?: number;
   /** Share of runs that are safety-only: one fault beyond what the membership service survives (an even split of the
    *  service, or the loss of its majority); liveness is then not demanded (default 0.1). */
   readonly safetyOnlyShare?: number;
@@ -66,6 +69,19 @@ const MAX_BURST_MULTICASTS = 5;
  *  frame, so view changes must split what they carry. */
 const LARGE_PAYLOAD_SHARE = 0.3;
 const SAFETY_ONLY_SHARE = 0.1;
+const QUERY_SHARE = 0.15;
+/** Long enough for a crashed responder to be removed by a view change first (failure timeout plus a view change), so
+ *  a crash mostly shows as a query completing with the survivors rather than as a timeout. */
+const QUERY_TIMEOUT_MS = 2_500;
+const QUERY_WANTS: readonly QueryWant[] = [1, 2, 'majority', 'all', 'all'];
+/** How members answer query requests: mostly at once, some late, a few null, silent or aborting. */
+const ANSWER_MIX: readonly [number, SimAnswer | 'late'][] = [
+  [0.84, { outcome: 'value', delayMs: 0 }],
+  [0.08, 'late'],
+  [0.04, { outcome: 'null', delayMs: 0 }],
+  [0.03, 'silent'],
+  [0.01, { outcome: 'abort', delayMs: 0 }],
+];
 /** How long a safety-only run goes on after the fault phase (its in-flight changes end or stall). */
 const SAFETY_ONLY_TAIL_MS = 2_000;
 /** How long a paused process stays stopped: from well below to well above the failure timeout. */
@@ -84,6 +100,7 @@ export function runSeed(seed: number, knobs: FaultKnobs | number = {}): RunResul
   const serviceSize = k.serviceSize ?? SERVICE_SIZES[Math.floor(seed / 6) % SERVICE_SIZES.length];
   const cluster = new Cluster({ seed, nodes, bounds: { membershipServiceSize: serviceSize } });
   const run = new RandomRun(cluster, cluster.prng, serviceSize, k);
+  cluster.answerOf = () => run.answer();
   return run.execute(seed, nodes);
 }
 
@@ -179,7 +196,9 @@ class RandomRun {
 
   private act(n: SimNode): void {
     const c = this.cluster;
-    const pendingGroupOps = [...n.requests.values()].filter((r) => r.kind !== 'multicast').length;
+    const pendingGroupOps = [...n.requests.values()].filter(
+      (r) => r.kind === 'join' || r.kind === 'leave',
+    ).length;
     const multicasts = n.requests.size - pendingGroupOps;
     if (pendingGroupOps > 0) return;
     for (const g of this.plans.get(n.index)!) if (!n.groups.has(g)) return c.join(n.index, g);
@@ -187,12 +206,41 @@ class RandomRun {
     if (this.prng.chance(0.01)) return c.leave(n.index, this.prng.pick([...n.groups]));
     if (multicasts >= MAX_OUTSTANDING_MULTICASTS) return;
     const group = this.prng.pick([...n.groups]);
+    if (this.prng.chance(this.knobs.queryShare ?? QUERY_SHARE)) return this.ask(n, group);
     const ordering = (): Ordering => (this.prng.chance(0.5) ? 'total' : 'fifo');
     // Now and then a burst issued in one turn, which the core packs into one data message per member.
     if (this.prng.chance(0.25)) {
       const size = this.prng.int(2, MAX_BURST_MULTICASTS);
       c.multicastBatch(n.index, group, Array.from({ length: size }, ordering), this.payloadBytes());
     } else c.multicast(n.index, group, ordering(), this.payloadBytes());
+  }
+
+  /** A query: FIFO or ordered to the whole group, or p2p to one member of any group (a client calling a group it is
+   *  not in). 'declareFailed' can exclude a live but silent member, so it is charged to the fault budget. */
+  private ask(n: SimNode, ownGroup: string): void {
+    const c = this.cluster;
+    const kind = this.prng.pick(['fifo', 'total', 'p2p'] as const);
+    const want = this.prng.pick(QUERY_WANTS);
+    let onTimeout: TimeoutAction = this.prng.pick(['abort', 'nullReply'] as const);
+    if (this.prng.chance(0.05) && this.budget() > 0) {
+      onTimeout = 'declareFailed';
+      this.disrupted += 1;
+    }
+    if (kind !== 'p2p') return void c.query(n.index, ownGroup, kind, want, onTimeout, QUERY_TIMEOUT_MS);
+    const groups = n.core!.systemView!.groups.filter((g) => g.members.length > 0);
+    if (groups.length === 0) return;
+    const g = this.prng.pick(groups);
+    c.query(n.index, g.name, 'p2p', 1, onTimeout, QUERY_TIMEOUT_MS, this.prng.pick(g.members));
+  }
+
+  /** How one member answers one query request it delivered. */
+  answer(): SimAnswer {
+    let roll = this.prng.next();
+    for (const [share, how] of ANSWER_MIX) {
+      roll -= share;
+      if (roll < 0) return how === 'late' ? { outcome: 'value', delayMs: this.prng.int(20, 600) } : how;
+    }
+    return { outcome: 'value', delayMs: 0 };
   }
 
   private payloadBytes(): number {

@@ -88,6 +88,7 @@ const FLAGS: Record<keyof FaultKnobs, string> = {
   maxPayloadBytes: '--payload-bytes',
   largePayloadShare: '--large-share',
   safetyOnlyShare: '--safety-only-share',
+  queryShare: '--query-share',
 };
 
 function knobArguments(knobs: FaultKnobs): string {

@@ -12,7 +12,8 @@ export const SIM_USAGE = `usage: npm run sim -- [--seeds N] [--seed S | --from S
   fault knobs (each fixes what the seed would choose):
   --nodes 2..7  --service 1..9  --groups 1..6  --loss 0..1  --dup 0..1  --jitter-ms 0..1000
   --crash-budget 0..20 (faults injected)  --payload-bytes 0..2048 (largest multicast)  --large-share 0..1
-  --partitions on|off  --pauses on|off  --safety-only-share 0..1 (runs with an even service split or a service majority loss)`;
+  --partitions on|off  --pauses on|off  --safety-only-share 0..1 (runs with an even service split or a service majority loss)
+  --query-share 0..1 (share of the workload's actions that are queries)`;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -28,6 +29,7 @@ const NUMERIC: readonly [string, keyof FaultKnobs, number, number, boolean][] = 
   ['--payload-bytes', 'maxPayloadBytes', 0, 2_048, true],
   ['--large-share', 'largePayloadShare', 0, 1, false],
   ['--safety-only-share', 'safetyOnlyShare', 0, 1, false],
+  ['--query-share', 'queryShare', 0, 1, false],
 ];
 
 /** Parses the simulator's arguments; throws an Error naming the flag and what was wrong. */

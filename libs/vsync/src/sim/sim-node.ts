@@ -1,4 +1,11 @@
-import { type Ordering, ProcessCore, type ProcessId, processKey } from '../protocol';
+import {
+  type Ordering,
+  ProcessCore,
+  type ProcessId,
+  processKey,
+  type QueryWant,
+  type TimeoutAction,
+} from '../protocol';
 
 export type SimRequest =
   | { readonly kind: 'join' | 'leave'; readonly group: string }
@@ -9,6 +16,18 @@ export type SimRequest =
       readonly id: string;
       /** The payload's size: the id padded with zero bytes (0 = just the id). */
       readonly payloadBytes: number;
+      /** Place among this sender's accepted messages of the group and ordering (see Cluster.issue). */
+      index: number;
+    }
+  | {
+      readonly kind: 'query';
+      readonly group: string;
+      /** fifo/total: a multicast request (numbered with the sender's multicasts), p2p: to one member. */
+      readonly ordering: Ordering | 'p2p';
+      readonly id: string;
+      readonly want: QueryWant;
+      readonly onTimeout: TimeoutAction;
+      index: number;
     };
 
 /** One simulated machine: it keeps its address across crashes, and every restart is a new incarnation. */
@@ -26,6 +45,8 @@ export class SimNode {
   readonly groups = new Set<string>();
   readonly issued = new Map<string, number>();
   readonly accepted = new Map<string, number>();
+  /** Ids of multicasts and queries the core refused or failed. */
+  readonly refused = new Set<string>();
 
   constructor(readonly index: number) {}
 

@@ -8,3 +8,5 @@ export { NotAMemberError } from './not-a-member-error';
 export { RequestError } from './request-error';
 export { ShutdownError } from './shutdown-error';
 export { InvariantError, assert } from './invariant-error';
+export { QueryAbortedError } from './query-aborted-error';
+export { QueryTimeoutError } from './query-timeout-error';
