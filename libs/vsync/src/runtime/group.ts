@@ -1,38 +1,23 @@
-import type {
-  DeliveryOrdering,
-  Ordering,
-  ProcessId,
-  QueryWant,
-  View,
-} from "../protocol";
-import { HandlerError } from "./errors/handler-error";
-import { UndecodablePayloadError } from "./errors/undecodable-payload-error";
-import { UnknownHandlerError } from "./errors/unknown-handler-error";
-import { NotAMemberError } from "../protocol";
-import { VsyncOptionsError } from "./errors/vsync-options-error";
-import {
-  decodeGroupCall,
-  encodeGroupCall,
-  MAX_HANDLER_ID,
-} from "./group-payload";
-import type { Delivery, GroupEndpoint } from "./group-endpoint";
-import type { VsyncProcessOptions } from "./process-options";
-import { notify } from "./notify";
-import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from "./group-client";
-import { answerWith, askGroup, encodeCall, QueryAnswer } from "./query-call";
-import { VsyncProcess } from "./vsync-process";
-import {
-  GroupStateTransfer,
-  STATE_CONTROL_HANDLER_ID,
-} from "./state-transfer/group-state-transfer";
-import type { CheckpointFile } from "./state-transfer/checkpoint-files";
-import { StateTransferError } from "./state-transfer/state-transfer-error";
-import type { StateTransferOptions } from "./state-transfer/state-transfer-options";
+import type { DeliveryOrdering, Ordering, ProcessId, QueryWant, View } from '../protocol';
+import { HandlerError } from './errors/handler-error';
+import { UndecodablePayloadError } from './errors/undecodable-payload-error';
+import { UnknownHandlerError } from './errors/unknown-handler-error';
+import { NotAMemberError } from '../protocol';
+import { VsyncOptionsError } from './errors/vsync-options-error';
+import { decodeGroupCall, encodeGroupCall, MAX_HANDLER_ID } from './group-payload';
+import type { Delivery, GroupEndpoint } from './group-endpoint';
+import type { VsyncProcessOptions } from './process-options';
+import { notify } from './notify';
+import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
+import { answerWith, askGroup, encodeCall, QueryAnswer } from './query-call';
+import { VsyncProcess } from './vsync-process';
+import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/group-state-transfer';
+import type { CheckpointFile } from './state-transfer/checkpoint-files';
+import { StateTransferError } from './state-transfer/state-transfer-error';
+import type { StateTransferOptions } from './state-transfer/state-transfer-options';
 
 /** A Group either shares a process runtime with other groups or gets one of its own from these options. */
-export type GroupOptions = VsyncProcessOptions & {
-  readonly process?: VsyncProcess;
-};
+export type GroupOptions = VsyncProcessOptions & { readonly process?: VsyncProcess };
 // Handlers receive whatever arguments the sender passed; their types are the application's contract.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
@@ -70,28 +55,21 @@ export class Group implements GroupEndpoint {
     readonly name: string,
     options: GroupOptions = {},
   ) {
-    if (
-      typeof name !== "string" ||
-      name.length === 0 ||
-      name.length > MAX_GROUP_NAME_LENGTH
-    ) {
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_GROUP_NAME_LENGTH) {
       throw new VsyncOptionsError(
-        "name",
+        'name',
         `a group name must be a string of 1..${MAX_GROUP_NAME_LENGTH} characters`,
       );
     }
     const { process: shared, ...own } = options ?? {};
-    if (
-      shared !== undefined &&
-      Object.values(own).some((value) => value !== undefined)
-    ) {
+    if (shared !== undefined && Object.values(own).some((value) => value !== undefined)) {
       throw new VsyncOptionsError(
-        "process",
-        "pass either a shared VsyncProcess or options for a process of its own, not both",
+        'process',
+        'pass either a shared VsyncProcess or options for a process of its own, not both',
       );
     }
     if (shared !== undefined && !(shared instanceof VsyncProcess))
-      throw new VsyncOptionsError("process", "must be a VsyncProcess");
+      throw new VsyncOptionsError('process', 'must be a VsyncProcess');
     this.ownsProcess = shared === undefined;
     this.process = shared ?? new VsyncProcess(own);
     this.process.attach(name, this);
@@ -108,49 +86,31 @@ export class Group implements GroupEndpoint {
   }
 
   onView(listener: (view: View) => void): this {
-    if (typeof listener !== "function")
-      throw new VsyncOptionsError("onView", "expects a function");
+    if (typeof listener !== 'function') throw new VsyncOptionsError('onView', 'expects a function');
     this.viewListeners.push(listener);
     return this;
   }
 
   /** Errors of this group: handler failures, unknown handlers, exclusion (MinorityPartitionError) with what to do. */
   onError(listener: (error: Error) => void): this {
-    if (typeof listener !== "function")
-      throw new VsyncOptionsError("onError", "expects a function");
+    if (typeof listener !== 'function') throw new VsyncOptionsError('onError', 'expects a function');
     this.errorListeners.push(listener);
     return this;
   }
 
   /** Registers the handler called for messages sent with this id; register the same ids on every member before join(). */
   handle(handlerId: number, handler: Handler): this {
-    if (
-      !Number.isInteger(handlerId) ||
-      handlerId < 0 ||
-      handlerId > MAX_HANDLER_ID
-    )
-      throw new VsyncOptionsError(
-        "handlerId",
-        `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`,
-      );
-    if (typeof handler !== "function")
-      throw new VsyncOptionsError(
-        "handler",
-        `handler ${handlerId} must be a function`,
-      );
+    if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID)
+      throw new VsyncOptionsError('handlerId', `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
+    if (typeof handler !== 'function')
+      throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
     if (handlerId === STATE_CONTROL_HANDLER_ID)
-      throw new VsyncOptionsError(
-        "handlerId",
-        `${handlerId} is reserved for state transfer`,
-      );
+      throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for state transfer`);
     if (handlerId === CLIENT_RELAY_HANDLER_ID)
-      throw new VsyncOptionsError(
-        "handlerId",
-        `${handlerId} is reserved for GroupClient calls`,
-      );
+      throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for GroupClient calls`);
     if (this.handlers.has(handlerId))
       throw new VsyncOptionsError(
-        "handlerId",
+        'handlerId',
         `handler ${handlerId} is already registered in group '${this.name}'`,
       );
     this.handlers.set(handlerId, handler);
@@ -161,30 +121,20 @@ export class Group implements GroupEndpoint {
    *  loaded the state of the view it joined in, and messages of that view wait for it. See StateTransferOptions. */
   stateTransfer(options: StateTransferOptions): this {
     if (this.transfer !== undefined || this.currentView !== undefined)
-      throw new VsyncOptionsError(
-        "stateTransfer",
-        "call it once, before join()",
-      );
+      throw new VsyncOptionsError('stateTransfer', 'call it once, before join()');
     const sink = {
       deliverNow: (d: Delivery) => this.deliverNow(d),
       viewNow: (v: View) => this.viewNow(v),
       fail: (e: Error) => this.fail(e),
     };
-    this.transfer = new GroupStateTransfer(
-      this.name,
-      this.process,
-      options,
-      sink,
-    );
+    this.transfer = new GroupStateTransfer(this.name, this.process, options, sink);
     return this;
   }
 
   /** Writes a checkpoint file of this member's state now (stateTransfer's checkpointDir must be set). */
   async saveCheckpoint(): Promise<CheckpointFile | undefined> {
     if (this.transfer === undefined)
-      throw new StateTransferError(
-        "call stateTransfer() before saveCheckpoint()",
-      );
+      throw new StateTransferError('call stateTransfer() before saveCheckpoint()');
     return this.transfer.saveCheckpoint();
   }
 
@@ -200,12 +150,12 @@ export class Group implements GroupEndpoint {
 
   /** Multicasts with FIFO order per sender; resolves when the message entered the send window. */
   send(handlerId: number, ...args: unknown[]): Promise<void> {
-    return this.multicast("fifo", handlerId, args);
+    return this.multicast('fifo', handlerId, args);
   }
 
   /** Multicasts in one total order shared by all members (consistent with FIFO). */
   orderedSend(handlerId: number, ...args: unknown[]): Promise<void> {
-    return this.multicast("total", handlerId, args);
+    return this.multicast('total', handlerId, args);
   }
 
   /** Resolves once every message this member sent (into the send window: await the sends first) or delivered in this
@@ -220,43 +170,17 @@ export class Group implements GroupEndpoint {
    *  leaves the expected set at the view change). Null replies count but carry no value; an abortReply rejects with
    *  QueryAbortedError; on timeout, 'abort' rejects with QueryTimeoutError, 'nullReply' resolves with what arrived,
    *  'declareFailed' reports the silent members to the membership service and completes once they are removed. */
-  query<T = unknown>(
-    want: QueryWant,
-    handlerId: number,
-    ...argsAndOptions: unknown[]
-  ): Promise<T[]> {
-    return askGroup<T>(
-      this.process,
-      this.name,
-      { ordering: "fifo" },
-      want,
-      handlerId,
-      argsAndOptions,
-    );
+  query<T = unknown>(want: QueryWant, handlerId: number, ...argsAndOptions: unknown[]): Promise<T[]> {
+    return askGroup<T>(this.process, this.name, { ordering: 'fifo' }, want, handlerId, argsAndOptions);
   }
 
   /** A query whose request is delivered in the total order of orderedSend: every member answers in the same state. */
-  orderedQuery<T = unknown>(
-    want: QueryWant,
-    handlerId: number,
-    ...argsAndOptions: unknown[]
-  ): Promise<T[]> {
-    return askGroup<T>(
-      this.process,
-      this.name,
-      { ordering: "total" },
-      want,
-      handlerId,
-      argsAndOptions,
-    );
+  orderedQuery<T = unknown>(want: QueryWant, handlerId: number, ...argsAndOptions: unknown[]): Promise<T[]> {
+    return askGroup<T>(this.process, this.name, { ordering: 'total' }, want, handlerId, argsAndOptions);
   }
 
   /** Sends to one member only (reliable, FIFO per pair of processes, not ordered with the multicasts). */
-  async p2pSend(
-    member: ProcessId,
-    handlerId: number,
-    ...args: unknown[]
-  ): Promise<void> {
+  async p2pSend(member: ProcessId, handlerId: number, ...args: unknown[]): Promise<void> {
     return this.process.p2pSend(this.name, member, encodeCall(handlerId, args));
   }
 
@@ -267,34 +191,25 @@ export class Group implements GroupEndpoint {
     handlerId: number,
     ...argsAndOptions: unknown[]
   ): Promise<T> {
-    const values = await askGroup<T>(
-      this.process,
-      this.name,
-      { to: member },
-      1,
-      handlerId,
-      argsAndOptions,
-    );
+    const values = await askGroup<T>(this.process, this.name, { to: member }, 1, handlerId, argsAndOptions);
     if (values.length === 0)
-      throw new NotAMemberError(
-        `${this.name} (the queried member left before answering)`,
-      );
+      throw new NotAMemberError(`${this.name} (the queried member left before answering)`);
     return values[0];
   }
 
   /** Inside a query handler: answers with `value` (instead of the handler's return value). */
   reply(value?: unknown): void {
-    this.owedAnswer("reply").value(value);
+    this.owedAnswer('reply').value(value);
   }
 
   /** Inside a query handler: counts as an answer without a value. */
   nullReply(): void {
-    this.owedAnswer("nullReply").nothing();
+    this.owedAnswer('nullReply').nothing();
   }
 
   /** Inside a query handler: makes the whole query fail with QueryAbortedError naming this member and `reason`. */
   abortReply(reason: string): void {
-    this.owedAnswer("abortReply").abort(reason);
+    this.owedAnswer('abortReply').abort(reason);
   }
 
   /** Leaves the group: a group with a process of its own shuts it down (a graceful leave of everything), a group
@@ -304,8 +219,7 @@ export class Group implements GroupEndpoint {
     this.closed = true;
     await this.transfer?.close();
     if (this.ownsProcess) await this.process.shutdown();
-    else if (this.currentView !== undefined)
-      await this.leave().catch((error: Error) => this.fail(error));
+    else if (this.currentView !== undefined) await this.leave().catch((error: Error) => this.fail(error));
     this.process.detach(this.name, this);
   }
 
@@ -319,25 +233,16 @@ export class Group implements GroupEndpoint {
     try {
       call = decodeGroupCall(delivery.payload);
     } catch (error) {
-      return this.fail(
-        new UndecodablePayloadError(this.name, (error as Error).message),
-      );
+      return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
     }
     if (delivery.queryId !== 0) return this.answerQuery(delivery, call);
     const handler = this.handlers.get(call.handlerId);
-    if (handler === undefined)
-      return this.fail(new UnknownHandlerError(this.name, call.handlerId));
-    this.context = {
-      sender: delivery.sender,
-      viewId: delivery.viewId,
-      ordering: delivery.ordering,
-    };
+    if (handler === undefined) return this.fail(new UnknownHandlerError(this.name, call.handlerId));
+    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
     try {
-      this.guard("message", handler(...call.args));
+      this.guard('message', handler(...call.args));
     } catch (error) {
-      this.fail(
-        new HandlerError(this.name, `message ${call.handlerId}`, error),
-      );
+      this.fail(new HandlerError(this.name, `message ${call.handlerId}`, error));
     } finally {
       this.context = undefined;
     }
@@ -352,9 +257,9 @@ export class Group implements GroupEndpoint {
     this.currentView = view;
     for (const listener of this.viewListeners) {
       try {
-        this.guard("view", listener(view));
+        this.guard('view', listener(view));
       } catch (error) {
-        this.fail(new HandlerError(this.name, "view", error));
+        this.fail(new HandlerError(this.name, 'view', error));
       }
     }
   }
@@ -364,31 +269,15 @@ export class Group implements GroupEndpoint {
   }
 
   /** Runs the handler of a query request (or a GroupClient call) and sends its one answer. */
-  private answerQuery(
-    delivery: Delivery,
-    call: { handlerId: number; args: unknown[] },
-  ): void {
-    const answer = new QueryAnswer(
-      this.process,
-      delivery.sender,
-      delivery.queryId,
-    );
-    const relay =
-      call.handlerId === CLIENT_RELAY_HANDLER_ID && delivery.ordering === "p2p";
-    const handler = relay
-      ? () => serveClientCall(this, call.args)
-      : this.handlers.get(call.handlerId);
+  private answerQuery(delivery: Delivery, call: { handlerId: number; args: unknown[] }): void {
+    const answer = new QueryAnswer(this.process, delivery.sender, delivery.queryId);
+    const relay = call.handlerId === CLIENT_RELAY_HANDLER_ID && delivery.ordering === 'p2p';
+    const handler = relay ? () => serveClientCall(this, call.args) : this.handlers.get(call.handlerId);
     if (handler === undefined) {
-      answer.abort(
-        `group "${this.name}" has no handler ${call.handlerId} here`,
-      );
+      answer.abort(`group "${this.name}" has no handler ${call.handlerId} here`);
       return this.fail(new UnknownHandlerError(this.name, call.handlerId));
     }
-    this.context = {
-      sender: delivery.sender,
-      viewId: delivery.viewId,
-      ordering: delivery.ordering,
-    };
+    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
     this.answer = answer;
     const what = `query ${call.handlerId}`;
     try {
@@ -407,23 +296,19 @@ export class Group implements GroupEndpoint {
     if (this.answer === undefined)
       throw new VsyncOptionsError(
         call,
-        "is only valid inside the handler of a query request, before it returns",
+        'is only valid inside the handler of a query request, before it returns',
       );
     return this.answer;
   }
 
-  private multicast(
-    ordering: Ordering,
-    handlerId: number,
-    args: unknown[],
-  ): Promise<void> {
+  private multicast(ordering: Ordering, handlerId: number, args: unknown[]): Promise<void> {
     let payload: Uint8Array;
     try {
       payload = encodeGroupCall(handlerId, args);
     } catch (error) {
       return Promise.reject(
         new VsyncOptionsError(
-          "arguments",
+          'arguments',
           `cannot encode the call to handler ${handlerId}: ${(error as Error).message}`,
         ),
       );
@@ -434,8 +319,6 @@ export class Group implements GroupEndpoint {
   /** An async handler's rejection is reported like a throw, not left unhandled. */
   private guard(what: string, result: unknown): void {
     if (result instanceof Promise)
-      result.catch((error: unknown) =>
-        this.fail(new HandlerError(this.name, what, error)),
-      );
+      result.catch((error: unknown) => this.fail(new HandlerError(this.name, what, error)));
   }
 }
