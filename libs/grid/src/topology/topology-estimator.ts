@@ -2,9 +2,11 @@ import { GridConfigError } from '../errors/config-error';
 import type { EstimateReport } from '../estimator/estimate-report';
 import { DEFAULT_ESTIMATOR_OPTIONS, type EstimatorOptions } from '../estimator/estimator-options';
 import { LinearStateEstimator } from '../estimator/linear-state-estimator';
-import type { MeasurementModel } from '../estimator/measurement-model';
+import { MeasurementModel } from '../estimator/measurement-model';
+import { ZeroInjectionConstraints } from '../estimator/zero-injection';
 import { MeasurementKind } from '../measurements/measurement-set';
 import { breakerTopology, type BreakerTopology } from './breaker-topology';
+import { islandedNetwork } from './islanded-network';
 import { findIslands, type Island, type IslandMap } from './islands';
 
 /** One island's part of an estimate. */
@@ -39,6 +41,11 @@ export interface TopologyModel {
   readonly topology: BreakerTopology;
   readonly islands: IslandMap;
   readonly rowsLeftOut: Int32Array;
+  /**
+   * The estimator of this topology: the shared one, or one of its own when the
+   * topology changes a zero-injection constraint (see TopologyEstimator).
+   */
+  readonly estimator: LinearStateEstimator;
 }
 
 /** Topologies remembered (LRU) unless the caller says otherwise: a few trips and restorations. */
@@ -52,7 +59,8 @@ export const DEFAULT_MAX_CACHED_TOPOLOGIES = 16;
  * rows of any island it de-energizes. Both are "missing rows" of the one
  * model, so a topology reuses the model's symbolic analysis and costs one
  * numeric factorization, kept in the estimator's LRU of factors like any
- * other set of missing rows. Each island is observable on its own (a PMU
+ * other set of missing rows (a topology that changes a zero-injection
+ * constraint is the exception: see estimatorFor). Each island is observable on its own (a PMU
  * voltage in it anchors its angles) or its buses are reported unobservable.
  */
 export class TopologyEstimator {
@@ -86,7 +94,8 @@ export class TopologyEstimator {
       return hit;
     }
     const islands = findIslands(this.model.network, topology);
-    const entry = { topology, islands, rowsLeftOut: this.rowsLeftOut(topology, islands) };
+    const rowsLeftOut = this.rowsLeftOut(topology, islands);
+    const entry = { topology, islands, rowsLeftOut, estimator: this.estimatorFor(topology, islands) };
     if (this.topologies.size >= this.maxCachedTopologies)
       this.topologies.delete(this.topologies.keys().next().value!);
     this.topologies.set(key, entry);
@@ -106,7 +115,7 @@ export class TopologyEstimator {
     badData = false,
   ): TopologyEstimate {
     const t = this.topology(openBranches);
-    const report = this.estimator.estimate(zRe, zIm, [...missingRows, ...t.rowsLeftOut], badData);
+    const report = t.estimator.estimate(zRe, zIm, [...missingRows, ...t.rowsLeftOut], badData);
     return {
       topology: t.topology,
       islands: t.islands.islands.map((island) => this.islandEstimate(island, report)),
@@ -114,6 +123,27 @@ export class TopologyEstimator {
       rowsLeftOut: t.rowsLeftOut,
       report,
     };
+  }
+
+  /**
+   * A zero-injection constraint is row i of Ybus, which an open branch at bus
+   * i changes. A topology opening a branch at a constrained bus gets a model
+   * of its own with the constraints of its own Ybus (one symbolic analysis,
+   * remembered with the topology); every other topology shares the estimator.
+   */
+  private estimatorFor(topology: BreakerTopology, islands: IslandMap): LinearStateEstimator {
+    const m = this.model;
+    if (m.zeroInjection.count === 0 || topology.openBranches.length === 0) return this.estimator;
+    const net = m.network;
+    const constrained = new Set(m.zeroInjection.bus);
+    const touched = [...topology.openBranches].some(
+      (k) => constrained.has(net.branchFrom[k]) || constrained.has(net.branchTo[k]),
+    );
+    if (!touched) return this.estimator;
+    const split = islandedNetwork(net, topology, islands);
+    const zeroInjection = ZeroInjectionConstraints.of(split, m.columnBus);
+    const own = new MeasurementModel(net, m.set, m.columnBus, m.rowMeasurement, zeroInjection);
+    return new LinearStateEstimator(own, this.estimator.options);
   }
 
   private rowsLeftOut(topology: BreakerTopology, islands: IslandMap): Int32Array {

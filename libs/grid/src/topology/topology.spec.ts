@@ -234,4 +234,37 @@ describe('TopologyEstimator', () => {
     expect(est.cachedTopologies).toBe(2);
     expect(est.estimator.structure).toBe(structure);
   });
+
+  it('gives a topology that opens a branch at a zero-injection bus the constraints of its own Ybus', () => {
+    const seven = bus(7);
+    const k = [...Array(net.branchCount).keys()].find(
+      (r) => net.branchFrom[r] === seven && net.branchTo[r] === bus(9),
+    )!;
+    const tripped = solveIslandedPowerFlow(net, breakerTopology(net, [k]));
+    const base = synthesizeMeasurements(
+      net,
+      solvePowerFlow(net),
+      placePmus(net, 'greedy'),
+      0,
+      new SeededRandom(3),
+    );
+    const exact = measure(base, tripped, 0, new Set(), 0);
+    const ziModel = MeasurementModel.central(net, exact.set, { zeroInjection: true });
+    expect([...ziModel.zeroInjection.bus]).toContain(seven);
+    const est = new TopologyEstimator(ziModel);
+    const out = est.estimate(exact.set.re, exact.set.im, [k]);
+    expect(est.topology([k]).estimator).not.toBe(est.estimator);
+    let worst = 0;
+    for (let b = 0; b < net.busCount; b += 1)
+      worst = Math.max(worst, Math.hypot(out.report.vRe[b] - exact.vRe[b], out.report.vIm[b] - exact.vIm[b]));
+    expect(worst).toBeLessThan(1e-8);
+    // The case's constraint at bus 7 still counts the open branch: with it the same rows miss the truth.
+    const stale = est.estimator.estimate(exact.set.re, exact.set.im, [...out.rowsLeftOut]);
+    let staleWorst = 0;
+    for (let b = 0; b < net.busCount; b += 1)
+      staleWorst = Math.max(staleWorst, Math.hypot(stale.vRe[b] - exact.vRe[b], stale.vIm[b] - exact.vIm[b]));
+    expect(staleWorst).toBeGreaterThan(1e-3);
+    // A topology away from zero-injection buses shares the estimator and its factorizations.
+    expect(est.topology(SPLIT.filter((r) => r !== k)).estimator).toBe(est.estimator);
+  });
 });
