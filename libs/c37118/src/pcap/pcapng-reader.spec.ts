@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PcapFormatError } from '../errors/pcap-format-error';
-import { CAPTURE_FIXTURES, makeFixture } from '../testing/capture-fixtures';
+import { CAPTURE_FIXTURES, CFG3_FIXTURE, makeFixture } from '../testing/capture-fixtures';
+import { sampleConfig3, sampleConfig3Frames } from '../testing/config3-sample';
 import {
   ethernetFrame,
   ipPacket,
@@ -57,10 +58,31 @@ describe('PcapngReader', () => {
     for (const f of CAPTURE_FIXTURES) {
       const made = read(f.file);
       expect(made, `${f.file} is what capture-fixtures.ts makes`).toEqual(makeFixture(f));
+      if (f.source === undefined) continue;
       const got = inspectCapture(made);
       expect(got.report, f.file).toEqual(inspectCapture(read(f.source)).report);
       expect(got.packets.ipv6, f.file).toBeGreaterThan(0);
     }
+  });
+
+  it('reads the CFG-3 fixture: a series of CFG-3 frames, reassembled, then data frames decoded with it', () => {
+    const d = inspectCapture(read('cfg3_series_ipv6.pcapng'));
+    const parts = sampleConfig3Frames(
+      sampleConfig3({ pmuCount: CFG3_FIXTURE.pmus }),
+      CFG3_FIXTURE.maxFrameBytes,
+    );
+    expect(parts.length).toBeGreaterThan(4);
+    expect(d.report.frames).toEqual({
+      data: CFG3_FIXTURE.dataFrames,
+      header: 0,
+      cfg1: 0,
+      cfg2: 0,
+      cfg3: parts.length,
+      cmd: 2,
+    });
+    expect(d.report.rejected).toBe(0);
+    expect(d.report.stations.length).toBe(CFG3_FIXTURE.pmus);
+    expect(d.packets.ipv6).toBe(d.packets.total);
   });
 
   it('reads both byte orders, and the same packets streamed in reads of any size', () => {

@@ -13,11 +13,16 @@ import {
   LINKTYPE_LINUX_SLL,
 } from '../pcap/packet-decoder';
 import { PcapReader, type PcapPacket } from '../pcap/pcap-reader';
+import { commandFrame, encodeFrame } from '../codec/encode';
+import type { CommandName } from '../codec/frame-types';
+import { encodedConfig3Data, sampleConfig3, sampleConfig3Frames } from './config3-sample';
 import {
   ethernetFrame,
   ipPacket,
   ipv6Of,
+  join,
   linuxCookedFrame,
+  tcpSegment,
   writePcap,
   writePcapng,
   type CaptureTime,
@@ -29,8 +34,8 @@ import { PCAP_DIR } from './pcap-readme';
 export interface CaptureFixture {
   /** File name under data/pcaps. */
   readonly file: string;
-  /** The vendored capture it is made from. */
-  readonly source: string;
+  /** The vendored capture it is made from; absent for one made from the project's own frames. */
+  readonly source?: string;
   readonly make: (source: Uint8Array) => Uint8Array;
 }
 
@@ -47,10 +52,89 @@ export const CAPTURE_FIXTURES: readonly CaptureFixture[] = [
   { file: 'C37.118_1PMU_TCP_ipv6.pcapng', source: 'C37.118_1PMU_TCP.pcap', make: ipv6TcpPcapng },
   { file: 'C37.118_1PMU_UDP_sections.pcapng', source: 'C37.118_1PMU_UDP.pcap', make: sectionsPcapng },
   { file: 'C37.118_1PMU_UDP_minimal_ipv6.pcap', source: 'C37.118_1PMU_UDP_minimal.pcap', make: ipv6RawPcap },
+  { file: 'cfg3_series_ipv6.pcapng', make: cfg3SeriesPcapng },
 ];
 
 export function makeFixture(f: CaptureFixture): Uint8Array {
-  return f.make(new Uint8Array(readFileSync(`${PCAP_DIR}${f.source}`)));
+  return f.make(
+    f.source === undefined ? new Uint8Array(0) : new Uint8Array(readFileSync(`${PCAP_DIR}${f.source}`)),
+  );
+}
+
+/** Frames of the CFG-3 fixture: how many data frames follow the series, and the series' frame size. */
+export const CFG3_FIXTURE = { dataFrames: 10, maxFrameBytes: 300, idcode: 7, pmus: 10 } as const;
+
+/**
+ * A PDC asking a PMU for CFG-3 over TCP on IPv6 (port 4712), the PMU
+ * answering with the configuration split over several CFG-3 frames (some
+ * segments holding two), then turning data on: data frames decodable only
+ * with the reassembled configuration.
+ */
+function cfg3SeriesPcapng(): Uint8Array {
+  const config = sampleConfig3({ idcode: CFG3_FIXTURE.idcode, pmuCount: CFG3_FIXTURE.pmus });
+  const series = sampleConfig3Frames(config, CFG3_FIXTURE.maxFrameBytes);
+  const command = (c: CommandName) =>
+    encodeFrame(commandFrame(CFG3_FIXTURE.idcode, c, { soc: config.soc, fracsec: 0 }));
+  const data = Array.from({ length: CFG3_FIXTURE.dataFrames }, (_, i) => encodedConfig3Data(config, i));
+  const toPmu = new TcpFlow(
+    ipv6Of(Uint8Array.of(10, 0, 0, 2)),
+    ipv6Of(Uint8Array.of(10, 0, 0, 1)),
+    50_000,
+    4712,
+  );
+  const toPdc = toPmu.reverse();
+  const segments = [
+    toPmu.send(command('cfg3')),
+    ...pairs(series).map((p) => toPdc.send(join(p))),
+    toPmu.send(command('start')),
+    ...data.map((d) => toPdc.send(d)),
+  ];
+  return writePcapng([
+    {
+      littleEndian: true,
+      interfaces: [{ linkType: LINKTYPE_ETHERNET, resolution: { base: 10, exponent: 9 } }],
+      packets: segments.map((data, i) => ({
+        time: { seconds: config.soc, nanoseconds: i * 1_000_000 },
+        data,
+      })),
+    },
+  ]);
+}
+
+/** Frames two to a segment where they pair up, so a segment can carry more than one part of the series. */
+function pairs(frames: readonly Uint8Array[]): Uint8Array[][] {
+  const out: Uint8Array[][] = [];
+  for (let i = 0; i < frames.length; i += 2) out.push(frames.slice(i, i + 2));
+  return out;
+}
+
+/** One direction of a TCP connection (no handshake: the capture starts mid-connection), as Ethernet frames. */
+class TcpFlow {
+  private seq = 1000;
+
+  constructor(
+    private readonly src: Uint8Array,
+    private readonly dst: Uint8Array,
+    private readonly srcPort: number,
+    private readonly dstPort: number,
+  ) {}
+
+  reverse(): TcpFlow {
+    return new TcpFlow(this.dst, this.src, this.dstPort, this.srcPort);
+  }
+
+  send(payload: Uint8Array): Uint8Array {
+    const transport = tcpSegment({
+      srcPort: this.srcPort,
+      dstPort: this.dstPort,
+      seq: this.seq,
+      ack: 1,
+      flags: 0x18,
+      payload,
+    });
+    this.seq += payload.length;
+    return ethernetFrame(ipPacket({ src: this.src, dst: this.dst, protocol: 6, transport }));
+  }
 }
 
 /** One little-endian section, Ethernet at nanosecond resolution, every IP packet moved to IPv6 with a chain of extension headers. */

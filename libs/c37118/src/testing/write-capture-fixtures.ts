@@ -10,5 +10,7 @@ import { PCAP_DIR } from './pcap-readme';
 for (const fixture of CAPTURE_FIXTURES) {
   const bytes = makeFixture(fixture);
   writeFileSync(`${PCAP_DIR}${fixture.file}`, bytes);
-  process.stdout.write(`${fixture.file}: ${bytes.length} bytes from ${fixture.source}\n`);
+  process.stdout.write(
+    `${fixture.file}: ${bytes.length} bytes from ${fixture.source ?? "the project's own frames"}\n`,
+  );
 }
