@@ -20,8 +20,10 @@
  *   npm run bench:vsync -- [--json] [--messages 30000] [--rounds 5] [--latency-messages 300] [--size-bytes 1024]
  *                          [--warmup-messages 20000] [--in-flight 32]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
+ *                          [--state-mib 1024]   (state transfer vs raw TCP of that many MiB, bench/vsync/state-transfer.ts; 0 skips)
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
+import { measureStateTransfer } from './state-transfer';
 
 const PROGRAM = 'bench/vsync/member.ts';
 /** Bounds each phase so a stalled run reports instead of hanging. */
@@ -59,6 +61,10 @@ const sizeBytes = argument('size-bytes', 1024);
 const inFlight = argument('in-flight', 32);
 // With --json only the closing JSON line is printed; otherwise progress goes to stderr as well.
 const core = coreBounds();
+/** MiB of state moved by the state-transfer part (1024 = the 1 GiB figure; --state-mib 0 skips it for quick runs). */
+const stateMib = process.argv.includes('--state-mib')
+  ? Number(process.argv[process.argv.indexOf('--state-mib') + 1])
+  : 1024;
 const log = (line: string): void => void (json || process.stderr.write(`${line}\n`));
 
 function coreBounds(): Record<string, number> {
@@ -282,6 +288,7 @@ async function main(): Promise<void> {
       sizeBytes,
       inFlight,
       core,
+      stateTransfer: stateMib > 0 ? await measureStateTransfer(stateMib * 1024 * 1024) : null,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

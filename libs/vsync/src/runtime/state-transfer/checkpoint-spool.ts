@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateTransferError } from './state-transfer-error';
@@ -23,8 +24,9 @@ export async function spoolCheckpoint(
   name: string,
   maxCheckpointBytes: number,
 ): Promise<SpooledCheckpoint> {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${name}.spool`);
+  const own = processSpoolDirectory(dir);
+  await mkdir(own, { recursive: true });
+  const path = join(own, `${name}.spool`);
   const file = await open(path, 'w');
   const hash = createHash('sha256');
   let totalBytes = 0;
@@ -49,4 +51,42 @@ export async function spoolCheckpoint(
 
 export async function discardSpool(spool: SpooledCheckpoint): Promise<void> {
   await rm(spool.path, { force: true });
+}
+
+const ownDirectories = new Map<string, string>();
+
+/** This process's own directory under `base` ("<pid>"): removed when the process exits, and the directories of
+ *  processes that no longer run (killed before they could clean up) are removed when the first spool is made. */
+function processSpoolDirectory(base: string): string {
+  let own = ownDirectories.get(base);
+  if (own !== undefined) return own;
+  own = join(base, String(process.pid));
+  ownDirectories.set(base, own);
+  sweepStale(base);
+  const dir = own;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return own;
+}
+
+function sweepStale(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(base, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -33,7 +33,8 @@ export interface StateTransferOptions {
   readonly replicas?: number;
   /** Views whose joiners are still loading, tracked at once (default 16). */
   readonly maxOpenTransfers?: number;
-  /** Where a member keeps the checkpoints it may send (default: the OS temporary directory). */
+  /** Where a member keeps the checkpoints it may send, in a directory of its own ("<pid>", removed at exit and, after
+   *  a kill, by the next process that spools there); default: gridcloud-vsync-state in the OS temporary directory. */
   readonly spoolDir?: string;
   /** Received bytes not yet taken by loadCheckpoint before the sender is paused (default 16 MiB). */
   readonly receiveQueueBytes?: number;
