@@ -138,7 +138,7 @@ describe('our PMU server -> pypmu PDC over TCP', () => {
       },
     );
     const rejects: string[] = [];
-    server.onReject = (r) => rejects.push(r.message);
+    server.onRefusal = (_peer, message) => rejects.push(message);
     const { port } = await server.listen();
     peer = LocalProcess.spawn([projectPython(), 'test/c37118/pypmu_pdc.py', String(port), String(FRAMES)], {
       stdin: 'pipe',
@@ -149,7 +149,7 @@ describe('our PMU server -> pypmu PDC over TCP', () => {
     for (let i = 0; i < FRAMES; i += 1) {
       const f = frame(i);
       sent.push(f);
-      server.publish(encodeFrame(f, config));
+      server.publish(IDCODE, encodeFrame(f, config));
       await new Promise((r) => setTimeout(r, 2));
     }
     const done = (await peer.waitFor((l) => 'decoded' in l, 'pypmu summary', 60_000)) as { decoded: number };

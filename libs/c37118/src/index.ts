@@ -108,6 +108,8 @@ export {
   type PmuIdentity,
   type PmuSessionEffect,
   type PmuSessionEvent,
+  type PmuStreams,
+  MAX_COMMAND_FRAME_BYTES,
   type FrameTime,
 } from './net/pmu-session';
 export { PmuServer, type PmuServerCounters, type PmuServerOptions } from './net/pmu-server';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { encodeFrame, FrameEncodeError } from '@gridcloud/c37118';
+import { ListenError } from '@gridcloud/command-line';
+import { encodeFrame, FrameEncodeError, PmuServer, systemFrameTime } from '@gridcloud/c37118';
 import { CaseFormatError, parseMatpowerCase, SeededRandom, type PowerCase } from '@gridcloud/grid';
 import type { SimOptions } from '../config/sim-options';
 import { CaseFileError } from '../errors/case-file-error';
@@ -8,17 +9,17 @@ import { SimConfigError } from '../errors/sim-config-error';
 import { GridTruth } from '../model/grid-truth';
 import { PmuSimulator } from '../model/pmu-simulator';
 import { KafkaFrameProducer } from './kafka-frame-producer';
-import { TcpPmuServer } from './tcp-pmu-server';
 import { TruthWriter } from './truth-writer';
 import { UdpFrameSender } from './udp-frame-sender';
 import { config3Of } from '../wire/config3';
+import { streamIdentity } from '../wire/stream-identity';
 
 /** The runtime shell: a wall-clock loop asking the simulator for each reporting instant and handing frames to the transports. */
 export class PmuSimApp {
   readonly sim: PmuSimulator;
   slotsSent = 0;
   slotsSkipped = 0;
-  private tcp: TcpPmuServer | undefined;
+  private tcp: PmuServer | undefined;
   private udp: UdpFrameSender | undefined;
   private kafka: KafkaFrameProducer | undefined;
   private truth: TruthWriter | undefined;
@@ -46,10 +47,7 @@ export class PmuSimApp {
   async start(): Promise<number> {
     const o = this.options;
     let port = 0;
-    if (o.tcp !== undefined) {
-      this.tcp = new TcpPmuServer((id) => this.sim.streamById(id), o, this.log);
-      port = await this.tcp.listen(o.tcp.host, o.tcp.port);
-    }
+    if (o.tcp !== undefined) port = await this.listenTcp(o.tcp.host, o.tcp.port);
     if (o.udpTargets.length > 0) this.udp = new UdpFrameSender(o.udpTargets);
     if (o.kafkaBrokers.length > 0) {
       this.kafka = new KafkaFrameProducer(o.kafkaBrokers, o.kafkaTopic, o.maxKafkaQueueFrames);
@@ -62,6 +60,32 @@ export class PmuSimApp {
     this.loopDelay.enable();
     this.wake();
     return port;
+  }
+
+  /** One listener for every stream, answering with each stream's configuration in force. */
+  private async listenTcp(host: string, port: number): Promise<number> {
+    const o = this.options;
+    const server = new PmuServer(
+      (id) => {
+        const stream = this.sim.streamById(id);
+        return stream === undefined ? undefined : streamIdentity(stream);
+      },
+      {
+        host,
+        port,
+        maxConnections: o.maxTcpClients,
+        maxSendQueueBytes: o.maxSocketBufferBytes,
+        now: () => systemFrameTime(),
+      },
+    );
+    server.onRefusal = (peer, message) => this.log(`tcp client ${peer}: ${message}`);
+    try {
+      const address = await server.listen();
+      this.tcp = server;
+      return address.port;
+    } catch (error) {
+      throw new ListenError('--tcp', `${host}:${port}`, error as NodeJS.ErrnoException);
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,11 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ListenError } from '@gridcloud/command-line';
-import { TcpPmuServer } from './tcp-pmu-server';
+import { parseSimOptions } from '../config/sim-options';
+import { casePath } from '../testing/case-files';
+import { PmuSimApp } from './pmu-sim-app';
 
-describe('TcpPmuServer.listen', () => {
+describe('PmuSimApp --tcp', () => {
   const servers: net.Server[] = [];
 
   afterEach(async () => {
@@ -15,15 +17,15 @@ describe('TcpPmuServer.listen', () => {
     servers.push(busy);
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     const port = (busy.address() as net.AddressInfo).port;
-    const sim = new TcpPmuServer(
-      () => undefined,
-      { maxSocketBufferBytes: 1024, maxTcpClients: 1 },
+    const app = new PmuSimApp(
+      parseSimOptions(['--case', casePath('case14.m'), '--tcp', `127.0.0.1:${port}`]),
       () => undefined,
     );
-    const failure = sim.listen('127.0.0.1', port);
+    const failure = app.start();
     await expect(failure).rejects.toBeInstanceOf(ListenError);
     await expect(failure).rejects.toThrow(
       `--tcp 127.0.0.1:${port} cannot be bound: the address is already in use`,
     );
+    await app.stop();
   });
 });
