@@ -31,11 +31,15 @@ describe('link takeover by a hello naming a member (no key)', () => {
       await sleep(300);
     }
     const stolenBytes = impostors.reduce((sum, peer) => sum + peer.receivedBytes, 0);
+    // Every impostor's socket was closed by the member it tried (each refusal is counted; a connection of the other
+    // half of a simultaneous dial between members may be refused and counted too).
+    const refusedEach = impostors.every((peer) => peer.isClosed);
     const refused = await group.total((s) => (s.transport as { impostorsRefused: number }).impostorsRefused);
     for (const peer of impostors) peer.close();
     console.info(`impostors refused ${refused}, bytes they received ${stolenBytes}`);
     const result = await group.verdict('vsync link takeover', stolenBytes > 0 ? 1 : 0);
     expect(result).toMatchObject({ survived: true, forgedAccepted: 0, outage: 0 });
-    expect(refused).toBe(impostors.length);
+    expect(refusedEach).toBe(true);
+    expect(refused).toBeGreaterThanOrEqual(impostors.length);
   });
 });
