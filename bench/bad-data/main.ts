@@ -44,6 +44,9 @@ interface MethodResult {
   identificationRate: number;
   plantedRemoved: number;
   goodRemoved: number;
+  /** Buses left unobservable by removals, summed over the trials. */
+  unobservableBuses: number;
+  /** Over the buses each estimate gives a value to. */
   rmsErrorPu: number;
   msPerTrial: number;
 }
@@ -60,10 +63,19 @@ function plantRows(random: SeededRandom, eligible: number[]): number[] {
   return [...rows].sort((a, b) => a - b);
 }
 
-function rmsError(vRe: Float64Array, vIm: Float64Array, t: { re: Float64Array; im: Float64Array }): number {
+/** RMS voltage error over the buses the estimate gives a value to. */
+function rmsError(
+  r: { vRe: Float64Array; vIm: Float64Array; observable: Uint8Array },
+  t: { re: Float64Array; im: Float64Array },
+): number {
   let sum = 0;
-  for (let b = 0; b < vRe.length; b++) sum += (vRe[b] - t.re[b]) ** 2 + (vIm[b] - t.im[b]) ** 2;
-  return Math.sqrt(sum / vRe.length);
+  let count = 0;
+  for (let b = 0; b < r.vRe.length; b++) {
+    if (r.observable[b] === 0) continue;
+    sum += (r.vRe[b] - t.re[b]) ** 2 + (r.vIm[b] - t.im[b]) ** 2;
+    count++;
+  }
+  return Math.sqrt(sum / count);
 }
 
 function runPlacement(net: Network, placement: PlacementStrategy, trials: number): Record<string, unknown> {
@@ -86,7 +98,7 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
   const totals = Object.fromEntries(
     Object.keys(METHODS).map((name) => [
       name,
-      { detected: 0, identified: 0, planted: 0, good: 0, rms: 0, ms: 0 },
+      { detected: 0, identified: 0, planted: 0, good: 0, rms: 0, ms: 0, unobservable: 0 },
     ]),
   );
   let cleanRms = 0;
@@ -102,7 +114,7 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
       zIm[r] += size * Math.sin(angle);
     }
     const clean = estimators.lnr.estimate(set.re, set.im);
-    cleanRms += rmsError(clean.vRe, clean.vIm, t) / trials;
+    cleanRms += rmsError(clean, t) / trials;
     for (const [name, est] of Object.entries(estimators)) {
       const t0 = performance.now();
       const report = est.estimate(zRe, zIm, [], true);
@@ -114,7 +126,8 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
       total.identified += hits === planted.length && removed.length === planted.length ? 1 : 0;
       total.planted += hits;
       total.good += removed.length - hits;
-      total.rms += rmsError(report.vRe, report.vIm, t) / trials;
+      total.rms += rmsError(report, t) / trials;
+      total.unobservable += report.observable.reduce((n, o) => n + (o === 0 ? 1 : 0), 0);
     }
   }
   const methods: Record<string, MethodResult> = {};
@@ -124,6 +137,7 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
       identificationRate: total.identified / trials,
       plantedRemoved: total.planted / (trials * ERRORS_PER_TRIAL),
       goodRemoved: total.good,
+      unobservableBuses: total.unobservable,
       rmsErrorPu: Number(total.rms.toPrecision(4)),
       msPerTrial: Math.round(total.ms * 10) / 10,
     };

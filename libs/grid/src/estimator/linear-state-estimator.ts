@@ -376,7 +376,7 @@ export class LinearStateEstimator {
     }
     const back =
       this.bestGiveBack(frame.factor, zRe, zIm, removed, tried) ??
-      this.swapGiveBack(missing, zRe, zIm, removed, tried);
+      this.swapGiveBack(frame.factor, missing, zRe, zIm, removed, tried);
     return back === undefined ? undefined : { ...back, giveBack: true };
   }
 
@@ -385,19 +385,25 @@ export class LinearStateEstimator {
    * identification threshold: the usual way interacting errors fool the
    * largest normalized residual is to make a good measurement look worst,
    * after whose removal a bad one turns critical and hides. Giving the good
-   * one back lets the loop remove the bad one instead. Each removed row is
-   * tried once (one estimate per trial).
+   * one back lets the loop remove the bad one instead. A removed row without
+   * which some bus is unobservable comes back unless it is still the worst
+   * (then it is critical once back, and its error could not be told anyway).
+   * Each removed row is tried once (one estimate per trial).
    */
   private swapGiveBack(
+    current: GainFactor,
     missing: readonly number[],
     zRe: Float64Array,
     zIm: Float64Array,
     removed: readonly { row: number }[],
     tried: Set<number>,
   ): { row: number; value: number } | undefined {
+    const m = this.model;
     for (const { row } of removed) {
       if (tried.has(row)) continue;
       tried.add(row);
+      const restores =
+        current.observable[m.col1[row]] === 0 || (m.col2[row] >= 0 && current.observable[m.col2[row]] === 0);
       const frame = this.estimateWith(
         missing.filter((r) => r !== row),
         zRe,
@@ -405,7 +411,8 @@ export class LinearStateEstimator {
       );
       const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
       const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
-      if (worst.row >= 0 && worst.row !== row && worst.value >= threshold) return { row, value: worst.value };
+      const exposes = worst.row >= 0 && worst.row !== row && worst.value >= threshold;
+      if (exposes || (restores && worst.row !== row)) return { row, value: worst.value };
     }
     return undefined;
   }
