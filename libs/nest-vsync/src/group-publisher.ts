@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { QueryWant } from '@gridcloud/vsync';
 import { messageHandlerId } from './message-id';
 import { VsyncGroups } from './vsync-groups';
 import { VsyncPatternError } from './errors/vsync-pattern-error';
@@ -23,9 +24,30 @@ export class GroupPublisher {
   async orderedSend(group: string, message: string, ...args: unknown[]): Promise<void> {
     return this.groups.get(group).orderedSend(idOf(message), ...args);
   }
+
+  /** Asks every member's `@MessagePattern('group/message')` handler: `query(group, message, want, ...args,
+   *  { timeoutMs, onTimeout })`, resolving with their return values (see Group.query). */
+  async query<T = unknown>(
+    group: string,
+    message: string,
+    want: QueryWant,
+    ...args: unknown[]
+  ): Promise<T[]> {
+    return this.groups.get(group).query<T>(want, idOf(message), ...args);
+  }
+
+  /** A query delivered in the group's total order (the order of orderedSend). */
+  async orderedQuery<T = unknown>(
+    group: string,
+    message: string,
+    want: QueryWant,
+    ...args: unknown[]
+  ): Promise<T[]> {
+    return this.groups.get(group).orderedQuery<T>(want, idOf(message), ...args);
+  }
 }
 
-function idOf(message: string): number {
+export function idOf(message: string): number {
   if (typeof message !== 'string' || message.length === 0)
     throw new VsyncPatternError(`a message name must be a non-empty string, got ${JSON.stringify(message)}`);
   return messageHandlerId(message);

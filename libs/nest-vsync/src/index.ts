@@ -11,6 +11,7 @@ export { VsyncGroups, type GroupMembership } from './vsync-groups';
 export { VsyncServer } from './vsync-server';
 export { VsyncContext, type VsyncDelivery } from './vsync-context';
 export { GroupPublisher } from './group-publisher';
+export { GroupClients, NamedGroupClient } from './group-clients';
 export { InjectGroup } from './inject-group.decorator';
 export { OnView } from './on-view.decorator';
 export { SystemViews } from './system-views';

@@ -8,7 +8,7 @@ import { ViewListeners } from './view-listeners';
 import { VsyncContext } from './vsync-context';
 import { VsyncGroups } from './vsync-groups';
 
-/** One `@EventPattern('group/message')` handler chain, bound to its vsync handler id. */
+/** One `@EventPattern` or `@MessagePattern('group/message')` handler chain, bound to its vsync handler id. */
 interface EventRoute {
   readonly pattern: string;
   readonly group: string;
@@ -19,9 +19,11 @@ interface EventRoute {
 
 /**
  * The Nest transport strategy over vsync groups. `@EventPattern('estimators/snapshot')` receives the `send` and
- * `orderedSend` deliveries of message `snapshot` in group `estimators`, with `@Ctx()` a VsyncContext. On listen the
- * server checks every pattern, registers every handler, and only then joins the groups it serves, so no delivery
- * finds a handler missing. A failing handler is reported (group onError and Nest's logger); delivery goes on.
+ * `orderedSend` deliveries of message `snapshot` in group `estimators`, with `@Ctx()` a VsyncContext.
+ * `@MessagePattern('dictionary/lookup')` answers queries: each member's return value (awaited, an observable's last
+ * value) is that member's one reply; a throw is an abortReply with its message. On listen the server checks every
+ * pattern, registers every handler, and only then joins the groups it serves, so no delivery finds a handler
+ * missing. A failing handler is reported (group onError and Nest's logger); delivery goes on.
  */
 @Injectable()
 export class VsyncServer extends Server implements CustomTransportStrategy {
@@ -87,42 +89,33 @@ export class VsyncServer extends Server implements CustomTransportStrategy {
     for (const name of served) this.groups.markServed(name);
     for (const route of routes) {
       const group = this.groups.get(route.group);
-      group.handle(route.handlerId, (...args: unknown[]) => this.dispatch(group, route, args));
+      group.handle(route.handlerId, (...args: unknown[]) =>
+        route.handler.isEventHandler === true
+          ? this.dispatch(group, route, args)
+          : this.answer(group, route, args),
+      );
     }
     await Promise.all(served.map((name) => this.groups.join(name)));
   }
 
   private route(pattern: string, handler: MessageHandler): EventRoute {
-    if (handler.isEventHandler !== true)
-      throw new VsyncPatternError(
-        `@MessagePattern('${pattern}') needs a request-reply query, which @gridcloud/vsync does not have yet; use @EventPattern for send and orderedSend deliveries`,
-      );
     const slash = pattern.indexOf('/');
     const group = pattern.slice(0, slash);
     const message = pattern.slice(slash + 1);
     if (slash <= 0 || message.length === 0)
       throw new VsyncPatternError(
-        `@EventPattern('${pattern}') must be 'group/message', e.g. 'estimators/snapshot'`,
+        `${decoratorOf(handler)}('${pattern}') must be 'group/message', e.g. 'estimators/snapshot'`,
       );
     if (!this.groups.names.includes(group))
       throw new VsyncPatternError(
-        `@EventPattern('${pattern}') names group '${group}', which VsyncModule's groups (${this.groups.names.join(', ') || 'none'}) do not list`,
+        `${decoratorOf(handler)}('${pattern}') names group '${group}', which VsyncModule's groups (${this.groups.names.join(', ') || 'none'}) do not list`,
       );
     return { pattern, group, message, handlerId: messageHandlerId(message), handler };
   }
 
   /** Runs inside the group's delivery: the context is read now, while it is the delivery's own. */
   private dispatch(group: Group, route: EventRoute, args: unknown[]): void {
-    const delivery = group.delivery!;
-    const context = new VsyncContext({
-      group: route.group,
-      message: route.message,
-      sender: delivery.sender,
-      viewId: delivery.viewId,
-      ordering: delivery.ordering,
-      view: group.view,
-      systemView: this.groups.process.systemView,
-    });
+    const context = this.contextOf(group, route);
     const data = args.length === 1 ? args[0] : args;
     let result: unknown;
     try {
@@ -135,9 +128,39 @@ export class VsyncServer extends Server implements CustomTransportStrategy {
       .catch((error: unknown) => this.report(group, route, error));
   }
 
+  /** A @MessagePattern handler: its (awaited) value is this member's reply to a query; the group sends it, and turns
+   *  a rejection into an abortReply carrying the error's message and reports it through onError. */
+  private async answer(group: Group, route: EventRoute, args: unknown[]): Promise<unknown> {
+    const context = this.contextOf(group, route);
+    const data = args.length === 1 ? args[0] : args;
+    try {
+      const result: unknown = await route.handler(data, context);
+      return isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+    } catch (error) {
+      throw describe(error);
+    }
+  }
+
+  private contextOf(group: Group, route: EventRoute): VsyncContext {
+    const delivery = group.delivery!;
+    return new VsyncContext({
+      group: route.group,
+      message: route.message,
+      sender: delivery.sender,
+      viewId: delivery.viewId,
+      ordering: delivery.ordering,
+      view: group.view,
+      systemView: this.groups.process.systemView,
+    });
+  }
+
   private report(group: Group, route: EventRoute, error: unknown): void {
     group.fail(new HandlerError(route.group, `@EventPattern('${route.pattern}')`, describe(error)));
   }
+}
+
+function decoratorOf(handler: MessageHandler): string {
+  return handler.isEventHandler === true ? '@EventPattern' : '@MessagePattern';
 }
 
 /** Nest logs an error that is not an RpcException (with its stack) and hands on only `{ status, message }`. */

@@ -7,12 +7,13 @@ import {
   type INestMicroservice,
   type LoggerService,
 } from '@nestjs/common';
-import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
 import { Group, sameProcess, VsyncProcess, type View } from '@gridcloud/vsync';
 import {
+  GroupClients,
   GroupPublisher,
   InjectGroup,
   OnView,
@@ -289,20 +290,59 @@ describe('VsyncModule options and patterns', () => {
     );
   });
 
-  it('rejects @MessagePattern at start, saying query is not there yet', async () => {
+  it('@MessagePattern answers queries: each member returns one reply; a GroupClient outside the group asks too', async () => {
     @Controller()
     class Asks {
-      @MessagePattern<string>('estimators/ask')
-      ask(): string {
-        return 'no';
+      constructor(@Inject(VsyncProcess) private readonly process: VsyncProcess) {}
+
+      @MessagePattern<string>('estimators/whoami')
+      async whoami(@Payload() prefix: string, @Ctx() context: VsyncContext): Promise<string> {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return `${prefix}:${this.process.self.address}:${context.getOrdering()}`;
+      }
+
+      @MessagePattern<string>('estimators/refuse')
+      refuse(): never {
+        // Nest hands an RpcException's message on; any other error becomes 'Internal server error'.
+        throw new RpcException('not today');
       }
     }
-    const moduleRef = await compile({ ...FAST, groups: ['estimators'] }, { controllers: [Asks] });
-    const ms = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VsyncServer), logger: false });
-    opened.push(ms);
-    const listening = ms.listen();
-    await expect(listening).rejects.toThrow(VsyncPatternError);
-    await expect(listening).rejects.toThrow(/query/);
+    const [portA, portB, portC] = [await freePort(), await freePort(), await freePort()];
+    const seeds = [`127.0.0.1:${portA}`];
+    const member = async (port: number): Promise<TestingModule> => {
+      const options = { ...FAST, bindPort: port, seeds, founder: port === portA, groups: ['estimators'] };
+      const moduleRef = await compile(options, { controllers: [Asks] });
+      const ms = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VsyncServer), logger: log });
+      opened.push(ms);
+      await ms.listen();
+      return moduleRef;
+    };
+    const a = await member(portA);
+    await member(portB);
+    const group = a.get<Group>(groupTokenOf('estimators'));
+    await until(() => group.view?.members.length === 2 || undefined, 'a two-member view');
+
+    const answers = await a.get(GroupPublisher).query<string>('estimators', 'whoami', 'all', 'hi');
+    expect(answers).toEqual([`hi:127.0.0.1:${portA}:fifo`, `hi:127.0.0.1:${portB}:fifo`]);
+    const ordered = await a.get(GroupPublisher).orderedQuery<string>('estimators', 'whoami', 1, 'o');
+    expect(ordered).toHaveLength(1);
+    await expect(a.get(GroupPublisher).query('estimators', 'refuse', 'all')).rejects.toThrow(/not today/);
+
+    // A process in the system but not in the group calls it through a representative member.
+    const outsider = await compile({
+      ...FAST,
+      bindPort: portC,
+      seeds,
+      founder: false,
+      groups: ['lobby'],
+      join: ['lobby'],
+    });
+    opened.push(outsider);
+    await outsider.init();
+    const client = outsider.get(GroupClients).get('estimators');
+    const viaClient = await client.query<string>('all', 'whoami', 'c');
+    expect(viaClient).toEqual([`c:127.0.0.1:${portA}:fifo`, `c:127.0.0.1:${portB}:fifo`]);
+    expect(client.client.representative).toBeDefined();
   });
 
   it('refuses two message names of one group that hash to the same handler id, naming both', async () => {

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { ConfigError, TransportConfigError, VsyncOptionsError, VsyncProcess } from '@gridcloud/vsync';
 import { VsyncModuleOptionsError } from './errors/vsync-module-options-error';
 import { GroupPublisher } from './group-publisher';
+import { GroupClients } from './group-clients';
 import { SystemViews } from './system-views';
 import { ViewListeners } from './view-listeners';
 import { VsyncGroups } from './vsync-groups';
@@ -24,7 +25,7 @@ export interface VsyncModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>
   readonly groups?: readonly string[];
 }
 
-const SHARED_PROVIDERS = [VsyncGroups, GroupPublisher, SystemViews, ViewListeners, VsyncServer];
+const SHARED_PROVIDERS = [VsyncGroups, GroupPublisher, GroupClients, SystemViews, ViewListeners, VsyncServer];
 
 /**
  * The app's one VsyncProcess and its named Groups as Nest providers (global, so feature modules inject them), the
