@@ -22,7 +22,6 @@ import {
   VsyncGroups,
   VsyncModule,
   VsyncModuleOptionsError,
-  VsyncPatternError,
   VsyncServer,
   messageHandlerId,
   type VsyncModuleOptions,
