@@ -63,6 +63,7 @@ const MAX_REENTRANT_INPUTS = 1_000_000;
  */
 export class VsyncProcess {
   private readonly options: ResolvedProcessOptions;
+  private secretInUse: VsyncSecret | undefined;
   private readonly transport: TcpTransport;
   private readonly groups = new Map<string, GroupEndpoint>();
   private readonly joined = new Set<string>();
@@ -137,6 +138,12 @@ export class VsyncProcess {
     if (this.state !== 'new' || this.starting !== undefined)
       throw new VsyncOptionsError('secret', 'setSecure must be called before the process starts');
     this.transport.useSecret(secret);
+    this.secretInUse = secret;
+  }
+
+  /** The system secret this process's links are keyed with, if any; state transfer derives its own key from it. */
+  get systemSecret(): VsyncSecret | undefined {
+    return this.secretInUse ?? this.options.transport.secret;
   }
 
   /** Listens for process-wide errors, such as exclusion from the system after a minority partition. */

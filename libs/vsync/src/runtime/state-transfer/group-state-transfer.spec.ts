@@ -121,6 +121,26 @@ describe('join with state transfer', () => {
   });
 });
 
+describe('join with state transfer in a keyed system', () => {
+  it('streams the state under the key derived from the system secret', async () => {
+    const secret = 'a system secret of at least thirty-two bytes';
+    const dirA = new Dictionary();
+    const a = new Group('dict-keyed', { founder: true, secret });
+    cleanups.push(() => a.close());
+    dirA.attach(a).stateTransfer(dirA.options());
+    await a.join();
+    for (let i = 0; i < 10; i++) await a.orderedSend(UPDATE, `k${i}`, i);
+    await until(() => dirA.applied === 10);
+    const dirB = new Dictionary();
+    const b = new Group('dict-keyed', { seeds: [a.process.self.address], secret });
+    cleanups.push(() => b.close());
+    dirB.attach(b).stateTransfer(dirB.options());
+    await b.join();
+    expect(b.process.systemSecret).toBe(secret);
+    expect(dirB.snapshot()).toBe(dirA.snapshot());
+  });
+});
+
 describe('checkpoint files', () => {
   it('writes checkpoints atomically, keeps the newest few, and the first member of a restarted group loads the newest', async () => {
     const dir = await tempDir();

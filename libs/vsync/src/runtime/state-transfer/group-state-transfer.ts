@@ -71,7 +71,8 @@ export class GroupStateTransfer {
   private readonly spools = new Map<number, Promise<SpooledCheckpoint>>();
   /** Checkpoints the plan asked for that are not made yet (bounded by the plan's maxOpenTransfers). */
   private readonly dueCheckpoints = new Set<number>();
-  private readonly key: Buffer | null;
+  /** The stream key, derived when first needed: the process's secret may be set (setSecure) after this. */
+  private derivedKey: Buffer | null | undefined;
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<CheckpointFile | undefined> | undefined;
   private closed = false;
@@ -83,7 +84,6 @@ export class GroupStateTransfer {
     private readonly sink: GroupSink,
   ) {
     this.options = resolveStateTransferOptions(options);
-    this.key = streamKey(this.options.secret, group);
     if (this.options.checkpointDir !== undefined && this.options.checkpointIntervalMs > 0) {
       this.timer = setInterval(() => void this.periodicCheckpoint(), this.options.checkpointIntervalMs);
       this.timer.unref();
@@ -143,6 +143,12 @@ export class GroupStateTransfer {
   }
 
   private planSelf: ProcessId | undefined;
+
+  /** The group's own secret option, else the process's system secret: a keyed system has keyed state streams. */
+  private get key(): Buffer | null {
+    this.derivedKey ??= streamKey(this.options.secret ?? this.process.systemSecret, this.group);
+    return this.derivedKey;
+  }
 
   private resetPlan(self: ProcessId): void {
     for (const viewId of [...this.spools.keys()]) this.discard(viewId);
@@ -252,7 +258,7 @@ export class GroupStateTransfer {
       try {
         const spool = await this.waitForSpool(viewId);
         if (spool === undefined) return;
-        return await sendCheckpoint({
+        await sendCheckpoint({
           group: this.group,
           viewId,
           spool,
@@ -262,9 +268,12 @@ export class GroupStateTransfer {
           chunkBytes: this.options.chunkBytes,
           onProgress: (bytes, totalBytes) => this.progress('send', viewId, bytes, totalBytes),
         });
+        return; // sent, or refused: the joiner no longer waits for it
       } catch (error) {
-        if (attempt === this.options.serveAttempts || !this.spools.has(viewId))
-          return this.sink.fail(error as Error);
+        // A broken stream is retried: the joiner answers with the offset it reached.
+        // The transfer ended meanwhile (the joiner loaded the state or left): nothing is owed any more.
+        if (!this.spools.has(viewId)) return;
+        if (attempt === this.options.serveAttempts) return this.sink.fail(error as Error);
         await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
       }
     }

@@ -31,8 +31,9 @@ export interface OutgoingTransfer {
 
 /** Streams a spooled checkpoint to a joiner over a connection of its own, from the offset the joiner reports (it
  *  may have received the start from a sender that failed). TCP's flow control is the backpressure: the file is read
- *  only as fast as the joiner takes it. Resolves once every byte was written; rejects with StateTransferError. */
-export async function sendCheckpoint(t: OutgoingTransfer): Promise<void> {
+ *  only as fast as the joiner takes it. Resolves 'sent' once every byte was written, or 'refused' when the joiner no
+ *  longer waits for this checkpoint (it loaded it from another member, or gave up); rejects with StateTransferError. */
+export async function sendCheckpoint(t: OutgoingTransfer): Promise<'sent' | 'refused'> {
   const socket = await dial(t.endpoint, t.handshakeTimeoutMs);
   try {
     const reader = new SocketReader(socket);
@@ -53,10 +54,14 @@ export async function sendCheckpoint(t: OutgoingTransfer): Promise<void> {
       nonce,
     );
     if (typeof offset === 'string') throw new StateTransferError(`joiner ${t.endpoint}: ${offset}`);
-    if (offset === REFUSE_OFFSET || offset > t.spool.totalBytes)
-      throw new StateTransferError(`joiner ${t.endpoint} refused the checkpoint of view ${t.viewId}`);
+    if (offset === REFUSE_OFFSET) return 'refused';
+    if (offset > t.spool.totalBytes)
+      throw new StateTransferError(
+        `joiner ${t.endpoint} asked for offset ${offset} of ${t.spool.totalBytes} bytes`,
+      );
     reader.release();
     await pipeline(fileFrom(t, offset), progress(t, offset), socket);
+    return 'sent';
   } finally {
     socket.destroy();
   }

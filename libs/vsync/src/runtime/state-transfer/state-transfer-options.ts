@@ -46,7 +46,8 @@ export interface StateTransferOptions {
   readonly retryDelayMs?: number;
   /** Interface the joiner's state endpoint listens on (default: the host of the process's advertised address). */
   readonly bindHost?: string;
-  /** The system secret: the state stream is then authenticated with a key derived from it for this group. */
+  /** The system secret (default: the process's `secret` / setSecure): the state stream is then authenticated with a
+   *  key derived from it for this group. */
   readonly secret?: VsyncSecret;
   /** Directory of checkpoint files; unset = none. The first member of a restarted group loads the newest. */
   readonly checkpointDir?: string;
