@@ -1,5 +1,7 @@
-# One image for every GridCloud app; docker-compose.yml picks the app by its command
-# (node_modules/.bin/tsx apps/<app>/src/main.ts). The apps run from TypeScript under tsx, as `npm start` runs them.
+# One image for every GridCloud app. In docker-compose.yml every application container runs a host agent
+# (apps/cluster/src/agent-main.ts) with the processes apps/cluster/compose-desired-state.yaml places on it; the
+# agent bundles their entries once into .gridcloud/build (esbuild, from tsx's dependencies) and runs them with node,
+# falling back to tsx. With no command the image runs `npm start`'s embedded cluster.
 
 # Stage 1: the production dependencies, installed from the lock file.
 FROM node:20.19-bookworm-slim AS deps
@@ -18,7 +20,7 @@ COPY bin ./bin
 COPY libs ./libs
 COPY apps ./apps
 COPY data/cases ./data/cases
-RUN mkdir -p /data/exports && chown node:node /data/exports
+RUN mkdir -p /data/exports /app/.gridcloud && chown node:node /data/exports /app/.gridcloud
 USER node
 # vsync ports are set per service (GRIDCLOUD_VSYNC_PORT); /health and /metrics on GRIDCLOUD_HTTP_PORT.
 EXPOSE 8080

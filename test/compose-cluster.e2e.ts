@@ -6,19 +6,24 @@ import path from 'node:path';
 import { InfluxDB } from 'influx';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import YAML from 'yaml';
-import { freePort } from '@gridcloud/command-line';
-import { LocalProcess } from '@gridcloud/supervision';
+import YAML, { parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { instancesOf, LocalProcess, parseDesiredState, type JsonLine } from '@gridcloud/supervision';
 import { describeWithServices, services } from './support/services';
 
 /**
- * docker-compose.yml without a Docker engine: every application service starts as a local process with the compose
- * file's own command and environment, service hostnames mapped to 127.0.0.1 and ports remapped where two services
- * (or replicas) share one, against the real Kafka, InfluxDB and Redis. Topic, database and key names get a per-run
- * suffix so that other runs on the same services cannot mix in. The file is also validated by `docker-compose
- * config` (Debian's docker-compose, installed here as scripts/services.mjs installs packages).
+ * docker-compose.yml without a Docker engine: every application container starts as a local process with the
+ * compose file's own command and environment, against the real Kafka, InfluxDB and Redis. Each container's command
+ * is a host agent that runs the processes the compose desired state places on it; that file is given with its
+ * agents' hostnames mapped to 127.0.0.1, the external services at the test's addresses and topic, database and key
+ * names suffixed per run, so other runs on the same services cannot mix in. Once data flows, an estimator process is
+ * SIGKILLed inside its "container": the supervisors must restart it through that container's agent, as compose would
+ * run it. The file is also validated by `docker-compose config` (Debian's docker-compose, installed here as
+ * scripts/services.mjs installs packages).
  */
 const WAIT_MS = 120_000;
+const AGENT_ENTRY = 'apps/cluster/src/agent-main.ts';
+/** The instance SIGKILLed to check that the supervisors restart it through its container's agent. */
+const VICTIM = 'estimator/1';
 
 interface ComposeService {
   build?: unknown;
@@ -26,16 +31,14 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }>;
-  deploy?: { replicas?: number };
   healthcheck?: { test: string[] };
 }
 
-interface Instance {
-  service: string;
-  replica: number;
-  command: string[];
-  env: Record<string, string>;
-  httpPort: number;
+/** One application container run as a local process: its agent. */
+interface Container {
+  readonly service: string;
+  readonly agent: string;
+  readonly process: LocalProcess;
 }
 
 const compose = YAML.parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
@@ -43,7 +46,7 @@ const compose = YAML.parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merg
 };
 
 describeWithServices(
-  'docker-compose.yml run as local processes: PMU data through Kafka, estimators, InfluxDB, dashboard',
+  'docker-compose.yml run as local processes: agents per container, supervisors restarting through them, PMU data through Kafka to InfluxDB and the dashboard',
   ['kafka', 'influx', 'redis'],
   () => {
     const run = randomUUID().slice(0, 8);
@@ -53,7 +56,7 @@ describeWithServices(
       'grid.estimates': `grid.estimates.compose-${run}`,
     };
     const database = `gridcloud_compose_${run}`;
-    const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-compose-'));
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-compose-'));
     const kafka = new Kafka({
       clientId: 'compose-e2e',
       brokers: services.kafka.brokers,
@@ -61,8 +64,7 @@ describeWithServices(
     });
     const admin = kafka.admin();
     const influx = new InfluxDB({ host: services.influx.host, port: services.influx.port, database });
-    const procs: LocalProcess[] = [];
-    let instances: Instance[] = [];
+    const containers: Container[] = [];
     let reader: Consumer | undefined;
 
     beforeAll(async () => {
@@ -74,13 +76,13 @@ describeWithServices(
     });
 
     afterAll(async () => {
-      await Promise.allSettled(procs.map((p) => p.stop(5_000)));
-      for (const p of procs) p.kill();
+      await Promise.allSettled(containers.map((c) => c.process.stop(10_000)));
+      for (const c of containers) c.process.kill();
       await reader?.disconnect();
       await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
       await admin.disconnect();
       await influx.dropDatabase(database).catch(() => undefined);
-      fs.rmSync(exportDir, { recursive: true, force: true });
+      fs.rmSync(workDir, { recursive: true, force: true });
     });
 
     it('is a valid compose file for docker-compose config', () => {
@@ -95,30 +97,45 @@ describeWithServices(
       expect(result.status, result.stderr).toBe(0);
     });
 
-    it('runs every application service from its command and environment, and the data flows end to end', async () => {
+    it('runs every container as its agent, the data flows end to end, and a killed process is restarted by the supervisors through its agent', async () => {
       const apps = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
       expect(apps.map(([name]) => name).sort()).toEqual([
         'dashboard',
-        'estimator',
+        'estimators',
         'ingest',
         'pmu-sim',
         'recorder',
+        'supervisor',
       ]);
       for (const [name, s] of apps) {
-        expect(s.healthcheck?.test.join(' '), `${name} healthcheck is its /health`).toMatch(/\/health/);
-        expect(s.command, `${name} command`).toBeDefined();
+        expect(s.command?.join(' '), `${name} runs a host agent`).toContain(AGENT_ENTRY);
+        expect(s.healthcheck?.test.join(' '), `${name} healthcheck is its processes' /health`).toMatch(
+          /\/health/,
+        );
       }
-      expect(compose.services.estimator.deploy?.replicas).toBe(3);
+      const desiredFile = String(apps[0][1].environment?.GRIDCLOUD_DESIRED_STATE);
+      const mapped = mappedDesiredState(desiredFile, { topics, database, workDir, run });
+      const state = parseDesiredState(fs.readFileSync(mapped, 'utf8'), mapped);
+      const instances = instancesOf(state);
+      expect(instances.filter((i) => i.service.name === 'estimator')).toHaveLength(3);
+      expect(new Set(instances.map((i) => i.service.agent))).toEqual(
+        new Set(apps.map(([, s]) => String(s.environment?.GRIDCLOUD_AGENT))),
+      );
 
-      instances = await layout(apps, { topics, database, exportDir, run });
-      // The data path first; the dashboard (which only reads) is checked on its own below.
-      for (const name of startOrder(apps).filter((n) => n !== 'dashboard')) {
-        for (const i of instances.filter((x) => x.service === name)) {
-          const p = LocalProcess.spawn(i.command, { cwd: process.cwd(), env: i.env });
-          procs.push(p);
-          await waitHealthy(i, p);
-          process.stderr.write(`compose e2e: ${i.service}/${i.replica} healthy\n`);
-        }
+      for (const name of startOrder(apps)) {
+        const s = compose.services[name];
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(s.environment ?? {})) env[k] = String(v);
+        env.GRIDCLOUD_DESIRED_STATE = mapped;
+        const p = LocalProcess.spawn(
+          s.command!.map((a) => a.replaceAll('$$', '$')),
+          { cwd: process.cwd(), env },
+        );
+        containers.push({ service: name, agent: env.GRIDCLOUD_AGENT, process: p });
+        // As compose's service_healthy: every process of the container answers /health.
+        for (const i of instances.filter((x) => x.service.agent === env.GRIDCLOUD_AGENT))
+          await waitHealthy(i.id, i.httpPort, p);
+        process.stderr.write(`compose e2e: ${name} healthy\n`);
       }
 
       // Estimates reached Kafka (the estimators' grid.estimates) and InfluxDB (the recorder).
@@ -127,15 +144,7 @@ describeWithServices(
       await reader.connect();
       await reader.subscribe({ topic: topics['grid.estimates'], fromBeginning: true });
       await reader.run({ eachMessage: async () => void (published += 1) });
-      const deadline = Date.now() + WAIT_MS;
-      let stored = 0;
-      while ((published < 100 || stored < 30) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
-        const rows = await influx
-          .query<{ n: number }>(`SELECT count("cost") AS n FROM "raw"."estimate" WHERE "source" = 'live'`)
-          .catch(() => []);
-        stored = rows[0]?.n ?? 0;
-      }
+      const stored = await storedEstimates(influx, () => published >= 100, 30);
       process.stderr.write(`compose e2e: ${published} results on Kafka, ${stored} estimates in InfluxDB\n`);
       expect(published, 'area results on Kafka grid.estimates').toBeGreaterThanOrEqual(100);
       expect(stored, 'assembled estimates in InfluxDB').toBeGreaterThanOrEqual(30);
@@ -147,28 +156,58 @@ describeWithServices(
       const workers = await influx.query<{ members: number }>(
         `SELECT last("members") AS members FROM "raw"."vsync_group" WHERE "group" = 'service.estimator'`,
       );
-      expect(workers[0].members, 'three estimator replicas in service.estimator').toBe(3);
-
-      for (const i of instances.filter((x) => x.service !== 'dashboard')) {
-        const r = await fetch(`http://127.0.0.1:${i.httpPort}/health`);
-        expect(r.status, `${i.service}/${i.replica} /health`).toBe(200);
-      }
-    }, 360_000);
-
-    it('serves the dashboard from its compose command and environment, joined to the running cluster', async () => {
-      const dashboard = instances.find((i) => i.service === 'dashboard');
-      expect(dashboard, 'the running cluster above').toBeDefined();
-      const p = LocalProcess.spawn(dashboard!.command, { cwd: process.cwd(), env: dashboard!.env });
-      procs.push(p);
-      await waitHealthy(dashboard!, p);
-      const page = await fetch(
-        `http://127.0.0.1:${instances.find((i) => i.service === 'dashboard')!.httpPort}/`,
-      );
+      expect(workers[0].members, 'three estimators in service.estimator').toBe(3);
+      const dashboard = instances.find((i) => i.service.name === 'dashboard')!;
+      const page = await fetch(`http://127.0.0.1:${dashboard.httpPort}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<html/i);
-    }, 360_000);
+
+      await killedAndRestarted(containers, instances.find((i) => i.id === VICTIM)!.httpPort);
+    }, 420_000);
   },
 );
+
+/**
+ * SIGKILLs the victim's process inside the estimators "container" and waits for the supervisors' `restarted` event
+ * (heard by every agent on cluster.events), the agent's new spawn of it, and its /health again.
+ */
+async function killedAndRestarted(containers: readonly Container[], httpPort: number): Promise<void> {
+  const estimators = containers.find((c) => c.agent === 'estimators')!.process;
+  const spawned = (l: JsonLine): boolean =>
+    l.event === 'process' && l.kind === 'spawned' && l.instance === VICTIM;
+  const first = estimators.lines.filter(spawned).at(-1);
+  expect(first, `${VICTIM} was spawned by the estimators agent`).toBeDefined();
+  process.kill(first!.pid as number, 'SIGKILL');
+  const supervisorAgent = containers.find((c) => c.agent === 'supervisors')!.process;
+  const restarted = await supervisorAgent.waitFor(
+    (l) => l.event === 'cluster-event' && l.kind === 'restarted' && l.instance === VICTIM,
+    `the supervisors restarting ${VICTIM}`,
+    WAIT_MS,
+  );
+  const again = estimators.lines.filter(spawned).at(-1)!;
+  expect(again.generation as number, 'a new process from the same agent').toBeGreaterThan(
+    first!.generation as number,
+  );
+  expect(restarted.reason as string).toMatch(/left the view|exited/);
+  await waitHealthy(VICTIM, httpPort, estimators);
+  process.stderr.write(
+    `compose e2e: ${VICTIM} restarted through its agent in ${String(restarted.rejoinMs)} ms\n`,
+  );
+}
+
+/** The count of assembled estimates in InfluxDB once at least `enough` are there and `ready()` holds. */
+async function storedEstimates(influx: InfluxDB, ready: () => boolean, enough: number): Promise<number> {
+  const deadline = Date.now() + WAIT_MS;
+  let stored = 0;
+  while ((!ready() || stored < enough) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = await influx
+      .query<{ n: number }>(`SELECT count("cost") AS n FROM "raw"."estimate" WHERE "source" = 'live'`)
+      .catch(() => []);
+    stored = rows[0]?.n ?? 0;
+  }
+  return stored;
+}
 
 /** The compose services in an order that respects their depends_on among application services. */
 function startOrder(apps: [string, ComposeService][]): string[] {
@@ -187,82 +226,51 @@ function startOrder(apps: [string, ComposeService][]): string[] {
 }
 
 /**
- * Every replica's command and environment: compose's `$$` unescaped, external services at the test's addresses,
- * application hostnames at 127.0.0.1 with a free port for each (service, container port), names suffixed per run.
+ * The compose desired state as this host runs it: every agent's host 127.0.0.1, a block of ports free here, the
+ * external services at the test's addresses, names suffixed per run. Written to `workDir`; returns its path.
  */
-async function layout(
-  apps: [string, ComposeService][],
-  o: { topics: Record<string, string>; database: string; exportDir: string; run: string },
-): Promise<Instance[]> {
-  const ports = new Map<string, number>();
-  const portOf = async (key: string): Promise<number> => {
-    if (!ports.has(key)) ports.set(key, await freePort());
-    return ports.get(key)!;
+function mappedDesiredState(
+  file: string,
+  o: { topics: Record<string, string>; database: string; workDir: string; run: string },
+): string {
+  const doc = parseDocument(fs.readFileSync(file, 'utf8'));
+  const agents = doc.getIn(['agents']) as YAMLMap<unknown, unknown>;
+  for (const pair of agents.items) doc.setIn(['agents', String((pair.key as Scalar).value)], '127.0.0.1');
+  doc.setIn(['portBase'], 20_000 + Math.floor(Math.random() * 400) * 100);
+  const vars: Record<string, string> = {
+    kafka: services.kafka.brokers[0],
+    influx: `http://${services.influx.host}:${services.influx.port}/${o.database}`,
+    redis: `redis://${services.redis.host}:${services.redis.port}`,
+    'frames-topic': o.topics['pmu.frames'],
+    'snapshots-topic': o.topics['pmu.snapshots'],
+    'estimates-topic': o.topics['grid.estimates'],
+    'ingest-group': `ingest-${o.run}`,
+    'export-dir': o.workDir,
   };
-  const external: Record<string, string> = {
-    'kafka:9092': services.kafka.brokers[0],
-    'redis:6379': `${services.redis.host}:${services.redis.port}`,
-    'influxdb:8086': `${services.influx.host}:${services.influx.port}`,
-  };
-  const out: Instance[] = [];
-  for (const [name, s] of apps) {
-    for (let replica = 0; replica < (s.deploy?.replicas ?? 1); replica += 1) {
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(s.environment ?? {})) env[k] = String(v);
-      const own = (k: string): string => `${name}/${replica}:${env[k]}`;
-      // The instance's own ports: a service's replicas share none on one host.
-      const vsyncPort = await portOf(own('GRIDCLOUD_VSYNC_PORT'));
-      const httpPort = await portOf(own('GRIDCLOUD_HTTP_PORT'));
-      for (const [k, v] of Object.entries(env)) {
-        let text = v;
-        for (const [from, to] of Object.entries(external)) text = text.replaceAll(from, to);
-        for (const [from, to] of Object.entries(o.topics)) if (text === from) text = to;
-        env[k] = text;
-      }
-      env.GRIDCLOUD_VSYNC_SEEDS = await mapSeeds(env.GRIDCLOUD_VSYNC_SEEDS, portOf);
-      env.GRIDCLOUD_VSYNC_HOST = '127.0.0.1';
-      env.GRIDCLOUD_VSYNC_PORT = String(vsyncPort);
-      env.GRIDCLOUD_HTTP_PORT = String(httpPort);
-      if (env.GRIDCLOUD_INFLUX_URL !== undefined)
-        env.GRIDCLOUD_INFLUX_URL = env.GRIDCLOUD_INFLUX_URL.replace(/\/gridcloud$/, `/${o.database}`);
-      if (env.GRIDCLOUD_KAFKA_GROUP !== undefined) env.GRIDCLOUD_KAFKA_GROUP += `-${o.run}`;
-      if (env.GRIDCLOUD_EXPORT_DIR !== undefined) env.GRIDCLOUD_EXPORT_DIR = o.exportDir;
-      if (name === 'recorder')
-        Object.assign(env, {
-          GRIDCLOUD_REDIS_PREFIX: `gridcloud-compose-${o.run}`,
-          GRIDCLOUD_JOB_QUEUE: `gridcloud-compose-${o.run}`,
-        });
-      const command = s.command!.map((a) => a.replaceAll('$$', '$'));
-      out.push({ service: name, replica, command, env, httpPort });
-    }
+  for (const [name, value] of Object.entries(vars)) {
+    expect(doc.hasIn(['vars', name]), `the compose desired state has vars.${name}`).toBe(true);
+    doc.setIn(['vars', name], value);
   }
+  doc.setIn(['services', 'recorder', 'env', 'GRIDCLOUD_REDIS_PREFIX'], `gridcloud-compose-${o.run}`);
+  doc.setIn(['services', 'recorder', 'env', 'GRIDCLOUD_JOB_QUEUE'], `gridcloud-compose-${o.run}`);
+  const out = path.join(o.workDir, 'compose-desired-state.yaml');
+  fs.writeFileSync(out, doc.toString());
   return out;
 }
 
-/** `recorder:7300,ingest:7200` -> the same instances' loopback ports (replica 0 of each named service). */
-async function mapSeeds(seeds: string, portOf: (key: string) => Promise<number>): Promise<string> {
-  const out: string[] = [];
-  for (const seed of seeds.split(',')) {
-    const [host, port] = seed.split(':');
-    out.push(`127.0.0.1:${await portOf(`${host}/0:${port}`)}`);
-  }
-  return out.join(',');
-}
-
-/** As compose's service_healthy: /health answers 200; a process that exits first fails at once. */
-async function waitHealthy(i: Instance, p: LocalProcess): Promise<void> {
+/** As compose's service_healthy: /health answers 200; an agent that exits first fails at once. */
+async function waitHealthy(what: string, httpPort: number, agent: LocalProcess): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   let exited = false;
-  void p.exited.then(() => (exited = true));
+  void agent.exited.then(() => (exited = true));
   for (;;) {
-    if (exited) throw new Error(`${i.service}/${i.replica} exited: ${stderrTail(p)}`);
-    const ok = await fetch(`http://127.0.0.1:${i.httpPort}/health`).then(
+    if (exited) throw new Error(`the agent running ${what} exited: ${stderrTail(agent)}`);
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/health`).then(
       (r) => r.status === 200,
       () => false,
     );
     if (ok) return;
-    if (Date.now() > deadline)
-      throw new Error(`${i.service}/${i.replica} not healthy in ${WAIT_MS} ms: ${stderrTail(p)}`);
+    if (Date.now() > deadline) throw new Error(`${what} not healthy in ${WAIT_MS} ms: ${stderrTail(agent)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

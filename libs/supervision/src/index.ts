@@ -14,8 +14,10 @@ export {
 } from './desired-state/desired-state';
 export {
   agentAddress,
+  hostOf,
   instancesOf,
   launchOf,
+  seedAgent,
   seedsOf,
   UnknownPlaceholderError,
   type InstanceSpec,

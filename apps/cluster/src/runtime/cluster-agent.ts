@@ -13,7 +13,9 @@ import {
   PROCESS_EVENT_MESSAGE,
   SUPERVISOR_SERVICE,
   agentAddress,
+  hostOf,
   instancesOf,
+  seedAgent,
   launchOf,
   seedsOf,
   toAgentOrder,
@@ -46,12 +48,16 @@ export interface ClusterAgentOptions {
   readonly logDir: string;
   /** Entries bundled ahead of the start (libs/supervision's bundleEntries); the others run under tsx. */
   readonly bundles: EntryBundles;
+  /** This agent's name in the desired state (default `local`, the embedded cluster's one agent). */
+  readonly name?: string;
 }
 
 /**
- * The embedded cluster's host agent: the first vsync seed (it is never restarted, so it founds the system), a
- * member of `agents` (orders in, process events out), `service.agent` and `cluster.events`. It brings up the
- * supervisors; they order everything else.
+ * A host agent: a member of `agents` (orders in, process events out), `service.agent` and `cluster.events`, running
+ * the desired state's instances placed on it. The seed agent (the one that runs the supervisors; the embedded
+ * cluster's only agent) listens at `portBase` and is the first vsync seed: never restarted by the supervisors, it
+ * founds the system. Any other agent (a container's entrypoint in compose) listens on an ephemeral port of its host
+ * and joins through the seeds.
  */
 export class ClusterAgent {
   readonly process: VsyncProcess;
@@ -67,16 +73,18 @@ export class ClusterAgent {
     private readonly listener: ClusterAgentListener,
   ) {
     const state = desired.state;
-    const [host, port] = agentAddress(state).split(':');
+    const name = options.name ?? LOCAL_AGENT;
+    const seed = name === seedAgent(state);
+    const [host, port] = seed ? agentAddress(state).split(':') : [hostOf(state, name), '0'];
     this.process = new VsyncProcess({
       bindHost: host,
       bindPort: Number(port),
       seeds: seedsOf(state),
-      founder: true,
+      founder: seed,
       core: { failureTimeoutMs: options.failureTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs },
     });
     this.agent = new HostAgent({
-      name: LOCAL_AGENT,
+      name,
       driver: new LocalProcessDriver(options.logDir, options.bundles),
       restartGraceMs: options.restartGraceMs,
       publish: (e) => this.publish(e),

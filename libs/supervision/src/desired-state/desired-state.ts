@@ -3,9 +3,14 @@
  * try when one fails. Parsed and validated from YAML or JSON by `parseDesiredState`.
  */
 export interface DesiredState {
-  /** Where every instance of the embedded cluster listens (the local agent's host). */
+  /** Where the instances listen unless their agent is named in `agents` (the embedded cluster: every one). */
   readonly host: string;
-  /** The agent listens on `portBase`; instance k (in file order) gets the block of `PORTS_PER_INSTANCE` after it. */
+  /**
+   * Host agent name -> the host its instances listen on and advertise (e.g. a container's hostname in compose,
+   * where each container's entrypoint is a host agent). An agent not named here is at `host`.
+   */
+  readonly agents: Readonly<Record<string, string>>;
+  /** The seed agent (the supervisors' own) listens on `portBase`; instance k (in file order) gets the block of `PORTS_PER_INSTANCE` after it. */
   readonly portBase: number;
   /** Values the launch templates refer to as `{var.NAME}` (e.g. the case file and the frame rate). */
   readonly vars: Readonly<Record<string, string>>;

@@ -1,4 +1,10 @@
-import { PORTS_PER_INSTANCE, SUPERVISOR_SERVICE, type DesiredState, type ServiceSpec } from './desired-state';
+import {
+  LOCAL_AGENT,
+  PORTS_PER_INSTANCE,
+  SUPERVISOR_SERVICE,
+  type DesiredState,
+  type ServiceSpec,
+} from './desired-state';
 
 /** One instance of a service with its fixed addresses: kept across restarts, so views recognise it. */
 export interface InstanceSpec {
@@ -33,8 +39,22 @@ export class UnknownPlaceholderError extends Error {
   }
 }
 
+/** The host an agent's instances listen on and advertise. */
+export function hostOf(state: DesiredState, agent: string): string {
+  return state.agents[agent] ?? state.host;
+}
+
+/**
+ * The seed agent: the one that runs the supervisors (the embedded cluster's only agent). It is never restarted by
+ * them, so it is the first seed and founds the system; it listens on `portBase`.
+ */
+export function seedAgent(state: DesiredState): string {
+  return state.services.find((s) => s.name === SUPERVISOR_SERVICE)?.agent ?? LOCAL_AGENT;
+}
+
+/** The seed agent's vsync address. */
 export function agentAddress(state: DesiredState): string {
-  return `${state.host}:${state.portBase}`;
+  return `${hostOf(state, seedAgent(state))}:${state.portBase}`;
 }
 
 /** Every instance in file order, each with its block of ports after the agent's. */
@@ -49,7 +69,7 @@ export function instancesOf(state: DesiredState): InstanceSpec[] {
         id: `${service.name}/${index}`,
         service,
         index,
-        address: `${state.host}:${first}`,
+        address: `${hostOf(state, service.agent)}:${first}`,
         vsyncPort: first,
         httpPort: first + 1,
         ports,
@@ -114,7 +134,7 @@ function ownValue(
   if (key.startsWith('port.') && key.slice(5) in i.ports) return String(i.ports[key.slice(5)]);
   if (key.startsWith('var.') && key.slice(4) in state.vars) return state.vars[key.slice(4)];
   const simple: Record<string, string> = {
-    host: state.host,
+    host: hostOf(state, i.service.agent),
     vsyncPort: String(i.vsyncPort),
     httpPort: String(i.httpPort),
     vsyncAddress: i.address,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DesiredStateError } from '../errors/desired-state-error';
-import { instancesOf, launchOf, seedsOf } from './instance-layout';
+import { agentAddress, instancesOf, launchOf, seedsOf } from './instance-layout';
 import { parseDesiredState } from './parse-desired-state';
 
 const GOOD = `
@@ -35,6 +35,43 @@ function errorOf(text: string): DesiredStateError {
 }
 
 describe('parseDesiredState', () => {
+  it("places each agent's instances on its host (one container per agent): addresses, {host} and the seeds", () => {
+    const state = parseDesiredState(
+      `
+portBase: 7000
+agents: { supervisors: supervisor, estimators: estimator }
+services:
+  supervisor:
+    instances: 2
+    agent: supervisors
+    entry: apps/supervisor/src/main.ts
+    args: [--vsync-host, '{host}', --vsync-seeds, '{seeds}']
+  estimator:
+    agent: estimators
+    entry: apps/estimator/src/main.ts
+    args: [--vsync-host, '{host}', --vsync-port, '{vsyncPort}']
+  dashboard:
+    entry: apps/dashboard/src/main.ts
+`,
+      'state.yaml',
+    );
+    expect(instancesOf(state).map((i) => i.address)).toEqual([
+      'supervisor:7001',
+      'supervisor:7005',
+      'estimator:7009',
+      '127.0.0.1:7013',
+    ]);
+    expect(agentAddress(state)).toBe('supervisor:7000');
+    expect(seedsOf(state)).toEqual(['supervisor:7000', 'supervisor:7001', 'supervisor:7005']);
+    const estimator = instancesOf(state).find((i) => i.id === 'estimator/0')!;
+    expect(launchOf(state, estimator, 'state.yaml').command).toEqual([
+      '--vsync-host',
+      'estimator',
+      '--vsync-port',
+      '7009',
+    ]);
+  });
+
   it('reads services with defaults, and lays out fixed ports per instance after the agent', () => {
     const state = parseDesiredState(GOOD, 'state.yaml');
     expect(state.services.map((s) => [s.name, s.instances, s.aliveGroup])).toEqual([

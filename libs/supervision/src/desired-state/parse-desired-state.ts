@@ -87,7 +87,7 @@ class Reader {
   }
 }
 
-const TOP_KEYS = ['host', 'portBase', 'vars', 'env', 'restart', 'services'];
+const TOP_KEYS = ['host', 'portBase', 'agents', 'vars', 'env', 'restart', 'services'];
 const SERVICE_KEYS = [
   'instances',
   'entry',
@@ -122,6 +122,7 @@ export function parseDesiredState(text: string, file: string): DesiredState {
   const state: DesiredState = {
     host: r.string(top, 'host', 'the desired state') ?? '127.0.0.1',
     portBase: r.int(top, 'portBase', 'the desired state', 27_000, 1024, 65_000),
+    agents: r.dict(top, 'agents', 'the desired state'),
     vars: r.dict(top, 'vars', 'the desired state'),
     env: r.dict(top, 'env', 'the desired state'),
     services: services.items.map((pair) => service(r, keyOf(pair), pair.key as Node, pair.value, defaults)),
