@@ -1,11 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  PdcClient,
-  systemFrameTime,
-  type ConfigFrame,
-  type Frame,
-  type FrameReject,
-} from '@gridcloud/c37118';
+import type { ConfigFrame, Frame, FrameReject } from '@gridcloud/c37118';
+import { DEFAULT_SESSION_OPTIONS, PdcClient } from '@gridcloud/pdc';
 import { LocalProcess } from '@gridcloud/supervision';
 import { projectPython, until } from './c37118/python-env';
 
@@ -41,7 +36,7 @@ let peer: LocalProcess | undefined;
 let client: PdcClient | undefined;
 
 afterEach(() => {
-  client?.close();
+  client?.stop();
   peer?.kill();
 });
 
@@ -83,7 +78,12 @@ async function session(variant: string, numPmu: number): Promise<void> {
   const data: Received[] = [];
   const rejects: FrameReject[] = [];
   client = new PdcClient(
-    { host: '127.0.0.1', port, idcode: PMU_ID, maxFrameBytes: 65535, now: () => systemFrameTime() },
+    {
+      host: '127.0.0.1',
+      port,
+      session: { ...DEFAULT_SESSION_OPTIONS, idcode: PMU_ID },
+      maxFrameBytes: 65535,
+    },
     {
       onFrame: (f) => frames.push(f),
       onData: (v) =>
@@ -99,20 +99,16 @@ async function session(variant: string, numPmu: number): Promise<void> {
       onReject: (r) => rejects.push(r),
     },
   );
-  await client.connect();
-  // One command at a time: pypmu's command reader expects one frame per read.
-  for (const [command, kind] of [
-    ['header', 'header'],
-    ['cfg1', 'cfg1'],
-    ['cfg2', 'cfg2'],
-  ] as const) {
-    client.send(command);
+  // The session asks for CFG-2 and turns the stream on. pypmu's command reader expects one frame per read, so
+  // header and CFG-1 are asked besides only once the turn-on showed (a data frame), each after the last reply.
+  client.start();
+  await until(() => data.length > 0, 30_000, "pypmu's CFG-2, the turn-on and a first data frame");
+  for (const kind of ['header', 'cfg1'] as const) {
+    client.send(kind);
     await until(() => frames.some((f) => f.kind === kind), 15_000, `pypmu's ${kind} frame`);
   }
-  await peer.waitFor((l) => 'queued' in l, 'queued data frames', 30_000);
-  client.send('start');
   await until(() => data.length >= FRAMES, 30_000, `${FRAMES} data frames from pypmu`);
-  client.send('stop');
+  client.stop();
 
   expect(rejects).toEqual([]);
   const header = frames.find((f) => f.kind === 'header');

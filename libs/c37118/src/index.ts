@@ -113,5 +113,4 @@ export {
   type FrameTime,
 } from './net/pmu-session';
 export { PmuServer, type PmuServerCounters, type PmuServerOptions } from './net/pmu-server';
-export { PdcClient, type PdcClientOptions } from './net/pdc-client';
 export { systemFrameTime } from './net/system-time';

@@ -3,7 +3,8 @@
  * alignment of PMU frames into snapshots (wait window, late and missing
  * frames reported, bounded buffers), per-PMU data-quality statistics, and
  * the PDC client session with a PMU as a `step(event) -> effects` machine.
- * No sockets, timers or clocks: time is always an argument.
+ * No sockets, timers or clocks in those: time is always an argument. One
+ * thin shell, PdcClient, runs the session over a TCP socket.
  */
 export { PdcConfigError } from './errors/pdc-config-error';
 export {
@@ -30,3 +31,4 @@ export {
 } from './session/session-options';
 export type { SessionCommand, SessionEffect, SessionEvent, SessionState } from './session/session-types';
 export { PdcSession, type JitterSource } from './session/pdc-session';
+export { PdcClient, type PdcClientHandlers, type PdcClientOptions } from './session/pdc-client';
