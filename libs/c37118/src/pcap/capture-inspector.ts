@@ -157,7 +157,7 @@ export class CaptureInspector {
     const key = `${s.protocol} ${s.src}:${s.srcPort}>${s.dst}:${s.dstPort}`;
     const flow = this.flowFor(key, s.protocol);
     if (flow === undefined) return;
-    if (s.src.includes(':')) this.packets.ipv6 += 1;
+    if (s.ipVersion === 6) this.packets.ipv6 += 1;
     if (s.protocol === 'udp') {
       this.packets.udp += 1;
       if (s.payload.length > 0) flow.decoder.pushDatagram(s.payload);

@@ -30,6 +30,7 @@ export const MAX_IPV6_EXTENSION_HEADERS = 8;
 
 export interface TransportSegment {
   readonly protocol: 'tcp' | 'udp';
+  readonly ipVersion: 4 | 6;
   readonly src: string;
   readonly dst: string;
   readonly srcPort: number;
@@ -183,6 +184,7 @@ function decodeTcp(d: Uint8Array, t: TransportLocation): TransportSegment | Pack
   if (at + dataOffset > end) return 'short';
   return {
     protocol: 'tcp',
+    ipVersion: t.ipVersion,
     src: t.src,
     dst: t.dst,
     srcPort: u16(d, at),
@@ -201,6 +203,7 @@ function decodeUdp(d: Uint8Array, t: TransportLocation): TransportSegment | Pack
   const udpEnd = Math.min(end, at + u16(d, at + 4));
   return {
     protocol: 'udp',
+    ipVersion: t.ipVersion,
     src: t.src,
     dst: t.dst,
     srcPort: u16(d, at),
