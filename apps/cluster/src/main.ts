@@ -4,6 +4,7 @@
  * supervisors, and they start and keep running everything else, each instance its own OS process on 127.0.0.1.
  * One status line per --status-interval-ms; Ctrl-C stops every process and prints a last line.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,9 @@ import { agentAddress, bundleEntries, instancesOf, PROJECT_ROOT } from '@gridclo
 /** The desired state's service whose HTTP port serves the live web page. */
 const DASHBOARD_SERVICE = 'dashboard';
 
+/** Random bytes of the vsync secret made for each run. */
+const VSYNC_SECRET_BYTES = 32;
+
 /** A process stopped for a restart gets this long to exit on SIGTERM before SIGKILL. */
 const RESTART_GRACE_MS = 2000;
 
@@ -29,7 +33,11 @@ async function main(): Promise<void> {
   }
   const options = parseClusterOptions(argv, process.env);
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-cluster-'));
-  const desired = effectiveDesiredState(options, runDir);
+  // One secret per run, readable by this user only: every instance reads it (the desired state's env) and keys its
+  // vsync links with it, so nothing without it can join, read or inject.
+  const secretFile = path.join(runDir, 'vsync.secret');
+  fs.writeFileSync(secretFile, randomBytes(VSYNC_SECRET_BYTES).toString('base64'), { mode: 0o600 });
+  const desired = effectiveDesiredState(options, runDir, { GRIDCLOUD_VSYNC_SECRET_FILE: secretFile });
   await checkPortsFree(desired.state);
   const out = new ClusterConsole(desired.state, options.jsonStatus);
   // Bundled once here, the instances boot without tsx's loader (a third of the CPU each); inside the project so
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
       restartGraceMs: RESTART_GRACE_MS,
       logDir: runDir,
       bundles,
+      vsyncSecret: fs.readFileSync(secretFile, 'utf8'),
     },
     out,
   );

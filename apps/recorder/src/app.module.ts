@@ -1,3 +1,4 @@
+import { vsyncSecretOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ESTIMATORS_GROUP, RESULTS_GROUP } from '@gridcloud/estimation';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
@@ -26,6 +27,7 @@ export class AppModule {
         VsyncModule.forRoot({
           bindHost: s.vsyncHost,
           bindPort: s.vsyncPort,
+          secret: vsyncSecretOf(s),
           seeds: seeds.length > 0 ? seeds : undefined,
           groups: [ESTIMATORS_GROUP, RESULTS_GROUP, CLUSTER_EVENTS_GROUP, RECORDER_SERVICE_GROUP],
           join: [RECORDER_SERVICE_GROUP],

@@ -23,6 +23,7 @@ export class AppModule {
         VsyncModule.forRoot({
           bindHost: options.vsyncHost,
           bindPort: options.vsyncPort,
+          secret: options.vsyncSecret,
           seeds,
           // The agent, never restarted, founds the system; a supervisor always joins one.
           founder: seeds === undefined ? undefined : false,

@@ -5,6 +5,7 @@ export {
   settingsSchema,
   setting,
   clusterSettings,
+  vsyncSecretOf,
   envName,
   type ClusterSettingsOptions,
   type ClusterSettings,

@@ -22,7 +22,12 @@ export interface EffectiveDesiredState {
  * The desired state with the command line's overrides (vars, portBase) written into the file's own document, so
  * comments and line numbers of the rest stay as written; validated, and saved where the supervisors read it.
  */
-export function effectiveDesiredState(options: ClusterOptions, runDir: string): EffectiveDesiredState {
+export function effectiveDesiredState(
+  options: ClusterOptions,
+  runDir: string,
+  /** Variables every instance gets on top of the file's own (e.g. where the run's vsync secret is). */
+  env: Readonly<Record<string, string>> = {},
+): EffectiveDesiredState {
   let text: string;
   try {
     text = fs.readFileSync(options.desiredStatePath, 'utf8');
@@ -38,6 +43,7 @@ export function effectiveDesiredState(options: ClusterOptions, runDir: string): 
       doc.setIn(['vars', name], value);
   }
   if (options.portBase !== undefined) doc.setIn(['portBase'], options.portBase);
+  for (const [name, value] of Object.entries(env)) doc.setIn(['env', name], value);
   const out = path.join(runDir, 'desired-state.yaml');
   const effective = doc.errors.length === 0 ? doc.toString() : text;
   try {

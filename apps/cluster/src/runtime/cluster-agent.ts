@@ -48,6 +48,8 @@ export interface ClusterAgentOptions {
   readonly logDir: string;
   /** Entries bundled ahead of the start (libs/supervision's bundleEntries); the others run under tsx. */
   readonly bundles: EntryBundles;
+  /** The cluster's shared vsync secret: the agent's links are keyed like every instance's. */
+  readonly vsyncSecret?: string;
   /** This agent's name in the desired state (default `local`, the embedded cluster's one agent). */
   readonly name?: string;
 }
@@ -81,6 +83,7 @@ export class ClusterAgent {
       bindPort: Number(port),
       seeds: seedsOf(state),
       founder: seed,
+      secret: options.vsyncSecret,
       core: { failureTimeoutMs: options.failureTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs },
     });
     this.agent = new HostAgent({

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { ClusterSettings, SettingsOf } from '@gridcloud/command-line';
+import { vsyncSecretOf, type ClusterSettings, type SettingsOf } from '@gridcloud/command-line';
 import { validateAlignerOptions, validateSessionOptions, type SessionOptions } from '@gridcloud/pdc';
 import type { PipelineOptions } from '../pipeline/ingest-pipeline';
 import { IngestConfigError } from '../errors/ingest-config-error';
@@ -26,6 +26,8 @@ export interface IngestOptions {
   /** Port this process's group endpoint binds on loopback or `vsyncBindHost` (0: any free port). */
   readonly vsyncBindPort: number;
   readonly vsyncBindHost: string;
+  /** The cluster's shared vsync secret (--vsync-secret-file, GRIDCLOUD_VSYNC_SECRET); undefined: open links. */
+  readonly vsyncSecret?: string;
   /** Names this replica in the `ingest-instance` header of every snapshot it publishes. */
   readonly instanceId: string;
   /** framesPerSecond undefined (no --fps): the alignment rate is the DATA_RATE of the first configuration. */
@@ -87,6 +89,7 @@ export function parseIngestSettings(
     vsyncGroup: s.vsyncGroup,
     vsyncBindHost: s.vsyncHost,
     vsyncBindPort: s.vsyncPort,
+    vsyncSecret: vsyncSecretOf(s),
     instanceId: s.instanceId ?? `${os.hostname()}-${process.pid}`,
     aligner: aligner(s),
     session: session(s),
@@ -105,8 +108,27 @@ export function parseIngestSettings(
     seed: s.seed,
   };
   checkSources(ingest);
-  const { vsyncHost, vsyncPort, vsyncSeeds, httpPort, statsIntervalMs, durationS } = s;
-  return { ingest, cluster: { vsyncHost, vsyncPort, vsyncSeeds, httpPort, statsIntervalMs, durationS } };
+  const {
+    vsyncHost,
+    vsyncPort,
+    vsyncSeeds,
+    vsyncSecretFile,
+    vsyncSecret,
+    httpPort,
+    statsIntervalMs,
+    durationS,
+  } = s;
+  const cluster = {
+    vsyncHost,
+    vsyncPort,
+    vsyncSeeds,
+    vsyncSecretFile,
+    vsyncSecret,
+    httpPort,
+    statsIntervalMs,
+    durationS,
+  };
+  return { ingest, cluster };
 }
 
 /** The ingest options alone. */

@@ -190,6 +190,7 @@ function ownEstimatorGroup(options: IngestOptions, log: (line: string) => void):
     bindHost: options.vsyncBindHost,
     bindPort: options.vsyncBindPort,
     seeds: options.vsyncSeeds,
+    secret: options.vsyncSecret,
     founder: false,
   });
   group.onError((error) => log(`estimator group: ${error.message}`));

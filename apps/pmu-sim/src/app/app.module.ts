@@ -1,3 +1,4 @@
+import { vsyncSecretOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
 import { SimConfigModule } from '../config/sim-config.module';
@@ -22,6 +23,7 @@ export class AppModule {
             VsyncModule.forRoot({
               bindHost: cluster.vsyncHost,
               bindPort: cluster.vsyncPort,
+              secret: vsyncSecretOf(cluster),
               seeds: cluster.vsyncSeeds.map((s) => `${s.host}:${s.port}`),
               groups: [LIVENESS_GROUP],
               join: [LIVENESS_GROUP],

@@ -69,8 +69,27 @@ export function parseSimSettings(
       'give at least one output: --tcp HOST:PORT (command-driven), --udp HOST:PORT (spontaneous) or --kafka-brokers HOST:PORT',
     );
   }
-  const { vsyncHost, vsyncPort, vsyncSeeds, httpPort, statsIntervalMs, durationS } = s;
-  return { sim, cluster: { vsyncHost, vsyncPort, vsyncSeeds, httpPort, statsIntervalMs, durationS } };
+  const {
+    vsyncHost,
+    vsyncPort,
+    vsyncSeeds,
+    vsyncSecretFile,
+    vsyncSecret,
+    httpPort,
+    statsIntervalMs,
+    durationS,
+  } = s;
+  const cluster = {
+    vsyncHost,
+    vsyncPort,
+    vsyncSeeds,
+    vsyncSecretFile,
+    vsyncSecret,
+    httpPort,
+    statsIntervalMs,
+    durationS,
+  };
+  return { sim, cluster };
 }
 
 /** The simulator's options alone (flags only, as the command line always read them). */

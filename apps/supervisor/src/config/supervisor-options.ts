@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { clusterSettings, setting, settingsSchema } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema, vsyncSecretOf } from '@gridcloud/command-line';
 import { DesiredStateError, parseDesiredState, type DesiredState } from '@gridcloud/supervision';
 import { SupervisorConfigError } from '../errors/supervisor-config-error';
 
@@ -56,6 +56,8 @@ export interface SupervisorOptions {
   readonly vsyncHost: string;
   readonly vsyncPort: number;
   readonly vsyncSeeds: readonly string[];
+  /** The cluster's shared vsync secret (--vsync-secret-file, GRIDCLOUD_VSYNC_SECRET); undefined: open links. */
+  readonly vsyncSecret?: string;
   /** GET /health and /metrics; 0: ephemeral; 'off': none. */
   readonly httpPort: number | 'off';
   readonly failureTimeoutMs: number;
@@ -80,6 +82,7 @@ export function parseSupervisorOptions(argv: readonly string[], env: NodeJS.Proc
     vsyncHost: s.vsyncHost,
     vsyncPort: s.vsyncPort,
     vsyncSeeds: s.vsyncSeeds.map((h) => `${h.host}:${h.port}`),
+    vsyncSecret: vsyncSecretOf(s),
     httpPort: s.httpPort ?? 'off',
     failureTimeoutMs: s.failureTimeoutMs,
     heartbeatIntervalMs: s.heartbeatIntervalMs,

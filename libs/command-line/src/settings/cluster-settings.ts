@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { setting } from './setting-kinds';
 import type { SettingsOf } from './settings-schema';
 
@@ -31,6 +32,22 @@ export function clusterSettings(options: ClusterSettingsOptions = {}) {
       flag: 'vsync-seeds',
       doc: 'vsync processes to contact when joining the system; none: stay out of the system',
     }),
+    vsyncSecretFile: setting.custom({
+      flag: 'vsync-secret-file',
+      doc: "file holding the cluster's shared vsync secret: every vsync link is then authenticated and encrypted, and a process without it can neither join, read nor inject (npm start makes one per run)",
+      metavar: 'PATH',
+      description: `readable file of ${MIN_SECRET_BYTES}+ bytes`,
+      parse: readSecretFile,
+      show: () => '(secret)',
+    }),
+    vsyncSecret: setting.custom({
+      flag: 'vsync-secret',
+      doc: 'the shared vsync secret itself, when no --vsync-secret-file is given; prefer the variable or the file, a flag shows in ps',
+      metavar: 'TEXT',
+      description: `text of ${MIN_SECRET_BYTES}+ bytes`,
+      parse: (text: string) => secretText(text, 'a text'),
+      show: () => '(secret)',
+    }),
     httpPort: setting.portOrOff({
       flag: 'http-port',
       doc: 'port of GET /health and GET /metrics (0 = ephemeral, off = none)',
@@ -55,6 +72,34 @@ export function clusterSettings(options: ClusterSettingsOptions = {}) {
   };
 }
 
-/** The parsed cluster settings: `vsyncHost`, `vsyncPort`, `vsyncSeeds`, `httpPort` (null = off), `statsIntervalMs`,
- *  `durationS`. */
+/** Shortest shared secret accepted, in bytes (as libs/vsync requires: the strength of its AES-256 keys). */
+const MIN_SECRET_BYTES = 32;
+
+function secretText(text: string, what: string): { value: string } | { expected: string } {
+  const secret = text.trim();
+  return Buffer.byteLength(secret, 'utf8') >= MIN_SECRET_BYTES
+    ? { value: secret }
+    : { expected: `${what} of at least ${MIN_SECRET_BYTES} bytes (e.g. 32 random bytes in base64)` };
+}
+
+function readSecretFile(file: string): { value: string } | { expected: string } {
+  try {
+    return secretText(fs.readFileSync(file, 'utf8'), `a file (${file})`);
+  } catch (error) {
+    return {
+      expected: `a readable file (${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    };
+  }
+}
+
+/** The vsync secret the settings give (the file wins over the text), or undefined for open links. */
+export function vsyncSecretOf(settings: {
+  readonly vsyncSecretFile?: string;
+  readonly vsyncSecret?: string;
+}): string | undefined {
+  return settings.vsyncSecretFile ?? settings.vsyncSecret;
+}
+
+/** The parsed cluster settings: `vsyncHost`, `vsyncPort`, `vsyncSeeds`, `vsyncSecretFile` and `vsyncSecret` (see
+ *  vsyncSecretOf), `httpPort` (null = off), `statsIntervalMs`, `durationS`. */
 export type ClusterSettings = SettingsOf<ReturnType<typeof clusterSettings>>;

@@ -1,4 +1,9 @@
 export { settingsSchema, type SettingsOf, type SettingsSchema } from './settings-schema';
 export { setting, type CustomSyntax, type HostPort } from './setting-kinds';
-export { clusterSettings, type ClusterSettingsOptions, type ClusterSettings } from './cluster-settings';
+export {
+  clusterSettings,
+  vsyncSecretOf,
+  type ClusterSettingsOptions,
+  type ClusterSettings,
+} from './cluster-settings';
 export { envName, type Setting, type SettingErrorFactory, type SettingOptions } from './setting';
