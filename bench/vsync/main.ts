@@ -21,9 +21,11 @@
  *                          [--warmup-messages 20000] [--in-flight 32]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  *                          [--state-mib 1024]   (state transfer vs raw TCP of that many MiB, bench/vsync/state-transfer.ts; 0 skips)
+ * The JSON line also carries `query` {p50Ms, p99Ms}: query(ALL) round trips among three other member processes.
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
 import { measureStateTransfer } from './state-transfer';
+import { measureQueryLatency } from './query-latency';
 
 const PROGRAM = 'bench/vsync/member.ts';
 /** Bounds each phase so a stalled run reports instead of hanging. */
@@ -289,6 +291,8 @@ async function main(): Promise<void> {
       inFlight,
       core,
       stateTransfer: stateMib > 0 ? await measureStateTransfer(stateMib * 1024 * 1024) : null,
+      // query(ALL) round trips with three members of their own (bench/vsync/query-latency.ts).
+      query: await measureQueryLatency(),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
