@@ -1,7 +1,8 @@
 /**
  * Bad-data benchmark: detection and identification rates of the linear
  * estimator on planted gross errors, on case2869pegase (a grid no spec
- * uses), for a redundant and a greedy PMU placement. Each trial draws a
+ * uses), for a redundant and a greedy PMU placement, and the greedy one with
+ * zero-injection constraints (which leave fewer critical measurements). Each trial draws a
  * noisy frame (sigma 0.002 pu) and adds ERRORS_PER_TRIAL errors of 20-50
  * sigma, in a random direction, to distinct measurements that are neither
  * critical nor in a critical pair (an error there cannot be identified; how
@@ -33,7 +34,11 @@ const SIGMA_PU = 0.002;
 const ERRORS_PER_TRIAL = 3;
 const MIN_ERROR_SIGMAS = 20;
 const MAX_ERROR_SIGMAS = 50;
-const PLACEMENTS: PlacementStrategy[] = ['redundant', 'greedy'];
+const SETUPS: { placement: PlacementStrategy; zeroInjection: boolean }[] = [
+  { placement: 'redundant', zeroInjection: false },
+  { placement: 'greedy', zeroInjection: false },
+  { placement: 'greedy', zeroInjection: true },
+];
 const METHODS: Record<string, Partial<EstimatorOptions>> = {
   lnr: { normalizedResidualDetection: true },
   huber: { normalizedResidualDetection: true, robustEstimator: 'huber' },
@@ -44,6 +49,20 @@ interface MethodResult {
   identificationRate: number;
   plantedRemoved: number;
   goodRemoved: number;
+  /**
+   * Failed trials in which a planted error left in is critical or in a
+   * critical pair of the measurements the final estimate kept: a near-twin
+   * good measurement went out instead (their normalized residuals differ by
+   * less than the noise), after which the data cannot show the error.
+   */
+  failedHiddenAfterRemovals: number;
+  /**
+   * Other failed trials in which a planted error left in sits on a
+   * measurement so weakly redundant that an error of MIN_ERROR_SIGMAS shows
+   * a normalized residual below the identification threshold
+   * (Omega_ii / sigma_i^2 < (4 / 20)^2).
+   */
+  failedBelowDetectability: number;
   /** Buses left unobservable by removals, summed over the trials. */
   unobservableBuses: number;
   /** Over the buses each estimate gives a value to. */
@@ -64,6 +83,23 @@ function plantRows(random: SeededRandom, eligible: number[]): number[] {
 }
 
 /** RMS voltage error over the buses the estimate gives a value to. */
+function hiddenAfterRemovals(model: MeasurementModel, planted: number[], removed: number[]): boolean {
+  const left = planted.filter((r) => !removed.includes(r));
+  if (left.length === 0) return false;
+  const seen = new LinearStateEstimator(model).observabilityReport(removed);
+  const unseen = new Set<number>(seen.criticalRows);
+  for (const [i, j] of seen.criticalPairs) unseen.add(i).add(j);
+  return left.some((r) => unseen.has(r));
+}
+
+function weaklySeen(est: LinearStateEstimator, planted: number[], removed: number[]): boolean {
+  const factor = est.factorFor([...removed].sort((a, b) => a - b));
+  const floor = (est.options.normalizedResidualThreshold / MIN_ERROR_SIGMAS) ** 2;
+  return planted
+    .filter((r) => !removed.includes(r))
+    .some((r) => est.residualVariance(factor, r) / est.model.sigma[r] ** 2 < floor);
+}
+
 function rmsError(
   r: { vRe: Float64Array; vIm: Float64Array; observable: Uint8Array },
   t: { re: Float64Array; im: Float64Array },
@@ -78,13 +114,17 @@ function rmsError(
   return Math.sqrt(sum / count);
 }
 
-function runPlacement(net: Network, placement: PlacementStrategy, trials: number): Record<string, unknown> {
+function runPlacement(
+  net: Network,
+  { placement, zeroInjection }: { placement: PlacementStrategy; zeroInjection: boolean },
+  trials: number,
+): Record<string, unknown> {
   const truth = solvePowerFlow(net);
   const t = rectangular(truth);
   const pmus = placePmus(net, placement);
   const random = new SeededRandom(17);
   const first = synthesizeMeasurements(net, truth, pmus, SIGMA_PU, random);
-  const model = MeasurementModel.central(net, first);
+  const model = MeasurementModel.central(net, first, { zeroInjection });
   const seen = new LinearStateEstimator(model).observabilityReport();
   const unseen = new Set<number>(seen.criticalRows);
   for (const [i, j] of seen.criticalPairs) unseen.add(i).add(j);
@@ -98,7 +138,7 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
   const totals = Object.fromEntries(
     Object.keys(METHODS).map((name) => [
       name,
-      { detected: 0, identified: 0, planted: 0, good: 0, rms: 0, ms: 0, unobservable: 0 },
+      { detected: 0, identified: 0, planted: 0, good: 0, rms: 0, ms: 0, unobservable: 0, hidden: 0, weak: 0 },
     ]),
   );
   let cleanRms = 0;
@@ -123,7 +163,10 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
       const removed = report.removed.map((r) => r.row).sort((a, b) => a - b);
       const hits = removed.filter((r) => planted.includes(r)).length;
       total.detected += removed.length > 0 || report.badDataRemains ? 1 : 0;
-      total.identified += hits === planted.length && removed.length === planted.length ? 1 : 0;
+      const exact = hits === planted.length && removed.length === planted.length;
+      total.identified += exact ? 1 : 0;
+      if (!exact && hiddenAfterRemovals(model, planted, removed)) total.hidden++;
+      else if (!exact && weaklySeen(est, planted, removed)) total.weak++;
       total.planted += hits;
       total.good += removed.length - hits;
       total.rms += rmsError(report, t) / trials;
@@ -137,6 +180,8 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
       identificationRate: total.identified / trials,
       plantedRemoved: total.planted / (trials * ERRORS_PER_TRIAL),
       goodRemoved: total.good,
+      failedHiddenAfterRemovals: total.hidden,
+      failedBelowDetectability: total.weak,
       unobservableBuses: total.unobservable,
       rmsErrorPu: Number(total.rms.toPrecision(4)),
       msPerTrial: Math.round(total.ms * 10) / 10,
@@ -144,6 +189,7 @@ function runPlacement(net: Network, placement: PlacementStrategy, trials: number
   }
   return {
     placement,
+    zeroInjection: zeroInjection ? model.zeroInjection.count : 0,
     pmus: pmus.length,
     measurements: model.rowCount,
     criticalMeasurements: seen.criticalRows.length,
@@ -160,7 +206,7 @@ function main(): void {
     throw new Error(`--trials must be an integer in [1, 10000], got ${argValue('--trials', '')}`);
   const name = argValue('--case', 'case2869pegase');
   const net = new Network(parseMatpowerCase(readFileSync(casePath(name), 'utf8'), `${name}.m`));
-  const results = PLACEMENTS.map((p) => runPlacement(net, p, trials));
+  const results = SETUPS.map((setup) => runPlacement(net, setup, trials));
   for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
   process.stdout.write(
     `${JSON.stringify({ case: name, errorsPerTrial: ERRORS_PER_TRIAL, placements: results })}\n`,

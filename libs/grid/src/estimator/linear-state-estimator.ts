@@ -484,6 +484,17 @@ export class LinearStateEstimator {
     return best;
   }
 
+  /**
+   * Omega_rr = sigma_r^2 - h_r G^-1 h_r^H, the variance of row r's residual
+   * with the factor's measurements: an error e on the row shows as a
+   * normalized residual of about |e| sqrt(Omega_rr) / sigma_r^2, so a row
+   * with Omega_rr / sigma_r^2 = 1e-3 hides errors up to ~120 sigma from a
+   * threshold of 4. 0 for a critical row.
+   */
+  residualVariance(factor: GainFactor, r: number): number {
+    return this.model.sigma[r] ** 2 - this.gainQuadratic(factor, factor.inverseOnPattern(), r);
+  }
+
   /** h_r G^-1 h_r^H from the factor's sparse inverse (both columns of a row are adjacent in G). */
   private gainQuadratic(
     factor: GainFactor,
