@@ -58,6 +58,8 @@ export function configWireBytes(config: AnyConfigFrame): number {
 export class ConfigStore {
   private readonly entries = new Map<number, ConfigEntry>();
   private bytesHeld = 0;
+  /** Content of a CFG-3 series being reassembled for this store's stream (part of `bytesHeld`). */
+  private seriesBytes = 0;
   readonly maxConfigBytes: number;
 
   constructor(readonly options: ConfigStoreOptions = { maxConfigs: 4096 }) {
@@ -76,7 +78,7 @@ export class ConfigStore {
     return this.entries.size;
   }
 
-  /** Configuration bytes held (see `configWireBytes`), at most `maxConfigBytes`. */
+  /** Configuration bytes held (see `configWireBytes`) and any CFG-3 series content, at most `maxConfigBytes`. */
   get bytes(): number {
     return this.bytesHeld;
   }
@@ -128,7 +130,26 @@ export class ConfigStore {
   /** Forgets every configuration, giving its bytes back to a shared budget (the store's owner went away). */
   clear(): void {
     this.account(-this.bytesHeld);
+    this.seriesBytes = 0;
     this.entries.clear();
+  }
+
+  /**
+   * A CFG-3 series being reassembled now holds `bytes` of content: they count
+   * against `maxConfigBytes` and the shared budget like a configuration, so
+   * many senders each part-way through a series stay within the same bounds.
+   * Returns why the series must be given up when they no longer fit.
+   */
+  holdSeriesBytes(bytes: number): string | undefined {
+    this.account(bytes - this.seriesBytes);
+    this.seriesBytes = bytes;
+    if (bytes === 0) return undefined;
+    if (this.bytesHeld > this.maxConfigBytes)
+      return `its ${bytes} bytes would pass maxConfigBytes ${this.maxConfigBytes} (${this.bytesHeld - bytes} held)`;
+    const budget = this.options.budget;
+    if (budget !== undefined && budget.usedBytes > budget.maxBytes)
+      return `its ${bytes} bytes would pass the shared budget of ${budget.maxBytes} bytes (${budget.usedBytes - bytes} held)`;
+    return undefined;
   }
 
   private account(deltaBytes: number): void {

@@ -6,6 +6,7 @@ import type { FrameReject } from '../codec/reject';
 import { encodedConfig3Data, sampleConfig3, sampleConfig3Frames } from '../testing/config3-sample';
 import { concat } from '../testing/sample-stream';
 import type { Config3AssemblyOptions } from './config3-assembler';
+import { ConfigBudget, ConfigStore } from './config-store';
 import { StreamDecoder } from './stream-decoder';
 
 const config = sampleConfig3();
@@ -156,6 +157,33 @@ describe('CFG-3 across several frames', () => {
     });
     expect(small.d.heldConfig3Bytes).toBe(0);
     expect(() => decoder({ maxConfig3Fragments: 1, maxConfig3Bytes: 10 })).toThrow(/maxConfig3Fragments/);
+  });
+
+  it('counts a series being reassembled against its store and shared budget, so many senders stay within one bound', () => {
+    const budget = new ConfigBudget(4096);
+    const senders = [0, 1, 2].map(() => {
+      const rejects: FrameReject[] = [];
+      const configs = new ConfigStore({ maxConfigs: 4, maxConfigBytes: 1 << 20, budget });
+      const d = new StreamDecoder({ maxFrameBytes: 65535, configs }, { onReject: (r) => rejects.push(r) });
+      return { d, configs, rejects };
+    });
+    // Each sender sends all but the last part: the budget fills, and the sender that would pass it is refused.
+    for (const s of senders) s.d.push(concat(parts.slice(0, -1)));
+    expect(budget.usedBytes).toBeLessThanOrEqual(budget.maxBytes);
+    const refused = senders.flatMap((s) => s.rejects);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]).toMatchObject({
+      reason: 'config-limit',
+      message: expect.stringMatching(/shared budget of 4096 bytes/),
+    });
+    // A sender that goes away gives its held series back; one that completes holds its configuration instead.
+    senders[0].configs.clear();
+    senders[0].d.end();
+    expect(senders[0].configs.bytes).toBe(0);
+    senders[1].d.push(parts[parts.length - 1]);
+    expect(senders[1].configs.size).toBe(1);
+    for (const s of senders.slice(1)) s.d.end();
+    expect(budget.usedBytes).toBe(senders[1].configs.bytes);
   });
 
   it('applies the reassembled CFG-3 PHSCALE: int16 scaled by its factor and every phasor turned by its angle', () => {

@@ -97,10 +97,10 @@ export class Config3Assembler {
     return out;
   }
 
-  /** The stream ended or lost bytes: a series in progress can never complete. */
-  abandon(why: string): AssemblyOutcome | undefined {
+  /** Gives up a series in progress: the stream ended or lost bytes (`truncated`), or its bytes no longer fit (`config-limit`). */
+  abandon(why: string, reason: RejectReason = 'truncated'): AssemblyOutcome | undefined {
     const s = this.series;
-    return s === undefined ? undefined : this.refuse(s, 'truncated', `it was cut short: ${why}`, 0);
+    return s === undefined ? undefined : this.refuse(s, reason, why, 0);
   }
 
   private append(s: Series, f: Config3Fragment): AssemblyOutcome {

@@ -147,7 +147,8 @@ export class StreamDecoder {
   }
 
   private abandonSeries(why: string): void {
-    const outcome = this.series.abandon(why);
+    const outcome = this.series.abandon(`it was cut short: ${why}`);
+    this.configs.holdSeriesBytes(0);
     if (outcome !== undefined) this.settle(outcome);
   }
 
@@ -264,8 +265,15 @@ export class StreamDecoder {
       frameBytes: size,
     });
     const content = bytes.slice(p + COMMON_HEADER_BYTES + 2, p + size - CHK_BYTES);
-    for (const outcome of this.series.offer({ head, contIdx, content, frameBytes: size }))
-      this.settle(outcome);
+    const outcomes = this.series.offer({ head, contIdx, content, frameBytes: size });
+    // The series' content counts against the configuration store's bounds while it is held.
+    const tooMuch = this.configs.holdSeriesBytes(this.series.heldBytes);
+    if (tooMuch !== undefined) {
+      const abandoned = this.series.abandon(tooMuch, 'config-limit');
+      this.configs.holdSeriesBytes(0);
+      if (abandoned !== undefined) outcomes.push(abandoned);
+    }
+    for (const outcome of outcomes) this.settle(outcome);
   }
 
   /** Carries out what the assembler decided about a series. */
