@@ -1,3 +1,4 @@
+import { itemsOf, splitWork, WorkSplitError } from '@gridcloud/vsync';
 import { EstimationConfigError } from '../errors/estimation-config-error';
 
 /** Which workers compute each area: `holders[a]` lists r distinct workers, the primary first. */
@@ -10,33 +11,28 @@ export interface AreaAssignment {
 }
 
 /**
- * Splits `areaCount` areas among the workers, each area to `replicas` of
- * them. A pure function of its arguments: every member that passes the same
- * worker list (the view order, which every member sees alike) computes the
- * same assignment. Area a's j-th replica is worker (a r + j) mod n, so the
- * r replicas of an area are r consecutive, distinct workers and the a r slots
- * are dealt round-robin: loads differ by at most one area.
+ * Splits `areaCount` areas among the workers, each area to `replicas` of them: vsync's splitWork over the worker
+ * list, so every member that passes the same list (the view order, which every member sees alike) computes the same
+ * assignment, the r replicas of an area are r consecutive, distinct workers, and loads differ by at most one area.
  */
 export function assignAreas(workers: readonly string[], areaCount: number, replicas: number): AreaAssignment {
-  if (!Number.isInteger(areaCount) || areaCount < 1)
-    throw new EstimationConfigError(`areaCount must be a positive integer, got ${areaCount}`);
-  if (!Number.isInteger(replicas) || replicas < 1)
-    throw new EstimationConfigError(`replicas must be a positive integer, got ${replicas}`);
-  if (new Set(workers).size !== workers.length) throw new EstimationConfigError('workers must be distinct');
-  const n = workers.length;
-  const r = Math.min(replicas, n);
-  const holders = Array.from({ length: areaCount }, (_, a) =>
-    Array.from({ length: r }, (_, j) => workers[(a * r + j) % n]),
-  );
-  return { workers: [...workers], areaCount, replicas: r, holders };
+  try {
+    const split = splitWork(workers, areaCount, replicas);
+    return { workers: split.members, areaCount, replicas: split.replicas, holders: split.holders };
+  } catch (error) {
+    if (error instanceof WorkSplitError)
+      throw new EstimationConfigError(
+        error.message
+          .replace(/^WorkSplitError: /, '')
+          .replace('itemCount', 'areaCount')
+          .replace('members', 'workers'),
+      );
+    throw error;
+  }
 }
 
 /** The areas `worker` computes, with its replica rank in each (0 = primary). */
 export function areasOf(assignment: AreaAssignment, worker: string): { area: number; rank: number }[] {
-  const out: { area: number; rank: number }[] = [];
-  assignment.holders.forEach((list, area) => {
-    const rank = list.indexOf(worker);
-    if (rank >= 0) out.push({ area, rank });
-  });
-  return out;
+  const split = { members: assignment.workers, itemCount: assignment.areaCount, ...assignment };
+  return itemsOf(split, worker).map(({ item, rank }) => ({ area: item, rank }));
 }
