@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,6 +127,8 @@ describeWithServices(
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(s.environment ?? {})) env[k] = String(v);
         env.GRIDCLOUD_DESIRED_STATE = mapped;
+        // Compose mounts the cluster's secret at /run/secrets; here every agent and process reads the run's file.
+        env.GRIDCLOUD_VSYNC_SECRET_FILE = path.join(workDir, 'vsync.secret');
         const p = LocalProcess.spawn(
           s.command!.map((a) => a.replaceAll('$$', '$')),
           { cwd: process.cwd(), env },
@@ -253,6 +255,9 @@ function mappedDesiredState(
   }
   doc.setIn(['services', 'recorder', 'env', 'GRIDCLOUD_REDIS_PREFIX'], `gridcloud-compose-${o.run}`);
   doc.setIn(['services', 'recorder', 'env', 'GRIDCLOUD_JOB_QUEUE'], `gridcloud-compose-${o.run}`);
+  const secretFile = path.join(o.workDir, 'vsync.secret');
+  fs.writeFileSync(secretFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  doc.setIn(['env', 'GRIDCLOUD_VSYNC_SECRET_FILE'], secretFile);
   const out = path.join(o.workDir, 'compose-desired-state.yaml');
   fs.writeFileSync(out, doc.toString());
   return out;

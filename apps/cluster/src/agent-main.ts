@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setting, settingsSchema } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema, vsyncSecretOf } from '@gridcloud/command-line';
 import {
   bundleEntries,
   DesiredStateError,
@@ -30,6 +30,8 @@ const AGENT_SETTINGS = settingsSchema(
   {
     desiredStatePath: setting.path({ flag: 'desired-state', doc: 'the desired state', required: true }),
     agent: setting.string({ flag: 'agent', doc: "this agent's name (services' agent:)", required: true }),
+    vsyncSecretFile: clusterSettings().vsyncSecretFile,
+    vsyncSecret: clusterSettings().vsyncSecret,
     stopGraceMs: setting.int({
       flag: 'stop-grace-ms',
       doc: 'SIGTERM to SIGKILL when stopping',
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
       logDir: runDir,
       bundles,
       name: s.agent,
+      vsyncSecret: vsyncSecretOf(s),
     },
     {
       processEvent: (e: ProcessEvent) => line({ event: 'process', ...e }),
