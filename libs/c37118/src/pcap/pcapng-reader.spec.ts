@@ -113,7 +113,11 @@ describe('PcapngReader', () => {
         littleEndian: true,
         interfaces: [
           { linkType: LINKTYPE_ETHERNET, resolution: { base: 10, exponent: 3 } },
-          { linkType: LINKTYPE_LINUX_SLL, resolution: { base: 2, exponent: 10 } },
+          {
+            linkType: LINKTYPE_LINUX_SLL,
+            resolution: { base: 2, exponent: 10 },
+            offsetSeconds: 1_600_000_000,
+          },
         ],
         packets: [
           { time: t, data: udpPacket(encodedConfig) },

@@ -43,6 +43,8 @@ export interface WrittenInterface {
   readonly snapLength?: number;
   /** Omitted: the pcapng default, microseconds, with no if_tsresol option written. */
   readonly resolution?: TimestampResolution;
+  /** if_tsoffset: whole seconds added to every timestamp of the interface (packet times are written less it). */
+  readonly offsetSeconds?: number;
 }
 
 /** Blocks this reader skips, written between packets to prove it: name resolution, statistics, custom. */
@@ -119,12 +121,18 @@ function interfaceBlock(iface: WrittenInterface, le: boolean): Uint8Array {
   const options: Uint8Array[] = [];
   const r = iface.resolution;
   if (r !== undefined) options.push(option(9, Uint8Array.of((r.base === 2 ? 0x80 : 0) | r.exponent), le));
+  if (iface.offsetSeconds !== undefined) {
+    const offset = new DataView(new ArrayBuffer(8));
+    offset.setBigInt64(0, BigInt(iface.offsetSeconds), le);
+    options.push(option(14, bytesOf(offset), le));
+  }
   if (options.length > 0) options.push(option(0, new Uint8Array(0), le));
   return block(1, join([bytesOf(fixed), ...options]), le);
 }
 
 function enhancedBlock(p: WrittenPacket, iface: WrittenInterface, le: boolean): Uint8Array {
-  const units = timeUnits(p.time, iface.resolution ?? { base: 10, exponent: 6 });
+  const since = { ...p.time, seconds: p.time.seconds - (iface.offsetSeconds ?? 0) };
+  const units = timeUnits(since, iface.resolution ?? { base: 10, exponent: 6 });
   const fixed = new DataView(new ArrayBuffer(20));
   fixed.setUint32(0, p.interfaceId ?? 0, le);
   fixed.setUint32(4, Number(units >> 32n), le);
