@@ -32,3 +32,10 @@ export {
 export type { SessionCommand, SessionEffect, SessionEvent, SessionState } from './session/session-types';
 export { PdcSession, type JitterSource } from './session/pdc-session';
 export { PdcClient, type PdcClientHandlers, type PdcClientOptions } from './session/pdc-client';
+export {
+  UdpSourceSession,
+  type UdpSourceEffect,
+  type UdpSourceEvent,
+  type UdpSourceOptions,
+  type UdpSourceState,
+} from './session/udp-source-session';

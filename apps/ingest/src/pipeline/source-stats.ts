@@ -31,6 +31,10 @@ export class SourceStats {
   /** Frames of a stream reporting faster than the alignment rate that fall between alignment instants. */
   decimatedFrames = 0;
   bytesIn = 0;
+  /** CFG-2 requests sent to a UDP sender whose data arrived undescribed or changed. */
+  configRequests = 0;
+  /** Times a UDP sender went silent (no data for --data-timeout-ms). */
+  silences = 0;
   readonly rejects: Record<string, number> = {};
   readonly refused: Record<string, number> = {};
   readonly recentErrors: string[] = [];
@@ -62,6 +66,8 @@ export class SourceStats {
     this.dataFrames += other.dataFrames;
     this.decimatedFrames += other.decimatedFrames;
     this.bytesIn += other.bytesIn;
+    this.configRequests += other.configRequests;
+    this.silences += other.silences;
     addCounts(this.rejects, other.rejects);
     addCounts(this.refused, other.refused);
   }
@@ -82,6 +88,8 @@ export class SourceStats {
       dataFrames: this.dataFrames,
       decimatedFrames: this.decimatedFrames,
       bytesIn: this.bytesIn,
+      configRequests: this.configRequests,
+      silences: this.silences,
       rejects: { ...this.rejects },
       refused: { ...this.refused },
       recentErrors: [...this.recentErrors],

@@ -1,9 +1,9 @@
 import dgram from 'node:dgram';
-import { encodeFrame } from '@gridcloud/c37118';
+import { decodeFrameOrThrow, encodeFrame, type Frame } from '@gridcloud/c37118';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
 import { SnapshotHub } from '../sinks/snapshot-hub';
-import { testConfig } from '../testing/frames';
+import { testConfig, testDataFrame } from '../testing/frames';
 import { UdpListener } from './udp-listener';
 
 const IDLE_MS = 20;
@@ -56,5 +56,44 @@ describe('UdpListener', () => {
     expect(listener.evictedSources).toBe(1);
     expect(pipeline.sources.get('retired')?.rejects).toEqual({ 'bad-sync': 1 });
     expect([...pipeline.sources.keys()].filter((k) => k.startsWith('udp:'))).toHaveLength(1);
+  });
+
+  it('asks a sender whose data arrives undescribed for CFG-2, streams once it answers, and marks it silent', async () => {
+    const pipeline = new IngestPipeline(
+      { framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 86_400_000, maxPmus: 16 },
+      new SnapshotHub(),
+    );
+    listener = new UdpListener(
+      {
+        maxFrameBytes: 4096,
+        maxConfigsPerSource: 4,
+        maxConfigBytesPerSource: 4096,
+        maxUdpSources: 4,
+        udpSourceIdleMs: 60_000,
+        session: { configTimeoutMs: 1000, maxConfigRequests: 2, dataTimeoutMs: 100 },
+      },
+      pipeline,
+    );
+    const port = await listener.bind('127.0.0.1', 0);
+    const pmu = dgram.createSocket('udp4');
+    sockets.push(pmu);
+    const requests: Frame[] = [];
+    pmu.on('message', (msg) => requests.push(decodeFrameOrThrow(msg)));
+    await new Promise<void>((r) => pmu.bind(0, '127.0.0.1', r));
+    const label = `udp:127.0.0.1:${pmu.address().port}`;
+    const config = testConfig(9, [9]);
+    const soc = Math.floor(Date.now() / 1000);
+    await send(pmu, testDataFrame(config, soc, 0), port);
+    await until(() => requests.length === 1);
+    expect(requests[0]).toMatchObject({ kind: 'cmd', idcode: 9, command: 5 });
+    expect(pipeline.sources.get(label)?.state).toBe('awaiting-config');
+    await send(pmu, encodeFrame(config), port);
+    await send(pmu, testDataFrame(config, soc, 1), port);
+    await until(() => pipeline.sources.get(label)?.state === 'streaming');
+    await new Promise((r) => setTimeout(r, 150));
+    listener.sweep(Date.now());
+    expect(pipeline.sources.get(label)).toMatchObject({ state: 'silent', silences: 1, configRequests: 1 });
+    // The session asked once; the sender's own CFG-2 answered it, so no second request went out.
+    expect(requests).toHaveLength(1);
   });
 });
