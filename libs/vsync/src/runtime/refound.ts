@@ -15,6 +15,8 @@ export interface RefoundOptions {
   readonly probeMs?: number;
   /** How long to wait for the target to report the new system before giving up. */
   readonly timeoutMs?: number;
+  /** The system's shared secret, if its processes run keyed: without it they refuse this tool's connections. */
+  readonly secret?: string | Uint8Array;
 }
 
 export type RefoundResult =
@@ -39,7 +41,11 @@ export async function refoundSystem(options: RefoundOptions): Promise<RefoundRes
   const target = options.target ?? seeds[0];
   const answers = new Map<string, number>();
   const transport = new TcpTransport(
-    { bindHost: options.bindHost ?? '127.0.0.1', advertiseAddress: options.advertiseAddress },
+    {
+      bindHost: options.bindHost ?? '127.0.0.1',
+      advertiseAddress: options.advertiseAddress,
+      secret: options.secret,
+    },
     (fromAddress, bytes) => record(answers, fromAddress, bytes),
   );
   const address = await transport.start();
