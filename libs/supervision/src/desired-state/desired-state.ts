@@ -50,6 +50,12 @@ export interface RestartPolicy {
   readonly backoffMaxMs: number;
   /** An instance started and not in its alive group's view this long after the order is restarted. */
   readonly joinTimeoutMs: number;
+  /**
+   * An instance that leaves its alive group's view while its agent still reports the process running is waited
+   * for this long before it is restarted: a falsely suspected process (a pause, a loaded machine) rejoins by itself
+   * under a new incarnation. 0 restarts it at once. An exit reported meanwhile restarts it at once.
+   */
+  readonly suspectGraceMs: number;
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
@@ -58,6 +64,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   backoffInitialMs: 500,
   backoffMaxMs: 10_000,
   joinTimeoutMs: 30_000,
+  suspectGraceMs: 5_000,
 };
 
 /** The agent of the embedded cluster, the one a service runs on unless it names another. */

@@ -99,7 +99,14 @@ const SERVICE_KEYS = [
   'agent',
   'restart',
 ];
-const RESTART_KEYS = ['maxRestarts', 'windowMs', 'backoffInitialMs', 'backoffMaxMs', 'joinTimeoutMs'];
+const RESTART_KEYS = [
+  'maxRestarts',
+  'windowMs',
+  'backoffInitialMs',
+  'backoffMaxMs',
+  'joinTimeoutMs',
+  'suspectGraceMs',
+];
 
 /**
  * Parses a desired state from YAML or JSON text (JSON is YAML). Every error names `file`, the line and what was
@@ -188,6 +195,7 @@ function restartPolicy(
     backoffInitialMs: r.int(m, 'backoffInitialMs', at, d.backoffInitialMs, 0, 3_600_000),
     backoffMaxMs: r.int(m, 'backoffMaxMs', at, d.backoffMaxMs, 0, 3_600_000),
     joinTimeoutMs: r.int(m, 'joinTimeoutMs', at, d.joinTimeoutMs, 1, 3_600_000),
+    suspectGraceMs: r.int(m, 'suspectGraceMs', at, d.suspectGraceMs, 0, 3_600_000),
   };
   if (p.backoffMaxMs < p.backoffInitialMs) r.fail(m, `${at}.backoffMaxMs must be at least backoffInitialMs`);
   return p;

@@ -101,8 +101,57 @@ describe('SupervisorCore', () => {
     expect(core.phaseOf('worker/1')).toBe('up');
   });
 
-  it('restarts an instance excluded from its view, and ignores the late exit of the process it replaced', () => {
+  it('waits for an excluded instance its agent reports running; restarts it once the grace has passed, and ignores the late exit of the process it replaced', () => {
     const core = actingCore();
+    const others = view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1');
+    expect(orders(core.step({ type: 'view', nowMs: 100, view: others }))).toEqual([]);
+    expect(core.phaseOf('worker/1')).toBe('suspected');
+    expect(core.step({ type: 'tick', nowMs: 5099 })).toEqual([]);
+    const out = core.step({ type: 'tick', nowMs: 5100 });
+    expect(orders(out)).toEqual(['restart worker/1']);
+    expect(reports(out)[0]).toMatchObject({
+      reason: 'left the view of service.worker and did not rejoin within 5000 ms',
+    });
+    expect(core.step({ type: 'process', nowMs: 5150, event: exited('worker/1', 1, 1) })).toEqual([]);
+    core.step({ type: 'process', nowMs: 5200, event: spawned('worker/1', 2) });
+    const joined = core.step({ type: 'view', nowMs: 6100, view: view(...ALL_UP.slice(0, 3), 'worker/1@2') });
+    // The outage is counted from the moment it left the view, the wait included.
+    expect(reports(joined)).toEqual([
+      expect.objectContaining({ kind: 'restarted', failedAtMs: 100, rejoinMs: 6000 }),
+    ]);
+  });
+
+  it('does not restart a falsely suspected instance that rejoins by itself under a new incarnation', () => {
+    const core = actingCore();
+    core.step({ type: 'view', nowMs: 100, view: view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1') });
+    const back = core.step({ type: 'view', nowMs: 2100, view: view(...ALL_UP.slice(0, 3), 'worker/1@2') });
+    expect(back).toEqual([]);
+    expect(core.phaseOf('worker/1')).toBe('up');
+    expect(core.step({ type: 'tick', nowMs: 9000 })).toEqual([]);
+  });
+
+  it('restarts a suspected instance at once when its agent reports the process ended', () => {
+    const core = actingCore();
+    core.step({ type: 'view', nowMs: 100, view: view('supervisor/0@1', 'supervisor/1@1', 'worker/0@1') });
+    const out = core.step({ type: 'process', nowMs: 300, event: exited('worker/1', 1, null, 'SIGKILL') });
+    expect(orders(out)).toEqual(['restart worker/1']);
+  });
+
+  it('restarts an excluded instance at once when its suspect grace is 0', () => {
+    const state = parseDesiredState(
+      `
+portBase: 40000
+restart: { suspectGraceMs: 0 }
+services:
+  supervisor: { instances: 2, entry: s.ts }
+  worker: { instances: 2, entry: w.ts }
+`,
+      'spec.yaml',
+    );
+    const core = new SupervisorCore(instancesOf(state));
+    core.step({ type: 'role', nowMs: 0, acting: true });
+    core.step({ type: 'view', nowMs: 0, view: view(...ALL_UP) });
+    for (const i of INSTANCES) core.step({ type: 'process', nowMs: 0, event: spawned(i.id, 1) });
     const out = core.step({
       type: 'view',
       nowMs: 100,
@@ -110,7 +159,6 @@ describe('SupervisorCore', () => {
     });
     expect(orders(out)).toEqual(['restart worker/1']);
     expect(reports(out)[0]).toMatchObject({ reason: 'left the view of service.worker' });
-    expect(core.step({ type: 'process', nowMs: 150, event: exited('worker/1', 1, 1) })).toEqual([]);
   });
 
   it('backs off: the first restart in the window is immediate, the next ones wait 1 s, 2 s, capped at 3 s', () => {

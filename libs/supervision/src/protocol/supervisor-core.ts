@@ -34,10 +34,11 @@ export type SupervisorEffect =
   | { readonly type: 'report'; readonly event: ClusterEvent };
 
 /**
- * unseen: no system view yet; up: in its alive group's view; starting: ordered, not yet in the view; waiting: failed,
- * the restart order waits for its backoff; stopped: given up or a configuration error, not restarted.
+ * unseen: no system view yet; up: in its alive group's view; suspected: out of the view while its agent reports it
+ * running, waited for to rejoin; starting: ordered, not yet in the view; waiting: failed, the restart order waits
+ * for its backoff; stopped: given up or a configuration error, not restarted.
  */
-export type InstancePhase = 'unseen' | 'up' | 'starting' | 'waiting' | 'stopped';
+export type InstancePhase = 'unseen' | 'up' | 'suspected' | 'starting' | 'waiting' | 'stopped';
 
 interface InstanceState {
   readonly spec: InstanceSpec;
@@ -53,6 +54,8 @@ interface InstanceState {
   /** Whether the agent last reported the process of `generation` running (liveness without a group). */
   running: boolean;
   orderedAtMs: number;
+  /** When it left its view while running (phase suspected). */
+  suspectedAtMs: number;
   lastOrder: StartOrder | undefined;
   /** The failure a pending or running restart answers. */
   failure: { readonly reason: string; readonly atMs: number } | undefined;
@@ -82,6 +85,7 @@ export class SupervisorCore {
         generation: undefined,
         running: false,
         orderedAtMs: 0,
+        suspectedAtMs: 0,
         lastOrder: undefined,
         failure: undefined,
         nextOrderAtMs: 0,
@@ -161,12 +165,23 @@ export class SupervisorCore {
   ): void {
     const fresh = incarnation !== undefined && (s.incarnation === undefined || incarnation > s.incarnation);
     if (s.phase === 'up') {
-      if (incarnation === undefined)
-        this.fail(s, `left the view of ${s.spec.service.aliveGroup}`, nowMs, out);
+      if (incarnation === undefined) this.onLeft(s, nowMs, out);
       else if (fresh) s.incarnation = incarnation;
       return;
     }
-    if (fresh) this.markUp(s, incarnation, nowMs, out);
+    // A suspected process back under a new incarnation rejoined by itself: nothing to restart.
+    if (fresh || (s.phase === 'suspected' && incarnation !== undefined))
+      this.markUp(s, incarnation!, nowMs, out);
+  }
+
+  /** Out of its view: restarted at once, unless its agent reports it running, when it is first waited for. */
+  private onLeft(s: InstanceState, nowMs: number, out: SupervisorEffect[]): void {
+    if (s.running && s.spec.service.restart.suspectGraceMs > 0) {
+      s.phase = 'suspected';
+      s.suspectedAtMs = nowMs;
+      return;
+    }
+    this.fail(s, `left the view of ${s.spec.service.aliveGroup}`, nowMs, out);
   }
 
   private markUp(s: InstanceState, incarnation: number, nowMs: number, out: SupervisorEffect[]): void {
@@ -220,7 +235,7 @@ export class SupervisorCore {
       out.push({ type: 'report', event });
       return;
     }
-    if (s.phase === 'up' || s.phase === 'starting') {
+    if (s.phase === 'up' || s.phase === 'starting' || s.phase === 'suspected') {
       const how = e.signal === null ? `exit code ${e.code}` : `signal ${e.signal}`;
       this.fail(s, `exited (${how})`, nowMs, out);
     }
@@ -228,7 +243,16 @@ export class SupervisorCore {
 
   private onTick(s: InstanceState, nowMs: number, out: SupervisorEffect[]): void {
     const policy = s.spec.service.restart;
-    if (s.phase === 'starting' && nowMs - s.orderedAtMs >= policy.joinTimeoutMs) {
+    if (s.phase === 'suspected' && nowMs - s.suspectedAtMs >= policy.suspectGraceMs) {
+      // The outage began when it left the view, so rejoinMs spans the wait too.
+      s.failure = { reason: `left the view of ${aliveName(s)}`, atMs: s.suspectedAtMs };
+      this.fail(
+        s,
+        `left the view of ${aliveName(s)} and did not rejoin within ${policy.suspectGraceMs} ms`,
+        nowMs,
+        out,
+      );
+    } else if (s.phase === 'starting' && nowMs - s.orderedAtMs >= policy.joinTimeoutMs) {
       this.fail(s, `did not join ${aliveName(s)} within ${policy.joinTimeoutMs} ms`, nowMs, out);
     } else if (s.phase === 'waiting' && nowMs >= s.nextOrderAtMs) {
       this.order(s, 'restart', s.failure?.reason ?? 'failed', nowMs, out);
