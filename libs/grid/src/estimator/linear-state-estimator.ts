@@ -1,4 +1,5 @@
 import { GridConfigError } from '../errors/config-error';
+import { SingularSystemError } from '../errors/singular-system-error';
 import { chiSquareQuantile } from '../stats/chi-square';
 import { analyzeCriticality, NO_CRITICALITY, type MeasurementCriticality } from './criticality';
 import type { EstimateReport, ObservabilityReport } from './estimate-report';
@@ -87,10 +88,20 @@ export class LinearStateEstimator {
     return { observable: factor.observable, unobservableCount: factor.unobservableCount, ...critical };
   }
 
+  /**
+   * The analysis factors the same matrix in another order; should that
+   * order meet a pivot below tolerance where the estimate's did not, the
+   * frame keeps its estimate and reports no critical rows rather than fail.
+   */
   private criticalityOf(factor: GainFactor, missing: readonly number[]): MeasurementCriticality {
     let hit = this.criticality.get(factor);
     if (hit === undefined) {
-      hit = analyzeCriticality(this.model, this.presentRows(missing), this.options);
+      try {
+        hit = analyzeCriticality(this.model, this.presentRows(missing), this.options);
+      } catch (error) {
+        if (!(error instanceof SingularSystemError)) throw error;
+        hit = NO_CRITICALITY;
+      }
       this.criticality.set(factor, hit);
     }
     return hit;
