@@ -49,6 +49,12 @@ export {
 } from './protocol/cluster-event';
 export { backoffMs, restartsInWindow } from './protocol/restart-budget';
 export {
+  RESTART_HISTORY_MESSAGE,
+  toRestartHistory,
+  type InstanceHistory,
+  type RestartHistory,
+} from './protocol/restart-history';
+export {
   SupervisorCore,
   type InstancePhase,
   type ObservedMember,

@@ -3,7 +3,10 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { VsyncContext } from '@gridcloud/nest-vsync';
 import { SupervisorService } from './supervisor.service';
 
-/** What a supervisor hears on `agents`: process events, rosters, and the orders of the other supervisors. */
+/**
+ * What a supervisor hears on `agents` (process events, rosters, the orders of the other supervisors) and on
+ * `supervisors` (the restart history the members before it send when it joins).
+ */
 @Controller()
 export class AgentHandlers {
   constructor(@Inject(SupervisorService) private readonly supervisor: SupervisorService) {}
@@ -16,6 +19,11 @@ export class AgentHandlers {
   @EventPattern<string>('agents/roster')
   onRoster(@Payload() roster: unknown): void {
     this.supervisor.onRoster(roster);
+  }
+
+  @EventPattern<string>('supervisors/restart-history')
+  onRestartHistory(@Payload() history: unknown, @Ctx() ctx: VsyncContext): void {
+    this.supervisor.onRestartHistory(history, ctx.getSender());
   }
 
   @EventPattern<string>('agents/order')

@@ -7,6 +7,7 @@ import {
   AGENTS_GROUP,
   CLUSTER_EVENT_MESSAGE,
   CLUSTER_EVENTS_GROUP,
+  RESTART_HISTORY_MESSAGE,
   SUPERVISORS_GROUP,
   SupervisorCore,
   formatClusterEvent,
@@ -14,6 +15,7 @@ import {
   launchOf,
   toAgentRoster,
   toProcessEvent,
+  toRestartHistory,
   type AgentOrder,
   type ClusterEvent,
   type StartOrder,
@@ -75,6 +77,26 @@ export class SupervisorService implements OnModuleInit, OnApplicationShutdown {
       this.out.json({ event: 'role', acting, address: this.process.self.address, atMs: Date.now() });
     }
     this.feed({ type: 'role', nowMs: Date.now(), acting });
+    this.sendHistoryTo(view);
+  }
+
+  /**
+   * A supervisor that joins (a replacement of one that failed) is sent what the members before it counted, so the
+   * restart budget and backoff of every instance carry over instead of beginning anew.
+   */
+  private sendHistoryTo(view: View): void {
+    const self = this.process.self;
+    const joiners = view.joined.filter((m) => !sameProcess(m, self));
+    if (joiners.length === 0 || view.joined.some((m) => sameProcess(m, self))) return;
+    this.publisher
+      .send(SUPERVISORS_GROUP, RESTART_HISTORY_MESSAGE, this.core.history())
+      .catch((error: Error) => this.sendFailed('restart history', error));
+  }
+
+  onRestartHistory(raw: unknown, sender: ProcessId | undefined): void {
+    if (sender !== undefined && sameProcess(sender, this.process.self)) return;
+    const history = this.decode(() => toRestartHistory(raw));
+    if (history !== undefined) this.feed({ type: 'history', nowMs: Date.now(), history });
   }
 
   /** Once in `agents`, the rosters come; without an agent to answer, decide from the views alone after a while. */

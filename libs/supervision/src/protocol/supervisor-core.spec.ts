@@ -3,6 +3,7 @@ import { instancesOf } from '../desired-state/instance-layout';
 import { parseDesiredState } from '../desired-state/parse-desired-state';
 import type { ProcessEvent } from './agent-messages';
 import type { ClusterEvent } from './cluster-event';
+import { toRestartHistory } from './restart-history';
 import { SupervisorCore, type ObservedView, type SupervisorEffect } from './supervisor-core';
 
 const STATE = parseDesiredState(
@@ -159,6 +160,39 @@ services:
     });
     expect(orders(out)).toEqual(['restart worker/1']);
     expect(reports(out)[0]).toMatchObject({ reason: 'left the view of service.worker' });
+  });
+
+  it('a replacement supervisor sent the history keeps the restart budget instead of beginning it anew', () => {
+    const old = actingCore();
+    let generation = 1;
+    const crash = (core: SupervisorCore, nowMs: number): SupervisorEffect[] => {
+      const out = core.step({
+        type: 'process',
+        nowMs,
+        event: exited('worker/1', generation, null, 'SIGKILL'),
+      });
+      core.step({ type: 'tick', nowMs: nowMs + 3000 }); // past any backoff: the restart order goes out
+      generation += 1;
+      core.step({ type: 'process', nowMs: nowMs + 3001, event: spawned('worker/1', generation) });
+      const up = view(...ALL_UP.slice(0, 3), `worker/1@${generation}`);
+      core.step({ type: 'view', nowMs: nowMs + 3002, view: up });
+      return out;
+    };
+    crash(old, 1000);
+    crash(old, 5000);
+    // The replacement joins with the old member's history (through JSON, as on the group).
+    const fresh = new SupervisorCore(INSTANCES);
+    const sent = toRestartHistory(JSON.parse(JSON.stringify(old.history())));
+    fresh.step({ type: 'history', nowMs: 9000, history: sent });
+    fresh.step({ type: 'role', nowMs: 9000, acting: true });
+    fresh.step({ type: 'view', nowMs: 9000, view: view(...ALL_UP.slice(0, 3), `worker/1@${generation}`) });
+    fresh.step({ type: 'process', nowMs: 9000, event: spawned('worker/1', generation) });
+    expect(reports(crash(fresh, 10_000))[0]).toMatchObject({ kind: 'restarting', restartInWindow: 3 });
+    expect(reports(crash(fresh, 14_000))[0]).toMatchObject({ kind: 'gave-up', instance: 'worker/1' });
+    // Without the history the first of these would have been restart 1 of a fresh budget.
+    expect(() => toRestartHistory({ 'worker/1': { restartsAtMs: ['x'], attempt: 1 } })).toThrow(
+      /restartsAtMs/,
+    );
   });
 
   it('backs off: the first restart in the window is immediate, the next ones wait 1 s, 2 s, capped at 3 s', () => {

@@ -2,6 +2,7 @@ import type { InstanceSpec } from '../desired-state/instance-layout';
 import type { ProcessEvent } from './agent-messages';
 import { CONFIG_ERROR_EXIT_CODE, type ClusterEvent } from './cluster-event';
 import { backoffMs, restartsInWindow } from './restart-budget';
+import type { RestartHistory } from './restart-history';
 
 /** A process as the system view shows it: its vsync address and incarnation. */
 export interface ObservedMember {
@@ -20,7 +21,9 @@ export type SupervisorInput =
   | { readonly type: 'tick'; readonly nowMs: number }
   /** Another supervisor's order for this instance was seen on the `agents` group. */
   | { readonly type: 'ordered'; readonly nowMs: number; readonly instance: string }
-  | { readonly type: 'role'; readonly nowMs: number; readonly acting: boolean };
+  | { readonly type: 'role'; readonly nowMs: number; readonly acting: boolean }
+  /** Another supervisor's restart history (sent when this one joined): its budget is kept, not begun anew. */
+  | { readonly type: 'history'; readonly nowMs: number; readonly history: RestartHistory };
 
 export interface StartOrder {
   readonly kind: 'start' | 'restart';
@@ -120,8 +123,31 @@ export class SupervisorCore {
       case 'role':
         this.onRole(input.acting, out);
         break;
+      case 'history':
+        this.onHistory(input.history);
+        break;
     }
     return this.acting ? out : [];
+  }
+
+  /** What this member counted for every instance: the state a joining supervisor is sent. */
+  history(): RestartHistory {
+    const out: Record<string, { restartsAtMs: number[]; attempt: number }> = {};
+    for (const [id, s] of this.states) out[id] = { restartsAtMs: [...s.restartsAtMs], attempt: s.attempt };
+    return out;
+  }
+
+  /**
+   * Merges another member's history: restart times are a union (both counted the same failures, or one saw some
+   * the other missed), attempts the larger; the window trims old times when the budget is next judged.
+   */
+  private onHistory(history: RestartHistory): void {
+    for (const [id, h] of Object.entries(history)) {
+      const s = this.states.get(id);
+      if (s === undefined) continue;
+      s.restartsAtMs = [...new Set([...s.restartsAtMs, ...h.restartsAtMs])].sort((a, b) => a - b);
+      s.attempt = Math.max(s.attempt, h.attempt);
+    }
   }
 
   private onRole(acting: boolean, out: SupervisorEffect[]): void {
