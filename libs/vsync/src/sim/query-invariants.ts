@@ -55,6 +55,18 @@ function viewsUntilEnd(h: History, q: IssuedQuery, end: QueryEnd, sentIn: number
   return [...views.values()];
 }
 
+/** Whether `member` left the group with a leave request after the request's view and before the query ended: the
+ *  view without it is reported only by the others, and by nobody if they all left in that change. */
+function leftGracefully(h: History, member: string, q: IssuedQuery, end: QueryEnd): boolean {
+  const sent = sentIn(h, q)!;
+  for (const key of h.groupLeaves) {
+    const [process, group, viewId] = key.split('|');
+    if (process === member && group === q.group && Number(viewId) >= sent && Number(viewId) < end.viewId)
+      return true;
+  }
+  return false;
+}
+
 /** A query that completed without a timeout got its `want` answers, or every asked member that did not answer left
  *  the group in a view the querier installed before the query ended: a failed member leaves the expected set, and
  *  the query completes with the survivors. */
@@ -63,7 +75,16 @@ function completion(h: History, q: IssuedQuery, end: QueryEnd, asked: readonly s
   if (end.answerers.length >= targetOf(q.want, asked.length)) return [];
   const later = viewsUntilEnd(h, q, end, sentIn(h, q)!);
   const answered = new Set(end.answerers.map((a) => a.from));
-  const stayed = asked.filter((m) => !answered.has(m) && later.every((v) => v.includes(m)));
+  // Out of the system when the query ended: the view removing it from the group may have been reported by nobody
+  // (its only other member left the group in the same change).
+  const system = h.systemViews.find((v) => v.id === end.viewId)?.members ?? [];
+  const stayed = asked.filter(
+    (m) =>
+      !answered.has(m) &&
+      later.every((v) => v.includes(m)) &&
+      system.includes(m) &&
+      !leftGracefully(h, m, q, end),
+  );
   if (stayed.length === 0) return [];
   return [
     `query completion: ${q.id} (want ${String(q.want)}) completed with ${answered.size} of ${asked.length} answers though ${stayed.join(',')} never left the group`,
