@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -187,3 +188,91 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     expect(report.quality.unattributedRejects).toEqual({});
   });
 });
+
+/**
+ * A UDP PMU whose CFG-2 ingest missed (sent before ingest listened, not resent
+ * within the run): ingest's session asks for it, pmu-sim answers the command
+ * datagram, and pmu-sim's int16 polar phasors, MW/MVAr analogs and breaker
+ * words reach the snapshots, the tripped line's bit open from the trip on.
+ */
+describe('ingest asking a UDP pmu-sim for its configuration, with analogs and breaker words (processes)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-udp-ask-'));
+  const procs: LocalProcess[] = [];
+  const TRIP_S = 8;
+  let snapshots: SnapshotLine[] = [];
+  let report = {} as IngestReport;
+  let simReport: Record<string, unknown> = {};
+  let truth: TruthLine[] = [];
+
+  beforeAll(async () => {
+    const port = await freeUdpPort();
+    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
+      ...['--case', CASE14, '--udp', `127.0.0.1:${port}`, '--config-interval-ms', '3600000'],
+      ...['--phasor-format', 'polar-int16', '--analogs', 'line-power', '--digitals', 'breakers'],
+      ...['--trip-line', `0@${TRIP_S}`, '--truth', path.join(dir, 'truth.jsonl'), '--seed', '4'],
+    ]);
+    procs.push(sim);
+    await sim.waitFor((l) => l.event === 'ready', 'UDP simulator ready');
+    const simStartMs = Date.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
+      ...['--udp', `127.0.0.1:${port}`, '--align-window-ms', '250', '--config-timeout-ms', '500'],
+      ...['--snapshots-out', path.join(dir, 'snapshots.jsonl')],
+    ]);
+    procs.push(ingest);
+    await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
+    await new Promise((r) => setTimeout(r, Math.max(2000, simStartMs + (TRIP_S + 2) * 1000 - Date.now())));
+    expect(await ingest.stop()).toBe(0);
+    report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
+    await sim.stop();
+    simReport = await sim.waitFor((l) => l.event === 'stopped', 'simulator report');
+    ({ snapshots } = readSnapshotFile(path.join(dir, 'snapshots.jsonl')));
+    truth = fs
+      .readFileSync(path.join(dir, 'truth.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TruthLine);
+  }, 120_000);
+
+  afterAll(() => {
+    for (const p of procs) p.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks the sender for CFG-2, which pmu-sim answers, and then aligns its PMUs', () => {
+    const udp = report.sources.find((s) => s.source.startsWith('udp:'))!;
+    expect(udp.configRequests).toBeGreaterThan(0);
+    expect(udp.configs).toBeGreaterThan(0);
+    expect(udp.state).toBe('streaming');
+    expect((simReport.udp as { repliesSent: number }).repliesSent).toBeGreaterThan(0);
+    expect(snapshots.filter((s) => s.complete).length).toBeGreaterThan(30);
+  });
+
+  it('hands on MW/MVAr and breaker words with each sample; the tripped branch opens from the trip on', () => {
+    const tripAt = truth.find(
+      (t) => t.type === 'truth' && (t as { cause?: string }).cause === 'trip',
+    )!.timeSec!;
+    const samples = snapshots.flatMap((s) =>
+      s.pmus.filter((p) => p.idcode === 1000).map((p) => ({ timeSec: s.timeSec, ...p })),
+    );
+    expect(samples.length).toBeGreaterThan(30);
+    for (const p of samples) {
+      expect(p.analogs!.length).toBeGreaterThan(0);
+      // PMU 1000 sits at bus 1, whose first branch end is branch 0: its breaker is bit 0 of the first word.
+      expect(p.digitals![0] & 1).toBe(p.timeSec < tripAt ? 1 : 0);
+    }
+    expect(samples.some((p) => p.timeSec >= tripAt)).toBe(true);
+    expect(samples.some((p) => p.timeSec < tripAt)).toBe(true);
+    // int16 polar voltages in per unit: near 1.
+    expect(Math.hypot(samples[0].phasors[0], samples[0].phasors[1])).toBeGreaterThan(0.9);
+  });
+});
+
+/** A UDP port nothing listens on now (bound, then released), for a sender that starts before its receiver. */
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  const port = socket.address().port;
+  await new Promise<void>((r) => socket.close(r));
+  return port;
+}

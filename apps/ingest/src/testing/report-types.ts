@@ -38,6 +38,9 @@ export interface SourceReport {
   readonly configs: number;
   readonly dataFrames: number;
   readonly rejects: Record<string, number>;
+  /** UDP senders: CFG-2 requests sent back, and times the sender went silent. */
+  readonly configRequests: number;
+  readonly silences: number;
   readonly recentErrors: string[];
 }
 

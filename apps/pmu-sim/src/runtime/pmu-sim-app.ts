@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ListenError } from '@gridcloud/command-line';
-import { encodeFrame, FrameEncodeError, PmuServer, systemFrameTime } from '@gridcloud/c37118';
+import {
+  encodeFrame,
+  FrameEncodeError,
+  PmuServer,
+  systemFrameTime,
+  type PmuIdentity,
+} from '@gridcloud/c37118';
 import { CaseFormatError, parseMatpowerCase, SeededRandom, type PowerCase } from '@gridcloud/grid';
 import type { SimOptions } from '../config/sim-options';
 import { CaseFileError } from '../errors/case-file-error';
@@ -48,7 +54,7 @@ export class PmuSimApp {
     const o = this.options;
     let port = 0;
     if (o.tcp !== undefined) port = await this.listenTcp(o.tcp.host, o.tcp.port);
-    if (o.udpTargets.length > 0) this.udp = new UdpFrameSender(o.udpTargets);
+    if (o.udpTargets.length > 0) this.udp = new UdpFrameSender(o.udpTargets, (id) => this.identityOf(id));
     if (o.kafkaBrokers.length > 0) {
       this.kafka = new KafkaFrameProducer(o.kafkaBrokers, o.kafkaTopic, o.maxKafkaQueueFrames);
       await this.kafka.connect();
@@ -62,22 +68,21 @@ export class PmuSimApp {
     return port;
   }
 
+  private identityOf(idcode: number): PmuIdentity | undefined {
+    const stream = this.sim.streamById(idcode);
+    return stream === undefined ? undefined : streamIdentity(stream);
+  }
+
   /** One listener for every stream, answering with each stream's configuration in force. */
   private async listenTcp(host: string, port: number): Promise<number> {
     const o = this.options;
-    const server = new PmuServer(
-      (id) => {
-        const stream = this.sim.streamById(id);
-        return stream === undefined ? undefined : streamIdentity(stream);
-      },
-      {
-        host,
-        port,
-        maxConnections: o.maxTcpClients,
-        maxSendQueueBytes: o.maxSocketBufferBytes,
-        now: () => systemFrameTime(),
-      },
-    );
+    const server = new PmuServer((id) => this.identityOf(id), {
+      host,
+      port,
+      maxConnections: o.maxTcpClients,
+      maxSendQueueBytes: o.maxSocketBufferBytes,
+      now: () => systemFrameTime(),
+    });
     server.onRefusal = (peer, message) => this.log(`tcp client ${peer}: ${message}`);
     try {
       const address = await server.listen();
@@ -107,7 +112,12 @@ export class PmuSimApp {
       udp:
         this.udp === undefined
           ? undefined
-          : { framesSent: this.udp.framesSent, sendErrors: this.udp.sendErrors },
+          : {
+              framesSent: this.udp.framesSent,
+              sendErrors: this.udp.sendErrors,
+              repliesSent: this.udp.repliesSent,
+              requestsIgnored: this.udp.requestsIgnored,
+            },
       kafka:
         this.kafka === undefined
           ? undefined

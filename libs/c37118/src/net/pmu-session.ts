@@ -32,9 +32,12 @@ export type PmuStreams = (idcode: number) => PmuIdentity | undefined;
 
 export type FrameTime = Pick<FrameCommon, 'soc' | 'fracsec'>;
 
-/** Inputs to one PDC connection's session. Time is always passed in. */
+/**
+ * Inputs to one PDC connection's session. Time is always passed in. `received` is bytes of a TCP stream;
+ * `datagram` is one UDP datagram, decoded on its own (a PMU sending spontaneously answers commands this way).
+ */
 export type PmuSessionEvent = {
-  readonly type: 'received';
+  readonly type: 'received' | 'datagram';
   readonly bytes: Uint8Array;
   readonly now: FrameTime;
 };
@@ -90,7 +93,8 @@ export class PmuSession {
 
   step(event: PmuSessionEvent): PmuSessionEffect[] {
     this.now = event.now;
-    this.decoder.push(event.bytes);
+    if (event.type === 'datagram') this.decoder.pushDatagram(event.bytes);
+    else this.decoder.push(event.bytes);
     return this.pending.splice(0, this.pending.length);
   }
 
