@@ -91,16 +91,8 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
     expect(await ingest.stop()).toBe(0);
     report = (await ingest.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as IngestReport;
     ({ snapshots, late } = readSnapshotFile(path.join(dir, 'snapshots.jsonl')));
-    truthTcp = fs
-      .readFileSync(path.join(dir, 'tcp.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as TruthLine);
-    truthUdp = fs
-      .readFileSync(path.join(dir, 'udp.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as TruthLine);
+    truthTcp = readTruth(path.join(dir, 'tcp.jsonl'));
+    truthUdp = readTruth(path.join(dir, 'udp.jsonl'));
   }, 120_000);
 
   afterAll(() => {
@@ -227,11 +219,7 @@ describe('ingest asking a UDP pmu-sim for its configuration, with analogs and br
     await sim.stop();
     simReport = await sim.waitFor((l) => l.event === 'stopped', 'simulator report');
     ({ snapshots } = readSnapshotFile(path.join(dir, 'snapshots.jsonl')));
-    truth = fs
-      .readFileSync(path.join(dir, 'truth.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as TruthLine);
+    truth = readTruth(path.join(dir, 'truth.jsonl'));
   }, 120_000);
 
   afterAll(() => {
@@ -267,6 +255,15 @@ describe('ingest asking a UDP pmu-sim for its configuration, with analogs and br
     expect(Math.hypot(samples[0].phasors[0], samples[0].phasors[1])).toBeGreaterThan(0.9);
   });
 });
+
+/** The simulator's --truth file, a JSON object a line. */
+function readTruth(file: string): TruthLine[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TruthLine);
+}
 
 /** A UDP port nothing listens on now (bound, then released), for a sender that starts before its receiver. */
 async function freeUdpPort(): Promise<number> {

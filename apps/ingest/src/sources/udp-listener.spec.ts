@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
 import { SnapshotHub } from '../sinks/snapshot-hub';
 import { testConfig, testDataFrame } from '../testing/frames';
-import { UdpListener } from './udp-listener';
+import { UdpListener, type UdpLimits } from './udp-listener';
 
 const IDLE_MS = 20;
 
@@ -18,6 +18,23 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+function pipelineFor(maxFutureMs: number): IngestPipeline {
+  return new IngestPipeline(
+    { framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs, maxPmus: 16 },
+    new SnapshotHub(),
+  );
+}
+
+function listenerOf(
+  pipeline: IngestPipeline,
+  limits: Pick<UdpLimits, 'maxUdpSources' | 'udpSourceIdleMs' | 'maxUdpConfigBytes' | 'session'>,
+): UdpListener {
+  return new UdpListener(
+    { maxFrameBytes: 4096, maxConfigsPerSource: 4, maxConfigBytesPerSource: 4096, ...limits },
+    pipeline,
+  );
+}
+
 describe('UdpListener', () => {
   const sockets: dgram.Socket[] = [];
   let listener: UdpListener | undefined;
@@ -28,21 +45,8 @@ describe('UdpListener', () => {
   });
 
   it('tracks at most maxUdpSources senders, refusing more until one has been silent for udpSourceIdleMs', async () => {
-    const pipeline = new IngestPipeline(
-      { framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 1000, maxPmus: 16 },
-      new SnapshotHub(),
-    );
-    listener = new UdpListener(
-      {
-        maxFrameBytes: 4096,
-        maxConfigsPerSource: 4,
-        maxConfigBytesPerSource: 4096,
-        maxUdpConfigBytes: 8192,
-        maxUdpSources: 1,
-        udpSourceIdleMs: IDLE_MS,
-      },
-      pipeline,
-    );
+    const pipeline = pipelineFor(1000);
+    listener = listenerOf(pipeline, { maxUdpConfigBytes: 8192, maxUdpSources: 1, udpSourceIdleMs: IDLE_MS });
     const port = await listener.bind('127.0.0.1', 0);
     const [garbage, pmu] = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
     sockets.push(garbage, pmu);
@@ -59,21 +63,13 @@ describe('UdpListener', () => {
   });
 
   it('asks a sender whose data arrives undescribed for CFG-2, streams once it answers, and marks it silent', async () => {
-    const pipeline = new IngestPipeline(
-      { framesPerSecond: 30, alignWindowMs: 50, maxPendingSnapshots: 8, maxFutureMs: 86_400_000, maxPmus: 16 },
-      new SnapshotHub(),
-    );
-    listener = new UdpListener(
-      {
-        maxFrameBytes: 4096,
-        maxConfigsPerSource: 4,
-        maxConfigBytesPerSource: 4096,
-        maxUdpSources: 4,
-        udpSourceIdleMs: 60_000,
-        session: { configTimeoutMs: 1000, maxConfigRequests: 2, dataTimeoutMs: 100 },
-      },
-      pipeline,
-    );
+    // Frames stamped now: no bound on how far ahead of the aligner they may be.
+    const pipeline = pipelineFor(86_400_000);
+    listener = listenerOf(pipeline, {
+      maxUdpSources: 4,
+      udpSourceIdleMs: 60_000,
+      session: { configTimeoutMs: 1000, maxConfigRequests: 2, dataTimeoutMs: 100 },
+    });
     const port = await listener.bind('127.0.0.1', 0);
     const pmu = dgram.createSocket('udp4');
     sockets.push(pmu);
