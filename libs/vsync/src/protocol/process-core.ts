@@ -1110,7 +1110,7 @@ export class ProcessCore {
     const { requestId: queryId, group, want, timeoutMs, onTimeout } = input;
     this.queries.add({ queryId, group, want, timeoutMs, onTimeout, nowMs: this.now });
     if ('to' in input.target) return this.sendP2p(group, input.target.to, queryId, input.payload);
-    const ordering = input.target.ordering;
+    const ordering = isPlanted('orderedQueryUnordered') ? 'fifo' : input.target.ordering;
     this.enqueueMulticast(group, { requestId: queryId, ordering, payload: input.payload, queryId });
     this.drain(group);
   }

@@ -1,4 +1,5 @@
 import { assert } from '../errors/invariant-error';
+import { isPlanted } from '../testing/planted-bugs';
 import { QueryAbortedError } from '../errors/query-aborted-error';
 import { QueryTimeoutError } from '../errors/query-timeout-error';
 import type { VsyncError } from '../errors/vsync-error';
@@ -163,7 +164,8 @@ export class PendingQueries {
   private settle(q: PendingQuery): QueryEnd[] {
     const counted = q.replies.size;
     const outstanding = [...q.expected].some((key) => !q.replies.has(key));
-    if (counted < q.target && outstanding) return [];
+    const target = isPlanted('queryCompletesEarly') ? q.target - 1 : q.target;
+    if (counted < target && outstanding) return [];
     this.pending.delete(q.queryId);
     return [{ kind: 'done', queryId: q.queryId, replies: this.ordered(q), silent: [] }];
   }

@@ -16,6 +16,8 @@ export const PLANTED_BUG_NAMES = [
   'excludedNotFenced',
   'deliverDuringFlush',
   'viewBeforeFlushDelivery',
+  'queryCompletesEarly',
+  'orderedQueryUnordered',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];

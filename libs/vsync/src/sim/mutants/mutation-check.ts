@@ -36,6 +36,16 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
     breaks: 'the flush set is delivered before the new view is reported',
     knobs: {},
   },
+  {
+    bug: 'queryCompletesEarly',
+    breaks: 'a query waits for want answers or for every expected member',
+    knobs: { queryShare: 0.5 },
+  },
+  {
+    bug: 'orderedQueryUnordered',
+    breaks: "an orderedQuery's request is delivered in total order",
+    knobs: { queryShare: 0.5 },
+  },
 ];
 
 export interface MutantOutcome {
