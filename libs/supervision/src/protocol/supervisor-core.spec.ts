@@ -294,6 +294,18 @@ services:
 });
 
 describe('SupervisorCore, a standby hearing the acting member', () => {
+  it('reports a configuration error heard (in a roster) before its role was known, once it acts', () => {
+    const core = new SupervisorCore(INSTANCES);
+    expect(core.step({ type: 'process', nowMs: 10, event: spawned('worker/1', 1) })).toEqual([]);
+    expect(core.step({ type: 'process', nowMs: 20, event: exited('worker/1', 1, 2) })).toEqual([]);
+    const out = core.step({ type: 'role', nowMs: 30, acting: true });
+    expect(reports(out)).toEqual([expect.objectContaining({ kind: 'config-error', instance: 'worker/1' })]);
+    const standby = new SupervisorCore(INSTANCES);
+    standby.step({ type: 'process', nowMs: 20, event: exited('worker/1', 1, 2) });
+    expect(standby.step({ type: 'role', nowMs: 30, acting: false })).toEqual([]);
+    expect(standby.step({ type: 'role', nowMs: 40, acting: true })).toEqual([]);
+  });
+
   it("treats exits as stale only after seeing the acting member's order, so a config error is not missed", () => {
     const standby = new SupervisorCore(INSTANCES);
     // The spawn is heard before the first view, which does not show worker/1 yet: the standby's own decision to

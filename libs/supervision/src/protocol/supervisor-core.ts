@@ -71,8 +71,17 @@ interface InstanceState {
  * in; start orders and cluster events out. Every member of the `supervisors` group runs one on the same inputs, so a
  * standby that takes over already knows what failed and what was ordered; only the acting member's effects leave.
  */
+/** Reports kept while this member does not know its role yet (at most one per instance and kind matters). */
+const MAX_REPORTS_BEFORE_ROLE = 1000;
+
 export class SupervisorCore {
   private acting = false;
+  private roleKnown = false;
+  /**
+   * Reports decided before the first role: the agents' rosters can arrive before the supervisors' view (a process
+   * that failed its configuration while every supervisor was still starting). The first acting member sends them.
+   */
+  private beforeRole: SupervisorEffect[] = [];
   private viewSeen = false;
   private readonly states = new Map<string, InstanceState>();
 
@@ -127,6 +136,7 @@ export class SupervisorCore {
         this.onHistory(input.history);
         break;
     }
+    if (!this.roleKnown) this.keepBeforeRole(out);
     return this.acting ? out : [];
   }
 
@@ -150,7 +160,17 @@ export class SupervisorCore {
     }
   }
 
+  private keepBeforeRole(out: readonly SupervisorEffect[]): void {
+    for (const e of out)
+      if (e.type === 'report' && this.beforeRole.length < MAX_REPORTS_BEFORE_ROLE) this.beforeRole.push(e);
+  }
+
   private onRole(acting: boolean, out: SupervisorEffect[]): void {
+    if (!this.roleKnown) {
+      this.roleKnown = true;
+      if (acting) out.push(...this.beforeRole);
+      this.beforeRole = [];
+    }
     const takingOver = acting && !this.acting;
     this.acting = acting;
     if (!takingOver) return;
