@@ -32,7 +32,8 @@ export class AppModule {
             heartbeatIntervalMs: options.heartbeatIntervalMs,
           },
           groups: [SUPERVISORS_GROUP, AGENTS_GROUP, CLUSTER_EVENTS_GROUP, LIVENESS_GROUP],
-          join: [LIVENESS_GROUP, CLUSTER_EVENTS_GROUP, SUPERVISORS_GROUP],
+          // `supervisors` and `agents` are joined by VsyncServer, once their @EventPattern handlers are registered.
+          join: [LIVENESS_GROUP, CLUSTER_EVENTS_GROUP],
         }),
         VsyncHealthModule,
         SupervisionModule,
