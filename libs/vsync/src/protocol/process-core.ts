@@ -1175,6 +1175,11 @@ export class ProcessCore {
     if (this.role !== 'member' || !(payload instanceof Uint8Array)) return;
     const group = this.owed.take(querier, queryId);
     if (group === undefined) return;
+    if (payload.length > this.config.maxPayloadBytes) {
+      // Too large for a frame: the querier learns why instead of timing out.
+      const why = `a reply of ${payload.length} bytes exceeds maxPayloadBytes (${this.config.maxPayloadBytes})`;
+      return this.sendReply(querier, group, queryId, 'abort', new TextEncoder().encode(why));
+    }
     this.sendReply(querier, group, queryId, outcome, payload);
   }
 

@@ -9,7 +9,7 @@ import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
 import { notify } from './notify';
 import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
-import { answerWith, askGroup, encodeCall, QueryAnswer } from './query-call';
+import { answerWith, ask, askGroup, encodeCall, QueryAnswer, replyValues } from './query-call';
 import { VsyncProcess } from './vsync-process';
 import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/group-state-transfer';
 import type { CheckpointFile } from './state-transfer/checkpoint-files';
@@ -191,10 +191,11 @@ export class Group implements GroupEndpoint {
     handlerId: number,
     ...argsAndOptions: unknown[]
   ): Promise<T> {
-    const values = await askGroup<T>(this.process, this.name, { to: member }, 1, handlerId, argsAndOptions);
-    if (values.length === 0)
+    const replies = await ask(this.process, this.name, { to: member }, 1, handlerId, argsAndOptions);
+    if (replies.length === 0)
       throw new NotAMemberError(`${this.name} (the queried member left before answering)`);
-    return values[0];
+    // A nullReply answers without a value.
+    return replyValues<T>(replies)[0];
   }
 
   /** Inside a query handler: answers with `value` (instead of the handler's return value). */

@@ -67,6 +67,20 @@ export function replyValues<T>(replies: readonly QueryReply[]): T[] {
   return replies.filter((r) => r.outcome === 'value').map((r) => decodeReplyValue(r.payload) as T);
 }
 
+/** Issues a query on `process` and resolves with the counted replies, in the order the members were asked. */
+export function ask(
+  process: VsyncProcess,
+  group: string,
+  target: QueryTarget,
+  want: QueryWant,
+  handlerId: number,
+  argsAndOptions: readonly unknown[],
+): Promise<readonly QueryReply[]> {
+  const { args, options } = splitQueryArguments(argsAndOptions);
+  const payload = encodeCall(handlerId, args);
+  return process.query(group, target, payload, want, options.timeoutMs, options.onTimeout);
+}
+
 /** Issues a query on `process` and resolves with the decoded values. */
 export async function askGroup<T>(
   process: VsyncProcess,
@@ -76,10 +90,7 @@ export async function askGroup<T>(
   handlerId: number,
   argsAndOptions: readonly unknown[],
 ): Promise<T[]> {
-  const { args, options } = splitQueryArguments(argsAndOptions);
-  const payload = encodeCall(handlerId, args);
-  const replies = await process.query(group, target, payload, want, options.timeoutMs, options.onTimeout);
-  return replyValues<T>(replies);
+  return replyValues<T>(await ask(process, group, target, want, handlerId, argsAndOptions));
 }
 
 /** The answer a member owes for one delivered query request: the first of value / null / abort is sent, once. */
