@@ -74,7 +74,14 @@ while frames < 45:
     frames += 1
     m = f.get_measurements()
     if first is None:
-        first = {"pmus": len(m["measurements"]), "phasors": [list(p) for p in m["measurements"][0]["phasors"]], "time": m["time"], "freqMhz": f.get_freq()}
+        fmt = config.get_data_format()
+        packed = f._phasors if config.get_num_pmu() == 1 else f._phasors[0]
+        first = {"pmus": len(m["measurements"]), "phasors": [list(p) for p in m["measurements"][0]["phasors"]], "time": m["time"], "freqMhz": f.get_freq(),
+                 "format": list(fmt) if config.get_num_pmu() == 1 else list(fmt[0]),
+                 "raw": [list(DataFrame._int2phasor(p, fmt if config.get_num_pmu() == 1 else fmt[0])) for p in packed],
+                 "phunit": config.get_ph_units()[0][0] if config.get_num_pmu() == 1 else config.get_ph_units()[0][0][0],
+                 "analog": m["measurements"][0]["analog"], "digital": m["measurements"][0]["digital"],
+                 "names": config.get_channel_names() if config.get_num_pmu() == 1 else config.get_channel_names()[0]}
 sock.sendall(CommandFrame(idcode, "stop").convert2bytes())
 sock.close()
 print(json.dumps({"event": "done", "header": header.get_header(), "stations": config.get_station_name(), "numPmu": config.get_num_pmu(), "dataFrames": frames, "first": first}), flush=True)
@@ -85,7 +92,20 @@ interface PypmuPdcResult {
   header: string;
   numPmu: number;
   dataFrames: number;
-  first: { pmus: number; phasors: [number, number][]; time: number; freqMhz: number | number[] };
+  first: {
+    pmus: number;
+    phasors: [number, number][];
+    time: number;
+    freqMhz: number | number[];
+    /** pypmu's FORMAT reading: [polar, phasor float, analog float, freq float]. */
+    format: [boolean, boolean, boolean, boolean];
+    /** The first PMU block's phasors as the wire holds them (int16 counts or floats), unpacked by pypmu. */
+    raw: [number, number][];
+    phunit: number;
+    analog: number[];
+    digital: number[];
+    names: string[];
+  };
 }
 
 describe('C37.118 interoperability with pypmu (processes)', () => {
@@ -140,9 +160,21 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
     expect(s.freqHz).toBeCloseTo(62.5, 6);
   });
 
+  // Breaker words are left out: pypmu 1.0 cannot read a CFG-2 whose DIGUNIT normal-status word is not 0 (its
+  // _int2digunit keeps that word unshifted and then refuses it as over 16 bits), and pmu-sim's breakers are
+  // normally closed (1). The breaker path is covered against our own decoder in test/ingest-tcp-udp.proc.ts.
+  const LINE_POWER = ['--analogs', 'line-power'];
   it.each([
     ['one PMU per stream', [], 1000],
     ['a substation stream of three PMUs', ['--pmus-per-stream', '3'], 60_000],
+    ['float polar', ['--phasor-format', 'polar-float'], 1000],
+    ['int16 polar, MW/MVAr', ['--phasor-format', 'polar-int16', ...LINE_POWER], 1000],
+    ['int16 rectangular, MW/MVAr', ['--phasor-format', 'rect-int16', ...LINE_POWER], 1000],
+    [
+      '3-PMU int16 polar, MW/MVAr',
+      ['--pmus-per-stream', '3', '--phasor-format', 'polar-int16', ...LINE_POWER],
+      60_000,
+    ],
   ])(
     'streams from pmu-sim to the pypmu PDC (%s): header, CFG-2 and every data frame decoded',
     async (_name, extra, idcode) => {
@@ -173,13 +205,38 @@ describe('C37.118 interoperability with pypmu (processes)', () => {
       const pmus = idcode === 60_000 ? 3 : 1;
       expect(done.numPmu).toBe(pmus);
       expect(done.first.pmus).toBe(pmus);
-      // The first phasor is a bus voltage in per unit: magnitude near 1.
-      const [re, im] = done.first.phasors[0] as [number, number];
-      expect(Math.hypot(re, im)).toBeGreaterThan(0.9);
-      expect(Math.hypot(re, im)).toBeLessThan(1.15);
+      expectFormatAsAsked(done.first, extra as string[]);
       expect(Math.abs(done.first.time - Date.now() / 1000)).toBeLessThan(60);
       // int16 FREQ is the deviation from 60 Hz in mHz; the simulated deviation stays within 20 mHz plus a trip dip.
       expect(Math.abs([done.first.freqMhz].flat()[0] as number)).toBeLessThan(100);
     },
   );
 });
+
+/**
+ * What pypmu read of the first PMU block matches the format pmu-sim was asked for: FORMAT bits, the first phasor
+ * (the bus voltage, in per unit: magnitude near 1, int16 counts scaled by PHUNIT x 1e-5), and with line power
+ * two analogs per branch end (whole MW/MVAr in int16) named MW#<branch>, MVAR#<branch>.
+ */
+function expectFormatAsAsked(first: PypmuPdcResult['first'], flags: readonly string[]): void {
+  const at = flags.indexOf('--phasor-format');
+  const phasors = at < 0 ? 'rect-float' : flags[at + 1];
+  const polar = phasors.startsWith('polar');
+  const float = phasors.endsWith('float');
+  expect(first.format).toEqual([polar, float, float, false]);
+  const [a, b] = first.raw[0];
+  const scale = float ? 1 : first.phunit * 1e-5;
+  const magnitude = polar ? a * scale : Math.hypot(a, b) * scale;
+  expect(magnitude).toBeGreaterThan(0.9);
+  expect(magnitude).toBeLessThan(1.15);
+  if (polar) expect(Math.abs(float ? b : b / 1e4)).toBeLessThanOrEqual(Math.PI);
+  const branchEnds = first.raw.length - 1;
+  if (!flags.includes('line-power')) {
+    expect(first.analog).toEqual([]);
+    return;
+  }
+  expect(first.analog).toHaveLength(2 * branchEnds);
+  expect(first.names.filter((n) => /^MW#\d+/.test(n.trim()))).toHaveLength(branchEnds);
+  for (const x of first.analog) expect(Math.abs(x)).toBeLessThan(1000);
+  expect(first.analog.some((x) => Math.abs(x) >= 1)).toBe(true);
+}
