@@ -1125,7 +1125,9 @@ export class ProcessCore {
   /** A p2p message may come from any process of the system, member of the group or not (a GroupClient); its target
    *  must be a member of the group in the installed view. */
   private checkP2p(group: string, to: ProcessId, payload: Uint8Array): VsyncError | null {
-    if (this.role !== 'member' || this.departing) return new ShutdownError('not a member of the system');
+    if (this.role === 'gone' || this.departing) return new ShutdownError('no longer a member of the system');
+    if (this.role !== 'member')
+      return new RequestError('this process is not in the system yet; await a join first');
     if (!(payload instanceof Uint8Array)) return new RequestError('payload must be a Uint8Array');
     if (payload.length > this.config.maxPayloadBytes)
       return new RequestError(
