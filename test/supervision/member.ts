@@ -3,7 +3,10 @@
  * `service.member`) at a fixed address. `--exit-code 2` makes it refuse its configuration at start, like an app
  * given a bad flag.
  */
+import fs from 'node:fs';
 import { Group } from '@gridcloud/vsync';
+
+const secretFile = process.env.GRIDCLOUD_VSYNC_SECRET_FILE;
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,6 +22,8 @@ async function main(): Promise<void> {
     bindPort: Number(flag('vsync-port') ?? 0),
     seeds: (flag('vsync-seeds') ?? '').split(',').filter((s) => s.length > 0),
     founder: false,
+    // The cluster keys every link with its secret (npm start hands each instance GRIDCLOUD_VSYNC_SECRET_FILE).
+    secret: secretFile === undefined ? undefined : fs.readFileSync(secretFile, 'utf8').trim(),
     core: { failureTimeoutMs: 1500, heartbeatIntervalMs: 150 },
   });
   group.onError((error) => process.stderr.write(`member: ${error.message}\n`));
