@@ -16,7 +16,7 @@ import { flagParser } from '@gridcloud/command-line';
 import { parseMatpowerCase } from '@gridcloud/grid';
 import type { JsonLine } from '@gridcloud/supervision';
 import { startCluster, sleep } from '../../scripts/chaos/cluster-run';
-import { ResultsObserver } from '../../scripts/chaos/results-observer';
+import { clusterSecret, ResultsObserver } from '../../scripts/chaos/results-observer';
 import { cpuSeconds, cpuSecondsByRole, scaled } from './cpu-sampler';
 import { quantile, stageBreakdown, tailShare } from './stage-latency';
 import { casePath } from '../../test/support/data-files';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const durationS = numberFlag(f, 'duration-s', 30, 1, 86_400);
   const buses = parseMatpowerCase(fs.readFileSync(caseFile, 'utf8'), caseFile).buses.length;
   const { process: cluster, portBase } = await startCluster(['--case', caseFile, '--fps', String(fps)]);
-  const observer = new ResultsObserver(`127.0.0.1:${portBase}`);
+  const observer = new ResultsObserver(`127.0.0.1:${portBase}`, clusterSecret(String(cluster.lines[0].text)));
   try {
     await observer.join();
     await cluster.waitFor(

@@ -11,7 +11,7 @@ import { flagParser } from '@gridcloud/command-line';
 import type { LocalProcess } from '@gridcloud/supervision';
 import { tally, type ReleasedSnapshot } from './chaos-tally';
 import { actingSupervisor, desiredStateWith, pidOf, sleep, startCluster } from './cluster-run';
-import { ResultsObserver } from './results-observer';
+import { clusterSecret, ResultsObserver } from './results-observer';
 
 class ChaosConfigError extends Error {}
 const { parseFlags, numberFlag, stringFlag } = flagParser((m) => new ChaosConfigError(m));
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const extra = [...(casePath === undefined ? [] : ['--case', casePath]), '--fps', String(fps)];
   const { process: cluster, portBase } = await startCluster(['--desired-state', desired, ...extra]);
   const runDir = /run directory (\S+)/.exec(String(cluster.lines[0].text))![1];
-  const observer = new ResultsObserver(`127.0.0.1:${portBase}`);
+  const observer = new ResultsObserver(`127.0.0.1:${portBase}`, clusterSecret(String(cluster.lines[0].text)));
   try {
     await observer.join();
     await cluster.waitFor(

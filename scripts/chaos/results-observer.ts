@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   AREA_RESULT_MESSAGE,
   RESULTS_GROUP,
@@ -30,10 +32,12 @@ export class ResultsObserver {
   readonly systemViewsAtMs: number[] = [];
   private readonly group: Group;
 
-  constructor(agentAddress: string) {
+  /** `secret`: the cluster's vsync secret (npm start keys every link; see clusterSecret). */
+  constructor(agentAddress: string, secret?: string) {
     this.group = new Group(RESULTS_GROUP, {
       seeds: [agentAddress],
       founder: false,
+      secret,
       core: { failureTimeoutMs: 1500, heartbeatIntervalMs: 150 },
     });
     this.group.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => this.onResult(bytes));
@@ -74,4 +78,13 @@ export class ResultsObserver {
       });
     }
   }
+}
+
+/** The vsync secret of an npm start cluster, from the run directory its first line names (`<run dir>/vsync.secret`):
+ *  the cluster keys every link, so an observer needs it to join. */
+export function clusterSecret(firstLine: string): string | undefined {
+  const runDir = /run directory (\S+)/.exec(firstLine)?.[1];
+  if (runDir === undefined) return undefined;
+  const file = path.join(runDir, 'vsync.secret');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
