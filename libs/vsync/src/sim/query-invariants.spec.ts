@@ -7,11 +7,12 @@ const A = 'node1:7000#1';
 const B = 'node2:7000#1';
 const C = 'node3:7000#1';
 
-/** A group view g@viewId of A, B, C (or `members`), reported by every member. */
+/** A group view g@viewId of A, B, C (or `members`), reported by every member, in a system view of all three. */
 function view(h: History, viewId: number, members = [A, B, C]): void {
   for (const p of members) {
     h.groupViews.push({ process: p, group: 'g', viewId, members });
     h.timeline.push({ kind: 'view', process: p, group: 'g', viewId });
+    h.systemViews.push({ process: p, id: viewId, members: [A, B, C] });
   }
 }
 
@@ -43,12 +44,23 @@ function query(
 }
 
 describe('query invariants', () => {
-  it('accept a query answered by every member, and one that completed with the survivors of a view change', () => {
+  it('accept a query answered by every member, and ones that completed with the survivors of a view change', () => {
     const h = new History();
     view(h, 5);
     query(h, 'q1', 'all', [A, B, C]);
     view(h, 6, [A, B]);
     query(h, 'q2', 'all', [A, B], [A, B, C], 6);
+    expect(checkQueries(h)).toEqual([]);
+  });
+
+  it('count as gone a member out of the system, or one that left the group, when no view without it was reported', () => {
+    const h = new History();
+    view(h, 5);
+    h.systemViews.push({ process: A, id: 6, members: [A, B] });
+    query(h, 'q1', 'all', [A, B], [A, B, C], 6);
+    h.groupLeaves.add(`${B}|g|5`);
+    query(h, 'q2', 'all', [A, C], [A, B, C], 6);
+    query(h, 'q3', 'all', [A], [A, B, C], 6);
     expect(checkQueries(h)).toEqual([]);
   });
 
