@@ -31,6 +31,9 @@ async function holder(): Promise<void> {
     makeCheckpoint: () => chunksOf(state),
     loadCheckpoint: () => undefined,
     chunkBytes: CHUNK_BYTES,
+    // The holder keeps the checkpoint in memory (as the raw copy reads from memory); by default a checkpoint above
+    // 64 MiB goes to a spool file, and the disk's write speed then bounds the transfer.
+    memorySpoolBytes: options.bytes,
   });
   await group.join();
   // The raw copy: the same bytes over a plain socket, written in large chunks and paced by 'drain'.

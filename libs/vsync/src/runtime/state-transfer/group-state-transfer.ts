@@ -241,7 +241,8 @@ export class GroupStateTransfer {
       return this.sink.fail(new StateTransferError(`the checkpoint callback threw: ${String(error)}`));
     }
     const name = `${encodeURIComponent(this.group)}-${process.pid}-${viewId}-${Date.now()}`;
-    const spool = spoolCheckpoint(chunks, this.options.spoolDir, name, this.options.maxCheckpointBytes);
+    const { spoolDir: dir, maxCheckpointBytes, memorySpoolBytes } = this.options;
+    const spool = spoolCheckpoint(chunks, { dir, name, maxCheckpointBytes, memorySpoolBytes });
     spool.catch((error: Error) => this.sink.fail(error));
     this.spools.set(viewId, spool);
   }

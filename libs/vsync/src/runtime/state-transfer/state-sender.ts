@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseAddress } from '../../transport';
 import type { SpooledCheckpoint } from './checkpoint-spool';
@@ -67,10 +67,25 @@ export async function sendCheckpoint(t: OutgoingTransfer): Promise<'sent' | 'ref
   }
 }
 
+/** The checkpoint's bytes from `offset` on: read from its spool file, or taken from memory. */
 function fileFrom(t: OutgoingTransfer, offset: number): NodeJS.ReadableStream {
+  const path = t.spool.path;
+  if (path === null) return Readable.from(chunksFrom(t.spool.chunks, offset), { objectMode: false });
   // An empty range (everything already received) still needs a stream that ends at once.
-  if (offset >= t.spool.totalBytes) return createReadStream(t.spool.path, { start: 0, end: -1 });
-  return createReadStream(t.spool.path, { start: offset, highWaterMark: t.chunkBytes });
+  if (offset >= t.spool.totalBytes) return Readable.from([]);
+  return createReadStream(path, { start: offset, highWaterMark: t.chunkBytes });
+}
+
+function* chunksFrom(chunks: readonly Buffer[], offset: number): Iterable<Buffer> {
+  let skipped = 0;
+  for (const chunk of chunks) {
+    if (skipped + chunk.length <= offset) {
+      skipped += chunk.length;
+      continue;
+    }
+    yield skipped >= offset ? chunk : chunk.subarray(offset - skipped);
+    skipped += chunk.length;
+  }
 }
 
 function progress(t: OutgoingTransfer, offset: number): Transform {

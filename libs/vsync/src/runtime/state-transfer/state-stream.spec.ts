@@ -15,13 +15,22 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+let spooled = 0;
+
 async function spool(content: Buffer): Promise<SpooledCheckpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'vsync-stream-spec-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const chunks = Array.from({ length: Math.ceil(content.length / 1000) }, (_, i) =>
     content.subarray(i * 1000, i * 1000 + 1000),
   );
-  return spoolCheckpoint(chunks, dir, 'spec', 1 << 30);
+  // Half of each kind: a memory spool and a file spool must stream alike.
+  spooled += 1;
+  return spoolCheckpoint(chunks, {
+    dir,
+    name: 'spec',
+    maxCheckpointBytes: 1 << 30,
+    memorySpoolBytes: spooled % 2 === 0 ? 1 << 30 : 0,
+  });
 }
 
 async function receiver(
@@ -107,7 +116,9 @@ describe('the state stream', () => {
     for (let next = await iterator.next(); !next.done; next = await iterator.next())
       parts.push(Buffer.from(next.value));
     await resumed;
-    expect(await cut).toBe('cut off');
+    // The first sender may have handed everything to its socket before it was replaced: the bytes the joiner had
+    // not read were dropped with that connection, and the offset it answered made the second sender send them.
+    expect(['finished', 'cut off']).toContain(await cut);
     expect(Buffer.concat(parts).equals(content)).toBe(true);
   });
 });

@@ -36,6 +36,8 @@ export interface StateTransferOptions {
   /** Where a member keeps the checkpoints it may send, in a directory of its own ("<pid>", removed at exit and, after
    *  a kill, by the next process that spools there); default: gridcloud-vsync-state in the OS temporary directory. */
   readonly spoolDir?: string;
+  /** Checkpoints kept for joiners up to this size stay in memory, larger ones go to a spool file (default 64 MiB). */
+  readonly memorySpoolBytes?: number;
   /** Received bytes not yet taken by loadCheckpoint before the sender is paused (default 16 MiB). */
   readonly receiveQueueBytes?: number;
   /** Bytes per read and write when streaming (default 1 MiB). */
@@ -68,6 +70,7 @@ const DEFAULTS = {
   replicas: DEFAULT_TRANSFER_PLAN.replicas,
   maxOpenTransfers: DEFAULT_TRANSFER_PLAN.maxOpenTransfers,
   receiveQueueBytes: 16 * 1024 * 1024,
+  memorySpoolBytes: 64 * 1024 * 1024,
   chunkBytes: 1024 * 1024,
   handshakeTimeoutMs: 5_000,
   serveAttempts: 5,
@@ -110,6 +113,7 @@ const POSITIVE = {
   replicas: 1,
   maxOpenTransfers: 1,
   receiveQueueBytes: 1,
+  memorySpoolBytes: 0,
   chunkBytes: 1,
   handshakeTimeoutMs: 1,
   serveAttempts: 1,
