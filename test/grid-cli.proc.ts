@@ -137,6 +137,64 @@ describe('gridcloud powerflow / measurements / estimate', () => {
     expect(cleaned.stderr).not.toMatch(/BAD DATA REMAINS/);
   });
 
+  it('--robust huber screens the planted error out too; --zero-injection constrains case14 bus 7 and keeps exact data exact', async () => {
+    const huber = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-bad.csv'),
+      '--out',
+      at('est-huber.csv'),
+      '--bad-data',
+      '--robust',
+      'huber',
+    );
+    expect(huber.code, huber.stderr).toBe(0);
+    expect(huber.stderr).toMatch(/bad data removed: measurement on CSV line \d+ /);
+    expect(huber.stderr).not.toMatch(/BAD DATA REMAINS/);
+    const m = await gridcloud(
+      'measurements',
+      '--case',
+      CASE14,
+      '--sigma',
+      '0',
+      '--placement',
+      'greedy',
+      '--out',
+      at('m-greedy.csv'),
+      '--truth',
+      at('truth.csv'),
+    );
+    expect(m.code, m.stderr).toBe(0);
+    const zi = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-greedy.csv'),
+      '--out',
+      at('est-zi.csv'),
+      '--zero-injection',
+    );
+    expect(zi.code, zi.stderr).toBe(0);
+    expect(zi.stderr).toContain('zero-injection constraints: 1\n');
+    expect(maxGap(voltages(at('est-zi.csv')), voltages(at('truth.csv')))).toBeLessThan(1e-6);
+    const wrong = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-greedy.csv'),
+      '--out',
+      at('x.csv'),
+      '--robust',
+      'lav',
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--robust expects 'huber' or 'none', got 'lav'/);
+  });
+
   it('lists an unobservable bus on stderr and leaves it out of the estimate', async () => {
     const m = await gridcloud(
       'measurements',

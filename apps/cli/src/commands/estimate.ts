@@ -1,6 +1,6 @@
 /**
  * `gridcloud estimate --case C.m --measurements m.csv --out est.csv
- * [--bad-data] [--bad-data-lnr] [--areas k|case]` runs the linear state estimator on a
+ * [--bad-data] [--bad-data-lnr] [--robust huber|none] [--zero-injection] [--areas k|case]` runs the linear state estimator on a
  * measurement CSV and writes `bus,vm,va_deg` for the observable buses;
  * unobservable buses and removed bad data are listed on stderr. With
  * --areas the two-level (area + coordinator) estimate is written and its
@@ -25,15 +25,23 @@ import { INPUT_OPTIONS, INPUT_USAGE, inputBounds } from '../input/input-options'
 import { loadNetwork, readLines, requireString, runCommand, UsageError, writeText } from './powerflow';
 
 const USAGE = [
-  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--areas k|case] [input bounds]',
-  '  --bad-data      chi-square test on J(x); while it fails, remove the largest normalized residual',
-  '  --bad-data-lnr  also test the largest normalized residual when chi-square passes (large cases)',
-  '  --areas         two-level estimate over k graph areas or the case area column',
+  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--robust huber|none] [--zero-injection] [--areas k|case] [input bounds]',
+  '  --bad-data        chi-square test on J(x); while it fails, remove the largest normalized residual',
+  '  --bad-data-lnr    also test the largest normalized residual when chi-square passes (large cases)',
+  '  --robust huber    screen bad data with a Huber M-estimate first (several interacting errors); default none',
+  '  --zero-injection  buses without load or generation inject exactly zero current (equality constraints)',
+  '  --areas           two-level estimate over k graph areas or the case area column',
   INPUT_USAGE,
 ].join('\n');
 
 function polar(vRe: Float64Array, vIm: Float64Array): { vm: Float64Array; va: Float64Array } {
   return { vm: vRe.map((re, i) => Math.hypot(re, vIm[i])), va: vRe.map((re, i) => Math.atan2(vIm[i], re)) };
+}
+
+function robustOption(raw: unknown): 'none' | 'huber' {
+  if (raw === undefined || raw === 'none') return 'none';
+  if (raw === 'huber') return 'huber';
+  throw new UsageError(`--robust expects 'huber' or 'none', got '${String(raw)}'`);
 }
 
 function areasOption(raw: unknown): number | 'case' | undefined {
@@ -54,6 +62,12 @@ function describe(net: Network, report: EstimateReport, lines: Int32Array): void
       `bad data removed: measurement on CSV line ${lines[r.row]} (normalized residual ${r.normalizedResidual.toFixed(2)})\n`,
     );
   }
+  // An error on a critical measurement is never detected, one in a critical pair never identified.
+  if (report.criticalRows.length > 0 || report.criticalPairs.length > 0)
+    process.stderr.write(
+      `critical measurements (errors undetectable) on CSV lines: ${[...report.criticalRows].map((r) => lines[r]).join(' ') || 'none'}; ` +
+        `critical pairs (errors not identifiable): ${report.criticalPairs.map(([a, b]) => `${lines[a]}/${lines[b]}`).join(' ') || 'none'}\n`,
+    );
   const test = Number.isNaN(report.threshold)
     ? 'no redundancy, chi-square test not possible'
     : `chi-square threshold ${report.threshold.toFixed(2)} at ${report.degreesOfFreedom} degrees of freedom`;
@@ -77,9 +91,10 @@ function areaEstimate(
   set: MeasurementSet,
   areas: number | 'case',
   central: EstimateReport,
+  zeroInjection: boolean,
 ): { vRe: Float64Array; vIm: Float64Array; observable: Uint8Array } {
   const labels = partitionBuses(net, areas);
-  const estimator = new AreaEstimator(net, set, labels);
+  const estimator = new AreaEstimator(net, set, labels, DEFAULT_ESTIMATOR_OPTIONS, { zeroInjection });
   const result = estimator.estimate(set.re, set.im);
   let worst = 0;
   for (let b = 0; b < net.busCount; b++) {
@@ -126,6 +141,8 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     'bad-data': { type: 'boolean' },
     'bad-data-lnr': { type: 'boolean' },
+    robust: { type: 'string' },
+    'zero-injection': { type: 'boolean' },
     areas: { type: 'string' },
     ...INPUT_OPTIONS,
   } as const;
@@ -135,6 +152,8 @@ export async function run(argv: string[]): Promise<number> {
     const csvPath = requireString(values, 'measurements');
     const out = requireString(values, 'out');
     const areas = areasOption(values.areas);
+    const robustEstimator = robustOption(values.robust);
+    const zeroInjection = values['zero-injection'] === true;
     const { set, lines } = parseMeasurementCsv(
       readLines(csvPath, 'measurement CSV', bounds),
       net,
@@ -142,17 +161,21 @@ export async function run(argv: string[]): Promise<number> {
       bounds,
     );
     const lnr = values['bad-data-lnr'] === true;
-    const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: lnr };
-    const estimator = new LinearStateEstimator(MeasurementModel.central(net, set), options);
+    const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: lnr, robustEstimator };
+    const model = MeasurementModel.central(net, set, { zeroInjection });
+    const estimator = new LinearStateEstimator(model, options);
     let report: EstimateReport;
     try {
       report = estimator.estimate(set.re, set.im, [], values['bad-data'] === true || lnr);
     } catch (error) {
       throw error instanceof SingularSystemError ? withCsvLines(error, net, set, lines, csvPath) : error;
     }
+    if (zeroInjection) process.stderr.write(`zero-injection constraints: ${model.zeroInjection.count}\n`);
     describe(net, report, lines);
     const chosen =
-      areas === undefined ? report : areaEstimate(net, withoutRows(set, report.removed), areas, report);
+      areas === undefined
+        ? report
+        : areaEstimate(net, withoutRows(set, report.removed), areas, report, zeroInjection);
     writeText(out, formatVoltageCsv(net, polar(chosen.vRe, chosen.vIm), chosen.observable), 'estimate CSV');
     return 0;
   });

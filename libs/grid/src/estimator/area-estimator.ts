@@ -4,6 +4,7 @@ import { DEFAULT_ESTIMATOR_OPTIONS, type EstimatorOptions } from './estimator-op
 import type { GainFactor } from './gain-factor';
 import { LinearStateEstimator } from './linear-state-estimator';
 import { MeasurementModel } from './measurement-model';
+import { ZeroInjectionConstraints } from './zero-injection';
 
 /** One area's estimator and what the coordinator needs from it. */
 interface Area {
@@ -42,6 +43,8 @@ export class AreaEstimator {
     readonly set: MeasurementSet,
     readonly labels: Int32Array,
     options: EstimatorOptions = DEFAULT_ESTIMATOR_OPTIONS,
+    /** Zero-injection constraints in every area, each on a bus whose whole neighbourhood the area's state holds. */
+    private readonly modelOptions: { readonly zeroInjection?: boolean } = {},
   ) {
     const count = labels.reduce((m, a) => Math.max(m, a), 0) + 1;
     const rowsOf: number[][] = Array.from({ length: count }, () => []);
@@ -87,7 +90,12 @@ export class AreaEstimator {
       cols.add(this.network.branchFrom[this.set.branch[i]]);
       cols.add(this.network.branchTo[this.set.branch[i]]);
     }
-    return new MeasurementModel(this.network, this.set, Int32Array.from(cols), Int32Array.from(rows));
+    const columns = Int32Array.from(cols);
+    const constraints =
+      this.modelOptions.zeroInjection === true
+        ? ZeroInjectionConstraints.of(this.network, columns)
+        : ZeroInjectionConstraints.none();
+    return new MeasurementModel(this.network, this.set, columns, Int32Array.from(rows), constraints);
   }
 
   /** (G^-1)_cc for the columns the area shares with another area, from the factor's sparse inverse. */
