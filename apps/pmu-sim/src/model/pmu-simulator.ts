@@ -136,10 +136,12 @@ export class PmuSimulator {
     const fracsec = Math.round(((slot - soc * fps) * 1_000_000) / fps);
     const tS = this.elapsedS(slot);
     const f = this.motion.frequency(tS, this.tripTimes(tS));
+    // Once per instant, not per stream: the breaker words of every stream read it.
+    const tripped = new Set(this.trippedAt(tS));
     const out: { stream: SimStream; bytes: Uint8Array }[] = [];
     for (const s of this.streams) {
       const pending = this.changePending(s.idcode, tS) ? STAT_CONFIG_CHANGE_PENDING : 0;
-      const bytes = this.frameOf(s, soc, fracsec, tS, f.deltaHz, f.rocofHzPerS, f.phaseRad, pending);
+      const bytes = this.frameOf(s, soc, fracsec, tS, f, pending, tripped);
       if (bytes !== undefined) out.push({ stream: s, bytes });
     }
     return out;
@@ -154,16 +156,14 @@ export class PmuSimulator {
     soc: number,
     fracsec: number,
     tS: number,
-    deltaHz: number,
-    rocof: number,
-    phase: number,
+    f: { readonly deltaHz: number; readonly rocofHzPerS: number; readonly phaseRad: number },
     statBits: number,
+    tripped: ReadonlySet<number>,
   ): Uint8Array | undefined {
     const n = s.pmus.length;
     const values = new BlockValues(s, this.grid.baseNet.baseMVA);
-    const cos = Math.cos(phase);
-    const sin = Math.sin(phase);
-    const tripped = new Set(this.trippedAt(tS));
+    const cos = Math.cos(f.phaseRad);
+    const sin = Math.sin(f.phaseRad);
     let reporting = 0;
     let timeFlags = 0;
     let c = 0;
@@ -179,8 +179,8 @@ export class PmuSimulator {
       else reporting += 1;
       for (let k = 0; k < pmu.channels.length; k += 1, c += 1)
         this.measure(s.truth, values.phasors, c, cos, sin, dropped);
-      values.freqHz[p] = dropped ? Number.NaN : 60 + deltaHz + this.options.freqNoiseHz * this.noise.next();
-      values.rocof[p] = dropped ? Number.NaN : rocof;
+      values.freqHz[p] = dropped ? Number.NaN : 60 + f.deltaHz + this.options.freqNoiseHz * this.noise.next();
+      values.rocof[p] = dropped ? Number.NaN : f.rocofHzPerS;
       values.fillLinePowerAndBreakers(p, tripped);
     }
     if (reporting === 0 && n === 1) return undefined;

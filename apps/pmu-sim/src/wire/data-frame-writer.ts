@@ -92,6 +92,14 @@ export class DataFrameWriter {
     const l = this.layout;
     const format = l.formats[pmu];
     const polar = (format & FORMAT_POLAR) !== 0;
+    if ((format & FORMAT_PHASOR_FLOAT) !== 0 && !polar) {
+      // The default format, thousands of times per instant: nothing to convert.
+      for (let c = l.phasorStart[pmu]; c < l.phasorStart[pmu + 1]; c += 1, at += 8) {
+        v.setFloat32(at, phasors[2 * c]);
+        v.setFloat32(at + 4, phasors[2 * c + 1]);
+      }
+      return at;
+    }
     for (let c = l.phasorStart[pmu]; c < l.phasorStart[pmu + 1]; c += 1) {
       const re = phasors[2 * c];
       const im = phasors[2 * c + 1];
