@@ -3,6 +3,7 @@ export { CaseFormatError } from './errors/case-format-error';
 export { CsvFormatError } from './errors/csv-format-error';
 export { SingularSystemError } from './errors/singular-system-error';
 export { PowerFlowDivergenceError } from './errors/power-flow-divergence-error';
+export { PowerFlowNumericError } from './errors/power-flow-numeric-error';
 export { GridConfigError } from './errors/config-error';
 export { BusType, type CaseBranch, type CaseBus, type CaseGen, type PowerCase } from './case/power-case';
 export { parseMatpowerCase } from './case/matpower-parser';

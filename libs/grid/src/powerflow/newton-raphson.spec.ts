@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMatpowerCase } from '../case/matpower-parser';
 import { BusType } from '../case/power-case';
 import { PowerFlowDivergenceError } from '../errors/power-flow-divergence-error';
+import { PowerFlowNumericError } from '../errors/power-flow-numeric-error';
 import { Network } from '../network/network';
 import { casePath, loadCaseNetwork, SMALL_CASES } from '../testing/case-files';
 import { solvePowerFlow } from './newton-raphson';
@@ -108,6 +109,27 @@ describe('solvePowerFlow', () => {
     );
     expect(() => solvePowerFlow(net, { tolerancePu: 0, maxIterations: 5 })).toThrow(
       /tolerancePu must be in \(0, 1\)/,
+    );
+  });
+
+  it('refuses a NaN mismatch (an overflowing admittance) as an error naming the bus, never as converged', () => {
+    const base = loadCaseNetwork('case14').powerCase;
+    // Branch row 7 (buses 4-5) with x = 1e-200 pu: its admittance, 1e200, overflows in I = Ybus V.
+    const branches = base.branches.map((b, k) => (k === 6 ? { ...b, r: 0, x: 1e-200 } : b));
+    const net = new Network({ ...base, branches });
+    expect(net.busIds[net.branchFrom[6]]).toBe(4);
+    let caught: unknown;
+    try {
+      solvePowerFlow(net);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(PowerFlowNumericError);
+    expect(
+      (caught as PowerFlowNumericError).busId === 4 || (caught as PowerFlowNumericError).busId === 5,
+    ).toBe(true);
+    expect((caught as Error).message).toMatch(
+      /power flow of case case14: the [PQ] mismatch at bus [45] is (NaN|-?Infinity) at iteration 0, not a solution; an admittance at that bus overflows/,
     );
   });
 });

@@ -1,5 +1,6 @@
 import { BusType } from '../case/power-case';
 import { GridError } from '../errors/grid-error';
+import { PowerFlowNumericError } from '../errors/power-flow-numeric-error';
 import { PowerFlowDivergenceError } from '../errors/power-flow-divergence-error';
 import type { Network } from '../network/network';
 import { SparseLdu } from '../sparse/sparse-ldu';
@@ -60,7 +61,9 @@ export function solvePowerFlow(
   const state = new NewtonState(net, options.setpointSource !== 'bus');
   let mismatch = state.evaluate();
   let it = 0;
-  while (mismatch > options.tolerancePu) {
+  for (;;) {
+    state.assertFinite(it);
+    if (mismatch <= options.tolerancePu) break;
     if (it === options.maxIterations) throw new PowerFlowDivergenceError(it, mismatch);
     state.step();
     mismatch = state.evaluate();
@@ -126,6 +129,16 @@ class NewtonState {
       worst = Math.max(worst, Math.abs(this.f[u]));
     }
     return worst;
+  }
+
+  /** Throws PowerFlowNumericError naming the first unknown whose mismatch is NaN or infinite. */
+  assertFinite(iteration: number): void {
+    for (let u = 0; u < this.pattern.unknownCount; u++) {
+      if (Number.isFinite(this.f[u])) continue;
+      const bus = this.net.busIds[this.pattern.unknownBus[u]];
+      const quantity = this.pattern.unknownKind[u] === 0 ? 'P' : 'Q';
+      throw new PowerFlowNumericError(this.net.caseName, bus, quantity, iteration, this.f[u]);
+    }
   }
 
   /** One Newton step: J dx = -F. */
