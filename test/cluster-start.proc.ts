@@ -27,6 +27,19 @@ describe('npm start (the embedded cluster)', () => {
     const first = await cluster.waitFor(flowing, 'estimates flowing', 100_000);
     expect(first.estimators as string[], text()).toHaveLength(3);
     expect((first.latencyMs as { p50: number }).p50).toBeGreaterThan(0);
+    // The agent's own GET /health: in the agents view, with every instance it runs.
+    const healthUrl = /health at (\S+)/.exec(String(cluster.lines[0].text))?.[1];
+    expect(healthUrl, text()).toBeDefined();
+    const health = await fetch(healthUrl!);
+    expect(health.status).toBe(200);
+    const report = (await health.json()) as {
+      joined: boolean;
+      instances: { instance: string; state: string }[];
+    };
+    expect(report.joined).toBe(true);
+    expect(report.instances.filter((i) => i.state === 'running').map((i) => i.instance)).toContain(
+      'ingest/0',
+    );
 
     const ingest = linesOf(cluster, isSpawned('ingest/0')).at(-1)!.pid as number;
     const killedAt = cluster.lines.length;

@@ -16,6 +16,7 @@ import { clusterSettings, setting, settingsSchema, vsyncSecretOf } from '@gridcl
 import {
   bundleEntries,
   DesiredStateError,
+  hostOf,
   parseDesiredState,
   PROJECT_ROOT,
   type ClusterEvent,
@@ -23,6 +24,7 @@ import {
   type ProcessEvent,
 } from '@gridcloud/supervision';
 import { ClusterConfigError } from './errors/cluster-config-error';
+import { AgentHealth } from './runtime/agent-health';
 import { ClusterAgent } from './runtime/cluster-agent';
 
 const AGENT_SETTINGS = settingsSchema(
@@ -32,6 +34,7 @@ const AGENT_SETTINGS = settingsSchema(
     agent: setting.string({ flag: 'agent', doc: "this agent's name (services' agent:)", required: true }),
     vsyncSecretFile: clusterSettings().vsyncSecretFile,
     vsyncSecret: clusterSettings().vsyncSecret,
+    httpPort: clusterSettings().httpPort,
     stopGraceMs: setting.int({
       flag: 'stop-grace-ms',
       doc: 'SIGTERM to SIGKILL when stopping',
@@ -121,11 +124,14 @@ async function main(): Promise<void> {
       log,
     },
   );
+  const health = new AgentHealth(() => agent.health());
+  const healthPort = s.httpPort === null ? null : await health.listen(hostOf(state, s.agent), s.httpPort);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     await agent.stop(s.stopGraceMs);
+    await health.close();
     fs.rmSync(buildDir, { recursive: true, force: true });
     line({ event: 'stopped', atMs: Date.now() });
     process.exit(0);
@@ -133,7 +139,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   await agent.start();
-  line({ event: 'ready', agent: s.agent, vsync: agent.process.self.address, logDir: runDir });
+  line({
+    event: 'ready',
+    agent: s.agent,
+    vsync: agent.process.self.address,
+    httpPort: healthPort,
+    logDir: runDir,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { checkPortsFree, effectiveDesiredState } from './config/effective-desire
 import { ClusterConsole } from './console/cluster-console';
 import { ResultsFeed } from './console/results-feed';
 import { ClusterConfigError } from './errors/cluster-config-error';
+import { AgentHealth } from './runtime/agent-health';
 import { ClusterAgent } from './runtime/cluster-agent';
 import { agentAddress, bundleEntries, instancesOf, PROJECT_ROOT } from '@gridcloud/supervision';
 
@@ -59,6 +60,9 @@ async function main(): Promise<void> {
     },
     out,
   );
+  const health = new AgentHealth(() => cluster.health());
+  const healthPort =
+    options.httpPort === null ? undefined : await health.listen(desired.state.host, options.httpPort);
   const results = new ResultsFeed(cluster.process, out.board, desired.state.vars.truth, (t) => out.log(t));
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     out.say('stopping: every process gets SIGTERM');
     await cluster.stop(options.stopGraceMs);
+    await health.close();
     fs.rmSync(buildDir, { recursive: true, force: true });
     out.status(Date.now());
     out.say('cluster stopped', { stopped: true });
@@ -80,7 +85,8 @@ async function main(): Promise<void> {
   }, options.statusIntervalMs);
   if (options.durationS > 0) setTimeout(() => void stop(), options.durationS * 1000);
   out.say(
-    `agent at ${agentAddress(desired.state)}; ${desired.state.services.map((s) => `${s.name} x${s.instances}`).join(', ')}; run directory ${runDir}`,
+    `agent at ${agentAddress(desired.state)}; ${desired.state.services.map((s) => `${s.name} x${s.instances}`).join(', ')}; run directory ${runDir}` +
+      (healthPort === undefined ? '' : `; health at http://${desired.state.host}:${healthPort}/health`),
   );
   for (const i of instancesOf(desired.state))
     if (i.service.name === DASHBOARD_SERVICE) out.dashboard(`http://${desired.state.host}:${i.httpPort}/`);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setting, settingsSchema } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema } from '@gridcloud/command-line';
 import { ClusterConfigError } from '../errors/cluster-config-error';
 
 export const DEFAULT_DESIRED_STATE = fileURLToPath(new URL('../../desired-state.yaml', import.meta.url));
@@ -22,6 +22,7 @@ Runs the host agent and the console; the supervisors it starts bring up the rest
       min: 1024,
       max: 65_000,
     }),
+    httpPort: clusterSettings().httpPort,
     truthPath: setting.path({ flag: 'truth', doc: "pmu-sim's truth file (default <run dir>/truth.jsonl)" }),
     statusIntervalMs: setting.int({
       flag: 'status-interval-ms',
@@ -77,6 +78,8 @@ export interface ClusterOptions {
   /** Overrides of the desired state's `vars` (case, fps, truth) and `portBase`. */
   readonly vars: Readonly<Record<string, string>>;
   readonly portBase: number | undefined;
+  /** The agent's GET /health (0: ephemeral; null: off). */
+  readonly httpPort: number | null;
   readonly statusIntervalMs: number;
   readonly jsonStatus: boolean;
   /** 0 runs until SIGINT/SIGTERM. */
@@ -99,6 +102,7 @@ export function parseClusterOptions(argv: readonly string[], env: NodeJS.Process
     desiredStatePath: path.resolve(s.desiredStatePath ?? DEFAULT_DESIRED_STATE),
     vars,
     portBase: s.portBase,
+    httpPort: s.httpPort,
     statusIntervalMs: s.statusIntervalMs,
     jsonStatus: s.jsonStatus,
     durationS: s.durationS,

@@ -132,6 +132,23 @@ export class ClusterAgent {
       void this.agent.ensureRunning(i.id, launchOf(state, i, this.desired.path));
   }
 
+  /** For GET /health: whether it is in the `agents` view (orders reach it), its address and its instances. */
+  health(): { joined: boolean; agent: string; vsync: string; instances: Record<string, unknown>[] } {
+    const self = this.process.self;
+    const view = this.agents.view;
+    return {
+      joined: view?.members.some((m) => m.address === self.address) ?? false,
+      agent: this.agent.name,
+      vsync: self.address,
+      instances: this.agent.roster().map((e) => ({
+        instance: e.instance,
+        state: e.kind === 'spawned' ? 'running' : 'exited',
+        generation: e.generation,
+        pid: e.pid,
+      })),
+    };
+  }
+
   /** Stops every instance (each with its process group), then leaves the system. */
   async stop(graceMs: number): Promise<void> {
     await this.agent.stopAll(graceMs);
