@@ -392,6 +392,7 @@ export class Cluster {
         process: n.key,
         id: eraViewId(n, v.id),
         members: v.members.map(processKey),
+        groups: new Map(v.groups.map((g) => [g.name, g.members.map(processKey)])),
       });
       this.wire.installed(n.pid, v, previous);
       previous = v;

@@ -23,6 +23,8 @@ export interface InstalledView {
   readonly process: string;
   readonly id: number;
   readonly members: readonly string[];
+  /** Each group's members in this view, by group name (the query checks read them). */
+  readonly groups?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface GroupViewRecord {

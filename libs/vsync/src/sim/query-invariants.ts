@@ -46,49 +46,34 @@ function answers(h: History, q: IssuedQuery, end: QueryEnd, asked: readonly stri
   return out;
 }
 
-/** The views of the query's group decided after the one its request was delivered in, up to the querier's system
- *  view when the query ended, as any member reported them (the querier reports none for a view it left the group in). */
-function viewsUntilEnd(h: History, q: IssuedQuery, end: QueryEnd, sentIn: number): (readonly string[])[] {
-  const views = new Map<number, readonly string[]>();
-  for (const g of h.groupViews)
-    if (g.group === q.group && g.viewId > sentIn && g.viewId <= end.viewId) views.set(g.viewId, g.members);
-  return [...views.values()];
-}
-
-/** Whether `member` left the group with a leave request after the request's view and before the query ended: the
- *  view without it is reported only by the others, and by nobody if they all left in that change. */
-function leftGracefully(h: History, member: string, q: IssuedQuery, end: QueryEnd): boolean {
-  const sent = sentIn(h, q)!;
-  for (const key of h.groupLeaves) {
-    const [process, group, viewId] = key.split('|');
-    if (process === member && group === q.group && Number(viewId) >= sent && Number(viewId) < end.viewId)
-      return true;
-  }
-  return false;
-}
-
 /** A query that completed without a timeout got its `want` answers, or every asked member that did not answer left
- *  the group in a view the querier installed before the query ended: a failed member leaves the expected set, and
- *  the query completes with the survivors. */
+ *  the group or the system before it ended: a failed member leaves the expected set, and the query completes with the
+ *  survivors. Conversely a query that timed out waited only for members still there: one that had left was no longer
+ *  expected, so it cannot be among the silent. */
 function completion(h: History, q: IssuedQuery, end: QueryEnd, asked: readonly string[] | null): string[] {
-  if (end.error !== null || end.silent.length > 0 || asked === null || q.ordering === 'p2p') return [];
-  if (end.answerers.length >= targetOf(q.want, asked.length)) return [];
-  const later = viewsUntilEnd(h, q, end, sentIn(h, q)!);
+  if (end.error !== null || asked === null || q.ordering === 'p2p') return [];
+  const gone = goneBeforeEnd(h, q, end);
+  const waitedForGone = end.silent.filter(gone);
+  if (waitedForGone.length > 0)
+    return [
+      `query completion: ${q.id} timed out waiting for ${waitedForGone.join(',')}, who had left the group`,
+    ];
+  if (end.silent.length > 0 || end.answerers.length >= targetOf(q.want, asked.length)) return [];
   const answered = new Set(end.answerers.map((a) => a.from));
-  // Out of the system when the query ended: the view removing it from the group may have been reported by nobody
-  // (its only other member left the group in the same change).
-  const system = h.systemViews.find((v) => v.id === end.viewId)?.members ?? [];
-  const stayed = asked.filter(
-    (m) =>
-      !answered.has(m) &&
-      later.every((v) => v.includes(m)) &&
-      system.includes(m) &&
-      !leftGracefully(h, m, q, end),
-  );
+  const stayed = asked.filter((m) => !answered.has(m) && !gone(m));
   if (stayed.length === 0) return [];
   return [
     `query completion: ${q.id} (want ${String(q.want)}) completed with ${answered.size} of ${asked.length} answers though ${stayed.join(',')} never left the group`,
   ];
+}
+
+/** Whether a member was out of the query's group in some system view after its request's view, up to the querier's
+ *  view when the query ended (failed, excluded, or left by request): read from the decided views themselves, so a
+ *  change nobody in the group reported (its other members left in the same change) still counts. */
+function goneBeforeEnd(h: History, q: IssuedQuery, end: QueryEnd): (member: string) => boolean {
+  const sent = sentIn(h, q)!;
+  const views = h.systemViews.filter((v) => v.id > sent && v.id <= end.viewId);
+  return (m) => views.some((v) => !(v.groups?.get(q.group) ?? []).includes(m));
 }
 
 /** An orderedQuery's request takes its place in the group's one total order: every two members that delivered it

@@ -108,6 +108,7 @@ export class PendingQueries {
   /** A view was installed: members of `group` not in `members` (failed, left, or the group is gone) are no longer
    *  expected. Their answers, if any arrived, still count. */
   retain(group: string, members: readonly ProcessId[]): QueryEnd[] {
+    if (isPlanted('queryKeepsDeparted')) return [];
     const keep = new Set(members.map(processKey));
     const ends: QueryEnd[] = [];
     for (const q of [...this.pending.values()]) {

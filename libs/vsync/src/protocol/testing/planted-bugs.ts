@@ -18,6 +18,7 @@ export const PLANTED_BUG_NAMES = [
   'viewBeforeFlushDelivery',
   'queryCompletesEarly',
   'orderedQueryUnordered',
+  'queryKeepsDeparted',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];

@@ -46,6 +46,11 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
     breaks: "an orderedQuery's request is delivered in total order",
     knobs: { queryShare: 0.5 },
   },
+  {
+    bug: 'queryKeepsDeparted',
+    breaks: 'a member that left the group leaves the expected set of every query at the view change',
+    knobs: { queryShare: 0.5, crashBudget: 6 },
+  },
 ];
 
 export interface MutantOutcome {
