@@ -101,20 +101,35 @@ function ensureDebianPackage(service, binary, pkg) {
 /** Copies the Kafka broker jars and their dependencies from Maven Central (cached in ~/.m2). */
 function ensureKafkaLibs(config) {
   const { libsDir, version } = config.kafka;
+  ensureMavenLibs({
+    service: 'kafka',
+    pom: path.join(repoRoot, 'scripts', 'kafka', 'pom.xml'),
+    artifact: 'org.apache.kafka:kafka_2.13',
+    versionProperty: 'kafka.version',
+    version,
+    libsDir,
+  });
+}
+
+/**
+ * Copies the runtime dependencies a pom.xml lists from Maven Central into libsDir (cached in ~/.m2), installing
+ * Java and Maven with apt-get when missing. A `.complete` marker makes later calls free; a failed fetch leaves no
+ * half-filled libsDir behind.
+ */
+export function ensureMavenLibs({ service, pom, artifact, versionProperty, version, libsDir }) {
   if (fs.existsSync(path.join(libsDir, '.complete'))) return;
-  ensureDebianPackage('kafka', 'java', 'openjdk-17-jre-headless');
-  ensureDebianPackage('kafka', 'mvn', 'maven');
-  process.stderr.write(`services: fetching Apache Kafka ${version} from Maven Central\n`);
+  ensureDebianPackage(service, 'java', 'openjdk-17-jre-headless');
+  ensureDebianPackage(service, 'mvn', 'maven');
+  process.stderr.write(`services: fetching ${artifact} ${version} from Maven Central\n`);
   const staging = `${libsDir}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  const pom = path.join(repoRoot, 'scripts', 'kafka', 'pom.xml');
-  const args = ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-Dkafka.version=${version}`];
+  const args = ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-D${versionProperty}=${version}`];
   args.push('-DincludeScope=runtime', `-DoutputDirectory=${staging}`);
   const result = spawnSync('mvn', args, { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new ServiceUnavailableError(
-      'kafka',
-      `Maven could not fetch org.apache.kafka:kafka_2.13:${version}; check access to Maven Central, or run: mvn ${args.join(' ')}\n${result.stdout}${result.stderr}`,
+      service,
+      `Maven could not fetch ${artifact}:${version}; check access to Maven Central, or run: mvn ${args.join(' ')}\n${result.stdout}${result.stderr}`,
     );
   }
   fs.writeFileSync(path.join(staging, '.complete'), `${version}\n`);

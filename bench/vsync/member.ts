@@ -1,7 +1,8 @@
 /**
  * One benchmark member process, driven by bench/vsync/main.ts over stdin/stdout (one JSON object a line).
  * It measures two ways of moving the same 1 KB messages between the same processes: plain TCP sockets (the raw
- * limit) and a vsync Group (send and orderedSend). Timestamps are process.hrtime, i.e. CLOCK_MONOTONIC, which all
+ * limit: length-prefixed messages, batched into ~64 KB writes or one write each, parsed one by one at the receiver)
+ * and a vsync Group (send and orderedSend). Any member may send in any phase, so all three can send at once. Timestamps are process.hrtime, i.e. CLOCK_MONOTONIC, which all
  * processes on one Linux host share, so a receiver can subtract a sender's timestamp.
  */
 import { createServer, connect, type Socket } from 'node:net';
@@ -9,13 +10,14 @@ import { createInterface } from 'node:readline';
 import { Group, VsyncProcess, type Ordering } from '@gridcloud/vsync';
 
 interface Command {
-  readonly cmd: 'rawListen' | 'rawSend' | 'join' | 'expect' | 'blast' | 'paced' | 'stats' | 'exit';
+  readonly cmd: 'rawExpect' | 'rawSend' | 'join' | 'expect' | 'blast' | 'paced' | 'stats' | 'exit';
   readonly count?: number;
   readonly sizeBytes?: number;
   readonly ports?: number[];
   readonly phase?: number;
   readonly ordering?: Ordering;
   readonly inFlight?: number;
+  readonly batched?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { seeds?: string[]; core?: Record<string, number> };
@@ -50,33 +52,51 @@ function onDelivery(phase: number, sentNs: number, timed: boolean): void {
     emit({ event: 'phaseDone', phase, endNs: nowNs(), latenciesMs: state.latenciesMs });
 }
 
-// ---- raw TCP: length-prefixed 1 KB messages, the same bytes without the protocol ----
+// ---- raw TCP: length-prefixed messages, the same bytes without the protocol ----
+/** A batched writer flushes once its buffer holds this many bytes (or the loop ends): one write() per ~64 KB. */
+const RAW_BATCH_BYTES = 64 * 1024;
+const RAW_HEADER_BYTES = 4;
+
 let rawExpected = 0;
 let rawReceived = 0;
+let rawChecksum = 0;
+let rawPort: Promise<number> | undefined;
 
-function rawListen(count: number): Promise<number> {
-  rawExpected = count;
-  rawReceived = 0;
-  const server = createServer((socket) => {
-    let pending = 0;
-    socket.on('data', (chunk: Buffer) => {
-      // Count whole frames only; each is a 4-byte length and its body.
-      pending += chunk.length;
-      const frameBytes = 4 + rawSizeBytes;
-      const frames = Math.floor(pending / frameBytes);
-      pending -= frames * frameBytes;
-      rawReceived += frames;
-      if (frames > 0 && rawReceived === rawExpected) emit({ event: 'rawDone', endNs: nowNs() });
-    });
-  });
+/** Reads every length-prefixed message out of a stream, across chunk boundaries, as a real receiver must. */
+function rawParser(onMessage: (body: Buffer) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    let buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let at = 0;
+    while (buffer.length - at >= RAW_HEADER_BYTES) {
+      const length = buffer.readUInt32BE(at);
+      if (buffer.length - at - RAW_HEADER_BYTES < length) break;
+      onMessage(buffer.subarray(at + RAW_HEADER_BYTES, at + RAW_HEADER_BYTES + length));
+      at += RAW_HEADER_BYTES + length;
+    }
+    buffer = buffer.subarray(at);
+    // Copy the tail so a large chunk is not kept alive by a few bytes.
+    pending = buffer.length === 0 ? Buffer.alloc(0) : Buffer.from(buffer);
+  };
+}
+
+function onRawMessage(body: Buffer): void {
+  // Touch the body as a handler would, so a receiver cannot skip reading what it counts.
+  rawChecksum = (rawChecksum + body[body.length - 1]) & 0xffff;
+  rawReceived += 1;
+  if (rawReceived === rawExpected) emit({ event: 'rawDone', endNs: nowNs(), checksum: rawChecksum });
+}
+
+/** One raw TCP server per member for the whole run; rawExpect resets its count for the next phase. */
+function rawListen(): Promise<number> {
+  const server = createServer((socket) => socket.on('data', rawParser(onRawMessage)));
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
   );
 }
-let rawSizeBytes = 1024;
 
-async function rawSend(ports: number[], count: number, sizeBytes: number): Promise<void> {
-  const sockets = await Promise.all(
+function rawConnect(ports: number[]): Promise<Socket[]> {
+  return Promise.all(
     ports.map(
       (port) =>
         new Promise<Socket>((resolve) => {
@@ -85,17 +105,42 @@ async function rawSend(ports: number[], count: number, sizeBytes: number): Promi
         }),
     ),
   );
-  const frame = Buffer.alloc(4 + sizeBytes, 7);
-  frame.writeUInt32BE(sizeBytes, 0);
+}
+
+async function drained(sockets: Socket[]): Promise<void> {
+  await Promise.all(
+    sockets.map((s) => (s.writableNeedDrain ? new Promise((r) => s.once('drain', r)) : undefined)),
+  );
+}
+
+/** Writes each buffer to every socket and waits for the kernel to take them when any socket is above its mark. */
+async function rawWrite(sockets: Socket[], buffer: Buffer): Promise<void> {
+  let writable = true;
+  for (const socket of sockets) writable = socket.write(buffer) && writable;
+  if (!writable) await drained(sockets);
+}
+
+/**
+ * Sends count length-prefixed messages to every socket. Batched: each message is copied into a ~64 KB buffer that
+ * is written once full (the best plain TCP does); otherwise each message gets its own write().
+ */
+async function rawSend(ports: number[], count: number, sizeBytes: number, batched: boolean): Promise<void> {
+  const sockets = await rawConnect(ports);
+  const body = Buffer.alloc(sizeBytes, 7);
+  const frameBytes = RAW_HEADER_BYTES + sizeBytes;
+  const perBatch = batched ? Math.max(1, Math.floor(RAW_BATCH_BYTES / frameBytes)) : 1;
   emit({ event: 'rawStart', startNs: nowNs() });
-  for (let i = 0; i < count; i += 1) {
-    let writable = true;
-    for (const socket of sockets) writable = socket.write(frame) && writable;
-    if (!writable)
-      await Promise.all(
-        sockets.map((s) => (s.writableNeedDrain ? new Promise((r) => s.once('drain', r)) : undefined)),
-      );
+  for (let sent = 0; sent < count;) {
+    const n = Math.min(perBatch, count - sent);
+    const batch = Buffer.allocUnsafe(n * frameBytes);
+    for (let i = 0; i < n; i += 1) {
+      batch.writeUInt32BE(sizeBytes, i * frameBytes);
+      body.copy(batch, i * frameBytes + RAW_HEADER_BYTES);
+    }
+    await rawWrite(sockets, batch);
+    sent += n;
   }
+  for (const socket of sockets) socket.end();
 }
 
 // ---- vsync ----
@@ -143,10 +188,12 @@ async function paced(phase: number, ordering: Ordering, count: number, sizeBytes
 }
 
 async function onCommand(c: Command): Promise<void> {
-  if (c.cmd === 'rawListen') {
-    rawSizeBytes = c.sizeBytes ?? 1024;
-    emit({ event: 'rawReady', port: await rawListen(c.count ?? 0) });
-  } else if (c.cmd === 'rawSend') await rawSend(c.ports ?? [], c.count ?? 0, c.sizeBytes ?? 1024);
+  if (c.cmd === 'rawExpect') {
+    rawExpected = c.count ?? 0;
+    rawReceived = 0;
+    emit({ event: 'rawReady', port: await (rawPort ??= rawListen()) });
+  } else if (c.cmd === 'rawSend')
+    await rawSend(c.ports ?? [], c.count ?? 0, c.sizeBytes ?? 1024, c.batched ?? true);
   else if (c.cmd === 'join') {
     await group.join();
     emit({ event: 'joined' });
@@ -156,7 +203,8 @@ async function onCommand(c: Command): Promise<void> {
   } else if (c.cmd === 'blast')
     await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024, c.inFlight ?? 1);
   else if (c.cmd === 'paced') await paced(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
-  else if (c.cmd === 'stats') emit({ event: 'stats', ...runtime.stats() });
+  else if (c.cmd === 'stats')
+    emit({ event: 'stats', ...runtime.stats(), rssBytes: process.memoryUsage().rss });
   else if (c.cmd === 'exit') {
     await runtime.shutdown();
     process.exit(0);
