@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { PmuSimulator, TruthRecord } from '../model/pmu-simulator';
+import { formatName } from '../model/stream-format';
 
 /**
  * Writes the simulation truth as JSON lines: first the PMUs and their
@@ -19,7 +20,11 @@ export class TruthWriter {
       busId: p.busId,
       channels: p.channels.map((c) => ({ name: c.name, kind: c.kind, branch: c.branch, end: c.end })),
     }));
-    const streams = sim.streams.map((s) => ({ idcode: s.idcode, pmus: s.pmus.map((p) => p.idcode) }));
+    const streams = sim.streams.map((s) => ({
+      idcode: s.idcode,
+      pmus: s.pmus.map((p) => p.idcode),
+      format: formatName(s.format),
+    }));
     this.line({
       type: 'meta',
       case: caseName,
