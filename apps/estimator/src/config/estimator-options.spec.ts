@@ -17,6 +17,16 @@ describe('parseEstimatorOptions', () => {
     expect(o.settings.httpPort).toBe(0);
   });
 
+  it('zero injection on and Huber off by default, both settable by flag or GRIDCLOUD_ variable; criticality never on the frame path', () => {
+    const plain = parseEstimatorOptions(['--case', CASE14], {});
+    expect([plain.worker.zeroInjection, plain.worker.estimator.robustEstimator]).toEqual([true, 'none']);
+    expect(plain.worker.estimator.criticalityAnalysis).toBe(false);
+    const set = parseEstimatorOptions(['--case', CASE14, '--robust', 'huber'], {
+      GRIDCLOUD_ZERO_INJECTION: 'off',
+    });
+    expect([set.worker.zeroInjection, set.worker.estimator.robustEstimator]).toEqual([false, 'huber']);
+  });
+
   it('names the flag or variable that is wrong, as an EstimatorConfigError', () => {
     const bad = (argv: string[], env: NodeJS.ProcessEnv = {}): string => {
       try {
@@ -29,6 +39,7 @@ describe('parseEstimatorOptions', () => {
     };
     expect(bad([])).toMatch(/--case is required/);
     expect(bad(['--case', CASE14], { GRIDCLOUD_REPLICAS: '0' })).toMatch(/^GRIDCLOUD_REPLICAS must be/);
+    expect(bad(['--case', CASE14, '--robust', 'lav'])).toMatch(/^--robust must be one of/);
     expect(bad(['--case', CASE14, '--areas', '15'])).toMatch(/--areas must be at most the case's 14 buses/);
     expect(bad(['--case', '/no/such/case.m'])).toMatch(/^--case .*ENOENT/);
     const map = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estimator-')), 'map.json');

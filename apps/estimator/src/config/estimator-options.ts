@@ -52,6 +52,18 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
       values: ['on', 'off'],
       default: 'on',
     }),
+    zeroInjection: setting.enum({
+      flag: 'zero-injection',
+      doc: 'buses without load or generation as zero-injection equality constraints',
+      values: ['on', 'off'],
+      default: 'on',
+    }),
+    robust: setting.enum({
+      flag: 'robust',
+      doc: 'screen bad data with a Huber M-estimate before the normalized-residual loop',
+      values: ['none', 'huber'],
+      default: 'none',
+    }),
     backupDelayMs: setting.int({
       flag: 'backup-delay-ms',
       doc: "a replica of rank j waits j times this for the primary's result",
@@ -131,6 +143,8 @@ export function parseEstimatorOptions(argv: readonly string[], env: NodeJS.Proce
     sigmaPu: settings.sigmaPu,
     openBranchSigmas: settings.openBranchSigmas,
     badData: settings.badData === 'on',
+    zeroInjection: settings.zeroInjection === 'on',
+    estimator: { ...DEFAULT_WORKER_OPTIONS.estimator, robustEstimator: settings.robust },
     backupDelayMs: settings.backupDelayMs,
     maxQueuedAreas: settings.maxQueuedAreas,
     channelMap,

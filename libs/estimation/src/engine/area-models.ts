@@ -7,6 +7,7 @@ import {
   type EstimateReport,
   type EstimatorOptions,
   type Network,
+  ZeroInjectionConstraints,
 } from '@gridcloud/grid';
 import type { MeasurementFrame } from '../catalog/measurement-frame';
 import type { MeasurementLayout } from '../catalog/measurement-layout';
@@ -34,6 +35,10 @@ interface Area {
   /** Model column of each bus in the area's state. */
   readonly columnOf: ReadonlyMap<number, number>;
   readonly estimator: LinearStateEstimator | undefined;
+  /** Branches at a zero-injection bus the estimator constrains: opening one changes that bus's Ybus row. */
+  readonly constrainedBranches: ReadonlySet<number>;
+  /** The same rows and columns without constraints, built the first time a constrained branch is open. */
+  unconstrained: LinearStateEstimator | undefined;
   readonly zRe: Float64Array;
   readonly zIm: Float64Array;
 }
@@ -45,6 +50,12 @@ interface Area {
  * measured tie-lines (libs/grid's area decomposition). Each estimator keeps
  * libs/grid's bounded LRU of factorizations keyed by the missing rows, so a
  * set of present measurements not seen before is factored on demand.
+ *
+ * With zeroInjection, each area constrains its zero-injection buses whose
+ * whole neighbourhood is in its state. A constraint is row i of Ybus, which a
+ * branch opened at bus i changes; rather than keep a model per topology, an
+ * area with such a branch open or left out estimates with a second,
+ * unconstrained estimator over the same rows (at most two per area).
  */
 export class AreaModels {
   private readonly areas: Area[];
@@ -57,6 +68,7 @@ export class AreaModels {
     readonly labels: Int32Array,
     readonly areaCount: number,
     options: EstimatorOptions = DEFAULT_ESTIMATOR_OPTIONS,
+    private readonly zeroInjection = false,
   ) {
     const rowsOf: number[][] = Array.from({ length: areaCount }, () => []);
     for (let i = 0; i < layout.set.count; i += 1) rowsOf[labels[this.measuringBus(i)]].push(i);
@@ -71,6 +83,8 @@ export class AreaModels {
         ownBuses,
         columnOf: new Map(),
         estimator: undefined,
+        constrainedBranches: new Set(),
+        unconstrained: undefined,
         zRe: new Float64Array(0),
         zIm: new Float64Array(0),
       };
@@ -81,7 +95,11 @@ export class AreaModels {
       cols.add(this.network.branchFrom[set.branch[i]]);
       cols.add(this.network.branchTo[set.branch[i]]);
     }
-    const model = new MeasurementModel(this.network, set, Int32Array.from(cols), Int32Array.from(rows));
+    const columns = Int32Array.from(cols);
+    const constraints = this.zeroInjection
+      ? ZeroInjectionConstraints.of(this.network, columns)
+      : ZeroInjectionConstraints.none();
+    const model = new MeasurementModel(this.network, set, columns, Int32Array.from(rows), constraints);
     const estimator = new LinearStateEstimator(model, options);
     estimator.factorFor();
     const columnOf = new Map(Array.from(model.columnBus, (b, c) => [b, c] as [number, number]));
@@ -89,9 +107,38 @@ export class AreaModels {
       ownBuses,
       columnOf,
       estimator,
+      constrainedBranches: this.branchesAt(constraints.bus),
+      unconstrained: undefined,
       zRe: new Float64Array(rows.length),
       zIm: new Float64Array(rows.length),
     };
+  }
+
+  /** Every in-service branch with an end at one of `buses`. */
+  private branchesAt(buses: Int32Array): Set<number> {
+    const net = this.network;
+    const at = new Uint8Array(net.busCount);
+    for (const b of buses) at[b] = 1;
+    const out = new Set<number>();
+    for (let k = 0; k < net.branchCount; k += 1) {
+      const touches = at[net.branchFrom[k]] === 1 || at[net.branchTo[k]] === 1;
+      if (touches && net.branchInService[k] === 1) out.add(k);
+    }
+    return out;
+  }
+
+  /** The area's estimator for this frame: the unconstrained one when an open or left-out branch meets a constraint. */
+  private estimatorFor(area: Area, leftOut: Int32Array, breakersOpen: Int32Array): LinearStateEstimator {
+    const constrained = area.estimator!;
+    const touches = (ks: Int32Array): boolean => ks.some((k) => area.constrainedBranches.has(k));
+    if (area.constrainedBranches.size === 0 || !(touches(leftOut) || touches(breakersOpen)))
+      return constrained;
+    if (area.unconstrained === undefined) {
+      const m = constrained.model;
+      const plain = new MeasurementModel(this.network, m.set, m.columnBus, m.rowMeasurement);
+      area.unconstrained = new LinearStateEstimator(plain, constrained.options);
+    }
+    return area.unconstrained;
   }
 
   private busesOf(a: number): number[] {
@@ -132,7 +179,8 @@ export class AreaModels {
     const { missing, judged } = this.rowsToLeaveOut(area, frame, new Set(leftOut));
     const rows = area.estimator.model.rowCount;
     if (missing.length === rows) return { ...this.blind(area), openBranches: reported(judged) };
-    const report = area.estimator.estimate(area.zRe, area.zIm, missing, badData);
+    const estimator = this.estimatorFor(area, leftOut, breakersOpen);
+    const report = estimator.estimate(area.zRe, area.zIm, missing, badData);
     const open = [...judged].filter((k) => this.wouldCarry(area, report, k, thresholdPu));
     return { ...this.outcome(a, area, report, rows - missing.length), openBranches: reported(open) };
   }

@@ -133,7 +133,14 @@ export class EstimationWorker {
     // The same channels under a new version (a re-sent catalog, a restarted ingest) keep the factorizations.
     if (this.models !== undefined && fingerprint === this.fingerprint) return false;
     const layout = bindCatalog(this.network, catalog, this.options.sigmaPu, this.options.channelMap);
-    this.models = new AreaModels(this.network, layout, this.labels, this.areaCount, this.options.estimator);
+    this.models = new AreaModels(
+      this.network,
+      layout,
+      this.labels,
+      this.areaCount,
+      this.options.estimator,
+      this.options.zeroInjection,
+    );
     this.fingerprint = fingerprint;
     this.unmappedList = layout.unmapped;
     this.stats.unmappedChannels = layout.unmapped.length;

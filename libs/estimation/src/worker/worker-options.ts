@@ -27,6 +27,11 @@ export interface WorkerOptions {
   readonly maxQueuedAreas: number;
   /** Recent (snapshot, area) results remembered to skip a backup whose result arrived. */
   readonly maxRememberedResults: number;
+  /**
+   * Zero-injection buses (no load, no generation) as equality constraints in
+   * every area that holds their whole neighbourhood (libs/grid).
+   */
+  readonly zeroInjection: boolean;
   readonly estimator: EstimatorOptions;
   readonly channelMap?: ChannelMap;
 }
@@ -40,7 +45,10 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   backupDelayMs: 0,
   maxQueuedAreas: 256,
   maxRememberedResults: 65_536,
-  estimator: DEFAULT_ESTIMATOR_OPTIONS,
+  zeroInjection: true,
+  // A worker publishes no criticality, and the analysis (one more factorization and sparse inverse, 0.3 s on
+  // case2869pegase) would run for every new set of missing PMUs, on the path of the frame that brings it.
+  estimator: { ...DEFAULT_ESTIMATOR_OPTIONS, criticalityAnalysis: false },
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */
