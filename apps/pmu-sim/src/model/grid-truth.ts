@@ -1,4 +1,11 @@
-import { Network, placePmus, solvePowerFlow, type PlacementStrategy, type PowerCase } from '@gridcloud/grid';
+import {
+  breakerTopology,
+  Network,
+  placePmus,
+  solveIslandedPowerFlow,
+  type PlacementStrategy,
+  type PowerCase,
+} from '@gridcloud/grid';
 
 /** A solved operating point: bus voltages in rectangular per unit on the network that produced them. */
 export interface OperatingPoint {
@@ -9,12 +16,16 @@ export interface OperatingPoint {
   readonly va: Float64Array;
   readonly loadScale: number;
   readonly tripped: readonly number[];
+  /** Buses the trips cut off from every source (V = 0), ascending bus indices. */
+  readonly deEnergized: Int32Array;
 }
 
 /**
  * Power-flow truth for the simulator: the case's loads and generation scaled
  * together (a slow drift), with some branches out of service (line trips),
- * solved by Newton-Raphson. PMU buses come from the placement of the intact
+ * solved by Newton-Raphson per island: a trip that splits the grid leaves
+ * each part with a source balanced by its own reference bus and the parts
+ * without one de-energized (V = 0), as a real split would. PMU buses come from the placement of the intact
  * network so the channel list of every PMU stays fixed across events.
  */
 export class GridTruth {
@@ -31,7 +42,8 @@ export class GridTruth {
 
   solve(loadScale: number, tripped: readonly number[]): OperatingPoint {
     const net = new Network(this.scaledCase(loadScale, tripped));
-    const pf = solvePowerFlow(net);
+    // The trips are out of service in the case itself, so the topology opens nothing more.
+    const pf = solveIslandedPowerFlow(net, breakerTopology(net, []));
     const vRe = Float64Array.from(pf.vm, (m, i) => m * Math.cos(pf.va[i]));
     const vIm = Float64Array.from(pf.vm, (m, i) => m * Math.sin(pf.va[i]));
     return {
@@ -42,6 +54,7 @@ export class GridTruth {
       va: Float64Array.from(pf.va),
       loadScale,
       tripped: [...tripped],
+      deEnergized: pf.islands.deEnergized,
     };
   }
 

@@ -128,6 +128,28 @@ describe('PmuSimulator', () => {
     expect(Math.hypot(pmu0.phasors[2], pmu0.phasors[3])).toBeLessThan(1e-9);
   });
 
+  it('keeps streaming when trips split the grid: the cut-off load bus 12 is de-energized, the rest solved', () => {
+    const row = (from: number, to: number): number =>
+      CASE14.branches.findIndex((b) => b.from === from && b.to === to);
+    const [b612, b1213] = [row(6, 12), row(12, 13)];
+    const sim = simulator({
+      events: [
+        { kind: 'trip-line', branch: b612, atS: 1 },
+        { kind: 'trip-line', branch: b1213, atS: 1 },
+      ],
+    });
+    const before = decodeSlot(sim, SLOT0);
+    const after = decodeSlot(sim, SLOT0 + 31);
+    const point = sim.operatingPoint!;
+    expect(point.tripped).toEqual([b612, b1213]);
+    const bus12 = point.net.indexOf(12);
+    expect([...point.deEnergized]).toEqual([bus12]);
+    expect(point.vm[bus12]).toBe(0);
+    expect(point.vm.every((v, i) => i === bus12 || v > 0.9)).toBe(true);
+    expect(after.map((f) => f.idcode)).toEqual(before.map((f) => f.idcode));
+    expect(after.every((f) => f.phasors.every(Number.isFinite))).toBe(true);
+  });
+
   it('writes int16 FREQ/DFREQ (mHz from nominal) when asked, decoded back to the same frequency', () => {
     const sim = simulator({
       freqFormat: 'int16',
