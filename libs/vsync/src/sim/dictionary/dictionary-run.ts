@@ -154,6 +154,9 @@ class DictionaryRun {
         );
     }
     joiner.receivingDigest = spool.digest;
+    // Half of the first streams of a joiner lose their sender halfway: the next replica must resume.
+    if (joiner.receivedChunks === 0 && this.c.now < FAULTS_END_MS && this.prng.chance(0.5))
+      this.c.at(this.c.now + this.prng.int(20, 200), () => this.crash(source));
     const next = (): void => {
       if (source.key !== senderKey || !source.alive || !joinerNode.alive || joinerNode.key !== joinerKey)
         return;
@@ -186,7 +189,13 @@ class DictionaryRun {
     const up = this.c.nodes.filter((n) => n.alive);
     if (up.length <= Math.ceil(this.c.nodes.length / 2)) return;
     const streaming = up.filter((n) => (this.replicaOf(n)?.spools.size ?? 0) > 0);
-    const victim = this.prng.pick(streaming.length > 0 && this.prng.chance(0.7) ? streaming : up);
+    this.crash(this.prng.pick(streaming.length > 0 && this.prng.chance(0.7) ? streaming : up));
+  }
+
+  /** Crashes one process, if a majority stays up, and restarts it a while later as a new incarnation. */
+  private crash(victim: SimNode): void {
+    const up = this.c.nodes.filter((n) => n.alive);
+    if (!victim.alive || up.length <= Math.ceil(this.c.nodes.length / 2)) return;
     this.stats.crashes++;
     this.c.crash(victim.index);
     this.c.at(this.c.now + this.prng.int(400, 1_500), () => this.c.start(victim.index));
