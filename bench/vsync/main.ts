@@ -27,6 +27,7 @@
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  *                          [--state-mib 1024]   (state transfer vs raw TCP of that many MiB, bench/vsync/state-transfer.ts; 0 skips)
  *                          [--no-query]   (skips the query part)
+ *                          [--series orderedOne,sendOne]   (only these series; names as in `rounds`, for profiling)
  * The JSON line also carries `query` {p50Ms, p99Ms}: query(ALL) round trips among three other member processes.
  */
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
@@ -38,7 +39,7 @@ import { loadavg } from 'node:os';
 
 const PROGRAM = 'bench/vsync/member.ts';
 /** Bounds each phase so a stalled run reports instead of hanging. */
-const PHASE_TIMEOUT_MS = 30_000;
+const PHASE_TIMEOUT_MS = 120_000;
 /** Handler (phase) ids in bench/vsync/member.ts: one sender 0-1, light-load latency 2-3, warm-up 4, all senders 5-6. */
 const PHASE = {
   sendOne: 0,
@@ -87,6 +88,10 @@ const stateMib = process.argv.includes('--state-mib')
   : 1024;
 const withJGroups = !process.argv.includes('--no-jgroups');
 const withQuery = !process.argv.includes('--no-query');
+/** --series a,b runs only those series (e.g. `--series orderedOne` to profile one path); all by default. */
+const onlySeries = process.argv.includes('--series')
+  ? new Set(process.argv[process.argv.indexOf('--series') + 1].split(','))
+  : undefined;
 const log = (line: string): void => void (json || process.stderr.write(`${line}\n`));
 
 function coreBounds(): Record<string, number> {
@@ -321,7 +326,8 @@ async function measureRound(
       ['fifoAll', () => jgroupsBlast(jgroups, 'fifo', MEMBERS)],
     );
   const round: Round = {};
-  for (const [series, run] of steps) round[series] = (await run()).msgsPerSec;
+  for (const [series, run] of steps)
+    if (onlySeries === undefined || onlySeries.has(series)) round[series] = (await run()).msgsPerSec;
   log(`round ${index + 1} (load ${loadavg()[0].toFixed(1)}): ${JSON.stringify(round)}`);
   return round;
 }
