@@ -1,6 +1,8 @@
 import {
   BranchEnd,
+  breakerTopology,
   DEFAULT_ESTIMATOR_OPTIONS,
+  findIslands,
   LinearStateEstimator,
   MeasurementKind,
   MeasurementModel,
@@ -28,6 +30,7 @@ export type AreaOutcome = Pick<
   | 'badDataRemains'
   | 'measurementsUsed'
   | 'openBranches'
+  | 'deEnergized'
 >;
 
 interface Area {
@@ -61,6 +64,8 @@ export class AreaModels {
   private readonly areas: Area[];
   /** Every bus and every measurement: for the system-wide observability of the open-branch rule. */
   readonly central: MeasurementModel;
+  /** Energized flag per bus under the last open-branch list seen (every area of a snapshot reports the same list). */
+  private lastIslands: { key: string; energized: Uint8Array } | undefined;
 
   constructor(
     readonly network: Network,
@@ -173,16 +178,32 @@ export class AreaModels {
   ): AreaOutcome {
     const area = this.areas[a];
     // Branches the breakers report open are the topology itself: reported by every area, without judging.
-    const reported = (judged: Iterable<number>): Int32Array =>
-      Int32Array.from(new Set([...judged, ...breakersOpen])).sort();
-    if (area.estimator === undefined) return { ...this.blind(area), openBranches: reported([]) };
+    const reported = (judged: Iterable<number>): Pick<AreaOutcome, 'openBranches' | 'deEnergized'> => {
+      const openBranches = Int32Array.from(new Set([...judged, ...breakersOpen])).sort();
+      return { openBranches, deEnergized: this.deEnergizedOwn(area, openBranches) };
+    };
+    if (area.estimator === undefined) return { ...this.blind(area), ...reported([]) };
     const { missing, judged } = this.rowsToLeaveOut(area, frame, new Set(leftOut));
     const rows = area.estimator.model.rowCount;
-    if (missing.length === rows) return { ...this.blind(area), openBranches: reported(judged) };
+    if (missing.length === rows) return { ...this.blind(area), ...reported(judged) };
     const estimator = this.estimatorFor(area, leftOut, breakersOpen);
     const report = estimator.estimate(area.zRe, area.zIm, missing, badData);
     const open = [...judged].filter((k) => this.wouldCarry(area, report, k, thresholdPu));
-    return { ...this.outcome(a, area, report, rows - missing.length), openBranches: reported(open) };
+    return { ...this.outcome(a, area, report, rows - missing.length), ...reported(open) };
+  }
+
+  /** The area's own buses cut off from every source by the open branches (libs/grid's islands). */
+  private deEnergizedOwn(area: Area, openBranches: Int32Array): Int32Array {
+    if (openBranches.length === 0) return new Int32Array(0);
+    const key = openBranches.join(',');
+    if (this.lastIslands?.key !== key) {
+      const islands = findIslands(this.network, breakerTopology(this.network, openBranches));
+      const energized = new Uint8Array(this.network.busCount).fill(1);
+      for (const b of islands.deEnergized) energized[b] = 0;
+      this.lastIslands = { key, energized };
+    }
+    const { energized } = this.lastIslands;
+    return area.ownBuses.filter((b) => energized[b] === 0);
   }
 
   /** Fills the area's z from the frame; returns the rows absent or on a left-out branch (ascending), and those branches. */
@@ -231,7 +252,7 @@ export class AreaModels {
     area: Area,
     report: EstimateReport,
     rowsPresent: number,
-  ): Omit<AreaOutcome, 'openBranches'> {
+  ): Omit<AreaOutcome, 'openBranches' | 'deEnergized'> {
     const model = area.estimator!.model;
     // Counted first so every array is allocated once at its size: this runs for every area of every snapshot.
     let n = 0;
@@ -271,7 +292,7 @@ export class AreaModels {
   }
 
   /** An area with no usable measurement: every own bus unobservable. */
-  private blind(area: Area): Omit<AreaOutcome, 'openBranches'> {
+  private blind(area: Area): Omit<AreaOutcome, 'openBranches' | 'deEnergized'> {
     return {
       buses: new Int32Array(0),
       own: new Uint8Array(0),

@@ -22,6 +22,11 @@ export interface AreaResult {
   readonly removedChannel: Uint16Array;
   /** Branch rows taken as open in this snapshot (topology used); the same list in every area's result. */
   readonly openBranches: Int32Array;
+  /**
+   * The area's own buses in an island without a source under openBranches: dead, not unknown
+   * (version 3 encodings; decoded empty from versions 1 and 2, and absent means none).
+   */
+  readonly deEnergized?: Int32Array;
   /** Objective J and its degrees of freedom after bad-data removal. */
   readonly cost: number;
   readonly degreesOfFreedom: number;

@@ -170,6 +170,7 @@ export function assembleSystemEstimate(results: readonly AreaResult[]): SystemEs
     observable,
     unobservableBuses: n - observable.reduce((s, x) => s + x, 0),
     openBranches: Int32Array.from(new Set(results.flatMap((r) => [...r.openBranches]))).sort(),
+    deEnergized: Int32Array.from(new Set(results.flatMap((r) => [...(r.deEnergized ?? [])]))).sort(),
     badDataRemoved: results.reduce((s, r) => s + r.removedIdcode.length, 0),
     cost: results.reduce((s, r) => s + r.cost, 0),
     degreesOfFreedom: results.reduce((s, r) => s + r.degreesOfFreedom, 0),

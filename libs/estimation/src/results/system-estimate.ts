@@ -12,6 +12,8 @@ export interface SystemEstimate {
   readonly unobservableBuses: number;
   /** Branch rows taken as open (the topology the estimate used). */
   readonly openBranches: Int32Array;
+  /** Buses cut off from every source by the open branches (dead, not unknown); absent means none. */
+  readonly deEnergized?: Int32Array;
   /** Measurements removed as bad data, over all areas. */
   readonly badDataRemoved: number;
   /** Sum of the areas' objectives J and of their degrees of freedom. */

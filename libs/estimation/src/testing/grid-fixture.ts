@@ -9,7 +9,8 @@ import {
   placePmus,
   rectangular,
   SeededRandom,
-  solvePowerFlow,
+  solveIslandedPowerFlow,
+  breakerTopology,
   type PlacementStrategy,
 } from '@gridcloud/grid';
 import type { CatalogPmu, PmuCatalog } from '../catalog/pmu-catalog';
@@ -85,7 +86,7 @@ export class GridFixture {
     return { version, pmus };
   }
 
-  /** The power-flow truth with the given branch rows tripped. */
+  /** The power-flow truth with the given branch rows tripped (solved per island). */
   truth(tripped: readonly number[] = []): { net: Network; vRe: Float64Array; vIm: Float64Array } {
     const c = this.net.powerCase;
     const net =
@@ -95,7 +96,8 @@ export class GridFixture {
             ...c,
             branches: c.branches.map((b, k) => (tripped.includes(k) ? { ...b, inService: false } : b)),
           });
-    const v = rectangular(solvePowerFlow(net));
+    // Per island, as pmu-sim solves it: a trip that splits the grid leaves the parts without a source at V = 0.
+    const v = rectangular(solveIslandedPowerFlow(net, breakerTopology(net, [])));
     return { net, vRe: v.re, vIm: v.im };
   }
 

@@ -108,6 +108,27 @@ describe('EstimationWorker with breaker status', () => {
     expect(maxError(estimate, tripped)).toBeLessThan(5 * grid.sigmaPu);
   });
 
+  it('flags the buses a split cuts off from every source: case14 bus 12 after 6-12 and 12-13 open, the rest within the noise', () => {
+    const row = (from: number, to: number): number =>
+      net.powerCase.branches.findIndex((b) => b.from === from && b.to === to);
+    const open = [row(6, 12), row(12, 13)].sort((x, y) => x - y);
+    const worker = new EstimationWorker(net, { ...DEFAULT_WORKER_OPTIONS, areas: 3, replicas: 1 }, () => 0);
+    worker.onCatalog(withBreakerNames(grid, grid.catalog(1)));
+    const split = grid.truth(open);
+    const bus12 = net.indexOf(12);
+    expect(split.vRe[bus12]).toBe(0);
+    const estimate = estimateOf(worker, withBreakerWords(grid, grid.snapshot(4, split), open));
+    expect([...estimate.openBranches]).toEqual(open);
+    expect([...(estimate.deEnergized ?? [])]).toEqual([bus12]);
+    const live = (e: Float64Array): Float64Array => e.map((v, b) => (b === bus12 ? 0 : v));
+    expect(
+      maxError(
+        { ...estimate, vRe: live(estimate.vRe), vIm: live(estimate.vIm) },
+        { vRe: live(split.vRe), vIm: live(split.vIm) },
+      ),
+    ).toBeLessThan(5 * grid.sigmaPu);
+  });
+
   it('a breaker reported open overrides currents that still flow; without the bit the rule keeps the branch closed', () => {
     // Measurements of the intact grid (line 6 carrying current) with line 6's breaker reported open: the
     // estimate must follow the breaker, so its error shows line 6 was left out, not averaged in.

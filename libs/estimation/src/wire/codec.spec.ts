@@ -33,6 +33,7 @@ const result: AreaResult = {
   removedIdcode: Uint16Array.of(101),
   removedChannel: Uint16Array.of(2),
   openBranches: Int32Array.of(6, 9),
+  deEnergized: Int32Array.of(12),
   cost: 12.5,
   degreesOfFreedom: 20,
   badDataRemains: true,
@@ -168,11 +169,17 @@ describe('area result codec', () => {
     expect({ ...d }).toEqual({ ...result });
   });
 
-  it('still reads a version 1 result, without stamps', () => {
-    const d = decodeAreaResult(asVersion1(encodeAreaResult(result), 80, 112));
-    const { stamps, ...rest } = result;
+  it('still reads a version 1 result, without stamps, and a version 2 one; both without de-energized buses', () => {
+    const { stamps, deEnergized, ...rest } = result;
     expect(stamps).toBeDefined();
-    expect({ ...d }).toEqual(rest);
+    expect(deEnergized!.length).toBe(1);
+    // Without de-energized buses a version 3 encoding is a version 2 one plus 8 header bytes.
+    const v3 = encodeAreaResult({ ...rest, stamps });
+    const d1 = decodeAreaResult(asVersion1(v3, 80, 120));
+    expect({ ...d1 }).toEqual({ ...rest, deEnergized: new Int32Array(0) });
+    const v2 = asVersion1(v3, 112, 120);
+    v2[4] = 2;
+    expect({ ...decodeAreaResult(v2) }).toEqual({ ...rest, stamps, deEnergized: new Int32Array(0) });
   });
 
   it('peeks (slot, area) from the header alone, and refuses what is not a result', () => {

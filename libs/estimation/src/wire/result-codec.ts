@@ -4,9 +4,13 @@ import { sectionsBytes, SectionReader, SectionWriter } from './sections';
 import { headerBytesOf, type PathStamps } from './stamps';
 
 const MAGIC = 0x52534347; // 'GCSR' read little-endian
-/** Version 2 adds the path stamps (received, released, delivered, computed) to the header; version 1 is still read. */
-const VERSION = 2;
-const HEADER_BYTES_BY_VERSION: Readonly<Record<number, number>> = { 1: 80, 2: 112 };
+/**
+ * Version 2 adds the path stamps (received, released, delivered, computed) to the header; version 3 the
+ * de-energized buses (a count in the header, a section last). Versions 1 and 2 are still read.
+ */
+const VERSION = 3;
+const HEADER_BYTES_BY_VERSION: Readonly<Record<number, number>> = { 1: 80, 2: 112, 3: 120 };
+const NONE = new Int32Array(0);
 const HEADER_BYTES = HEADER_BYTES_BY_VERSION[VERSION];
 const NO_STAMPS: PathStamps = {
   receivedAtMs: Number.NaN,
@@ -33,6 +37,7 @@ export function encodeAreaResult(r: AreaResult): Uint8Array {
     r.removedIdcode,
     r.removedChannel,
     r.own,
+    r.deEnergized ?? NONE,
   ];
   const w = new SectionWriter(sectionsBytes(HEADER_BYTES, sections), HEADER_BYTES);
   const h = w.header;
@@ -58,6 +63,7 @@ export function encodeAreaResult(r: AreaResult): Uint8Array {
   h.setFloat64(88, t.releasedAtMs, true);
   h.setFloat64(96, t.deliveredAtMs, true);
   h.setFloat64(104, t.computedAtMs, true);
+  h.setUint32(112, (r.deEnergized ?? NONE).length, true);
   for (const s of sections) w.put(s);
   return w.finish();
 }
@@ -69,16 +75,17 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
   const h = r.header;
   if (h.getUint32(0, true) !== MAGIC) r.fail('bad magic (not a GridCloud area result)');
   const version = h.getUint8(4);
-  if (HEADER_BYTES_BY_VERSION[version] === undefined) r.fail(`version ${version}, expected 1 or ${VERSION}`);
+  if (HEADER_BYTES_BY_VERSION[version] === undefined) r.fail(`version ${version}, expected 1 to ${VERSION}`);
   const [n, u, removed, open] = [56, 60, 64, 68].map((at) => h.getUint32(at, true));
-  if (Math.max(n, u, removed, open) > MAX_ENTRIES) r.fail(`a section count is over ${MAX_ENTRIES}`);
+  const dead = version >= 3 ? h.getUint32(112, true) : 0;
+  if (Math.max(n, u, removed, open, dead) > MAX_ENTRIES) r.fail(`a section count is over ${MAX_ENTRIES}`);
   const area = h.getUint16(6, true);
   const areaCount = h.getUint32(40, true);
   const busCount = h.getUint32(44, true);
   if (areaCount < 1 || areaCount > MAX_AREAS || area >= areaCount) r.fail(`area ${area} of ${areaCount}`);
-  const shape = [8, 8, 4, 4, 4, 2, 2, 1].map((size, i) => ({
+  const shape = [8, 8, 4, 4, 4, 2, 2, 1, 4].map((size, i) => ({
     BYTES_PER_ELEMENT: size,
-    length: [n, n, n, u, open, removed, removed, n][i],
+    length: [n, n, n, u, open, removed, removed, n, dead][i],
   }));
   r.expectTotal(sectionsBytes(headerBytes, shape));
   const [slot, timeSec] = [h.getFloat64(8, true), h.getFloat64(16, true)];
@@ -92,6 +99,10 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
   const openBranches = r.i32(open);
   const removedIdcode = r.u16(removed);
   const removedChannel = r.u16(removed);
+  const own = r.u8(n);
+  const deEnergized = r.i32(dead);
+  for (const b of deEnergized)
+    if (b < 0 || b >= busCount) r.fail(`bus index ${b} outside 0..${busCount - 1}`);
   return {
     slot,
     timeSec,
@@ -100,13 +111,14 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
     busCount,
     catalogVersion: h.getUint32(48, true),
     buses,
-    own: r.u8(n),
+    own,
     vRe,
     vIm,
     unobservable,
     removedIdcode,
     removedChannel,
     openBranches,
+    deEnergized,
     cost: h.getFloat64(24, true),
     degreesOfFreedom: h.getInt32(52, true),
     badDataRemains: (h.getUint8(5) & 1) === 1,
@@ -137,7 +149,7 @@ export function peekAreaResult(bytes: Uint8Array): { readonly slot: number; read
   if (h.getUint32(0, true) !== MAGIC)
     throw new WireFormatError('result', 'bad magic (not a GridCloud area result)');
   if (HEADER_BYTES_BY_VERSION[h.getUint8(4)] === undefined)
-    throw new WireFormatError('result', `version ${h.getUint8(4)}, expected 1 or ${VERSION}`);
+    throw new WireFormatError('result', `version ${h.getUint8(4)}, expected 1 to ${VERSION}`);
   const slot = h.getFloat64(8, true);
   if (!Number.isFinite(slot)) throw new WireFormatError('result', 'slot is not a finite number');
   return { slot, area: h.getUint16(6, true) };
