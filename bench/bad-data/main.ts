@@ -10,7 +10,10 @@
  * 'lnr' (chi-square and largest normalized residual, re-tested after every
  * removal, with give-back; the CLI's --bad-data --bad-data-lnr) and
  * 'huber' (a Huber screen first, then the same loop). A trial counts as
- * identified when exactly the planted measurements were removed.
+ * identified when exactly the planted measurements were removed ("exact"); a
+ * trial that is not exact but whose every planted error was removed or lies in
+ * the suspect group the estimate reports for a removed measurement (rows whose
+ * residuals cannot be told from it) is counted apart, never as exact.
  * `--trials N` (default 20) per placement, `--case NAME`; the last line is the JSON summary.
  */
 import { readFileSync } from 'node:fs';
@@ -47,6 +50,10 @@ const METHODS: Record<string, Partial<EstimatorOptions>> = {
 interface MethodResult {
   detectionRate: number;
   identificationRate: number;
+  /** Trials not exact in which every planted error was removed or is in a reported suspect group. */
+  withinSuspectGroupRate: number;
+  /** Mean size of the reported suspect groups (1: the removed row alone). */
+  meanSuspectGroupSize: number;
   plantedRemoved: number;
   goodRemoved: number;
   /**
@@ -138,7 +145,20 @@ function runPlacement(
   const totals = Object.fromEntries(
     Object.keys(METHODS).map((name) => [
       name,
-      { detected: 0, identified: 0, planted: 0, good: 0, rms: 0, ms: 0, unobservable: 0, hidden: 0, weak: 0 },
+      {
+        detected: 0,
+        identified: 0,
+        grouped: 0,
+        groups: 0,
+        groupRows: 0,
+        planted: 0,
+        good: 0,
+        rms: 0,
+        ms: 0,
+        unobservable: 0,
+        hidden: 0,
+        weak: 0,
+      },
     ]),
   );
   let cleanRms = 0;
@@ -165,6 +185,10 @@ function runPlacement(
       total.detected += removed.length > 0 || report.badDataRemains ? 1 : 0;
       const exact = hits === planted.length && removed.length === planted.length;
       total.identified += exact ? 1 : 0;
+      const suspects = new Set(report.suspectGroups.flatMap((g) => [...g]));
+      if (!exact && planted.every((r) => removed.includes(r) || suspects.has(r))) total.grouped++;
+      total.groups += report.suspectGroups.length;
+      total.groupRows += report.suspectGroups.reduce((n, g) => n + g.length, 0);
       if (!exact && hiddenAfterRemovals(model, planted, removed)) total.hidden++;
       else if (!exact && weaklySeen(est, planted, removed)) total.weak++;
       total.planted += hits;
@@ -178,6 +202,8 @@ function runPlacement(
     methods[name] = {
       detectionRate: total.detected / trials,
       identificationRate: total.identified / trials,
+      withinSuspectGroupRate: total.grouped / trials,
+      meanSuspectGroupSize: total.groups === 0 ? 0 : Number((total.groupRows / total.groups).toFixed(2)),
       plantedRemoved: total.planted / (trials * ERRORS_PER_TRIAL),
       goodRemoved: total.good,
       failedHiddenAfterRemovals: total.hidden,

@@ -142,3 +142,29 @@ function denseHuber(
   }
   return { re: x.slice(0, n), im: x.slice(n) };
 }
+
+describe('suspect groups', () => {
+  it('name both rows of a critical pair whichever is removed, and only the removed row for a well-identified error', () => {
+    const f = estimationFixture('case118', 'greedy', SIGMA_PU, 5);
+    const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: true };
+    const est = new LinearStateEstimator(f.model, options);
+    // The criticality analysis is the independent reference: a critical pair has coherence 1.
+    const [a, b] = est.observabilityReport([]).criticalPairs[0];
+    const zRe = f.set.re.slice();
+    zRe[a] += 30 * SIGMA_PU;
+    const report = est.estimate(zRe, f.set.im, [], true);
+    expect(report.removed.length).toBe(1);
+    expect([a, b]).toContain(report.removed[0].row);
+    expect([...report.suspectGroups[0]]).toEqual(expect.arrayContaining([a, b]));
+
+    // A voltage seen by a redundant placement is identified alone.
+    const g = estimationFixture('case118', 'redundant', SIGMA_PU, 5);
+    const redundant = new LinearStateEstimator(g.model, options);
+    const v = g.model.rowMeasurement.findIndex((_, r) => g.model.col2[r] < 0);
+    const z2 = g.set.re.slice();
+    z2[v] += 30 * SIGMA_PU;
+    const clean = redundant.estimate(z2, g.set.im, [], true);
+    expect(clean.removed.map((r) => r.row)).toEqual([v]);
+    expect([...clean.suspectGroups[0]]).toEqual([v]);
+  });
+});

@@ -21,6 +21,13 @@ export interface EstimateReport {
   readonly criticalRows: Int32Array;
   /** Critical pairs of those rows: an error in either is detected but not identified. */
   readonly criticalPairs: readonly (readonly [number, number])[];
+  /**
+   * One group per removed row, in removal order: the rows whose residuals the
+   * data cannot tell from it (coherence at least suspectGroupCoherence, the
+   * removed row included, ascending). The bad datum is one of the group; a
+   * group of one means the removed row itself was identified.
+   */
+  readonly suspectGroups: readonly Int32Array[];
 }
 
 /** What a set of present measurements can see, before any frame. */

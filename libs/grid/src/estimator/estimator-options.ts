@@ -50,6 +50,12 @@ export interface EstimatorOptions {
   readonly huberThresholdSigmas: number;
   /** Reweighting iterations of the Huber estimate. */
   readonly maxRobustIterations: number;
+  /**
+   * Residual coherence |Omega_jr|^2 / (Omega_jj Omega_rr) from which a row
+   * joins a removed row's suspect group (0.9: correlation 0.95). Costs one
+   * solve per removed row, only in frames with bad data.
+   */
+  readonly suspectGroupCoherence: number;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -65,6 +71,7 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   robustEstimator: 'none',
   huberThresholdSigmas: 3,
   maxRobustIterations: 20,
+  suspectGroupCoherence: 0.9,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */
@@ -99,6 +106,10 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   check(
     o.zeroInjectionWeightRatio >= 1 && o.zeroInjectionWeightRatio <= 1e8,
     `zeroInjectionWeightRatio must be in [1, 1e8] (heavier constraints leave pivots below relativePivotTolerance), got ${o.zeroInjectionWeightRatio}`,
+  );
+  check(
+    o.suspectGroupCoherence > 0 && o.suspectGroupCoherence <= 1,
+    `suspectGroupCoherence must be in (0, 1], got ${o.suspectGroupCoherence}`,
   );
   check(
     o.robustEstimator === 'none' || o.robustEstimator === 'huber',

@@ -1,6 +1,7 @@
 import { GridConfigError } from '../errors/config-error';
 import { SingularSystemError } from '../errors/singular-system-error';
 import { chiSquareQuantile } from '../stats/chi-square';
+import { suspectGroup } from './suspect-groups';
 import { analyzeCriticality, NO_CRITICALITY, type MeasurementCriticality } from './criticality';
 import type { EstimateReport, ObservabilityReport } from './estimate-report';
 import { huberOutliers } from './robust-screen';
@@ -367,6 +368,9 @@ export class LinearStateEstimator {
       badDataRemains: frame.suspect,
       criticalRows: critical.criticalRows,
       criticalPairs: critical.criticalPairs,
+      suspectGroups: removed.map((r) =>
+        suspectGroup(this, missing, r.row, this.options.suspectGroupCoherence),
+      ),
     };
   }
 
