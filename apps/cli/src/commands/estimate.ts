@@ -57,11 +57,14 @@ function describe(net: Network, report: EstimateReport, lines: Int32Array): void
   const unobservable = [...report.observable].flatMap((o, i) => (o === 0 ? [net.busIds[i]] : []));
   if (unobservable.length > 0)
     process.stderr.write(`unobservable buses (left out): ${unobservable.join(' ')}\n`);
-  for (const r of report.removed) {
+  report.removed.forEach((r, i) => {
+    const twins = [...report.suspectGroups[i]].filter((x) => x !== r.row).map((x) => lines[x]);
+    // Rows whose residuals cannot be told from the removed one: the bad datum may be any of them.
+    const suspects = twins.length === 0 ? '' : `; indistinguishable from CSV lines ${twins.join(' ')}`;
     process.stderr.write(
-      `bad data removed: measurement on CSV line ${lines[r.row]} (normalized residual ${r.normalizedResidual.toFixed(2)})\n`,
+      `bad data removed: measurement on CSV line ${lines[r.row]} (normalized residual ${r.normalizedResidual.toFixed(2)})${suspects}\n`,
     );
-  }
+  });
   // An error on a critical measurement is never detected, one in a critical pair never identified.
   if (report.criticalRows.length > 0 || report.criticalPairs.length > 0)
     process.stderr.write(
