@@ -7,7 +7,7 @@ import net from 'node:net';
 import { encodeMessage, type ProcessId, type WireBody, type WireMessage } from '@gridcloud/vsync';
 
 export const FRAME_MAGIC = 0x5653;
-export const FRAME_VERSION = 2;
+export const FRAME_VERSION = 3;
 export const FLAG_HELLO = 0x01;
 
 export function frame(flags: number, body: Uint8Array, version = FRAME_VERSION): Buffer {

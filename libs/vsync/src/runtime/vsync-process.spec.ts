@@ -41,7 +41,7 @@ describe('VsyncProcess', () => {
     peer.send(p.self.address, new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
     await until(() => p.stats().transport.rejectedFrames.undecodableMessage === 1);
     expect(p.stats().decodeFailures).toBe(1);
-    await until(() => peer.stats().connectionsClosed === 1);
+    await until(() => peer.stats().connectionsClosed >= 1);
     // The peer reconnects for its next message, which fails the same way: the process itself is unharmed.
     peer.send(p.self.address, new Uint8Array([]));
     await until(() => p.stats().decodeFailures === 2);

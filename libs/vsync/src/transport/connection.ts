@@ -15,7 +15,10 @@ import {
   encodeControlFrame,
   encodeHelloFrame,
   FLAG_CHALLENGE,
+  FLAG_DIALBACK,
+  FLAG_ECHO,
   FLAG_PROOF,
+  FLAG_WELCOME,
   FRAME_HEADER_BYTES,
   MAX_HANDSHAKE_FRAME_BYTES,
   sealedHeader,
@@ -35,6 +38,9 @@ export interface ConnectionOptions {
   /** Outbound: time to connect (and, keyed, to authenticate the acceptor); inbound: time until the peer is
    *  identified (its hello, and keyed, its proof). The socket is closed when it runs out. */
   readonly handshakeTimeoutMs: number;
+  /** Open connections: how long an inbound hello's address may take to echo the dial-back nonce, and how long a
+   *  dialer waits for the acceptor's welcome once connected. */
+  readonly dialBackTimeoutMs: number;
   /** The link key derived from the system secret; undefined runs open connections. */
   readonly linkKey: Buffer | undefined;
   readonly frameBudget: FrameBudget;
@@ -45,14 +51,21 @@ export interface ConnectionEvents {
   /** The connection is identified and may carry data (outbound: connected, hello sent and, keyed, the acceptor
    *  authenticated; inbound: hello received and, keyed, the dialer's proof checked). */
   onReady(connection: Connection): void;
+  /** An open inbound hello named `connection.peerAddress`: the owner sends `connection.dialBackNonce` to that address
+   *  (or closes the connection); the connection becomes ready when the nonce comes back on it. */
+  onClaim(connection: Connection): void;
+  /** The dialer of an open inbound connection relays a nonce it was sent at its own address: the owner echoes it on
+   *  the connections it dialed to that peer. */
+  onDialBack(connection: Connection, nonce: Buffer): void;
   onMessages(connection: Connection, messages: Uint8Array[]): void;
   onDrain(connection: Connection): void;
   /** Called exactly once, whatever closed the socket. */
   onClose(connection: Connection, error: Error | undefined): void;
 }
 
-/** Where a keyed handshake stands; an open connection goes straight from 'hello' to 'ready'. */
-type HandshakeState = 'hello' | 'challenge' | 'proof' | 'ready';
+/** Where the handshake stands. Keyed: an acceptor goes hello, proof, ready; a dialer challenge, ready. Open: an
+ *  acceptor goes hello, verifying (the dial-back), ready; a dialer welcome, ready. */
+type HandshakeState = 'hello' | 'challenge' | 'proof' | 'verifying' | 'welcome' | 'ready';
 
 /**
  * One TCP socket speaking the frame protocol. Every connection starts with a hello from the dialer naming its
@@ -67,9 +80,12 @@ export class Connection {
   lastActivityMs = performance.now();
   /** When a byte last came in; a live link that keeps receiving is not given up to a newcomer naming its peer. */
   lastReceivedMs = -Infinity;
+  /** Open inbound connections: the nonce that must come back on this connection from the address its hello named. */
+  dialBackNonce: Buffer | undefined;
   private readonly decoder: FrameDecoder;
   private state: HandshakeState;
   private closed = false;
+  private ending = false;
   private timer: NodeJS.Timeout | undefined;
   private heldBytes = 0;
   private dialerNonce: Buffer | undefined;
@@ -85,7 +101,8 @@ export class Connection {
     private readonly events: ConnectionEvents,
   ) {
     this.decoder = new FrameDecoder(Math.min(options.maxFrameBytes, MAX_HANDSHAKE_FRAME_BYTES));
-    this.state = direction === 'outbound' ? 'challenge' : 'hello';
+    const keyed = options.linkKey !== undefined;
+    this.state = direction === 'inbound' ? 'hello' : keyed ? 'challenge' : 'welcome';
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.events.onDrain(this));
@@ -94,6 +111,9 @@ export class Connection {
     // Bounds how long a dial may hang and how long an accepted socket may stay anonymous.
     this.timer = setTimeout(() => this.onHandshakeTimeout(), options.handshakeTimeoutMs);
     if (direction === 'outbound') socket.once('connect', () => this.onConnected());
+    // An open hello goes out at once (the socket holds it until connected), so dial-back frames can follow it
+    // before the connection is up.
+    if (direction === 'outbound' && !keyed) this.sendControl(encodeHelloFrame(options.selfAddress));
   }
 
   /** Address of the process that dialed this connection; the tie-break between simultaneous dials uses it. */
@@ -130,7 +150,17 @@ export class Connection {
 
   /** Half-closes after everything written so far is flushed, so the peer still reads it. */
   end(): void {
+    this.ending = true;
     if (!this.closed) this.socket.end();
+  }
+
+  /** Sends a dial-back nonce (on a connection this process dialed) or echoes one (likewise); false if this
+   *  connection can carry no more frames. Open connections only. */
+  sendNonce(kind: 'dialback' | 'echo', nonce: Buffer): boolean {
+    if (this.closed || this.ending || this.direction !== 'outbound' || this.options.linkKey !== undefined)
+      return false;
+    this.sendControl(encodeControlFrame(kind === 'dialback' ? FLAG_DIALBACK : FLAG_ECHO, [nonce]));
+    return true;
   }
 
   /** Closes at once; frames not yet flushed are lost. */
@@ -151,8 +181,10 @@ export class Connection {
     if (this.closed) return;
     const key = this.options.linkKey;
     if (key === undefined) {
-      this.sendControl(encodeHelloFrame(this.options.selfAddress));
-      return this.becomeReady();
+      // Connected: the acceptor now has dialBackTimeoutMs to verify this address and welcome us.
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.onHandshakeTimeout(), this.options.dialBackTimeoutMs);
+      return;
     }
     // Keyed: the acceptor must answer the challenge before this side sends any data.
     this.dialerNonce = randomBytes(HANDSHAKE_NONCE_BYTES);
@@ -174,6 +206,7 @@ export class Connection {
 
   private onHandshakeTimeout(): void {
     if (this.direction === 'outbound') this.stats.connectTimeouts += 1;
+    else if (this.state === 'verifying') this.stats.dialBackTimeouts += 1;
     else this.stats.handshakeTimeouts += 1;
     this.close(new Error('connection not identified in time'));
   }
@@ -224,9 +257,10 @@ export class Connection {
   private onFrame(frame: Frame): void {
     this.stats.framesReceived += 1;
     if (this.state !== 'ready') return this.onHandshakeFrame(frame);
+    if (frame.kind === 'dialback' || frame.kind === 'echo') return this.onNonce(frame);
     if (frame.kind === 'hello')
       return this.reject(new FrameError('unexpectedHello', 'second hello on a connection'));
-    if (frame.kind === 'challenge' || frame.kind === 'proof')
+    if (frame.kind === 'challenge' || frame.kind === 'proof' || frame.kind === 'welcome')
       return this.reject(new FrameError('unexpectedHandshake', `${frame.kind} after the handshake`));
     const messages = this.messagesOf(frame);
     if (messages === undefined) return;
@@ -266,6 +300,9 @@ export class Connection {
     if (this.state === 'challenge' && frame.kind === 'challenge' && this.dialerNonce !== undefined)
       return this.onChallenge(frame);
     if (this.state === 'proof' && frame.kind === 'proof') return this.onProof(frame);
+    if (this.state === 'verifying' && (frame.kind === 'dialback' || frame.kind === 'echo'))
+      return this.onNonce(frame);
+    if (this.state === 'welcome' && frame.kind === 'welcome') return this.becomeReady();
     if (frame.kind === 'data' || frame.kind === 'sealed')
       return this.reject(new FrameError('missingHello', 'data before the handshake completed'));
     this.reject(new FrameError('unexpectedHandshake', `${frame.kind} while waiting for the ${this.state}`));
@@ -280,12 +317,33 @@ export class Connection {
       );
     }
     this.peerAddress = frame.address;
-    if (key === undefined) return this.becomeReady();
+    if (key === undefined) return this.awaitDialBack();
     this.dialerNonce = frame.nonce;
     this.acceptorNonce = randomBytes(HANDSHAKE_NONCE_BYTES);
     const mac = handshakeMac(key, 'acceptor', frame.nonce!, this.acceptorNonce, frame.address);
     this.state = 'proof';
     this.sendControl(encodeControlFrame(FLAG_CHALLENGE, [this.acceptorNonce, mac]));
+  }
+
+  /** Without a key a hello proves nothing: the connection is bound to the address it names only once the process
+   *  listening there echoes a fresh nonce back on it (an impostor never sees the nonce, which goes to that address). */
+  private awaitDialBack(): void {
+    clearTimeout(this.timer);
+    this.state = 'verifying';
+    this.dialBackNonce = randomBytes(HANDSHAKE_NONCE_BYTES);
+    this.timer = setTimeout(() => this.onHandshakeTimeout(), this.options.dialBackTimeoutMs);
+    this.events.onClaim(this);
+  }
+
+  /** Dial-back frames travel on open inbound connections only. An echo that is not this connection's nonce is
+   *  ignored: a peer echoes every nonce on each connection it dialed here, not knowing which one it is for. */
+  private onNonce(frame: Extract<Frame, { kind: 'dialback' | 'echo' }>): void {
+    if (this.direction !== 'inbound' || this.options.linkKey !== undefined)
+      return this.reject(new FrameError('unexpectedHandshake', `${frame.kind} on this connection`));
+    if (frame.kind === 'dialback') return this.events.onDialBack(this, frame.nonce);
+    if (this.state !== 'verifying' || !macMatches(this.dialBackNonce!, frame.nonce)) return;
+    this.sendControl(encodeControlFrame(FLAG_WELCOME, []));
+    this.becomeReady();
   }
 
   private onChallenge(frame: Extract<Frame, { kind: 'challenge' }>): void {

@@ -1,9 +1,12 @@
 import { FrameError } from './errors/frame-error';
 import {
   FLAG_CHALLENGE,
+  FLAG_DIALBACK,
+  FLAG_ECHO,
   FLAG_HELLO,
   FLAG_PROOF,
   FLAG_SEALED,
+  FLAG_WELCOME,
   FRAME_HEADER_BYTES,
   FRAME_MAGIC,
   FRAME_VERSION,
@@ -21,6 +24,9 @@ export type Frame =
   | { readonly kind: 'hello'; readonly address: string; readonly nonce?: Buffer }
   | { readonly kind: 'challenge'; readonly nonce: Buffer; readonly mac: Buffer }
   | { readonly kind: 'proof'; readonly mac: Buffer }
+  | { readonly kind: 'dialback'; readonly nonce: Buffer }
+  | { readonly kind: 'echo'; readonly nonce: Buffer }
+  | { readonly kind: 'welcome' }
   | { readonly kind: 'sealed'; readonly header: Buffer; readonly body: Buffer }
   | { readonly kind: 'data'; readonly messages: Uint8Array[] };
 
@@ -172,9 +178,23 @@ function decodeBody(flags: number, header: Buffer, body: Buffer): Frame {
       return { kind: 'proof', mac: body };
     case FLAG_SEALED:
       return { kind: 'sealed', header, body };
+    case FLAG_DIALBACK:
+      return { kind: 'dialback', nonce: dialBackNonce(body) };
+    case FLAG_ECHO:
+      return { kind: 'echo', nonce: dialBackNonce(body) };
+    case FLAG_WELCOME:
+      if (body.length !== 0) throw new FrameError('malformed', `welcome of ${body.length} bytes`);
+      return { kind: 'welcome' };
     default:
       throw new FrameError('malformed', `flags 0x${flags.toString(16)} combine several frame kinds`);
   }
+}
+
+/** A dial-back or echo body, copied: the connection keeps it past the chunk it came in. */
+function dialBackNonce(body: Buffer): Buffer {
+  if (body.length !== HANDSHAKE_NONCE_BYTES)
+    throw new FrameError('malformed', `dial-back nonce of ${body.length} bytes`);
+  return Buffer.from(body);
 }
 
 function decodeHello(body: Buffer): Frame {

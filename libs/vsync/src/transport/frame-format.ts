@@ -3,7 +3,8 @@
  *
  *   0  u16  magic 0x5653 ("VS"), so a stray client or a port scan is rejected at the first bytes
  *   2  u8   version; a peer speaking another version is refused rather than misparsed
- *   3  u8   flags: none for a data frame, else exactly one of HELLO, CHALLENGE, PROOF, SEALED
+ *   3  u8   flags: none for a data frame, else exactly one of HELLO, CHALLENGE, PROOF, SEALED, DIALBACK, ECHO,
+ *           WELCOME
  *   4  u32  body length in bytes
  *   8       body:
  *           hello      u8 mode (0 open, 1 keyed), keyed: 16-byte dialer nonce; then the dialer's advertised address
@@ -11,19 +12,28 @@
  *           proof      32-byte MAC (keyed connections only)
  *           data       a batch of messages, each a u32 length followed by that many bytes
  *           sealed     a data body encrypted with AES-256-GCM, then its 16-byte tag; the header is associated data
+ *           dialback   16-byte nonce an acceptor sends to the address a hello claimed (open connections only)
+ *           echo       16-byte nonce: a dialback received from this peer, sent back on the connection this
+ *                      process dialed to it (open connections only)
+ *           welcome    empty: the acceptor verified the dialer's address; data may flow (open connections only)
  *
- * Version 2 added the handshake frames and sealing; version 1 peers are refused.
+ * Version 2 added the handshake frames and sealing; version 3 the dial-back verification of open hellos. Peers of
+ * other versions are refused.
  */
 export const FRAME_MAGIC = 0x5653;
-export const FRAME_VERSION = 2;
+export const FRAME_VERSION = 3;
 export const FRAME_HEADER_BYTES = 8;
 export const MESSAGE_PREFIX_BYTES = 4;
 export const FLAG_HELLO = 0x01;
 export const FLAG_CHALLENGE = 0x02;
 export const FLAG_PROOF = 0x04;
 export const FLAG_SEALED = 0x08;
+export const FLAG_DIALBACK = 0x10;
+export const FLAG_ECHO = 0x20;
+export const FLAG_WELCOME = 0x40;
 /** Flags this version understands; a frame with any other bit set is malformed. */
-export const KNOWN_FLAGS = FLAG_HELLO | FLAG_CHALLENGE | FLAG_PROOF | FLAG_SEALED;
+export const KNOWN_FLAGS =
+  FLAG_HELLO | FLAG_CHALLENGE | FLAG_PROOF | FLAG_SEALED | FLAG_DIALBACK | FLAG_ECHO | FLAG_WELCOME;
 /** An advertised address longer than this in a hello is malformed. */
 export const MAX_HELLO_ADDRESS_BYTES = 512;
 /** Hello modes: an open connection identifies itself only; a keyed one runs the challenge-response. */

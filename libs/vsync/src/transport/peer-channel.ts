@@ -59,12 +59,6 @@ export class PeerChannel {
   adopt(connection: Connection): void {
     assert.equal(connection.peerAddress, this.address, 'a channel adopts only connections to its own peer');
     if (this.closed) return connection.destroy();
-    if (this.isImpostor(connection)) {
-      this.stats.impostorsRefused += 1;
-      return connection.destroy(
-        new Error(`refused a second connection naming ${this.address}: its link is live`),
-      );
-    }
     if (connection === this.dialing) {
       this.dialing = undefined;
       this.failedDials = 0;
@@ -130,18 +124,24 @@ export class PeerChannel {
     this.dialing = undefined;
   }
 
-  /**
-   * Without a key, a hello proves nothing: anyone may name this peer's address. A newcomer naming it therefore does
-   * not take over, or even share, a link that is live (its connection received bytes within takeoverQuietMs). A peer
-   * that really restarted is let in once its old link has gone quiet, or at once if the old socket closed. The other
-   * half of a simultaneous dial may be refused too: its dialer then falls back to the connection it accepted (see
-   * release). With a key, the newcomer proved it holds the key and the usual rules apply.
-   */
-  private isImpostor(connection: Connection): boolean {
-    const current = this.active;
-    if (current === undefined || current === connection || connection.direction !== 'inbound') return false;
-    if (connection.authenticated || !current.isReady()) return false;
-    return performance.now() - current.lastReceivedMs < this.config.takeoverQuietMs;
+  /** Dials the peer now unless a dial is under way, even while waiting out a reconnection delay: a claim of this
+   *  address is verified over a connection this process dialed. */
+  dialNow(): void {
+    if (this.closed || this.dialing !== undefined) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.ensureDialing();
+  }
+
+  /** Whether the channel holds no connection, no queued message and no pending redial. */
+  isIdle(): boolean {
+    return (
+      this.active === undefined &&
+      this.dialing === undefined &&
+      this.standby.size === 0 &&
+      this.queue.length === 0 &&
+      this.reconnectTimer === undefined
+    );
   }
 
   /** The tie-break between simultaneous dials: both sides keep the connection dialed by the smaller address. */

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport } from './tcp-transport';
 import type { TransportConfig } from './transport-config';
-import { encodeHelloFrame } from './frame-format';
+import { encodeHelloFrame, FRAME_VERSION } from './frame-format';
 
 const open: TcpTransport[] = [];
 const SECRET = 'k'.repeat(43);
@@ -56,22 +56,52 @@ describe('TcpTransport with a key', () => {
 });
 
 describe('TcpTransport without a key', () => {
-  it('refuses a newcomer naming a peer whose link is live, and keeps the link', async () => {
+  it('never binds a hello naming a peer to a process with no link yet: the named address must echo the nonce', async () => {
+    const a = await node({ dialBackTimeoutMs: 300 });
+    const b = await node();
+    const [host, port] = a.transport.address.split(':');
+    const impostors = [connect({ host, port: Number(port) }), connect({ host, port: Number(port) })];
+    let stolen = 0;
+    for (const impostor of impostors) {
+      impostor.on('error', () => undefined);
+      impostor.on('data', (chunk: Buffer) => (stolen += chunk.length));
+    }
+    const forged = Buffer.alloc(8 + 4 + 6);
+    forged.writeUInt16BE(0x5653, 0);
+    forged.writeUInt8(FRAME_VERSION, 2);
+    forged.writeUInt32BE(10, 4);
+    forged.writeUInt32BE(6, 8);
+    forged.write('forged', 12);
+    // One keeps quiet, waiting to be bound; the other sends data in b's name at once.
+    impostors[0].write(encodeHelloFrame(b.transport.address));
+    impostors[1].write(Buffer.concat([encodeHelloFrame(b.transport.address), forged]));
+    // a has no link to b: before dial-back it bound an impostor to b at once and sent it b's traffic.
+    a.transport.send(b.transport.address, Buffer.from('to the real b'));
+    await until(() => a.transport.stats().dialBackTimeouts === 1);
+    await until(() => a.transport.stats().rejectedFrames.missingHello === 1);
+    await until(() => b.received.length === 1);
+    expect(b.received).toEqual(['to the real b']);
+    expect(a.received).toEqual([]);
+    expect(stolen).toBe(0);
+    for (const impostor of impostors) impostor.destroy();
+  });
+
+  it('binds both halves of a simultaneous dial after dial-back, and a restarted peer at once', async () => {
     const a = await node();
     const b = await node();
-    b.transport.send(a.transport.address, Buffer.from('first'));
-    await until(() => a.received.length === 1);
-    const [host, port] = a.transport.address.split(':');
-    const impostor = connect({ host, port: Number(port) });
-    impostor.on('error', () => undefined);
-    let stolen = 0;
-    impostor.on('data', (chunk: Buffer) => (stolen += chunk.length));
-    impostor.write(encodeHelloFrame(b.transport.address));
-    await until(() => a.transport.stats().impostorsRefused === 1);
-    a.transport.send(b.transport.address, Buffer.from('to the real b'));
-    await until(() => b.received.length === 1);
-    expect(stolen).toBe(0);
-    impostor.destroy();
+    a.transport.send(b.transport.address, Buffer.from('a1'));
+    b.transport.send(a.transport.address, Buffer.from('b1'));
+    await until(() => a.received.length === 1 && b.received.length === 1);
+    const port = Number(b.transport.address.split(':')[1]);
+    await b.transport.close();
+    const reborn = await node({ bindPort: port });
+    reborn.transport.send(a.transport.address, Buffer.from('b2'));
+    await until(() => a.received.length === 2);
+    a.transport.send(reborn.transport.address, Buffer.from('a2'));
+    await until(() => reborn.received.length === 1);
+    expect(a.received).toEqual(['b1', 'b2']);
+    expect(reborn.received).toEqual(['a2']);
+    expect(a.transport.stats().dialBackTimeouts).toBe(0);
   });
 
   it('closes identified connections that stay idle and counts them', async () => {

@@ -1,7 +1,13 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageTooLargeError } from './errors/message-too-large-error';
-import { encodeDataFrame, encodeHelloFrame, FRAME_HEADER_BYTES, type OutgoingMessage } from './frame-format';
+import {
+  encodeDataFrame,
+  encodeHelloFrame,
+  FRAME_HEADER_BYTES,
+  FRAME_VERSION,
+  type OutgoingMessage,
+} from './frame-format';
 import { TcpTransport } from './tcp-transport';
 import type { TransportConfig } from './transport-config';
 
@@ -66,8 +72,8 @@ describe('TcpTransport', () => {
     b.transport.send(a.transport.address, text('reply'));
     await until(() => a.received.length === 1);
     expect(a.received[0]).toEqual({ from: b.transport.address, text: 'reply' });
-    // The reply travelled on the connection a dialed: one connection for the pair.
-    expect(b.transport.stats().connectionsOpened).toBe(1);
+    // b dialed a once, to verify a's hello (dial-back); no further connection was needed for the reply.
+    expect(b.transport.stats().connectionsOpened).toBe(1 + 1);
   });
 
   it('sends a message given in parts as one message, to a peer and to itself', async () => {
@@ -126,7 +132,11 @@ describe('TcpTransport', () => {
   it.each([
     ['garbage', 'badMagic', () => Buffer.from('GET / HTTP/1.1\r\n\r\n')],
     ['a wrong version', 'wrongVersion', () => Buffer.from([0x56, 0x53, 9, 0, 0, 0, 0, 1, 0])],
-    ['an oversized frame', 'oversize', () => Buffer.from([0x56, 0x53, 2, 0, 0xff, 0xff, 0xff, 0xff])],
+    [
+      'an oversized frame',
+      'oversize',
+      () => Buffer.from([0x56, 0x53, FRAME_VERSION, 0, 0xff, 0xff, 0xff, 0xff]),
+    ],
     ['data before the hello', 'missingHello', () => dataFrame([text('x')])],
     ['a hello naming an address nobody can dial', 'malformed', () => encodeHelloFrame('not-an-address')],
     [
@@ -135,7 +145,7 @@ describe('TcpTransport', () => {
       () =>
         Buffer.concat([
           encodeHelloFrame('127.0.0.1:1'),
-          Buffer.from([0x56, 0x53, 2, 0, 0, 0, 0, 5, 0, 0, 0, 9, 1]),
+          Buffer.from([0x56, 0x53, FRAME_VERSION, 0, 0, 0, 0, 5, 0, 0, 0, 9, 1]),
         ]),
     ],
   ] as const)(
@@ -198,7 +208,8 @@ describe('TcpTransport', () => {
     a.transport.send(address, text('one'));
     await until(() => first.received.length === 1);
     await first.transport.close();
-    await until(() => a.transport.stats().connectionsClosed === 1);
+    // Every connection of the pair (a's dial and first's dial-back) is seen closed before the restart.
+    await until(() => a.transport.stats().connectionsOpened === a.transport.stats().connectionsClosed);
     const second = await node({ bindPort: Number(address.split(':')[1]) });
     a.transport.send(address, text('two'));
     await until(() => second.received.length === 1);

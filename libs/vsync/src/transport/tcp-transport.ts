@@ -47,6 +47,8 @@ export class TcpTransport {
   private linkKey: Buffer | undefined;
   private readonly frameBudget: FrameBudget;
   private readonly queuedTotal = { usedBytes: 0 };
+  /** Open inbound connections whose claimed address has not echoed its dial-back nonce yet (maxPendingDialBacks). */
+  private readonly pendingDialBacks = new Set<Connection>();
 
   constructor(
     options: Partial<TransportConfig>,
@@ -59,6 +61,8 @@ export class TcpTransport {
     this.frameBudget = { usedBytes: 0, limitBytes: this.config.maxBufferedFrameBytesTotal };
     this.events = {
       onReady: (connection) => this.onReady(connection),
+      onClaim: (connection) => this.onClaim(connection),
+      onDialBack: (connection, nonce) => this.echo(connection.peerAddress!, nonce),
       onMessages: (connection, messages) => this.deliverFrom(connection, messages),
       onDrain: (connection) => this.channels.get(connection.peerAddress ?? '')?.onDrain(connection),
       onClose: (connection) => this.onConnectionClosed(connection),
@@ -191,6 +195,7 @@ export class TcpTransport {
       selfAddress: this.address,
       maxFrameBytes: this.config.maxFrameBytes,
       handshakeTimeoutMs,
+      dialBackTimeoutMs: this.config.dialBackTimeoutMs,
       linkKey: this.linkKey,
       frameBudget: this.frameBudget,
     };
@@ -213,18 +218,60 @@ export class TcpTransport {
   }
 
   private onReady(connection: Connection): void {
+    this.pendingDialBacks.delete(connection);
+    if (!this.admits(connection)) return;
+    this.channelFor(connection.peerAddress!).adopt(connection);
+  }
+
+  /** Whether the address a connection names may be bound to it; if not, the connection is closed and counted. */
+  private admits(connection: Connection): boolean {
     const peer = connection.peerAddress!;
     // A peer claiming this process's own address is misconfigured (two processes advertising one address), and
     // one whose address cannot be dialed back could never be reconnected to: both are rejected like bad frames.
     if (peer === this.address || !isDialable(peer)) {
       this.counters.rejectedFrames.malformed += 1;
-      return connection.destroy(new Error(`peer hello names unusable address '${peer}'`));
+      connection.destroy(new Error(`peer hello names unusable address '${peer}'`));
+      return false;
     }
     if (this.connectionsNaming(peer) > this.config.maxConnectionsPerPeer) {
       this.counters.connectionsPerPeerRefused += 1;
-      return connection.destroy(new Error(`more than maxConnectionsPerPeer connections name ${peer}`));
+      connection.destroy(new Error(`more than maxConnectionsPerPeer connections name ${peer}`));
+      return false;
     }
-    this.channelFor(peer).adopt(connection);
+    return true;
+  }
+
+  /**
+   * An open hello named an address: send the connection's nonce to that address, on a connection this process
+   * dialed there (dialing one if there is none). Only the process listening there receives it, and it echoes it on
+   * the connections it dialed here, one of which is this one if the hello was true.
+   */
+  private onClaim(connection: Connection): void {
+    if (this.closed || !this.admits(connection)) return;
+    if (this.pendingDialBacks.size >= this.config.maxPendingDialBacks) {
+      this.counters.dialBacksRefused += 1;
+      return connection.destroy(
+        new Error(`more than maxPendingDialBacks (${this.config.maxPendingDialBacks})`),
+      );
+    }
+    this.pendingDialBacks.add(connection);
+    const peer = connection.peerAddress!;
+    if (this.sendOnDialed(peer, 'dialback', connection.dialBackNonce!) > 0) return;
+    this.channelFor(peer).dialNow();
+    this.sendOnDialed(peer, 'dialback', connection.dialBackNonce!);
+  }
+
+  /** A nonce `peer` was sent at its own address, relayed by it: echo it on every connection dialed to it. */
+  private echo(peer: string, nonce: Buffer): void {
+    this.sendOnDialed(peer, 'echo', nonce);
+  }
+
+  /** Sends a dial-back frame on each writable connection this process dialed to `peer`; returns how many. */
+  private sendOnDialed(peer: string, kind: 'dialback' | 'echo', nonce: Buffer): number {
+    let sent = 0;
+    for (const connection of this.connections)
+      if (connection.peerAddress === peer && connection.sendNonce(kind, nonce)) sent += 1;
+    return sent;
   }
 
   private connectionsNaming(peer: string): number {
@@ -247,7 +294,17 @@ export class TcpTransport {
   private onConnectionClosed(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     this.counters.connectionsClosed += 1;
-    if (connection.peerAddress !== undefined) this.channels.get(connection.peerAddress)?.release(connection);
+    this.pendingDialBacks.delete(connection);
+    const peer = connection.peerAddress;
+    const channel = peer === undefined ? undefined : this.channels.get(peer);
+    if (channel === undefined) return;
+    channel.release(connection);
+    // A channel left with nothing (often one made only to verify a claim that failed) goes: claims of made-up
+    // addresses leave no trace, and send() makes a new channel when one is needed.
+    if (channel.isIdle() && this.connectionsNaming(peer!) === 0) {
+      this.channels.delete(peer!);
+      channel.close();
+    }
   }
 
   private deliverFrom(connection: Connection, messages: Uint8Array[]): void {

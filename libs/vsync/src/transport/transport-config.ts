@@ -39,9 +39,12 @@ export interface TransportConfig {
   readonly maxBufferedFrameBytesTotal: number;
   /** Bytes queued for all peers together; further messages are dropped and counted. */
   readonly maxQueuedBytesTotal: number;
-  /** Without a key, an inbound connection naming a peer whose established link received bytes within this long is an
-   *  impostor and is refused: the live link wins. A restarted peer's old link goes quiet, so its new one is taken. */
-  readonly takeoverQuietMs: number;
+  /** Without a key, an inbound hello naming an address is bound to it only once the process listening there echoes a
+   *  nonce sent to it (dial-back); the connection is closed if that has not happened this long after the hello. A
+   *  dialer waits as long for the acceptor's welcome once connected. */
+  readonly dialBackTimeoutMs: number;
+  /** Inbound connections waiting for their dial-back at once; a further hello is refused and counted. */
+  readonly maxPendingDialBacks: number;
   /** The system's shared secret. When set, every connection runs a mutual challenge-response on a key derived from
    *  it and every frame after it is sealed with AES-256-GCM; processes without it can neither connect nor read. */
   readonly secret?: VsyncSecret;
@@ -63,7 +66,8 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   idleTimeoutMs: 30_000,
   maxBufferedFrameBytesTotal: 64 * 1024 * 1024,
   maxQueuedBytesTotal: 256 * 1024 * 1024,
-  takeoverQuietMs: 3_000,
+  dialBackTimeoutMs: 3_000,
+  maxPendingDialBacks: 256,
 };
 
 type IntegerOption = Exclude<keyof TransportConfig, 'bindHost' | 'advertiseAddress' | 'secret'>;
@@ -83,7 +87,8 @@ const INTEGER_RANGES: Record<IntegerOption, readonly [number, number]> = {
   idleTimeoutMs: [100, 86_400_000],
   maxBufferedFrameBytesTotal: [1_024, 64 * 1024 * 1024 * 1024],
   maxQueuedBytesTotal: [1_024, 64 * 1024 * 1024 * 1024],
-  takeoverQuietMs: [0, 600_000],
+  dialBackTimeoutMs: [1, 600_000],
+  maxPendingDialBacks: [1, 1_000_000],
 };
 
 /** Merges options over the defaults and validates every bound; throws TransportConfigError naming the first bad option. */

@@ -25,8 +25,11 @@ export interface TransportStats {
   connectTimeouts: number;
   /** Connections closed after idleTimeoutMs without a byte either way. */
   idleClosed: number;
-  /** Inbound connections naming the address of a peer whose established link was still live (no key), refused. */
-  impostorsRefused: number;
+  /** Open inbound connections closed because the address their hello named did not echo the dial-back nonce within
+   *  dialBackTimeoutMs: impostors, or peers not reachable at the address they advertise. */
+  dialBackTimeouts: number;
+  /** Open hellos refused because maxPendingDialBacks connections were already waiting for their dial-back. */
+  dialBacksRefused: number;
   /** Inbound connections refused because their peer address already had maxConnectionsPerPeer open. */
   connectionsPerPeerRefused: number;
   /** Connections closed because their bytes were rejected, by reason. */
@@ -51,7 +54,8 @@ export function createTransportStats(): TransportStats {
     handshakeTimeouts: 0,
     connectTimeouts: 0,
     idleClosed: 0,
-    impostorsRefused: 0,
+    dialBackTimeouts: 0,
+    dialBacksRefused: 0,
     connectionsPerPeerRefused: 0,
     rejectedFrames: {
       badMagic: 0,
