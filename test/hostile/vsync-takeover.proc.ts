@@ -1,7 +1,8 @@
 /**
  * A hello naming another member's address, sent to a live member while the group runs (no key configured). Before
- * the fix the newcomer replaced the member's link and the victim sent it that member's traffic. Now the live link
- * wins: the impostor is refused and counted, receives nothing, and the group goes on.
+ * the fix the newcomer replaced the member's link and the victim sent it that member's traffic. Now a hello is bound
+ * only once the address it names echoes a nonce sent there (dial-back): the impostor is never bound, is closed and
+ * counted when its dial-back times out, receives nothing, and the group goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHello, RawPeer } from './vsync-attacker';
@@ -31,10 +32,10 @@ describe('link takeover by a hello naming a member (no key)', () => {
       await sleep(300);
     }
     const stolenBytes = impostors.reduce((sum, peer) => sum + peer.receivedBytes, 0);
-    // Every impostor's socket was closed by the member it tried (each refusal is counted; a connection of the other
-    // half of a simultaneous dial between members may be refused and counted too).
+    // Every impostor's socket is closed by the member it tried once its dial-back times out, and counted.
+    await sleep(3_500);
     const refusedEach = impostors.every((peer) => peer.isClosed);
-    const refused = await group.total((s) => (s.transport as { impostorsRefused: number }).impostorsRefused);
+    const refused = await group.total((s) => (s.transport as { dialBackTimeouts: number }).dialBackTimeouts);
     for (const peer of impostors) peer.close();
     console.info(`impostors refused ${refused}, bytes they received ${stolenBytes}`);
     const result = await group.verdict('vsync link takeover', stolenBytes > 0 ? 1 : 0);
