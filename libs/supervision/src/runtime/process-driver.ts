@@ -22,6 +22,15 @@ export interface ProcessDriver {
   start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance;
 }
 
+/** Makes a Node instance stop itself once its agent is gone (see exit-with-agent.mjs). */
+const EXIT_WITH_AGENT = `--import=${new URL('./exit-with-agent.mjs', import.meta.url).href}`;
+
+/** The instance's environment: its launch's, with the exit-with-agent preload added to any NODE_OPTIONS it sets. */
+function instanceEnv(launch: Launch): Record<string, string> {
+  const nodeOptions = [launch.env.NODE_OPTIONS, EXIT_WITH_AGENT].filter((o) => o !== undefined).join(' ');
+  return { ...launch.env, NODE_OPTIONS: nodeOptions };
+}
+
 /**
  * Each instance a local OS process in its own process group (stopped with the whole group). With `logDir`, each
  * instance's stderr (its human-readable log) is appended to `<logDir>/<service>-<index>.log`, across restarts.
@@ -35,7 +44,7 @@ export class LocalProcessDriver implements ProcessDriver {
 
   start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance {
     // An instance's settings are its launch's command line and environment, never the agent's own GRIDCLOUD_*.
-    const options = { env: launch.env, maxKeptLines: 0, withoutInheritedSettings: true };
+    const options = { env: instanceEnv(launch), maxKeptLines: 0, withoutInheritedSettings: true };
     const bundle = launch.entry === undefined ? undefined : this.bundles.get(launch.entry);
     const p =
       launch.entry === undefined
