@@ -20,7 +20,8 @@ COPY bin ./bin
 COPY libs ./libs
 COPY apps ./apps
 COPY data/cases ./data/cases
-RUN mkdir -p /data/exports /app/.gridcloud && chown node:node /data/exports /app/.gridcloud
+# /run/gridcloud: the vsync-secret volume (a new named volume takes this folder's owner, so `node` may write it).
+RUN mkdir -p /data/exports /app/.gridcloud /run/gridcloud && chown node:node /data/exports /app/.gridcloud /run/gridcloud
 USER node
 # vsync ports are set per service (GRIDCLOUD_VSYNC_PORT); /health and /metrics on GRIDCLOUD_HTTP_PORT.
 EXPOSE 8080

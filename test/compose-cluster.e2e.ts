@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +32,7 @@ interface ComposeService {
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  volumes?: string[];
 }
 
 /** One application container run as a local process: its agent. */
@@ -98,7 +99,9 @@ describeWithServices(
     });
 
     it('runs every container as its agent, the data flows end to end, and a killed process is restarted by the supervisors through its agent', async () => {
-      const apps = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+      const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+      const apps = built.filter(([name]) => name !== SECRET_SERVICE);
+      await madeClusterSecret(compose.services[SECRET_SERVICE], path.join(workDir, 'vsync.secret'));
       expect(apps.map(([name]) => name).sort()).toEqual([
         'dashboard',
         'estimators',
@@ -112,6 +115,10 @@ describeWithServices(
         expect(s.healthcheck?.test.join(' '), `${name} healthcheck is its processes' /health`).toMatch(
           /\/health/,
         );
+        expect(s.volumes, `${name} mounts the cluster's secret read-only`).toContain(
+          'vsync-secret:/run/gridcloud:ro',
+        );
+        expect(s.environment?.GRIDCLOUD_VSYNC_SECRET_FILE).toBe('/run/gridcloud/vsync.secret');
       }
       const desiredFile = String(apps[0][1].environment?.GRIDCLOUD_DESIRED_STATE);
       const mapped = mappedDesiredState(desiredFile, { topics, database, workDir, run });
@@ -127,7 +134,7 @@ describeWithServices(
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(s.environment ?? {})) env[k] = String(v);
         env.GRIDCLOUD_DESIRED_STATE = mapped;
-        // Compose mounts the cluster's secret at /run/secrets; here every agent and process reads the run's file.
+        // Compose mounts the vsync-secret volume at /run/gridcloud; here every agent reads the file made above.
         env.GRIDCLOUD_VSYNC_SECRET_FILE = path.join(workDir, 'vsync.secret');
         const p = LocalProcess.spawn(
           s.command!.map((a) => a.replaceAll('$$', '$')),
@@ -256,11 +263,34 @@ function mappedDesiredState(
   doc.setIn(['services', 'recorder', 'env', 'GRIDCLOUD_REDIS_PREFIX'], `gridcloud-compose-${o.run}`);
   doc.setIn(['services', 'recorder', 'env', 'GRIDCLOUD_JOB_QUEUE'], `gridcloud-compose-${o.run}`);
   const secretFile = path.join(o.workDir, 'vsync.secret');
-  fs.writeFileSync(secretFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   doc.setIn(['env', 'GRIDCLOUD_VSYNC_SECRET_FILE'], secretFile);
   const out = path.join(o.workDir, 'compose-desired-state.yaml');
   fs.writeFileSync(out, doc.toString());
   return out;
+}
+
+/** The one-shot service that makes the cluster's vsync secret before any agent starts. */
+const SECRET_SERVICE = 'vsync-secret';
+
+/**
+ * Runs the secret service's command as compose would (its volume mapped to `file`'s folder): it makes the secret,
+ * readable by its owner only, and a second run (`docker compose up` again) keeps it. Every agent then reads it.
+ */
+async function madeClusterSecret(s: ComposeService | undefined, file: string): Promise<void> {
+  expect(s, `docker-compose.yml has the ${SECRET_SERVICE} service`).toBeDefined();
+  const command = s!.command!.map((a) => (a === '/run/gridcloud/vsync.secret' ? file : a));
+  expect(command, 'the secret goes to the file the agents read').toContain(file);
+  const env = { GRIDCLOUD_VSYNC_SECRET: '' };
+  const first = LocalProcess.spawn(command, { cwd: process.cwd(), env });
+  expect(await first.exited, first.stderr).toBe(0);
+  expect(first.lines[0]).toMatchObject({ event: 'secret', created: true });
+  const secret = fs.readFileSync(file, 'utf8');
+  expect(Buffer.from(secret, 'base64')).toHaveLength(32);
+  expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  const again = LocalProcess.spawn(command, { cwd: process.cwd(), env });
+  expect(await again.exited, again.stderr).toBe(0);
+  expect(again.lines[0]).toMatchObject({ event: 'secret', created: false });
+  expect(fs.readFileSync(file, 'utf8')).toBe(secret);
 }
 
 /** As compose's service_healthy: /health answers 200; an agent that exits first fails at once. */

@@ -4,7 +4,6 @@
  * supervisors, and they start and keep running everything else, each instance its own OS process on 127.0.0.1.
  * One status line per --status-interval-ms; Ctrl-C stops every process and prints a last line.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,13 +14,11 @@ import { ResultsFeed } from './console/results-feed';
 import { ClusterConfigError } from './errors/cluster-config-error';
 import { AgentHealth } from './runtime/agent-health';
 import { ClusterAgent } from './runtime/cluster-agent';
+import { ensureClusterSecret } from './runtime/cluster-secret';
 import { agentAddress, bundleEntries, instancesOf, PROJECT_ROOT } from '@gridcloud/supervision';
 
 /** The desired state's service whose HTTP port serves the live web page. */
 const DASHBOARD_SERVICE = 'dashboard';
-
-/** Random bytes of the vsync secret made for each run. */
-const VSYNC_SECRET_BYTES = 32;
 
 /** A process stopped for a restart gets this long to exit on SIGTERM before SIGKILL. */
 const RESTART_GRACE_MS = 2000;
@@ -37,7 +34,7 @@ async function main(): Promise<void> {
   // One secret per run, readable by this user only: every instance reads it (the desired state's env) and keys its
   // vsync links with it, so nothing without it can join, read or inject.
   const secretFile = path.join(runDir, 'vsync.secret');
-  fs.writeFileSync(secretFile, randomBytes(VSYNC_SECRET_BYTES).toString('base64'), { mode: 0o600 });
+  ensureClusterSecret(secretFile);
   const desired = effectiveDesiredState(options, runDir, { GRIDCLOUD_VSYNC_SECRET_FILE: secretFile });
   await checkPortsFree(desired.state);
   const out = new ClusterConsole(desired.state, options.jsonStatus);
