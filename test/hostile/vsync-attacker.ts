@@ -91,20 +91,57 @@ export class RawPeer {
   }
 }
 
-/** A listening socket that accepts and holds whatever connects: an address the attacker can name as its own. */
-export async function attackerAddress(): Promise<{ address: string; close(): void }> {
+export const FLAG_DIALBACK = 0x10;
+export const FLAG_ECHO = 0x20;
+
+/** An address the attacker really listens at: it passes a member's dial-back for hellos naming it. */
+export interface AttackerAddress {
+  readonly address: string;
+  /** Dial-back nonces members sent to this address, in arrival order. */
+  readonly nonces: Buffer[];
+  close(): void;
+}
+
+/** A listening socket that accepts and holds whatever connects and keeps the dial-back nonces members send it: an
+ *  address the attacker can name as its own and prove (it is reachable there, as any process may be). */
+export async function attackerAddress(): Promise<AttackerAddress> {
   const sockets = new Set<net.Socket>();
+  const nonces: Buffer[] = [];
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
+    let held = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      held = Buffer.concat([held, chunk]);
+      while (held.length >= 8 && held.length >= 8 + held.readUInt32BE(4)) {
+        const end = 8 + held.readUInt32BE(4);
+        if (held[3] === FLAG_DIALBACK) nonces.push(Buffer.from(held.subarray(8, end)));
+        held = held.subarray(end);
+      }
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     address: `127.0.0.1:${port}`,
+    nonces,
     close: () => {
       for (const socket of sockets) socket.destroy();
       server.close();
     },
   };
+}
+
+/** Connects to `target` as the process at `attacker`'s address and passes its dial-back: echoes every nonce sent
+ *  to that address until the member welcomes the connection (or 5 s passed). */
+export async function verifiedPeer(target: string, attacker: AttackerAddress): Promise<RawPeer> {
+  const peer = await RawPeer.connect(target);
+  await peer.write(openHello(attacker.address));
+  let echoed = 0;
+  for (const end = Date.now() + 5_000; Date.now() < end && peer.receivedBytes < 8 && !peer.isClosed;) {
+    for (; echoed < attacker.nonces.length; echoed += 1)
+      await peer.write(frame(FLAG_ECHO, attacker.nonces[echoed]));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return peer;
 }

@@ -7,11 +7,20 @@
  */
 import { encodeGroupCall, type ProcessId, type WireBody } from '@gridcloud/vsync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attackerAddress, dataFrame, openHello, parseId, RawPeer, wire } from './vsync-attacker';
+import {
+  attackerAddress,
+  type AttackerAddress,
+  dataFrame,
+  openHello,
+  parseId,
+  RawPeer,
+  verifiedPeer,
+  wire,
+} from './vsync-attacker';
 import { HostileGroup, sleep } from './vsync-rig';
 
 let group: HostileGroup;
-let attacker: { address: string; close(): void };
+let attacker: AttackerAddress;
 const attackerId = (): ProcessId => ({ address: attacker.address, incarnation: Date.now() });
 
 beforeAll(async () => {
@@ -27,8 +36,11 @@ afterAll(async () => {
 /** Sends one message on a fresh connection whose hello names `helloAs`; resolves once the member closed it or
  *  a moment passed. */
 async function forge(target: string, helloAs: string, message: Uint8Array): Promise<void> {
-  const peer = await RawPeer.connect(target);
-  await peer.write(Buffer.concat([openHello(helloAs), dataFrame([message])]));
+  // As itself the attacker passes the dial-back (it listens there); naming a member it cannot.
+  const peer =
+    helloAs === attacker.address ? await verifiedPeer(target, attacker) : await RawPeer.connect(target);
+  if (helloAs !== attacker.address) await peer.write(openHello(helloAs));
+  await peer.write(dataFrame([message]));
   await Promise.race([peer.closed, sleep(200)]);
   peer.close();
 }

@@ -5,14 +5,23 @@
  * in bytes per peer and in total, silent connections are closed, and every drop is counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attackerAddress, dataFrame, frame, openHello, RawPeer, wire } from './vsync-attacker';
+import {
+  attackerAddress,
+  type AttackerAddress,
+  dataFrame,
+  frame,
+  openHello,
+  RawPeer,
+  verifiedPeer,
+  wire,
+} from './vsync-attacker';
 import { HostileGroup, sleep } from './vsync-rig';
 
 /** Far below what the attacks would pin before their fix, far above a member's own needs. */
 const MAX_MEMBER_RSS_MB = 480;
 
 let group: HostileGroup;
-let attacker: { address: string; close(): void };
+let attacker: AttackerAddress;
 
 beforeAll(async () => {
   group = await HostileGroup.start(3, { idleTimeoutMs: 2_000, helloTimeoutMs: 500, maxConnections: 128 });
@@ -29,8 +38,7 @@ describe('memory bounded in bytes (no key)', () => {
     const target = group.members[0];
     const viewId = group.systemViewId(target);
     const self = { address: attacker.address, incarnation: Date.now() };
-    const peer = await RawPeer.connect(group.addresses[0]);
-    await peer.write(openHello(attacker.address));
+    const peer = await verifiedPeer(group.addresses[0], attacker);
     const payload = new Uint8Array(1024 * 1024 - 4096).fill(7);
     for (let seq = 1; seq <= 600 && !peer.isClosed; seq += 1) {
       const record = { group: 'hostile', sender: self, epoch: viewId + 1000, seq, ordering: 'fifo' as const };
@@ -53,10 +61,13 @@ describe('memory bounded in bytes (no key)', () => {
     const body = Buffer.alloc(2 * 1024 * 1024, 1);
     const header = frame(0, Buffer.alloc(0)).subarray(0, 8);
     header.writeUInt32BE(4 * 1024 * 1024 - 64, 4);
-    for (let i = 0; i < 100; i += 1) {
-      const peer = await RawPeer.connect(group.addresses[1]);
-      // Each names an address of its own, so no per-peer connection cap is what stops them.
-      void peer.write(Buffer.concat([openHello(`127.0.0.1:${20_000 + i}`), header]));
+    const addresses: AttackerAddress[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      // Each listens at an address of its own and passes the dial-back, so only the byte budget can stop them.
+      const own = await attackerAddress();
+      addresses.push(own);
+      const peer = await verifiedPeer(group.addresses[1], own);
+      void peer.write(header);
       void peer.write(body);
       peers.push(peer);
     }
@@ -65,6 +76,7 @@ describe('memory bounded in bytes (no key)', () => {
     const transport = stats.transport as { rejectedFrames: { overBudget: number } };
     console.info(`partial frames: ${transport.rejectedFrames.overBudget} connections cut over budget`);
     for (const peer of peers) peer.close();
+    for (const own of addresses) own.close();
     const result = await group.verdict('vsync unfinished frames', 0);
     expect(result).toMatchObject({ survived: true, outage: 0 });
     expect(transport.rejectedFrames.overBudget).toBeGreaterThan(0);

@@ -225,14 +225,8 @@ export class TcpTransport {
 
   /** Whether the address a connection names may be bound to it; if not, the connection is closed and counted. */
   private admits(connection: Connection): boolean {
+    if (!this.usable(connection)) return false;
     const peer = connection.peerAddress!;
-    // A peer claiming this process's own address is misconfigured (two processes advertising one address), and
-    // one whose address cannot be dialed back could never be reconnected to: both are rejected like bad frames.
-    if (peer === this.address || !isDialable(peer)) {
-      this.counters.rejectedFrames.malformed += 1;
-      connection.destroy(new Error(`peer hello names unusable address '${peer}'`));
-      return false;
-    }
     if (this.connectionsNaming(peer) > this.config.maxConnectionsPerPeer) {
       this.counters.connectionsPerPeerRefused += 1;
       connection.destroy(new Error(`more than maxConnectionsPerPeer connections name ${peer}`));
@@ -241,17 +235,31 @@ export class TcpTransport {
     return true;
   }
 
+  /** A peer claiming this process's own address is misconfigured (two processes advertising one address), and one
+   *  whose address cannot be dialed back could never be reconnected to: both are rejected like bad frames. */
+  private usable(connection: Connection): boolean {
+    const peer = connection.peerAddress!;
+    if (peer !== this.address && isDialable(peer)) return true;
+    this.counters.rejectedFrames.malformed += 1;
+    connection.destroy(new Error(`peer hello names unusable address '${peer}'`));
+    return false;
+  }
+
   /**
    * An open hello named an address: send the connection's nonce to that address, on a connection this process
    * dialed there (dialing one if there is none). Only the process listening there receives it, and it echoes it on
    * the connections it dialed here, one of which is this one if the hello was true.
    */
   private onClaim(connection: Connection): void {
-    if (this.closed || !this.admits(connection)) return;
+    if (this.closed || !this.usable(connection)) return;
+    // When full, the oldest claim goes rather than the newest: a true claim completes in about one round trip, so a
+    // flood of false ones must outpace it to crowd it out, instead of simply holding every slot.
     if (this.pendingDialBacks.size >= this.config.maxPendingDialBacks) {
-      this.counters.dialBacksRefused += 1;
-      return connection.destroy(
-        new Error(`more than maxPendingDialBacks (${this.config.maxPendingDialBacks})`),
+      const oldest = this.pendingDialBacks.values().next().value!;
+      this.pendingDialBacks.delete(oldest);
+      this.counters.dialBacksEvicted += 1;
+      oldest.destroy(
+        new Error(`evicted: maxPendingDialBacks (${this.config.maxPendingDialBacks}) claims pending`),
       );
     }
     this.pendingDialBacks.add(connection);
@@ -274,9 +282,12 @@ export class TcpTransport {
     return sent;
   }
 
+  /** Connections naming `peer`, claims still waiting for their dial-back left out: unproven claims of an address
+   *  must not use up the slots of the process really there. */
   private connectionsNaming(peer: string): number {
     let count = 0;
-    for (const connection of this.connections) if (connection.peerAddress === peer) count += 1;
+    for (const connection of this.connections)
+      if (connection.peerAddress === peer && !this.pendingDialBacks.has(connection)) count += 1;
     return count;
   }
 

@@ -43,7 +43,7 @@ export interface TransportConfig {
    *  nonce sent to it (dial-back); the connection is closed if that has not happened this long after the hello. A
    *  dialer waits as long for the acceptor's welcome once connected. */
   readonly dialBackTimeoutMs: number;
-  /** Inbound connections waiting for their dial-back at once; a further hello is refused and counted. */
+  /** Inbound connections waiting for their dial-back at once; a further hello closes the oldest (counted). */
   readonly maxPendingDialBacks: number;
   /** The system's shared secret. When set, every connection runs a mutual challenge-response on a key derived from
    *  it and every frame after it is sealed with AES-256-GCM; processes without it can neither connect nor read. */

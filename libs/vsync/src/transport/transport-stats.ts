@@ -28,8 +28,9 @@ export interface TransportStats {
   /** Open inbound connections closed because the address their hello named did not echo the dial-back nonce within
    *  dialBackTimeoutMs: impostors, or peers not reachable at the address they advertise. */
   dialBackTimeouts: number;
-  /** Open hellos refused because maxPendingDialBacks connections were already waiting for their dial-back. */
-  dialBacksRefused: number;
+  /** Open inbound connections closed, oldest first, to make room for a new claim when maxPendingDialBacks were
+   *  waiting for their dial-back. */
+  dialBacksEvicted: number;
   /** Inbound connections refused because their peer address already had maxConnectionsPerPeer open. */
   connectionsPerPeerRefused: number;
   /** Connections closed because their bytes were rejected, by reason. */
@@ -55,7 +56,7 @@ export function createTransportStats(): TransportStats {
     connectTimeouts: 0,
     idleClosed: 0,
     dialBackTimeouts: 0,
-    dialBacksRefused: 0,
+    dialBacksEvicted: 0,
     connectionsPerPeerRefused: 0,
     rejectedFrames: {
       badMagic: 0,
