@@ -48,8 +48,9 @@ export interface ConnectionOptions {
 
 /** What a connection reports to its owner. */
 export interface ConnectionEvents {
-  /** The connection is identified and may carry data (outbound: connected, hello sent and, keyed, the acceptor
-   *  authenticated; inbound: hello received and, keyed, the dialer's proof checked). */
+  /** The connection is identified and may carry data (outbound: connected, hello sent and the acceptor authenticated
+   *  (keyed) or its welcome received (open); inbound: hello received and the dialer's proof checked (keyed) or the
+   *  dial-back nonce echoed by the address the hello named (open)). */
   onReady(connection: Connection): void;
   /** An open inbound hello named `connection.peerAddress`: the owner sends `connection.dialBackNonce` to that address
    *  (or closes the connection); the connection becomes ready when the nonce comes back on it. */
@@ -70,16 +71,15 @@ type HandshakeState = 'hello' | 'challenge' | 'proof' | 'verifying' | 'welcome' 
 /**
  * One TCP socket speaking the frame protocol. Every connection starts with a hello from the dialer naming its
  * advertised address, which is how the acceptor learns who is on the other end (the TCP source port says nothing);
- * with a key, a mutual challenge-response follows and every later frame is sealed (see security/link-handshake.ts).
- * Until the peer is identified, no frame larger than a handshake frame is accepted.
+ * with a key, a mutual challenge-response follows and every later frame is sealed (see security/link-handshake.ts);
+ * without one, the acceptor binds the hello's address only once a nonce it sent to that address comes back on this
+ * connection (dial-back, driven by the transport through onClaim and onDialBack). Until the peer is identified, no frame larger than a handshake frame is accepted.
  */
 export class Connection {
   /** Advertised address of the remote process; known at once when dialing, after its hello when accepting. */
   peerAddress: string | undefined;
   /** When a byte last went either way (monotonic ms); the transport closes connections idle for too long. */
   lastActivityMs = performance.now();
-  /** When a byte last came in; a live link that keeps receiving is not given up to a newcomer naming its peer. */
-  lastReceivedMs = -Infinity;
   /** Open inbound connections: the nonce that must come back on this connection from the address its hello named. */
   dialBackNonce: Buffer | undefined;
   private readonly decoder: FrameDecoder;
@@ -123,11 +123,6 @@ export class Connection {
 
   isReady(): boolean {
     return this.state === 'ready' && !this.closed;
-  }
-
-  /** Whether the peer proved it holds the key (keyed connections only). */
-  get authenticated(): boolean {
-    return this.isReady() && this.options.linkKey !== undefined;
   }
 
   /** Writes a whole data frame given as chunks (one gather write), sealing it on a keyed connection; returns false
@@ -214,7 +209,7 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.stats.bytesReceived += chunk.length;
-    this.lastActivityMs = this.lastReceivedMs = performance.now();
+    this.lastActivityMs = performance.now();
     for (let frames = this.decode(() => this.decoder.push(chunk)); frames !== undefined;) {
       for (const frame of frames) {
         if (this.closed) return;
