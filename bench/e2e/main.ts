@@ -48,6 +48,11 @@ function sample(pids: Iterable<number>): Map<number, number> {
   return out;
 }
 
+/** Where the run is, on stderr: a run that stalls says at which step. */
+function progress(text: string): void {
+  process.stderr.write(`bench:e2e: ${text}\n`);
+}
+
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2), FLAGS);
   const caseFile = path.resolve(stringFlag(f, 'case') ?? casePath('case118'));
@@ -57,7 +62,9 @@ async function main(): Promise<void> {
   const { process: cluster, portBase } = await startCluster(['--case', caseFile, '--fps', String(fps)]);
   const observer = new ResultsObserver(`127.0.0.1:${portBase}`, clusterSecret(String(cluster.lines[0].text)));
   try {
+    progress(`cluster started (agent at 127.0.0.1:${portBase}); joining the results group`);
     await observer.join();
+    progress('joined results; waiting for estimates to flow');
     await cluster.waitFor(
       (l) => l.event === 'status' && (l.estimatesPerS as number) > fps / 2,
       'estimates flowing',
@@ -66,6 +73,7 @@ async function main(): Promise<void> {
     // Every join is a view change whose flush pauses delivery for a moment: measure once the last instance (the
     // dashboard boots slowest) has joined, and report any view change that still falls in the window.
     await observer.settled(SETTLED_QUIET_MS, SETTLED_TIMEOUT_MS);
+    progress(`system view quiet for ${SETTLED_QUIET_MS} ms; measuring for ${durationS} s`);
     const roleOf = roles(cluster.lines, cluster.pid!);
     const status = (): JsonLine => cluster.lines.filter((l) => l.event === 'status').at(-1)!;
     const first = status();

@@ -11,7 +11,7 @@ import { flagParser } from '@gridcloud/command-line';
 import type { LocalProcess } from '@gridcloud/supervision';
 import { tally, type ReleasedSnapshot } from './chaos-tally';
 import { actingSupervisor, desiredStateWith, pidOf, sleep, startCluster } from './cluster-run';
-import { clusterSecret, ResultsObserver } from './results-observer';
+import { clusterRunDir, clusterSecret, ResultsObserver } from './results-observer';
 
 class ChaosConfigError extends Error {}
 const { parseFlags, numberFlag, stringFlag } = flagParser((m) => new ChaosConfigError(m));
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const desired = desiredStateWith('ingest', ['--snapshots-out', '{var.runDir}/snapshots.jsonl']);
   const extra = [...(casePath === undefined ? [] : ['--case', casePath]), '--fps', String(fps)];
   const { process: cluster, portBase } = await startCluster(['--desired-state', desired, ...extra]);
-  const runDir = /run directory (\S+)/.exec(String(cluster.lines[0].text))![1];
+  const runDir = clusterRunDir(String(cluster.lines[0].text));
   const observer = new ResultsObserver(`127.0.0.1:${portBase}`, clusterSecret(String(cluster.lines[0].text)));
   try {
     await observer.join();

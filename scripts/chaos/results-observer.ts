@@ -80,11 +80,22 @@ export class ResultsObserver {
   }
 }
 
-/** The vsync secret of an npm start cluster, from the run directory its first line names (`<run dir>/vsync.secret`):
- *  the cluster keys every link, so an observer needs it to join. */
-export function clusterSecret(firstLine: string): string | undefined {
-  const runDir = /run directory (\S+)/.exec(firstLine)?.[1];
-  if (runDir === undefined) return undefined;
-  const file = path.join(runDir, 'vsync.secret');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+/** The run directory an npm start cluster names in its first line (`...; run directory DIR; ...`). */
+export function clusterRunDir(firstLine: string): string {
+  const runDir = /run directory ([^\s;]+)/.exec(firstLine)?.[1];
+  if (runDir === undefined) throw new Error(`the cluster's first line names no run directory: ${firstLine}`);
+  return runDir;
+}
+
+/** The vsync secret of an npm start cluster, from its run directory (`<run dir>/vsync.secret`): the cluster keys
+ *  every link, so an observer needs it to join (without it the join would wait for ever). */
+export function clusterSecret(firstLine: string): string {
+  const file = path.join(clusterRunDir(firstLine), 'vsync.secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new Error(
+      `cannot read the cluster's vsync secret ${file}: ${(error as NodeJS.ErrnoException).code}`,
+    );
+  }
 }
