@@ -5,6 +5,7 @@ export {
   settingsSchema,
   setting,
   clusterSettings,
+  clusterSettingsOf,
   vsyncSecretOf,
   envName,
   type ClusterSettingsOptions,

@@ -1,5 +1,10 @@
 import os from 'node:os';
-import { vsyncSecretOf, type ClusterSettings, type SettingsOf } from '@gridcloud/command-line';
+import {
+  clusterSettingsOf,
+  vsyncSecretOf,
+  type ClusterSettings,
+  type SettingsOf,
+} from '@gridcloud/command-line';
 import { validateAlignerOptions, validateSessionOptions, type SessionOptions } from '@gridcloud/pdc';
 import type { PipelineOptions } from '../pipeline/ingest-pipeline';
 import { IngestConfigError } from '../errors/ingest-config-error';
@@ -108,26 +113,7 @@ export function parseIngestSettings(
     seed: s.seed,
   };
   checkSources(ingest);
-  const {
-    vsyncHost,
-    vsyncPort,
-    vsyncSeeds,
-    vsyncSecretFile,
-    vsyncSecret,
-    httpPort,
-    statsIntervalMs,
-    durationS,
-  } = s;
-  const cluster = {
-    vsyncHost,
-    vsyncPort,
-    vsyncSeeds,
-    vsyncSecretFile,
-    vsyncSecret,
-    httpPort,
-    statsIntervalMs,
-    durationS,
-  };
+  const cluster = clusterSettingsOf(s);
   return { ingest, cluster };
 }
 

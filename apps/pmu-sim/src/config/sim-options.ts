@@ -1,4 +1,9 @@
-import type { ClusterSettings, HostPort, SettingsOf } from '@gridcloud/command-line';
+import {
+  clusterSettingsOf,
+  type ClusterSettings,
+  type HostPort,
+  type SettingsOf,
+} from '@gridcloud/command-line';
 import type { PlacementStrategy } from '@gridcloud/grid';
 import { SimConfigError } from '../errors/sim-config-error';
 import { DEFAULT_MOTION } from '../model/motion';
@@ -69,26 +74,7 @@ export function parseSimSettings(
       'give at least one output: --tcp HOST:PORT (command-driven), --udp HOST:PORT (spontaneous) or --kafka-brokers HOST:PORT',
     );
   }
-  const {
-    vsyncHost,
-    vsyncPort,
-    vsyncSeeds,
-    vsyncSecretFile,
-    vsyncSecret,
-    httpPort,
-    statsIntervalMs,
-    durationS,
-  } = s;
-  const cluster = {
-    vsyncHost,
-    vsyncPort,
-    vsyncSeeds,
-    vsyncSecretFile,
-    vsyncSecret,
-    httpPort,
-    statsIntervalMs,
-    durationS,
-  };
+  const cluster = clusterSettingsOf(s);
   return { sim, cluster };
 }
 

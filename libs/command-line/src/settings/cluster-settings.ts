@@ -103,3 +103,27 @@ export function vsyncSecretOf(settings: {
 /** The parsed cluster settings: `vsyncHost`, `vsyncPort`, `vsyncSeeds`, `vsyncSecretFile` and `vsyncSecret` (see
  *  vsyncSecretOf), `httpPort` (null = off), `statsIntervalMs`, `durationS`. */
 export type ClusterSettings = SettingsOf<ReturnType<typeof clusterSettings>>;
+
+/** The cluster settings out of an app's parsed settings (which hold its own settings beside them). */
+export function clusterSettingsOf(settings: ClusterSettings): ClusterSettings {
+  const {
+    vsyncHost,
+    vsyncPort,
+    vsyncSeeds,
+    vsyncSecretFile,
+    vsyncSecret,
+    httpPort,
+    statsIntervalMs,
+    durationS,
+  } = settings;
+  return {
+    vsyncHost,
+    vsyncPort,
+    vsyncSeeds,
+    vsyncSecretFile,
+    vsyncSecret,
+    httpPort,
+    statsIntervalMs,
+    durationS,
+  };
+}

@@ -2,6 +2,7 @@ export { settingsSchema, type SettingsOf, type SettingsSchema } from './settings
 export { setting, type CustomSyntax, type HostPort } from './setting-kinds';
 export {
   clusterSettings,
+  clusterSettingsOf,
   vsyncSecretOf,
   type ClusterSettingsOptions,
   type ClusterSettings,
