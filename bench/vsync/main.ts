@@ -28,46 +28,50 @@
  *                          [--state-mib 1024]   (state transfer vs raw TCP of that many MiB, bench/vsync/state-transfer.ts; 0 skips)
  *                          [--no-query]   (skips the query part)
  *                          [--series orderedOne,sendOne]   (only these series; names as in `rounds`, for profiling)
- * The JSON line also carries `query` {p50Ms, p99Ms}: query(ALL) round trips among three other member processes.
+ *                          [--scale 5,7]   (group sizes of the scale part; --scale 0 skips it)
+ *                          [--kills 10] [--kill-members 5] [--failure-timeout-ms 1000]   (view changes; --kills 0 skips)
+ *                          [--soak-minutes N]   (only the soak: all three sending orderedSend for N minutes)
+ * The JSON line also carries `query` {p50Ms, p99Ms}: query(ALL) round trips among three other member processes;
+ * `scale`: [{members, orderedSend {oneSender, allSenders}, send {oneSender}, rawBatched {oneSender}, ratio, rssMiB}]
+ * for each size (bench/vsync/scale.ts); `viewChangeMs` {p50, p99, kills, members, failureTimeoutMs, samplesMs}: from a
+ * SIGKILL to the view without the victim at every survivor, alternately the oldest member and a younger one
+ * (bench/vsync/view-change.ts). With --soak-minutes the line is `{"soak":{minutes, messages, msgsPerSec, samples
+ * (rssMiB and heapMiB after a full collection, per member, at the start, each minute and the end), rssGrowthMiB,
+ * heapGrowthMiB, load}}` (bench/vsync/soak.ts).
  */
-import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
+import { BenchCluster, PHASE, rssMiB, type ClusterSettings, type Latency, type Throughput } from './cluster';
 import { measureStateTransfer } from './state-transfer';
 import { measureQueryLatency } from './query-latency';
+import { measureScale } from './scale';
+import { measureViewChanges } from './view-change';
+import { soak } from './soak';
 import { JGroupsCluster, type JGroupsStack } from './jgroups/jgroups';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
-const PROGRAM = 'bench/vsync/member.ts';
-/** Bounds each phase so a stalled run reports instead of hanging. */
-const PHASE_TIMEOUT_MS = 120_000;
-/** Handler (phase) ids in bench/vsync/member.ts: one sender 0-1, light-load latency 2-3, warm-up 4, all senders 5-6. */
-const PHASE = {
-  sendOne: 0,
-  orderedOne: 1,
-  sendLatency: 2,
-  orderedLatency: 3,
-  warmup: 4,
-  sendAll: 5,
-  orderedAll: 6,
-};
 const MEMBERS = 3;
 
-interface Throughput {
-  msgsPerSec: number;
-  mbPerSec: number;
-}
-interface Latency {
-  p50Ms: number;
-  p99Ms: number;
-}
-
-function argument(name: string, fallback: number): number {
+/** An integer flag of at least `least` (1 unless 0 means "skip"). */
+function argument(name: string, fallback: number, least = 1): number {
   const at = process.argv.indexOf(`--${name}`);
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`--${name} expects a positive integer, got ${process.argv[at + 1]}`);
+  if (!Number.isInteger(value) || value < least)
+    throw new Error(`--${name} expects an integer of at least ${least}, got ${process.argv[at + 1]}`);
   return value;
+}
+
+function sizesArgument(): number[] {
+  const at = process.argv.indexOf('--scale');
+  if (at < 0) return [5, 7];
+  const sizes = process.argv[at + 1]
+    .split(',')
+    .filter((s) => s !== '' && s !== '0')
+    .map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 2))
+    throw new Error(
+      `--scale expects group sizes of at least 2 separated by commas, got ${process.argv[at + 1]}`,
+    );
+  return sizes;
 }
 
 const json = process.argv.includes('--json');
@@ -82,12 +86,19 @@ const sizeBytes = argument('size-bytes', 1024);
 const inFlight = argument('in-flight', 32);
 // With --json only the closing JSON line is printed; otherwise progress goes to stderr as well.
 const core = coreBounds();
+const settings: ClusterSettings = { core, sizeBytes, inFlight };
 /** MiB of state moved by the state-transfer part (1024 = the 1 GiB figure; --state-mib 0 skips it for quick runs). */
-const stateMib = process.argv.includes('--state-mib')
-  ? Number(process.argv[process.argv.indexOf('--state-mib') + 1])
-  : 1024;
+const stateMib = argument('state-mib', 1024, 0);
 const withJGroups = !process.argv.includes('--no-jgroups');
 const withQuery = !process.argv.includes('--no-query');
+/** Group sizes of the scale part (--scale 5,7; --scale 0 skips it). */
+const scaleSizes = sizesArgument();
+/** SIGKILLs of the view-change part (0 skips it), in a group of --kill-members, failure timeout --failure-timeout-ms. */
+const kills = argument('kills', 10, 0);
+const killMembers = argument('kill-members', 5, 2);
+const failureTimeoutMs = argument('failure-timeout-ms', 1_000);
+/** --soak-minutes N runs only the soak (full rate for N minutes, memory at start, each minute and end). */
+const soakMinutes = argument('soak-minutes', 0, 0);
 /** --series a,b runs only those series (e.g. `--series orderedOne` to profile one path); all by default. */
 const onlySeries = process.argv.includes('--series')
   ? new Set(process.argv[process.argv.indexOf('--series') + 1].split(','))
@@ -106,171 +117,22 @@ function coreBounds(): Record<string, number> {
   }
 }
 
-function within<T>(what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>(
-    (_, reject) =>
-      (timer = setTimeout(
-        () => reject(new Error(`${what} did not finish within ${PHASE_TIMEOUT_MS} ms`)),
-        PHASE_TIMEOUT_MS,
-      )),
-  );
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const throughput = (count: number, elapsedNs: number): Throughput => {
-  const msgsPerSec = count / (elapsedNs / 1e9);
-  return {
-    msgsPerSec: Math.round(msgsPerSec),
-    mbPerSec: Math.round(((msgsPerSec * sizeBytes) / 1e6) * 100) / 100,
-  };
-};
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
-}
-
-async function startMembers(): Promise<MemberProcess[]> {
-  const founder = new MemberProcess('b0', PROGRAM, { core });
-  const { address } = await within(
-    'start',
-    founder.next((e) => e.event === 'ready'),
-  );
-  const members = [
-    founder,
-    new MemberProcess('b1', PROGRAM, { seeds: [address], core }),
-    new MemberProcess('b2', PROGRAM, { seeds: [address], core }),
-  ];
-  await within('start', Promise.all(members.map((m) => m.next((e) => e.event === 'ready'))));
-  return members;
-}
-
-/** Waits for a member's next event matching `predicate` printed after `mark` (an index into its events): phases
- *  repeat, so an event of an earlier round must not answer for this one. */
-function nextAfter(
-  member: MemberProcess,
-  mark: number,
-  predicate: (e: MemberEvent) => boolean,
-): Promise<MemberEvent> {
-  return member.next(predicate, mark);
-}
-
-/** Raw TCP: each sender writes count messages to the other two members; throughput over all senders' messages. */
-async function raw(members: MemberProcess[], senders: number, batched: boolean): Promise<Throughput> {
-  const marks = members.map((m) => m.events.length);
-  members.forEach((m, i) =>
-    m.command({ cmd: 'rawExpect', count: messages * (i < senders ? senders - 1 : senders) }),
-  );
-  const ports = await Promise.all(
-    members.map(async (m, i) => (await nextAfter(m, marks[i], (e) => e.event === 'rawReady')).port as number),
-  );
-  const sending = members.slice(0, senders);
-  sending.forEach((m, i) =>
-    m.command({
-      cmd: 'rawSend',
-      ports: ports.filter((_, j) => j !== i),
-      count: messages,
-      sizeBytes,
-      batched,
-    }),
-  );
-  const starts = await within(
-    'raw',
-    Promise.all(sending.map((m, i) => nextAfter(m, marks[i], (e) => e.event === 'rawStart'))),
-  );
-  const receivers = members.filter((_, i) => senders > 1 || i > 0);
-  const ends = await within(
-    'raw',
-    Promise.all(receivers.map((m) => nextAfter(m, marks[members.indexOf(m)], (e) => e.event === 'rawDone'))),
-  );
-  return throughput(messages * senders, elapsedNs(starts, ends));
-}
-
-const elapsedNs = (starts: MemberEvent[], ends: MemberEvent[]): number =>
-  Math.max(...ends.map((e) => e.endNs as number)) - Math.min(...starts.map((e) => e.startNs as number));
-
-async function join(members: MemberProcess[]): Promise<void> {
-  for (const m of members) {
-    m.command({ cmd: 'join' });
-    await within(
-      'join',
-      m.next((e) => e.event === 'joined'),
-    );
-  }
-  await within('join', Promise.all(members.map((m) => m.next((e) => e.event === 'view' && e.size === 3))));
-}
-
-async function expectPhase(
-  members: MemberProcess[],
-  phase: number,
-  count: number,
-): Promise<Array<Promise<MemberEvent>>> {
-  const marks = members.map((m) => m.events.length);
-  for (const m of members) m.command({ cmd: 'expect', phase, count });
-  await Promise.all(
-    members.map((m, i) => nextAfter(m, marks[i], (e) => e.event === 'expecting' && e.phase === phase)),
-  );
-  return members.map((m, i) =>
-    within(
-      `phase ${phase}`,
-      nextAfter(m, marks[i], (e) => e.event === 'phaseDone' && e.phase === phase),
-    ),
-  );
-}
-
-async function blast(
-  members: MemberProcess[],
-  phase: number,
-  ordering: 'fifo' | 'total',
-  senders = 1,
-  count = messages,
-): Promise<Throughput> {
-  const done = await expectPhase(members, phase, count * senders);
-  const sending = members.slice(0, senders);
-  const marks = sending.map((m) => m.events.length);
-  for (const m of sending) m.command({ cmd: 'blast', phase, ordering, count, sizeBytes, inFlight });
-  const starts = await within(
-    `phase ${phase}`,
-    Promise.all(
-      sending.map((m, i) => nextAfter(m, marks[i], (e) => e.event === 'blastStart' && e.phase === phase)),
-    ),
-  );
-  return throughput(count * senders, elapsedNs(starts, await Promise.all(done)));
-}
-
 async function jgroupsBlast(
   cluster: JGroupsCluster,
   stack: JGroupsStack,
   senders: number,
 ): Promise<Throughput> {
   const { elapsedNs: ns } = await cluster.blast(stack, senders, messages, sizeBytes);
-  return throughput(messages * senders, ns);
-}
-
-async function latency(
-  members: MemberProcess[],
-  phase: number,
-  ordering: 'fifo' | 'total',
-): Promise<Latency> {
-  const done = await expectPhase(members, phase, latencyMessages);
-  members[0].command({ cmd: 'paced', phase, ordering, count: latencyMessages, sizeBytes });
-  const ends = await Promise.all(done);
-  const remote = ends
-    .slice(1)
-    .flatMap((e) => e.latenciesMs as number[])
-    .sort((a, b) => a - b);
-  return { p50Ms: percentile(remote, 50), p99Ms: percentile(remote, 99) };
+  const msgsPerSec = (messages * senders) / (ns / 1e9);
+  return {
+    msgsPerSec: Math.round(msgsPerSec),
+    mbPerSec: Math.round(((msgsPerSec * sizeBytes) / 1e6) * 100) / 100,
+  };
 }
 
 /** How many protocol messages the sender's transport packed per TCP frame: the batching factor. */
-async function logBatching(sender: MemberProcess): Promise<void> {
-  const mark = sender.events.length;
-  sender.command({ cmd: 'stats' });
-  const stats = await within(
-    'stats',
-    nextAfter(sender, mark, (e) => e.event === 'stats'),
-  );
+async function logBatching(cluster: BenchCluster): Promise<void> {
+  const stats = await cluster.ask(cluster.members[0], 'stats');
   const transport = stats.transport as { framesSent: number; messagesSent: number; bytesSent: number };
   const perFrame = Math.round((transport.messagesSent / transport.framesSent) * 10) / 10;
   log(
@@ -305,18 +167,18 @@ const ratioOf = (a: number | null, b: number | null): number | null =>
   a === null || b === null ? null : Math.round((a / b) * 1000) / 1000;
 
 async function measureRound(
-  members: MemberProcess[],
+  vsync: BenchCluster,
   jgroups: JGroupsCluster | null,
   index: number,
 ): Promise<Round> {
   const steps: Array<[Series, () => Promise<Throughput>]> = [
-    ['rawBatchedOne', () => raw(members, 1, true)],
-    ['orderedOne', () => blast(members, PHASE.orderedOne, 'total')],
-    ['sendOne', () => blast(members, PHASE.sendOne, 'fifo')],
-    ['rawPerWrite', () => raw(members, 1, false)],
-    ['rawBatchedAll', () => raw(members, MEMBERS, true)],
-    ['orderedAll', () => blast(members, PHASE.orderedAll, 'total', MEMBERS)],
-    ['sendAll', () => blast(members, PHASE.sendAll, 'fifo', MEMBERS)],
+    ['rawBatchedOne', () => vsync.raw(1, true, messages)],
+    ['orderedOne', () => vsync.blast(PHASE.orderedOne, 'total', 1, messages)],
+    ['sendOne', () => vsync.blast(PHASE.sendOne, 'fifo', 1, messages)],
+    ['rawPerWrite', () => vsync.raw(1, false, messages)],
+    ['rawBatchedAll', () => vsync.raw(MEMBERS, true, messages)],
+    ['orderedAll', () => vsync.blast(PHASE.orderedAll, 'total', MEMBERS, messages)],
+    ['sendAll', () => vsync.blast(PHASE.sendAll, 'fifo', MEMBERS, messages)],
   ];
   if (jgroups !== null)
     steps.push(
@@ -332,21 +194,9 @@ async function measureRound(
   return round;
 }
 
-/** Resident set size of a process in MiB, from /proc (Linux). */
-function rssMiB(pid: number): number | null {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:'));
-    return line === undefined ? null : Math.round(Number(line.split(/\s+/)[1]) / 102.4) / 10;
-  } catch {
-    return null;
-  }
-}
-
-async function warmUp(members: MemberProcess[], jgroups: JGroupsCluster | null): Promise<void> {
-  await blast(members, PHASE.warmup, 'total', 1, warmupMessages);
-  await blast(members, PHASE.warmup, 'fifo', MEMBERS, warmupMessages);
+async function warmUp(vsync: BenchCluster, jgroups: JGroupsCluster | null): Promise<void> {
+  await vsync.blast(PHASE.warmup, 'total', 1, warmupMessages);
+  await vsync.blast(PHASE.warmup, 'fifo', MEMBERS, warmupMessages);
   // The JVMs need several passes before C2 has compiled JGroups' send and receive paths.
   if (jgroups !== null)
     for (let i = 0; i < 3; i += 1)
@@ -408,39 +258,64 @@ function logSummary(result: ReturnType<typeof summary>): void {
   );
 }
 
-async function main(): Promise<void> {
-  const loadBefore = loadavg()[0];
-  const members = await startMembers();
+/** The three-member comparison: interleaved rounds of every series, latency at light load, RSS. */
+async function compare(): Promise<ReturnType<typeof summary> & { rounds: Round[] }> {
+  const vsync = await BenchCluster.start(MEMBERS, settings);
   const jgroups = withJGroups ? await JGroupsCluster.start() : null;
   try {
-    await join(members);
-    await warmUp(members, jgroups);
+    await vsync.join();
+    await warmUp(vsync, jgroups);
     const measured: Round[] = [];
-    for (let i = 0; i < rounds; i += 1) measured.push(await measureRound(members, jgroups, i));
-    const rss = { vsync: members.map((m) => rssMiB(m.pid)), jgroups: jgroups?.pids().map(rssMiB) ?? [] };
-    const send = await latency(members, PHASE.sendLatency, 'fifo');
-    const ordered = await latency(members, PHASE.orderedLatency, 'total');
+    for (let i = 0; i < rounds; i += 1) measured.push(await measureRound(vsync, jgroups, i));
+    const rss = { vsync: vsync.rss(), jgroups: jgroups?.pids().map(rssMiB) ?? [] };
+    const send = await vsync.latency(PHASE.sendLatency, 'fifo', latencyMessages);
+    const ordered = await vsync.latency(PHASE.orderedLatency, 'total', latencyMessages);
     const figures = summary(measured, send, ordered, rss);
     logSummary(figures);
-    await logBatching(members[0]);
-    const result = {
-      ...figures,
-      messages,
-      rounds: measured,
-      sizeBytes,
-      inFlight,
-      core,
-      load: { before: loadBefore, after: loadavg()[0] },
-      stateTransfer: stateMib > 0 ? await measureStateTransfer(stateMib * 1024 * 1024) : null,
-      // query(ALL) round trips with three members of their own (bench/vsync/query-latency.ts).
-      query: withQuery ? await measureQueryLatency() : null,
-    };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    await logBatching(vsync);
+    return { ...figures, rounds: measured };
   } finally {
     await jgroups?.stop();
-    for (const m of members) m.command({ cmd: 'exit' });
-    await Promise.all(members.map((m) => m.stop(3_000)));
+    await vsync.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
+  if (soakMinutes > 0) {
+    const figures = await soak(soakMinutes, messages, warmupMessages, settings);
+    log(`soak: ${JSON.stringify(figures)}`);
+    process.stdout.write(`${JSON.stringify({ soak: figures, sizeBytes, inFlight, core })}\n`);
+    return;
+  }
+  const figures = await compare();
+  const scale =
+    scaleSizes.length === 0
+      ? null
+      : await measureScale(
+          { sizes: scaleSizes, messages, warmupMessages, rounds: Math.min(rounds, 3) },
+          settings,
+        );
+  log(`scale: ${JSON.stringify(scale)}`);
+  const viewChangeMs =
+    kills === 0
+      ? null
+      : await measureViewChanges(killMembers, kills, { ...settings, core: { ...core, failureTimeoutMs } });
+  log(`view changes: ${JSON.stringify(viewChangeMs)}`);
+  const result = {
+    ...figures,
+    scale,
+    viewChangeMs,
+    messages,
+    sizeBytes,
+    inFlight,
+    core,
+    load: { before: loadBefore, after: loadavg()[0] },
+    stateTransfer: stateMib > 0 ? await measureStateTransfer(stateMib * 1024 * 1024) : null,
+    // query(ALL) round trips with three members of their own (bench/vsync/query-latency.ts).
+    query: withQuery ? await measureQueryLatency() : null,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 main().catch((error: Error) => {

@@ -7,10 +7,12 @@
  */
 import { createServer, connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Group, VsyncProcess, type Ordering } from '@gridcloud/vsync';
 
 interface Command {
-  readonly cmd: 'rawExpect' | 'rawSend' | 'join' | 'expect' | 'blast' | 'paced' | 'stats' | 'exit';
+  readonly cmd: 'rawExpect' | 'rawSend' | 'join' | 'expect' | 'blast' | 'paced' | 'stats' | 'memory' | 'exit';
   readonly count?: number;
   readonly sizeBytes?: number;
   readonly ports?: number[];
@@ -187,6 +189,17 @@ async function paced(phase: number, ordering: Ordering, count: number, sizeBytes
   ownDelivered = undefined;
 }
 
+/** A full collection before the heap is read, so `memory` reports what is live rather than when the GC last ran. */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+function memory(): Record<string, unknown> {
+  collectGarbage();
+  const { rss, heapUsed } = process.memoryUsage();
+  const mib = (bytes: number): number => Math.round(bytes / 104_857.6) / 10;
+  return { event: 'memory', rssMiB: mib(rss), heapMiB: mib(heapUsed) };
+}
+
 async function onCommand(c: Command): Promise<void> {
   if (c.cmd === 'rawExpect') {
     rawExpected = c.count ?? 0;
@@ -205,6 +218,7 @@ async function onCommand(c: Command): Promise<void> {
   else if (c.cmd === 'paced') await paced(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024);
   else if (c.cmd === 'stats')
     emit({ event: 'stats', ...runtime.stats(), rssBytes: process.memoryUsage().rss });
+  else if (c.cmd === 'memory') emit(memory());
   else if (c.cmd === 'exit') {
     await runtime.shutdown();
     process.exit(0);
@@ -213,7 +227,15 @@ async function onCommand(c: Command): Promise<void> {
 
 async function main(): Promise<void> {
   await runtime.start();
-  group.onView((view) => emit({ event: 'view', id: view.id, size: view.members.length }));
+  group.onView((view) =>
+    emit({
+      event: 'view',
+      id: view.id,
+      size: view.members.length,
+      members: view.members.map((m) => m.address),
+      atNs: nowNs(),
+    }),
+  );
   emit({ event: 'ready', address: runtime.self.address });
   createInterface({ input: process.stdin }).on('line', (line) => {
     onCommand(JSON.parse(line) as Command).catch((error: Error) =>
