@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VsyncProcess } from '@gridcloud/vsync';
+import { FileStorePathError, FileStoreRecordError } from '../errors';
+import type { StoredRecord } from '../protocol/records';
+import { FileStore } from './file-store';
+
+const open: Array<{ store: FileStore; process: VsyncProcess }> = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const { store, process } of open.splice(0)) {
+    await store.close();
+    await process.shutdown();
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function replica(dataDir: string, durable = false): Promise<FileStore> {
+  const process = new VsyncProcess({ founder: true });
+  const store = await FileStore.open(process, { dataDir, durable, ackReplicas: 1 });
+  open.push({ store, process });
+  return store;
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'filestore-spec-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function all(records: AsyncIterable<StoredRecord>): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  for await (const r of records) out.push(r);
+  return out;
+}
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('FileStore on one replica', () => {
+  it('appends, reads as of user and server time, lists, and reopens from its disk', async () => {
+    const dir = tempDir();
+    const store = await replica(dir, true);
+    const first = await store.append('pmu/1', [
+      { userTimeNs: 100n, data: bytes('a') },
+      { userTimeNs: 200n, data: bytes('b') },
+    ]);
+    expect(first).toMatchObject({ path: 'pmu/1', firstSeq: 0, records: 2, replicas: 1, durable: true });
+    await store.append('pmu/2', [{ userTimeNs: 150n, data: bytes('c') }]);
+    const asOfUser = await all(store.read('pmu/1', { timeNs: 150n, clock: 'user' }));
+    expect(asOfUser.map((r) => Buffer.from(r.data).toString())).toEqual(['a']);
+    const now = BigInt(first.lastServerTime.wallMs) * 1_000_000n;
+    const asOfServer = await all(store.read('pmu/1', { timeNs: now, clock: 'server' }));
+    expect(asOfServer).toHaveLength(2);
+    const before = await all(store.snapshot({ timeNs: now - 1_000_000n, clock: 'server' }));
+    expect(before).toHaveLength(0);
+    expect((await store.list('pmu/')).map((f) => [f.path, f.records, f.bytes])).toEqual([
+      ['pmu/1', 2, 2],
+      ['pmu/2', 1, 1],
+    ]);
+    const { store: closed, process } = open.pop()!;
+    await closed.close();
+    await process.shutdown();
+    const again = await replica(dir, true);
+    expect(again.stats()).toMatchObject({ files: 2, records: 3, nextSeq: 3 });
+    const next = await again.append('pmu/1', [{ userTimeNs: 300n, data: bytes('d') }]);
+    expect(next.firstSeq).toBe(3);
+    expect((await all(again.read('pmu/1', null))).map((r) => r.seq)).toEqual([0, 1, 3]);
+  });
+
+  it('refuses bad paths, malformed times and oversize records with typed errors', async () => {
+    const store = await replica(tempDir());
+    await expect(store.append('a/../b', [{ userTimeNs: 1n, data: bytes('x') }])).rejects.toThrow(
+      FileStorePathError,
+    );
+    await expect(store.append('a//b', [{ userTimeNs: 1n, data: bytes('x') }])).rejects.toThrow(
+      /segment 2 is empty/,
+    );
+    await expect(store.append('a', [{ userTimeNs: -1n, data: bytes('x') }])).rejects.toThrow(
+      FileStoreRecordError,
+    );
+    await expect(
+      store.append('a', [{ userTimeNs: 1 as unknown as bigint, data: bytes('x') }]),
+    ).rejects.toThrow(/userTimeNs: must be a bigint/);
+    await expect(
+      store.append('a', [{ userTimeNs: 1n, data: new Uint8Array(2 * 1024 * 1024) }]),
+    ).rejects.toThrow(/maxRecordBytes/);
+    await expect(all(store.read('a', { timeNs: 1n, clock: 'wall' as 'user' }))).rejects.toThrow(/at.clock/);
+    expect(store.stats().records).toBe(0);
+  });
+});

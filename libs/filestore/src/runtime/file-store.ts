@@ -1,0 +1,334 @@
+import { Group, type VsyncProcess } from '@gridcloud/vsync';
+import { FileStoreAckError } from '../errors/file-store-ack-error';
+import { FileStoreClosedError } from '../errors/file-store-closed-error';
+import { FileStoreOverloadError } from '../errors/file-store-overload-error';
+import { FileStoreRecordError } from '../errors/file-store-record-error';
+import { checkUserTime, decodeBatch, encodeBatch, validateRecords } from '../protocol/append-batch';
+import { validateFilePath } from '../protocol/file-path';
+import {
+  compareHlc,
+  HLC_ZERO,
+  isHlcTimestamp,
+  nextHlc,
+  stampBatch,
+  tickHlc,
+  type HlcTimestamp,
+} from '../protocol/hlc';
+import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
+import { planCut } from '../protocol/temporal-cut';
+import {
+  resolveFileStoreOptions,
+  type FileStoreOptions,
+  type ResolvedFileStoreOptions,
+} from '../file-store-options';
+import { maxBodyBytesFor, type FrameRecord } from '../storage/record-frame';
+import { StoreLog, type RecoveryReport } from '../storage/store-log';
+import { catchUp, encodePosition, readPosition } from './catch-up';
+import { CatchUpSource } from './catch-up-source';
+import type { AppendResult, FileInfo, FileStoreStats } from './file-store-stats';
+import { APPEND_ID, CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID } from './handler-ids';
+
+/** What each replica answers to an append it applied: seq and server times of its first and last record. */
+type AppendReply = [number, number, number, number, number];
+
+const MAX_POSITION_BYTES = 1024 * 1024;
+
+/**
+ * One replica of the file store, a member of the `filestore` vsync group. Appends are ordered through the group
+ * (orderedQuery, want = ackReplicas): every replica stamps and applies the same appends in the same order and
+ * answers once the records are written (durable: fsynced), so every replica holds the same files and reads agree.
+ */
+export class FileStore {
+  private readonly group: Group;
+  private readonly source: CatchUpSource;
+  private clock: HlcTimestamp = HLC_ZERO;
+  private pending = 0;
+  private closed: string | undefined;
+  private syncing: Promise<void> | undefined;
+  private readonly counters = {
+    appendsIssued: 0,
+    appendsAcknowledged: 0,
+    appendsApplied: 0,
+    recordsApplied: 0,
+    recordsRead: 0,
+    catchUpRecords: 0,
+    catchUpBytes: 0,
+    catchUpRemoved: 0,
+  };
+  private readonly errorListeners: Array<(error: Error) => void> = [];
+
+  private constructor(
+    process: VsyncProcess,
+    private readonly options: ResolvedFileStoreOptions,
+    private readonly store: StoreLog,
+    private readonly recovery: RecoveryReport,
+  ) {
+    this.group = new Group(options.groupName, { process });
+    this.source = new CatchUpSource(store);
+    this.clock = store.lastStamp;
+    this.group
+      .handle(APPEND_ID, (path: string, wallMs: number, logical: number, batch: Uint8Array) =>
+        this.applyAppend(path, { wallMs, logical }, batch),
+      )
+      .handle(CATCH_UP_FILES_ID, (from: number, to: number, after: string, max: number) =>
+        this.source.files(from, to, after, Math.min(max, options.catchUpChunkBytes)),
+      )
+      .handle(CATCH_UP_RECORDS_ID, (path: string, from: number, to: number, max: number) =>
+        this.source.records(path, from, to, Math.min(max, options.catchUpChunkBytes)),
+      )
+      .onError((error) => this.errorListeners.forEach((listener) => listener(error)));
+    this.group.stateTransfer({
+      makeCheckpoint: () => [this.position()],
+      loadCheckpoint: (chunks) => this.loadPosition(chunks),
+      maxBufferedBytes: options.maxCatchUpBufferBytes,
+    });
+  }
+
+  /** Opens this replica: replays its own log from `dataDir`, joins the group and fetches what it lacks from a
+   *  member (everything, for a brand-new replica). Resolves once it holds the group's state. */
+  static async open(process: VsyncProcess, options: FileStoreOptions): Promise<FileStore> {
+    const resolved = resolveFileStoreOptions(options);
+    const bounds = {
+      maxSegmentBytes: resolved.maxSegmentBytes,
+      indexIntervalBytes: resolved.indexIntervalBytes,
+      readChunkBytes: resolved.readChunkBytes,
+      maxBodyBytes: maxBodyBytesFor(resolved.maxRecordBytes),
+      maxOpenWriters: resolved.maxOpenWriters,
+    };
+    const { store, report } = await StoreLog.open(resolved.dataDir, bounds, resolved.durable);
+    const fileStore = new FileStore(process, resolved, store, report);
+    try {
+      await fileStore.group.join();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return fileStore;
+  }
+
+  /** Appends records to a file (created by its first append); resolves once `ackReplicas` replicas applied them
+   *  (durable: on disk). Throws FileStorePathError / FileStoreRecordError for bad input, before anything is sent. */
+  async append(path: string, records: readonly FileRecordInput[]): Promise<AppendResult> {
+    this.checkOpen();
+    validateFilePath(path);
+    const bytes = validateRecords(records, this.options);
+    if (this.pending >= this.options.maxPendingAppends)
+      throw new FileStoreOverloadError(this.options.maxPendingAppends);
+    this.clock = tickHlc(this.clock, Date.now());
+    const batch = encodeBatch(records, bytes);
+    this.pending++;
+    this.counters.appendsIssued++;
+    try {
+      const want = this.options.ackReplicas;
+      const replies = await this.group.orderedQuery<AppendReply>(
+        want,
+        APPEND_ID,
+        path,
+        this.clock.wallMs,
+        this.clock.logical,
+        batch,
+        { timeoutMs: this.options.appendTimeoutMs },
+      );
+      if (replies.length < want) throw new FileStoreAckError(path, want, replies.length);
+      this.counters.appendsAcknowledged++;
+      return resultOf(path, records.length, replies, this.options.durable);
+    } finally {
+      this.pending--;
+    }
+  }
+
+  /** The file as of a point in time (null: all of it now), oldest record first. A file that does not exist (or
+   *  had no record by then) reads as empty. */
+  async *read(path: string, at: TemporalPoint | null): AsyncIterable<StoredRecord> {
+    this.checkOpen();
+    validateFilePath(path);
+    if (at !== null) checkPoint(at);
+    const log = this.store.file(path);
+    if (log === undefined) return;
+    const plan = at === null ? undefined : planCut(log.blocks, at);
+    for await (const { record } of log.framesOfBlocks(0, plan?.endBlock ?? log.blocks.length)) {
+      if (plan !== undefined && plan.pastCut(record)) return;
+      if (plan !== undefined && !plan.includes(record)) continue;
+      this.counters.recordsRead++;
+      yield storedOf(path, record);
+    }
+  }
+
+  /** Every file as of one point in time, files in path order: a consistent cut (no record after the point, none
+   *  before it missing, among the records this replica applied). */
+  async *snapshot(at: TemporalPoint): AsyncIterable<StoredRecord> {
+    this.checkOpen();
+    checkPoint(at);
+    for (const path of this.store.paths()) yield* this.read(path, at);
+  }
+
+  /** Files whose path starts with `prefix`, sorted. */
+  async list(prefix = ''): Promise<FileInfo[]> {
+    this.checkOpen();
+    if (typeof prefix !== 'string') throw new FileStoreRecordError('prefix', 'must be a string');
+    return this.store
+      .paths()
+      .filter((path) => path.startsWith(prefix))
+      .map((path) => {
+        const log = this.store.file(path)!;
+        return { path, records: log.records, bytes: log.dataBytes, lastServerTime: log.lastStamp };
+      });
+  }
+
+  stats(): FileStoreStats {
+    let records = 0;
+    let bytes = 0;
+    for (const path of this.store.paths()) {
+      const log = this.store.file(path)!;
+      records += log.records;
+      bytes += log.dataBytes;
+    }
+    return {
+      durable: this.options.durable,
+      files: this.store.paths().length,
+      records,
+      bytes,
+      nextSeq: this.store.nextSeq,
+      lastServerTime: this.store.lastStamp,
+      pendingAppends: this.pending,
+      recovery: this.recovery,
+      members: this.group.view?.members.length ?? 0,
+      ...this.counters,
+    };
+  }
+
+  /** Errors of the replica's group (a handler failure, a failed catch-up, an exclusion), as they happen. */
+  onError(listener: (error: Error) => void): this {
+    this.errorListeners.push(listener);
+    return this;
+  }
+
+  /** Leaves the group and closes the files (fsyncing them in durable mode). */
+  async close(): Promise<void> {
+    if (this.closed !== undefined) return;
+    this.closed = 'it was closed';
+    await this.group.close();
+    await this.syncing;
+    this.store.close();
+  }
+
+  /** Runs at every replica in the group's total order: stamps and writes the records, answers once written. */
+  private applyAppend(
+    path: string,
+    proposed: HlcTimestamp,
+    batch: Uint8Array,
+  ): AppendReply | Promise<AppendReply> {
+    if (this.closed !== undefined) throw new FileStoreClosedError(this.closed);
+    validateFilePath(path);
+    if (!isHlcTimestamp(proposed))
+      throw new FileStoreRecordError('serverTime', 'the proposed time is malformed');
+    const records = decodeBatch(batch, this.options);
+    const stamps = stampBatch(this.store.lastStamp, proposed, records.length);
+    const frames = framesOf(records, this.store.nextSeq, stamps.first);
+    try {
+      this.store.apply(path, frames);
+    } catch (error) {
+      this.fail(`writing ${path} failed: ${(error as Error).message}`);
+      throw error;
+    }
+    if (compareHlc(stamps.last, this.clock) > 0) this.clock = stamps.last;
+    this.counters.appendsApplied++;
+    this.counters.recordsApplied += frames.length;
+    const reply: AppendReply = [
+      frames[0].seq,
+      stamps.first.wallMs,
+      stamps.first.logical,
+      stamps.last.wallMs,
+      stamps.last.logical,
+    ];
+    if (!this.options.durable) return reply;
+    return this.syncSoon().then(() => reply);
+  }
+
+  /** One fsync pass for every append applied in this turn of the event loop (group commit). */
+  private syncSoon(): Promise<void> {
+    this.syncing ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        this.syncing = undefined;
+        try {
+          this.store.syncAll();
+          resolve();
+        } catch (error) {
+          this.fail(`fsync failed: ${(error as Error).message}`);
+          reject(error as Error);
+        }
+      }),
+    );
+    return this.syncing;
+  }
+
+  private position(): Uint8Array {
+    const members = this.group.view?.members ?? [];
+    return encodePosition({ nextSeq: this.store.nextSeq, lastStamp: this.store.lastStamp, members });
+  }
+
+  private async loadPosition(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const position = await readPosition(chunks, MAX_POSITION_BYTES);
+    const result = await catchUp(this.group, this.store, position, {
+      chunkBytes: this.options.catchUpChunkBytes,
+      timeoutMs: this.options.catchUpTimeoutMs,
+      maxRecordBytes: this.options.maxRecordBytes,
+    });
+    if (this.options.durable) this.store.syncAll();
+    this.clock = this.store.lastStamp;
+    this.counters.catchUpRecords += result.records;
+    this.counters.catchUpBytes += result.bytes;
+    this.counters.catchUpRemoved += result.removed;
+  }
+
+  private fail(reason: string): void {
+    this.closed ??= reason;
+    const error = new FileStoreClosedError(reason);
+    this.errorListeners.forEach((listener) => listener(error));
+  }
+
+  private checkOpen(): void {
+    if (this.closed !== undefined) throw new FileStoreClosedError(this.closed);
+  }
+}
+
+function framesOf(records: readonly FileRecordInput[], firstSeq: number, first: HlcTimestamp): FrameRecord[] {
+  const frames: FrameRecord[] = [];
+  let stamp = first;
+  records.forEach((r, i) => {
+    if (i > 0) stamp = nextHlc(stamp);
+    frames.push({ seq: firstSeq + i, userTimeNs: r.userTimeNs, serverTime: stamp, data: r.data });
+  });
+  return frames;
+}
+
+function storedOf(path: string, r: FrameRecord): StoredRecord {
+  return {
+    path,
+    seq: r.seq,
+    userTimeNs: r.userTimeNs,
+    serverTime: r.serverTime,
+    data: new Uint8Array(r.data),
+  };
+}
+
+function resultOf(path: string, records: number, replies: AppendReply[], durable: boolean): AppendResult {
+  const [firstSeq, wallMs, logical, lastWallMs, lastLogical] = replies[0];
+  return {
+    path,
+    firstSeq,
+    serverTime: { wallMs, logical },
+    lastServerTime: { wallMs: lastWallMs, logical: lastLogical },
+    records,
+    replicas: replies.length,
+    durable,
+  };
+}
+
+function checkPoint(at: TemporalPoint): void {
+  if (at === null || typeof at !== 'object')
+    throw new FileStoreRecordError('at', 'must be { timeNs, clock } or null');
+  checkUserTime(at.timeNs, 'at.timeNs');
+  if (at.clock !== 'user' && at.clock !== 'server')
+    throw new FileStoreRecordError('at.clock', `must be 'user' or 'server', got ${JSON.stringify(at.clock)}`);
+}

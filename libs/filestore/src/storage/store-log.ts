@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
+import { FileLog, type FileLogBounds } from './file-log';
+import type { FrameRecord } from './record-frame';
+
+export interface StoreBounds extends FileLogBounds {
+  /** Segment files held open for writing at once; the least recently written is closed past it. */
+  readonly maxOpenWriters: number;
+}
+
+/** What a replica found on its disk when it opened. */
+export interface RecoveryReport {
+  readonly files: number;
+  readonly records: number;
+  /** Files whose tail was torn or damaged and cut off. */
+  readonly tornTails: number;
+  /** Records removed because a record with a lower seq was missing (a hole after a power loss). */
+  readonly recordsAfterGap: number;
+}
+
+const FILES_DIR = 'files';
+const PATH_FILE = 'path';
+
+/**
+ * Every file of one replica, in `dataDir/files/<hash of path>/` (the path itself in a `path` file beside the
+ * segments). `nextSeq` is the seq the next applied record gets: the store holds exactly the records 0..nextSeq-1.
+ */
+export class StoreLog {
+  private readonly files = new Map<string, FileLog>();
+  private readonly writing = new Map<string, FileLog>();
+  nextSeq = 0;
+  lastStamp: HlcTimestamp = HLC_ZERO;
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly bounds: StoreBounds,
+    private readonly durable: boolean,
+  ) {}
+
+  static async open(
+    dataDir: string,
+    bounds: StoreBounds,
+    durable: boolean,
+  ): Promise<{ store: StoreLog; report: RecoveryReport }> {
+    const store = new StoreLog(dataDir, bounds, durable);
+    mkdirSync(join(dataDir, FILES_DIR), { recursive: true });
+    const report = await store.recover();
+    return { store, report };
+  }
+
+  file(path: string): FileLog | undefined {
+    return this.files.get(path);
+  }
+
+  /** Every file's path, sorted. */
+  paths(): string[] {
+    return [...this.files.keys()].sort();
+  }
+
+  /** Appends records with consecutive seqs from nextSeq to one file (created on its first record). */
+  apply(path: string, records: readonly FrameRecord[]): FileLog {
+    if (records.length === 0 || records[0].seq !== this.nextSeq)
+      throw new Error(`store: records must continue at seq ${this.nextSeq}, got ${records[0]?.seq}`);
+    const log = this.files.get(path) ?? this.create(path);
+    log.append(records);
+    this.nextSeq = records[records.length - 1].seq + 1;
+    const last = records[records.length - 1].serverTime;
+    if (compareHlc(last, this.lastStamp) > 0) this.lastStamp = last;
+    this.touchWriter(log);
+    return log;
+  }
+
+  /** Appends records fetched from a member while catching up: one file's, in its seq order, any seq at or above
+   *  nextSeq (files are fetched one after another, so seqs leave holes until finishCatchUp). Records the file already
+   *  holds are skipped, so a fetch retried from another member is harmless. */
+  applyFetched(path: string, records: readonly FrameRecord[]): number {
+    const log = this.files.get(path);
+    const fresh = records.filter((r) => r.seq >= this.nextSeq && (log === undefined || r.seq > log.lastSeq));
+    if (fresh.length === 0) return 0;
+    (log ?? this.create(path)).append(fresh);
+    this.touchWriter(this.files.get(path)!);
+    return fresh.length;
+  }
+
+  /** Ends a catch-up: the store now holds every record below `nextSeq`. */
+  finishCatchUp(nextSeq: number): void {
+    this.nextSeq = nextSeq;
+    this.lastStamp = this.maxStamp();
+  }
+
+  /** fsyncs every file written since the last sync. */
+  syncAll(): void {
+    for (const log of this.writing.values()) if (log.dirty) log.sync();
+  }
+
+  /** Removes every record with seq >= `seq` (records this replica holds and the group does not). */
+  async truncateFrom(seq: number): Promise<number> {
+    let removed = 0;
+    for (const log of this.files.values()) {
+      if (log.lastSeq < seq) continue;
+      const before = log.records;
+      await log.truncateFromSeq(seq);
+      removed += before - log.records;
+      if (log.records === 0) this.forget(log);
+    }
+    this.nextSeq = Math.min(this.nextSeq, seq);
+    this.lastStamp = this.maxStamp();
+    return removed;
+  }
+
+  close(): void {
+    for (const log of this.writing.values()) log.closeWriter(this.durable);
+    this.writing.clear();
+  }
+
+  private async recover(): Promise<RecoveryReport> {
+    const runs: Array<[number, number]> = [];
+    let tornTails = 0;
+    for (const name of readdirSync(join(this.dataDir, FILES_DIR))) {
+      const dir = join(this.dataDir, FILES_DIR, name);
+      const path = readPath(dir);
+      if (path === undefined) {
+        rmSync(dir, { recursive: true, force: true }); // created, crashed before its first record was named
+        continue;
+      }
+      const log = new FileLog(path, dir, this.bounds);
+      const found = await log.recover();
+      runs.push(...found.runs);
+      if (found.cut !== undefined) tornTails++;
+      if (log.records === 0) rmSync(dir, { recursive: true, force: true });
+      else this.files.set(path, log);
+    }
+    const held = contiguousPrefix(runs);
+    const recordsAfterGap = await this.truncateFrom(held);
+    this.nextSeq = held;
+    this.lastStamp = this.maxStamp();
+    let records = 0;
+    for (const log of this.files.values()) records += log.records;
+    return { files: this.files.size, records, tornTails, recordsAfterGap };
+  }
+
+  private create(path: string): FileLog {
+    const dir = join(this.dataDir, FILES_DIR, createHash('sha256').update(path).digest('hex').slice(0, 40));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, PATH_FILE), path);
+    if (this.durable) {
+      syncPath(join(dir, PATH_FILE));
+      syncPath(dir);
+      syncPath(join(this.dataDir, FILES_DIR));
+    }
+    const log = new FileLog(path, dir, this.bounds);
+    this.files.set(path, log);
+    return log;
+  }
+
+  private touchWriter(log: FileLog): void {
+    this.writing.delete(log.path);
+    this.writing.set(log.path, log);
+    if (this.writing.size <= this.bounds.maxOpenWriters) return;
+    const [oldest] = this.writing.values();
+    oldest.closeWriter(this.durable);
+    this.writing.delete(oldest.path);
+  }
+
+  private forget(log: FileLog): void {
+    log.closeWriter(false);
+    this.writing.delete(log.path);
+    this.files.delete(log.path);
+    rmSync(log.dir, { recursive: true, force: true });
+  }
+
+  /** The newest server time of any record held. */
+  lastStampHeld(): HlcTimestamp {
+    return this.maxStamp();
+  }
+
+  private maxStamp(): HlcTimestamp {
+    let max = HLC_ZERO;
+    for (const log of this.files.values()) if (compareHlc(log.lastStamp, max) > 0) max = log.lastStamp;
+    return max;
+  }
+}
+
+/** The end of the longest run 0..n-1 of seqs covered by `runs` (each [start, end)). */
+export function contiguousPrefix(runs: Array<[number, number]>): number {
+  runs.sort((a, b) => a[0] - b[0]);
+  let held = 0;
+  for (const [start, end] of runs) {
+    if (start > held) break;
+    held = Math.max(held, end);
+  }
+  return held;
+}
+
+function readPath(dir: string): string | undefined {
+  try {
+    const path = readFileSync(join(dir, PATH_FILE), 'utf8');
+    return path.length > 0 ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
