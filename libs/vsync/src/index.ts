@@ -95,3 +95,19 @@ export {
   type ViewValue,
 } from './protocol';
 export { encodeGroupCall } from './runtime';
+
+/** The DHT: a key-value store sharded over a group (see the README's DHT section). */
+export {
+  DhtMember,
+  DhtClient,
+  type DhtClientOptions,
+  type DhtOptions,
+  type AggregateMap,
+  DEFAULT_DHT_BOUNDS,
+  type DhtBounds,
+  type DhtValue,
+  Placement,
+  DhtFullError,
+  DhtRequestError,
+  DhtUnavailableError,
+} from './dht';

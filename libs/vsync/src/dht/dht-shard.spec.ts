@@ -46,7 +46,10 @@ class Harness {
       if (e.type === 'reply') this.replies.set(e.request, e.reply);
       else if (e.message.kind === 'done')
         this.links.push({ from, to: e.to, input: { type: 'done', from, viewId: e.message.viewId } });
-      else this.links.push({ from, to: e.to, input: { type: 'handover', from, entries: e.message.entries } });
+      else {
+        const { viewId, entries } = e.message;
+        this.links.push({ from, to: e.to, input: { type: 'handover', from, viewId, entries } });
+      }
     }
   }
 }
@@ -56,7 +59,8 @@ const keys = Array.from({ length: 200 }, (_, i) => `key-${i}`);
 function putAll(h: Harness, members: string[]): void {
   const placement = new Placement(members, 2);
   for (const key of keys)
-    for (const owner of placement.ownersOf(key)) expect(h.put(owner, key, `v-${key}`, 1)?.kind).toBe('stored');
+    for (const owner of placement.ownersOf(key))
+      expect(h.put(owner, key, `v-${key}`, 1)?.kind).toBe('stored');
 }
 
 describe('Placement', () => {
@@ -138,7 +142,11 @@ describe('DhtShard', () => {
     const h = new Harness();
     h.view(1, ['a', 'b', 'c'], ['a', 'b', 'c']);
     h.deliverAll();
-    const op = { kind: 'put' as const, entries: keys.slice(0, 20).map((key) => ({ key, value: 'o' })), writer: 'w' };
+    const op = {
+      kind: 'put' as const,
+      entries: keys.slice(0, 20).map((key) => ({ key, value: 'o' })),
+      writer: 'w',
+    };
     for (const m of ['a', 'b', 'c']) h.apply(m, { type: 'ordered', request: 100, op });
     const held = [...h.shards.values()].flatMap((s) => [...s.entries()]);
     expect(held.length).toBe(40);

@@ -1,4 +1,3 @@
-import { isPlanted } from '../protocol/testing/planted-bugs';
 import { type DhtBounds, type DhtEntry, type DhtValue, newer, sizeOf, type Version } from './dht-types';
 import { Placement } from './placement';
 
@@ -21,7 +20,12 @@ export type ShardInput =
     }
   | { readonly type: 'put'; readonly request: number; readonly entries: readonly DhtEntry[] }
   | { readonly type: 'get'; readonly request: number; readonly keys: readonly string[] }
-  | { readonly type: 'handover'; readonly from: string; readonly entries: readonly DhtEntry[] }
+  | {
+      readonly type: 'handover';
+      readonly from: string;
+      readonly viewId: number;
+      readonly entries: readonly DhtEntry[];
+    }
   | { readonly type: 'done'; readonly from: string; readonly viewId: number }
   | { readonly type: 'ordered'; readonly request: number; readonly op: OrderedOp };
 
@@ -38,7 +42,7 @@ export type ShardReply =
   | { readonly kind: 'partial'; readonly value: unknown };
 
 export type ShardMessage =
-  | { readonly kind: 'handover'; readonly entries: readonly DhtEntry[] }
+  | { readonly kind: 'handover'; readonly viewId: number; readonly entries: readonly DhtEntry[] }
   | { readonly kind: 'done'; readonly viewId: number };
 
 export type ShardEffect =
@@ -84,8 +88,8 @@ export class DhtShard {
   private fill: Gate = { atLeast: 0, from: [] };
   private announce: Gate | null = null;
   private readonly waiting: Waiting[] = [];
-  /** Handover and done messages that arrived before this member's first view. */
-  private readonly early: ShardInput[] = [];
+  /** Handover and done messages sent in a view this member has not installed yet: handled once it has. */
+  private readonly ahead: Array<Extract<ShardInput, { type: 'handover' | 'done' }>> = [];
 
   constructor(
     readonly self: string,
@@ -125,6 +129,10 @@ export class DhtShard {
 
   step(input: ShardInput): ShardEffect[] {
     const effects: ShardEffect[] = [];
+    if ((input.type === 'handover' || input.type === 'done') && input.viewId > this.currentViewId) {
+      if (this.ahead.length < this.bounds.maxWaitingRequests) this.ahead.push(input);
+      return effects;
+    }
     if (this.placement === null && input.type !== 'view') return this.beforeView(input, effects);
     switch (input.type) {
       case 'view':
@@ -149,11 +157,14 @@ export class DhtShard {
   }
 
   private beforeView(input: ShardInput, effects: ShardEffect[]): ShardEffect[] {
-    if (input.type === 'handover' || input.type === 'done') {
-      if (this.early.length < this.bounds.maxWaitingRequests) this.early.push(input);
-    } else if (input.type === 'ordered' || input.type === 'get' || input.type === 'put') {
-      const key = input.type === 'ordered' ? '' : input.type === 'put' ? input.entries[0]?.key : input.keys[0];
-      effects.push({ type: 'reply', request: input.request, reply: { kind: 'notOwner', fingerprint: 0, key } });
+    if (input.type === 'ordered' || input.type === 'get' || input.type === 'put') {
+      const key =
+        input.type === 'ordered' ? '' : input.type === 'put' ? input.entries[0]?.key : input.keys[0];
+      effects.push({
+        type: 'reply',
+        request: input.request,
+        reply: { kind: 'notOwner', fingerprint: 0, key },
+      });
     }
     return effects;
   }
@@ -164,13 +175,16 @@ export class DhtShard {
     const next = new Placement(input.members, this.bounds.replication);
     const from = input.members.filter((m) => m !== this.self && !input.joined.includes(m));
     // Announcing this view waits for this member's fill of the previous one; a joiner held nothing before.
-    this.announce = old === null ? { atLeast: 0, from: [] } : { atLeast: this.fill.atLeast, from: this.fill.from };
+    this.announce =
+      old === null ? { atLeast: 0, from: [] } : { atLeast: this.fill.atLeast, from: this.fill.from };
     this.fill = { atLeast: input.viewId, from };
     this.placement = next;
     this.currentViewId = input.viewId;
     if (fresh) this.clear();
     if (old !== null) this.handOver(old, next, effects);
-    for (const held of this.early.splice(0)) this.step(held).forEach((e) => effects.push(e));
+    const due = this.ahead.filter((m) => m.viewId <= input.viewId);
+    this.ahead.splice(0, this.ahead.length, ...this.ahead.filter((m) => m.viewId > input.viewId));
+    for (const held of due) this.step(held).forEach((e) => effects.push(e));
   }
 
   private handOver(old: Placement, next: Placement, effects: ShardEffect[]): void {
@@ -179,7 +193,7 @@ export class DhtShard {
       const owners = next.ownersOf(key);
       const before = old.ownersOf(key);
       for (const o of owners)
-        if (o !== this.self && !before.includes(o) && !isPlanted('dhtHandoverLost'))
+        if (o !== this.self && !before.includes(o))
           pushTo(out, o, { key, value: s.value, version: s.version });
       if (!owners.includes(this.self)) this.remove(key);
     }
@@ -206,13 +220,23 @@ export class DhtShard {
     for (const e of entries) {
       const size = sizeOf(e.key, e.value);
       if (batch.length > 0 && bytes + size > this.bounds.maxHandoverBatchBytes) {
-        effects.push({ type: 'send', to, message: { kind: 'handover', entries: batch } });
-        (batch = []), (bytes = 0);
+        effects.push({
+          type: 'send',
+          to,
+          message: { kind: 'handover', viewId: this.currentViewId, entries: batch },
+        });
+        batch = [];
+        bytes = 0;
       }
       batch.push(e);
       bytes += size;
     }
-    if (batch.length > 0) effects.push({ type: 'send', to, message: { kind: 'handover', entries: batch } });
+    if (batch.length > 0)
+      effects.push({
+        type: 'send',
+        to,
+        message: { kind: 'handover', viewId: this.currentViewId, entries: batch },
+      });
   }
 
   /** After any input: announce `done` once allowed, and answer what waited once the fill completed. */
@@ -266,7 +290,8 @@ export class DhtShard {
   private get(keys: readonly string[]): ShardReply {
     const placement = this.placement!;
     for (const key of keys)
-      if (!placement.isOwner(this.self, key)) return { kind: 'notOwner', fingerprint: placement.fingerprint, key };
+      if (!placement.isOwner(this.self, key))
+        return { kind: 'notOwner', fingerprint: placement.fingerprint, key };
     return { kind: 'values', values: keys.map((k) => this.read(k)), owned: keys.map(() => true) };
   }
 

@@ -42,7 +42,10 @@ export class Placement {
       if (at >= r) continue;
       best.splice(at, 0, i);
       scores.splice(at, 0, score);
-      if (best.length > r) (best.pop(), scores.pop());
+      if (best.length > r) {
+        best.pop();
+        scores.pop();
+      }
     }
     return best.map((i) => this.members[i]);
   }

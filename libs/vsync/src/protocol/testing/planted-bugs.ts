@@ -19,7 +19,6 @@ export const PLANTED_BUG_NAMES = [
   'queryCompletesEarly',
   'orderedQueryUnordered',
   'queryKeepsDeparted',
-  'dhtHandoverLost',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];
