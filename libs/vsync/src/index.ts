@@ -62,6 +62,7 @@ export {
   ConfigError,
   SendQueueFullError,
   NotAMemberError,
+  GroupAccessError,
   RequestError,
   ShutdownError,
   type ProcessId,

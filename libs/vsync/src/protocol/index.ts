@@ -34,7 +34,9 @@ export {
   InvariantError,
   QueryAbortedError,
   QueryTimeoutError,
+  GroupAccessError,
 } from './errors';
+export type { GroupGuard } from './gms/group-admission';
 export { type CoreMetrics, EMPTY_CORE_METRICS } from './core-metrics';
 export {
   TransferPlan,

@@ -16,6 +16,8 @@ import { buildNextView, type GroupChange } from './gms/next-view';
 import { MAX_RECORDS_PART_BYTES, PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
 import { joinerMayAccept, memberMayAccept } from './gms/entitlement';
+import { admitsChange, groupChangeRefusal, type GroupGuard } from './gms/group-admission';
+import { GroupAccessError } from './errors/group-access-error';
 import { bodySizeBytes } from './link/body-size';
 import { checkQueryShape, OwedReplies, PendingQueries, type QueryEnd } from './query';
 import { LinkTable } from './link/link-table';
@@ -62,6 +64,12 @@ const MAX_GROUP_NAME_CHARS = 256;
 const INSTALL_LOG_VIEWS = 64;
 /** The view id a joining process reports in systemLive when no running system ever answered it. */
 const NO_SYSTEM = 0;
+/** The guard of a process that holds no group key: it founds and joins open groups only. */
+const KEYLESS: GroupGuard = {
+  holdsKey: () => false,
+  proof: () => new Uint8Array(0),
+  verify: () => false,
+};
 
 /** The whole protocol of one process as a pure state machine: `step(input) -> outputs`. Membership follows the
  *  Isis/Vsync GMS: the membership service of a view is its oldest `membershipServiceSize` members; the oldest
@@ -143,7 +151,11 @@ export class ProcessCore {
   private readonly queries: PendingQueries;
   private readonly owed: OwedReplies;
 
-  constructor(config: CoreConfig) {
+  /** `guard` holds this process's group keys (gms/group-admission.ts); without one it joins open groups only. */
+  constructor(
+    config: CoreConfig,
+    private readonly guard: GroupGuard = KEYLESS,
+  ) {
     this.config = resolveCoreConfig(config);
     this.self = this.config.self;
     this.links = new LinkTable(this.self, this.config);
@@ -547,6 +559,10 @@ export class ProcessCore {
         return;
       case 'p2p':
         return this.onP2p(from, body);
+      case 'groupProof':
+        return this.onGroupProof(from, body);
+      case 'groupRefused':
+        return this.onGroupRefused(from, body.group);
       case 'queryReply':
         if (this.isMember(from))
           this.endQueries(this.queries.reply(from, body.queryId, body.outcome, body.payload));
@@ -592,6 +608,8 @@ export class ProcessCore {
 
   /** Requests meant for the leader that reached someone else are passed along towards the oldest member. */
   private stepFollower(body: WireBody): void {
+    // A sponsor resends its own requests to the current leader: a forwarded one would seem to come from the forwarder.
+    if (body.kind === 'groupChange' && body.sponsored) return;
     if (body.kind === 'joinRequest' || body.kind === 'groupChange') {
       this.links.sendUnreliable(this.leader(), body, this.out);
     }
@@ -602,6 +620,7 @@ export class ProcessCore {
       case 'joinRequest':
         return this.onJoinRequest(body.joiner);
       case 'groupChange':
+        if (groupChangeRefusal(body, from, this.view!.groups) !== null) return this.refuseJoin(body);
         this.pendingGroupChanges.set(`${processKey(body.member)}|${body.group}`, body);
         return this.leaderTick();
       default:
@@ -922,7 +941,10 @@ export class ProcessCore {
     for (const [key, c] of this.pendingGroupChanges) {
       const g = value.groups.find((x) => x.name === c.group);
       const present = !!g && g.members.some((m) => sameProcess(m, c.member));
-      if (present === c.join || !value.members.some((m) => sameProcess(m, c.member)))
+      // An unsponsored join that lost the founding of a secured group to another is refused, not retried for ever.
+      const refused = !!g && !admitsChange(c, g.secured === true, g.members.length);
+      if (refused && !present && this.isLeader()) this.refuseJoin(c);
+      if (present === c.join || refused || !value.members.some((m) => sameProcess(m, c.member)))
         this.pendingGroupChanges.delete(key);
     }
   }
@@ -1259,15 +1281,86 @@ export class ProcessCore {
     const leader = this.leader();
     const changes = new Map<string, boolean>();
     for (const r of this.groupRequests.values()) changes.set(r.group, r.join);
-    for (const [group, join] of changes) {
-      const body: Body<'groupChange'> = { kind: 'groupChange', member: this.self, group, join };
-      if (this.isSelf(leader)) this.pendingGroupChanges.set(`${processKey(this.self)}|${group}`, body);
-      else this.links.sendUnreliable(leader, body, this.out);
-    }
+    for (const [group, join] of changes) this.requestGroupChange(group, join, leader);
     const suspects = this.view!.members.filter((m) => !this.isSelf(m) && this.timedOut(m));
     for (const s of suspects) this.countSuspicion(s);
     if (suspects.length > 0 && !this.isSelf(leader)) {
       this.links.sendUnreliable(leader, { kind: 'suspect', viewId: this.view!.id, suspects }, this.out);
+    }
+  }
+
+  // ---------------------------------------------------------------- secured groups (gms/group-admission.ts)
+
+  /** A join to a secured group that has members goes as a proof to its oldest member, which sponsors it. */
+  private requestGroupChange(group: string, join: boolean, leader: ProcessId): void {
+    const keyed = join && this.guard.holdsKey(group);
+    const running = this.view!.groups.find((g) => g.name === group && g.members.length > 0);
+    if (keyed && running !== undefined && running.secured !== true)
+      return this.failJoins(group, 'it runs open in this system, but this process holds a key for it');
+    if (keyed && running !== undefined) {
+      const proof = this.guard.proof(group, this.self);
+      return this.links.sendUnreliable(running.members[0], { kind: 'groupProof', group, proof }, this.out);
+    }
+    const body: Body<'groupChange'> = {
+      kind: 'groupChange',
+      member: this.self,
+      group,
+      join,
+      secured: keyed,
+      sponsored: false,
+    };
+    if (this.isSelf(leader)) this.pendingGroupChanges.set(`${processKey(this.self)}|${group}`, body);
+    else this.links.sendUnreliable(leader, body, this.out);
+  }
+
+  /** A member of a secured group checks a joiner's proof with its own key and asks the leader on its behalf. */
+  private onGroupProof(from: ProcessId, body: Body<'groupProof'>): void {
+    const g = this.view!.groups.find((x) => x.name === body.group);
+    if (g?.secured !== true || !g.members.some((m) => this.isSelf(m)) || !this.isMember(from)) return;
+    if (g.members.some((m) => sameProcess(m, from))) return;
+    if (!this.guard.verify(body.group, from, body.proof)) {
+      this.counted.refusedMessages += 1;
+      return this.links.sendUnreliable(from, { kind: 'groupRefused', group: body.group }, this.out);
+    }
+    const sponsored: Body<'groupChange'> = {
+      kind: 'groupChange',
+      member: from,
+      group: body.group,
+      join: true,
+      secured: true,
+      sponsored: true,
+    };
+    if (!this.isLeader()) return this.links.sendUnreliable(this.leader(), sponsored, this.out);
+    this.pendingGroupChanges.set(`${processKey(from)}|${body.group}`, sponsored);
+    this.leaderTick();
+  }
+
+  private refuseJoin(change: GroupChange): void {
+    this.counted.refusedMessages += 1;
+    if (this.isMember(change.member) && !this.isSelf(change.member))
+      this.links.sendUnreliable(change.member, { kind: 'groupRefused', group: change.group }, this.out);
+  }
+
+  /** A refusal counts from a member of the group (it checked the proof), or from the leader when this process has no
+   *  key to prove (a keyed joiner refused by the leader only lost a race to found the group: it retries with a proof). */
+  private onGroupRefused(from: ProcessId, group: string): void {
+    const g = this.view!.groups.find((x) => x.name === group);
+    const byMember = !!g && g.members.some((m) => sameProcess(m, from));
+    const byLeader = sameProcess(from, this.leader()) && !this.guard.holdsKey(group);
+    if (!byMember && !byLeader) return;
+    this.failJoins(
+      group,
+      this.guard.holdsKey(group)
+        ? "its members refused this process's proof (a different key)"
+        : 'it is secured and this process holds no key for it',
+    );
+  }
+
+  private failJoins(group: string, why: string): void {
+    for (const [requestId, r] of this.groupRequests) {
+      if (r.group !== group || !r.join) continue;
+      this.groupRequests.delete(requestId);
+      this.fail(requestId, new GroupAccessError(group, why));
     }
   }
 

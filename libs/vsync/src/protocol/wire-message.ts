@@ -31,6 +31,9 @@ export interface GroupMembership {
   /** The system view id at which this group's membership last changed: the id the application sees. */
   readonly viewId: number;
   readonly members: readonly ProcessId[];
+  /** Entered only with a member's sponsorship, given to a joiner that proved it holds the group's key
+   *  (gms/group-admission.ts); fixed by the founder's request. Absent reads as false (an open group). */
+  readonly secured?: boolean;
 }
 
 /** The value the membership service agrees on for one view number: the next view plus the flush set of the previous
@@ -65,6 +68,10 @@ export type WireBody =
       readonly member: ProcessId;
       readonly group: string;
       readonly join: boolean;
+      /** A founder asks for the group to be secured; ignored for a group that exists. */
+      readonly secured: boolean;
+      /** Sent by a member of the group for a joiner whose proof it checked (gms/group-admission.ts). */
+      readonly sponsored: boolean;
     }
   | { readonly kind: 'flush'; readonly viewId: number; readonly ballot: Ballot }
   | {
@@ -112,7 +119,11 @@ export type WireBody =
       readonly queryId: number;
       readonly outcome: ReplyOutcome;
       readonly payload: Uint8Array;
-    };
+    }
+  /** A joiner's proof that it holds a secured group's key, sent to a member of the group, which sponsors the join. */
+  | { readonly kind: 'groupProof'; readonly group: string; readonly proof: Uint8Array }
+  /** A join to a secured group was refused (no or a wrong proof): from the sponsor asked or the leader. */
+  | { readonly kind: 'groupRefused'; readonly group: string };
 
 export type WireKind = WireBody['kind'];
 

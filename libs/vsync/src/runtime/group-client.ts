@@ -11,6 +11,7 @@ import { NoRepresentativeError } from './errors/no-representative-error';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import { decodeReplyValue, encodeCall, splitQueryArguments } from './query-call';
 import type { VsyncProcess } from './vsync-process';
+import type { VsyncSecret } from '../security';
 
 /** The handler id a representative serves GroupClient calls on (p2p queries only); applications cannot register it. */
 export const CLIENT_RELAY_HANDLER_ID = 0xffff_fffe;
@@ -25,6 +26,8 @@ export interface GroupClientOptions {
   readonly maxAttempts?: number;
   /** How long a call waits for this process to see the group in a system view (default 10,000). */
   readonly viewWaitMs?: number;
+  /** The secret of a secured group (Group.setSecure): the client's calls and their answers are sealed with it. */
+  readonly groupSecret?: VsyncSecret;
 }
 
 /** The group operations a representative performs for a client; Group implements them. */
@@ -57,6 +60,7 @@ export class GroupClient {
     if (typeof group !== 'string' || group.length === 0)
       throw new VsyncOptionsError('group', 'a GroupClient needs a group name');
     this.failoverMarginMs = positive('failoverMarginMs', options.failoverMarginMs ?? 2_000);
+    if (options.groupSecret !== undefined) process.secureGroup(group, options.groupSecret);
     this.maxAttempts = positive('maxAttempts', options.maxAttempts ?? 3);
     this.viewWaitMs = positive('viewWaitMs', options.viewWaitMs ?? 10_000);
   }

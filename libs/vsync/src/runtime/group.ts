@@ -7,6 +7,7 @@ import { VsyncOptionsError } from './errors/vsync-options-error';
 import { decodeGroupCall, encodeGroupCall, MAX_HANDLER_ID } from './group-payload';
 import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
+import type { VsyncSecret } from '../security';
 import { notify } from './notify';
 import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
 import { answerWith, ask, askGroup, encodeCall, QueryAnswer, replyValues } from './query-call';
@@ -16,8 +17,12 @@ import type { CheckpointFile } from './state-transfer/checkpoint-files';
 import { StateTransferError } from './state-transfer/state-transfer-error';
 import type { StateTransferOptions } from './state-transfer/state-transfer-options';
 
-/** A Group either shares a process runtime with other groups or gets one of its own from these options. */
-export type GroupOptions = VsyncProcessOptions & { readonly process?: VsyncProcess };
+/** A Group either shares a process runtime with other groups or gets one of its own from these options;
+ *  `groupSecret` secures the group as setSecure does. */
+export type GroupOptions = VsyncProcessOptions & {
+  readonly process?: VsyncProcess;
+  readonly groupSecret?: VsyncSecret;
+};
 // Handlers receive whatever arguments the sender passed; their types are the application's contract.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
@@ -61,7 +66,7 @@ export class Group implements GroupEndpoint {
         `a group name must be a string of 1..${MAX_GROUP_NAME_LENGTH} characters`,
       );
     }
-    const { process: shared, ...own } = options ?? {};
+    const { process: shared, groupSecret, ...own } = options ?? {};
     if (shared !== undefined && Object.values(own).some((value) => value !== undefined)) {
       throw new VsyncOptionsError(
         'process',
@@ -73,6 +78,17 @@ export class Group implements GroupEndpoint {
     this.ownsProcess = shared === undefined;
     this.process = shared ?? new VsyncProcess(own);
     this.process.attach(name, this);
+    if (groupSecret !== undefined) this.setSecure(groupSecret);
+  }
+
+  /** Secures this group with a secret of its own (Isis2's g.SetSecure), the same at every member; call it before
+   *  join(). Every payload is then sealed (AES-256-GCM, a key per sender derived from the secret with HKDF, replays
+   *  refused), a process joins only by proving it holds the secret, and state transfer is keyed with it. */
+  setSecure(secret: VsyncSecret): this {
+    if (this.currentView !== undefined)
+      throw new VsyncOptionsError('groupSecret', `secure group "${this.name}" before join()`);
+    this.process.secureGroup(this.name, secret);
+    return this;
   }
 
   /** The latest installed view, or undefined before join() completes. */
@@ -271,7 +287,7 @@ export class Group implements GroupEndpoint {
 
   /** Runs the handler of a query request (or a GroupClient call) and sends its one answer. */
   private answerQuery(delivery: Delivery, call: { handlerId: number; args: unknown[] }): void {
-    const answer = new QueryAnswer(this.process, delivery.sender, delivery.queryId);
+    const answer = new QueryAnswer(this.process, delivery.sender, delivery.queryId, this.name);
     const relay = call.handlerId === CLIENT_RELAY_HANDLER_ID && delivery.ordering === 'p2p';
     const handler = relay ? () => serveClientCall(this, call.args) : this.handlers.get(call.handlerId);
     if (handler === undefined) {

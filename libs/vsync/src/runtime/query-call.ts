@@ -101,6 +101,8 @@ export class QueryAnswer {
     private readonly process: VsyncProcess,
     readonly querier: ProcessId,
     readonly queryId: number,
+    /** The group the request was delivered in: a value reply of a secured group is sealed with its key. */
+    private readonly group?: string,
   ) {}
 
   get answered(): boolean {
@@ -128,7 +130,7 @@ export class QueryAnswer {
 
   private send(outcome: 'value' | 'null' | 'abort', payload: Uint8Array): void {
     this.done = true;
-    this.process.reply(this.querier, this.queryId, outcome, payload);
+    this.process.reply(this.querier, this.queryId, outcome, payload, this.group);
   }
 }
 

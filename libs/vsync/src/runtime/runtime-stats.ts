@@ -1,5 +1,6 @@
 import type { CoreMetrics } from '../protocol';
 import type { TransportStats } from '../transport';
+import type { GroupSecurityStats } from './group-security';
 
 /** Counters of one process runtime since it started, transport included. */
 export interface RuntimeStats {
@@ -17,4 +18,6 @@ export interface RuntimeStats {
   /** Membership and flow-control figures: suspicions, retransmissions, view changes and flush time (cumulative
    *  over incarnations), and the current send-queue depth. */
   readonly core: CoreMetrics;
+  /** Payloads of secured groups sealed, opened and refused (Group.setSecure). */
+  readonly groupSecurity: GroupSecurityStats;
 }

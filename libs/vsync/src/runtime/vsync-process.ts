@@ -27,7 +27,8 @@ import { VsyncOptionsError } from './errors/vsync-options-error';
 import { PayloadTooLargeError } from './errors/payload-too-large-error';
 import { ProcessClosedError } from './errors/process-closed-error';
 import { TooManyPendingRequestsError } from './errors/too-many-pending-requests-error';
-import type { GroupEndpoint } from './group-endpoint';
+import type { Delivery, GroupEndpoint } from './group-endpoint';
+import { GroupSecurity } from './group-security';
 import {
   resolveProcessOptions,
   type ResolvedProcessOptions,
@@ -65,6 +66,8 @@ export class VsyncProcess {
   private readonly options: ResolvedProcessOptions;
   private secretInUse: VsyncSecret | undefined;
   private readonly transport: TcpTransport;
+  /** Keys of the secured groups: payloads sealed and opened here, join proofs for the core. */
+  private readonly security = new GroupSecurity();
   private readonly groups = new Map<string, GroupEndpoint>();
   private readonly joined = new Set<string>();
   /** Groups an exclusion took this process out of and whose re-join has not completed yet. */
@@ -146,6 +149,19 @@ export class VsyncProcess {
     return this.secretInUse ?? this.options.transport.secret;
   }
 
+  /** Secures one group with its own secret (Group.setSecure): its payloads are sealed with a key derived from it, and
+   *  the group is joined only with proof of it. Call it before this process joins or calls the group. */
+  secureGroup(group: string, secret: VsyncSecret): void {
+    if (this.joined.has(group) || this.rejoining.has(group))
+      throw new VsyncOptionsError('groupSecret', `secure group "${group}" before joining it`);
+    this.security.secure(group, secret);
+  }
+
+  /** The secret of a secured group, if this process holds one; its state transfer is keyed with it. */
+  groupSecret(group: string): VsyncSecret | undefined {
+    return this.security.secretOf(group);
+  }
+
   /** Listens for process-wide errors, such as exclusion from the system after a minority partition. */
   onError(listener: (error: Error) => void): void {
     this.errorListeners.push(listener);
@@ -169,8 +185,8 @@ export class VsyncProcess {
 
   /** Resolves once the core accepted the message into its send window (flow control), not when it is delivered. */
   multicast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
-    if (payload.length > this.maxPayloadBytes)
-      return Promise.reject(new PayloadTooLargeError(payload.length, this.maxPayloadBytes));
+    const refused = this.tooLarge(group, payload);
+    if (refused !== undefined) return Promise.reject(refused);
     // Once running, the request goes straight to the core: the hot path then costs one promise, not three. Not
     // while earlier multicasts still wait for start(): overtaking them would break the caller's FIFO order.
     if (this.state === 'running' && this.waitingForStart === 0)
@@ -193,24 +209,56 @@ export class VsyncProcess {
     timeoutMs: number,
     onTimeout: TimeoutAction,
   ): Promise<readonly QueryReply[]> {
-    if (payload.length > this.maxPayloadBytes)
-      return Promise.reject(new PayloadTooLargeError(payload.length, this.maxPayloadBytes));
-    const input = { type: 'query' as const, group, target, payload, want, timeoutMs, onTimeout };
-    return this.start().then(() => this.submit<readonly QueryReply[]>(this.stamp(input)));
+    const refused = this.tooLarge(group, payload);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.start().then(async () => {
+      const sealed = this.security.seal(group, this.self, payload);
+      const input = { type: 'query' as const, group, target, payload: sealed, want, timeoutMs, onTimeout };
+      const replies = await this.submit<readonly QueryReply[]>(this.stamp(input));
+      return replies.map((r) => this.openReply(group, r));
+    });
   }
 
   /** Sends one message to one member of a group (this process need not be a member); resolves once it is handed to
    *  the reliable link to that member. */
   p2pSend(group: string, to: ProcessId, payload: Uint8Array): Promise<void> {
-    if (payload.length > this.maxPayloadBytes)
-      return Promise.reject(new PayloadTooLargeError(payload.length, this.maxPayloadBytes));
-    return this.start().then(() => this.submit<void>(this.stamp({ type: 'p2pSend', group, to, payload })));
+    const refused = this.tooLarge(group, payload);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.start().then(() => {
+      const sealed = this.security.seal(group, this.self, payload);
+      return this.submit<void>(this.stamp({ type: 'p2pSend', group, to, payload: sealed }));
+    });
   }
 
-  /** Answers a delivered query request (a Delivery with queryId > 0); only the first answer per delivery is sent. */
-  reply(querier: ProcessId, queryId: number, outcome: ReplyOutcome, payload: Uint8Array): void {
+  /** A payload beyond maxPayloadBytes once sealed (a secured group's payloads carry GROUP_SEAL_OVERHEAD_BYTES more). */
+  private tooLarge(group: string, payload: Uint8Array): PayloadTooLargeError | undefined {
+    const limit = this.maxPayloadBytes - this.security.overheadBytes(group);
+    return payload.length > limit ? new PayloadTooLargeError(payload.length, limit) : undefined;
+  }
+
+  /** A value reply of a secured group is opened; one that is not authentic counts as a null reply (and is counted). */
+  private openReply(group: string, reply: QueryReply): QueryReply {
+    if (reply.outcome !== 'value') return reply;
+    const payload = this.security.open(group, reply.from, reply.payload);
+    if (payload === reply.payload) return reply;
+    return payload === undefined
+      ? { from: reply.from, outcome: 'null', payload: new Uint8Array(0) }
+      : { ...reply, payload };
+  }
+
+  /** Answers a delivered query request (a Delivery with queryId > 0); only the first answer per delivery is sent.
+   *  A value reply in a secured `group` is sealed; abort reasons travel as they are. */
+  reply(
+    querier: ProcessId,
+    queryId: number,
+    outcome: ReplyOutcome,
+    payload: Uint8Array,
+    group?: string,
+  ): void {
     if (this.state !== 'running') return;
-    this.feed({ type: 'reply', querier, queryId, outcome, payload, nowMs: now() });
+    const sealed =
+      outcome === 'value' && group !== undefined ? this.security.seal(group, this.self, payload) : payload;
+    this.feed({ type: 'reply', querier, queryId, outcome, payload: sealed, nowMs: now() });
   }
 
   /** Leaves the system gracefully (this process takes part in the view change that removes it, so its departure
@@ -247,6 +295,7 @@ export class VsyncProcess {
       incarnation: this.identity?.incarnation ?? 0,
       transport: this.transport.stats(),
       core: this.coreMetrics(),
+      groupSecurity: this.security.stats(),
     };
   }
 
@@ -283,7 +332,8 @@ export class VsyncProcess {
     this.identity = { address, incarnation };
     if (this.core !== undefined) this.pastCores = this.coreMetrics();
     // Left unset, the core decides: the first seed founds only if no other seed answers for a running system.
-    this.core = new ProcessCore({ ...this.options.core, self: this.identity, seeds: this.seeds, founder });
+    const config = { ...this.options.core, self: this.identity, seeds: this.seeds, founder };
+    this.core = new ProcessCore(config, this.security);
     this.feed({ type: 'start', nowMs: now() });
   }
 
@@ -308,7 +358,11 @@ export class VsyncProcess {
         this.batch = { group, multicasts: [] };
         queueMicrotask(this.feedBatchSoon);
       }
-      this.batch.multicasts.push({ requestId, ordering, payload });
+      this.batch.multicasts.push({
+        requestId,
+        ordering,
+        payload: this.security.seal(group, this.self, payload),
+      });
     });
   }
 
@@ -389,8 +443,7 @@ export class VsyncProcess {
       case 'send':
         return this.send(output.toAddress, output.message);
       case 'deliver':
-        this.counters.deliveries += 1;
-        return this.groups.get(output.group)?.deliver(output);
+        return this.deliver(output);
       case 'systemView':
         return this.observeSystemView(output.view);
       case 'view':
@@ -409,6 +462,19 @@ export class VsyncProcess {
       case 'excluded':
         return this.onExcluded(output.error);
     }
+  }
+
+  private deliver(delivery: Delivery): void {
+    const payload = this.security.open(delivery.group, delivery.sender, delivery.payload);
+    if (payload === undefined) {
+      // Not authentic (counted): never delivered; a query request is answered with an abort so nothing is owed.
+      if (delivery.queryId === 0) return;
+      const reason = new TextEncoder().encode(`not sealed with the key of group "${delivery.group}"`);
+      return this.reply(delivery.sender, delivery.queryId, 'abort', reason);
+    }
+    this.counters.deliveries += 1;
+    const endpoint = this.groups.get(delivery.group);
+    endpoint?.deliver(payload === delivery.payload ? delivery : { ...delivery, payload });
   }
 
   private send(toAddress: string, message: WireMessage): void {

@@ -18,3 +18,12 @@ export {
   type DirectionKey,
 } from './link-handshake';
 export { FrameSealer, FrameOpener, GCM_TAG_BYTES } from './frame-sealer';
+export {
+  GroupCipher,
+  PayloadSealer,
+  PayloadOpener,
+  GROUP_SEAL_OVERHEAD_BYTES,
+  REPLAY_WINDOW_PAYLOADS,
+  type OpenResult,
+  type SealSender,
+} from './group-seal';

@@ -22,6 +22,7 @@ const group = fc.record({
   name: fc.string({ maxLength: 10 }),
   viewId: small,
   members: fc.array(pid, { maxLength: 4 }),
+  secured: fc.boolean(),
 });
 const viewValue = fc.record({
   id: small,
@@ -49,7 +50,11 @@ const body = fc.oneof(
     member: pid,
     group: fc.string(),
     join: fc.boolean(),
+    secured: fc.boolean(),
+    sponsored: fc.boolean(),
   }),
+  fc.record({ kind: fc.constant('groupProof' as const), group: fc.string(), proof: fc.uint8Array() }),
+  fc.record({ kind: fc.constant('groupRefused' as const), group: fc.string() }),
   fc.record({ kind: fc.constant('flush' as const), viewId: small, ballot }),
   fc.record({
     kind: fc.constant('flushOk' as const),

@@ -6,7 +6,7 @@ import { ByteWriter } from './byte-writer';
 import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
 
 /** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
-export const WIRE_VERSION = 4;
+export const WIRE_VERSION = 5;
 
 /** Added to a packed record's ordering code when the record is a query's request (its queryId follows). */
 const QUERY_ORDERING_OFFSET = 2;
@@ -113,7 +113,8 @@ function readData(r: ByteReader, from: ProcessId): WireBody {
     const code = r.uint();
     if (code > 3) throw new DecodeError(`field ordering has unknown value ${code}`);
     const queryId = code >= QUERY_ORDERING_OFFSET ? r.uint() : 0;
-    if (code >= QUERY_ORDERING_OFFSET && queryId === 0) throw new DecodeError('a query request has query id 0');
+    if (code >= QUERY_ORDERING_OFFSET && queryId === 0)
+      throw new DecodeError('a query request has query id 0');
     const lamport = r.uint();
     // A view, not a copy: the payload is held only until stable, and a pack's payloads share one frame anyway.
     const payload = r.bytesView();

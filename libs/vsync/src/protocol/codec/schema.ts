@@ -39,6 +39,7 @@ const group: Schema = {
     ['name', 'str'],
     ['viewId', 'uint'],
     ['members', pids],
+    ['secured', 'bool'],
   ],
 };
 const viewValue: Schema = {
@@ -81,6 +82,8 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
       ['member', pid],
       ['group', 'str'],
       ['join', 'bool'],
+      ['secured', 'bool'],
+      ['sponsored', 'bool'],
     ],
   ],
   [
@@ -170,4 +173,12 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
       ['payload', 'bytes'],
     ],
   ],
+  [
+    'groupProof',
+    [
+      ['group', 'str'],
+      ['proof', 'bytes'],
+    ],
+  ],
+  ['groupRefused', [['group', 'str']]],
 ];

@@ -10,3 +10,4 @@ export { ShutdownError } from './shutdown-error';
 export { InvariantError, assert } from './invariant-error';
 export { QueryAbortedError } from './query-aborted-error';
 export { QueryTimeoutError } from './query-timeout-error';
+export { GroupAccessError } from './group-access-error';

@@ -25,7 +25,7 @@ describe('who may send what', () => {
       { kind: 'commit', value: value([stranger]) },
       { kind: 'suspect', viewId: 1, suspects: [b] },
       { kind: 'nack', viewId: 1, promised: { round: 9, leader: stranger } },
-      { kind: 'groupChange', member: b, group: 'g', join: false },
+      { kind: 'groupChange', member: b, group: 'g', join: false, secured: false, sponsored: false },
       { kind: 'leaveSystem', viewId: 1 },
     ];
     for (const body of bodies) {

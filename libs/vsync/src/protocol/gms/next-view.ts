@@ -2,11 +2,21 @@ import { assert } from '../errors/invariant-error';
 import { type ProcessId, processKey, sameProcess } from '../process-id';
 import { recordKey } from '../multicast/record-order';
 import type { DataRecord, GroupMembership, ViewValue } from '../wire-message';
+import { admitsChange } from './group-admission';
 
 export interface GroupChange {
   readonly member: ProcessId;
   readonly group: string;
   readonly join: boolean;
+  readonly secured?: boolean;
+  readonly sponsored?: boolean;
+}
+
+interface NextGroup {
+  viewId: number;
+  members: ProcessId[];
+  changed: boolean;
+  secured: boolean;
 }
 
 /** What the leader learned during the flush phase, from which it builds the next view. */
@@ -50,14 +60,23 @@ function nextGroups(
   id: number,
 ): GroupMembership[] {
   const inSystem = (p: ProcessId): boolean => members.some((m) => sameProcess(m, p));
-  const next = new Map<string, { viewId: number; members: ProcessId[]; changed: boolean }>();
+  const next = new Map<string, NextGroup>();
   for (const g of groups) {
     const kept = g.members.filter(inSystem);
-    next.set(g.name, { viewId: g.viewId, members: kept, changed: kept.length !== g.members.length });
+    const changed = kept.length !== g.members.length;
+    next.set(g.name, { viewId: g.viewId, members: kept, changed, secured: g.secured === true });
   }
   for (const c of changes) {
     if (!inSystem(c.member)) continue;
-    const entry = next.get(c.group) ?? { viewId: id, members: [], changed: true };
+    const entry = next.get(c.group) ?? {
+      viewId: id,
+      members: [],
+      changed: true,
+      secured: c.secured === true,
+    };
+    // A secured group emptied and refounded in this one decision takes the founder's wish again.
+    if (entry.members.length === 0 && c.join) entry.secured = c.secured === true || c.sponsored === true;
+    if (!admitsChange(c, entry.secured, entry.members.length)) continue;
     const present = entry.members.some((m) => sameProcess(m, c.member));
     if (c.join && !present) entry.members.push(c.member);
     if (!c.join && present) entry.members = entry.members.filter((m) => !sameProcess(m, c.member));
@@ -66,7 +85,9 @@ function nextGroups(
   }
   const out: GroupMembership[] = [];
   for (const [name, g] of next) {
-    if (g.members.length > 0) out.push({ name, viewId: g.changed ? id : g.viewId, members: g.members });
+    if (g.members.length === 0) continue;
+    const viewId = g.changed ? id : g.viewId;
+    out.push({ name, viewId, members: g.members, secured: g.secured });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -144,9 +144,11 @@ export class GroupStateTransfer {
 
   private planSelf: ProcessId | undefined;
 
-  /** The group's own secret option, else the process's system secret: a keyed system has keyed state streams. */
+  /** The state transfer's own secret option, else the group's secret (setSecure), else the process's system secret:
+   *  a secured group's stream is proven with its group key, a keyed system's with the system key. */
   private get key(): Buffer | null {
-    this.derivedKey ??= streamKey(this.options.secret ?? this.process.systemSecret, this.group);
+    const secret = this.options.secret ?? this.process.groupSecret(this.group) ?? this.process.systemSecret;
+    this.derivedKey ??= streamKey(secret, this.group);
     return this.derivedKey;
   }
 
