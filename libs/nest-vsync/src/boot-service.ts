@@ -14,6 +14,8 @@ export interface ServiceBoot {
   /** null: no HTTP server (an application context only). */
   readonly httpPort: number | null;
   readonly durationS: number;
+  /** false: Nest parses no request body, the app reads bodies itself within its own bounds. Default true. */
+  readonly bodyParser?: boolean;
 }
 
 export interface BootedService {
@@ -32,7 +34,10 @@ export async function bootService(boot: ServiceBoot): Promise<BootedService> {
   const logger = new ServiceLogger(boot.service, { verbose: process.env.GRIDCLOUD_NEST_VERBOSE === '1' });
   // abortOnError false: a failing start reaches the caller, which prints one line and exits 2 or 1.
   const options = { logger, abortOnError: false };
-  const http = boot.httpPort === null ? undefined : await NestFactory.create(boot.module, options);
+  const http =
+    boot.httpPort === null
+      ? undefined
+      : await NestFactory.create(boot.module, { ...options, bodyParser: boot.bodyParser ?? true });
   const app = http ?? (await NestFactory.createApplicationContext(boot.module, options));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   const vsyncAddress = `${boot.vsyncHost}:${boot.vsyncPort}`;

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { vsyncSecretOf } from '@gridcloud/command-line';
+import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
+import { FileStoreConfigModule } from './config/filestore-config.module';
+import type { FileStoreSettings } from './config/filestore-settings';
+import { FilesModule } from './http/files.module';
+
+/** The file store's liveness group. */
+export const FILESTORE_SERVICE_GROUP = 'service.filestore';
+
+/**
+ * A file store replica: its configuration, one vsync process in `service.filestore` (joined at bootstrap; the
+ * store joins its own `filestore` group when it opens), GET /health and /metrics, and the files API.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: FileStoreSettings): DynamicModule {
+    const seeds = settings.vsyncSeeds.map((x) => `${x.host}:${x.port}`);
+    return {
+      module: AppModule,
+      imports: [
+        FileStoreConfigModule.forRoot(settings),
+        VsyncModule.forRoot({
+          bindHost: settings.vsyncHost,
+          bindPort: settings.vsyncPort,
+          secret: vsyncSecretOf(settings),
+          seeds: seeds.length > 0 ? seeds : undefined,
+          groups: [FILESTORE_SERVICE_GROUP],
+          join: [FILESTORE_SERVICE_GROUP],
+        }),
+        VsyncHealthModule,
+        FilesModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { clusterSettings, setting, settingsSchema, type SettingsOf } from '@gridcloud/command-line';
+import { FileStoreConfigError } from '../errors/filestore-config-error';
+
+const MIB = 1024 * 1024;
+
+/** The file store replica's flags; each also reads GRIDCLOUD_<FLAG_IN_UPPER_SNAKE>. */
+export const FILESTORE_SETTINGS = settingsSchema(
+  'usage: filestore --data-dir DIR [--durable] [--ack-replicas K] [flags]',
+  {
+    dataDir: setting.path({ flag: 'data-dir', doc: "this replica's log files (created if missing)", required: true }),
+    durable: setting.boolean({
+      flag: 'durable',
+      doc: 'acknowledge an append once --ack-replicas replicas have it on disk (fsync)',
+      default: false,
+    }),
+    ackReplicas: setting.int({
+      flag: 'ack-replicas',
+      doc: 'replicas that must hold an append before it is acknowledged',
+      min: 1,
+      max: 64,
+      unit: 'replicas',
+      default: 2,
+    }),
+    maxBodyBytes: setting.int({
+      flag: 'max-body-bytes',
+      doc: 'largest HTTP append body (JSON carries data as base64); a larger one is refused with 413',
+      min: 1024,
+      max: 64 * MIB,
+      unit: 'bytes',
+      default: 8 * MIB,
+    }),
+    maxBatchBytes: setting.int({
+      flag: 'max-batch-bytes',
+      doc: 'largest append as the store holds it (records and 12-byte headers); it travels as one group message',
+      min: 1024,
+      max: 3 * MIB,
+      unit: 'bytes',
+      default: 2 * MIB,
+    }),
+    maxBatchRecords: setting.int({
+      flag: 'max-batch-records',
+      doc: 'most records in one append; more are refused with 413',
+      min: 1,
+      max: 1_000_000,
+      unit: 'records',
+      default: 10_000,
+    }),
+    maxPendingAppends: setting.int({
+      flag: 'max-pending-appends',
+      doc: 'appends taken by this replica and not acknowledged yet; past it an append is answered 503',
+      min: 1,
+      max: 1_000_000,
+      unit: 'appends',
+      default: 1_024,
+    }),
+    appendTimeoutMs: setting.int({
+      flag: 'append-timeout-ms',
+      doc: 'how long an append waits for its acknowledgements',
+      min: 1,
+      max: 600_000,
+      unit: 'ms',
+      default: 10_000,
+    }),
+    streamChunkBytes: setting.int({
+      flag: 'stream-chunk-bytes',
+      doc: 'reads are written in chunks of about this size',
+      min: 512,
+      max: 16 * MIB,
+      unit: 'bytes',
+      default: 64 * 1024,
+    }),
+    ...clusterSettings(),
+  },
+  (message) => new FileStoreConfigError(message),
+);
+
+export type FileStoreSettings = SettingsOf<(typeof FILESTORE_SETTINGS)['definitions']>;

@@ -1,0 +1,156 @@
+import { AppendOutcomeUnknownError, FileStoreRequestError, FileStoreUnavailableError } from './errors';
+import {
+  encodeRecordBatch,
+  RECORD_BATCH_CONTENT_TYPE,
+  STORED_RECORDS_CONTENT_TYPE,
+  StoredRecordReader,
+} from './record-wire';
+import { formatTimeNs } from './time-param';
+import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
+
+export interface FileStoreClientOptions {
+  /** The replicas' HTTP base URLs (http://HOST:PORT); calls go to the last one that answered, then the next. */
+  readonly urls: readonly string[];
+  /** How long a call waits for a replica's response headers before trying the next. Default 10,000. */
+  readonly requestTimeoutMs?: number;
+  /** The largest stored record the reader accepts (path, times and data). Default 16 MiB + 64 KiB. */
+  readonly maxFrameBytes?: number;
+}
+
+/** What a replica answers to an append. */
+export interface AppendReceipt {
+  readonly path: string;
+  readonly serverTime: { readonly wallMs: number; readonly logical: number };
+  readonly records: number;
+  readonly replicas: number;
+  readonly durable: boolean;
+}
+
+/** One file as listed by a replica. */
+export interface FileListing {
+  readonly path: string;
+  readonly records: number;
+  readonly bytes: number;
+  readonly [more: string]: unknown;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+/** Connection errors that prove the request never reached the replica: an append may go elsewhere. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND']);
+
+/**
+ * The file store over HTTP with failover across replicas. Appends go to one replica, which orders them through the
+ * `filestore` group; reads and snapshots are streamed (binary frames, decoded as they arrive) and are the same at
+ * every replica. A 4xx answer is a FileStoreRequestError (not retried); a replica that is down or answers 5xx is
+ * skipped; an append whose answer was lost is an AppendOutcomeUnknownError (never sent twice).
+ */
+export class FileStoreClient {
+  private preferred = 0;
+  private readonly urls: readonly string[];
+  private readonly requestTimeoutMs: number;
+  private readonly maxFrameBytes: number;
+
+  constructor(options: FileStoreClientOptions) {
+    if (options.urls.length === 0) throw new Error('FileStoreClient: urls is empty');
+    this.urls = options.urls.map((u) => u.replace(/\/+$/, ''));
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  /** Appends records to a file; resolves once the store acknowledged them (on k replicas, on disk if durable). */
+  async append(path: string, records: readonly FileRecordInput[]): Promise<AppendReceipt> {
+    const body = encodeRecordBatch(records);
+    const init = { method: 'POST', headers: { 'content-type': RECORD_BATCH_CONTENT_TYPE }, body };
+    const response = await this.call(`/files/${encodePath(path)}`, init, 'append');
+    return (await response.json()) as AppendReceipt;
+  }
+
+  /** The records of a file, oldest first: all of them (`at` null) or as the file was at that time. */
+  read(path: string, at: TemporalPoint | null = null): AsyncIterable<StoredRecord> {
+    return this.stream(`/files/${encodePath(path)}${atQuery(at)}`);
+  }
+
+  /** Every file's records as of one instant, file by file. */
+  snapshot(at: TemporalPoint): AsyncIterable<StoredRecord> {
+    return this.stream(`/snapshot${atQuery(at)}`);
+  }
+
+  /** The files whose path starts with `prefix`. */
+  async list(prefix = ''): Promise<FileListing[]> {
+    const response = await this.call(`/files?prefix=${encodeURIComponent(prefix)}`, { method: 'GET' }, 'read');
+    return ((await response.json()) as { files: FileListing[] }).files;
+  }
+
+  private async *stream(pathAndQuery: string): AsyncGenerator<StoredRecord> {
+    const init = { method: 'GET', headers: { accept: STORED_RECORDS_CONTENT_TYPE } };
+    const response = await this.call(pathAndQuery, init, 'read');
+    const reader = new StoredRecordReader(this.maxFrameBytes);
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) yield* reader.push(chunk);
+    reader.end();
+  }
+
+  /** One call, tried on each replica in turn from the preferred one. */
+  private async call(pathAndQuery: string, init: RequestInit, kind: 'append' | 'read'): Promise<Response> {
+    const failures: string[] = [];
+    for (let tried = 0; tried < this.urls.length; tried++) {
+      const index = (this.preferred + tried) % this.urls.length;
+      const url = this.urls[index];
+      const response = await this.attempt(url + pathAndQuery, init, kind, failures);
+      if (response === null) continue;
+      this.preferred = index;
+      return response;
+    }
+    throw new FileStoreUnavailableError(`no file store replica answered: ${failures.join('; ')}`);
+  }
+
+  /** The response, or null (the failure noted) when the next replica should be tried. */
+  private async attempt(
+    url: string,
+    init: RequestInit,
+    kind: 'append' | 'read',
+    failures: string[],
+  ): Promise<Response | null> {
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+    } catch (error) {
+      const code = causeCode(error);
+      if (kind === 'append' && !NOT_SENT_CODES.has(code))
+        throw new AppendOutcomeUnknownError(`append to ${url}: ${code}: the answer was lost, it may have been applied`);
+      failures.push(`${url}: ${code}`);
+      return null;
+    }
+    if (response.status < 400) return response;
+    const message = await errorMessage(response);
+    if (response.status < 500) throw new FileStoreRequestError(message, response.status);
+    // 503 is the one answer a replica gives for an append it did not order; any other 5xx may follow the ordering.
+    if (kind === 'append' && response.status !== 503)
+      throw new AppendOutcomeUnknownError(`append to ${url}: ${response.status} ${message}`);
+    failures.push(`${url}: ${response.status} ${message}`);
+    return null;
+  }
+}
+
+function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+function atQuery(at: TemporalPoint | null): string {
+  return at === null ? '' : `?at=${formatTimeNs(at.timeNs)}&clock=${at.clock}`;
+}
+
+function causeCode(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? String(error);
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    return text;
+  }
+}
