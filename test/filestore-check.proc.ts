@@ -8,8 +8,24 @@ afterAll(async () => {
 
 describe('filestore:check (the FFFS experiment on real replica processes)', () => {
   it('takes consistent snapshots while a replica is SIGKILLed and restarted, and loses no acknowledged record', async () => {
-    const args = ['--json', '--writers', '4', '--files-per-writer', '2', '--readers', '2', '--duration-s', '14'];
-    const check = LocalProcess.tsx('scripts/filestore-check/main.ts', [...args, '--kill-at-s', '4', '--down-s', '2']);
+    const args = [
+      '--json',
+      '--writers',
+      '4',
+      '--files-per-writer',
+      '2',
+      '--readers',
+      '2',
+      '--duration-s',
+      '14',
+    ];
+    const check = LocalProcess.tsx('scripts/filestore-check/main.ts', [
+      ...args,
+      '--kill-at-s',
+      '4',
+      '--down-s',
+      '2',
+    ]);
     started.push(check);
     const code = await check.exited;
     const last = check.lines.at(-1) ?? {};

@@ -9,7 +9,11 @@ const DATABASE = 'gridcloud_filestore_bench';
  * bytes as a base64 string field, its user time as the point's time), 5,000 points per write, `concurrency`
  * writers. Returns records/s. The lines are built before the clock starts, as a tuned client would have them ready.
  */
-export async function influxRecordsPerSec(workload: Workload, baseUrl: string, concurrency: number): Promise<number> {
+export async function influxRecordsPerSec(
+  workload: Workload,
+  baseUrl: string,
+  concurrency: number,
+): Promise<number> {
   await influxQuery(baseUrl, `DROP DATABASE ${DATABASE}`);
   await influxQuery(baseUrl, `CREATE DATABASE ${DATABASE}`);
   const bodies = workload.files.map((batches) =>
@@ -18,14 +22,17 @@ export async function influxRecordsPerSec(workload: Workload, baseUrl: string, c
   const started = performance.now();
   await runConcurrently(bodies, concurrency, async (body) => {
     const response = await fetch(`${baseUrl}/write?db=${DATABASE}&precision=ns`, { method: 'POST', body });
-    if (response.status !== 204) throw new Error(`InfluxDB write: ${response.status} ${await response.text()}`);
+    if (response.status !== 204)
+      throw new Error(`InfluxDB write: ${response.status} ${await response.text()}`);
   });
   const seconds = (performance.now() - started) / 1000;
   await influxQuery(baseUrl, `DROP DATABASE ${DATABASE}`);
   return workload.records / seconds;
 }
 
-function writeBodies(points: ReadonlyArray<{ path: string; userTimeNs: bigint; data: Uint8Array }>): string[] {
+function writeBodies(
+  points: ReadonlyArray<{ path: string; userTimeNs: bigint; data: Uint8Array }>,
+): string[] {
   const bodies: string[] = [];
   for (let i = 0; i < points.length; i += INFLUX_POINTS_PER_WRITE) {
     const lines = points.slice(i, i + INFLUX_POINTS_PER_WRITE).map((p) => {

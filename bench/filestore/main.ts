@@ -21,7 +21,9 @@ function flag(name: string, fallback: number, min: number, max: number): number 
   if (i === -1) return fallback;
   const v = Number(process.argv[i + 1]);
   if (!Number.isInteger(v) || v < min || v > max) {
-    process.stderr.write(`bench/filestore: --${name} must be an integer in [${min}, ${max}], got '${process.argv[i + 1]}'\n`);
+    process.stderr.write(
+      `bench/filestore: --${name} must be an integer in [${min}, ${max}], got '${process.argv[i + 1]}'\n`,
+    );
     process.exit(2);
   }
   return v;
@@ -29,7 +31,10 @@ function flag(name: string, fallback: number, min: number, max: number): number 
 
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits));
 
-async function influxPeer(workload: ReturnType<typeof makeWorkload>, concurrency: number): Promise<number | null> {
+async function influxPeer(
+  workload: ReturnType<typeof makeWorkload>,
+  concurrency: number,
+): Promise<number | null> {
   if (process.argv.includes('--no-influx')) return null;
   await up(['influx']);
   const { host, port } = serviceAddresses().influx;
@@ -64,15 +69,24 @@ async function main(): Promise<void> {
   };
   const workload = makeWorkload(shape, 'bench');
   const log = (line: string): void => void process.stderr.write(`bench/filestore: ${line}\n`);
-  log(`${workload.records} records, ${(workload.bytes / 1e6).toFixed(1)} MB per mode; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `${workload.records} records, ${(workload.bytes / 1e6).toFixed(1)} MB per mode; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const influx = await influxPeer(workload, run.concurrency);
   log(`InfluxDB ${influx === null ? 'skipped (--no-influx)' : `${Math.round(influx)} records/s`}`);
   const memory = await runStore(workload, { ...run, durable: false });
   const rawMemory = rawAppendMBPerSec(workload, false);
-  log(`in memory: ${Math.round(memory.appendRecordsPerSec)} records/s, ${memory.appendMBPerSec.toFixed(1)} MB/s; raw ${rawMemory.toFixed(1)} MB/s`);
+  log(
+    `in memory: ${Math.round(memory.appendRecordsPerSec)} records/s, ${memory.appendMBPerSec.toFixed(1)} MB/s; raw ${rawMemory.toFixed(1)} MB/s`,
+  );
   const durable = await runStore(workload, { ...run, durable: true });
   const rawDurable = rawAppendMBPerSec(workload, true);
-  log(`durable: ${Math.round(durable.appendRecordsPerSec)} records/s, ${durable.appendMBPerSec.toFixed(1)} MB/s; raw with fsync per batch ${rawDurable.toFixed(1)} MB/s`);
+  log(
+    `durable: ${Math.round(durable.appendRecordsPerSec)} records/s, ${durable.appendMBPerSec.toFixed(1)} MB/s; raw with fsync per batch ${rawDurable.toFixed(1)} MB/s`,
+  );
   const result = {
     ...figures(memory, rawMemory, influx),
     durable: figures(durable, rawDurable, influx),

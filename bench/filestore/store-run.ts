@@ -23,12 +23,17 @@ export interface StoreRun {
  * timed until its last record arrived and checked against the records written before that time.
  */
 export async function runStore(workload: Workload, o: StoreRunOptions): Promise<StoreRun> {
-  const set = await ReplicaSet.start({ replicas: o.replicas, durable: o.durable, ackReplicas: o.ackReplicas });
+  const set = await ReplicaSet.start({
+    replicas: o.replicas,
+    durable: o.durable,
+    ackReplicas: o.ackReplicas,
+  });
   try {
     const urls = set.urls;
     const clients = Array.from(
       { length: o.concurrency },
-      (_, w) => new FileStoreClient({ urls: [...urls.slice(w % urls.length), ...urls.slice(0, w % urls.length)] }),
+      (_, w) =>
+        new FileStoreClient({ urls: [...urls.slice(w % urls.length), ...urls.slice(0, w % urls.length)] }),
     );
     const started = performance.now();
     await runConcurrently(workload.files, o.concurrency, async (batch, w) => {
@@ -59,12 +64,14 @@ async function timeReads(workload: Workload, client: FileStoreClient, reads: num
     const started = performance.now();
     let count = 0;
     for await (const record of client.read(batches[0].path, { timeNs: at, clock: 'user' })) {
-      if (record.userTimeNs > at) throw new Error(`read as of ${at} returned a record of ${record.userTimeNs}`);
+      if (record.userTimeNs > at)
+        throw new Error(`read as of ${at} returned a record of ${record.userTimeNs}`);
       count++;
     }
     latencies.push(performance.now() - started);
     const expected = recordsUpTo(batches, at);
-    if (count !== expected) throw new Error(`read as of ${at} returned ${count} records, ${expected} were written before`);
+    if (count !== expected)
+      throw new Error(`read as of ${at} returned ${count} records, ${expected} were written before`);
   }
   return latencies;
 }

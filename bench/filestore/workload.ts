@@ -42,12 +42,21 @@ export function makeWorkload(o: WorkloadOptions, prefix: string): Workload {
       const records = Array.from({ length: o.batchRecords }, (_, i) => {
         const n = b * o.batchRecords + i;
         const offset = ((n * 7 + f) % 63) * o.recordBytes;
-        return { userTimeNs: startNs + BigInt(n) * RECORD_INTERVAL_NS, data: pool.subarray(offset, offset + o.recordBytes) };
+        return {
+          userTimeNs: startNs + BigInt(n) * RECORD_INTERVAL_NS,
+          data: pool.subarray(offset, offset + o.recordBytes),
+        };
       });
       const body = encodeRecordBatch(records);
       bytes += body.byteLength;
       const path = `${prefix}/pmu-${f}/hour-0`;
-      batches.push({ path, records, body, firstUserTimeNs: records[0].userTimeNs, lastUserTimeNs: records.at(-1)!.userTimeNs });
+      batches.push({
+        path,
+        records,
+        body,
+        firstUserTimeNs: records[0].userTimeNs,
+        lastUserTimeNs: records.at(-1)!.userTimeNs,
+      });
     }
     files.push(batches);
   }

@@ -39,8 +39,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * replicas while readers take snapshots at random past times on either clock, each judged against the writers' own
  * log; one replica is SIGKILLed mid-run and restarted; at the end every replica must hold every acknowledged record.
  */
-export async function runExperiment(o: ExperimentOptions, log: (line: string) => void): Promise<ExperimentResult> {
-  const set = await ReplicaSet.start({ replicas: o.replicas, durable: o.durable, ackReplicas: o.ackReplicas });
+export async function runExperiment(
+  o: ExperimentOptions,
+  log: (line: string) => void,
+): Promise<ExperimentResult> {
+  const set = await ReplicaSet.start({
+    replicas: o.replicas,
+    durable: o.durable,
+    ackReplicas: o.ackReplicas,
+  });
   const result: ExperimentResult = {
     snapshots: 0,
     inconsistent: 0,
@@ -56,8 +63,12 @@ export async function runExperiment(o: ExperimentOptions, log: (line: string) =>
     const startMs = Date.now();
     const deadline = performance.now() + o.durationS * 1000;
     const running = () => performance.now() < deadline;
-    const writers = Array.from({ length: o.writers }, (_, w) => writer(w, set.urls, written, o, running, result));
-    const readers = Array.from({ length: o.readers }, (_, r) => reader(r, set.urls, written, startMs, running, result));
+    const writers = Array.from({ length: o.writers }, (_, w) =>
+      writer(w, set.urls, written, o, running, result),
+    );
+    const readers = Array.from({ length: o.readers }, (_, r) =>
+      reader(r, set.urls, written, startMs, running, result),
+    );
     await Promise.all([...writers, ...readers, killAndRestart(set, o, result, log)]);
     await sleep(SETTLE_MS);
     await finalCheck(set, written, result);
@@ -94,10 +105,14 @@ async function writer(
       batch.push(written.sent(path, lastNs, `${path}#${i}.${k}`));
     }
     try {
-      const receipt = await client.append(path, batch.map((r) => ({ userTimeNs: r.userTimeNs, data: Buffer.from(r.data) })));
+      const receipt = await client.append(
+        path,
+        batch.map((r) => ({ userTimeNs: r.userTimeNs, data: Buffer.from(r.data) })),
+      );
       written.acknowledged(batch, receipt);
     } catch (error) {
-      if (!(error instanceof AppendOutcomeUnknownError || error instanceof FileStoreUnavailableError)) throw error;
+      if (!(error instanceof AppendOutcomeUnknownError || error instanceof FileStoreUnavailableError))
+        throw error;
       result.unknownOutcomes++;
       await sleep(100);
     }
@@ -130,19 +145,27 @@ async function reader(
     const faults = written.judge(request, seen);
     if (faults.length === 0) continue;
     result.inconsistent++;
-    if (result.faults.length < MAX_FAULTS_KEPT) result.faults.push(`${request.clock}@${request.timeNs}: ${faults.slice(0, 3).join('; ')}`);
+    if (result.faults.length < MAX_FAULTS_KEPT)
+      result.faults.push(`${request.clock}@${request.timeNs}: ${faults.slice(0, 3).join('; ')}`);
   }
 }
 
 /** A random past time: on the user clock at or before what every file has settled, on the server clock whole ms. */
-function pickSnapshot(written: WrittenLog, startMs: number): { clock: 'user' | 'server'; timeNs: bigint; sentAt: number } | null {
+function pickSnapshot(
+  written: WrittenLog,
+  startMs: number,
+): { clock: 'user' | 'server'; timeNs: bigint; sentAt: number } | null {
   const sentAt = performance.now();
   if (Math.random() < 0.5) {
     const settled = written.settledUserTimeNs();
     if (settled === null) return null;
     const from = BigInt(startMs) * 1_000_000n;
     if (settled <= from) return null;
-    return { clock: 'user', timeNs: from + BigInt(Math.floor(Math.random() * Number(settled - from))), sentAt };
+    return {
+      clock: 'user',
+      timeNs: from + BigInt(Math.floor(Math.random() * Number(settled - from))),
+      sentAt,
+    };
   }
   const to = Date.now() - SERVER_T_MAX_PAST_MS;
   if (to <= startMs) return null;
@@ -151,7 +174,12 @@ function pickSnapshot(written: WrittenLog, startMs: number): { clock: 'user' | '
   return { clock: 'server', timeNs: BigInt(ms) * 1_000_000n + 999_999n, sentAt };
 }
 
-async function killAndRestart(set: ReplicaSet, o: ExperimentOptions, result: ExperimentResult, log: (l: string) => void): Promise<void> {
+async function killAndRestart(
+  set: ReplicaSet,
+  o: ExperimentOptions,
+  result: ExperimentResult,
+  log: (l: string) => void,
+): Promise<void> {
   if (o.killAtS <= 0) return;
   await sleep(o.killAtS * 1000);
   const victim = o.replicas - 1;
@@ -173,18 +201,25 @@ async function finalCheck(set: ReplicaSet, written: WrittenLog, result: Experime
   for (const url of set.urls) {
     const client = new FileStoreClient({ urls: [url], requestTimeoutMs: 30_000 });
     const held = new Set<string>();
-    for (const path of written.files) for await (const r of client.read(path)) held.add(`${r.path}@${r.userTimeNs}`);
+    for (const path of written.files)
+      for await (const r of client.read(path)) held.add(`${r.path}@${r.userTimeNs}`);
     for (const r of acked) if (!held.has(`${r.path}@${r.userTimeNs}`)) lost.add(`${r.path}@${r.userTimeNs}`);
     const digest = [...held].sort().join('\n');
     if (reference !== undefined && digest !== reference) result.replicasDiffer++;
     reference ??= digest;
   }
   result.acknowledgedLost = lost.size;
-  for (const key of [...lost].slice(0, MAX_FAULTS_KEPT)) result.faults.push(`${key}: acknowledged, not at every replica`);
+  for (const key of [...lost].slice(0, MAX_FAULTS_KEPT))
+    result.faults.push(`${key}: acknowledged, not at every replica`);
 }
 
 function isBrokenStream(error: unknown): boolean {
-  return error instanceof Error && /terminated|ended inside|ECONNRESET|socket/i.test(`${error.message} ${String((error as { cause?: unknown }).cause)}`);
+  return (
+    error instanceof Error &&
+    /terminated|ended inside|ECONNRESET|socket/i.test(
+      `${error.message} ${String((error as { cause?: unknown }).cause)}`,
+    )
+  );
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

@@ -18,7 +18,9 @@ function flag(name: string, fallback: number, min: number, max: number): number 
   if (i === -1) return fallback;
   const v = Number(process.argv[i + 1]);
   if (!Number.isFinite(v) || v < min || v > max) {
-    process.stderr.write(`filestore-check: --${name} must be a number in [${min}, ${max}], got '${process.argv[i + 1]}'\n`);
+    process.stderr.write(
+      `filestore-check: --${name} must be a number in [${min}, ${max}], got '${process.argv[i + 1]}'\n`,
+    );
     process.exit(2);
   }
   return v;
@@ -38,12 +40,16 @@ async function main(): Promise<number> {
     maxBatchRecords: flag('max-batch-records', 20, 1, 10_000),
   };
   const log = (line: string): void => void process.stderr.write(`filestore-check: ${line}\n`);
-  log(`${options.writers} writers, ${options.readers} readers, ${options.replicas} replicas (${options.durable ? 'durable' : 'in memory'}) for ${options.durationS} s; load ${os.loadavg()[0].toFixed(2)}`);
+  log(
+    `${options.writers} writers, ${options.readers} readers, ${options.replicas} replicas (${options.durable ? 'durable' : 'in memory'}) for ${options.durationS} s; load ${os.loadavg()[0].toFixed(2)}`,
+  );
   const r = await runExperiment(options, log);
   for (const fault of r.faults) log(fault);
   const { faults: _faults, ...figures } = r;
   process.stdout.write(`${JSON.stringify(figures)}\n`);
-  return r.inconsistent === 0 && r.acknowledgedLost === 0 && r.replicasDiffer === 0 && r.snapshots > 0 ? 0 : 1;
+  return r.inconsistent === 0 && r.acknowledgedLost === 0 && r.replicasDiffer === 0 && r.snapshots > 0
+    ? 0
+    : 1;
 }
 
 main().then(

@@ -44,7 +44,12 @@ export class ReplicaSet {
     const replicas: Replica[] = [];
     for (let i = 0; i < options.replicas; i++) {
       const dataDir = path.join(root, `replica-${i}`);
-      replicas.push({ vsyncPort: await freePort(), httpPort: await freePort(), dataDir, process: undefined! });
+      replicas.push({
+        vsyncPort: await freePort(),
+        httpPort: await freePort(),
+        dataDir,
+        process: undefined!,
+      });
     }
     const set = new ReplicaSet(options, root, replicas);
     try {
@@ -98,7 +103,14 @@ export class ReplicaSet {
       ...(this.options.durable ? ['--durable'] : []),
       ...(this.options.extraArgs ?? []),
     ];
-    r.process = LocalProcess.tsx(FILESTORE_ENTRY, args, { withoutInheritedSettings: true, maxKeptLines: 1000 });
-    await r.process.waitFor((l) => l.event === 'ready', `filestore replica ${i} ready`, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    r.process = LocalProcess.tsx(FILESTORE_ENTRY, args, {
+      withoutInheritedSettings: true,
+      maxKeptLines: 1000,
+    });
+    await r.process.waitFor(
+      (l) => l.event === 'ready',
+      `filestore replica ${i} ready`,
+      this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    );
   }
 }

@@ -88,7 +88,8 @@ export class WrittenLog {
     for (const r of this.records.values()) {
       if (r.ackedAt === null || r.ackedAt > request.sentAt) continue;
       if (timeOf(request.clock, r.userTimeNs, r.serverWallMs!) > request.timeNs) continue;
-      if (!seenKeys.has(keyOf(r.path, r.userTimeNs))) faults.push(`${keyOf(r.path, r.userTimeNs)}: acknowledged, missing`);
+      if (!seenKeys.has(keyOf(r.path, r.userTimeNs)))
+        faults.push(`${keyOf(r.path, r.userTimeNs)}: acknowledged, missing`);
     }
     return faults;
   }

@@ -12,7 +12,6 @@ import { FileStoreConfigError } from './errors/filestore-config-error';
 import { printLine as print } from './store/json-line';
 import { ReplicaService } from './store/replica.service';
 
-
 async function main(s: FileStoreSettings): Promise<void> {
   const booted = await bootService({
     service: 'filestore',
@@ -35,7 +34,8 @@ async function main(s: FileStoreSettings): Promise<void> {
     ackReplicas: s.ackReplicas,
   });
   const stats = (): Record<string, unknown> => ({ atMs: Date.now(), ...replica.stats() });
-  if (s.statsIntervalMs > 0) setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
+  if (s.statsIntervalMs > 0)
+    setInterval(() => print({ event: 'stats', ...stats() }), s.statsIntervalMs).unref();
 }
 
 const argv = process.argv.slice(2);

@@ -7,7 +7,11 @@ const MIB = 1024 * 1024;
 export const FILESTORE_SETTINGS = settingsSchema(
   'usage: filestore --data-dir DIR [--durable] [--ack-replicas K] [flags]',
   {
-    dataDir: setting.path({ flag: 'data-dir', doc: "this replica's log files (created if missing)", required: true }),
+    dataDir: setting.path({
+      flag: 'data-dir',
+      doc: "this replica's log files (created if missing)",
+      required: true,
+    }),
     durable: setting.boolean({
       flag: 'durable',
       doc: 'acknowledge an append once --ack-replicas replicas have it on disk (fsync)',

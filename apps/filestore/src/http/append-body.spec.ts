@@ -1,7 +1,12 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { encodeRecordBatch, FileStoreRequestError, NDJSON_CONTENT_TYPE, RECORD_BATCH_CONTENT_TYPE } from '@gridcloud/filestore';
+import {
+  encodeRecordBatch,
+  FileStoreRequestError,
+  NDJSON_CONTENT_TYPE,
+  RECORD_BATCH_CONTENT_TYPE,
+} from '@gridcloud/filestore';
 import { decodeAppendBody, readBody } from './append-body';
 
 const limits = { maxBodyBytes: 1 << 20, maxBatchRecords: 3 };
@@ -26,7 +31,9 @@ describe('readBody', () => {
     await expect(readBody(request([Buffer.alloc(10)], { 'content-length': '2000' }), 1024)).rejects.toThrow(
       'the body has 2000 bytes or more, over --max-body-bytes 1024',
     );
-    await expect(readBody(request([Buffer.alloc(600), Buffer.alloc(600)]), 1024)).rejects.toMatchObject({ status: 413 });
+    await expect(readBody(request([Buffer.alloc(600), Buffer.alloc(600)]), 1024)).rejects.toMatchObject({
+      status: 413,
+    });
     expect((await readBody(request([Buffer.from('ab'), Buffer.from('c')]), 1024)).toString()).toBe('abc');
   });
 });
@@ -39,19 +46,33 @@ describe('decodeAppendBody', () => {
   });
 
   it('reads NDJSON and JSON arrays, data as base64 or text', () => {
-    const ndjson = '{"userTime":"5ns","text":"a"}\n\n{"userTime":"1970-01-01T00:00:00.000000006Z","data":"Yg=="}\n';
-    const fromNdjson = decodeAppendBody(`${NDJSON_CONTENT_TYPE}; charset=utf-8`, Buffer.from(ndjson), undefined, limits);
-    expect(fromNdjson.map((r) => [r.userTimeNs, text(r.data)])).toEqual([[5n, 'a'], [6n, 'b']]);
-    const fromJson = decodeAppendBody('application/json', Buffer.from('[{"userTime":"1ms","text":"c"}]'), undefined, limits);
+    const ndjson =
+      '{"userTime":"5ns","text":"a"}\n\n{"userTime":"1970-01-01T00:00:00.000000006Z","data":"Yg=="}\n';
+    const fromNdjson = decodeAppendBody(
+      `${NDJSON_CONTENT_TYPE}; charset=utf-8`,
+      Buffer.from(ndjson),
+      undefined,
+      limits,
+    );
+    expect(fromNdjson.map((r) => [r.userTimeNs, text(r.data)])).toEqual([
+      [5n, 'a'],
+      [6n, 'b'],
+    ]);
+    const fromJson = decodeAppendBody(
+      'application/json',
+      Buffer.from('[{"userTime":"1ms","text":"c"}]'),
+      undefined,
+      limits,
+    );
     expect(fromJson.map((r) => [r.userTimeNs, text(r.data)])).toEqual([[1_000_000n, 'c']]);
   });
 
   it('takes any other body as one record at ?userTime / X-User-Time, and says so when the time is missing', () => {
     const [r] = decodeAppendBody('text/plain', Buffer.from('raw'), '2s', limits);
     expect([r.userTimeNs, text(r.data)]).toEqual([2_000_000_000n, 'raw']);
-    expect(refusal(() => decodeAppendBody(undefined, Buffer.from('raw'), undefined, limits)).message).toContain(
-      'a one-record append needs its time (?userTime= or X-User-Time)',
-    );
+    expect(
+      refusal(() => decodeAppendBody(undefined, Buffer.from('raw'), undefined, limits)).message,
+    ).toContain('a one-record append needs its time (?userTime= or X-User-Time)');
   });
 
   it.each([
@@ -62,15 +83,28 @@ describe('decodeAppendBody', () => {
     ['{"userTime":"5ns"', 'line 1: not JSON'],
     ['[1]', 'line 1: expected an object'],
   ])('refuses the NDJSON line %s', (line, message) => {
-    expect(refusal(() => decodeAppendBody(NDJSON_CONTENT_TYPE, Buffer.from(line), undefined, limits)).message).toContain(
-      message,
-    );
+    expect(
+      refusal(() => decodeAppendBody(NDJSON_CONTENT_TYPE, Buffer.from(line), undefined, limits)).message,
+    ).toContain(message);
   });
 
   it('refuses an empty batch (400) and more records than --max-batch-records (413)', () => {
-    expect(refusal(() => decodeAppendBody(NDJSON_CONTENT_TYPE, Buffer.from('\n'), undefined, limits)).status).toBe(400);
+    expect(
+      refusal(() => decodeAppendBody(NDJSON_CONTENT_TYPE, Buffer.from('\n'), undefined, limits)).status,
+    ).toBe(400);
     const four = Array.from({ length: 4 }, () => '{"userTime":"1ns","text":"x"}').join('\n');
-    expect(refusal(() => decodeAppendBody(NDJSON_CONTENT_TYPE, Buffer.from(four), undefined, limits)).status).toBe(413);
-    expect(refusal(() => decodeAppendBody('application/json', Buffer.from(`[${four.replaceAll('\n', ',')}]`), undefined, limits)).status).toBe(413);
+    expect(
+      refusal(() => decodeAppendBody(NDJSON_CONTENT_TYPE, Buffer.from(four), undefined, limits)).status,
+    ).toBe(413);
+    expect(
+      refusal(() =>
+        decodeAppendBody(
+          'application/json',
+          Buffer.from(`[${four.replaceAll('\n', ',')}]`),
+          undefined,
+          limits,
+        ),
+      ).status,
+    ).toBe(413);
   });
 });

@@ -85,10 +85,14 @@ function jsonArrayRecords(body: Buffer, maxRecords: number): FileRecordInput[] {
 
 function jsonRecord(value: unknown, where: string): FileRecordInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new FileStoreRequestError(`${where}: expected an object {"userTime": ..., "data": BASE64 | "text": ...}`);
+    throw new FileStoreRequestError(
+      `${where}: expected an object {"userTime": ..., "data": BASE64 | "text": ...}`,
+    );
   const { userTime, data, text } = value as Record<string, unknown>;
   if (typeof userTime !== 'string')
-    throw new FileStoreRequestError(`${where}: userTime must be a string (ISO-8601, or an integer with its unit)`);
+    throw new FileStoreRequestError(
+      `${where}: userTime must be a string (ISO-8601, or an integer with its unit)`,
+    );
   const userTimeNs = parseTimeNs(`${where}: userTime`, userTime);
   if (typeof text === 'string' && data === undefined) return { userTimeNs, data: Buffer.from(text, 'utf8') };
   if (typeof data !== 'string' || text !== undefined)

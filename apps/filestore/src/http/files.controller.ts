@@ -68,18 +68,27 @@ export class FilesController {
   async snapshot(@Req() req: Request, @Res() res: ServerResponse): Promise<void> {
     const atText = singleValue(req.query, 'at');
     if (atText === undefined)
-      throw new FileStoreRequestError('at is required: the snapshot instant (ISO-8601, or an integer with its unit)');
+      throw new FileStoreRequestError(
+        'at is required: the snapshot instant (ISO-8601, or an integer with its unit)',
+      );
     const at = { timeNs: parseTimeNs('at', atText), clock: clockOf(req.query) };
     await this.send(this.replica.store.snapshot(at), req, res);
   }
 
   private async send(records: AsyncIterable<StoredRecord>, req: Request, res: ServerResponse): Promise<void> {
     const started = await prefetchFirst(records);
-    const format: ReadFormat = (req.headers.accept ?? '').includes(STORED_RECORDS_CONTENT_TYPE) ? 'binary' : 'ndjson';
+    const format: ReadFormat = (req.headers.accept ?? '').includes(STORED_RECORDS_CONTENT_TYPE)
+      ? 'binary'
+      : 'ndjson';
     res.statusCode = 200;
     res.setHeader('content-type', format === 'binary' ? STORED_RECORDS_CONTENT_TYPE : NDJSON_CONTENT_TYPE);
     this.replica.counters.reads++;
-    this.replica.counters.readRecords += await streamRecords(started, res, format, this.settings.streamChunkBytes);
+    this.replica.counters.readRecords += await streamRecords(
+      started,
+      res,
+      format,
+      this.settings.streamChunkBytes,
+    );
   }
 }
 

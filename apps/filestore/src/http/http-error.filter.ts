@@ -1,5 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { Catch, HttpException, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Inject,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { FileStoreError, FileStoreRequestError } from '@gridcloud/filestore';
 import { ReplicaService } from '../store/replica.service';
 
@@ -34,8 +41,12 @@ export class FileStoreHttpErrorFilter implements ExceptionFilter {
   private describe(error: unknown): { status: number; message: string } {
     if (error instanceof FileStoreRequestError) return { status: error.status, message: error.message };
     if (error instanceof HttpException) return { status: error.getStatus(), message: error.message };
-    if (error instanceof FileStoreError) return { status: STATUS_OF_CODE[error.code] ?? 500, message: error.message };
-    return { status: 500, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    if (error instanceof FileStoreError)
+      return { status: STATUS_OF_CODE[error.code] ?? 500, message: error.message };
+    return {
+      status: 500,
+      message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
   }
 }
 

@@ -13,7 +13,8 @@ export async function prefetchFirst<T>(records: AsyncIterable<T>): Promise<Async
     async *[Symbol.asyncIterator]() {
       if (first.done === true) return;
       yield first.value;
-      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
+        yield next.value;
     },
   };
 }

@@ -46,8 +46,16 @@ export class ReplicaService implements OnApplicationBootstrap, BeforeApplication
   ) {
     const c = this.counters;
     metrics.counter('gridcloud_filestore_appends_total', 'appends acknowledged', () => c.appends);
-    metrics.counter('gridcloud_filestore_appended_records_total', 'records acknowledged', () => c.appendedRecords);
-    metrics.counter('gridcloud_filestore_appended_bytes_total', 'data bytes acknowledged', () => c.appendedBytes);
+    metrics.counter(
+      'gridcloud_filestore_appended_records_total',
+      'records acknowledged',
+      () => c.appendedRecords,
+    );
+    metrics.counter(
+      'gridcloud_filestore_appended_bytes_total',
+      'data bytes acknowledged',
+      () => c.appendedBytes,
+    );
     metrics.counter('gridcloud_filestore_reads_total', 'reads and snapshots served', () => c.reads);
     metrics.counter('gridcloud_filestore_refused_requests_total', 'requests answered 4xx', () => c.refused);
   }
@@ -74,7 +82,8 @@ export class ReplicaService implements OnApplicationBootstrap, BeforeApplication
 
   /** The open store; 503 while it is opening or closing, so a client tries another replica. */
   get store(): FileStore {
-    if (this.opened === undefined) throw new ServiceUnavailableException('this replica is not serving (starting or stopping)');
+    if (this.opened === undefined)
+      throw new ServiceUnavailableException('this replica is not serving (starting or stopping)');
     return this.opened;
   }
 

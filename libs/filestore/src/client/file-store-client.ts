@@ -78,7 +78,11 @@ export class FileStoreClient {
 
   /** The files whose path starts with `prefix`. */
   async list(prefix = ''): Promise<FileListing[]> {
-    const response = await this.call(`/files?prefix=${encodeURIComponent(prefix)}`, { method: 'GET' }, 'read');
+    const response = await this.call(
+      `/files?prefix=${encodeURIComponent(prefix)}`,
+      { method: 'GET' },
+      'read',
+    );
     return ((await response.json()) as { files: FileListing[] }).files;
   }
 
@@ -117,7 +121,9 @@ export class FileStoreClient {
     } catch (error) {
       const code = causeCode(error);
       if (kind === 'append' && !NOT_SENT_CODES.has(code))
-        throw new AppendOutcomeUnknownError(`append to ${url}: ${code}: the answer was lost, it may have been applied`);
+        throw new AppendOutcomeUnknownError(
+          `append to ${url}: ${code}: the answer was lost, it may have been applied`,
+        );
       failures.push(`${url}: ${code}`);
       return null;
     }

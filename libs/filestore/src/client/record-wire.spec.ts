@@ -18,7 +18,10 @@ describe('record batch (append body)', () => {
   });
 
   it('names the truncated record', () => {
-    const body = encodeRecordBatch([{ userTimeNs: 5n, data: bytes('abc') }, { userTimeNs: 6n, data: bytes('defg') }]);
+    const body = encodeRecordBatch([
+      { userTimeNs: 5n, data: bytes('abc') },
+      { userTimeNs: 6n, data: bytes('defg') },
+    ]);
     expect(() => decodeRecordBatch(body.subarray(0, body.byteLength - 1), 10)).toThrow(
       'record 1: says 4 data bytes, 3 remain',
     );
@@ -40,8 +43,20 @@ describe('record batch (append body)', () => {
 
 describe('stored record stream (read body)', () => {
   const stored = [
-    { path: 'pmu/7/2026-12-02T11', seq: 0, userTimeNs: 10n, serverTime: { wallMs: 1_733_137_200_123, logical: 4 }, data: bytes('a') },
-    { path: 'é/b', seq: 2 ** 40, userTimeNs: 11n, serverTime: { wallMs: 1, logical: 0 }, data: bytes('bcdefgh') },
+    {
+      path: 'pmu/7/2026-12-02T11',
+      seq: 0,
+      userTimeNs: 10n,
+      serverTime: { wallMs: 1_733_137_200_123, logical: 4 },
+      data: bytes('a'),
+    },
+    {
+      path: 'é/b',
+      seq: 2 ** 40,
+      userTimeNs: 11n,
+      serverTime: { wallMs: 1, logical: 0 },
+      data: bytes('bcdefgh'),
+    },
   ];
 
   it('decodes frames split at every byte boundary', () => {

@@ -38,9 +38,14 @@ export function decodeRecordBatch(body: Uint8Array, maxRecords: number): FileRec
   let at = 0;
   while (at < view.byteLength) {
     if (records.length === maxRecords)
-      throw new FileStoreRequestError(`the batch holds more than ${maxRecords} records (--max-batch-records)`, 413);
+      throw new FileStoreRequestError(
+        `the batch holds more than ${maxRecords} records (--max-batch-records)`,
+        413,
+      );
     if (view.byteLength - at < BATCH_HEADER_BYTES)
-      throw new FileStoreRequestError(`record ${records.length}: truncated header (${view.byteLength - at} bytes)`);
+      throw new FileStoreRequestError(
+        `record ${records.length}: truncated header (${view.byteLength - at} bytes)`,
+      );
     const length = view.readUInt32BE(at + 8);
     const end = at + BATCH_HEADER_BYTES + length;
     if (end > view.byteLength)

@@ -12,7 +12,9 @@ describe('parseTimeNs', () => {
   it('reads ISO-8601 with zone and up to nine fraction digits', () => {
     expect(parseTimeNs('at', '1970-01-01T00:00:01.000000002Z')).toBe(1_000_000_002n);
     expect(parseTimeNs('at', '1970-01-01T01:00:00.5+01:00')).toBe(500_000_000n);
-    expect(isoOfNs(parseTimeNs('at', '2026-12-02T11:00:00.123456789Z'))).toBe('2026-12-02T11:00:00.123456789Z');
+    expect(isoOfNs(parseTimeNs('at', '2026-12-02T11:00:00.123456789Z'))).toBe(
+      '2026-12-02T11:00:00.123456789Z',
+    );
   });
 
   it.each([

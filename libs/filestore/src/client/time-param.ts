@@ -5,8 +5,7 @@ export const MAX_TIME_NS = 2n ** 63n - 1n;
 
 const UNIT_NS: Readonly<Record<string, bigint>> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 const INTEGER_WITH_UNIT = /^(\d{1,20})(ns|us|ms|s)$/;
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 const EXPECTED =
   'an ISO-8601 time with its zone (2026-12-02T11:00:00.123456789Z) or an integer with its unit (1733137200000ms; units ns, us, ms, s)';
 
@@ -20,11 +19,13 @@ export const TIME_CLOCKS = ['user', 'server'] as const;
  */
 export function parseTimeNs(what: string, text: string): bigint {
   const integer = INTEGER_WITH_UNIT.exec(text);
-  const ns =
-    integer !== null ? BigInt(integer[1]) * UNIT_NS[integer[2]] : isoToNs(ISO_8601.exec(text));
-  if (ns === null) throw new FileStoreRequestError(`${what}: '${clip(text)}' is not a time: give ${EXPECTED}`);
+  const ns = integer !== null ? BigInt(integer[1]) * UNIT_NS[integer[2]] : isoToNs(ISO_8601.exec(text));
+  if (ns === null)
+    throw new FileStoreRequestError(`${what}: '${clip(text)}' is not a time: give ${EXPECTED}`);
   if (ns > MAX_TIME_NS)
-    throw new FileStoreRequestError(`${what}: '${clip(text)}' is after the last time the store keeps (year 2262)`);
+    throw new FileStoreRequestError(
+      `${what}: '${clip(text)}' is after the last time the store keeps (year 2262)`,
+    );
   return ns;
 }
 
