@@ -1,6 +1,11 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileStoreClient, FileStoreRequestError, type StoredRecord } from '@gridcloud/filestore';
+import {
+  FileStoreClient,
+  FileStorePathError,
+  FileStoreRequestError,
+  type StoredRecord,
+} from '@gridcloud/filestore';
 import { ReplicaSet } from '../scripts/filestore-check/replica-set';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -145,7 +150,10 @@ describe('filestore HTTP API on 3 replica processes', () => {
     const client = new FileStoreClient({ urls: [set.urls[0]] });
     await expect(
       client.append('big/../x', [{ userTimeNs: 1n, data: Buffer.from('x') }]),
-    ).rejects.toBeInstanceOf(FileStoreRequestError);
+    ).rejects.toBeInstanceOf(FileStorePathError);
+    const tooBig = client.append('big', [{ userTimeNs: 1n, data: Buffer.alloc(MAX_BODY_BYTES) }]);
+    await expect(tooBig).rejects.toBeInstanceOf(FileStoreRequestError);
+    await expect(tooBig).rejects.toMatchObject({ status: 413 });
     expect((await client.append('big', [{ userTimeNs: 1n, data: Buffer.from('small') }])).records).toBe(1);
   });
 

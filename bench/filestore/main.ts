@@ -10,7 +10,8 @@
  * temporal read latency p50/p99. The last line is the JSON of the issue's Bar.
  */
 import os from 'node:os';
-import { serviceAddresses, up } from '../../scripts/services.mjs';
+import { serviceAddresses } from '../../scripts/services-config.mjs';
+import { up } from '../../scripts/services.mjs';
 import { influxRecordsPerSec } from './influx-peer';
 import { rawAppendMBPerSec } from './raw-append';
 import { runStore, type StoreRun } from './store-run';

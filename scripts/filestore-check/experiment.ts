@@ -1,6 +1,11 @@
-import { AppendOutcomeUnknownError, FileStoreClient, FileStoreUnavailableError } from '@gridcloud/filestore';
+import {
+  AppendOutcomeUnknownError,
+  FileStoreClient,
+  FileStoreUnavailableError,
+  type StoredRecord,
+} from '@gridcloud/filestore';
 import { ReplicaSet } from './replica-set';
-import { WrittenLog, type SeenRecord, type WrittenRecord } from './written-log';
+import { WrittenLog, type WrittenRecord } from './written-log';
 
 export interface ExperimentOptions {
   readonly replicas: number;
@@ -134,7 +139,7 @@ async function reader(
       await sleep(50);
       continue;
     }
-    const seen: SeenRecord[] = [];
+    const seen: StoredRecord[] = [];
     try {
       for await (const record of client.snapshot(request)) seen.push(record);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { AppendReceipt } from '@gridcloud/filestore';
+import type { AppendResult, StoredRecord } from '@gridcloud/filestore';
 
 /** One record a writer sent, and what became of it. */
 export interface WrittenRecord {
@@ -9,14 +9,6 @@ export interface WrittenRecord {
   serverWallMs: number | null;
   /** When (performance.now()) the writer had the acknowledgement; null while unacknowledged. */
   ackedAt: number | null;
-}
-
-/** A record as a snapshot returned it. */
-export interface SeenRecord {
-  readonly path: string;
-  readonly userTimeNs: bigint;
-  readonly serverTime: { readonly wallMs: number; readonly logical: number };
-  readonly data: Uint8Array;
 }
 
 export interface SnapshotRequest {
@@ -45,7 +37,7 @@ export class WrittenLog {
     return record;
   }
 
-  acknowledged(records: readonly WrittenRecord[], receipt: AppendReceipt): void {
+  acknowledged(records: readonly WrittenRecord[], receipt: AppendResult): void {
     const now = performance.now();
     for (const r of records) {
       r.serverWallMs = receipt.serverTime.wallMs;
@@ -73,7 +65,7 @@ export class WrittenLog {
   }
 
   /** What is wrong with a snapshot, one line per fault (empty: consistent). */
-  judge(request: SnapshotRequest, seen: readonly SeenRecord[]): string[] {
+  judge(request: SnapshotRequest, seen: readonly StoredRecord[]): string[] {
     const faults: string[] = [];
     const seenKeys = new Set<string>();
     for (const s of seen) {

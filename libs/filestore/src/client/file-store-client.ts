@@ -6,7 +6,9 @@ import {
   StoredRecordReader,
 } from './record-wire';
 import { formatTimeNs } from './time-param';
+import { validateFilePath } from '../protocol/file-path';
 import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
+import type { AppendResult, FileInfo } from '../runtime/file-store-stats';
 
 export interface FileStoreClientOptions {
   /** The replicas' HTTP base URLs (http://HOST:PORT); calls go to the last one that answered, then the next. */
@@ -17,23 +19,6 @@ export interface FileStoreClientOptions {
   readonly maxFrameBytes?: number;
 }
 
-/** What a replica answers to an append. */
-export interface AppendReceipt {
-  readonly path: string;
-  readonly serverTime: { readonly wallMs: number; readonly logical: number };
-  readonly records: number;
-  readonly replicas: number;
-  readonly durable: boolean;
-}
-
-/** One file as listed by a replica. */
-export interface FileListing {
-  readonly path: string;
-  readonly records: number;
-  readonly bytes: number;
-  readonly [more: string]: unknown;
-}
-
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 /** Connection errors that prove the request never reached the replica: an append may go elsewhere. */
@@ -42,7 +27,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', '
 /**
  * The file store over HTTP with failover across replicas. Appends go to one replica, which orders them through the
  * `filestore` group; reads and snapshots are streamed (binary frames, decoded as they arrive) and are the same at
- * every replica. A 4xx answer is a FileStoreRequestError (not retried); a replica that is down or answers 5xx is
+ * every replica. A path the store refuses is a FileStorePathError before anything is sent; a 4xx answer is a FileStoreRequestError (not retried); a replica that is down or answers 5xx is
  * skipped; an append whose answer was lost is an AppendOutcomeUnknownError (never sent twice).
  */
 export class FileStoreClient {
@@ -59,11 +44,11 @@ export class FileStoreClient {
   }
 
   /** Appends records to a file; resolves once the store acknowledged them (on k replicas, on disk if durable). */
-  async append(path: string, records: readonly FileRecordInput[]): Promise<AppendReceipt> {
+  async append(path: string, records: readonly FileRecordInput[]): Promise<AppendResult> {
     const body = encodeRecordBatch(records);
     const init = { method: 'POST', headers: { 'content-type': RECORD_BATCH_CONTENT_TYPE }, body };
     const response = await this.call(`/files/${encodePath(path)}`, init, 'append');
-    return (await response.json()) as AppendReceipt;
+    return (await response.json()) as AppendResult;
   }
 
   /** The records of a file, oldest first: all of them (`at` null) or as the file was at that time. */
@@ -77,20 +62,22 @@ export class FileStoreClient {
   }
 
   /** The files whose path starts with `prefix`. */
-  async list(prefix = ''): Promise<FileListing[]> {
+  async list(prefix = ''): Promise<FileInfo[]> {
     const response = await this.call(
       `/files?prefix=${encodeURIComponent(prefix)}`,
       { method: 'GET' },
       'read',
     );
-    return ((await response.json()) as { files: FileListing[] }).files;
+    return ((await response.json()) as { files: FileInfo[] }).files;
   }
 
   private async *stream(pathAndQuery: string): AsyncGenerator<StoredRecord> {
     const init = { method: 'GET', headers: { accept: STORED_RECORDS_CONTENT_TYPE } };
     const response = await this.call(pathAndQuery, init, 'read');
     const reader = new StoredRecordReader(this.maxFrameBytes);
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) yield* reader.push(chunk);
+    // Node's fetch body is an async iterable of chunks (the DOM typing leaves that out).
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+      yield* reader.push(chunk);
     reader.end();
   }
 
@@ -138,8 +125,9 @@ export class FileStoreClient {
   }
 }
 
+/** The path for the URL, checked first: a `..` segment would otherwise be resolved away by URL parsing. */
 function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return validateFilePath(path).split('/').map(encodeURIComponent).join('/');
 }
 
 function atQuery(at: TemporalPoint | null): string {

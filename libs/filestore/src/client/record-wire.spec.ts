@@ -71,7 +71,7 @@ describe('stored record stream (read body)', () => {
 
   it('refuses a frame over maxFrameBytes before buffering it, and a stream ending mid-frame', () => {
     const frame = encodeStoredRecord(stored[1]);
-    expect(() => new StoredRecordReader(frame.byteLength - 1).push(frame.subarray(0, 30))).toThrow(
+    expect(() => new StoredRecordReader(frame.byteLength - 1).push(frame.subarray(0, 40))).toThrow(
       'exceeds maxFrameBytes',
     );
     const reader = new StoredRecordReader(1024);

@@ -14,7 +14,7 @@ const BATCH_HEADER_BYTES = 12;
 const STORED_FIXED_BYTES = 2 + 8 + 8 + 8 + 4 + 4;
 
 /** Encodes records as one binary append body. */
-export function encodeRecordBatch(records: readonly FileRecordInput[]): Uint8Array {
+export function encodeRecordBatch(records: readonly FileRecordInput[]): Uint8Array<ArrayBuffer> {
   let total = 0;
   for (const r of records) total += BATCH_HEADER_BYTES + r.data.byteLength;
   const out = Buffer.allocUnsafe(total);

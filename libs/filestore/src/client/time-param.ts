@@ -1,7 +1,5 @@
+import { MAX_USER_TIME_NS } from '../protocol/records';
 import { FileStoreRequestError } from './errors';
-
-/** Times after this (about year 2262) do not fit a signed 64-bit nanosecond count and are refused. */
-export const MAX_TIME_NS = 2n ** 63n - 1n;
 
 const UNIT_NS: Readonly<Record<string, bigint>> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 const INTEGER_WITH_UNIT = /^(\d{1,20})(ns|us|ms|s)$/;
@@ -22,7 +20,8 @@ export function parseTimeNs(what: string, text: string): bigint {
   const ns = integer !== null ? BigInt(integer[1]) * UNIT_NS[integer[2]] : isoToNs(ISO_8601.exec(text));
   if (ns === null)
     throw new FileStoreRequestError(`${what}: '${clip(text)}' is not a time: give ${EXPECTED}`);
-  if (ns > MAX_TIME_NS)
+  // Times after about 2262 do not fit the signed 64-bit nanosecond count the store keeps.
+  if (ns > MAX_USER_TIME_NS)
     throw new FileStoreRequestError(
       `${what}: '${clip(text)}' is after the last time the store keeps (year 2262)`,
     );
