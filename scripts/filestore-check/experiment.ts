@@ -132,8 +132,9 @@ async function reader(
   running: () => boolean,
   result: ExperimentResult,
 ): Promise<void> {
-  const client = new FileStoreClient({ urls: rotated(urls, r + 1), requestTimeoutMs: 15_000 });
-  while (running()) {
+  for (let n = r; running(); n++) {
+    // Each snapshot starts at the next replica, so the restarted one is read as soon as it serves again.
+    const client = new FileStoreClient({ urls: rotated(urls, n), requestTimeoutMs: 15_000 });
     const request = pickSnapshot(written, startMs);
     if (request === null) {
       await sleep(50);

@@ -45,3 +45,4 @@ export {
   FileStoreOverloadError,
   FileStoreCatchUpError,
 } from './errors';
+export * from './client';
