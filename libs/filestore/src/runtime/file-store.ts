@@ -15,7 +15,6 @@ import {
   type HlcTimestamp,
 } from '../protocol/hlc';
 import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
-import { planCut } from '../protocol/temporal-cut';
 import {
   resolveFileStoreOptions,
   type FileStoreOptions,
@@ -23,6 +22,7 @@ import {
 } from '../file-store-options';
 import { maxBodyBytesFor, type FrameRecord } from '../storage/record-frame';
 import { StoreLog, type RecoveryReport } from '../storage/store-log';
+import { readAsOf } from '../storage/temporal-read';
 import { catchUp, encodePosition, readPosition } from './catch-up';
 import { CatchUpSource } from './catch-up-source';
 import type { AppendResult, FileInfo, FileStoreStats } from './file-store-stats';
@@ -145,10 +145,7 @@ export class FileStore {
     if (at !== null) checkPoint(at);
     const log = this.store.file(path);
     if (log === undefined) return;
-    const plan = at === null ? undefined : planCut(log.blocks, at);
-    for await (const { record } of log.framesOfBlocks(0, plan?.endBlock ?? log.blocks.length)) {
-      if (plan !== undefined && plan.pastCut(record)) return;
-      if (plan !== undefined && !plan.includes(record)) continue;
+    for await (const record of readAsOf(log, at)) {
       this.counters.recordsRead++;
       yield storedOf(path, record);
     }
