@@ -135,8 +135,10 @@ async function logBatching(cluster: BenchCluster): Promise<void> {
   const stats = await cluster.ask(cluster.members[0], 'stats');
   const transport = stats.transport as { framesSent: number; messagesSent: number; bytesSent: number };
   const perFrame = Math.round((transport.messagesSent / transport.framesSent) * 10) / 10;
+  const core = stats.core as { retransmittedMessages: number; suspicions: number };
   log(
-    `sender transport: ${transport.messagesSent} messages in ${transport.framesSent} frames (${perFrame} per frame)`,
+    `sender transport: ${transport.messagesSent} messages in ${transport.framesSent} frames (${perFrame} per frame); ` +
+      `${core.retransmittedMessages} retransmitted, ${core.suspicions} suspicions`,
   );
 }
 

@@ -35,6 +35,9 @@ export interface CoreConfig {
   readonly ackThresholdMessages?: number;
   /** Own multicasts per group that may be in flight (sent, not yet stable). */
   readonly sendWindowMessages?: number;
+  /** Payload bytes of own multicasts per group that may be in flight; a multicast larger than this goes alone. With
+   *  sendWindowMessages it bounds what a view change carries per sender, whatever the message size. */
+  readonly sendWindowBytes?: number;
   /** Multicasts per group waiting for the window; one more fails with SendQueueFullError. */
   readonly sendQueueMessages?: number;
   /** Reliable messages per link awaiting acknowledgement; a peer that falls this far behind is suspected. */
@@ -80,6 +83,7 @@ const DEFAULTS = {
   leaveTimeoutMs: 3_000,
   clockAnnounceIntervalMs: 1,
   sendWindowMessages: 256,
+  sendWindowBytes: 4 * 1024 * 1024,
   ackThresholdMessages: 32,
   sendQueueMessages: 4_096,
   linkBufferMessages: 65_536,

@@ -342,6 +342,40 @@ describe('ProcessCore multicast and flow control', () => {
     expect(done().slice(before)).toEqual([1, 2, 3, 4]);
   });
 
+  it('holds multicasts beyond sendWindowBytes of unstable payload, letting one larger than the bound go alone', () => {
+    const w = threeMembersInGroup({ sendWindowMessages: 8, sendWindowBytes: 100 });
+    w.blocked.add('b:1->a:1');
+    w.blocked.add('c:1->a:1');
+    const done = (): number[] =>
+      w.of('a:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
+    const before = done().length;
+    const send = (id: number, bytes: number): void =>
+      void w.input('a:1', {
+        type: 'multicast',
+        group: 'g',
+        ordering: 'fifo',
+        requestId: id,
+        payload: new Uint8Array(bytes),
+        nowMs: w.now,
+      });
+    // 60 + 40 bytes fill the window; 1 more byte waits until acknowledgements free it.
+    send(1, 60);
+    send(2, 40);
+    send(3, 1);
+    expect(done().slice(before)).toEqual([1, 2]);
+    w.blocked.clear();
+    w.run(200);
+    expect(done().slice(before)).toEqual([1, 2, 3]);
+    // Alone in an empty window, a message larger than the bound still goes; the next waits behind it.
+    w.blocked.add('b:1->a:1');
+    send(4, 500);
+    send(5, 1);
+    expect(done().slice(before)).toEqual([1, 2, 3, 4]);
+    w.blocked.clear();
+    w.run(200);
+    expect(done().slice(before)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('acknowledges as soon as ackThresholdMessages arrived, without waiting for the tick', () => {
     const w = threeMembersInGroup({ sendWindowMessages: 8, ackThresholdMessages: 4 });
     w.deliverQueued();

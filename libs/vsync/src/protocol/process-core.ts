@@ -1104,8 +1104,14 @@ export class ProcessCore {
     const queue = this.sendQueues.get(group);
     const epoch = this.groups.get(group);
     if (!queue || !epoch) return;
-    const window = isPlanted('sendWindowIgnored') ? Infinity : this.config.sendWindowMessages;
-    while (queue.length > 0 && !epoch.frozen && epoch.inFlight < window) {
+    const ignored = isPlanted('sendWindowIgnored');
+    const window = ignored ? Infinity : this.config.sendWindowMessages;
+    const windowBytes = ignored ? Infinity : this.config.sendWindowBytes;
+    while (
+      queue.length > 0 &&
+      !epoch.frozen &&
+      epoch.hasRoomFor(queue[0].payload.length, window, windowBytes)
+    ) {
       const next = queue.shift()!;
       epoch.send(next.ordering, next.payload, next.queryId ?? 0);
       // A query's request is done when its answers are; it asked exactly the members of this epoch.

@@ -75,6 +75,14 @@ export class GroupEpoch {
     return this.streams[this.myRank].received - this.stableCount(this.myRank);
   }
 
+  /** Whether one more own multicast of `payloadBytes` fits the send window: at most `windowMessages` own messages and
+   *  `windowBytes` payload bytes not yet stable, except that one message larger than the byte bound goes alone. */
+  hasRoomFor(payloadBytes: number, windowMessages: number, windowBytes: number): boolean {
+    const inFlight = this.inFlight;
+    if (inFlight >= windowMessages) return false;
+    return inFlight === 0 || this.streams[this.myRank].heldBytes + payloadBytes <= windowBytes;
+  }
+
   /** Stops deliveries and sends: the flush report is being collected, and only the decided set may follow. */
   freeze(): void {
     this.flushOutbox();

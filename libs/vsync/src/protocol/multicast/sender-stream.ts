@@ -7,6 +7,12 @@ export class SenderStream {
   private base = 1;
   private readonly records: DataRecord[] = [];
   private readonly delivered: boolean[] = [];
+  /** Payload bytes of the records held. */
+  private heldPayloadBytes = 0;
+
+  get heldBytes(): number {
+    return this.heldPayloadBytes;
+  }
 
   /** Highest sequence number received without a gap. */
   get received(): number {
@@ -21,6 +27,7 @@ export class SenderStream {
     if (record.seq !== this.received + 1) return false;
     this.records.push(record);
     this.delivered.push(false);
+    this.heldPayloadBytes += record.payload.length;
     return true;
   }
 
@@ -40,7 +47,7 @@ export class SenderStream {
   /** Drops records that are stable (received by every member) and delivered here. */
   collect(stableUpTo: number): void {
     while (this.records.length > 0 && this.base <= stableUpTo && this.delivered[0]) {
-      this.records.shift();
+      this.heldPayloadBytes -= this.records.shift()!.payload.length;
       this.delivered.shift();
       this.base++;
     }
