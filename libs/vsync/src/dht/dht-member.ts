@@ -1,8 +1,15 @@
 import { type ProcessId, processKey, type View } from '../protocol';
 import type { Group } from '../runtime';
 import { DHT_HANDLERS, encodeReply, entriesOf, flattenEntries, keysOf, opOf } from './dht-codec';
-import { boundsOf, type DhtOptions, handlerBaseOf } from './dht-options';
-import { type AggregateMap, DhtShard, type ShardEffect, type ShardInput, type ShardReply } from './dht-shard';
+import { boundsOf, type DhtOptions, handlerBaseOf, positiveMs } from './dht-options';
+import {
+  type AggregateMap,
+  DhtShard,
+  type ShardEffect,
+  type ShardInput,
+  type ShardMessage,
+  type ShardReply,
+} from './dht-shard';
 import type { DhtBounds } from './dht-types';
 
 type Request = Extract<ShardInput, { request: number }>;
@@ -10,7 +17,7 @@ type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'reque
 
 /**
  * Serves one member's shard of a DHT over its group: the thin shell around the pure DhtShard. It registers the
- * DHT's handlers (one-hop put and get as p2p queries, the move as p2p sends, ordered operations as orderedQuery),
+ * DHT's handlers (one-hop put and get as p2p queries, the move as p2p queries sent in order, ordered operations as orderedQuery),
  * feeds the group's views in, and performs what the shard decides. Create it before `group.join()`.
  */
 export class DhtMember {
@@ -20,6 +27,11 @@ export class DhtMember {
   private readonly base: number;
   private readonly processes = new Map<string, ProcessId>();
   private readonly pending = new Map<number, (reply: ShardReply) => void>();
+  /** Move messages per target member, sent in order (see drain). */
+  private readonly outboxes = new Map<string, ShardMessage[]>();
+  private readonly sending = new Set<string>();
+  private readonly moveTimeoutMs: number;
+  private readonly moveRetryMs: number;
   private nextRequest = 1;
 
   constructor(
@@ -29,6 +41,8 @@ export class DhtMember {
     this.base = handlerBaseOf(options.handlerBase);
     this.bounds = boundsOf(options);
     this.aggregates = new Map(Object.entries(options.aggregates ?? {}));
+    this.moveTimeoutMs = positiveMs('moveTimeoutMs', options.moveTimeoutMs ?? 5_000);
+    this.moveRetryMs = positiveMs('moveRetryMs', options.moveRetryMs ?? 20);
     group.onView((view) => this.onView(view));
     const on = (id: number, fn: (...args: unknown[]) => unknown): void =>
       void group.handle(this.base + id, fn);
@@ -36,7 +50,7 @@ export class DhtMember {
     on(DHT_HANDLERS.get, (...keys) => this.ask({ type: 'get', keys: keysOf(keys) }));
     on(DHT_HANDLERS.ordered, (...args) => this.ask({ type: 'ordered', op: opOf(args) }));
     on(DHT_HANDLERS.handover, (viewId, ...flat) =>
-      this.feed({
+      this.feedAnswered({
         type: 'handover',
         from: this.sender(),
         viewId: viewId as number,
@@ -77,6 +91,12 @@ export class DhtMember {
     return new Promise((resolve) => this.pending.set(request, (reply) => resolve(encodeReply(reply))));
   }
 
+  /** A move message: fed, then answered with null (its sender waits for the answer before sending the next). */
+  private feedAnswered(input: ShardInput): null {
+    this.feed(input);
+    return null;
+  }
+
   private feed(input: ShardInput): void {
     for (const effect of this.shard.step(input)) this.perform(effect);
   }
@@ -87,21 +107,42 @@ export class DhtMember {
       this.pending.delete(effect.request);
       return resolve?.(effect.reply);
     }
-    const to = this.processes.get(effect.to);
-    if (to === undefined) return;
-    const { message } = effect;
-    const sent =
-      message.kind === 'done'
-        ? this.group.p2pSend(to, this.base + DHT_HANDLERS.done, message.viewId)
-        : this.group.p2pSend(
-            to,
-            this.base + DHT_HANDLERS.handover,
-            message.viewId,
-            ...flattenEntries(message.entries),
-          );
-    // A target that left meanwhile is no loss (its keys have other owners); anything else is reported.
-    sent.catch((error: Error) => {
-      if (this.processes.has(effect.to)) this.group.fail(error);
-    });
+    this.outboxOf(effect.to).push(effect.message);
+    this.drain(effect.to);
+  }
+
+  private outboxOf(to: string): ShardMessage[] {
+    let box = this.outboxes.get(to);
+    if (box === undefined) this.outboxes.set(to, (box = []));
+    return box;
+  }
+
+  /**
+   * Sends a member's queued move messages one at a time, each as a p2p query: the core drops a plain p2p send that
+   * reaches a joiner before its view does, while a query is refused and can be sent again. One at a time keeps the
+   * FIFO order a `done` relies on (everything before it arrived). A target that left is dropped with its queue: its
+   * keys have other owners, to which the shard hands them at the view change that removed it.
+   */
+  private drain(to: string): void {
+    const box = this.outboxes.get(to);
+    const target = this.processes.get(to);
+    if (box === undefined || this.sending.has(to)) return;
+    if (target === undefined || box.length === 0) return void this.outboxes.delete(to);
+    this.sending.add(to);
+    const message = box[0];
+    const args =
+      message.kind === 'done' ? [message.viewId] : [message.viewId, ...flattenEntries(message.entries)];
+    const handler = this.base + (message.kind === 'done' ? DHT_HANDLERS.done : DHT_HANDLERS.handover);
+    const options = { timeoutMs: this.moveTimeoutMs };
+    const next = (sent: boolean): void => {
+      this.sending.delete(to);
+      if (sent) box.shift();
+      if (sent) this.drain(to);
+      else setTimeout(() => this.drain(to), this.moveRetryMs).unref();
+    };
+    this.group.p2pQuery(target, handler, ...args, options).then(
+      () => next(true),
+      () => next(false),
+    );
   }
 }

@@ -9,6 +9,16 @@ export interface DhtOptions extends Partial<DhtBounds> {
   readonly handlerBase?: number;
   /** Aggregates by name: each runs over the entries this member is the primary owner of. */
   readonly aggregates?: Readonly<Record<string, AggregateMap>>;
+  /** Time a member gets to acknowledge one handover or done message before it is sent again (default 5,000). */
+  readonly moveTimeoutMs?: number;
+  /** Pause before sending a move message again that the target refused (it had not installed the view yet). */
+  readonly moveRetryMs?: number;
+}
+
+export function positiveMs(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new VsyncOptionsError(name, `must be a positive integer, got ${String(value)}`);
+  return value;
 }
 
 export function boundsOf(options: Partial<DhtBounds>): DhtBounds {

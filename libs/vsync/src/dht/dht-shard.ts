@@ -1,3 +1,4 @@
+import { isPlanted } from '../protocol/testing/planted-bugs';
 import { type DhtBounds, type DhtEntry, type DhtValue, newer, sizeOf, type Version } from './dht-types';
 import { Placement } from './placement';
 
@@ -193,7 +194,7 @@ export class DhtShard {
       const owners = next.ownersOf(key);
       const before = old.ownersOf(key);
       for (const o of owners)
-        if (o !== this.self && !before.includes(o))
+        if (o !== this.self && !before.includes(o) && !isPlanted('dhtHandoverLost'))
           pushTo(out, o, { key, value: s.value, version: s.version });
       if (!owners.includes(this.self)) this.remove(key);
     }

@@ -4,6 +4,8 @@ export type { DhtOptions } from './dht-options';
 export {
   DhtShard,
   type AggregateMap,
+  type ReadValue,
+  type ShardMessage,
   type OrderedOp,
   type ShardEffect,
   type ShardInput,

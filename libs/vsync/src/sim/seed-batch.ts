@@ -1,6 +1,7 @@
 import { INVARIANT_NAMES } from './invariants';
 import { type FaultKnobs, type RunResult, runSeed } from './random-run';
 import { DICTIONARY_INVARIANTS, runDictionarySeed } from './dictionary/dictionary-run';
+import { DHT_INVARIANTS, runDhtSeed } from './dht/dht-run';
 
 export interface BatchSummary {
   readonly runs: number;
@@ -19,9 +20,10 @@ export function runGuarded(seed: number, knobs: FaultKnobs): RunResult {
     const result = runSeed(seed, knobs);
     // Each seed also runs the replicated dictionary with state transfer (its own faults; the knobs do not apply).
     const dictionary = runDictionarySeed(seed).violations.map((v) => `dictionary: ${v}`);
-    return dictionary.length === 0
-      ? result
-      : { ...result, violations: [...result.violations, ...dictionary] };
+    // And the DHT sharded over a group (its own faults too).
+    const dht = runDhtSeed(seed).violations;
+    const extra = [...dictionary, ...dht];
+    return extra.length === 0 ? result : { ...result, violations: [...result.violations, ...extra] };
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     const stats = { sent: 0, delivered: 0, views: 0, faults: [], simulatedMs: 0, maxInFlightMessages: 0 };
@@ -68,7 +70,7 @@ export function runSeeds(
     safetyOnlyRuns,
     violations,
     failedSeeds,
-    invariants: [...INVARIANT_NAMES, ...DICTIONARY_INVARIANTS],
+    invariants: [...INVARIANT_NAMES, ...DICTIONARY_INVARIANTS, ...DHT_INVARIANTS],
     knobs,
     maxInFlightMessages,
     seconds,

@@ -19,6 +19,7 @@ export const PLANTED_BUG_NAMES = [
   'queryCompletesEarly',
   'orderedQueryUnordered',
   'queryKeepsDeparted',
+  'dhtHandoverLost',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];

@@ -56,6 +56,11 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
     breaks: 'a member that left the group leaves the expected set of every query at the view change',
     knobs: { queryShare: 0.5, crashBudget: 6 },
   },
+  {
+    bug: 'dhtHandoverLost',
+    breaks: 'a DHT member hands the keys it held to their new owners at a view change',
+    knobs: {},
+  },
 ];
 
 export interface MutantOutcome {
