@@ -14,8 +14,6 @@ export async function influxRecordsPerSec(
   baseUrl: string,
   concurrency: number,
 ): Promise<number> {
-  await influxQuery(baseUrl, `DROP DATABASE ${DATABASE}`);
-  await influxQuery(baseUrl, `CREATE DATABASE ${DATABASE}`);
   const bodies = workload.files.map((batches) =>
     writeBodies(batches.flatMap((b) => b.records.map((r) => ({ path: b.path, ...r })))),
   );
@@ -26,8 +24,17 @@ export async function influxRecordsPerSec(
       throw new Error(`InfluxDB write: ${response.status} ${await response.text()}`);
   });
   const seconds = (performance.now() - started) / 1000;
-  await influxQuery(baseUrl, `DROP DATABASE ${DATABASE}`);
   return workload.records / seconds;
+}
+
+/** A fresh benchmark database (dropped first if a run before left it). */
+export async function createInfluxDatabase(baseUrl: string): Promise<void> {
+  await influxQuery(baseUrl, `DROP DATABASE ${DATABASE}`);
+  await influxQuery(baseUrl, `CREATE DATABASE ${DATABASE}`);
+}
+
+export async function dropInfluxDatabase(baseUrl: string): Promise<void> {
+  await influxQuery(baseUrl, `DROP DATABASE ${DATABASE}`);
 }
 
 function writeBodies(

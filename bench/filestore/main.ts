@@ -1,21 +1,23 @@
 /**
  * The file store benchmark:
  *
- *   npm run -s bench:filestore -- [--json] [--files 12] [--batches-per-file 10] [--batch-records 1000]
+ *   npm run -s bench:filestore -- [--json] [--rounds 3] [--files 12] [--batches-per-file 10] [--batch-records 1000]
  *     [--record-bytes 256] [--concurrency 6] [--replicas 3] [--ack-replicas 2] [--reads 200] [--no-influx]
  *
  * Append throughput through real replica processes over HTTP, in memory and durable, against in the same run the
  * raw limit (the same bytes appended to a local file, fsync per batch when durable) and InfluxDB 1.x (the same
  * records as line-protocol points, 5,000 per write; started with scripts/services.mjs when it is not running);
- * temporal read latency p50/p99. The last line is the JSON of the issue's Bar.
+ * temporal read latency p50/p99. The peers run interleaved, round after round, after one warm-up round, and each
+ * figure is the median over the rounds, so a machine whose load changes during the run skews them alike. The last
+ * line is the JSON of the issue's Bar.
  */
 import os from 'node:os';
 import { serviceAddresses } from '../../scripts/services-config.mjs';
 import { up } from '../../scripts/services.mjs';
-import { influxRecordsPerSec } from './influx-peer';
+import { createInfluxDatabase, dropInfluxDatabase, influxRecordsPerSec } from './influx-peer';
 import { rawAppendMBPerSec } from './raw-append';
-import { runStore, type StoreRun } from './store-run';
-import { makeWorkload } from './workload';
+import { percentile, StoreUnderTest } from './store-run';
+import { makeWorkload, withPrefix, type Workload } from './workload';
 
 function flag(name: string, fallback: number, min: number, max: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,27 +33,65 @@ function flag(name: string, fallback: number, min: number, max: number): number 
 }
 
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits));
+const median = (xs: readonly number[]): number => percentile(xs, 0.5);
+const log = (line: string): void => void process.stderr.write(`bench/filestore: ${line}\n`);
+const load = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
-async function influxPeer(
-  workload: ReturnType<typeof makeWorkload>,
-  concurrency: number,
-): Promise<number | null> {
+/** Per round: records/s and MB/s of each peer. */
+interface Rounds {
+  memory: number[];
+  durable: number[];
+  rawMemory: number[];
+  rawDurable: number[];
+  influx: number[];
+}
+
+async function influxUrl(): Promise<string | null> {
   if (process.argv.includes('--no-influx')) return null;
   await up(['influx']);
   const { host, port } = serviceAddresses().influx;
-  return influxRecordsPerSec(workload, `http://${host}:${port}`, concurrency);
+  const url = `http://${host}:${port}`;
+  await createInfluxDatabase(url);
+  return url;
 }
 
-function figures(store: StoreRun, rawMBPerSec: number, influx: number | null): Record<string, number | null> {
+async function runRound(
+  workload: Workload,
+  stores: { memory: StoreUnderTest; durable: StoreUnderTest },
+  influx: string | null,
+  concurrency: number,
+  out: Rounds,
+): Promise<void> {
+  if (influx !== null) out.influx.push(await influxRecordsPerSec(workload, influx, concurrency));
+  out.memory.push(workload.records / (await stores.memory.appendSeconds(workload)));
+  out.rawMemory.push(rawAppendMBPerSec(workload, false));
+  out.durable.push(workload.records / (await stores.durable.appendSeconds(workload)));
+  out.rawDurable.push(rawAppendMBPerSec(workload, true));
+}
+
+function figures(
+  recordsPerSec: readonly number[],
+  raw: readonly number[],
+  influx: readonly number[],
+  bytesPerRecord: number,
+  readsMs: readonly number[],
+): Record<string, number | null> {
+  const records = median(recordsPerSec);
+  const mb = (records * bytesPerRecord) / 1e6;
+  const influxRecords = influx.length === 0 ? null : median(influx);
   return {
-    appendRecordsPerSec: Math.round(store.appendRecordsPerSec),
-    appendMBPerSec: round(store.appendMBPerSec),
-    rawMBPerSec: round(rawMBPerSec),
-    influxRecordsPerSec: influx === null ? null : Math.round(influx),
-    ratioRaw: round(store.appendMBPerSec / rawMBPerSec),
-    ratioInflux: influx === null ? null : round(store.appendRecordsPerSec / influx),
-    readP50Ms: round(store.readP50Ms),
-    readP99Ms: round(store.readP99Ms),
+    appendRecordsPerSec: Math.round(records),
+    appendMBPerSec: round(mb),
+    rawMBPerSec: round(median(raw)),
+    influxRecordsPerSec: influxRecords === null ? null : Math.round(influxRecords),
+    ratioRaw: round(mb / median(raw)),
+    ratioInflux: influxRecords === null ? null : round(records / influxRecords),
+    readP50Ms: round(percentile(readsMs, 0.5)),
+    readP99Ms: round(percentile(readsMs, 0.99)),
   };
 }
 
@@ -59,45 +99,71 @@ async function main(): Promise<void> {
   const shape = {
     files: flag('files', 12, 1, 10_000),
     batchesPerFile: flag('batches-per-file', 10, 1, 100_000),
-    batchRecords: flag('batch-records', 1000, 1, 100_000),
+    batchRecords: flag('batch-records', 1000, 1, 10_000),
     recordBytes: flag('record-bytes', 256, 1, 1_000_000),
   };
   const run = {
+    rounds: flag('rounds', 3, 1, 100),
     replicas: flag('replicas', 3, 1, 9),
     ackReplicas: flag('ack-replicas', 2, 1, 9),
     concurrency: flag('concurrency', 6, 1, 256),
     reads: flag('reads', 200, 1, 100_000),
   };
-  const workload = makeWorkload(shape, 'bench');
-  const log = (line: string): void => void process.stderr.write(`bench/filestore: ${line}\n`);
-  log(
-    `${workload.records} records, ${(workload.bytes / 1e6).toFixed(1)} MB per mode; load ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+  const base = makeWorkload(shape, 'bench');
+  log(`${base.records} records (${(base.bytes / 1e6).toFixed(1)} MB) per round and peer; load ${load()}`);
+  const influx = await influxUrl();
+  const storeOptions = { replicas: run.replicas, ackReplicas: run.ackReplicas, concurrency: run.concurrency };
+  const memory = await StoreUnderTest.start({ ...storeOptions, durable: false });
+  const durable = await StoreUnderTest.start({ ...storeOptions, durable: true }).catch(
+    async (error: unknown) => {
+      await memory.stop();
+      throw error;
+    },
   );
-  const influx = await influxPeer(workload, run.concurrency);
-  log(`InfluxDB ${influx === null ? 'skipped (--no-influx)' : `${Math.round(influx)} records/s`}`);
-  const memory = await runStore(workload, { ...run, durable: false });
-  const rawMemory = rawAppendMBPerSec(workload, false);
-  log(
-    `in memory: ${Math.round(memory.appendRecordsPerSec)} records/s, ${memory.appendMBPerSec.toFixed(1)} MB/s; raw ${rawMemory.toFixed(1)} MB/s`,
-  );
-  const durable = await runStore(workload, { ...run, durable: true });
-  const rawDurable = rawAppendMBPerSec(workload, true);
-  log(
-    `durable: ${Math.round(durable.appendRecordsPerSec)} records/s, ${durable.appendMBPerSec.toFixed(1)} MB/s; raw with fsync per batch ${rawDurable.toFixed(1)} MB/s`,
-  );
-  const result = {
-    ...figures(memory, rawMemory, influx),
-    durable: figures(durable, rawDurable, influx),
-    records: workload.records,
-    recordBytes: shape.recordBytes,
-    batchRecords: shape.batchRecords,
-    ...run,
-    loadAverage: round(os.loadavg()[0]),
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  try {
+    const rounds: Rounds = { memory: [], durable: [], rawMemory: [], rawDurable: [], influx: [] };
+    const warmUp: Rounds = { memory: [], durable: [], rawMemory: [], rawDurable: [], influx: [] };
+    await runRound(
+      withPrefix(base, 'bench', 'warm-up'),
+      { memory, durable },
+      influx,
+      run.concurrency,
+      warmUp,
+    );
+    for (let r = 0; r < run.rounds; r++) {
+      await runRound(
+        withPrefix(base, 'bench', `round-${r}`),
+        { memory, durable },
+        influx,
+        run.concurrency,
+        rounds,
+      );
+      log(
+        `round ${r}: in memory ${Math.round(rounds.memory[r])} records/s, durable ${Math.round(rounds.durable[r])}, ` +
+          `InfluxDB ${influx === null ? '-' : Math.round(rounds.influx[r])}; raw ${rounds.rawMemory[r].toFixed(0)} MB/s, ` +
+          `raw with fsync per batch ${rounds.rawDurable[r].toFixed(1)} MB/s; load ${load()}`,
+      );
+    }
+    const last = withPrefix(base, 'bench', `round-${run.rounds - 1}`);
+    const memoryReads = await memory.readLatenciesMs(last, run.reads);
+    const durableReads = await durable.readLatenciesMs(last, run.reads);
+    const bytesPerRecord = base.bytes / base.records;
+    const result = {
+      ...figures(rounds.memory, rounds.rawMemory, rounds.influx, bytesPerRecord, memoryReads),
+      durable: figures(rounds.durable, rounds.rawDurable, rounds.influx, bytesPerRecord, durableReads),
+      records: base.records,
+      recordBytes: shape.recordBytes,
+      batchRecords: shape.batchRecords,
+      ...run,
+      loadAverage: round(os.loadavg()[0]),
+    };
+    if (influx !== null) await dropInfluxDatabase(influx);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${memory.diagnostics()}\n${durable.diagnostics()}`);
+  } finally {
+    await Promise.all([memory.stop(), durable.stop()]);
+  }
 }
 
 main().then(

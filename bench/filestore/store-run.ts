@@ -2,78 +2,78 @@ import { FileStoreClient } from '@gridcloud/filestore';
 import { ReplicaSet } from '../../scripts/filestore-check/replica-set';
 import { runConcurrently, type Batch, type Workload } from './workload';
 
-export interface StoreRunOptions {
+export interface StoreOptions {
   readonly durable: boolean;
   readonly replicas: number;
   readonly ackReplicas: number;
   readonly concurrency: number;
-  readonly reads: number;
-}
-
-export interface StoreRun {
-  readonly appendRecordsPerSec: number;
-  readonly appendMBPerSec: number;
-  readonly readP50Ms: number;
-  readonly readP99Ms: number;
 }
 
 /**
- * The store's figures: the workload appended through `replicas` real replica processes over HTTP (writers spread
- * over the replicas), then `reads` temporal reads of a random file at a random past user time, one at a time, each
- * timed until its last record arrived and checked against the records written before that time.
+ * The store under test: `replicas` real replica processes, written over HTTP by `concurrency` writers spread over
+ * the replicas (writer w starts at replica w mod replicas).
  */
-export async function runStore(workload: Workload, o: StoreRunOptions): Promise<StoreRun> {
-  const set = await ReplicaSet.start({
-    replicas: o.replicas,
-    durable: o.durable,
-    ackReplicas: o.ackReplicas,
-  });
-  try {
-    const urls = set.urls;
-    const clients = Array.from(
-      { length: o.concurrency },
-      (_, w) =>
-        new FileStoreClient({ urls: [...urls.slice(w % urls.length), ...urls.slice(0, w % urls.length)] }),
-    );
-    const started = performance.now();
-    await runConcurrently(workload.files, o.concurrency, async (batch, w) => {
-      await clients[w].append(batch.path, batch.records);
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const latencies = await timeReads(workload, clients[0], o.reads);
-    return {
-      appendRecordsPerSec: workload.records / seconds,
-      appendMBPerSec: workload.bytes / 1e6 / seconds,
-      readP50Ms: percentile(latencies, 0.5),
-      readP99Ms: percentile(latencies, 0.99),
-    };
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${set.diagnostics()}`);
-  } finally {
-    await set.stop();
-  }
-}
+export class StoreUnderTest {
+  private constructor(
+    private readonly set: ReplicaSet,
+    private readonly clients: readonly FileStoreClient[],
+  ) {}
 
-async function timeReads(workload: Workload, client: FileStoreClient, reads: number): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let i = 0; i < reads; i++) {
-    const batches = workload.files[Math.floor(Math.random() * workload.files.length)];
-    const first = batches[0].firstUserTimeNs;
-    const span = Number(batches.at(-1)!.lastUserTimeNs - first);
-    const at = first + BigInt(Math.floor(Math.random() * span));
-    const started = performance.now();
-    let count = 0;
-    for await (const record of client.read(batches[0].path, { timeNs: at, clock: 'user' })) {
-      if (record.userTimeNs > at)
-        throw new Error(`read as of ${at} returned a record of ${record.userTimeNs}`);
-      count++;
-    }
-    latencies.push(performance.now() - started);
-    const expected = recordsUpTo(batches, at);
-    if (count !== expected)
-      throw new Error(`read as of ${at} returned ${count} records, ${expected} were written before`);
+  static async start(o: StoreOptions): Promise<StoreUnderTest> {
+    const set = await ReplicaSet.start({
+      replicas: o.replicas,
+      durable: o.durable,
+      ackReplicas: o.ackReplicas,
+    });
+    const urls = set.urls;
+    const clients = Array.from({ length: o.concurrency }, (_, w) => {
+      const k = w % urls.length;
+      return new FileStoreClient({ urls: [...urls.slice(k), ...urls.slice(0, k)] });
+    });
+    return new StoreUnderTest(set, clients);
   }
-  return latencies;
+
+  /** Appends the workload; the seconds it took until the last append was acknowledged. */
+  async appendSeconds(workload: Workload): Promise<number> {
+    const started = performance.now();
+    await runConcurrently(workload.files, this.clients.length, async (batch, w) => {
+      await this.clients[w].append(batch.path, batch.records);
+    });
+    return (performance.now() - started) / 1000;
+  }
+
+  /**
+   * `reads` temporal reads of a random file of `workload` (already appended) at a random past user time, one at a
+   * time, each timed until its last record arrived and checked against the records written before that time.
+   */
+  async readLatenciesMs(workload: Workload, reads: number): Promise<number[]> {
+    const latencies: number[] = [];
+    for (let i = 0; i < reads; i++) {
+      const batches = workload.files[Math.floor(Math.random() * workload.files.length)];
+      const first = batches[0].firstUserTimeNs;
+      const at = first + BigInt(Math.floor(Math.random() * Number(batches.at(-1)!.lastUserTimeNs - first)));
+      const started = performance.now();
+      let count = 0;
+      for await (const record of this.clients[0].read(batches[0].path, { timeNs: at, clock: 'user' })) {
+        if (record.userTimeNs > at)
+          throw new Error(`read as of ${at} returned a record of ${record.userTimeNs}`);
+        count++;
+      }
+      latencies.push(performance.now() - started);
+      const expected = recordsUpTo(batches, at);
+      if (count !== expected)
+        throw new Error(`read as of ${at} returned ${count} records, ${expected} were written before`);
+    }
+    return latencies;
+  }
+
+  diagnostics(): string {
+    return this.set.diagnostics();
+  }
+
+  stop(): Promise<void> {
+    return this.set.stop();
+  }
 }
 
 function recordsUpTo(batches: readonly Batch[], at: bigint): number {

@@ -63,6 +63,14 @@ export function makeWorkload(o: WorkloadOptions, prefix: string): Workload {
   return { files, records: o.files * o.batchesPerFile * o.batchRecords, bytes };
 }
 
+/** The same batches (records and bodies shared) under other paths: each round of the benchmark writes new files. */
+export function withPrefix(workload: Workload, from: string, to: string): Workload {
+  const files = workload.files.map((batches) =>
+    batches.map((b) => ({ ...b, path: to + b.path.slice(from.length) })),
+  );
+  return { ...workload, files };
+}
+
 /**
  * Runs `work` over lists of items with `concurrency` workers: a worker takes a whole list (a file) and does its
  * items (batches) in order, so appends to one file are never concurrent within a peer.
