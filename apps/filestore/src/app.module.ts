@@ -25,6 +25,10 @@ export class AppModule {
           bindPort: settings.vsyncPort,
           secret: vsyncSecretOf(settings),
           seeds: seeds.length > 0 ? seeds : undefined,
+          core: {
+            failureTimeoutMs: settings.failureTimeoutMs,
+            heartbeatIntervalMs: settings.heartbeatIntervalMs,
+          },
           groups: [FILESTORE_SERVICE_GROUP],
           join: [FILESTORE_SERVICE_GROUP],
         }),

@@ -7,7 +7,11 @@ import 'reflect-metadata';
 import { bootService, ServiceBindError } from '@gridcloud/nest-vsync';
 import { VsyncProcess } from '@gridcloud/vsync';
 import { AppModule } from './app.module';
-import { FILESTORE_SETTINGS, type FileStoreSettings } from './config/filestore-settings';
+import {
+  FILESTORE_SETTINGS,
+  parseFileStoreSettings,
+  type FileStoreSettings,
+} from './config/filestore-settings';
 import { FileStoreConfigError } from './errors/filestore-config-error';
 import { printLine as print } from './store/json-line';
 import { ReplicaService } from './store/replica.service';
@@ -45,7 +49,7 @@ if (FILESTORE_SETTINGS.wantsHelp(argv)) {
 }
 let settings: FileStoreSettings;
 try {
-  settings = FILESTORE_SETTINGS.parse(argv, process.env);
+  settings = parseFileStoreSettings(argv, process.env);
 } catch (error) {
   if (!(error instanceof FileStoreConfigError)) throw error;
   process.stderr.write(`filestore: ${error.message}\n`);

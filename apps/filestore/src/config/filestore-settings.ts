@@ -73,9 +73,35 @@ export const FILESTORE_SETTINGS = settingsSchema(
       unit: 'bytes',
       default: 64 * 1024,
     }),
+    failureTimeoutMs: setting.int({
+      flag: 'failure-timeout-ms',
+      doc: 'vsync failure detection: a member silent this long is suspected (an append of megabytes takes a while to apply)',
+      min: 50,
+      max: 600_000,
+      unit: 'ms',
+      default: 3_000,
+    }),
+    heartbeatIntervalMs: setting.int({
+      flag: 'heartbeat-interval-ms',
+      doc: 'vsync heartbeats',
+      min: 10,
+      max: 60_000,
+      unit: 'ms',
+      default: 150,
+    }),
     ...clusterSettings(),
   },
   (message) => new FileStoreConfigError(message),
 );
 
 export type FileStoreSettings = SettingsOf<(typeof FILESTORE_SETTINGS)['definitions']>;
+
+/** The settings, checked beyond each flag's own range; throws FileStoreConfigError naming the flags. */
+export function parseFileStoreSettings(argv: readonly string[], env: NodeJS.ProcessEnv): FileStoreSettings {
+  const s = FILESTORE_SETTINGS.parse(argv, env);
+  if (s.failureTimeoutMs <= s.heartbeatIntervalMs)
+    throw new FileStoreConfigError('--failure-timeout-ms must exceed --heartbeat-interval-ms');
+  if (s.maxBatchBytes > s.maxBodyBytes)
+    throw new FileStoreConfigError('--max-batch-bytes must not exceed --max-body-bytes');
+  return s;
+}
