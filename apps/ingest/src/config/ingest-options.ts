@@ -58,6 +58,8 @@ export interface IngestOptions {
   readonly maxSnapshotQueue: number;
   /** '-' for stdout, or a file: every snapshot as a JSON line. */
   readonly snapshotsOut: string | undefined;
+  /** File store replicas that archive every raw data frame (apps/filestore); empty: none. */
+  readonly filestoreUrls: readonly string[];
   /** 0: only the final statistics line at exit. */
   readonly statsIntervalMs: number;
   readonly durationS: number;
@@ -108,6 +110,7 @@ export function parseIngestSettings(
     qualityIntervalMs: s.qualityIntervalMs,
     maxSnapshotQueue: s.maxSnapshotQueue,
     snapshotsOut: s.snapshotsOut,
+    filestoreUrls: s.filestoreUrls,
     statsIntervalMs: s.statsIntervalMs,
     durationS: s.durationS,
     seed: s.seed,

@@ -195,6 +195,10 @@ export const INGEST_SETTINGS = settingsSchema(
       flag: 'snapshots-out',
       doc: 'write every snapshot as a JSON line here (- = stdout)',
     }),
+    filestoreUrls: setting.list({
+      flag: 'filestore-url',
+      doc: 'file store replicas (http://HOST:PORT,...): every raw data frame into c37118/<stream>/<UTC hour>',
+    }),
     seed: setting.int({
       flag: 'seed',
       doc: 'random seed (reconnection jitter)',

@@ -7,7 +7,7 @@ import {
   type AlignerEffect,
   type AlignerOptions,
 } from '@gridcloud/pdc';
-import type { SnapshotSink } from '../sinks/snapshot-sink';
+import type { RawDataFrame, SnapshotSink } from '../sinks/snapshot-sink';
 import { AlignmentRate } from './alignment-rate';
 import type { PmuSample } from './pmu-sample';
 import { PmuRegistry } from './pmu-registry';
@@ -143,6 +143,7 @@ export class IngestPipeline {
     src.dataFrames += 1;
     const layout = view.layout;
     const fraction = view.fracsec / layout.timeBase;
+    this.sink.publishFrame?.(rawFrameOf(view, arrivalMs));
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
     // One copy of the frame's phasors, analogs and digitals; each PMU's sample views its own range of them.
@@ -278,4 +279,15 @@ export class IngestPipeline {
       }
     }
   }
+}
+
+/** The frame's bytes and time, for the sinks that archive raw frames. */
+function rawFrameOf(view: DataFrameView, arrivalMs: number): RawDataFrame {
+  const fractionNs = (BigInt(view.fracsec) * 1_000_000_000n) / BigInt(view.layout.timeBase);
+  return {
+    streamIdcode: view.idcode,
+    timeNs: BigInt(view.soc) * 1_000_000_000n + fractionNs,
+    bytes: view.frameBytes(),
+    arrivalMs,
+  };
 }

@@ -2,6 +2,7 @@ import { SeededRandom } from '@gridcloud/grid';
 import { Group } from '@gridcloud/vsync';
 import type { IngestOptions } from '../config/ingest-options';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
+import { FileStoreFrameSink } from '../sinks/filestore-sink';
 import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
 import { KafkaSnapshotSink } from '../sinks/kafka-snapshot-sink';
 import { SnapshotHub } from '../sinks/snapshot-hub';
@@ -22,6 +23,7 @@ export class IngestApp {
   readonly pipeline: IngestPipeline;
   private readonly kafkaSink: KafkaSnapshotSink | undefined;
   private readonly vsyncSink: VsyncSnapshotSink | undefined;
+  private readonly frameArchive: FileStoreFrameSink | undefined;
   private readonly connections: TcpPmuConnection[];
   private udp: UdpListener | undefined;
   private kafkaConsumer: KafkaFrameConsumer | undefined;
@@ -40,6 +42,10 @@ export class IngestApp {
   ) {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
+    if (options.filestoreUrls.length > 0) {
+      this.frameArchive = new FileStoreFrameSink({ urls: options.filestoreUrls }, log);
+      sinks.push(this.frameArchive);
+    }
     if (options.kafkaPublishTopic !== undefined) {
       this.kafkaSink = new KafkaSnapshotSink({
         brokers: options.kafkaBrokers,
@@ -176,6 +182,7 @@ export class IngestApp {
               sendErrors: this.vsyncSink.sendErrors,
               lastError: this.vsyncSink.lastError,
             },
+      filestore: this.frameArchive?.counters,
       qualityReports: this.qualityPublisher?.counters,
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,

@@ -1,4 +1,4 @@
-import type { LateFrame, Snapshot, SnapshotSink } from './snapshot-sink';
+import type { LateFrame, RawDataFrame, Snapshot, SnapshotSink } from './snapshot-sink';
 
 export type SnapshotListener = (snapshot: Snapshot) => void;
 export type LateFrameListener = (frame: LateFrame) => void;
@@ -12,7 +12,13 @@ export class SnapshotHub implements SnapshotSink {
   private readonly listeners = new Set<SnapshotListener>();
   private readonly lateListeners = new Set<LateFrameListener>();
 
-  constructor(private readonly sinks: readonly SnapshotSink[] = []) {}
+  /** Present only when a sink archives raw frames, so the pipeline copies no frame otherwise. */
+  readonly publishFrame: ((frame: RawDataFrame) => void) | undefined;
+
+  constructor(private readonly sinks: readonly SnapshotSink[] = []) {
+    const archives = sinks.filter((s) => s.publishFrame !== undefined);
+    if (archives.length > 0) this.publishFrame = (frame) => archives.forEach((s) => s.publishFrame!(frame));
+  }
 
   /** Calls `listener` with every aligned snapshot; returns the unsubscribe function. */
   subscribe(listener: SnapshotListener): () => void {

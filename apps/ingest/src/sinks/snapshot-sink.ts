@@ -10,6 +10,16 @@ export interface LateFrame {
   readonly ageMs: number;
 }
 
+/** A data frame as it arrived (the stream's bytes, CRC included), with its measurement time. */
+export interface RawDataFrame {
+  /** IDCODE of the stream (PMU or PDC) that sent it. */
+  readonly streamIdcode: number;
+  /** SOC + FRACSEC / TIME_BASE, in ns since 1970. */
+  readonly timeNs: bigint;
+  readonly bytes: Uint8Array;
+  readonly arrivalMs: number;
+}
+
 /**
  * Where aligned snapshots go: Kafka, a JSON-lines file, an in-process
  * subscriber. This is the seam for the estimator group (libs/vsync): a sink
@@ -24,6 +34,8 @@ export interface SnapshotSink {
    * that can use it (an archive, a slower estimator) still may.
    */
   publishLate?(frame: LateFrame): void;
+  /** Every data frame accepted from a bound source, raw, for an archive (the file store); copied only if asked. */
+  publishFrame?(frame: RawDataFrame): void;
   /** Flushes what is queued; called once at shutdown. */
   close(): Promise<void>;
 }
