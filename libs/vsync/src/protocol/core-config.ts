@@ -61,6 +61,14 @@ export interface CoreConfig {
   readonly maxOwedReplies?: number;
   /** Longest timeoutMs a query may ask for. */
   readonly maxQueryTimeoutMs?: number;
+  /** Acceptors (logs) a safeSend needs before delivery, counted among the members of the view it was sent in that
+   *  are still in the group; 0 (the default) means a majority of them. */
+  readonly safeSendAcceptors?: number;
+  /** Whether acceptors log safeSends before accepting (persist outputs, answered by `persisted` inputs) or accept
+   *  them in memory at once. Default false (in memory). */
+  readonly safeSendLogged?: boolean;
+  /** Safe records ordered but not yet delivered here beyond which this member's own safeSends wait in the queue. */
+  readonly safeWaitingMessages?: number;
   /** Processes that run the membership service: the oldest this many members of each view. View changes are decided
    *  by a majority of them, and a process that cannot hear a majority of them leaves (MinorityPartitionError). Only the
    *  founder's value counts: it travels in every view (`serviceSize`), so quorums always intersect. */
@@ -97,6 +105,7 @@ const DEFAULTS = {
   maxPendingQueries: 4_096,
   maxOwedReplies: 65_536,
   maxQueryTimeoutMs: 3_600_000,
+  safeWaitingMessages: 4_096,
   membershipServiceSize: 5,
 } as const;
 
@@ -154,7 +163,23 @@ export function resolveCoreConfig(config: CoreConfig): ResolvedCoreConfig {
         : config.seeds.every((s) => s === config.self.address)
           ? 'now' // alone in its seed list: nobody else could be running
           : 'unlessLive';
-  return { ...(r as typeof DEFAULTS), self: config.self, seeds: [...config.seeds], founding };
+  const safeSendAcceptors = config.safeSendAcceptors ?? 0;
+  if (!Number.isInteger(safeSendAcceptors) || safeSendAcceptors < 0)
+    throw new ConfigError(
+      'safeSendAcceptors',
+      `must be an integer >= 0 (0 = a majority), got ${String(safeSendAcceptors)}`,
+    );
+  const safeSendLogged = config.safeSendLogged ?? false;
+  if (typeof safeSendLogged !== 'boolean')
+    throw new ConfigError('safeSendLogged', `must be true or false, got ${String(safeSendLogged)}`);
+  return {
+    ...(r as typeof DEFAULTS),
+    safeSendAcceptors,
+    safeSendLogged,
+    self: config.self,
+    seeds: [...config.seeds],
+    founding,
+  };
 }
 
 /** The ack threshold defaults to the window when the window is smaller than its usual value. */

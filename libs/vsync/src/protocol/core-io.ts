@@ -2,7 +2,7 @@ import type { VsyncError } from './errors/vsync-error';
 import type { ProcessId } from './process-id';
 import type { View } from './view';
 import type { QueryReply, QueryTarget, QueryWant, TimeoutAction } from './query/query-types';
-import type { Ordering, ReplyOutcome, ViewValue, WireMessage } from './wire-message';
+import type { DataRecord, Ordering, ReplyOutcome, ViewValue, WireMessage } from './wire-message';
 
 /** How a message reached a member: a group multicast in FIFO or total order, or point to point. */
 export type DeliveryOrdering = Ordering | 'p2p';
@@ -56,7 +56,9 @@ export type CoreInput =
       outcome: ReplyOutcome;
       payload: Uint8Array;
       nowMs: number;
-    };
+    }
+  /** The log now holds the records of this persist output (appended and fsynced); feed them in token order. */
+  | { type: 'persisted'; token: number; nowMs: number };
 
 /** One multicast of a 'multicastBatch' input; each gets its own requestDone or requestFailed. */
 export interface BatchedMulticast {
@@ -90,5 +92,8 @@ export type CoreOutput =
    *  completed on a timeout with onTimeout 'nullReply' or 'declareFailed'). */
   | { type: 'queryDone'; requestId: number; replies: readonly QueryReply[]; silent: readonly ProcessId[] }
   | { type: 'requestFailed'; requestId: number; error: VsyncError }
+  /** safeSend in logged mode: append these safe records (in order) to the group's log and fsync, then feed
+   *  `persisted` with the token; this member accepts them only then. Tokens grow by one, persists complete in order. */
+  | { type: 'persist'; group: string; token: number; records: readonly DataRecord[] }
   | { type: 'disconnect'; address: string }
   | { type: 'excluded'; error: VsyncError };

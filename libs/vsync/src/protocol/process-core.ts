@@ -21,6 +21,7 @@ import { GroupAccessError } from './errors/group-access-error';
 import { bodySizeBytes } from './link/body-size';
 import { checkQueryShape, OwedReplies, PendingQueries, type QueryEnd } from './query';
 import { LinkTable } from './link/link-table';
+import { SafeSends } from './safe';
 import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
 import { type ProcessId, processKey, sameProcess } from './process-id';
 import { View } from './view';
@@ -150,6 +151,8 @@ export class ProcessCore {
   // Queries: this process's own (querier side) and the replies it owes for requests it delivered.
   private readonly queries: PendingQueries;
   private readonly owed: OwedReplies;
+  /** safeSend: durable total order on top of the group epochs (protocol/safe). */
+  private readonly safe: SafeSends;
 
   /** `guard` holds this process's group keys (gms/group-admission.ts); without one it joins open groups only. */
   constructor(
@@ -162,6 +165,11 @@ export class ProcessCore {
     this.parts = new PartInbox(this.config.linkBufferMessages);
     this.queries = new PendingQueries(this.config.maxPendingQueries);
     this.owed = new OwedReplies(this.config.maxOwedReplies);
+    this.safe = new SafeSends(this.self, this.config, {
+      send: (to, body) => this.isMember(to) && this.sendToMember(to, body),
+      deliver: (r, groupViewId) => this.emitDelivery(r, groupViewId),
+      persist: (group, token, records) => this.out.push({ type: 'persist', group, token, records }),
+    });
   }
 
   /** The installed system view (members, groups), or null before joining; for observers such as the simulator. */
@@ -189,6 +197,7 @@ export class ProcessCore {
     this.now = input.nowMs;
     try {
       this.dispatch(input);
+      if (this.role === 'member') this.safe.settle();
       this.flushOutboxes();
       this.completeStabilityWaits();
     } catch (error) {
@@ -240,6 +249,9 @@ export class ProcessCore {
         break;
       case 'reply':
         this.onReplyInput(input.querier, input.queryId, input.outcome, input.payload);
+        break;
+      case 'persisted':
+        this.safe.persisted(input.token);
         break;
     }
   }
@@ -555,6 +567,8 @@ export class ProcessCore {
         return this.onData(from, body);
       case 'groupAck':
         return this.onGroupAck(from, body);
+      case 'safeAccept':
+        return this.safe.receiveAccept(from, body);
       case 'linkAck':
         return;
       case 'p2p':
@@ -964,11 +978,13 @@ export class ProcessCore {
         g.name,
         new GroupEpoch(g.name, value.id, g.viewId, g.members, this.self, effects, packBytes),
       );
+      this.safe.opened(g.name, value.id, g.members, g.viewId);
       const before = old?.groups.find((x) => x.name === g.name);
       const wasIn = !!before && before.members.some((m) => this.isSelf(m));
       if (!wasIn || before!.viewId !== g.viewId)
         this.out.push({ type: 'view', group: g.name, view: this.groupView(g, before, value) });
     }
+    this.safe.retain(new Set(this.groups.keys()));
     for (const [name, queue] of this.sendQueues) {
       if (this.groups.has(name)) continue;
       for (const q of queue) {
@@ -1053,7 +1069,13 @@ export class ProcessCore {
   }
 
   private deliver(r: DataRecord, groupViewId: number): void {
+    // A safe record has its place in the total order now; it is delivered once a quorum logged it.
+    if (r.ordering === 'safe') return this.safe.ordered(r);
     if (r.queryId !== 0) this.owed.add(r.sender, r.queryId, r.group);
+    this.emitDelivery(r, groupViewId);
+  }
+
+  private emitDelivery(r: DataRecord, groupViewId: number): void {
     this.out.push({
       type: 'deliver',
       group: r.group,
@@ -1087,8 +1109,8 @@ export class ProcessCore {
   private checkMulticast(group: string, ordering: Ordering, payload: Uint8Array): VsyncError | null {
     if (this.role === 'gone') return new ShutdownError('no longer a member of the system');
     if (this.departing) return new ShutdownError('this process is leaving the system');
-    if (ordering !== 'fifo' && ordering !== 'total')
-      return new RequestError(`ordering must be "fifo" or "total", got ${String(ordering)}`);
+    if (ordering !== 'fifo' && ordering !== 'total' && ordering !== 'safe')
+      return new RequestError(`ordering must be "fifo", "total" or "safe", got ${String(ordering)}`);
     if (!(payload instanceof Uint8Array)) return new RequestError('payload must be a Uint8Array');
     if (payload.length > this.config.maxPayloadBytes) {
       return new RequestError(
@@ -1112,6 +1134,8 @@ export class ProcessCore {
       !epoch.frozen &&
       epoch.hasRoomFor(queue[0].payload.length, window, windowBytes)
     ) {
+      // Safe records wait here while too many of the group's are still short of their quorum.
+      if (queue[0].ordering === 'safe' && this.safe.waiting(group) >= this.config.safeWaitingMessages) break;
       const next = queue.shift()!;
       epoch.send(next.ordering, next.payload, next.queryId ?? 0);
       // A query's request is done when its answers are; it asked exactly the members of this epoch.

@@ -1,6 +1,7 @@
 import type { ProcessId } from './process-id';
 
-export type Ordering = 'fifo' | 'total';
+/** 'safe' is total order plus durability: delivered only once a quorum of members logged it (protocol/safe). */
+export type Ordering = 'fifo' | 'total' | 'safe';
 
 /** A paxos-style ballot; higher rounds win, the leader breaks ties so two leaders never share a ballot. */
 export interface Ballot {
@@ -123,7 +124,15 @@ export type WireBody =
   /** A joiner's proof that it holds a secured group's key, sent to a member of the group, which sponsors the join. */
   | { readonly kind: 'groupProof'; readonly group: string; readonly proof: Uint8Array }
   /** A join to a secured group was refused (no or a wrong proof): from the sponsor asked or the leader. */
-  | { readonly kind: 'groupRefused'; readonly group: string };
+  | { readonly kind: 'groupRefused'; readonly group: string }
+  /** Safe records this member has logged (accepted), cumulatively: `through[rank]` is the highest seq of the member
+   *  of that rank in the epoch's group view up to which every safe record is in this member's log. */
+  | {
+      readonly kind: 'safeAccept';
+      readonly group: string;
+      readonly epoch: number;
+      readonly through: readonly number[];
+    };
 
 export type WireKind = WireBody['kind'];
 

@@ -10,6 +10,13 @@ export const WIRE_VERSION = 5;
 
 /** Added to a packed record's ordering code when the record is a query's request (its queryId follows). */
 const QUERY_ORDERING_OFFSET = 2;
+/** A safeSend record (never a query's request): after the four codes of fifo and total, plain and query. */
+const SAFE_ORDERING_CODE = 4;
+const ORDERING_CODES = new Map<string, number>([
+  ['fifo', 0],
+  ['total', 1],
+  ['safe', SAFE_ORDERING_CODE],
+]);
 const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -52,7 +59,7 @@ function writeEnvelope(w: ByteWriter, message: WireMessage): void {
  * The packed data body (schema `data`): what the records share once, then per record only what differs.
  *
  *   str group, uint epoch, uint first seq, uint count, then per record: uint ordering (0 fifo, 1 total; 2 and 3
- *   the same for a query's request, followed by uint queryId), uint lamport, bytes payload. The sender is the envelope's `from`; seqs run first, first + 1, ...
+ *   the same for a query's request, followed by uint queryId; 4 safe), uint lamport, bytes payload. The sender is the envelope's `from`; seqs run first, first + 1, ...
  */
 function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[]): void {
   const first = records[0];
@@ -72,8 +79,10 @@ function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[
       throw new TypeError(
         'encodeMessage: packed records must be consecutive own records of one group and epoch',
       );
-    const ordering = r.ordering === 'fifo' ? 0 : r.ordering === 'total' ? 1 : -1;
-    if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total');
+    const ordering = ORDERING_CODES.get(r.ordering) ?? -1;
+    if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total|safe');
+    if (ordering === SAFE_ORDERING_CODE && r.queryId !== 0)
+      throw new TypeError('encodeMessage: a safe record cannot be a query request');
     if (r.queryId === 0) w.uint(ordering);
     else {
       w.uint(ordering + QUERY_ORDERING_OFFSET);
@@ -111,14 +120,15 @@ function readData(r: ByteReader, from: ProcessId): WireBody {
   const records: DataRecord[] = [];
   for (let i = 0; i < count; i++) {
     const code = r.uint();
-    if (code > 3) throw new DecodeError(`field ordering has unknown value ${code}`);
-    const queryId = code >= QUERY_ORDERING_OFFSET ? r.uint() : 0;
-    if (code >= QUERY_ORDERING_OFFSET && queryId === 0)
-      throw new DecodeError('a query request has query id 0');
+    if (code > SAFE_ORDERING_CODE) throw new DecodeError(`field ordering has unknown value ${code}`);
+    const isQuery = code >= QUERY_ORDERING_OFFSET && code < SAFE_ORDERING_CODE;
+    const queryId = isQuery ? r.uint() : 0;
+    if (isQuery && queryId === 0) throw new DecodeError('a query request has query id 0');
     const lamport = r.uint();
     // A view, not a copy: the payload is held only until stable, and a pack's payloads share one frame anyway.
     const payload = r.bytesView();
-    const ordering = code % QUERY_ORDERING_OFFSET === 0 ? 'fifo' : 'total';
+    const ordering =
+      code === SAFE_ORDERING_CODE ? 'safe' : code % QUERY_ORDERING_OFFSET === 0 ? 'fifo' : 'total';
     records.push({ group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload, queryId });
   }
   return { kind: 'data', records };

@@ -28,7 +28,7 @@ const record: Schema = {
     ['sender', pid],
     ['epoch', 'uint'],
     ['seq', 'uint'],
-    ['ordering', { enum: ['fifo', 'total'] }],
+    ['ordering', { enum: ['fifo', 'total', 'safe'] }],
     ['lamport', 'uint'],
     ['payload', 'bytes'],
     ['queryId', 'uint'],
@@ -181,4 +181,12 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
     ],
   ],
   ['groupRefused', [['group', 'str']]],
+  [
+    'safeAccept',
+    [
+      ['group', 'str'],
+      ['epoch', 'uint'],
+      ['through', { arr: 'uint' }],
+    ],
+  ],
 ];

@@ -155,7 +155,7 @@ export class GroupEpoch {
       const rank = this.rankOf(record.sender);
       if (rank < 0 || rank === this.myRank || !this.accept(rank, record)) continue;
       this.myClock = Math.max(this.myClock, record.lamport);
-      if (record.ordering === 'total') newestTotal = Math.max(newestTotal, record.lamport);
+      if (record.ordering !== 'fifo') newestTotal = Math.max(newestTotal, record.lamport);
     }
     if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceAt(nowMs);
     else if (this.lastAnnouncedClock < newestTotal) {
@@ -198,7 +198,7 @@ export class GroupEpoch {
     }
     const missing = bySeq.filter((r) => !this.streams[this.rankOf(r.sender)].isDelivered(r.seq));
     const fifo = missing.filter((r) => r.ordering === 'fifo');
-    const total = missing.filter((r) => r.ordering === 'total').sort(compareTotal);
+    const total = missing.filter((r) => r.ordering !== 'fifo').sort(compareTotal);
     for (const r of [...fifo, ...total]) this.deliverNow(this.rankOf(r.sender), r);
   }
 
