@@ -45,3 +45,11 @@ export {
   type TransferEffect,
   type TransferPlanConfig,
 } from './state-transfer';
+export {
+  mergeSafeLogs,
+  safeEntryKey,
+  toLogEntry,
+  type SafeLogEntry,
+  SafeLogConflictError,
+  safeQuorum,
+} from './safe';

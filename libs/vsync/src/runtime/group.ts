@@ -16,6 +16,8 @@ import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/g
 import type { CheckpointFile } from './state-transfer/checkpoint-files';
 import { StateTransferError } from './state-transfer/state-transfer-error';
 import type { StateTransferOptions } from './state-transfer/state-transfer-options';
+import { SAFE_RECOVERY_HANDLER_ID, SafeRecovery, type SafeRecoveryOptions } from './safe-log/safe-recovery';
+import { SafeRecoveryError } from './safe-log/safe-recovery-error';
 
 /** A Group either shares a process runtime with other groups or gets one of its own from these options;
  *  `groupSecret` secures the group as setSecure does. */
@@ -55,6 +57,8 @@ export class Group implements GroupEndpoint {
   private closed = false;
   /** Join with state transfer and checkpoint files, once stateTransfer() enabled them. */
   private transfer: GroupStateTransfer | undefined;
+  /** Replay of the safeSend logs at join, once recoverSafeSends() enabled it. */
+  private recovery: SafeRecovery | undefined;
 
   constructor(
     readonly name: string,
@@ -124,6 +128,8 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for state transfer`);
     if (handlerId === CLIENT_RELAY_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for GroupClient calls`);
+    if (handlerId === SAFE_RECOVERY_HANDLER_ID)
+      throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for safeSend recovery`);
     if (this.handlers.has(handlerId))
       throw new VsyncOptionsError(
         'handlerId',
@@ -154,10 +160,37 @@ export class Group implements GroupEndpoint {
     return this.transfer.saveCheckpoint();
   }
 
-  /** Joins the group; resolves once this member is in an installed view (and, with state transfer, holds the state). */
+  /** After a crash of the whole group, before join() (safeLogDir set on every member): join() then waits until
+   *  `members` members are in the view, reads every member's safeSend log, and replays the merged history (every
+   *  safeSend delivered before the crash, in the order it was delivered; delivery context ordering 'safe', viewId 0)
+   *  through the handlers before any new safe message. Every member must call it, with the same `members`. */
+  recoverSafeSends(options: SafeRecoveryOptions): this {
+    if (this.recovery !== undefined || this.currentView !== undefined)
+      throw new VsyncOptionsError('recoverSafeSends', 'call it once, before join()');
+    if (!Number.isInteger(options?.members) || options.members < 1)
+      throw new VsyncOptionsError('recoverSafeSends', 'members must be an integer >= 1');
+    const sink = {
+      deliverNow: (d: Delivery) => this.deliverNow(d),
+      memberCount: () => this.currentView?.members.length ?? 0,
+      fail: (e: Error) => this.fail(e),
+    };
+    this.recovery = new SafeRecovery(this.name, this.process, options, sink);
+    return this;
+  }
+
+  /** How many safeSends recoverSafeSends replayed (0 before it ran). */
+  get recoveredSafeSends(): number {
+    return this.recovery?.recoveredCount ?? 0;
+  }
+
+  /** Joins the group; resolves once this member is in an installed view (and, with state transfer, holds the state;
+   *  with recoverSafeSends, once the recovered safeSends were replayed). */
   async join(): Promise<void> {
     await this.process.join(this.name);
+    if (this.recovery !== undefined && this.process.safeLog(this.name) === undefined)
+      throw new SafeRecoveryError('recoverSafeSends needs the safeLogDir option on the process');
     await this.transfer?.ready();
+    await this.recovery?.run();
   }
 
   leave(): Promise<void> {
@@ -172,6 +205,13 @@ export class Group implements GroupEndpoint {
   /** Multicasts in one total order shared by all members (consistent with FIFO). */
   orderedSend(handlerId: number, ...args: unknown[]): Promise<void> {
     return this.multicast('total', handlerId, args);
+  }
+
+  /** Multicasts in a total order among safeSends that is also durable: every member delivers it only once a quorum
+   *  of the members (a majority, or core.safeSendAcceptors) accepted it, each having logged it to disk and fsynced
+   *  first when safeLogDir is set. Resolves when it entered the send window. Not ordered against orderedSend. */
+  safeSend(handlerId: number, ...args: unknown[]): Promise<void> {
+    return this.multicast('safe', handlerId, args);
   }
 
   /** Resolves once every message this member sent (into the send window: await the sends first) or delivered in this
@@ -241,6 +281,7 @@ export class Group implements GroupEndpoint {
   }
 
   deliver(delivery: Delivery): void {
+    if (this.recovery?.hold(delivery)) return;
     if (this.transfer !== undefined) this.transfer.onDelivery(delivery);
     else this.deliverNow(delivery);
   }
@@ -289,7 +330,12 @@ export class Group implements GroupEndpoint {
   private answerQuery(delivery: Delivery, call: { handlerId: number; args: unknown[] }): void {
     const answer = new QueryAnswer(this.process, delivery.sender, delivery.queryId, this.name);
     const relay = call.handlerId === CLIENT_RELAY_HANDLER_ID && delivery.ordering === 'p2p';
-    const handler = relay ? () => serveClientCall(this, call.args) : this.handlers.get(call.handlerId);
+    const recovery = this.recovery;
+    const handler = relay
+      ? () => serveClientCall(this, call.args)
+      : call.handlerId === SAFE_RECOVERY_HANDLER_ID && recovery !== undefined
+        ? () => recovery.page(Number(call.args[0]))
+        : this.handlers.get(call.handlerId);
     if (handler === undefined) {
       answer.abort(`group "${this.name}" has no handler ${call.handlerId} here`);
       return this.fail(new UnknownHandlerError(this.name, call.handlerId));

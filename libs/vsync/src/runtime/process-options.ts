@@ -43,6 +43,11 @@ export interface VsyncProcessOptions {
   readonly secret?: VsyncSecret;
   readonly core?: CoreBounds;
   readonly transport?: TransportBounds;
+  /** Logged safeSend: each member appends the safe records of a group to `<safeLogDir>/<group>.safelog` and fsyncs
+   *  before it accepts them, and Group.recoverSafeSends replays them after a restart. Unset: acceptors in memory. */
+  readonly safeLogDir?: string;
+  /** Bound of one group's safeSend log in bytes (default 1 GiB); see Group.truncateSafeLog. */
+  readonly maxSafeLogBytes?: number;
   /** Test only: drop, duplicate and delay outgoing messages on a seeded schedule; pass a FaultInjector to keep a
    *  handle on it (e.g. to cut one direction of a link while the process runs). */
   readonly faults?: FaultOptions | FaultInjector;
@@ -58,6 +63,8 @@ export interface ResolvedProcessOptions {
   readonly maxPendingRequests: number;
   readonly core: CoreBounds;
   readonly faults: FaultInjector | undefined;
+  readonly safeLogDir: string | undefined;
+  readonly maxSafeLogBytes: number;
 }
 
 /** Bytes of wire header the core may add around a payload; the payload bound leaves this much room in a frame. */
@@ -97,6 +104,13 @@ export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedPro
       options.maxPendingRequests ?? 100_000,
       1,
       10_000_000,
+    ),
+    safeLogDir: optionalDirectory('safeLogDir', options.safeLogDir),
+    maxSafeLogBytes: integerOption(
+      'maxSafeLogBytes',
+      options.maxSafeLogBytes ?? 1024 * 1024 * 1024,
+      64 * 1024,
+      Number.MAX_SAFE_INTEGER,
     ),
     faults:
       options.faults === undefined || options.faults instanceof FaultInjector
@@ -157,5 +171,11 @@ function integerOption(name: string, value: unknown, min: number, max: number): 
 function optionalBoolean(name: string, value: unknown): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean')
     throw new VsyncOptionsError(name, `must be true or false, got ${String(value)}`);
+  return value;
+}
+
+function optionalDirectory(name: string, value: unknown): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0))
+    throw new VsyncOptionsError(name, `must be a directory path, got ${String(value)}`);
   return value;
 }

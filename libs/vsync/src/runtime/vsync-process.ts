@@ -19,6 +19,8 @@ import {
   type VsyncError,
   type WireMessage,
   type ViewValue,
+  type DataRecord,
+  toLogEntry,
 } from '../protocol';
 import { TcpTransport, type OutgoingMessage } from '../transport';
 import type { VsyncSecret } from '../security';
@@ -37,6 +39,7 @@ import {
 import { notify } from './notify';
 import type { RuntimeStats } from './runtime-stats';
 import { toSystemView, type SystemView } from './system-view';
+import { SafeLogFile } from './safe-log/safe-log-file';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type RequestInput = Extract<CoreInput, { requestId: number }>;
@@ -73,6 +76,8 @@ export class VsyncProcess {
   /** Groups an exclusion took this process out of and whose re-join has not completed yet. */
   private readonly rejoining = new Set<string>();
   private readonly pending = new Map<number, PendingRequest>();
+  /** Logged safeSend: one log per group, opened before the group is joined. */
+  private readonly safeLogs = new Map<string, SafeLogFile>();
   private readonly inputs: CoreInput[] = [];
   private batch: MulticastBatch | undefined;
   private readonly feedBatchSoon = (): void => this.feedBatch();
@@ -169,7 +174,24 @@ export class VsyncProcess {
 
   async join(group: string): Promise<void> {
     await this.start();
+    const dir = this.options.safeLogDir;
+    if (dir !== undefined && !this.safeLogs.has(group))
+      this.safeLogs.set(
+        group,
+        await SafeLogFile.open(SafeLogFile.pathOf(dir, group), this.options.maxSafeLogBytes),
+      );
     return this.request({ type: 'join', group });
+  }
+
+  /** A payload as the group's handlers see it: opened with the group's key when the group is secured (a logged
+   *  safe record keeps the sealed bytes that travelled); undefined if it is not authentic. */
+  openPayload(group: string, sender: ProcessId, payload: Uint8Array): Uint8Array | undefined {
+    return this.security.open(group, sender, payload);
+  }
+
+  /** The group's safeSend log (logged mode, after join), holding what it recovered at open. */
+  safeLog(group: string): SafeLogFile | undefined {
+    return this.safeLogs.get(group);
   }
 
   /** Leaves one group; the process stays in the system and in its other groups. */
@@ -273,6 +295,7 @@ export class VsyncProcess {
     }
     this.state = 'closed';
     clearInterval(this.ticker);
+    await Promise.all([...this.safeLogs.values()].map((log) => log.close()));
     this.rejectAll(new ProcessClosedError('complete the request'));
     await this.transport.close();
   }
@@ -332,7 +355,8 @@ export class VsyncProcess {
     this.identity = { address, incarnation };
     if (this.core !== undefined) this.pastCores = this.coreMetrics();
     // Left unset, the core decides: the first seed founds only if no other seed answers for a running system.
-    const config = { ...this.options.core, self: this.identity, seeds: this.seeds, founder };
+    const safeSendLogged = this.options.safeLogDir !== undefined;
+    const config = { ...this.options.core, safeSendLogged, self: this.identity, seeds: this.seeds, founder };
     this.core = new ProcessCore(config, this.security);
     this.feed({ type: 'start', nowMs: now() });
   }
@@ -457,6 +481,8 @@ export class VsyncProcess {
         return this.settle(output.requestId, undefined, output.replies);
       case 'requestFailed':
         return this.settle(output.requestId, output.error);
+      case 'persist':
+        return this.persist(output.group, output.token, output.records);
       case 'disconnect':
         return this.transport.disconnect(output.address);
       case 'excluded':
@@ -475,6 +501,19 @@ export class VsyncProcess {
     this.counters.deliveries += 1;
     const endpoint = this.groups.get(delivery.group);
     endpoint?.deliver(payload === delivery.payload ? delivery : { ...delivery, payload });
+  }
+
+  /** Appends safe records to the group's log; the core hears `persisted` once they are on disk, and only the core
+   *  that asked (a rejoined incarnation counts its tokens afresh). A failed append is reported and never
+   *  acknowledged: this member stops accepting, it never claims a record its log lacks. */
+  private persist(group: string, token: number, records: readonly DataRecord[]): void {
+    const log = this.safeLogs.get(group);
+    const core = this.core;
+    if (log === undefined) return this.report(new Error(`safe records of '${group}' but no log open for it`));
+    log.append(records.map(toLogEntry)).then(
+      () => this.core === core && this.feed({ type: 'persisted', token, nowMs: now() }),
+      (error: Error) => this.groups.get(group)?.fail(error),
+    );
   }
 
   private send(toAddress: string, message: WireMessage): void {

@@ -137,6 +137,7 @@ export class SafeGroup {
   /** Keeps the votes of epochs that still have waiting records, and of the newest epoch. */
   private retainVotes(newest: number): void {
     const needed = new Set(this.waiting.map((r) => r.epoch));
-    for (const epoch of this.votes.keys()) if (epoch !== newest && !needed.has(epoch)) this.votes.delete(epoch);
+    for (const epoch of this.votes.keys())
+      if (epoch !== newest && !needed.has(epoch)) this.votes.delete(epoch);
   }
 }
