@@ -20,7 +20,6 @@ export const PLANTED_BUG_NAMES = [
   'orderedQueryUnordered',
   'queryKeepsDeparted',
   'dhtHandoverLost',
-  'safeDeliverBeforeQuorum',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];
