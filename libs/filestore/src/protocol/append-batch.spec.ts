@@ -1,22 +1,52 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FileStoreRecordError } from '../errors';
-import { decodeBatch, encodeBatch, validateRecords } from './append-batch';
+import { framesOfBatch } from '../storage/frame-batch';
+import { maxBodyBytesFor, parseFrame } from '../storage/record-frame';
+import { encodeBatch, validateRecords } from './append-batch';
+import { nextHlc } from './hlc';
 
 const bounds = { maxRecordBytes: 64, maxBatchRecords: 10, maxBatchBytes: 400 };
+const first = { wallMs: 7, logical: 0xffff_fffe };
+
+function framesOf(bytes: Uint8Array) {
+  const batch = framesOfBatch(bytes, 40, first, bounds);
+  const records = [];
+  for (let at = 0; at < batch.bytes.length;) {
+    const parsed = parseFrame(batch.bytes, at, maxBodyBytesFor(bounds.maxRecordBytes));
+    if (parsed.kind !== 'record') throw new Error(`frame at ${at}: ${parsed.kind}`);
+    records.push(parsed.record);
+    at = parsed.end;
+  }
+  return { batch, records };
+}
 
 describe('append batches', () => {
-  it('decode what they encode', () => {
+  it('become the frames on disk with consecutive seqs and server times, user times and bytes kept', () => {
     const record = fc.record({
       userTimeNs: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }),
       data: fc.uint8Array({ maxLength: 20 }),
     });
     fc.assert(
-      fc.property(fc.array(record, { minLength: 1, maxLength: 10 }), (records) => {
-        const bytes = validateRecords(records, bounds);
-        const decoded = decodeBatch(encodeBatch(records, bytes), bounds);
-        expect(decoded.map((r) => [r.userTimeNs, [...r.data]])).toEqual(
-          records.map((r) => [r.userTimeNs, [...r.data]]),
+      fc.property(fc.array(record, { minLength: 1, maxLength: 10 }), (input) => {
+        const { batch, records } = framesOf(encodeBatch(input, validateRecords(input, bounds)));
+        expect(records.map((r) => [r.userTimeNs, [...r.data]])).toEqual(
+          input.map((r) => [r.userTimeNs, [...r.data]]),
+        );
+        expect(records.map((r) => r.seq)).toEqual(input.map((_, i) => 40 + i));
+        let stamp = first;
+        records.forEach((r, i) => {
+          if (i > 0) stamp = nextHlc(stamp);
+          expect(r.serverTime).toEqual(stamp);
+        });
+        expect(batch).toMatchObject({
+          count: input.length,
+          firstSeq: 40,
+          lastSeq: 39 + input.length,
+          lastStamp: stamp,
+        });
+        expect(batch.minUserTimeNs).toBe(
+          input.reduce((m, r) => (r.userTimeNs < m ? r.userTimeNs : m), input[0].userTimeNs),
         );
       }),
     );
@@ -39,7 +69,13 @@ describe('append batches', () => {
       /records\[0\]\.data: must be a Uint8Array/,
     );
     const bytes = encodeBatch([one], validateRecords([one], bounds));
-    expect(() => decodeBatch(bytes.subarray(0, bytes.length - 1), bounds)).toThrow(FileStoreRecordError);
-    expect(() => decodeBatch(bytes.subarray(0, 5), bounds)).toThrow(/truncated/);
+    expect(() => framesOfBatch(bytes.subarray(0, bytes.length - 1), 0, first, bounds)).toThrow(
+      FileStoreRecordError,
+    );
+    expect(() => framesOfBatch(bytes.subarray(0, 5), 0, first, bounds)).toThrow(/truncated/);
+    expect(() => framesOfBatch(new Uint8Array(0), 0, first, bounds)).toThrow(/at least one record/);
+    const negative = Buffer.from(bytes);
+    negative.writeBigInt64LE(-5n, 0);
+    expect(() => framesOfBatch(negative, 0, first, bounds)).toThrow(/records\[0\]\.userTimeNs: is negative/);
   });
 });

@@ -22,10 +22,10 @@ export function validateRecords(records: readonly FileRecordInput[], bounds: Bat
       `${records.length} records in one append, at most ${bounds.maxBatchRecords} (maxBatchRecords)`,
     );
   let bytes = 0;
-  records.forEach((record, i) => {
-    checkRecord(record, i, bounds);
-    bytes += RECORD_OVERHEAD_BYTES + record.data.length;
-  });
+  for (let i = 0; i < records.length; i++) {
+    checkRecord(records[i], i, bounds);
+    bytes += RECORD_OVERHEAD_BYTES + records[i].data.length;
+  }
   if (bytes > bounds.maxBatchBytes)
     throw new FileStoreRecordError(
       'records',
@@ -59,34 +59,14 @@ export function checkUserTime(value: unknown, field: string): bigint {
 /** One append as it travels through the group: per record its user time (i64), data length (u32) and data. */
 export function encodeBatch(records: readonly FileRecordInput[], bytes: number): Uint8Array {
   const out = Buffer.allocUnsafe(bytes);
+  const view = new DataView(out.buffer, out.byteOffset, out.length);
   let at = 0;
-  for (const record of records) {
-    out.writeBigInt64LE(record.userTimeNs, at);
-    out.writeUInt32LE(record.data.length, at + 8);
-    out.set(record.data, at + RECORD_OVERHEAD_BYTES);
-    at += RECORD_OVERHEAD_BYTES + record.data.length;
+  for (let i = 0; i < records.length; i++) {
+    const { userTimeNs, data } = records[i];
+    view.setBigInt64(at, userTimeNs, true);
+    view.setUint32(at + 8, data.length, true);
+    out.set(data, at + RECORD_OVERHEAD_BYTES);
+    at += RECORD_OVERHEAD_BYTES + data.length;
   }
   return out;
-}
-
-/** Decodes and re-checks a batch (a replica trusts no sender); throws FileStoreRecordError. */
-export function decodeBatch(bytes: Uint8Array, bounds: BatchBounds): FileRecordInput[] {
-  if (!(bytes instanceof Uint8Array)) throw new FileStoreRecordError('batch', 'must be bytes');
-  if (bytes.length > bounds.maxBatchBytes)
-    throw new FileStoreRecordError('batch', `${bytes.length} bytes, at most ${bounds.maxBatchBytes}`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const records: FileRecordInput[] = [];
-  let at = 0;
-  while (at < buf.length) {
-    if (buf.length - at < RECORD_OVERHEAD_BYTES)
-      throw new FileStoreRecordError('batch', `truncated at byte ${at}`);
-    const userTimeNs = buf.readBigInt64LE(at);
-    const length = buf.readUInt32LE(at + 8);
-    const end = at + RECORD_OVERHEAD_BYTES + length;
-    if (end > buf.length) throw new FileStoreRecordError('batch', `record at byte ${at} runs past the end`);
-    records.push({ userTimeNs, data: buf.subarray(at + RECORD_OVERHEAD_BYTES, end) });
-    at = end;
-  }
-  validateRecords(records, bounds);
-  return records;
 }

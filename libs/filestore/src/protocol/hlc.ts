@@ -53,6 +53,12 @@ export function mergeHlc(last: HlcTimestamp, seen: HlcTimestamp, nowMs: number):
   return tickHlc(newest, nowMs);
 }
 
+/** The server time of the first record of an ordered batch: the proposal if it is later than the group's last
+ *  stamp, else the stamp right after it. */
+export function firstStampAfter(last: HlcTimestamp, proposed: HlcTimestamp): HlcTimestamp {
+  return compareHlc(proposed, last) > 0 ? proposed : nextHlc(last);
+}
+
 /**
  * Server times of `count` records appended in one ordered batch, given the group's last stamp and the proposer's
  * timestamp: the first is the proposal if it is later than `last`, else the stamp right after `last`; each next
@@ -64,7 +70,7 @@ export function stampBatch(
   count: number,
 ): { first: HlcTimestamp; last: HlcTimestamp } {
   if (count < 1) throw new RangeError(`a batch stamps at least one record, got ${count}`);
-  const first = compareHlc(proposed, last) > 0 ? proposed : nextHlc(last);
+  const first = firstStampAfter(last, proposed);
   let end = first;
   for (let i = 1; i < count; i++) end = nextHlc(end);
   return { first, last: end };

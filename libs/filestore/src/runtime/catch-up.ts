@@ -1,7 +1,7 @@
 import type { Group, ProcessId } from '@gridcloud/vsync';
 import { FileStoreCatchUpError } from '../errors/file-store-catch-up-error';
 import { compareHlc, isHlcTimestamp, type HlcTimestamp } from '../protocol/hlc';
-import { maxBodyBytesFor, parseFrame, type FrameRecord } from '../storage/record-frame';
+import { maxBodyBytesFor, parseFrame, type FrameBatch, type FrameRecord } from '../storage/record-frame';
 import type { StoreLog } from '../storage/store-log';
 import { CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID } from './handler-ids';
 
@@ -148,23 +148,53 @@ async function fetchFile(
       bounds.chunkBytes,
       { timeoutMs: bounds.timeoutMs },
     );
-    const records = parseFrames(frames, maxBodyBytesFor(bounds.maxRecordBytes));
-    total.records += store.applyFetched(path, records);
+    const parsed = parseFrames(frames, maxBodyBytesFor(bounds.maxRecordBytes));
+    const fresh = freshSuffix(parsed, Math.max(store.nextSeq, (store.file(path)?.lastSeq ?? -1) + 1));
+    if (fresh !== undefined) store.applyFetched(path, fresh);
+    total.records += fresh?.count ?? 0;
     total.bytes += frames.length;
-    if (done || records.length === 0) return total;
-    from = records[records.length - 1].seq + 1;
+    if (done || parsed.frames.length === 0) return total;
+    from = parsed.frames[parsed.frames.length - 1].record.seq + 1;
   }
 }
 
-function parseFrames(bytes: Uint8Array, maxBodyBytes: number): FrameRecord[] {
+interface ParsedFrames {
+  readonly bytes: Buffer;
+  readonly frames: Array<{ record: FrameRecord; start: number }>;
+}
+
+/** The frames from the first with seq >= `fromSeq` on (a file's seqs grow), as a batch to append unchanged. */
+function freshSuffix(parsed: ParsedFrames, fromSeq: number): FrameBatch | undefined {
+  const first = parsed.frames.findIndex((f) => f.record.seq >= fromSeq);
+  if (first < 0) return undefined;
+  const kept = parsed.frames.slice(first).map((f) => f.record);
+  let minUserTimeNs = kept[0].userTimeNs;
+  let dataBytes = 0;
+  for (const r of kept) {
+    if (r.userTimeNs < minUserTimeNs) minUserTimeNs = r.userTimeNs;
+    dataBytes += r.data.length;
+  }
+  return {
+    bytes: parsed.bytes.subarray(parsed.frames[first].start),
+    count: kept.length,
+    dataBytes,
+    firstSeq: kept[0].seq,
+    lastSeq: kept[kept.length - 1].seq,
+    firstStamp: kept[0].serverTime,
+    lastStamp: kept[kept.length - 1].serverTime,
+    minUserTimeNs,
+  };
+}
+
+function parseFrames(bytes: Uint8Array, maxBodyBytes: number): ParsedFrames {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const records: FrameRecord[] = [];
+  const frames: ParsedFrames['frames'] = [];
   let at = 0;
   while (at < buf.length) {
     const parsed = parseFrame(buf, at, maxBodyBytes);
     if (parsed.kind !== 'record') throw new FileStoreCatchUpError(`a fetched frame is damaged at byte ${at}`);
-    records.push(parsed.record);
+    frames.push({ record: parsed.record, start: at });
     at = parsed.end;
   }
-  return records;
+  return { bytes: buf, frames };
 }

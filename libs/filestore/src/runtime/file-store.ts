@@ -3,14 +3,14 @@ import { FileStoreAckError } from '../errors/file-store-ack-error';
 import { FileStoreClosedError } from '../errors/file-store-closed-error';
 import { FileStoreOverloadError } from '../errors/file-store-overload-error';
 import { FileStoreRecordError } from '../errors/file-store-record-error';
-import { checkUserTime, decodeBatch, encodeBatch, validateRecords } from '../protocol/append-batch';
+import { checkUserTime, encodeBatch, validateRecords } from '../protocol/append-batch';
+import { framesOfBatch } from '../storage/frame-batch';
 import { validateFilePath } from '../protocol/file-path';
 import {
   compareHlc,
+  firstStampAfter,
   HLC_ZERO,
   isHlcTimestamp,
-  nextHlc,
-  stampBatch,
   tickHlc,
   type HlcTimestamp,
 } from '../protocol/hlc';
@@ -219,25 +219,19 @@ export class FileStore {
     validateFilePath(path);
     if (!isHlcTimestamp(proposed))
       throw new FileStoreRecordError('serverTime', 'the proposed time is malformed');
-    const records = decodeBatch(batch, this.options);
-    const stamps = stampBatch(this.store.lastStamp, proposed, records.length);
-    const frames = framesOf(records, this.store.nextSeq, stamps.first);
+    const first = firstStampAfter(this.store.lastStamp, proposed);
+    const frames = framesOfBatch(batch, this.store.nextSeq, first, this.options);
     try {
       this.store.apply(path, frames);
     } catch (error) {
       this.fail(`writing ${path} failed: ${(error as Error).message}`);
       throw error;
     }
-    if (compareHlc(stamps.last, this.clock) > 0) this.clock = stamps.last;
+    if (compareHlc(frames.lastStamp, this.clock) > 0) this.clock = frames.lastStamp;
     this.counters.appendsApplied++;
-    this.counters.recordsApplied += frames.length;
-    const reply: AppendReply = [
-      frames[0].seq,
-      stamps.first.wallMs,
-      stamps.first.logical,
-      stamps.last.wallMs,
-      stamps.last.logical,
-    ];
+    this.counters.recordsApplied += frames.count;
+    const { firstSeq, lastStamp: last } = frames;
+    const reply: AppendReply = [firstSeq, first.wallMs, first.logical, last.wallMs, last.logical];
     if (!this.options.durable) return reply;
     return this.syncSoon().then(() => reply);
   }
@@ -287,16 +281,6 @@ export class FileStore {
   private checkOpen(): void {
     if (this.closed !== undefined) throw new FileStoreClosedError(this.closed);
   }
-}
-
-function framesOf(records: readonly FileRecordInput[], firstSeq: number, first: HlcTimestamp): FrameRecord[] {
-  const frames: FrameRecord[] = [];
-  let stamp = first;
-  records.forEach((r, i) => {
-    if (i > 0) stamp = nextHlc(stamp);
-    frames.push({ seq: firstSeq + i, userTimeNs: r.userTimeNs, serverTime: stamp, data: r.data });
-  });
-  return frames;
 }
 
 function storedOf(path: string, r: FrameRecord): StoredRecord {

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
 import { blockOfSeq, type IndexBlock } from '../protocol/temporal-cut';
-import { frameBytes, writeFrame, type FrameRecord } from './record-frame';
+import { frameBatchOf, type FrameBatch, type FrameRecord } from './record-frame';
 import { scanSegments, type LogPosition, type ScanDamage, type ScannedFrame } from './segment-scan';
 
 export interface FileLogBounds {
@@ -89,22 +89,41 @@ export class FileLog {
 
   /** Appends records (seqs above lastSeq, stamps not below lastStamp) with one write; the caller fsyncs if durable. */
   append(records: readonly FrameRecord[]): void {
-    let bytes = 0;
-    for (const r of records) bytes += frameBytes(r.data.length);
-    const buf = Buffer.allocUnsafe(bytes);
-    let at = 0;
-    const segment = this.segmentFor(bytes);
-    const firstAt = segment.bytes;
-    for (const r of records) {
-      if (r.seq <= this.lastSeq || compareHlc(r.serverTime, this.lastStamp) < 0)
-        throw new Error(`file log ${this.path}: record ${r.seq} is out of order after ${this.lastSeq}`);
-      const end = writeFrame(buf, at, r);
-      this.index(r, { segment: segment.index, position: firstAt + at }, end - at);
-      at = end;
-    }
+    this.appendBatch(frameBatchOf(records));
+  }
+
+  /** Appends consecutive frames with one write; they start a new index block when the last one is full. */
+  appendBatch(batch: FrameBatch): void {
+    if (batch.firstSeq <= this.lastSeq || compareHlc(batch.firstStamp, this.lastStamp) < 0)
+      throw new Error(
+        `file log ${this.path}: record ${batch.firstSeq} is out of order after ${this.lastSeq}`,
+      );
+    const segment = this.segmentFor(batch.bytes.length);
+    const last = this.blocks[this.blocks.length - 1];
+    if (
+      last === undefined ||
+      last.segment !== segment.index ||
+      this.bytesInBlock >= this.bounds.indexIntervalBytes
+    ) {
+      const at = { segment: segment.index, position: segment.bytes };
+      this.blocks.push({
+        firstSeq: batch.firstSeq,
+        firstStamp: batch.firstStamp,
+        minUserTimeNs: batch.minUserTimeNs,
+        ...at,
+      });
+      this.bytesInBlock = 0;
+    } else if (batch.minUserTimeNs < last.minUserTimeNs) last.minUserTimeNs = batch.minUserTimeNs;
     const fd = this.writerFd(segment.index);
     let written = 0;
-    while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
+    while (written < batch.bytes.length)
+      written += writeSync(fd, batch.bytes, written, batch.bytes.length - written);
+    segment.bytes += batch.bytes.length;
+    this.bytesInBlock += batch.bytes.length;
+    this.records += batch.count;
+    this.dataBytes += batch.dataBytes;
+    this.lastSeq = batch.lastSeq;
+    this.lastStamp = batch.lastStamp;
     this.dirty = true;
   }
 
@@ -174,6 +193,7 @@ export class FileLog {
     return last === undefined ? { segment: 0, position: 0 } : { segment: last.index, position: last.bytes };
   }
 
+  /** Indexes one record found by recovery (the segment sizes come from the disk). */
   private index(r: FrameRecord, at: LogPosition, bytes: number): void {
     const last = this.blocks[this.blocks.length - 1];
     const newSegment = last === undefined || last.segment !== at.segment;
@@ -186,8 +206,6 @@ export class FileLog {
     this.dataBytes += r.data.length;
     this.lastSeq = r.seq;
     this.lastStamp = r.serverTime;
-    const segment = this.segments.find((s) => s.index === at.segment);
-    if (segment !== undefined) segment.bytes = Math.max(segment.bytes, at.position + bytes);
   }
 
   private segmentFor(bytes: number): Segment {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { maxBodyBytesFor } from './record-frame';
+import { frameBatchOf, maxBodyBytesFor } from './record-frame';
 import { contiguousPrefix, StoreLog } from './store-log';
 
 const dirs: string[] = [];
@@ -49,7 +49,7 @@ describe('StoreLog', () => {
     dirs.push(dir);
     const { store } = await StoreLog.open(dir, bounds, false);
     // More files than open writers: the least recently written are closed and reopened.
-    for (let seq = 0; seq < 12; seq++) store.apply(`f/${seq % 3}`, [record(seq)]);
+    for (let seq = 0; seq < 12; seq++) store.apply(`f/${seq % 3}`, frameBatchOf([record(seq)]));
     store.close();
     const again = await StoreLog.open(dir, bounds, false);
     expect(again.report).toEqual({ files: 3, records: 12, tornTails: 0, recordsAfterGap: 0 });
@@ -63,7 +63,7 @@ describe('StoreLog', () => {
     expect(cut.report).toEqual({ files: 3, records: 10, tornTails: 1, recordsAfterGap: 1 });
     expect(cut.store.nextSeq).toBe(10);
     expect(cut.store.file('f/2')!.lastSeq).toBe(8);
-    cut.store.apply('f/0', [record(10)]);
+    cut.store.apply('f/0', frameBatchOf([record(10)]));
     expect(cut.store.nextSeq).toBe(11);
     cut.store.close();
   });

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
 import { FileLog, type FileLogBounds } from './file-log';
-import type { FrameRecord } from './record-frame';
+import type { FrameBatch } from './record-frame';
 
 export interface StoreBounds extends FileLogBounds {
   /** Segment files held open for writing at once; the least recently written is closed past it. */
@@ -68,29 +68,29 @@ export class StoreLog {
     return [...this.files.keys()].sort();
   }
 
-  /** Appends records with consecutive seqs from nextSeq to one file (created on its first record). */
-  apply(path: string, records: readonly FrameRecord[]): FileLog {
-    if (records.length === 0 || records[0].seq !== this.nextSeq)
-      throw new Error(`store: records must continue at seq ${this.nextSeq}, got ${records[0]?.seq}`);
+  /** Appends frames with consecutive seqs from nextSeq to one file (created on its first record). */
+  apply(path: string, batch: FrameBatch): FileLog {
+    if (batch.firstSeq !== this.nextSeq)
+      throw new Error(`store: records must continue at seq ${this.nextSeq}, got ${batch.firstSeq}`);
     const log = this.files.get(path) ?? this.create(path);
-    log.append(records);
-    this.nextSeq = records[records.length - 1].seq + 1;
-    const last = records[records.length - 1].serverTime;
-    if (compareHlc(last, this.lastStamp) > 0) this.lastStamp = last;
+    log.appendBatch(batch);
+    this.nextSeq = batch.lastSeq + 1;
+    if (compareHlc(batch.lastStamp, this.lastStamp) > 0) this.lastStamp = batch.lastStamp;
     this.touchWriter(log);
     return log;
   }
 
-  /** Appends records fetched from a member while catching up: one file's, in its seq order, any seq at or above
-   *  nextSeq (files are fetched one after another, so seqs leave holes until finishCatchUp). Records the file already
-   *  holds are skipped, so a fetch retried from another member is harmless. */
-  applyFetched(path: string, records: readonly FrameRecord[]): number {
-    const log = this.files.get(path);
-    const fresh = records.filter((r) => r.seq >= this.nextSeq && (log === undefined || r.seq > log.lastSeq));
-    if (fresh.length === 0) return 0;
-    (log ?? this.create(path)).append(fresh);
-    this.touchWriter(this.files.get(path)!);
-    return fresh.length;
+  /** Appends frames fetched from a member while catching up: one file's, in its seq order, at or above nextSeq
+   *  (files are fetched one after another, so seqs leave holes until finishCatchUp). The caller skips what the file
+   *  already holds, so a fetch retried from another member is harmless. */
+  applyFetched(path: string, batch: FrameBatch): void {
+    if (batch.firstSeq < this.nextSeq)
+      throw new Error(
+        `store: fetched record ${batch.firstSeq} is below ${this.nextSeq}, which the store holds`,
+      );
+    const log = this.files.get(path) ?? this.create(path);
+    log.appendBatch(batch);
+    this.touchWriter(log);
   }
 
   /** Ends a catch-up: the store now holds every record below `nextSeq`. */
