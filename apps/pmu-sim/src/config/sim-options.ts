@@ -31,6 +31,11 @@ export interface SimOptions {
   readonly maxSocketBufferBytes: number;
   /** After a stall, at most this many missed instants are sent late; older ones are skipped (counted). */
   readonly maxCatchUpFrames: number;
+  /**
+   * Operating points solved ahead of the frames on a worker thread (drift steps and trips to come); 0 solves each
+   * on the emitting thread when its first frame is due, which delays that instant's frames.
+   */
+  readonly truthLookAheadPoints: number;
   readonly maxTcpClients: number;
   /** Frames buffered for Kafka before new ones are dropped (counted). */
   readonly maxKafkaQueueFrames: number;
@@ -66,6 +71,7 @@ export function parseSimSettings(
     configIntervalMs: s.configIntervalMs,
     maxSocketBufferBytes: s.maxSocketBufferBytes,
     maxCatchUpFrames: s.maxCatchUpFrames,
+    truthLookAheadPoints: s.truthLookAheadPoints,
     maxTcpClients: s.maxTcpClients,
     maxKafkaQueueFrames: s.maxKafkaQueueFrames,
   };

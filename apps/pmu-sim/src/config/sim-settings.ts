@@ -246,6 +246,14 @@ export const SIM_SETTINGS = settingsSchema(
       unit: 'frames',
       default: 30,
     }),
+    truthLookAheadPoints: setting.int({
+      flag: 'truth-look-ahead-points',
+      doc: 'operating points solved ahead on a worker thread (0: on the emitting thread)',
+      min: 0,
+      max: 64,
+      unit: 'points',
+      default: 4,
+    }),
     maxTcpClients: setting.int({
       flag: 'max-tcp-clients',
       doc: 'TCP clients at once',

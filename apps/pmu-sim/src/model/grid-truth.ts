@@ -31,6 +31,7 @@ export interface OperatingPoint {
 export class GridTruth {
   readonly baseNet: Network;
   readonly pmuBuses: Int32Array;
+  private tripNetwork: { key: string; net: Network } | undefined;
 
   constructor(
     readonly powerCase: PowerCase,
@@ -41,32 +42,55 @@ export class GridTruth {
   }
 
   solve(loadScale: number, tripped: readonly number[]): OperatingPoint {
-    const net = new Network(this.scaledCase(loadScale, tripped));
-    // The trips are out of service in the case itself, so the topology opens nothing more.
-    const pf = solveIslandedPowerFlow(net, breakerTopology(net, []));
-    const vRe = Float64Array.from(pf.vm, (m, i) => m * Math.cos(pf.va[i]));
-    const vIm = Float64Array.from(pf.vm, (m, i) => m * Math.sin(pf.va[i]));
-    return {
-      net,
-      vRe,
-      vIm,
-      vm: Float64Array.from(pf.vm),
-      va: Float64Array.from(pf.va),
-      loadScale,
-      tripped: [...tripped],
-      deEnergized: pf.islands.deEnergized,
-    };
+    return this.pointOf(solveTruthVoltages(this.powerCase, loadScale, tripped));
   }
 
-  private scaledCase(loadScale: number, tripped: readonly number[]): PowerCase {
-    const c = this.powerCase;
-    const out = new Set(tripped);
-    return {
-      ...c,
-      // Generation follows load so the slack bus does not absorb the whole drift.
-      buses: c.buses.map((b) => ({ ...b, pd: b.pd * loadScale, qd: b.qd * loadScale })),
-      gens: c.gens.map((g) => ({ ...g, pg: g.pg * loadScale })),
-      branches: c.branches.map((br, k) => (out.has(k) ? { ...br, inService: false } : br)),
-    };
+  /**
+   * The operating point of voltages solved elsewhere (a look-ahead worker) for this case. Its network only
+   * carries the trips: the load scale changes no admittance, so one network per set of trips serves every drift
+   * step (the last one is kept; trips only accumulate).
+   */
+  pointOf(solved: SolvedVoltages): OperatingPoint {
+    const key = solved.tripped.join(',');
+    if (this.tripNetwork?.key !== key)
+      this.tripNetwork = { key, net: new Network(scaledCase(this.powerCase, 1, solved.tripped)) };
+    return { ...solved, tripped: [...solved.tripped], net: this.tripNetwork.net };
   }
+}
+
+/** An operating point without its network: plain typed arrays, what a worker thread can hand back. */
+export type SolvedVoltages = Omit<OperatingPoint, 'net'>;
+
+/**
+ * Solves the case's power flow with its loads and generation scaled together (a slow drift) and some branches
+ * out of service (line trips), per island. Pure: the look-ahead worker runs it on its own thread.
+ */
+export function solveTruthVoltages(
+  powerCase: PowerCase,
+  loadScale: number,
+  tripped: readonly number[],
+): SolvedVoltages {
+  const net = new Network(scaledCase(powerCase, loadScale, tripped));
+  // The trips are out of service in the case itself, so the topology opens nothing more.
+  const pf = solveIslandedPowerFlow(net, breakerTopology(net, []));
+  return {
+    vRe: Float64Array.from(pf.vm, (m, i) => m * Math.cos(pf.va[i])),
+    vIm: Float64Array.from(pf.vm, (m, i) => m * Math.sin(pf.va[i])),
+    vm: Float64Array.from(pf.vm),
+    va: Float64Array.from(pf.va),
+    loadScale,
+    tripped: [...tripped],
+    deEnergized: pf.islands.deEnergized,
+  };
+}
+
+function scaledCase(c: PowerCase, loadScale: number, tripped: readonly number[]): PowerCase {
+  const out = new Set(tripped);
+  return {
+    ...c,
+    // Generation follows load so the slack bus does not absorb the whole drift.
+    buses: c.buses.map((b) => ({ ...b, pd: b.pd * loadScale, qd: b.qd * loadScale })),
+    gens: c.gens.map((g) => ({ ...g, pg: g.pg * loadScale })),
+    branches: c.branches.map((br, k) => (out.has(k) ? { ...br, inService: false } : br)),
+  };
 }

@@ -5,6 +5,8 @@ import type { GridTruth, OperatingPoint } from './grid-truth';
 import { Motion, type MotionOptions } from './motion';
 import { channelsAt, type SimulatedPmu } from './pmu-channels';
 import type { ScenarioEvent } from './scenario-event';
+import { sameKey, TruthSchedule, type TruthKey } from './truth-schedule';
+import { solvingTruthSource, type TruthSource } from './truth-source';
 import { packStreams } from './stream-packing';
 import { BlockValues } from './block-values';
 import { DEFAULT_STREAM_FORMAT, pmuConfigOf, type StreamFormat } from './stream-format';
@@ -75,7 +77,9 @@ export class PmuSimulator {
   private readonly motion: Motion;
   private readonly noise: NormalSource;
   private point: OperatingPoint | undefined;
-  private nextResolveS = 0;
+  private key: TruthKey | undefined;
+  readonly schedule: TruthSchedule;
+  private truthSource: TruthSource;
   private startSlot: number | undefined;
   resolveFailures = 0;
 
@@ -85,6 +89,8 @@ export class PmuSimulator {
     random: RandomSource,
   ) {
     this.motion = new Motion(options.motion);
+    this.schedule = new TruthSchedule(options.resolveIntervalS, options.events, this.motion);
+    this.truthSource = solvingTruthSource(grid, this.schedule);
     this.noise = new NormalSource(random);
     this.pmus = this.buildPmus();
     this.streamList = this.buildStreams();
@@ -104,20 +110,23 @@ export class PmuSimulator {
     return (slot - (this.startSlot ?? slot)) / this.options.framesPerSecond;
   }
 
-  /** Re-solves the power flow when the drift interval passed or a line tripped; returns the new truth if any. */
+  /**
+   * Takes the operating point of the slot's truth key (a new drift epoch or a trip since the last one); returns
+   * the new truth if any. The point comes from the truth source: solved here by default, or ahead of time by a
+   * look-ahead worker (the same key gives the same point either way).
+   */
   advance(slot: number): TruthRecord | undefined {
     this.startSlot ??= slot;
     const tS = this.elapsedS(slot);
     const reconfigured = this.applyConfigChanges(tS);
-    const tripped = this.trippedAt(tS);
-    const tripChanged = this.point !== undefined && tripped.length !== this.point.tripped.length;
     if (this.point !== undefined && reconfigured)
       for (const st of this.streamList) this.fillTruth(st, this.point);
-    if (this.point !== undefined && !tripChanged && tS < this.nextResolveS) return undefined;
-    const cause = this.point === undefined ? 'start' : tripChanged ? 'trip' : 'drift';
-    this.nextResolveS = tS + this.options.resolveIntervalS;
+    const key = this.schedule.keyAt(tS);
+    if (this.key !== undefined && sameKey(key, this.key)) return undefined;
+    const cause = this.key === undefined ? 'start' : key.trips !== this.key.trips ? 'trip' : 'drift';
+    this.key = key;
     try {
-      this.point = this.grid.solve(this.motion.loadScale(tS), tripped);
+      this.point = this.truthSource.pointFor(key);
     } catch (error) {
       // A drift step the power flow cannot solve keeps the last truth; the first one must succeed.
       if (!(error instanceof PowerFlowDivergenceError) || this.point === undefined) throw error;
@@ -126,6 +135,11 @@ export class PmuSimulator {
     }
     for (const s of this.streams) this.fillTruth(s, this.point);
     return { timeSec: slot / this.options.framesPerSecond, cause, point: this.point };
+  }
+
+  /** Where operating points come from from now on (the runtime installs a look-ahead worker). */
+  useTruthSource(source: TruthSource): void {
+    this.truthSource = source;
   }
 
   /** Data frames of every reporting stream for `slot`; dropped-out single-PMU streams send nothing. */

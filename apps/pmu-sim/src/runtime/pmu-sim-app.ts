@@ -15,6 +15,7 @@ import { SimConfigError } from '../errors/sim-config-error';
 import { GridTruth } from '../model/grid-truth';
 import { PmuSimulator } from '../model/pmu-simulator';
 import { KafkaFrameProducer } from './kafka-frame-producer';
+import { LookAheadTruth } from './look-ahead-truth';
 import { TruthWriter } from './truth-writer';
 import { UdpFrameSender } from './udp-frame-sender';
 import { config3Of } from '../wire/config3';
@@ -29,6 +30,7 @@ export class PmuSimApp {
   private udp: UdpFrameSender | undefined;
   private kafka: KafkaFrameProducer | undefined;
   private truth: TruthWriter | undefined;
+  private lookAhead: LookAheadTruth | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastSlot: number | undefined;
   private lastConfigMs = 0;
@@ -58,6 +60,10 @@ export class PmuSimApp {
     if (o.kafkaBrokers.length > 0) {
       this.kafka = new KafkaFrameProducer(o.kafkaBrokers, o.kafkaTopic, o.maxKafkaQueueFrames);
       await this.kafka.connect();
+    }
+    if (o.truthLookAheadPoints > 0) {
+      this.lookAhead = new LookAheadTruth(this.sim.grid, this.sim.schedule, o.truthLookAheadPoints);
+      this.sim.useTruthSource(this.lookAhead);
     }
     if (o.truthPath !== undefined) {
       this.truth = new TruthWriter(o.truthPath);
@@ -100,6 +106,7 @@ export class PmuSimApp {
     this.udp?.close();
     await this.kafka?.close();
     await this.truth?.close();
+    await this.lookAhead?.close();
   }
 
   counters(): Record<string, unknown> {
@@ -108,6 +115,7 @@ export class PmuSimApp {
       slotsSkipped: this.slotsSkipped,
       eventLoopDelayMs: { p99: this.loopDelay.percentile(99) / 1e6, max: this.loopDelay.max / 1e6 },
       resolveFailures: this.sim.resolveFailures,
+      truthLookAhead: this.lookAhead?.counters,
       tcp: this.tcp?.counters,
       udp:
         this.udp === undefined
