@@ -88,7 +88,10 @@ export class ResultsFeed {
       }
       const truth = this.truth.at(e.estimate.timeSec);
       const error = truth === undefined ? undefined : maxVoltageError(e.estimate, truth).maxErrorPu;
-      this.board.onEstimate(arrivedMs - e.estimate.timeSec * 1000, error);
+      this.board.onEstimate(arrivedMs - e.estimate.timeSec * 1000, error, {
+        measurements: e.estimate.criticalMeasurements,
+        pairs: e.estimate.criticalPairs,
+      });
     }
   }
 }

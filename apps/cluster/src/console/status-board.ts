@@ -15,6 +15,8 @@ export interface ClusterStatus {
   readonly latencyMs: { readonly p50: number | null; readonly p99: number | null };
   /** The largest bus-voltage error of this interval's estimates against pmu-sim's truth, per unit. */
   readonly maxVoltageErrorPu: number | null;
+  /** Critical measurements and critical pairs of the last estimate's measurement set (null before one). */
+  readonly critical: { readonly measurements: number; readonly pairs: number } | null;
   /** Instance ids of the estimator workers: members of `estimators` that are also in `service.estimator`. */
   readonly estimators: readonly string[];
   readonly restarts: number;
@@ -45,6 +47,7 @@ export class StatusBoard {
   private incomplete = 0;
   private latencies: number[] = [];
   private maxErrorPu: number | undefined;
+  private critical: ClusterStatus['critical'] = null;
   private estimatorIds: readonly string[] = [];
   private restarts = 0;
   private pmus: number | null = null;
@@ -65,8 +68,13 @@ export class StatusBoard {
     this.rejected.reset();
   }
 
-  onEstimate(latencyMs: number, voltageErrorPu: number | undefined): void {
+  onEstimate(
+    latencyMs: number,
+    voltageErrorPu: number | undefined,
+    critical?: { readonly measurements: number; readonly pairs: number },
+  ): void {
     this.estimateCount += 1;
+    if (critical !== undefined) this.critical = critical;
     this.estimates.observe(this.estimateCount);
     if (this.latencies.length < MAX_LATENCY_SAMPLES) this.latencies.push(latencyMs);
     if (voltageErrorPu !== undefined) this.maxErrorPu = Math.max(this.maxErrorPu ?? 0, voltageErrorPu);
@@ -98,6 +106,7 @@ export class StatusBoard {
       estimatesPerS: round1(this.estimates.takeRate(nowMs)),
       latencyMs: { p50: round1(quantile(sorted, 0.5)), p99: round1(quantile(sorted, 0.99)) },
       maxVoltageErrorPu: this.maxErrorPu ?? null,
+      critical: this.critical,
       estimators: this.estimatorIds,
       restarts: this.restarts,
       rejectedFrames: this.rejected.total,
@@ -122,9 +131,11 @@ export function formatStatus(s: ClusterStatus): string {
   const rate = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)}/s`);
   const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(0)} ms`);
   const err = s.maxVoltageErrorPu === null ? '-' : `${s.maxVoltageErrorPu.toExponential(2)} pu`;
+  const critical = s.critical === null ? '-' : `${s.critical.measurements} (pairs ${s.critical.pairs})`;
   return (
     `frames in ${rate(s.framesPerS)} | snapshots ${rate(s.snapshotsPerS)} | estimates ${rate(s.estimatesPerS)} ` +
     `(${s.estimates}) | latency p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)} | max |V| error ${err} | ` +
+    `critical measurements ${critical} | ` +
     `estimators [${s.estimators.join(' ')}] | restarts ${s.restarts} | rejected frames ${s.rejectedFrames}`
   );
 }

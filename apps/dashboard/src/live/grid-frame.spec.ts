@@ -23,6 +23,8 @@ function estimate(
     observable: new Uint8Array(vm.length).fill(1),
     unobservableBuses: 0,
     openBranches: new Int32Array(0),
+    criticalMeasurements: 2,
+    criticalPairs: 1,
     badDataRemoved: 0,
     cost: 5,
     degreesOfFreedom: 10,

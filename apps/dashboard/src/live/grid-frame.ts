@@ -29,6 +29,9 @@ export interface GridFrame {
   readonly costLimit: number | null;
   readonly badDataRemoved: number;
   readonly unobservableBuses: number;
+  /** Measurements where an error cannot be detected, and pairs where it cannot be identified (the estimate's set). */
+  readonly criticalMeasurements: number;
+  readonly criticalPairs: number;
   readonly computeMsMax: number;
   readonly truth: { readonly vm: number[]; readonly va: number[]; readonly maxErrorPu: number } | null;
   readonly alarms: Alarm[];
@@ -79,6 +82,8 @@ export function gridFrame(
     costLimit,
     badDataRemoved: e.badDataRemoved,
     unobservableBuses: e.unobservableBuses,
+    criticalMeasurements: e.criticalMeasurements,
+    criticalPairs: e.criticalPairs,
     computeMsMax: e.computeMsMax,
     truth: truth === undefined ? null : truthOf(e, truth, ref),
   };

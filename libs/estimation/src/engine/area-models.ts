@@ -31,6 +31,16 @@ export type AreaOutcome = Pick<
   | 'measurementsUsed'
   | 'openBranches'
   | 'deEnergized'
+  | 'criticalIdcode'
+  | 'criticalChannel'
+  | 'criticalPairIdcode'
+  | 'criticalPairChannel'
+>;
+
+/** The criticality of one measurement set, as the result carries it (IDCODE and channel per row). */
+type CriticalRows = Pick<
+  AreaOutcome,
+  'criticalIdcode' | 'criticalChannel' | 'criticalPairIdcode' | 'criticalPairChannel'
 >;
 
 interface Area {
@@ -64,6 +74,11 @@ export class AreaModels {
   private readonly areas: Area[];
   /** Every bus and every measurement: for the system-wide observability of the open-branch rule. */
   readonly central: MeasurementModel;
+  /**
+   * The criticality of each measurement set as IDCODEs and channels, keyed by libs/grid's critical-row list,
+   * which it caches with the set's factorization: mapped once per set, never per frame.
+   */
+  private readonly criticalByRows = new WeakMap<Int32Array, CriticalRows>();
   /** Energized flag per bus under the last open-branch list seen (every area of a snapshot reports the same list). */
   private lastIslands: { key: string; energized: Uint8Array } | undefined;
 
@@ -106,7 +121,8 @@ export class AreaModels {
       : ZeroInjectionConstraints.none();
     const model = new MeasurementModel(this.network, set, columns, Int32Array.from(rows), constraints);
     const estimator = new LinearStateEstimator(model, options);
-    estimator.factorFor();
+    // The full set's factorization and criticality now, so the first snapshot pays for neither.
+    estimator.observabilityReport();
     const columnOf = new Map(Array.from(model.columnBus, (b, c) => [b, c] as [number, number]));
     return {
       ownBuses,
@@ -189,7 +205,32 @@ export class AreaModels {
     const estimator = this.estimatorFor(area, leftOut, breakersOpen);
     const report = estimator.estimate(area.zRe, area.zIm, missing, badData);
     const open = [...judged].filter((k) => this.wouldCarry(area, report, k, thresholdPu));
-    return { ...this.outcome(a, area, report, rows - missing.length), ...reported(open) };
+    return {
+      ...this.outcome(a, area, report, rows - missing.length),
+      ...this.criticalOf(estimator, missing),
+      ...reported(open),
+    };
+  }
+
+  /**
+   * Critical measurements and pairs of the rows present (before bad-data removal): libs/grid computes them once
+   * per set of missing rows and caches them with that set's factorization.
+   */
+  private criticalOf(estimator: LinearStateEstimator, missing: readonly number[]): CriticalRows {
+    const seen = estimator.observabilityReport(missing);
+    let hit = this.criticalByRows.get(seen.criticalRows);
+    if (hit !== undefined) return hit;
+    const rows = estimator.model.rowMeasurement;
+    const pairEnds = seen.criticalPairs.flatMap((pair) => [...pair]);
+    const { rowIdcode, rowChannel } = this.layout;
+    hit = {
+      criticalIdcode: Uint16Array.from(seen.criticalRows, (r) => rowIdcode[rows[r]]),
+      criticalChannel: Uint16Array.from(seen.criticalRows, (r) => rowChannel[rows[r]]),
+      criticalPairIdcode: Uint16Array.from(pairEnds, (r) => rowIdcode[rows[r]]),
+      criticalPairChannel: Uint16Array.from(pairEnds, (r) => rowChannel[rows[r]]),
+    };
+    this.criticalByRows.set(seen.criticalRows, hit);
+    return hit;
   }
 
   /** The area's own buses cut off from every source by the open branches (libs/grid's islands). */

@@ -27,6 +27,17 @@ export interface AreaResult {
    * (version 3 encodings; decoded empty from versions 1 and 2, and absent means none).
    */
   readonly deEnergized?: Int32Array;
+  /**
+   * Critical measurements of the area's measurement set in this snapshot (present, not on a branch left out;
+   * before bad-data removal): IDCODE and channel index, an error there is never detected (libs/grid's
+   * criticality, computed once per measurement set). Version 4 encodings; decoded empty from earlier ones, and
+   * absent means none.
+   */
+  readonly criticalIdcode?: Uint16Array;
+  readonly criticalChannel?: Uint16Array;
+  /** Critical pairs of the same set, two entries per pair: an error in either is detected but not identified. */
+  readonly criticalPairIdcode?: Uint16Array;
+  readonly criticalPairChannel?: Uint16Array;
   /** Objective J and its degrees of freedom after bad-data removal. */
   readonly cost: number;
   readonly degreesOfFreedom: number;

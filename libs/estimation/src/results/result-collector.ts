@@ -171,6 +171,8 @@ export function assembleSystemEstimate(results: readonly AreaResult[]): SystemEs
     unobservableBuses: n - observable.reduce((s, x) => s + x, 0),
     openBranches: Int32Array.from(new Set(results.flatMap((r) => [...r.openBranches]))).sort(),
     deEnergized: Int32Array.from(new Set(results.flatMap((r) => [...(r.deEnergized ?? [])]))).sort(),
+    criticalMeasurements: results.reduce((s, r) => s + (r.criticalIdcode?.length ?? 0), 0),
+    criticalPairs: results.reduce((s, r) => s + (r.criticalPairIdcode?.length ?? 0) / 2, 0),
     badDataRemoved: results.reduce((s, r) => s + r.removedIdcode.length, 0),
     cost: results.reduce((s, r) => s + r.cost, 0),
     degreesOfFreedom: results.reduce((s, r) => s + r.degreesOfFreedom, 0),

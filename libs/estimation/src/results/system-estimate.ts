@@ -14,6 +14,12 @@ export interface SystemEstimate {
   readonly openBranches: Int32Array;
   /** Buses cut off from every source by the open branches (dead, not unknown); absent means none. */
   readonly deEnergized?: Int32Array;
+  /**
+   * Critical measurements (an error there is never detected) and critical pairs (detected, not identified) of the
+   * snapshot's measurement set, over all areas (each measurement belongs to one area).
+   */
+  readonly criticalMeasurements: number;
+  readonly criticalPairs: number;
   /** Measurements removed as bad data, over all areas. */
   readonly badDataRemoved: number;
   /** Sum of the areas' objectives J and of their degrees of freedom. */

@@ -34,6 +34,10 @@ const result: AreaResult = {
   removedChannel: Uint16Array.of(2),
   openBranches: Int32Array.of(6, 9),
   deEnergized: Int32Array.of(12),
+  criticalIdcode: Uint16Array.of(101, 102),
+  criticalChannel: Uint16Array.of(0, 3),
+  criticalPairIdcode: Uint16Array.of(103, 104),
+  criticalPairChannel: Uint16Array.of(1, 1),
   cost: 12.5,
   degreesOfFreedom: 20,
   badDataRemains: true,
@@ -169,17 +173,40 @@ describe('area result codec', () => {
     expect({ ...d }).toEqual({ ...result });
   });
 
-  it('still reads a version 1 result, without stamps, and a version 2 one; both without de-energized buses', () => {
-    const { stamps, deEnergized, ...rest } = result;
+  it('still reads versions 1 to 3: without stamps (1), de-energized buses (1, 2) or criticality (1 to 3)', () => {
+    const { stamps, deEnergized, ...withCritical } = result;
+    const { criticalIdcode, criticalChannel, criticalPairIdcode, criticalPairChannel, ...rest } =
+      withCritical;
     expect(stamps).toBeDefined();
     expect(deEnergized!.length).toBe(1);
-    // Without de-energized buses a version 3 encoding is a version 2 one plus 8 header bytes.
-    const v3 = encodeAreaResult({ ...rest, stamps });
-    const d1 = decodeAreaResult(asVersion1(v3, 80, 120));
-    expect({ ...d1 }).toEqual({ ...rest, deEnergized: new Int32Array(0) });
-    const v2 = asVersion1(v3, 112, 120);
+    expect(
+      [criticalIdcode, criticalChannel, criticalPairIdcode, criticalPairChannel].map((a) => a!.length),
+    ).toEqual([2, 2, 2, 2]);
+    const none = {
+      deEnergized: new Int32Array(0),
+      criticalIdcode: new Uint16Array(0),
+      criticalChannel: new Uint16Array(0),
+      criticalPairIdcode: new Uint16Array(0),
+      criticalPairChannel: new Uint16Array(0),
+    };
+    // Without de-energized buses and criticality a version 4 encoding is a version 2 one plus 16 header bytes.
+    const v4 = encodeAreaResult({ ...rest, stamps });
+    expect({ ...decodeAreaResult(asVersion1(v4, 80, 128)) }).toEqual({ ...rest, ...none });
+    const v2 = asVersion1(v4, 112, 128);
     v2[4] = 2;
-    expect({ ...decodeAreaResult(v2) }).toEqual({ ...rest, stamps, deEnergized: new Int32Array(0) });
+    expect({ ...decodeAreaResult(v2) }).toEqual({ ...rest, stamps, ...none });
+    const v3 = asVersion1(encodeAreaResult({ ...rest, stamps, deEnergized }), 120, 128);
+    v3[4] = 3;
+    expect({ ...decodeAreaResult(v3) }).toEqual({ ...rest, stamps, ...none, deEnergized });
+    // A version 3 header has no critical counts: its reserved word must stay 0.
+    new DataView(v3.buffer).setUint32(116, 1, true);
+    expect(() => decodeAreaResult(v3)).toThrow(/116-119 must be 0/);
+  });
+
+  it('refuses critical lists whose IDCODEs and channels differ in length, or a pair without its second row', () => {
+    expect(() => encodeAreaResult({ ...result, criticalChannel: Uint16Array.of(0) })).toThrow(RangeError);
+    const odd = { ...result, criticalPairIdcode: Uint16Array.of(1), criticalPairChannel: Uint16Array.of(1) };
+    expect(() => encodeAreaResult(odd)).toThrow(/two entries each/);
   });
 
   it('peeks (slot, area) from the header alone, and refuses what is not a result', () => {

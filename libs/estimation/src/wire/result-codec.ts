@@ -6,11 +6,13 @@ import { headerBytesOf, type PathStamps } from './stamps';
 const MAGIC = 0x52534347; // 'GCSR' read little-endian
 /**
  * Version 2 adds the path stamps (received, released, delivered, computed) to the header; version 3 the
- * de-energized buses (a count in the header, a section last). Versions 1 and 2 are still read.
+ * de-energized buses (a count in the header, a section last); version 4 the critical measurements and critical
+ * pairs (two counts in the header, four sections last). Versions 1 to 3 are still read.
  */
-const VERSION = 3;
-const HEADER_BYTES_BY_VERSION: Readonly<Record<number, number>> = { 1: 80, 2: 112, 3: 120 };
+const VERSION = 4;
+const HEADER_BYTES_BY_VERSION: Readonly<Record<number, number>> = { 1: 80, 2: 112, 3: 120, 4: 128 };
 const NONE = new Int32Array(0);
+const NO_ROWS = new Uint16Array(0);
 const HEADER_BYTES = HEADER_BYTES_BY_VERSION[VERSION];
 const NO_STAMPS: PathStamps = {
   receivedAtMs: Number.NaN,
@@ -38,7 +40,19 @@ export function encodeAreaResult(r: AreaResult): Uint8Array {
     r.removedChannel,
     r.own,
     r.deEnergized ?? NONE,
+    r.criticalIdcode ?? NO_ROWS,
+    r.criticalChannel ?? NO_ROWS,
+    r.criticalPairIdcode ?? NO_ROWS,
+    r.criticalPairChannel ?? NO_ROWS,
   ];
+  const critical = (r.criticalIdcode ?? NO_ROWS).length;
+  const pairEnds = (r.criticalPairIdcode ?? NO_ROWS).length;
+  if (
+    (r.criticalChannel ?? NO_ROWS).length !== critical ||
+    (r.criticalPairChannel ?? NO_ROWS).length !== pairEnds
+  )
+    throw new RangeError('critical IDCODE and channel lists must have the same length');
+  if (pairEnds % 2 !== 0) throw new RangeError(`critical pairs need two entries each, got ${pairEnds}`);
   const w = new SectionWriter(sectionsBytes(HEADER_BYTES, sections), HEADER_BYTES);
   const h = w.header;
   h.setUint32(0, MAGIC, true);
@@ -64,6 +78,8 @@ export function encodeAreaResult(r: AreaResult): Uint8Array {
   h.setFloat64(96, t.deliveredAtMs, true);
   h.setFloat64(104, t.computedAtMs, true);
   h.setUint32(112, (r.deEnergized ?? NONE).length, true);
+  h.setUint32(116, critical, true);
+  h.setUint32(120, pairEnds / 2, true);
   for (const s of sections) w.put(s);
   return w.finish();
 }
@@ -78,14 +94,18 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
   if (HEADER_BYTES_BY_VERSION[version] === undefined) r.fail(`version ${version}, expected 1 to ${VERSION}`);
   const [n, u, removed, open] = [56, 60, 64, 68].map((at) => h.getUint32(at, true));
   const dead = version >= 3 ? h.getUint32(112, true) : 0;
-  if (Math.max(n, u, removed, open, dead) > MAX_ENTRIES) r.fail(`a section count is over ${MAX_ENTRIES}`);
+  const [critical, pairs] = version >= 4 ? [h.getUint32(116, true), h.getUint32(120, true)] : [0, 0];
+  if (Math.max(n, u, removed, open, dead, critical, 2 * pairs) > MAX_ENTRIES)
+    r.fail(`a section count is over ${MAX_ENTRIES}`);
+  if (version === 3 && h.getUint32(116, true) !== 0) r.fail('version 3 header bytes 116-119 must be 0');
+  if (version >= 4 && h.getUint32(124, true) !== 0) r.fail('header bytes 124-127 must be 0');
   const area = h.getUint16(6, true);
   const areaCount = h.getUint32(40, true);
   const busCount = h.getUint32(44, true);
   if (areaCount < 1 || areaCount > MAX_AREAS || area >= areaCount) r.fail(`area ${area} of ${areaCount}`);
-  const shape = [8, 8, 4, 4, 4, 2, 2, 1, 4].map((size, i) => ({
+  const shape = [8, 8, 4, 4, 4, 2, 2, 1, 4, 2, 2, 2, 2].map((size, i) => ({
     BYTES_PER_ELEMENT: size,
-    length: [n, n, n, u, open, removed, removed, n, dead][i],
+    length: [n, n, n, u, open, removed, removed, n, dead, critical, critical, 2 * pairs, 2 * pairs][i],
   }));
   r.expectTotal(sectionsBytes(headerBytes, shape));
   const [slot, timeSec] = [h.getFloat64(8, true), h.getFloat64(16, true)];
@@ -103,6 +123,10 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
   const deEnergized = r.i32(dead);
   for (const b of deEnergized)
     if (b < 0 || b >= busCount) r.fail(`bus index ${b} outside 0..${busCount - 1}`);
+  const criticalIdcode = r.u16(critical);
+  const criticalChannel = r.u16(critical);
+  const criticalPairIdcode = r.u16(2 * pairs);
+  const criticalPairChannel = r.u16(2 * pairs);
   return {
     slot,
     timeSec,
@@ -119,6 +143,10 @@ export function decodeAreaResult(bytes: Uint8Array): AreaResult {
     removedChannel,
     openBranches,
     deEnergized,
+    criticalIdcode,
+    criticalChannel,
+    criticalPairIdcode,
+    criticalPairChannel,
     cost: h.getFloat64(24, true),
     degreesOfFreedom: h.getInt32(52, true),
     badDataRemains: (h.getUint8(5) & 1) === 1,
