@@ -44,6 +44,7 @@ describe('LookAheadTruth', () => {
     const lookAhead = new LookAheadTruth(ahead.grid, ahead.schedule, 3);
     opened.push(lookAhead);
     ahead.useTruthSource(lookAhead);
+    await lookAhead.started;
     let tripSlot: number | undefined;
     for (let k = 0; k < FPS; k += 1) {
       const want = plain.framesAt(SLOT0 + k).map((f) => Buffer.from(f.bytes).toString('hex'));

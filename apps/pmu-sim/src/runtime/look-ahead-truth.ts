@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { GridTruth, OperatingPoint, SolvedVoltages } from '../model/grid-truth';
 import { keyBefore, keyText, sameKey, type TruthKey, type TruthSchedule } from '../model/truth-schedule';
 import { solvingTruthSource, type TruthSource } from '../model/truth-source';
-import type { TruthSolveReply, TruthSolveRequest } from './truth-messages';
+import type { TruthSolveReply, TruthSolveRequest, TruthWorkerMessage } from './truth-messages';
 
 const WORKER_URL = new URL('./truth-worker.ts', import.meta.url);
 const TSCONFIG_URL = new URL('../../../../tsconfig.json', import.meta.url);
@@ -24,6 +24,9 @@ export interface LookAheadCounters {
  */
 export class LookAheadTruth implements TruthSource {
   readonly counters: LookAheadCounters = { solvedAhead: 0, solvedLate: 0, workerFailures: 0 };
+  /** Settles once the worker has loaded (its first seconds are solved on the emitting thread). */
+  readonly started: Promise<void>;
+  private markStarted: () => void = () => undefined;
   /** Solved keys beyond the one in force, in time order (Map keeps insertion order). */
   private readonly ready = new Map<string, { key: TruthKey; solved: SolvedVoltages | undefined }>();
   private readonly fallback: TruthSource;
@@ -41,12 +44,17 @@ export class LookAheadTruth implements TruthSource {
     if (!(Number.isInteger(maxLookAheadPoints) && maxLookAheadPoints >= 1))
       throw new RangeError(`maxLookAheadPoints must be an integer >= 1, got ${maxLookAheadPoints}`);
     this.fallback = solvingTruthSource(grid, schedule);
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.worker = startWorker(grid);
-    this.worker.on('message', (reply: TruthSolveReply) => this.onReply(reply));
+    this.worker.on('message', (m: TruthWorkerMessage) => {
+      if ('ready' in m) this.markStarted();
+      else this.onReply(m);
+    });
     this.worker.on('error', () => {
       // Every key from here on is solved on the emitting thread; the frames stay right.
       this.counters.workerFailures += 1;
       this.closed = true;
+      this.markStarted();
     });
     this.worker.unref();
   }

@@ -8,7 +8,9 @@ export interface TruthSolveRequest {
   readonly tripped: readonly number[];
 }
 
-/** Look-ahead worker -> emitting thread: the key's voltages, or why there are none. */
+/** Look-ahead worker -> emitting thread: loaded and listening (once), then per request the key's voltages, or why there are none. */
+export type TruthWorkerMessage = { readonly ready: true } | TruthSolveReply;
+
 export type TruthSolveReply =
   | { readonly key: TruthKey; readonly solved: SolvedVoltages }
   | { readonly key: TruthKey; readonly failed: string };

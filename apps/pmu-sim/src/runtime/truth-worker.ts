@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PowerFlowDivergenceError, type PowerCase } from '@gridcloud/grid';
 import { solveTruthVoltages } from '../model/grid-truth';
-import type { TruthSolveReply, TruthSolveRequest } from './truth-messages';
+import type { TruthSolveReply, TruthSolveRequest, TruthWorkerMessage } from './truth-messages';
 
 const powerCase = (workerData as { powerCase: PowerCase }).powerCase;
 const port = parentPort;
@@ -28,3 +28,5 @@ port.on('message', (request: TruthSolveRequest) => {
   }
   port.postMessage(reply);
 });
+const ready: TruthWorkerMessage = { ready: true };
+port.postMessage(ready);
