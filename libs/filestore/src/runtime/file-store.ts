@@ -45,6 +45,7 @@ export class FileStore {
   private pending = 0;
   private closed: string | undefined;
   private syncing: Promise<void> | undefined;
+  private readonly syncPasses = new Set<Promise<void>>();
   private readonly counters = {
     appendsIssued: 0,
     appendsAcknowledged: 0,
@@ -205,7 +206,7 @@ export class FileStore {
     if (this.closed !== undefined) return;
     this.closed = 'it was closed';
     await this.group.close();
-    await this.syncing;
+    await Promise.allSettled([...this.syncPasses]);
     this.store.close();
   }
 
@@ -236,21 +237,23 @@ export class FileStore {
     return this.syncSoon().then(() => reply);
   }
 
-  /** One fsync pass for every append applied in this turn of the event loop (group commit). */
+  /** One fsync pass for every append applied in this turn of the event loop (group commit); the fsyncs run on the
+   *  thread pool, so deliveries and heartbeats go on meanwhile. */
   private syncSoon(): Promise<void> {
-    this.syncing ??= new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
+    if (this.syncing !== undefined) return this.syncing;
+    const pass = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
         this.syncing = undefined;
-        try {
-          this.store.syncAll();
-          resolve();
-        } catch (error) {
-          this.fail(`fsync failed: ${(error as Error).message}`);
-          reject(error as Error);
-        }
-      }),
-    );
-    return this.syncing;
+        return this.store.syncAll();
+      })
+      .catch((error: Error) => {
+        this.fail(`fsync failed: ${error.message}`);
+        throw error;
+      })
+      .finally(() => this.syncPasses.delete(pass));
+    this.syncPasses.add(pass);
+    this.syncing = pass;
+    return pass;
   }
 
   private position(): Uint8Array {
@@ -265,7 +268,7 @@ export class FileStore {
       timeoutMs: this.options.catchUpTimeoutMs,
       maxRecordBytes: this.options.maxRecordBytes,
     });
-    if (this.options.durable) this.store.syncAll();
+    if (this.options.durable) await this.store.syncAll();
     this.clock = this.store.lastStamp;
     this.counters.catchUpRecords += result.records;
     this.counters.catchUpBytes += result.bytes;

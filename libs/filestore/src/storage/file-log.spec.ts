@@ -23,6 +23,7 @@ afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, f
 
 // Small segments and index blocks, so a few records span several of each.
 const bounds = {
+  durable: false,
   maxSegmentBytes: 600,
   indexIntervalBytes: 120,
   readChunkBytes: 64,
@@ -78,7 +79,7 @@ describe('FileLog', () => {
           const all = stamped(batches);
           all.forEach((records) => log.append(records));
           const reopened = new FileLog(log.path, log.dir, bounds);
-          log.closeWriter(false);
+          log.closeWriter();
           await reopened.recover();
           expect(reopened.records).toBe(log.records);
           for (const at of points) {
@@ -101,7 +102,7 @@ describe('FileLog', () => {
     stamped(
       Array.from({ length: 40 }, (_, i) => ({ proposedMs: i, users: [BigInt(i)], sizes: [40] })),
     ).forEach((r) => log.append(r));
-    log.closeWriter(false);
+    log.closeWriter();
     expect(readdirSync(log.dir).length).toBeGreaterThan(3);
     expect(log.blocks.length).toBeLessThan(log.records);
     expect(log.blocks.length).toBeGreaterThan(3);
@@ -111,7 +112,7 @@ describe('FileLog', () => {
     const log = newLog();
     const all = stamped([{ proposedMs: 1, users: [1n, 2n, 3n], sizes: [10, 10, 10] }]);
     log.append(all[0]);
-    log.closeWriter(false);
+    log.closeWriter();
     const segment = log.segmentPath(0);
     truncateSync(segment, statSync(segment).size - 5); // a write cut short by the crash
     const reopened = new FileLog(log.path, log.dir, bounds);
@@ -130,7 +131,7 @@ describe('FileLog', () => {
     stamped(
       Array.from({ length: 30 }, (_, i) => ({ proposedMs: i, users: [BigInt(i)], sizes: [40] })),
     ).forEach((r) => log.append(r));
-    log.closeWriter(false);
+    log.closeWriter();
     const segment = log.segmentPath(1);
     const bytes = readFileSync(segment);
     bytes[bytes.length >> 1] ^= 0xff;

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -10,16 +11,27 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
 import { blockOfSeq, type IndexBlock } from '../protocol/temporal-cut';
 import { frameBatchOf, type FrameBatch, type FrameRecord } from './record-frame';
 import { scanSegments, type LogPosition, type ScanDamage, type ScannedFrame } from './segment-scan';
 
 export interface FileLogBounds {
+  /** fsync a segment before closing it (the store syncs appends itself before acknowledging them). */
+  readonly durable: boolean;
   readonly maxSegmentBytes: number;
   readonly indexIntervalBytes: number;
   readonly readChunkBytes: number;
   readonly maxBodyBytes: number;
+}
+
+/** The segment open for appending; `syncing` fsyncs in flight keep its descriptor open after closeWriter(). */
+interface Writer {
+  readonly segment: number;
+  readonly fd: number;
+  syncing: number;
+  closing: boolean;
 }
 
 interface Segment {
@@ -41,7 +53,7 @@ export class FileLog {
   lastSeq = -1;
   lastStamp: HlcTimestamp = HLC_ZERO;
   private bytesInBlock = 0;
-  private writer: { segment: number; fd: number } | undefined;
+  private writer: Writer | undefined;
   /** Written since the last fsync. */
   dirty = false;
 
@@ -127,19 +139,31 @@ export class FileLog {
     this.dirty = true;
   }
 
-  /** Makes what was appended durable. */
-  sync(): void {
-    if (this.writer !== undefined && this.dirty) fsyncSync(this.writer.fd);
+  /** Makes what was appended so far durable, on the thread pool: the event loop (and vsync's heartbeats) runs on
+   *  while the disk syncs. Appends made meanwhile set `dirty` again for the next sync. */
+  async sync(): Promise<void> {
+    const writer = this.writer;
+    if (writer === undefined || !this.dirty) return;
     this.dirty = false;
+    writer.syncing++;
+    try {
+      await fsyncAsync(writer.fd);
+    } finally {
+      writer.syncing--;
+      if (writer.closing && writer.syncing === 0) closeSync(writer.fd);
+    }
   }
 
-  /** Closes the segment being written (fsyncing it first when `durable` and written since the last sync). */
-  closeWriter(durable = true): void {
-    if (this.writer === undefined) return;
-    if (this.dirty && durable) fsyncSync(this.writer.fd);
+  /** Closes the segment being written (fsyncing it first in durable mode when written since the last sync); a
+   *  sync still running closes it when it ends. */
+  closeWriter(): void {
+    const writer = this.writer;
+    if (writer === undefined) return;
+    if (this.dirty && this.bounds.durable) fsyncSync(writer.fd);
     this.dirty = false;
-    closeSync(this.writer.fd);
     this.writer = undefined;
+    if (writer.syncing > 0) writer.closing = true;
+    else closeSync(writer.fd);
   }
 
   /** Frames from the start of block `fromBlock` to the start of block `endBlock` (or the current end), as the log
@@ -221,7 +245,7 @@ export class FileLog {
     if (this.writer?.segment === segment) return this.writer.fd;
     this.closeWriter();
     mkdirSync(this.dir, { recursive: true });
-    this.writer = { segment, fd: openSync(this.segmentPath(segment), 'a') };
+    this.writer = { segment, fd: openSync(this.segmentPath(segment), 'a'), syncing: 0, closing: false };
     return this.writer.fd;
   }
 
@@ -247,6 +271,8 @@ export class FileLog {
     this.bytesInBlock = 0;
   }
 }
+
+const fsyncAsync = promisify(fsync);
 
 function fileSize(path: string): number {
   return statSync(path).size;

@@ -14,7 +14,7 @@ import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
 import { FileLog, type FileLogBounds } from './file-log';
 import type { FrameBatch } from './record-frame';
 
-export interface StoreBounds extends FileLogBounds {
+export interface StoreBounds extends Omit<FileLogBounds, 'durable'> {
   /** Segment files held open for writing at once; the least recently written is closed past it. */
   readonly maxOpenWriters: number;
 }
@@ -44,7 +44,7 @@ export class StoreLog {
 
   private constructor(
     private readonly dataDir: string,
-    private readonly bounds: StoreBounds,
+    private readonly bounds: FileLogBounds & StoreBounds,
     private readonly durable: boolean,
   ) {}
 
@@ -53,7 +53,7 @@ export class StoreLog {
     bounds: StoreBounds,
     durable: boolean,
   ): Promise<{ store: StoreLog; report: RecoveryReport }> {
-    const store = new StoreLog(dataDir, bounds, durable);
+    const store = new StoreLog(dataDir, { ...bounds, durable }, durable);
     mkdirSync(join(dataDir, FILES_DIR), { recursive: true });
     const report = await store.recover();
     return { store, report };
@@ -99,9 +99,9 @@ export class StoreLog {
     this.lastStamp = this.maxStamp();
   }
 
-  /** fsyncs every file written since the last sync. */
-  syncAll(): void {
-    for (const log of this.writing.values()) if (log.dirty) log.sync();
+  /** fsyncs every file written since the last sync, at once on the thread pool. */
+  async syncAll(): Promise<void> {
+    await Promise.all([...this.writing.values()].filter((log) => log.dirty).map((log) => log.sync()));
   }
 
   /** Removes every record with seq >= `seq` (records this replica holds and the group does not). */
@@ -120,7 +120,7 @@ export class StoreLog {
   }
 
   close(): void {
-    for (const log of this.writing.values()) log.closeWriter(this.durable);
+    for (const log of this.writing.values()) log.closeWriter();
     this.writing.clear();
   }
 
@@ -169,12 +169,12 @@ export class StoreLog {
     this.writing.set(log.path, log);
     if (this.writing.size <= this.bounds.maxOpenWriters) return;
     const [oldest] = this.writing.values();
-    oldest.closeWriter(this.durable);
+    oldest.closeWriter();
     this.writing.delete(oldest.path);
   }
 
   private forget(log: FileLog): void {
-    log.closeWriter(false);
+    log.closeWriter();
     this.writing.delete(log.path);
     this.files.delete(log.path);
     rmSync(log.dir, { recursive: true, force: true });
