@@ -15,7 +15,7 @@ describe("ingest's raw-frame archive into a real file store replica", () => {
   it('stores every frame per stream and hour, readable as of a past instant', async () => {
     set = await ReplicaSet.start({ replicas: 1, durable: true, ackReplicas: 1 });
     const lines: string[] = [];
-    const sink = new FileStoreFrameSink({ urls: set.urls, flushIntervalMs: 50 }, (l) => lines.push(l));
+    const sink = new FileStoreFrameSink(set.urls, (l) => lines.push(l), 50);
     const config = testConfig(77, [1, 2]);
     const frames = Array.from({ length: 90 }, (_, k) => ({
       streamIdcode: 77,

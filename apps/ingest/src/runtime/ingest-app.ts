@@ -43,7 +43,7 @@ export class IngestApp {
     const sinks: SnapshotSink[] = [...extraSinks];
     if (options.snapshotsOut !== undefined) sinks.push(new JsonLinesSnapshotSink(options.snapshotsOut));
     if (options.filestoreUrls.length > 0) {
-      this.frameArchive = new FileStoreFrameSink({ urls: options.filestoreUrls }, log);
+      this.frameArchive = new FileStoreFrameSink(options.filestoreUrls, log);
       sinks.push(this.frameArchive);
     }
     if (options.kafkaPublishTopic !== undefined) {

@@ -97,6 +97,10 @@ export const RECORDER_SETTINGS = settingsSchema(
       'snapshots',
       64,
     ),
+    filestoreUrls: setting.list({
+      flag: 'filestore-url',
+      doc: 'file store replicas (http://HOST:PORT,...): every area result into results/area-<n>/<UTC hour>',
+    }),
     redisUrl: setting.string({
       flag: 'redis-url',
       doc: 'Redis for the snapshot recording and jobs (none: neither)',

@@ -24,6 +24,7 @@ import {
   MEASUREMENTS,
   PmuQualityWindow,
 } from '../influx/measurements';
+import { ResultArchive } from './result-archive';
 import { SnapshotRecording } from './snapshot-recording';
 
 const LIVE = { source: 'live' } as const;
@@ -40,6 +41,7 @@ export class RecorderService implements OnModuleInit, OnApplicationShutdown {
   readonly collector: ResultCollector;
   readonly writer: InfluxWriter | undefined;
   readonly recording: SnapshotRecording | undefined;
+  readonly archive: ResultArchive | undefined;
   private readonly redis: Redis | undefined;
   private readonly quality: PmuQualityWindow;
   private readonly log = new Logger('recorder');
@@ -91,6 +93,8 @@ export class RecorderService implements OnModuleInit, OnApplicationShutdown {
         maxPendingWrites: s.maxPendingRedisWrites,
       });
     }
+    if (s.filestoreUrls.length > 0)
+      this.archive = new ResultArchive(s.filestoreUrls, (m) => this.log.warn(`file store: ${m}`));
     this.registerMetrics(metrics);
   }
 
@@ -121,6 +125,7 @@ export class RecorderService implements OnModuleInit, OnApplicationShutdown {
     const r = this.decode(() => decodeAreaResult(bytes));
     if (r === undefined) return;
     this.counts.results += 1;
+    this.archive?.add(r, bytes);
     this.onCollected(this.collector.offer(r));
   }
 
@@ -141,6 +146,7 @@ export class RecorderService implements OnModuleInit, OnApplicationShutdown {
       collector: { ...this.collector.counters },
       influx: w === undefined ? null : { ready: this.writer!.ready, buffered: w.size, ...w.counters },
       recording: this.recording === undefined ? null : { ...this.recording.counters },
+      filestore: this.archive === undefined ? null : { ...this.archive.counters },
     };
   }
 
@@ -149,7 +155,7 @@ export class RecorderService implements OnModuleInit, OnApplicationShutdown {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.onCollected(this.collector.flush());
     this.tick();
-    await this.writer?.close(CLOSE_GRACE_MS);
+    await Promise.all([this.writer?.close(CLOSE_GRACE_MS), this.archive?.close()]);
     this.redis?.disconnect();
   }
 

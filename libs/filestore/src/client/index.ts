@@ -1,5 +1,11 @@
 /** The file store over HTTP: the client, and the wire forms and time syntax it shares with apps/filestore. */
 export { FileStoreClient, type FileStoreClientOptions } from './file-store-client';
+export {
+  FileStoreArchiver,
+  utcHourOf,
+  type FileStoreArchiverCounters,
+  type FileStoreArchiverOptions,
+} from './file-store-archiver';
 export { AppendOutcomeUnknownError, FileStoreRequestError, FileStoreUnavailableError } from './errors';
 export {
   decodeRecordBatch,
