@@ -39,3 +39,13 @@ export {
   type UdpSourceOptions,
   type UdpSourceState,
 } from './session/udp-source-session';
+export {
+  SnapshotMerger,
+  type MergedPart,
+  type MergedSnapshot,
+  type MergerCounters,
+  type MergerEffect,
+  type MergerOptions,
+  type PartCounters,
+  type PartOffer,
+} from './merge/snapshot-merger';

@@ -9,6 +9,7 @@ import type {
 import { newAlignerCounters, type AlignerCounters } from './aligner-counters';
 import { validateAlignerOptions, type AlignerOptions } from './aligner-options';
 import { PendingSnapshot } from './pending-snapshot';
+import { insertSorted } from './sorted';
 
 const NO_EFFECTS: readonly never[] = [];
 
@@ -245,10 +246,4 @@ export class TimeAligner<T> {
 
 function validTime(soc: number, fraction: number): boolean {
   return Number.isFinite(soc) && soc >= 0 && Number.isFinite(fraction) && fraction >= 0 && fraction < 1;
-}
-
-function insertSorted(a: number[], x: number): void {
-  let i = a.length;
-  while (i > 0 && a[i - 1] > x) i -= 1;
-  a.splice(i, 0, x);
 }
