@@ -36,7 +36,7 @@ export class IngestRunner implements OnApplicationBootstrap, OnApplicationShutdo
       estimators,
       settings.ingest.qualityIntervalMs > 0 ? groups?.get(QUALITY_GROUP) : undefined,
     );
-    const aligner = () => this.app.pipeline.aligner.counters;
+    const aligner = () => this.app.alignerCounters();
     metrics.counter(
       'gridcloud_ingest_snapshots_total',
       'aligned snapshots released',

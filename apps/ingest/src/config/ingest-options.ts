@@ -54,6 +54,10 @@ export interface IngestOptions {
   readonly tickIntervalMs: number;
   /** Period of the per-PMU quality report to the `ingest.quality` group; 0: none. */
   readonly qualityIntervalMs: number;
+  /** Worker threads sharing the --tcp targets (0: everything on the main thread). */
+  readonly workers: number;
+  /** A worker's aligned snapshots waiting for the main thread's merge before new ones are dropped (counted). */
+  readonly maxShardQueue: number;
   /** Snapshots waiting for Kafka before new ones are dropped (counted). */
   readonly maxSnapshotQueue: number;
   /** '-' for stdout, or a file: every snapshot as a JSON line. */
@@ -108,6 +112,8 @@ export function parseIngestSettings(
     udpSourceIdleMs: s.udpSourceIdleMs,
     tickIntervalMs: s.tickIntervalMs,
     qualityIntervalMs: s.qualityIntervalMs,
+    workers: s.workers,
+    maxShardQueue: s.maxShardQueue,
     maxSnapshotQueue: s.maxSnapshotQueue,
     snapshotsOut: s.snapshotsOut,
     filestoreUrls: s.filestoreUrls,
@@ -129,6 +135,11 @@ export function parseIngestOptions(
 }
 
 function checkSources(o: IngestOptions): void {
+  if (o.workers > 0 && (o.udp !== undefined || o.kafkaConsumeTopic !== undefined || o.tcpTargets.length === 0)) {
+    throw new IngestConfigError(
+      '--workers shares --tcp targets between threads; --udp and --kafka-consume-topic run on one thread (give --workers 0)',
+    );
+  }
   if (o.tcpTargets.length === 0 && o.udp === undefined && o.kafkaConsumeTopic === undefined) {
     throw new IngestConfigError(
       'give at least one source: --tcp IDCODE@HOST:PORT, --udp HOST:PORT or --kafka-consume-topic TOPIC',

@@ -187,6 +187,20 @@ export const INGEST_SETTINGS = settingsSchema(
       max: 1_000_000,
       default: 1000,
     }),
+    workers: setting.int({
+      flag: 'workers',
+      doc: 'worker threads sharing the --tcp targets, each decoding and aligning its own PMUs, merged by slot here (0: one thread)',
+      min: 0,
+      max: 64,
+      default: 0,
+    }),
+    maxShardQueue: setting.int({
+      flag: 'max-shard-queue',
+      doc: "a worker's aligned snapshots waiting for the merge before new ones are dropped (counted)",
+      min: 1,
+      max: 100_000,
+      default: 64,
+    }),
     instanceId: setting.string({
       flag: 'instance-id',
       doc: 'names this replica in published snapshots (default host-pid)',

@@ -64,11 +64,14 @@ interface SourcePmus {
 export class PmuRegistry {
   private readonly pmus = new Map<number, PmuInfo>();
   private readonly bySource = new Map<string, SourcePmus>();
+  /** Goes up whenever an entry may have been replaced or removed, so a copy elsewhere knows to refresh. */
+  version = 0;
 
   constructor(readonly limits: RegistryLimits) {}
 
   /** Binds the PMUs of `config` to `source` as far as the rules allow. */
   apply(config: AnyConfigFrame, source: string, claim: PmuClaim): ApplyResult {
+    this.version += 1;
     const entry = this.sourceEntry(source);
     const wanted = new Set(config.pmus.map((p) => p.idcode));
     // Release what the stream no longer carries first, so a shrinking configuration frees its places.
@@ -90,6 +93,7 @@ export class PmuRegistry {
 
   /** Releases every PMU of one stream of a source (its configuration was refused); returns them. */
   withdrawStream(source: string, streamIdcode: number): number[] {
+    this.version += 1;
     const entry = this.bySource.get(source);
     const ids = entry?.streams.get(streamIdcode) ?? [];
     entry?.streams.delete(streamIdcode);
@@ -99,6 +103,7 @@ export class PmuRegistry {
 
   /** Releases every PMU of a source that went away for good; returns them. */
   dropSource(source: string): number[] {
+    this.version += 1;
     const entry = this.bySource.get(source);
     if (entry === undefined) return [];
     const ids = [...entry.streams.values()].flat();

@@ -1,7 +1,9 @@
 import { SeededRandom } from '@gridcloud/grid';
+import type { AlignerCounters } from '@gridcloud/pdc';
 import { Group } from '@gridcloud/vsync';
 import type { IngestOptions } from '../config/ingest-options';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
+import { ShardPool } from '../shards/shard-pool';
 import { FileStoreFrameSink } from '../sinks/filestore-sink';
 import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
 import { KafkaSnapshotSink } from '../sinks/kafka-snapshot-sink';
@@ -29,6 +31,8 @@ export class IngestApp {
   private kafkaConsumer: KafkaFrameConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private readonly qualityPublisher: VsyncQualityPublisher | undefined;
+  /** With --workers: the threads that own the --tcp targets, merged here; the pipeline above then sees no source. */
+  readonly shards: ShardPool | undefined;
 
   constructor(
     readonly options: IngestOptions,
@@ -70,14 +74,19 @@ export class IngestApp {
       this.snapshots,
       log,
     );
-    this.vsyncSink?.describePmusFrom(this.pipeline.registry);
-    this.kafkaSink?.describePmusFrom(this.pipeline.registry);
-    if (qualityGroup !== undefined && options.qualityIntervalMs > 0) {
+    const publishQuality = qualityGroup !== undefined && options.qualityIntervalMs > 0;
+    if (options.workers > 0)
+      this.shards = new ShardPool(options, this.snapshots, log, publishQuality ? options.qualityIntervalMs : 0);
+    const registry = this.shards ?? this.pipeline.registry;
+    this.vsyncSink?.describePmusFrom(registry);
+    this.kafkaSink?.describePmusFrom(registry);
+    if (publishQuality) {
       const p = this.pipeline;
-      const source = {
-        report: () => p.quality.report(),
-        sourceOf: (id: number) => p.registry.get(id)?.source,
-      };
+      const shards = this.shards;
+      const source =
+        shards !== undefined
+          ? { report: () => shards.quality(), sourceOf: (id: number) => shards.sourceOf(id) }
+          : { report: () => p.quality.report(), sourceOf: (id: number) => p.registry.get(id)?.source };
       this.qualityPublisher = new VsyncQualityPublisher(
         qualityGroup,
         source,
@@ -86,7 +95,8 @@ export class IngestApp {
       );
     }
     const jitter = new SeededRandom(options.seed);
-    this.connections = options.tcpTargets.map(
+    const ownTargets = options.workers > 0 ? [] : options.tcpTargets;
+    this.connections = ownTargets.map(
       (t) => new TcpPmuConnection(t, options.session, options, this.pipeline, jitter, log),
     );
   }
@@ -112,6 +122,7 @@ export class IngestApp {
       await this.kafkaConsumer.start();
     }
     for (const c of this.connections) c.start();
+    this.shards?.start();
     this.ticker = setInterval(() => this.tick(Date.now()), o.tickIntervalMs);
     await this.qualityPublisher?.start();
     return { udpPort };
@@ -128,6 +139,7 @@ export class IngestApp {
     for (const c of this.connections) c.stop();
     this.udp?.close();
     await this.kafkaConsumer?.stop();
+    await this.shards?.stop();
     this.pipeline.flush(Date.now());
     await this.snapshots.close();
   }
@@ -140,9 +152,7 @@ export class IngestApp {
    * source and each PMU.
    */
   report(detail: 'full' | 'summary' = 'full'): Record<string, unknown> {
-    const p = this.pipeline;
-    const align = p.takeAlignLatency();
-    const totals = p.totals();
+    const align = (this.shards ?? this.pipeline).takeAlignLatency();
     return {
       alignLatencyMs: {
         count: align.count,
@@ -150,17 +160,7 @@ export class IngestApp {
         p99: align.quantileMs(0.99),
         max: align.maxMs,
       },
-      alignFramesPerSecond: p.rate.framesPerSecond ?? null,
-      aligner: p.aligner.counters,
-      expectedPmus: p.aligner.expectedPmus.length,
-      pendingSnapshots: p.aligner.pendingSnapshots,
-      pmusRefused: p.pmusRefused,
-      rejectedFrames: totals.rejects,
-      refused: totals.refused,
-      connectionErrors: totals.connectionErrors,
-      disconnects: totals.disconnects,
-      decimatedFrames: totals.decimatedFrames,
-      sources: detail === 'full' ? [...p.sources.values()].map((s) => s.toJson()) : totals.sources,
+      ...(this.shards === undefined ? this.pipelineReport(detail) : this.shardsReport(detail)),
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
       udpEvictedSources: this.udp?.evictedSources ?? 0,
       kafka:
@@ -186,7 +186,51 @@ export class IngestApp {
       qualityReports: this.qualityPublisher?.counters,
       kafkaRecordsConsumed: this.kafkaConsumer?.records,
       listenerErrors: this.snapshots.listenerErrors,
+    };
+  }
+
+  /** The aligner's counters: the pipeline's, or with --workers the merged snapshots' with the shards' frame counts. */
+  alignerCounters(): AlignerCounters {
+    return this.shards?.counters ?? this.pipeline.aligner.counters;
+  }
+
+  private pipelineReport(detail: 'full' | 'summary'): Record<string, unknown> {
+    const p = this.pipeline;
+    const totals = p.totals();
+    return {
+      alignFramesPerSecond: p.rate.framesPerSecond ?? null,
+      aligner: p.aligner.counters,
+      expectedPmus: p.aligner.expectedPmus.length,
+      pendingSnapshots: p.aligner.pendingSnapshots,
+      pmusRefused: p.pmusRefused,
+      rejectedFrames: totals.rejects,
+      refused: totals.refused,
+      connectionErrors: totals.connectionErrors,
+      disconnects: totals.disconnects,
+      decimatedFrames: totals.decimatedFrames,
+      sources: detail === 'full' ? [...p.sources.values()].map((s) => s.toJson()) : totals.sources,
       quality: detail === 'full' ? p.quality.report() : undefined,
+    };
+  }
+
+  private shardsReport(detail: 'full' | 'summary'): Record<string, unknown> {
+    const s = this.shards!;
+    const totals = s.totals();
+    return {
+      alignFramesPerSecond: this.options.aligner.framesPerSecond ?? null,
+      aligner: s.counters,
+      expectedPmus: s.expectedPmus,
+      pendingSnapshots: s.pendingSnapshots,
+      pmusRefused: totals.pmusRefused,
+      rejectedFrames: totals.rejects,
+      refused: totals.refused,
+      connectionErrors: totals.connectionErrors,
+      disconnects: totals.disconnects,
+      decimatedFrames: totals.decimatedFrames,
+      sources: detail === 'full' ? s.sourcesReport() : totals.sources,
+      shards: s.shardReport(),
+      shardDropped: { snapshots: totals.droppedSnapshots, samples: totals.droppedSamples },
+      quality: detail === 'full' ? s.quality() : undefined,
     };
   }
 }

@@ -1,0 +1,81 @@
+import type { MergedSnapshot } from '@gridcloud/pdc';
+import type { PmuSample } from '../pipeline/pmu-sample';
+import type { Snapshot } from '../sinks/snapshot-sink';
+import type { PartialSnapshot } from './partial-snapshot';
+
+/**
+ * The shards' partial snapshots of one slot as one ingest snapshot. IDCODEs
+ * are merged in ascending order from the parts' (each already ascending);
+ * the PMUs of a shard absent from the slot count as missing. The samples are
+ * made only when a sink reads `values`, so a run without sinks never builds
+ * an object per sample on this thread.
+ */
+export function mergedSnapshot(
+  m: MergedSnapshot<PartialSnapshot>,
+  expectedOf: (part: string) => readonly number[],
+): Snapshot {
+  const parts = m.parts.map((p) => p.value);
+  const order = mergeOrder(parts);
+  const pmuIds = Array.from(order.part, (p, k) => parts[p].idcodes[order.index[k]]);
+  const missing = missingOf(parts, m.absentParts.flatMap(expectedOf));
+  let values: PmuSample[] | undefined;
+  let lastArrivalMs = m.firstArrivalMs;
+  let firstArrivalMs = Number.POSITIVE_INFINITY;
+  for (const p of parts) {
+    firstArrivalMs = Math.min(firstArrivalMs, p.firstArrivalMs);
+    lastArrivalMs = Math.max(lastArrivalMs, p.lastArrivalMs);
+  }
+  const reason = missing.length === 0 ? 'complete' : worstReason(m.reason, parts);
+  return {
+    slot: m.slot,
+    timeSec: m.timeSec,
+    pmuIds,
+    get values() {
+      values ??= Array.from(order.part, (p, k) => parts[p].sample(order.index[k]));
+      return values;
+    },
+    missing,
+    complete: missing.length === 0,
+    reason,
+    firstArrivalMs: Number.isFinite(firstArrivalMs) ? firstArrivalMs : m.firstArrivalMs,
+    lastArrivalMs,
+    releasedAtMs: m.releasedAtMs,
+    skippedSlotsBefore: m.skippedSlotsBefore,
+  };
+}
+
+/** Part and index of every sample in ascending IDCODE: a k-way merge of the parts' ascending columns. */
+function mergeOrder(parts: readonly PartialSnapshot[]): { part: Uint8Array; index: Uint32Array } {
+  let total = 0;
+  for (const p of parts) total += p.pmuCount;
+  const part = new Uint8Array(total);
+  const index = new Uint32Array(total);
+  const at = parts.map(() => 0);
+  for (let k = 0; k < total; k += 1) {
+    let best = -1;
+    for (let p = 0; p < parts.length; p += 1) {
+      if (at[p] >= parts[p].pmuCount) continue;
+      if (best < 0 || parts[p].idcodes[at[p]] < parts[best].idcodes[at[best]]) best = p;
+    }
+    part[k] = best;
+    index[k] = at[best];
+    at[best] += 1;
+  }
+  return { part, index };
+}
+
+function missingOf(parts: readonly PartialSnapshot[], absent: readonly number[]): number[] {
+  const all = [...absent];
+  for (const p of parts) for (const id of p.missing) all.push(id);
+  return all.sort((a, b) => a - b);
+}
+
+/** A slot every part delivered keeps the parts' own reason (a shard's window or overflow). */
+function worstReason(
+  merged: Snapshot['reason'],
+  parts: readonly PartialSnapshot[],
+): Exclude<Snapshot['reason'], 'complete'> {
+  if (merged !== 'complete') return merged;
+  for (const r of ['overflow', 'flush', 'window'] as const) if (parts.some((p) => p.reason === r)) return r;
+  return 'window';
+}
