@@ -1,12 +1,27 @@
 /**
  * Ingest benchmark CLI:
  *
- *   npx tsx bench/ingest/main.ts [--pmus 3000] [--fps 30] [--pmus-per-stream 50] [--seconds 8] [--align-window-ms 100]
+ *   npx tsx bench/ingest/main.ts [--pmus 3000] [--fps 30] [--pmus-per-stream 50] [--seconds 8]
+ *     [--align-window-ms 100] [--workers 2] [--sweep] [--json]
  *
- * Prints a readable summary with the offered rate as the peer, then one JSON
- * object as the last line: {"pmus":N,"fps":F,"snapshotsPerSec":S,"p99AlignMs":L}.
+ * One run: a readable summary with the offered rate as the peer (on stderr with --json), then one JSON object as
+ * the last line: offeredSamplesPerSec, alignedSamplesPerSec, completeShare, p99AlignMs, cpuPercent and rssMb per
+ * process, and the rest of IngestBenchResult. `--sweep` runs SWEEP in turn and ends with one JSON line listing
+ * every run and `largestHeld`: the largest offered load aligned at >= 99.9% complete snapshots.
  */
-import { DEFAULT_INGEST_BENCH, runIngestBench, type IngestBenchOptions } from './ingest-bench';
+import { DEFAULT_INGEST_BENCH, runIngestBench, type IngestBenchOptions, type IngestBenchResult } from './ingest-bench';
+
+const SWEEP: readonly { pmus: number; fps: number }[] = [
+  { pmus: 3000, fps: 60 },
+  { pmus: 10_000, fps: 30 },
+  { pmus: 10_000, fps: 60 },
+  { pmus: 20_000, fps: 60 },
+  { pmus: 10_000, fps: 120 },
+];
+const HELD_COMPLETE_SHARE = 0.999;
+/** Snapshots per offered instant for a load to count as held (a run that drops instants does not). */
+const HELD_RATIO = 0.99;
+const DEFAULT_WORKERS = 2;
 
 function flag(name: string, fallback: number, min: number, max: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +36,22 @@ function flag(name: string, fallback: number, min: number, max: number): number 
   return v;
 }
 
+function summary(o: IngestBenchOptions, r: IngestBenchResult): string {
+  return (
+    `ingest: ${r.pmus} PMUs in ${Math.ceil(r.pmus / o.pmusPerStream)} streams at ${r.fps} fps over TCP, ` +
+    `${r.workers} worker thread(s); offered ${(r.offeredSamplesPerSec / 1000).toFixed(1)}k samples/s, aligned ` +
+    `${(r.alignedSamplesPerSec / 1000).toFixed(1)}k/s; ${r.snapshotsPerSec} snapshots/s vs ${r.fps} offered ` +
+    `(ratio ${r.ratio}), ${(100 * r.completeShare).toFixed(2)}% complete, p99 alignment ${r.p99AlignMs} ms ` +
+    `(window ${o.alignWindowMs} ms); CPU ingest ${r.cpuPercent.ingest}% (${r.ingestCpuUsPerSample} us/sample), ` +
+    `pmu-sim ${r.cpuPercent.pmuSim}% (instants skipped ${r.simSlotsSkipped}); RSS ingest ${r.rssMb.ingest} MB, ` +
+    `pmu-sim ${r.rssMb.pmuSim} MB; load average ${r.loadAverage}\n`
+  );
+}
+
+function held(r: IngestBenchResult): boolean {
+  return r.completeShare >= HELD_COMPLETE_SHARE && r.ratio >= HELD_RATIO;
+}
+
 async function main(): Promise<void> {
   const d = DEFAULT_INGEST_BENCH;
   const o: IngestBenchOptions = {
@@ -29,17 +60,36 @@ async function main(): Promise<void> {
     pmusPerStream: flag('pmus-per-stream', d.pmusPerStream, 1, 256),
     seconds: flag('seconds', d.seconds, 3, 600),
     alignWindowMs: flag('align-window-ms', d.alignWindowMs, 0, 10_000),
+    workers: flag('workers', DEFAULT_WORKERS, 0, 64),
   };
-  const r = await runIngestBench(o);
-  process.stdout.write(
-    `ingest: ${r.pmus} PMUs in ${Math.ceil(r.pmus / o.pmusPerStream)} streams at ${r.fps} fps over TCP; ` +
-      `${r.snapshotsPerSec} snapshots/s vs ${r.fps} offered (ratio ${r.ratio}), ${(r.samplesPerSec / 1000).toFixed(1)}k PMU samples/s aligned, ` +
-      `${r.completePercent}% complete, p99 alignment latency ${r.p99AlignMs} ms (window ${o.alignWindowMs} ms); ` +
-      `ingest used ${Math.round(100 * r.ingestCpuShare)}% of one core, load average ${r.loadAverage}\n`,
-  );
-  process.stdout.write(
-    `${JSON.stringify({ pmus: r.pmus, fps: r.fps, snapshotsPerSec: r.snapshotsPerSec, p99AlignMs: r.p99AlignMs })}\n`,
-  );
+  const json = process.argv.includes('--json');
+  const human = (line: string) => (json ? process.stderr : process.stdout).write(line);
+  if (!process.argv.includes('--sweep')) {
+    const r = await runIngestBench(o);
+    human(summary(o, r));
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  const runs: (IngestBenchResult | { pmus: number; fps: number; error: string })[] = [];
+  for (const load of SWEEP) {
+    const run = { ...o, ...load };
+    try {
+      const r = await runIngestBench(run);
+      human(summary(run, r));
+      runs.push(r);
+    } catch (error) {
+      human(`ingest: ${load.pmus} x ${load.fps} failed: ${(error as Error).message}\n`);
+      runs.push({ ...load, error: (error as Error).message });
+    }
+  }
+  const kept = runs.filter((r): r is IngestBenchResult => !('error' in r) && held(r));
+  const largest = kept.sort((a, b) => b.offeredSamplesPerSec - a.offeredSamplesPerSec)[0];
+  const largestHeld =
+    largest === undefined
+      ? null
+      : { pmus: largest.pmus, fps: largest.fps, offeredSamplesPerSec: largest.offeredSamplesPerSec };
+  human(`largest load held at >= ${100 * HELD_COMPLETE_SHARE}% complete: ${JSON.stringify(largestHeld)}\n`);
+  process.stdout.write(`${JSON.stringify({ sweep: runs, largestHeld, workers: o.workers })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -76,7 +76,13 @@ export class IngestApp {
     );
     const publishQuality = qualityGroup !== undefined && options.qualityIntervalMs > 0;
     if (options.workers > 0)
-      this.shards = new ShardPool(options, this.snapshots, log, publishQuality ? options.qualityIntervalMs : 0);
+      this.shards = new ShardPool(
+        options,
+        this.snapshots,
+        log,
+        publishQuality ? options.qualityIntervalMs : 0,
+        sinks.some((s) => s.publishLate !== undefined),
+      );
     const registry = this.shards ?? this.pipeline.registry;
     this.vsyncSink?.describePmusFrom(registry);
     this.kafkaSink?.describePmusFrom(registry);

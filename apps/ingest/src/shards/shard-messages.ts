@@ -13,6 +13,8 @@ export interface ShardInit {
   /** How often the shard reports its counters; its per-PMU quality goes with every `qualityEvery`-th report. */
   readonly statusIntervalMs: number;
   readonly qualityEvery: number;
+  /** Whether a sink takes late frames; without one the shard does not send them. */
+  readonly wantsLate: boolean;
 }
 
 /** A shard's counters, as the main thread sums them for the `stats` line. */
@@ -24,12 +26,20 @@ export interface ShardStatus {
   /** Partial snapshots dropped because `maxShardQueue` were already waiting for the main thread. */
   readonly droppedSnapshots: number;
   readonly droppedSamples: number;
+  /** Late frames dropped because too many waited to be sent, or not sent at all (no sink takes late frames). */
+  readonly droppedLate: number;
 }
 
 /** Worker to main thread. Buffers are transferred, never copied. */
 export type ShardMessage =
   | { readonly type: 'partial'; readonly buffer: ArrayBuffer }
-  | { readonly type: 'late'; readonly buffer: ArrayBuffer; readonly slot: number; readonly ageMs: number }
+  /** Frames that came after their slot left the shard's aligner: the samples, and per sample its slot and age. */
+  | {
+      readonly type: 'late';
+      readonly buffer: ArrayBuffer;
+      readonly slots: Float64Array;
+      readonly ages: Float64Array;
+    }
   | { readonly type: 'status'; readonly status: ShardStatus }
   /** The shard's expected PMUs, ascending, whenever they change. */
   | { readonly type: 'expected'; readonly pmus: readonly number[] }

@@ -59,6 +59,8 @@ export class ShardPool implements PmuDescriptions {
     private readonly sink: SnapshotSink,
     private readonly log: (line: string) => void,
     qualityIntervalMs: number,
+    /** Whether any sink takes late frames (shards send none otherwise). */
+    private readonly wantsLate: boolean,
   ) {
     const n = options.workers;
     this.merger = new SnapshotMerger({
@@ -76,6 +78,7 @@ export class ShardPool implements PmuDescriptions {
       inFlight: shared,
       statusIntervalMs: STATUS_INTERVAL_MS,
       qualityEvery,
+      wantsLate,
     }));
   }
 
@@ -225,7 +228,7 @@ export class ShardPool implements PmuDescriptions {
         Atomics.sub(this.inFlight, index, 1);
         return this.offer(shard, new PartialSnapshot(m.buffer));
       case 'late':
-        return this.publishLate(new PartialSnapshot(m.buffer), m.slot, m.ageMs);
+        return this.publishLate(new PartialSnapshot(m.buffer), m.slots, m.ages);
       case 'status':
         shard.status = m.status;
         return;
@@ -269,7 +272,8 @@ export class ShardPool implements PmuDescriptions {
       } else if (e.type === 'late-part') {
         const p = e.offer.value;
         this.latePartSamples += p.pmuCount;
-        for (let i = 0; i < p.pmuCount; i += 1)
+        if (this.wantsLate)
+          for (let i = 0; i < p.pmuCount; i += 1)
           this.sink.publishLate?.({ sample: p.sample(i), slot: p.slot, ageMs: e.latenessMs });
       } else {
         this.log(`merge: ${e.message}`);
@@ -277,8 +281,9 @@ export class ShardPool implements PmuDescriptions {
     }
   }
 
-  private publishLate(p: PartialSnapshot, slot: number, ageMs: number): void {
-    for (let i = 0; i < p.pmuCount; i += 1) this.sink.publishLate?.({ sample: p.sample(i), slot, ageMs });
+  private publishLate(p: PartialSnapshot, slots: Float64Array, ages: Float64Array): void {
+    for (let i = 0; i < p.pmuCount; i += 1)
+      this.sink.publishLate?.({ sample: p.sample(i), slot: slots[i], ageMs: ages[i] });
   }
 
   private count(s: ReturnType<typeof mergedSnapshot>): void {

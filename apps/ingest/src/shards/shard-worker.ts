@@ -12,9 +12,13 @@ import type { ShardCommand, ShardInit, ShardMessage, ShardStatus } from './shard
  * snapshot goes to the main thread as one transferred buffer of columns; at
  * most `maxShardQueue` wait there, past that a snapshot is dropped and counted.
  */
+const LATE_FRAMES_PER_QUEUED_SNAPSHOT = 64;
+
 class ShardSink implements SnapshotSink {
   droppedSnapshots = 0;
   droppedSamples = 0;
+  droppedLate = 0;
+  private late: LateFrame[] = [];
   private readonly inFlight: Int32Array;
 
   constructor(
@@ -38,22 +42,40 @@ class ShardSink implements SnapshotSink {
     this.post({ type: 'partial', buffer }, [buffer]);
   }
 
+  /**
+   * Late frames wait here and go as one buffer per tick (`flushLate`): one message per late frame would make a
+   * shard that falls behind fall further behind. At most `maxShardQueue` x 64 wait; more are dropped and counted.
+   */
   publishLate(l: LateFrame): void {
-    const one: Snapshot = {
-      slot: l.slot,
+    if (!this.init.wantsLate) return;
+    if (this.late.length >= this.init.options.maxShardQueue * LATE_FRAMES_PER_QUEUED_SNAPSHOT) {
+      this.droppedLate += 1;
+      return;
+    }
+    this.late.push(l);
+  }
+
+  flushLate(): void {
+    if (this.late.length === 0) return;
+    const batch = this.late;
+    this.late = [];
+    const samples: Snapshot = {
+      slot: 0,
       timeSec: 0,
-      pmuIds: [l.sample.idcode],
-      values: [l.sample],
+      pmuIds: batch.map((l) => l.sample.idcode),
+      values: batch.map((l) => l.sample),
       missing: [],
       complete: true,
       reason: 'complete',
-      firstArrivalMs: l.sample.arrivalMs,
-      lastArrivalMs: l.sample.arrivalMs,
-      releasedAtMs: l.sample.arrivalMs,
+      firstArrivalMs: 0,
+      lastArrivalMs: 0,
+      releasedAtMs: 0,
       skippedSlotsBefore: 0,
     };
-    const buffer = encodePartialSnapshot(one);
-    this.post({ type: 'late', buffer, slot: l.slot, ageMs: l.ageMs }, [buffer]);
+    const buffer = encodePartialSnapshot(samples);
+    const slots = Float64Array.from(batch, (l) => l.slot);
+    const ages = Float64Array.from(batch, (l) => l.ageMs);
+    this.post({ type: 'late', buffer, slots, ages }, [buffer, slots.buffer, ages.buffer]);
   }
 
   async close(): Promise<void> {}
@@ -90,6 +112,7 @@ function runShard(init: ShardInit): void {
     totals: pipeline.totals(),
     droppedSnapshots: sink.droppedSnapshots,
     droppedSamples: sink.droppedSamples,
+    droppedLate: sink.droppedLate,
   });
   let reports = 0;
   const report = () => {
@@ -102,7 +125,10 @@ function runShard(init: ShardInit): void {
       post({ type: 'quality', report: q, sources });
     }
   };
-  const ticker = setInterval(() => pipeline.tick(Date.now()), o.tickIntervalMs);
+  const ticker = setInterval(() => {
+    pipeline.tick(Date.now());
+    sink.flushLate();
+  }, o.tickIntervalMs);
   const reporter = setInterval(report, init.statusIntervalMs);
   port.on('message', (c: ShardCommand) => {
     if (c.type !== 'stop') return;
@@ -110,6 +136,7 @@ function runShard(init: ShardInit): void {
     clearInterval(reporter);
     for (const c of connections) c.stop();
     pipeline.flush(Date.now());
+    sink.flushLate();
     report();
     const sources = [...pipeline.sources.values()].map((s) => s.toJson());
     post({ type: 'stopped', sources, quality: pipeline.quality.report(), status: status() });
