@@ -9,7 +9,7 @@ import {
 } from '@gridcloud/pdc';
 import type { RawDataFrame, SnapshotSink } from '../sinks/snapshot-sink';
 import { AlignmentRate } from './alignment-rate';
-import type { PmuSample } from './pmu-sample';
+import { FrameSample, type FrameValues, type PmuSample } from './pmu-sample';
 import { PmuRegistry } from './pmu-registry';
 import { addCounts, SourceStats } from './source-stats';
 
@@ -147,9 +147,14 @@ export class IngestPipeline {
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
     // One copy of the frame's phasors, analogs and digitals; each PMU's sample views its own range of them.
-    const phasors = view.phasors.slice();
-    const analogs = layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice();
-    const digitals = layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice();
+    const values: FrameValues = {
+      phasors: view.phasors.slice(),
+      analogs: layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice(),
+      digitals: layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice(),
+      phasorStart: layout.phasorStart,
+      analogStart: layout.analogStart,
+      digitalStart: layout.digitalStart,
+    };
     let decimated = false;
     for (let p = 0; p < layout.numPmu; p += 1) {
       const info = this.registry.get(ids[p]);
@@ -161,7 +166,7 @@ export class IngestPipeline {
         decimated = true;
         continue;
       }
-      this.place(view, p, ids[p], fraction, { phasors, analogs, digitals }, arrivalMs, src);
+      this.place(view, p, ids[p], fraction, values, arrivalMs, src);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -213,7 +218,7 @@ export class IngestPipeline {
     p: number,
     idcode: number,
     fraction: number,
-    values: { phasors: Float64Array; analogs: Float64Array; digitals: Uint16Array },
+    values: FrameValues,
     arrivalMs: number,
     src: SourceStats,
   ): void {
@@ -221,25 +226,22 @@ export class IngestPipeline {
     const tq = view.timeQualityCode;
     this.quality.recordFrame(idcode, arrivalMs - view.time * 1000, tq, stat, arrivalMs);
     if (unusable(stat)) return;
-    const layout = view.layout;
-    const sample: PmuSample = {
+    const sample = new FrameSample(
       idcode,
-      streamIdcode: view.idcode,
-      soc: view.soc,
-      fracsec: view.fracsec,
+      view.idcode,
+      view.soc,
+      view.fracsec,
+      fraction,
       stat,
-      timeQuality: tq,
-      freqHz: view.freq[p],
-      rocofHzPerS: view.dfreq[p],
-      phasors: values.phasors.subarray(2 * layout.phasorStart[p], 2 * layout.phasorStart[p + 1]),
-      analogs: values.analogs.subarray(layout.analogStart[p], layout.analogStart[p + 1]),
-      digitals: values.digitals.subarray(layout.digitalStart[p], layout.digitalStart[p + 1]),
+      tq,
+      view.freq[p],
+      view.dfreq[p],
       arrivalMs,
-    };
-    this.apply(
-      this.aligner.offer({ pmuId: idcode, soc: view.soc, fraction, arrivalMs, value: sample }, arrivalMs),
-      src,
+      values,
+      p,
     );
+    // The sample is its own timed frame (pmuId, soc, fraction, arrivalMs, value).
+    this.apply(this.aligner.offer(sample, arrivalMs), src);
   }
 
   /** How far a frame's time is from the nearest alignment instant, in alignment periods (0 to 0.5). */

@@ -80,21 +80,36 @@ export class TimeAligner<T> {
     if (refusal !== undefined) return [refusal];
     const slot = this.slotOf(frame.soc, frame.fraction);
     if (this.lastReleasedSlot !== undefined && slot <= this.lastReleasedSlot) return [this.late(frame, slot)];
-    const out: AlignerEffect<T>[] = [];
-    const target = this.pending.get(slot) ?? this.open(slot, frame.arrivalMs, nowMs, out);
+    // The common case, a frame for an open slot that releases nothing, allocates nothing.
+    let out: AlignerEffect<T>[] | undefined;
+    let target = this.pending.get(slot);
     if (target === undefined) {
-      out.push(this.late(frame, slot));
-      return out;
+      out = [];
+      target = this.open(slot, frame.arrivalMs, nowMs, out);
+      if (target === undefined) {
+        out.push(this.late(frame, slot));
+        return out;
+      }
     }
     if (target.values.has(frame.pmuId)) {
+      out ??= [];
       out.push(this.refuse(frame, 'duplicate', `PMU ${frame.pmuId} already reported slot ${slot}`));
       return out;
     }
     target.values.set(frame.pmuId, frame.value);
-    target.lastArrivalMs = Math.max(target.lastArrivalMs, frame.arrivalMs);
+    if (frame.arrivalMs > target.lastArrivalMs) target.lastArrivalMs = frame.arrivalMs;
     this.counters.framesPlaced += 1;
+    if (!this.headReady(nowMs)) return out ?? NO_EFFECTS;
+    out ??= [];
     this.releaseReady(nowMs, out);
     return out;
+  }
+
+  /** Whether the oldest pending snapshot may leave now (complete, or its window passed). */
+  private headReady(nowMs: number): boolean {
+    if (this.order.length === 0) return false;
+    const head = this.pending.get(this.order[0]);
+    return head !== undefined && (this.isComplete(head) || nowMs >= head.deadlineMs);
   }
 
   /** Releases snapshots whose window has passed. Call it at least every few milliseconds. */
