@@ -121,10 +121,14 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       ingest: { cpuPercent: percent(cpuMsOf(ingest.pid) - cpu0.ingest, wallMs), rssMb: rssMbOf(ingest.pid) },
       pmuSim: { cpuPercent: percent(cpuMsOf(sim.pid) - cpu0.sim, wallMs), rssMb: rssMbOf(sim.pid) },
     };
-    const stats = ingest.lines.slice(from.ingest).filter((l) => l.event === 'stats') as unknown as StatsLine[];
+    const stats = ingest.lines
+      .slice(from.ingest)
+      .filter((l) => l.event === 'stats') as unknown as StatsLine[];
     const simStats = sim.lines.slice(from.sim).filter((l) => l.event === 'stats') as unknown as SimStats[];
     if (stats.length < 2 || simStats.length < 2)
-      throw new Error(`only ${stats.length} ingest and ${simStats.length} simulator stats lines; run longer (seconds)`);
+      throw new Error(
+        `only ${stats.length} ingest and ${simStats.length} simulator stats lines; run longer (seconds)`,
+      );
     return summarise(o, stats, simStats, use);
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

@@ -9,7 +9,12 @@
  * process, and the rest of IngestBenchResult. `--sweep` runs SWEEP in turn and ends with one JSON line listing
  * every run and `largestHeld`: the largest offered load aligned at >= 99.9% complete snapshots.
  */
-import { DEFAULT_INGEST_BENCH, runIngestBench, type IngestBenchOptions, type IngestBenchResult } from './ingest-bench';
+import {
+  DEFAULT_INGEST_BENCH,
+  runIngestBench,
+  type IngestBenchOptions,
+  type IngestBenchResult,
+} from './ingest-bench';
 
 const SWEEP: readonly { pmus: number; fps: number }[] = [
   { pmus: 3000, fps: 60 },

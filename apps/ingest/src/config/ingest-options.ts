@@ -135,7 +135,10 @@ export function parseIngestOptions(
 }
 
 function checkSources(o: IngestOptions): void {
-  if (o.workers > 0 && (o.udp !== undefined || o.kafkaConsumeTopic !== undefined || o.tcpTargets.length === 0)) {
+  if (
+    o.workers > 0 &&
+    (o.udp !== undefined || o.kafkaConsumeTopic !== undefined || o.tcpTargets.length === 0)
+  ) {
     throw new IngestConfigError(
       '--workers shares --tcp targets between threads; --udp and --kafka-consume-topic run on one thread (give --workers 0)',
     );

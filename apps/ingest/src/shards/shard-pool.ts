@@ -7,7 +7,7 @@ import {
   type MergerEffect,
   type QualityReport,
 } from '@gridcloud/pdc';
-import type { IngestOptions, TcpTarget } from '../config/ingest-options';
+import type { IngestOptions } from '../config/ingest-options';
 import { addCounts } from '../pipeline/source-stats';
 import type { SourceTotals } from '../pipeline/ingest-pipeline';
 import type { PmuInfo } from '../pipeline/pmu-registry';
@@ -70,7 +70,8 @@ export class ShardPool implements PmuDescriptions {
     });
     const shared = new SharedArrayBuffer(4 * n);
     this.inFlight = new Int32Array(shared);
-    const qualityEvery = qualityIntervalMs > 0 ? Math.max(1, Math.round(qualityIntervalMs / STATUS_INTERVAL_MS)) : 0;
+    const qualityEvery =
+      qualityIntervalMs > 0 ? Math.max(1, Math.round(qualityIntervalMs / STATUS_INTERVAL_MS)) : 0;
     this.inits = Array.from({ length: n }, (_, shard) => ({
       shard,
       targets: options.tcpTargets.filter((_, i) => i % n === shard),
@@ -173,7 +174,8 @@ export class ShardPool implements PmuDescriptions {
   quality(): QualityReport {
     const pmus = this.shards.flatMap((s) => (s.final?.quality ?? s.quality)?.pmus ?? []);
     const unattributed: Record<string, number> = {};
-    for (const s of this.shards) addCounts(unattributed, (s.final?.quality ?? s.quality)?.unattributedRejects ?? {});
+    for (const s of this.shards)
+      addCounts(unattributed, (s.final?.quality ?? s.quality)?.unattributedRejects ?? {});
     return { pmus: pmus.sort((a, b) => a.pmuId - b.pmuId), unattributedRejects: unattributed };
   }
 
@@ -259,13 +261,18 @@ export class ShardPool implements PmuDescriptions {
   }
 
   private offer(shard: Shard, p: PartialSnapshot): void {
-    this.apply(this.merger.offer({ part: shard.name, slot: p.slot, timeSec: p.timeSec, value: p }, Date.now()));
+    this.apply(
+      this.merger.offer({ part: shard.name, slot: p.slot, timeSec: p.timeSec, value: p }, Date.now()),
+    );
   }
 
   private apply(effects: readonly MergerEffect<PartialSnapshot>[]): void {
     for (const e of effects) {
       if (e.type === 'merged') {
-        const s = mergedSnapshot(e.merged, (part) => this.shards.find((x) => x.name === part)?.expected ?? []);
+        const s = mergedSnapshot(
+          e.merged,
+          (part) => this.shards.find((x) => x.name === part)?.expected ?? [],
+        );
         this.count(s);
         this.alignLatency.record(s.releasedAtMs - s.timeSec * 1000);
         this.sink.publish(s);
@@ -274,7 +281,7 @@ export class ShardPool implements PmuDescriptions {
         this.latePartSamples += p.pmuCount;
         if (this.wantsLate)
           for (let i = 0; i < p.pmuCount; i += 1)
-          this.sink.publishLate?.({ sample: p.sample(i), slot: p.slot, ageMs: e.latenessMs });
+            this.sink.publishLate?.({ sample: p.sample(i), slot: p.slot, ageMs: e.latenessMs });
       } else {
         this.log(`merge: ${e.message}`);
       }

@@ -102,9 +102,7 @@ function runShard(init: ShardInit): void {
   const sink = new ShardSink(init, post, announce);
   const pipeline = new IngestPipeline({ ...o.aligner, rateFrom: 'configured' }, sink, log);
   const jitter = new SeededRandom(o.seed + init.shard);
-  const connections = init.targets.map(
-    (t) => new TcpPmuConnection(t, o.session, o, pipeline, jitter, log),
-  );
+  const connections = init.targets.map((t) => new TcpPmuConnection(t, o.session, o, pipeline, jitter, log));
   const status = (): ShardStatus => ({
     aligner: pipeline.aligner.counters,
     pendingSnapshots: pipeline.aligner.pendingSnapshots,

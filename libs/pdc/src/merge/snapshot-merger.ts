@@ -152,7 +152,8 @@ export class SnapshotMerger<P> {
       return [this.refuse(o, 'invalid-slot', `part ${o.part} names slot ${o.slot}, not a slot`)];
     const latenessMs = nowMs - o.timeSec * 1000;
     counters.latenessMs.record(latenessMs);
-    if (this.lastReleasedSlot !== undefined && o.slot <= this.lastReleasedSlot) return [this.late(o, latenessMs)];
+    if (this.lastReleasedSlot !== undefined && o.slot <= this.lastReleasedSlot)
+      return [this.late(o, latenessMs)];
     const out: MergerEffect<P>[] = [];
     const target = this.pending.get(o.slot) ?? this.open(o, nowMs, out);
     if (target === undefined) {
