@@ -37,6 +37,8 @@ describe('parseIngestOptions', () => {
       ['--udp', '127.0.0.1:1', '--max-frame-bytes', '8'],
       /--max-frame-bytes must be an integer in 16\.\.65535 bytes, got '8'/,
     ],
+    [['--udp', '127.0.0.1:1', '--workers', '2'], /--workers shares --tcp targets/],
+    [['--tcp', '1@127.0.0.1:1', '--workers', '65'], /--workers must be an integer/],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseIngestOptions(argv)).toThrow(IngestConfigError);
     expect(() => parseIngestOptions(argv)).toThrow(message);

@@ -143,6 +143,11 @@ function checkSources(o: IngestOptions): void {
       '--workers shares --tcp targets between threads; --udp and --kafka-consume-topic run on one thread (give --workers 0)',
     );
   }
+  if (o.workers > 0 && o.filestoreUrls.length > 0) {
+    throw new IngestConfigError(
+      '--filestore-url archives the frames the main thread decodes; with --workers the workers decode them (give --workers 0)',
+    );
+  }
   if (o.tcpTargets.length === 0 && o.udp === undefined && o.kafkaConsumeTopic === undefined) {
     throw new IngestConfigError(
       'give at least one source: --tcp IDCODE@HOST:PORT, --udp HOST:PORT or --kafka-consume-topic TOPIC',
