@@ -1,4 +1,4 @@
-import { vsyncSecretOf } from '@gridcloud/command-line';
+import { vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RESULTS_GROUP } from '@gridcloud/estimation';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
@@ -33,6 +33,7 @@ export class AppModule {
           bindHost: options.settings.vsyncHost,
           bindPort: options.settings.vsyncPort,
           secret: vsyncSecretOf(options.settings),
+          tls: vsyncTlsOf(options.settings),
           seeds: seeds.length > 0 ? seeds : undefined,
           // A watcher, never the founder: the cluster's own processes found the system.
           founder: seeds.length > 0 ? false : undefined,

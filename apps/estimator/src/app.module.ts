@@ -1,4 +1,4 @@
-import { vsyncSecretOf } from '@gridcloud/command-line';
+import { vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ESTIMATOR_SERVICE_GROUP, ESTIMATORS_GROUP, RESULTS_GROUP } from '@gridcloud/estimation';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
@@ -23,6 +23,7 @@ export class AppModule {
           bindHost: options.settings.vsyncHost,
           bindPort: options.settings.vsyncPort,
           secret: vsyncSecretOf(options.settings),
+          tls: vsyncTlsOf(options.settings),
           seeds: seeds.length > 0 ? seeds : undefined,
           groups: [ESTIMATORS_GROUP, RESULTS_GROUP, ESTIMATOR_SERVICE_GROUP],
           join: [ESTIMATOR_SERVICE_GROUP],

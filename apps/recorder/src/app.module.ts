@@ -1,4 +1,4 @@
-import { vsyncSecretOf } from '@gridcloud/command-line';
+import { vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ESTIMATORS_GROUP, RESULTS_GROUP } from '@gridcloud/estimation';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
@@ -28,6 +28,7 @@ export class AppModule {
           bindHost: s.vsyncHost,
           bindPort: s.vsyncPort,
           secret: vsyncSecretOf(s),
+          tls: vsyncTlsOf(s),
           seeds: seeds.length > 0 ? seeds : undefined,
           groups: [ESTIMATORS_GROUP, RESULTS_GROUP, CLUSTER_EVENTS_GROUP, RECORDER_SERVICE_GROUP],
           join: [RECORDER_SERVICE_GROUP],

@@ -7,6 +7,7 @@ export {
   clusterSettings,
   clusterSettingsOf,
   vsyncSecretOf,
+  vsyncTlsOf,
   envName,
   type ClusterSettingsOptions,
   type ClusterSettings,

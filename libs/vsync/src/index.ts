@@ -81,6 +81,7 @@ export {
   AddressError,
   type TransportConfig,
   type TransportStats,
+  type VsyncTlsOptions,
   type FrameErrorKind,
 } from './transport';
 

@@ -1,4 +1,4 @@
-import { vsyncSecretOf } from '@gridcloud/command-line';
+import { vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
 import { IngestConfigModule } from '../config/ingest-config.module';
@@ -31,6 +31,7 @@ export class AppModule {
               bindHost: cluster.vsyncHost,
               bindPort: cluster.vsyncPort,
               secret: vsyncSecretOf(cluster),
+              tls: vsyncTlsOf(cluster),
               seeds: ingest.vsyncSeeds,
               // A member, never the founder: the estimators and supervisors found the system.
               founder: false,

@@ -1,4 +1,4 @@
-import { vsyncSecretOf } from '@gridcloud/command-line';
+import { vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { VsyncHealthModule, VsyncModule } from '@gridcloud/nest-vsync';
 import { SimConfigModule } from '../config/sim-config.module';
@@ -24,6 +24,7 @@ export class AppModule {
               bindHost: cluster.vsyncHost,
               bindPort: cluster.vsyncPort,
               secret: vsyncSecretOf(cluster),
+              tls: vsyncTlsOf(cluster),
               seeds: cluster.vsyncSeeds.map((s) => `${s.host}:${s.port}`),
               groups: [LIVENESS_GROUP],
               join: [LIVENESS_GROUP],

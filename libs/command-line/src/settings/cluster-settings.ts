@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { setting } from './setting-kinds';
 import type { SettingsOf } from './settings-schema';
+import type { SettingErrorFactory } from './setting';
 
 export interface ClusterSettingsOptions {
   /** Earlier flag names a service keeps accepting, e.g. ingest's `vsync-bind-host`. */
@@ -48,6 +49,9 @@ export function clusterSettings(options: ClusterSettingsOptions = {}) {
       parse: (text: string) => secretText(text, 'a text'),
       show: () => '(secret)',
     }),
+    vsyncTlsCert: tlsFile('cert', "this process's certificate (PEM)"),
+    vsyncTlsKey: tlsFile('key', 'the private key of --vsync-tls-cert (PEM)'),
+    vsyncTlsCa: tlsFile('ca', 'the CA (PEM) every peer certificate must chain to'),
     httpPort: setting.portOrOff({
       flag: 'http-port',
       doc: 'port of GET /health and GET /metrics (0 = ephemeral, off = none)',
@@ -70,6 +74,44 @@ export function clusterSettings(options: ClusterSettingsOptions = {}) {
       default: 0,
     }),
   };
+}
+
+/** One of the three files of mutual TLS on the vsync links (--vsync-tls-cert, -key, -ca: all three or none). */
+function tlsFile(part: string, what: string) {
+  return setting.custom({
+    flag: `vsync-tls-${part}`,
+    doc: `mutual TLS on every vsync link: ${what}; give --vsync-tls-cert, --vsync-tls-key and --vsync-tls-ca together`,
+    metavar: 'PATH',
+    description: 'readable PEM file',
+    parse: readableFile,
+  });
+}
+
+function readableFile(file: string): { value: string } | { expected: string } {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return { value: file };
+  } catch (error) {
+    return {
+      expected: `a readable file (${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    };
+  }
+}
+
+/** The vsync `tls` option the settings give: the three files, or undefined (plain TCP) when none is set. Only some of
+ *  them is a configuration error, made by `fail` (the app's own, so it exits 2 naming the missing flag). */
+export function vsyncTlsOf(
+  settings: { readonly vsyncTlsCert?: string; readonly vsyncTlsKey?: string; readonly vsyncTlsCa?: string },
+  fail: SettingErrorFactory = (message) => new Error(message),
+): { certFile: string; keyFile: string; caFile: string } | undefined {
+  const { vsyncTlsCert: certFile, vsyncTlsKey: keyFile, vsyncTlsCa: caFile } = settings;
+  if (certFile === undefined && keyFile === undefined && caFile === undefined) return undefined;
+  const missing = (flag: string): Error =>
+    fail(`${flag}: missing; mutual TLS needs --vsync-tls-cert, --vsync-tls-key and --vsync-tls-ca together`);
+  if (certFile === undefined) throw missing('--vsync-tls-cert');
+  if (keyFile === undefined) throw missing('--vsync-tls-key');
+  if (caFile === undefined) throw missing('--vsync-tls-ca');
+  return { certFile, keyFile, caFile };
 }
 
 /** Shortest shared secret accepted, in bytes (as libs/vsync requires: the strength of its AES-256 keys). */
@@ -112,6 +154,9 @@ export function clusterSettingsOf(settings: ClusterSettings): ClusterSettings {
     vsyncSeeds,
     vsyncSecretFile,
     vsyncSecret,
+    vsyncTlsCert,
+    vsyncTlsKey,
+    vsyncTlsCa,
     httpPort,
     statsIntervalMs,
     durationS,
@@ -122,6 +167,9 @@ export function clusterSettingsOf(settings: ClusterSettings): ClusterSettings {
     vsyncSeeds,
     vsyncSecretFile,
     vsyncSecret,
+    vsyncTlsCert,
+    vsyncTlsKey,
+    vsyncTlsCa,
     httpPort,
     statsIntervalMs,
     durationS,

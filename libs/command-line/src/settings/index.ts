@@ -4,6 +4,7 @@ export {
   clusterSettings,
   clusterSettingsOf,
   vsyncSecretOf,
+  vsyncTlsOf,
   type ClusterSettingsOptions,
   type ClusterSettings,
 } from './cluster-settings';

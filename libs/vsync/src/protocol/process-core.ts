@@ -1339,8 +1339,9 @@ export class ProcessCore {
       secured: keyed,
       sponsored: false,
     };
-    if (this.isSelf(leader)) this.pendingGroupChanges.set(`${processKey(this.self)}|${group}`, body);
-    else this.links.sendUnreliable(leader, body, this.out);
+    if (!this.isSelf(leader)) return this.links.sendUnreliable(leader, body, this.out);
+    if (groupChangeRefusal(body, this.self, this.view!.groups) !== null) return this.refuseJoin(body);
+    this.pendingGroupChanges.set(`${processKey(this.self)}|${group}`, body);
   }
 
   /** A member of a secured group checks a joiner's proof with its own key and asks the leader on its behalf. */
@@ -1367,8 +1368,17 @@ export class ProcessCore {
 
   private refuseJoin(change: GroupChange): void {
     this.counted.refusedMessages += 1;
-    if (this.isMember(change.member) && !this.isSelf(change.member))
+    // A keyed leader refused only lost the founding of the group to another: its retry sends a proof instead.
+    if (this.isSelf(change.member) && this.guard.holdsKey(change.group)) return;
+    if (this.isSelf(change.member)) return this.failJoins(change.group, this.refusal(change.group));
+    if (this.isMember(change.member))
       this.links.sendUnreliable(change.member, { kind: 'groupRefused', group: change.group }, this.out);
+  }
+
+  private refusal(group: string): string {
+    return this.guard.holdsKey(group)
+      ? "its members refused this process's proof (a different key)"
+      : 'it is secured and this process holds no key for it';
   }
 
   /** A refusal counts from a member of the group (it checked the proof), or from the leader when this process has no
@@ -1378,12 +1388,7 @@ export class ProcessCore {
     const byMember = !!g && g.members.some((m) => sameProcess(m, from));
     const byLeader = sameProcess(from, this.leader()) && !this.guard.holdsKey(group);
     if (!byMember && !byLeader) return;
-    this.failJoins(
-      group,
-      this.guard.holdsKey(group)
-        ? "its members refused this process's proof (a different key)"
-        : 'it is secured and this process holds no key for it',
-    );
+    this.failJoins(group, this.refusal(group));
   }
 
   private failJoins(group: string, why: string): void {

@@ -1,6 +1,12 @@
 import type { CoreConfig } from '../protocol';
 import { resolveCoreConfig } from '../protocol';
-import { AddressError, parseAddress, resolveTransportConfig, type TransportConfig } from '../transport';
+import {
+  AddressError,
+  parseAddress,
+  resolveTransportConfig,
+  type TransportConfig,
+  type VsyncTlsOptions,
+} from '../transport';
 import { secretProblem, type VsyncSecret } from '../security';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import { FaultInjector, type FaultOptions } from './fault-injector';
@@ -10,7 +16,7 @@ export type CoreBounds = Omit<CoreConfig, 'self' | 'seeds' | 'founder'>;
 /** Transport bounds a user may set; addresses come from the process options themselves. */
 export type TransportBounds = Omit<
   Partial<TransportConfig>,
-  'bindHost' | 'bindPort' | 'advertiseAddress' | 'secret'
+  'bindHost' | 'bindPort' | 'advertiseAddress' | 'secret' | 'tls'
 >;
 
 /** How to run one vsync process: where it listens, whom it contacts first, and every bound of its layers. */
@@ -41,6 +47,9 @@ export interface VsyncProcessOptions {
    *  it (HKDF-SHA256) and every frame is encrypted and authenticated with AES-256-GCM, so a process without it can
    *  neither join, read nor inject. Without it, links are open (a hello names its sender and nothing proves it). */
   readonly secret?: VsyncSecret;
+  /** Mutual TLS on every connection: `{ cert|certFile, key|keyFile, caFile|ca }` (PEM); both ends present a
+   *  certificate of the CA and refuse a peer without one (transport stats `tlsRefused`). Independent of `secret`. */
+  readonly tls?: VsyncTlsOptions;
   readonly core?: CoreBounds;
   readonly transport?: TransportBounds;
   /** Logged safeSend: each member appends the safe records of a group to `<safeLogDir>/<group>.safelog` and fsyncs
@@ -84,6 +93,7 @@ export function resolveProcessOptions(options: VsyncProcessOptions): ResolvedPro
     bindPort: options.bindPort,
     advertiseAddress: options.advertiseAddress,
     secret: options.secret,
+    tls: options.tls,
   });
   const core = resolveCoreBounds(options.core ?? {}, transport);
   return {

@@ -4,7 +4,7 @@ import { groupKey, KEY_BYTES, type VsyncSecret } from './secret';
 
 /** First byte of every sealed group payload; a payload that does not start with it is not sealed. */
 export const GROUP_SEAL_VERSION = 1;
-const SESSION_BYTES = 8;
+export const SESSION_BYTES = 8;
 const COUNTER_BYTES = 8;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + SESSION_BYTES + COUNTER_BYTES;
@@ -67,11 +67,14 @@ function gcmNonce(counter: number): Buffer {
 
 /** Seals the payloads one process sends to one group. */
 export class PayloadSealer {
-  private readonly session = randomBytes(SESSION_BYTES);
+  private readonly session: Buffer;
   private readonly key: Buffer;
   private counter = 0;
 
-  constructor(cipher: GroupCipher, self: SealSender) {
+  /** `session` is drawn at random unless given (the simulator derives it from the seed, so runs replay exactly). */
+  constructor(cipher: GroupCipher, self: SealSender, session: Uint8Array = randomBytes(SESSION_BYTES)) {
+    if (session.length !== SESSION_BYTES) throw new RangeError(`a seal session is ${SESSION_BYTES} bytes`);
+    this.session = Buffer.from(session);
     this.key = cipher.senderKey(self, this.session);
   }
 

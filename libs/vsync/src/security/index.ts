@@ -24,6 +24,7 @@ export {
   PayloadOpener,
   GROUP_SEAL_OVERHEAD_BYTES,
   REPLAY_WINDOW_PAYLOADS,
+  SESSION_BYTES,
   type OpenResult,
   type SealSender,
 } from './group-seal';

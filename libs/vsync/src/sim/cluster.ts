@@ -19,6 +19,7 @@ import { Prng } from './prng';
 import { SimNetwork } from './sim-network';
 import { type SimRequest, SimNode } from './sim-node';
 import { WireLog } from './wire-log';
+import type { SimPayloads } from './secure-groups';
 
 export { SimNode } from './sim-node';
 
@@ -74,6 +75,8 @@ export class Cluster {
   answerOf: (responder: SimNode) => SimAnswer = () => ({ outcome: 'value', delayMs: 0 });
   /** Called with every output a process emits, in order, before the history records it (applications hook in here). */
   onOutput: ((node: SimNode, output: CoreOutput) => void) | null = null;
+  /** Group keys of a run with a secured group (secure-groups.ts): the cores' guards, payload seals and checks. */
+  payloads: SimPayloads | null = null;
   private readonly queue = new EventQueue<SimEvent>();
   /** Systems founded so far: a whole system restarted together (or re-founded) starts again at view 1. */
   private era = 0;
@@ -106,7 +109,8 @@ export class Cluster {
     const seeds = this.nodes.map((x) => x.address);
     // Default founding, as a supervisor restarts a process with unchanged options: node 1, the first seed, founds
     // only if no seed reports a running system, so its restart must join the system it left.
-    n.core = new ProcessCore({ ...SIM_CORE_BOUNDS, ...this.options.bounds, self: n.pid, seeds, founder });
+    const config = { ...SIM_CORE_BOUNDS, ...this.options.bounds, self: n.pid, seeds, founder };
+    n.core = new ProcessCore(config, this.payloads?.guard(n));
     this.stepNode(n, { type: 'start', nowMs: this.localTime(n) });
     this.scheduleTick(n);
   }
@@ -220,7 +224,7 @@ export class Cluster {
       };
       n.requests.set(requestId, r);
       issued.push(r);
-      return { requestId, ordering, payload: payloadOf(id, payloadBytes) };
+      return { requestId, ordering, payload: this.payloadOf(n, group, id, payloadBytes) };
     });
     this.stepNode(n, { type: 'multicastBatch', group, multicasts, nowMs: this.localTime(n) });
     this.renumberRefused(n, issued);
@@ -312,7 +316,7 @@ export class Cluster {
     if (r.kind === 'query') {
       const { timeoutMs, to } = query!;
       const target = r.ordering === 'p2p' ? { to: to! } : { ordering: r.ordering };
-      const payload = payloadOf(r.id, 0);
+      const payload = this.payloadOf(n, r.group, r.id, 0);
       const { group, want, onTimeout } = r;
       this.stepNode(n, {
         type: 'query',
@@ -327,7 +331,7 @@ export class Cluster {
       });
       this.renumberRefused(n, [r]);
     } else if (r.kind === 'multicast') {
-      const payload = payloadOf(r.id, r.payloadBytes);
+      const payload = this.payloadOf(n, r.group, r.id, r.payloadBytes);
       this.stepNode(n, {
         type: 'multicast',
         group: r.group,
@@ -340,6 +344,14 @@ export class Cluster {
     } else {
       this.stepNode(n, { type: r.kind, group: r.group, requestId, nowMs });
     }
+  }
+
+  /** A message's payload, sealed in a secured group (and padded less, so the seal still fits maxPayloadBytes). */
+  private payloadOf(n: SimNode, group: string, id: string, payloadBytes: number): Uint8Array {
+    if (this.payloads === null) return payloadOf(id, payloadBytes);
+    const max = this.options.bounds?.maxPayloadBytes ?? SIM_CORE_BOUNDS.maxPayloadBytes;
+    const room = max - this.payloads.overheadBytes(group);
+    return this.payloads.seal(n, group, payloadOf(id, Math.min(payloadBytes, room)));
   }
 
   /** The frame bound of the simulated transport: the payload bound plus the header allowance, as in the runtime. */
@@ -408,7 +420,10 @@ export class Cluster {
       case 'send':
         return this.send(n, o.toAddress, o.message);
       case 'deliver': {
-        const id = idOf(o.payload);
+        const payload = this.payloads ? this.payloads.open(n, o.group, o.sender, o.payload) : o.payload;
+        // Refused by the receiver's runtime (not sealed with the group key): never delivered, never answered.
+        if (payload === undefined) return;
+        const id = idOf(payload);
         if (o.queryId !== 0) this.answer(n, o.sender, o.queryId);
         if (o.ordering === 'p2p') return void this.history.p2pDelivered.add(`${n.key}|${id}`);
         const d = {

@@ -3,6 +3,7 @@ import { Cluster, SIM_CORE_BOUNDS, type SimAnswer, type SimNode } from './cluste
 import { checkInvariants } from './invariants';
 import type { Prng } from './prng';
 import { CALM_NETWORK } from './sim-network';
+import { SECURE_SHARE, SecureGroups } from './secure-groups';
 
 /** Fault knobs: each one fixes what the seed would otherwise choose, so a failing case can be explored. */
 export interface FaultKnobs {
@@ -28,6 +29,8 @@ export interface FaultKnobs {
   /** Share of the workload's actions that are queries (multicast, ordered or p2p) rather than multicasts (default
    *  0.15). */
   readonly queryShare?: number;
+  /** Share of runs with a secured group and a keyless or wrong-key intruder (default 0.25). */
+  readonly secureShare?: number;
   /** Share of runs that are safety-only: one fault beyond what the membership service survives (an even split of the
    *  service, or the loss of its majority); liveness is then not demanded (default 0.1). */
   readonly safetyOnlyShare?: number;
@@ -114,6 +117,8 @@ class RandomRun {
   private lastUncalmMs = 0;
   private readonly groups: readonly string[];
   private readonly safetyOnly: boolean;
+  /** The run's secured group and its intruder, if it has one. */
+  private secure: SecureGroups | null = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -127,7 +132,7 @@ class RandomRun {
   }
 
   execute(seed: number, nodes: number): RunResult {
-    this.configure();
+    this.configure(seed);
     this.scheduleFaults();
     this.cluster.runUntil(FAULT_PHASE_MS);
     // After a fault beyond tolerance nothing can be decided any more: only what happened so far is judged.
@@ -139,6 +144,7 @@ class RandomRun {
     const checkLiveness = !this.safetyOnly;
     const wire = this.cluster.wire;
     const violations = checkInvariants({ history: h, survivors, checkLiveness, unsettled, wire });
+    if (this.secure !== null) violations.unshift(...this.secure.violations(h));
     const stats = {
       sent: h.sent.size,
       delivered: h.deliveries.length,
@@ -151,10 +157,11 @@ class RandomRun {
     return { seed, nodes, serviceSize: this.serviceSize, violations, safetyOnly, stats };
   }
 
-  private configure(): void {
+  private configure(seed: number): void {
     const c = this.cluster;
     const p = this.prng;
     const k = this.knobs;
+    this.secureRun(seed);
     c.network.faults = {
       lossRate: k.lossRate ?? p.pick([0, 0.01, 0.05]),
       duplicateRate: k.duplicateRate ?? p.pick([0, 0.02, 0.1]),
@@ -168,10 +175,34 @@ class RandomRun {
       if (p.chance(0.5)) n.clockRate = 0.9 + p.next() * 0.2;
       n.clockOffsetMs = p.int(0, 100_000);
       const plan = new Set<string>(this.groups.filter((_, i) => p.chance(i === 0 ? 0.9 : 0.5)));
+      if (this.secure?.intruder === n) plan.delete(this.secure.group);
       this.plans.set(n.index, plan);
       c.at(n.index === 1 ? 0 : p.int(0, 300), () => this.boot(n));
     }
     c.at(FAULT_PHASE_MS - 1, () => this.stopFaults());
+  }
+
+  /** A secured group whose keyless (or wrong-key) intruder tries to join, read and inject (secure-groups.ts). */
+  private secureRun(seed: number): void {
+    const c = this.cluster;
+    this.secure = SecureGroups.plan(seed, this.knobs.secureShare ?? SECURE_SHARE, this.groups, c.nodes);
+    if (this.secure === null) return;
+    c.payloads = this.secure;
+    this.faults.push(this.secure.describe());
+    this.secure.attack(
+      {
+        get now() {
+          return c.now;
+        },
+        at: (time, fn) => c.at(time, fn),
+        join: (index, group) => c.join(index, group),
+        leave: (index, group) => c.leave(index, group),
+        multicast: (index, group, ordering) => c.multicast(index, group, ordering),
+        injectP2p: (index, group, to, timeoutMs) =>
+          void c.query(index, group, 'p2p', 1, 'abort', timeoutMs, to),
+      },
+      FAULT_PHASE_MS,
+    );
   }
 
   private boot(n: SimNode): void {

@@ -1,4 +1,5 @@
 import { INVARIANT_NAMES } from './invariants';
+import { SECURE_INVARIANT_NAME } from './secure-groups';
 import { type FaultKnobs, type RunResult, runSeed } from './random-run';
 import { DICTIONARY_INVARIANTS, runDictionarySeed } from './dictionary/dictionary-run';
 import { DHT_INVARIANTS, runDhtSeed } from './dht/dht-run';
@@ -70,7 +71,7 @@ export function runSeeds(
     safetyOnlyRuns,
     violations,
     failedSeeds,
-    invariants: [...INVARIANT_NAMES, ...DICTIONARY_INVARIANTS, ...DHT_INVARIANTS],
+    invariants: [...INVARIANT_NAMES, SECURE_INVARIANT_NAME, ...DICTIONARY_INVARIANTS, ...DHT_INVARIANTS],
     knobs,
     maxInFlightMessages,
     seconds,
@@ -91,6 +92,7 @@ const FLAGS: Record<keyof FaultKnobs, string> = {
   largePayloadShare: '--large-share',
   safetyOnlyShare: '--safety-only-share',
   queryShare: '--query-share',
+  secureShare: '--secure-share',
 };
 
 function knobArguments(knobs: FaultKnobs): string {

@@ -13,7 +13,8 @@ export const SIM_USAGE = `usage: npm run sim -- [--seeds N] [--seed S | --from S
   --nodes 2..7  --service 1..9  --groups 1..6  --loss 0..1  --dup 0..1  --jitter-ms 0..1000
   --crash-budget 0..20 (faults injected)  --payload-bytes 0..2048 (largest multicast)  --large-share 0..1
   --partitions on|off  --pauses on|off  --safety-only-share 0..1 (runs with an even service split or a service majority loss)
-  --query-share 0..1 (share of the workload's actions that are queries)`;
+  --query-share 0..1 (share of the workload's actions that are queries)
+  --secure-share 0..1 (share of runs with a secured group and a keyless or wrong-key intruder)`;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -30,6 +31,7 @@ const NUMERIC: readonly [string, keyof FaultKnobs, number, number, boolean][] = 
   ['--large-share', 'largePayloadShare', 0, 1, false],
   ['--safety-only-share', 'safetyOnlyShare', 0, 1, false],
   ['--query-share', 'queryShare', 0, 1, false],
+  ['--secure-share', 'secureShare', 0, 1, false],
 ];
 
 /** Parses the simulator's arguments; throws an Error naming the flag and what was wrong. */

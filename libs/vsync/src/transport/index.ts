@@ -7,3 +7,4 @@ export { TransportConfigError } from './errors/transport-config-error';
 export { FrameError, type FrameErrorKind } from './errors/frame-error';
 export { MessageTooLargeError } from './errors/message-too-large-error';
 export { AddressError } from './errors/address-error';
+export type { VsyncTlsOptions } from './tls-options';

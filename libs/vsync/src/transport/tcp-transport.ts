@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect as connectTls, createServer as createTlsServer } from 'node:tls';
+import { resolveTls, tlsDialOptions, tlsServerOptions, type TlsMaterial } from './tls-options';
 import { formatAddress, parseAddress } from './address';
 import { linkKey, secretProblem, type VsyncSecret } from '../security';
 import { TransportConfigError } from './errors/transport-config-error';
@@ -45,6 +47,8 @@ export class TcpTransport {
   private idleSweep: NodeJS.Timeout | undefined;
   private closed = false;
   private linkKey: Buffer | undefined;
+  /** Certificate, key and CA of mutual TLS, when configured. */
+  private readonly tls: TlsMaterial | undefined;
   private readonly frameBudget: FrameBudget;
   private readonly queuedTotal = { usedBytes: 0 };
   /** Open inbound connections whose claimed address has not echoed its dial-back nonce yet (maxPendingDialBacks). */
@@ -58,6 +62,7 @@ export class TcpTransport {
     this.maxMessageBytes =
       this.config.maxFrameBytes - FRAME_HEADER_BYTES - MESSAGE_PREFIX_BYTES - GCM_TAG_BYTES;
     this.linkKey = this.config.secret === undefined ? undefined : linkKey(this.config.secret);
+    this.tls = this.config.tls === undefined ? undefined : resolveTls(this.config.tls);
     this.frameBudget = { usedBytes: 0, limitBytes: this.config.maxBufferedFrameBytesTotal };
     this.events = {
       onReady: (connection) => this.onReady(connection),
@@ -72,7 +77,7 @@ export class TcpTransport {
   /** Listens on the bind address; resolves with the advertised address once the port is bound. */
   async start(): Promise<string> {
     if (this.server !== undefined) throw new Error('transport already started');
-    const server = createServer((socket) => this.accept(socket));
+    const server = this.listen();
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -90,6 +95,18 @@ export class TcpTransport {
     this.idleSweep = setInterval(() => this.closeIdle(), sweepMs);
     this.idleSweep.unref();
     return this.selfAddress;
+  }
+
+  /** A TCP server, or with tls a TLS server that asks every dialer for its certificate; a failed handshake is counted
+   *  and its socket closed. */
+  private listen(): Server {
+    if (this.tls === undefined) return createServer((socket) => this.accept(socket));
+    const server = createTlsServer(tlsServerOptions(this.tls), (socket) => this.accept(socket));
+    server.on('tlsClientError', (_error, socket) => {
+      this.counters.tlsRefused += 1;
+      socket.destroy();
+    });
+    return server;
   }
 
   /** Requires the system's shared secret on every connection from now on; only before start(). */
@@ -169,7 +186,7 @@ export class TcpTransport {
 
   private dial(address: string): Connection {
     const { host, port } = parseAddress(address);
-    const socket = connect({ host, port });
+    const socket = this.tls === undefined ? connect({ host, port }) : this.dialTls(host, port);
     const connection = new Connection(
       socket,
       'outbound',
@@ -179,6 +196,17 @@ export class TcpTransport {
     );
     connection.peerAddress = address;
     return this.track(connection);
+  }
+
+  /** A TLS dial; an acceptor whose certificate fails verification ends the handshake with an error, counted. */
+  private dialTls(host: string, port: number): Socket {
+    const socket = connectTls(tlsDialOptions(this.tls!, host, port));
+    let secured = false;
+    socket.once('secureConnect', () => (secured = true));
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      if (!secured && error.code !== 'ECONNREFUSED') this.counters.tlsRefused += 1;
+    });
+    return socket;
   }
 
   private track(connection: Connection): Connection {

@@ -3,6 +3,7 @@ import { AddressError } from './errors/address-error';
 import { TransportConfigError } from './errors/transport-config-error';
 import { FRAME_HEADER_BYTES } from './frame-format';
 import { GCM_TAG_BYTES, secretProblem, type VsyncSecret } from '../security';
+import type { VsyncTlsOptions } from './tls-options';
 
 /** Every bound of the TCP transport; units are last in each name. */
 export interface TransportConfig {
@@ -48,6 +49,8 @@ export interface TransportConfig {
   /** The system's shared secret. When set, every connection runs a mutual challenge-response on a key derived from
    *  it and every frame after it is sealed with AES-256-GCM; processes without it can neither connect nor read. */
   readonly secret?: VsyncSecret;
+  /** Mutual TLS on every connection (tls-options.ts): both ends present a certificate of the same CA. */
+  readonly tls?: VsyncTlsOptions;
 }
 
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
@@ -70,7 +73,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   maxPendingDialBacks: 256,
 };
 
-type IntegerOption = Exclude<keyof TransportConfig, 'bindHost' | 'advertiseAddress' | 'secret'>;
+type IntegerOption = Exclude<keyof TransportConfig, 'bindHost' | 'advertiseAddress' | 'secret' | 'tls'>;
 
 const INTEGER_RANGES: Record<IntegerOption, readonly [number, number]> = {
   bindPort: [0, 65_535],

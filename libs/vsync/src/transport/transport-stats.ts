@@ -33,6 +33,9 @@ export interface TransportStats {
   dialBacksEvicted: number;
   /** Inbound connections refused because their peer address already had maxConnectionsPerPeer open. */
   connectionsPerPeerRefused: number;
+  /** Connections whose TLS handshake failed (a peer without a certificate of the CA, or not speaking TLS), counted at
+   *  the acceptor and the dialer alike. */
+  tlsRefused: number;
   /** Connections closed because their bytes were rejected, by reason. */
   rejectedFrames: Record<FrameErrorKind, number>;
 }
@@ -58,6 +61,7 @@ export function createTransportStats(): TransportStats {
     dialBackTimeouts: 0,
     dialBacksEvicted: 0,
     connectionsPerPeerRefused: 0,
+    tlsRefused: 0,
     rejectedFrames: {
       badMagic: 0,
       wrongVersion: 0,

@@ -1,4 +1,5 @@
 import { type ProcessId, sameProcess } from '../process-id';
+import { isPlanted } from '../testing/planted-bugs';
 import type { GroupMembership, WireBody } from '../wire-message';
 
 type GroupChangeBody = Extract<WireBody, { kind: 'groupChange' }>;
@@ -31,7 +32,7 @@ export function groupChangeRefusal(
   from: ProcessId,
   groups: readonly GroupMembership[],
 ): string | null {
-  if (!body.join) return null;
+  if (!body.join || isPlanted('securedJoinUnchecked')) return null;
   const group = groups.find((g) => g.name === body.group);
   if (body.sponsored) {
     if (group === undefined || !group.members.some((m) => sameProcess(m, from)))
@@ -49,5 +50,6 @@ export function admitsChange(
   secured: boolean,
   memberCount: number,
 ): boolean {
+  if (isPlanted('securedJoinUnchecked')) return true;
   return !change.join || change.sponsored === true || !secured || memberCount === 0;
 }

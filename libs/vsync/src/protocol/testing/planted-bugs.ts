@@ -20,6 +20,7 @@ export const PLANTED_BUG_NAMES = [
   'orderedQueryUnordered',
   'queryKeepsDeparted',
   'dhtHandoverLost',
+  'securedJoinUnchecked',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];

@@ -61,6 +61,11 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
     breaks: 'a DHT member hands the keys it held to their new owners at a view change',
     knobs: {},
   },
+  {
+    bug: 'securedJoinUnchecked',
+    breaks: 'a secured group is joined only through a member that checked the joiner proof',
+    knobs: { secureShare: 1 },
+  },
 ];
 
 export interface MutantOutcome {
