@@ -1,9 +1,11 @@
 /**
  * One group member under attack, as a real OS process: `node --import tsx test/hostile/vsync-member.ts '<json>'`.
  *
- * Options: name, group, seeds, secret, bindPort, rejoinOnExclusion, and transport bounds (idleTimeoutMs,
- * helloTimeoutMs, maxConnections, maxBufferedFrameBytesTotal). Commands on stdin, one JSON object a line:
- *   {"cmd":"join"} | {"cmd":"send","tag":T,"count":N} | {"cmd":"stats"} | {"cmd":"exit"}
+ * Options: name, group, seeds, secret, groupSecret (the group's own key), tls ({certFile, keyFile, caFile}), bindPort,
+ * rejoinOnExclusion, and transport bounds (idleTimeoutMs, helloTimeoutMs, maxConnections, maxBufferedFrameBytesTotal).
+ * Commands on stdin, one JSON object a line:
+ *   {"cmd":"join"} | {"cmd":"send","tag":T,"count":N} | {"cmd":"p2p","to":ID,"tag":T} | {"cmd":"stats"} |
+ *   {"cmd":"exit"}
  * Events on stdout: ready, joined, view, systemView, deliver (tag, seq, sender), sendDone, stats (runtime stats plus
  * rssMb and maxRssMb), error, closed.
  */
@@ -15,6 +17,8 @@ interface MemberOptions {
   readonly group?: string;
   readonly seeds?: string[];
   readonly secret?: string;
+  readonly groupSecret?: string;
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
   readonly bindPort?: number;
   readonly rejoinOnExclusion?: boolean;
   readonly failureTimeoutMs?: number;
@@ -25,8 +29,10 @@ interface MemberOptions {
 }
 
 interface Command {
-  readonly cmd: 'join' | 'send' | 'stats' | 'exit';
+  readonly cmd: 'join' | 'send' | 'p2p' | 'stats' | 'exit';
   readonly tag?: string;
+  /** The member a p2p message goes to, as formatProcess writes it ("host:port/incarnation"). */
+  readonly to?: string;
   readonly count?: number;
 }
 
@@ -41,6 +47,7 @@ const runtime = new VsyncProcess({
   seeds: options.seeds,
   bindPort: options.bindPort,
   secret: options.secret,
+  tls: options.tls,
   rejoinOnExclusion: options.rejoinOnExclusion ?? true,
   core: { heartbeatIntervalMs: 100, failureTimeoutMs: options.failureTimeoutMs ?? 1_500 },
   transport: {
@@ -50,7 +57,10 @@ const runtime = new VsyncProcess({
     maxBufferedFrameBytesTotal: options.maxBufferedFrameBytesTotal,
   },
 });
-const group = new Group(options.group ?? 'hostile', { process: runtime });
+const group = new Group(options.group ?? 'hostile', {
+  process: runtime,
+  groupSecret: options.groupSecret,
+});
 group.onView((view) =>
   emit({
     event: 'view',
@@ -87,6 +97,12 @@ async function onCommand(command: Command): Promise<void> {
   if (command.cmd === 'join') {
     await group.join();
     return emit({ event: 'joined', self: formatProcess(runtime.self) });
+  }
+  if (command.cmd === 'p2p') {
+    const slash = (command.to ?? '').lastIndexOf('/');
+    const to = { address: command.to!.slice(0, slash), incarnation: Number(command.to!.slice(slash + 1)) };
+    await group.p2pSend(to, TAGGED, command.tag ?? 'x', 0);
+    return emit({ event: 'p2pDone', tag: command.tag });
   }
   for (let seq = 0; seq < (command.count ?? 1); seq += 1) await group.send(TAGGED, command.tag ?? 'x', seq);
   emit({ event: 'sendDone', tag: command.tag });
