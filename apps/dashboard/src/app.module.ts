@@ -8,6 +8,7 @@ import type { DashboardOptions } from './config/dashboard-options';
 import { DashboardGateway } from './gateway/dashboard.gateway';
 import { DashboardHandlers } from './live/dashboard-handlers.controller';
 import { DashboardLive } from './live/dashboard-live.service';
+import { AsOfController } from './replay/as-of.controller';
 import { ReplayGateway } from './replay/replay.gateway';
 import { ReplayJobs } from './replay/replay-jobs.service';
 import { INGEST_QUALITY_GROUP } from './live/ingest-quality-report';
@@ -42,7 +43,7 @@ export class AppModule {
         }),
         VsyncHealthModule,
       ],
-      controllers: [DashboardHandlers, PageController],
+      controllers: [DashboardHandlers, PageController, AsOfController],
       providers: [DashboardLive, DashboardGateway, ReplayJobs, ReplayGateway],
     };
   }

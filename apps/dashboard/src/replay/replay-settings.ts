@@ -20,6 +20,10 @@ export function replaySettings() {
       doc: 'BullMQ queue the recorder serves replay jobs from',
       default: 'gridcloud-jobs',
     }),
+    filestoreUrls: setting.list({
+      flag: 'filestore-url',
+      doc: "file store replicas (http://HOST:PORT,...) holding the recorder's results: GET /api/estimates/as-of?at=T",
+    }),
     influxUrl: setting.string({
       flag: 'influx-url',
       doc: 'InfluxDB 1.x the recorder writes to, as http://HOST:PORT/DATABASE (replay results are read there)',
