@@ -25,6 +25,8 @@ export interface FileStoreStats {
   readonly catchUpRecords: number;
   readonly catchUpBytes: number;
   readonly catchUpRemoved: number;
+  /** Time spent fetching them (from the group's position arriving to the last record written). */
+  readonly catchUpMs: number;
   readonly members: number;
 }
 

@@ -55,6 +55,7 @@ export class FileStore {
     catchUpRecords: 0,
     catchUpBytes: 0,
     catchUpRemoved: 0,
+    catchUpMs: 0,
   };
   private readonly errorListeners: Array<(error: Error) => void> = [];
 
@@ -263,6 +264,7 @@ export class FileStore {
 
   private async loadPosition(chunks: AsyncIterable<Uint8Array>): Promise<void> {
     const position = await readPosition(chunks, MAX_POSITION_BYTES);
+    const startedMs = performance.now();
     const result = await catchUp(this.group, this.store, position, {
       chunkBytes: this.options.catchUpChunkBytes,
       timeoutMs: this.options.catchUpTimeoutMs,
@@ -273,6 +275,7 @@ export class FileStore {
     this.counters.catchUpRecords += result.records;
     this.counters.catchUpBytes += result.bytes;
     this.counters.catchUpRemoved += result.removed;
+    this.counters.catchUpMs += Math.round(performance.now() - startedMs);
   }
 
   private fail(reason: string): void {
