@@ -7,7 +7,7 @@ afterAll(async () => {
 });
 
 describe('filestore:check (the FFFS experiment on real replica processes)', () => {
-  it('takes consistent snapshots while a replica is SIGKILLed and restarted, and loses no acknowledged record', async () => {
+  it('takes consistent snapshots while a replica is SIGKILLed and restarted, loses no acknowledged record, and fills a brand-new replica', async () => {
     const args = [
       '--json',
       '--writers',
@@ -31,6 +31,7 @@ describe('filestore:check (the FFFS experiment on real replica processes)', () =
     const last = check.lines.at(-1) ?? {};
     expect(code, check.stderr).toBe(0);
     expect(last.killed).toBe(1);
+    expect(last.added).toBe(1);
     expect(last.snapshots as number).toBeGreaterThan(0);
     expect(last.acknowledgedRecords as number).toBeGreaterThan(0);
     expect(last).toMatchObject({ inconsistent: 0, acknowledgedLost: 0, replicasDiffer: 0 });

@@ -19,6 +19,8 @@ export interface ExperimentOptions {
   readonly killAtS: number;
   readonly downS: number;
   readonly maxBatchRecords: number;
+  /** Start a brand-new replica after the writers stop: it must receive the whole store. */
+  readonly addReplica: boolean;
 }
 
 export interface ExperimentResult {
@@ -29,6 +31,8 @@ export interface ExperimentResult {
   unknownOutcomes: number;
   replicasDiffer: number;
   killed: number;
+  /** Replicas started empty once the writers stopped; the final check holds them to every acknowledged record. */
+  added: number;
   faults: string[];
 }
 
@@ -61,6 +65,7 @@ export async function runExperiment(
     unknownOutcomes: 0,
     replicasDiffer: 0,
     killed: 0,
+    added: 0,
     faults: [],
   };
   try {
@@ -76,6 +81,7 @@ export async function runExperiment(
     );
     await Promise.all([...writers, ...readers, killAndRestart(set, o, result, log)]);
     await sleep(SETTLE_MS);
+    if (o.addReplica) await addReplica(set, result, log);
     await finalCheck(set, written, result);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${set.diagnostics()}`);
@@ -196,6 +202,17 @@ async function killAndRestart(
   const started = performance.now();
   await set.restart(victim);
   log(`replica ${victim} restarted, serving after ${Math.round(performance.now() - started)} ms`);
+}
+
+async function addReplica(
+  set: ReplicaSet,
+  result: ExperimentResult,
+  log: (l: string) => void,
+): Promise<void> {
+  const started = performance.now();
+  const i = await set.add();
+  result.added++;
+  log(`brand-new replica ${i} serving after ${Math.round(performance.now() - started)} ms`);
 }
 
 /** Every acknowledged record must be at every replica, and the replicas must hold the same records. */

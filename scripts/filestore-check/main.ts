@@ -3,10 +3,12 @@
  *
  *   npm run -s filestore:check -- [--json] [--replicas 3] [--writers 8] [--files-per-writer 3] [--readers 2]
  *     [--duration-s 20] [--kill-at-s 6] [--down-s 3] [--max-batch-records 20] [--ack-replicas 2] [--in-memory]
+ *     [--no-new-replica]
  *
  * Writers append timestamped records to many files while readers take snapshots at random past times (user and
  * server clocks), each checked against the writers' acknowledged log; one replica is SIGKILLed at --kill-at-s and
- * restarted --down-s later; at the end every replica must hold every acknowledged record. The last line is
+ * restarted --down-s later; when the writers stop a brand-new replica joins and must receive the whole store; at the
+ * end every replica must hold every acknowledged record. The last line is
  * {"snapshots":N,"inconsistent":0,"acknowledgedLost":0,...}; exit 1 when a snapshot was inconsistent or an
  * acknowledged record was lost, 2 on a bad flag.
  */
@@ -38,6 +40,7 @@ async function main(): Promise<number> {
     killAtS: flag('kill-at-s', 6, 0, 3600),
     downS: flag('down-s', 3, 0, 3600),
     maxBatchRecords: flag('max-batch-records', 20, 1, 10_000),
+    addReplica: !process.argv.includes('--no-new-replica'),
   };
   const log = (line: string): void => void process.stderr.write(`filestore-check: ${line}\n`);
   log(

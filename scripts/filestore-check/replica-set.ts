@@ -42,15 +42,7 @@ export class ReplicaSet {
   static async start(options: ReplicaSetOptions): Promise<ReplicaSet> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-filestore-'));
     const replicas: Replica[] = [];
-    for (let i = 0; i < options.replicas; i++) {
-      const dataDir = path.join(root, `replica-${i}`);
-      replicas.push({
-        vsyncPort: await freePort(),
-        httpPort: await freePort(),
-        dataDir,
-        process: undefined!,
-      });
-    }
+    for (let i = 0; i < options.replicas; i++) replicas.push(await newReplica(root, i));
     const set = new ReplicaSet(options, root, replicas);
     try {
       for (let i = 0; i < replicas.length; i++) await set.launch(i, i === 0 ? [] : [0]);
@@ -59,6 +51,15 @@ export class ReplicaSet {
       throw error;
     }
     return set;
+  }
+
+  /** Starts a brand-new replica (an empty data folder) that joins through the others; returns its index. */
+  async add(): Promise<number> {
+    const i = this.replicas.length;
+    const others = this.replicas.map((_, j) => j);
+    this.replicas.push(await newReplica(this.root, i));
+    await this.launch(i, others);
+    return i;
   }
 
   /** Each replica's HTTP base URL, in replica order. */
@@ -113,4 +114,9 @@ export class ReplicaSet {
       this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     );
   }
+}
+
+async function newReplica(root: string, i: number): Promise<Replica> {
+  const dataDir = path.join(root, `replica-${i}`);
+  return { vsyncPort: await freePort(), httpPort: await freePort(), dataDir, process: undefined! };
 }
