@@ -1,4 +1,8 @@
+import { DEFAULT_ESTIMATOR_OPTIONS, zeroInjectionBuses } from '@gridcloud/grid';
 import { describe, expect, it } from 'vitest';
+import { bindCatalog } from '../catalog/measurement-layout';
+import { measurementFrame } from '../catalog/measurement-frame';
+import { AreaModels } from './area-models';
 import type { AreaResult } from './area-result';
 import { GridFixture, loadCase } from '../testing/grid-fixture';
 import { decodeSnapshot, encodeSnapshot, type SnapshotInput } from '../wire/snapshot-codec';
@@ -54,5 +58,35 @@ describe('AreaModels with zero-injection constraints (case14, bus 7)', () => {
     const { worst, owned } = worstOwnError(true, grid.snapshot(3, tripped), tripped, grid);
     expect(owned).toBeGreaterThan(0);
     expect(worst).toBeLessThan(1e-5);
+  });
+});
+
+describe('AreaModels with a branch open at a constrained bus (case118)', () => {
+  const net118 = loadCase('case118');
+  const grid = new GridFixture(net118, 'greedy', 1e-7, 5);
+  const zi = new Set(zeroInjectionBuses(net118));
+  // A branch with exactly one zero-injection end: opening it changes that bus's injection equation only.
+  const k = net118.powerCase.branches.findIndex(
+    (_, b) => zi.has(net118.branchFrom[b]) !== zi.has(net118.branchTo[b]),
+  );
+  const layout = bindCatalog(net118, grid.catalog(1), 1e-7);
+  const labels = new Int32Array(net118.busCount);
+
+  function degreesOfFreedom(zeroInjection: boolean, open: boolean): number {
+    const models = new AreaModels(net118, layout, labels, 1, DEFAULT_ESTIMATOR_OPTIONS, zeroInjection);
+    const truth = grid.truth(open ? [k] : []);
+    const frame = measurementFrame(layout, decodeSnapshot(encodeSnapshot(grid.snapshot(1, truth), 1)));
+    const branches = open ? Int32Array.of(k) : new Int32Array(0);
+    return models.estimate(0, frame, branches, false, 1e-3, branches).degreesOfFreedom;
+  }
+
+  it('drops the constraint of the bus whose injection equation changed and keeps every other one', () => {
+    expect(k).toBeGreaterThanOrEqual(0);
+    expect(zi.size).toBeGreaterThan(2);
+    // Each constraint used adds two real degrees of freedom; the same rows are used with and without them.
+    const closed = degreesOfFreedom(true, false) - degreesOfFreedom(false, false);
+    const open = degreesOfFreedom(true, true) - degreesOfFreedom(false, true);
+    expect(closed).toBeGreaterThan(4);
+    expect(open).toBe(closed - 2);
   });
 });

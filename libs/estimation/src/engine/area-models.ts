@@ -37,6 +37,12 @@ export type AreaOutcome = Pick<
   | 'criticalPairChannel'
 >;
 
+/**
+ * Estimators per area for topologies with constrained buses at open branches: a trip brings one, a few trips or
+ * breaker flickers a few more; each holds its own factor cache, so they are bounded.
+ */
+const MAX_REDUCED_ESTIMATORS = 4;
+
 /** The criticality of one measurement set, as the result carries it (IDCODE and channel per row). */
 type CriticalRows = Pick<
   AreaOutcome,
@@ -50,8 +56,11 @@ interface Area {
   readonly estimator: LinearStateEstimator | undefined;
   /** Branches at a zero-injection bus the estimator constrains: opening one changes that bus's Ybus row. */
   readonly constrainedBranches: ReadonlySet<number>;
-  /** The same rows and columns without constraints, built the first time a constrained branch is open. */
-  unconstrained: LinearStateEstimator | undefined;
+  /**
+   * The same rows and columns without the constraints of the buses at open branches, keyed by those buses
+   * (ascending), built the first time they are needed; at most MAX_REDUCED_ESTIMATORS, least recently used out.
+   */
+  readonly reduced: Map<string, LinearStateEstimator>;
   readonly zRe: Float64Array;
   readonly zIm: Float64Array;
 }
@@ -66,9 +75,10 @@ interface Area {
  *
  * With zeroInjection, each area constrains its zero-injection buses whose
  * whole neighbourhood is in its state. A constraint is row i of Ybus, which a
- * branch opened at bus i changes; rather than keep a model per topology, an
- * area with such a branch open or left out estimates with a second,
- * unconstrained estimator over the same rows (at most two per area).
+ * branch opened at bus i changes; an area with such a branch open or left
+ * out estimates with an estimator over the same rows that drops the
+ * constraints of those end buses only (at most MAX_REDUCED_ESTIMATORS such
+ * per area besides the full one).
  */
 export class AreaModels {
   private readonly areas: Area[];
@@ -104,7 +114,7 @@ export class AreaModels {
         columnOf: new Map(),
         estimator: undefined,
         constrainedBranches: new Set(),
-        unconstrained: undefined,
+        reduced: new Map(),
         zRe: new Float64Array(0),
         zIm: new Float64Array(0),
       };
@@ -129,7 +139,7 @@ export class AreaModels {
       columnOf,
       estimator,
       constrainedBranches: this.branchesAt(constraints.bus),
-      unconstrained: undefined,
+      reduced: new Map(),
       zRe: new Float64Array(rows.length),
       zIm: new Float64Array(rows.length),
     };
@@ -148,18 +158,39 @@ export class AreaModels {
     return out;
   }
 
-  /** The area's estimator for this frame: the unconstrained one when an open or left-out branch meets a constraint. */
+  /**
+   * The area's estimator for this frame: without the constraints of the buses at an open or left-out branch
+   * (their injection equations changed), every other constraint kept.
+   */
   private estimatorFor(area: Area, leftOut: Int32Array, breakersOpen: Int32Array): LinearStateEstimator {
     const constrained = area.estimator!;
-    const touches = (ks: Int32Array): boolean => ks.some((k) => area.constrainedBranches.has(k));
-    if (area.constrainedBranches.size === 0 || !(touches(leftOut) || touches(breakersOpen)))
-      return constrained;
-    if (area.unconstrained === undefined) {
-      const m = constrained.model;
-      const plain = new MeasurementModel(this.network, m.set, m.columnBus, m.rowMeasurement);
-      area.unconstrained = new LinearStateEstimator(plain, constrained.options);
+    if (area.constrainedBranches.size === 0) return constrained;
+    const zi = constrained.model.zeroInjection;
+    const dropped = new Set<number>();
+    for (const k of [...leftOut, ...breakersOpen]) {
+      if (!area.constrainedBranches.has(k)) continue;
+      for (const b of [this.network.branchFrom[k], this.network.branchTo[k]])
+        if (zi.bus.includes(b)) dropped.add(b);
     }
-    return area.unconstrained;
+    if (dropped.size === 0) return constrained;
+    const key = [...dropped].sort((a, b) => a - b).join(',');
+    let hit = area.reduced.get(key);
+    if (hit !== undefined) {
+      area.reduced.delete(key);
+    } else {
+      const m = constrained.model;
+      const model = new MeasurementModel(
+        this.network,
+        m.set,
+        m.columnBus,
+        m.rowMeasurement,
+        zi.without(dropped),
+      );
+      hit = new LinearStateEstimator(model, constrained.options);
+      if (area.reduced.size >= MAX_REDUCED_ESTIMATORS) area.reduced.delete(area.reduced.keys().next().value!);
+    }
+    area.reduced.set(key, hit);
+    return hit;
   }
 
   private busesOf(a: number): number[] {

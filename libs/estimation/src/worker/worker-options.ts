@@ -46,8 +46,9 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   maxQueuedAreas: 256,
   maxRememberedResults: 65_536,
   zeroInjection: true,
-  // A worker publishes no criticality, and the analysis (one more factorization and sparse inverse, 0.3 s on
-  // case2869pegase) would run for every new set of missing PMUs, on the path of the frame that brings it.
+  // Off in each estimate's report: that would analyse the set left after every bad-data removal too. A worker
+  // publishes the criticality of the snapshot's measurement set instead, which libs/grid caches with its factor
+  // (AreaModels asks observabilityReport for it; the full set's is computed when the area is built).
   estimator: { ...DEFAULT_ESTIMATOR_OPTIONS, criticalityAnalysis: false },
 };
 

@@ -47,6 +47,26 @@ export class ZeroInjectionConstraints {
     this.im = Float64Array.from(im);
   }
 
+  /**
+   * The same constraints without those of `buses`: what stays true when
+   * branches at those buses open (an open branch changes the Ybus row, the
+   * injection equation, of its two end buses and of no other).
+   */
+  without(buses: ReadonlySet<number>): ZeroInjectionConstraints {
+    const keep = Array.from(this.bus, (_, k) => k).filter((k) => !buses.has(this.bus[k]));
+    const slice = (a: Int32Array | Float64Array): number[] =>
+      keep.flatMap((k) => Array.from(a.subarray(this.ptr[k], this.ptr[k + 1])));
+    const ptr = [0];
+    for (const k of keep) ptr.push(ptr[ptr.length - 1] + this.ptr[k + 1] - this.ptr[k]);
+    return new ZeroInjectionConstraints(
+      keep.map((k) => this.bus[k]),
+      ptr,
+      slice(this.col),
+      slice(this.re),
+      slice(this.im),
+    );
+  }
+
   static none(): ZeroInjectionConstraints {
     return new ZeroInjectionConstraints([], [0], [], [], []);
   }
