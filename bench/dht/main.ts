@@ -1,10 +1,11 @@
 /**
- * `npm run -s bench:dht -- --json [--seconds 3] [--concurrency 16] [--batch 64] [--value-bytes 100]`: the DHT's
- * one-hop get and put rates with 3 member processes (replication 2) against redis-server on this machine in the same
- * run, under the same client load: `concurrency` workers in one client process, each issuing one multi-key call of
- * `batch` keys at a time (DhtClient.putMany/getMany against Redis MSET/MGET, Redis's batched way). Phases alternate
- * (dht put, redis put, dht get, redis get) so load changes hit both. Then orderedSend and, once bench/dht/safe-send.ts
- * exists, safeSend throughput and latency. The last line is one JSON object.
+ * `npm run -s bench:dht -- --json [--seconds 2] [--rounds 3] [--concurrency 16] [--batch 64] [--value-bytes 100]`:
+ * the DHT's one-hop get and put rates with 3 member processes (replication 2) against redis-server on this machine in
+ * the same run, under the same client load: `concurrency` workers in one client process, each issuing one multi-key
+ * call of `batch` keys at a time (DhtClient.putMany/getMany against Redis MSET/MGET, Redis's batched way). Rounds of
+ * the four phases (dht put, redis put, dht get, redis get) run back to back so a change of load hits both; the
+ * medians are reported. Then safeSend against orderedSend from bench/dht/safe-send.ts (orderedSend timed on the DHT's
+ * members when that file is missing, safeSend then null, said on stderr). The last line is one JSON object.
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -12,10 +13,11 @@ import { loadavg } from 'node:os';
 import { DhtClient, VsyncProcess } from '@gridcloud/vsync';
 import { MemberProcess } from '../../test/vsync/member-process';
 import { type BenchOptions, parseBenchOptions } from './bench-options';
-import { type OpsRate, runPhase } from './load';
+import { runPhase } from './load';
 import { startRedis } from './redis-peer';
 
 const PROGRAM = 'bench/dht/member.ts';
+const SAFE_SEND = new URL('./safe-send.ts', import.meta.url);
 const MEMBERS = 3;
 const REPLICATION = 2;
 
@@ -56,7 +58,7 @@ async function measureOrdered(member: MemberProcess): Promise<{ msgsPerSec: numb
 
 /** safeSend's figures from bench/dht/safe-send.ts once it exists; null (said loudly) until then. */
 async function measureSafe(): Promise<unknown> {
-  const path = new URL('./safe-send.ts', import.meta.url);
+  const path = SAFE_SEND;
   if (!existsSync(path)) {
     console.error('bench:dht: bench/dht/safe-send.ts is missing: safeSend is reported as null');
     return null;
@@ -71,7 +73,7 @@ async function measureSafe(): Promise<unknown> {
   return module.measureSafeSend();
 }
 
-async function main(options: BenchOptions): Promise<Record<string, unknown>> {
+async function main(options: BenchOptions, measureHere: boolean): Promise<Record<string, unknown>> {
   const redis = await startRedis();
   const members = await startMembers();
   const { client, process } = await dhtClient(
@@ -79,30 +81,33 @@ async function main(options: BenchOptions): Promise<Record<string, unknown>> {
   );
   try {
     const load = { ...options, keySpace: 100_000 };
-    const phase = (
-      name: string,
-      call: (keys: string[], value: string) => Promise<unknown>,
-    ): Promise<OpsRate> => {
-      console.error(`bench:dht: ${name}`);
-      return runPhase(load, call);
-    };
     const pairs = (keys: string[], value: string) => keys.map((k) => [k, value] as const);
-    const put = await phase('dht put', (keys, value) => client.putMany(pairs(keys, value)));
-    const redisPut = await phase('redis put', (keys, value) =>
-      redis.client.mset(...pairs(keys, value).flat()),
+    const phases: Record<string, (keys: string[], value: string) => Promise<unknown>> = {
+      dhtPut: (keys, value) => client.putMany(pairs(keys, value)),
+      redisPut: (keys, value) => redis.client.mset(...pairs(keys, value).flat()),
+      dhtGet: (keys) => client.getMany(keys),
+      redisGet: (keys) => redis.client.mget(...keys),
+    };
+    // Rounds of the four phases back to back: a change of the machine's load hits the DHT and Redis alike, and the
+    // median of the rounds is reported.
+    const rates: Record<string, number[]> = { dhtPut: [], redisPut: [], dhtGet: [], redisGet: [] };
+    for (let round = 1; round <= options.rounds; round++)
+      for (const [name, call] of Object.entries(phases)) {
+        console.error(`bench:dht: round ${round}/${options.rounds}: ${name}`);
+        rates[name].push((await runPhase(load, call)).opsPerSec);
+      }
+    const [put, redisPut, get, redisGet] = ['dhtPut', 'redisPut', 'dhtGet', 'redisGet'].map((n) =>
+      median(rates[n]),
     );
-    const get = await phase('dht get', (keys) => client.getMany(keys));
-    const redisGet = await phase('redis get', (keys) => redis.client.mget(...keys));
-    console.error('bench:dht: orderedSend');
-    const orderedSend = await measureOrdered(members[0]);
     return {
-      get,
-      put,
-      redis: { get: redisGet.opsPerSec, put: redisPut.opsPerSec },
-      ratioGet: round(get.opsPerSec / redisGet.opsPerSec),
-      ratioPut: round(put.opsPerSec / redisPut.opsPerSec),
-      orderedSend,
+      get: { opsPerSec: get, rounds: rates.dhtGet },
+      put: { opsPerSec: put, rounds: rates.dhtPut },
+      redis: { get: redisGet, put: redisPut, rounds: { get: rates.redisGet, put: rates.redisPut } },
+      ratioGet: round(get / redisGet),
+      ratioPut: round(put / redisPut),
       load: { ...options, replication: REPLICATION, members: MEMBERS, loadAverage1m: round(loadavg()[0]) },
+      // Without safe-send.ts, orderedSend is timed here; with it, in the safeSend cluster (the same processes).
+      orderedSend: measureHere ? await measureOrdered(members[0]) : null,
     };
   } finally {
     await process.shutdown().catch(() => undefined);
@@ -110,6 +115,11 @@ async function main(options: BenchOptions): Promise<Record<string, unknown>> {
     await Promise.all(members.map((m) => m.stop(3_000)));
     await redis.stop();
   }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function round(x: number): number {
@@ -124,11 +134,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error((error as Error).message);
     process.exit(2);
   }
-  const figures = await main(options);
+  const figures = await main(options, !existsSync(SAFE_SEND));
   // safeSend runs its own processes, after the DHT's are gone.
-  const safe = (await measureSafe()) as { safeSend?: unknown; orderedSend?: unknown } | null;
-  const safeSend = safe !== null && typeof safe === 'object' && 'safeSend' in safe ? safe.safeSend : safe;
-  const line = { ...figures, safeSend };
+  const safe = (await measureSafe()) as {
+    safeSend?: unknown;
+    safeSendMemory?: unknown;
+    orderedSend?: unknown;
+  } | null;
+  const { load, ...rest } = figures;
+  const line = {
+    ...rest,
+    safeSend: safe?.safeSend ?? null,
+    safeSendMemory: safe?.safeSendMemory ?? null,
+    orderedSend: safe?.orderedSend ?? figures.orderedSend,
+    load,
+  };
   if (!options.json)
     console.log(`DHT against redis-server: get ${String(figures.ratioGet)}, put ${String(figures.ratioPut)}`);
   console.log(JSON.stringify(line));

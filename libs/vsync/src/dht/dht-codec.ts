@@ -1,5 +1,6 @@
 import type { OrderedOp, ReadValue, ShardReply } from './dht-shard';
 import type { DhtEntry, DhtValue } from './dht-types';
+import { decodeGroupCall, encodeGroupCall } from '../runtime';
 import { DhtRequestError } from './errors/dht-request-error';
 
 /** Handler ids the DHT registers on its group, from `handlerBase`. */
@@ -62,8 +63,15 @@ export function opOf(args: readonly unknown[]): OrderedOp {
   return { kind, writer: rest[0], entries };
 }
 
-/** Replies travel as small arrays: [kind, ...]; values as (value, counter, writer) or null. */
-export function encodeReply(reply: ShardReply): unknown[] {
+/** Replies travel flat in the group codec's compact layout ([kind, ...fields]; a read as owned, value, counter,
+ *  writer per key), as bytes the reply carries as they are; only an aggregate's part, whatever the application
+ *  returns, goes through V8's structured clone. */
+export function encodeReply(reply: ShardReply): unknown {
+  if (reply.kind === 'partial') return ['partial', reply.value];
+  return encodeGroupCall(0, flatReply(reply));
+}
+
+function flatReply(reply: Exclude<ShardReply, { kind: 'partial' }>): unknown[] {
   switch (reply.kind) {
     case 'stored':
       return ['stored', reply.fingerprint];
@@ -77,20 +85,21 @@ export function encodeReply(reply: ShardReply): unknown[] {
       return ['busy', reply.limit];
     case 'applied':
       return ['applied'];
-    case 'partial':
-      return ['partial', reply.value];
-    case 'values':
-      return [
-        'values',
-        reply.owned,
-        reply.values.map((v) => (v === null ? null : [v.value, v.version.t, v.version.w])),
-      ];
+    case 'values': {
+      const flat: unknown[] = ['values'];
+      reply.values.forEach((v, i) =>
+        flat.push(reply.owned[i], v?.value ?? null, v?.version.t ?? 0, v?.version.w ?? ''),
+      );
+      return flat;
+    }
   }
 }
 
 export function decodeReply(raw: unknown): ShardReply {
-  if (!Array.isArray(raw)) throw new DhtRequestError('a DHT reply is an array');
-  const [kind, a, b] = raw as [string, unknown, unknown];
+  if (Array.isArray(raw) && raw[0] === 'partial') return { kind: 'partial', value: raw[1] };
+  if (!(raw instanceof Uint8Array)) throw new DhtRequestError('a DHT reply is bytes or an aggregate part');
+  const flat = decodeGroupCall(raw).args;
+  const [kind, a, b] = flat as [string, unknown, unknown];
   switch (kind) {
     case 'stored':
       return { kind, fingerprint: a as number };
@@ -104,18 +113,23 @@ export function decodeReply(raw: unknown): ShardReply {
       return { kind, limit: a as number };
     case 'applied':
       return { kind };
-    case 'partial':
-      return { kind, value: a };
     case 'values':
-      return { kind, owned: a as boolean[], values: (b as unknown[]).map(readValueOf) };
+      return valuesOf(flat);
   }
   throw new DhtRequestError(`unknown DHT reply "${String(kind)}"`);
 }
 
-function readValueOf(raw: unknown): ReadValue {
-  if (raw === null) return null;
-  const [value, t, w] = raw as [DhtValue, number, string];
-  return { value, version: { t, w } };
+function valuesOf(flat: readonly unknown[]): ShardReply {
+  const owned: boolean[] = [];
+  const values: ReadValue[] = [];
+  for (let i = 1; i + 3 < flat.length; i += 4) {
+    owned.push(flat[i] as boolean);
+    const value = flat[i + 1] as DhtValue | null;
+    values.push(
+      value === null ? null : { value, version: { t: flat[i + 2] as number, w: flat[i + 3] as string } },
+    );
+  }
+  return { kind: 'values', owned, values };
 }
 
 function isValue(value: unknown): value is DhtValue {

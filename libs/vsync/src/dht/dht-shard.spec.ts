@@ -153,3 +153,15 @@ describe('DhtShard', () => {
     expect(new Set(held.map((e) => e.version.t))).toEqual(new Set([1]));
   });
 });
+
+describe('Placement.isOwner', () => {
+  it('agrees with ownersOf for every member and key, ties included', () => {
+    for (const members of [['a'], ['a', 'b'], ['a', 'b', 'c', 'd', 'e']])
+      for (const r of [1, 2, 3]) {
+        const placement = new Placement(members, r);
+        for (const key of keys)
+          for (const m of [...members, 'stranger'])
+            expect(placement.isOwner(m, key)).toBe(placement.ownersOf(key).includes(m));
+      }
+  });
+});

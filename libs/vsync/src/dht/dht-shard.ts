@@ -272,15 +272,25 @@ export class DhtShard {
     effects.push({ type: 'reply', request: input.request, reply });
   }
 
+  /** One pass checks every entry (valid, owned here, room for it), then all are applied: a put is stored whole or
+   *  refused whole. */
   private put(entries: readonly DhtEntry[]): ShardReply {
     const placement = this.placement!;
-    const invalid = this.invalid(entries);
-    if (invalid !== null) return invalid;
-    for (const e of entries)
+    let count = this.store.size;
+    let bytes = this.storedBytes;
+    for (const e of entries) {
+      const invalid = this.invalidEntry(e.key, e.value);
+      if (invalid !== null) return invalid;
       if (!placement.isOwner(this.self, e.key))
         return { kind: 'notOwner', fingerprint: placement.fingerprint, key: e.key };
-    const full = this.wouldOverflow(entries);
-    if (full !== null) return full;
+      const held = this.store.get(e.key);
+      if (held === undefined) count++;
+      bytes += sizeOf(e.key, e.value) - (held?.bytes ?? 0);
+    }
+    if (count > this.bounds.maxEntries && count > this.store.size)
+      return { kind: 'full', bound: 'maxEntries', limit: this.bounds.maxEntries };
+    if (bytes > this.bounds.maxStoredBytes && bytes > this.storedBytes)
+      return { kind: 'full', bound: 'maxStoredBytes', limit: this.bounds.maxStoredBytes };
     for (const e of entries) {
       const held = this.store.get(e.key);
       if (held === undefined || newer(e.version, held.version)) this.write(e.key, e.value, e.version);
@@ -334,30 +344,21 @@ export class DhtShard {
 
   private invalid(entries: ReadonlyArray<{ key: string; value: DhtValue }>): ShardReply | null {
     for (const { key, value } of entries) {
-      if (typeof key !== 'string' || key.length * 3 > this.bounds.maxKeyBytes)
-        return { kind: 'invalid', reason: `key longer than maxKeyBytes (${this.bounds.maxKeyBytes})` };
-      const bytes = typeof value === 'string' ? value.length * 3 : value?.byteLength;
-      if (bytes === undefined || bytes > this.bounds.maxValueBytes)
-        return {
-          kind: 'invalid',
-          reason: `value of "${key}" is not a string or bytes of at most maxValueBytes (${this.bounds.maxValueBytes})`,
-        };
+      const invalid = this.invalidEntry(key, value);
+      if (invalid !== null) return invalid;
     }
     return null;
   }
 
-  private wouldOverflow(entries: readonly DhtEntry[]): ShardReply | null {
-    let count = this.store.size;
-    let bytes = this.storedBytes;
-    for (const e of entries) {
-      const held = this.store.get(e.key);
-      if (held === undefined) count++;
-      bytes += sizeOf(e.key, e.value) - (held?.bytes ?? 0);
-    }
-    if (count > this.bounds.maxEntries && count > this.store.size)
-      return { kind: 'full', bound: 'maxEntries', limit: this.bounds.maxEntries };
-    if (bytes > this.bounds.maxStoredBytes && bytes > this.storedBytes)
-      return { kind: 'full', bound: 'maxStoredBytes', limit: this.bounds.maxStoredBytes };
+  private invalidEntry(key: string, value: DhtValue): ShardReply | null {
+    if (typeof key !== 'string' || key.length * 3 > this.bounds.maxKeyBytes)
+      return { kind: 'invalid', reason: `key longer than maxKeyBytes (${this.bounds.maxKeyBytes})` };
+    const bytes = typeof value === 'string' ? value.length * 3 : value?.byteLength;
+    if (bytes === undefined || bytes > this.bounds.maxValueBytes)
+      return {
+        kind: 'invalid',
+        reason: `value of "${key}" is not a string or bytes of at most maxValueBytes (${this.bounds.maxValueBytes})`,
+      };
     return null;
   }
 

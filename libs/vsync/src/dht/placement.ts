@@ -27,11 +27,11 @@ export class Placement {
     return this.memberSet.has(member);
   }
 
-  /** The owners of `key`, primary first: min(replication, members) distinct members. */
+  /** The owners of `key`, primary first: min(replication, members) distinct members (equal scores: the member
+   *  first in sorted order wins). */
   ownersOf(key: string): string[] {
     const n = this.members.length;
     const r = Math.min(this.replication, n);
-    if (r === 0) return [];
     const hk = hashString(key);
     const best: number[] = [];
     const scores: number[] = [];
@@ -40,22 +40,33 @@ export class Placement {
       let at = best.length;
       while (at > 0 && scores[at - 1] < score) at--;
       if (at >= r) continue;
-      best.splice(at, 0, i);
-      scores.splice(at, 0, score);
-      if (best.length > r) {
-        best.pop();
-        scores.pop();
+      // Shift the lower ones down by one place (the last falls off once r are kept).
+      for (let j = Math.min(best.length, r - 1); j > at; j--) {
+        best[j] = best[j - 1];
+        scores[j] = scores[j - 1];
       }
+      best[at] = i;
+      scores[at] = score;
     }
     return best.map((i) => this.members[i]);
   }
 
-  primaryOf(key: string): string | undefined {
-    return this.ownersOf(key)[0];
+  /** Whether `member` owns `key`, without building the owner list (the put path asks this for every key). */
+  isOwner(member: string, key: string): boolean {
+    const index = this.members.indexOf(member);
+    if (index < 0) return false;
+    const hk = hashString(key);
+    const own = mix(hk ^ this.memberHashes[index]);
+    let above = 0;
+    for (let i = 0; i < this.members.length; i++) {
+      const score = mix(hk ^ this.memberHashes[i]);
+      if (score > own || (score === own && i < index)) above++;
+    }
+    return above < this.replication;
   }
 
-  isOwner(member: string, key: string): boolean {
-    return this.ownersOf(key).includes(member);
+  primaryOf(key: string): string | undefined {
+    return this.ownersOf(key)[0];
   }
 }
 
