@@ -30,39 +30,55 @@ function refused(stats: MemberEvent): number {
   return r.unsealed + r.authFailed + r.replayed;
 }
 
+/** Starts a secured group of three in a system keyed with `systemSecret` (or open), lets an intruder holding
+ *  `intruderKey` (or none) try to join and to send p2p messages into it, and checks nothing of it got through. */
+async function intruderRefused(
+  systemSecret: string | undefined,
+  intruderKey: string | undefined,
+): Promise<void> {
+  const group = await HostileGroup.start(3, {
+    secret: systemSecret,
+    group: 'vault',
+    groupSecret: GROUP_SECRET,
+  });
+  started.push(group);
+  const viewsBefore = group.members.map((m) => group.lastView(m)!.id);
+  const intruder = new MemberProcess('intruder', MEMBER_PROGRAM, {
+    secret: systemSecret,
+    group: 'vault',
+    groupSecret: intruderKey,
+    seeds: [group.addresses[0]],
+  });
+  outsiders.push(intruder);
+  await intruder.next((e) => e.event === 'ready');
+  intruder.command({ cmd: 'join' });
+  const refusal = await intruder.next((e) => e.event === 'error' || e.event === 'joined');
+  expect(refusal).toMatchObject({ event: 'error', name: 'GroupAccessError' });
+
+  for (let i = 0; i < 3; i += 1) intruder.command({ cmd: 'p2p', to: group.currentId(i), tag: 'forged-p2p' });
+  await intruder.next((e) => e.event === 'p2pDone');
+  await sleep(1_000);
+  const alive = await group.stillDelivers();
+  expect(alive).toBe(true);
+  expect(group.deliveriesTagged('forged')).toBe(0);
+  expect(intruder.events.filter((e) => e.event === 'deliver')).toEqual([]);
+  expect(await group.total(refused)).toBeGreaterThanOrEqual(1);
+  const refusedJoins = await group.total((s) => (s.core as { refusedMessages: number }).refusedMessages);
+  expect(refusedJoins).toBeGreaterThan(0);
+  expect(group.members.map((m) => group.viewSize(m))).toEqual([3, 3, 3]);
+  expect(group.members.map((m) => group.lastView(m)!.id)).toEqual(viewsBefore);
+}
+
 describe('a secured group', () => {
   it('refuses a process with the system secret but a wrong group key: no join, read or injection', async () => {
-    const group = await HostileGroup.start(3, { secret: SECRET, group: 'vault', groupSecret: GROUP_SECRET });
-    started.push(group);
-    const viewsBefore = group.members.map((m) => group.lastView(m)!.id);
-    const intruder = new MemberProcess('intruder', MEMBER_PROGRAM, {
-      secret: SECRET,
-      group: 'vault',
-      groupSecret: WRONG_GROUP_SECRET,
-      seeds: [group.addresses[0]],
-    });
-    outsiders.push(intruder);
-    await intruder.next((e) => e.event === 'ready');
-    intruder.command({ cmd: 'join' });
-    const refusal = await intruder.next((e) => e.event === 'error' || e.event === 'joined');
-    expect(refusal).toMatchObject({ event: 'error', name: 'GroupAccessError' });
-
-    for (let i = 0; i < 3; i += 1)
-      intruder.command({ cmd: 'p2p', to: group.currentId(i), tag: 'forged-p2p' });
-    await intruder.next((e) => e.event === 'p2pDone');
-    await sleep(1_000);
-    const alive = await group.stillDelivers();
-    expect(alive).toBe(true);
-    expect(group.deliveriesTagged('forged')).toBe(0);
-    expect(intruder.events.filter((e) => e.event === 'deliver')).toEqual([]);
-    expect(await group.total(refused)).toBeGreaterThanOrEqual(1);
-    const refusedJoins = await group.total((s) => (s.core as { refusedMessages: number }).refusedMessages);
-    expect(refusedJoins).toBeGreaterThan(0);
-    expect(group.members.map((m) => group.viewSize(m))).toEqual([3, 3, 3]);
-    expect(group.members.map((m) => group.lastView(m)!.id)).toEqual(viewsBefore);
+    await intruderRefused(SECRET, WRONG_GROUP_SECRET);
   });
 
-  it('refuses raw sockets writing crafted frames, and the group goes on', async () => {
+  it('refuses a process of an open system without the group key: no join, read or injection', async () => {
+    await intruderRefused(undefined, undefined);
+  });
+
+  it('refuses raw sockets writing crafted frames at the keyed system, and the group goes on', async () => {
     const group = started[0];
     const victim = parseId(group.currentId(1));
     const forgedData = wire(victim, {
