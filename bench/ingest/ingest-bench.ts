@@ -23,6 +23,8 @@ export interface IngestBenchOptions {
   readonly alignWindowMs: number;
   /** Ingest worker threads (its --workers; 0: one thread). */
   readonly workers: number;
+  /** pmu-sim processes sharing the PMUs (disjoint IDCODE ranges): one simulator tops out below the loads measured. */
+  readonly simProcesses: number;
 }
 
 export const DEFAULT_INGEST_BENCH: IngestBenchOptions = {
@@ -32,6 +34,7 @@ export const DEFAULT_INGEST_BENCH: IngestBenchOptions = {
   seconds: 8,
   alignWindowMs: 100,
   workers: 0,
+  simProcesses: 1,
 };
 
 /** CPU a process used per wall second (100 = one core) and its resident memory at the end. */
@@ -56,8 +59,12 @@ export interface IngestBenchResult {
   readonly alignedSamplesPerSec: number;
   /** Complete snapshots over all released, 0 to 1. */
   readonly completeShare: number;
+  /** pmuSim: over all simulator processes. */
   readonly cpuPercent: { readonly ingest: number; readonly pmuSim: number };
   readonly rssMb: { readonly ingest: number; readonly pmuSim: number };
+  readonly simProcesses: number;
+  /** The simulators' own ceiling per core: offered samples per second per core of simulator CPU. */
+  readonly simSamplesPerSecPerCore: number;
   /** Ingest CPU per aligned sample, in microseconds: the figure load on the machine disturbs least. */
   readonly ingestCpuUsPerSample: number;
   /** Instants the simulator could not send on time (its own ceiling reached). */
@@ -91,6 +98,7 @@ interface SimStats {
 }
 
 const WARMUP_S = 3;
+const STREAM_IDCODE_BASE = 40_000;
 const CONFIGURE_LIMIT_MS = 90_000;
 /** CFG-2 answers come slowly from a simulator busy with thousands of PMUs on a loaded machine. */
 const CONFIG_TIMEOUT_MS = 10_000;
@@ -98,10 +106,12 @@ const CONFIG_TIMEOUT_MS = 10_000;
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
   const procs: LocalProcess[] = [];
   try {
-    const sim = startSim(o);
-    procs.push(sim);
-    const ready = await sim.waitFor((l) => l.event === 'ready', 'simulator ready');
-    const ingest = startIngest(o, ready);
+    const sims = Array.from({ length: o.simProcesses }, (_, k) => startSim(o, k));
+    procs.push(...sims);
+    const readies = await Promise.all(
+      sims.map((sim) => sim.waitFor((l) => l.event === 'ready', 'simulator ready')),
+    );
+    const ingest = startIngest(o, readies);
     procs.push(ingest);
     await ingest.waitFor((l) => l.event === 'ready', 'ingest ready');
     await withLimit(
@@ -113,21 +123,26 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       `ingest did not see all ${o.pmus} PMU configurations within ${CONFIGURE_LIMIT_MS} ms`,
     );
     await sleep(WARMUP_S * 1000);
-    const from = { ingest: ingest.lines.length, sim: sim.lines.length, at: Date.now() };
-    const cpu0 = { ingest: cpuMsOf(ingest.pid), sim: cpuMsOf(sim.pid) };
+    const from = { ingest: ingest.lines.length, sims: sims.map((sim) => sim.lines.length), at: Date.now() };
+    const cpu0 = { ingest: cpuMsOf(ingest.pid), sim: sumOf(sims, (sim) => cpuMsOf(sim.pid)) };
     await sleep(o.seconds * 1000);
     const wallMs = Date.now() - from.at;
     const use = {
       ingest: { cpuPercent: percent(cpuMsOf(ingest.pid) - cpu0.ingest, wallMs), rssMb: rssMbOf(ingest.pid) },
-      pmuSim: { cpuPercent: percent(cpuMsOf(sim.pid) - cpu0.sim, wallMs), rssMb: rssMbOf(sim.pid) },
+      pmuSim: {
+        cpuPercent: percent(sumOf(sims, (sim) => cpuMsOf(sim.pid)) - cpu0.sim, wallMs),
+        rssMb: sumOf(sims, (sim) => rssMbOf(sim.pid)),
+      },
     };
     const stats = ingest.lines
       .slice(from.ingest)
       .filter((l) => l.event === 'stats') as unknown as StatsLine[];
-    const simStats = sim.lines.slice(from.sim).filter((l) => l.event === 'stats') as unknown as SimStats[];
-    if (stats.length < 2 || simStats.length < 2)
+    const simStats = sims.map(
+      (sim, k) => sim.lines.slice(from.sims[k]).filter((l) => l.event === 'stats') as unknown as SimStats[],
+    );
+    if (stats.length < 2 || simStats.some((s) => s.length < 2))
       throw new Error(
-        `only ${stats.length} ingest and ${simStats.length} simulator stats lines; run longer (seconds)`,
+        `only ${stats.length} ingest stats lines or too few simulator ones; run longer (seconds)`,
       );
     return summarise(o, stats, simStats, use);
   } finally {
@@ -135,20 +150,42 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
   }
 }
 
-function startSim(o: IngestBenchOptions): LocalProcess {
+function sumOf<T>(items: readonly T[], f: (item: T) => number): number {
+  return items.reduce((n, item) => n + f(item), 0);
+}
+
+/** Simulator k of `simProcesses`: its share of the PMUs, IDCODEs and stream IDCODEs clear of the others'. */
+function simShare(
+  o: IngestBenchOptions,
+  k: number,
+): { pmus: number; idcodeBase: number; streamBase: number } {
+  const per = Math.ceil(o.pmus / o.simProcesses);
+  const pmus = Math.min(per, o.pmus - k * per);
+  return {
+    pmus,
+    idcodeBase: 1000 + k * per,
+    streamBase: STREAM_IDCODE_BASE + k * Math.ceil(per / o.pmusPerStream),
+  };
+}
+
+function startSim(o: IngestBenchOptions, k: number): LocalProcess {
+  const share = simShare(o, k);
   return LocalProcess.tsx(PMU_SIM_ENTRY, [
-    ...['--case', casePath('case118'), '--pmus', String(o.pmus)],
+    ...['--case', casePath('case118'), '--pmus', String(share.pmus)],
+    ...['--idcode-base', String(share.idcodeBase), '--stream-idcode-base', String(share.streamBase)],
     ...['--pmus-per-stream', String(o.pmusPerStream), '--fps', String(o.fps)],
     ...['--tcp', '127.0.0.1:0', '--max-tcp-clients', '65536'],
     ...['--stats-interval-ms', '1000', '--http-port', 'off'],
   ]);
 }
 
-function startIngest(o: IngestBenchOptions, ready: Record<string, unknown>): LocalProcess {
-  const targets = (ready.streams as { idcode: number }[]).flatMap((s) => [
-    '--tcp',
-    `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
-  ]);
+function startIngest(o: IngestBenchOptions, readies: readonly Record<string, unknown>[]): LocalProcess {
+  const targets = readies.flatMap((ready) =>
+    (ready.streams as { idcode: number }[]).flatMap((s) => [
+      '--tcp',
+      `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
+    ]),
+  );
   return LocalProcess.tsx(INGEST_ENTRY, [
     ...targets,
     ...['--fps', String(o.fps), '--align-window-ms', String(o.alignWindowMs)],
@@ -161,7 +198,7 @@ function startIngest(o: IngestBenchOptions, ready: Record<string, unknown>): Loc
 function summarise(
   o: IngestBenchOptions,
   steady: StatsLine[],
-  sim: SimStats[],
+  sims: SimStats[][],
   use: { ingest: ProcessUse; pmuSim: ProcessUse },
 ): IngestBenchResult {
   const a = steady[0];
@@ -170,8 +207,13 @@ function summarise(
   const snapshotsPerSec = ((b.aligner.snapshots - a.aligner.snapshots) * 1000) / dtMs;
   const released = b.aligner.snapshots - a.aligner.snapshots;
   const complete = b.aligner.released.complete - a.aligner.released.complete;
-  const s0 = sim[0];
-  const s1 = sim[sim.length - 1];
+  // Each simulator's instants sent times its own PMUs, over its own stats interval.
+  const offeredSamplesPerSec = sims
+    .map((sim, k) => {
+      const [s0, s1] = [sim[0], sim[sim.length - 1]];
+      return ((s1.slotsSent - s0.slotsSent) * simShare(o, k).pmus * 1000) / (s1.atMs - s0.atMs);
+    })
+    .reduce((a, b) => a + b, 0);
   const alignedSamplesPerSec = ((b.aligner.framesPlaced - a.aligner.framesPlaced) * 1000) / dtMs;
   const ingestCpuShare = use.ingest.cpuPercent / 100;
   return {
@@ -183,14 +225,16 @@ function summarise(
     ratio: round2(snapshotsPerSec / o.fps),
     completePercent: round2((100 * complete) / Math.max(1, released)),
     workers: o.workers,
-    offeredSamplesPerSec: Math.round(((s1.slotsSent - s0.slotsSent) * o.pmus * 1000) / (s1.atMs - s0.atMs)),
+    offeredSamplesPerSec: Math.round(offeredSamplesPerSec),
     alignedSamplesPerSec: Math.round(alignedSamplesPerSec),
     completeShare: Math.round((1e5 * complete) / Math.max(1, released)) / 1e5,
     cpuPercent: { ingest: use.ingest.cpuPercent, pmuSim: use.pmuSim.cpuPercent },
     rssMb: { ingest: use.ingest.rssMb, pmuSim: use.pmuSim.rssMb },
     ingestCpuUsPerSample: round2((ingestCpuShare * 1e6) / Math.max(1, alignedSamplesPerSec)),
-    simSlotsSkipped: s1.slotsSkipped - s0.slotsSkipped,
-    simEventLoopP99Ms: round2(Math.max(...sim.map((s) => s.eventLoopDelayMs.p99))),
+    simProcesses: o.simProcesses,
+    simSamplesPerSecPerCore: Math.round(offeredSamplesPerSec / Math.max(0.001, use.pmuSim.cpuPercent / 100)),
+    simSlotsSkipped: sumOf(sims, (sim) => sim[sim.length - 1].slotsSkipped - sim[0].slotsSkipped),
+    simEventLoopP99Ms: round2(Math.max(...sims.flat().map((s) => s.eventLoopDelayMs.p99))),
     shardDroppedSamples: (b.shardDropped?.samples ?? 0) - (a.shardDropped?.samples ?? 0),
     loadAverage: round2(os.loadavg()[0]),
     ingestCpuShare: round2(ingestCpuShare),

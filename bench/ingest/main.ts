@@ -2,7 +2,7 @@
  * Ingest benchmark CLI:
  *
  *   npx tsx bench/ingest/main.ts [--pmus 3000] [--fps 30] [--pmus-per-stream 50] [--seconds 8]
- *     [--align-window-ms 100] [--workers 2] [--sweep] [--json]
+ *     [--align-window-ms 100] [--workers 2] [--sim-processes 2] [--sweep] [--json]
  *
  * One run: a readable summary with the offered rate as the peer (on stderr with --json), then one JSON object as
  * the last line: offeredSamplesPerSec, alignedSamplesPerSec, completeShare, p99AlignMs, cpuPercent and rssMb per
@@ -27,6 +27,7 @@ const HELD_COMPLETE_SHARE = 0.999;
 /** Snapshots per offered instant for a load to count as held (a run that drops instants does not). */
 const HELD_RATIO = 0.99;
 const DEFAULT_WORKERS = 2;
+const DEFAULT_SIM_PROCESSES = 2;
 
 function flag(name: string, fallback: number, min: number, max: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,7 +49,8 @@ function summary(o: IngestBenchOptions, r: IngestBenchResult): string {
     `${(r.alignedSamplesPerSec / 1000).toFixed(1)}k/s; ${r.snapshotsPerSec} snapshots/s vs ${r.fps} offered ` +
     `(ratio ${r.ratio}), ${(100 * r.completeShare).toFixed(2)}% complete, p99 alignment ${r.p99AlignMs} ms ` +
     `(window ${o.alignWindowMs} ms); CPU ingest ${r.cpuPercent.ingest}% (${r.ingestCpuUsPerSample} us/sample), ` +
-    `pmu-sim ${r.cpuPercent.pmuSim}% (instants skipped ${r.simSlotsSkipped}); RSS ingest ${r.rssMb.ingest} MB, ` +
+    `pmu-sim x${r.simProcesses} ${r.cpuPercent.pmuSim}% (instants skipped ${r.simSlotsSkipped}, ` +
+    `${(r.simSamplesPerSecPerCore / 1000).toFixed(0)}k samples/s per core); RSS ingest ${r.rssMb.ingest} MB, ` +
     `pmu-sim ${r.rssMb.pmuSim} MB; load average ${r.loadAverage}\n`
   );
 }
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     seconds: flag('seconds', d.seconds, 3, 600),
     alignWindowMs: flag('align-window-ms', d.alignWindowMs, 0, 10_000),
     workers: flag('workers', DEFAULT_WORKERS, 0, 64),
+    simProcesses: flag('sim-processes', DEFAULT_SIM_PROCESSES, 1, 16),
   };
   const json = process.argv.includes('--json');
   const human = (line: string) => (json ? process.stderr : process.stdout).write(line);
