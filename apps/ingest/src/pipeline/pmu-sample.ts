@@ -74,4 +74,44 @@ export class FrameSample implements PmuSample {
     const f = this.frame;
     return f.digitals.subarray(f.digitalStart[this.p], f.digitalStart[this.p + 1]);
   }
+
+  /** Phasor values (two per phasor), analog channels and digital words of this sample, counted without a view. */
+  get phasorValueCount(): number {
+    return 2 * (this.frame.phasorStart[this.p + 1] - this.frame.phasorStart[this.p]);
+  }
+
+  get analogCount(): number {
+    return this.frame.analogStart[this.p + 1] - this.frame.analogStart[this.p];
+  }
+
+  get digitalCount(): number {
+    return this.frame.digitalStart[this.p + 1] - this.frame.digitalStart[this.p];
+  }
+
+  /** Copies the phasor values into `to` at `at` without making a view; returns how many were copied. */
+  copyPhasors(to: Float64Array, at: number): number {
+    const f = this.frame;
+    return copyRange(f.phasors, 2 * f.phasorStart[this.p], 2 * f.phasorStart[this.p + 1], to, at);
+  }
+
+  copyAnalogs(to: Float64Array, at: number): number {
+    const f = this.frame;
+    return copyRange(f.analogs, f.analogStart[this.p], f.analogStart[this.p + 1], to, at);
+  }
+
+  copyDigitals(to: Uint16Array, at: number): number {
+    const f = this.frame;
+    return copyRange(f.digitals, f.digitalStart[this.p], f.digitalStart[this.p + 1], to, at);
+  }
+}
+
+function copyRange<A extends Float64Array | Uint16Array>(
+  from: A,
+  start: number,
+  end: number,
+  to: A,
+  at: number,
+): number {
+  for (let i = start; i < end; i += 1) to[at + i - start] = from[i];
+  return end - start;
 }

@@ -1,5 +1,5 @@
 import type { ReleaseReason } from '@gridcloud/pdc';
-import type { PmuSample } from '../pipeline/pmu-sample';
+import { FrameSample, type PmuSample } from '../pipeline/pmu-sample';
 import type { Snapshot } from '../sinks/snapshot-sink';
 
 const REASONS: readonly ReleaseReason[] = ['complete', 'window', 'overflow', 'flush'];
@@ -138,12 +138,19 @@ export function encodePartialSnapshot(s: Snapshot): ArrayBuffer {
     view.freqHz[i] = v.freqHz;
     view.rocof[i] = v.rocofHzPerS;
     view.arrivalMs[i] = v.arrivalMs;
-    view.phasors.set(v.phasors, ph);
-    view.analogs.set(v.analogs, an);
-    view.digitals.set(v.digitals, dg);
-    ph += v.phasors.length;
-    an += v.analogs.length;
-    dg += v.digitals.length;
+    if (v instanceof FrameSample) {
+      // The pipeline's samples copy straight from their frame: no view per channel kind per sample.
+      ph += v.copyPhasors(view.phasors, ph);
+      an += v.copyAnalogs(view.analogs, an);
+      dg += v.copyDigitals(view.digitals, dg);
+    } else {
+      view.phasors.set(v.phasors, ph);
+      view.analogs.set(v.analogs, an);
+      view.digitals.set(v.digitals, dg);
+      ph += v.phasors.length;
+      an += v.analogs.length;
+      dg += v.digitals.length;
+    }
     view.phasorStart[i + 1] = ph;
     view.analogStart[i + 1] = an;
     view.digitalStart[i + 1] = dg;
@@ -157,9 +164,10 @@ function shapeOf(s: Snapshot): Shape {
   let analogs = 0;
   let digitals = 0;
   for (const v of s.values) {
-    phasorValues += v.phasors.length;
-    analogs += v.analogs.length;
-    digitals += v.digitals.length;
+    const frameSample = v instanceof FrameSample;
+    phasorValues += frameSample ? v.phasorValueCount : v.phasors.length;
+    analogs += frameSample ? v.analogCount : v.analogs.length;
+    digitals += frameSample ? v.digitalCount : v.digitals.length;
   }
   return { pmus: s.values.length, phasorValues, analogs, digitals, missing: s.missing.length };
 }
