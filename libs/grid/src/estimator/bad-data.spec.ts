@@ -56,13 +56,13 @@ function plantedErrorRates(
 }
 
 describe('several gross errors at once (case118, three 20-50 sigma errors per frame)', () => {
-  it('normalized residuals re-tested after each removal, with give-back: redundant placement', () => {
+  it('normalized residuals re-tested after each removal, each removal then questioned: redundant placement', () => {
     const rates = plantedErrorRates('redundant', {});
     expect(rates.detected).toBe(1);
     expect(rates.identified).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('normalized residuals re-tested after each removal, with give-back: greedy placement', () => {
+  it('normalized residuals re-tested after each removal, each removal then questioned: greedy placement', () => {
     const rates = plantedErrorRates('greedy', {});
     expect(rates.detected).toBe(1);
     expect(rates.identified).toBeGreaterThanOrEqual(0.75);

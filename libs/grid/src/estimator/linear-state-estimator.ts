@@ -291,10 +291,11 @@ export class LinearStateEstimator {
    * normalizedResidualDetection, while the largest normalized residual
    * clears its family-wise bound), removes the measurement with the largest
    * normalized residual and re-estimates, so each test uses the residual
-   * sensitivities of the measurements still in; when nothing more is
-   * removed, gives back a removed measurement that the estimate now explains
-   * (interacting errors can make a good one look worst) and goes on. At most
-   * maxBadDataRemovals removals, each row given back at most once.
+   * sensitivities of the measurements still in. Then each removal is
+   * questioned (interacting errors can make a good measurement look worst):
+   * the row is put back and kept in, the loop explains the frame without it,
+   * and that explanation replaces the first when it is better (see
+   * betterExplanation). At most maxBadDataRemovals removals per explanation.
    */
   estimate(
     zRe: Float64Array,
@@ -302,37 +303,74 @@ export class LinearStateEstimator {
     missingRows: readonly number[] = [],
     badData = false,
   ): EstimateReport {
-    const missing = [...new Set(missingRows)].sort((a, b) => a - b);
-    const removed: { row: number; normalizedResidual: number }[] = [];
-    if (badData && this.options.robustEstimator === 'huber') {
-      for (const outlier of huberOutliers(this, this.presentRows(missing), zRe, zIm)) {
-        removed.push(outlier);
-        insertSorted(missing, outlier.row);
-      }
+    const absent = [...new Set(missingRows)].sort((a, b) => a - b);
+    if (!badData) return this.report(this.estimateWith(absent, zRe, zIm), absent, []);
+    const screened: Removal[] = [];
+    if (this.options.robustEstimator === 'huber')
+      screened.push(...huberOutliers(this, this.presentRows(absent), zRe, zIm));
+    let best = this.removeLargest(zRe, zIm, absent, screened, new Set());
+    const questioned = new Set<number>();
+    for (let round = 0; round < this.options.maxBadDataRemovals; round++) {
+      const next = this.questionRemovals(zRe, zIm, absent, best, questioned);
+      if (next === undefined) break;
+      best = next;
     }
-    const tried = new Set<number>();
-    for (let round = 0; ; round++) {
-      let frame = this.estimateWith(missing, zRe, zIm);
-      const step =
-        badData && round < 2 * this.options.maxBadDataRemovals + 2
-          ? this.badDataStep(frame, zRe, zIm, missing, removed, tried)
-          : undefined;
-      if (step === undefined) {
-        // A give-back trial may have left another estimate in vRe/vIm.
-        if (tried.size > 0) frame = this.estimateWith(missing, zRe, zIm);
-        return this.report(frame, missing, removed);
-      }
-      if (step.giveBack) {
-        tried.add(step.row);
-        removed.splice(
-          removed.findIndex((r) => r.row === step.row),
-          1,
-        );
-        missing.splice(missing.indexOf(step.row), 1);
-      } else {
-        removed.push({ row: step.row, normalizedResidual: step.value });
-        insertSorted(missing, step.row);
-      }
+    const missing = withRows(absent, best.removed);
+    // Questioning may have left another estimate in vRe/vIm.
+    return this.report(this.estimateWith(missing, zRe, zIm), missing, best.removed);
+  }
+
+  /**
+   * Puts back, one at a time, each removed row not questioned yet, keeps it
+   * in, and lets the loop explain the frame without it: the first such
+   * explanation that is better than `best`, else undefined.
+   */
+  private questionRemovals(
+    zRe: Float64Array,
+    zIm: Float64Array,
+    absent: readonly number[],
+    best: Explanation,
+    questioned: Set<number>,
+  ): Explanation | undefined {
+    for (const { row } of best.removed) {
+      if (questioned.has(row)) continue;
+      questioned.add(row);
+      const others = best.removed.filter((r) => r.row !== row);
+      const other = this.removeLargest(zRe, zIm, absent, others, new Set([row]));
+      if (betterExplanation(other, best, this.options.normalizedResidualThreshold)) return other;
+    }
+    return undefined;
+  }
+
+  /**
+   * The largest-normalized-residual loop from `removed` on: removes the
+   * worst row (never one of `keep`) while it clears the identification
+   * threshold, re-estimating after each removal.
+   */
+  private removeLargest(
+    zRe: Float64Array,
+    zIm: Float64Array,
+    absent: readonly number[],
+    removed: readonly Removal[],
+    keep: ReadonlySet<number>,
+  ): Explanation {
+    const out = [...removed];
+    for (;;) {
+      const frame = this.estimateWith(withRows(absent, out), zRe, zIm);
+      const done = (explained: boolean): Explanation => ({
+        removed: out,
+        excess: frame.cost - frame.dof,
+        explained,
+      });
+      if (!(frame.suspect || this.options.normalizedResidualDetection)) return done(true);
+      const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
+      // A kept row still beyond the threshold leaves the frame unexplained, whatever else goes.
+      let worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
+      if (worst.row < 0 || worst.value < threshold) return done(true);
+      if (keep.has(worst.row)) worst = this.largestNormalizedResidual(frame.factor, zRe, zIm, keep);
+      if (worst.row < 0 || worst.value < threshold || out.length >= this.options.maxBadDataRemovals)
+        return done(false);
+      out.push({ row: worst.row, normalizedResidual: worst.value });
     }
   }
 
@@ -374,92 +412,6 @@ export class LinearStateEstimator {
     };
   }
 
-  /** The next removal, else the next give-back, else undefined (bad-data processing is done). */
-  private badDataStep(
-    frame: FrameTest,
-    zRe: Float64Array,
-    zIm: Float64Array,
-    missing: readonly number[],
-    removed: readonly { row: number }[],
-    tried: Set<number>,
-  ): { row: number; value: number; giveBack: boolean } | undefined {
-    const testing = frame.suspect || this.options.normalizedResidualDetection;
-    if (testing && removed.length < this.options.maxBadDataRemovals) {
-      const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
-      if (worst.row >= 0 && worst.value >= this.identificationThreshold(frame.suspect, frame.factor.usedRows))
-        return { ...worst, giveBack: false };
-    }
-    const back =
-      this.bestGiveBack(frame.factor, zRe, zIm, removed, tried) ??
-      this.swapGiveBack(frame.factor, missing, zRe, zIm, removed, tried);
-    return back === undefined ? undefined : { ...back, giveBack: true };
-  }
-
-  /**
-   * A removed row whose return makes another row the worst one, beyond the
-   * identification threshold: the usual way interacting errors fool the
-   * largest normalized residual is to make a good measurement look worst,
-   * after whose removal a bad one turns critical and hides. Giving the good
-   * one back lets the loop remove the bad one instead. A removed row without
-   * which some bus is unobservable comes back unless it is still the worst
-   * (then it is critical once back, and its error could not be told anyway).
-   * Each removed row is tried once (one estimate per trial).
-   */
-  private swapGiveBack(
-    current: GainFactor,
-    missing: readonly number[],
-    zRe: Float64Array,
-    zIm: Float64Array,
-    removed: readonly { row: number }[],
-    tried: Set<number>,
-  ): { row: number; value: number } | undefined {
-    const m = this.model;
-    for (const { row } of removed) {
-      if (tried.has(row)) continue;
-      tried.add(row);
-      const restores =
-        current.observable[m.col1[row]] === 0 || (m.col2[row] >= 0 && current.observable[m.col2[row]] === 0);
-      const frame = this.estimateWith(
-        missing.filter((r) => r !== row),
-        zRe,
-        zIm,
-      );
-      const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
-      const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
-      const exposes = worst.row >= 0 && worst.row !== row && worst.value >= threshold;
-      if (exposes || (restores && worst.row !== row)) return { row, value: worst.value };
-    }
-    return undefined;
-  }
-
-  /**
-   * The removed row the current estimate explains best, if it passes:
-   * a row left out has prediction error z - h x of variance
-   * sigma^2 + h G^-1 h^H, and a good one stays within
-   * normalizedResidualThreshold of it.
-   */
-  private bestGiveBack(
-    factor: GainFactor,
-    zRe: Float64Array,
-    zIm: Float64Array,
-    removed: readonly { row: number }[],
-    tried: ReadonlySet<number>,
-  ): { row: number; value: number } | undefined {
-    const inverse = factor.inverseOnPattern();
-    let best: { row: number; value: number } | undefined;
-    for (const { row } of removed) {
-      const m = this.model;
-      if (tried.has(row) || factor.observable[m.col1[row]] === 0) continue;
-      if (m.col2[row] >= 0 && factor.observable[m.col2[row]] === 0) continue;
-      const [rr, ri] = this.residual(row, zRe, zIm);
-      const value =
-        Math.hypot(rr, ri) / Math.sqrt(m.sigma[row] ** 2 + this.gainQuadratic(factor, inverse, row));
-      if (value < this.options.normalizedResidualThreshold && (best === undefined || value < best.value))
-        best = { row, value };
-    }
-    return best;
-  }
-
   /**
    * After a failed chi-square test the largest normalized residual is bad if
    * above normalizedResidualThreshold. Used as a test of its own, it must
@@ -484,12 +436,13 @@ export class LinearStateEstimator {
     factor: GainFactor,
     zRe: Float64Array,
     zIm: Float64Array,
+    keep: ReadonlySet<number> = NONE_KEPT,
   ): { row: number; value: number } {
     const m = this.model;
     const inverse = factor.inverseOnPattern();
     let best = { row: -1, value: 0 };
     for (let r = 0; r < m.rowCount; r++) {
-      if (factor.weight[r] === 0) continue;
+      if (factor.weight[r] === 0 || keep.has(r)) continue;
       const variance = m.sigma[r] * m.sigma[r] - this.gainQuadratic(factor, inverse, r);
       if (!(variance > 1e-9 * m.sigma[r] * m.sigma[r])) continue;
       const [rr, ri] = this.residual(r, zRe, zIm);
@@ -540,8 +493,41 @@ interface FrameTest {
   readonly suspect: boolean;
 }
 
-function insertSorted(list: number[], value: number): void {
-  let at = list.length;
-  while (at > 0 && list[at - 1] > value) at--;
-  list.splice(at, 0, value);
+/** A measurement removed as bad data and the normalized residual it was removed with. */
+interface Removal {
+  readonly row: number;
+  readonly normalizedResidual: number;
+}
+
+/** One account of a frame's bad data: the rows removed, the objective left, and whether the rest passes. */
+interface Explanation {
+  readonly removed: readonly Removal[];
+  /** J minus its degrees of freedom (its expectation without bad data): fair between sets that see different buses. */
+  readonly excess: number;
+  /** False when the loop stopped at maxBadDataRemovals with a row still beyond the threshold. */
+  readonly explained: boolean;
+}
+
+const NONE_KEPT: ReadonlySet<number> = new Set();
+
+/**
+ * Whether `a` accounts for the frame better than `b`: it leaves no row beyond
+ * the threshold where b does, or it needs fewer removals, or as many with an
+ * objective J (beyond its degrees of freedom) lower by more than `marginJ`
+ * (normalizedResidualThreshold).
+ * Each removal lowers J by what its error explained, so J compares the two
+ * sets as the bad ones over the whole frame. The margin (one threshold-sized
+ * normalized residual, squared) keeps the first choice where the two differ
+ * by noise only: two measurements whose residuals move together (a near
+ * pair) give the same J whichever goes, and the data cannot tell them apart.
+ */
+function betterExplanation(a: Explanation, b: Explanation, marginJ: number): boolean {
+  if (a.explained !== b.explained) return a.explained;
+  if (a.removed.length !== b.removed.length) return a.removed.length < b.removed.length;
+  return a.excess < b.excess - marginJ;
+}
+
+/** `absent` with the removed rows added, ascending (the factor cache's key). */
+function withRows(absent: readonly number[], removed: readonly Removal[]): number[] {
+  return [...absent, ...removed.map((r) => r.row)].sort((a, b) => a - b);
 }
