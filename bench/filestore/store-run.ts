@@ -2,6 +2,8 @@ import { FileStoreClient } from '@gridcloud/filestore';
 import { ReplicaSet } from '../../scripts/filestore-check/replica-set';
 import { runConcurrently, type Batch, type Workload } from './workload';
 
+const BENCH_REQUEST_TIMEOUT_MS = 60_000;
+
 export interface StoreOptions {
   readonly durable: boolean;
   readonly replicas: number;
@@ -28,7 +30,11 @@ export class StoreUnderTest {
     const urls = set.urls;
     const clients = Array.from({ length: o.concurrency }, (_, w) => {
       const k = w % urls.length;
-      return new FileStoreClient({ urls: [...urls.slice(k), ...urls.slice(0, k)] });
+      // A loaded machine may hold an append for seconds: the benchmark measures, it does not give up early.
+      return new FileStoreClient({
+        urls: [...urls.slice(k), ...urls.slice(0, k)],
+        requestTimeoutMs: BENCH_REQUEST_TIMEOUT_MS,
+      });
     });
     return new StoreUnderTest(set, clients);
   }
