@@ -113,12 +113,13 @@ export class DhtClient {
   async orderedPut(entries: Iterable<readonly [string, DhtValue]>): Promise<void> {
     const list = [...entries].map(([key, value]) => ({ key, value }));
     const replies = await this.orderedOp({ kind: 'put', writer: this.self, entries: list });
-    for (const reply of replies) if (reply.kind !== 'applied') this.raise('a member', reply);
+    for (const reply of replies) if (reply.kind !== 'applied') this.refuse(reply);
   }
 
   /** Reads keys in the group's total order: the value of the last ordered put before this read. */
   async orderedGet(keys: readonly string[]): Promise<Array<DhtValue | undefined>> {
     const replies = await this.orderedOp({ kind: 'get', keys });
+    for (const reply of replies) if (reply.kind !== 'values') this.refuse(reply);
     return keys.map((_, i) => {
       for (const r of replies) if (r.kind === 'values' && r.owned[i]) return r.values[i]?.value;
       return undefined;
@@ -128,7 +129,7 @@ export class DhtClient {
   /** Runs the aggregate `name` on every member's primary keys (in the total order) and combines the parts. */
   async aggregate<T>(name: string, args: readonly unknown[], combine: (parts: unknown[]) => T): Promise<T> {
     const replies = await this.orderedOp({ kind: 'aggregate', name, args });
-    return combine(replies.map((r) => (r.kind === 'partial' ? r.value : this.raise('a member', r))));
+    return combine(replies.map((r) => (r.kind === 'partial' ? r.value : this.refuse(r))));
   }
 
   private async orderedOp(op: OrderedOp): Promise<ShardReply[]> {
@@ -194,6 +195,15 @@ export class DhtClient {
   private raise(owner: string, reply: ShardReply): never | void {
     if (reply.kind === 'full') throw new DhtFullError(owner, reply.bound, reply.limit);
     if (reply.kind === 'invalid') throw new DhtRequestError(reply.reason);
+  }
+
+  /** An ordered operation is answered by every member; any refusal fails it (it cannot be retried blindly: an
+   *  ordered put some members applied would be applied twice). */
+  private refuse(reply: ShardReply): never {
+    this.raise('a member', reply);
+    if (reply.kind === 'busy')
+      throw new DhtUnavailableError(this.name, `a member held maxWaitingRequests (${reply.limit}) already`);
+    throw new DhtRequestError(`a member answered an ordered operation with "${reply.kind}"`);
   }
 
   private placement(): Placement {

@@ -260,7 +260,9 @@ export class DhtShard {
 
   private enqueue(input: Waiting, effects: ShardEffect[]): void {
     if (this.waiting.length === 0 && this.satisfied(this.fill)) return this.answer(input, effects);
-    if (this.waiting.length >= this.bounds.maxWaitingRequests) {
+    // Ordered operations are never refused (a refusal at one member only would break an ordered put's atomicity):
+    // their number is bounded by the group's own bound on requests awaiting answers (core.maxOwedReplies).
+    if (input.type === 'get' && this.waiting.length >= this.bounds.maxWaitingRequests) {
       const reply: ShardReply = { kind: 'busy', limit: this.bounds.maxWaitingRequests };
       return void effects.push({ type: 'reply', request: input.request, reply });
     }
