@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VsyncProcess } from '@gridcloud/vsync';
-import { FileStorePathError, FileStoreRecordError } from '../errors';
+import { FileStoreClosedError, FileStorePathError, FileStoreRecordError } from '../errors';
 import type { StoredRecord } from '../protocol/records';
 import { FileStore } from './file-store';
 
@@ -18,8 +18,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function replica(dataDir: string, durable = false): Promise<FileStore> {
-  const process = new VsyncProcess({ founder: true });
+async function replica(dataDir: string, durable = false, seeds?: string[]): Promise<FileStore> {
+  const process = new VsyncProcess(seeds === undefined ? { founder: true } : { seeds });
   const store = await FileStore.open(process, { dataDir, durable, ackReplicas: 1 });
   open.push({ store, process });
   return store;
@@ -89,5 +89,28 @@ describe('FileStore on one replica', () => {
     ).rejects.toThrow(/maxRecordBytes/);
     await expect(all(store.read('a', { timeNs: 1n, clock: 'wall' as 'user' }))).rejects.toThrow(/at.clock/);
     expect(store.stats().records).toBe(0);
+  });
+
+  it('a replica whose disk write fails leaves the group, and appends complete with the others', async () => {
+    const a = await replica(tempDir());
+    const dirB = tempDir();
+    const b = await replica(dirB, false, [open[0].process.self.address]);
+    const errors: Error[] = [];
+    b.onError((error) => errors.push(error));
+    await a.append('ok', [{ userTimeNs: 1n, data: bytes('x') }]);
+    // The next file cannot be created under B's data directory: its files folder is now a plain file.
+    rmSync(join(dirB, 'files'), { recursive: true, force: true });
+    writeFileSync(join(dirB, 'files'), 'not a directory');
+    const ack = await a.append('new/file', [{ userTimeNs: 2n, data: bytes('y') }]);
+    expect(ack.replicas).toBe(1);
+    // B applies it too, after A answered (ackReplicas 1): wait for its failure.
+    const failed = (): boolean =>
+      errors.some((e) => e instanceof FileStoreClosedError && /writing new\/file failed/.test(e.message));
+    await vi.waitFor(() => expect(failed()).toBe(true), { timeout: 10_000 });
+    await expect(all(b.read('ok', null))).rejects.toThrow(FileStoreClosedError);
+    await vi.waitFor(() => expect(a.stats().members).toBe(1), { timeout: 10_000 });
+    expect((await a.append('after', [{ userTimeNs: 3n, data: bytes('z') }])).replicas).toBe(1);
+    await expect(b.list()).rejects.toThrow(FileStoreClosedError);
+    expect((await a.list()).map((f) => f.path)).toEqual(['after', 'new/file', 'ok']);
   });
 });

@@ -33,6 +33,10 @@ type AppendReply = [number, number, number, number, number];
 
 const MAX_POSITION_BYTES = 1024 * 1024;
 
+/** A replica that failed does not answer: an abort would fail the append everywhere, while silence lets it complete
+ *  with the other replicas once this one has left the group (which fail() starts). */
+const WITHDRAWN = new Promise<never>(() => undefined);
+
 /**
  * One replica of the file store, a member of the `filestore` vsync group. Appends are ordered through the group
  * (orderedQuery, want = ackReplicas): every replica stamps and applies the same appends in the same order and
@@ -44,6 +48,7 @@ export class FileStore {
   private clock: HlcTimestamp = HLC_ZERO;
   private pending = 0;
   private closed: string | undefined;
+  private closing: Promise<void> | undefined;
   private syncing: Promise<void> | undefined;
   private readonly syncPasses = new Set<Promise<void>>();
   private readonly counters = {
@@ -203,12 +208,14 @@ export class FileStore {
   }
 
   /** Leaves the group and closes the files (fsyncing them in durable mode). */
-  async close(): Promise<void> {
-    if (this.closed !== undefined) return;
-    this.closed = 'it was closed';
-    await this.group.close();
-    await Promise.allSettled([...this.syncPasses]);
-    this.store.close();
+  close(): Promise<void> {
+    this.closed ??= 'it was closed';
+    this.closing ??= (async () => {
+      await this.group.close();
+      await Promise.allSettled([...this.syncPasses]);
+      this.store.close();
+    })();
+    return this.closing;
   }
 
   /** Runs at every replica in the group's total order: stamps and writes the records, answers once written. */
@@ -217,7 +224,7 @@ export class FileStore {
     proposed: HlcTimestamp,
     batch: Uint8Array,
   ): AppendReply | Promise<AppendReply> {
-    if (this.closed !== undefined) throw new FileStoreClosedError(this.closed);
+    if (this.closed !== undefined) return WITHDRAWN;
     validateFilePath(path);
     if (!isHlcTimestamp(proposed))
       throw new FileStoreRecordError('serverTime', 'the proposed time is malformed');
@@ -227,7 +234,7 @@ export class FileStore {
       this.store.apply(path, frames);
     } catch (error) {
       this.fail(`writing ${path} failed: ${(error as Error).message}`);
-      throw error;
+      return WITHDRAWN;
     }
     if (compareHlc(frames.lastStamp, this.clock) > 0) this.clock = frames.lastStamp;
     this.counters.appendsApplied++;
@@ -235,7 +242,10 @@ export class FileStore {
     const { firstSeq, lastStamp: last } = frames;
     const reply: AppendReply = [firstSeq, first.wallMs, first.logical, last.wallMs, last.logical];
     if (!this.options.durable) return reply;
-    return this.syncSoon().then(() => reply);
+    return this.syncSoon().then(
+      () => reply,
+      () => WITHDRAWN,
+    );
   }
 
   /** One fsync pass for every append applied in this turn of the event loop (group commit); the fsyncs run on the
@@ -278,10 +288,14 @@ export class FileStore {
     this.counters.catchUpMs += Math.round(performance.now() - startedMs);
   }
 
+  /** A write or fsync failed: this replica no longer holds what the group holds, so it stops serving and leaves the
+   *  group (its answers would otherwise abort every append). Restarting it replays its log and catches up. */
   private fail(reason: string): void {
-    this.closed ??= reason;
+    if (this.closed !== undefined) return;
+    this.closed = reason;
     const error = new FileStoreClosedError(reason);
     this.errorListeners.forEach((listener) => listener(error));
+    this.group.close().catch((e: Error) => this.errorListeners.forEach((listener) => listener(e)));
   }
 
   private checkOpen(): void {
