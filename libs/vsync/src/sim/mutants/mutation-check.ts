@@ -22,8 +22,9 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
   {
     bug: 'newLeaderIgnoresAccepted',
     breaks: 'a new leader re-proposes the highest-ballot accepted value',
-    // Multicasts only: queries thin out the traffic whose loss at a leader takeover this bug shows.
-    knobs: { crashBudget: 6, queryShare: 0 },
+    // Multicasts only, no secured-group intruder: queries and the intruder's refused attempts thin out the traffic
+    // whose loss at a leader takeover this bug shows.
+    knobs: { crashBudget: 6, queryShare: 0, secureShare: 0 },
   },
   { bug: 'sendWindowIgnored', breaks: 'a sender keeps at most sendWindowMessages in flight', knobs: {} },
   {
