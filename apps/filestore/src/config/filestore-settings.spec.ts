@@ -19,10 +19,6 @@ describe('filestore settings', () => {
       ['--data-dir', 'd', '--failure-timeout-ms', '100', '--heartbeat-interval-ms', '100'],
       '--failure-timeout-ms must exceed',
     ],
-    [
-      ['--data-dir', 'd', '--max-body-bytes', '2048', '--max-batch-bytes', '4096'],
-      '--max-batch-bytes must not exceed',
-    ],
   ])('refuses %j, naming the flag', (argv, message) => {
     expect(() => parseFileStoreSettings(argv, {})).toThrow(FileStoreConfigError);
     expect(() => parseFileStoreSettings(argv, {})).toThrow(message);

@@ -101,7 +101,5 @@ export function parseFileStoreSettings(argv: readonly string[], env: NodeJS.Proc
   const s = FILESTORE_SETTINGS.parse(argv, env);
   if (s.failureTimeoutMs <= s.heartbeatIntervalMs)
     throw new FileStoreConfigError('--failure-timeout-ms must exceed --heartbeat-interval-ms');
-  if (s.maxBatchBytes > s.maxBodyBytes)
-    throw new FileStoreConfigError('--max-batch-bytes must not exceed --max-body-bytes');
   return s;
 }
