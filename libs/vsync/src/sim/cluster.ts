@@ -1,5 +1,6 @@
 import {
   type CoreConfig,
+  type CoreInput,
   type CoreOutput,
   type Ordering,
   ProcessCore,
@@ -158,6 +159,15 @@ export class Cluster {
       body: { kind: 'refound' },
     };
     this.stepNode(n, { type: 'receive', fromAddress: operator.address, message, nowMs: this.localTime(n) });
+  }
+
+  /** Feeds one input to the incarnation `incarnation` of a node, as a runtime does with its storage's answers (a
+   *  safeSend log write done): dropped if that incarnation is gone, and retried shortly while the node is paused. */
+  feed(index: number, incarnation: number, make: (nowMs: number) => CoreInput): void {
+    const n = this.node(index);
+    if (!n.core || n.incarnation !== incarnation) return;
+    if (n.paused) return this.at(this.now + 10, () => this.feed(index, incarnation, make));
+    this.stepNode(n, make(this.localTime(n)));
   }
 
   join(index: number, group: string): void {
@@ -466,6 +476,7 @@ export class Cluster {
         return this.excluded(n, o.error.name);
       case 'disconnect':
       case 'systemView':
+      case 'persist':
         return;
     }
   }

@@ -3,6 +3,7 @@ import { SECURE_INVARIANT_NAME } from './secure-groups';
 import { type FaultKnobs, type RunResult, runSeed } from './random-run';
 import { DICTIONARY_INVARIANTS, runDictionarySeed } from './dictionary/dictionary-run';
 import { DHT_INVARIANTS, runDhtSeed } from './dht/dht-run';
+import { runSafeSeed, SAFE_INVARIANTS } from './safe-run';
 
 export interface BatchSummary {
   readonly runs: number;
@@ -23,7 +24,9 @@ export function runGuarded(seed: number, knobs: FaultKnobs): RunResult {
     const dictionary = runDictionarySeed(seed).violations.map((v) => `dictionary: ${v}`);
     // And the DHT sharded over a group (its own faults too).
     const dht = runDhtSeed(seed).violations;
-    const extra = [...dictionary, ...dht];
+    // And safeSend in logged mode, through minority crashes and a crash of the whole group (its own faults too).
+    const safe = runSafeSeed(seed).violations;
+    const extra = [...dictionary, ...dht, ...safe];
     return extra.length === 0 ? result : { ...result, violations: [...result.violations, ...extra] };
   } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -71,7 +74,13 @@ export function runSeeds(
     safetyOnlyRuns,
     violations,
     failedSeeds,
-    invariants: [...INVARIANT_NAMES, SECURE_INVARIANT_NAME, ...DICTIONARY_INVARIANTS, ...DHT_INVARIANTS],
+    invariants: [
+      ...INVARIANT_NAMES,
+      SECURE_INVARIANT_NAME,
+      ...DICTIONARY_INVARIANTS,
+      ...DHT_INVARIANTS,
+      ...SAFE_INVARIANTS,
+    ],
     knobs,
     maxInFlightMessages,
     seconds,

@@ -21,6 +21,7 @@ export const PLANTED_BUG_NAMES = [
   'queryKeepsDeparted',
   'dhtHandoverLost',
   'securedJoinUnchecked',
+  'safeDeliverBeforeQuorum',
 ] as const;
 
 export type PlantedBugName = (typeof PLANTED_BUG_NAMES)[number];

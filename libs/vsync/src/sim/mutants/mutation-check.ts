@@ -67,6 +67,11 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
     breaks: 'a secured group is joined only through a member that checked the joiner proof',
     knobs: { secureShare: 1 },
   },
+  {
+    bug: 'safeDeliverBeforeQuorum',
+    breaks: 'a safeSend is delivered once a majority of its epoch members still in the group logged it',
+    knobs: {},
+  },
 ];
 
 export interface MutantOutcome {
