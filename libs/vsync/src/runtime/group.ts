@@ -178,6 +178,12 @@ export class Group implements GroupEndpoint {
     return this;
   }
 
+  /** Checkpoint of the safeSend log (safeLogDir): drops the records this member delivered, once the application's
+   *  own state covers them; the log's bound (maxSafeLogBytes) is kept this way. */
+  truncateSafeLog(): Promise<void> {
+    return this.process.truncateSafeLog(this.name);
+  }
+
   /** How many safeSends recoverSafeSends replayed (0 before it ran). */
   get recoveredSafeSends(): number {
     return this.recovery?.recoveredCount ?? 0;

@@ -78,6 +78,9 @@ export class VsyncProcess {
   private readonly pending = new Map<number, PendingRequest>();
   /** Logged safeSend: one log per group, opened before the group is joined. */
   private readonly safeLogs = new Map<string, SafeLogFile>();
+  /** Per group: safe records delivered here since the log was opened, and log records a checkpoint dropped. */
+  private readonly safeDelivered = new Map<string, number>();
+  private readonly safeTruncated = new Map<string, number>();
   private readonly inputs: CoreInput[] = [];
   private batch: MulticastBatch | undefined;
   private readonly feedBatchSoon = (): void => this.feedBatch();
@@ -181,6 +184,17 @@ export class VsyncProcess {
         await SafeLogFile.open(SafeLogFile.pathOf(dir, group), this.options.maxSafeLogBytes),
       );
     return this.request({ type: 'join', group });
+  }
+
+  /** Checkpoint of a group's safeSend log: drops every record delivered here (those it held at open and those
+   *  delivered since), keeping the ones still waiting for their quorum. Call it once the application's own state
+   *  covers what it delivered: a later whole-group recovery replays only what followed. */
+  async truncateSafeLog(group: string): Promise<void> {
+    const log = this.safeLogs.get(group);
+    if (log === undefined) return;
+    const delivered = log.recovered.length + (this.safeDelivered.get(group) ?? 0);
+    await log.dropFirst(delivered - (this.safeTruncated.get(group) ?? 0));
+    this.safeTruncated.set(group, delivered);
   }
 
   /** A payload as the group's handlers see it: opened with the group's key when the group is secured (a logged
@@ -499,6 +513,8 @@ export class VsyncProcess {
       return this.reply(delivery.sender, delivery.queryId, 'abort', reason);
     }
     this.counters.deliveries += 1;
+    if (delivery.ordering === 'safe')
+      this.safeDelivered.set(delivery.group, (this.safeDelivered.get(delivery.group) ?? 0) + 1);
     const endpoint = this.groups.get(delivery.group);
     endpoint?.deliver(payload === delivery.payload ? delivery : { ...delivery, payload });
   }

@@ -14,8 +14,8 @@ interface PendingAppend {
  * One group's safeSend log on disk: records appended and fsynced (fdatasync) before the core is told they are
  * persisted. Appends issued while a write is in progress are written together by the next one (group commit: one
  * fsync for all). Opening it reads every intact record and cuts a torn tail off. Bounded by `maxBytes`: an append
- * that would pass it fails with SafeLogFullError (the acceptor then stops accepting, nothing is lost) until
- * `rewrite` (a checkpoint) makes room.
+ * that would pass it fails with SafeLogFullError, and so does every later one (the acceptor stops accepting, nothing
+ * is lost) until `rewrite` (a checkpoint or the recovered history) replaces the file.
  */
 export class SafeLogFile {
   private handle: FileHandle | undefined;
@@ -84,6 +84,13 @@ export class SafeLogFile {
     this.handle = await open(this.path, 'a+');
     this.bytes = size;
     this.broken = undefined;
+  }
+
+  /** Drops the first `count` records (a checkpoint covers them) and keeps the rest, rewriting the file. */
+  async dropFirst(count: number): Promise<void> {
+    await this.idle();
+    const log = decodeLog(await readFile(this.path));
+    await this.rewrite(log.entries.slice(count));
   }
 
   async close(): Promise<void> {
