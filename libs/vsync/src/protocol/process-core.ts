@@ -132,6 +132,8 @@ export class ProcessCore {
   private readonly futureBytesByPeer = new Map<string, number>();
   /** Epochs whose own multicasts of this step still wait to be packed and sent; emptied at the end of every step. */
   private filledOutboxes: GroupEpoch[] = [];
+  /** Epochs with an acknowledgement due before this step ends (after the outboxes: it covers their records). */
+  private dueAnnouncements: GroupEpoch[] = [];
   private lastHeartbeatMs = -Infinity;
   private lastRequestMs = -Infinity;
 
@@ -223,6 +225,9 @@ export class ProcessCore {
       case 'receive':
         this.onReceive(input.message);
         break;
+      case 'receiveBatch':
+        for (const message of input.messages) this.onReceive(message);
+        break;
       case 'join':
       case 'leave':
         this.onGroupRequest(input.group, input.requestId, input.type === 'join');
@@ -284,11 +289,14 @@ export class ProcessCore {
   /** Own multicasts released in one step leave as one data message per member and group. An epoch replaced in
    *  this step was frozen first, which emptied its outbox. */
   private flushOutboxes(): void {
-    if (this.filledOutboxes.length === 0) return;
+    if (this.filledOutboxes.length === 0 && this.dueAnnouncements.length === 0) return;
     const epochs = this.filledOutboxes;
+    const announcing = this.dueAnnouncements;
     this.filledOutboxes = [];
+    this.dueAnnouncements = [];
     if (this.role !== 'member') return;
     for (const epoch of epochs) epoch.flushOutbox();
+    for (const epoch of announcing) epoch.flushAnnouncement();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -972,6 +980,7 @@ export class ProcessCore {
         deliver: (r: DataRecord, groupViewId: number) => this.deliver(r, groupViewId),
         send: (to: ProcessId, body: WireBody) => this.sendToMember(to, body),
         outboxFilled: (epoch: GroupEpoch) => void this.filledOutboxes.push(epoch),
+        announcementDue: (epoch: GroupEpoch) => void this.dueAnnouncements.push(epoch),
       };
       const packBytes = Math.min(MAX_PACK_BYTES, this.config.maxPayloadBytes);
       this.groups.set(

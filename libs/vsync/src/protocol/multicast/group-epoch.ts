@@ -12,6 +12,8 @@ export interface EpochEffects {
   send(to: ProcessId, body: WireBody): void;
   /** The outbox went from empty to holding records: the core packs and sends them before its step ends. */
   outboxFilled(epoch: GroupEpoch): void;
+  /** An acknowledgement became due: the core sends it (flushAnnouncement) before its step ends. */
+  announcementDue(epoch: GroupEpoch): void;
 }
 
 /** When a member acknowledges received messages and announces its clock without waiting for the tick. */
@@ -40,6 +42,9 @@ export class GroupEpoch {
   private lastAckedTotal = 0;
   private lastAckMs = -Infinity;
   private announceOwed = false;
+  /** When receivePack found an acknowledgement due in this step; it leaves at the step's end (flushAnnouncement), so
+   *  every pack of one step (a batch of received frames) shares one groupAck, which is cumulative anyway. */
+  private announceDueMs: number | undefined;
   private lastImmediateMs = -Infinity;
   private readonly totalPending: DataRecord[] = [];
   private frozenFlag = false;
@@ -157,16 +162,22 @@ export class GroupEpoch {
       this.myClock = Math.max(this.myClock, record.lamport);
       if (record.ordering !== 'fifo') newestTotal = Math.max(newestTotal, record.lamport);
     }
-    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceAt(nowMs);
-    else if (this.lastAnnouncedClock < newestTotal) {
+    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceSoon(nowMs);
+    else if (this.lastAnnouncedClock < newestTotal && this.announceDueMs === undefined) {
       // Others cannot deliver these total messages until we promise to send nothing earlier: say so soon.
       if (nowMs - this.lastImmediateMs < bounds.clockAnnounceIntervalMs) this.announceOwed = true;
       else {
         this.lastImmediateMs = nowMs;
-        this.announceAt(nowMs);
+        this.announceSoon(nowMs);
       }
     }
     this.deliverTotal();
+  }
+
+  /** Sends the acknowledgement receivePack found due in this step, if it is still owed. */
+  flushAnnouncement(): void {
+    const dueMs = this.announceDueMs;
+    if (dueMs !== undefined) this.announceAt(dueMs);
   }
 
   receiveAck(from: ProcessId, clock: number, received: readonly number[]): void {
@@ -238,7 +249,13 @@ export class GroupEpoch {
   /** No acknowledgement leaves a frozen member: a message it receives after its flush report must not become stable
    *  (and be garbage-collected by its sender) on the strength of that receipt, or it could vanish from the flush set
    *  while this member holds it undelivered. */
+  private announceSoon(nowMs: number): void {
+    if (this.announceDueMs === undefined) this.effects.announcementDue(this);
+    this.announceDueMs = nowMs;
+  }
+
   private announceAt(nowMs: number): void {
+    this.announceDueMs = undefined;
     if (this.frozenFlag) return;
     // The clock announced covers the outbox's records: they must reach the members first (links are FIFO).
     this.flushOutbox();
