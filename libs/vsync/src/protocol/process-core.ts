@@ -134,6 +134,8 @@ export class ProcessCore {
   private filledOutboxes: GroupEpoch[] = [];
   /** Epochs with an acknowledgement due before this step ends (after the outboxes: it covers their records). */
   private dueAnnouncements: GroupEpoch[] = [];
+  /** Inside a receiveBatch input: acknowledgements wait for the end of the step. */
+  private receivingBatch = false;
   private lastHeartbeatMs = -Infinity;
   private lastRequestMs = -Infinity;
 
@@ -226,7 +228,7 @@ export class ProcessCore {
         this.onReceive(input.message);
         break;
       case 'receiveBatch':
-        for (const message of input.messages) this.onReceive(message);
+        this.receiveBatch(input.messages);
         break;
       case 'join':
       case 'leave':
@@ -283,6 +285,17 @@ export class ProcessCore {
       if (this.groups.get(wait.group) === wait.epoch && !wait.epoch.isStableUpTo(wait.counts)) continue;
       this.stabilityWaits.delete(requestId);
       this.out.push({ type: 'requestDone', requestId });
+    }
+  }
+
+  /** Messages received together: acknowledgements found due among them leave once per group at the step's end. A
+   *  single receive acknowledges at once, as the simulator (which feeds single receives) checks it. */
+  private receiveBatch(messages: readonly WireMessage[]): void {
+    this.receivingBatch = true;
+    try {
+      for (const message of messages) this.onReceive(message);
+    } finally {
+      this.receivingBatch = false;
     }
   }
 
@@ -1036,7 +1049,7 @@ export class ProcessCore {
     if (first.epoch !== this.view!.id) return;
     const epoch = this.groups.get(first.group);
     if (epoch === undefined) return;
-    epoch.receivePack(body.records, this.now, this.config);
+    epoch.receivePack(body.records, this.now, this.config, this.receivingBatch);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {

@@ -69,7 +69,7 @@ describe('GroupEpoch packing', () => {
   it('sends the outbox before an acknowledgement whose clock covers its records', () => {
     const { epoch, sent, endStep } = epochOfA();
     epoch.send('total', new Uint8Array([1]));
-    // Threshold 1: receiving b's message acknowledges in this step, announcing a clock >= the outbox's lamport.
+    // Threshold 1: receiving b's message acknowledges at once, announcing a clock >= the outbox's lamport.
     epoch.receivePack([fromB(1, 1)], 0, BOUNDS);
     endStep();
     expect(sent.filter((s) => s.to === 'b:1').map((s) => s.body.kind)).toEqual(['data', 'groupAck']);
@@ -120,11 +120,11 @@ describe('GroupEpoch packing', () => {
     expect(delivered).toEqual([]);
   });
 
-  it('acknowledges the packs received in one step once, when the step ends, not once per pack', () => {
+  it('acknowledges the packs of a received batch once, when the step ends, not once per pack', () => {
     const { epoch, sent, endStep } = epochOfA();
     const bounds = { clockAnnounceIntervalMs: 1, ackThresholdMessages: 2 };
     for (let p = 0; p < 3; p++)
-      epoch.receivePack([fromB(2 * p + 1, 2 * p + 1), fromB(2 * p + 2, 2 * p + 2)], 0, bounds);
+      epoch.receivePack([fromB(2 * p + 1, 2 * p + 1), fromB(2 * p + 2, 2 * p + 2)], 0, bounds, true);
     expect(sent.filter((s) => s.body.kind === 'groupAck')).toEqual([]);
     endStep();
     const acks = sent.filter((s) => s.body.kind === 'groupAck');
@@ -135,7 +135,7 @@ describe('GroupEpoch packing', () => {
 
   it('sends no acknowledgement found due in a step once the epoch froze in that step', () => {
     const { epoch, sent, endStep } = epochOfA();
-    epoch.receivePack([fromB(1, 1)], 0, BOUNDS);
+    epoch.receivePack([fromB(1, 1)], 0, BOUNDS, true);
     epoch.freeze();
     endStep();
     expect(sent.filter((s) => s.body.kind === 'groupAck')).toEqual([]);

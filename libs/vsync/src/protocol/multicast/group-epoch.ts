@@ -42,8 +42,8 @@ export class GroupEpoch {
   private lastAckedTotal = 0;
   private lastAckMs = -Infinity;
   private announceOwed = false;
-  /** When receivePack found an acknowledgement due in this step; it leaves at the step's end (flushAnnouncement), so
-   *  every pack of one step (a batch of received frames) shares one groupAck, which is cumulative anyway. */
+  /** When receivePack, receiving a batch, found an acknowledgement due in this step; it leaves at the step's end
+   *  (flushAnnouncement), so every pack of the batch shares one groupAck, which is cumulative anyway. */
   private announceDueMs: number | undefined;
   private lastImmediateMs = -Infinity;
   private readonly totalPending: DataRecord[] = [];
@@ -154,7 +154,7 @@ export class GroupEpoch {
    *  load each total message is answered at once (low latency); under a burst the answers are merged, and the next
    *  tick sends whatever is still owed, unless `ackThresholdMessages` arrived since the last acknowledgement: then it
    *  goes at once, so a sender's window frees while it is still sending instead of once per tick. */
-  receivePack(records: readonly DataRecord[], nowMs: number, bounds: AnnounceBounds): void {
+  receivePack(records: readonly DataRecord[], nowMs: number, bounds: AnnounceBounds, deferAck = false): void {
     let newestTotal = 0;
     for (const record of records) {
       const rank = this.rankOf(record.sender);
@@ -162,13 +162,14 @@ export class GroupEpoch {
       this.myClock = Math.max(this.myClock, record.lamport);
       if (record.ordering !== 'fifo') newestTotal = Math.max(newestTotal, record.lamport);
     }
-    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceSoon(nowMs);
+    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages)
+      this.announceSoon(nowMs, deferAck);
     else if (this.lastAnnouncedClock < newestTotal && this.announceDueMs === undefined) {
       // Others cannot deliver these total messages until we promise to send nothing earlier: say so soon.
       if (nowMs - this.lastImmediateMs < bounds.clockAnnounceIntervalMs) this.announceOwed = true;
       else {
         this.lastImmediateMs = nowMs;
-        this.announceSoon(nowMs);
+        this.announceSoon(nowMs, deferAck);
       }
     }
     this.deliverTotal();
@@ -249,7 +250,9 @@ export class GroupEpoch {
   /** No acknowledgement leaves a frozen member: a message it receives after its flush report must not become stable
    *  (and be garbage-collected by its sender) on the strength of that receipt, or it could vanish from the flush set
    *  while this member holds it undelivered. */
-  private announceSoon(nowMs: number): void {
+  /** Acknowledges now, or (deferred: the pack is one of several received together) at the end of the step. */
+  private announceSoon(nowMs: number, deferred: boolean): void {
+    if (!deferred) return this.announceAt(nowMs);
     if (this.announceDueMs === undefined) this.effects.announcementDue(this);
     this.announceDueMs = nowMs;
   }
