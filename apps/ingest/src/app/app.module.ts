@@ -18,9 +18,10 @@ export class AppModule {
   static forRoot(settings: IngestSettings): DynamicModule {
     const { cluster, ingest } = settings;
     // The quality group is joined only when reports are sent, so a member of it is a publisher.
+    // As a client (--vsync-publish client) ingest reaches the estimator group through a member, without joining it.
     const groups = [
       LIVENESS_GROUP,
-      ingest.vsyncGroup,
+      ...(ingest.vsyncPublish === 'member' ? [ingest.vsyncGroup] : []),
       ...(ingest.qualityIntervalMs > 0 ? [QUALITY_GROUP] : []),
     ];
     const vsync =

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AppMetrics, VsyncGroups } from '@gridcloud/nest-vsync';
+import { GroupClient } from '@gridcloud/vsync';
 import { INGEST_CONFIG } from '../config/ingest-config.module';
 import type { IngestSettings } from '../config/ingest-options';
 import { IngestApp } from '../runtime/ingest-app';
@@ -28,7 +29,10 @@ export class IngestRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(AppMetrics) metrics: AppMetrics,
     @Optional() @Inject(VsyncGroups) groups: VsyncGroups | undefined,
   ) {
-    const estimators = groups?.get(settings.ingest.vsyncGroup);
+    const estimators =
+      settings.ingest.vsyncPublish === 'client' && groups !== undefined
+        ? new GroupClient(settings.ingest.vsyncGroup, groups.process)
+        : groups?.get(settings.ingest.vsyncGroup);
     this.app = new IngestApp(
       settings.ingest,
       (line) => process.stderr.write(`ingest: ${line}\n`),

@@ -28,6 +28,8 @@ export interface IngestOptions {
   /** Publish aligned snapshots to this libs/vsync group (the estimator group), joining through these seeds. */
   readonly vsyncSeeds: readonly string[];
   readonly vsyncGroup: string;
+  /** member: joins --vsync-group; client: publishes through a representative member (GroupClient). */
+  readonly vsyncPublish: 'member' | 'client';
   /** Port this process's group endpoint binds on loopback or `vsyncBindHost` (0: any free port). */
   readonly vsyncBindPort: number;
   readonly vsyncBindHost: string;
@@ -98,6 +100,7 @@ export function parseIngestSettings(
     kafkaCatalogIntervalMs: s.kafkaCatalogIntervalMs,
     vsyncSeeds: s.vsyncSeeds.map((seed) => `${seed.host}:${seed.port}`),
     vsyncGroup: s.vsyncGroup,
+    vsyncPublish: s.vsyncPublish,
     vsyncBindHost: s.vsyncHost,
     vsyncBindPort: s.vsyncPort,
     vsyncSecret: vsyncSecretOf(s),

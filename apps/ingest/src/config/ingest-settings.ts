@@ -225,6 +225,12 @@ export const INGEST_SETTINGS = settingsSchema(
       doc: 'group to publish snapshots to',
       default: 'estimators',
     }),
+    vsyncPublish: setting.enum({
+      flag: 'vsync-publish',
+      doc: 'reach --vsync-group as a member, or as a client through a representative member (FIFO, once per snapshot across its failure)',
+      values: ['member', 'client'],
+      default: 'member',
+    }),
     ...clusterSettings({ vsyncHostAliases: ['vsync-bind-host'], vsyncPortAliases: ['vsync-bind-port'] }),
   },
   (message) => new IngestConfigError(message),

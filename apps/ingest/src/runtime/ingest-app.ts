@@ -1,6 +1,6 @@
 import { SeededRandom } from '@gridcloud/grid';
 import type { AlignerCounters } from '@gridcloud/pdc';
-import { Group } from '@gridcloud/vsync';
+import { Group, type GroupClient } from '@gridcloud/vsync';
 import type { IngestOptions } from '../config/ingest-options';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
 import { ShardPool } from '../shards/shard-pool';
@@ -40,7 +40,7 @@ export class IngestApp {
     extraSinks: readonly SnapshotSink[] = [],
     /** The estimator group on the app's shared vsync process (VsyncModule); without it, a group on a process of
      *  its own is made from the options. */
-    estimatorGroup?: Group,
+    estimatorGroup?: Group | GroupClient,
     /** The joined `ingest.quality` group on the app's shared vsync process; without it no quality report is sent. */
     qualityGroup?: Group,
   ) {

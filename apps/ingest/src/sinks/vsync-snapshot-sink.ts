@@ -6,7 +6,8 @@ import {
   type PmuCatalog,
 } from '@gridcloud/estimation';
 import { messageHandlerId } from '@gridcloud/nest-vsync';
-import type { Group } from '@gridcloud/vsync';
+import type { Group, GroupClient } from '@gridcloud/vsync';
+import { estimatorChannel, type EstimatorChannel } from './estimator-channel';
 import { PmuCatalogTracker, type PmuDescriptions } from './pmu-catalog-tracker';
 import type { Snapshot, SnapshotSink } from './snapshot-sink';
 
@@ -24,6 +25,8 @@ export const CATALOG_HANDLER = messageHandlerId(CATALOG_MESSAGE);
  * snapshot. Sends still waiting on the group's flow control are bounded by
  * `maxSnapshotQueue`; past it, and before the group is joined, snapshots are
  * dropped and counted, never buffered without end (a catalog is never dropped).
+ * Given a GroupClient (--vsync-publish client) it publishes the same way through a representative member: FIFO and
+ * once per snapshot across a representative's failure (GroupClient.send), the catalog re-sent when the members change.
  */
 export class VsyncSnapshotSink implements SnapshotSink {
   sent = 0;
@@ -35,11 +38,14 @@ export class VsyncSnapshotSink implements SnapshotSink {
   private readonly pending = new Set<Promise<void>>();
   private catalog: PmuCatalogTracker | undefined;
 
+  private readonly group: EstimatorChannel;
+
   constructor(
-    private readonly group: Group,
+    target: Group | GroupClient,
     private readonly maxSnapshotQueue: number,
   ) {
-    group.onView(() => {
+    this.group = estimatorChannel(target);
+    this.group.onMembersChange(() => {
       if (this.catalog !== undefined && this.catalog.catalog.version > 0)
         this.sendCatalog(this.catalog.catalog);
     });

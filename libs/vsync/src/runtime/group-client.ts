@@ -7,6 +7,7 @@ import {
   sameProcess,
   type TimeoutAction,
 } from '../protocol';
+import { ClientSendStream } from './group-client-send-stream';
 import { NoRepresentativeError } from './errors/no-representative-error';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import { decodeReplyValue, encodeCall, splitQueryArguments } from './query-call';
@@ -16,8 +17,14 @@ import type { VsyncSecret } from '../security';
 /** The handler id a representative serves GroupClient calls on (p2p queries only); applications cannot register it. */
 export const CLIENT_RELAY_HANDLER_ID = 0xffff_fffe;
 
-export type RelayedOperation = 'send' | 'orderedSend' | 'query' | 'orderedQuery';
-const OPERATIONS: readonly RelayedOperation[] = ['send', 'orderedSend', 'query', 'orderedQuery'];
+export type RelayedOperation = 'send' | 'orderedSend' | 'query' | 'orderedQuery' | 'sequencedSend';
+const OPERATIONS: readonly RelayedOperation[] = [
+  'send',
+  'orderedSend',
+  'query',
+  'orderedQuery',
+  'sequencedSend',
+];
 
 export interface GroupClientOptions {
   /** Time a representative gets beyond the call's own timeoutMs before the client tries another (default 2,000). */
@@ -28,6 +35,11 @@ export interface GroupClientOptions {
   readonly viewWaitMs?: number;
   /** The secret of a secured group (Group.setSecure): the client's calls and their answers are sealed with it. */
   readonly groupSecret?: VsyncSecret;
+  /** Sends waiting for a representative's answer, at most; past it send() rejects (default 1,024). */
+  readonly maxQueuedSends?: number;
+  /** Answered sends relayed again after a failover, in case their representative crashed before any survivor
+   *  received them; members drop the ones they delivered (default 256). */
+  readonly failoverReplayCount?: number;
 }
 
 /** The group operations a representative performs for a client; Group implements them. */
@@ -36,21 +48,25 @@ export interface RelayTarget {
   orderedSend(handlerId: number, ...args: unknown[]): Promise<void>;
   query(want: QueryWant, handlerId: number, ...args: unknown[]): Promise<unknown[]>;
   orderedQuery(want: QueryWant, handlerId: number, ...args: unknown[]): Promise<unknown[]>;
+  sequencedSend(client: string, seq: number, handlerId: number, args: unknown[]): Promise<void>;
 }
 
 /**
  * Calls a group without joining it: each call goes point to point to one member (the representative), which issues
  * the multicast or query on the client's behalf and answers with the result. The representative is kept while it
  * answers; when it fails (it leaves the system view, or stays silent past the call's timeout plus failoverMarginMs)
- * the client tries the next member. A query is answered exactly as if the representative had asked it. A send whose
- * representative failed before answering may be issued again by the next one: sends through a client are
- * at-least-once, so make them idempotent (queries are read-only by nature).
+ * the client tries the next member. A query is answered exactly as if the representative had asked it.
+ * `send` is FIFO and exactly once per client across failovers (ClientSendStream, ClientSequences): sends are numbered,
+ * re-sent in order through the next representative, and members drop numbers they delivered. Whatever a member
+ * joining later did not see is outside that table: a joiner may deliver a repeat sent just after it joined.
+ * `orderedSend` through a client stays at-least-once (make it idempotent); queries are read-only by nature.
  */
 export class GroupClient {
   private current: ProcessId | undefined;
   private readonly failoverMarginMs: number;
   private readonly maxAttempts: number;
   private readonly viewWaitMs: number;
+  private readonly sends: ClientSendStream;
 
   constructor(
     readonly group: string,
@@ -63,6 +79,29 @@ export class GroupClient {
     if (options.groupSecret !== undefined) process.secureGroup(group, options.groupSecret);
     this.maxAttempts = positive('maxAttempts', options.maxAttempts ?? 3);
     this.viewWaitMs = positive('viewWaitMs', options.viewWaitMs ?? 10_000);
+    const route = {
+      group,
+      maxAttempts: this.maxAttempts,
+      choose: (tried: ReadonlySet<string>) => this.process.start().then(() => this.choose(tried)),
+      relay: (rep: ProcessId, seq: number, handlerId: number, args: unknown[]) =>
+        this.relaySend(rep, seq, handlerId, args),
+      dropRepresentative: (rep: ProcessId) => this.drop(rep),
+    };
+    this.sends = new ClientSendStream(
+      route,
+      positive('maxQueuedSends', options.maxQueuedSends ?? 1_024),
+      positive('failoverReplayCount', options.failoverReplayCount ?? 256),
+    );
+  }
+
+  /** Failovers of the send stream, and answered sends it relayed again after them. */
+  get sendFailovers(): { failovers: number; replayed: number } {
+    return { failovers: this.sends.failovers, replayed: this.sends.replayed };
+  }
+
+  /** The members of the group in this process's system view (the client sees the group without joining it). */
+  members(): readonly ProcessId[] {
+    return this.process.systemView?.groups.find((g) => g.name === this.group)?.members ?? [];
   }
 
   /** The member calls currently go through, if one was chosen. */
@@ -70,8 +109,9 @@ export class GroupClient {
     return this.current;
   }
 
-  async send(handlerId: number, ...args: unknown[]): Promise<void> {
-    await this.call('send', 1, handlerId, args);
+  /** FIFO, exactly once per client across representative failovers (see the class comment). */
+  send(handlerId: number, ...args: unknown[]): Promise<void> {
+    return this.sends.send(handlerId, args);
   }
 
   async orderedSend(handlerId: number, ...args: unknown[]): Promise<void> {
@@ -106,9 +146,28 @@ export class GroupClient {
       const answer = await this.ask(rep, payload, timeoutMs + this.failoverMarginMs);
       if (answer.ok) return answer.value;
       tried.add(processKey(rep));
-      if (this.current !== undefined && sameProcess(this.current, rep)) this.current = undefined;
+      this.drop(rep);
     }
     throw new NoRepresentativeError(this.group, `${this.maxAttempts} representatives failed in turn`);
+  }
+
+  private async relaySend(rep: ProcessId, seq: number, handlerId: number, args: unknown[]): Promise<boolean> {
+    const client = processKey(this.process.self);
+    const payload = encodeCall(CLIENT_RELAY_HANDLER_ID, [
+      'sequencedSend',
+      handlerId,
+      args,
+      1,
+      0,
+      'abort',
+      client,
+      seq,
+    ]);
+    return (await this.ask(rep, payload, this.failoverMarginMs)).ok;
+  }
+
+  private drop(rep: ProcessId): void {
+    if (this.current !== undefined && sameProcess(this.current, rep)) this.current = undefined;
   }
 
   /** One attempt through `rep`: its answer, or { ok: false } when the representative failed (not the call itself). */
@@ -148,10 +207,6 @@ export class GroupClient {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-
-  private members(): readonly ProcessId[] {
-    return this.process.systemView?.groups.find((g) => g.name === this.group)?.members ?? [];
-  }
 }
 
 /** Runs one client call at the representative: checks what the client sent, then issues it on the group. */
@@ -166,6 +221,8 @@ export async function serveClientCall(target: RelayTarget, args: readonly unknow
       'GroupClient call',
       'expects [operation, handlerId, args, want, timeoutMs, onTimeout]',
     );
+  if (op === 'sequencedSend')
+    return target.sequencedSend(String(args[6]), Number(args[7]), handlerId, callArgs).then(() => null);
   if (op === 'send') return target.send(handlerId, ...callArgs).then(() => null);
   if (op === 'orderedSend') return target.orderedSend(handlerId, ...callArgs).then(() => null);
   const options = { timeoutMs: timeoutMs as number, onTimeout: onTimeout as TimeoutAction };

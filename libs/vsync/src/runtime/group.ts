@@ -10,6 +10,7 @@ import type { VsyncProcessOptions } from './process-options';
 import type { VsyncSecret } from '../security';
 import { notify } from './notify';
 import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
+import { CLIENT_SEQUENCED_HANDLER_ID, ClientSequences } from './group-client-sequences';
 import { answerWith, ask, askGroup, encodeCall, QueryAnswer, replyValues } from './query-call';
 import { VsyncProcess } from './vsync-process';
 import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/group-state-transfer';
@@ -48,6 +49,7 @@ export class Group implements GroupEndpoint {
   readonly process: VsyncProcess;
   private readonly ownsProcess: boolean;
   private readonly handlers = new Map<number, Handler>();
+  private readonly clientSequences = new ClientSequences();
   private readonly viewListeners: Array<(view: View) => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private currentView: View | undefined;
@@ -126,7 +128,7 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
     if (handlerId === STATE_CONTROL_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for state transfer`);
-    if (handlerId === CLIENT_RELAY_HANDLER_ID)
+    if (handlerId === CLIENT_RELAY_HANDLER_ID || handlerId === CLIENT_SEQUENCED_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for GroupClient calls`);
     if (handlerId === SAFE_RECOVERY_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for safeSend recovery`);
@@ -300,6 +302,11 @@ export class Group implements GroupEndpoint {
       return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
     }
     if (delivery.queryId !== 0) return this.answerQuery(delivery, call);
+    if (call.handlerId === CLIENT_SEQUENCED_HANDLER_ID) {
+      const inner = this.unwrapClientSend(call.args);
+      if (inner === undefined) return;
+      call = inner;
+    }
     const handler = this.handlers.get(call.handlerId);
     if (handler === undefined) return this.fail(new UnknownHandlerError(this.name, call.handlerId));
     this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
@@ -310,6 +317,22 @@ export class Group implements GroupEndpoint {
     } finally {
       this.context = undefined;
     }
+  }
+
+  /** The client's call inside a sequenced send, or undefined for a repeat (dropped) or a malformed one (reported). */
+  private unwrapClientSend(args: readonly unknown[]): { handlerId: number; args: unknown[] } | undefined {
+    try {
+      return this.clientSequences.accept(args);
+    } catch (error) {
+      this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
+      return undefined;
+    }
+  }
+
+  /** A GroupClient's send, issued here as its representative: multicast once per (client, seq), see ClientSequences. */
+  sequencedSend(client: string, seq: number, handlerId: number, args: unknown[]): Promise<void> {
+    if (!this.clientSequences.isNew(client, seq)) return Promise.resolve();
+    return this.multicast('fifo', CLIENT_SEQUENCED_HANDLER_ID, [client, seq, handlerId, args]);
   }
 
   installView(view: View): void {
