@@ -12,9 +12,6 @@ export type CoreInput =
   | { type: 'start'; nowMs: number }
   | { type: 'tick'; nowMs: number }
   | { type: 'receive'; fromAddress: string; message: WireMessage; nowMs: number }
-  /** Messages received together (in one event-loop turn), in order: one step, so the packs among them share one
-   *  acknowledgement per group. Each message's sender was checked against its connection by the runtime. */
-  | { type: 'receiveBatch'; messages: readonly WireMessage[]; nowMs: number }
   | { type: 'join'; group: string; requestId: number; nowMs: number }
   | { type: 'leave'; group: string; requestId: number; nowMs: number }
   | {

@@ -8,7 +8,6 @@ import { NotAMemberError } from './errors/not-a-member-error';
 import { RequestError } from './errors/request-error';
 import { SendQueueFullError } from './errors/send-queue-full-error';
 import { ProcessCore } from './process-core';
-import type { WireMessage } from './wire-message';
 
 const BOUNDS = {
   tickIntervalMs: 10,
@@ -375,42 +374,6 @@ describe('ProcessCore multicast and flow control', () => {
     w.blocked.clear();
     w.run(200);
     expect(done().slice(before)).toEqual([1, 2, 3, 4, 5]);
-  });
-
-  it('acknowledges the packs of one receiveBatch once per member, with everything they carried', () => {
-    const w = threeMembersInGroup({ sendWindowMessages: 8, ackThresholdMessages: 1 });
-    w.deliverQueued();
-    w.blocked.add('a:1->b:1');
-    const toB = (): WireMessage[] =>
-      w.outputs
-        .get('a:1')!
-        .flatMap((o) =>
-          o.type === 'send' && o.toAddress === 'b:1' && o.message.body.kind === 'data' ? [o.message] : [],
-        );
-    const before = toB().length;
-    for (const requestId of [1, 2, 3])
-      w.input('a:1', {
-        type: 'multicast',
-        group: 'g',
-        ordering: 'total',
-        requestId,
-        payload: new Uint8Array([requestId]),
-        nowMs: w.now,
-      });
-    const packs = toB().slice(before);
-    expect(packs).toHaveLength(3);
-    const out = w.input('b:1', {
-      type: 'receiveBatch',
-      messages: packs.map((m) => decodeMessage(encodeMessage(m))),
-      nowMs: w.now,
-    });
-    const acks = out.flatMap((o) =>
-      o.type === 'send' && o.message.body.kind === 'groupAck' ? [[o.toAddress, o.message.body]] : [],
-    );
-    // One per other member (three packs fed one by one with this threshold send three each).
-    expect(acks.map(([to]) => to).sort()).toEqual(['a:1', 'c:1']);
-    const [, ack] = acks[0] as [string, { received: readonly number[] }];
-    expect(ack.received[0]).toBeGreaterThanOrEqual(3);
   });
 
   it('acknowledges as soon as ackThresholdMessages arrived, without waiting for the tick', () => {

@@ -132,10 +132,6 @@ export class ProcessCore {
   private readonly futureBytesByPeer = new Map<string, number>();
   /** Epochs whose own multicasts of this step still wait to be packed and sent; emptied at the end of every step. */
   private filledOutboxes: GroupEpoch[] = [];
-  /** Epochs with an acknowledgement due before this step ends (after the outboxes: it covers their records). */
-  private dueAnnouncements: GroupEpoch[] = [];
-  /** Inside a receiveBatch input: acknowledgements wait for the end of the step. */
-  private receivingBatch = false;
   private lastHeartbeatMs = -Infinity;
   private lastRequestMs = -Infinity;
 
@@ -227,9 +223,6 @@ export class ProcessCore {
       case 'receive':
         this.onReceive(input.message);
         break;
-      case 'receiveBatch':
-        this.receiveBatch(input.messages);
-        break;
       case 'join':
       case 'leave':
         this.onGroupRequest(input.group, input.requestId, input.type === 'join');
@@ -288,28 +281,14 @@ export class ProcessCore {
     }
   }
 
-  /** Messages received together: acknowledgements found due among them leave once per group at the step's end. A
-   *  single receive acknowledges at once, as the simulator (which feeds single receives) checks it. */
-  private receiveBatch(messages: readonly WireMessage[]): void {
-    this.receivingBatch = true;
-    try {
-      for (const message of messages) this.onReceive(message);
-    } finally {
-      this.receivingBatch = false;
-    }
-  }
-
   /** Own multicasts released in one step leave as one data message per member and group. An epoch replaced in
    *  this step was frozen first, which emptied its outbox. */
   private flushOutboxes(): void {
-    if (this.filledOutboxes.length === 0 && this.dueAnnouncements.length === 0) return;
+    if (this.filledOutboxes.length === 0) return;
     const epochs = this.filledOutboxes;
-    const announcing = this.dueAnnouncements;
     this.filledOutboxes = [];
-    this.dueAnnouncements = [];
     if (this.role !== 'member') return;
     for (const epoch of epochs) epoch.flushOutbox();
-    for (const epoch of announcing) epoch.flushAnnouncement();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -993,7 +972,6 @@ export class ProcessCore {
         deliver: (r: DataRecord, groupViewId: number) => this.deliver(r, groupViewId),
         send: (to: ProcessId, body: WireBody) => this.sendToMember(to, body),
         outboxFilled: (epoch: GroupEpoch) => void this.filledOutboxes.push(epoch),
-        announcementDue: (epoch: GroupEpoch) => void this.dueAnnouncements.push(epoch),
       };
       const packBytes = Math.min(MAX_PACK_BYTES, this.config.maxPayloadBytes);
       this.groups.set(
@@ -1049,7 +1027,7 @@ export class ProcessCore {
     if (first.epoch !== this.view!.id) return;
     const epoch = this.groups.get(first.group);
     if (epoch === undefined) return;
-    epoch.receivePack(body.records, this.now, this.config, this.receivingBatch);
+    epoch.receivePack(body.records, this.now, this.config);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {

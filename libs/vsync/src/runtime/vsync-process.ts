@@ -84,10 +84,6 @@ export class VsyncProcess {
   private readonly inputs: CoreInput[] = [];
   private batch: MulticastBatch | undefined;
   private readonly feedBatchSoon = (): void => this.feedBatch();
-  /** Messages received in this event-loop turn, fed to the core as one input at its end (their packs then share one
-   *  acknowledgement per group); bounded by what one turn reads, itself bounded by the transport's frame budget. */
-  private received: WireMessage[] = [];
-  private readonly feedReceivedSoon = (): void => this.feedReceived();
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private readonly systemViewListeners: Array<(view: SystemView) => void> = [];
   private lastSystemView: SystemView | undefined;
@@ -396,7 +392,6 @@ export class VsyncProcess {
     return new Promise<void>((resolve, reject) => {
       this.pending.set(requestId, { type: 'multicast', group, resolve: () => resolve(), reject });
       if (this.batch !== undefined && this.batch.group !== group) this.feedBatch();
-      if (this.received.length > 0) this.feedReceived();
       if (this.batch === undefined) {
         this.batch = { group, multicasts: [] };
         queueMicrotask(this.feedBatchSoon);
@@ -445,23 +440,13 @@ export class VsyncProcess {
       return false;
     }
     if (message.from.address !== fromAddress) return 'wrongSender';
-    // Inputs keep their order: multicasts issued before this message are fed first.
-    if (this.batch !== undefined) this.feedBatch();
-    if (this.received.push(message) === 1) queueMicrotask(this.feedReceivedSoon);
+    this.feed({ type: 'receive', fromAddress, message, nowMs: now() });
     return true;
-  }
-
-  private feedReceived(): void {
-    if (this.received.length === 0) return;
-    const messages = this.received;
-    this.received = [];
-    this.feed({ type: 'receiveBatch', messages, nowMs: now() });
   }
 
   /** Steps the core with one input at a time; inputs arriving while outputs are carried out wait their turn. */
   private feed(input: CoreInput): void {
     if (this.batch !== undefined && input.type !== 'multicastBatch') this.feedBatch();
-    if (this.received.length > 0 && input.type !== 'receiveBatch') this.feedReceived();
     if (this.state === 'closed' || this.core === undefined) return;
     if (this.inputs.length >= MAX_REENTRANT_INPUTS)
       throw new Error('vsync runtime input queue overflow: a handler is feeding inputs in a loop');
@@ -592,10 +577,8 @@ export class VsyncProcess {
   }
 
   private rejectAll(error: Error): void {
-    // Multicasts still waiting for the end of the turn are refused with the rest, never sent later; messages received
-    // for the excluded incarnation are dropped with it.
+    // Multicasts still waiting for the end of the turn are refused with the rest, never sent later.
     this.batch = undefined;
-    this.received = [];
     const requests = [...this.pending.values()];
     this.pending.clear();
     for (const request of requests) request.reject(error);

@@ -13,7 +13,6 @@ function epochOfA(packBytes?: number) {
   const sent: { to: string; body: WireBody }[] = [];
   const delivered: DataRecord[] = [];
   let filled = 0;
-  const due: GroupEpoch[] = [];
   const epoch = new GroupEpoch(
     'g',
     5,
@@ -24,16 +23,10 @@ function epochOfA(packBytes?: number) {
       deliver: (r) => void delivered.push(r),
       send: (to, body) => void sent.push({ to: to.address, body }),
       outboxFilled: () => void (filled += 1),
-      announcementDue: (e) => void due.push(e),
     },
     packBytes,
   );
-  /** What the core does when its step ends: the outbox leaves, then the acknowledgements found due. */
-  const endStep = (): void => {
-    epoch.flushOutbox();
-    for (const e of due.splice(0)) e.flushAnnouncement();
-  };
-  return { epoch, sent, delivered, filled: () => filled, endStep };
+  return { epoch, sent, delivered, filled: () => filled };
 }
 
 const fromB = (seq: number, lamport: number): DataRecord => ({
@@ -67,11 +60,10 @@ describe('GroupEpoch packing', () => {
   });
 
   it('sends the outbox before an acknowledgement whose clock covers its records', () => {
-    const { epoch, sent, endStep } = epochOfA();
+    const { epoch, sent } = epochOfA();
     epoch.send('total', new Uint8Array([1]));
     // Threshold 1: receiving b's message acknowledges at once, announcing a clock >= the outbox's lamport.
     epoch.receivePack([fromB(1, 1)], 0, BOUNDS);
-    endStep();
     expect(sent.filter((s) => s.to === 'b:1').map((s) => s.body.kind)).toEqual(['data', 'groupAck']);
   });
 
@@ -99,7 +91,6 @@ describe('GroupEpoch packing', () => {
       deliver: (r) => void delivered.push(r),
       send: () => undefined,
       outboxFilled: () => undefined,
-      announcementDue: () => undefined,
     });
     for (let i = 0; i < 1000; i++) alone.send(i % 2 === 0 ? 'total' : 'fifo', new Uint8Array([i % 256]));
     expect(delivered).toHaveLength(1000);
@@ -108,36 +99,14 @@ describe('GroupEpoch packing', () => {
   });
 
   it('acknowledges a received pack once, however many of its records are total-order messages', () => {
-    const { epoch, sent, delivered, endStep } = epochOfA();
+    const { epoch, sent, delivered } = epochOfA();
     const pack = Array.from({ length: 8 }, (_, i) => fromB(i + 1, i + 1));
     epoch.receivePack(pack, 0, { clockAnnounceIntervalMs: 1, ackThresholdMessages: 4 });
-    endStep();
     const acks = sent.filter((s) => s.body.kind === 'groupAck');
     expect(acks.map((s) => s.to)).toEqual(['b:1', 'c:1']);
     const ack = acks[0].body;
     expect(ack.kind === 'groupAck' && [ack.clock, ack.received]).toEqual([8, [0, 8, 0]]);
     // c has announced nothing yet, so nothing can be delivered in total order.
     expect(delivered).toEqual([]);
-  });
-
-  it('acknowledges the packs of a received batch once, when the step ends, not once per pack', () => {
-    const { epoch, sent, endStep } = epochOfA();
-    const bounds = { clockAnnounceIntervalMs: 1, ackThresholdMessages: 2 };
-    for (let p = 0; p < 3; p++)
-      epoch.receivePack([fromB(2 * p + 1, 2 * p + 1), fromB(2 * p + 2, 2 * p + 2)], 0, bounds, true);
-    expect(sent.filter((s) => s.body.kind === 'groupAck')).toEqual([]);
-    endStep();
-    const acks = sent.filter((s) => s.body.kind === 'groupAck');
-    expect(acks.map((s) => s.to)).toEqual(['b:1', 'c:1']);
-    const ack = acks[0].body;
-    expect(ack.kind === 'groupAck' && [ack.clock, ack.received]).toEqual([6, [0, 6, 0]]);
-  });
-
-  it('sends no acknowledgement found due in a step once the epoch froze in that step', () => {
-    const { epoch, sent, endStep } = epochOfA();
-    epoch.receivePack([fromB(1, 1)], 0, BOUNDS, true);
-    epoch.freeze();
-    endStep();
-    expect(sent.filter((s) => s.body.kind === 'groupAck')).toEqual([]);
   });
 });

@@ -12,8 +12,6 @@ export interface EpochEffects {
   send(to: ProcessId, body: WireBody): void;
   /** The outbox went from empty to holding records: the core packs and sends them before its step ends. */
   outboxFilled(epoch: GroupEpoch): void;
-  /** An acknowledgement became due: the core sends it (flushAnnouncement) before its step ends. */
-  announcementDue(epoch: GroupEpoch): void;
 }
 
 /** When a member acknowledges received messages and announces its clock without waiting for the tick. */
@@ -42,9 +40,6 @@ export class GroupEpoch {
   private lastAckedTotal = 0;
   private lastAckMs = -Infinity;
   private announceOwed = false;
-  /** When receivePack, receiving a batch, found an acknowledgement due in this step; it leaves at the step's end
-   *  (flushAnnouncement), so every pack of the batch shares one groupAck, which is cumulative anyway. */
-  private announceDueMs: number | undefined;
   private lastImmediateMs = -Infinity;
   private readonly totalPending: DataRecord[] = [];
   private frozenFlag = false;
@@ -154,7 +149,7 @@ export class GroupEpoch {
    *  load each total message is answered at once (low latency); under a burst the answers are merged, and the next
    *  tick sends whatever is still owed, unless `ackThresholdMessages` arrived since the last acknowledgement: then it
    *  goes at once, so a sender's window frees while it is still sending instead of once per tick. */
-  receivePack(records: readonly DataRecord[], nowMs: number, bounds: AnnounceBounds, deferAck = false): void {
+  receivePack(records: readonly DataRecord[], nowMs: number, bounds: AnnounceBounds): void {
     let newestTotal = 0;
     for (const record of records) {
       const rank = this.rankOf(record.sender);
@@ -162,23 +157,16 @@ export class GroupEpoch {
       this.myClock = Math.max(this.myClock, record.lamport);
       if (record.ordering !== 'fifo') newestTotal = Math.max(newestTotal, record.lamport);
     }
-    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages)
-      this.announceSoon(nowMs, deferAck);
-    else if (this.lastAnnouncedClock < newestTotal && this.announceDueMs === undefined) {
+    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceAt(nowMs);
+    else if (this.lastAnnouncedClock < newestTotal) {
       // Others cannot deliver these total messages until we promise to send nothing earlier: say so soon.
       if (nowMs - this.lastImmediateMs < bounds.clockAnnounceIntervalMs) this.announceOwed = true;
       else {
         this.lastImmediateMs = nowMs;
-        this.announceSoon(nowMs, deferAck);
+        this.announceAt(nowMs);
       }
     }
     this.deliverTotal();
-  }
-
-  /** Sends the acknowledgement receivePack found due in this step, if it is still owed. */
-  flushAnnouncement(): void {
-    const dueMs = this.announceDueMs;
-    if (dueMs !== undefined) this.announceAt(dueMs);
   }
 
   receiveAck(from: ProcessId, clock: number, received: readonly number[]): void {
@@ -250,15 +238,7 @@ export class GroupEpoch {
   /** No acknowledgement leaves a frozen member: a message it receives after its flush report must not become stable
    *  (and be garbage-collected by its sender) on the strength of that receipt, or it could vanish from the flush set
    *  while this member holds it undelivered. */
-  /** Acknowledges now, or (deferred: the pack is one of several received together) at the end of the step. */
-  private announceSoon(nowMs: number, deferred: boolean): void {
-    if (!deferred) return this.announceAt(nowMs);
-    if (this.announceDueMs === undefined) this.effects.announcementDue(this);
-    this.announceDueMs = nowMs;
-  }
-
   private announceAt(nowMs: number): void {
-    this.announceDueMs = undefined;
     if (this.frozenFlag) return;
     // The clock announced covers the outbox's records: they must reach the members first (links are FIFO).
     this.flushOutbox();
