@@ -1,5 +1,6 @@
 /**
- * `npm run -s bench:e2e -- [--case FILE.m] [--fps 30] [--duration-s 30] --json`: the embedded cluster end to end.
+ * `npm run -s bench:e2e -- [--case FILE.m] [--fps 30] [--duration-s 30] [--ingest-publish member|client] --json`:
+ * the embedded cluster end to end (ingest a member of `estimators`, or a client through a representative).
  * Once estimates flow, for --duration-s: reporting instants (snapshots) and whole-system estimates assembled by a
  * member of `results` outside the cluster, latency from each snapshot's PMU timestamp to its estimate's arrival
  * there (p50, p99, max), and the CPU share of each role (percent of one core, summed over its processes; `cluster`
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { flagParser } from '@gridcloud/command-line';
 import { parseMatpowerCase } from '@gridcloud/grid';
 import type { JsonLine } from '@gridcloud/supervision';
-import { startCluster, sleep } from '../../scripts/chaos/cluster-run';
+import { desiredStateWith, startCluster, sleep } from '../../scripts/chaos/cluster-run';
 import { clusterSecret, ResultsObserver } from '../../scripts/chaos/results-observer';
 import { cpuSeconds, cpuSecondsByRole, scaled } from './cpu-sampler';
 import { quantile, stageBreakdown, tailShare } from './stage-latency';
@@ -23,7 +24,7 @@ import { casePath } from '../../test/support/data-files';
 
 class BenchConfigError extends Error {}
 const { parseFlags, numberFlag, stringFlag } = flagParser((m) => new BenchConfigError(m));
-const FLAGS = ['case', 'fps', 'duration-s', 'json'];
+const FLAGS = ['case', 'fps', 'duration-s', 'ingest-publish', 'json'];
 const FLOWING_TIMEOUT_MS = 180_000;
 /** Steady state: no system view installed for this long (the last instances have joined their groups). */
 const SETTLED_QUIET_MS = 5_000;
@@ -59,7 +60,20 @@ async function main(): Promise<void> {
   const fps = numberFlag(f, 'fps', 30, 1, 240, true);
   const durationS = numberFlag(f, 'duration-s', 30, 1, 86_400);
   const buses = parseMatpowerCase(fs.readFileSync(caseFile, 'utf8'), caseFile).buses.length;
-  const { process: cluster, portBase } = await startCluster(['--case', caseFile, '--fps', String(fps)]);
+  const ingestPublish = stringFlag(f, 'ingest-publish') ?? 'member';
+  if (ingestPublish !== 'member' && ingestPublish !== 'client')
+    throw new BenchConfigError(`--ingest-publish must be member or client, got ${ingestPublish}`);
+  const desired =
+    ingestPublish === 'client'
+      ? ['--desired-state', desiredStateWith('ingest', ['--vsync-publish', 'client'])]
+      : [];
+  const { process: cluster, portBase } = await startCluster([
+    ...desired,
+    '--case',
+    caseFile,
+    '--fps',
+    String(fps),
+  ]);
   const observer = new ResultsObserver(`127.0.0.1:${portBase}`, clusterSecret(String(cluster.lines[0].text)));
   try {
     progress(`cluster started (agent at 127.0.0.1:${portBase}); joining the results group`);
@@ -101,6 +115,7 @@ async function main(): Promise<void> {
       pmus: last.pmus,
       fps,
       durationS,
+      ingestPublish,
       // Reporting instants from the first to the last one estimated in the window (ingest releases one snapshot
       // per instant), and how many of them got a whole-system estimate.
       snapshots: slots.length === 0 ? 0 : Math.max(...slots) - Math.min(...slots) + 1,
