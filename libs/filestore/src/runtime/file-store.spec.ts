@@ -98,6 +98,10 @@ describe('FileStore on one replica', () => {
     const errors: Error[] = [];
     b.onError((error) => errors.push(error));
     await a.append('ok', [{ userTimeNs: 1n, data: bytes('x') }]);
+    // A answers alone (ackReplicas 1): wait until B has applied this append too before breaking B's disk.
+    await vi.waitFor(async () => expect((await b.list()).map((f) => f.path)).toEqual(['ok']), {
+      timeout: 10_000,
+    });
     // The next file cannot be created under B's data directory: its files folder is now a plain file.
     rmSync(join(dirB, 'files'), { recursive: true, force: true });
     writeFileSync(join(dirB, 'files'), 'not a directory');
