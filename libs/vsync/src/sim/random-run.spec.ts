@@ -21,6 +21,12 @@ describe('randomized simulation: invariants hold under faults', () => {
     });
   }
 
+  it('a keyless intruder that refounds an emptied secured group keeps it to itself (seed 148)', () => {
+    const result = runSeed(148);
+    expect(result.stats.faults[0]).toMatch(/secured g2, intruder node4 \(none key\)/);
+    expect(result.violations).toEqual([]);
+  });
+
   it('replays a seed exactly', () => {
     const a = runSeed(4242);
     const b = runSeed(4242);

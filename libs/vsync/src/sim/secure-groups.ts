@@ -141,9 +141,13 @@ export class SecureGroups implements SimPayloads {
     return group === this.group && keys !== undefined ? keys.seal(n.pid, plain) : plain;
   }
 
+  /** A keyless intruder's runtime passes a key holder's sealed payload on unread, and the key holder would refuse its
+   *  unsealed answer: modelled as never delivered (it is not the request the key holder sent). */
   open(n: SimNode, group: string, sender: ProcessId, payload: Uint8Array): Uint8Array | undefined {
+    if (group !== this.group) return payload;
     const keys = this.keys.get(n.index);
-    return group === this.group && keys !== undefined ? keys.open(sender, payload) : payload;
+    if (keys !== undefined) return keys.open(sender, payload);
+    return sender.address === this.intruder.address ? payload : undefined;
   }
 
   /** Schedules the intruder's attempts until `untilMs`. */

@@ -48,4 +48,38 @@ describe('joining a secured group', () => {
     expect(admitsChange({ join: true }, true, 0)).toBe(true);
     expect(admitsChange({ join: false }, true, 3)).toBe(true);
   });
+
+  it('a keyless founder takes the group open and alone: keyed joiners of the same decision never share its view', () => {
+    const current = {
+      id: 13,
+      members: [a, b, k],
+      groups: [],
+      joined: [],
+      left: [],
+      failed: [],
+      serviceSize: 3,
+      flush: [],
+    };
+    const decide = (groups: GroupMembership[], groupChanges: ReturnType<typeof change>[]) =>
+      buildNextView({
+        current: { ...current, groups },
+        responders: new Set([a, b, k].map(processKey)),
+        suspects: new Set(),
+        leaving: new Set(),
+        joiners: [],
+        groupChanges,
+        reports: [],
+      }).groups;
+    // The group emptied in the last view; the keyless joiner's request reached the leader first.
+    expect(decide([], [change(k), change(b, false, true)])).toEqual([
+      { name: 'vault', viewId: 14, members: [k], secured: false },
+    ]);
+    // Its last member leaves, the keyless joiner refounds it, and a join that member sponsored comes in the same decision.
+    expect(decide([vault], [{ ...change(a), join: false }, change(k), change(b, true)])).toEqual([
+      { name: 'vault', viewId: 14, members: [k], secured: false },
+    ]);
+    expect(admitsChange({ join: true, secured: true }, false, 1)).toBe(false);
+    expect(admitsChange({ join: true, sponsored: true }, false, 1)).toBe(false);
+    expect(admitsChange({ join: true }, false, 1)).toBe(true);
+  });
 });

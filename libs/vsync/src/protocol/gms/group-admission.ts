@@ -43,13 +43,19 @@ export function groupChangeRefusal(
   return null;
 }
 
-/** Whether a change may be applied to a group entry while the next view is built: an unsponsored join enters a
- *  secured group only as its founder (the group had no members). */
+/**
+ * Whether a change may be applied to a group entry while the next view is built. A founder (the group had no members)
+ * sets whether it is secured; after that keys never mix: a secured group takes only sponsored joiners, and an open one
+ * only keyless joiners (`secured` on the change says the joiner holds a key). Without the second rule a keyed joiner
+ * and a keyless one that found a group in the same decision would share its first view.
+ */
 export function admitsChange(
-  change: { readonly join: boolean; readonly sponsored?: boolean },
+  change: { readonly join: boolean; readonly secured?: boolean; readonly sponsored?: boolean },
   secured: boolean,
   memberCount: number,
 ): boolean {
   if (isPlanted('securedJoinUnchecked')) return true;
-  return !change.join || change.sponsored === true || !secured || memberCount === 0;
+  if (!change.join || memberCount === 0) return true;
+  if (secured) return change.sponsored === true;
+  return change.sponsored !== true && change.secured !== true;
 }
