@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ProcessId, processKey } from '../process-id';
 import type { GroupMembership } from '../wire-message';
 import { admitsChange, groupChangeRefusal } from './group-admission';
-import { buildNextView } from './next-view';
+import { buildNextView, type GroupChange } from './next-view';
 
 const a: ProcessId = { address: 'a:1', incarnation: 1 };
 const b: ProcessId = { address: 'b:1', incarnation: 1 };
@@ -60,7 +60,7 @@ describe('joining a secured group', () => {
       serviceSize: 3,
       flush: [],
     };
-    const decide = (groups: GroupMembership[], groupChanges: ReturnType<typeof change>[]) =>
+    const decide = (groups: GroupMembership[], groupChanges: GroupChange[]) =>
       buildNextView({
         current: { ...current, groups },
         responders: new Set([a, b, k].map(processKey)),
