@@ -1,23 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '@gridcloud/command-line';
-import {
-  AREA_RESULT_MESSAGE,
-  decodeAreaResult,
-  maxVoltageError,
-  parseTruthLine,
-  RESULTS_GROUP,
-  ResultCollector,
-  TruthTimeline,
-  type SystemEstimate,
-} from '@gridcloud/estimation';
-import { messageHandlerId } from '@gridcloud/nest-vsync';
-import { Group } from '@gridcloud/vsync';
-import { LocalProcess } from '@gridcloud/supervision';
-import { ESTIMATOR_ENTRY, INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
-import { casePath } from './support/data-files';
+import { maxVoltageError, parseTruthLine, TruthTimeline } from '@gridcloud/estimation';
+import { EstimatorPipeline } from './support/estimator-pipeline';
 
 const NOISE_SIGMA_PU = 0.002;
 /** Branch row 6 of case14 (bus 4 to bus 5) trips this many seconds after pmu-sim starts. */
@@ -32,60 +16,24 @@ const TRIP_AT_S = 12;
  * below zero), so only the breaker bits can tell it the line opened.
  */
 describe('breaker status: pmu-sim (breaker words) -> ingest -> estimator (rule off) -> a results consumer', () => {
-  const procs: LocalProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-breaker-'));
-  let consumer: Group | undefined;
-  afterAll(async () => {
-    await consumer?.close();
-    for (const p of procs) p.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const pipeline = new EstimatorPipeline('breaker');
+  afterAll(() => pipeline.close());
 
   it('the estimate of the first snapshot after the trip uses the new topology, and every one after it', async () => {
-    const port = await freePort();
-    const seeds = `127.0.0.1:${port}`;
-    const estimator = LocalProcess.tsx(ESTIMATOR_ENTRY, [
-      ...['--case', casePath('case14'), '--areas', '2', '--replicas', '1', '--open-branch-sigmas', '0'],
-      ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
-    ]);
-    procs.push(estimator);
-    await estimator.waitFor((l) => l.event === 'ready', 'estimator ready');
-
-    const collector = new ResultCollector({ maxOpenSnapshots: 300, maxClosedSnapshots: 10_000 });
-    const estimates: SystemEstimate[] = [];
-    consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      for (const e of collector.offer(decodeAreaResult(bytes)))
-        if (e.type === 'assembled') estimates.push(e.estimate);
-    });
-    await consumer.join();
-
-    const truthFile = path.join(dir, 'truth.jsonl');
-    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
-      ...['--case', casePath('case14'), '--tcp', '127.0.0.1:0', '--fps', '30', '--digitals', 'breakers'],
-      ...[
+    const { estimates, truthFile } = await pipeline.run({
+      caseName: 'case14',
+      estimatorFlags: ['--areas', '2', '--replicas', '1', '--open-branch-sigmas', '0'],
+      simFlags: [
+        '--digitals',
+        'breakers',
         '--noise-sigma-pu',
         String(NOISE_SIGMA_PU),
-        '--truth',
-        truthFile,
         '--trip-line',
         `${TRIPPED}@${TRIP_AT_S}`,
       ],
-    ]);
-    procs.push(sim);
-    const ready = (await sim.waitFor((l) => l.event === 'ready', 'simulator ready')) as {
-      tcpPort: number;
-      streams: { idcode: number }[];
-    };
-    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
-      ...ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]),
-      ...['--fps', '30', '--vsync-seeds', seeds, '--duration-s', '14'],
-    ]);
-    procs.push(ingest);
-    await ingest.waitFor((l) => l.event === 'stopped', 'ingest report');
-    // Results of the last snapshots are still on their way.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await sim.stop();
+      ingestDurationS: 14,
+      settleMs: 1500,
+    });
 
     const truth = new TruthTimeline();
     for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {

@@ -1,16 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '@gridcloud/command-line';
-import {
-  AREA_RESULT_MESSAGE,
-  decodeAreaResult,
-  RESULTS_GROUP,
-  ResultCollector,
-  type AreaResult,
-  type SystemEstimate,
-} from '@gridcloud/estimation';
+import { type AreaResult } from '@gridcloud/estimation';
 import {
   LinearStateEstimator,
   MeasurementKind,
@@ -22,10 +12,7 @@ import {
   synthesizeMeasurements,
   type MeasurementSet,
 } from '@gridcloud/grid';
-import { messageHandlerId } from '@gridcloud/nest-vsync';
-import { Group } from '@gridcloud/vsync';
-import { LocalProcess } from '@gridcloud/supervision';
-import { ESTIMATOR_ENTRY, INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { EstimatorPipeline } from './support/estimator-pipeline';
 import { casePath } from './support/data-files';
 
 const CASE = 'case118';
@@ -94,54 +81,17 @@ function publishedCriticality(
 }
 
 describe('criticality in every estimate: pmu-sim (greedy PMUs) -> ingest -> estimator (one area) -> a results consumer', () => {
-  const procs: LocalProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-criticality-'));
-  let consumer: Group | undefined;
-  afterAll(async () => {
-    await consumer?.close();
-    for (const p of procs) p.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const pipeline = new EstimatorPipeline('criticality');
+  afterAll(() => pipeline.close());
 
   it('carries the critical measurements and pairs libs/grid finds for the same measurement set', async () => {
-    const port = await freePort();
-    const seeds = `127.0.0.1:${port}`;
-    const estimator = LocalProcess.tsx(ESTIMATOR_ENTRY, [
-      ...['--case', casePath(CASE), '--areas', '1', '--replicas', '1'],
-      ...['--vsync-port', String(port), '--vsync-seeds', seeds, '--http-port', 'off'],
-    ]);
-    procs.push(estimator);
-    await estimator.waitFor((l) => l.event === 'ready', 'estimator ready');
-
-    const collector = new ResultCollector({ maxOpenSnapshots: 300, maxClosedSnapshots: 10_000 });
-    const results: AreaResult[] = [];
-    const estimates: SystemEstimate[] = [];
-    consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      const result = decodeAreaResult(bytes);
-      results.push(result);
-      for (const e of collector.offer(result)) if (e.type === 'assembled') estimates.push(e.estimate);
+    const { results, estimates, truthFile } = await pipeline.run({
+      caseName: CASE,
+      estimatorFlags: ['--areas', '1', '--replicas', '1'],
+      simFlags: ['--pmus-per-stream', 'all'],
+      ingestDurationS: 6,
+      settleMs: 1000,
     });
-    await consumer.join();
-
-    const truthFile = path.join(dir, 'truth.jsonl');
-    const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
-      ...['--case', casePath(CASE), '--tcp', '127.0.0.1:0', '--fps', '30', '--pmus-per-stream', 'all'],
-      ...['--truth', truthFile],
-    ]);
-    procs.push(sim);
-    const ready = (await sim.waitFor((l) => l.event === 'ready', 'simulator ready')) as {
-      tcpPort: number;
-      streams: { idcode: number }[];
-    };
-    const ingest = LocalProcess.tsx(INGEST_ENTRY, [
-      ...ready.streams.flatMap((s) => ['--tcp', `${s.idcode}@127.0.0.1:${ready.tcpPort}`]),
-      ...['--fps', '30', '--vsync-seeds', seeds, '--duration-s', '6'],
-    ]);
-    procs.push(ingest);
-    await ingest.waitFor((l) => l.event === 'stopped', 'ingest report');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await sim.stop();
 
     const net = new Network(parseMatpowerCase(fs.readFileSync(casePath(CASE), 'utf8'), `${CASE}.m`));
     const meta = JSON.parse(fs.readFileSync(truthFile, 'utf8').split('\n')[0]) as TruthMeta;
