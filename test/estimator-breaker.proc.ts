@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maxVoltageError, parseTruthLine, TruthTimeline } from '@gridcloud/estimation';
+import { maxVoltageError } from '@gridcloud/estimation';
 import { EstimatorPipeline } from './support/estimator-pipeline';
+import { readTruth } from './support/estimation-results';
 
 const NOISE_SIGMA_PU = 0.002;
 /** Branch row 6 of case14 (bus 4 to bus 5) trips this many seconds after pmu-sim starts. */
@@ -35,11 +35,7 @@ describe('breaker status: pmu-sim (breaker words) -> ingest -> estimator (rule o
       settleMs: 1500,
     });
 
-    const truth = new TruthTimeline();
-    for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {
-      const point = parseTruthLine(line);
-      if (point !== undefined) truth.add(point);
-    }
+    const truth = readTruth(truthFile);
     const ordered = [...estimates].sort((a, b) => a.timeSec - b.timeSec);
     const after = ordered.filter((e) => truth.at(e.timeSec)?.tripped.includes(TRIPPED) === true);
     const before = ordered.filter((e) => truth.at(e.timeSec)?.tripped.includes(TRIPPED) === false);

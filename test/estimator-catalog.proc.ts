@@ -3,21 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
-import {
-  AREA_RESULT_MESSAGE,
-  decodeAreaResult,
-  maxVoltageError,
-  parseTruthLine,
-  RESULTS_GROUP,
-  ResultCollector,
-  TruthTimeline,
-  type SystemEstimate,
-} from '@gridcloud/estimation';
-import { messageHandlerId } from '@gridcloud/nest-vsync';
-import { Group } from '@gridcloud/vsync';
+import { maxVoltageError, parseTruthLine } from '@gridcloud/estimation';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import { casePath } from './support/data-files';
+import { readTruth, releasedSnapshots, ResultsConsumer } from './support/estimation-results';
 
 const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
 const CASE14 = casePath('case14');
@@ -55,7 +45,7 @@ function estimator(port: number, seeds: string): LocalProcess {
 describe('the PMU catalog reaches a joining estimator, and a configuration change reaches every estimator (processes)', () => {
   const procs: LocalProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-catalog-'));
-  let consumer: Group | undefined;
+  let consumer: ResultsConsumer | undefined;
   afterAll(async () => {
     await consumer?.close();
     for (const p of procs) p.kill();
@@ -68,14 +58,9 @@ describe('the PMU catalog reaches a joining estimator, and a configuration chang
     const first = estimator(p1, seeds);
     procs.push(first);
     await first.waitFor((l) => l.event === 'ready', 'first estimator ready');
-    const estimates = new Map<number, SystemEstimate>();
-    const collector = new ResultCollector({ maxOpenSnapshots: 300, maxClosedSnapshots: 10_000 });
-    consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      for (const e of collector.offer(decodeAreaResult(bytes)))
-        if (e.type === 'assembled') estimates.set(e.estimate.slot, e.estimate);
-    });
+    consumer = new ResultsConsumer(seeds);
     await consumer.join();
+    const { estimates } = consumer;
 
     const pmuPort = await freePort();
     const snapshotsFile = path.join(dir, 'snapshots.jsonl');
@@ -133,17 +118,9 @@ describe('the PMU catalog reaches a joining estimator, and a configuration chang
     expect((stats.areasComputed as number) + (stats.duplicatesAvoided as number)).toBeGreaterThan(60);
     expect(stats.snapshotsWithoutCatalog as number).toBeLessThan(5);
 
-    const released = fs
-      .readFileSync(snapshotsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"event":"snapshot"'))
-      .map((l) => JSON.parse(l) as { slot: number });
+    const released = releasedSnapshots(snapshotsFile);
     expect(released.filter((s) => !estimates.has(s.slot)).map((s) => s.slot)).toEqual([]);
-    const truth = new TruthTimeline();
-    for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {
-      const point = parseTruthLine(line);
-      if (point !== undefined) truth.add(point);
-    }
+    const truth = readTruth(truthFile);
     const changed = [...estimates.values()].filter((e) => e.catalogVersion === after.version);
     expect(changed.length).toBeGreaterThan(30);
     for (const e of estimates.values()) {

@@ -3,21 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
-import {
-  AREA_RESULT_MESSAGE,
-  decodeAreaResult,
-  maxVoltageError,
-  parseTruthLine,
-  RESULTS_GROUP,
-  ResultCollector,
-  TruthTimeline,
-  type SystemEstimate,
-} from '@gridcloud/estimation';
-import { messageHandlerId } from '@gridcloud/nest-vsync';
-import { Group } from '@gridcloud/vsync';
+import { maxVoltageError } from '@gridcloud/estimation';
 import { LocalProcess } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import { casePath } from './support/data-files';
+import { readTruth, releasedSnapshots, ResultsConsumer } from './support/estimation-results';
 
 const ESTIMATOR_ENTRY = 'apps/estimator/src/main.ts';
 const NOISE_SIGMA_PU = 0.002;
@@ -27,7 +17,7 @@ const TRIP_AT_S = 3;
 describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas, r = 2) -> a results consumer', () => {
   const procs: LocalProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-estimator-'));
-  let consumer: Group | undefined;
+  let consumer: ResultsConsumer | undefined;
   afterAll(async () => {
     await consumer?.close();
     for (const p of procs) p.kill();
@@ -47,17 +37,9 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
     });
     for (const e of estimators) await e.waitFor((l) => l.event === 'ready', 'estimator ready');
 
-    const collector = new ResultCollector({ maxOpenSnapshots: 300, maxClosedSnapshots: 10_000 });
-    const estimates = new Map<number, SystemEstimate>();
-    const incomplete: number[] = [];
-    consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      for (const e of collector.offer(decodeAreaResult(bytes))) {
-        if (e.type === 'assembled') estimates.set(e.estimate.slot, e.estimate);
-        else incomplete.push(e.slot);
-      }
-    });
+    consumer = new ResultsConsumer(seeds);
     await consumer.join();
+    const { estimates, incomplete, collector } = consumer;
 
     const truthFile = path.join(dir, 'truth.jsonl');
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
@@ -85,18 +67,14 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await sim.stop();
 
-    const released = fs
-      .readFileSync(snapshotsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"event":"snapshot"'))
-      .map((l) => JSON.parse(l) as { slot: number; pmus: { idcode: number }[] });
+    const released = releasedSnapshots<{ slot: number; pmus: { idcode: number }[] }>(snapshotsFile);
     expect(report.vsync.dropped).toBe(0);
     expect(released.length).toBe(report.vsync.sent);
     expect(released.length).toBeGreaterThan(200);
     const lacking = released.filter((s) => !estimates.has(s.slot)).map((s) => s.slot);
     expect(lacking, `snapshots without an assembled estimate (incomplete: ${incomplete.length})`).toEqual([]);
 
-    const truth = new TruthTimeline();
+    const truth = readTruth(truthFile);
     const meta = fs
       .readFileSync(truthFile, 'utf8')
       .split('\n')
@@ -109,10 +87,6 @@ describe('replicated estimation: pmu-sim -> ingest -> three estimators (2 areas,
     const atEnds = new Set(meta.pmus.filter((p) => p.busId === 4 || p.busId === 5).map((p) => p.idcode));
     const measuresTrippedLine = (s: { pmus: { idcode: number }[] }): boolean =>
       s.pmus.some((p) => atEnds.has(p.idcode));
-    for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {
-      const point = parseTruthLine(line);
-      if (point !== undefined) truth.add(point);
-    }
     let worst = 0;
     let afterTrip = 0;
     const missedTrip: string[] = [];

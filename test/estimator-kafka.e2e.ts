@@ -5,22 +5,12 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, expect, it } from 'vitest';
 import { freePort } from '@gridcloud/command-line';
-import {
-  AREA_RESULT_MESSAGE,
-  decodeAreaResult,
-  maxVoltageError,
-  parseTruthLine,
-  RESULTS_GROUP,
-  ResultCollector,
-  TruthTimeline,
-  type SystemEstimate,
-} from '@gridcloud/estimation';
-import { messageHandlerId } from '@gridcloud/nest-vsync';
+import { maxVoltageError } from '@gridcloud/estimation';
 import { LocalProcess } from '@gridcloud/supervision';
-import { Group } from '@gridcloud/vsync';
 import { ESTIMATOR_ENTRY, INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import { casePath } from './support/data-files';
 import { describeWithServices, services } from './support/services';
+import { readTruth, releasedSnapshots, ResultsConsumer } from './support/estimation-results';
 
 /**
  * Real Kafka, real processes: pmu-sim -> ingest (Kafka sink only, no vsync) ->
@@ -64,8 +54,8 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
   const admin = kafka.admin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-estimator-kafka-'));
   const procs: LocalProcess[] = [];
-  let consumer: Group | undefined;
-  let bothConsumer: Group | undefined;
+  let consumer: ResultsConsumer | undefined;
+  let bothConsumer: ResultsConsumer | undefined;
 
   afterAll(async () => {
     await consumer?.close();
@@ -94,19 +84,9 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
     const estimators = [startEstimator(ports[0]), startEstimator(ports[1])];
     for (const e of estimators) await e.waitFor((l) => l.event === 'ready', 'estimator ready');
 
-    const collector = new ResultCollector({ maxOpenSnapshots: 600, maxClosedSnapshots: 10_000 });
-    const estimates = new Map<number, SystemEstimate>();
-    /** Copies of each (slot, area) result: 1 when exactly one worker computed it. */
-    const copies = new Map<string, number>();
-    consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      const result = decodeAreaResult(bytes);
-      const key = `${result.slot}/${result.area}`;
-      copies.set(key, (copies.get(key) ?? 0) + 1);
-      for (const e of collector.offer(result))
-        if (e.type === 'assembled') estimates.set(e.estimate.slot, e.estimate);
-    });
+    consumer = new ResultsConsumer(seeds, 600);
     await consumer.join();
+    const { estimates, copies } = consumer;
 
     const truthFile = path.join(dir, 'truth.jsonl');
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
@@ -152,11 +132,7 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
     const stopped = [first, left, third];
     await sim.stop();
 
-    const released = fs
-      .readFileSync(snapshotsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"event":"snapshot"'))
-      .map((l) => JSON.parse(l) as Released);
+    const released = releasedSnapshots<Released>(snapshotsFile);
     expect(report.kafka.dropped).toBe(0);
     expect(report.kafka.catalogsSent).toBeGreaterThan(0);
     // Snapshot records plus catalog records.
@@ -176,11 +152,7 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
     expect(lacking, 'steady-state snapshots without an assembled estimate').toEqual([]);
     for (const s of steady) for (const area of [0, 1]) expect(copies.get(`${s.slot}/${area}`)).toBe(1);
 
-    const truth = new TruthTimeline();
-    for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {
-      const point = parseTruthLine(line);
-      if (point !== undefined) truth.add(point);
-    }
+    const truth = readTruth(truthFile);
     let worst = 0;
     for (const e of estimates.values()) {
       const point = truth.at(e.timeSec);
@@ -224,13 +196,9 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
       return p;
     });
     for (const e of estimators) await e.waitFor((l) => l.event === 'ready', 'estimator ready');
-    const copies = new Map<string, number>();
-    bothConsumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    bothConsumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      const r = decodeAreaResult(bytes);
-      copies.set(`${r.slot}/${r.area}`, (copies.get(`${r.slot}/${r.area}`) ?? 0) + 1);
-    });
+    bothConsumer = new ResultsConsumer(seeds);
     await bothConsumer.join();
+    const { copies } = bothConsumer;
 
     const sim = LocalProcess.tsx(PMU_SIM_ENTRY, [
       '--case',
@@ -275,11 +243,7 @@ describeWithServices('estimators read pmu.snapshots from Kafka', ['kafka'], () =
     );
     await sim.stop();
 
-    const released = fs
-      .readFileSync(snapshotsFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"event":"snapshot"'))
-      .map((l) => JSON.parse(l) as Released);
+    const released = releasedSnapshots<Released>(snapshotsFile);
     expect(report.kafka.dropped).toBe(0);
     expect(report.vsync.dropped).toBe(0);
     expect(released.length).toBeGreaterThan(100);

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTruthLine, TruthTimeline, type SystemEstimate } from '@gridcloud/estimation';
+import { type SystemEstimate } from '@gridcloud/estimation';
 import { EstimatorPipeline } from './support/estimator-pipeline';
+import { readTruth } from './support/estimation-results';
 
 const NOISE_SIGMA_PU = 0.002;
 /** case14 branch rows 6-12 and 12-13: with both open, load bus 12 has no source left. */
@@ -31,11 +31,7 @@ describe('a splitting trip: pmu-sim -> ingest -> estimator -> a results consumer
       settleMs: 1500,
     });
 
-    const truth = new TruthTimeline();
-    for (const line of fs.readFileSync(truthFile, 'utf8').split('\n')) {
-      const point = parseTruthLine(line);
-      if (point !== undefined) truth.add(point);
-    }
+    const truth = readTruth(truthFile);
     const split = (e: SystemEstimate): boolean => truth.at(e.timeSec)?.tripped.length === SPLIT.length;
     const ordered = [...estimates].sort((a, b) => a.timeSec - b.timeSec);
     const after = ordered.filter(split);

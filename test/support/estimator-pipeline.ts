@@ -7,19 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@gridcloud/command-line';
-import {
-  AREA_RESULT_MESSAGE,
-  decodeAreaResult,
-  RESULTS_GROUP,
-  ResultCollector,
-  type AreaResult,
-  type SystemEstimate,
-} from '@gridcloud/estimation';
-import { messageHandlerId } from '@gridcloud/nest-vsync';
+import { type AreaResult, type SystemEstimate } from '@gridcloud/estimation';
 import { LocalProcess } from '@gridcloud/supervision';
-import { Group } from '@gridcloud/vsync';
 import { ESTIMATOR_ENTRY, INGEST_ENTRY, PMU_SIM_ENTRY } from './app-entries';
 import { casePath } from './data-files';
+import { ResultsConsumer } from './estimation-results';
 
 export interface EstimatorPipelineOptions {
   readonly caseName: string;
@@ -43,7 +35,7 @@ export interface EstimatorPipelineRun {
 export class EstimatorPipeline {
   private readonly procs: LocalProcess[] = [];
   private readonly dir: string;
-  private consumer: Group | undefined;
+  private consumer: ResultsConsumer | undefined;
 
   constructor(name: string) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `gridcloud-${name}-`));
@@ -58,16 +50,9 @@ export class EstimatorPipeline {
     ]);
     await estimator.waitFor((l) => l.event === 'ready', 'estimator ready');
 
-    const collector = new ResultCollector({ maxOpenSnapshots: 300, maxClosedSnapshots: 10_000 });
-    const results: AreaResult[] = [];
-    const estimates: SystemEstimate[] = [];
-    this.consumer = new Group(RESULTS_GROUP, { seeds: [seeds], founder: false });
-    this.consumer.handle(messageHandlerId(AREA_RESULT_MESSAGE), (bytes: Uint8Array) => {
-      const result = decodeAreaResult(bytes);
-      results.push(result);
-      for (const e of collector.offer(result)) if (e.type === 'assembled') estimates.push(e.estimate);
-    });
-    await this.consumer.join();
+    const consumer = new ResultsConsumer(seeds);
+    this.consumer = consumer;
+    await consumer.join();
 
     const truthFile = path.join(this.dir, 'truth.jsonl');
     const sim = this.start(PMU_SIM_ENTRY, [
@@ -85,7 +70,7 @@ export class EstimatorPipeline {
     await ingest.waitFor((l) => l.event === 'stopped', 'ingest report');
     await new Promise((resolve) => setTimeout(resolve, o.settleMs));
     await sim.stop();
-    return { results, estimates, truthFile };
+    return { results: consumer.results, estimates: [...consumer.estimates.values()], truthFile };
   }
 
   async close(): Promise<void> {
