@@ -18,10 +18,11 @@ export class AppModule {
   static forRoot(settings: IngestSettings): DynamicModule {
     const { cluster, ingest } = settings;
     // The quality group is joined only when reports are sent, so a member of it is a publisher.
-    // As a client (--vsync-publish client) ingest reaches the estimator group through a member, without joining it.
+    // As a client (--vsync-publish client) ingest reaches the estimator group through a member, without joining it;
+    // a regional PDC (--region) does not reach it at all: the merger does.
     const groups = [
       LIVENESS_GROUP,
-      ...(ingest.vsyncPublish === 'member' ? [ingest.vsyncGroup] : []),
+      ...(ingest.vsyncPublish === 'member' && ingest.region === undefined ? [ingest.vsyncGroup] : []),
       ...(ingest.qualityIntervalMs > 0 ? [QUALITY_GROUP] : []),
     ];
     const vsync =

@@ -29,10 +29,13 @@ export class IngestRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(AppMetrics) metrics: AppMetrics,
     @Optional() @Inject(VsyncGroups) groups: VsyncGroups | undefined,
   ) {
+    // A regional PDC publishes to Kafka only; the merger publishes to the estimator group.
     const estimators =
-      settings.ingest.vsyncPublish === 'client' && groups !== undefined
-        ? new GroupClient(settings.ingest.vsyncGroup, groups.process)
-        : groups?.get(settings.ingest.vsyncGroup);
+      settings.ingest.region !== undefined
+        ? undefined
+        : settings.ingest.vsyncPublish === 'client' && groups !== undefined
+          ? new GroupClient(settings.ingest.vsyncGroup, groups.process)
+          : groups?.get(settings.ingest.vsyncGroup);
     this.app = new IngestApp(
       settings.ingest,
       (line) => process.stderr.write(`ingest: ${line}\n`),
@@ -69,7 +72,7 @@ export class IngestRunner implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    ({ udpPort: this.udpPort } = await this.app.start());
+    ({ udpPort: this.udpPort } = await this.app.start((gap) => printLine({ event: 'region-gap', ...gap })));
     const intervalMs = this.settings.cluster.statsIntervalMs;
     if (intervalMs > 0)
       this.statsTimer = setInterval(

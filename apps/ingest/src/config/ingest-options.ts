@@ -35,6 +35,16 @@ export interface IngestOptions {
   readonly vsyncBindHost: string;
   /** The cluster's shared vsync secret (--vsync-secret-file, GRIDCLOUD_VSYNC_SECRET); undefined: open links. */
   readonly vsyncSecret?: string;
+  /** Regional PDC mode: the region's name; its snapshots go to `regionTopic`, not to the estimator group. */
+  readonly region: string | undefined;
+  /** Super-PDC mode: the regions merged from `regionTopic` (consumer group `kafkaGroup`); empty: not a merger. */
+  readonly mergeRegions: readonly string[];
+  readonly regionTopic: string;
+  readonly regionCatalogTopic: string;
+  /** A merged slot waits this long after its first region for the others. */
+  readonly regionDeadlineMs: number;
+  /** Merged slots open at once. */
+  readonly maxPendingRegionSlots: number;
   /** Names this replica in the `ingest-instance` header of every snapshot it publishes. */
   readonly instanceId: string;
   /** framesPerSecond undefined (no --fps): the alignment rate is the DATA_RATE of the first configuration. */
@@ -104,6 +114,12 @@ export function parseIngestSettings(
     vsyncBindHost: s.vsyncHost,
     vsyncBindPort: s.vsyncPort,
     vsyncSecret: vsyncSecretOf(s),
+    region: s.region,
+    mergeRegions: s.mergeRegions,
+    regionTopic: s.regionTopic,
+    regionCatalogTopic: s.regionCatalogTopic,
+    regionDeadlineMs: s.regionDeadlineMs,
+    maxPendingRegionSlots: s.maxPendingRegionSlots,
     instanceId: s.instanceId ?? `${os.hostname()}-${process.pid}`,
     aligner: aligner(s),
     session: session(s),
@@ -124,6 +140,7 @@ export function parseIngestSettings(
     durationS: s.durationS,
     seed: s.seed,
   };
+  checkRegions(ingest);
   checkSources(ingest);
   const cluster = clusterSettingsOf(s);
   return { ingest, cluster };
@@ -151,9 +168,10 @@ function checkSources(o: IngestOptions): void {
       '--filestore-url archives the frames the main thread decodes; with --workers the workers decode them (give --workers 0)',
     );
   }
-  if (o.tcpTargets.length === 0 && o.udp === undefined && o.kafkaConsumeTopic === undefined) {
+  const merging = o.mergeRegions.length > 0;
+  if (!merging && o.tcpTargets.length === 0 && o.udp === undefined && o.kafkaConsumeTopic === undefined) {
     throw new IngestConfigError(
-      'give at least one source: --tcp IDCODE@HOST:PORT, --udp HOST:PORT or --kafka-consume-topic TOPIC',
+      'give at least one source: --tcp IDCODE@HOST:PORT, --udp HOST:PORT, --kafka-consume-topic TOPIC or --merge-regions A,B,...',
     );
   }
   if (
@@ -164,6 +182,33 @@ function checkSources(o: IngestOptions): void {
       '--kafka-consume-topic and --kafka-publish-topic need --kafka-brokers HOST:PORT[,HOST:PORT...]',
     );
   }
+}
+
+const REGION_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A regional PDC sends its snapshots to Kafka only; a merger takes regions only. */
+function checkRegions(o: IngestOptions): void {
+  const merging = o.mergeRegions.length > 0;
+  const named = [...(o.region !== undefined ? [o.region] : []), ...o.mergeRegions];
+  const bad = named.find((r) => !REGION_NAME.test(r));
+  if (bad !== undefined)
+    throw new IngestConfigError(`--region and --merge-regions take 1-64 of A-Z a-z 0-9 . _ -, got "${bad}"`);
+  if (new Set(o.mergeRegions).size !== o.mergeRegions.length)
+    throw new IngestConfigError(`--merge-regions names a region twice: ${o.mergeRegions.join(',')}`);
+  if (o.region !== undefined && merging)
+    throw new IngestConfigError(
+      '--region (a regional PDC) and --merge-regions (the merger) are two processes',
+    );
+  if ((o.region !== undefined || merging) && o.kafkaBrokers.length === 0)
+    throw new IngestConfigError('--region and --merge-regions need --kafka-brokers HOST:PORT[,HOST:PORT...]');
+  if (o.region !== undefined && (o.kafkaPublishTopic !== undefined || o.vsyncPublish === 'client'))
+    throw new IngestConfigError(
+      '--region sends its snapshots to --region-topic only; --kafka-publish-topic and --vsync-publish client belong to the merger',
+    );
+  if (merging && (o.tcpTargets.length > 0 || o.udp !== undefined || o.kafkaConsumeTopic !== undefined))
+    throw new IngestConfigError(
+      '--merge-regions takes its snapshots from the regions only (no --tcp, --udp or --kafka-consume-topic)',
+    );
 }
 
 function aligner(s: Parsed): PipelineOptions {

@@ -201,6 +201,38 @@ export const INGEST_SETTINGS = settingsSchema(
       max: 100_000,
       default: 64,
     }),
+    region: setting.string({
+      flag: 'region',
+      doc: 'be the regional PDC of this region: align its PMUs and send the partial snapshots to --region-topic (keyed by slot) instead of --vsync-group',
+    }),
+    mergeRegions: setting.list({
+      flag: 'merge-regions',
+      doc: 'be the super-PDC: merge these regions (every one needed for a complete slot) from --region-topic in consumer group --kafka-group',
+    }),
+    regionTopic: setting.string({
+      flag: 'region-topic',
+      doc: "regions' partial snapshots",
+      default: 'pmu.region-snapshots',
+    }),
+    regionCatalogTopic: setting.string({
+      flag: 'region-catalog-topic',
+      doc: "regions' PMU catalogs (every merger reads all of it)",
+      default: 'pmu.region-catalogs',
+    }),
+    regionDeadlineMs: ms(
+      'region-deadline-ms',
+      'a merged slot waits this long after its first region for the others, then leaves incomplete',
+      0,
+      60_000,
+      500,
+    ),
+    maxPendingRegionSlots: setting.int({
+      flag: 'max-pending-region-slots',
+      doc: 'merged slots open at once; one more releases the oldest early',
+      min: 1,
+      max: 100_000,
+      default: 256,
+    }),
     instanceId: setting.string({
       flag: 'instance-id',
       doc: 'names this replica in published snapshots (default host-pid)',

@@ -3,6 +3,9 @@ import type { AlignerCounters } from '@gridcloud/pdc';
 import { Group, type GroupClient } from '@gridcloud/vsync';
 import type { IngestOptions } from '../config/ingest-options';
 import { IngestPipeline } from '../pipeline/ingest-pipeline';
+import { RegionMerge, type RegionGap } from '../regions/region-merge';
+import { RegionMergeConsumer } from '../regions/region-merge-consumer';
+import { RegionSnapshotSink } from '../regions/region-snapshot-sink';
 import { ShardPool } from '../shards/shard-pool';
 import { FileStoreFrameSink } from '../sinks/filestore-sink';
 import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
@@ -31,6 +34,11 @@ export class IngestApp {
   private kafkaConsumer: KafkaFrameConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private readonly qualityPublisher: VsyncQualityPublisher | undefined;
+  /** With --region: the regional PDC's output to Kafka (the estimator group is not used). */
+  private readonly regionSink: RegionSnapshotSink | undefined;
+  /** With --merge-regions: the super-PDC's decisions and its Kafka consumers. */
+  readonly regionMerge: RegionMerge | undefined;
+  private regionConsumer: RegionMergeConsumer | undefined;
   /** With --workers: the threads that own the --tcp targets, merged here; the pipeline above then sees no source. */
   readonly shards: ShardPool | undefined;
 
@@ -61,7 +69,17 @@ export class IngestApp {
       });
       sinks.push(this.kafkaSink);
     }
-    if (options.vsyncSeeds.length > 0) {
+    if (options.region !== undefined) {
+      this.regionSink = new RegionSnapshotSink({
+        brokers: options.kafkaBrokers,
+        region: options.region,
+        topic: options.regionTopic,
+        catalogTopic: options.regionCatalogTopic,
+        maxSnapshotQueue: options.maxSnapshotQueue,
+        catalogIntervalMs: options.kafkaCatalogIntervalMs,
+      });
+      sinks.push(this.regionSink);
+    } else if (options.vsyncSeeds.length > 0) {
       // A group on the app's shared process reports its errors through VsyncModule's logger.
       const group = estimatorGroup ?? ownEstimatorGroup(options, log);
       this.vsyncSink = new VsyncSnapshotSink(group, options.maxSnapshotQueue);
@@ -83,9 +101,17 @@ export class IngestApp {
         publishQuality ? options.qualityIntervalMs : 0,
         sinks.some((s) => s.publishLate !== undefined),
       );
-    const registry = this.shards ?? this.pipeline.registry;
+    if (options.mergeRegions.length > 0)
+      this.regionMerge = new RegionMerge({
+        regions: options.mergeRegions,
+        regionDeadlineMs: options.regionDeadlineMs,
+        maxPendingRegionSlots: options.maxPendingRegionSlots,
+        maxPmus: options.aligner.maxPmus,
+      });
+    const registry = this.regionMerge?.catalogs ?? this.shards ?? this.pipeline.registry;
     this.vsyncSink?.describePmusFrom(registry);
     this.kafkaSink?.describePmusFrom(registry);
+    this.regionSink?.describePmusFrom(registry);
     if (publishQuality) {
       const p = this.pipeline;
       const shards = this.shards;
@@ -108,9 +134,10 @@ export class IngestApp {
   }
 
   /** Starts every source; resolves with the bound UDP port (0 when not listening). */
-  async start(): Promise<{ udpPort: number }> {
+  async start(onRegionGap?: (gap: RegionGap) => void): Promise<{ udpPort: number }> {
     const o = this.options;
     await this.kafkaSink?.connect();
+    await this.regionSink?.connect();
     await this.vsyncSink?.join();
     let udpPort = 0;
     if (o.udp !== undefined) {
@@ -127,6 +154,22 @@ export class IngestApp {
       );
       await this.kafkaConsumer.start();
     }
+    if (this.regionMerge !== undefined) {
+      this.regionConsumer = new RegionMergeConsumer(
+        {
+          brokers: o.kafkaBrokers,
+          topic: o.regionTopic,
+          catalogTopic: o.regionCatalogTopic,
+          group: o.kafkaGroup,
+          instanceId: o.instanceId,
+        },
+        this.regionMerge,
+        this.snapshots,
+        this.log,
+        (e) => onRegionGap?.(e.gap),
+      );
+      await this.regionConsumer.start();
+    }
     for (const c of this.connections) c.start();
     this.shards?.start();
     this.ticker = setInterval(() => this.tick(Date.now()), o.tickIntervalMs);
@@ -137,6 +180,7 @@ export class IngestApp {
   private tick(nowMs: number): void {
     this.udp?.sweep(nowMs);
     this.pipeline.tick(nowMs);
+    this.regionConsumer?.tick(nowMs);
   }
 
   async stop(): Promise<void> {
@@ -145,6 +189,7 @@ export class IngestApp {
     for (const c of this.connections) c.stop();
     this.udp?.close();
     await this.kafkaConsumer?.stop();
+    await this.regionConsumer?.stop();
     await this.shards?.stop();
     this.pipeline.flush(Date.now());
     await this.snapshots.close();
@@ -158,7 +203,7 @@ export class IngestApp {
    * source and each PMU.
    */
   report(detail: 'full' | 'summary' = 'full'): Record<string, unknown> {
-    const align = (this.shards ?? this.pipeline).takeAlignLatency();
+    const align = (this.regionMerge ?? this.shards ?? this.pipeline).takeAlignLatency();
     return {
       alignLatencyMs: {
         count: align.count,
@@ -166,7 +211,8 @@ export class IngestApp {
         p99: align.quantileMs(0.99),
         max: align.maxMs,
       },
-      ...(this.shards === undefined ? this.pipelineReport(detail) : this.shardsReport(detail)),
+      ...this.sourceReport(detail),
+      region: this.regionSink?.counters,
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,
       udpEvictedSources: this.udp?.evictedSources ?? 0,
       kafka:
@@ -195,9 +241,32 @@ export class IngestApp {
     };
   }
 
-  /** The aligner's counters: the pipeline's, or with --workers the merged snapshots' with the shards' frame counts. */
+  /** The aligner's counters: the pipeline's, or the merged snapshots' (of the workers, or of the regions). */
   alignerCounters(): AlignerCounters {
-    return this.shards?.counters ?? this.pipeline.aligner.counters;
+    return this.regionMerge?.alignerCounters ?? this.shards?.counters ?? this.pipeline.aligner.counters;
+  }
+
+  private sourceReport(detail: 'full' | 'summary'): Record<string, unknown> {
+    if (this.regionMerge !== undefined) return this.mergeReport();
+    return this.shards === undefined ? this.pipelineReport(detail) : this.shardsReport(detail);
+  }
+
+  /** The merger's figures: merged slots, per region its lateness, absences and open gap, closed gaps, refusals. */
+  private mergeReport(): Record<string, unknown> {
+    const m = this.regionMerge!;
+    const c = this.regionConsumer;
+    return {
+      aligner: m.alignerCounters,
+      pendingSnapshots: m.merger.pendingSnapshots,
+      describedPmus: m.catalogs.size,
+      regions: m.regionReport(),
+      regionGaps: m.gaps,
+      refusedRecords: m.refused,
+      lastRefusal: m.lastRefusal,
+      regionRecords: c?.records ?? 0,
+      assignedPartitions: c?.assigned ?? [],
+      rebalances: c?.rebalances ?? 0,
+    };
   }
 
   private pipelineReport(detail: 'full' | 'summary'): Record<string, unknown> {

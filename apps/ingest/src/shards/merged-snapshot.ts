@@ -25,7 +25,9 @@ export function mergedSnapshot(
     firstArrivalMs = Math.min(firstArrivalMs, p.firstArrivalMs);
     lastArrivalMs = Math.max(lastArrivalMs, p.lastArrivalMs);
   }
-  const reason = missing.length === 0 ? 'complete' : worstReason(m.reason, parts);
+  // An absent part whose PMUs are not known yet (a region never heard from) still leaves the slot incomplete.
+  const complete = missing.length === 0 && m.absentParts.length === 0;
+  const reason = complete ? 'complete' : worstReason(m.reason, parts);
   return {
     slot: m.slot,
     timeSec: m.timeSec,
@@ -35,7 +37,7 @@ export function mergedSnapshot(
       return values;
     },
     missing,
-    complete: missing.length === 0,
+    complete,
     reason,
     firstArrivalMs: Number.isFinite(firstArrivalMs) ? firstArrivalMs : m.firstArrivalMs,
     lastArrivalMs,
@@ -44,24 +46,32 @@ export function mergedSnapshot(
   };
 }
 
-/** Part and index of every sample in ascending IDCODE: a k-way merge of the parts' ascending columns. */
+/**
+ * Part and index of every sample in ascending IDCODE: a k-way merge of the parts' ascending columns. A PMU two
+ * parts both carry (two regions configured with one PMU) is taken once, from the earlier part: first copy wins.
+ */
 function mergeOrder(parts: readonly PartialSnapshot[]): { part: Uint8Array; index: Uint32Array } {
   let total = 0;
   for (const p of parts) total += p.pmuCount;
   const part = new Uint8Array(total);
   const index = new Uint32Array(total);
   const at = parts.map(() => 0);
-  for (let k = 0; k < total; k += 1) {
+  let k = 0;
+  for (let taken = 0; taken < total; taken += 1) {
     let best = -1;
     for (let p = 0; p < parts.length; p += 1) {
       if (at[p] >= parts[p].pmuCount) continue;
       if (best < 0 || parts[p].idcodes[at[p]] < parts[best].idcodes[at[best]]) best = p;
     }
-    part[k] = best;
-    index[k] = at[best];
+    const id = parts[best].idcodes[at[best]];
+    if (k === 0 || parts[part[k - 1]].idcodes[index[k - 1]] !== id) {
+      part[k] = best;
+      index[k] = at[best];
+      k += 1;
+    }
     at[best] += 1;
   }
-  return { part, index };
+  return { part: part.subarray(0, k), index: index.subarray(0, k) };
 }
 
 function missingOf(parts: readonly PartialSnapshot[], absent: readonly number[]): number[] {

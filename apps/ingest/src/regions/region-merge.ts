@@ -1,0 +1,220 @@
+import {
+  LatencyHistogram,
+  newAlignerCounters,
+  SnapshotMerger,
+  type AlignerCounters,
+  type MergerEffect,
+} from '@gridcloud/pdc';
+import type { IHeaders } from 'kafkajs';
+import { mergedSnapshot } from '../shards/merged-snapshot';
+import type { PartialSnapshot } from '../shards/partial-snapshot';
+import type { Snapshot } from '../sinks/snapshot-sink';
+import { RegionCatalogs } from './region-catalogs';
+import { decodeRegionRecord, REGION_NAME, type RegionRecordReason } from './region-record';
+
+export interface RegionMergeOptions {
+  /** Every region a merged slot needs to be complete, from configuration (see the README for why not from arrivals). */
+  readonly regions: readonly string[];
+  /** How long a slot waits for the regions still absent after its first region arrived. */
+  readonly regionDeadlineMs: number;
+  /** Most slots held open at once; one more releases the oldest early ('overflow'). */
+  readonly maxPendingRegionSlots: number;
+  /** PMUs described over every region's catalog at most. */
+  readonly maxPmus: number;
+}
+
+/** Slots a region was absent from, consecutively, as released: from the first to the last, both included. */
+export interface RegionGap {
+  readonly region: string;
+  readonly fromSlot: number;
+  readonly toSlot: number;
+  readonly slots: number;
+  readonly fromTimeSec: number;
+  readonly toTimeSec: number;
+}
+
+export type RefusedRecordReason =
+  RegionRecordReason | 'unknown-region' | 'duplicate' | 'rate-mismatch' | 'catalog-over-max-pmus';
+
+export type RegionMergeEffect =
+  | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
+  /** A region's part of a slot already released: never merged (it would double the slot), counted late. */
+  | { readonly type: 'late'; readonly region: string; readonly slot: number; readonly latenessMs: number }
+  /** A region delivered again after being absent from released slots: the gap it left. */
+  | { readonly type: 'gap'; readonly gap: RegionGap }
+  | { readonly type: 'refused'; readonly reason: RefusedRecordReason; readonly message: string };
+
+interface OpenGap {
+  readonly fromSlot: number;
+  readonly fromTimeSec: number;
+  toSlot: number;
+  toTimeSec: number;
+  slots: number;
+}
+
+/** Closed gaps kept for the report, newest last. */
+const MAX_REPORTED_GAPS = 64;
+/** Two regions' rates (slot / time) agree to this relative difference. */
+const RATE_TOLERANCE = 1e-9;
+const NO_EFFECTS: readonly never[] = [];
+
+/**
+ * The super-PDC's decisions: region records in (as Kafka delivers them), merged snapshots, late parts, gaps and
+ * refusals out. Slots merge with libs/pdc's SnapshotMerger, one part per configured region: complete when every
+ * region delivered the slot, released `regionDeadlineMs` after its first region otherwise, the PMUs of an absent
+ * region named as missing; a region's copy of a slot already out is late and a second copy of an open slot a
+ * duplicate, so no slot is doubled and no PMU listed twice. Pure: no I/O, no timers, time passed in.
+ */
+export class RegionMerge {
+  readonly merger: SnapshotMerger<PartialSnapshot>;
+  readonly catalogs: RegionCatalogs;
+  readonly refused: Partial<Record<RefusedRecordReason, number>> = {};
+  lastRefusal: string | undefined;
+  readonly gaps: RegionGap[] = [];
+  private readonly counters = newAlignerCounters();
+  private readonly pmusOf = new Map<string, readonly number[]>();
+  private readonly openGaps = new Map<string, OpenGap>();
+  private framesPerSecond: number | undefined;
+  private alignLatency = new LatencyHistogram();
+
+  constructor(readonly options: RegionMergeOptions) {
+    const bad = options.regions.find((r) => !REGION_NAME.test(r));
+    if (bad !== undefined || options.regions.length === 0)
+      throw new RangeError(`regions must be 1-64 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(bad ?? '')}`);
+    if (new Set(options.regions).size !== options.regions.length)
+      throw new RangeError(`regions must be distinct, got ${options.regions.join(',')}`);
+    this.merger = new SnapshotMerger({
+      mergeWindowMs: options.regionDeadlineMs,
+      maxPendingSnapshots: options.maxPendingRegionSlots,
+      maxParts: options.regions.length,
+    });
+    for (const r of options.regions) this.merger.expectPart(r);
+    this.catalogs = new RegionCatalogs(options.maxPmus);
+  }
+
+  /** One record of the region topics, as it arrived at `nowMs`. */
+  receive(headers: IHeaders | undefined, value: Buffer | null, nowMs: number): readonly RegionMergeEffect[] {
+    const r = decodeRegionRecord(headers, value);
+    if (r.kind === 'refused') return [this.refuse(r.reason, r.message)];
+    if (!this.merger.expectedParts.includes(r.region))
+      return [this.refuse('unknown-region', `region ${r.region} is not one of --merge-regions`)];
+    if (r.kind === 'catalog') {
+      const error = this.catalogs.accept(r.region, r.catalog);
+      return error === undefined ? NO_EFFECTS : [this.refuse('catalog-over-max-pmus', error)];
+    }
+    const p = r.partial;
+    const rateError = this.checkRate(r.region, p);
+    if (rateError !== undefined) return [this.refuse('rate-mismatch', rateError)];
+    this.pmusOf.set(r.region, [...p.idcodes, ...p.missing]);
+    this.counters.framesOffered += p.pmuCount;
+    return this.apply(
+      this.merger.offer({ part: r.region, slot: p.slot, timeSec: p.timeSec, value: p }, nowMs),
+    );
+  }
+
+  /** Releases slots whose deadline passed. */
+  tick(nowMs: number): readonly RegionMergeEffect[] {
+    return this.apply(this.merger.tick(nowMs));
+  }
+
+  /** Releases every open slot (shutdown). */
+  flush(nowMs: number): readonly RegionMergeEffect[] {
+    return this.apply(this.merger.flush(nowMs));
+  }
+
+  /** Merged snapshots counted as the aligner counts snapshots; frames are the regions' samples. */
+  get alignerCounters(): AlignerCounters {
+    return this.counters;
+  }
+
+  /** Release minus slot instant of the merged snapshots since the last call. */
+  takeAlignLatency(): LatencyHistogram {
+    const h = this.alignLatency;
+    this.alignLatency = new LatencyHistogram();
+    return h;
+  }
+
+  /** Per region: PMUs, parts received, late and absent, lateness at the merger, the gap still open. */
+  regionReport(): Record<string, unknown>[] {
+    return this.options.regions.map((region) => {
+      const c = this.merger.countersOf(region);
+      const open = this.openGaps.get(region);
+      return {
+        region,
+        pmus: this.pmusOf.get(region)?.length ?? 0,
+        parts: c?.received ?? 0,
+        lateParts: c?.late ?? 0,
+        absentFromSlots: c?.absent ?? 0,
+        latenessP50Ms: c?.latenessMs.quantileMs(0.5) ?? 0,
+        latenessP99Ms: c?.latenessMs.quantileMs(0.99) ?? 0,
+        openGap: open === undefined ? null : { fromSlot: open.fromSlot, slots: open.slots },
+      };
+    });
+  }
+
+  private checkRate(region: string, p: PartialSnapshot): string | undefined {
+    const fps = p.slot / p.timeSec;
+    this.framesPerSecond ??= fps;
+    if (Math.abs(fps - this.framesPerSecond) <= RATE_TOLERANCE * this.framesPerSecond) return undefined;
+    return `region ${region} aligns at ${fps} frames/s, the others at ${this.framesPerSecond}: slots would not match`;
+  }
+
+  private apply(effects: readonly MergerEffect<PartialSnapshot>[]): readonly RegionMergeEffect[] {
+    if (effects.length === 0) return NO_EFFECTS;
+    const out: RegionMergeEffect[] = [];
+    for (const e of effects) {
+      if (e.type === 'merged') this.release(e.merged, out);
+      else if (e.type === 'late-part') {
+        this.counters.framesLate += e.offer.value.pmuCount;
+        out.push({ type: 'late', region: e.offer.part, slot: e.offer.slot, latenessMs: e.latenessMs });
+      } else out.push(this.refuse(e.reason === 'duplicate' ? 'duplicate' : 'unknown-region', e.message));
+    }
+    return out;
+  }
+
+  private release(m: Parameters<typeof mergedSnapshot>[0], out: RegionMergeEffect[]): void {
+    const s = mergedSnapshot(m, (region) => this.pmusOf.get(region) ?? []);
+    this.counters.snapshots += 1;
+    this.counters.released[s.reason] += 1;
+    this.counters.missingFrames += s.missing.length;
+    this.counters.skippedSlots += s.skippedSlotsBefore;
+    this.counters.framesPlaced += s.pmuIds.length;
+    this.alignLatency.record(s.releasedAtMs - s.timeSec * 1000);
+    for (const region of m.absentParts) this.widenGap(region, m.slot, m.timeSec);
+    for (const part of m.parts) this.closeGap(part.part, out);
+    out.push({ type: 'snapshot', snapshot: s });
+  }
+
+  private widenGap(region: string, slot: number, timeSec: number): void {
+    const open = this.openGaps.get(region);
+    if (open === undefined)
+      this.openGaps.set(region, {
+        fromSlot: slot,
+        fromTimeSec: timeSec,
+        toSlot: slot,
+        toTimeSec: timeSec,
+        slots: 1,
+      });
+    else {
+      open.slots += 1;
+      open.toSlot = slot;
+      open.toTimeSec = timeSec;
+    }
+  }
+
+  private closeGap(region: string, out: RegionMergeEffect[]): void {
+    const open = this.openGaps.get(region);
+    if (open === undefined) return;
+    this.openGaps.delete(region);
+    const gap: RegionGap = { region, ...open };
+    if (this.gaps.length >= MAX_REPORTED_GAPS) this.gaps.shift();
+    this.gaps.push(gap);
+    out.push({ type: 'gap', gap });
+  }
+
+  private refuse(reason: RefusedRecordReason, message: string): RegionMergeEffect {
+    this.refused[reason] = (this.refused[reason] ?? 0) + 1;
+    this.lastRefusal = message;
+    return { type: 'refused', reason, message };
+  }
+}
