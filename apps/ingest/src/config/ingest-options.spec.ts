@@ -39,9 +39,39 @@ describe('parseIngestOptions', () => {
     ],
     [['--udp', '127.0.0.1:1', '--workers', '2'], /--workers shares --tcp targets/],
     [['--tcp', '1@127.0.0.1:1', '--workers', '65'], /--workers must be an integer/],
+    [['--tcp', '1@127.0.0.1:1', '--region', 'east'], /--region and --merge-regions need --kafka-brokers/],
+    [['--merge-regions', 'east,we st', '--kafka-brokers', 'k:9092'], /got "we st"/],
+    [['--merge-regions', 'east,east', '--kafka-brokers', 'k:9092'], /names a region twice/],
+    [
+      ['--merge-regions', 'a,b', '--tcp', '1@127.0.0.1:1', '--kafka-brokers', 'k:9092'],
+      /from the regions only/,
+    ],
+    [
+      ['--region', 'a', '--tcp', '1@h:1', '--kafka-brokers', 'k:9092', '--kafka-publish-topic', 's'],
+      /belong to the merger/,
+    ],
+    [['--region', 'a', '--merge-regions', 'a,b', '--kafka-brokers', 'k:9092'], /are two processes/],
+    [
+      ['--merge-regions', 'a,b', '--kafka-brokers', 'k:9092', '--region-deadline-ms', '-1'],
+      /--region-deadline-ms/,
+    ],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseIngestOptions(argv)).toThrow(IngestConfigError);
     expect(() => parseIngestOptions(argv)).toThrow(message);
+  });
+
+  it('takes --merge-regions as the only source, and a regional PDC with its region and topics', () => {
+    const merger = parseIngestOptions(['--merge-regions', 'east,west', '--kafka-brokers', 'k:9092']);
+    expect(merger).toMatchObject({
+      mergeRegions: ['east', 'west'],
+      region: undefined,
+      regionTopic: 'pmu.region-snapshots',
+      regionCatalogTopic: 'pmu.region-catalogs',
+      regionDeadlineMs: 500,
+      maxPendingRegionSlots: 256,
+    });
+    const region = parseIngestOptions(['--region', 'east', '--tcp', '1@h:1', '--kafka-brokers', 'k:9092']);
+    expect(region).toMatchObject({ region: 'east', mergeRegions: [] });
   });
 
   it('keeps --vsync-bind-host/--vsync-bind-port as names of --vsync-host/--vsync-port, and reads GRIDCLOUD_ variables', () => {

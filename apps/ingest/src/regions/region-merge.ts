@@ -87,6 +87,8 @@ export class RegionMerge {
       mergeWindowMs: options.regionDeadlineMs,
       maxPendingSnapshots: options.maxPendingRegionSlots,
       maxParts: options.regions.length,
+      // Slots come through several partitions: a later one may complete before an earlier one opened.
+      waitForEarlierSlots: true,
     });
     for (const r of options.regions) this.merger.expectPart(r);
     this.catalogs = new RegionCatalogs(options.maxPmus);

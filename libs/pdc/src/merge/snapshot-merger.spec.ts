@@ -52,6 +52,42 @@ describe('SnapshotMerger', () => {
     expect(m.countersOf('b')).toMatchObject({ received: 0, late: 1, absent: 1 });
   });
 
+  it('with waitForEarlierSlots, holds a complete slot for an earlier one not yet opened, until its deadline', () => {
+    const m = new SnapshotMerger<string>({
+      mergeWindowMs: 50,
+      maxPendingSnapshots: 8,
+      maxParts: 2,
+      waitForEarlierSlots: true,
+    });
+    for (const p of ['a', 'b']) m.expectPart(p);
+    m.offer(offer('a', 0), at(0));
+    expect(merged(m.offer(offer('b', 0), at(0))).map((s) => s.slot)).toEqual([T0_SLOT]);
+    // Slot 2 completes first (another partition was quicker); slot 1 then arrives and both leave in order.
+    m.offer(offer('a', 2), at(2));
+    expect(m.offer(offer('b', 2), at(2))).toEqual([]);
+    m.offer(offer('b', 1), at(2, 10));
+    const out = merged(m.offer(offer('a', 1), at(2, 11)));
+    expect(out.map((s) => [s.slot - T0_SLOT, s.reason, s.skippedSlotsBefore])).toEqual([
+      [1, 'complete', 0],
+      [2, 'complete', 0],
+    ]);
+    // Slot 4 complete, slot 3 never comes: slot 4 leaves at its deadline, slot 3 counted skipped.
+    m.offer(offer('a', 4), at(4));
+    expect(m.offer(offer('b', 4), at(4))).toEqual([]);
+    expect(m.tick(at(4, 54))).toEqual([]);
+    expect(merged(m.tick(at(4, 55))).map((s) => [s.slot - T0_SLOT, s.reason, s.skippedSlotsBefore])).toEqual([
+      [4, 'complete', 1],
+    ]);
+  });
+
+  it('without waitForEarlierSlots, releases a complete slot at once, skipping one not opened', () => {
+    const m = merger(['a', 'b']);
+    m.offer(offer('a', 0), at(0));
+    m.offer(offer('b', 0), at(0));
+    m.offer(offer('a', 2), at(2));
+    expect(merged(m.offer(offer('b', 2), at(2))).map((s) => s.skippedSlotsBefore)).toEqual([1]);
+  });
+
   it('keeps the first copy of a part and refuses a second', () => {
     const m = merger(['a', 'b']);
     m.offer(offer('a', 0), at(0));

@@ -11,6 +11,12 @@ export interface MergerOptions {
   readonly maxPendingSnapshots: number;
   /** Most parts (shards, regions) merged; a bound against a peer inventing part names. */
   readonly maxParts: number;
+  /**
+   * A complete slot leaves only once the slot before it left, or at its own deadline: for parts that reach the
+   * merger out of slot order (Kafka partitions keyed by slot), where a later slot may complete before an earlier one
+   * even opened. Without it an unopened earlier slot is skipped as soon as a later one completes.
+   */
+  readonly waitForEarlierSlots?: boolean;
 }
 
 /** One part's partial snapshot of a slot: an aligner's output over its own PMU set. */
@@ -207,10 +213,16 @@ export class SnapshotMerger<P> {
     while (this.order.length > 0) {
       const head = this.pending.get(this.order[0]);
       invariant(head !== undefined, 'every ordered slot is pending');
-      if (this.isComplete(head)) out.push(this.releaseHead('complete', nowMs));
-      else if (nowMs >= head.deadlineMs) out.push(this.releaseHead('window', nowMs));
+      if (nowMs >= head.deadlineMs) out.push(this.releaseHead('window', nowMs));
+      else if (this.isComplete(head) && !this.follows(head)) out.push(this.releaseHead('complete', nowMs));
       else return;
     }
+  }
+
+  /** Whether the head must wait for earlier slots that have not opened yet (see `waitForEarlierSlots`). */
+  private follows(head: PendingMerge<P>): boolean {
+    const last = this.lastReleasedSlot;
+    return this.options.waitForEarlierSlots === true && last !== undefined && head.slot > last + 1;
   }
 
   private isComplete(p: PendingMerge<P>): boolean {
