@@ -8,6 +8,8 @@ import {
   type TimeoutAction,
 } from '../protocol';
 import { ClientSendStream } from './group-client-send-stream';
+import type { PollAnswer } from './group-client-relay-wire';
+import { type SubscribedMessage, type SubscribeOptions, Subscription } from './group-client-subscription';
 import { NoRepresentativeError } from './errors/no-representative-error';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import { decodeReplyValue, encodeCall, splitQueryArguments } from './query-call';
@@ -17,13 +19,14 @@ import type { VsyncSecret } from '../security';
 /** The handler id a representative serves GroupClient calls on (p2p queries only); applications cannot register it. */
 export const CLIENT_RELAY_HANDLER_ID = 0xffff_fffe;
 
-export type RelayedOperation = 'send' | 'orderedSend' | 'query' | 'orderedQuery' | 'sequencedSend';
+export type RelayedOperation = 'send' | 'orderedSend' | 'query' | 'orderedQuery' | 'sequencedSend' | 'poll';
 const OPERATIONS: readonly RelayedOperation[] = [
   'send',
   'orderedSend',
   'query',
   'orderedQuery',
   'sequencedSend',
+  'poll',
 ];
 
 export interface GroupClientOptions {
@@ -49,6 +52,8 @@ export interface RelayTarget {
   query(want: QueryWant, handlerId: number, ...args: unknown[]): Promise<unknown[]>;
   orderedQuery(want: QueryWant, handlerId: number, ...args: unknown[]): Promise<unknown[]>;
   sequencedSend(client: string, seq: number, handlerId: number, args: unknown[]): Promise<void>;
+  /** One poll of a subscribed client (GroupClient.subscribe), answered from this member's relay log. */
+  pollSubscription(request: unknown): Promise<PollAnswer>;
 }
 
 /**
@@ -60,6 +65,7 @@ export interface RelayTarget {
  * re-sent in order through the next representative, and members drop numbers they delivered. Whatever a member
  * joining later did not see is outside that table: a joiner may deliver a repeat sent just after it joined.
  * `orderedSend` through a client stays at-least-once (make it idempotent); queries are read-only by nature.
+ * `subscribe` receives the group's multicasts as a member delivers them, relayed by a representative (Subscription).
  */
 export class GroupClient {
   private current: ProcessId | undefined;
@@ -125,6 +131,26 @@ export class GroupClient {
 
   orderedQuery<T = unknown>(want: QueryWant, handlerId: number, ...argsAndOptions: unknown[]): Promise<T[]> {
     return this.call('orderedQuery', want, handlerId, argsAndOptions) as Promise<T[]>;
+  }
+
+  /** Receives every multicast the group delivers from now on, through a representative that relays its own
+   *  deliveries; on its failure another member resumes where the subscription was, doubles dropped and what it could
+   *  not fill reported as gaps (see Subscription). A secured group relays only to a client holding its secret. */
+  subscribe(handler: (message: SubscribedMessage) => void, options: SubscribeOptions = {}): Subscription {
+    if (typeof handler !== 'function') throw new VsyncOptionsError('subscribe', 'expects a handler function');
+    if (options.pollWaitMs !== undefined) positive('pollWaitMs', options.pollWaitMs);
+    const route = {
+      group: this.group,
+      members: () => this.members(),
+      choose: (tried: ReadonlySet<string>) => this.process.start().then(() => this.choose(tried)),
+      poll: async (rep: ProcessId, request: unknown, timeoutMs: number) => {
+        const payload = encodeCall(CLIENT_RELAY_HANDLER_ID, ['poll', 0, [request], 1, 0, 'abort']);
+        const answer = await this.ask(rep, payload, timeoutMs);
+        return answer.ok ? (answer.value as PollAnswer) : undefined;
+      },
+      dropRepresentative: (rep: ProcessId) => this.drop(rep),
+    };
+    return new Subscription(route, handler, options, this.failoverMarginMs);
   }
 
   private async call(
@@ -221,6 +247,7 @@ export async function serveClientCall(target: RelayTarget, args: readonly unknow
       'GroupClient call',
       'expects [operation, handlerId, args, want, timeoutMs, onTimeout]',
     );
+  if (op === 'poll') return target.pollSubscription(callArgs[0]);
   if (op === 'sequencedSend')
     return target.sequencedSend(String(args[6]), Number(args[7]), handlerId, callArgs).then(() => null);
   if (op === 'send') return target.send(handlerId, ...callArgs).then(() => null);

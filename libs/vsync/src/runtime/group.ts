@@ -11,6 +11,9 @@ import type { VsyncSecret } from '../security';
 import { notify } from './notify';
 import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
 import { CLIENT_SEQUENCED_HANDLER_ID, ClientSequences } from './group-client-sequences';
+import { resolveRelayBounds, SubscriberRelay } from './group-client-relay';
+import type { RelayBounds } from './group-client-relay-log';
+import type { PollAnswer } from './group-client-relay-wire';
 import { answerWith, ask, askGroup, encodeCall, QueryAnswer, replyValues } from './query-call';
 import { VsyncProcess } from './vsync-process';
 import { GroupStateTransfer, STATE_CONTROL_HANDLER_ID } from './state-transfer/group-state-transfer';
@@ -21,10 +24,12 @@ import { SAFE_RECOVERY_HANDLER_ID, SafeRecovery, type SafeRecoveryOptions } from
 import { SafeRecoveryError } from './safe-log/safe-recovery-error';
 
 /** A Group either shares a process runtime with other groups or gets one of its own from these options;
- *  `groupSecret` secures the group as setSecure does. */
+ *  `groupSecret` secures the group as setSecure does; `relay` bounds what this member relays to subscribed
+ *  GroupClients (RelayBounds). */
 export type GroupOptions = VsyncProcessOptions & {
   readonly process?: VsyncProcess;
   readonly groupSecret?: VsyncSecret;
+  readonly relay?: Partial<RelayBounds>;
 };
 // Handlers receive whatever arguments the sender passed; their types are the application's contract.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,6 +66,8 @@ export class Group implements GroupEndpoint {
   private transfer: GroupStateTransfer | undefined;
   /** Replay of the safeSend logs at join, once recoverSafeSends() enabled it. */
   private recovery: SafeRecovery | undefined;
+  /** This member's deliveries relayed to the GroupClients subscribed through it. */
+  private readonly relay: SubscriberRelay;
 
   constructor(
     readonly name: string,
@@ -72,7 +79,7 @@ export class Group implements GroupEndpoint {
         `a group name must be a string of 1..${MAX_GROUP_NAME_LENGTH} characters`,
       );
     }
-    const { process: shared, groupSecret, ...own } = options ?? {};
+    const { process: shared, groupSecret, relay, ...own } = options ?? {};
     if (shared !== undefined && Object.values(own).some((value) => value !== undefined)) {
       throw new VsyncOptionsError(
         'process',
@@ -83,6 +90,7 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('process', 'must be a VsyncProcess');
     this.ownsProcess = shared === undefined;
     this.process = shared ?? new VsyncProcess(own);
+    this.relay = new SubscriberRelay(resolveRelayBounds(relay, this.process.maxPayloadBytes));
     this.process.attach(name, this);
     if (groupSecret !== undefined) this.setSecure(groupSecret);
   }
@@ -283,12 +291,14 @@ export class Group implements GroupEndpoint {
     if (this.closed) return;
     this.closed = true;
     await this.transfer?.close();
+    this.relay.close();
     if (this.ownsProcess) await this.process.shutdown();
     else if (this.currentView !== undefined) await this.leave().catch((error: Error) => this.fail(error));
     this.process.detach(this.name, this);
   }
 
   deliver(delivery: Delivery): void {
+    this.relay.deliver(delivery);
     if (this.recovery?.hold(delivery)) return;
     if (this.transfer !== undefined) this.transfer.onDelivery(delivery);
     else this.deliverNow(delivery);
@@ -335,7 +345,18 @@ export class Group implements GroupEndpoint {
     return this.multicast('fifo', CLIENT_SEQUENCED_HANDLER_ID, [client, seq, handlerId, args]);
   }
 
+  /** A subscribed GroupClient's poll, served here as its representative (see SubscriberRelay). */
+  pollSubscription(request: unknown): Promise<PollAnswer> {
+    return this.relay.poll(request);
+  }
+
+  /** What this member relayed to subscribed GroupClients, and the subscribers it dropped, refused or forgot. */
+  get relayStats(): SubscriberRelay['stats'] {
+    return this.relay.stats;
+  }
+
   installView(view: View): void {
+    this.relay.installView(view.id);
     if (this.transfer !== undefined) this.transfer.onView(view);
     else this.viewNow(view);
   }
