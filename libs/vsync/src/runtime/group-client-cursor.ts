@@ -59,16 +59,27 @@ export class SubscriptionCursor {
       });
     this.counts.set(m.stream, m.index);
     if (m.payload === null)
-      gaps.push({ count: 1, viewId: m.viewId, reason: `message ${m.index} of ${m.stream} is too large to relay` });
+      gaps.push({
+        count: 1,
+        viewId: m.viewId,
+        reason: `message ${m.index} of ${m.stream} is too large to relay`,
+      });
     return { fresh: m.payload !== null, gaps };
   }
 
   viewEnd(end: RelayedViewEnd): readonly SubscriptionGap[] {
     if (this.isPast(end.viewId)) return [];
     const gaps = end.viewId > this.viewId ? this.enter(end.viewId) : [];
-    const missed = end.counts.reduce((sum, [stream, n]) => sum + Math.max(0, n - (this.counts.get(stream) ?? 0)), 0);
+    const missed = end.counts.reduce(
+      (sum, [stream, n]) => sum + Math.max(0, n - (this.counts.get(stream) ?? 0)),
+      0,
+    );
     if (missed > 0)
-      gaps.push({ count: missed, viewId: end.viewId, reason: `view ${end.viewId} ended with ${missed} not relayed` });
+      gaps.push({
+        count: missed,
+        viewId: end.viewId,
+        reason: `view ${end.viewId} ended with ${missed} not relayed`,
+      });
     // The subscriber may have seen more than the survivors delivered (from a representative that crashed): keep it.
     for (const [stream, n] of end.counts) this.counts.set(stream, Math.max(n, this.counts.get(stream) ?? 0));
     this.nextViewId = end.nextViewId;

@@ -93,13 +93,26 @@ export class RelayLog {
     this.counts.set(stream, index);
     const tooLarge = d.payload.byteLength > this.bounds.maxPollBatchBytes;
     const payload = tooLarge ? null : d.payload;
-    this.append({ kind: 'message', viewId: d.viewId, stream, index, sender: d.sender, ordering: d.ordering, payload });
+    this.append({
+      kind: 'message',
+      viewId: d.viewId,
+      stream,
+      index,
+      sender: d.sender,
+      ordering: d.ordering,
+      payload,
+    });
   }
 
   /** A view installed here: the end of the previous one, with its counts, is logged and summarized. */
   installView(viewId: number): void {
     if (this.viewId !== -1 && viewId !== this.viewId) {
-      const end: RelayedViewEnd = { kind: 'viewEnd', viewId: this.viewId, nextViewId: viewId, counts: [...this.counts] };
+      const end: RelayedViewEnd = {
+        kind: 'viewEnd',
+        viewId: this.viewId,
+        nextViewId: viewId,
+        counts: [...this.counts],
+      };
       this.summaries.push({ pos: this.nextPos, end });
       if (this.summaries.length > this.bounds.maxViewSummaries) this.summaries.shift();
       this.append(end);
@@ -115,11 +128,14 @@ export class RelayLog {
       this.dropped.delete(request.subscriber);
       return { kind: 'dropped', reason };
     }
-    let sub = this.subscribers.get(request.subscriber);
+    const sub = this.subscribers.get(request.subscriber);
     if (sub === undefined) {
       if (this.subscribers.size >= this.bounds.maxSubscribers) {
         this.stats.subscribersRefused += 1;
-        return { kind: 'refused', reason: `maxSubscribers (${this.bounds.maxSubscribers}) reached at this member` };
+        return {
+          kind: 'refused',
+          reason: `maxSubscribers (${this.bounds.maxSubscribers}) reached at this member`,
+        };
       }
       return this.subscribe(request, nowMs);
     }
@@ -147,7 +163,11 @@ export class RelayLog {
   private subscribe(request: PollRequest, nowMs: number): PollAnswer | 'wait' {
     const cursor = request.cursor ?? this.position();
     const first = this.entries[0]?.pos ?? this.nextPos;
-    const sub: Subscriber = { from: request.cursor === null ? this.nextPos : first, cursor, lastPollMs: nowMs };
+    const sub: Subscriber = {
+      from: request.cursor === null ? this.nextPos : first,
+      cursor,
+      lastPollMs: nowMs,
+    };
     this.subscribers.set(request.subscriber, sub);
     this.acknowledge(sub);
     if (request.cursor === null) return { kind: 'entries', entries: [], start: cursor };
@@ -195,7 +215,8 @@ export class RelayLog {
       this.retainedBytes -= this.entries.shift()!.bytes;
     // A subscriber whose next entry left the log fell behind it: it could not be served in order any more.
     const first = this.entries[0].pos;
-    for (const [id, sub] of this.subscribers) if (sub.from < first) this.drop(id, 'it fell behind the relay log');
+    for (const [id, sub] of this.subscribers)
+      if (sub.from < first) this.drop(id, 'it fell behind the relay log');
   }
 
   private dropSlowSubscribers(): void {
@@ -216,7 +237,8 @@ export class RelayLog {
     this.stats.subscribersDropped += 1;
     this.dropped.set(id, `dropped by its representative: ${reason}`);
     // Reasons are kept for at most maxSubscribers dropped subscribers; the oldest is forgotten first.
-    if (this.dropped.size > this.bounds.maxSubscribers) this.dropped.delete(this.dropped.keys().next().value!);
+    if (this.dropped.size > this.bounds.maxSubscribers)
+      this.dropped.delete(this.dropped.keys().next().value!);
   }
 
   private enterView(viewId: number): void {

@@ -43,7 +43,8 @@ export class SubscriberRelay {
   /** One poll as a client sent it: answered now, or once something new arrives, or empty after its waitMs. */
   poll(value: unknown): Promise<PollAnswer> {
     const request = parsePollRequest(value);
-    if (typeof request === 'string') return Promise.reject(new VsyncOptionsError('GroupClient poll', request));
+    if (typeof request === 'string')
+      return Promise.reject(new VsyncOptionsError('GroupClient poll', request));
     // The client gave up on an earlier poll of this subscriber (it timed out there): that one ends empty.
     this.settle(request.subscriber, NOTHING_NEW);
     const answer = this.log.poll(request, Date.now());
@@ -91,5 +92,8 @@ export function resolveRelayBounds(given: Partial<RelayBounds> = {}, maxPayloadB
       `${bounds.maxRelayLogBytes} is below relay.maxSubscriberQueueBytes (${bounds.maxSubscriberQueueBytes}): a subscriber's queue lives in the log`,
     );
   // Half the payload room: the rest carries the entries' names and the answer's framing.
-  return { ...bounds, maxPollBatchBytes: Math.min(bounds.maxPollBatchBytes, Math.floor(maxPayloadBytes / 2)) };
+  return {
+    ...bounds,
+    maxPollBatchBytes: Math.min(bounds.maxPollBatchBytes, Math.floor(maxPayloadBytes / 2)),
+  };
 }
