@@ -136,6 +136,23 @@ describe('RelayLog and SubscriptionCursor', () => {
     expect(relay.stats).toMatchObject({ subscribersRefused: 1, subscribersExpired: 1 });
   });
 
+  it('the cursor drops a message it saw, and one of a view it finished', () => {
+    const cursor = new SubscriptionCursor();
+    cursor.start({ viewId: 1, counts: [] });
+    const m = { kind: 'message', viewId: 1, stream: 's', index: 1, sender: A, ordering: 'fifo' } as const;
+    expect(cursor.message({ ...m, payload: new Uint8Array(1) }).fresh).toBe(true);
+    expect(cursor.message({ ...m, payload: new Uint8Array(1) }).fresh).toBe(false);
+    expect(cursor.viewEnd({ kind: 'viewEnd', viewId: 1, nextViewId: 4, counts: [['s', 1]] })).toEqual([]);
+    expect(cursor.message({ ...m, index: 2, payload: new Uint8Array(1) })).toEqual({
+      fresh: false,
+      gaps: [],
+    });
+    expect(cursor.message({ ...m, viewId: 4, payload: new Uint8Array(1) })).toEqual({
+      fresh: true,
+      gaps: [],
+    });
+  });
+
   it('relays a payload too large for one answer as a counted gap, not a failure', () => {
     const relay = log({ maxPollBatchBytes: 100 });
     relay.installView(1);
