@@ -33,6 +33,8 @@ export { ZeroInjectionConstraints, zeroInjectionBuses } from './estimator/zero-i
 export { GainStructure } from './estimator/gain-structure';
 export { GainFactor } from './estimator/gain-factor';
 export { LinearStateEstimator } from './estimator/linear-state-estimator';
+export { residualCovarianceColumn, type CovarianceColumn } from './estimator/residual-covariance';
+export { identifyJointly, type JointIdentification } from './estimator/hypothesis-testing';
 export type { EstimateReport, ObservabilityReport } from './estimator/estimate-report';
 export type { MeasurementCriticality } from './estimator/criticality';
 export { DEFAULT_ESTIMATOR_OPTIONS, type EstimatorOptions } from './estimator/estimator-options';

@@ -56,6 +56,30 @@ export interface EstimatorOptions {
    * solve per removed row, only in frames with bad data.
    */
   readonly suspectGroupCoherence: number;
+  /**
+   * How bad rows are named once bad data is detected. 'largestResidual':
+   * the largest normalized residual goes, one at a time, each removal then
+   * questioned. 'hypothesisTesting': the errors of every suspect row are
+   * estimated together and those significant go at once
+   * (estimator/hypothesis-testing.ts), then the frame is tested again.
+   */
+  readonly badDataIdentification: 'largestResidual' | 'hypothesisTesting';
+  /** Normalized residual from which a row is a suspect of hypothesis-testing identification. */
+  readonly suspectNormalizedResidual: number;
+  /** Suspects per hypothesis test, largest normalized residuals first (one solve each). */
+  readonly maxSuspectRows: number;
+  /** Rows one hypothesis of the search over the suspects names at most. */
+  readonly maxHypothesisRows: number;
+  /** Subsets of the suspects the search examines per test; past it, hypothesis-testing identification decides. */
+  readonly maxHypotheses: number;
+  /**
+   * With hypothesisTesting, rows the data cannot tell apart (another
+   * hypothesis explains the frame as well with one swapped for the other)
+   * all go, when the rest still sees every bus: the bad one is surely out, at
+   * the price of good ones. Off, or when a bus would be lost, only the row of
+   * the best hypothesis goes (the likelier one, right or not).
+   */
+  readonly removeAmbiguousGroups: boolean;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -72,6 +96,12 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   huberThresholdSigmas: 3,
   maxRobustIterations: 20,
   suspectGroupCoherence: 0.9,
+  badDataIdentification: 'largestResidual',
+  suspectNormalizedResidual: 3,
+  maxSuspectRows: 24,
+  maxHypothesisRows: 4,
+  maxHypotheses: 20_000,
+  removeAmbiguousGroups: true,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */
@@ -79,10 +109,12 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   const check = (ok: boolean, text: string): void => {
     if (!ok) throw new GridConfigError(text);
   };
-  check(
-    Number.isInteger(o.maxCachedFactors) && o.maxCachedFactors >= 1 && o.maxCachedFactors <= 4096,
-    `maxCachedFactors must be an integer in [1, 4096], got ${o.maxCachedFactors}`,
-  );
+  const integerIn = (value: number, name: string, low: number, high: number): void =>
+    check(
+      Number.isInteger(value) && value >= low && value <= high,
+      `${name} must be an integer in [${low}, ${high}], got ${value}`,
+    );
+  integerIn(o.maxCachedFactors, 'maxCachedFactors', 1, 4096);
   check(
     o.relativePivotTolerance > 0 && o.relativePivotTolerance < 1e-3,
     `relativePivotTolerance must be in (0, 1e-3), got ${o.relativePivotTolerance}`,
@@ -95,14 +127,8 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
     o.normalizedResidualThreshold > 0,
     `normalizedResidualThreshold must be positive, got ${o.normalizedResidualThreshold}`,
   );
-  check(
-    Number.isInteger(o.maxBadDataRemovals) && o.maxBadDataRemovals >= 0 && o.maxBadDataRemovals <= 1000,
-    `maxBadDataRemovals must be an integer in [0, 1000], got ${o.maxBadDataRemovals}`,
-  );
-  check(
-    Number.isInteger(o.refinementSteps) && o.refinementSteps >= 0 && o.refinementSteps <= 5,
-    `refinementSteps must be an integer in [0, 5], got ${o.refinementSteps}`,
-  );
+  integerIn(o.maxBadDataRemovals, 'maxBadDataRemovals', 0, 1000);
+  integerIn(o.refinementSteps, 'refinementSteps', 0, 5);
   check(
     o.zeroInjectionWeightRatio >= 1 && o.zeroInjectionWeightRatio <= 1e8,
     `zeroInjectionWeightRatio must be in [1, 1e8] (heavier constraints leave pivots below relativePivotTolerance), got ${o.zeroInjectionWeightRatio}`,
@@ -119,9 +145,17 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
     o.huberThresholdSigmas >= 0.5 && o.huberThresholdSigmas <= 20,
     `huberThresholdSigmas must be in [0.5, 20] sigmas, got ${o.huberThresholdSigmas}`,
   );
+  integerIn(o.maxRobustIterations, 'maxRobustIterations', 1, 200);
   check(
-    Number.isInteger(o.maxRobustIterations) && o.maxRobustIterations >= 1 && o.maxRobustIterations <= 200,
-    `maxRobustIterations must be an integer in [1, 200], got ${o.maxRobustIterations}`,
+    o.badDataIdentification === 'largestResidual' || o.badDataIdentification === 'hypothesisTesting',
+    `badDataIdentification must be 'largestResidual' or 'hypothesisTesting', got '${String(o.badDataIdentification)}'`,
   );
+  check(
+    o.suspectNormalizedResidual > 0 && o.suspectNormalizedResidual <= o.normalizedResidualThreshold,
+    `suspectNormalizedResidual must be in (0, normalizedResidualThreshold = ${o.normalizedResidualThreshold}], got ${o.suspectNormalizedResidual}`,
+  );
+  integerIn(o.maxSuspectRows, 'maxSuspectRows', 1, 256);
+  integerIn(o.maxHypothesisRows, 'maxHypothesisRows', 1, 8);
+  integerIn(o.maxHypotheses, 'maxHypotheses', 1, 10_000_000);
   return o;
 }

@@ -4,6 +4,7 @@ import { chiSquareQuantile } from '../stats/chi-square';
 import { suspectGroup } from './suspect-groups';
 import { analyzeCriticality, NO_CRITICALITY, type MeasurementCriticality } from './criticality';
 import type { EstimateReport, ObservabilityReport } from './estimate-report';
+import { identifyJointly } from './hypothesis-testing';
 import { huberOutliers } from './robust-screen';
 import {
   DEFAULT_ESTIMATOR_OPTIONS,
@@ -308,6 +309,12 @@ export class LinearStateEstimator {
     const screened: Removal[] = [];
     if (this.options.robustEstimator === 'huber')
       screened.push(...huberOutliers(this, this.presentRows(absent), zRe, zIm));
+    if (this.options.badDataIdentification === 'hypothesisTesting') {
+      const ambiguous = new Map<number, readonly number[]>();
+      const removed = this.removeJointly(zRe, zIm, absent, screened, ambiguous);
+      const without = withRows(absent, removed);
+      return this.report(this.estimateWith(without, zRe, zIm), without, removed, ambiguous);
+    }
     let best = this.removeLargest(zRe, zIm, absent, screened, new Set());
     const questioned = new Set<number>();
     for (let round = 0; round < this.options.maxBadDataRemovals; round++) {
@@ -374,6 +381,52 @@ export class LinearStateEstimator {
     }
   }
 
+  /**
+   * Joint identification from `removed` on (identifyJointly): while the
+   * frame fails its test, the rows of the best hypothesis go together; with
+   * removeAmbiguousGroups, rows the data cannot tell from one of them go too
+   * when the rest still sees every bus it saw (the bad one is among them).
+   * Stops at maxBadDataRemovals.
+   */
+  private removeJointly(
+    zRe: Float64Array,
+    zIm: Float64Array,
+    absent: readonly number[],
+    removed: readonly Removal[],
+    ambiguous: Map<number, readonly number[]>,
+  ): Removal[] {
+    const out = [...removed];
+    for (;;) {
+      const frame = this.estimateWith(withRows(absent, out), zRe, zIm);
+      if (!(frame.suspect || this.options.normalizedResidualDetection)) return out;
+      const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
+      const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
+      if (worst.row < 0 || worst.value < threshold) return out;
+      const found = identifyJointly(this, frame.factor, zRe, zIm);
+      // Nothing significant jointly: the largest normalized residual cleared the bound on its own.
+      if (found.length === 0)
+        found.push({ row: worst.row, statistic: worst.value, ambiguousWith: [worst.row] });
+      for (const f of found) {
+        const group =
+          this.options.removeAmbiguousGroups && this.seesAsMuch(withRows(absent, out), f.ambiguousWith);
+        const rows = group ? f.ambiguousWith : [f.row];
+        for (const row of f.ambiguousWith) ambiguous.set(row, f.ambiguousWith);
+        for (const row of rows) {
+          if (out.length >= this.options.maxBadDataRemovals) return out;
+          if (!out.some((o) => o.row === row)) out.push({ row, normalizedResidual: f.statistic });
+        }
+      }
+    }
+  }
+
+  /** Whether removing `rows` too leaves every column observable that is observable without `missing`. */
+  private seesAsMuch(missing: readonly number[], rows: readonly number[]): boolean {
+    if (rows.length < 2) return true;
+    const before = this.factorFor(missing).unobservableCount;
+    const after = [...new Set([...missing, ...rows])].sort((a, b) => a - b);
+    return this.factorFor(after).unobservableCount === before;
+  }
+
   /** Solves and tests one frame with the given rows missing. */
   private estimateWith(missing: readonly number[], zRe: Float64Array, zIm: Float64Array): FrameTest {
     const factor = this.factorFor(missing);
@@ -391,6 +444,7 @@ export class LinearStateEstimator {
     frame: FrameTest,
     missing: readonly number[],
     removed: readonly { row: number; normalizedResidual: number }[],
+    ambiguous: ReadonlyMap<number, readonly number[]> = new Map(),
   ): EstimateReport {
     const critical = this.options.criticalityAnalysis
       ? this.criticalityOf(frame.factor, missing)
@@ -406,8 +460,12 @@ export class LinearStateEstimator {
       badDataRemains: frame.suspect,
       criticalRows: critical.criticalRows,
       criticalPairs: critical.criticalPairs,
+      // A row removed with its near-twins would find none of them among the rows left: name them.
       suspectGroups: removed.map((r) =>
-        suspectGroup(this, missing, r.row, this.options.suspectGroupCoherence),
+        withGroup(
+          suspectGroup(this, missing, r.row, this.options.suspectGroupCoherence),
+          ambiguous.get(r.row),
+        ),
       ),
     };
   }
@@ -443,13 +501,33 @@ export class LinearStateEstimator {
     let best = { row: -1, value: 0 };
     for (let r = 0; r < m.rowCount; r++) {
       if (factor.weight[r] === 0 || keep.has(r)) continue;
-      const variance = m.sigma[r] * m.sigma[r] - this.gainQuadratic(factor, inverse, r);
-      if (!(variance > 1e-9 * m.sigma[r] * m.sigma[r])) continue;
-      const [rr, ri] = this.residual(r, zRe, zIm);
-      const value = Math.hypot(rr, ri) / Math.sqrt(variance);
+      const value = this.normalizedResidual(factor, inverse, r, zRe, zIm);
       if (value > best.value) best = { row: r, value };
     }
     return best;
+  }
+
+  /** |r_i| / sqrt(Omega_ii) of every row the factor uses, 0 at the others and at critical rows. */
+  normalizedResiduals(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): Float64Array {
+    const inverse = factor.inverseOnPattern();
+    const out = new Float64Array(this.model.rowCount);
+    for (let r = 0; r < out.length; r++)
+      if (factor.weight[r] !== 0) out[r] = this.normalizedResidual(factor, inverse, r, zRe, zIm);
+    return out;
+  }
+
+  private normalizedResidual(
+    factor: GainFactor,
+    inverse: { lower: Float64Array; diag: Float64Array },
+    r: number,
+    zRe: Float64Array,
+    zIm: Float64Array,
+  ): number {
+    const sigma = this.model.sigma[r];
+    const variance = sigma * sigma - this.gainQuadratic(factor, inverse, r);
+    if (!(variance > 1e-9 * sigma * sigma)) return 0;
+    const [rr, ri] = this.residual(r, zRe, zIm);
+    return Math.hypot(rr, ri) / Math.sqrt(variance);
   }
 
   /**
@@ -525,6 +603,12 @@ function betterExplanation(a: Explanation, b: Explanation, marginJ: number): boo
   if (a.explained !== b.explained) return a.explained;
   if (a.removed.length !== b.removed.length) return a.removed.length < b.removed.length;
   return a.excess < b.excess - marginJ;
+}
+
+/** `group` with the rows of `more` added, ascending. */
+function withGroup(group: Int32Array, more: readonly number[] | undefined): Int32Array {
+  if (more === undefined) return group;
+  return Int32Array.from(new Set([...group, ...more])).sort();
 }
 
 /** `absent` with the removed rows added, ascending (the factor cache's key). */

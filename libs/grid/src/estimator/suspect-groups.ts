@@ -1,14 +1,4 @@
-import type { GainFactor } from './gain-factor';
-import type { GainStructure } from './gain-structure';
-import type { MeasurementModel } from './measurement-model';
-
-/** What a suspect group needs of the linear estimator (kept narrow so this module does not import it). */
-export interface ResidualSensitivities {
-  readonly model: MeasurementModel;
-  readonly structure: GainStructure;
-  factorFor(missingRows?: readonly number[]): GainFactor;
-  residualVariance(factor: GainFactor, r: number): number;
-}
+import { residualCovarianceColumn, type ResidualSensitivities } from './residual-covariance';
 
 /** A row's residual covariance with another below this fraction of the product of their scales is ignored. */
 const NEGLIGIBLE_COHERENCE = 1e-12;
@@ -23,6 +13,7 @@ const NEGLIGIBLE_COHERENCE = 1e-12;
  * one of these. Omega_jr = -h_j G^-1 h_r^H takes one solve with the factor;
  * Omega_jj comes from its sparse inverse.
  */
+
 export function suspectGroup(
   est: ResidualSensitivities,
   missing: readonly number[],
@@ -35,41 +26,15 @@ export function suspectGroup(
   if (!seen(m.col1[row]) || !seen(m.col2[row])) return Int32Array.of(row);
   const omegaRR = est.residualVariance(factor, row);
   if (!(omegaRR > 1e-9 * m.sigma[row] ** 2)) return Int32Array.of(row);
-  const x = columnOfInverse(est, row);
-  factor.ldl.solveInPlace(x);
+  const column = residualCovarianceColumn(est, factor, row);
   const group = [row];
-  const pinv = est.structure.pinv;
   for (let j = 0; j < m.rowCount; j++) {
     if (j === row || factor.weight[j] === 0) continue;
-    let p = 2 * pinv[m.col1[j]];
-    let re = m.h1Re[j] * x[p] - m.h1Im[j] * x[p + 1];
-    let im = m.h1Re[j] * x[p + 1] + m.h1Im[j] * x[p];
-    if (m.col2[j] >= 0) {
-      p = 2 * pinv[m.col2[j]];
-      re += m.h2Re[j] * x[p] - m.h2Im[j] * x[p + 1];
-      im += m.h2Re[j] * x[p + 1] + m.h2Im[j] * x[p];
-    }
-    const cross = re * re + im * im;
+    const cross = column.re[j] ** 2 + column.im[j] ** 2;
     // Omega_jj <= sigma_j^2, so this skips only rows far below any threshold before the variance is read.
     if (cross < NEGLIGIBLE_COHERENCE * omegaRR * m.sigma[j] ** 2) continue;
     const omegaJJ = est.residualVariance(factor, j);
     if (omegaJJ > 0 && cross >= minCoherence * omegaRR * omegaJJ) group.push(j);
   }
   return Int32Array.from(group).sort();
-}
-
-/** h_r^H in permuted, interleaved coordinates: the right-hand side whose solution is G^-1 h_r^H. */
-function columnOfInverse(est: ResidualSensitivities, row: number): Float64Array {
-  const m = est.model;
-  const pinv = est.structure.pinv;
-  const x = new Float64Array(2 * pinv.length);
-  let p = 2 * pinv[m.col1[row]];
-  x[p] = m.h1Re[row];
-  x[p + 1] = -m.h1Im[row];
-  if (m.col2[row] >= 0) {
-    p = 2 * pinv[m.col2[row]];
-    x[p] = m.h2Re[row];
-    x[p + 1] = -m.h2Im[row];
-  }
-  return x;
 }
