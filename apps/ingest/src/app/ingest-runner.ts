@@ -72,7 +72,11 @@ export class IngestRunner implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    ({ udpPort: this.udpPort } = await this.app.start((gap) => printLine({ event: 'region-gap', ...gap })));
+    ({ udpPort: this.udpPort } = await this.app.start((gap) => {
+      // On stdout for a reader of the JSON lines, in the log for an operator (a supervised process's stdout is not kept).
+      printLine({ event: 'region-gap', ...gap });
+      process.stderr.write(`ingest: region-gap ${JSON.stringify(gap)}\n`);
+    }));
     const intervalMs = this.settings.cluster.statsIntervalMs;
     if (intervalMs > 0)
       this.statsTimer = setInterval(
