@@ -43,7 +43,7 @@ export class StoreUnderTest {
   async appendSeconds(workload: Workload): Promise<number> {
     const started = performance.now();
     await runConcurrently(workload.files, this.clients.length, async (batch, w) => {
-      await this.clients[w].append(batch.path, batch.records);
+      await this.clients[w].appendBatch(batch.path, batch.body);
     });
     return (performance.now() - started) / 1000;
   }

@@ -12,7 +12,7 @@ export interface WorkloadOptions {
 export interface Batch {
   readonly path: string;
   readonly records: readonly FileRecordInput[];
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly firstUserTimeNs: bigint;
   readonly lastUserTimeNs: bigint;
 }

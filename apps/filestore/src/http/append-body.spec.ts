@@ -7,7 +7,7 @@ import {
   NDJSON_CONTENT_TYPE,
   RECORD_BATCH_CONTENT_TYPE,
 } from '@gridcloud/filestore';
-import { decodeAppendBody, readBody } from './append-body';
+import { decodeAppendBody, encodedAppendOf, readBody } from './append-body';
 
 const limits = { maxBodyBytes: 1 << 20, maxBatchRecords: 3 };
 const text = (data: Uint8Array): string => Buffer.from(data).toString();
@@ -106,5 +106,37 @@ describe('decodeAppendBody', () => {
         ),
       ).status,
     ).toBe(413);
+  });
+});
+
+describe('encodedAppendOf', () => {
+  it('passes a binary batch on as it came, and encodes the other forms into the same layout', () => {
+    const records = [
+      { userTimeNs: 9n, data: Buffer.from('frame') },
+      { userTimeNs: 10n, data: Buffer.from('xy') },
+    ];
+    const body = Buffer.from(encodeRecordBatch(records));
+    const binary = encodedAppendOf(RECORD_BATCH_CONTENT_TYPE, body, undefined, limits);
+    expect(binary).toEqual({ batch: body, records: 2, dataBytes: 7 });
+    expect(binary.batch).toBe(body);
+    const ndjson = '{"userTime":"9ns","text":"frame"}\n{"userTime":"10ns","text":"xy"}\n';
+    const fromNdjson = encodedAppendOf(NDJSON_CONTENT_TYPE, Buffer.from(ndjson), undefined, limits);
+    expect(Buffer.from(fromNdjson.batch)).toEqual(body);
+  });
+
+  it('refuses an empty, truncated or overlong binary batch with the status naming why', () => {
+    const empty = Buffer.alloc(0);
+    expect(refusal(() => encodedAppendOf(RECORD_BATCH_CONTENT_TYPE, empty, undefined, limits)).message).toBe(
+      'the append holds no records',
+    );
+    const body = Buffer.from(encodeRecordBatch([{ userTimeNs: 1n, data: Buffer.from('abc') }]));
+    const cut = body.subarray(0, body.length - 1);
+    expect(refusal(() => encodedAppendOf(RECORD_BATCH_CONTENT_TYPE, cut, undefined, limits)).message).toBe(
+      'record 0: says 3 data bytes, 2 remain',
+    );
+    const four = Buffer.concat([body, body, body, body]);
+    expect(refusal(() => encodedAppendOf(RECORD_BATCH_CONTENT_TYPE, four, undefined, limits)).status).toBe(
+      413,
+    );
   });
 });

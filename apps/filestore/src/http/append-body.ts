@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  checkRecordBatch,
   decodeRecordBatch,
+  encodeRecordBatch,
   FileStoreRequestError,
   NDJSON_CONTENT_TYPE,
   parseTimeNs,
@@ -44,7 +46,7 @@ export function decodeAppendBody(
   singleRecordTime: string | undefined,
   limits: AppendBodyLimits,
 ): FileRecordInput[] {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaType(contentType);
   const records =
     type === RECORD_BATCH_CONTENT_TYPE
       ? decodeRecordBatch(body, limits.maxBatchRecords)
@@ -55,6 +57,38 @@ export function decodeAppendBody(
           : [singleRecord(body, singleRecordTime)];
   if (records.length === 0) throw new FileStoreRequestError('the append holds no records');
   return records;
+}
+
+/** An append ready for the store: its records encoded as one batch, and what it holds. */
+export interface EncodedAppend {
+  readonly batch: Uint8Array;
+  readonly records: number;
+  readonly dataBytes: number;
+}
+
+/**
+ * The append as one encoded batch. A binary body is checked and passed on as it came (no object per record: what
+ * makes large appends cheap); the other forms are decoded (decodeAppendBody) and encoded.
+ */
+export function encodedAppendOf(
+  contentType: string | undefined,
+  body: Buffer,
+  singleRecordTime: string | undefined,
+  limits: AppendBodyLimits,
+): EncodedAppend {
+  if (mediaType(contentType) === RECORD_BATCH_CONTENT_TYPE) {
+    const { records, dataBytes } = checkRecordBatch(body, limits.maxBatchRecords);
+    if (records === 0) throw new FileStoreRequestError('the append holds no records');
+    return { batch: body, records, dataBytes };
+  }
+  const records = decodeAppendBody(contentType, body, singleRecordTime, limits);
+  let dataBytes = 0;
+  for (const r of records) dataBytes += r.data.byteLength;
+  return { batch: encodeRecordBatch(records), records: records.length, dataBytes };
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
 function singleRecord(body: Buffer, time: string | undefined): FileRecordInput {

@@ -13,7 +13,7 @@ import {
 import { FILESTORE_SETTINGS_TOKEN } from '../config/filestore-config.module';
 import type { FileStoreSettings } from '../config/filestore-settings';
 import { ReplicaService } from '../store/replica.service';
-import { decodeAppendBody, readBody } from './append-body';
+import { encodedAppendOf, readBody } from './append-body';
 import { FileStoreHttpErrorFilter } from './http-error.filter';
 import { prefetchFirst, streamRecords, type ReadFormat } from './record-stream';
 
@@ -40,12 +40,12 @@ export class FilesController {
     const path = filePathOf(req);
     const body = await readBody(req, this.settings.maxBodyBytes);
     const time = singleValue(req.query, 'userTime') ?? headerValue(req, 'x-user-time');
-    const records = decodeAppendBody(req.headers['content-type'], body, time, this.settings);
-    const result = await this.replica.store.append(path, records);
+    const append = encodedAppendOf(req.headers['content-type'], body, time, this.settings);
+    const result = await this.replica.store.appendBatch(path, append.batch);
     const c = this.replica.counters;
     c.appends++;
-    c.appendedRecords += records.length;
-    for (const r of records) c.appendedBytes += r.data.byteLength;
+    c.appendedRecords += append.records;
+    c.appendedBytes += append.dataBytes;
     return result;
   }
 

@@ -8,6 +8,7 @@ export {
 } from './file-store-archiver';
 export { AppendOutcomeUnknownError, FileStoreRequestError, FileStoreUnavailableError } from './errors';
 export {
+  checkRecordBatch,
   decodeRecordBatch,
   encodeRecordBatch,
   encodeStoredRecord,

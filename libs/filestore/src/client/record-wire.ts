@@ -1,4 +1,5 @@
 import { FileStoreRequestError } from './errors';
+import { encodeBatch } from '../protocol/append-batch';
 import type { FileRecordInput, StoredRecord } from '../protocol/records';
 
 /** The binary append body: repeated [u64 BE userTimeNs][u32 BE length][length bytes]. */
@@ -17,15 +18,7 @@ const STORED_FIXED_BYTES = 2 + 8 + 8 + 8 + 4 + 4;
 export function encodeRecordBatch(records: readonly FileRecordInput[]): Uint8Array<ArrayBuffer> {
   let total = 0;
   for (const r of records) total += BATCH_HEADER_BYTES + r.data.byteLength;
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const r of records) {
-    out.writeBigUInt64BE(r.userTimeNs, at);
-    out.writeUInt32BE(r.data.byteLength, at + 8);
-    out.set(r.data, at + BATCH_HEADER_BYTES);
-    at += BATCH_HEADER_BYTES + r.data.byteLength;
-  }
-  return out;
+  return encodeBatch(records, total);
 }
 
 /**
@@ -35,27 +28,47 @@ export function encodeRecordBatch(records: readonly FileRecordInput[]): Uint8Arr
 export function decodeRecordBatch(body: Uint8Array, maxRecords: number): FileRecordInput[] {
   const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const records: FileRecordInput[] = [];
-  let at = 0;
-  while (at < view.byteLength) {
-    if (records.length === maxRecords)
+  walkRecordBatch(view, maxRecords, (at, end) =>
+    records.push({ userTimeNs: view.readBigUInt64BE(at), data: view.subarray(at + BATCH_HEADER_BYTES, end) }),
+  );
+  return records;
+}
+
+/** Checks a binary append body as decodeRecordBatch does, without making an object per record: a replica passes
+ *  the body on as it is. Returns how many records and data bytes it holds. */
+export function checkRecordBatch(
+  body: Uint8Array,
+  maxRecords: number,
+): { records: number; dataBytes: number } {
+  return walkRecordBatch(Buffer.from(body.buffer, body.byteOffset, body.byteLength), maxRecords);
+}
+
+function walkRecordBatch(
+  view: Buffer,
+  maxRecords: number,
+  visit?: (at: number, end: number) => void,
+): { records: number; dataBytes: number } {
+  let records = 0;
+  let dataBytes = 0;
+  for (let at = 0; at < view.byteLength; records++) {
+    if (records === maxRecords)
       throw new FileStoreRequestError(
         `the batch holds more than ${maxRecords} records (--max-batch-records)`,
         413,
       );
     if (view.byteLength - at < BATCH_HEADER_BYTES)
-      throw new FileStoreRequestError(
-        `record ${records.length}: truncated header (${view.byteLength - at} bytes)`,
-      );
+      throw new FileStoreRequestError(`record ${records}: truncated header (${view.byteLength - at} bytes)`);
     const length = view.readUInt32BE(at + 8);
     const end = at + BATCH_HEADER_BYTES + length;
     if (end > view.byteLength)
       throw new FileStoreRequestError(
-        `record ${records.length}: says ${length} data bytes, ${view.byteLength - at - BATCH_HEADER_BYTES} remain`,
+        `record ${records}: says ${length} data bytes, ${view.byteLength - at - BATCH_HEADER_BYTES} remain`,
       );
-    records.push({ userTimeNs: view.readBigUInt64BE(at), data: view.subarray(at + BATCH_HEADER_BYTES, end) });
+    visit?.(at, end);
+    dataBytes += length;
     at = end;
   }
-  return records;
+  return { records, dataBytes };
 }
 
 /** Encodes one stored record as a frame of the binary read stream. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FileStoreRecordError } from '../errors';
 import { framesOfBatch } from '../storage/frame-batch';
 import { maxBodyBytesFor, parseFrame } from '../storage/record-frame';
-import { encodeBatch, validateRecords } from './append-batch';
+import { encodeBatch, scanBatch, validateRecords } from './append-batch';
 import { nextHlc } from './hlc';
 
 const bounds = { maxRecordBytes: 64, maxBatchRecords: 10, maxBatchBytes: 400 };
@@ -75,7 +75,14 @@ describe('append batches', () => {
     expect(() => framesOfBatch(bytes.subarray(0, 5), 0, first, bounds)).toThrow(/truncated/);
     expect(() => framesOfBatch(new Uint8Array(0), 0, first, bounds)).toThrow(/at least one record/);
     const negative = Buffer.from(bytes);
-    negative.writeBigInt64LE(-5n, 0);
-    expect(() => framesOfBatch(negative, 0, first, bounds)).toThrow(/records\[0\]\.userTimeNs: is negative/);
+    negative.writeBigInt64BE(-5n, 0);
+    expect(() => framesOfBatch(negative, 0, first, bounds)).toThrow(
+      /records\[0\]\.userTimeNs: is outside 0..2\^63-1 ns/,
+    );
+    const longRecord = Buffer.from(bytes);
+    longRecord.writeUInt32BE(65, 8);
+    expect(() => scanBatch(longRecord, bounds)).toThrow(/records\[0\]\.data: 65 bytes, at most 64/);
+    expect(() => scanBatch(encodeBatch(Array(11).fill(one), 11 * 16), bounds)).toThrow(/maxBatchRecords/);
+    expect(() => scanBatch(new Uint8Array(401), bounds)).toThrow(/maxBatchBytes/);
   });
 });

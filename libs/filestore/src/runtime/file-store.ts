@@ -3,7 +3,7 @@ import { FileStoreAckError } from '../errors/file-store-ack-error';
 import { FileStoreClosedError } from '../errors/file-store-closed-error';
 import { FileStoreOverloadError } from '../errors/file-store-overload-error';
 import { FileStoreRecordError } from '../errors/file-store-record-error';
-import { checkUserTime, encodeBatch, validateRecords } from '../protocol/append-batch';
+import { checkUserTime, encodeBatch, scanBatch, validateRecords } from '../protocol/append-batch';
 import { framesOfBatch } from '../storage/frame-batch';
 import { validateFilePath } from '../protocol/file-path';
 import {
@@ -118,11 +118,23 @@ export class FileStore {
   async append(path: string, records: readonly FileRecordInput[]): Promise<AppendResult> {
     this.checkOpen();
     validateFilePath(path);
-    const bytes = validateRecords(records, this.options);
+    const batch = encodeBatch(records, validateRecords(records, this.options));
+    return this.issue(path, batch, records.length);
+  }
+
+  /** Appends records already encoded as one batch (encodeRecordBatch's layout, which is what an HTTP client sends):
+   *  the bytes travel as they are, with no object per record. Checked like append() before anything is sent. */
+  async appendBatch(path: string, batch: Uint8Array): Promise<AppendResult> {
+    this.checkOpen();
+    validateFilePath(path);
+    if (!(batch instanceof Uint8Array)) throw new FileStoreRecordError('batch', 'must be a Uint8Array');
+    return this.issue(path, batch, scanBatch(batch, this.options).count);
+  }
+
+  private async issue(path: string, batch: Uint8Array, records: number): Promise<AppendResult> {
     if (this.pending >= this.options.maxPendingAppends)
       throw new FileStoreOverloadError(this.options.maxPendingAppends);
     this.clock = tickHlc(this.clock, Date.now());
-    const batch = encodeBatch(records, bytes);
     this.pending++;
     this.counters.appendsIssued++;
     try {
@@ -138,7 +150,7 @@ export class FileStore {
       );
       if (replies.length < want) throw new FileStoreAckError(path, want, replies.length);
       this.counters.appendsAcknowledged++;
-      return resultOf(path, records.length, replies, this.options.durable);
+      return resultOf(path, records, replies, this.options.durable);
     } finally {
       this.pending--;
     }

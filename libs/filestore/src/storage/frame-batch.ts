@@ -1,15 +1,20 @@
-import { FileStoreRecordError } from '../errors/file-store-record-error';
-import type { BatchBounds } from '../protocol/append-batch';
-import { nextHlc, type HlcTimestamp } from '../protocol/hlc';
-import { FRAME_HEADER_BYTES, sealFrame, type FrameBatch } from './record-frame';
+import { crc32 } from 'node:zlib';
+import { RECORD_OVERHEAD_BYTES, scanBatch, type BatchBounds } from '../protocol/append-batch';
+import { MAX_HLC_LOGICAL, type HlcTimestamp } from '../protocol/hlc';
+import { FRAME_HEADER_BYTES, writeU64, type FrameBatch } from './record-frame';
 
-/** Bytes of a record in an append as it travels: user time (i64), data length (u32), data. */
-const WIRE_HEADER_BYTES = 12;
+/** Offsets in a frame (record-frame.ts): the CRC covers everything from the seq to the end of the data. */
+const CRC_AT = 4;
+const BODY_AT = 8;
+const USER_TIME_AT = 16;
+const WALL_MS_AT = 24;
+const LOGICAL_AT = 32;
 
 /**
- * Turns an append as it travels through the group into the frames written to disk, in two passes over its bytes
- * and no object per record (an append may carry thousands): the first checks it against the bounds, the second
- * writes each frame with its seq (from `firstSeq`) and server time (from `first`, one stamp after another).
+ * Turns an append as it travels through the group (append-batch.ts: big-endian user time and length, then data) into
+ * the frames written to disk, in two passes over its bytes and no object per record (an append may carry
+ * thousands): the first checks it against the bounds, the second writes each frame with its seq (from `firstSeq`)
+ * and server time (from `first`, one stamp after another, as nextHlc steps).
  */
 export function framesOfBatch(
   batch: Uint8Array,
@@ -17,66 +22,43 @@ export function framesOfBatch(
   first: HlcTimestamp,
   bounds: BatchBounds,
 ): FrameBatch {
+  const { count, dataBytes, minUserTimeNs } = scanBatch(batch, bounds);
   const wire = Buffer.from(batch.buffer, batch.byteOffset, batch.length);
-  const { count, dataBytes, minUserTimeNs } = checkWire(wire, bounds);
-  const bytes = Buffer.allocUnsafe(dataBytes + count * FRAME_HEADER_BYTES);
-  let stamp = first;
+  const out = Buffer.allocUnsafe(dataBytes + count * FRAME_HEADER_BYTES);
+  let wallMs = first.wallMs;
+  let logical = first.logical;
   let src = 0;
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (i > 0) stamp = nextHlc(stamp);
-    const length = wire.readUInt32LE(src + 8);
-    wire.copy(bytes, at + 16, src, src + 8);
-    wire.copy(bytes, at + FRAME_HEADER_BYTES, src + WIRE_HEADER_BYTES, src + WIRE_HEADER_BYTES + length);
-    at = sealFrame(bytes, at, firstSeq + i, stamp, length);
-    src += WIRE_HEADER_BYTES + length;
+    const length = wire.readUInt32BE(src + 8);
+    const end = at + FRAME_HEADER_BYTES + length;
+    wire.copy(
+      out,
+      at + FRAME_HEADER_BYTES,
+      src + RECORD_OVERHEAD_BYTES,
+      src + RECORD_OVERHEAD_BYTES + length,
+    );
+    out.writeUInt32LE(FRAME_HEADER_BYTES - BODY_AT + length, at);
+    writeU64(out, at + BODY_AT, firstSeq + i);
+    // The user time arrives big-endian and is stored little-endian: its 8 bytes reversed.
+    for (let b = 0; b < 8; b++) out[at + USER_TIME_AT + b] = wire[src + 7 - b];
+    writeU64(out, at + WALL_MS_AT, wallMs);
+    out.writeUInt32LE(logical, at + LOGICAL_AT);
+    out.writeUInt32LE(crc32(out.subarray(at + BODY_AT, end)), at + CRC_AT);
+    src += RECORD_OVERHEAD_BYTES + length;
+    at = end;
+    if (i + 1 === count) break;
+    if (logical < MAX_HLC_LOGICAL) logical++;
+    else [wallMs, logical] = [wallMs + 1, 0];
   }
   return {
-    bytes,
+    bytes: out,
     count,
     dataBytes,
     firstSeq,
     lastSeq: firstSeq + count - 1,
     firstStamp: first,
-    lastStamp: stamp,
+    lastStamp: { wallMs, logical },
     minUserTimeNs,
   };
-}
-
-function checkWire(
-  wire: Buffer,
-  bounds: BatchBounds,
-): { count: number; dataBytes: number; minUserTimeNs: bigint } {
-  if (wire.length > bounds.maxBatchBytes)
-    throw new FileStoreRecordError(
-      'batch',
-      `${wire.length} bytes, at most ${bounds.maxBatchBytes} (maxBatchBytes)`,
-    );
-  let count = 0;
-  let dataBytes = 0;
-  let minUserTimeNs = (1n << 63n) - 1n;
-  for (let at = 0; at < wire.length; count++) {
-    if (wire.length - at < WIRE_HEADER_BYTES)
-      throw new FileStoreRecordError('batch', `truncated at byte ${at}`);
-    const userTimeNs = wire.readBigInt64LE(at);
-    const length = wire.readUInt32LE(at + 8);
-    if (userTimeNs < 0n) throw new FileStoreRecordError(`records[${count}].userTimeNs`, 'is negative');
-    if (length > bounds.maxRecordBytes)
-      throw new FileStoreRecordError(
-        `records[${count}].data`,
-        `${length} bytes, at most ${bounds.maxRecordBytes}`,
-      );
-    if (at + WIRE_HEADER_BYTES + length > wire.length)
-      throw new FileStoreRecordError('batch', `record at byte ${at} runs past the end`);
-    if (userTimeNs < minUserTimeNs) minUserTimeNs = userTimeNs;
-    dataBytes += length;
-    at += WIRE_HEADER_BYTES + length;
-  }
-  if (count === 0) throw new FileStoreRecordError('records', 'an append carries at least one record');
-  if (count > bounds.maxBatchRecords)
-    throw new FileStoreRecordError(
-      'records',
-      `${count} records, at most ${bounds.maxBatchRecords} (maxBatchRecords)`,
-    );
-  return { count, dataBytes, minUserTimeNs };
 }

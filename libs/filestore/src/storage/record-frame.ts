@@ -108,7 +108,8 @@ export function maxBodyBytesFor(maxRecordBytes: number): number {
   return BODY_HEADER_BYTES + maxRecordBytes;
 }
 
-function writeU64(out: Buffer, at: number, value: number): void {
+/** A seq or wall time (a safe integer) as u64 little-endian. */
+export function writeU64(out: Buffer, at: number, value: number): void {
   out.writeUInt32LE(value % TWO_32, at);
   out.writeUInt32LE(Math.floor(value / TWO_32), at + 4);
 }
