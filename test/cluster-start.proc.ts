@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { FileStoreClient } from '@gridcloud/filestore';
 import { LocalProcess, type JsonLine } from '@gridcloud/supervision';
 import { CLUSTER_ENTRY, isClusterEvent, isSpawned, linesOf, startCluster } from './supervision/cluster-run';
 
@@ -17,8 +18,41 @@ function survivors(groups: readonly number[]): string[] {
   return table.split('\n').filter((row) => wanted.has(Number(row.trim().split(/\s+/)[1])));
 }
 
+/**
+ * The file-store replicas the cluster started: ingest archives its raw frames there, and an append through one
+ * replica is acknowledged by two and reads back the same from each of the three.
+ */
+async function checkFileStore(urls: string[] | undefined, text: () => string): Promise<void> {
+  expect(urls, text()).toHaveLength(3);
+  const client = new FileStoreClient({ urls: urls! });
+  await vi.waitFor(
+    async () => {
+      const archived = await client.list('c37118/60000/');
+      expect(archived.length, text()).toBeGreaterThan(0);
+      expect(archived[0].records).toBeGreaterThan(0);
+    },
+    { timeout: 30_000, interval: 1000 },
+  );
+  const data = Buffer.from('cluster-start check');
+  const ack = await client.append('checks/cluster-start', [{ userTimeNs: 5_000_000_000n, data }]);
+  expect(ack).toMatchObject({ records: 1, durable: true });
+  expect(ack.replicas).toBeGreaterThanOrEqual(2);
+  for (const url of urls!) {
+    const one = new FileStoreClient({ urls: [url] });
+    await vi.waitFor(
+      async () => {
+        const read = [];
+        for await (const r of one.read('checks/cluster-start', { timeNs: 5_000_000_000n, clock: 'user' }))
+          read.push(Buffer.from(r.data).toString());
+        expect(read, url).toEqual(['cluster-start check']);
+      },
+      { timeout: 10_000 },
+    );
+  }
+}
+
 describe('npm start (the embedded cluster)', () => {
-  it('estimates flow; a SIGKILLed ingest is restarted and the rates stay positive; Ctrl-C leaves no process', async () => {
+  it('estimates flow; ingest archives frames in the file store, which takes and serves appends; a SIGKILLed ingest is restarted and the rates stay positive; Ctrl-C leaves no process', async () => {
     const cluster = await startCluster(['--duration-s', '0']);
     started.push(cluster);
     const text = (): string => `${cluster.lines.map((l) => JSON.stringify(l)).join('\n')}\n${cluster.stderr}`;
@@ -40,6 +74,8 @@ describe('npm start (the embedded cluster)', () => {
     expect(report.instances.filter((i) => i.state === 'running').map((i) => i.instance)).toContain(
       'ingest/0',
     );
+
+    await checkFileStore(cluster.lines.find((l) => l.event === 'filestore')?.urls as string[], text);
 
     const ingest = linesOf(cluster, isSpawned('ingest/0')).at(-1)!.pid as number;
     const killedAt = cluster.lines.length;

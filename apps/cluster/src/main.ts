@@ -19,6 +19,8 @@ import { agentAddress, bundleEntries, instancesOf, PROJECT_ROOT } from '@gridclo
 
 /** The desired state's service whose HTTP port serves the live web page. */
 const DASHBOARD_SERVICE = 'dashboard';
+/** The desired state's file-store replicas, whose HTTP ports serve the files API. */
+const FILESTORE_SERVICE = 'filestore';
 
 /** A process stopped for a restart gets this long to exit on SIGTERM before SIGKILL. */
 const RESTART_GRACE_MS = 2000;
@@ -85,8 +87,11 @@ async function main(): Promise<void> {
     `agent at ${agentAddress(desired.state)}; ${desired.state.services.map((s) => `${s.name} x${s.instances}`).join(', ')}; run directory ${runDir}` +
       (healthPort === undefined ? '' : `; health at http://${desired.state.host}:${healthPort}/health`),
   );
-  for (const i of instancesOf(desired.state))
+  const instances = instancesOf(desired.state);
+  for (const i of instances)
     if (i.service.name === DASHBOARD_SERVICE) out.dashboard(`http://${desired.state.host}:${i.httpPort}/`);
+  const fileStore = instances.filter((i) => i.service.name === FILESTORE_SERVICE);
+  if (fileStore.length > 0) out.fileStore(fileStore.map((i) => `http://${desired.state.host}:${i.httpPort}`));
   out.board.take(Date.now());
   await cluster.start(() => results.join());
 }

@@ -41,6 +41,12 @@ export class ClusterConsole implements ClusterAgentListener {
     else this.write(`dashboard: ${url}\n`);
   }
 
+  /** Where the file store's replicas answer (`filestore: URL,URL,...`, or with --json-status a JSON line). */
+  fileStore(urls: readonly string[]): void {
+    if (this.json) this.write(`${JSON.stringify({ event: 'filestore', urls })}\n`);
+    else this.write(`filestore: ${urls.join(',')}\n`);
+  }
+
   status(nowMs: number): ClusterStatus {
     const s = this.board.take(nowMs);
     if (this.json) this.write(`${JSON.stringify({ event: 'status', ...s })}\n`);
