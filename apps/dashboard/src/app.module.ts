@@ -12,20 +12,24 @@ import { AsOfController } from './replay/as-of.controller';
 import { ReplayGateway } from './replay/replay.gateway';
 import { ReplayJobs } from './replay/replay-jobs.service';
 import { INGEST_QUALITY_GROUP } from './live/ingest-quality-report';
+import { ResultsHandlers } from './live/results-handlers.controller';
+import { ResultsSubscription } from './live/results-subscription.service';
 import { PageController } from './web/page.controller';
 
 /** The liveness group supervisors watch to know this dashboard is up. */
 export const LIVENESS_GROUP = 'service.dashboard';
 
 /**
- * The dashboard: its configuration, one vsync process in `service.dashboard` (joined at bootstrap), `results`,
- * `ingest.quality` and `cluster.events` (joined by VsyncServer once the handlers are in place), /health and
- * /metrics, the live state, the socket.io gateway and the page.
+ * The dashboard: its configuration, one vsync process in `service.dashboard` (joined at bootstrap), `ingest.quality`
+ * and `cluster.events` (joined by VsyncServer once the handlers are in place), `results` through a GroupClient
+ * subscription (--vsync-results client) or as a member (ResultsHandlers), /health and /metrics, the live state, the
+ * socket.io gateway and the page.
  */
 @Module({})
 export class AppModule {
   static forRoot(options: DashboardOptions): DynamicModule {
     const seeds = options.settings.vsyncSeeds.map((s) => `${s.host}:${s.port}`);
+    const member = options.settings.vsyncResults === 'member';
     return {
       module: AppModule,
       imports: [
@@ -38,13 +42,18 @@ export class AppModule {
           seeds: seeds.length > 0 ? seeds : undefined,
           // A watcher, never the founder: the cluster's own processes found the system.
           founder: seeds.length > 0 ? false : undefined,
-          groups: [LIVENESS_GROUP, RESULTS_GROUP, CLUSTER_EVENTS_GROUP, INGEST_QUALITY_GROUP],
+          groups: [
+            LIVENESS_GROUP,
+            CLUSTER_EVENTS_GROUP,
+            INGEST_QUALITY_GROUP,
+            ...(member ? [RESULTS_GROUP] : []),
+          ],
           join: [LIVENESS_GROUP],
         }),
         VsyncHealthModule,
       ],
-      controllers: [DashboardHandlers, PageController, AsOfController],
-      providers: [DashboardLive, DashboardGateway, ReplayJobs, ReplayGateway],
+      controllers: [DashboardHandlers, PageController, AsOfController, ...(member ? [ResultsHandlers] : [])],
+      providers: [DashboardLive, ResultsSubscription, DashboardGateway, ReplayJobs, ReplayGateway],
     };
   }
 }

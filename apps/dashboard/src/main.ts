@@ -13,6 +13,7 @@ import { DASHBOARD_SETTINGS, parseDashboardOptions, type DashboardOptions } from
 import { DashboardConfigError } from './errors/dashboard-config-error';
 import { DashboardGateway } from './gateway/dashboard.gateway';
 import { DashboardLive } from './live/dashboard-live.service';
+import { ResultsSubscription } from './live/results-subscription.service';
 
 function print(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -41,10 +42,12 @@ async function main(options: DashboardOptions): Promise<void> {
   const port = (app.getHttpServer().address() as { port: number }).port;
   const live = app.get(DashboardLive);
   const gateway = app.get(DashboardGateway);
+  const results = app.get(ResultsSubscription);
   const self = app.get(VsyncProcess).self;
   const stats = (): Record<string, unknown> => ({
     atMs: Date.now(),
     ...live.stats(),
+    resultsSource: results.stats(),
     sockets: gateway.stats(),
   });
   print({

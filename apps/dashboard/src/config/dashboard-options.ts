@@ -59,6 +59,12 @@ export const DASHBOARD_SETTINGS = settingsSchema(
       unit: 'deg',
       default: 60,
     }),
+    vsyncResults: setting.enum({
+      flag: 'vsync-results',
+      doc: 'receive the `results` group as a client through a representative member (the estimators never wait for the dashboard), or as a member',
+      values: ['client', 'member'],
+      default: 'client',
+    }),
     ...replaySettings(),
     ...clusterSettings(),
   },
