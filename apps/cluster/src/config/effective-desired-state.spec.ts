@@ -25,6 +25,7 @@ describe('effectiveDesiredState', () => {
       ['ingest', 1],
       ['estimator', 3],
       ['dashboard', 1],
+      ['filestore', 3],
     ]);
     // The file the supervisors read is the same desired state, comments kept.
     const written = fs.readFileSync(file, 'utf8');
