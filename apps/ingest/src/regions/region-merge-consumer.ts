@@ -25,6 +25,9 @@ export class RegionMergeConsumer {
   rebalances = 0;
   private readonly snapshots: Consumer;
   private readonly catalogs: Consumer;
+  private readonly kafka: Kafka;
+  /** The region topic's partition count, read once at start (a merger must be restarted if partitions are added). */
+  private partitions: number | undefined;
 
   constructor(
     private readonly options: RegionConsumerOptions,
@@ -39,15 +42,18 @@ export class RegionMergeConsumer {
       brokers: [...options.brokers],
       logLevel: logLevel.NOTHING,
     });
+    this.kafka = kafka;
     this.snapshots = kafka.consumer({ groupId: options.group });
     this.catalogs = kafka.consumer({ groupId: `${options.group}.catalogs.${options.instanceId}` });
     this.snapshots.on(this.snapshots.events.GROUP_JOIN, (e) => {
       this.rebalances += 1;
       this.assigned = [...(e.payload.memberAssignment[options.topic] ?? [])].sort((a, b) => a - b);
+      if (this.partitions !== undefined) this.merge.assign(this.assigned, this.partitions);
     });
   }
 
   async start(): Promise<void> {
+    this.partitions = await this.partitionCount();
     // Both start at the end: merging is about now, and every region re-sends its catalog within its interval.
     await this.catalogs.connect();
     await this.catalogs.subscribe({ topic: this.options.catalogTopic, fromBeginning: false });
@@ -60,6 +66,19 @@ export class RegionMergeConsumer {
         await heartbeat();
       },
     });
+  }
+
+  private async partitionCount(): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.options.topic] });
+      return topics[0].partitions.length;
+    } catch (error) {
+      throw new Error(`region topic ${this.options.topic}: ${(error as Error).message}`);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   tick(nowMs: number): void {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PmuSample } from '../pipeline/pmu-sample';
 import type { Snapshot } from '../sinks/snapshot-sink';
 import { RegionMerge, type RegionMergeEffect } from './region-merge';
-import { REGION_HEADER, regionCatalogRecord, regionSnapshotRecord } from './region-record';
+import { partitionOfSlot, REGION_HEADER, regionCatalogRecord, regionSnapshotRecord } from './region-record';
 
 const FPS = 30;
 const SLOT0 = 1_700_000_000 * FPS;
@@ -125,6 +125,29 @@ describe('RegionMerge', () => {
       expect(offer(m, r, at(SLOT0, 400))).toEqual([expect.objectContaining({ type: 'late', slot: SLOT0 })]);
     expect(m.flush(at(SLOT0, 500))).toEqual([]);
     expect(m.alignerCounters.snapshots).toBe(1);
+  });
+
+  it('waits for an earlier slot only when it is in a partition this merger owns', () => {
+    const partitions = 4;
+    const mine = partitionOfSlot(SLOT0, partitions);
+    let next = SLOT0 + 1;
+    while (partitionOfSlot(next, partitions) !== mine) next += 1;
+    expect(next).toBeGreaterThan(SLOT0 + 1);
+    const complete = (m: RegionMerge, slot: number) => {
+      offer(m, record('east', EAST, slot), at(slot, 10));
+      return snapshotsOf(offer(m, record('west', WEST, slot), at(slot, 10))).map((s) => s.slot);
+    };
+    // Owning one partition, the slots between are another merger's: the next own slot leaves at once.
+    const one = newMerge();
+    one.assign([mine], partitions);
+    expect(complete(one, SLOT0)).toEqual([SLOT0]);
+    expect(complete(one, next)).toEqual([next]);
+    // Owning them all, it waits for the slots between (they may be behind in another partition) until the deadline.
+    const all = newMerge();
+    all.assign([0, 1, 2, 3], partitions);
+    expect(complete(all, SLOT0)).toEqual([SLOT0]);
+    expect(complete(all, next)).toEqual([]);
+    expect(snapshotsOf(all.tick(at(next, 250))).map((s) => [s.slot, s.complete])).toEqual([[next, true]]);
   });
 
   it('takes a PMU two regions both carry once, from the first region', () => {

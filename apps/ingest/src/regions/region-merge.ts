@@ -10,7 +10,7 @@ import { mergedSnapshot } from '../shards/merged-snapshot';
 import type { PartialSnapshot } from '../shards/partial-snapshot';
 import type { Snapshot } from '../sinks/snapshot-sink';
 import { RegionCatalogs } from './region-catalogs';
-import { decodeRegionRecord, REGION_NAME, type RegionRecordReason } from './region-record';
+import { decodeRegionRecord, partitionOfSlot, REGION_NAME, type RegionRecordReason } from './region-record';
 
 export interface RegionMergeOptions {
   /** Every region a merged slot needs to be complete, from configuration (see the README for why not from arrivals). */
@@ -75,6 +75,8 @@ export class RegionMerge {
   private readonly pmusOf = new Map<string, readonly number[]>();
   private readonly openGaps = new Map<string, OpenGap>();
   private framesPerSecond: number | undefined;
+  /** The region topic's partitions this merger owns, of how many; undefined: not known yet, every slot may come. */
+  private assignment: { readonly owned: ReadonlySet<number>; readonly partitions: number } | undefined;
   private alignLatency = new LatencyHistogram();
 
   constructor(readonly options: RegionMergeOptions) {
@@ -88,7 +90,7 @@ export class RegionMerge {
       maxPendingSnapshots: options.maxPendingRegionSlots,
       maxParts: options.regions.length,
       // Slots come through several partitions: a later one may complete before an earlier one opened.
-      waitForEarlierSlots: true,
+      expectsSlot: (slot) => this.owns(slot),
     });
     for (const r of options.regions) this.merger.expectPart(r);
     this.catalogs = new RegionCatalogs(options.maxPmus);
@@ -112,6 +114,22 @@ export class RegionMerge {
     return this.apply(
       this.merger.offer({ part: r.region, slot: p.slot, timeSec: p.timeSec, value: p }, nowMs),
     );
+  }
+
+  /**
+   * The consumer group gave this merger these partitions of the region topic's `partitions`: a slot in another
+   * merger's partition is not waited for. Parts of open slots stay; slots moved here are merged from what comes.
+   */
+  assign(owned: readonly number[], partitions: number): void {
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new RangeError(`partitions must be positive, got ${partitions}`);
+    this.assignment = { owned: new Set(owned), partitions };
+  }
+
+  /** Whether this merger will see `slot`: its record key's partition is one it owns. */
+  private owns(slot: number): boolean {
+    const a = this.assignment;
+    return a === undefined || a.owned.has(partitionOfSlot(slot, a.partitions));
   }
 
   /** Releases slots whose deadline passed. */

@@ -6,7 +6,7 @@ import {
   type PmuCatalog,
 } from '@gridcloud/estimation';
 import type { ProducerRecord } from '@gridcloud/kafka';
-import type { IHeaders } from 'kafkajs';
+import { Partitioners, type IHeaders, type PartitionMetadata } from 'kafkajs';
 import { encodePartialSnapshot, PartialSnapshot } from '../shards/partial-snapshot';
 import type { Snapshot } from '../sinks/snapshot-sink';
 
@@ -36,6 +36,29 @@ export function regionSnapshotRecord(region: string, snapshot: Snapshot): Produc
     value: Buffer.from(encodePartialSnapshot(snapshot)),
     headers: { [SNAPSHOT_RECORD_KIND_HEADER]: REGION_SNAPSHOT_RECORD, [REGION_HEADER]: region },
   };
+}
+
+const partitioner = Partitioners.DefaultPartitioner();
+/** The metadata the partitioner reads for the last partition count asked (only its length matters for a keyed record). */
+let cached: { readonly partitions: number; readonly metadata: PartitionMetadata[] } | undefined;
+
+/**
+ * The partition of `partitions` a region record of `slot` goes to: what the producer's default partitioner
+ * (murmur2 of the key, as Java clients) picks for its key, so a merger knows which slots its partitions carry.
+ */
+export function partitionOfSlot(slot: number, partitions: number): number {
+  if (cached?.partitions !== partitions) {
+    const metadata = Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+    }));
+    cached = { partitions, metadata };
+  }
+  const message = { key: String(slot), value: null };
+  return partitioner({ topic: '', partitionMetadata: cached.metadata, message });
 }
 
 /** A region's PMU catalog (libs/estimation's encodeCatalog), keyed by region. */

@@ -52,12 +52,12 @@ describe('SnapshotMerger', () => {
     expect(m.countersOf('b')).toMatchObject({ received: 0, late: 1, absent: 1 });
   });
 
-  it('with waitForEarlierSlots, holds a complete slot for an earlier one not yet opened, until its deadline', () => {
+  it('with expectsSlot, holds a complete slot for an earlier one not yet opened, until its deadline', () => {
     const m = new SnapshotMerger<string>({
       mergeWindowMs: 50,
       maxPendingSnapshots: 8,
       maxParts: 2,
-      waitForEarlierSlots: true,
+      expectsSlot: () => true,
     });
     for (const p of ['a', 'b']) m.expectPart(p);
     m.offer(offer('a', 0), at(0));
@@ -80,7 +80,24 @@ describe('SnapshotMerger', () => {
     ]);
   });
 
-  it('without waitForEarlierSlots, releases a complete slot at once, skipping one not opened', () => {
+  it('with expectsSlot, does not wait for an earlier slot another merger owns', () => {
+    // This merger sees the even slots only (the odd ones are in partitions another merger owns).
+    const m = new SnapshotMerger<string>({
+      mergeWindowMs: 50,
+      maxPendingSnapshots: 8,
+      maxParts: 2,
+      expectsSlot: (slot) => (slot - T0_SLOT) % 2 === 0,
+    });
+    for (const p of ['a', 'b']) m.expectPart(p);
+    m.offer(offer('a', 0), at(0));
+    m.offer(offer('b', 0), at(0));
+    m.offer(offer('a', 2), at(2));
+    expect(merged(m.offer(offer('b', 2), at(2))).map((s) => s.slot - T0_SLOT)).toEqual([2]);
+    m.offer(offer('a', 6), at(6));
+    expect(m.offer(offer('b', 6), at(6))).toEqual([]);
+  });
+
+  it('without expectsSlot, releases a complete slot at once, skipping one not opened', () => {
     const m = merger(['a', 'b']);
     m.offer(offer('a', 0), at(0));
     m.offer(offer('b', 0), at(0));

@@ -12,12 +12,16 @@ export interface MergerOptions {
   /** Most parts (shards, regions) merged; a bound against a peer inventing part names. */
   readonly maxParts: number;
   /**
-   * A complete slot leaves only once the slot before it left, or at its own deadline: for parts that reach the
-   * merger out of slot order (Kafka partitions keyed by slot), where a later slot may complete before an earlier one
-   * even opened. Without it an unopened earlier slot is skipped as soon as a later one completes.
+   * For parts that reach the merger out of slot order (Kafka partitions keyed by slot), where a later slot may
+   * complete before an earlier one even opened: whether this merger will see `slot` at all (its partition is one
+   * this merger owns). A complete slot then waits, until its own deadline, for every earlier slot not yet released
+   * that this says will come. Without it an unopened earlier slot is skipped as soon as a later one completes.
    */
-  readonly waitForEarlierSlots?: boolean;
+  readonly expectsSlot?: (slot: number) => boolean;
 }
+
+/** Earlier slots a complete one checks with `expectsSlot` at most; past that it waits for its deadline. */
+const MAX_EARLIER_SLOTS_CHECKED = 4096;
 
 /** One part's partial snapshot of a slot: an aligner's output over its own PMU set. */
 export interface PartOffer<P> {
@@ -219,10 +223,14 @@ export class SnapshotMerger<P> {
     }
   }
 
-  /** Whether the head must wait for earlier slots that have not opened yet (see `waitForEarlierSlots`). */
+  /** Whether the head must wait for an earlier slot that has not opened yet (see `expectsSlot`). */
   private follows(head: PendingMerge<P>): boolean {
+    const expects = this.options.expectsSlot;
     const last = this.lastReleasedSlot;
-    return this.options.waitForEarlierSlots === true && last !== undefined && head.slot > last + 1;
+    if (expects === undefined || last === undefined || head.slot === last + 1) return false;
+    if (head.slot - last > MAX_EARLIER_SLOTS_CHECKED) return true;
+    for (let s = last + 1; s < head.slot; s += 1) if (expects(s)) return true;
+    return false;
   }
 
   private isComplete(p: PendingMerge<P>): boolean {
