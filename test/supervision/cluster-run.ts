@@ -32,3 +32,19 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** SIGKILLs the instance's latest process and waits for the supervisors' `restarted` event (it rejoined its view);
+ *  returns the event and the new process's pid. */
+export async function killAndAwaitRestart(
+  cluster: LocalProcess,
+  instance: string,
+  timeoutMs = 90_000,
+): Promise<{ event: JsonLine; pid: number }> {
+  process.kill(linesOf(cluster, isSpawned(instance)).at(-1)!.pid as number, 'SIGKILL');
+  const event = await cluster.waitFor(
+    isClusterEvent('restarted', instance),
+    `${instance} rejoined`,
+    timeoutMs,
+  );
+  return { event, pid: linesOf(cluster, isSpawned(instance)).at(-1)!.pid as number };
+}

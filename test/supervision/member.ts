@@ -7,6 +7,11 @@ import fs from 'node:fs';
 import { Group } from '@gridcloud/vsync';
 
 const secretFile = process.env.GRIDCLOUD_VSYNC_SECRET_FILE;
+// Mutual TLS as every app reads it (clusterSettings' variables): a host agent started with --vsync-tls-* sets them.
+const tlsEnv = ['CERT', 'KEY', 'CA'].map((part) => process.env[`GRIDCLOUD_VSYNC_TLS_${part}`]);
+const tls = tlsEnv.every((file) => file !== undefined)
+  ? { certFile: tlsEnv[0]!, keyFile: tlsEnv[1]!, caFile: tlsEnv[2]! }
+  : undefined;
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,12 +29,13 @@ async function main(): Promise<void> {
     founder: false,
     // The cluster keys every link with its secret (npm start hands each instance GRIDCLOUD_VSYNC_SECRET_FILE).
     secret: secretFile === undefined ? undefined : fs.readFileSync(secretFile, 'utf8').trim(),
+    tls,
     core: { failureTimeoutMs: 1500, heartbeatIntervalMs: 150 },
   });
   group.onError((error) => process.stderr.write(`member: ${error.message}\n`));
   await group.join();
   process.stdout.write(
-    `${JSON.stringify({ event: 'ready', address: group.process.self.address, pid: process.pid })}\n`,
+    `${JSON.stringify({ event: 'ready', address: group.process.self.address, pid: process.pid, tls: tls !== undefined })}\n`,
   );
   const stop = (): void => void group.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

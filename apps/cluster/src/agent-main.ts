@@ -6,13 +6,15 @@
  *
  *     tsx apps/cluster/src/agent-main.ts --desired-state apps/cluster/compose-desired-state.yaml --agent estimators
  *
+ * With --vsync-tls-cert/-key/-ca its links use mutual TLS, and every instance it starts gets the same three files.
+ *
  * stdout: JSON lines (`process`, `cluster-event`, `instance-ready`, `ready`, `stopped`); stderr: logs. SIGTERM or
  * SIGINT stops every instance (SIGTERM, SIGKILL after --stop-grace-ms), then the agent.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clusterSettings, setting, settingsSchema, vsyncSecretOf } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema, vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import {
   bundleEntries,
   DesiredStateError,
@@ -34,6 +36,9 @@ const AGENT_SETTINGS = settingsSchema(
     agent: setting.string({ flag: 'agent', doc: "this agent's name (services' agent:)", required: true }),
     vsyncSecretFile: clusterSettings().vsyncSecretFile,
     vsyncSecret: clusterSettings().vsyncSecret,
+    vsyncTlsCert: clusterSettings().vsyncTlsCert,
+    vsyncTlsKey: clusterSettings().vsyncTlsKey,
+    vsyncTlsCa: clusterSettings().vsyncTlsCa,
     httpPort: clusterSettings().httpPort,
     stopGraceMs: setting.int({
       flag: 'stop-grace-ms',
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
     return;
   }
   const s = AGENT_SETTINGS.parse(argv, process.env);
+  const vsyncTls = vsyncTlsOf(s, (message) => new ClusterConfigError(message));
   const file = path.resolve(s.desiredStatePath);
   const state = readState(file);
   const mine = state.services.filter((x) => x.agent === s.agent);
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
       bundles,
       name: s.agent,
       vsyncSecret: vsyncSecretOf(s),
+      vsyncTls,
     },
     {
       processEvent: (e: ProcessEvent) => line({ event: 'process', ...e }),

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       logDir: runDir,
       bundles,
       vsyncSecret: fs.readFileSync(secretFile, 'utf8'),
+      vsyncTls: options.vsyncTls,
     },
     out,
   );

@@ -24,6 +24,7 @@ export class AppModule {
           bindHost: options.vsyncHost,
           bindPort: options.vsyncPort,
           secret: options.vsyncSecret,
+          tls: options.vsyncTls,
           seeds,
           // The agent, never restarted, founds the system; a supervisor always joins one.
           founder: seeds === undefined ? undefined : false,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterSettings, setting, settingsSchema } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema, vsyncTlsOf } from '@gridcloud/command-line';
 import { ClusterConfigError } from '../errors/cluster-config-error';
 
 export const DEFAULT_DESIRED_STATE = fileURLToPath(new URL('../../desired-state.yaml', import.meta.url));
@@ -23,6 +23,9 @@ Runs the host agent and the console; the supervisors it starts bring up the rest
       max: 65_000,
     }),
     httpPort: clusterSettings().httpPort,
+    vsyncTlsCert: clusterSettings().vsyncTlsCert,
+    vsyncTlsKey: clusterSettings().vsyncTlsKey,
+    vsyncTlsCa: clusterSettings().vsyncTlsCa,
     truthPath: setting.path({ flag: 'truth', doc: "pmu-sim's truth file (default <run dir>/truth.jsonl)" }),
     statusIntervalMs: setting.int({
       flag: 'status-interval-ms',
@@ -88,6 +91,9 @@ export interface ClusterOptions {
   readonly stopGraceMs: number;
   readonly failureTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  /** Mutual TLS on every vsync link of the run: the agent's and, through it, every instance's. */
+  readonly vsyncTls:
+    { readonly certFile: string; readonly keyFile: string; readonly caFile: string } | undefined;
 }
 
 export function parseClusterOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ClusterOptions {
@@ -109,5 +115,6 @@ export function parseClusterOptions(argv: readonly string[], env: NodeJS.Process
     stopGraceMs: s.stopGraceMs,
     failureTimeoutMs: s.failureTimeoutMs,
     heartbeatIntervalMs: s.heartbeatIntervalMs,
+    vsyncTls: vsyncTlsOf(s, (message) => new ClusterConfigError(message)),
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { messageHandlerId } from '@gridcloud/nest-vsync';
 import { Group, VsyncProcess, type SystemView } from '@gridcloud/vsync';
 import {
@@ -22,6 +23,7 @@ import {
   toClusterEvent,
   type ClusterEvent,
   type JsonLine,
+  type Launch,
   type ProcessEvent,
 } from '@gridcloud/supervision';
 import type { EffectiveDesiredState } from '../config/effective-desired-state';
@@ -50,8 +52,16 @@ export interface ClusterAgentOptions {
   readonly bundles: EntryBundles;
   /** The cluster's shared vsync secret: the agent's links are keyed like every instance's. */
   readonly vsyncSecret?: string;
+  /** Mutual TLS on the agent's vsync links, passed on to every instance it starts (see withTls). */
+  readonly vsyncTls?: VsyncTlsFiles;
   /** This agent's name in the desired state (default `local`, the embedded cluster's one agent). */
   readonly name?: string;
+}
+
+export interface VsyncTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 /**
@@ -67,6 +77,7 @@ export class ClusterAgent {
   private readonly agents: Group;
   private readonly events: Group;
   private readonly liveness: Group;
+  private readonly tls: VsyncTlsFiles | undefined;
   badMessages = 0;
 
   constructor(
@@ -76,6 +87,7 @@ export class ClusterAgent {
   ) {
     const state = desired.state;
     const name = options.name ?? LOCAL_AGENT;
+    this.tls = options.vsyncTls;
     const seed = name === seedAgent(state);
     const [host, port] = seed ? agentAddress(state).split(':') : [hostOf(state, name), '0'];
     this.process = new VsyncProcess({
@@ -84,6 +96,7 @@ export class ClusterAgent {
       seeds: seedsOf(state),
       founder: seed,
       secret: options.vsyncSecret,
+      tls: options.vsyncTls,
       core: { failureTimeoutMs: options.failureTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs },
     });
     this.agent = new HostAgent({
@@ -129,7 +142,7 @@ export class ClusterAgent {
       ...mine.filter((i) => i.service.name !== SUPERVISOR_SERVICE),
     ];
     for (const i of supervisorsFirst)
-      void this.agent.ensureRunning(i.id, launchOf(state, i, this.desired.path));
+      void this.agent.ensureRunning(i.id, this.withTls(launchOf(state, i, this.desired.path)));
   }
 
   /** For GET /health: whether it is in the `agents` view (orders reach it), its address and its instances. */
@@ -164,7 +177,22 @@ export class ClusterAgent {
       this.listener.log((error as Error).message);
       return;
     }
-    void this.agent.carryOut(order);
+    void this.agent.carryOut({ ...order, launch: this.withTls(order.launch) });
+  }
+
+  /** An instance on this host gets the agent's TLS files (GRIDCLOUD_VSYNC_TLS_*, read by every app's
+   *  clusterSettings), unless its launch names its own: a start and every supervisor-ordered restart alike. */
+  private withTls(launch: Launch): Launch {
+    const tls = this.tls;
+    if (tls === undefined || Object.keys(launch.env).some((k) => k.startsWith('GRIDCLOUD_VSYNC_TLS_')))
+      return launch;
+    // Absolute: an instance may run in another working directory than the agent.
+    const env = {
+      GRIDCLOUD_VSYNC_TLS_CERT: path.resolve(tls.certFile),
+      GRIDCLOUD_VSYNC_TLS_KEY: path.resolve(tls.keyFile),
+      GRIDCLOUD_VSYNC_TLS_CA: path.resolve(tls.caFile),
+    };
+    return { ...launch, env: { ...launch.env, ...env } };
   }
 
   private sendRoster(): void {

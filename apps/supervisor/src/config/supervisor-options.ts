@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { clusterSettings, setting, settingsSchema, vsyncSecretOf } from '@gridcloud/command-line';
+import { clusterSettings, setting, settingsSchema, vsyncSecretOf, vsyncTlsOf } from '@gridcloud/command-line';
 import { DesiredStateError, parseDesiredState, type DesiredState } from '@gridcloud/supervision';
 import { SupervisorConfigError } from '../errors/supervisor-config-error';
 
@@ -58,6 +58,8 @@ export interface SupervisorOptions {
   readonly vsyncSeeds: readonly string[];
   /** The cluster's shared vsync secret (--vsync-secret-file, GRIDCLOUD_VSYNC_SECRET); undefined: open links. */
   readonly vsyncSecret?: string;
+  /** Mutual TLS on this supervisor's vsync links (--vsync-tls-cert, -key, -ca); undefined: plain TCP. */
+  readonly vsyncTls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
   /** GET /health and /metrics; 0: ephemeral; 'off': none. */
   readonly httpPort: number | 'off';
   readonly failureTimeoutMs: number;
@@ -83,6 +85,7 @@ export function parseSupervisorOptions(argv: readonly string[], env: NodeJS.Proc
     vsyncPort: s.vsyncPort,
     vsyncSeeds: s.vsyncSeeds.map((h) => `${h.host}:${h.port}`),
     vsyncSecret: vsyncSecretOf(s),
+    vsyncTls: vsyncTlsOf(s, (message) => new SupervisorConfigError(message)),
     httpPort: s.httpPort ?? 'off',
     failureTimeoutMs: s.failureTimeoutMs,
     heartbeatIntervalMs: s.heartbeatIntervalMs,
