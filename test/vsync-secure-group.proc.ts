@@ -23,6 +23,7 @@ const outsiders: MemberProcess[] = [];
 afterAll(async () => {
   for (const o of outsiders) o.kill('SIGKILL');
   await Promise.all(started.map((g) => g.close()));
+  HostileGroup.killAll();
 });
 
 function refused(stats: MemberEvent): number {
@@ -69,10 +70,9 @@ async function intruderRefused(
   expect(group.members.map((m) => group.lastView(m)!.id)).toEqual(viewsBefore);
 }
 
-// A run here takes about 5 s; once in three fresh-clone CI runs under load an intruder's join neither completed nor
-// was refused (cause not found yet). A bounded timeout and retries keep that liveness gap from costing 120 s or the
-// run, while every assertion stays: a retried attempt must still see the intruder refused.
-describe('a secured group', { timeout: 45_000, retry: 2 }, () => {
+// A run here takes about 5 s on a quiet machine; the bound leaves room for a loaded one (process start-up alone then
+// takes several seconds per member).
+describe('a secured group', { timeout: 90_000 }, () => {
   it('refuses a process with the system secret but a wrong group key: no join, read or injection', async () => {
     await intruderRefused(SECRET, WRONG_GROUP_SECRET);
   });
@@ -131,6 +131,7 @@ describe('mutual TLS', () => {
     const joiner = (n: string): MemberProcess =>
       new MemberProcess(n, MEMBER_PROGRAM, { tls: tls(n), seeds: [address] });
     const members = [first, joiner('t1'), joiner('t2')];
+    outsiders.push(...members);
     for (const m of members) {
       await m.next((e) => e.event === 'ready');
       m.command({ cmd: 'join' });

@@ -90,7 +90,7 @@ describe('forged membership messages (no key)', () => {
         value: {
           id: viewId + 1,
           members: [target],
-          groups: [{ name: 'hostile', viewId: viewId + 1, members: [target] }],
+          groups: [{ name: 'hostile', viewId: viewId + 1, groupViewId: viewId + 1, members: [target] }],
           joined: [],
           left: [leader],
           failed: [],

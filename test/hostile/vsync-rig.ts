@@ -31,24 +31,31 @@ export class HostileGroup {
   readonly ids: string[] = [];
   readonly addresses: string[] = [];
   private rounds = 0;
+  /** Every member process any group started, so a test that fails halfway through a start still kills them all. */
+  private static readonly spawned: MemberProcess[] = [];
 
   private constructor(readonly members: MemberProcess[]) {}
 
-  /** Starts `size` members (the first founds), joins them all and waits until each sees all of them. */
+  /** Starts `size` members (the first founds), joins them all and waits until each sees all of them; a member whose
+   *  join fails fails the start, naming the error. */
   static async start(size: number, options: MemberOptions = {}): Promise<HostileGroup> {
     const first = new MemberProcess('m0', MEMBER_PROGRAM, options);
     const group = new HostileGroup([first]);
+    HostileGroup.spawned.push(first);
     const { address } = await first.next((e) => e.event === 'ready');
     for (let i = 1; i < size; i += 1)
       group.members.push(new MemberProcess(`m${i}`, MEMBER_PROGRAM, { ...options, seeds: [address] }));
+    HostileGroup.spawned.push(...group.members.slice(1));
     for (const m of group.members) {
       const ready = await m.next((e) => e.event === 'ready');
       group.ids.push(ready.id as string);
       group.addresses.push(ready.address as string);
     }
     for (const m of group.members) {
+      const from = m.events.length;
       m.command({ cmd: 'join' });
-      await m.next((e) => e.event === 'joined');
+      const answer = await m.next((e) => e.event === 'joined' || e.event === 'error', from);
+      if (answer.event === 'error') throw new Error(`${m.name} could not join: ${String(answer.message)}`);
     }
     await Promise.all(group.members.map((m) => m.until(() => group.viewSize(m) === size)));
     return group;
@@ -136,6 +143,11 @@ export class HostileGroup {
 
   kill(): void {
     for (const m of this.members) m.kill('SIGKILL');
+  }
+
+  /** Kills every member process started by any group (for afterAll: a start that failed left its members running). */
+  static killAll(): void {
+    for (const m of HostileGroup.spawned) m.kill('SIGKILL');
   }
 }
 

@@ -10,8 +10,8 @@ function view(id: number, members: (typeof est)[], failed: (typeof est)[] = []):
     id,
     members,
     groups: [
-      { name: 'service.estimator', viewId: id, members: members.filter((m) => m === est) },
-      { name: 'estimators', viewId: id, members },
+      { name: 'service.estimator', viewId: id, groupViewId: id, members: members.filter((m) => m === est) },
+      { name: 'estimators', viewId: id, groupViewId: id, members },
     ],
     left: [],
     failed,

@@ -64,7 +64,7 @@ export class MembershipBoard {
       groups: (v?.groups ?? [])
         .map((g) => ({
           name: g.name,
-          viewId: g.viewId,
+          viewId: g.groupViewId,
           members: g.members.map((m) => describe(m, services)),
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),

@@ -87,7 +87,7 @@ export function groupPoints(view: SystemView, atMs: number): InfluxPoint[] {
   const out: InfluxPoint[] = view.groups.map((g) => ({
     measurement: MEASUREMENTS.group,
     tags: { group: g.name },
-    fields: { members: g.members.length, view_id: g.viewId, system_view_id: view.id },
+    fields: { members: g.members.length, view_id: g.groupViewId, system_view_id: view.id },
     timeMs: atMs,
   }));
   out.push({

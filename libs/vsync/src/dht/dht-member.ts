@@ -76,7 +76,7 @@ export class DhtMember {
   private onView(view: View): void {
     for (const m of view.members) this.processes.set(processKey(m), m);
     const members = view.members.map(processKey);
-    this.feed({ type: 'view', viewId: view.id, members, joined: view.joined.map(processKey) });
+    this.feed({ type: 'view', viewId: view.systemViewId, members, joined: view.joined.map(processKey) });
     for (const key of [...this.processes.keys()]) if (!members.includes(key)) this.processes.delete(key);
   }
 

@@ -576,7 +576,7 @@ export class ProcessCore {
       case 'groupProof':
         return this.onGroupProof(from, body);
       case 'groupRefused':
-        return this.onGroupRefused(from, body.group);
+        return this.onGroupRefused(from, body);
       case 'queryReply':
         if (this.isMember(from))
           this.endQueries(this.queries.reply(from, body.queryId, body.outcome, body.payload));
@@ -1006,7 +1006,7 @@ export class ProcessCore {
     const departed = prior.filter((m) => !has(g.members, m));
     const failed = departed.filter((m) => has(value.failed, m));
     const left = departed.filter((m) => !has(value.failed, m));
-    return new View(g.viewId, g.members, joined, left, failed);
+    return new View(g.groupViewId, g.members, joined, left, failed, g.viewId);
   }
 
   private completeGroupRequests(): void {
@@ -1351,7 +1351,8 @@ export class ProcessCore {
     if (g.members.some((m) => sameProcess(m, from))) return;
     if (!this.guard.verify(body.group, from, body.proof)) {
       this.counted.refusedMessages += 1;
-      return this.links.sendUnreliable(from, { kind: 'groupRefused', group: body.group }, this.out);
+      const refused: Body<'groupRefused'> = { kind: 'groupRefused', group: body.group, proof: true };
+      return this.links.sendUnreliable(from, refused, this.out);
     }
     const sponsored: Body<'groupChange'> = {
       kind: 'groupChange',
@@ -1371,8 +1372,8 @@ export class ProcessCore {
     // A keyed leader refused only lost the founding of the group to another: its retry sends a proof instead.
     if (this.isSelf(change.member) && this.guard.holdsKey(change.group)) return;
     if (this.isSelf(change.member)) return this.failJoins(change.group, this.refusal(change.group));
-    if (this.isMember(change.member))
-      this.links.sendUnreliable(change.member, { kind: 'groupRefused', group: change.group }, this.out);
+    const refused: Body<'groupRefused'> = { kind: 'groupRefused', group: change.group, proof: false };
+    if (this.isMember(change.member)) this.links.sendUnreliable(change.member, refused, this.out);
   }
 
   private refusal(group: string): string {
@@ -1381,14 +1382,16 @@ export class ProcessCore {
       : 'it is secured and this process holds no key for it';
   }
 
-  /** A refusal counts from a member of the group (it checked the proof), or from the leader when this process has no
-   *  key to prove (a keyed joiner refused by the leader only lost a race to found the group: it retries with a proof). */
-  private onGroupRefused(from: ProcessId, group: string): void {
-    const g = this.view!.groups.find((x) => x.name === group);
+  /** A key holder takes only a refusal of its proof, from a member of the group that checked it. The leader's
+   *  refusal of an unsponsored join means to a key holder only that it asked on an older view, before another founded
+   *  the group (often the leader itself, a member of it): its retry sends a proof. A process without the key takes the
+   *  leader's refusal, or one from a member of the group. */
+  private onGroupRefused(from: ProcessId, body: Body<'groupRefused'>): void {
+    const g = this.view!.groups.find((x) => x.name === body.group);
     const byMember = !!g && g.members.some((m) => sameProcess(m, from));
-    const byLeader = sameProcess(from, this.leader()) && !this.guard.holdsKey(group);
-    if (!byMember && !byLeader) return;
-    this.failJoins(group, this.refusal(group));
+    const keyed = this.guard.holdsKey(body.group) && !isPlanted('keyedJoinTakesLeaderRefusal');
+    if (keyed ? !body.proof || !byMember : !byMember && !sameProcess(from, this.leader())) return;
+    this.failJoins(body.group, this.refusal(body.group));
   }
 
   private failJoins(group: string, why: string): void {

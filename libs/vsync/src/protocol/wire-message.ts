@@ -29,8 +29,12 @@ export type ReplyOutcome = 'value' | 'null' | 'abort';
 
 export interface GroupMembership {
   readonly name: string;
-  /** The system view id at which this group's membership last changed: the id the application sees. */
+  /** The system view id at which this group's membership last changed. Deliveries, the state-transfer plan and the
+   *  safeSend logs compare it with system view numbers. */
   readonly viewId: number;
+  /** The group's own view number, the id the application sees (View.id): 1 when the group is founded, one more at
+   *  each change of its membership, so consecutive views of a group never skip a number. */
+  readonly groupViewId: number;
   readonly members: readonly ProcessId[];
   /** Entered only with a member's sponsorship, given to a joiner that proved it holds the group's key
    *  (gms/group-admission.ts); fixed by the founder's request. Absent reads as false (an open group). */
@@ -124,7 +128,9 @@ export type WireBody =
   /** A joiner's proof that it holds a secured group's key, sent to a member of the group, which sponsors the join. */
   | { readonly kind: 'groupProof'; readonly group: string; readonly proof: Uint8Array }
   /** A join to a secured group was refused (no or a wrong proof): from the sponsor asked or the leader. */
-  | { readonly kind: 'groupRefused'; readonly group: string }
+  /** A join refused: `proof` when a member of the secured group checked the joiner's proof and it failed, else the
+   *  leader refusing a join that came without a member's sponsorship. */
+  | { readonly kind: 'groupRefused'; readonly group: string; readonly proof: boolean }
   /** Safe records this member has logged (accepted), cumulatively: `through[rank]` is the highest seq of the member
    *  of that rank in the epoch's group view up to which every safe record is in this member's log. */
   | {

@@ -42,6 +42,9 @@ export const SIM_CORE_BOUNDS = {
   maxPayloadBytes: 2_048,
 } satisfies Partial<CoreConfig>;
 
+/** How a join request that succeeded ends in the history (a failed one ends with its error's name and message). */
+export const JOINED = 'joined';
+
 /** Bytes of envelope and record metadata a frame holds next to the payload bound (the runtime's allowance). */
 export const SIM_HEADER_ALLOWANCE_BYTES = 4_096;
 
@@ -102,6 +105,7 @@ export class Cluster {
    *  is given (an operator founding a system on purpose). */
   start(index: number, founder?: boolean): void {
     const n = this.node(index);
+    this.endJoins(n, 'stopped');
     n.incarnation++;
     n.requests.clear();
     n.groups.clear();
@@ -120,6 +124,7 @@ export class Cluster {
     const n = this.node(index);
     if (!n.core) return;
     this.history.crashed.set(n.key, this.now);
+    this.endJoins(n, 'stopped');
     n.core = null;
   }
 
@@ -322,6 +327,10 @@ export class Cluster {
     if ((r.kind === 'multicast' || r.kind === 'query') && r.ordering !== 'p2p')
       r.index = this.number(n, r.group, r.ordering);
     n.requests.set(requestId, r);
+    if (r.kind === 'join') {
+      const record = { process: n.key, group: r.group, askedMs: this.now, endedMs: null, outcome: null };
+      this.history.joinRequests.set(`${n.key}|${requestId}`, record);
+    }
     const nowMs = this.localTime(n);
     if (r.kind === 'query') {
       const { timeoutMs, to } = query!;
@@ -452,20 +461,24 @@ export class Cluster {
         this.history.groupViews.push({
           process: n.key,
           group: o.group,
-          viewId: eraViewId(n, o.view.id),
+          viewId: eraViewId(n, o.view.systemViewId),
           members: o.view.members.map(processKey),
+          groupViewId: o.view.id,
+          entered: o.view.joined.some((j) => processKey(j) === n.key),
+          founded:
+            o.view.joined.length === o.view.members.length && o.view.left.length + o.view.failed.length === 0,
         });
         this.history.timeline.push({
           kind: 'view',
           process: n.key,
           group: o.group,
-          viewId: eraViewId(n, o.view.id),
+          viewId: eraViewId(n, o.view.systemViewId),
         });
         return;
       case 'requestDone':
         return this.requestDone(n, o.requestId);
       case 'requestFailed':
-        return this.requestFailed(n, o.requestId, o.error.name);
+        return this.requestFailed(n, o.requestId, o.error.name, o.error.message);
       case 'querySent':
         return this.querySent(n, o.requestId);
       case 'queryDone':
@@ -485,6 +498,7 @@ export class Cluster {
     const r = n.requests.get(requestId);
     n.requests.delete(requestId);
     if (!r) return;
+    if (r.kind === 'join') this.endJoin(n, requestId, JOINED);
     if (r.kind === 'join') n.groups.add(r.group);
     if (r.kind === 'leave') {
       n.groups.delete(r.group);
@@ -501,15 +515,29 @@ export class Cluster {
     });
   }
 
-  private requestFailed(n: SimNode, requestId: number, error: string): void {
+  private requestFailed(n: SimNode, requestId: number, error: string, message: string): void {
     const r = n.requests.get(requestId);
     n.requests.delete(requestId);
+    if (r?.kind === 'join')
+      this.endJoin(n, requestId, message.startsWith(error) ? message : `${error}: ${message}`);
     if (r === undefined || (r.kind !== 'multicast' && r.kind !== 'query')) return;
     n.refused.add(r.id);
     if (r.kind !== 'query') return;
     const viewId = eraViewId(n, n.core?.systemView?.id ?? 0);
     this.history.queryEnds.set(r.id, { id: r.id, answerers: [], silent: [], error, viewId });
     this.history.timeline.push({ kind: 'queryEnd', process: n.key, group: r.group, id: r.id });
+  }
+
+  private endJoin(n: SimNode, requestId: number, outcome: string): void {
+    const record = this.history.joinRequests.get(`${n.key}|${requestId}`);
+    if (record === undefined || record.endedMs !== null) return;
+    record.endedMs = this.now;
+    record.outcome = outcome;
+  }
+
+  /** A crash or restart ends every join request the incarnation still had pending. */
+  private endJoins(n: SimNode, outcome: string): void {
+    for (const [requestId, r] of n.requests) if (r.kind === 'join') this.endJoin(n, requestId, outcome);
   }
 
   /** A query's multicast request entered the window: from here on it is a message like any multicast. */

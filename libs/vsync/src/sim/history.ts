@@ -30,8 +30,16 @@ export interface InstalledView {
 export interface GroupViewRecord {
   readonly process: string;
   readonly group: string;
+  /** The system view (era-numbered) in which this membership was decided. */
   readonly viewId: number;
   readonly members: readonly string[];
+  /** The group's own view number (View.id), when the run recorded it. */
+  readonly groupViewId?: number;
+  /** Whether the process entered the group with this view (it is among the view's joined). */
+  readonly entered?: boolean;
+  /** Whether every member entered with this view and none departed: the group was founded (or refounded after it
+   *  emptied in an earlier view). */
+  readonly founded?: boolean;
 }
 
 /** A query as its querier issued it; `target` is the asked member of a p2p query. */
@@ -62,6 +70,16 @@ export type TimelineEntry =
   | { readonly kind: 'deliver'; readonly process: string; readonly group: string; readonly id: string }
   | { readonly kind: 'queryEnd'; readonly process: string; readonly group: string; readonly id: string };
 
+/** A group join request as its process issued it, and how it ended: 'joined', the error it failed with ("name:
+ *  message"), or 'stopped' (the process crashed or restarted before an answer). `endedMs` is null while pending. */
+export interface JoinRequestRecord {
+  readonly process: string;
+  readonly group: string;
+  readonly askedMs: number;
+  endedMs: number | null;
+  outcome: string | null;
+}
+
 /** Everything observable that the invariants are judged on, recorded as the simulation runs. */
 export class History {
   readonly sent = new Map<string, SentMessage>();
@@ -83,4 +101,6 @@ export class History {
   readonly queryEnds = new Map<string, QueryEnd>();
   /** Point-to-point requests delivered, as "receiver|id" (they are not group deliveries: no view synchrony). */
   readonly p2pDelivered = new Set<string>();
+  /** Group join requests, by "process|requestId", in the simulated time of the run (not the processes' clocks). */
+  readonly joinRequests = new Map<string, JoinRequestRecord>();
 }

@@ -29,7 +29,13 @@ export const INVARIANT_NAMES = [
   'self-delivery',
   ...QUERY_INVARIANT_NAMES,
   'liveness',
+  'join liveness',
 ] as const;
+
+/** Simulated time within which every group join request ends, joined or refused (or its process stopped or left the
+ *  system). Several times the slowest answer seen across the faults (under 1 s: a pause of up to 1.2 s, a partition,
+ *  an exclusion), while a join lost for good shows as never ending. */
+export const JOIN_ANSWER_BOUND_MS = 3_000;
 
 /** Checks every invariant of INVARIANT_NAMES (liveness only when asked); returns one line per violation, each starting
  *  with the invariant's name (empty = the run is correct). */
@@ -50,7 +56,7 @@ export function checkInvariants(input: InvariantInput): string[] {
     ...selfDelivery(h, input.survivors),
     ...checkQueries(h),
   ];
-  if (input.checkLiveness) violations.push(...liveness(input));
+  if (input.checkLiveness) violations.push(...liveness(input), ...joinLiveness(h));
   return violations;
 }
 
@@ -67,13 +73,33 @@ function viewAgreement(h: History): string[] {
   const groups = new Map<string, string>();
   for (const g of h.groupViews) {
     const key = `${g.group}@${g.viewId}`;
-    const members = g.members.join(',');
+    const members = `#${g.groupViewId ?? '?'} ${g.members.join(',')}`;
     const seen = groups.get(key);
     if (seen === undefined) groups.set(key, members);
     else if (seen !== members)
       out.push(`view agreement: group view ${key} is [${seen}] and [${members}] at ${g.process}`);
   }
-  return out;
+  return [...out, ...consecutiveGroupViews(h)];
+}
+
+/** A group's own view ids count its views: 1 when it is founded, and each member that stays in the group sees every
+ *  next view of it numbered one more than the last (the system view ids in between may skip). */
+function consecutiveGroupViews(h: History): string[] {
+  const out: string[] = [];
+  const last = new Map<string, number>();
+  for (const g of h.groupViews) {
+    if (g.groupViewId === undefined) continue;
+    const stream = `${g.process}|${g.group}`;
+    const prev = last.get(stream);
+    last.set(stream, g.groupViewId);
+    if (g.founded === true && g.groupViewId !== 1)
+      out.push(`view agreement: ${g.process} installed the founding view of ${g.group} as ${g.groupViewId}`);
+    else if (g.entered !== true && prev === undefined)
+      out.push(`view agreement: ${g.process} installed ${g.group} view ${g.groupViewId} without entering it`);
+    else if (g.entered !== true && g.groupViewId !== prev! + 1)
+      out.push(`view agreement: ${g.process} installed ${g.group} view ${g.groupViewId} after ${prev}`);
+  }
+  return out.slice(0, 10);
 }
 
 function primaryPartition(h: History): string[] {
@@ -214,6 +240,21 @@ function selfDelivery(h: History, survivors: ReadonlySet<string>): string[] {
       out.push(`self-delivery: ${m.sender} never delivered its own ${m.id}`);
   }
   return out;
+}
+
+/** Every join request ends, with the group joined or refused, within JOIN_ANSWER_BOUND_MS of simulated time: a
+ *  request the protocol drops must not leave its caller waiting for ever. */
+function joinLiveness(h: History): string[] {
+  const out: string[] = [];
+  for (const j of h.joinRequests.values()) {
+    const tookMs = j.endedMs === null ? Infinity : j.endedMs - j.askedMs;
+    if (tookMs <= JOIN_ANSWER_BOUND_MS) continue;
+    const asked = `${j.process}'s join to ${j.group} asked at ${Math.round(j.askedMs)} ms`;
+    out.push(
+      `join liveness: ${asked} ${j.endedMs === null ? 'never ended' : `took ${Math.round(tookMs)} ms`}`,
+    );
+  }
+  return out.slice(0, 10);
 }
 
 /** After the faults stop: the views settled, and every survivor's message reached every survivor in its view. */

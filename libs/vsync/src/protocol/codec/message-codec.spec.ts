@@ -21,6 +21,7 @@ const record = fc.record({
 const group = fc.record({
   name: fc.string({ maxLength: 10 }),
   viewId: small,
+  groupViewId: small,
   members: fc.array(pid, { maxLength: 4 }),
   secured: fc.boolean(),
 });
@@ -54,7 +55,7 @@ const body = fc.oneof(
     sponsored: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('groupProof' as const), group: fc.string(), proof: fc.uint8Array() }),
-  fc.record({ kind: fc.constant('groupRefused' as const), group: fc.string() }),
+  fc.record({ kind: fc.constant('groupRefused' as const), group: fc.string(), proof: fc.boolean() }),
   fc.record({ kind: fc.constant('flush' as const), viewId: small, ballot }),
   fc.record({
     kind: fc.constant('flushOk' as const),

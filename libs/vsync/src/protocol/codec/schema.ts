@@ -38,6 +38,7 @@ const group: Schema = {
   obj: [
     ['name', 'str'],
     ['viewId', 'uint'],
+    ['groupViewId', 'uint'],
     ['members', pids],
     ['secured', 'bool'],
   ],
@@ -180,7 +181,13 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
       ['proof', 'bytes'],
     ],
   ],
-  ['groupRefused', [['group', 'str']]],
+  [
+    'groupRefused',
+    [
+      ['group', 'str'],
+      ['proof', 'bool'],
+    ],
+  ],
   [
     'safeAccept',
     [

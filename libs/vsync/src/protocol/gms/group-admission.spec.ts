@@ -7,7 +7,13 @@ import { buildNextView, type GroupChange } from './next-view';
 const a: ProcessId = { address: 'a:1', incarnation: 1 };
 const b: ProcessId = { address: 'b:1', incarnation: 1 };
 const k: ProcessId = { address: 'k:1', incarnation: 1 };
-const vault: GroupMembership = { name: 'vault', viewId: 3, members: [a], secured: true };
+const vault: GroupMembership = {
+  name: 'vault',
+  viewId: 3,
+  groupViewId: 1,
+  members: [a],
+  secured: true,
+};
 const change = (member: ProcessId, sponsored = false, secured = false) =>
   ({ kind: 'groupChange', member, group: 'vault', join: true, secured, sponsored }) as const;
 
@@ -43,7 +49,9 @@ describe('joining a secured group', () => {
       groupChanges: [change(a, false, true), change(k, false, true), change(b, true)],
       reports: [],
     });
-    expect(next.groups).toEqual([{ name: 'vault', viewId: 5, members: [a, b], secured: true }]);
+    expect(next.groups).toEqual([
+      { name: 'vault', viewId: 5, groupViewId: 1, members: [a, b], secured: true },
+    ]);
     expect(admitsChange({ join: true }, true, 1)).toBe(false);
     expect(admitsChange({ join: true }, true, 0)).toBe(true);
     expect(admitsChange({ join: false }, true, 3)).toBe(true);
@@ -72,11 +80,11 @@ describe('joining a secured group', () => {
       }).groups;
     // The group emptied in the last view; the keyless joiner's request reached the leader first.
     expect(decide([], [change(k), change(b, false, true)])).toEqual([
-      { name: 'vault', viewId: 14, members: [k], secured: false },
+      { name: 'vault', viewId: 14, groupViewId: 1, members: [k], secured: false },
     ]);
     // Its last member leaves, the keyless joiner refounds it, and a join that member sponsored comes in the same decision.
     expect(decide([vault], [{ ...change(a), join: false }, change(k), change(b, true)])).toEqual([
-      { name: 'vault', viewId: 14, members: [k], secured: false },
+      { name: 'vault', viewId: 14, groupViewId: 1, members: [k], secured: false },
     ]);
     expect(admitsChange({ join: true, secured: true }, false, 1)).toBe(false);
     expect(admitsChange({ join: true, sponsored: true }, false, 1)).toBe(false);

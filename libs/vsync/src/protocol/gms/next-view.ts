@@ -14,6 +14,7 @@ export interface GroupChange {
 
 interface NextGroup {
   viewId: number;
+  groupViewId: number;
   members: ProcessId[];
   changed: boolean;
   secured: boolean;
@@ -64,18 +65,23 @@ function nextGroups(
   for (const g of groups) {
     const kept = g.members.filter(inSystem);
     const changed = kept.length !== g.members.length;
-    next.set(g.name, { viewId: g.viewId, members: kept, changed, secured: g.secured === true });
+    const entry = { viewId: g.viewId, groupViewId: g.groupViewId, members: kept, changed };
+    next.set(g.name, { ...entry, secured: g.secured === true });
   }
   for (const c of changes) {
     if (!inSystem(c.member)) continue;
     const entry = next.get(c.group) ?? {
       viewId: id,
+      groupViewId: 0,
       members: [],
       changed: true,
       secured: c.secured === true,
     };
-    // A secured group emptied and refounded in this one decision takes the founder's wish again.
-    if (entry.members.length === 0 && c.join) entry.secured = c.secured === true || c.sponsored === true;
+    // A group emptied and refounded in this one decision is a new group: the founder's wish, views counted from 1.
+    if (entry.members.length === 0 && c.join) {
+      entry.secured = c.secured === true || c.sponsored === true;
+      entry.groupViewId = 0;
+    }
     if (!admitsChange(c, entry.secured, entry.members.length)) continue;
     const present = entry.members.some((m) => sameProcess(m, c.member));
     if (c.join && !present) entry.members.push(c.member);
@@ -86,8 +92,10 @@ function nextGroups(
   const out: GroupMembership[] = [];
   for (const [name, g] of next) {
     if (g.members.length === 0) continue;
+    // A changed group counts one view more; a new one starts at 1 (its entry counted 0 views).
     const viewId = g.changed ? id : g.viewId;
-    out.push({ name, viewId, members: g.members, secured: g.secured });
+    const groupViewId = g.changed ? g.groupViewId + 1 : g.groupViewId;
+    out.push({ name, viewId, groupViewId, members: g.members, secured: g.secured });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -99,7 +99,7 @@ export class TransferPlan {
     const old = view.members.filter((m) => !view.joined.some((j) => sameProcess(j, m)));
     if (old.length === 0) {
       if (view.joined.some((j) => sameProcess(j, this.self)))
-        this.out.push({ type: 'startFresh', viewId: view.id });
+        this.out.push({ type: 'startFresh', viewId: view.systemViewId });
       return;
     }
     this.openTransfer(view, old);
@@ -109,10 +109,14 @@ export class TransferPlan {
     if (this.open.size >= this.config.maxOpenTransfers) this.close(this.open.values().next().value!);
     const joiners = new Map<string, JoinerState>();
     for (const j of view.joined) joiners.set(processKey(j), { joiner: j, endpoint: null, servedBy: null });
-    const transfer: OpenTransfer = { viewId: view.id, replicas: old.slice(0, this.config.replicas), joiners };
-    this.open.set(view.id, transfer);
-    if (this.isReplica(transfer)) this.out.push({ type: 'makeCheckpoint', viewId: view.id });
-    if (joiners.has(processKey(this.self))) this.out.push({ type: 'awaitState', viewId: view.id });
+    const transfer: OpenTransfer = {
+      viewId: view.systemViewId,
+      replicas: old.slice(0, this.config.replicas),
+      joiners,
+    };
+    this.open.set(view.systemViewId, transfer);
+    if (this.isReplica(transfer)) this.out.push({ type: 'makeCheckpoint', viewId: view.systemViewId });
+    if (joiners.has(processKey(this.self))) this.out.push({ type: 'awaitState', viewId: view.systemViewId });
   }
 
   /** A later view: joiners that left are forgotten, replicas that left are replaced by the next one. */

@@ -21,6 +21,7 @@ export const PLANTED_BUG_NAMES = [
   'queryKeepsDeparted',
   'dhtHandoverLost',
   'securedJoinUnchecked',
+  'keyedJoinTakesLeaderRefusal',
   'safeDeliverBeforeQuorum',
 ] as const;
 

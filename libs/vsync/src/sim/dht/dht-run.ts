@@ -147,14 +147,19 @@ class DhtRun {
   }
 
   private onView(n: SimNode, view: View): void {
-    if (!this.seenViews.has(view.id)) {
-      this.seenViews.add(view.id);
+    if (!this.seenViews.has(view.systemViewId)) {
+      this.seenViews.add(view.systemViewId);
       this.stats.moves++;
       const removes = view.left.length + view.failed.length > 0;
       if (removes && this.moving()) this.history.overlappingRemovals++;
     }
     const members = view.members.map(processKey);
-    this.feed(n.key, { type: 'view', viewId: view.id, members, joined: view.joined.map(processKey) });
+    this.feed(n.key, {
+      type: 'view',
+      viewId: view.systemViewId,
+      members,
+      joined: view.joined.map(processKey),
+    });
   }
 
   /** Whether some live member has not finished the previous move. */

@@ -121,7 +121,7 @@ export class DictionaryReplica {
   private apply(event: ReplicaEvent): void {
     if (event.kind === 'checkpoint') return void this.spools.set(event.viewId, this.snapshot());
     if (event.kind === 'view') {
-      if (event.boundary) this.hooks.boundary(event.view.id, this.snapshot().digest);
+      if (event.boundary) this.hooks.boundary(event.view.systemViewId, this.snapshot().digest);
       return;
     }
     if (this.applied.has(event.id)) return this.hooks.doubled(event.id);

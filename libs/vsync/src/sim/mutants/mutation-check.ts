@@ -68,6 +68,11 @@ export const MUTANT_PLANS: readonly MutantPlan[] = [
     knobs: { secureShare: 1 },
   },
   {
+    bug: 'keyedJoinTakesLeaderRefusal',
+    breaks: "a key holder gives up its join only on a member's refusal of its proof",
+    knobs: { secureShare: 1 },
+  },
+  {
     bug: 'safeDeliverBeforeQuorum',
     breaks: 'a safeSend is delivered once a majority of its epoch members still in the group logged it',
     knobs: {},
