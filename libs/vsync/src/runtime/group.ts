@@ -356,7 +356,7 @@ export class Group implements GroupEndpoint {
   }
 
   installView(view: View): void {
-    this.relay.installView(view.id);
+    this.relay.installView(view.systemViewId);
     if (this.transfer !== undefined) this.transfer.onView(view);
     else this.viewNow(view);
   }
