@@ -10,7 +10,7 @@
  * Methods, all on the same trials: 'old' (libs/grid as issue 17 found it, run from git: legacy-grid.ts), 'plain'
  * (the same loop on today's model, with the setup's zero-injection constraints: plain-lnr.ts), 'lnr' (today's
  * default: each removal questioned), 'huber' (a Huber screen first), 'joint' (badDataIdentification
- * 'hypothesisTesting': a search over the suspects' subsets, near-twins removed as a group) and 'jointGuess' (the
+ * 'joint': a search over the suspects' subsets, near-twins removed as a group) and 'jointGuess' (the
  * same, the likelier twin removed alone). Per method and class: detection, exact identifications, trials
  * 'flagged' (not exact, but every error out or named in a suspect group and every good row out named with an
  * error), trials with a wrong removal (a good row out that no suspect group ties to an error), missed errors, and
@@ -58,8 +58,8 @@ const METHODS: Record<string, Partial<EstimatorOptions>> = {
   plain: {},
   lnr: {},
   huber: { robustEstimator: 'huber' },
-  joint: { badDataIdentification: 'hypothesisTesting' },
-  jointGuess: { badDataIdentification: 'hypothesisTesting', removeAmbiguousGroups: false },
+  joint: { badDataIdentification: 'joint' },
+  jointGuess: { badDataIdentification: 'joint', removeAmbiguousGroups: false },
 };
 const METHOD_NAMES = ['old', ...Object.keys(METHODS)];
 /** The method compared trial by trial with each other one. */

@@ -27,6 +27,15 @@ describe('parseEstimatorOptions', () => {
     expect([set.worker.zeroInjection, set.worker.estimator.robustEstimator]).toEqual([false, 'huber']);
   });
 
+  it('bad rows named by the largest normalized residual by default, jointly by flag or GRIDCLOUD_ variable', () => {
+    const plain = parseEstimatorOptions(['--case', CASE14], {});
+    expect(plain.worker.estimator.badDataIdentification).toBe('largestResidual');
+    const flag = parseEstimatorOptions(['--case', CASE14, '--bad-data-identification', 'joint'], {});
+    expect(flag.worker.estimator.badDataIdentification).toBe('joint');
+    const env = parseEstimatorOptions(['--case', CASE14], { GRIDCLOUD_BAD_DATA_IDENTIFICATION: 'joint' });
+    expect(env.worker.estimator.badDataIdentification).toBe('joint');
+  });
+
   it('names the flag or variable that is wrong, as an EstimatorConfigError', () => {
     const bad = (argv: string[], env: NodeJS.ProcessEnv = {}): string => {
       try {
@@ -40,6 +49,9 @@ describe('parseEstimatorOptions', () => {
     expect(bad([])).toMatch(/--case is required/);
     expect(bad(['--case', CASE14], { GRIDCLOUD_REPLICAS: '0' })).toMatch(/^GRIDCLOUD_REPLICAS must be/);
     expect(bad(['--case', CASE14, '--robust', 'lav'])).toMatch(/^--robust must be one of/);
+    expect(bad(['--case', CASE14, '--bad-data-identification', 'lav'])).toMatch(
+      /^--bad-data-identification must be one of/,
+    );
     expect(bad(['--case', CASE14, '--areas', '15'])).toMatch(/--areas must be at most the case's 14 buses/);
     expect(bad(['--case', '/no/such/case.m'])).toMatch(/^--case .*ENOENT/);
     const map = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estimator-')), 'map.json');

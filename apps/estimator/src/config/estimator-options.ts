@@ -58,6 +58,12 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
       values: ['on', 'off'],
       default: 'on',
     }),
+    badDataIdentification: setting.enum({
+      flag: 'bad-data-identification',
+      doc: 'name bad rows by the largest normalized residual, one at a time, or jointly (the smallest set of suspects that explains the frame)',
+      values: ['largest-residual', 'joint'],
+      default: 'largest-residual',
+    }),
     robust: setting.enum({
       flag: 'robust',
       doc: 'screen bad data with a Huber M-estimate before the normalized-residual loop',
@@ -144,7 +150,11 @@ export function parseEstimatorOptions(argv: readonly string[], env: NodeJS.Proce
     openBranchSigmas: settings.openBranchSigmas,
     badData: settings.badData === 'on',
     zeroInjection: settings.zeroInjection === 'on',
-    estimator: { ...DEFAULT_WORKER_OPTIONS.estimator, robustEstimator: settings.robust },
+    estimator: {
+      ...DEFAULT_WORKER_OPTIONS.estimator,
+      robustEstimator: settings.robust,
+      badDataIdentification: settings.badDataIdentification === 'joint' ? 'joint' : 'largestResidual',
+    },
     backupDelayMs: settings.backupDelayMs,
     maxQueuedAreas: settings.maxQueuedAreas,
     channelMap,

@@ -73,10 +73,10 @@ describe('several gross errors at once (case118, three 20-50 sigma errors per fr
   });
 
   it('joint identification (search over the suspects): both placements; near-twins go as a group', () => {
-    const redundant = plantedErrorRates('redundant', { badDataIdentification: 'hypothesisTesting' });
+    const redundant = plantedErrorRates('redundant', { badDataIdentification: 'joint' });
     expect(redundant.detected).toBe(1);
     expect(redundant.identified).toBeGreaterThanOrEqual(0.85);
-    const greedy = plantedErrorRates('greedy', { badDataIdentification: 'hypothesisTesting' });
+    const greedy = plantedErrorRates('greedy', { badDataIdentification: 'joint' });
     expect(greedy.detected).toBe(1);
     // Not exact where a planted error has a near-twin: both go (4 of 12 trials), so exact sits lower here.
     expect(greedy.identified).toBeGreaterThanOrEqual(0.6);

@@ -59,11 +59,12 @@ export interface EstimatorOptions {
   /**
    * How bad rows are named once bad data is detected. 'largestResidual':
    * the largest normalized residual goes, one at a time, each removal then
-   * questioned. 'hypothesisTesting': the errors of every suspect row are
-   * estimated together and those significant go at once
-   * (estimator/hypothesis-testing.ts), then the frame is tested again.
+   * questioned. 'joint': Omega over every suspect row tells what removing
+   * any subset of them would leave; the smallest subset that explains the
+   * frame goes at once (estimator/hypothesis-testing.ts), then the frame is
+   * tested again.
    */
-  readonly badDataIdentification: 'largestResidual' | 'hypothesisTesting';
+  readonly badDataIdentification: 'largestResidual' | 'joint';
   /** Normalized residual from which a row is a suspect of hypothesis-testing identification. */
   readonly suspectNormalizedResidual: number;
   /** Suspects per hypothesis test, largest normalized residuals first (one solve each). */
@@ -73,7 +74,7 @@ export interface EstimatorOptions {
   /** Subsets of the suspects the search examines per test; past it, hypothesis-testing identification decides. */
   readonly maxHypotheses: number;
   /**
-   * With hypothesisTesting, rows the data cannot tell apart (another
+   * With 'joint', rows the data cannot tell apart (another
    * hypothesis explains the frame as well with one swapped for the other)
    * all go, when the rest still sees every bus: the bad one is surely out, at
    * the price of good ones. Off, or when a bus would be lost, only the row of
@@ -147,8 +148,8 @@ export function validateEstimatorOptions(o: EstimatorOptions): EstimatorOptions 
   );
   integerIn(o.maxRobustIterations, 'maxRobustIterations', 1, 200);
   check(
-    o.badDataIdentification === 'largestResidual' || o.badDataIdentification === 'hypothesisTesting',
-    `badDataIdentification must be 'largestResidual' or 'hypothesisTesting', got '${String(o.badDataIdentification)}'`,
+    o.badDataIdentification === 'largestResidual' || o.badDataIdentification === 'joint',
+    `badDataIdentification must be 'largestResidual' or 'joint', got '${String(o.badDataIdentification)}'`,
   );
   check(
     o.suspectNormalizedResidual > 0 && o.suspectNormalizedResidual <= o.normalizedResidualThreshold,

@@ -111,7 +111,7 @@ describe('hypothesis-testing identification', () => {
 
   it('names exactly three interacting errors (greedy placement: a row and two whose residuals move with it)', () => {
     const f = estimationFixture('case118', 'greedy', SIGMA_PU, 3);
-    const est = new LinearStateEstimator(f.model, { ...OPTIONS, badDataIdentification: 'hypothesisTesting' });
+    const est = new LinearStateEstimator(f.model, { ...OPTIONS, badDataIdentification: 'joint' });
     const factor = est.factorFor();
     const all = Array.from({ length: f.model.rowCount }, (_, j) => j);
     const coherence = all.map((r) => {

@@ -309,7 +309,7 @@ export class LinearStateEstimator {
     const screened: Removal[] = [];
     if (this.options.robustEstimator === 'huber')
       screened.push(...huberOutliers(this, this.presentRows(absent), zRe, zIm));
-    if (this.options.badDataIdentification === 'hypothesisTesting') {
+    if (this.options.badDataIdentification === 'joint') {
       const ambiguous = new Map<number, readonly number[]>();
       const removed = this.removeJointly(zRe, zIm, absent, screened, ambiguous);
       const without = withRows(absent, removed);
