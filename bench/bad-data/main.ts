@@ -3,7 +3,8 @@
  * uses), for a redundant and a greedy PMU placement, and the greedy one with zero-injection constraints, each with
  * the errors placed independently and interacting (planting.ts). Each trial draws a noisy frame (sigma 0.002 pu)
  * and adds ERRORS_PER_TRIAL errors of 20-50 sigma, in random directions, to distinct measurements: any row
- * (`--plant all`, the default) or only rows neither critical nor in a critical pair (`--plant noncritical`).
+ * (`--plant all`, the default), only rows neither critical nor in a critical pair (`--plant noncritical`), or
+ * rows redrawn until the trial is identifiable (`--plant identifiable`, the fair measure on enough trials).
  * Every trial is classed by what the data can tell of its errors (identifiability.ts): the rates on the
  * 'identifiable' trials are the fair measure; the others are counted apart.
  *
@@ -108,6 +109,28 @@ function plantErrors(
   return { zRe, zIm, sizes };
 }
 
+/** Draws of planted rows per trial with `--plant identifiable` before the benchmark gives up. */
+const MAX_DRAWS_PER_TRIAL = 2000;
+
+/** One trial's planted errors; with `--plant identifiable`, redrawn until the trial is identifiable. */
+function drawTrial(
+  setup: Setup,
+  random: SeededRandom,
+  eligible: { rows: readonly number[]; identifiableOnly: boolean },
+  model: MeasurementModel,
+  net: Network,
+  set: { re: Float64Array; im: Float64Array },
+  classOf: (rows: readonly number[], sizes: readonly number[]) => Identifiability,
+): { planted: number[]; frame: Frame; cls: Identifiability } {
+  for (let draw = 1; ; draw++) {
+    const planted = plantRows(setup.errors, random, eligible.rows, ERRORS_PER_TRIAL, model, net);
+    const frame = plantErrors(set, planted, random);
+    const cls = classOf(planted, frame.sizes);
+    if (!eligible.identifiableOnly || cls === 'identifiable' || draw >= MAX_DRAWS_PER_TRIAL)
+      return { planted, frame, cls };
+  }
+}
+
 interface SetupRig {
   readonly model: MeasurementModel;
   readonly estimators: Record<string, LinearStateEstimator>;
@@ -161,7 +184,10 @@ function runSetup(
   const unseen = new Set<number>(seen.criticalRows);
   for (const [i, j] of seen.criticalPairs) unseen.add(i).add(j);
   const rows = Array.from({ length: model.rowCount }, (_, r) => r);
-  const eligible = plant === 'all' ? rows : rows.filter((r) => !unseen.has(r));
+  const eligible = {
+    rows: plant === 'all' ? rows : rows.filter((r) => !unseen.has(r)),
+    identifiableOnly: plant === 'identifiable',
+  };
   const base = {
     ...DEFAULT_ESTIMATOR_OPTIONS,
     normalizedResidualDetection: true,
@@ -181,9 +207,11 @@ function runSetup(
   const threshold = rig.estimators.lnr.identificationThreshold(false, model.rowCount);
   for (let trial = 0; trial < trials; trial++) {
     const set = synthesizeMeasurements(net, truth, pmus, SIGMA_PU, random);
-    const planted = plantRows(setup.errors, random, eligible, ERRORS_PER_TRIAL, model, net);
-    const frame = plantErrors(set, planted, random);
-    const cls = trialClass(classifyPlanted(rig.estimators.lnr, planted, frame.sizes, threshold));
+    const { planted, frame, cls } = drawTrial(setup, random, eligible, model, net, set, (rows, sizes) =>
+      trialClass(classifyPlanted(rig.estimators.lnr, rows, sizes, threshold)),
+    );
+    if (plant === 'identifiable' && cls !== 'identifiable')
+      throw new Error(`no identifiable trial in ${MAX_DRAWS_PER_TRIAL} draws (${setup.placement})`);
     const cleanRms = rmsError(rig.estimators.lnr.estimate(set.re, set.im), t);
     for (const name of METHOD_NAMES) {
       const t0 = performance.now();
@@ -247,8 +275,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(trials) || trials < 1 || trials > 10_000)
     throw new Error(`--trials must be an integer in [1, 10000], got ${argValue('--trials', '')}`);
   const plant = argValue('--plant', 'all');
-  if (plant !== 'all' && plant !== 'noncritical')
-    throw new Error(`--plant must be all or noncritical, got ${plant}`);
+  if (plant !== 'all' && plant !== 'noncritical' && plant !== 'identifiable')
+    throw new Error(`--plant must be all, noncritical or identifiable, got ${plant}`);
   const name = argValue('--case', 'case2869pegase');
   const text = readFileSync(casePath(name), 'utf8');
   const net = new Network(parseMatpowerCase(text, `${name}.m`));
