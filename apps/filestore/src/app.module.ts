@@ -9,6 +9,13 @@ import { FilesModule } from './http/files.module';
 export const FILESTORE_SERVICE_GROUP = 'service.filestore';
 
 /**
+ * Every append is one large ordered message. A member acknowledges each one as it arrives (and so announces its
+ * clock): the total order delivers a message once every member announced a later clock, and waiting for a burst
+ * of 32 or for the next tick held appends back for nothing, since an acknowledgement is tiny beside an append.
+ */
+const ACK_THRESHOLD_MESSAGES = 1;
+
+/**
  * A file store replica: its configuration, one vsync process in `service.filestore` (joined at bootstrap; the
  * store joins its own `filestore` group when it opens), GET /health and /metrics, and the files API.
  */
@@ -28,6 +35,8 @@ export class AppModule {
           core: {
             failureTimeoutMs: settings.failureTimeoutMs,
             heartbeatIntervalMs: settings.heartbeatIntervalMs,
+            retransmitIntervalMs: settings.retransmitIntervalMs,
+            ackThresholdMessages: ACK_THRESHOLD_MESSAGES,
           },
           groups: [FILESTORE_SERVICE_GROUP],
           join: [FILESTORE_SERVICE_GROUP],
