@@ -136,6 +136,19 @@ describe('RelayLog and SubscriptionCursor', () => {
     expect(relay.stats).toMatchObject({ subscribersRefused: 1, subscribersExpired: 1 });
   });
 
+  it('serves a subscriber that keeps up while the log evicts far more entries than it holds', () => {
+    const relay = log({ maxRelayLogEntries: 100 });
+    relay.installView(1);
+    const s = subscriber('s');
+    s.apply(relay.poll(s.request(), 0));
+    for (let i = 0; i < 2_000; i++) {
+      deliver(relay, 1, i % 2 === 0 ? A : B, `m${i}`);
+      if (i % 50 === 49) s.apply(relay.poll(s.request(), 0));
+    }
+    expect(s.texts).toEqual(Array.from({ length: 2_000 }, (_, i) => `m${i}`));
+    expect(s.gaps).toEqual([]);
+  });
+
   it('the cursor drops a message it saw, and one of a view it finished', () => {
     const cursor = new SubscriptionCursor();
     cursor.start({ viewId: 1, counts: [] });

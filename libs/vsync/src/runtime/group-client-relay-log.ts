@@ -62,7 +62,7 @@ interface Subscriber {
  * reason kept for its next poll), so memory is bounded by the log whatever the number of subscribers.
  */
 export class RelayLog {
-  private readonly entries: LoggedEntry[] = [];
+  private readonly entries = new EntryRing();
   private readonly summaries: Array<{ pos: number; end: RelayedViewEnd }> = [];
   private readonly subscribers = new Map<string, Subscriber>();
   /** Subscribers dropped since their last poll, with the reason their next poll is answered with. */
@@ -162,7 +162,7 @@ export class RelayLog {
 
   private subscribe(request: PollRequest, nowMs: number): PollAnswer | 'wait' {
     const cursor = request.cursor ?? this.position();
-    const first = this.entries[0]?.pos ?? this.nextPos;
+    const first = this.entries.firstPos ?? this.nextPos;
     const sub: Subscriber = {
       from: request.cursor === null ? this.nextPos : first,
       cursor,
@@ -179,9 +179,9 @@ export class RelayLog {
   private answer(sub: Subscriber, prefix: readonly RelayEntry[]): PollAnswer | 'wait' {
     const entries = [...prefix];
     let bytes = 0;
-    const start = this.entries[0]?.pos ?? this.nextPos;
+    const start = this.entries.firstPos ?? this.nextPos;
     for (let i = Math.max(0, sub.from - start); i < this.entries.length; i++) {
-      const logged = this.entries[i];
+      const logged = this.entries.at(i);
       if (covers(sub.cursor, logged.entry)) continue;
       if (entries.length > 0 && bytes + logged.bytes > this.bounds.maxPollBatchBytes) break;
       entries.push(logged.entry);
@@ -194,10 +194,11 @@ export class RelayLog {
 
   /** Moves the subscriber's position past the entries its cursor covers. */
   private acknowledge(sub: Subscriber): void {
-    const start = this.entries[0]?.pos ?? this.nextPos;
+    const start = this.entries.firstPos ?? this.nextPos;
     for (let i = Math.max(0, sub.from - start); i < this.entries.length; i++) {
-      if (!covers(sub.cursor, this.entries[i].entry)) return;
-      sub.from = this.entries[i].pos + 1;
+      const logged = this.entries.at(i);
+      if (!covers(sub.cursor, logged.entry)) return;
+      sub.from = logged.pos + 1;
     }
     sub.from = Math.max(sub.from, this.nextPos);
   }
@@ -212,17 +213,17 @@ export class RelayLog {
       this.entries.length > this.bounds.maxRelayLogEntries ||
       this.retainedBytes > this.bounds.maxRelayLogBytes
     )
-      this.retainedBytes -= this.entries.shift()!.bytes;
+      this.retainedBytes -= this.entries.shift().bytes;
     // A subscriber whose next entry left the log fell behind it: it could not be served in order any more.
-    const first = this.entries[0].pos;
+    const first = this.entries.firstPos!;
     for (const [id, sub] of this.subscribers)
       if (sub.from < first) this.drop(id, 'it fell behind the relay log');
   }
 
   private dropSlowSubscribers(): void {
-    const start = this.entries[0].pos;
+    const start = this.entries.firstPos!;
     for (const [id, sub] of this.subscribers) {
-      const from = this.entries[sub.from - start];
+      const from = sub.from - start < this.entries.length ? this.entries.at(sub.from - start) : undefined;
       const outstanding = from === undefined ? 0 : this.loggedBytes - from.offsetBytes;
       if (outstanding > this.bounds.maxSubscriberQueueBytes)
         this.drop(
@@ -248,6 +249,40 @@ export class RelayLog {
 
   private position(): CursorState {
     return { viewId: this.viewId, counts: [...this.counts] };
+  }
+}
+
+/** The log's entries, oldest first: an array read from a moving head, compacted once the head passed half of it, so
+ *  evicting the oldest entry costs O(1) amortized (Array.shift copies the whole array). */
+class EntryRing {
+  private items: LoggedEntry[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get firstPos(): number | undefined {
+    return this.items[this.head]?.pos;
+  }
+
+  /** The i-th entry from the oldest; i < length. */
+  at(i: number): LoggedEntry {
+    return this.items[this.head + i];
+  }
+
+  push(entry: LoggedEntry): void {
+    this.items.push(entry);
+  }
+
+  shift(): LoggedEntry {
+    if (this.length === 0) throw new RangeError('the relay log is empty');
+    const entry = this.items[this.head++];
+    if (this.head >= 64 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return entry;
   }
 }
 
