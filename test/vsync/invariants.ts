@@ -5,7 +5,10 @@
 
 export interface ViewRecord {
   readonly event: 'view';
+  /** The system view that decided this group view (a delivery's viewId names it). */
   readonly id: number;
+  /** The group's own view number (View.id), when the member printed it. */
+  readonly groupViewId?: number;
   readonly members: readonly string[];
 }
 
@@ -58,7 +61,7 @@ function viewAgreement(logs: ReadonlyMap<string, readonly LogRecord[]>): string[
   for (const [name, log] of logs) {
     for (const record of log) {
       if (record.event !== 'view') continue;
-      const members = record.members.join(',');
+      const members = `#${record.groupViewId ?? '?'} ${record.members.join(',')}`;
       const first = seen.get(record.id);
       if (first === undefined) seen.set(record.id, { by: name, members });
       else if (first.members !== members)

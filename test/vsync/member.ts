@@ -87,7 +87,9 @@ function openGroup(name: string): Group {
     emit({
       event: 'view',
       group: name,
-      id: view.id,
+      // The system view deciding it, the number a delivery's viewId names; the group's own count beside it.
+      id: view.systemViewId,
+      groupViewId: view.id,
       members: view.members.map(formatProcess),
       joined: view.joined.map(formatProcess),
       left: view.left.map(formatProcess),
