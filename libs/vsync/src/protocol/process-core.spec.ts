@@ -7,7 +7,9 @@ import { MinorityPartitionError } from './errors/minority-partition-error';
 import { NotAMemberError } from './errors/not-a-member-error';
 import { RequestError } from './errors/request-error';
 import { SendQueueFullError } from './errors/send-queue-full-error';
+import type { GroupGuard } from './gms/group-admission';
 import { ProcessCore } from './process-core';
+import { processKey } from './process-id';
 
 const BOUNDS = {
   tickIntervalMs: 10,
@@ -26,8 +28,9 @@ class Wire {
   now = 0;
   private queue: { from: string; to: string; bytes: Uint8Array }[] = [];
 
-  add(address: string, extra: Partial<CoreConfig> = {}): ProcessCore {
-    const core = new ProcessCore({ ...BOUNDS, ...extra, self: { address, incarnation: 1 }, seeds: ['a:1'] });
+  add(address: string, extra: Partial<CoreConfig> = {}, guard?: GroupGuard): ProcessCore {
+    const config = { ...BOUNDS, ...extra, self: { address, incarnation: 1 }, seeds: ['a:1'] };
+    const core = new ProcessCore(config, guard);
     this.cores.set(address, core);
     this.outputs.set(address, []);
     this.apply(address, core.step({ type: 'start', nowMs: this.now }));
@@ -94,6 +97,17 @@ function threeMembersInGroup(extra: Partial<CoreConfig> = {}): Wire {
 
 const FIVE = ['a:1', 'b:1', 'c:1', 'd:1', 'e:1'];
 
+/** Holds the key of group 'vault': its proof is the joiner's identity under the key (no crypto needed in a spec). */
+function vaultKey(key: string): GroupGuard {
+  const proof = (joiner: Parameters<GroupGuard['proof']>[1]) =>
+    new TextEncoder().encode(`${key}|${processKey(joiner)}`);
+  return {
+    holdsKey: (group) => group === 'vault',
+    proof: (_group, self) => proof(self),
+    verify: (group, joiner, given) => group === 'vault' && Buffer.from(given).equals(proof(joiner)),
+  };
+}
+
 /** Five members, oldest first a..e, with a membership service of three: a, b and c vote; d and e are learners. */
 function fiveWithServiceOfThree(): Wire {
   const w = new Wire();
@@ -153,6 +167,38 @@ describe('ProcessCore membership', () => {
     const views = w.of('c:1', 'view');
     const last = views.at(-1)!;
     expect(last.type === 'view' && last.view.members.map((m) => m.address)).toEqual(['a:1', 'b:1', 'c:1']);
+  });
+
+  it("joins a key holder whose request lost the founding of a secured group: the leader's refusal only means retry", () => {
+    const w = new Wire();
+    for (const a of ['a:1', 'b:1']) {
+      w.add(a, {}, vaultKey('right'));
+      w.run(300);
+    }
+    // Both ask at once: the leader founds the group with its own request and refuses b's unsponsored one, which b
+    // made on the view before; b retries with a proof, which a (now a member) checks and sponsors.
+    w.input('a:1', { type: 'join', group: 'vault', requestId: 1, nowMs: w.now });
+    w.input('b:1', { type: 'join', group: 'vault', requestId: 2, nowMs: w.now });
+    w.run(1_000);
+    expect(w.of('b:1', 'requestFailed')).toEqual([]);
+    expect(w.of('b:1', 'requestDone')).toEqual([{ type: 'requestDone', requestId: 2 }]);
+    const vault = w.cores.get('b:1')!.systemView!.groups.find((g) => g.name === 'vault')!;
+    expect(vault.members.map((m) => m.address)).toEqual(['a:1', 'b:1']);
+    expect(vault.groupViewId).toBe(2);
+  });
+
+  it('refuses a process whose proof a member of the secured group finds wrong', () => {
+    const w = new Wire();
+    w.add('a:1', {}, vaultKey('right'));
+    w.run(300);
+    w.add('b:1', {}, vaultKey('wrong'));
+    w.run(300);
+    w.input('a:1', { type: 'join', group: 'vault', requestId: 1, nowMs: w.now });
+    w.run(300);
+    w.input('b:1', { type: 'join', group: 'vault', requestId: 2, nowMs: w.now });
+    w.run(1_000);
+    const failed = w.of('b:1', 'requestFailed');
+    expect(failed.map((f) => f.type === 'requestFailed' && f.error.name)).toEqual(['GroupAccessError']);
   });
 
   it('excludes a process cut off from the majority with MinorityPartitionError, and the rest go on', () => {
