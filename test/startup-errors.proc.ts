@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalProcess } from '@gridcloud/supervision';
-import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
+import { CLUSTER_ENTRY, INGEST_ENTRY, PMU_SIM_ENTRY, SUPERVISOR_ENTRY } from './support/app-entries';
 import { casePath } from './support/data-files';
 
 /**
@@ -85,5 +85,31 @@ describe('start-up errors (processes)', () => {
       r.stderr,
       new RegExp(`--udp 127\\.0\\.0\\.1:${udpPort} cannot be bound: the address is already in use`),
     );
+  });
+
+  it('supervisor, host agent and npm start given only part of the TLS files: one line naming the missing flag, exit 2', async () => {
+    const pem = path.join(dir, 'partial.pem');
+    fs.writeFileSync(pem, 'not used: the set is refused before any file is read as PEM\n');
+    const state = ['--desired-state', 'test/supervision/desired-state.yaml'];
+    const runs = [
+      { entry: SUPERVISOR_ENTRY, args: [...state, '--vsync-tls-cert', pem], missing: '--vsync-tls-key' },
+      {
+        entry: 'apps/cluster/src/agent-main.ts',
+        args: [...state, '--agent', 'local', '--vsync-tls-ca', pem],
+        missing: '--vsync-tls-cert',
+      },
+      { entry: CLUSTER_ENTRY, args: ['--vsync-tls-key', pem], missing: '--vsync-tls-cert' },
+    ];
+    for (const { entry, args, missing } of runs) {
+      const r = await run(entry, args);
+      expect(r.code, entry).toBe(2);
+      expectOneLine(r.stderr, new RegExp(`${missing}: missing; mutual TLS needs`));
+    }
+  });
+
+  it('dashboard with an unknown --vsync-results: one line naming it, exit 2', async () => {
+    const r = await run('apps/dashboard/src/main.ts', ['--case', CASE14, '--vsync-results', 'both']);
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /--vsync-results must be one of client, member/);
   });
 });
