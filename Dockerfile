@@ -20,8 +20,10 @@ COPY bin ./bin
 COPY libs ./libs
 COPY apps ./apps
 COPY data/cases ./data/cases
-# /run/gridcloud: the vsync-secret volume (a new named volume takes this folder's owner, so `node` may write it).
-RUN mkdir -p /data/exports /app/.gridcloud /run/gridcloud && chown node:node /data/exports /app/.gridcloud /run/gridcloud
+# /run/gridcloud, /data/filestore: the vsync-secret and filestore-data volumes (a new named volume takes its folder's
+# owner, so `node` may write it).
+RUN mkdir -p /data/exports /data/filestore /app/.gridcloud /run/gridcloud \
+    && chown node:node /data/exports /data/filestore /app/.gridcloud /run/gridcloud
 USER node
 # vsync ports are set per service (GRIDCLOUD_VSYNC_PORT); /health and /metrics on GRIDCLOUD_HTTP_PORT.
 EXPOSE 8080

@@ -5,9 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { InfluxDB } from 'influx';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import YAML, { parseDocument, type Scalar, type YAMLMap } from 'yaml';
-import { instancesOf, LocalProcess, parseDesiredState, type JsonLine } from '@gridcloud/supervision';
+import { FileStoreClient } from '@gridcloud/filestore';
+import {
+  instancesOf,
+  LocalProcess,
+  parseDesiredState,
+  type InstanceSpec,
+  type JsonLine,
+} from '@gridcloud/supervision';
 import { describeWithServices, services } from './support/services';
 
 /**
@@ -15,7 +22,9 @@ import { describeWithServices, services } from './support/services';
  * compose file's own command and environment, against the real Kafka, InfluxDB and Redis. Each container's command
  * is a host agent that runs the processes the compose desired state places on it; that file is given with its
  * agents' hostnames mapped to 127.0.0.1, the external services at the test's addresses and topic, database and key
- * names suffixed per run, so other runs on the same services cannot mix in. Once data flows, an estimator process is
+ * names suffixed per run, so other runs on the same services cannot mix in, and the file store's logs in the run's
+ * folder. Once data flows, ingest's archive of raw frames and the recorder's of results must be in the file store,
+ * and an append through one replica must read back from each. Then an estimator process is
  * SIGKILLed inside its "container": the supervisors must restart it through that container's agent, as compose would
  * run it. The file is also validated by `docker-compose config` (Debian's docker-compose, installed here as
  * scripts/services.mjs installs packages).
@@ -105,6 +114,7 @@ describeWithServices(
       expect(apps.map(([name]) => name).sort()).toEqual([
         'dashboard',
         'estimators',
+        'filestore',
         'ingest',
         'pmu-sim',
         'recorder',
@@ -123,6 +133,7 @@ describeWithServices(
       const desiredFile = String(apps[0][1].environment?.GRIDCLOUD_DESIRED_STATE);
       const mapped = mappedDesiredState(desiredFile, { topics, database, workDir, run });
       const state = parseDesiredState(fs.readFileSync(mapped, 'utf8'), mapped);
+      expectFileStoreOnItsVolume(compose.services.filestore, desiredFile);
       const instances = instancesOf(state);
       expect(instances.filter((i) => i.service.name === 'estimator')).toHaveLength(3);
       expect(new Set(instances.map((i) => i.service.agent))).toEqual(
@@ -171,6 +182,8 @@ describeWithServices(
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<html/i);
 
+      await checkFileStore(instances.filter((i) => i.service.name === 'filestore'));
+
       await killedAndRestarted(containers, instances.find((i) => i.id === VICTIM)!.httpPort);
     }, 420_000);
   },
@@ -202,6 +215,68 @@ async function killedAndRestarted(containers: readonly Container[], httpPort: nu
   process.stderr.write(
     `compose e2e: ${VICTIM} restarted through its agent in ${String(restarted.rejoinMs)} ms\n`,
   );
+}
+
+/** A C37.118 data frame starts with SYNC 0xAA01 (frame type 0: data). */
+const C37118_DATA_SYNC = [0xaa, 0x01];
+
+/**
+ * The file store the filestore container runs: ingest archived raw data frames (c37118/<stream>/<hour>) and the
+ * recorder area results (results/area-<n>/<hour>) there, and an append through one replica is acknowledged on disk
+ * by two and reads back the same from each of the three.
+ */
+async function checkFileStore(replicas: readonly InstanceSpec[]): Promise<void> {
+  const urls = replicas.map((i) => `http://127.0.0.1:${i.httpPort}`);
+  expect(urls).toHaveLength(3);
+  const client = new FileStoreClient({ urls });
+  const archived = await vi.waitFor(
+    async () => {
+      const files = await client.list('c37118/');
+      expect(files.length, 'ingest archived raw frames').toBeGreaterThan(0);
+      expect(files[0].records).toBeGreaterThan(0);
+      expect((await client.list('results/area-')).length, 'the recorder archived results').toBeGreaterThan(0);
+      return files;
+    },
+    { timeout: WAIT_MS, interval: 1000 },
+  );
+  for await (const r of client.read(archived[0].path)) {
+    expect([...r.data.subarray(0, 2)], `${archived[0].path} holds C37.118 data frames`).toEqual(
+      C37118_DATA_SYNC,
+    );
+    break;
+  }
+  const checkFile = 'checks/compose-cluster';
+  const ack = await client.append(checkFile, [
+    { userTimeNs: 5_000_000_000n, data: Buffer.from('compose check') },
+  ]);
+  expect(ack).toMatchObject({ records: 1, durable: true });
+  expect(ack.replicas).toBeGreaterThanOrEqual(2);
+  for (const url of urls) {
+    const one = new FileStoreClient({ urls: [url] });
+    await vi.waitFor(
+      async () => {
+        const read: string[] = [];
+        for await (const r of one.read(checkFile)) read.push(Buffer.from(r.data).toString());
+        expect(read, url).toEqual(['compose check']);
+      },
+      { timeout: 10_000, interval: 500 },
+    );
+  }
+  process.stderr.write(
+    `compose e2e: ${archived.length} raw-frame files in the file store, an append read back\n`,
+  );
+}
+
+/** The replicas' data directories are inside the filestore container's volume, so their logs outlive it. */
+function expectFileStoreOnItsVolume(s: ComposeService | undefined, desiredFile: string): void {
+  expect(s, 'docker-compose.yml has the filestore service').toBeDefined();
+  const dataDir = String(
+    (YAML.parse(fs.readFileSync(desiredFile, 'utf8')) as { vars: Record<string, string> }).vars[
+      'filestore-dir'
+    ],
+  );
+  const mounts = (s!.volumes ?? []).map((v) => v.split(':')[1]);
+  expect(mounts, `the filestore container mounts a volume at ${dataDir}`).toContain(dataDir);
 }
 
 /** The count of assembled estimates in InfluxDB once at least `enough` are there and `ready()` holds. */
@@ -255,6 +330,7 @@ function mappedDesiredState(
     'estimates-topic': o.topics['grid.estimates'],
     'ingest-group': `ingest-${o.run}`,
     'export-dir': o.workDir,
+    'filestore-dir': path.join(o.workDir, 'filestore'),
   };
   for (const [name, value] of Object.entries(vars)) {
     expect(doc.hasIn(['vars', name]), `the compose desired state has vars.${name}`).toBe(true);
