@@ -27,9 +27,7 @@ export interface CoreConfig {
   readonly viewChangeTimeoutMs?: number;
   /** How often a joining process (or a pending group join/leave) retries its request. */
   readonly joinRetryMs?: number;
-  /** Least time between two immediate clock announcements of one group (total order): bursts share one. */
-  readonly clockAnnounceIntervalMs?: number;
-  /** Messages of one group a member may receive before it acknowledges them (and announces its clock) at once, without
+  /** Messages of one group a member may receive before it acknowledges them at once, without
    *  waiting for the tick: under load this frees the senders' windows within a fraction of a window, not a tick.
    *  At most sendWindowMessages; the default is 32, or the window if that is smaller. */
   readonly ackThresholdMessages?: number;
@@ -89,7 +87,6 @@ const DEFAULTS = {
   joinRetryMs: 300,
   foundAfterMs: 1_000,
   leaveTimeoutMs: 3_000,
-  clockAnnounceIntervalMs: 1,
   sendWindowMessages: 256,
   sendWindowBytes: 4 * 1024 * 1024,
   ackThresholdMessages: 32,

@@ -56,9 +56,13 @@ interface StabilityWait {
   readonly counts: readonly number[];
 }
 
+/** What may arrive for a view not installed here yet and must wait for it (an order grant never can: it answers a
+ *  request of this member's own epoch). */
+type FutureBody = Body<'data'> | Body<'groupAck'> | Body<'orderRequest'>;
+
 interface BufferedMessage {
   readonly from: ProcessId;
-  readonly body: Body<'data'> | Body<'groupAck'>;
+  readonly body: FutureBody;
 }
 
 const MAX_GROUP_NAME_CHARS = 256;
@@ -424,7 +428,7 @@ export class ProcessCore {
     if (this.now - this.lastRequestMs >= this.config.joinRetryMs) this.sendRequestsToLeader();
     if (this.attempt || this.isLeader()) this.leaderTick();
     for (const [name, epoch] of this.groups) {
-      epoch.tick(this.now, this.config.retransmitIntervalMs);
+      epoch.tick();
       this.drain(name);
     }
     this.collectLinks();
@@ -532,7 +536,7 @@ export class ProcessCore {
       this.links.sendUnreliable(from, { kind: 'systemLive', viewId: this.seenViewId }, this.out);
     } else if (body.kind === 'refound') {
       this.startRefound();
-    } else if (body.kind === 'data' || body.kind === 'groupAck') {
+    } else if (body.kind === 'data' || body.kind === 'groupAck' || body.kind === 'orderRequest') {
       this.bufferFuture(from, body);
     } else if (body.kind === 'notMember') {
       // It was added to a view whose commit never reached it, then removed as silent: this identity is spent.
@@ -567,6 +571,10 @@ export class ProcessCore {
         return this.onData(from, body);
       case 'groupAck':
         return this.onGroupAck(from, body);
+      case 'orderRequest':
+        return this.onOrderRequest(from, body);
+      case 'orderGrant':
+        return this.onOrderGrant(from, body);
       case 'safeAccept':
         return this.safe.receiveAccept(from, body);
       case 'linkAck':
@@ -1027,7 +1035,7 @@ export class ProcessCore {
     if (first.epoch !== this.view!.id) return;
     const epoch = this.groups.get(first.group);
     if (epoch === undefined) return;
-    epoch.receivePack(body.records, this.now, this.config);
+    epoch.receivePack(body.records, this.config);
   }
 
   private onGroupAck(from: ProcessId, body: Body<'groupAck'>): void {
@@ -1035,13 +1043,26 @@ export class ProcessCore {
     if (body.epoch !== this.view!.id) return;
     const epoch = this.groups.get(body.group);
     if (!epoch) return;
-    epoch.receiveAck(from, body.clock, body.received);
+    epoch.receiveAck(from, body.received);
+    this.drain(body.group);
+  }
+
+  private onOrderRequest(from: ProcessId, body: Body<'orderRequest'>): void {
+    if (body.epoch > this.view!.id) return this.bufferFuture(from, body);
+    if (body.epoch === this.view!.id) this.groups.get(body.group)?.receiveOrderRequest(from, body.count);
+  }
+
+  /** Granted numbers let the queued total-order records go. */
+  private onOrderGrant(from: ProcessId, body: Body<'orderGrant'>): void {
+    const epoch = body.epoch === this.view!.id ? this.groups.get(body.group) : undefined;
+    if (!epoch) return;
+    epoch.receiveOrderGrant(from, body.first, body.count);
     this.drain(body.group);
   }
 
   /** Messages of a view not installed here yet wait for it, within byte bounds per sender and in total: a peer that
    *  announces a view that never comes cannot pin memory. What does not fit is dropped and counted. */
-  private bufferFuture(from: ProcessId, body: Body<'data'> | Body<'groupAck'>): void {
+  private bufferFuture(from: ProcessId, body: FutureBody): void {
     const bytes = bodySizeBytes(body);
     const peerBytes = (this.futureBytesByPeer.get(from.address) ?? 0) + bytes;
     if (
@@ -1064,7 +1085,8 @@ export class ProcessCore {
     for (const m of pending) {
       if (this.role !== 'member') return;
       if (m.body.kind === 'data') this.onData(m.from, m.body);
-      else this.onGroupAck(m.from, m.body);
+      else if (m.body.kind === 'groupAck') this.onGroupAck(m.from, m.body);
+      else this.onOrderRequest(m.from, m.body);
     }
   }
 
@@ -1129,11 +1151,14 @@ export class ProcessCore {
     const ignored = isPlanted('sendWindowIgnored');
     const window = ignored ? Infinity : this.config.sendWindowMessages;
     const windowBytes = ignored ? Infinity : this.config.sendWindowBytes;
+    epoch.requestNumbers(totalRecordsAhead(queue, this.config.sendWindowMessages - epoch.inFlight));
     while (
       queue.length > 0 &&
       !epoch.frozen &&
       epoch.hasRoomFor(queue[0].payload.length, window, windowBytes)
     ) {
+      // A total-order record leaves only with its group sequence number; FIFO records behind it wait with it.
+      if (queue[0].ordering !== 'fifo' && !epoch.canNumber) break;
       // Safe records wait here while too many of the group's are still short of their quorum.
       if (queue[0].ordering === 'safe' && this.safe.waiting(group) >= this.config.safeWaitingMessages) break;
       const next = queue.shift()!;
@@ -1492,4 +1517,13 @@ export class ProcessCore {
 /** Service members a process must hear to stay in the primary partition: a strict majority (see serviceQuorum). */
 function serviceQuorumOf(serviceMembers: number): number {
   return plantedQuorum(serviceMembers) ?? majorityOf(serviceMembers);
+}
+
+/** Total-order records among the first `room` queued multicasts: those the send window lets go next, which need
+ *  their group sequence numbers. */
+function totalRecordsAhead(queue: readonly QueuedMulticast[], room: number): number {
+  let count = 0;
+  const end = Math.min(queue.length, Math.max(room, 1));
+  for (let i = 0; i < end; i++) if (queue[i].ordering !== 'fifo') count++;
+  return count;
 }

@@ -10,7 +10,8 @@ export interface Ballot {
 }
 
 /** One application multicast. `epoch` is the system view it was sent in, `seq` its place in the sender's stream for
- *  that group and epoch (1, 2, ...), `lamport` its logical time, which fixes the total order. */
+ *  that group and epoch (1, 2, ...). `lamport` is a total-order record's group sequence number in its epoch, granted
+ *  by the epoch's sequencer (multicast/order-numbers.ts), which fixes the total order; 0 for a FIFO record. */
 export interface DataRecord {
   readonly group: string;
   readonly sender: ProcessId;
@@ -97,9 +98,18 @@ export type WireBody =
       readonly kind: 'groupAck';
       readonly group: string;
       readonly epoch: number;
-      readonly clock: number;
       /** How many messages of each group member (by rank in the epoch) this member has received. */
       readonly received: readonly number[];
+    }
+  /** A member asks its group epoch's sequencer (rank 0) for the next `count` group sequence numbers. */
+  | { readonly kind: 'orderRequest'; readonly group: string; readonly epoch: number; readonly count: number }
+  /** The sequencer's answer: numbers `first` .. `first + count - 1` are the asker's to stamp its total-order records. */
+  | {
+      readonly kind: 'orderGrant';
+      readonly group: string;
+      readonly epoch: number;
+      readonly first: number;
+      readonly count: number;
     }
   /** The answer to a joinRequest: a member's view id (a system runs here, so the asker must join it and never found
    *  another), or 0 from a process that is itself still joining (no system here). */

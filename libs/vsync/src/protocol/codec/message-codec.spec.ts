@@ -72,8 +72,15 @@ const body = fc.oneof(
     kind: fc.constant('groupAck' as const),
     group: fc.string(),
     epoch: small,
-    clock: uint,
     received: fc.array(small, { maxLength: 7 }),
+  }),
+  fc.record({ kind: fc.constant('orderRequest' as const), group: fc.string(), epoch: small, count: uint }),
+  fc.record({
+    kind: fc.constant('orderGrant' as const),
+    group: fc.string(),
+    epoch: small,
+    first: uint,
+    count: uint,
   }),
   fc.record({
     kind: fc.constant('p2p' as const),

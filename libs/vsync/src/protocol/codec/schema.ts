@@ -143,7 +143,6 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
     [
       ['group', 'str'],
       ['epoch', 'uint'],
-      ['clock', 'uint'],
       ['received', { arr: 'uint' }],
     ],
   ],
@@ -194,6 +193,23 @@ export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [strin
       ['group', 'str'],
       ['epoch', 'uint'],
       ['through', { arr: 'uint' }],
+    ],
+  ],
+  [
+    'orderRequest',
+    [
+      ['group', 'str'],
+      ['epoch', 'uint'],
+      ['count', 'uint'],
+    ],
+  ],
+  [
+    'orderGrant',
+    [
+      ['group', 'str'],
+      ['epoch', 'uint'],
+      ['first', 'uint'],
+      ['count', 'uint'],
     ],
   ],
 ];

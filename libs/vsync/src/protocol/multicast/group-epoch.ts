@@ -3,6 +3,7 @@ import { isPlanted } from '../testing/planted-bugs';
 import { type ProcessId, sameProcess } from '../process-id';
 import type { DataRecord, Ordering, WireBody } from '../wire-message';
 import { compareTotal } from './record-order';
+import { MAX_NUMBERS_PER_REQUEST, OrderNumbers } from './order-numbers';
 import { SenderStream } from './sender-stream';
 
 /** How a group epoch acts on the world; supplied by the process core. */
@@ -14,9 +15,8 @@ export interface EpochEffects {
   outboxFilled(epoch: GroupEpoch): void;
 }
 
-/** When a member acknowledges received messages and announces its clock without waiting for the tick. */
+/** When a member acknowledges received messages without waiting for the tick. */
 export interface AnnounceBounds {
-  readonly clockAnnounceIntervalMs: number;
   readonly ackThresholdMessages: number;
 }
 
@@ -26,21 +26,21 @@ export const MAX_PACK_BYTES = 60 * 1024;
 /** Most bytes a record adds to a pack besides its payload: ordering, query id, lamport and length varints. */
 export const PACKED_RECORD_OVERHEAD_BYTES = 24;
 
-/** One group during one system view ("epoch"): the members' streams, FIFO delivery, total order by Lamport time, and
- *  stability. Total order: a message (L, sender) is delivered once every member has announced a clock >= L (its data
- *  or a groupAck), because links are FIFO so nothing earlier can still be on its way, and ties go by sender id. */
+/** One group during one system view ("epoch"): the members' streams, FIFO delivery, total order by group sequence
+ *  number, and stability. Total order: the sequencer (rank 0) hands out numbers 1, 2, 3...; a sender stamps each
+ *  total-order record with one it was granted (orderRequest/orderGrant; the sequencer numbers its own at once), and
+ *  every member delivers them in number order with no gap. A number is part of its record, so the records any set of
+ *  members holds are ordered alike, crashed members included; the flush delivers the rest in number order, skipping
+ *  numbers whose record no survivor holds. */
 export class GroupEpoch {
   private readonly streams: SenderStream[];
-  private readonly clocks: number[];
   /** acks[q][s]: how many of s's messages member q reports having received. */
   private readonly acks: number[][];
   private readonly myRank: number;
-  private myClock = 0;
-  private lastAnnouncedClock = 0;
+  private readonly numbers: OrderNumbers;
+  /** The group sequence number the next total-order delivery must carry. */
+  private nextDelivery = 1;
   private lastAckedTotal = 0;
-  private lastAckMs = -Infinity;
-  private announceOwed = false;
-  private lastImmediateMs = -Infinity;
   private readonly totalPending: DataRecord[] = [];
   private frozenFlag = false;
   /** Own records sent in this step, not yet handed to the links: they leave as one packed data message. */
@@ -62,7 +62,7 @@ export class GroupEpoch {
     this.myRank = members.findIndex((m) => sameProcess(m, self));
     assert(this.myRank >= 0, `group epoch ${group}@${epoch} created on a non-member`);
     this.streams = members.map(() => new SenderStream());
-    this.clocks = members.map(() => 0);
+    this.numbers = new OrderNumbers(this.myRank === 0);
     this.acks = members.map(() => members.map(() => 0));
   }
 
@@ -81,6 +81,36 @@ export class GroupEpoch {
     const inFlight = this.inFlight;
     if (inFlight >= windowMessages) return false;
     return inFlight === 0 || this.streams[this.myRank].heldBytes + payloadBytes <= windowBytes;
+  }
+
+  /** Whether the next own total-order record has its group sequence number (always, at the sequencer). */
+  get canNumber(): boolean {
+    return this.numbers.available;
+  }
+
+  /** Asks the sequencer for numbers so that `wanted` own total-order records about to be sent will have one;
+   *  asking ahead of need keeps a sender's stream flowing while the answer is on its way. */
+  requestNumbers(wanted: number): void {
+    if (this.frozenFlag) return;
+    const count = this.numbers.shortfall(wanted);
+    if (count === 0) return;
+    this.numbers.asked(count);
+    this.effects.send(this.members[0], { kind: 'orderRequest', group: this.group, epoch: this.epoch, count });
+  }
+
+  /** Sequencer: grants a member the next `count` numbers. A frozen sequencer grants nothing: the flush ends the
+   *  epoch, and the asker's records wait for the next one. */
+  receiveOrderRequest(from: ProcessId, count: number): void {
+    const rank = this.rankOf(from);
+    if (!this.numbers.isSequencer || this.frozenFlag || rank <= 0) return;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_NUMBERS_PER_REQUEST) return;
+    const first = this.numbers.grant(count);
+    this.effects.send(from, { kind: 'orderGrant', group: this.group, epoch: this.epoch, first, count });
+  }
+
+  receiveOrderGrant(from: ProcessId, first: number, count: number): void {
+    if (this.rankOf(from) !== 0 || !Number.isInteger(first) || first < 1) return;
+    this.numbers.granted(first, count);
   }
 
   /** Stops deliveries and sends: the flush report is being collected, and only the decided set may follow. */
@@ -119,18 +149,16 @@ export class GroupEpoch {
   send(ordering: Ordering, payload: Uint8Array, queryId = 0): DataRecord {
     assert(!this.frozenFlag, 'send during a flush');
     const stream = this.streams[this.myRank];
-    this.myClock++;
     const record: DataRecord = {
       group: this.group,
       sender: this.members[this.myRank],
       epoch: this.epoch,
       seq: stream.received + 1,
       ordering,
-      lamport: this.myClock,
+      lamport: ordering === 'fifo' ? 0 : this.numbers.take(),
       payload,
       queryId,
     };
-    this.lastAnnouncedClock = this.myClock;
     this.accept(this.myRank, record);
     // Alone, a message is stable once sent: no acknowledgement will come to free it, and a sender that never yields
     // to the tick would otherwise hold every message it ever sent.
@@ -144,45 +172,28 @@ export class GroupEpoch {
     return record;
   }
 
-  /** Receives one packed data message: its records are accepted in order, then this member decides once whether to
-   *  acknowledge and delivers what total order allows. `announceIntervalMs` rate-limits clock announcements: at light
-   *  load each total message is answered at once (low latency); under a burst the answers are merged, and the next
-   *  tick sends whatever is still owed, unless `ackThresholdMessages` arrived since the last acknowledgement: then it
-   *  goes at once, so a sender's window frees while it is still sending instead of once per tick. */
-  receivePack(records: readonly DataRecord[], nowMs: number, bounds: AnnounceBounds): void {
-    let newestTotal = 0;
+  /** Receives one packed data message: its records are accepted in order, then this member delivers what total order
+   *  allows and acknowledges once `ackThresholdMessages` arrived since its last acknowledgement, so a sender's window
+   *  frees while it is still sending instead of once per tick. Total order needs no acknowledgement. */
+  receivePack(records: readonly DataRecord[], bounds: AnnounceBounds): void {
     for (const record of records) {
       const rank = this.rankOf(record.sender);
-      if (rank < 0 || rank === this.myRank || !this.accept(rank, record)) continue;
-      this.myClock = Math.max(this.myClock, record.lamport);
-      if (record.ordering !== 'fifo') newestTotal = Math.max(newestTotal, record.lamport);
+      if (rank >= 0 && rank !== this.myRank) this.accept(rank, record);
     }
-    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announceAt(nowMs);
-    else if (this.lastAnnouncedClock < newestTotal) {
-      // Others cannot deliver these total messages until we promise to send nothing earlier: say so soon.
-      if (nowMs - this.lastImmediateMs < bounds.clockAnnounceIntervalMs) this.announceOwed = true;
-      else {
-        this.lastImmediateMs = nowMs;
-        this.announceAt(nowMs);
-      }
-    }
+    if (this.receivedTotal() - this.lastAckedTotal >= bounds.ackThresholdMessages) this.announce();
     this.deliverTotal();
   }
 
-  receiveAck(from: ProcessId, clock: number, received: readonly number[]): void {
+  receiveAck(from: ProcessId, received: readonly number[]): void {
     const q = this.rankOf(from);
     if (q < 0 || received.length !== this.members.length) return;
-    this.clocks[q] = Math.max(this.clocks[q], clock);
     for (let s = 0; s < received.length; s++) this.acks[q][s] = Math.max(this.acks[q][s], received[s]);
     this.collect();
-    this.deliverTotal();
   }
 
-  /** Periodic acknowledgement: stability for the senders' windows, and a clock refresh as a liveness safety net. */
-  tick(nowMs: number, refreshMs: number): void {
-    const total = this.receivedTotal();
-    const stale = this.totalPending.length > 0 && nowMs - this.lastAckMs >= refreshMs;
-    if (total !== this.lastAckedTotal || stale || this.announceOwed) this.announceAt(nowMs);
+  /** Periodic acknowledgement: stability for the senders' windows and for g.flush. */
+  tick(): void {
+    if (this.receivedTotal() !== this.lastAckedTotal) this.announce();
     this.collect();
   }
 
@@ -204,7 +215,6 @@ export class GroupEpoch {
 
   private accept(rank: number, record: DataRecord): boolean {
     if (!this.streams[rank].add(record)) return false;
-    this.clocks[rank] = Math.max(this.clocks[rank], record.lamport);
     this.acks[this.myRank][rank] = this.streams[rank].received;
     const onReceipt = record.ordering === 'fifo' || isPlanted('totalOrderOnReceipt');
     const frozen = this.frozenFlag && !isPlanted('deliverDuringFlush');
@@ -217,17 +227,16 @@ export class GroupEpoch {
   }
 
   private deliverTotal(): void {
-    if (this.frozenFlag || this.totalPending.length === 0) return;
-    this.clocks[this.myRank] = this.myClock;
-    // Every member has promised to send nothing below the smallest announced clock.
-    let floor = Infinity;
-    for (const clock of this.clocks) floor = Math.min(floor, clock);
+    const pending = this.totalPending;
+    if (this.frozenFlag || pending.length === 0) return;
+    const acrossGaps = isPlanted('deliverAcrossGap');
     let delivered = 0;
-    while (delivered < this.totalPending.length && this.totalPending[delivered].lamport <= floor) {
-      const head = this.totalPending[delivered++];
+    while (delivered < pending.length && (pending[delivered].lamport === this.nextDelivery || acrossGaps)) {
+      const head = pending[delivered++];
+      this.nextDelivery = head.lamport + 1;
       this.deliverNow(this.rankOf(head.sender), head);
     }
-    if (delivered > 0) this.totalPending.splice(0, delivered);
+    if (delivered > 0) pending.splice(0, delivered);
   }
 
   private deliverNow(rank: number, record: DataRecord): void {
@@ -238,22 +247,13 @@ export class GroupEpoch {
   /** No acknowledgement leaves a frozen member: a message it receives after its flush report must not become stable
    *  (and be garbage-collected by its sender) on the strength of that receipt, or it could vanish from the flush set
    *  while this member holds it undelivered. */
-  private announceAt(nowMs: number): void {
+  private announce(): void {
     if (this.frozenFlag) return;
-    // The clock announced covers the outbox's records: they must reach the members first (links are FIFO).
+    // The counts announced cover the outbox's records: they must reach the members first (links are FIFO).
     this.flushOutbox();
-    this.lastAckMs = nowMs;
-    this.announceOwed = false;
-    this.lastAnnouncedClock = this.myClock;
     this.lastAckedTotal = this.receivedTotal();
     const received = this.streams.map((s) => s.received);
-    const body: WireBody = {
-      kind: 'groupAck',
-      group: this.group,
-      epoch: this.epoch,
-      clock: this.myClock,
-      received,
-    };
+    const body: WireBody = { kind: 'groupAck', group: this.group, epoch: this.epoch, received };
     this.forEachOther((m) => this.effects.send(m, body));
   }
 

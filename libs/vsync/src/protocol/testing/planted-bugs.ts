@@ -8,6 +8,8 @@
 export const PLANTED_BUG_NAMES = [
   'flushLeaderReportOnly',
   'totalOrderOnReceipt',
+  'deliverAcrossGap',
+  'sequencerReusesNumbers',
   'minorityDecides',
   'evenServiceHalfDecides',
   'commitOnOwnAccept',

@@ -11,7 +11,17 @@ export interface MutantPlan {
 
 export const MUTANT_PLANS: readonly MutantPlan[] = [
   { bug: 'flushLeaderReportOnly', breaks: 'the flush set is the union of every survivor report', knobs: {} },
-  { bug: 'totalOrderOnReceipt', breaks: 'total order waits for every member clock', knobs: {} },
+  { bug: 'totalOrderOnReceipt', breaks: 'total order waits for the group sequence numbers', knobs: {} },
+  {
+    bug: 'deliverAcrossGap',
+    breaks: 'a total-order record is delivered only once every lower group sequence number was',
+    knobs: {},
+  },
+  {
+    bug: 'sequencerReusesNumbers',
+    breaks: 'the sequencer hands out each group sequence number once',
+    knobs: {},
+  },
   { bug: 'minorityDecides', breaks: 'a view needs a majority of the membership service', knobs: {} },
   {
     bug: 'evenServiceHalfDecides',
