@@ -6,7 +6,7 @@ import { ByteWriter } from './byte-writer';
 import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
 
 /** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
-export const WIRE_VERSION = 6;
+export const WIRE_VERSION = 7;
 
 /** Added to a packed record's ordering code when the record is a query's request (its queryId follows). */
 const QUERY_ORDERING_OFFSET = 2;
