@@ -228,7 +228,8 @@ export class GroupEpoch {
 
   private deliverTotal(): void {
     const pending = this.totalPending;
-    if (this.frozenFlag || pending.length === 0) return;
+    const frozen = this.frozenFlag && !isPlanted('deliverDuringFlush');
+    if (frozen || pending.length === 0) return;
     const acrossGaps = isPlanted('deliverAcrossGap');
     let delivered = 0;
     while (delivered < pending.length && (pending[delivered].lamport === this.nextDelivery || acrossGaps)) {
