@@ -20,10 +20,11 @@ export type Identifiability = (typeof IDENTIFIABILITY)[number];
 const EXACT_TOLERANCE = 1e-6;
 
 /**
- * Classes each planted row by its residual sensitivities in the full measurement set: Omega_pp, its largest
- * coherence |Omega_jp|^2 / (Omega_jj Omega_pp) with any other row, and Omega_pp without the other planted rows.
- * An error of b sigmas shows a normalized residual of b sqrt(Omega_pp / sigma^2) alone, b sqrt(Omega_pp (1 -
- * coherence) / sigma^2) against its twin removed: below `threshold`, it is below resolution.
+ * Classes each planted row by its residual sensitivities: Omega_pp, its largest coherence |Omega_jp|^2 /
+ * (Omega_jj Omega_pp) with any other row, and both again without the other planted rows (Omega'_pp,
+ * coherence'). An error of b sigmas shows a normalized residual of b sqrt(Omega_pp / sigma^2) alone and
+ * b sqrt(Omega'_pp (1 - coherence') / sigma^2) once the other errors and its nearest twin are out: either below
+ * `threshold`, it is below resolution.
  */
 export function classifyPlanted(
   est: LinearStateEstimator,
@@ -36,14 +37,15 @@ export function classifyPlanted(
   return planted.map((p, k) => {
     const omega = est.residualVariance(factor, p) / sigma[p] ** 2;
     if (!(omega > EXACT_TOLERANCE)) return 'critical';
-    const coherence = largestCoherence(est, p);
-    if (coherence > 1 - EXACT_TOLERANCE) return 'criticalPair';
+    if (largestCoherence(est, [], p) > 1 - EXACT_TOLERANCE) return 'criticalPair';
     const others = planted.filter((q) => q !== p).sort((a, b) => a - b);
     const without = est.factorFor(others);
     // Without the others its bus may not even be seen: then it is critical among them too.
     const joint = without.weight[p] === 0 ? 0 : est.residualVariance(without, p) / sigma[p] ** 2;
     if (!(joint > EXACT_TOLERANCE)) return 'criticalSet';
-    const seen = sizesSigma[k] * Math.sqrt(Math.min(omega * (1 - coherence), joint));
+    // Once the other errors are out (as a method that found them would have them), against its nearest twin.
+    const twin = largestCoherence(est, others, p);
+    const seen = sizesSigma[k] * Math.sqrt(Math.min(omega, joint * (1 - twin)));
     return seen < threshold ? 'belowResolution' : 'identifiable';
   });
 }
@@ -53,8 +55,9 @@ export function trialClass(classes: readonly Identifiability[]): Identifiability
   return IDENTIFIABILITY[Math.min(...classes.map((c) => IDENTIFIABILITY.indexOf(c)))];
 }
 
-function largestCoherence(est: LinearStateEstimator, p: number): number {
-  const factor = est.factorFor([]);
+/** The largest residual coherence of row p with another row, with the rows `missing` out. */
+function largestCoherence(est: LinearStateEstimator, missing: readonly number[], p: number): number {
+  const factor = est.factorFor(missing);
   const column = residualCovarianceColumn(est, factor, p);
   const omegaPP = column.re[p];
   let best = 0;

@@ -15,6 +15,8 @@ export interface Hypothesis {
   readonly statistics: readonly number[];
   /** How much J falls when the hypothesis's rows are removed: r_S^H Omega_SS^-1 r_S. */
   readonly reduction: number;
+  /** Whether no other suspect is left beyond the threshold, as Omega predicts it. */
+  readonly explained: boolean;
 }
 
 /** Bounds of the search over the suspects' subsets. */
@@ -43,17 +45,24 @@ export function searchHypotheses(
   threshold: number,
   marginJ: number,
   bounds: SearchBounds,
+  confirm: (at: readonly number[]) => boolean = () => false,
 ): { best: Hypothesis; rivals: Hypothesis[] } | undefined {
   const s = suspects.rows.length;
   let examined = 0;
   for (let size = 1; size <= Math.min(bounds.maxRows, s); size++) {
     if (examined + binomial(s, size) > bounds.maxHypotheses) return undefined;
     const explaining: Hypothesis[] = [];
+    let significant: Hypothesis | undefined;
     for (const at of subsets(s, size)) {
       examined++;
       const h = explains(suspects, at, threshold, bounds.dependentPivot);
-      if (h !== undefined) explaining.push(h);
+      if (h === undefined) continue;
+      if (h.explained) explaining.push(h);
+      else if (significant === undefined || h.reduction > significant.reduction) significant = h;
     }
+    // The prediction from Omega can miss where a suspect is left nearly critical: the caller re-estimates.
+    if (explaining.length === 0 && significant !== undefined && confirm(significant.at))
+      return { best: significant, rivals: [] };
     if (explaining.length === 0) continue;
     const best = explaining.reduce((a, b) => (b.reduction > a.reduction ? b : a));
     const rivals = explaining.filter((h) => h !== best && h.reduction >= best.reduction - marginJ);
@@ -62,7 +71,7 @@ export function searchHypotheses(
   return undefined;
 }
 
-/** The hypothesis on `at` if every row of it is significant and it leaves no other suspect beyond the threshold. */
+/** The hypothesis on `at` if every row of it is significant, and whether it leaves no other suspect beyond the threshold. */
 function explains(
   suspects: SuspectSet,
   at: readonly number[],
@@ -77,22 +86,26 @@ function explains(
   const y = multiply(inverse, xRe, xIm);
   const statistics = at.map((_, i) => Math.hypot(y.re[i], y.im[i]) / Math.sqrt(inverse.re[i * k + i]));
   if (statistics.some((t) => t < threshold)) return undefined;
-  for (let j = 0; j < suspects.rows.length; j++) {
-    if (at.includes(j)) continue;
-    if (updatedNormalizedResidual(suspects, at, inverse, y, j) >= threshold) return undefined;
-  }
   let reduction = 0;
   for (let i = 0; i < k; i++) reduction += xRe[i] * y.re[i] + xIm[i] * y.im[i];
-  return { at, statistics, reduction };
+  const explained = suspects.rows.every(
+    (_, j) =>
+      at.includes(j) || updatedNormalizedResidual(suspects, at, inverse, y, j, dependentPivot) < threshold,
+  );
+  return { at, statistics, reduction, explained };
 }
 
-/** Suspect j's normalized residual once the rows `at` are removed (0 if that leaves it critical). */
+/**
+ * Suspect j's normalized residual once the rows `at` are removed; 0 if that leaves it dependent on them
+ * (variance below dependentPivot of its own), where what is left of its residual is mostly rounding.
+ */
 function updatedNormalizedResidual(
   suspects: SuspectSet,
   at: readonly number[],
   inverse: DenseHermitian,
   y: { re: Float64Array; im: Float64Array },
   j: number,
+  dependentPivot: number,
 ): number {
   const { size, re, im } = suspects.omega;
   const cRe = Float64Array.from(at, (i) => re[i * size + j]);
@@ -108,7 +121,7 @@ function updatedNormalizedResidual(
   let quadratic = 0;
   for (let i = 0; i < at.length; i++) quadratic += cRe[i] * g.re[i] + cIm[i] * g.im[i];
   const variance = re[j * size + j] - quadratic;
-  if (!(variance > 1e-9 * re[j * size + j])) return 0;
+  if (!(variance > dependentPivot * re[j * size + j])) return 0;
   return Math.hypot(rr, ri) / Math.sqrt(variance);
 }
 

@@ -10,6 +10,8 @@ export interface JointTarget extends ResidualSensitivities {
   residual(r: number, zRe: Float64Array, zIm: Float64Array): [number, number];
   normalizedResiduals(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): Float64Array;
   identificationThreshold(chiSquareFailed: boolean, rows: number): number;
+  estimate(zRe: Float64Array, zIm: Float64Array, missing: readonly number[]): { badDataRemains: boolean };
+  largestNormalizedResidual(factor: GainFactor, zRe: Float64Array, zIm: Float64Array): { value: number };
 }
 
 /**
@@ -49,19 +51,34 @@ export interface JointIdentification {
  */
 export function identifyJointly(
   est: JointTarget,
-  factor: GainFactor,
+  missing: readonly number[],
   zRe: Float64Array,
   zIm: Float64Array,
 ): JointIdentification[] {
+  const factor = est.factorFor(missing);
   const suspects = suspectSet(est, factor, zRe, zIm);
+  // Re-estimates without a hypothesis's rows; leaves another estimate in est, so call it after suspectSet.
+  const confirm = (at: readonly number[]): boolean => {
+    const without = [...new Set([...missing, ...at.map((i) => suspects.rows[i])])].sort((a, b) => a - b);
+    const report = est.estimate(zRe, zIm, without);
+    const used = est.factorFor(without);
+    const worst = est.largestNormalizedResidual(used, zRe, zIm);
+    return worst.value < est.identificationThreshold(report.badDataRemains, used.usedRows);
+  };
   // A statistic is the normalized residual of a frame without the other suspects, which may pass chi-square.
   const threshold = est.identificationThreshold(false, factor.usedRows);
   const { options } = est;
-  const found = searchHypotheses(suspects, threshold, options.normalizedResidualThreshold ** 2, {
-    maxRows: options.maxHypothesisRows,
-    maxHypotheses: options.maxHypotheses,
-    dependentPivot: DEPENDENT_PIVOT,
-  });
+  const found = searchHypotheses(
+    suspects,
+    threshold,
+    options.normalizedResidualThreshold ** 2,
+    {
+      maxRows: options.maxHypothesisRows,
+      maxHypotheses: options.maxHypotheses,
+      dependentPivot: DEPENDENT_PIVOT,
+    },
+    confirm,
+  );
   if (found === undefined)
     return significantSubset(suspects, threshold).map(({ at, statistic }) => ({
       row: suspects.rows[at],

@@ -402,7 +402,7 @@ export class LinearStateEstimator {
       const worst = this.largestNormalizedResidual(frame.factor, zRe, zIm);
       const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
       if (worst.row < 0 || worst.value < threshold) return out;
-      const found = identifyJointly(this, frame.factor, zRe, zIm);
+      const found = identifyJointly(this, withRows(absent, out), zRe, zIm);
       // Nothing significant jointly: the largest normalized residual cleared the bound on its own.
       if (found.length === 0)
         found.push({ row: worst.row, statistic: worst.value, ambiguousWith: [worst.row] });
