@@ -328,7 +328,14 @@ export class Cluster {
       r.index = this.number(n, r.group, r.ordering);
     n.requests.set(requestId, r);
     if (r.kind === 'join') {
-      const record = { process: n.key, group: r.group, askedMs: this.now, endedMs: null, outcome: null };
+      const record = {
+        process: n.key,
+        group: r.group,
+        askedMs: this.now,
+        endedMs: null,
+        outcome: null,
+        membersAtEnd: [],
+      };
       this.history.joinRequests.set(`${n.key}|${requestId}`, record);
     }
     const nowMs = this.localTime(n);
@@ -533,6 +540,8 @@ export class Cluster {
     if (record === undefined || record.endedMs !== null) return;
     record.endedMs = this.now;
     record.outcome = outcome;
+    const g = n.core?.systemView?.groups.find((x) => x.name === record.group);
+    record.membersAtEnd = g?.members.map(processKey) ?? [];
   }
 
   /** A crash or restart ends every join request the incarnation still had pending. */

@@ -78,6 +78,8 @@ export interface JoinRequestRecord {
   readonly askedMs: number;
   endedMs: number | null;
   outcome: string | null;
+  /** The group's members in the process's system view when the request ended (empty if none). */
+  membersAtEnd: readonly string[];
 }
 
 /** Everything observable that the invariants are judged on, recorded as the simulation runs. */

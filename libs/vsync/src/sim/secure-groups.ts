@@ -89,7 +89,7 @@ class SimKeys implements GroupGuard {
  * it ever become a member, to multicast into it. The check (`violations`) demands that the group's traffic is never
  * accepted from it: no view of the group holds it beside a key holder, no key holder delivers what it sent, and it
  * delivers nothing a key holder sent. A key holder's join is never refused, unless the intruder founded the group
- * open.
+ * (open, or secured under its wrong key) and holds it.
  */
 export class SecureGroups implements SimPayloads {
   private readonly keys = new Map<number, SimKeys>();
@@ -205,11 +205,11 @@ export class SecureGroups implements SimPayloads {
       out.push(`${d.receiver} delivered ${d.id} of ${this.group} from ${d.sender} across the key boundary`);
     }
     for (const j of h.joinRequests.values()) {
-      // Refused for a wrong key, a key holder would give up on a group it is entitled to (a join left hanging in a
-      // process test was one): only a group that runs open, founded by the keyless intruder, may refuse it.
+      // Refused, a key holder would give up on a group it is entitled to (a join left hanging in a process test was
+      // one): only a group the intruder founded and holds, open or under its wrong key, may refuse it.
       if (j.group !== this.group || intruder(j.process) || !j.outcome?.startsWith('GroupAccessError'))
         continue;
-      if (!j.outcome.includes('runs open'))
+      if (!j.membersAtEnd.some(intruder))
         out.push(`${j.process}, a key holder, was refused at ${Math.round(j.askedMs)} ms: ${j.outcome}`);
     }
     for (const p2p of h.p2pDelivered) {
