@@ -6,11 +6,11 @@ export interface VsyncDelivery {
   readonly group: string;
   readonly message: string;
   readonly sender: ProcessId;
-  /** The id of the group view the message was delivered in. */
+  /** The system view id of the group view the message was delivered in (that view's `systemViewId`). */
   readonly viewId: number;
   /** fifo or total for a multicast, p2p for a p2pSend or p2pQuery. */
   readonly ordering: DeliveryOrdering;
-  /** The group's installed view at delivery (the one with `viewId`). */
+  /** The group's installed view at delivery (the one whose `systemViewId` is `viewId`). */
   readonly view: View | undefined;
   /** The system view at delivery: the same at every member for the same message. */
   readonly systemView: SystemView | undefined;

@@ -157,7 +157,7 @@ describe('VsyncModule and VsyncServer over real processes on loopback', () => {
     expect(sameProcess(first.context.getSender(), publisherProcess.self)).toBe(true);
     expect(first.context.getOrdering()).toBe('fifo');
     expect(second.context.getOrdering()).toBe('total');
-    expect(first.context.getView()?.id).toBe(first.context.getViewId());
+    expect(first.context.getView()?.systemViewId).toBe(first.context.getViewId());
     expect(first.context.getView()?.members).toHaveLength(2);
     const system = first.context.getSystemView()!;
     expect(system.members.some((m) => sameProcess(m, publisherProcess.self))).toBe(true);
