@@ -44,5 +44,6 @@ export {
   FileStoreClosedError,
   FileStoreOverloadError,
   FileStoreCatchUpError,
+  FileStoreNotMemberError,
 } from './errors';
 export * from './client';

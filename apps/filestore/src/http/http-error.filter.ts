@@ -60,6 +60,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   overloaded: 503,
   closed: 503,
   'catch-up-failed': 503,
+  'not-member': 503,
 };
 
 function errorName(status: number): string {

@@ -6,3 +6,4 @@ export { FileStoreAckError } from './file-store-ack-error';
 export { FileStoreClosedError } from './file-store-closed-error';
 export { FileStoreOverloadError } from './file-store-overload-error';
 export { FileStoreCatchUpError } from './file-store-catch-up-error';
+export { FileStoreNotMemberError } from './file-store-not-member-error';

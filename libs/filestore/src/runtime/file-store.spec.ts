@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { VsyncProcess } from '@gridcloud/vsync';
-import { FileStoreClosedError, FileStorePathError, FileStoreRecordError } from '../errors';
+import { VsyncProcess, type Group } from '@gridcloud/vsync';
+import {
+  FileStoreClosedError,
+  FileStoreNotMemberError,
+  FileStorePathError,
+  FileStoreRecordError,
+} from '../errors';
 import type { StoredRecord } from '../protocol/records';
 import { FileStore } from './file-store';
 
@@ -40,6 +45,15 @@ async function all(records: AsyncIterable<StoredRecord>): Promise<StoredRecord[]
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('FileStore on one replica', () => {
+  it('refuses an append while it is outside its group (excluded, rejoining) as not ordered: not-member', async () => {
+    const store = await replica(tempDir());
+    // The group is private: leaving it stands for an exclusion the replica has not recovered from yet.
+    await (store as unknown as { group: Group }).group.leave();
+    const refused = store.append('pmu/1', [{ userTimeNs: 1n, data: bytes('a') }]);
+    await expect(refused).rejects.toBeInstanceOf(FileStoreNotMemberError);
+    await expect(refused).rejects.toMatchObject({ code: 'not-member' });
+  });
+
   it('appends, reads as of user and server time, lists, and reopens from its disk', async () => {
     const dir = tempDir();
     const store = await replica(dir, true);

@@ -1,6 +1,7 @@
-import { Group, type VsyncProcess } from '@gridcloud/vsync';
+import { Group, NotAMemberError, type VsyncProcess } from '@gridcloud/vsync';
 import { FileStoreAckError } from '../errors/file-store-ack-error';
 import { FileStoreClosedError } from '../errors/file-store-closed-error';
+import { FileStoreNotMemberError } from '../errors/file-store-not-member-error';
 import { FileStoreOverloadError } from '../errors/file-store-overload-error';
 import { FileStoreRecordError } from '../errors/file-store-record-error';
 import { checkUserTime, encodeBatch, scanBatch, validateRecords } from '../protocol/append-batch';
@@ -139,15 +140,14 @@ export class FileStore {
     this.counters.appendsIssued++;
     try {
       const want = this.options.ackReplicas;
-      const replies = await this.group.orderedQuery<AppendReply>(
-        want,
-        APPEND_ID,
-        path,
-        this.clock.wallMs,
-        this.clock.logical,
-        batch,
-        { timeoutMs: this.options.appendTimeoutMs },
-      );
+      const replies = await this.group
+        .orderedQuery<AppendReply>(want, APPEND_ID, path, this.clock.wallMs, this.clock.logical, batch, {
+          timeoutMs: this.options.appendTimeoutMs,
+        })
+        .catch((error: unknown) => {
+          // vsync refuses a request of a non-member before it is ordered (or drops it unsent when the member leaves).
+          throw error instanceof NotAMemberError ? new FileStoreNotMemberError(this.group.name) : error;
+        });
       if (replies.length < want) throw new FileStoreAckError(path, want, replies.length);
       this.counters.appendsAcknowledged++;
       return resultOf(path, records, replies, this.options.durable);
