@@ -374,16 +374,41 @@ async function waitHealthy(what: string, httpPort: number, agent: LocalProcess):
   const deadline = Date.now() + WAIT_MS;
   let exited = false;
   void agent.exited.then(() => (exited = true));
+  let last = 'no answer';
   for (;;) {
     if (exited) throw new Error(`the agent running ${what} exited: ${stderrTail(agent)}`);
     const ok = await fetch(`http://127.0.0.1:${httpPort}/health`).then(
-      (r) => r.status === 200,
-      () => false,
+      async (r) => {
+        last = `${r.status} ${await r.text()}`;
+        return r.status === 200;
+      },
+      (error: unknown) => {
+        last = `no answer (${error instanceof Error ? error.message : String(error)})`;
+        return false;
+      },
     );
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} not healthy in ${WAIT_MS} ms: ${stderrTail(agent)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what} not healthy in ${WAIT_MS} ms; its last /health: ${last}; ` +
+          `agent stderr: ${stderrTail(agent)}; ${what}'s log: ${instanceLogTail(agent, what)}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The last lines an instance wrote to stderr, from the log folder its agent reported in its `ready` line. */
+function instanceLogTail(agent: LocalProcess, instance: string): string {
+  const ready = agent.lines.find((l) => l.event === 'ready');
+  if (ready === undefined) return 'its agent is not ready yet';
+  const file = path.join(String(ready.logDir), `${instance.replace('/', '-')}.log`);
+  if (!fs.existsSync(file)) return `${file} does not exist`;
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .slice(-15)
+    .join('\n');
 }
 
 function ensureDockerCompose(): void {

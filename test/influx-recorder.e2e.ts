@@ -78,6 +78,8 @@ describeWithServices(
 
       // The supervisors' reports reach the recorder through cluster.events, as a supervisor sends them.
       events = new Group(CLUSTER_EVENTS_GROUP, { seeds: [p.seeds], founder: false });
+      // This test's member hears its own event too: a handler for it, as every member of the group has.
+      events.handle(messageHandlerId(CLUSTER_EVENT_MESSAGE), () => undefined);
       await events.join();
       const restarted: ClusterEvent = {
         kind: 'restarted',

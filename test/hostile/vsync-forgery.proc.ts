@@ -29,8 +29,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  attacker.close();
-  await group.close();
+  attacker?.close();
+  await group?.close();
+  HostileGroup.killAll();
 });
 
 /** Sends one message on a fresh connection whose hello names `helloAs`; resolves once the member closed it or

@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([group.close(), victim?.stop(0)]);
+  await Promise.all([group?.close(), victim?.stop(0)]);
+  HostileGroup.killAll();
 });
 
 /** The newest system view id the victim installed (0 before its first). */

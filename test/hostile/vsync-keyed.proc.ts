@@ -21,7 +21,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(outsiders.map((m) => m.stop(0)));
-  await group.close();
+  await group?.close();
+  HostileGroup.killAll();
 });
 
 /** Starts an outsider that tries to join; returns the forged acceptances (it joined or some view grew) and its own

@@ -29,8 +29,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  attacker.close();
-  await group.close();
+  attacker?.close();
+  await group?.close();
+  HostileGroup.killAll();
 });
 
 describe('memory bounded in bytes (no key)', () => {

@@ -22,8 +22,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const m of group.members) m.kill('SIGCONT');
-  await group.close();
+  for (const m of group?.members ?? []) m.kill('SIGCONT');
+  await group?.close();
+  HostileGroup.killAll();
 });
 
 /** Forged notMember messages at member `i` in every other member's name, for `ms`. */

@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await group.close();
+  await group?.close();
+  HostileGroup.killAll();
 });
 
 describe('link takeover by a hello naming a member (no key)', () => {

@@ -90,8 +90,8 @@ export function seedsOf(
 
 /**
  * Fills an instance's launch template. Placeholders: `{host}`, `{vsyncPort}`, `{httpPort}`, `{vsyncAddress}`,
- * `{seeds}`, `{instance}`, `{index}`, `{portBase}`, `{desiredState}`, `{port.NAME}`, `{var.NAME}`, and another
- * instance's values as `{<service>/<index>.vsyncAddress}` or `{<service>/<index>.port.NAME}`.
+ * `{seeds}`, `{instance}`, `{index}`, `{portBase}`, `{desiredState}`, `{port.NAME}`, `{var.NAME}`, and any of these
+ * of another instance as `{<service>/<index>.NAME}` (`.host`, `.httpPort`, `.vsyncAddress`, `.port.c37`, ...).
  */
 export function launchOf(state: DesiredState, instance: InstanceSpec, desiredStatePath: string): Launch {
   const instances = instancesOf(state);
