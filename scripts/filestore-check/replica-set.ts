@@ -104,16 +104,29 @@ export class ReplicaSet {
       ...(this.options.durable ? ['--durable'] : []),
       ...(this.options.extraArgs ?? []),
     ];
-    r.process = LocalProcess.tsx(FILESTORE_ENTRY, args, {
-      withoutInheritedSettings: true,
-      maxKeptLines: 1000,
-    });
+    r.process = replicaProcess(args);
     await r.process.waitFor(
       (l) => l.event === 'ready',
       `filestore replica ${i} ready`,
       this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     );
   }
+}
+
+/** Where replicas write V8 CPU profiles (node --cpu-prof) when set: for profiling the benchmark. */
+const CPU_PROF_DIR_ENV = 'GRIDCLOUD_FILESTORE_CPU_PROF_DIR';
+
+function replicaProcess(args: readonly string[]): LocalProcess {
+  const options = { withoutInheritedSettings: true, maxKeptLines: 1000 };
+  const profileDir = process.env[CPU_PROF_DIR_ENV];
+  if (profileDir === undefined || profileDir === '') return LocalProcess.tsx(FILESTORE_ENTRY, args, options);
+  const root = path.resolve(import.meta.dirname, '../..');
+  const loader = path.join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+  const entry = path.join(root, FILESTORE_ENTRY);
+  return LocalProcess.spawn(
+    [process.execPath, '--cpu-prof', '--cpu-prof-dir', profileDir, '--import', loader, entry, ...args],
+    { ...options, cwd: root, env: { TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json') } },
+  );
 }
 
 async function newReplica(root: string, i: number): Promise<Replica> {

@@ -1,4 +1,5 @@
 import { FileStoreOptionsError } from './errors/file-store-options-error';
+import { MAX_COMMIT_APPENDS_LIMIT } from './protocol/append-commit';
 
 /** How one replica of the store is opened. Every bound has its unit last. */
 export interface FileStoreOptions {
@@ -16,6 +17,13 @@ export interface FileStoreOptions {
   readonly maxBatchRecords?: number;
   /** Largest append, records and their 12-byte headers (default 2 MiB; it travels as one group message). */
   readonly maxBatchBytes?: number;
+  /** Appends one group commit holds at most (default 64, at most 126: vsync's plain layout counts arguments in a
+   *  byte). A commit is what this replica took in one event-loop turn, ordered through the group as one message. */
+  readonly maxCommitAppends?: number;
+  /** Records one group commit holds at most (default 20,000); a single append larger than this still goes alone. */
+  readonly maxCommitRecords?: number;
+  /** Message bytes of one group commit at most (default 2 MiB, at most 3 MiB); a single append still goes alone. */
+  readonly maxCommitBytes?: number;
   /** Appends issued at this replica and not acknowledged yet; one more fails with FileStoreOverloadError (default 1,024). */
   readonly maxPendingAppends?: number;
   /** How long an append waits for its acknowledgements (default 10,000 ms). */
@@ -47,6 +55,9 @@ const BOUNDS = {
   maxRecordBytes: { value: MIB, min: 1, max: MAX_BATCH_BYTES_LIMIT },
   maxBatchRecords: { value: 10_000, min: 1, max: 1_000_000 },
   maxBatchBytes: { value: 2 * MIB, min: 13, max: MAX_BATCH_BYTES_LIMIT },
+  maxCommitAppends: { value: 64, min: 1, max: MAX_COMMIT_APPENDS_LIMIT },
+  maxCommitRecords: { value: 20_000, min: 1, max: 1_000_000 },
+  maxCommitBytes: { value: 2 * MIB, min: 1, max: MAX_BATCH_BYTES_LIMIT },
   maxPendingAppends: { value: 1_024, min: 1, max: 1_000_000 },
   appendTimeoutMs: { value: 10_000, min: 1, max: 600_000 },
   maxSegmentBytes: { value: 64 * MIB, min: 4096, max: 2 ** 40 },

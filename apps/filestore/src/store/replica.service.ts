@@ -68,6 +68,9 @@ export class ReplicaService implements OnApplicationBootstrap, BeforeApplication
       maxBatchBytes: this.settings.maxBatchBytes,
       maxBatchRecords: this.settings.maxBatchRecords,
       maxPendingAppends: this.settings.maxPendingAppends,
+      maxCommitAppends: this.settings.maxCommitAppends,
+      maxCommitRecords: this.settings.maxCommitRecords,
+      maxCommitBytes: this.settings.maxCommitBytes,
       appendTimeoutMs: this.settings.appendTimeoutMs,
     });
   }

@@ -13,6 +13,8 @@ export interface FileStoreStats {
   readonly lastServerTime: HlcTimestamp;
   /** Appends issued at this replica, acknowledged, and waiting now. */
   readonly appendsIssued: number;
+  /** Group commits this replica ordered for the appends it issued (appendsIssued / commitsIssued per commit). */
+  readonly commitsIssued: number;
   readonly appendsAcknowledged: number;
   readonly pendingAppends: number;
   /** Appends (and their records) this replica applied from the group. */

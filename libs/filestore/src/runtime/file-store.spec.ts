@@ -10,6 +10,8 @@ import {
   FileStoreRecordError,
 } from '../errors';
 import type { StoredRecord } from '../protocol/records';
+import type { FileStoreOptions } from '../file-store-options';
+import { compareHlc } from '../protocol/hlc';
 import { FileStore } from './file-store';
 
 const open: Array<{ store: FileStore; process: VsyncProcess }> = [];
@@ -23,9 +25,14 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function replica(dataDir: string, durable = false, seeds?: string[]): Promise<FileStore> {
+async function replica(
+  dataDir: string,
+  durable = false,
+  seeds?: string[],
+  bounds: Partial<FileStoreOptions> = {},
+): Promise<FileStore> {
   const process = new VsyncProcess(seeds === undefined ? { founder: true } : { seeds });
-  const store = await FileStore.open(process, { dataDir, durable, ackReplicas: 1 });
+  const store = await FileStore.open(process, { dataDir, durable, ackReplicas: 1, ...bounds });
   open.push({ store, process });
   return store;
 }
@@ -82,6 +89,51 @@ describe('FileStore on one replica', () => {
     const next = await again.append('pmu/1', [{ userTimeNs: 300n, data: bytes('d') }]);
     expect(next.firstSeq).toBe(3);
     expect((await all(again.read('pmu/1', null))).map((r) => r.seq)).toEqual([0, 1, 3]);
+  });
+
+  it('orders the appends issued in one turn as one group commit, each acknowledged with its own seqs and times', async () => {
+    const store = await replica(tempDir(), true);
+    const appends = Array.from({ length: 10 }, (_, f) =>
+      store.append(`pmu/${f}`, [
+        { userTimeNs: 1n, data: bytes(`${f}a`) },
+        { userTimeNs: 2n, data: bytes(`${f}b`) },
+      ]),
+    );
+    const acks = await Promise.all(appends);
+    expect(store.stats()).toMatchObject({ appendsIssued: 10, commitsIssued: 1, appendsApplied: 10 });
+    // In the order issued: append f holds seqs 2f and 2f+1, and its server times follow the one before.
+    expect(acks.map((a) => a.firstSeq)).toEqual(acks.map((_, f) => 2 * f));
+    for (let f = 1; f < acks.length; f++)
+      expect(compareHlc(acks[f].serverTime, acks[f - 1].lastServerTime)).toBeGreaterThan(0);
+    for (let f = 0; f < acks.length; f++) {
+      const records = await all(store.read(`pmu/${f}`, null));
+      expect(records.map((r) => [r.seq, Buffer.from(r.data).toString()])).toEqual([
+        [2 * f, `${f}a`],
+        [2 * f + 1, `${f}b`],
+      ]);
+      expect(records[0].serverTime).toEqual(acks[f].serverTime);
+      expect(records[1].serverTime).toEqual(acks[f].lastServerTime);
+    }
+  });
+
+  it('closes a commit at maxCommitAppends and at maxCommitRecords, and sends a larger append alone', async () => {
+    const store = await replica(tempDir(), false, undefined, { maxCommitAppends: 2, maxCommitRecords: 3 });
+    const one = [{ userTimeNs: 1n, data: bytes('x') }];
+    await Promise.all([1, 2, 3, 4, 5].map((f) => store.append(`a/${f}`, one)));
+    expect(store.stats().commitsIssued).toBe(3);
+    const four = [1n, 2n, 3n, 4n].map((userTimeNs) => ({ userTimeNs, data: bytes('y') }));
+    const acks = await Promise.all([
+      store.append('b/1', one),
+      store.append('b/2', four),
+      store.append('b/3', one),
+    ]);
+    // b/1 (1 record) cannot take b/2's 4 records (past 3): three more commits, b/2 alone.
+    expect(store.stats().commitsIssued).toBe(6);
+    expect(acks.map((a) => [a.firstSeq, a.records])).toEqual([
+      [5, 1],
+      [6, 4],
+      [10, 1],
+    ]);
   });
 
   it('refuses bad paths, malformed times and oversize records with typed errors', async () => {

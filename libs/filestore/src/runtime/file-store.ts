@@ -5,6 +5,14 @@ import { FileStoreNotMemberError } from '../errors/file-store-not-member-error';
 import { FileStoreOverloadError } from '../errors/file-store-overload-error';
 import { FileStoreRecordError } from '../errors/file-store-record-error';
 import { checkUserTime, encodeBatch, scanBatch, validateRecords } from '../protocol/append-batch';
+import {
+  commitArgs,
+  commitEntries,
+  encodeCommitReply,
+  entryReplyOf,
+  type CommitEntry,
+  type EntryReply,
+} from '../protocol/append-commit';
 import { framesOfBatch } from '../storage/frame-batch';
 import { validateFilePath } from '../protocol/file-path';
 import {
@@ -16,21 +24,20 @@ import {
   type HlcTimestamp,
 } from '../protocol/hlc';
 import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
+import type { FrameBatch } from '../storage/record-frame';
 import {
   resolveFileStoreOptions,
   type FileStoreOptions,
   type ResolvedFileStoreOptions,
 } from '../file-store-options';
 import { maxBodyBytesFor, type FrameRecord } from '../storage/record-frame';
+import { AppendCommitter } from './append-committer';
 import { StoreLog, type RecoveryReport } from '../storage/store-log';
 import { readAsOf } from '../storage/temporal-read';
 import { catchUp, encodePosition, readPosition } from './catch-up';
 import { CatchUpSource } from './catch-up-source';
 import type { AppendResult, FileInfo, FileStoreStats } from './file-store-stats';
-import { APPEND_ID, CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID } from './handler-ids';
-
-/** What each replica answers to an append it applied: seq and server times of its first and last record. */
-type AppendReply = [number, number, number, number, number];
+import { CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID, COMMIT_ID } from './handler-ids';
 
 const MAX_POSITION_BYTES = 1024 * 1024;
 
@@ -39,13 +46,15 @@ const MAX_POSITION_BYTES = 1024 * 1024;
 const WITHDRAWN = new Promise<never>(() => undefined);
 
 /**
- * One replica of the file store, a member of the `filestore` vsync group. Appends are ordered through the group
- * (orderedQuery, want = ackReplicas): every replica stamps and applies the same appends in the same order and
- * answers once the records are written (durable: fsynced), so every replica holds the same files and reads agree.
+ * One replica of the file store, a member of the `filestore` vsync group. Appends are ordered through the group in
+ * commits (the appends this replica took in one event-loop turn, as one orderedQuery, want = ackReplicas): every
+ * replica stamps and applies the same appends in the same order and answers once the records are written (durable:
+ * fsynced), so every replica holds the same files and reads agree.
  */
 export class FileStore {
   private readonly group: Group;
   private readonly source: CatchUpSource;
+  private readonly committer: AppendCommitter;
   private clock: HlcTimestamp = HLC_ZERO;
   private pending = 0;
   private closed: string | undefined;
@@ -54,6 +63,7 @@ export class FileStore {
   private readonly syncPasses = new Set<Promise<void>>();
   private readonly counters = {
     appendsIssued: 0,
+    commitsIssued: 0,
     appendsAcknowledged: 0,
     appendsApplied: 0,
     recordsApplied: 0,
@@ -74,9 +84,10 @@ export class FileStore {
     this.group = new Group(options.groupName, { process });
     this.source = new CatchUpSource(store);
     this.clock = store.lastStamp;
+    this.committer = new AppendCommitter(options, (entries) => this.sendCommit(entries));
     this.group
-      .handle(APPEND_ID, (path: string, wallMs: number, logical: number, batch: Uint8Array) =>
-        this.applyAppend(path, { wallMs, logical }, batch),
+      .handle(COMMIT_ID, (wallMs: number, logical: number, ...entries: unknown[]) =>
+        this.applyCommit({ wallMs, logical }, entries),
       )
       .handle(CATCH_UP_FILES_ID, (from: number, to: number, after: string, max: number) =>
         this.source.files(from, to, after, Math.min(max, options.catchUpChunkBytes)),
@@ -135,25 +146,30 @@ export class FileStore {
   private async issue(path: string, batch: Uint8Array, records: number): Promise<AppendResult> {
     if (this.pending >= this.options.maxPendingAppends)
       throw new FileStoreOverloadError(this.options.maxPendingAppends);
-    this.clock = tickHlc(this.clock, Date.now());
     this.pending++;
     this.counters.appendsIssued++;
     try {
       const want = this.options.ackReplicas;
-      const replies = await this.group
-        .orderedQuery<AppendReply>(want, APPEND_ID, path, this.clock.wallMs, this.clock.logical, batch, {
-          timeoutMs: this.options.appendTimeoutMs,
-        })
-        .catch((error: unknown) => {
-          // vsync refuses a request of a non-member before it is ordered (or drops it unsent when the member leaves).
-          throw error instanceof NotAMemberError ? new FileStoreNotMemberError(this.group.name) : error;
-        });
+      const { replies, index } = await this.committer.add(path, batch, records);
       if (replies.length < want) throw new FileStoreAckError(path, want, replies.length);
       this.counters.appendsAcknowledged++;
-      return resultOf(path, records, replies, this.options.durable);
+      return resultOf(path, records, entryReplyOf(replies[0], index), replies.length, this.options.durable);
     } finally {
       this.pending--;
     }
+  }
+
+  /** Orders one commit through the group: every replica applies its appends in order and answers for all. */
+  private sendCommit(entries: CommitEntry[]): Promise<unknown[]> {
+    this.clock = tickHlc(this.clock, Date.now());
+    this.counters.commitsIssued++;
+    const args = commitArgs(this.clock.wallMs, this.clock.logical, entries);
+    return this.group
+      .orderedQuery(this.options.ackReplicas, COMMIT_ID, ...args, { timeoutMs: this.options.appendTimeoutMs })
+      .catch((error: unknown) => {
+        // vsync refuses a request of a non-member before it is ordered (or drops it unsent when the member leaves).
+        throw error instanceof NotAMemberError ? new FileStoreNotMemberError(this.group.name) : error;
+      });
   }
 
   /** The file as of a point in time (null: all of it now), oldest record first. A file that does not exist (or
@@ -230,29 +246,35 @@ export class FileStore {
     return this.closing;
   }
 
-  /** Runs at every replica in the group's total order: stamps and writes the records, answers once written. */
-  private applyAppend(
-    path: string,
-    proposed: HlcTimestamp,
-    batch: Uint8Array,
-  ): AppendReply | Promise<AppendReply> {
+  /** Runs at every replica in the group's total order: stamps and writes the commit's appends in their order,
+   *  answers for all of them once written (durable: fsynced, one pass for the whole commit). */
+  private applyCommit(proposed: HlcTimestamp, args: unknown[]): number[] | Promise<number[]> {
     if (this.closed !== undefined) return WITHDRAWN;
-    validateFilePath(path);
     if (!isHlcTimestamp(proposed))
       throw new FileStoreRecordError('serverTime', 'the proposed time is malformed');
-    const first = firstStampAfter(this.store.lastStamp, proposed);
-    const frames = framesOfBatch(batch, this.store.nextSeq, first, this.options);
-    try {
-      this.store.apply(path, frames);
-    } catch (error) {
-      this.fail(`writing ${path} failed: ${(error as Error).message}`);
-      return WITHDRAWN;
+    const entries = commitEntries(args);
+    // Every batch is checked and framed before the first write: a malformed one refuses the whole commit, alike at
+    // every replica, and leaves no replica with part of it.
+    let nextSeq = this.store.nextSeq;
+    let last = this.store.lastStamp;
+    const framed = entries.map((e) => {
+      const frames = framesOfBatch(e.batch, nextSeq, firstStampAfter(last, proposed), this.options);
+      nextSeq = frames.lastSeq + 1;
+      last = frames.lastStamp;
+      return frames;
+    });
+    for (let i = 0; i < entries.length; i++) {
+      try {
+        this.store.apply(entries[i].path, framed[i]);
+      } catch (error) {
+        this.fail(`writing ${entries[i].path} failed: ${(error as Error).message}`);
+        return WITHDRAWN;
+      }
     }
-    if (compareHlc(frames.lastStamp, this.clock) > 0) this.clock = frames.lastStamp;
-    this.counters.appendsApplied++;
-    this.counters.recordsApplied += frames.count;
-    const { firstSeq, lastStamp: last } = frames;
-    const reply: AppendReply = [firstSeq, first.wallMs, first.logical, last.wallMs, last.logical];
+    if (compareHlc(last, this.clock) > 0) this.clock = last;
+    this.counters.appendsApplied += entries.length;
+    for (const frames of framed) this.counters.recordsApplied += frames.count;
+    const reply = encodeCommitReply(framed.map(entryReplyOfFrames));
     if (!this.options.durable) return reply;
     return this.syncSoon().then(
       () => reply,
@@ -325,15 +347,24 @@ function storedOf(path: string, r: FrameRecord): StoredRecord {
   };
 }
 
-function resultOf(path: string, records: number, replies: AppendReply[], durable: boolean): AppendResult {
-  const [firstSeq, wallMs, logical, lastWallMs, lastLogical] = replies[0];
+function entryReplyOfFrames(frames: FrameBatch): EntryReply {
+  return { firstSeq: frames.firstSeq, first: frames.firstStamp, last: frames.lastStamp };
+}
+
+function resultOf(
+  path: string,
+  records: number,
+  reply: EntryReply,
+  replicas: number,
+  durable: boolean,
+): AppendResult {
   return {
     path,
-    firstSeq,
-    serverTime: { wallMs, logical },
-    lastServerTime: { wallMs: lastWallMs, logical: lastLogical },
+    firstSeq: reply.firstSeq,
+    serverTime: reply.first,
+    lastServerTime: reply.last,
     records,
-    replicas: replies.length,
+    replicas,
     durable,
   };
 }

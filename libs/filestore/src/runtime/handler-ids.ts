@@ -1,4 +1,5 @@
 /** Handler ids of the file store's group. */
-export const APPEND_ID = 1;
+/** A group commit of appends (append-commit.ts); id 1 was the single append of the layout before. */
+export const COMMIT_ID = 4;
 export const CATCH_UP_FILES_ID = 2;
 export const CATCH_UP_RECORDS_ID = 3;
