@@ -27,9 +27,17 @@ const NO_EFFECTS: readonly never[] = [];
 export class TimeAligner<T> {
   readonly options: AlignerOptions;
   readonly counters: AlignerCounters = newAlignerCounters();
-  private readonly expected = new Set<number>();
-  /** `expected` in ascending order, rebuilt only when membership changes. */
+  /**
+   * Each expected PMU's position in a pending snapshot's dense arrays. Positions of forgotten PMUs are reused, so
+   * they stay below `maxPmus`.
+   */
+  private readonly positions = new Map<number, number>();
+  private readonly freePositions: number[] = [];
+  private nextPosition = 0;
+  /** The expected PMUs in ascending order, rebuilt only when membership changes. */
   private expectedSorted: number[] = [];
+  /** `positions` of `expectedSorted`, in the same order; rebuilt at the next release after membership changed. */
+  private sortedPositions: Int32Array | undefined = new Int32Array(0);
   private readonly pending = new Map<number, PendingSnapshot<T>>();
   /** Slots of `pending`, ascending; appends are the common case. */
   private readonly order: number[] = [];
@@ -41,9 +49,11 @@ export class TimeAligner<T> {
 
   /** PMUs whose absence from a snapshot counts as missing. */
   expect(pmuId: number): boolean {
-    if (this.expected.has(pmuId)) return true;
-    if (this.expected.size >= this.options.maxPmus) return false;
-    this.expected.add(pmuId);
+    if (this.positions.has(pmuId)) return true;
+    if (this.positions.size >= this.options.maxPmus) return false;
+    this.positions.set(pmuId, this.freePositions.pop() ?? this.nextPosition++);
+    invariant(this.nextPosition <= this.options.maxPmus, 'PMU positions within maxPmus');
+    this.sortedPositions = undefined;
     // Copy-on-write: a released snapshot never shares an array that changes later; sorted insert keeps startup linear per PMU.
     const next = this.expectedSorted.slice();
     insertSorted(next, pmuId);
@@ -53,9 +63,13 @@ export class TimeAligner<T> {
 
   /** Stops expecting a PMU; its frames already pending are withdrawn. */
   forget(pmuId: number, nowMs: number): readonly AlignerEffect<T>[] {
-    if (!this.expected.delete(pmuId)) return NO_EFFECTS;
-    this.expectedSorted = [...this.expected].sort((a, b) => a - b);
-    for (const p of this.pending.values()) p.values.delete(pmuId);
+    const position = this.positions.get(pmuId);
+    if (position === undefined) return NO_EFFECTS;
+    this.positions.delete(pmuId);
+    this.freePositions.push(position);
+    this.expectedSorted = [...this.positions.keys()].sort((a, b) => a - b);
+    this.sortedPositions = undefined;
+    for (const p of this.pending.values()) p.clear(position);
     return this.tick(nowMs);
   }
 
@@ -76,7 +90,8 @@ export class TimeAligner<T> {
   /** Offers one PMU frame; returns the snapshots it completed and any late or refused report. */
   offer(frame: TimedFrame<T>, nowMs: number): readonly AlignerEffect<T>[] {
     this.counters.framesOffered += 1;
-    const refusal = this.refusalOf(frame, nowMs);
+    const position = this.positions.get(frame.pmuId);
+    const refusal = this.refusalOf(frame, position, nowMs);
     if (refusal !== undefined) return [refusal];
     const slot = this.slotOf(frame.soc, frame.fraction);
     if (this.lastReleasedSlot !== undefined && slot <= this.lastReleasedSlot) return [this.late(frame, slot)];
@@ -91,12 +106,14 @@ export class TimeAligner<T> {
         return out;
       }
     }
-    if (target.values.has(frame.pmuId)) {
+    // refusalOf returned nothing, so the PMU is expected and has a position.
+    const at = position as number;
+    if (target.has(at)) {
       out ??= [];
       out.push(this.refuse(frame, 'duplicate', `PMU ${frame.pmuId} already reported slot ${slot}`));
       return out;
     }
-    target.values.set(frame.pmuId, frame.value);
+    target.set(at, frame.value);
     if (frame.arrivalMs > target.lastArrivalMs) target.lastArrivalMs = frame.arrivalMs;
     this.counters.framesPlaced += 1;
     if (!this.headReady(nowMs)) return out ?? NO_EFFECTS;
@@ -132,7 +149,11 @@ export class TimeAligner<T> {
     return this.order.length === 0 ? undefined : this.pending.get(this.order[0])?.deadlineMs;
   }
 
-  private refusalOf(frame: TimedFrame<T>, nowMs: number): AlignerEffect<T> | undefined {
+  private refusalOf(
+    frame: TimedFrame<T>,
+    position: number | undefined,
+    nowMs: number,
+  ): AlignerEffect<T> | undefined {
     // Peer-supplied times are checked before they reach a slot: a NaN slot would break the release order.
     if (!validTime(frame.soc, frame.fraction)) {
       return this.refuse(
@@ -141,7 +162,7 @@ export class TimeAligner<T> {
         `PMU ${frame.pmuId} frame time SOC ${frame.soc} + ${frame.fraction} is not a time (the fraction of a second must be in [0, 1))`,
       );
     }
-    if (!this.expected.has(frame.pmuId)) {
+    if (position === undefined) {
       return this.refuse(
         frame,
         'unexpected-pmu',
@@ -171,7 +192,12 @@ export class TimeAligner<T> {
       if (slot < this.order[0]) return undefined;
       out.push(this.releaseHead('overflow', nowMs));
     }
-    const p = new PendingSnapshot<T>(slot, arrivalMs, arrivalMs + this.options.alignWindowMs);
+    const p = new PendingSnapshot<T>(
+      slot,
+      arrivalMs,
+      arrivalMs + this.options.alignWindowMs,
+      this.nextPosition,
+    );
     this.pending.set(slot, p);
     insertSorted(this.order, slot);
     invariant(
@@ -193,7 +219,7 @@ export class TimeAligner<T> {
 
   private isComplete(p: PendingSnapshot<T>): boolean {
     // Values hold only expected PMUs (forget removes withdrawn ones), so counting suffices.
-    return p.values.size >= this.expected.size;
+    return p.count >= this.positions.size;
   }
 
   private releaseHead(reason: ReleaseReason, nowMs: number): AlignerEffect<T> {
@@ -216,12 +242,13 @@ export class TimeAligner<T> {
     const pmuIds: number[] = [];
     const values: T[] = [];
     const missing: number[] = [];
-    for (const id of this.expectedSorted) {
-      const v = p.values.get(id);
-      if (v === undefined && !p.values.has(id)) missing.push(id);
+    const ids = this.expectedSorted;
+    const at = this.orderedPositions();
+    for (let i = 0; i < ids.length; i += 1) {
+      if (!p.has(at[i])) missing.push(ids[i]);
       else {
-        pmuIds.push(id);
-        values.push(v as T);
+        pmuIds.push(ids[i]);
+        values.push(p.get(at[i]));
       }
     }
     const skipped = this.lastReleasedSlot === undefined ? 0 : p.slot - this.lastReleasedSlot - 1;
@@ -238,6 +265,15 @@ export class TimeAligner<T> {
       releasedAtMs: nowMs,
       skippedSlotsBefore: skipped,
     };
+  }
+
+  /** The positions of the expected PMUs in ascending IDCODE order. */
+  private orderedPositions(): Int32Array {
+    if (this.sortedPositions === undefined) {
+      const positions = this.positions;
+      this.sortedPositions = Int32Array.from(this.expectedSorted, (id) => positions.get(id) as number);
+    }
+    return this.sortedPositions;
   }
 
   private count(s: AlignedSnapshot<T>): void {
