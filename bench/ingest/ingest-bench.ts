@@ -10,7 +10,8 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { LocalProcess } from '@gridcloud/supervision';
+import path from 'node:path';
+import { LocalProcess, PROJECT_ROOT } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from '../../test/support/app-entries';
 import { casePath } from '../../test/support/data-files';
 
@@ -25,6 +26,8 @@ export interface IngestBenchOptions {
   readonly workers: number;
   /** pmu-sim processes sharing the PMUs (disjoint IDCODE ranges): one simulator tops out below the loads measured. */
   readonly simProcesses: number;
+  /** When set, the ingest process writes a V8 CPU profile (`--cpu-prof`) into this directory when it stops. */
+  readonly cpuProfDir?: string;
 }
 
 export const DEFAULT_INGEST_BENCH: IngestBenchOptions = {
@@ -186,13 +189,19 @@ function startIngest(o: IngestBenchOptions, readies: readonly Record<string, unk
       `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
     ]),
   );
-  return LocalProcess.tsx(INGEST_ENTRY, [
+  const args = [
     ...targets,
     ...['--fps', String(o.fps), '--align-window-ms', String(o.alignWindowMs)],
     ...['--max-pmus', String(o.pmus), '--max-pmus-per-source', String(o.pmus)],
     ...['--workers', String(o.workers), '--config-timeout-ms', String(CONFIG_TIMEOUT_MS)],
     ...['--stats-interval-ms', '1000', '--http-port', 'off'],
-  ]);
+  ];
+  if (o.cpuProfDir === undefined) return LocalProcess.tsx(INGEST_ENTRY, args);
+  // Node refuses --cpu-prof in NODE_OPTIONS, so the profiled ingest is started with node's own flags.
+  return LocalProcess.spawn(
+    [process.execPath, '--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--import', 'tsx', INGEST_ENTRY, ...args],
+    { cwd: PROJECT_ROOT, env: { TSX_TSCONFIG_PATH: path.join(PROJECT_ROOT, 'tsconfig.json') } },
+  );
 }
 
 function summarise(

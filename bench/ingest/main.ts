@@ -2,12 +2,13 @@
  * Ingest benchmark CLI:
  *
  *   npx tsx bench/ingest/main.ts [--pmus 3000] [--fps 30] [--pmus-per-stream 50] [--seconds 8]
- *     [--align-window-ms 100] [--workers 0] [--sim-processes 2] [--sweep] [--json]
+ *     [--align-window-ms 100] [--workers 0] [--sim-processes 2] [--sweep] [--json] [--cpu-prof-dir DIR]
  *
  * One run: a readable summary with the offered rate as the peer (on stderr with --json), then one JSON object as
  * the last line: offeredSamplesPerSec, alignedSamplesPerSec, completeShare, p99AlignMs, cpuPercent and rssMb per
  * process, and the rest of IngestBenchResult. `--sweep` runs SWEEP in turn and ends with one JSON line listing
- * every run and `largestHeld`: the largest offered load aligned at >= 99.9% complete snapshots.
+ * every run and `largestHeld`: the largest offered load aligned at >= 99.9% complete snapshots. `--cpu-prof-dir DIR`
+ * has the ingest process (only) write a V8 CPU profile into DIR when it stops.
  */
 import {
   DEFAULT_INGEST_BENCH,
@@ -47,6 +48,17 @@ function flag(name: string, fallback: number, min: number, max: number): number 
   return v;
 }
 
+function stringFlag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) {
+    process.stderr.write(`bench/ingest: --${name} needs a value\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
 function summary(o: IngestBenchOptions, r: IngestBenchResult): string {
   return (
     `ingest: ${r.pmus} PMUs in ${Math.ceil(r.pmus / o.pmusPerStream)} streams at ${r.fps} fps over TCP, ` +
@@ -74,6 +86,7 @@ async function main(): Promise<void> {
     alignWindowMs: flag('align-window-ms', d.alignWindowMs, 0, 10_000),
     workers: flag('workers', DEFAULT_WORKERS, 0, 64),
     simProcesses: flag('sim-processes', DEFAULT_SIM_PROCESSES, 1, 16),
+    cpuProfDir: stringFlag('cpu-prof-dir'),
   };
   const json = process.argv.includes('--json');
   const human = (line: string) => (json ? process.stderr : process.stdout).write(line);
