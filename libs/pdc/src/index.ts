@@ -23,6 +23,7 @@ export { newAlignerCounters, type AlignerCounters } from './alignment/aligner-co
 export { TimeAligner } from './alignment/time-aligner';
 export { LatencyHistogram } from './quality/latency-histogram';
 export { DataQualityStats, type DataQualityOptions } from './quality/data-quality-stats';
+export type { PmuQuality } from './quality/pmu-quality';
 export type { PmuQualityReport, QualityReport } from './quality/quality-report';
 export {
   DEFAULT_SESSION_OPTIONS,

@@ -6,11 +6,12 @@ import {
   TimeAligner,
   type AlignerEffect,
   type AlignerOptions,
+  type PmuQuality,
 } from '@gridcloud/pdc';
 import type { RawDataFrame, SnapshotSink } from '../sinks/snapshot-sink';
 import { AlignmentRate } from './alignment-rate';
 import { FrameSample, type FrameValues, type PmuSample } from './pmu-sample';
-import { PmuRegistry } from './pmu-registry';
+import { PmuRegistry, type PmuInfo } from './pmu-registry';
 import { addCounts, SourceStats } from './source-stats';
 
 /** PMU IDCODEs per decoded layout, computed once per configuration rather than per frame. */
@@ -23,6 +24,17 @@ function pmuIdsOf(layout: DataLayout): Uint16Array {
     pmuIdCache.set(layout, ids);
   }
   return ids;
+}
+
+/**
+ * What a stream's PMUs resolve to for one source, by their position in its frames: each PMU's binding and quality
+ * counters, looked up once per configuration and registry change rather than twice per sample.
+ */
+interface FrameBinding {
+  readonly source: string;
+  readonly registryVersion: number;
+  readonly infos: readonly (PmuInfo | undefined)[];
+  readonly quality: readonly (PmuQuality | undefined)[];
 }
 
 /** Shared by every sample of a PMU without analogs or digitals, so those frames copy nothing more. */
@@ -71,6 +83,8 @@ export class IngestPipeline {
   private alignerNow: TimeAligner<PmuSample>;
   /** Release time minus the snapshot's instant, since the last `takeAlignLatency`. */
   private alignLatency = new LatencyHistogram();
+  /** Per decoded layout (one per stream configuration and connection); rebuilt when the registry changes. */
+  private readonly bindings = new WeakMap<DataLayout, FrameBinding>();
 
   constructor(
     private readonly options: PipelineOptions,
@@ -146,6 +160,7 @@ export class IngestPipeline {
     this.sink.publishFrame?.(rawFrameOf(view, arrivalMs));
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
+    const binding = this.bindingOf(layout, ids, source);
     // One copy of the frame's phasors, analogs and digitals; each PMU's sample views its own range of them.
     const values: FrameValues = {
       phasors: view.phasors.slice(),
@@ -156,9 +171,10 @@ export class IngestPipeline {
       digitalStart: layout.digitalStart,
     };
     let decimated = false;
+    const latencyMs = arrivalMs - view.time * 1000;
     for (let p = 0; p < layout.numPmu; p += 1) {
-      const info = this.registry.get(ids[p]);
-      if (info === undefined || info.source !== source) {
+      const info = binding.infos[p];
+      if (info === undefined) {
         src.refuse('unbound-sample');
         continue;
       }
@@ -166,7 +182,11 @@ export class IngestPipeline {
         decimated = true;
         continue;
       }
-      this.place(view, p, ids[p], fraction, values, arrivalMs, src);
+      const stat = view.stat[p];
+      const quality = binding.quality[p];
+      if (quality !== undefined) quality.recordFrame(latencyMs, view.timeQualityCode, stat, arrivalMs);
+      else this.quality.recordFrame(ids[p], latencyMs, view.timeQualityCode, stat, arrivalMs);
+      if (!unusable(stat)) this.place(view, p, ids[p], fraction, values, arrivalMs, src);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -222,18 +242,14 @@ export class IngestPipeline {
     arrivalMs: number,
     src: SourceStats,
   ): void {
-    const stat = view.stat[p];
-    const tq = view.timeQualityCode;
-    this.quality.recordFrame(idcode, arrivalMs - view.time * 1000, tq, stat, arrivalMs);
-    if (unusable(stat)) return;
     const sample = new FrameSample(
       idcode,
       view.idcode,
       view.soc,
       view.fracsec,
       fraction,
-      stat,
-      tq,
+      view.stat[p],
+      view.timeQualityCode,
       view.freq[p],
       view.dfreq[p],
       arrivalMs,
@@ -242,6 +258,21 @@ export class IngestPipeline {
     );
     // The sample is its own timed frame (pmuId, soc, fraction, arrivalMs, value).
     this.apply(this.aligner.offer(sample, arrivalMs), src);
+  }
+
+  /** The stream's PMUs as bound now: a PMU bound to another source (or to none) has no entry. */
+  private bindingOf(layout: DataLayout, ids: Uint16Array, source: string): FrameBinding {
+    const cached = this.bindings.get(layout);
+    if (cached !== undefined && cached.source === source && cached.registryVersion === this.registry.version)
+      return cached;
+    const infos = Array.from(ids, (id) => {
+      const info = this.registry.get(id);
+      return info !== undefined && info.source === source ? info : undefined;
+    });
+    const quality = Array.from(ids, (id, p) => (infos[p] === undefined ? undefined : this.quality.tracker(id)));
+    const binding = { source, registryVersion: this.registry.version, infos, quality };
+    this.bindings.set(layout, binding);
+    return binding;
   }
 
   /** How far a frame's time is from the nearest alignment instant, in alignment periods (0 to 0.5). */

@@ -30,6 +30,14 @@ export class DataQualityStats {
     this.pmu(pmuId)?.recordFrame(latencyMs, timeQualityCode, stat, arrivalMs);
   }
 
+  /**
+   * The counters of one PMU, created while fewer than `maxPmus` are tracked; undefined past that. A caller that
+   * records many frames of the same PMUs may keep them rather than look each PMU up per frame.
+   */
+  tracker(pmuId: number): PmuQuality | undefined {
+    return this.pmu(pmuId);
+  }
+
   recordMissing(pmuId: number): void {
     const p = this.pmu(pmuId);
     if (p !== undefined) p.missing += 1;
