@@ -190,7 +190,9 @@ describe('ingest with pmu-sim over TCP and UDP (processes)', () => {
 describe('ingest asking a UDP pmu-sim for its configuration, with analogs and breaker words (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-udp-ask-'));
   const procs: LocalProcess[] = [];
-  const TRIP_S = 8;
+  // Late enough that ingest, started a second after the simulator, is up and configured before the trip even when
+  // a loaded machine makes its start take several seconds (at 8 s no sample before the trip arrived under load 20).
+  const TRIP_S = 15;
   let snapshots: SnapshotLine[] = [];
   let report = {} as IngestReport;
   let simReport: Record<string, unknown> = {};
