@@ -199,7 +199,15 @@ function startIngest(o: IngestBenchOptions, readies: readonly Record<string, unk
   if (o.cpuProfDir === undefined) return LocalProcess.tsx(INGEST_ENTRY, args);
   // Node refuses --cpu-prof in NODE_OPTIONS, so the profiled ingest is started with node's own flags.
   return LocalProcess.spawn(
-    [process.execPath, '--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--import', 'tsx', INGEST_ENTRY, ...args],
+    [
+      process.execPath,
+      '--cpu-prof',
+      `--cpu-prof-dir=${o.cpuProfDir}`,
+      '--import',
+      'tsx',
+      INGEST_ENTRY,
+      ...args,
+    ],
     { cwd: PROJECT_ROOT, env: { TSX_TSCONFIG_PATH: path.join(PROJECT_ROOT, 'tsconfig.json') } },
   );
 }

@@ -8,7 +8,13 @@
  *
  *   npx tsx bench/ingest/pipeline-bench.ts [--pmus 10000] [--fps 60] [--pmus-per-stream 50] [--seconds 10] [--json]
  */
-import { buildConfig, crcCcitt, encodeFrame, dataFrameFromMeasurements, StreamDecoder } from '@gridcloud/c37118';
+import {
+  buildConfig,
+  crcCcitt,
+  encodeFrame,
+  dataFrameFromMeasurements,
+  StreamDecoder,
+} from '@gridcloud/c37118';
 import type { ConfigFrame } from '@gridcloud/c37118';
 import { IngestPipeline } from '../../apps/ingest/src/pipeline/ingest-pipeline';
 import type { Snapshot, SnapshotSink } from '../../apps/ingest/src/sinks/snapshot-sink';
@@ -104,7 +110,11 @@ function feed(
   return spent;
 }
 
-function runDecoderOnly(o: PipelineBenchOptions, cfgs: readonly ConfigFrame[], frames: Uint8Array[][]): number {
+function runDecoderOnly(
+  o: PipelineBenchOptions,
+  cfgs: readonly ConfigFrame[],
+  frames: Uint8Array[][],
+): number {
   let views = 0;
   const ds = cfgs.map((c) => {
     const d = new StreamDecoder({ maxFrameBytes: MAX_FRAME_BYTES }, { onData: () => (views += 1) });
@@ -123,7 +133,13 @@ function runPipeline(
 ): { us: number; sink: CountingSink } {
   const sink = new CountingSink();
   const pipeline = new IngestPipeline(
-    { framesPerSecond: o.fps, alignWindowMs: 100, maxPendingSnapshots: 64, maxFutureMs: 2000, maxPmus: o.pmus },
+    {
+      framesPerSecond: o.fps,
+      alignWindowMs: 100,
+      maxPendingSnapshots: 64,
+      maxFutureMs: 2000,
+      maxPmus: o.pmus,
+    },
     sink,
   );
   let now = 0;

@@ -269,7 +269,9 @@ export class IngestPipeline {
       const info = this.registry.get(id);
       return info !== undefined && info.source === source ? info : undefined;
     });
-    const quality = Array.from(ids, (id, p) => (infos[p] === undefined ? undefined : this.quality.tracker(id)));
+    const quality = Array.from(ids, (id, p) =>
+      infos[p] === undefined ? undefined : this.quality.tracker(id),
+    );
     const binding = { source, registryVersion: this.registry.version, infos, quality };
     this.bindings.set(layout, binding);
     return binding;
