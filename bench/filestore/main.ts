@@ -1,13 +1,16 @@
 /**
  * The file store benchmark:
  *
- *   npm run -s bench:filestore -- [--json] [--rounds 3] [--files 12] [--batches-per-file 10] [--batch-records 1000]
- *     [--record-bytes 256] [--concurrency 6] [--replicas 3] [--ack-replicas 2] [--reads 200] [--no-influx]
+ *   npm run -s bench:filestore -- [--json] [--rounds 3] [--files 24] [--batches-per-file 5] [--batch-records 1000]
+ *     [--record-bytes 256] [--concurrency 24] [--replicas 3] [--ack-replicas 2] [--reads 200] [--no-influx]
  *
  * Append throughput through real replica processes over HTTP, in memory and durable, against in the same run the
  * raw limit (the same bytes appended to a local file, fsync per batch when durable) and InfluxDB 1.x (the same
  * records as line-protocol points, 5,000 per write; started with scripts/services.mjs when it is not running);
- * temporal read latency p50/p99. The peers run interleaved, round after round, after one warm-up round, and each
+ * temporal read latency p50/p99. `concurrency` appenders (one file each at a time, one batch after another, HTTP
+ * keep-alive) offer the load as many PMU writers would; InfluxDB gets the same number of writers. A third bound is
+ * measured beside them: the same bytes sent over plain loopback TCP to `replicas - 1` other processes
+ * (`tcpFanOutMBPerSec`), what the issuing replica's multicast to the others costs at the least on this machine. The peers run interleaved, round after round, after one warm-up round, and each
  * figure is the median over the rounds, so a machine whose load changes during the run skews them alike. The last
  * line is the JSON of the issue's Bar.
  */
@@ -16,6 +19,7 @@ import { serviceAddresses } from '../../scripts/services-config.mjs';
 import { up } from '../../scripts/services.mjs';
 import { createInfluxDatabase, dropInfluxDatabase, influxRecordsPerSec } from './influx-peer';
 import { rawAppendMBPerSec } from './raw-append';
+import { tcpFanOutMBPerSec } from './tcp-fanout';
 import { percentile, StoreUnderTest } from './store-run';
 import { makeWorkload, withPrefix, type Workload } from './workload';
 
@@ -48,6 +52,7 @@ interface Rounds {
   rawMemory: number[];
   rawDurable: number[];
   influx: number[];
+  tcpFanOut: number[];
 }
 
 async function influxUrl(): Promise<string | null> {
@@ -64,6 +69,7 @@ async function runRound(
   stores: { memory: StoreUnderTest; durable: StoreUnderTest },
   influx: string | null,
   concurrency: number,
+  fanOutPeers: number,
   out: Rounds,
 ): Promise<void> {
   if (influx !== null) out.influx.push(await influxRecordsPerSec(workload, influx, concurrency));
@@ -71,6 +77,7 @@ async function runRound(
   out.rawMemory.push(rawAppendMBPerSec(workload, false));
   out.durable.push(workload.records / (await stores.durable.appendSeconds(workload)));
   out.rawDurable.push(rawAppendMBPerSec(workload, true));
+  if (fanOutPeers > 0) out.tcpFanOut.push(await tcpFanOutMBPerSec(workload, fanOutPeers));
 }
 
 function figures(
@@ -95,10 +102,20 @@ function figures(
   };
 }
 
+const fanOut = (mb: number | undefined): string => (mb === undefined ? '-' : mb.toFixed(0));
+
+/** The loopback TCP fan-out bound and the in-memory store's share of it (null with one replica). */
+function fanOutFigures(rounds: Rounds, bytesPerRecord: number): Record<string, number | null> {
+  if (rounds.tcpFanOut.length === 0) return { tcpFanOutMBPerSec: null, ratioTcpFanOut: null };
+  const bound = median(rounds.tcpFanOut);
+  const storeMB = (median(rounds.memory) * bytesPerRecord) / 1e6;
+  return { tcpFanOutMBPerSec: round(bound), ratioTcpFanOut: round(storeMB / bound) };
+}
+
 async function main(): Promise<void> {
   const shape = {
-    files: flag('files', 12, 1, 10_000),
-    batchesPerFile: flag('batches-per-file', 10, 1, 100_000),
+    files: flag('files', 24, 1, 10_000),
+    batchesPerFile: flag('batches-per-file', 5, 1, 100_000),
     batchRecords: flag('batch-records', 1000, 1, 10_000),
     recordBytes: flag('record-bytes', 256, 1, 1_000_000),
   };
@@ -106,7 +123,7 @@ async function main(): Promise<void> {
     rounds: flag('rounds', 3, 1, 100),
     replicas: flag('replicas', 3, 1, 9),
     ackReplicas: flag('ack-replicas', 2, 1, 9),
-    concurrency: flag('concurrency', 6, 1, 256),
+    concurrency: flag('concurrency', 24, 1, 256),
     reads: flag('reads', 200, 1, 100_000),
   };
   const base = makeWorkload(shape, 'bench');
@@ -121,13 +138,23 @@ async function main(): Promise<void> {
     },
   );
   try {
-    const rounds: Rounds = { memory: [], durable: [], rawMemory: [], rawDurable: [], influx: [] };
-    const warmUp: Rounds = { memory: [], durable: [], rawMemory: [], rawDurable: [], influx: [] };
+    const empty = (): Rounds => ({
+      memory: [],
+      durable: [],
+      rawMemory: [],
+      rawDurable: [],
+      influx: [],
+      tcpFanOut: [],
+    });
+    const rounds = empty();
+    const warmUp = empty();
+    const fanOutPeers = run.replicas - 1;
     await runRound(
       withPrefix(base, 'bench', 'warm-up'),
       { memory, durable },
       influx,
       run.concurrency,
+      fanOutPeers,
       warmUp,
     );
     for (let r = 0; r < run.rounds; r++) {
@@ -136,12 +163,14 @@ async function main(): Promise<void> {
         { memory, durable },
         influx,
         run.concurrency,
+        fanOutPeers,
         rounds,
       );
       log(
         `round ${r}: in memory ${Math.round(rounds.memory[r])} records/s, durable ${Math.round(rounds.durable[r])}, ` +
           `InfluxDB ${influx === null ? '-' : Math.round(rounds.influx[r])}; raw ${rounds.rawMemory[r].toFixed(0)} MB/s, ` +
-          `raw with fsync per batch ${rounds.rawDurable[r].toFixed(1)} MB/s; load ${load()}`,
+          `raw with fsync per batch ${rounds.rawDurable[r].toFixed(1)} MB/s, ` +
+          `TCP fan-out to ${fanOutPeers} ${fanOut(rounds.tcpFanOut[r])} MB/s; load ${load()}`,
       );
     }
     const last = withPrefix(base, 'bench', `round-${run.rounds - 1}`);
@@ -151,6 +180,7 @@ async function main(): Promise<void> {
     const result = {
       ...figures(rounds.memory, rounds.rawMemory, rounds.influx, bytesPerRecord, memoryReads),
       durable: figures(rounds.durable, rounds.rawDurable, rounds.influx, bytesPerRecord, durableReads),
+      ...fanOutFigures(rounds, bytesPerRecord),
       records: base.records,
       recordBytes: shape.recordBytes,
       batchRecords: shape.batchRecords,
