@@ -124,7 +124,9 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       ),
       CONFIGURE_LIMIT_MS,
       `ingest did not see all ${o.pmus} PMU configurations within ${CONFIGURE_LIMIT_MS} ms`,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; ${configureProgress(ingest, sims)}`);
+    });
     await sleep(WARMUP_S * 1000);
     const from = { ingest: ingest.lines.length, sims: sims.map((sim) => sim.lines.length), at: Date.now() };
     const cpu0 = { ingest: cpuMsOf(ingest.pid), sim: sumOf(sims, (sim) => cpuMsOf(sim.pid)) };
@@ -151,6 +153,24 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
   }
+}
+
+/** Where configuration stood: the ingest's last stats (PMUs configured, sources' totals) and the simulators' lag. */
+function configureProgress(ingest: LocalProcess, sims: readonly LocalProcess[]): string {
+  const last = ingest.lines.filter((l) => l.event === 'stats').at(-1) as Record<string, unknown> | undefined;
+  const simLag = sims.map((sim) => {
+    const s = sim.lines.filter((l) => l.event === 'stats').at(-1) as unknown as SimStats | undefined;
+    return s?.eventLoopDelayMs.p99;
+  });
+  return (
+    `last ingest stats: ${JSON.stringify({
+      expectedPmus: last?.expectedPmus,
+      sources: last?.sources,
+      connectionErrors: last?.connectionErrors,
+      disconnects: last?.disconnects,
+      rejectedFrames: last?.rejectedFrames,
+    })}; ` + `simulators' event-loop p99 ms ${JSON.stringify(simLag)}`
+  );
 }
 
 function sumOf<T>(items: readonly T[], f: (item: T) => number): number {
