@@ -42,6 +42,9 @@ export class TimeAligner<T> {
   /** Slots of `pending`, ascending; appends are the common case. */
   private readonly order: number[] = [];
   private lastReleasedSlot: number | undefined;
+  /** The slot the last frame went to, and its pending snapshot: a stream's frames come in runs of the same slot. */
+  private recentSlot = Number.NaN;
+  private recentTarget: PendingSnapshot<T> | undefined;
 
   constructor(options: AlignerOptions) {
     this.options = validateAlignerOptions(options);
@@ -97,7 +100,7 @@ export class TimeAligner<T> {
     if (this.lastReleasedSlot !== undefined && slot <= this.lastReleasedSlot) return [this.late(frame, slot)];
     // The common case, a frame for an open slot that releases nothing, allocates nothing.
     let out: AlignerEffect<T>[] | undefined;
-    let target = this.pending.get(slot);
+    let target = slot === this.recentSlot ? this.recentTarget : this.pending.get(slot);
     if (target === undefined) {
       out = [];
       target = this.open(slot, frame.arrivalMs, nowMs, out);
@@ -106,6 +109,8 @@ export class TimeAligner<T> {
         return out;
       }
     }
+    this.recentSlot = slot;
+    this.recentTarget = target;
     // refusalOf returned nothing, so the PMU is expected and has a position.
     const at = position as number;
     if (target.has(at)) {
@@ -228,6 +233,7 @@ export class TimeAligner<T> {
     const p = this.pending.get(slot);
     invariant(p !== undefined, 'ordered slot has its pending snapshot');
     this.pending.delete(slot);
+    if (slot === this.recentSlot) this.recentTarget = undefined;
     invariant(
       this.lastReleasedSlot === undefined || slot > this.lastReleasedSlot,
       'snapshots leave in timestamp order',
