@@ -6,7 +6,11 @@ import { SnapshotHub } from '../sinks/snapshot-hub';
 import { testConfig, testDataFrame } from '../testing/frames';
 import { UdpListener, type UdpLimits } from './udp-listener';
 
-const IDLE_MS = 20;
+/**
+ * Long enough that the second sender's datagram comes while the first still holds the only slot, even on a loaded
+ * machine (at 20 ms the first was sometimes forgotten already and the second was not refused).
+ */
+const IDLE_MS = 400;
 
 function send(socket: dgram.Socket, bytes: Uint8Array, port: number): Promise<void> {
   return new Promise((resolve) => socket.send(bytes, port, '127.0.0.1', () => resolve()));
