@@ -3,6 +3,7 @@
  *
  *   npm run -s bench:filestore -- [--json] [--rounds 3] [--files 24] [--batches-per-file 5] [--batch-records 1000]
  *     [--record-bytes 256] [--concurrency 24] [--replicas 3] [--ack-replicas 2] [--reads 200] [--no-influx]
+ *     [--commits-in-flight N (the replicas' --max-commits-in-flight; their default when 0)]
  *
  * Append throughput through real replica processes over HTTP, in memory and durable, against in the same run the
  * raw limit (the same bytes appended to a local file, fsync per batch when durable) and InfluxDB 1.x (the same
@@ -125,11 +126,17 @@ async function main(): Promise<void> {
     ackReplicas: flag('ack-replicas', 2, 1, 9),
     concurrency: flag('concurrency', 24, 1, 256),
     reads: flag('reads', 200, 1, 100_000),
+    commitsInFlight: flag('commits-in-flight', 0, 0, 1_024),
   };
   const base = makeWorkload(shape, 'bench');
   log(`${base.records} records (${(base.bytes / 1e6).toFixed(1)} MB) per round and peer; load ${load()}`);
   const influx = await influxUrl();
-  const storeOptions = { replicas: run.replicas, ackReplicas: run.ackReplicas, concurrency: run.concurrency };
+  const storeOptions = {
+    replicas: run.replicas,
+    ackReplicas: run.ackReplicas,
+    concurrency: run.concurrency,
+    commitsInFlight: run.commitsInFlight,
+  };
   const memory = await StoreUnderTest.start({ ...storeOptions, durable: false });
   const durable = await StoreUnderTest.start({ ...storeOptions, durable: true }).catch(
     async (error: unknown) => {

@@ -9,6 +9,8 @@ export interface StoreOptions {
   readonly replicas: number;
   readonly ackReplicas: number;
   readonly concurrency: number;
+  /** The replicas' --max-commits-in-flight (their default when 0). */
+  readonly commitsInFlight: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export class StoreUnderTest {
       replicas: o.replicas,
       durable: o.durable,
       ackReplicas: o.ackReplicas,
+      extraArgs: o.commitsInFlight > 0 ? ['--max-commits-in-flight', String(o.commitsInFlight)] : [],
     });
     const urls = set.urls;
     const clients = Array.from({ length: o.concurrency }, (_, w) => {

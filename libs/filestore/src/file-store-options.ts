@@ -24,6 +24,9 @@ export interface FileStoreOptions {
   readonly maxCommitRecords?: number;
   /** Message bytes of one group commit at most (default 2 MiB, at most 3 MiB); a single append still goes alone. */
   readonly maxCommitBytes?: number;
+  /** Group commits this replica has out at once before a commit that is not full waits for one to complete
+   *  (default 4): under load, commits then grow instead of multiplying. A full commit always goes. */
+  readonly maxCommitsInFlight?: number;
   /** Appends issued at this replica and not acknowledged yet; one more fails with FileStoreOverloadError (default 1,024). */
   readonly maxPendingAppends?: number;
   /** How long an append waits for its acknowledgements (default 10,000 ms). */
@@ -58,6 +61,7 @@ const BOUNDS = {
   maxCommitAppends: { value: 64, min: 1, max: MAX_COMMIT_APPENDS_LIMIT },
   maxCommitRecords: { value: 20_000, min: 1, max: 1_000_000 },
   maxCommitBytes: { value: 2 * MIB, min: 1, max: MAX_BATCH_BYTES_LIMIT },
+  maxCommitsInFlight: { value: 4, min: 1, max: 1_024 },
   maxPendingAppends: { value: 1_024, min: 1, max: 1_000_000 },
   appendTimeoutMs: { value: 10_000, min: 1, max: 600_000 },
   maxSegmentBytes: { value: 64 * MIB, min: 4096, max: 2 ** 40 },

@@ -73,6 +73,14 @@ export const FILESTORE_SETTINGS = settingsSchema(
       unit: 'bytes',
       default: 2 * MIB,
     }),
+    maxCommitsInFlight: setting.int({
+      flag: 'max-commits-in-flight',
+      doc: 'group commits out at once before a commit that is not full waits for one of them to complete',
+      min: 1,
+      max: 1_024,
+      unit: 'commits',
+      default: 4,
+    }),
     maxPendingAppends: setting.int({
       flag: 'max-pending-appends',
       doc: 'appends taken by this replica and not acknowledged yet; past it an append is answered 503',

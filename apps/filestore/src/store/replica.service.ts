@@ -71,6 +71,7 @@ export class ReplicaService implements OnApplicationBootstrap, BeforeApplication
       maxCommitAppends: this.settings.maxCommitAppends,
       maxCommitRecords: this.settings.maxCommitRecords,
       maxCommitBytes: this.settings.maxCommitBytes,
+      maxCommitsInFlight: this.settings.maxCommitsInFlight,
       appendTimeoutMs: this.settings.appendTimeoutMs,
     });
   }

@@ -5,6 +5,8 @@ export interface CommitBounds {
   readonly maxCommitAppends: number;
   readonly maxCommitRecords: number;
   readonly maxCommitBytes: number;
+  /** Commits out at once before a commit that is not full waits for one of them to complete. */
+  readonly maxCommitsInFlight: number;
 }
 
 /** What an append gets back from its commit: every replica's answer, and its own place in the commit. */
@@ -22,14 +24,17 @@ interface Waiting {
 /**
  * Group commit at the replica that takes appends: the appends that arrive in one turn of the event loop (many
  * clients, many files) go out as one ordered multicast once the turn ends, or as soon as one more would pass a
- * bound. One round trip through the group and one fsync pass at each replica then serve all of them. A commit
- * always takes at least one append, so an append as large as maxBatchBytes still goes (alone).
+ * bound. One round trip through the group and one fsync pass at each replica then serve all of them. While
+ * maxCommitsInFlight commits are out, a commit that is not full keeps collecting until one of them completes: under
+ * load, commits grow instead of multiplying. A commit always takes at least one append, so an append as large as
+ * maxBatchBytes still goes (alone).
  */
 export class AppendCommitter {
   private open: Waiting[] = [];
   private records = 0;
   private bytes = COMMIT_HEADER_BYTES;
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly bounds: CommitBounds,
@@ -65,8 +70,13 @@ export class AppendCommitter {
     // setImmediate runs after the poll phase: every request body read in this turn has joined the commit by then.
     setImmediate(() => {
       this.scheduled = false;
-      this.flush();
+      if (this.inFlight < this.bounds.maxCommitsInFlight) this.flush();
     });
+  }
+
+  private completed(): void {
+    this.inFlight--;
+    if (!this.scheduled && this.inFlight < this.bounds.maxCommitsInFlight) this.flush();
   }
 
   private flush(): void {
@@ -75,15 +85,18 @@ export class AppendCommitter {
     this.open = [];
     this.records = 0;
     this.bytes = COMMIT_HEADER_BYTES;
+    this.inFlight++;
     let sent: Promise<unknown[]>;
     try {
       sent = this.send(commit.map((w) => w.entry));
     } catch (error) {
       sent = Promise.reject(error);
     }
-    sent.then(
-      (replies) => commit.forEach((w, index) => w.resolve({ replies, index })),
-      (error: unknown) => commit.forEach((w) => w.reject(error)),
-    );
+    sent
+      .then(
+        (replies) => commit.forEach((w, index) => w.resolve({ replies, index })),
+        (error: unknown) => commit.forEach((w) => w.reject(error)),
+      )
+      .finally(() => this.completed());
   }
 }
