@@ -5,6 +5,9 @@
  * and adds ERRORS_PER_TRIAL errors of 20-50 sigma, in random directions, to distinct measurements: any row
  * (`--plant all`, the default), only rows neither critical nor in a critical pair (`--plant noncritical`), or
  * rows redrawn until the trial is identifiable (`--plant identifiable`, the fair measure on enough trials).
+ * `--plant conforming` runs the three setups with strongly interacting, conforming errors instead (planting.ts:
+ * two errors on rows of residual correlation 0.7-0.99, turned to reinforce on a good row or to mask each other,
+ * the third anywhere), redrawn until identifiable.
  * Every trial is classed by what the data can tell of its errors (identifiability.ts): the rates on the
  * 'identifiable' trials are the fair measure; the others are counted apart.
  *
@@ -36,7 +39,13 @@ import {
 import { classifyPlanted, IDENTIFIABILITY, trialClass, type Identifiability } from './identifiability';
 import { legacyRun, loadLegacyGrid, LEGACY_GRID_COMMIT, type LegacyRun } from './legacy-grid';
 import { plainLnr } from './plain-lnr';
-import { plantRows, type ErrorPattern } from './planting';
+import {
+  plantRows,
+  type ErrorPattern,
+  type PlantedRows,
+  type ConformingPivot,
+  conformingPivots,
+} from './planting';
 import { addTrial, emptyTally, summary, type TallyByClass, type TrialOutcome } from './trial-score';
 import { casePath } from '../../test/support/data-files';
 
@@ -49,11 +58,14 @@ interface Setup {
   readonly zeroInjection: boolean;
   readonly errors: ErrorPattern;
 }
-const SETUPS: Setup[] = (['independent', 'interacting'] as const).flatMap((errors) => [
-  { placement: 'redundant', zeroInjection: false, errors },
-  { placement: 'greedy', zeroInjection: false, errors },
-  { placement: 'greedy', zeroInjection: true, errors },
-]);
+/** The setups of a run: both placements, the greedy one also with zero-injection constraints, per pattern. */
+function setupsFor(patterns: readonly ErrorPattern[]): Setup[] {
+  return patterns.flatMap((errors) => [
+    { placement: 'redundant', zeroInjection: false, errors },
+    { placement: 'greedy', zeroInjection: false, errors },
+    { placement: 'greedy', zeroInjection: true, errors },
+  ]);
+}
 /** Options of the methods that run through today's estimator ('old' runs the old code, 'plain' its own loop). */
 const METHODS: Record<string, Partial<EstimatorOptions>> = {
   plain: {},
@@ -94,14 +106,14 @@ function rmsError(
 /** The planted rows, their sizes in sigmas, and the frame with the errors added. */
 function plantErrors(
   set: { re: Float64Array; im: Float64Array },
-  rows: readonly number[],
+  { rows, angles }: PlantedRows,
   random: SeededRandom,
 ): Frame & { sizes: number[] } {
   const zRe = set.re.slice();
   const zIm = set.im.slice();
-  const sizes = rows.map((r) => {
+  const sizes = rows.map((r, k) => {
     const sigmas = MIN_ERROR_SIGMAS + (MAX_ERROR_SIGMAS - MIN_ERROR_SIGMAS) * random.next();
-    const angle = 2 * Math.PI * random.next();
+    const angle = angles === undefined ? 2 * Math.PI * random.next() : angles[k];
     zRe[r] += SIGMA_PU * sigmas * Math.cos(angle);
     zIm[r] += SIGMA_PU * sigmas * Math.sin(angle);
     return sigmas;
@@ -120,11 +132,13 @@ function drawTrial(
   model: MeasurementModel,
   net: Network,
   set: { re: Float64Array; im: Float64Array },
+  conforming: ConformingPivot[],
   classOf: (rows: readonly number[], sizes: readonly number[]) => Identifiability,
 ): { planted: number[]; frame: Frame; cls: Identifiability } {
   for (let draw = 1; ; draw++) {
-    const planted = plantRows(setup.errors, random, eligible.rows, ERRORS_PER_TRIAL, model, net);
-    const frame = plantErrors(set, planted, random);
+    const drawn = plantRows(setup.errors, random, eligible.rows, ERRORS_PER_TRIAL, model, net, conforming);
+    const planted = drawn.rows;
+    const frame = plantErrors(set, drawn, random);
     const cls = classOf(planted, frame.sizes);
     if (!eligible.identifiableOnly || cls === 'identifiable' || draw >= MAX_DRAWS_PER_TRIAL)
       return { planted, frame, cls };
@@ -186,7 +200,7 @@ function runSetup(
   const rows = Array.from({ length: model.rowCount }, (_, r) => r);
   const eligible = {
     rows: plant === 'all' ? rows : rows.filter((r) => !unseen.has(r)),
-    identifiableOnly: plant === 'identifiable',
+    identifiableOnly: plant === 'identifiable' || plant === 'conforming',
   };
   const base = {
     ...DEFAULT_ESTIMATOR_OPTIONS,
@@ -205,12 +219,23 @@ function runSetup(
     METHOD_NAMES.map((m) => [m, []]),
   );
   const threshold = rig.estimators.lnr.identificationThreshold(false, model.rowCount);
+  const conforming =
+    setup.errors === 'conforming'
+      ? conformingPivots(rig.estimators.lnr, eligible.rows, threshold, MIN_ERROR_SIGMAS)
+      : [];
   for (let trial = 0; trial < trials; trial++) {
     const set = synthesizeMeasurements(net, truth, pmus, SIGMA_PU, random);
-    const { planted, frame, cls } = drawTrial(setup, random, eligible, model, net, set, (rows, sizes) =>
-      trialClass(classifyPlanted(rig.estimators.lnr, rows, sizes, threshold)),
+    const { planted, frame, cls } = drawTrial(
+      setup,
+      random,
+      eligible,
+      model,
+      net,
+      set,
+      conforming,
+      (rows, sizes) => trialClass(classifyPlanted(rig.estimators.lnr, rows, sizes, threshold)),
     );
-    if (plant === 'identifiable' && cls !== 'identifiable')
+    if (eligible.identifiableOnly && cls !== 'identifiable')
       throw new Error(`no identifiable trial in ${MAX_DRAWS_PER_TRIAL} draws (${setup.placement})`);
     const cleanRms = rmsError(rig.estimators.lnr.estimate(set.re, set.im), t);
     for (const name of METHOD_NAMES) {
@@ -275,15 +300,16 @@ async function main(): Promise<void> {
   if (!Number.isInteger(trials) || trials < 1 || trials > 10_000)
     throw new Error(`--trials must be an integer in [1, 10000], got ${argValue('--trials', '')}`);
   const plant = argValue('--plant', 'all');
-  if (plant !== 'all' && plant !== 'noncritical' && plant !== 'identifiable')
-    throw new Error(`--plant must be all, noncritical or identifiable, got ${plant}`);
+  if (!['all', 'noncritical', 'identifiable', 'conforming'].includes(plant))
+    throw new Error(`--plant must be all, noncritical, identifiable or conforming, got ${plant}`);
+  const patterns: ErrorPattern[] = plant === 'conforming' ? ['conforming'] : ['independent', 'interacting'];
   const name = argValue('--case', 'case2869pegase');
   const text = readFileSync(casePath(name), 'utf8');
   const net = new Network(parseMatpowerCase(text, `${name}.m`));
   const { grid, folder } = await loadLegacyGrid();
   try {
     const legacy = (model: MeasurementModel): LegacyRun => legacyRun(grid, text, `${name}.m`, model);
-    const results = SETUPS.map((setup) => runSetup(net, setup, trials, plant, legacy));
+    const results = setupsFor(patterns).map((setup) => runSetup(net, setup, trials, plant, legacy));
     for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
     const line = { case: name, errorsPerTrial: ERRORS_PER_TRIAL, plant, oldCommit: LEGACY_GRID_COMMIT };
     process.stdout.write(`${JSON.stringify({ ...line, placements: results })}\n`);
