@@ -15,10 +15,11 @@
  * (the same loop on today's model, with the setup's zero-injection constraints: plain-lnr.ts), 'lnr' (today's
  * default: each removal questioned), 'huber' (a Huber screen first), 'joint' (badDataIdentification
  * 'joint': a search over the suspects' subsets, near-twins removed as a group) and 'jointGuess' (the
- * same, the likelier twin removed alone). Per method and class: detection, exact identifications, trials
+ * same, the likelier twin removed alone) and 'jointQ' ('joint' with questionJointRemovals: each row it removed put
+ * back and re-tested with the sensitivities of the rows still in, as 'lnr' questions its removals). Per method and class: detection, exact identifications, trials
  * 'flagged' (not exact, but every error out or named in a suspect group and every good row out named with an
  * error), trials with a wrong removal (a good row out that no suspect group ties to an error), missed errors, and
- * the RMS voltage error over the clean frame's. `sameTrials`: trials only 'joint' and only the other got exact.
+ * the RMS voltage error over the clean frame's. `sameTrials`: trials only 'jointQ' and only the other got exact.
  * `--trials N` (default 20) per setup, `--case NAME`; the last line is the JSON summary.
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -73,10 +74,11 @@ const METHODS: Record<string, Partial<EstimatorOptions>> = {
   huber: { robustEstimator: 'huber' },
   joint: { badDataIdentification: 'joint' },
   jointGuess: { badDataIdentification: 'joint', removeAmbiguousGroups: false },
+  jointQ: { badDataIdentification: 'joint', questionJointRemovals: true },
 };
 const METHOD_NAMES = ['old', ...Object.keys(METHODS)];
 /** The method compared trial by trial with each other one. */
-const IMPROVED = 'joint';
+const IMPROVED = 'jointQ';
 
 interface Frame {
   readonly zRe: Float64Array;

@@ -81,6 +81,17 @@ export interface EstimatorOptions {
    * the best hypothesis goes (the likelier one, right or not).
    */
   readonly removeAmbiguousGroups: boolean;
+  /**
+   * With 'joint', each row the joint search removed is then questioned as
+   * the largest-residual loop's are: put back, kept in, the frame explained
+   * without it, and that explanation kept when it is better (no row left
+   * beyond the threshold, fewer removals, or J lower by more than the
+   * threshold). A good row that a near-twin's or a conforming pair's error
+   * got removed then comes back, re-tested with the sensitivities of the rows
+   * still in. Costs a few re-estimates per removed row, only in frames with
+   * bad data.
+   */
+  readonly questionJointRemovals: boolean;
 }
 
 export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
@@ -103,6 +114,7 @@ export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = {
   maxHypothesisRows: 4,
   maxHypotheses: 20_000,
   removeAmbiguousGroups: true,
+  questionJointRemovals: false,
 };
 
 /** Validates options at start-up, naming the option, its unit and the allowed range. */

@@ -311,20 +311,54 @@ export class LinearStateEstimator {
       screened.push(...huberOutliers(this, this.presentRows(absent), zRe, zIm));
     if (this.options.badDataIdentification === 'joint') {
       const ambiguous = new Map<number, readonly number[]>();
-      const removed = this.removeJointly(zRe, zIm, absent, screened, ambiguous);
+      let removed = this.removeJointly(zRe, zIm, absent, screened, ambiguous);
+      if (this.options.questionJointRemovals)
+        removed = [
+          ...this.questionAll(zRe, zIm, absent, this.explanationOf(zRe, zIm, absent, removed)).removed,
+        ];
       const without = withRows(absent, removed);
       return this.report(this.estimateWith(without, zRe, zIm), without, removed, ambiguous);
     }
-    let best = this.removeLargest(zRe, zIm, absent, screened, new Set());
+    const best = this.questionAll(
+      zRe,
+      zIm,
+      absent,
+      this.removeLargest(zRe, zIm, absent, screened, new Set()),
+    );
+    const missing = withRows(absent, best.removed);
+    // Questioning may have left another estimate in vRe/vIm.
+    return this.report(this.estimateWith(missing, zRe, zIm), missing, best.removed);
+  }
+
+  /** Questions the removals of `first` round after round (questionRemovals) until none gives a better explanation. */
+  private questionAll(
+    zRe: Float64Array,
+    zIm: Float64Array,
+    absent: readonly number[],
+    first: Explanation,
+  ): Explanation {
+    let best = first;
     const questioned = new Set<number>();
     for (let round = 0; round < this.options.maxBadDataRemovals; round++) {
       const next = this.questionRemovals(zRe, zIm, absent, best, questioned);
       if (next === undefined) break;
       best = next;
     }
-    const missing = withRows(absent, best.removed);
-    // Questioning may have left another estimate in vRe/vIm.
-    return this.report(this.estimateWith(missing, zRe, zIm), missing, best.removed);
+    return best;
+  }
+
+  /** The account that `removed` gives of the frame: J beyond its degrees of freedom, and whether the rest passes. */
+  private explanationOf(
+    zRe: Float64Array,
+    zIm: Float64Array,
+    absent: readonly number[],
+    removed: readonly Removal[],
+  ): Explanation {
+    const frame = this.estimateWith(withRows(absent, removed), zRe, zIm);
+    const tested = frame.suspect || this.options.normalizedResidualDetection;
+    const threshold = this.identificationThreshold(frame.suspect, frame.factor.usedRows);
+    const explained = !tested || this.largestNormalizedResidual(frame.factor, zRe, zIm).value < threshold;
+    return { removed, excess: frame.cost - frame.dof, explained };
   }
 
   /**
