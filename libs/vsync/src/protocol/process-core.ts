@@ -15,7 +15,7 @@ import { membershipService, plantedQuorum } from './gms/membership-service';
 import { buildNextView, type GroupChange } from './gms/next-view';
 import { MAX_RECORDS_PART_BYTES, PartInbox, splitCarrier, type RecordCarrier } from './gms/record-parts';
 import { ViewChangeAttempt } from './gms/view-change-attempt';
-import { joinerMayAccept, memberMayAccept } from './gms/entitlement';
+import { type Entitlement, joinerMayAccept, memberMayAccept } from './gms/entitlement';
 import { admitsChange, groupChangeRefusal, type GroupGuard } from './gms/group-admission';
 import { GroupAccessError } from './errors/group-access-error';
 import { bodySizeBytes } from './link/body-size';
@@ -136,6 +136,8 @@ export class ProcessCore {
   private readonly futureBytesByPeer = new Map<string, number>();
   /** Epochs whose own multicasts of this step still wait to be packed and sent; emptied at the end of every step. */
   private filledOutboxes: GroupEpoch[] = [];
+  /** What the entitlement rules ask of this process; made once, as it is consulted for every message received. */
+  private readonly entitlementView: Entitlement;
   private lastHeartbeatMs = -Infinity;
   private lastRequestMs = -Infinity;
 
@@ -168,6 +170,7 @@ export class ProcessCore {
     this.links = new LinkTable(this.self, this.config);
     this.parts = new PartInbox(this.config.linkBufferMessages);
     this.queries = new PendingQueries(this.config.maxPendingQueries);
+    this.entitlementView = { isMember: (p: ProcessId) => this.isMember(p), seeds: this.config.seeds };
     this.owed = new OwedReplies(this.config.maxOwedReplies);
     this.safe = new SafeSends(this.self, this.config, {
       send: (to, body) => this.isMember(to) && this.sendToMember(to, body),
@@ -486,9 +489,8 @@ export class ProcessCore {
 
   /** Whether `from` is entitled to send `body` to this process in its current role (gms/entitlement.ts). */
   private mayAccept(from: ProcessId, body: WireBody): boolean {
-    const receiver = { isMember: (p: ProcessId) => this.isMember(p), seeds: this.config.seeds };
-    if (this.role === 'member') return memberMayAccept(from, body, receiver);
-    return joinerMayAccept(from, body, receiver);
+    if (this.role === 'member') return memberMayAccept(from, body, this.entitlementView);
+    return joinerMayAccept(from, body, this.entitlementView);
   }
 
   /** Buffers records parts (returning null) and joins them to the flushOk, propose or commit they precede. */

@@ -390,7 +390,14 @@ export class VsyncProcess {
     if (refused !== undefined) return Promise.reject(refused);
     const requestId = this.nextRequestId++;
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(requestId, { type: 'multicast', group, resolve: () => resolve(), reject });
+      // The promise's own resolve, not a closure around it: a multicast settles with no value, and one function
+      // object fewer per message counts on this path.
+      this.pending.set(requestId, {
+        type: 'multicast',
+        group,
+        resolve: resolve as PendingRequest['resolve'],
+        reject,
+      });
       if (this.batch !== undefined && this.batch.group !== group) this.feedBatch();
       if (this.batch === undefined) {
         this.batch = { group, multicasts: [] };
