@@ -24,6 +24,8 @@ export const PHASE = {
 export interface Throughput {
   msgsPerSec: number;
   mbPerSec: number;
+  /** Per member (in start order), the CPU microseconds it spent per message of the phase; vsync phases only. */
+  cpuUsPerMsg?: number[];
 }
 export interface Latency {
   p50Ms: number;
@@ -129,7 +131,9 @@ export class BenchCluster {
         sending.map((m, i) => m.next((e) => e.event === 'blastStart' && e.phase === phase, marks[i])),
       ),
     );
-    return this.throughput(count * senders, elapsedNs(starts, await Promise.all(done)));
+    const ends = await Promise.all(done);
+    const cpuUsPerMsg = ends.map((e) => Math.round(((e.cpuUs as number) / (count * senders)) * 10) / 10);
+    return { ...this.throughput(count * senders, elapsedNs(starts, ends)), cpuUsPerMsg };
   }
 
   /** One message in flight from the first member; latency from the send call to delivery at each other member. */

@@ -10,6 +10,8 @@
  *                loud line on stderr, when Java cannot be had; --no-jgroups skips it on purpose).
  * Latency (p50/p99) is measured at light load (one message in flight) from the send call to delivery at each of the
  * other two members. Each member's RSS is read from /proc after the rounds. The last line printed is one JSON object:
+ * `cpuUsPerMsg` {series: [CPU microseconds per message at each member, sender first]} (medians over rounds; it
+ * depends far less on the machine's load than msgs/s, so it compares code versions on a busy machine);
  * `ratio` = orderedSend.oneSender / rawBatched.oneSender, `ratioJGroups` = orderedSend.oneSender /
  * jgroups.sequencer.oneSender, `ratioJGroupsAll` the same with all sending, `ratioPerWrite` = orderedSend.oneSender /
  * raw (the old figure); `load` is the 1-minute load average before and after (the machine is shared: compare
@@ -157,6 +159,21 @@ type Series =
   | 'fifoAll';
 type Round = Partial<Record<Series, number>>;
 
+/** Per vsync series, each round's CPU microseconds per message at every member (sender first). */
+const cpuRounds: Partial<Record<Series, number[][]>> = {};
+
+/** Per vsync series, the median over rounds of each member's CPU microseconds per message: a figure that depends
+ *  far less on the machine's load than msgs/s, for comparing versions of the code on a shared machine. */
+function cpuMedians(): Partial<Record<Series, number[]>> {
+  const out: Partial<Record<Series, number[]>> = {};
+  for (const [series, perRound] of Object.entries(cpuRounds) as Array<[Series, number[][]]>)
+    out[series] = perRound[0].map((_, member) => {
+      const sorted = perRound.map((r) => r[member]).sort((a, b) => a - b);
+      return sorted[Math.floor((sorted.length - 1) / 2)];
+    });
+  return out;
+}
+
 /** Median over rounds of one series' msgs/s (null when the series did not run). */
 function median(rounds: Round[], series: Series): number | null {
   const values = rounds.map((r) => r[series]).filter((v): v is number => v !== undefined);
@@ -190,8 +207,12 @@ async function measureRound(
       ['fifoAll', () => jgroupsBlast(jgroups, 'fifo', MEMBERS)],
     );
   const round: Round = {};
-  for (const [series, run] of steps)
-    if (onlySeries === undefined || onlySeries.has(series)) round[series] = (await run()).msgsPerSec;
+  for (const [series, run] of steps) {
+    if (onlySeries !== undefined && !onlySeries.has(series)) continue;
+    const result = await run();
+    round[series] = result.msgsPerSec;
+    if (result.cpuUsPerMsg !== undefined) (cpuRounds[series] ??= []).push(result.cpuUsPerMsg);
+  }
   log(`round ${index + 1} (load ${loadavg()[0].toFixed(1)}): ${JSON.stringify(round)}`);
   return round;
 }
@@ -237,6 +258,7 @@ function summary(
     ratioJGroupsAll: ratioOf(orderedSend.allSenders, jgroups.sequencer.allSenders),
     ratioPerWrite: ratioOf(orderedSend.oneSender, m('rawPerWrite')),
     rssMiB: rss,
+    cpuUsPerMsg: cpuMedians(),
   };
 }
 
@@ -258,6 +280,7 @@ function logSummary(result: ReturnType<typeof summary>): void {
   log(
     `  ratio ${result.ratio}  ratioJGroups ${result.ratioJGroups}  ratioJGroupsAll ${result.ratioJGroupsAll}  RSS MiB ${JSON.stringify(result.rssMiB)}`,
   );
+  log(`  CPU us per message, per member (sender first): ${JSON.stringify(result.cpuUsPerMsg)}`);
 }
 
 /** The three-member comparison: interleaved rounds of every series, latency at light load, RSS. */

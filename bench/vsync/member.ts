@@ -35,7 +35,10 @@ const group = new Group('bench', { process: runtime });
 group.onError((error) => emit({ event: 'error', name: error.name, message: error.message }));
 
 /** Per phase: how many deliveries are expected, how many arrived, and the latencies of timed messages. */
-const phases = new Map<number, { expected: number; received: number; latenciesMs: number[] }>();
+const phases = new Map<
+  number,
+  { expected: number; received: number; latenciesMs: number[]; cpu: NodeJS.CpuUsage }
+>();
 let ownDelivered: (() => void) | undefined;
 
 const PHASE_HANDLERS = 8;
@@ -50,8 +53,18 @@ function onDelivery(phase: number, sentNs: number, timed: boolean): void {
   if (timed) state.latenciesMs.push((nowNs() - sentNs) / 1e6);
   if (timed && ownDelivered !== undefined && group.delivery!.sender.address === runtime.self.address)
     ownDelivered();
-  if (state.received === state.expected)
-    emit({ event: 'phaseDone', phase, endNs: nowNs(), latenciesMs: state.latenciesMs });
+  if (state.received === state.expected) {
+    // CPU this process spent since the phase was announced (user + system, microseconds): unlike msgs/s it hardly
+    // depends on what else the machine runs, so it compares two versions of the code on a busy machine.
+    const cpu = process.cpuUsage(state.cpu);
+    emit({
+      event: 'phaseDone',
+      phase,
+      endNs: nowNs(),
+      latenciesMs: state.latenciesMs,
+      cpuUs: cpu.user + cpu.system,
+    });
+  }
 }
 
 // ---- raw TCP: length-prefixed messages, the same bytes without the protocol ----
@@ -211,7 +224,7 @@ async function onCommand(c: Command): Promise<void> {
     await group.join();
     emit({ event: 'joined' });
   } else if (c.cmd === 'expect') {
-    phases.set(c.phase!, { expected: c.count ?? 0, received: 0, latenciesMs: [] });
+    phases.set(c.phase!, { expected: c.count ?? 0, received: 0, latenciesMs: [], cpu: process.cpuUsage() });
     emit({ event: 'expecting', phase: c.phase });
   } else if (c.cmd === 'blast')
     await blast(c.phase!, c.ordering ?? 'total', c.count ?? 0, c.sizeBytes ?? 1024, c.inFlight ?? 1);
