@@ -212,13 +212,14 @@ export class RelayLog {
     this.entries.push({ pos: this.nextPos++, entry, offsetBytes: this.loggedBytes, bytes });
     this.loggedBytes += bytes;
     this.retainedBytes += bytes;
-    this.dropSlowSubscribers();
+    if (this.subscribers.size > 0) this.dropSlowSubscribers();
     while (
       this.entries.length > this.bounds.maxRelayLogEntries ||
       this.retainedBytes > this.bounds.maxRelayLogBytes
     )
       this.retainedBytes -= this.entries.shift().bytes;
     // A subscriber whose next entry left the log fell behind it: it could not be served in order any more.
+    if (this.subscribers.size === 0) return;
     const first = this.entries.firstPos!;
     for (const [id, sub] of this.subscribers)
       if (sub.from < first) this.drop(id, 'it fell behind the relay log');
