@@ -2,10 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  LinearStateEstimator,
+  MeasurementModel,
+  Network,
+  parseMatpowerCase,
+  placePmus,
+  SeededRandom,
+  solvePowerFlow,
+  synthesizeMeasurements,
+} from '@gridcloud/grid';
 import { EstimatorConfigError } from '../errors/estimator-config-error';
 import { parseEstimatorOptions } from './estimator-options';
 
 const CASE14 = path.resolve('data/cases/case14.m');
+const CASE118 = path.resolve('data/cases/case118.m');
 
 describe('parseEstimatorOptions', () => {
   it('reads flags, falls back to GRIDCLOUD_ variables, and gives the worker its options', () => {
@@ -34,6 +45,31 @@ describe('parseEstimatorOptions', () => {
     expect(flag.worker.estimator.badDataIdentification).toBe('joint');
     const env = parseEstimatorOptions(['--case', CASE14], { GRIDCLOUD_BAD_DATA_IDENTIFICATION: 'joint' });
     expect(env.worker.estimator.badDataIdentification).toBe('joint');
+  });
+
+  it('joint-questioned puts back a good row that joint identification removes beside two interacting errors', () => {
+    // The frame of libs/grid bad-data.spec.ts (greedy case118, seed 108, two errors), through the parsed options.
+    const net = new Network(parseMatpowerCase(fs.readFileSync(CASE118, 'utf8'), 'case118.m'));
+    const truth = solvePowerFlow(net);
+    const set = synthesizeMeasurements(net, truth, placePmus(net, 'greedy'), 0.002, new SeededRandom(108));
+    const model = MeasurementModel.central(net, set);
+    const zRe = set.re.slice();
+    const zIm = set.im.slice();
+    for (const [row, sigmas, angle] of [
+      [113, 48.662, 3.074],
+      [117, 26.893, 3.669],
+    ]) {
+      zRe[row] += sigmas * 0.002 * Math.cos(angle);
+      zIm[row] += sigmas * 0.002 * Math.sin(angle);
+    }
+    const removedWith = (value: string): number[] => {
+      const o = parseEstimatorOptions(['--case', CASE118, '--bad-data-identification', value], {});
+      const options = { ...o.worker.estimator, normalizedResidualDetection: true };
+      const report = new LinearStateEstimator(model, options).estimate(zRe, zIm, [], true);
+      return report.removed.map((r) => r.row).sort((a, b) => a - b);
+    };
+    expect(removedWith('joint')).toHaveLength(3);
+    expect(removedWith('joint-questioned')).toEqual([113, 117]);
   });
 
   it('names the flag or variable that is wrong, as an EstimatorConfigError', () => {

@@ -60,8 +60,8 @@ export const ESTIMATOR_SETTINGS = settingsSchema(
     }),
     badDataIdentification: setting.enum({
       flag: 'bad-data-identification',
-      doc: 'name bad rows by the largest normalized residual, one at a time, or jointly (the smallest set of suspects that explains the frame)',
-      values: ['largest-residual', 'joint'],
+      doc: 'name bad rows by the largest normalized residual, one at a time, or jointly (the smallest set of suspects that explains the frame); joint-questioned: jointly, then each removal re-tested with the rows still in (best on conforming errors)',
+      values: ['largest-residual', 'joint', 'joint-questioned'],
       default: 'largest-residual',
     }),
     robust: setting.enum({
@@ -153,7 +153,9 @@ export function parseEstimatorOptions(argv: readonly string[], env: NodeJS.Proce
     estimator: {
       ...DEFAULT_WORKER_OPTIONS.estimator,
       robustEstimator: settings.robust,
-      badDataIdentification: settings.badDataIdentification === 'joint' ? 'joint' : 'largestResidual',
+      badDataIdentification:
+        settings.badDataIdentification === 'largest-residual' ? 'largestResidual' : 'joint',
+      questionJointRemovals: settings.badDataIdentification === 'joint-questioned',
     },
     backupDelayMs: settings.backupDelayMs,
     maxQueuedAreas: settings.maxQueuedAreas,
