@@ -135,6 +135,38 @@ describe('gridcloud powerflow / measurements / estimate', () => {
     expect(cleaned.code, cleaned.stderr).toBe(0);
     expect(cleaned.stderr).toContain(`bad data removed: measurement on CSV line ${target + 1} `);
     expect(cleaned.stderr).not.toMatch(/BAD DATA REMAINS/);
+    for (const identification of ['joint', 'joint-questioned']) {
+      const joint = await gridcloud(
+        'estimate',
+        '--case',
+        CASE14,
+        '--measurements',
+        at('m-bad.csv'),
+        '--out',
+        at(`est-${identification}.csv`),
+        '--bad-data',
+        '--bad-data-identification',
+        identification,
+      );
+      expect(joint.code, joint.stderr).toBe(0);
+      expect(joint.stderr).toContain(`bad data removed: measurement on CSV line ${target + 1} `);
+      expect(joint.stderr).not.toMatch(/BAD DATA REMAINS/);
+    }
+    const unknown = await gridcloud(
+      'estimate',
+      '--case',
+      CASE14,
+      '--measurements',
+      at('m-bad.csv'),
+      '--out',
+      at('x.csv'),
+      '--bad-data-identification',
+      'pairs',
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /--bad-data-identification expects 'largest-residual', 'joint' or 'joint-questioned', got 'pairs'/,
+    );
   });
 
   it('--robust huber screens the planted error out too; --zero-injection constrains case14 bus 7 and keeps exact data exact', async () => {

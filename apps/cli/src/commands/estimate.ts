@@ -1,6 +1,7 @@
 /**
  * `gridcloud estimate --case C.m --measurements m.csv --out est.csv
- * [--bad-data] [--bad-data-lnr] [--robust huber|none] [--zero-injection] [--areas k|case]` runs the linear state estimator on a
+ * [--bad-data] [--bad-data-lnr] [--bad-data-identification largest-residual|joint|joint-questioned]
+ * [--robust huber|none] [--zero-injection] [--areas k|case]` runs the linear state estimator on a
  * measurement CSV and writes `bus,vm,va_deg` for the observable buses;
  * unobservable buses and removed bad data are listed on stderr. With
  * --areas the two-level (area + coordinator) estimate is written and its
@@ -19,15 +20,19 @@ import {
   partitionBuses,
   SingularSystemError,
   type EstimateReport,
+  type EstimatorOptions,
   type Network,
 } from '@gridcloud/grid';
 import { INPUT_OPTIONS, INPUT_USAGE, inputBounds } from '../input/input-options';
 import { loadNetwork, readLines, requireString, runCommand, UsageError, writeText } from './powerflow';
 
 const USAGE = [
-  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--robust huber|none] [--zero-injection] [--areas k|case] [input bounds]',
+  'usage: gridcloud estimate --case C.m --measurements m.csv --out est.csv [--bad-data] [--bad-data-lnr] [--bad-data-identification largest-residual|joint|joint-questioned] [--robust huber|none] [--zero-injection] [--areas k|case] [input bounds]',
   '  --bad-data        chi-square test on J(x); while it fails, remove the largest normalized residual',
   '  --bad-data-lnr    also test the largest normalized residual when chi-square passes (large cases)',
+  '  --bad-data-identification largest-residual (default: one row at a time, each removal questioned) | joint',
+  '                  (the smallest set of suspects that explains the frame, near-twins as a group) | joint-questioned',
+  '                  (joint, then each removal re-tested with the rows still in: best on conforming errors)',
   '  --robust huber    screen bad data with a Huber M-estimate first (several interacting errors); default none',
   '  --zero-injection  buses without load or generation inject exactly zero current (equality constraints)',
   '  --areas           two-level estimate over k graph areas or the case area column',
@@ -42,6 +47,19 @@ function robustOption(raw: unknown): 'none' | 'huber' {
   if (raw === undefined || raw === 'none') return 'none';
   if (raw === 'huber') return 'huber';
   throw new UsageError(`--robust expects 'huber' or 'none', got '${String(raw)}'`);
+}
+
+/** The libs/grid options a --bad-data-identification value stands for. */
+function identificationOption(
+  raw: unknown,
+): Pick<EstimatorOptions, 'badDataIdentification' | 'questionJointRemovals'> {
+  if (raw === undefined || raw === 'largest-residual')
+    return { badDataIdentification: 'largestResidual', questionJointRemovals: false };
+  if (raw === 'joint') return { badDataIdentification: 'joint', questionJointRemovals: false };
+  if (raw === 'joint-questioned') return { badDataIdentification: 'joint', questionJointRemovals: true };
+  throw new UsageError(
+    `--bad-data-identification expects 'largest-residual', 'joint' or 'joint-questioned', got '${String(raw)}'`,
+  );
 }
 
 function areasOption(raw: unknown): number | 'case' | undefined {
@@ -144,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     'bad-data': { type: 'boolean' },
     'bad-data-lnr': { type: 'boolean' },
+    'bad-data-identification': { type: 'string' },
     robust: { type: 'string' },
     'zero-injection': { type: 'boolean' },
     areas: { type: 'string' },
@@ -156,6 +175,7 @@ export async function run(argv: string[]): Promise<number> {
     const out = requireString(values, 'out');
     const areas = areasOption(values.areas);
     const robustEstimator = robustOption(values.robust);
+    const identification = identificationOption(values['bad-data-identification']);
     const zeroInjection = values['zero-injection'] === true;
     const { set, lines } = parseMeasurementCsv(
       readLines(csvPath, 'measurement CSV', bounds),
@@ -164,7 +184,12 @@ export async function run(argv: string[]): Promise<number> {
       bounds,
     );
     const lnr = values['bad-data-lnr'] === true;
-    const options = { ...DEFAULT_ESTIMATOR_OPTIONS, normalizedResidualDetection: lnr, robustEstimator };
+    const options = {
+      ...DEFAULT_ESTIMATOR_OPTIONS,
+      ...identification,
+      normalizedResidualDetection: lnr,
+      robustEstimator,
+    };
     const model = MeasurementModel.central(net, set, { zeroInjection });
     const estimator = new LinearStateEstimator(model, options);
     let report: EstimateReport;
