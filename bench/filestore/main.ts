@@ -9,7 +9,7 @@
  * raw limit (the same bytes appended to a local file, fsync per batch when durable) and InfluxDB 1.x (the same
  * records as line-protocol points, 5,000 per write; started with scripts/services.mjs when it is not running);
  * temporal read latency p50/p99. `concurrency` appenders (one file each at a time, one batch after another, HTTP
- * keep-alive) offer the load as many PMU writers would; InfluxDB gets the same number of writers. A third bound is
+ * keep-alive) offer the load as many PMU writers would; InfluxDB is measured with 6 writers and with as many as the store, and the faster counts. A third bound is
  * measured beside them: the same bytes sent over plain loopback TCP to `replicas - 1` other processes
  * (`tcpFanOutMBPerSec`), what the issuing replica's multicast to the others costs at the least on this machine. The peers run interleaved, round after round, after one warm-up round, and each
  * figure is the median over the rounds, so a machine whose load changes during the run skews them alike. The last
@@ -65,6 +65,9 @@ async function influxUrl(): Promise<string | null> {
   return url;
 }
 
+/** Concurrent 5,000-point writes at which InfluxDB 1.x ingested fastest here (6 against 24 on a quiet machine). */
+const INFLUX_PEER_WRITERS = 6;
+
 async function runRound(
   workload: Workload,
   stores: { memory: StoreUnderTest; durable: StoreUnderTest },
@@ -73,7 +76,14 @@ async function runRound(
   fanOutPeers: number,
   out: Rounds,
 ): Promise<void> {
-  if (influx !== null) out.influx.push(await influxRecordsPerSec(workload, influx, concurrency));
+  if (influx !== null) {
+    // The peer at its best: InfluxDB 1.x ingests fastest with a few large concurrent writes, so it is measured with
+    // INFLUX_PEER_WRITERS and with the store's own count of writers, and the faster of the two is its figure.
+    const writers = [...new Set([INFLUX_PEER_WRITERS, concurrency])];
+    const rates: number[] = [];
+    for (const w of writers) rates.push(await influxRecordsPerSec(workload, influx, w));
+    out.influx.push(Math.max(...rates));
+  }
   out.memory.push(workload.records / (await stores.memory.appendSeconds(workload)));
   out.rawMemory.push(rawAppendMBPerSec(workload, false));
   out.durable.push(workload.records / (await stores.durable.appendSeconds(workload)));
