@@ -32,6 +32,8 @@ import { describeWithServices, services } from './support/services';
 const WAIT_MS = 120_000;
 /** How long the results may take to reach Kafka and InfluxDB once every container is healthy. */
 const DATA_WAIT_MS = 240_000;
+/** How long the file-store check's one append may wait for its acknowledgement. */
+const CHECK_APPEND_TIMEOUT_MS = 60_000;
 const AGENT_ENTRY = 'apps/cluster/src/agent-main.ts';
 /** The instance SIGKILLed to check that the supervisors restart it through its container's agent. */
 const VICTIM = 'estimator/1';
@@ -248,7 +250,10 @@ async function checkFileStore(replicas: readonly InstanceSpec[]): Promise<void> 
     break;
   }
   const checkFile = 'checks/compose-cluster';
-  const ack = await client.append(checkFile, [
+  // The check's append joins the archivers' group commits; on a loaded machine a durable commit through three
+  // replicas can take longer than the client's default 10 s, so it waits as long as the data phase allows a step.
+  const checker = new FileStoreClient({ urls, requestTimeoutMs: CHECK_APPEND_TIMEOUT_MS });
+  const ack = await checker.append(checkFile, [
     { userTimeNs: 5_000_000_000n, data: Buffer.from('compose check') },
   ]);
   expect(ack).toMatchObject({ records: 1, durable: true });
