@@ -52,6 +52,10 @@ export interface IngestBenchResult {
   readonly fps: number;
   readonly snapshotsPerSec: number;
   readonly p99AlignMs: number;
+  /** The median second's median alignment latency: where a typical snapshot stands against the worst second. */
+  readonly p50AlignMs: number;
+  /** Each steady second's p99 alignment latency, in order: shows whether the worst second is one stall or many. */
+  readonly p99AlignMsPerSecond: readonly number[];
   /** snapshotsPerSec / fps: 1 when the ingest keeps up with the offered rate. */
   readonly ratio: number;
   readonly completePercent: number;
@@ -259,6 +263,8 @@ function summarise(
     snapshotsPerSec: round2(snapshotsPerSec),
     // The worst interval's p99 rather than an average of percentiles, which would flatter a bad second.
     p99AlignMs: round2(Math.max(...steady.slice(1).map((s) => s.alignLatencyMs.p99))),
+    p50AlignMs: round2(median(steady.slice(1).map((s) => s.alignLatencyMs.p50))),
+    p99AlignMsPerSecond: steady.slice(1).map((s) => round2(s.alignLatencyMs.p99)),
     ratio: round2(snapshotsPerSec / o.fps),
     completePercent: round2((100 * complete) / Math.max(1, released)),
     workers: o.workers,
@@ -319,6 +325,11 @@ async function withLimit<T>(p: Promise<T>, ms: number, message: string): Promise
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)];
 }
 
 function round2(x: number): number {
