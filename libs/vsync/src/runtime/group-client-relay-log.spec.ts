@@ -7,7 +7,15 @@ import type { PollAnswer, RelayEntry } from './group-client-relay-wire';
 const A: ProcessId = { address: '127.0.0.1:1', incarnation: 1 };
 const B: ProcessId = { address: '127.0.0.1:2', incarnation: 1 };
 
+/** A member of a group that has had a subscriber: it delivered the group's marker, so it logs for subscribers. */
 function log(bounds: Partial<typeof DEFAULT_RELAY_BOUNDS> = {}): RelayLog {
+  const relay = quietLog(bounds);
+  relay.startLogging();
+  return relay;
+}
+
+/** A member of a group that has had no subscriber yet: it only counts deliveries. */
+function quietLog(bounds: Partial<typeof DEFAULT_RELAY_BOUNDS> = {}): RelayLog {
   return new RelayLog({ ...DEFAULT_RELAY_BOUNDS, ...bounds });
 }
 
@@ -110,6 +118,39 @@ describe('RelayLog and SubscriptionCursor', () => {
     expect(s.texts).toEqual(['a1', 'a9']);
     expect(s.gaps).toHaveLength(1);
     expect(s.gaps[0].count).toBeUndefined();
+  });
+
+  it('holds nothing until the first subscriber, which starts the log and is relayed what follows', () => {
+    const relay = quietLog();
+    relay.installView(1);
+    deliver(relay, 1, A, 'a1');
+    relay.installView(2);
+    deliver(relay, 2, A, 'a2');
+    expect(relay.isLogging).toBe(false);
+    const s = subscriber('s');
+    s.apply(relay.poll(s.request(), 0));
+    expect(relay.isLogging).toBe(true);
+    deliver(relay, 2, A, 'a3');
+    s.apply(relay.poll(s.request(), 0));
+    expect(s.texts).toEqual(['a3']);
+    expect(s.gaps).toEqual([]);
+  });
+
+  it('counts what a resumed subscriber missed at a member that started logging after it subscribed', () => {
+    const [first, second] = [log(), quietLog()];
+    const s = subscriber('s');
+    for (const r of [first, second]) r.installView(1);
+    s.apply(first.poll(s.request(), 0));
+    // The first member fails before relaying these; the second delivers them before the group's marker.
+    for (const r of [first, second]) ['a1', 'a2'].forEach((t) => deliver(r, 1, A, t));
+    second.installView(2);
+    deliver(second, 2, B, 'b1');
+    second.startLogging();
+    deliver(second, 2, B, 'b2');
+    deliver(second, 2, A, 'a3');
+    s.apply(second.poll(s.request(), 0));
+    expect(s.texts).toEqual(['b2', 'a3']);
+    expect(s.gaps.map((g) => g.count)).toEqual([2, 1]);
   });
 
   it('drops a subscriber whose unacknowledged bytes pass maxSubscriberQueueBytes, and says why once', () => {

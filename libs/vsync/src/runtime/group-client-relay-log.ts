@@ -61,6 +61,12 @@ interface Subscriber {
  * recent deliveries and view ends, and each subscriber's acknowledged position in it. A subscriber's queue is the
  * log from its position on; it is bounded by maxSubscriberQueueBytes (a subscriber past it is dropped, with the
  * reason kept for its next poll), so memory is bounded by the log whatever the number of subscribers.
+ *
+ * The log holds entries only once the group has had a subscriber (startLogging: the member's first poll, or the
+ * group's marker multicast by a member that serves one). Until then a delivery is only counted, so that names and
+ * view-end counts are right when logging starts: holding every delivery of a group nobody subscribes to cost a
+ * receiver a large share of its time per message (the entries, and the payloads kept alive past the young
+ * generation).
  */
 export class RelayLog {
   private readonly entries = new EntryRing();
@@ -77,6 +83,8 @@ export class RelayLog {
   private lastSender: ProcessId | undefined;
   private lastOrdering: DeliveryOrdering | undefined;
   private lastStream = '';
+  /** Whether deliveries are logged, not only counted (see startLogging). */
+  private logging = false;
   readonly stats = { relayed: 0, subscribersDropped: 0, subscribersRefused: 0, subscribersExpired: 0 };
 
   constructor(private readonly bounds: RelayBounds) {
@@ -88,6 +96,17 @@ export class RelayLog {
     return this.subscribers.size;
   }
 
+  /** Whether this log holds deliveries for subscribers (it does from startLogging on). */
+  get isLogging(): boolean {
+    return this.logging;
+  }
+
+  /** Logs every delivery from now on; earlier ones were only counted, so a subscriber resumed here that had not
+   *  acknowledged them is told of them as a counted gap. Logging does not stop again. */
+  startLogging(): void {
+    this.logging = true;
+  }
+
   /** A multicast this member delivered; query requests and point-to-point messages are not relayed. */
   deliver(d: Delivery): void {
     if (d.queryId !== 0 || d.ordering === 'p2p') return;
@@ -95,6 +114,7 @@ export class RelayLog {
     const stream = this.streamName(d.sender, d.ordering);
     const index = (this.counts.get(stream) ?? 0) + 1;
     this.counts.set(stream, index);
+    if (!this.logging) return;
     const tooLarge = d.payload.byteLength > this.bounds.maxPollBatchBytes;
     const payload = tooLarge ? null : d.payload;
     this.append({
@@ -117,9 +137,10 @@ export class RelayLog {
         nextViewId: viewId,
         counts: [...this.counts],
       };
-      this.summaries.push({ pos: this.nextPos, end });
+      // A view that ended before logging started is older than every logged entry.
+      this.summaries.push({ pos: this.logging ? this.nextPos : -1, end });
       if (this.summaries.length > this.bounds.maxViewSummaries) this.summaries.shift();
-      this.append(end);
+      if (this.logging) this.append(end);
     }
     this.enterView(viewId);
   }
@@ -165,6 +186,7 @@ export class RelayLog {
   }
 
   private subscribe(request: PollRequest, nowMs: number): PollAnswer | 'wait' {
+    this.startLogging();
     const cursor = request.cursor ?? this.position();
     const first = this.entries.firstPos ?? this.nextPos;
     const sub: Subscriber = {

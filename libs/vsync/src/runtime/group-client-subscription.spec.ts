@@ -46,6 +46,8 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
 describe('GroupClient.subscribe', () => {
   it('receives the group multicasts through a representative and resumes at another when it leaves', async () => {
     const { groups, outsider } = await members(false);
+    // A group nobody subscribed to logs nothing for subscribers; the first subscription makes every member log.
+    expect(groups.map((g) => g.relayStats.logging)).toEqual([false, false, false]);
     const client = new GroupClient('r', outsider, { failoverMarginMs: 500 });
     const got: number[] = [];
     const gaps: SubscriptionGap[] = [];
@@ -55,6 +57,7 @@ describe('GroupClient.subscribe', () => {
     });
     await until('the subscription to start', () => subscription.position !== null);
     const rep = client.representative!;
+    await until('every member to log for the subscriber', () => groups.every((g) => g.relayStats.logging));
     const sender = groups.find((g) => !sameProcess(g.process.self, rep))!;
     for (let i = 1; i <= 200; i++) {
       await sender.send(NOTE, i);

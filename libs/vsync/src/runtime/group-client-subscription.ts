@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { processKey, type DeliveryOrdering, type ProcessId } from '../protocol';
 import { UndecodablePayloadError } from './errors/undecodable-payload-error';
 import { SubscriptionCursor, type SubscriptionGap } from './group-client-cursor';
+import { RELAY_LOG_HANDLER_ID } from './group-client-relay';
 import type { CursorState, PollAnswer, RelayedMessage } from './group-client-relay-wire';
 import { CLIENT_SEQUENCED_HANDLER_ID, ClientSequences } from './group-client-sequences';
 import { decodeGroupCall } from './group-payload';
@@ -39,7 +40,7 @@ export interface SubscriptionRoute {
 }
 
 /** Handler ids the group's own machinery multicasts: relayed like any delivery, never handed to the subscriber. */
-const INTERNAL_HANDLER_IDS = new Set([STATE_CONTROL_HANDLER_ID, SAFE_RECOVERY_HANDLER_ID]);
+const INTERNAL_HANDLER_IDS = new Set([STATE_CONTROL_HANDLER_ID, SAFE_RECOVERY_HANDLER_ID, RELAY_LOG_HANDLER_ID]);
 /** The pause before trying every member again once each one failed in turn. */
 const RETRY_PAUSE_MS = 200;
 

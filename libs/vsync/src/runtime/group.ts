@@ -11,7 +11,7 @@ import type { VsyncSecret } from '../security';
 import { notify } from './notify';
 import { CLIENT_RELAY_HANDLER_ID, serveClientCall } from './group-client';
 import { CLIENT_SEQUENCED_HANDLER_ID, ClientSequences } from './group-client-sequences';
-import { resolveRelayBounds, SubscriberRelay } from './group-client-relay';
+import { RELAY_LOG_HANDLER_ID, resolveRelayBounds, SubscriberRelay } from './group-client-relay';
 import type { RelayBounds } from './group-client-relay-log';
 import type { PollAnswer } from './group-client-relay-wire';
 import { answerWith, ask, askGroup, encodeCall, QueryAnswer, replyValues } from './query-call';
@@ -90,7 +90,9 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('process', 'must be a VsyncProcess');
     this.ownsProcess = shared === undefined;
     this.process = shared ?? new VsyncProcess(own);
-    this.relay = new SubscriberRelay(resolveRelayBounds(relay, this.process.maxPayloadBytes));
+    this.relay = new SubscriberRelay(resolveRelayBounds(relay, this.process.maxPayloadBytes), () =>
+      this.announceRelay(),
+    );
     this.process.attach(name, this);
     if (groupSecret !== undefined) this.setSecure(groupSecret);
   }
@@ -136,7 +138,11 @@ export class Group implements GroupEndpoint {
       throw new VsyncOptionsError('handler', `handler ${handlerId} must be a function`);
     if (handlerId === STATE_CONTROL_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for state transfer`);
-    if (handlerId === CLIENT_RELAY_HANDLER_ID || handlerId === CLIENT_SEQUENCED_HANDLER_ID)
+    if (
+      handlerId === CLIENT_RELAY_HANDLER_ID ||
+      handlerId === CLIENT_SEQUENCED_HANDLER_ID ||
+      handlerId === RELAY_LOG_HANDLER_ID
+    )
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for GroupClient calls`);
     if (handlerId === SAFE_RECOVERY_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is reserved for safeSend recovery`);
@@ -312,6 +318,7 @@ export class Group implements GroupEndpoint {
       return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
     }
     if (delivery.queryId !== 0) return this.answerQuery(delivery, call);
+    if (call.handlerId === RELAY_LOG_HANDLER_ID) return this.relay.startLogging();
     if (call.handlerId === CLIENT_SEQUENCED_HANDLER_ID) {
       const inner = this.unwrapClientSend(call.args);
       if (inner === undefined) return;
@@ -348,6 +355,14 @@ export class Group implements GroupEndpoint {
   /** A subscribed GroupClient's poll, served here as its representative (see SubscriberRelay). */
   pollSubscription(request: unknown): Promise<PollAnswer> {
     return this.relay.poll(request);
+  }
+
+  /** Asks every member to log deliveries for subscribers: this one serves a subscriber (see SubscriberRelay). */
+  private announceRelay(): void {
+    if (this.closed) return;
+    this.multicast('fifo', RELAY_LOG_HANDLER_ID, []).catch((error: Error) => {
+      if (!this.closed) this.fail(error);
+    });
   }
 
   /** What this member relayed to subscribed GroupClients, and the subscribers it dropped, refused or forgot. */
