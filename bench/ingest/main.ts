@@ -65,7 +65,7 @@ function summary(o: IngestBenchOptions, r: IngestBenchResult): string {
     `${r.workers} worker thread(s); offered ${(r.offeredSamplesPerSec / 1000).toFixed(1)}k samples/s, aligned ` +
     `${(r.alignedSamplesPerSec / 1000).toFixed(1)}k/s; ${r.snapshotsPerSec} snapshots/s vs ${r.fps} offered ` +
     `(ratio ${r.ratio}), ${(100 * r.completeShare).toFixed(2)}% complete, p99 alignment ${r.p99AlignMs} ms ` +
-    `(median second's p50 ${r.p50AlignMs} ms) ` +
+    `(worst second's p99 ${r.worstSecondP99AlignMs} ms, median second's p50 ${r.p50AlignMs} ms) ` +
     `(window ${o.alignWindowMs} ms); CPU ingest ${r.cpuPercent.ingest}% (${r.ingestCpuUsPerSample} us/sample), ` +
     `pmu-sim x${r.simProcesses} ${r.cpuPercent.pmuSim}% (instants skipped ${r.simSlotsSkipped}, ` +
     `${(r.simSamplesPerSecPerCore / 1000).toFixed(0)}k samples/s per core); RSS ingest ${r.rssMb.ingest} MB, ` +

@@ -1,5 +1,6 @@
 export { flagParser, type FlagErrorFactory, type FlagParser, type Flags } from './flag-parser';
 export { freePort } from './free-port';
+export { RuntimePauses, type PauseReport } from './runtime-pauses';
 export { ListenError, listenFailure } from './listen-error';
 export {
   settingsSchema,

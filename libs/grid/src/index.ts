@@ -26,6 +26,7 @@ export {
 } from './measurements/measurement-set';
 export { synthesizeMeasurements, branchCurrent, rectangular } from './measurements/synthetic-measurements';
 export { SeededRandom, NormalSource, type RandomSource } from './random/seeded-random';
+export { ZigguratNormal } from './random/ziggurat-normal';
 export { placePmus, PLACEMENT_STRATEGIES, type PlacementStrategy } from './pmu/pmu-placement';
 export { MeasurementModel } from './estimator/measurement-model';
 export { observableColumns } from './estimator/observability';

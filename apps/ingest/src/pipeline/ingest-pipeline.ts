@@ -161,8 +161,17 @@ export class IngestPipeline {
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
     const binding = this.bindingOf(layout, ids, source);
-    // One copy of the frame's phasors, analogs and digitals; each PMU's sample views its own range of them.
-    const values: FrameValues = {
+    // One copy of the frame's time, per-PMU words and values; each PMU's sample reads its own part of it.
+    const frame: FrameValues = {
+      streamIdcode: view.idcode,
+      soc: view.soc,
+      fracsec: view.fracsec,
+      fraction,
+      timeQuality: view.timeQualityCode,
+      arrivalMs,
+      stat: view.stat.slice(),
+      freqHz: view.freq.slice(),
+      rocofHzPerS: view.dfreq.slice(),
       phasors: view.phasors.slice(),
       analogs: layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice(),
       digitals: layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice(),
@@ -186,7 +195,7 @@ export class IngestPipeline {
       const quality = binding.quality[p];
       if (quality !== undefined) quality.recordFrame(latencyMs, view.timeQualityCode, stat, arrivalMs);
       else this.quality.recordFrame(ids[p], latencyMs, view.timeQualityCode, stat, arrivalMs);
-      if (!unusable(stat)) this.place(view, p, ids[p], fraction, values, arrivalMs, src);
+      if (!unusable(stat)) this.apply(this.aligner.offer(new FrameSample(frame, p, ids[p]), arrivalMs), src);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -231,33 +240,6 @@ export class IngestPipeline {
 
   flush(nowMs: number): void {
     this.apply(this.aligner.flush(nowMs));
-  }
-
-  private place(
-    view: DataFrameView,
-    p: number,
-    idcode: number,
-    fraction: number,
-    values: FrameValues,
-    arrivalMs: number,
-    src: SourceStats,
-  ): void {
-    const sample = new FrameSample(
-      idcode,
-      view.idcode,
-      view.soc,
-      view.fracsec,
-      fraction,
-      view.stat[p],
-      view.timeQualityCode,
-      view.freq[p],
-      view.dfreq[p],
-      arrivalMs,
-      values,
-      p,
-    );
-    // The sample is its own timed frame (pmuId, soc, fraction, arrivalMs, value).
-    this.apply(this.aligner.offer(sample, arrivalMs), src);
   }
 
   /** The stream's PMUs as bound now: a PMU bound to another source (or to none) has no entry. */

@@ -19,8 +19,23 @@ export interface PmuSample {
   readonly arrivalMs: number;
 }
 
-/** One data frame's values, copied once out of the decoder; every PMU's sample of the frame shares them. */
+/**
+ * One data frame as the pipeline keeps it: its time and arrival once, and its values copied once out of the
+ * decoder; every PMU's sample of the frame reads from it.
+ */
 export interface FrameValues {
+  /** IDCODE of the stream (PMU or PDC) that carried the frame. */
+  readonly streamIdcode: number;
+  readonly soc: number;
+  readonly fracsec: number;
+  /** FRACSEC / TIME_BASE: the fraction of the second, for the aligner. */
+  readonly fraction: number;
+  readonly timeQuality: number;
+  readonly arrivalMs: number;
+  /** Per PMU of the frame: STAT, FREQ in Hz and DFREQ in Hz/s. */
+  readonly stat: Uint16Array;
+  readonly freqHz: Float64Array;
+  readonly rocofHzPerS: Float64Array;
   readonly phasors: Float64Array;
   readonly analogs: Float64Array;
   readonly digitals: Uint16Array;
@@ -31,25 +46,17 @@ export interface FrameValues {
 }
 
 /**
- * A PMU's sample as the pipeline makes it: one object per sample, whose arrays are views into its frame's
- * values made only when read (a view per channel kind per sample was most of what the collector had to do at
- * 600k samples/s). It is also its own `TimedFrame` for the aligner, so no second object is made per sample.
+ * A PMU's sample as the pipeline makes it: three fields (its frame, its position in the frame, its IDCODE), every
+ * other value read from the frame when asked. The aligner holds samples for up to its window, so what a sample
+ * keeps alive is what the young-generation collector copies: a wider object, with a boxed number per fractional
+ * field, made those copies most of the process's time once it fell behind. It is also its own `TimedFrame` for the
+ * aligner, so no second object is made per sample.
  */
 export class FrameSample implements PmuSample {
   constructor(
-    readonly idcode: number,
-    readonly streamIdcode: number,
-    readonly soc: number,
-    readonly fracsec: number,
-    /** FRACSEC / TIME_BASE: the fraction of the second, for the aligner. */
-    readonly fraction: number,
-    readonly stat: number,
-    readonly timeQuality: number,
-    readonly freqHz: number,
-    readonly rocofHzPerS: number,
-    readonly arrivalMs: number,
     private readonly frame: FrameValues,
     private readonly p: number,
+    readonly idcode: number,
   ) {}
 
   get pmuId(): number {
@@ -58,6 +65,42 @@ export class FrameSample implements PmuSample {
 
   get value(): PmuSample {
     return this;
+  }
+
+  get streamIdcode(): number {
+    return this.frame.streamIdcode;
+  }
+
+  get soc(): number {
+    return this.frame.soc;
+  }
+
+  get fracsec(): number {
+    return this.frame.fracsec;
+  }
+
+  get fraction(): number {
+    return this.frame.fraction;
+  }
+
+  get timeQuality(): number {
+    return this.frame.timeQuality;
+  }
+
+  get arrivalMs(): number {
+    return this.frame.arrivalMs;
+  }
+
+  get stat(): number {
+    return this.frame.stat[this.p];
+  }
+
+  get freqHz(): number {
+    return this.frame.freqHz[this.p];
+  }
+
+  get rocofHzPerS(): number {
+    return this.frame.rocofHzPerS[this.p];
   }
 
   get phasors(): Float64Array {

@@ -1,3 +1,4 @@
+import { RuntimePauses } from '@gridcloud/command-line';
 import { SeededRandom } from '@gridcloud/grid';
 import type { AlignerCounters } from '@gridcloud/pdc';
 import { Group, type GroupClient } from '@gridcloud/vsync';
@@ -33,6 +34,8 @@ export class IngestApp {
   private udp: UdpListener | undefined;
   private kafkaConsumer: KafkaFrameConsumer | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  /** Event-loop delay and collection pauses since the previous report. */
+  private readonly pauses = new RuntimePauses();
   private readonly qualityPublisher: VsyncQualityPublisher | undefined;
   /** With --region: the regional PDC's output to Kafka (the estimator group is not used). */
   private readonly regionSink: RegionSnapshotSink | undefined;
@@ -173,6 +176,7 @@ export class IngestApp {
     for (const c of this.connections) c.start();
     this.shards?.start();
     this.ticker = setInterval(() => this.tick(Date.now()), o.tickIntervalMs);
+    this.pauses.start();
     await this.qualityPublisher?.start();
     return { udpPort };
   }
@@ -185,6 +189,7 @@ export class IngestApp {
 
   async stop(): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.pauses.stop();
     await this.qualityPublisher?.stop();
     for (const c of this.connections) c.stop();
     this.udp?.close();
@@ -210,7 +215,9 @@ export class IngestApp {
         p50: align.quantileMs(0.5),
         p99: align.quantileMs(0.99),
         max: align.maxMs,
+        buckets: align.buckets(),
       },
+      ...this.pauses.take(),
       ...this.sourceReport(detail),
       region: this.regionSink?.counters,
       udpRefusedDatagrams: this.udp?.refusedDatagrams ?? 0,

@@ -8,6 +8,15 @@ const SLOT = 102_000_000_000;
 
 /** Two PMUs in one frame: PMU 7 with two phasors and an analog, PMU 9 with one phasor and a digital word. */
 const frame: FrameValues = {
+  streamIdcode: 60_000,
+  soc: 1_700_000_000,
+  fracsec: 250,
+  fraction: 0.25,
+  timeQuality: 0,
+  arrivalMs: 1_700_000_000_260,
+  stat: Uint16Array.from([0, 0]),
+  freqHz: Float64Array.from([60.01, 60.01]),
+  rocofHzPerS: Float64Array.from([0.02, 0.02]),
   phasors: Float64Array.from([1, 0.1, 0.5, -0.2, 0.9, 0.3]),
   analogs: Float64Array.from([120.5]),
   digitals: Uint16Array.from([0xfffd]),
@@ -17,20 +26,7 @@ const frame: FrameValues = {
 };
 
 function sample(idcode: number, p: number): FrameSample {
-  return new FrameSample(
-    idcode,
-    60_000,
-    1_700_000_000,
-    250,
-    0.25,
-    0,
-    0,
-    60.01,
-    0.02,
-    1_700_000_000_260,
-    frame,
-    p,
-  );
+  return new FrameSample(frame, p, idcode);
 }
 
 function plain(idcode: number, phasors: number[]): PmuSample {

@@ -41,6 +41,12 @@ export class BlockValues implements FrameValues {
     this.digitals = new Uint16Array(this.shape.digitalStart[n]);
   }
 
+  /** Zeroes the STAT and digital words, which an instant sets bit by bit, before the arrays are filled again. */
+  clearFlags(): void {
+    this.stat.fill(0);
+    this.digitals.fill(0);
+  }
+
   /**
    * After PMU `p`'s phasors are measured: MW and MVAr into each of its
    * branch ends (S = V x conj(I) x baseMVA, the voltage being its first

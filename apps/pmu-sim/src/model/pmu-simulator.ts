@@ -1,5 +1,5 @@
 import { buildConfig, type ConfigFrame } from '@gridcloud/c37118';
-import { branchCurrent, NormalSource, PowerFlowDivergenceError, type RandomSource } from '@gridcloud/grid';
+import { branchCurrent, PowerFlowDivergenceError, ZigguratNormal, type RandomSource } from '@gridcloud/grid';
 import { DataFrameWriter } from '../wire/data-frame-writer';
 import type { GridTruth, OperatingPoint } from './grid-truth';
 import { Motion, type MotionOptions } from './motion';
@@ -75,7 +75,9 @@ export class PmuSimulator {
   private readonly streamList: SimStream[];
   private readonly changesApplied = new Set<ScenarioEvent>();
   private readonly motion: Motion;
-  private readonly noise: NormalSource;
+  private readonly noise: ZigguratNormal;
+  /** Each stream's value arrays, reused instant after instant (a configuration change makes a new stream). */
+  private readonly blockValues = new WeakMap<SimStream, BlockValues>();
   private point: OperatingPoint | undefined;
   private key: TruthKey | undefined;
   readonly schedule: TruthSchedule;
@@ -91,7 +93,7 @@ export class PmuSimulator {
     this.motion = new Motion(options.motion);
     this.schedule = new TruthSchedule(options.resolveIntervalS, options.events, this.motion);
     this.truthSource = solvingTruthSource(grid, this.schedule);
-    this.noise = new NormalSource(random);
+    this.noise = new ZigguratNormal(random);
     this.pmus = this.buildPmus();
     this.streamList = this.buildStreams();
   }
@@ -144,6 +146,14 @@ export class PmuSimulator {
 
   /** Data frames of every reporting stream for `slot`; dropped-out single-PMU streams send nothing. */
   framesAt(slot: number): { stream: SimStream; bytes: Uint8Array }[] {
+    return Array.from(this.frames(slot));
+  }
+
+  /**
+   * The same frames one stream at a time, so the runtime sends each as soon as it is written and a receiver starts
+   * on the instant's first streams while the last ones are still being computed.
+   */
+  *frames(slot: number): Generator<{ stream: SimStream; bytes: Uint8Array }> {
     this.advance(slot);
     const fps = this.options.framesPerSecond;
     const soc = Math.floor(slot / fps);
@@ -152,13 +162,11 @@ export class PmuSimulator {
     const f = this.motion.frequency(tS, this.tripTimes(tS));
     // Once per instant, not per stream: the breaker words of every stream read it.
     const tripped = new Set(this.trippedAt(tS));
-    const out: { stream: SimStream; bytes: Uint8Array }[] = [];
     for (const s of this.streams) {
       const pending = this.changePending(s.idcode, tS) ? STAT_CONFIG_CHANGE_PENDING : 0;
       const bytes = this.frameOf(s, soc, fracsec, tS, f, pending, tripped);
-      if (bytes !== undefined) out.push({ stream: s, bytes });
+      if (bytes !== undefined) yield { stream: s, bytes };
     }
-    return out;
   }
 
   get operatingPoint(): OperatingPoint | undefined {
@@ -175,7 +183,7 @@ export class PmuSimulator {
     tripped: ReadonlySet<number>,
   ): Uint8Array | undefined {
     const n = s.pmus.length;
-    const values = new BlockValues(s, this.grid.baseNet.baseMVA);
+    const values = this.valuesOf(s);
     const cos = Math.cos(f.phaseRad);
     const sin = Math.sin(f.phaseRad);
     let reporting = 0;
@@ -199,6 +207,15 @@ export class PmuSimulator {
     }
     if (reporting === 0 && n === 1) return undefined;
     return s.writer.write(soc, fracsec, timeFlags, values);
+  }
+
+  private valuesOf(s: SimStream): BlockValues {
+    let values = this.blockValues.get(s);
+    if (values === undefined) {
+      values = new BlockValues(s, this.grid.baseNet.baseMVA);
+      this.blockValues.set(s, values);
+    } else values.clearFlags();
+    return values;
   }
 
   private measure(

@@ -156,7 +156,7 @@ export class PmuSimApp {
   private emit(slot: number): void {
     const record = this.sim.advance(slot);
     if (record !== undefined) this.truth?.writeTruth(record);
-    for (const { stream, bytes } of this.sim.framesAt(slot)) {
+    for (const { stream, bytes } of this.sim.frames(slot)) {
       this.tcp?.publish(stream.idcode, bytes);
       this.udp?.send(bytes);
       this.kafka?.enqueue(stream.idcode, bytes);

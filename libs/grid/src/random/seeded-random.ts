@@ -1,6 +1,8 @@
 /** A seeded source of uniform numbers in [0, 1); injected wherever randomness is needed. */
 export interface RandomSource {
   next(): number;
+  /** A uniform signed 32-bit integer, where the source has one without going through a float. */
+  nextInt32?(): number;
 }
 
 /**
@@ -15,11 +17,16 @@ export class SeededRandom implements RandomSource {
   }
 
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    return (this.nextInt32() >>> 0) / 4294967296;
+  }
+
+  /** The same draw as `next` as a signed 32-bit integer (its bits unchanged). */
+  nextInt32(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return t ^ (t >>> 14);
   }
 }
 

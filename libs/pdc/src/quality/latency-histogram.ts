@@ -44,6 +44,19 @@ export class LatencyHistogram {
     return this.maxMs;
   }
 
+  /**
+   * The non-empty buckets as [upper bound in ms, count] pairs (the overflow bucket's bound is the maximum), so
+   * histograms of successive intervals can be summed into a percentile over a whole run.
+   */
+  buckets(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 0; i < this.counts.length; i += 1) {
+      if (this.counts[i] === 0) continue;
+      out.push([i < BUCKETS ? Math.min(BOUNDS_MS[i], this.maxMs) : this.maxMs, this.counts[i]]);
+    }
+    return out;
+  }
+
   get meanMs(): number {
     return this.count === 0 ? 0 : this.sumMs / this.count;
   }
