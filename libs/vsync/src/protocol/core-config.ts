@@ -31,7 +31,9 @@ export interface CoreConfig {
    *  waiting for the tick: under load this frees the senders' windows within a fraction of a window, not a tick.
    *  At most sendWindowMessages; the default is 32, or the window if that is smaller. */
   readonly ackThresholdMessages?: number;
-  /** Own multicasts per group that may be in flight (sent, not yet stable). */
+  /** Own multicasts per group that may be in flight (sent, not yet stable). The default, 1,024, lets a sender of
+   *  small messages fill large frames while acknowledgements travel (with 256 a 1 KB sender stalled on its window
+   *  and wrote smaller frames); sendWindowBytes still bounds what the window holds. */
   readonly sendWindowMessages?: number;
   /** Payload bytes of own multicasts per group that may be in flight; a multicast larger than this goes alone. With
    *  sendWindowMessages it bounds what a view change carries per sender, whatever the message size. */
@@ -87,7 +89,7 @@ const DEFAULTS = {
   joinRetryMs: 300,
   foundAfterMs: 1_000,
   leaveTimeoutMs: 3_000,
-  sendWindowMessages: 256,
+  sendWindowMessages: 1_024,
   sendWindowBytes: 4 * 1024 * 1024,
   ackThresholdMessages: 32,
   sendQueueMessages: 4_096,
