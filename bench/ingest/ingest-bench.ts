@@ -60,6 +60,8 @@ export interface IngestBenchResult {
   /** Each steady second's p99 alignment latency, in order: shows whether the worst second is one stall or many. */
   readonly p99AlignMsPerSecond: readonly number[];
   /** Per steady second: the ingest's longest garbage-collection pause and its event loop's worst delay, in ms. */
+  /** Per steady second, the worst over the simulators: event-loop delay and longest collection pause, in ms. */
+  readonly simPausesPerSecond: { readonly loopMaxMs: readonly number[]; readonly gcMaxMs: readonly number[] };
   readonly ingestPausesPerSecond: {
     readonly gcMaxMs: readonly number[];
     readonly loopMaxMs: readonly number[];
@@ -114,7 +116,8 @@ interface SimStats {
   atMs: number;
   slotsSent: number;
   slotsSkipped: number;
-  eventLoopDelayMs: { p99: number };
+  eventLoopDelayMs: { p99: number; max: number };
+  gcPauses?: { maxMs: number; minorMs: number; majorMs: number };
 }
 
 const WARMUP_S = 3;
@@ -279,6 +282,10 @@ function summarise(
     worstSecondP99AlignMs: round2(Math.max(...steady.slice(1).map((s) => s.alignLatencyMs.p99))),
     p50AlignMs: round2(median(steady.slice(1).map((s) => s.alignLatencyMs.p50))),
     p99AlignMsPerSecond: steady.slice(1).map((s) => round2(s.alignLatencyMs.p99)),
+    simPausesPerSecond: {
+      loopMaxMs: worstPerInterval(sims, (s) => s.eventLoopDelayMs.max),
+      gcMaxMs: worstPerInterval(sims, (s) => s.gcPauses?.maxMs ?? 0),
+    },
     ingestPausesPerSecond: {
       gcMaxMs: steady.slice(1).map((s) => s.gcPauses?.maxMs ?? 0),
       loopMaxMs: steady.slice(1).map((s) => s.eventLoopDelayMs?.max ?? 0),
@@ -345,6 +352,12 @@ async function withLimit<T>(p: Promise<T>, ms: number, message: string): Promise
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Interval i's worst over the simulators (their stats lines are matched by position). */
+function worstPerInterval(sims: readonly SimStats[][], f: (s: SimStats) => number): number[] {
+  const n = Math.min(...sims.map((sim) => sim.length));
+  return Array.from({ length: n - 1 }, (_, i) => round2(Math.max(...sims.map((sim) => f(sim[i + 1])))));
 }
 
 /** A quantile over several intervals' latency histograms: their buckets summed (a bucket's bound stands for it). */

@@ -146,14 +146,6 @@ export class PmuSimulator {
 
   /** Data frames of every reporting stream for `slot`; dropped-out single-PMU streams send nothing. */
   framesAt(slot: number): { stream: SimStream; bytes: Uint8Array }[] {
-    return Array.from(this.frames(slot));
-  }
-
-  /**
-   * The same frames one stream at a time, so the runtime sends each as soon as it is written and a receiver starts
-   * on the instant's first streams while the last ones are still being computed.
-   */
-  *frames(slot: number): Generator<{ stream: SimStream; bytes: Uint8Array }> {
     this.advance(slot);
     const fps = this.options.framesPerSecond;
     const soc = Math.floor(slot / fps);
@@ -162,11 +154,13 @@ export class PmuSimulator {
     const f = this.motion.frequency(tS, this.tripTimes(tS));
     // Once per instant, not per stream: the breaker words of every stream read it.
     const tripped = new Set(this.trippedAt(tS));
+    const out: { stream: SimStream; bytes: Uint8Array }[] = [];
     for (const s of this.streams) {
       const pending = this.changePending(s.idcode, tS) ? STAT_CONFIG_CHANGE_PENDING : 0;
       const bytes = this.frameOf(s, soc, fracsec, tS, f, pending, tripped);
-      if (bytes !== undefined) yield { stream: s, bytes };
+      if (bytes !== undefined) out.push({ stream: s, bytes });
     }
+    return out;
   }
 
   get operatingPoint(): OperatingPoint | undefined {

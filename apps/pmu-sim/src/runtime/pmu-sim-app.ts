@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ListenError } from '@gridcloud/command-line';
+import { ListenError, RuntimePauses } from '@gridcloud/command-line';
 import {
   encodeFrame,
   FrameEncodeError,
@@ -35,8 +34,8 @@ export class PmuSimApp {
   private lastSlot: number | undefined;
   private lastConfigMs = 0;
   private readonly caseName: string;
-  /** How late the event loop runs: a loaded simulator answers commands and sends frames this late. */
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  /** How late the event loop ran and how long collections paused it since the last report: frames go out this late. */
+  private readonly pauses = new RuntimePauses();
 
   constructor(
     readonly options: SimOptions,
@@ -69,7 +68,7 @@ export class PmuSimApp {
       this.truth = new TruthWriter(o.truthPath);
       this.truth.writeMeta(this.sim, this.caseName);
     }
-    this.loopDelay.enable();
+    this.pauses.start();
     this.wake();
     return port;
   }
@@ -102,6 +101,7 @@ export class PmuSimApp {
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.pauses.stop();
     await this.tcp?.close();
     this.udp?.close();
     await this.kafka?.close();
@@ -113,7 +113,7 @@ export class PmuSimApp {
     return {
       slotsSent: this.slotsSent,
       slotsSkipped: this.slotsSkipped,
-      eventLoopDelayMs: { p99: this.loopDelay.percentile(99) / 1e6, max: this.loopDelay.max / 1e6 },
+      ...this.pauses.take(),
       resolveFailures: this.sim.resolveFailures,
       truthLookAhead: this.lookAhead?.counters,
       tcp: this.tcp?.counters,
@@ -156,7 +156,7 @@ export class PmuSimApp {
   private emit(slot: number): void {
     const record = this.sim.advance(slot);
     if (record !== undefined) this.truth?.writeTruth(record);
-    for (const { stream, bytes } of this.sim.frames(slot)) {
+    for (const { stream, bytes } of this.sim.framesAt(slot)) {
       this.tcp?.publish(stream.idcode, bytes);
       this.udp?.send(bytes);
       this.kafka?.enqueue(stream.idcode, bytes);
