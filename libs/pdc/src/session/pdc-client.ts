@@ -45,11 +45,13 @@ export interface PdcClientHandlers {
 const systemJitter: JitterSource = { next: () => Math.random() };
 
 /**
- * Bytes the kernel may hand over per read into the connection's own reused buffer: a stream of 50-PMU frames at
- * 60 frames/s is ~200 KB/s, so a read rarely fills it, and no buffer is allocated per read (at thousands of reads a
- * second those allocations, counted as external memory, drove the collector).
+ * Bytes the kernel may hand over per read. Every connection of this thread reads into the one buffer below: a read's
+ * callback runs to its end before the next read starts, and the decoder copies out a partial frame's tail, so no
+ * buffer is allocated per read (at thousands of reads a second those allocations, counted as external memory, drove
+ * the collector) and none is held per connection (thousands of single-PMU connections would hold as many).
  */
 const READ_BUFFER_BYTES = 64 * 1024;
+let sharedReadBuffer: Buffer | undefined;
 
 /**
  * The PDC side of C37.118 over TCP: the runtime shell of `PdcSession`. It
@@ -145,11 +147,12 @@ export class PdcClient {
     );
     // The decoder copies a partial frame out of the read buffer and decodes whole ones in place, so the buffer is
     // free again when the callback returns.
+    sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const socket = net.connect({
       host: this.options.host,
       port: this.options.port,
       onread: {
-        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        buffer: sharedReadBuffer,
         callback: (bytes, buffer) => {
           this.handlers.onBytes?.(bytes);
           decoder.push(buffer.subarray(0, bytes));

@@ -60,7 +60,18 @@ export async function sendCheckpoint(t: OutgoingTransfer): Promise<'sent' | 'ref
         `joiner ${t.endpoint} asked for offset ${offset} of ${t.spool.totalBytes} bytes`,
       );
     reader.release();
-    await pipeline(fileFrom(t, offset), progress(t, offset), socket);
+    // The joiner ends the connection once it holds every byte. That end can close the socket before this side's own
+    // end is acknowledged, which the pipeline reports as a premature close: with every byte written and the joiner's
+    // end received, the checkpoint was delivered.
+    let joinerEnded = false;
+    socket.once('end', () => (joinerEnded = true));
+    const counter = new ProgressCounter(t, offset);
+    try {
+      await pipeline(fileFrom(t, offset), counter, socket);
+    } catch (error) {
+      const premature = (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      if (!(premature && joinerEnded && counter.sent === t.spool.totalBytes)) throw error;
+    }
     return 'sent';
   } finally {
     socket.destroy();
@@ -88,15 +99,24 @@ function* chunksFrom(chunks: readonly Buffer[], offset: number): Iterable<Buffer
   }
 }
 
-function progress(t: OutgoingTransfer, offset: number): Transform {
-  let sent = offset;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sent += chunk.length;
-      t.onProgress?.(sent, t.spool.totalBytes);
-      done(null, chunk);
-    },
-  });
+/** Hands the checkpoint's bytes on, counting them (`sent`, from the resume offset) and reporting progress. */
+class ProgressCounter extends Transform {
+  constructor(
+    private readonly t: OutgoingTransfer,
+    public sent: number,
+  ) {
+    super();
+  }
+
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null, data?: Buffer) => void,
+  ): void {
+    this.sent += chunk.length;
+    this.t.onProgress?.(this.sent, this.t.spool.totalBytes);
+    done(null, chunk);
+  }
 }
 
 function dial(endpoint: string, timeoutMs: number): Promise<Socket> {
