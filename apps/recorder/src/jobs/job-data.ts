@@ -31,6 +31,8 @@ export interface ReplayJobResult {
   readonly undecodable: number;
   readonly firstMs: number | null;
   readonly lastMs: number | null;
+  /** `bus_voltage` points written: one per observable bus of each assembled estimate. */
+  readonly voltages: number;
   readonly costMean: number | null;
   readonly csvFile: string | null;
 }

@@ -5,6 +5,7 @@ import {
   decodeCatalog,
   decodeSnapshot,
   WireFormatError,
+  type CollectorEvent,
   type PmuCatalog,
   type SystemEstimate,
   type WorkerOptions,
@@ -57,34 +58,47 @@ export async function runReplay(
   const from: EstimateSource = { source: 'replay', job: job.id };
   const csvFile = data.csv === true ? path.join(ctx.exportDir, `replay-${job.id}.csv`) : null;
   if (csvFile !== null) await fs.writeFile(csvFile, csvHeader());
-  const tally = { undecodable: 0, costSum: 0, firstMs: null as number | null, lastMs: null as number | null };
+  const tally = {
+    undecodable: 0,
+    costSum: 0,
+    voltages: 0,
+    firstMs: null as number | null,
+    lastMs: null as number | null,
+  };
+  const write = async (events: readonly CollectorEvent[]): Promise<void> => {
+    const estimates: SystemEstimate[] = [];
+    const points = [];
+    for (const e of events) {
+      if (e.type === 'incomplete') points.push(incompletePoint(e.timeSec, e.missingAreas.length, from));
+      else estimates.push(e.estimate);
+    }
+    for (const e of estimates) {
+      tally.costSum += e.cost;
+      const voltages = busVoltagePoints(e, ctx.network.busIds, from);
+      tally.voltages += voltages.length;
+      points.push(estimatePoint(e, from), ...voltages);
+    }
+    if (points.length > 0) await writeBatch(ctx.influx, ctx.database, points);
+    if (csvFile !== null) await fs.appendFile(csvFile, csvRows(estimates, ctx.network.busIds, 'replay'));
+  };
   let after: string | undefined;
   for (;;) {
     const batch = await ctx.recording.read(data.fromMs, data.toMs, ctx.batchSnapshots, after);
     if (batch.length === 0) break;
     after = batch[batch.length - 1].id;
-    const estimates: SystemEstimate[] = [];
-    const points = [];
+    const events: CollectorEvent[] = [];
     for (const r of batch) {
       const snapshot = decodeOrCount(() => decodeSnapshot(r.bytes), tally);
       if (snapshot === undefined) continue;
       tally.firstMs ??= r.timeMs;
       tally.lastMs = r.timeMs;
       const catalog = await catalogOf(snapshot.catalogVersion, catalogs, ctx.recording, tally);
-      for (const e of replay.step(snapshot, catalog)) {
-        if (e.type === 'incomplete') points.push(incompletePoint(e.timeSec, e.missingAreas.length, from));
-        else estimates.push(e.estimate);
-      }
+      events.push(...replay.step(snapshot, catalog));
     }
-    for (const e of estimates) {
-      tally.costSum += e.cost;
-      points.push(estimatePoint(e, from), ...busVoltagePoints(e, ctx.network.busIds, from));
-    }
-    if (points.length > 0) await writeBatch(ctx.influx, ctx.database, points);
-    if (csvFile !== null) await fs.appendFile(csvFile, csvRows(estimates, ctx.network.busIds, 'replay'));
+    await write(events);
     await job.updateProgress(progressOf(data, batch[batch.length - 1].timeMs));
   }
-  replay.finish();
+  await write(replay.finish());
   await job.updateProgress(100);
   const c = replay.counters;
   return {
@@ -95,6 +109,7 @@ export async function runReplay(
     undecodable: tally.undecodable,
     firstMs: tally.firstMs,
     lastMs: tally.lastMs,
+    voltages: tally.voltages,
     costMean: c.assembled === 0 ? null : tally.costSum / c.assembled,
     csvFile,
   };
