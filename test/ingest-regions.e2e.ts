@@ -15,18 +15,21 @@ import { isClusterEvent, startCluster } from './supervision/cluster-run';
  * the region topic, and a merger (`--merge-regions east,west`) merges them by slot into `--snapshots-out`. The east
  * PDC is SIGKILLed; the supervisor restarts it. Merged snapshots must resume complete, the gap must be reported
  * (the slots without east released incomplete naming its PMUs, and a `region-gap` in the merger's log), and no
- * slot may appear twice or list a PMU twice.
+ * slot may appear twice or list a PMU twice. Then two mergers in one consumer group, one SIGKILLed: Kafka gives its
+ * partitions to the other, and every slot is still merged complete; a slot merged twice is the same both times.
  */
 const PMUS = { east: [1000, 1001], west: [1002, 1003] };
 const ALL = [...PMUS.east, ...PMUS.west];
 const WAIT_MS = 150_000;
 const COMPLETE_BEFORE_AND_AFTER = 30;
+/** Kafka's session timeout of the mergers in the failover test: a dead merger's partitions move after it. */
+const SESSION_TIMEOUT_MS = 6000;
 
 interface MergedRow {
   slot: number;
   complete: boolean;
   missing: number[];
-  pmus: { idcode: number }[];
+  pmus: { idcode: number; phasors?: unknown }[];
 }
 
 interface Gap {
@@ -41,46 +44,64 @@ describeWithServices(
   ['kafka'],
   () => {
     const run = randomUUID().slice(0, 8);
-    const topics = { regions: `pmu.region-snapshots.e2e-${run}`, catalogs: `pmu.region-catalogs.e2e-${run}` };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridcloud-regions-'));
-    const mergedFile = path.join(dir, 'merged.jsonl');
     const admin = new Kafka({
       clientId: 'regions-e2e',
       brokers: services.kafka.brokers,
       logLevel: logLevel.NOTHING,
     }).admin();
-    let cluster: LocalProcess | undefined;
+    const clusters: LocalProcess[] = [];
+    const topicNames: string[] = [];
 
     afterAll(async () => {
-      if (cluster?.running) {
-        cluster.child.kill('SIGINT');
-        await Promise.race([cluster.exited, new Promise((r) => setTimeout(r, 20_000))]);
-      }
-      cluster?.kill();
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+      for (const c of clusters) await stopCluster(c);
+      await admin.deleteTopics({ topics: topicNames }).catch(() => undefined);
       await admin.disconnect();
     });
+
+    /** This test's region and catalog topics (4 partitions carry the slots), created before the cluster starts. */
+    async function newTopics(name: string): Promise<Topics> {
+      const topics = {
+        regions: `pmu.region-snapshots.e2e-${run}-${name}`,
+        catalogs: `pmu.region-catalogs.e2e-${run}-${name}`,
+      };
+      topicNames.push(topics.regions, topics.catalogs);
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          { topic: topics.regions, numPartitions: 4 },
+          { topic: topics.catalogs, numPartitions: 1 },
+        ],
+        waitForLeaders: true,
+      });
+      return topics;
+    }
+
+    async function start(layout: MergeLayout): Promise<{ c: LocalProcess; runDir: string }> {
+      const c = await startCluster(['--desired-state', writeDesiredState(dir, layout, run)]);
+      clusters.push(c);
+      const runDir = /run directory ([^\s;]+)/.exec(
+        String(c.lines.find((l) => /run directory/.test(String(l.text)))?.text ?? ''),
+      )?.[1];
+      expect(runDir, 'the cluster names its run directory').toBeDefined();
+      return { c, runDir: runDir! };
+    }
 
     it(
       'resumes complete merged snapshots after the restart, reports the gap, doubles nothing',
       { timeout: 400_000 },
       async () => {
-        await admin.connect();
-        await admin.createTopics({
-          topics: [
-            { topic: topics.regions, numPartitions: 4 },
-            { topic: topics.catalogs, numPartitions: 1 },
-          ],
-          waitForLeaders: true,
+        const topics = await newTopics('one');
+        const mergedFile = path.join(dir, 'merged.jsonl');
+        const { c, runDir } = await start({
+          topics,
+          mergers: 1,
+          out: mergedFile,
+          sessionTimeoutMs: 30_000,
+          suspectGraceMs: 5000,
         });
-        cluster = await startCluster(['--desired-state', writeDesiredState(dir, topics, mergedFile, run)]);
-        const c = cluster;
-        const runDir = /run directory ([^\s;]+)/.exec(
-          String(c.lines.find((l) => /run directory/.test(String(l.text)))?.text ?? ''),
-        )?.[1];
-        expect(runDir, 'the cluster names its run directory').toBeDefined();
         const diagnostics = () =>
-          `${tail(path.join(runDir!, 'ingest-merge-0.log'))}\n${c.stderr.slice(-2000)}`;
+          `${tail(path.join(runDir, 'ingest-merge-0.log'))}\n${c.stderr.slice(-2000)}`;
 
         await until(
           () => completeRows(readMerged(mergedFile)).length >= COMPLETE_BEFORE_AND_AFTER,
@@ -100,7 +121,7 @@ describeWithServices(
         let gap: Gap | undefined;
         await until(
           () => {
-            gap ??= gapsIn(path.join(runDir!, 'ingest-merge-0.log')).find((g) => g.region === 'east');
+            gap ??= gapsIn(path.join(runDir, 'ingest-merge-0.log')).find((g) => g.region === 'east');
             return (
               gap !== undefined &&
               completeRows(readMerged(mergedFile)).filter((r) => r.slot > gap!.toSlot).length >=
@@ -140,17 +161,105 @@ describeWithServices(
         // And after it, complete again.
         const after = rows.filter((r) => r.slot > gap!.toSlot);
         expect(after.slice(-COMPLETE_BEFORE_AND_AFTER).every((r) => r.complete)).toBe(true);
+        await stopCluster(c);
+      },
+    );
+
+    it(
+      'two mergers split the slots; one SIGKILLed, its partitions go to the other and no slot is lost',
+      { timeout: 400_000 },
+      async () => {
+        const topics = await newTopics('two');
+        const out = (index: number) => path.join(dir, `merged-two-${index}.jsonl`);
+        const { c, runDir } = await start({
+          topics,
+          mergers: 2,
+          out: path.join(dir, 'merged-two-{index}.jsonl'),
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
+          // A hung merger is left to rejoin by itself for longer than Kafka waits for it.
+          suspectGraceMs: 4 * SESSION_TIMEOUT_MS,
+        });
+        const rowsOf = (index: number) => readMerged(out(index));
+        const diagnostics = () =>
+          [0, 1].map((i) => tail(path.join(runDir, `ingest-merge-${i}.log`))).join('\n') +
+          `\n${c.stderr.slice(-2000)}`;
+        // Both mergers own partitions and merge their slots complete.
+        await until(
+          () => [0, 1].every((i) => completeRows(rowsOf(i)).length >= COMPLETE_BEFORE_AND_AFTER),
+          'complete merged snapshots from both mergers',
+          diagnostics,
+        );
+        // The victim hangs (SIGSTOP) past Kafka's session timeout: its partitions go to the other merger, which
+        // merges their backlog from the victim's last commit; then it is SIGKILLed and restarted, and Kafka splits
+        // the partitions again.
+        const victim = pidOf(c, 'ingest-merge/0');
+        process.kill(victim, 'SIGSTOP');
+        const killedAtSlot = Math.max(...rowsOf(0).map((r) => r.slot));
+        await until(
+          () => /took over [0-9,]+ up to slot/.test(tail(path.join(runDir, 'ingest-merge-1.log'))),
+          "the victim's partitions taken over by ingest-merge/1",
+          diagnostics,
+        );
+        process.kill(victim, 'SIGKILL');
+        await c.waitFor(isClusterEvent('restarted', 'ingest-merge/0'), 'ingest-merge/0 restarted', WAIT_MS);
+        // Past the session timeout Kafka has split the partitions again; both merge again past the kill.
+        await until(
+          () =>
+            [0, 1].every(
+              (i) =>
+                completeRows(rowsOf(i)).filter((r) => r.slot > killedAtSlot).length >=
+                COMPLETE_BEFORE_AND_AFTER,
+            ),
+          'complete merged snapshots from both mergers after the kill',
+          diagnostics,
+        );
+
+        // One read of each file: they keep growing.
+        const files = [rowsOf(0), rowsOf(1)];
+        const bySlot = new Map<number, MergedRow[]>();
+        for (const r of files.flat()) bySlot.set(r.slot, [...(bySlot.get(r.slot) ?? []), r]);
+        // From the first slot both merged to the last both reached, every slot is merged complete: none lost.
+        const from = Math.max(...files.map((rows) => completeRows(rows)[0].slot));
+        const to = Math.min(...files.map((rows) => Math.max(...rows.map((r) => r.slot))));
+        expect(to - from).toBeGreaterThan(4 * COMPLETE_BEFORE_AND_AFTER);
+        const lost: number[] = [];
+        for (let slot = from; slot <= to; slot += 1)
+          if (!(bySlot.get(slot) ?? []).some((r) => r.complete)) lost.push(slot);
+        expect(lost, `slots ${from}..${to} without a complete merge (killed at ${killedAtSlot})`).toEqual([]);
+        // A slot merged twice (released by the victim after its last commit, merged again by the next owner) is
+        // the same snapshot both times: the copy downstream keeps the first.
+        let doubled = 0;
+        for (const [slot, rows] of bySlot) {
+          if (rows.length === 1) continue;
+          doubled += 1;
+          for (const r of rows.slice(1)) expect(r, `slot ${slot}`).toEqual(rows[0]);
+        }
+        console.log(
+          `merger failover: slots ${from}..${to} all complete, killed at ${killedAtSlot}, ${doubled} merged twice`,
+        );
+        await stopCluster(c);
       },
     );
   },
 );
 
-function writeDesiredState(
-  dir: string,
-  topics: { regions: string; catalogs: string },
-  mergedFile: string,
-  run: string,
-): string {
+interface Topics {
+  readonly regions: string;
+  readonly catalogs: string;
+}
+
+interface MergeLayout {
+  readonly topics: Topics;
+  readonly mergers: number;
+  /** Each merger's --snapshots-out (`{index}` tells them apart). */
+  readonly out: string;
+  readonly sessionTimeoutMs: number;
+  /** How long the supervisor waits for a merger that left the view while still running (a hung process). */
+  readonly suspectGraceMs: number;
+}
+
+function writeDesiredState(dir: string, layout: MergeLayout, run: string): string {
+  const { topics } = layout;
   const vsync = ['--vsync-port', '{vsyncPort}', '--vsync-seeds', '{seeds}', '--http-port', '{httpPort}'];
   const kafka = [
     '--kafka-brokers',
@@ -214,6 +323,8 @@ function writeDesiredState(
       'ingest-east': region('east', 60_000),
       'ingest-west': region('west', 60_001),
       'ingest-merge': {
+        instances: layout.mergers,
+        restart: { suspectGraceMs: layout.suspectGraceMs },
         entry: 'apps/ingest/src/main.ts',
         aliveGroup: 'service.ingest',
         args: [
@@ -224,14 +335,16 @@ function writeDesiredState(
           '--region-deadline-ms',
           '2000',
           '--snapshots-out',
-          mergedFile,
+          layout.out,
+          '--kafka-session-timeout-ms',
+          String(layout.sessionTimeoutMs),
           ...kafka,
           ...vsync,
         ],
       },
     },
   };
-  const file = path.join(dir, 'desired-state.json');
+  const file = path.join(dir, `desired-state-${layout.mergers}.json`);
   fs.writeFileSync(file, JSON.stringify(state, null, 2));
   return file;
 }
@@ -239,8 +352,22 @@ function writeDesiredState(
 function readMerged(file: string): MergedRow[] {
   if (!fs.existsSync(file)) return [];
   const lines = fs.readFileSync(file, 'utf8').split('\n');
-  // The last line may be half written.
-  return lines.slice(0, -1).map((l) => JSON.parse(l) as MergedRow);
+  // The last line may be half written; so may one a SIGKILLed merger left (its restart ends it with a newline).
+  return lines.slice(0, -1).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as MergedRow];
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function stopCluster(c: LocalProcess): Promise<void> {
+  if (c.running) {
+    c.child.kill('SIGINT');
+    await Promise.race([c.exited, new Promise((r) => setTimeout(r, 20_000))]);
+  }
+  c.kill();
 }
 
 function completeRows(rows: readonly MergedRow[]): MergedRow[] {

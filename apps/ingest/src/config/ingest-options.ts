@@ -43,6 +43,8 @@ export interface IngestOptions {
   readonly regionCatalogTopic: string;
   /** A merged slot waits this long after its first region for the others. */
   readonly regionDeadlineMs: number;
+  /** A merger silent this long leaves the consumer group; its partitions go to the others. */
+  readonly kafkaSessionTimeoutMs: number;
   /** Merged slots open at once. */
   readonly maxPendingRegionSlots: number;
   /** Names this replica in the `ingest-instance` header of every snapshot it publishes. */
@@ -119,6 +121,7 @@ export function parseIngestSettings(
     regionTopic: s.regionTopic,
     regionCatalogTopic: s.regionCatalogTopic,
     regionDeadlineMs: s.regionDeadlineMs,
+    kafkaSessionTimeoutMs: s.kafkaSessionTimeoutMs,
     maxPendingRegionSlots: s.maxPendingRegionSlots,
     instanceId: s.instanceId ?? `${os.hostname()}-${process.pid}`,
     aligner: aligner(s),

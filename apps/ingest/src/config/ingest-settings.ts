@@ -226,6 +226,13 @@ export const INGEST_SETTINGS = settingsSchema(
       60_000,
       500,
     ),
+    kafkaSessionTimeoutMs: ms(
+      'kafka-session-timeout-ms',
+      "a merger silent this long leaves --kafka-group and its partitions go to the others (Kafka's session timeout)",
+      3_000,
+      300_000,
+      30_000,
+    ),
     maxPendingRegionSlots: setting.int({
       flag: 'max-pending-region-slots',
       doc: 'merged slots open at once; one more releases the oldest early',
@@ -239,7 +246,7 @@ export const INGEST_SETTINGS = settingsSchema(
     }),
     snapshotsOut: setting.string({
       flag: 'snapshots-out',
-      doc: 'write every snapshot as a JSON line here (- = stdout)',
+      doc: 'write every snapshot as a JSON line here, appended (- = stdout)',
     }),
     filestoreUrls: setting.list({
       flag: 'filestore-url',

@@ -137,17 +137,75 @@ describe('RegionMerge', () => {
       offer(m, record('east', EAST, slot), at(slot, 10));
       return snapshotsOf(offer(m, record('west', WEST, slot), at(slot, 10))).map((s) => s.slot);
     };
+    // The first slot after the start waits for its deadline: other partitions' backlogs may hold earlier ones.
+    const first = (m: RegionMerge) => {
+      expect(complete(m, SLOT0)).toEqual([]);
+      expect(snapshotsOf(m.tick(at(SLOT0, 250))).map((s) => s.slot)).toEqual([SLOT0]);
+    };
     // Owning one partition, the slots between are another merger's: the next own slot leaves at once.
     const one = newMerge();
     one.assign([mine], partitions);
-    expect(complete(one, SLOT0)).toEqual([SLOT0]);
+    first(one);
     expect(complete(one, next)).toEqual([next]);
     // Owning them all, it waits for the slots between (they may be behind in another partition) until the deadline.
     const all = newMerge();
     all.assign([0, 1, 2, 3], partitions);
-    expect(complete(all, SLOT0)).toEqual([SLOT0]);
+    first(all);
     expect(complete(all, next)).toEqual([]);
     expect(snapshotsOf(all.tick(at(next, 250))).map((s) => [s.slot, s.complete])).toEqual([[next, true]]);
+  });
+
+  it('merges the backlog of a partition taken over apart and in order, and drops the open slots of one given away', () => {
+    const partitions = 2;
+    const slotsOf = (partition: number, from: number, count: number) => {
+      const out: number[] = [];
+      for (let slot = from; out.length < count; slot += 1)
+        if (partitionOfSlot(slot, partitions) === partition) out.push(slot);
+      return out;
+    };
+    const both = (m: RegionMerge, slot: number, nowMs: number) => [
+      ...offer(m, record('east', EAST, slot), nowMs),
+      ...offer(m, record('west', WEST, slot), nowMs),
+    ];
+    const m = newMerge();
+    m.assign([0], partitions);
+    const own = slotsOf(0, SLOT0, 3);
+    const nowMs = at(own[2], 10);
+    for (const slot of own) both(m, slot, nowMs);
+    expect(snapshotsOf(m.tick(nowMs + 250)).map((s) => s.slot)).toEqual(own);
+
+    // The merger of partition 1 died: it committed up to its open slots, and Kafka gives partition 1 here, whose
+    // records from that offset are older than what this merger released. Read in any order, they all merge.
+    m.assign([0, 1], partitions);
+    const backlog = slotsOf(1, own[0] - 40, 6).filter((slot) => slot < own[2]);
+    expect(backlog.length).toBeGreaterThan(3);
+    const later = nowMs + 300;
+    const released: Snapshot[] = [];
+    for (const slot of [...backlog].reverse()) released.push(...snapshotsOf(both(m, slot, later)));
+    expect(released).toEqual([]);
+    released.push(...snapshotsOf(m.tick(later + 250)));
+    expect(released.map((s) => [s.slot, s.complete])).toEqual(backlog.map((slot) => [slot, true]));
+    expect(m.handOver.takenOverSlots).toBe(backlog.length);
+    // Partition 0's own old slots stay late: never doubled.
+    expect(offer(m, record('east', EAST, own[1]), later + 300)).toEqual([
+      expect.objectContaining({ type: 'late', slot: own[1] }),
+    ]);
+    // New slots of both partitions merge as before (both owned, each waits for the slots between).
+    const next = [...slotsOf(0, own[2] + 1, 1), ...slotsOf(1, own[2] + 1, 1)].sort((a, b) => a - b);
+    const fresh = next.flatMap((slot) => snapshotsOf(both(m, slot, later + 400)));
+    fresh.push(...snapshotsOf(m.tick(later + 650)));
+    expect(fresh.map((s) => [s.slot, s.complete])).toEqual(next.map((slot) => [slot, true]));
+
+    // Partition 0 goes to another merger: its open slot is dropped, not released (the new owner merges it).
+    m.assign([1], partitions);
+    const open = slotsOf(0, next[1] + 1, 1)[0];
+    m.assign([0, 1], partitions);
+    offer(m, record('east', EAST, open), later + 500);
+    expect(m.holds(open)).toBe(true);
+    m.assign([1], partitions);
+    expect(m.holds(open)).toBe(false);
+    expect(m.handOver.abandonedSlots).toBe(1);
+    expect(snapshotsOf(m.flush(later + 600))).toEqual([]);
   });
 
   it('takes a PMU two regions both carry once, from the first region', () => {

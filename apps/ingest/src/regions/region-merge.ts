@@ -52,6 +52,28 @@ interface OpenGap {
   slots: number;
 }
 
+/** Partitions this merger was given after its start, and the slots of theirs it merges apart (see `assign`). */
+interface Takeover {
+  readonly merger: SnapshotMerger<PartialSnapshot>;
+  /** Per partition taken over: the last slot the main merger had released when it came; its slots up to it. */
+  readonly upTo: Map<number, number>;
+}
+
+/** How the merger hands slots over when the consumer group reassigns partitions. */
+export interface HandOverCounters {
+  /** Slots merged apart from partitions taken over, older than what this merger had released. */
+  takenOverSlots: number;
+  /** Open slots dropped because their partition went to another merger (which reads their records again). */
+  abandonedSlots: number;
+}
+
+/** What a new assignment changed: partitions taken over (their slots up to `upToSlot` merged apart), slots dropped. */
+export interface Reassignment {
+  readonly takenOver: readonly number[];
+  readonly upToSlot: number | null;
+  readonly abandoned: number;
+}
+
 /** Closed gaps kept for the report, newest last. */
 const MAX_REPORTED_GAPS = 64;
 /** Two regions' rates (slot / time) agree to this relative difference. */
@@ -77,6 +99,8 @@ export class RegionMerge {
   private framesPerSecond: number | undefined;
   /** The region topic's partitions this merger owns, of how many; undefined: not known yet, every slot may come. */
   private assignment: { readonly owned: ReadonlySet<number>; readonly partitions: number } | undefined;
+  private takeover: Takeover | undefined;
+  readonly handOver: HandOverCounters = { takenOverSlots: 0, abandonedSlots: 0 };
   private alignLatency = new LatencyHistogram();
 
   constructor(readonly options: RegionMergeOptions) {
@@ -85,14 +109,8 @@ export class RegionMerge {
       throw new RangeError(`regions must be 1-64 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(bad ?? '')}`);
     if (new Set(options.regions).size !== options.regions.length)
       throw new RangeError(`regions must be distinct, got ${options.regions.join(',')}`);
-    this.merger = new SnapshotMerger({
-      mergeWindowMs: options.regionDeadlineMs,
-      maxPendingSnapshots: options.maxPendingRegionSlots,
-      maxParts: options.regions.length,
-      // Slots come through several partitions: a later one may complete before an earlier one opened.
-      expectsSlot: (slot) => this.owns(slot),
-    });
-    for (const r of options.regions) this.merger.expectPart(r);
+    // Slots come through several partitions: a later one may complete before an earlier one opened.
+    this.merger = this.newMerger((slot) => this.owns(slot));
     this.catalogs = new RegionCatalogs(options.maxPmus);
   }
 
@@ -111,19 +129,51 @@ export class RegionMerge {
     if (rateError !== undefined) return [this.refuse('rate-mismatch', rateError)];
     this.pmusOf.set(r.region, [...p.idcodes, ...p.missing]);
     this.counters.framesOffered += p.pmuCount;
-    return this.apply(
-      this.merger.offer({ part: r.region, slot: p.slot, timeSec: p.timeSec, value: p }, nowMs),
-    );
+    const offer = { part: r.region, slot: p.slot, timeSec: p.timeSec, value: p };
+    const t = this.takeover;
+    if (t !== undefined && this.takenOver(p.slot)) return this.apply(t.merger.offer(offer, nowMs), true);
+    return this.apply(this.merger.offer(offer, nowMs), false);
   }
 
   /**
    * The consumer group gave this merger these partitions of the region topic's `partitions`: a slot in another
-   * merger's partition is not waited for. Parts of open slots stay; slots moved here are merged from what comes.
+   * merger's partition is not waited for. Open slots of a partition that went away are dropped unreleased: their
+   * records were not committed (see the consumer), so the partition's new owner reads and merges them again.
+   * A partition that came after the start resumes from the offset its last owner committed, with slots older than
+   * those this merger already released: those are merged apart, in order, by a second merger, not refused as late.
    */
-  assign(owned: readonly number[], partitions: number): void {
+  assign(owned: readonly number[], partitions: number): Reassignment {
     if (!Number.isInteger(partitions) || partitions < 1)
       throw new RangeError(`partitions must be positive, got ${partitions}`);
+    const before = this.assignment;
     this.assignment = { owned: new Set(owned), partitions };
+    const gone = (slot: number) => !this.owns(slot);
+    const abandoned = this.merger.abandon(gone) + (this.takeover?.merger.abandon(gone) ?? 0);
+    this.handOver.abandonedSlots += abandoned;
+    const upTo = this.merger.lastReleased;
+    if (before === undefined || upTo === undefined || before.partitions !== partitions)
+      return { takenOver: [], upToSlot: null, abandoned };
+    // A takeover still merging keeps its merger (its order goes on); an idle one starts afresh for the new backlog.
+    const kept =
+      this.takeover !== undefined && this.takeover.merger.pendingSnapshots > 0 ? this.takeover : undefined;
+    const t: Takeover = kept ?? {
+      merger: this.newMerger(
+        (slot) => this.takenOver(slot),
+        () => true,
+      ),
+      upTo: new Map(),
+    };
+    for (const partition of [...t.upTo.keys()])
+      if (!this.assignment.owned.has(partition)) t.upTo.delete(partition);
+    const takenOver = owned.filter((partition) => !before.owned.has(partition));
+    for (const partition of takenOver) t.upTo.set(partition, upTo);
+    this.takeover = t.upTo.size > 0 || t.merger.pendingSnapshots > 0 ? t : undefined;
+    return { takenOver, upToSlot: takenOver.length > 0 ? upTo : null, abandoned };
+  }
+
+  /** Whether this merger holds `slot` open (its records are not done with). */
+  holds(slot: number): boolean {
+    return this.merger.holds(slot) || (this.takeover?.merger.holds(slot) ?? false);
   }
 
   /** Whether this merger will see `slot`: its record key's partition is one it owns. */
@@ -132,14 +182,40 @@ export class RegionMerge {
     return a === undefined || a.owned.has(partitionOfSlot(slot, a.partitions));
   }
 
+  /** Whether `slot` belongs to a partition taken over and is not newer than what this merger had released then. */
+  private takenOver(slot: number): boolean {
+    const a = this.assignment;
+    const upTo = a === undefined ? undefined : this.takeover?.upTo.get(partitionOfSlot(slot, a.partitions));
+    return upTo !== undefined && slot <= upTo;
+  }
+
   /** Releases slots whose deadline passed. */
   tick(nowMs: number): readonly RegionMergeEffect[] {
-    return this.apply(this.merger.tick(nowMs));
+    const t = this.takeover;
+    if (t === undefined) return this.apply(this.merger.tick(nowMs), false);
+    return [...this.apply(t.merger.tick(nowMs), true), ...this.apply(this.merger.tick(nowMs), false)];
   }
 
   /** Releases every open slot (shutdown). */
   flush(nowMs: number): readonly RegionMergeEffect[] {
-    return this.apply(this.merger.flush(nowMs));
+    const t = this.takeover;
+    const before = t === undefined ? NO_EFFECTS : this.apply(t.merger.flush(nowMs), true);
+    return [...before, ...this.apply(this.merger.flush(nowMs), false)];
+  }
+
+  private newMerger(
+    expectsSlot: (slot: number) => boolean,
+    readsBacklogs = () => this.assignment !== undefined,
+  ): SnapshotMerger<PartialSnapshot> {
+    const merger = new SnapshotMerger<PartialSnapshot>({
+      mergeWindowMs: this.options.regionDeadlineMs,
+      maxPendingSnapshots: this.options.maxPendingRegionSlots,
+      maxParts: this.options.regions.length,
+      expectsSlot,
+      readsBacklogs,
+    });
+    for (const r of this.options.regions) merger.expectPart(r);
+    return merger;
   }
 
   /** Merged snapshots counted as the aligner counts snapshots; frames are the regions' samples. */
@@ -179,11 +255,14 @@ export class RegionMerge {
     return `region ${region} aligns at ${fps} frames/s, the others at ${this.framesPerSecond}: slots would not match`;
   }
 
-  private apply(effects: readonly MergerEffect<PartialSnapshot>[]): readonly RegionMergeEffect[] {
+  private apply(
+    effects: readonly MergerEffect<PartialSnapshot>[],
+    takenOver: boolean,
+  ): readonly RegionMergeEffect[] {
     if (effects.length === 0) return NO_EFFECTS;
     const out: RegionMergeEffect[] = [];
     for (const e of effects) {
-      if (e.type === 'merged') this.release(e.merged, out);
+      if (e.type === 'merged') this.release(e.merged, out, takenOver);
       else if (e.type === 'late-part') {
         this.counters.framesLate += e.offer.value.pmuCount;
         out.push({ type: 'late', region: e.offer.part, slot: e.offer.slot, latenessMs: e.latenessMs });
@@ -192,7 +271,11 @@ export class RegionMerge {
     return out;
   }
 
-  private release(m: Parameters<typeof mergedSnapshot>[0], out: RegionMergeEffect[]): void {
+  private release(
+    m: Parameters<typeof mergedSnapshot>[0],
+    out: RegionMergeEffect[],
+    takenOver: boolean,
+  ): void {
     const s = mergedSnapshot(m, (region) => this.pmusOf.get(region) ?? []);
     this.counters.snapshots += 1;
     this.counters.released[s.reason] += 1;
@@ -200,8 +283,12 @@ export class RegionMerge {
     this.counters.skippedSlots += s.skippedSlotsBefore;
     this.counters.framesPlaced += s.pmuIds.length;
     this.alignLatency.record(s.releasedAtMs - s.timeSec * 1000);
-    for (const region of m.absentParts) this.widenGap(region, m.slot, m.timeSec);
-    for (const part of m.parts) this.closeGap(part.part, out);
+    // Gaps are told in slot order; a slot taken over is older than the ones they were told over.
+    if (takenOver) this.handOver.takenOverSlots += 1;
+    else {
+      for (const region of m.absentParts) this.widenGap(region, m.slot, m.timeSec);
+      for (const part of m.parts) this.closeGap(part.part, out);
+    }
     out.push({ type: 'snapshot', snapshot: s });
   }
 

@@ -165,6 +165,7 @@ export class IngestApp {
           catalogTopic: o.regionCatalogTopic,
           group: o.kafkaGroup,
           instanceId: o.instanceId,
+          sessionTimeoutMs: o.kafkaSessionTimeoutMs,
         },
         this.regionMerge,
         this.snapshots,
@@ -273,6 +274,8 @@ export class IngestApp {
       regionRecords: c?.records ?? 0,
       assignedPartitions: c?.assigned ?? [],
       rebalances: c?.rebalances ?? 0,
+      handOver: m.handOver,
+      commits: c?.commits ?? null,
     };
   }
 

@@ -18,6 +18,12 @@ export interface MergerOptions {
    * that this says will come. Without it an unopened earlier slot is skipped as soon as a later one completes.
    */
   readonly expectsSlot?: (slot: number) => boolean;
+  /**
+   * Whether parts may come from backlogs read one partition after the other (a Kafka consumer that was just given
+   * partitions resumes each from its committed offset): until the first release, a complete slot then waits for its
+   * deadline, since an earlier slot may still be in a partition not read yet.
+   */
+  readonly readsBacklogs?: () => boolean;
 }
 
 /** Earlier slots a complete one checks with `expectsSlot` at most; past that it waits for its deadline. */
@@ -131,6 +137,32 @@ export class SnapshotMerger<P> {
     return this.pending.size;
   }
 
+  /** The last slot released; a part of it or of an earlier slot is late. Undefined before the first release. */
+  get lastReleased(): number | undefined {
+    return this.lastReleasedSlot;
+  }
+
+  /** Whether `slot` is open: some part delivered it and it has not left. */
+  holds(slot: number): boolean {
+    return this.pending.has(slot);
+  }
+
+  /**
+   * Drops the open slots `test` selects without releasing them (another merger took them over: their parts will be
+   * merged there); returns how many.
+   */
+  abandon(test: (slot: number) => boolean): number {
+    let dropped = 0;
+    for (let i = this.order.length - 1; i >= 0; i -= 1) {
+      const slot = this.order[i];
+      if (!test(slot)) continue;
+      this.order.splice(i, 1);
+      this.pending.delete(slot);
+      dropped += 1;
+    }
+    return dropped;
+  }
+
   /** A part's counters (undefined for a part never expected). */
   countersOf(part: string): PartCounters | undefined {
     return this.partCounters.get(part);
@@ -227,7 +259,8 @@ export class SnapshotMerger<P> {
   private follows(head: PendingMerge<P>): boolean {
     const expects = this.options.expectsSlot;
     const last = this.lastReleasedSlot;
-    if (expects === undefined || last === undefined || head.slot === last + 1) return false;
+    if (last === undefined) return this.options.readsBacklogs?.() ?? false;
+    if (expects === undefined || head.slot === last + 1) return false;
     if (head.slot - last > MAX_EARLIER_SLOTS_CHECKED) return true;
     for (let s = last + 1; s < head.slot; s += 1) if (expects(s)) return true;
     return false;
