@@ -151,7 +151,7 @@ export const INGEST_SETTINGS = settingsSchema(
     connectTimeoutMs: ms('connect-timeout-ms', 'TCP connect timeout', 1, 600_000, 5000),
     configTimeoutMs: ms(
       'config-timeout-ms',
-      'wait for a CFG-2 this long before asking again',
+      'wait for a CFG-2 this long before asking again (each repeat waits twice as long, at most 8x)',
       1,
       600_000,
       2000,

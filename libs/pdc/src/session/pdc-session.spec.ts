@@ -68,22 +68,42 @@ describe('PdcSession', () => {
     expect(s.state).toBe('streaming');
   });
 
-  it('asks again for CFG-2 when unanswered, then gives up, closes and backs off', () => {
+  it('asks again for CFG-2 when unanswered, waiting twice as long, then gives up, closes and backs off', () => {
     const s = session();
     s.step({ type: 'start', nowMs: 0 });
     s.step({ type: 'connected', nowMs: 0 });
     expect(act(s, { type: 'tick', nowMs: 500 })).toEqual([
       { type: 'send', command: 'cfg2', idcode: 7 },
-      { type: 'timer', atMs: 1000 },
+      { type: 'timer', atMs: 1500 },
     ]);
-    const effects = act(s, { type: 'tick', nowMs: 1000 });
+    expect(act(s, { type: 'tick', nowMs: 1499 })).toEqual([{ type: 'timer', atMs: 1500 }]);
+    const effects = act(s, { type: 'tick', nowMs: 1500 });
     expect(effects[0]).toMatchObject({ type: 'close', reason: 'no CFG-2 after 2 requests', failed: true });
-    expect(effects[1]).toEqual({ type: 'timer', atMs: 1075 });
+    expect(effects[1]).toEqual({ type: 'timer', atMs: 1575 });
     expect(s.state).toBe('backoff');
-    expect(act(s, { type: 'tick', nowMs: 1075 })).toEqual([
+    expect(act(s, { type: 'tick', nowMs: 1575 })).toEqual([
       { type: 'connect' },
-      { type: 'timer', atMs: 2075 },
+      { type: 'timer', atMs: 2575 },
     ]);
+  });
+
+  it('a slow peer answering the third request in time keeps its connection: waits of 1x, 2x, 4x, at most 8x', () => {
+    const s = new PdcSession(
+      { ...DEFAULT_SESSION_OPTIONS, idcode: 7, configTimeoutMs: 100, maxConfigRequests: 6 },
+      constantJitter,
+    );
+    s.step({ type: 'start', nowMs: 0 });
+    s.step({ type: 'connected', nowMs: 0 });
+    const timers: number[] = [];
+    let now = 100;
+    for (let k = 0; k < 4; k += 1) {
+      const timer = act(s, { type: 'tick', nowMs: now }).find((e) => e.type === 'timer');
+      timers.push(timer!.type === 'timer' ? timer!.atMs - now : -1);
+      now += timers[k];
+    }
+    expect(timers).toEqual([200, 400, 800, 800]);
+    act(s, { type: 'config', nowMs: now - 1, cfgcnt: [1] });
+    expect(s.state).toBe('streaming');
   });
 
   it('re-requests CFG-2 on a config-change-pending bit (once per configTimeoutMs) and announces a new CFGCNT', () => {

@@ -2,6 +2,8 @@ import { invariant } from '../errors/check';
 import { validateSessionOptions, type SessionOptions } from './session-options';
 import type { SessionCommand, SessionEffect, SessionEvent, SessionState } from './session-types';
 
+/** The longest wait for a repeated configuration request, in multiples of configTimeoutMs. */
+const CONFIG_WAIT_GROWTH_LIMIT = 8;
 /** Uniform numbers in [0, 1) from a seeded source; used only for reconnect jitter. */
 export interface JitterSource {
   next(): number;
@@ -152,11 +154,17 @@ export class PdcSession {
     this.arm(nowMs + this.options.connectTimeoutMs, out);
   }
 
+  /**
+   * Each repeat of an unanswered request waits twice as long as the one before (at most
+   * CONFIG_WAIT_GROWTH_LIMIT times configTimeoutMs): a peer too loaded to answer in time gets the time, where a
+   * fixed wait would drop the connection it was about to answer on and start again.
+   */
   private askConfig(nowMs: number, out: SessionEffect[], why: string): void {
     this.configRequests += 1;
     out.push({ type: 'send', command: this.configCommand(), idcode: this.options.idcode });
     this.enter('awaiting-config', out, why);
-    this.arm(nowMs + this.options.configTimeoutMs, out);
+    const growth = Math.min(CONFIG_WAIT_GROWTH_LIMIT, 2 ** Math.min(this.configRequests - 1, 30));
+    this.arm(nowMs + this.options.configTimeoutMs * growth, out);
   }
 
   /** While streaming, ask again for CFG-2 at most once per `configTimeoutMs`. */

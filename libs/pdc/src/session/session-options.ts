@@ -7,7 +7,7 @@ export interface SessionOptions {
   readonly idcode: number;
   /** A connection attempt that has not completed by then is abandoned. */
   readonly connectTimeoutMs: number;
-  /** How long to wait for CFG-2 after asking for it before asking again. */
+  /** How long to wait for CFG-2 after asking for it before asking again; each repeat waits twice as long (at most 8x). */
   readonly configTimeoutMs: number;
   /** CFG-2 requests per connection before giving up and reconnecting. */
   readonly maxConfigRequests: number;
