@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { quantileOfBuckets } from '@gridcloud/pdc';
 import { LocalProcess, PROJECT_ROOT } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from '../../test/support/app-entries';
 import { casePath } from '../../test/support/data-files';
@@ -278,7 +279,12 @@ function summarise(
     fps: o.fps,
     snapshotsPerSec: round2(snapshotsPerSec),
     // The worst interval's p99 rather than an average of percentiles, which would flatter a bad second.
-    p99AlignMs: round2(runQuantile(steady.slice(1), 0.99)),
+    p99AlignMs: round2(
+      quantileOfBuckets(
+        steady.slice(1).map((s) => s.alignLatencyMs.buckets ?? []),
+        0.99,
+      ),
+    ),
     worstSecondP99AlignMs: round2(Math.max(...steady.slice(1).map((s) => s.alignLatencyMs.p99))),
     p50AlignMs: round2(median(steady.slice(1).map((s) => s.alignLatencyMs.p50))),
     p99AlignMsPerSecond: steady.slice(1).map((s) => round2(s.alignLatencyMs.p99)),
@@ -361,22 +367,6 @@ function worstPerInterval(sims: readonly SimStats[][], f: (s: SimStats) => numbe
 }
 
 /** A quantile over several intervals' latency histograms: their buckets summed (a bucket's bound stands for it). */
-function runQuantile(intervals: readonly StatsLine[], q: number): number {
-  const counts = new Map<number, number>();
-  for (const s of intervals)
-    for (const [boundMs, n] of s.alignLatencyMs.buckets ?? [])
-      counts.set(boundMs, (counts.get(boundMs) ?? 0) + n);
-  const bounds = [...counts.keys()].sort((a, b) => a - b);
-  const total = bounds.reduce((n, b) => n + counts.get(b)!, 0);
-  const target = Math.ceil(q * total);
-  let seen = 0;
-  for (const b of bounds) {
-    seen += counts.get(b)!;
-    if (seen >= target) return b;
-  }
-  return 0;
-}
-
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)];

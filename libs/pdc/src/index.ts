@@ -21,7 +21,7 @@ export type {
 } from './alignment/aligned-snapshot';
 export { newAlignerCounters, type AlignerCounters } from './alignment/aligner-counters';
 export { TimeAligner } from './alignment/time-aligner';
-export { LatencyHistogram } from './quality/latency-histogram';
+export { LatencyHistogram, quantileOfBuckets } from './quality/latency-histogram';
 export { DataQualityStats, type DataQualityOptions } from './quality/data-quality-stats';
 export type { PmuQuality } from './quality/pmu-quality';
 export type { PmuQualityReport, QualityReport } from './quality/quality-report';

@@ -161,24 +161,9 @@ export class IngestPipeline {
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
     const binding = this.bindingOf(layout, ids, source);
-    // One copy of the frame's time, per-PMU words and values; each PMU's sample reads its own part of it.
-    const frame: FrameValues = {
-      streamIdcode: view.idcode,
-      soc: view.soc,
-      fracsec: view.fracsec,
-      fraction,
-      timeQuality: view.timeQualityCode,
-      arrivalMs,
-      stat: view.stat.slice(),
-      freqHz: view.freq.slice(),
-      rocofHzPerS: view.dfreq.slice(),
-      phasors: view.phasors.slice(),
-      analogs: layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice(),
-      digitals: layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice(),
-      phasorStart: layout.phasorStart,
-      analogStart: layout.analogStart,
-      digitalStart: layout.digitalStart,
-    };
+    // One copy of the frame's time, per-PMU words and values, made for its first usable sample; each PMU's sample
+    // reads its own part of it.
+    let frame: FrameValues | undefined;
     let decimated = false;
     const latencyMs = arrivalMs - view.time * 1000;
     for (let p = 0; p < layout.numPmu; p += 1) {
@@ -195,7 +180,9 @@ export class IngestPipeline {
       const quality = binding.quality[p];
       if (quality !== undefined) quality.recordFrame(latencyMs, view.timeQualityCode, stat, arrivalMs);
       else this.quality.recordFrame(ids[p], latencyMs, view.timeQualityCode, stat, arrivalMs);
-      if (!unusable(stat)) this.apply(this.aligner.offer(new FrameSample(frame, p, ids[p]), arrivalMs), src);
+      if (unusable(stat)) continue;
+      frame ??= frameValuesOf(view, fraction, arrivalMs);
+      this.apply(this.aligner.offer(new FrameSample(frame, p, ids[p]), arrivalMs), src);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -306,5 +293,27 @@ function rawFrameOf(view: DataFrameView, arrivalMs: number): RawDataFrame {
     timeNs: BigInt(view.soc) * 1_000_000_000n + fractionNs,
     bytes: view.frameBytes(),
     arrivalMs,
+  };
+}
+
+/** The values of a data frame copied out of the decoder's reused view, shared by its PMUs' samples. */
+function frameValuesOf(view: DataFrameView, fraction: number, arrivalMs: number): FrameValues {
+  const layout = view.layout;
+  return {
+    streamIdcode: view.idcode,
+    soc: view.soc,
+    fracsec: view.fracsec,
+    fraction,
+    timeQuality: view.timeQualityCode,
+    arrivalMs,
+    stat: view.stat.slice(),
+    freqHz: view.freq.slice(),
+    rocofHzPerS: view.dfreq.slice(),
+    phasors: view.phasors.slice(),
+    analogs: layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice(),
+    digitals: layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice(),
+    phasorStart: layout.phasorStart,
+    analogStart: layout.analogStart,
+    digitalStart: layout.digitalStart,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from './latency-histogram';
+import { LatencyHistogram, quantileOfBuckets } from './latency-histogram';
 
 describe('LatencyHistogram.buckets', () => {
   it('lists the non-empty buckets with their counts, the highest bound capped at the maximum', () => {
@@ -16,5 +16,31 @@ describe('LatencyHistogram.buckets', () => {
 
   it('is empty for an empty histogram', () => {
     expect(new LatencyHistogram().buckets()).toEqual([]);
+  });
+});
+
+describe('quantileOfBuckets', () => {
+  it('over summed intervals equals the quantile of one histogram of every sample', () => {
+    const whole = new LatencyHistogram();
+    const parts = [new LatencyHistogram(), new LatencyHistogram(), new LatencyHistogram()];
+    for (let i = 0; i < 3000; i += 1) {
+      const ms = i % 7 === 0 ? 40 + (i % 50) : 1 + (i % 13);
+      whole.record(ms);
+      parts[i % 3].record(ms);
+    }
+    // The parts' maxima equal the whole's, so their capped bounds agree.
+    for (const q of [0.5, 0.9, 0.99, 1])
+      expect(
+        quantileOfBuckets(
+          parts.map((h) => h.buckets()),
+          q,
+        ),
+        `q ${q}`,
+      ).toBe(whole.quantileMs(q));
+  });
+
+  it('is 0 with no samples', () => {
+    expect(quantileOfBuckets([], 0.99)).toBe(0);
+    expect(quantileOfBuckets([new LatencyHistogram().buckets()], 0.5)).toBe(0);
   });
 });

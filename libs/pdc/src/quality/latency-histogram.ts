@@ -62,6 +62,30 @@ export class LatencyHistogram {
   }
 }
 
+/**
+ * The quantile `q` over histograms summed from their `buckets()` (of successive intervals, or of several
+ * processes): the smallest bucket bound below which that fraction of all their samples fall; 0 when empty.
+ */
+export function quantileOfBuckets(
+  histograms: Iterable<readonly (readonly [number, number])[]>,
+  q: number,
+): number {
+  invariant(q >= 0 && q <= 1, 'quantile in [0, 1]');
+  const counts = new Map<number, number>();
+  for (const buckets of histograms)
+    for (const [boundMs, n] of buckets) counts.set(boundMs, (counts.get(boundMs) ?? 0) + n);
+  const bounds = [...counts.keys()].sort((a, b) => a - b);
+  let total = 0;
+  for (const b of bounds) total += counts.get(b)!;
+  const target = Math.ceil(q * total);
+  let seen = 0;
+  for (const b of bounds) {
+    seen += counts.get(b)!;
+    if (seen >= target && seen > 0) return b;
+  }
+  return 0;
+}
+
 const LOG_GROWTH = Math.log(GROWTH);
 
 /**

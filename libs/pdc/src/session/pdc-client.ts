@@ -51,7 +51,7 @@ const systemJitter: JitterSource = { next: () => Math.random() };
  * the collector) and none is held per connection (thousands of single-PMU connections would hold as many).
  */
 const READ_BUFFER_BYTES = 64 * 1024;
-let sharedReadBuffer: Buffer | undefined;
+const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
 /**
  * The PDC side of C37.118 over TCP: the runtime shell of `PdcSession`. It
@@ -147,7 +147,6 @@ export class PdcClient {
     );
     // The decoder copies a partial frame out of the read buffer and decodes whole ones in place, so the buffer is
     // free again when the callback returns.
-    sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const socket = net.connect({
       host: this.options.host,
       port: this.options.port,
