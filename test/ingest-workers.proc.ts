@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalProcess } from '@gridcloud/supervision';
+import { bundleEntries, LocalProcess, PROJECT_ROOT } from '@gridcloud/supervision';
 import { INGEST_ENTRY, PMU_SIM_ENTRY } from './support/app-entries';
 import type { SnapshotLine } from '../apps/ingest/src/testing/report-types';
 import { readSnapshotFile } from '../apps/ingest/src/testing/snapshot-file';
@@ -14,6 +14,8 @@ import { casePath } from './support/data-files';
  * decoding and aligning 10 streams, the main thread merging by slot). For every
  * slot both released complete, the sharded snapshot is the single-threaded
  * one: the same PMUs in the same order with the same values, none doubled.
+ * A third runs --workers 2 from the esbuild bundle the cluster runs (its
+ * workers are started from inside the bundle) and must give the same.
  */
 const PMUS = 400;
 const PER_STREAM = 20;
@@ -30,7 +32,10 @@ interface Stopped {
 describe('ingest --workers (processes)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-workers-'));
   const procs: LocalProcess[] = [];
-  const out = { single: [] as SnapshotLine[], sharded: [] as SnapshotLine[] };
+  const out = { single: [] as SnapshotLine[], sharded: [] as SnapshotLine[], bundled: [] as SnapshotLine[] };
+  // Inside the project, as the cluster's bundles are: packages are resolved from node_modules above them.
+  fs.mkdirSync(path.join(PROJECT_ROOT, '.gridcloud'), { recursive: true });
+  const bundleDir = fs.mkdtempSync(path.join(PROJECT_ROOT, '.gridcloud', 'test-bundle-'));
   let stopped: Stopped;
 
   beforeAll(async () => {
@@ -44,28 +49,39 @@ describe('ingest --workers (processes)', () => {
       '--tcp',
       `${s.idcode}@127.0.0.1:${ready.tcpPort as number}`,
     ]);
-    const start = (name: string, extra: string[]) =>
-      LocalProcess.tsx(INGEST_ENTRY, [
-        ...targets,
-        ...['--fps', '30', '--align-window-ms', '400', '--config-timeout-ms', '10000'],
-        ...['--stats-interval-ms', '250', '--http-port', 'off'],
-        ...['--snapshots-out', path.join(dir, `${name}.jsonl`), ...extra],
-      ]);
-    const single = start('single', []);
-    const sharded = start('sharded', ['--workers', '2']);
-    procs.push(single, sharded);
-    for (const p of [single, sharded])
+    const problems: string[] = [];
+    const bundled = (await bundleEntries([INGEST_ENTRY], bundleDir, (t) => problems.push(t))).get(
+      INGEST_ENTRY,
+    );
+    expect(bundled, `the ingest bundle (${problems.join('; ')})`).toBeDefined();
+    const args = (name: string, extra: string[]) => [
+      ...targets,
+      ...['--fps', '30', '--align-window-ms', '400', '--config-timeout-ms', '10000'],
+      ...['--stats-interval-ms', '250', '--http-port', 'off'],
+      ...['--snapshots-out', path.join(dir, `${name}.jsonl`), ...extra],
+    ];
+    const single = LocalProcess.tsx(INGEST_ENTRY, args('single', []));
+    const sharded = LocalProcess.tsx(INGEST_ENTRY, args('sharded', ['--workers', '2']));
+    const fromBundle = LocalProcess.spawn(
+      [process.execPath, bundled!, ...args('bundled', ['--workers', '2'])],
+      {
+        cwd: PROJECT_ROOT,
+      },
+    );
+    procs.push(single, sharded, fromBundle);
+    for (const p of [single, sharded, fromBundle])
       await p.waitFor((l) => l.event === 'stats' && l.expectedPmus === PMUS, 'every PMU configured');
     await new Promise((r) => setTimeout(r, RUN_MS));
-    await Promise.all([single.stop(), sharded.stop()]);
+    await Promise.all([single.stop(), sharded.stop(), fromBundle.stop()]);
     stopped = (await sharded.waitFor((l) => l.event === 'stopped', 'final report')) as unknown as Stopped;
-    out.single = readSnapshotFile(path.join(dir, 'single.jsonl')).snapshots;
-    out.sharded = readSnapshotFile(path.join(dir, 'sharded.jsonl')).snapshots;
+    for (const name of ['single', 'sharded', 'bundled'] as const)
+      out[name] = readSnapshotFile(path.join(dir, `${name}.jsonl`)).snapshots;
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop()));
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(bundleDir, { recursive: true, force: true });
   });
 
   it('releases each slot once, in order, every PMU at most once', () => {
@@ -83,13 +99,15 @@ describe('ingest --workers (processes)', () => {
     // Before every configuration arrived a snapshot is complete over the PMUs known so far; those are left out.
     const whole = (s: SnapshotLine) => s.complete && s.pmus.length === PMUS;
     const single = new Map(out.single.filter(whole).map((s) => [s.slot, s]));
-    const both = out.sharded.filter((s) => whole(s) && single.has(s.slot));
-    expect(both.length).toBeGreaterThan(30);
-    for (const s of both) {
-      const peer = single.get(s.slot)!;
-      expect(s.pmus.map(({ arrivalMs: _a, ...v }) => v)).toEqual(
-        peer.pmus.map(({ arrivalMs: _a, ...v }) => v),
-      );
+    for (const sharded of [out.sharded, out.bundled]) {
+      const both = sharded.filter((s) => whole(s) && single.has(s.slot));
+      expect(both.length).toBeGreaterThan(30);
+      for (const s of both) {
+        const peer = single.get(s.slot)!;
+        expect(s.pmus.map(({ arrivalMs: _a, ...v }) => v)).toEqual(
+          peer.pmus.map(({ arrivalMs: _a, ...v }) => v),
+        );
+      }
     }
   });
 
