@@ -4,6 +4,7 @@
  *   npm run -s bench:filestore -- [--json] [--rounds 3] [--files 24] [--batches-per-file 5] [--batch-records 1000]
  *     [--record-bytes 256] [--concurrency 24] [--replicas 3] [--ack-replicas 2] [--reads 200] [--no-influx]
  *     [--commits-in-flight N (the replicas' --max-commits-in-flight; their default when 0)]
+ *     [--replica-flags '--flag value ...' (more flags for every replica, e.g. --send-window-bytes)]
  *
  * Append throughput through real replica processes over HTTP, in memory and durable, against in the same run the
  * raw limit (the same bytes appended to a local file, fsync per batch when durable) and InfluxDB 1.x (the same
@@ -35,6 +36,13 @@ function flag(name: string, fallback: number, min: number, max: number): number 
     process.exit(2);
   }
   return v;
+}
+
+/** --replica-flags: one argument holding more flags for every replica, split on white space. */
+function replicaFlags(): string[] {
+  const i = process.argv.indexOf('--replica-flags');
+  if (i === -1) return [];
+  return (process.argv[i + 1] ?? '').split(/\s+/).filter((word) => word !== '');
 }
 
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits));
@@ -142,6 +150,7 @@ async function main(): Promise<void> {
   log(`${base.records} records (${(base.bytes / 1e6).toFixed(1)} MB) per round and peer; load ${load()}`);
   const influx = await influxUrl();
   const storeOptions = {
+    replicaFlags: replicaFlags(),
     replicas: run.replicas,
     ackReplicas: run.ackReplicas,
     concurrency: run.concurrency,
@@ -202,6 +211,7 @@ async function main(): Promise<void> {
       recordBytes: shape.recordBytes,
       batchRecords: shape.batchRecords,
       ...run,
+      replicaFlags: storeOptions.replicaFlags.join(' '),
       loadAverage: round(os.loadavg()[0]),
     };
     if (influx !== null) await dropInfluxDatabase(influx);

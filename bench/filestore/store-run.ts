@@ -11,6 +11,8 @@ export interface StoreOptions {
   readonly concurrency: number;
   /** The replicas' --max-commits-in-flight (their default when 0). */
   readonly commitsInFlight: number;
+  /** More flags for every replica (--replica-flags). */
+  readonly replicaFlags: readonly string[];
 }
 
 /**
@@ -28,7 +30,10 @@ export class StoreUnderTest {
       replicas: o.replicas,
       durable: o.durable,
       ackReplicas: o.ackReplicas,
-      extraArgs: o.commitsInFlight > 0 ? ['--max-commits-in-flight', String(o.commitsInFlight)] : [],
+      extraArgs: [
+        ...(o.commitsInFlight > 0 ? ['--max-commits-in-flight', String(o.commitsInFlight)] : []),
+        ...o.replicaFlags,
+      ],
     });
     const urls = set.urls;
     const clients = Array.from({ length: o.concurrency }, (_, w) => {

@@ -37,6 +37,7 @@ export class AppModule {
             heartbeatIntervalMs: settings.heartbeatIntervalMs,
             retransmitIntervalMs: settings.retransmitIntervalMs,
             ackThresholdMessages: ACK_THRESHOLD_MESSAGES,
+            sendWindowBytes: settings.sendWindowBytes,
           },
           groups: [FILESTORE_SERVICE_GROUP],
           join: [FILESTORE_SERVICE_GROUP],

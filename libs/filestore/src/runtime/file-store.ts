@@ -13,7 +13,8 @@ import {
   type CommitEntry,
   type EntryReply,
 } from '../protocol/append-commit';
-import { framesOfBatch } from '../storage/frame-batch';
+import { frameBatchInto, framedBytes } from '../storage/frame-batch';
+import { FrameScratch } from '../storage/frame-scratch';
 import { validateFilePath } from '../protocol/file-path';
 import {
   compareHlc,
@@ -40,6 +41,8 @@ import type { AppendResult, FileInfo, FileStoreStats } from './file-store-stats'
 import { CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID, COMMIT_ID } from './handler-ids';
 
 const MAX_POSITION_BYTES = 1024 * 1024;
+/** Most disk-frame bytes per byte of a commit message: a record of no data grows from 12 bytes to 36. */
+const FRAMES_PER_COMMIT_BYTE = 3;
 
 /** A replica that failed does not answer: an abort would fail the append everywhere, while silence lets it complete
  *  with the other replicas once this one has left the group (which fail() starts). */
@@ -55,6 +58,7 @@ export class FileStore {
   private readonly group: Group;
   private readonly source: CatchUpSource;
   private readonly committer: AppendCommitter;
+  private readonly frameScratch: FrameScratch;
   private clock: HlcTimestamp = HLC_ZERO;
   private pending = 0;
   private closed: string | undefined;
@@ -85,6 +89,8 @@ export class FileStore {
     this.source = new CatchUpSource(store);
     this.clock = store.lastStamp;
     this.committer = new AppendCommitter(options, (entries) => this.sendCommit(entries));
+    // A commit's frames take at most three times its message (a record of no data grows from 12 bytes to 36).
+    this.frameScratch = new FrameScratch(FRAMES_PER_COMMIT_BYTE * options.maxCommitBytes);
     this.group
       .handle(COMMIT_ID, (wallMs: number, logical: number, ...entries: unknown[]) =>
         this.applyCommit({ wallMs, logical }, entries),
@@ -253,16 +259,8 @@ export class FileStore {
     if (!isHlcTimestamp(proposed))
       throw new FileStoreRecordError('serverTime', 'the proposed time is malformed');
     const entries = commitEntries(args);
-    // Every batch is checked and framed before the first write: a malformed one refuses the whole commit, alike at
-    // every replica, and leaves no replica with part of it.
-    let nextSeq = this.store.nextSeq;
-    let last = this.store.lastStamp;
-    const framed = entries.map((e) => {
-      const frames = framesOfBatch(e.batch, nextSeq, firstStampAfter(last, proposed), this.options);
-      nextSeq = frames.lastSeq + 1;
-      last = frames.lastStamp;
-      return frames;
-    });
+    const framed = this.frameCommit(entries, proposed);
+    const last = framed[framed.length - 1].lastStamp;
     for (let i = 0; i < entries.length; i++) {
       try {
         this.store.apply(entries[i].path, framed[i]);
@@ -280,6 +278,28 @@ export class FileStore {
       () => reply,
       () => WITHDRAWN,
     );
+  }
+
+  /** The disk frames of a commit's appends, seqs and stamps following the store's. Every batch is checked before
+   *  any is framed or written: a malformed one refuses the whole commit, alike at every replica, and leaves no
+   *  replica with part of it. All are framed into the one reused buffer, valid until the next commit. */
+  private frameCommit(entries: readonly CommitEntry[], proposed: HlcTimestamp): FrameBatch[] {
+    const summaries = entries.map((e) => scanBatch(e.batch, this.options));
+    let total = 0;
+    for (const summary of summaries) total += framedBytes(summary);
+    const out = this.frameScratch.take(total);
+    let nextSeq = this.store.nextSeq;
+    let last = this.store.lastStamp;
+    let at = 0;
+    return entries.map((e, i) => {
+      const size = framedBytes(summaries[i]);
+      const into = out.subarray(at, at + size);
+      const frames = frameBatchInto(into, e.batch, summaries[i], nextSeq, firstStampAfter(last, proposed));
+      at += size;
+      nextSeq = frames.lastSeq + 1;
+      last = frames.lastStamp;
+      return frames;
+    });
   }
 
   /** One fsync pass for every append applied in this turn of the event loop (group commit); the fsyncs run on the

@@ -1,5 +1,10 @@
 import { crc32 } from 'node:zlib';
-import { RECORD_OVERHEAD_BYTES, scanBatch, type BatchBounds } from '../protocol/append-batch';
+import {
+  RECORD_OVERHEAD_BYTES,
+  scanBatch,
+  type BatchBounds,
+  type BatchSummary,
+} from '../protocol/append-batch';
 import { MAX_HLC_LOGICAL, type HlcTimestamp } from '../protocol/hlc';
 import { FRAME_HEADER_BYTES, writeU64, type FrameBatch } from './record-frame';
 
@@ -9,6 +14,11 @@ const BODY_AT = 8;
 const USER_TIME_AT = 16;
 const WALL_MS_AT = 24;
 const LOGICAL_AT = 32;
+
+/** Bytes the disk frames of a checked append take: its data and one frame header per record. */
+export function framedBytes(summary: BatchSummary): number {
+  return summary.dataBytes + summary.count * FRAME_HEADER_BYTES;
+}
 
 /**
  * Turns an append as it travels through the group (append-batch.ts: big-endian user time and length, then data) into
@@ -22,9 +32,25 @@ export function framesOfBatch(
   first: HlcTimestamp,
   bounds: BatchBounds,
 ): FrameBatch {
-  const { count, dataBytes, minUserTimeNs } = scanBatch(batch, bounds);
+  const summary = scanBatch(batch, bounds);
+  return frameBatchInto(Buffer.allocUnsafe(framedBytes(summary)), batch, summary, firstSeq, first);
+}
+
+/**
+ * The frames of an append already checked by scanBatch (`summary` is what it found), written into `out`, which has
+ * exactly framedBytes(summary) bytes: a replica frames every append of a commit into one buffer it reuses.
+ */
+export function frameBatchInto(
+  out: Buffer,
+  batch: Uint8Array,
+  summary: BatchSummary,
+  firstSeq: number,
+  first: HlcTimestamp,
+): FrameBatch {
+  const { count, dataBytes, minUserTimeNs } = summary;
+  if (out.length !== framedBytes(summary))
+    throw new RangeError(`frames of ${framedBytes(summary)} bytes given a buffer of ${out.length}`);
   const wire = Buffer.from(batch.buffer, batch.byteOffset, batch.length);
-  const out = Buffer.allocUnsafe(dataBytes + count * FRAME_HEADER_BYTES);
   let wallMs = first.wallMs;
   let logical = first.logical;
   let src = 0;
