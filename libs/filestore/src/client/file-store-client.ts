@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { AppendOutcomeUnknownError, FileStoreRequestError, FileStoreUnavailableError } from './errors';
 import {
   encodeRecordBatch,
@@ -5,6 +6,7 @@ import {
   STORED_RECORDS_CONTENT_TYPE,
   StoredRecordReader,
 } from './record-wire';
+import { postBody, type PostAnswer } from './http-post';
 import { formatTimeNs } from './time-param';
 import { validateFilePath } from '../protocol/file-path';
 import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
@@ -35,6 +37,8 @@ export class FileStoreClient {
   private readonly urls: readonly string[];
   private readonly requestTimeoutMs: number;
   private readonly maxFrameBytes: number;
+  /** Appends' connections, kept open between calls (an idle one does not keep the process alive). */
+  private readonly agent = new http.Agent({ keepAlive: true });
 
   constructor(options: FileStoreClientOptions) {
     if (options.urls.length === 0) throw new Error('FileStoreClient: urls is empty');
@@ -51,9 +55,10 @@ export class FileStoreClient {
   /** Appends records already encoded with encodeRecordBatch (a writer that keeps its batches encoded spares the
    *  copy); the replica checks them and passes them on as they are. */
   async appendBatch(path: string, body: Uint8Array<ArrayBuffer>): Promise<AppendResult> {
-    const init = { method: 'POST', headers: { 'content-type': RECORD_BATCH_CONTENT_TYPE }, body };
-    const response = await this.call(`/files/${encodePath(path)}`, init, 'append');
-    return (await response.json()) as AppendResult;
+    const send = (url: string): Promise<PostAnswer> =>
+      postBody(url, RECORD_BATCH_CONTENT_TYPE, body, this.requestTimeoutMs, this.agent);
+    const answer = await this.call(`/files/${encodePath(path)}`, send, 'append');
+    return JSON.parse(await answer.text()) as AppendResult;
   }
 
   /** The records of a file, oldest first: all of them (`at` null) or as the file was at that time. */
@@ -70,7 +75,7 @@ export class FileStoreClient {
   async list(prefix = ''): Promise<FileInfo[]> {
     const response = await this.call(
       `/files?prefix=${encodeURIComponent(prefix)}`,
-      { method: 'GET' },
+      (url) => this.fetch(url, { method: 'GET' }),
       'read',
     );
     return ((await response.json()) as { files: FileInfo[] }).files;
@@ -78,7 +83,7 @@ export class FileStoreClient {
 
   private async *stream(pathAndQuery: string): AsyncGenerator<StoredRecord> {
     const init = { method: 'GET', headers: { accept: STORED_RECORDS_CONTENT_TYPE } };
-    const response = await this.call(pathAndQuery, init, 'read');
+    const response = await this.call(pathAndQuery, (url) => this.fetch(url, init), 'read');
     const reader = new StoredRecordReader(this.maxFrameBytes);
     // Node's fetch body is an async iterable of chunks (the DOM typing leaves that out).
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
@@ -86,13 +91,21 @@ export class FileStoreClient {
     reader.end();
   }
 
+  private fetch(url: string, init: RequestInit): Promise<Response> {
+    return fetch(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+  }
+
   /** One call, tried on each replica in turn from the preferred one. */
-  private async call(pathAndQuery: string, init: RequestInit, kind: 'append' | 'read'): Promise<Response> {
+  private async call<T extends PostAnswer>(
+    pathAndQuery: string,
+    send: (url: string) => Promise<T>,
+    kind: 'append' | 'read',
+  ): Promise<T> {
     const failures: string[] = [];
     for (let tried = 0; tried < this.urls.length; tried++) {
       const index = (this.preferred + tried) % this.urls.length;
       const url = this.urls[index];
-      const response = await this.attempt(url + pathAndQuery, init, kind, failures);
+      const response = await this.attempt(url + pathAndQuery, send, kind, failures);
       if (response === null) continue;
       this.preferred = index;
       return response;
@@ -101,15 +114,15 @@ export class FileStoreClient {
   }
 
   /** The response, or null (the failure noted) when the next replica should be tried. */
-  private async attempt(
+  private async attempt<T extends PostAnswer>(
     url: string,
-    init: RequestInit,
+    send: (url: string) => Promise<T>,
     kind: 'append' | 'read',
     failures: string[],
-  ): Promise<Response | null> {
-    let response: Response;
+  ): Promise<T | null> {
+    let response: T;
     try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+      response = await send(url);
     } catch (error) {
       const code = causeCode(error);
       if (kind === 'append' && !NOT_SENT_CODES.has(code))
@@ -141,11 +154,14 @@ function atQuery(at: TemporalPoint | null): string {
 
 function causeCode(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
+  // node:http fails with the system error itself, fetch with a TypeError whose cause it is.
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? String(error);
 }
 
-async function errorMessage(response: Response): Promise<string> {
+async function errorMessage(response: PostAnswer): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     return (JSON.parse(text) as { message?: string }).message ?? text;
