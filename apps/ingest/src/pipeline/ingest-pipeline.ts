@@ -10,7 +10,7 @@ import {
 } from '@gridcloud/pdc';
 import type { RawDataFrame, SnapshotSink } from '../sinks/snapshot-sink';
 import { AlignmentRate } from './alignment-rate';
-import { FrameSample, type FrameValues, type PmuSample } from './pmu-sample';
+import { FrameSample, OfferCursor, samplesOf, type FrameValues } from './pmu-sample';
 import { PmuRegistry, type PmuInfo } from './pmu-registry';
 import { addCounts, SourceStats } from './source-stats';
 
@@ -40,6 +40,24 @@ interface FrameBinding {
 /** Shared by every sample of a PMU without analogs or digitals, so those frames copy nothing more. */
 const NO_ANALOGS = new Float64Array(0);
 const NO_DIGITALS = new Uint16Array(0);
+/** What the cursor points at before the first frame. */
+const EMPTY_FRAME: FrameValues = {
+  streamIdcode: 0,
+  soc: 0,
+  fracsec: 0,
+  fraction: 0,
+  timeQuality: 0,
+  arrivalMs: 0,
+  stat: NO_DIGITALS,
+  freqHz: NO_ANALOGS,
+  rocofHzPerS: NO_ANALOGS,
+  phasors: NO_ANALOGS,
+  analogs: NO_ANALOGS,
+  digitals: NO_DIGITALS,
+  phasorStart: [0],
+  analogStart: [0],
+  digitalStart: [0],
+};
 
 /** STAT bits 15-14 of 01 (PMU error, no information) or 11 (do not use): the values are not measurements. */
 function unusable(stat: number): boolean {
@@ -80,11 +98,13 @@ export class IngestPipeline {
   readonly rate: AlignmentRate;
   /** PMUs refused a binding (bound elsewhere, or a bound reached). */
   pmusRefused = 0;
-  private alignerNow: TimeAligner<PmuSample>;
+  private alignerNow: TimeAligner<FrameValues>;
   /** Release time minus the snapshot's instant, since the last `takeAlignLatency`. */
   private alignLatency = new LatencyHistogram();
   /** Per decoded layout (one per stream configuration and connection); rebuilt when the registry changes. */
   private readonly bindings = new WeakMap<DataLayout, FrameBinding>();
+  /** The one object every sample is offered through (see OfferCursor). */
+  private readonly cursor = new OfferCursor(EMPTY_FRAME);
 
   constructor(
     private readonly options: PipelineOptions,
@@ -93,7 +113,7 @@ export class IngestPipeline {
   ) {
     this.rate = new AlignmentRate(options.framesPerSecond);
     // Until a configuration sets the rate no PMU is bound, so this aligner sees no frame before it is replaced.
-    this.alignerNow = new TimeAligner<PmuSample>({
+    this.alignerNow = new TimeAligner<FrameValues>({
       ...options,
       framesPerSecond: options.framesPerSecond ?? DEFAULT_ALIGNER_OPTIONS.framesPerSecond,
     });
@@ -104,7 +124,7 @@ export class IngestPipeline {
     });
   }
 
-  get aligner(): TimeAligner<PmuSample> {
+  get aligner(): TimeAligner<FrameValues> {
     return this.alignerNow;
   }
 
@@ -182,7 +202,7 @@ export class IngestPipeline {
       else this.quality.recordFrame(ids[p], latencyMs, view.timeQualityCode, stat, arrivalMs);
       if (unusable(stat)) continue;
       frame ??= frameValuesOf(view, fraction, arrivalMs);
-      this.apply(this.aligner.offer(new FrameSample(frame, p, ids[p]), arrivalMs), src);
+      this.apply(this.aligner.offer(this.cursor.at(frame, p, ids[p]), arrivalMs), src);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -257,7 +277,7 @@ export class IngestPipeline {
       // Nothing was bound before the rate was known, so nothing was offered: the new aligner loses nothing.
       if (this.alignerNow.counters.framesOffered !== 0)
         throw new Error('invariant: the alignment rate changed after frames were aligned');
-      this.alignerNow = new TimeAligner<PmuSample>({ ...this.options, framesPerSecond });
+      this.alignerNow = new TimeAligner<FrameValues>({ ...this.options, framesPerSecond });
     }
     this.log(`alignment rate ${framesPerSecond} frames/s, from the configuration of ${from}`);
   }
@@ -266,15 +286,17 @@ export class IngestPipeline {
     for (const id of ids) this.apply(this.aligner.forget(id, nowMs));
   }
 
-  private apply(effects: readonly AlignerEffect<PmuSample>[], src?: SourceStats): void {
+  /** The aligner's effects, handled at once: a late or refused one names the reused cursor. */
+  private apply(effects: readonly AlignerEffect<FrameValues>[], src?: SourceStats): void {
     for (const e of effects) {
       if (e.type === 'snapshot') {
         for (const id of e.snapshot.missing) this.quality.recordMissing(id);
         this.alignLatency.record(e.snapshot.releasedAtMs - e.snapshot.timeSec * 1000);
-        this.sink.publish(e.snapshot);
+        this.sink.publish(samplesOf(e.snapshot));
       } else if (e.type === 'late') {
         this.quality.recordLate(e.frame.pmuId);
-        this.sink.publishLate?.({ sample: e.frame.value, slot: e.slot, ageMs: e.ageMs });
+        const sample = new FrameSample(e.frame.value, e.frame.sub ?? 0, e.frame.pmuId);
+        this.sink.publishLate?.({ sample, slot: e.slot, ageMs: e.ageMs });
       } else if (e.reason === 'duplicate') {
         this.quality.recordDuplicate(e.frame.pmuId);
       } else {

@@ -1,3 +1,4 @@
+import type { AlignedSnapshot, TimedFrame } from '@gridcloud/pdc';
 /** One PMU's measurement at one instant, copied out of the decoder's reusable view. */
 export interface PmuSample {
   readonly idcode: number;
@@ -46,11 +47,60 @@ export interface FrameValues {
 }
 
 /**
+ * What the pipeline offers the aligner for each PMU of a frame: one object, reused from PMU to PMU and frame to
+ * frame (the aligner keeps only its `value`, the frame's record, and its `sub`, the PMU's position in the frame; the
+ * effects that name it are handled before the next offer). An open slot then holds no object per PMU, so a
+ * young-generation collection copies nothing per sample however far behind the pipeline is; the samples are made
+ * when the slot is released (`samplesOf`).
+ */
+export class OfferCursor implements TimedFrame<FrameValues> {
+  pmuId = 0;
+  soc = 0;
+  fraction = 0;
+  arrivalMs = 0;
+  sub = 0;
+
+  constructor(public value: FrameValues) {}
+
+  /** Points at PMU `p` (IDCODE `pmuId`) of `frame`. */
+  at(frame: FrameValues, p: number, pmuId: number): this {
+    this.value = frame;
+    this.pmuId = pmuId;
+    this.soc = frame.soc;
+    this.fraction = frame.fraction;
+    this.arrivalMs = frame.arrivalMs;
+    this.sub = p;
+    return this;
+  }
+}
+
+/** A released slot's samples: one FrameSample per PMU, from its frame's record and its position in it. */
+export function samplesOf(s: AlignedSnapshot<FrameValues>): AlignedSnapshot<PmuSample> {
+  const subs = s.subs;
+  const values = new Array<PmuSample>(s.values.length);
+  for (let i = 0; i < values.length; i += 1)
+    values[i] = new FrameSample(s.values[i], subs === undefined ? 0 : subs[i], s.pmuIds[i]);
+  return {
+    slot: s.slot,
+    timeSec: s.timeSec,
+    pmuIds: s.pmuIds,
+    values,
+    missing: s.missing,
+    complete: s.complete,
+    reason: s.reason,
+    firstArrivalMs: s.firstArrivalMs,
+    lastArrivalMs: s.lastArrivalMs,
+    releasedAtMs: s.releasedAtMs,
+    skippedSlotsBefore: s.skippedSlotsBefore,
+  };
+}
+
+/**
  * A PMU's sample as the pipeline makes it: three fields (its frame, its position in the frame, its IDCODE), every
  * other value read from the frame when asked. The aligner holds samples for up to its window, so what a sample
  * keeps alive is what the young-generation collector copies: a wider object, with a boxed number per fractional
- * field, made those copies most of the process's time once it fell behind. It is also its own `TimedFrame` for the
- * aligner, so no second object is made per sample.
+ * field, made those copies most of the process's time once it fell behind. Samples are made when their slot is
+ * released (the aligner holds the frame's record meanwhile, see OfferCursor).
  */
 export class FrameSample implements PmuSample {
   constructor(

@@ -9,6 +9,7 @@ export class PendingSnapshot<T> {
   lastArrivalMs: number;
   private values: T[];
   private present: Uint8Array;
+  private subs: Uint16Array;
 
   constructor(
     readonly slot: number,
@@ -21,6 +22,7 @@ export class PendingSnapshot<T> {
     this.lastArrivalMs = firstArrivalMs;
     this.values = new Array<T>(capacity);
     this.present = new Uint8Array(capacity);
+    this.subs = new Uint16Array(capacity);
   }
 
   has(index: number): boolean {
@@ -32,10 +34,16 @@ export class PendingSnapshot<T> {
     return this.values[index];
   }
 
-  set(index: number, value: T): void {
+  /** The `sub` stored with the value at `index`. */
+  subAt(index: number): number {
+    return this.subs[index];
+  }
+
+  set(index: number, value: T, sub: number): void {
     if (index >= this.present.length) this.grow(index + 1);
     this.values[index] = value;
     this.present[index] = 1;
+    this.subs[index] = sub;
     this.count += 1;
   }
 
@@ -48,8 +56,12 @@ export class PendingSnapshot<T> {
   }
 
   private grow(capacity: number): void {
-    const present = new Uint8Array(Math.max(capacity, 2 * this.present.length));
+    const size = Math.max(capacity, 2 * this.present.length);
+    const present = new Uint8Array(size);
     present.set(this.present);
     this.present = present;
+    const subs = new Uint16Array(size);
+    subs.set(this.subs);
+    this.subs = subs;
   }
 }

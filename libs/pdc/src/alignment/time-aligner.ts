@@ -118,7 +118,7 @@ export class TimeAligner<T> {
       out.push(this.refuse(frame, 'duplicate', `PMU ${frame.pmuId} already reported slot ${slot}`));
       return out;
     }
-    target.set(at, frame.value);
+    target.set(at, frame.value, frame.sub ?? 0);
     if (frame.arrivalMs > target.lastArrivalMs) target.lastArrivalMs = frame.arrivalMs;
     this.counters.framesPlaced += 1;
     if (!this.headReady(nowMs)) return out ?? NO_EFFECTS;
@@ -250,9 +250,11 @@ export class TimeAligner<T> {
     const missing: number[] = [];
     const ids = this.expectedSorted;
     const at = this.orderedPositions();
+    const subs = new Uint16Array(ids.length);
     for (let i = 0; i < ids.length; i += 1) {
       if (!p.has(at[i])) missing.push(ids[i]);
       else {
+        subs[values.length] = p.subAt(at[i]);
         pmuIds.push(ids[i]);
         values.push(p.get(at[i]));
       }
@@ -263,6 +265,7 @@ export class TimeAligner<T> {
       timeSec: p.slot / this.options.framesPerSecond,
       pmuIds,
       values,
+      subs: subs.subarray(0, values.length),
       missing,
       complete: missing.length === 0,
       reason: missing.length === 0 && reason === 'window' ? 'complete' : reason,
