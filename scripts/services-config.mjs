@@ -57,7 +57,10 @@ export function servicesConfig(env = process.env) {
       heapMb: positive('GRIDCLOUD_KAFKA_HEAP_MB', 256, env),
       libsDir: path.join(cacheDir, `kafka-${kafkaVersion}`),
       // Topics are created explicitly: kafkajs races broker-side auto-creation.
-      topics: (env.GRIDCLOUD_KAFKA_TOPICS || 'pmu.frames:8,pmu.snapshots:4,grid.estimates:4,pmu.region-snapshots:8,pmu.region-catalogs:1')
+      topics: (
+        env.GRIDCLOUD_KAFKA_TOPICS ||
+        'pmu.frames:8,pmu.snapshots:4,grid.estimates:4,pmu.region-snapshots:8,pmu.region-catalogs:1'
+      )
         .split(',')
         .filter(Boolean)
         .map((entry) => {

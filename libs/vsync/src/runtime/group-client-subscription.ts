@@ -40,7 +40,11 @@ export interface SubscriptionRoute {
 }
 
 /** Handler ids the group's own machinery multicasts: relayed like any delivery, never handed to the subscriber. */
-const INTERNAL_HANDLER_IDS = new Set([STATE_CONTROL_HANDLER_ID, SAFE_RECOVERY_HANDLER_ID, RELAY_LOG_HANDLER_ID]);
+const INTERNAL_HANDLER_IDS = new Set([
+  STATE_CONTROL_HANDLER_ID,
+  SAFE_RECOVERY_HANDLER_ID,
+  RELAY_LOG_HANDLER_ID,
+]);
 /** The pause before trying every member again once each one failed in turn. */
 const RETRY_PAUSE_MS = 200;
 
