@@ -1,4 +1,5 @@
 import type { FileRecordInput } from '../protocol/records';
+import { FileStoreUnavailableError } from './errors';
 import { FileStoreClient } from './file-store-client';
 
 export interface FileStoreArchiverOptions {
@@ -19,6 +20,8 @@ export interface FileStoreArchiverCounters {
   appends: number;
   dropped: number;
   appendErrors: number;
+  /** Records queued again because no replica could take their append (sent again at the next flush). */
+  requeued: number;
   lastError: string | null;
   queued: number;
 }
@@ -33,8 +36,11 @@ const RECORD_HEADER_BYTES = 12;
 /**
  * A write-behind archive for an app's data stream: `add` never waits; every `flushIntervalMs` the queued records are
  * appended, grouped by file, one append per file at a time in the order they were added, with the client's failover
- * across replicas. The queue is bounded: while the store is down the oldest records go first and are counted. An
- * append that fails is not retried (its outcome may be unknown, and a retry could store it twice): it is counted.
+ * across replicas. An append no replica could take (`FileStoreUnavailableError`: every one refused the connection
+ * or answered 5xx before applying it) is queued again, with the rest of its file's records behind it, ahead of what
+ * came meanwhile; the queue is bounded, so while the store is down the oldest records go first and are counted.
+ * An append whose outcome is unknown (its answer was lost) or that the store refused as wrong is not retried (a
+ * retry could store it twice, or fail again): its records are counted as dropped.
  */
 export class FileStoreArchiver {
   readonly counters: FileStoreArchiverCounters = {
@@ -42,6 +48,7 @@ export class FileStoreArchiver {
     appends: 0,
     dropped: 0,
     appendErrors: 0,
+    requeued: 0,
     lastError: null,
     queued: 0,
   };
@@ -82,21 +89,39 @@ export class FileStoreArchiver {
     return this.flushing;
   }
 
-  /** Stops the timer and appends what is left. */
+  /** Stops the timer and appends what is left; what the store still cannot take is counted dropped. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.flushing;
     await this.flush();
+    this.counters.dropped += this.queue.length;
+    this.queue = [];
+    this.counters.queued = 0;
   }
 
   private async appendQueued(): Promise<void> {
     const taken = this.queue;
     this.queue = [];
-    this.counters.queued = 0;
-    await Promise.all([...byFile(taken)].map(([path, records]) => this.appendFile(path, records)));
+    const unsent = await Promise.all(
+      [...byFile(taken)].map(([path, records]) => this.appendFile(path, records)),
+    );
+    const again = unsent.flat();
+    if (again.length > 0) {
+      this.counters.requeued += again.length;
+      // Older than anything added meanwhile: they go first, and the bound drops the oldest.
+      this.queue = [...again, ...this.queue];
+      const over = this.queue.length - this.maxQueuedRecords;
+      if (over > 0) {
+        this.queue.splice(0, over);
+        this.counters.dropped += over;
+      }
+    }
+    this.counters.queued = this.queue.length;
   }
 
-  private async appendFile(path: string, records: readonly FileRecordInput[]): Promise<void> {
+  /** Appends a file's records batch by batch; returns those to queue again when no replica could take them. */
+  private async appendFile(path: string, records: readonly FileRecordInput[]): Promise<Queued[]> {
+    let sent = 0;
     for (const batch of batchesOf(records, this.maxBatchRecords, this.maxBatchBytes)) {
       try {
         await this.client.append(path, batch);
@@ -105,14 +130,23 @@ export class FileStoreArchiver {
         this.lastErrorKind = undefined;
       } catch (error) {
         this.counters.appendErrors++;
+        this.noteError(error);
+        // Not applied anywhere: this batch and the file's later ones wait for the next flush, in order.
+        if (error instanceof FileStoreUnavailableError)
+          return records.slice(sent).map((record) => ({ path, record }));
         this.counters.dropped += batch.length;
-        const message = error instanceof Error ? error.message : String(error);
-        const kind = error instanceof Error ? error.name : 'error';
-        if (this.lastErrorKind !== kind) this.onError(message);
-        this.lastErrorKind = kind;
-        this.counters.lastError = message;
       }
+      sent += batch.length;
     }
+    return [];
+  }
+
+  private noteError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const kind = error instanceof Error ? error.name : 'error';
+    if (this.lastErrorKind !== kind) this.onError(message);
+    this.lastErrorKind = kind;
+    this.counters.lastError = message;
   }
 }
 
