@@ -5,7 +5,7 @@ import { FileStoreArchiver } from './file-store-archiver';
 import { decodeRecordBatch } from './record-wire';
 
 /** A stand-in replica over real HTTP: answers the first `refusals` appends 503 (not ordered), then stores them. */
-async function replica(refusals: number, status = 503) {
+async function replica(refusals: number, status: number) {
   const stored = new Map<string, bigint[]>();
   let refused = 0;
   const server = http.createServer((req, res) => {
@@ -38,11 +38,21 @@ describe('FileStoreArchiver', () => {
     for (const c of closing.splice(0)) await c();
   });
 
-  it('queues an append no replica could take again, ahead of newer records, and stores every record once in order', async () => {
-    const r = await replica(2);
+  /** A stand-in replica and an archiver on it that flushes only when told; both closed after the test. */
+  async function rig(
+    refusals: number,
+    status: number,
+    options: { maxBatchRecords?: number; maxQueuedRecords?: number },
+  ) {
+    const r = await replica(refusals, status);
     closing.push(r.close);
-    const archiver = new FileStoreArchiver({ urls: [r.url], flushIntervalMs: 60_000, maxBatchRecords: 4 });
+    const archiver = new FileStoreArchiver({ urls: [r.url], flushIntervalMs: 60_000, ...options });
     closing.push(() => archiver.close());
+    return { r, archiver };
+  }
+
+  it('queues an append no replica could take again, ahead of newer records, and stores every record once in order', async () => {
+    const { r, archiver } = await rig(2, 503, { maxBatchRecords: 4 });
     for (let t = 0; t < 10; t += 1) archiver.add(t % 2 === 0 ? 'a/even' : 'b/odd', record(t));
     await archiver.flush();
     // One batch of each file was refused: both files wait whole, nothing dropped.
@@ -61,10 +71,7 @@ describe('FileStoreArchiver', () => {
   });
 
   it('keeps at most maxQueuedRecords while the store is down, dropping the oldest and counting them', async () => {
-    const r = await replica(1_000);
-    closing.push(r.close);
-    const archiver = new FileStoreArchiver({ urls: [r.url], flushIntervalMs: 60_000, maxQueuedRecords: 5 });
-    closing.push(() => archiver.close());
+    const { r, archiver } = await rig(1_000, 503, { maxQueuedRecords: 5 });
     for (let t = 0; t < 4; t += 1) archiver.add('f', record(t));
     await archiver.flush();
     for (let t = 4; t < 7; t += 1) archiver.add('f', record(t));
@@ -77,10 +84,7 @@ describe('FileStoreArchiver', () => {
   });
 
   it('does not send again an append whose outcome is unknown (a 500 may follow the ordering): counted dropped', async () => {
-    const r = await replica(1, 500);
-    closing.push(r.close);
-    const archiver = new FileStoreArchiver({ urls: [r.url], flushIntervalMs: 60_000 });
-    closing.push(() => archiver.close());
+    const { r, archiver } = await rig(1, 500, {});
     for (let t = 0; t < 3; t += 1) archiver.add('f', record(t));
     await archiver.flush();
     await archiver.flush();
