@@ -15,13 +15,17 @@ import type { AppendResult, FileInfo } from '../runtime/file-store-stats';
 export interface FileStoreClientOptions {
   /** The replicas' HTTP base URLs (http://HOST:PORT); calls go to the last one that answered, then the next. */
   readonly urls: readonly string[];
-  /** How long a call waits for a replica's response headers before trying the next. Default 10,000. */
+  /**
+   * How long a call waits for a replica's response headers before trying the next. Default 15,000: longer than a
+   * replica's own wait for an append's acknowledgements (appendTimeoutMs, 10,000 by default), so a slow append is
+   * answered (stored, or 5xx) before the client gives up and has to call its outcome unknown.
+   */
   readonly requestTimeoutMs?: number;
   /** The largest stored record the reader accepts (path, times and data). Default 16 MiB + 64 KiB. */
   readonly maxFrameBytes?: number;
 }
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 /** Connection errors that prove the request never reached the replica: an append may go elsewhere. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND']);
