@@ -203,9 +203,21 @@ async function main(): Promise<void> {
     const memoryReads = await memory.readLatenciesMs(last, run.reads);
     const durableReads = await durable.readLatenciesMs(last, run.reads);
     const bytesPerRecord = base.bytes / base.records;
+    const commits = async (store: StoreUnderTest) => {
+      const appends = await store.appendsPerCommit();
+      return {
+        meanAppendsPerCommit: appends === null ? null : round(appends),
+        meanRecordsPerCommit: appends === null ? null : Math.round(appends * shape.batchRecords),
+      };
+    };
+    const commitSizes = { memory: await commits(memory), durable: await commits(durable) };
     const result = {
       ...figures(rounds.memory, rounds.rawMemory, rounds.influx, bytesPerRecord, memoryReads),
-      durable: figures(rounds.durable, rounds.rawDurable, rounds.influx, bytesPerRecord, durableReads),
+      ...commitSizes.memory,
+      durable: {
+        ...figures(rounds.durable, rounds.rawDurable, rounds.influx, bytesPerRecord, durableReads),
+        ...commitSizes.durable,
+      },
       ...fanOutFigures(rounds, bytesPerRecord),
       records: base.records,
       recordBytes: shape.recordBytes,

@@ -3,6 +3,8 @@ import { ReplicaSet } from '../../scripts/filestore-check/replica-set';
 import { runConcurrently, type Batch, type Workload } from './workload';
 
 const BENCH_REQUEST_TIMEOUT_MS = 60_000;
+/** How often each replica prints its counters, from which the commit sizes are read. */
+const REPLICA_STATS_INTERVAL_MS = 500;
 
 export interface StoreOptions {
   readonly durable: boolean;
@@ -31,6 +33,7 @@ export class StoreUnderTest {
       durable: o.durable,
       ackReplicas: o.ackReplicas,
       extraArgs: [
+        ...['--stats-interval-ms', String(REPLICA_STATS_INTERVAL_MS)],
         ...(o.commitsInFlight > 0 ? ['--max-commits-in-flight', String(o.commitsInFlight)] : []),
         ...o.replicaFlags,
       ],
@@ -79,6 +82,25 @@ export class StoreUnderTest {
         throw new Error(`read as of ${at} returned ${count} records, ${expected} were written before`);
     }
     return latencies;
+  }
+
+  /**
+   * Appends per group commit over every replica's appends so far (each replica orders the appends it takes in group
+   * commits), from counters each replica printed after this call: null when no commit was reported.
+   */
+  async appendsPerCommit(): Promise<number | null> {
+    const since = Date.now();
+    const fresh = () => this.set.latestStats().every((l) => Number(l?.atMs ?? 0) >= since);
+    const deadline = since + 10 * REPLICA_STATS_INTERVAL_MS;
+    while (!fresh() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    let appends = 0;
+    let commits = 0;
+    for (const line of this.set.latestStats()) {
+      const store = line?.store as { appendsIssued?: number; commitsIssued?: number } | undefined;
+      appends += store?.appendsIssued ?? 0;
+      commits += store?.commitsIssued ?? 0;
+    }
+    return commits === 0 ? null : appends / commits;
   }
 
   diagnostics(): string {

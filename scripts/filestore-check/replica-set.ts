@@ -83,6 +83,11 @@ export class ReplicaSet {
     await this.launch(i, others);
   }
 
+  /** Each replica's latest `stats` line (printed with --stats-interval-ms), undefined where none came yet. */
+  latestStats(): (Record<string, unknown> | undefined)[] {
+    return this.replicas.map((r) => r.process?.lines.findLast((l) => l.event === 'stats'));
+  }
+
   /** The stderr tail of every replica, for a failure's message. */
   diagnostics(): string {
     return this.replicas.map((r, i) => `replica ${i}:\n${r.process?.stderr ?? ''}`).join('\n');
