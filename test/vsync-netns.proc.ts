@@ -45,6 +45,8 @@ const POLL_MS = 100;
 const WHOLE_WITHIN_MS = 90_000;
 /** How long the last incarnations get to deliver what is still in flight after the final flush. */
 const SETTLE_MS = 20_000;
+/** Times the final flush is asked again after a member was excluded during it. */
+const FLUSH_ATTEMPTS = 3;
 const SEED = Number(process.env.VSYNC_NETNS_SEED ?? Date.now() % 1_000_000);
 
 const unavailable = namespacesUnavailable();
@@ -98,6 +100,28 @@ function describeViews(): string {
 
 const waitWhole = (): Promise<void> =>
   eventually(() => `all five in one view (${describeViews()})`, whole, WHOLE_WITHIN_MS);
+
+/**
+ * Flushes the group at every member once all five are one view. A member falsely suspected meanwhile (a loaded
+ * machine) is excluded and its flush fails; it rejoins as a new incarnation and the flush is asked again of all.
+ */
+async function flushAll(): Promise<void> {
+  const outcomes: string[] = [];
+  for (let attempt = 1; attempt <= FLUSH_ATTEMPTS; attempt += 1) {
+    await waitWhole();
+    const marks = members.map((m) => m.events.length);
+    for (const m of members) m.command({ cmd: 'flush', group: GROUP });
+    const ends = await Promise.all(
+      members.map((m, i) =>
+        m.next((e) => (e.event === 'flushed' && e.group === GROUP) || e.event === 'error', marks[i]),
+      ),
+    );
+    if (ends.every((e) => e.event === 'flushed')) return;
+    outcomes.push(ends.map((e, i) => `${members[i].name} ${String(e.name ?? e.event)}`).join(', '));
+    console.info(`flush attempt ${attempt} interrupted: ${outcomes.at(-1)}`);
+  }
+  throw new Error(`the final flush was interrupted ${FLUSH_ATTEMPTS} times: ${outcomes.join('; ')}`);
+}
 
 async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
   const start = Date.now();
@@ -298,9 +322,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it('every incarnation log satisfies the invariants; the last incarnations agree on what they delivered', async () => {
       await Promise.all(senders.map((s) => s.stop()));
-      await waitWhole();
-      for (const m of members) m.command({ cmd: 'flush', group: GROUP });
-      await Promise.all(members.map((m) => m.next((e) => e.event === 'flushed')));
+      await flushAll();
       const logs = (): ReturnType<typeof splitByIncarnation> =>
         splitByIncarnation(
           members.map((m, i) => ({ name: m.name, address: addressOf(i), events: m.events })),
@@ -326,6 +348,6 @@ describe.skipIf(unavailable !== undefined)(
       );
       expect(violations).toEqual([]);
       expect(whole()).toBe(true);
-    }, 120_000);
+    }, 240_000);
   },
 );
