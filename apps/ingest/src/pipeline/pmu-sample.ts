@@ -97,10 +97,8 @@ export function samplesOf(s: AlignedSnapshot<FrameValues>): AlignedSnapshot<PmuS
 
 /**
  * A PMU's sample as the pipeline makes it: three fields (its frame, its position in the frame, its IDCODE), every
- * other value read from the frame when asked. The aligner holds samples for up to its window, so what a sample
- * keeps alive is what the young-generation collector copies: a wider object, with a boxed number per fractional
- * field, made those copies most of the process's time once it fell behind. Samples are made when their slot is
- * released (the aligner holds the frame's record meanwhile, see OfferCursor).
+ * other value read from the frame when asked. Samples are made when their slot is released (the aligner holds only
+ * the frame's record meanwhile, see OfferCursor), so they die young.
  */
 export class FrameSample implements PmuSample {
   constructor(
@@ -108,14 +106,6 @@ export class FrameSample implements PmuSample {
     private readonly p: number,
     readonly idcode: number,
   ) {}
-
-  get pmuId(): number {
-    return this.idcode;
-  }
-
-  get value(): PmuSample {
-    return this;
-  }
 
   get streamIdcode(): number {
     return this.frame.streamIdcode;
@@ -127,10 +117,6 @@ export class FrameSample implements PmuSample {
 
   get fracsec(): number {
     return this.frame.fracsec;
-  }
-
-  get fraction(): number {
-    return this.frame.fraction;
   }
 
   get timeQuality(): number {

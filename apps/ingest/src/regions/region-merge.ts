@@ -191,16 +191,22 @@ export class RegionMerge {
 
   /** Releases slots whose deadline passed. */
   tick(nowMs: number): readonly RegionMergeEffect[] {
-    const t = this.takeover;
-    if (t === undefined) return this.apply(this.merger.tick(nowMs), false);
-    return [...this.apply(t.merger.tick(nowMs), true), ...this.apply(this.merger.tick(nowMs), false)];
+    return this.releaseBoth((m) => m.tick(nowMs));
   }
 
   /** Releases every open slot (shutdown). */
   flush(nowMs: number): readonly RegionMergeEffect[] {
+    return this.releaseBoth((m) => m.flush(nowMs));
+  }
+
+  /** The takeover's releases (older slots) first, then the main merger's. */
+  private releaseBoth(
+    release: (m: SnapshotMerger<PartialSnapshot>) => readonly MergerEffect<PartialSnapshot>[],
+  ): readonly RegionMergeEffect[] {
     const t = this.takeover;
-    const before = t === undefined ? NO_EFFECTS : this.apply(t.merger.flush(nowMs), true);
-    return [...before, ...this.apply(this.merger.flush(nowMs), false)];
+    const taken = t === undefined ? NO_EFFECTS : this.apply(release(t.merger), true);
+    const own = this.apply(release(this.merger), false);
+    return taken.length === 0 ? own : [...taken, ...own];
   }
 
   private newMerger(
