@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, onTestFinished } from 'vitest';
 import type { LocalProcess } from '@gridcloud/supervision';
 import { casePath } from './support/data-files';
 import { describeWithServices, services } from './support/services';
@@ -80,6 +80,8 @@ describeWithServices(
     async function start(layout: MergeLayout): Promise<{ c: LocalProcess; runDir: string }> {
       const c = await startCluster(['--desired-state', writeDesiredState(dir, layout, run)]);
       clusters.push(c);
+      // A failed case stops its cluster at once, so the next case does not run beside it.
+      onTestFinished(() => stopCluster(c));
       const runDir = /run directory ([^\s;]+)/.exec(
         String(c.lines.find((l) => /run directory/.test(String(l.text)))?.text ?? ''),
       )?.[1];
@@ -118,21 +120,22 @@ describeWithServices(
         expect(restarted.reason).toBe('exited (signal SIGKILL)');
         expect(pidOf(c, 'ingest-east/0')).not.toBe(victim);
 
+        // After the gap, a run of complete slots. On a loaded machine a region's partial may miss the 2 s deadline
+        // now and then (released incomplete, as it should be), so the wait is for a run, not for the next slots.
         let gap: Gap | undefined;
+        let rows: MergedRow[] = [];
         await until(
           () => {
             gap ??= gapsIn(path.join(runDir, 'ingest-merge-0.log')).find((g) => g.region === 'east');
-            return (
-              gap !== undefined &&
-              completeRows(readMerged(mergedFile)).filter((r) => r.slot > gap!.toSlot).length >=
-                COMPLETE_BEFORE_AND_AFTER
-            );
+            if (gap === undefined) return false;
+            rows = readMerged(mergedFile);
+            const last = rows.filter((r) => r.slot > gap!.toSlot).slice(-COMPLETE_BEFORE_AND_AFTER);
+            return last.length === COMPLETE_BEFORE_AND_AFTER && last.every((r) => r.complete);
           },
-          'a reported east gap and complete merged snapshots after it',
+          'a reported east gap and a run of complete merged snapshots after it',
           diagnostics,
         );
 
-        const rows = readMerged(mergedFile);
         const slots = rows.map((r) => r.slot);
         // Nothing doubled: every merged slot once, in order, and no PMU twice in a slot.
         expect(new Set(slots).size).toBe(slots.length);
@@ -158,9 +161,6 @@ describeWithServices(
           expect(r.missing).toEqual(PMUS.east);
           expect(r.pmus.map((p) => p.idcode).sort((a, b) => a - b)).toEqual(PMUS.west);
         }
-        // And after it, complete again.
-        const after = rows.filter((r) => r.slot > gap!.toSlot);
-        expect(after.slice(-COMPLETE_BEFORE_AND_AFTER).every((r) => r.complete)).toBe(true);
         await stopCluster(c);
       },
     );
@@ -289,7 +289,8 @@ function writeDesiredState(dir: string, layout: MergeLayout, run: string): strin
   });
   const state = {
     host: '127.0.0.1',
-    portBase: 27_500,
+    // Each layout its own ports, in case a cluster outlives its case.
+    portBase: 27_500 + 200 * (layout.mergers - 1),
     restart: {
       maxRestarts: 5,
       windowMs: 120_000,

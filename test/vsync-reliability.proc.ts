@@ -165,7 +165,10 @@ describe('vsync one-way cut from the leader during a view change (real processes
     expect(errors(deaf)).toEqual([]);
     const without = systemViews(deaf).find((v) => !(v.members as string[]).includes(ids[0]))!;
     expect(without.members).toEqual([ids[1], ids[2]]);
-    await leader.until(() => errors(leader).some((e) => e.name === 'ExcludedError'));
+    // The leader learns it is out from the survivor that still hears it (ExcludedError), or, on a loaded machine,
+    // hears neither survivor for a failure timeout first and leaves as a minority: either way it is gone.
+    await leader.until(() => errors(leader).length > 0);
+    expect(['ExcludedError', 'MinorityPartitionError']).toContain(errors(leader)[0].name);
   });
 });
 
