@@ -5,15 +5,19 @@
  *   to each other, and rack B a majority of three;
  * - the leader's own link cut;
  * - two members cut off, each on its own;
+ * - every member's link cut at once (a total loss: each leaves as a minority), then the operator's re-found;
  * - the trunk and then one member's link flapping, down for a random 0.2 to 2.5 s (around the failure timeout) and
  *   up for 0.3 to 1 s, from a printed seed (VSYNC_NETNS_SEED replays the same durations).
  * During each cut the majority side installs a view without the cut-off members and goes on delivering, and the
- * cut-off members install no view at all; once healed, they rejoin as new incarnations. Afterwards every member's
- * log, split by incarnation, satisfies the invariant checker, and the last incarnations agree on what they delivered.
+ * cut-off members install no view at all; once healed, they rejoin as new incarnations. A flap that splits a view of
+ * four two against two loses the whole system (no side is a majority): the test then re-founds it with the operator's
+ * tool, and the members rejoin the new one. Afterwards every member's log, split by incarnation (and by system),
+ * satisfies the invariant checker, and the last incarnations agree on what they delivered.
  *
  * Needs root and namespaces (`ip netns add`); elsewhere it is skipped with a message saying why. Every namespace it
  * makes is deleted in afterAll and at process exit, also when the test fails.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +52,10 @@ const SETTLE_MS = 20_000;
 /** Times the final flush is asked again after a member was excluded during it. */
 const FLUSH_ATTEMPTS = 3;
 const SEED = Number(process.env.VSYNC_NETNS_SEED ?? Date.now() % 1_000_000);
+/** How long every member must be out of any system before the test re-founds it, as an operator would. */
+const TOTAL_LOSS_CONFIRM_MS = 5_000;
+/** How long the re-found tool may run (its probe, then the target's own check and founding). */
+const REFOUND_TIMEOUT_MS = 30_000;
 
 const unavailable = namespacesUnavailable();
 if (unavailable !== undefined)
@@ -59,6 +67,8 @@ let network: NamespaceNetwork;
 let members: MemberProcess[] = [];
 let senders: SenderLoop[] = [];
 const timings: Record<string, number> = {};
+/** Per re-found, where the new system begins in each member's events (see splitByIncarnation). */
+const systemStarts: number[][] = [];
 
 const views = (m: MemberProcess): MemberEvent[] =>
   m.events.filter((e) => e.event === 'view' && e.group === GROUP);
@@ -70,22 +80,28 @@ const selfOf = (m: MemberProcess): string => {
 const addressOf = (i: number): string => `${network.members[i].host}:${PORT}`;
 const indexOfId = (id: string): number => members.findIndex((_, i) => id.startsWith(`${addressOf(i)}/`));
 
-/** Every member's latest view is the same view of all five. */
+/** An error that takes a member out of its system (it then rejoins as a new incarnation). */
+const isOut = (e: MemberEvent): boolean =>
+  e.event === 'error' && ['MinorityPartitionError', 'ExcludedError'].includes(String(e.name));
+
+/** A member out of every system: since its last system view it reported leaving as a minority or excluded. */
+const outOfSystem = (m: MemberProcess): boolean =>
+  m.events.findLast((e) => e.event === 'systemView' || isOut(e))?.event === 'error';
+
+/** The member's latest group view, if it installed it after it was last out (else it is a view it left). */
+const currentView = (m: MemberProcess): MemberEvent | undefined => {
+  const out = m.events.findLastIndex(isOut);
+  const view = m.events.findLastIndex((e) => e.event === 'view' && e.group === GROUP);
+  return view > out ? m.events[view] : undefined;
+};
+
+/** Every member's current view is the same view of all five. */
 const whole = (): boolean => {
-  const last = members.map(lastView);
+  const last = members.map(currentView);
   return last.every(
     (v) => v !== undefined && (v.members as string[]).length === MEMBERS && v.id === last[0]!.id,
   );
 };
-
-/** Polls a condition that spans several members (a member's own `until` only wakes on its own events). */
-async function eventually(what: () => string, condition: () => boolean, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
 
 /** Each member's latest group view and system view, for a failure message. */
 function describeViews(): string {
@@ -98,8 +114,42 @@ function describeViews(): string {
     .join('; ');
 }
 
-const waitWhole = (): Promise<void> =>
-  eventually(() => `all five in one view (${describeViews()})`, whole, WHOLE_WITHIN_MS);
+/**
+ * Waits until all five are one view. A flap can split a view of four (one member excluded and not back yet) two
+ * against two: neither side is a majority, so both leave and no system is left (a total loss, by design of a
+ * majority-based membership service). Once every member has been out of any system for TOTAL_LOSS_CONFIRM_MS, the
+ * test does what an operator does: it runs the re-found tool inside n0's namespace, which founds a new system only
+ * if no seed reports a running one; the members rejoin it as they retry.
+ */
+async function waitWhole(): Promise<void> {
+  let deadline = Date.now() + WHOLE_WITHIN_MS;
+  let allOutSince: number | undefined;
+  while (!whole()) {
+    if (!members.every(outOfSystem)) allOutSince = undefined;
+    else if ((allOutSince ??= Date.now()) + TOTAL_LOSS_CONFIRM_MS <= Date.now()) {
+      await refound();
+      allOutSince = undefined;
+      deadline = Date.now() + WHOLE_WITHIN_MS;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`not within ${WHOLE_WITHIN_MS} ms: all five in one view (${describeViews()})`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The operator's re-found after a total loss; marks where the new system begins in every member's events. */
+async function refound(): Promise<void> {
+  const marks = members.map((m) => m.events.length);
+  const seeds = network.members.map((_, i) => addressOf(i)).join(',');
+  const tool = [process.execPath, '--import', 'tsx', 'libs/vsync/src/tools/refound-cli.ts'];
+  const args = ['--seeds', seeds, '--target', addressOf(0), '--bind-host', network.members[0].host];
+  const [command, ...rest] = [...network.launcher(0), ...tool, ...args];
+  const run = spawnSync(command, rest, { encoding: 'utf8', timeout: REFOUND_TIMEOUT_MS });
+  const outcome = run.stdout.trim() || run.stderr.trim() || `exit ${run.status}`;
+  console.info(`total loss (${describeViews()}); the re-found tool at n0: ${outcome}`);
+  // A seed still in a system ('live') founded nothing: no new system to tell apart.
+  if (!/"outcome":"live"/.test(outcome)) systemStarts.push(marks);
+}
 
 /**
  * Flushes the group at every member once all five are one view. A member falsely suspected meanwhile (a loaded
@@ -295,6 +345,18 @@ describe.skipIf(unavailable !== undefined)(
       );
     }, 120_000);
 
+    it('every link cut at once loses the system; the re-found tool brings all five back in one', async () => {
+      const refoundsBefore = systemStarts.length;
+      await timed('every link cut', async () => {
+        for (let i = 0; i < MEMBERS; i += 1) network.cutMember(i);
+        // Each hears none of the others: every one leaves as a minority, and none may found a system alone.
+        await Promise.all(members.map((m) => m.until(() => outOfSystem(m))));
+      });
+      for (let i = 0; i < MEMBERS; i += 1) network.healMember(i);
+      await timed('every link cut: re-founded and whole again', waitWhole);
+      expect(systemStarts.length, 'the system was re-founded once').toBe(refoundsBefore + 1);
+    }, 180_000);
+
     it('flapping trunk and flapping member link: all five come back to one view', async () => {
       const random = prng(SEED);
       const trunk = await timed('flapping trunk', () =>
@@ -325,7 +387,12 @@ describe.skipIf(unavailable !== undefined)(
       await flushAll();
       const logs = (): ReturnType<typeof splitByIncarnation> =>
         splitByIncarnation(
-          members.map((m, i) => ({ name: m.name, address: addressOf(i), events: m.events })),
+          members.map((m, i) => ({
+            name: m.name,
+            address: addressOf(i),
+            events: m.events,
+            systemStarts: systemStarts.map((marks) => marks[i]),
+          })),
           GROUP,
         );
       // Delivery after the flush may still be under way at the slowest member: give it SETTLE_MS to finish.
@@ -342,7 +409,7 @@ describe.skipIf(unavailable !== undefined)(
       const delivered = members.map((m) => m.events.filter((e) => e.event === 'deliver').length);
       const incarnations = [...split.logs.keys()];
       console.info(
-        `checked ${incarnations.length} incarnation logs (${incarnations.join(' ')}), ` +
+        `checked ${incarnations.length} incarnation logs (${incarnations.join(' ')}) in ${systemStarts.length + 1} system(s), ` +
           `${[...split.expected.sent.values()].reduce((a, b) => a + b, 0)} orderedSends, deliveries per member ${delivered.join(',')}; ` +
           `send failures ${senders.map((s) => s.failures.length).join(',')}; violations: ${violations.length}`,
       );

@@ -14,7 +14,15 @@ export interface MemberLog {
   /** host:port, the same for every incarnation. */
   readonly address: string;
   readonly events: readonly MemberEvent[];
+  /**
+   * Where each system after a re-found begins in `events` (an event index per re-found, ascending). A re-founded
+   * system numbers its views from 1 again, so each system's view ids are told apart by SYSTEM_VIEW_ID_SPAN.
+   */
+  readonly systemStarts?: readonly number[];
 }
+
+/** Added to the view ids of each later system (after a re-found): larger than any view id one test reaches. */
+export const SYSTEM_VIEW_ID_SPAN = 1_000_000;
 
 export interface IncarnationLogs {
   /** `<name>/<incarnation>` -> that incarnation's views and deliveries. */
@@ -36,8 +44,10 @@ export function splitByIncarnation(members: readonly MemberLog[], group: string)
   const nameAt = new Map(members.map((m) => [m.address, m.name]));
   for (const member of members) {
     let current: LogRecord[] | undefined;
-    for (const event of member.events) {
-      if (event.group !== group) continue;
+    const starts = member.systemStarts ?? [];
+    member.events.forEach((event, index) => {
+      if (event.group !== group) return;
+      const offset = starts.filter((start) => index >= start).length * SYSTEM_VIEW_ID_SPAN;
       if (event.event === 'view') {
         const self = (event.members as string[])[event.rank as number];
         const key = `${member.name}/${incarnationOf(self)}`;
@@ -45,23 +55,31 @@ export function splitByIncarnation(members: readonly MemberLog[], group: string)
         last.set(member.name, key);
         current = logs.get(key) ?? [];
         logs.set(key, current);
-        current.push({ event: 'view', id: event.id, members: event.members } as ViewRecord);
+        current.push({
+          event: 'view',
+          id: (event.id as number) + offset,
+          members: event.members,
+        } as ViewRecord);
       } else if (event.event === 'deliver') {
         // A delivery before any view would be a bug of its own: keep it, so the checker reports it.
         if (current === undefined) logs.set(`${member.name}/none`, (current = []));
-        current.push(deliveryRecord(event, nameAt));
+        current.push(deliveryRecord(event, nameAt, offset));
       } else if (event.event === 'sent') {
         const key = `${member.name}/${incarnationOf(event.sender as string)}`;
         sent.set(key, (sent.get(key) ?? 0) + 1);
       }
-    }
+    });
   }
   // Completeness across joins is judged by finalCompleteness: the checker's own wants every survivor to have been a
   // member from the start.
   return { logs, expected: { identities, sent, survivors: [] }, last };
 }
 
-function deliveryRecord(event: MemberEvent, nameAt: ReadonlyMap<string, string>): DeliveryRecord {
+function deliveryRecord(
+  event: MemberEvent,
+  nameAt: ReadonlyMap<string, string>,
+  viewIdOffset: number,
+): DeliveryRecord {
   const sender = event.sender as string;
   // The payload names the sending member; the sender's incarnation comes from the library. If the payload's name
   // is not the one at the sender's address, the identity map will not match and integrity fails.
@@ -74,7 +92,7 @@ function deliveryRecord(event: MemberEvent, nameAt: ReadonlyMap<string, string>)
     from,
     seq: event.seq as number,
     sender,
-    viewId: event.viewId as number,
+    viewId: (event.viewId as number) + viewIdOffset,
     ordering: event.ordering as DeliveryRecord['ordering'],
   };
 }
