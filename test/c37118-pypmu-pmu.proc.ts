@@ -12,6 +12,8 @@ import { projectPython, until } from './c37118/python-env';
  */
 const FRAMES = 20;
 const PMU_ID = 1410;
+/** How long pypmu may take to answer the CFG-2 request and turn its stream on. */
+const FIRST_DATA_WAIT_MS = 60_000;
 
 interface WirePmu {
   stat: number;
@@ -77,6 +79,7 @@ async function session(variant: string, numPmu: number): Promise<void> {
   const frames: Frame[] = [];
   const data: Received[] = [];
   const rejects: FrameReject[] = [];
+  const effects: string[] = [];
   client = new PdcClient(
     {
       host: '127.0.0.1',
@@ -97,12 +100,22 @@ async function session(variant: string, numPmu: number): Promise<void> {
           digitals: [...v.digitals],
         }),
       onReject: (r) => rejects.push(r),
+      // The session's decisions, for a failure's message: which request went unanswered, which reconnect why.
+      onEffect: (effect) => effects.push(JSON.stringify(effect)),
     },
   );
   // The session asks for CFG-2 and turns the stream on. pypmu's command reader expects one frame per read, so
   // header and CFG-1 are asked besides only once the turn-on showed (a data frame), each after the last reply.
   client.start();
-  await until(() => data.length > 0, 30_000, "pypmu's CFG-2, the turn-on and a first data frame");
+  // pypmu is Python on a loaded machine: its first answer may take a few of the session's request repeats.
+  await until(
+    () => data.length > 0,
+    FIRST_DATA_WAIT_MS,
+    "pypmu's CFG-2, the turn-on and a first data frame",
+  ).catch((error: Error) => {
+    const stderr = peer!.stderr.slice(-1500);
+    throw new Error(`${error.message}\nsession: ${effects.slice(-30).join('\n')}\npypmu stderr: ${stderr}`);
+  });
   for (const kind of ['header', 'cfg1'] as const) {
     client.send(kind);
     await until(() => frames.some((f) => f.kind === kind), 15_000, `pypmu's ${kind} frame`);

@@ -34,6 +34,8 @@ const WAIT_MS = 120_000;
 const DATA_WAIT_MS = 240_000;
 /** How long the file-store check's one append may wait for its acknowledgement. */
 const CHECK_APPEND_TIMEOUT_MS = 60_000;
+/** How long the estimators' group may take to show all three again after one was falsely suspected. */
+const ESTIMATOR_VIEW_WAIT_MS = 60_000;
 /** Appends of the check record whose outcome may be unknown (its replica excluded) before the check fails. */
 const CHECK_APPEND_ATTEMPTS = 3;
 const AGENT_ENTRY = 'apps/cluster/src/agent-main.ts';
@@ -179,10 +181,17 @@ describeWithServices(
       );
       expect(vm[0].lo).toBeGreaterThan(0.85);
       expect(vm[0].hi).toBeLessThan(1.2);
-      const workers = await influx.query<{ members: number }>(
-        `SELECT last("members") AS members FROM "raw"."vsync_group" WHERE "group" = 'service.estimator'`,
+      // The latest reported view: on a loaded machine an estimator falsely suspected a moment ago is back as a new
+      // incarnation within seconds, so the view is asked again until it holds all three.
+      await vi.waitFor(
+        async () => {
+          const workers = await influx.query<{ members: number }>(
+            `SELECT last("members") AS members FROM "raw"."vsync_group" WHERE "group" = 'service.estimator'`,
+          );
+          expect(workers[0].members, 'three estimators in service.estimator').toBe(3);
+        },
+        { timeout: ESTIMATOR_VIEW_WAIT_MS, interval: 1000 },
       );
-      expect(workers[0].members, 'three estimators in service.estimator').toBe(3);
       const dashboard = instances.find((i) => i.service.name === 'dashboard')!;
       const page = await fetch(`http://127.0.0.1:${dashboard.httpPort}/`);
       expect(page.status).toBe(200);
