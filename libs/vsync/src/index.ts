@@ -22,6 +22,7 @@ export {
   DuplicateGroupError,
   type GroupOptions,
   type Handler,
+  type HandlerOptions,
   type DeliveryContext,
   type VsyncProcessOptions,
   type CoreBounds,

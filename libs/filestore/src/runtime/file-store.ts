@@ -92,8 +92,12 @@ export class FileStore {
     // A commit's frames take at most three times its message (a record of no data grows from 12 bytes to 36).
     this.frameScratch = new FrameScratch(FRAMES_PER_COMMIT_BYTE * options.maxCommitBytes);
     this.group
-      .handle(COMMIT_ID, (wallMs: number, logical: number, ...entries: unknown[]) =>
-        this.applyCommit({ wallMs, logical }, entries),
+      // A commit's batches are read once, into this replica's frames: as views, not copies of up to maxCommitBytes.
+      .handle(
+        COMMIT_ID,
+        (wallMs: number, logical: number, ...entries: unknown[]) =>
+          this.applyCommit({ wallMs, logical }, entries),
+        { bytesAsViews: true },
       )
       .handle(CATCH_UP_FILES_ID, (from: number, to: number, after: string, max: number) =>
         this.source.files(from, to, after, Math.min(max, options.catchUpChunkBytes)),

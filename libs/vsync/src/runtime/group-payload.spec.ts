@@ -50,6 +50,18 @@ describe('group call encoding of plain arguments', () => {
     expect([...decoded]).toEqual([1, 2, 3]);
   });
 
+  it('gives a handler that asked for views the bytes inside the payload, and only that handler', () => {
+    const payload = encodeGroupCall(7, ['path', new Uint8Array([4, 5, 6])]);
+    const viewed = decodeGroupCall(payload, (id) => id === 7).args;
+    expect(viewed[0]).toBe('path');
+    const view = viewed[1] as Uint8Array;
+    expect([...view]).toEqual([4, 5, 6]);
+    const copied = decodeGroupCall(payload, (id) => id === 8).args[1] as Uint8Array;
+    payload.fill(0);
+    expect([...view]).toEqual([0, 0, 0]);
+    expect([...copied]).toEqual([4, 5, 6]);
+  });
+
   it('falls back to structured clone for anything else, Buffers included', () => {
     for (const arg of [{ a: 1 }, [1], 2n, Buffer.from([1, 2]), new Date(5), 'x'.repeat(5000)]) {
       const payload = encodeGroupCall(3, [arg]);

@@ -38,13 +38,17 @@ export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Ui
   return payload;
 }
 
-/** Decodes a payload; throws RangeError (with what was wrong) on bytes that are not a Group call. */
-export function decodeGroupCall(payload: Uint8Array): GroupCall {
+/** Decodes a payload; throws RangeError (with what was wrong) on bytes that are not a Group call. The byte arguments
+ *  of a handler for which `bytesAsViews` holds are views into `payload` (plain layout), not copies. */
+export function decodeGroupCall(
+  payload: Uint8Array,
+  bytesAsViews?: (handlerId: number) => boolean,
+): GroupCall {
   if (payload.length < HANDLER_ID_BYTES + 1)
     throw new RangeError(`payload of ${payload.length} bytes is shorter than a handler id and arguments`);
   const handlerId = readU32(payload, 0);
   if (payload[HANDLER_ID_BYTES] === PLAIN_ARGS_TAG)
-    return { handlerId, args: readPlainArgs(payload, HANDLER_ID_BYTES) };
+    return { handlerId, args: readPlainArgs(payload, HANDLER_ID_BYTES, bytesAsViews?.(handlerId) === true) };
   let args: unknown;
   try {
     args = deserialize(payload.subarray(HANDLER_ID_BYTES));

@@ -48,6 +48,24 @@ describe('Group', () => {
     expect(g.delivery).toBeUndefined();
   });
 
+  it('hands byte arguments as views into the message only to a handler registered with bytesAsViews', () => {
+    const g = group();
+    const got = new Map<number, Uint8Array>();
+    g.handle(UPDATE, (bytes: Uint8Array) => got.set(UPDATE, bytes), { bytesAsViews: true });
+    g.handle(2, (bytes: Uint8Array) => got.set(2, bytes));
+    const viewed = encodeGroupCall(UPDATE, [new Uint8Array([1, 2, 3])]);
+    const copied = encodeGroupCall(2, [new Uint8Array([1, 2, 3])]);
+    g.deliver(delivery(viewed));
+    g.deliver(delivery(copied));
+    viewed.fill(0);
+    copied.fill(0);
+    expect([...got.get(UPDATE)!]).toEqual([0, 0, 0]);
+    expect([...got.get(2)!]).toEqual([1, 2, 3]);
+    expect(() => g.handle(3, () => undefined, { bytesAsViews: 'yes' as unknown as boolean })).toThrow(
+      /bytesAsViews/,
+    );
+  });
+
   it('reports unknown handlers, undecodable payloads and throwing handlers as typed errors and keeps delivering', async () => {
     const g = group();
     const errors = errorsOf(g);

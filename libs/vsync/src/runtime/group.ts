@@ -35,6 +35,16 @@ export type GroupOptions = VsyncProcessOptions & {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
 
+/** How a handler receives its arguments. */
+export interface HandlerOptions {
+  /**
+   * Byte arguments (Uint8Array) arrive as views into the received message instead of copies, one copy fewer for each
+   * large argument. The handler must not change them: until the message is stable the same bytes may be sent again
+   * to other members. A view kept after the call keeps the whole received message in memory. Default false.
+   */
+  readonly bytesAsViews?: boolean;
+}
+
 /** Who sent the message being delivered, in which view and with which ordering; set only inside a handler call. */
 export interface DeliveryContext {
   readonly sender: ProcessId;
@@ -54,6 +64,9 @@ export class Group implements GroupEndpoint {
   readonly process: VsyncProcess;
   private readonly ownsProcess: boolean;
   private readonly handlers = new Map<number, Handler>();
+  /** The handlers registered with bytesAsViews. */
+  private readonly viewHandlers = new Set<number>();
+  private readonly takesViews = (handlerId: number): boolean => this.viewHandlers.has(handlerId);
   private readonly clientSequences = new ClientSequences();
   private readonly viewListeners: Array<(view: View) => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
@@ -131,7 +144,7 @@ export class Group implements GroupEndpoint {
   }
 
   /** Registers the handler called for messages sent with this id; register the same ids on every member before join(). */
-  handle(handlerId: number, handler: Handler): this {
+  handle(handlerId: number, handler: Handler, options: HandlerOptions = {}): this {
     if (!Number.isInteger(handlerId) || handlerId < 0 || handlerId > MAX_HANDLER_ID)
       throw new VsyncOptionsError('handlerId', `${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
     if (typeof handler !== 'function')
@@ -151,7 +164,11 @@ export class Group implements GroupEndpoint {
         'handlerId',
         `handler ${handlerId} is already registered in group '${this.name}'`,
       );
+    const views = options.bytesAsViews;
+    if (views !== undefined && typeof views !== 'boolean')
+      throw new VsyncOptionsError('bytesAsViews', `handler ${handlerId}: must be true or false`);
     this.handlers.set(handlerId, handler);
+    if (views === true) this.viewHandlers.add(handlerId);
     return this;
   }
 
@@ -313,7 +330,7 @@ export class Group implements GroupEndpoint {
   private deliverNow(delivery: Delivery): void {
     let call;
     try {
-      call = decodeGroupCall(delivery.payload);
+      call = decodeGroupCall(delivery.payload, this.takesViews);
     } catch (error) {
       return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
     }

@@ -1,4 +1,4 @@
-export { Group, type GroupOptions, type Handler, type DeliveryContext } from './group';
+export { Group, type GroupOptions, type Handler, type HandlerOptions, type DeliveryContext } from './group';
 export { VsyncProcess } from './vsync-process';
 export type { VsyncProcessOptions, CoreBounds, TransportBounds } from './process-options';
 export type { RuntimeStats } from './runtime-stats';

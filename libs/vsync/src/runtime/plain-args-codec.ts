@@ -81,7 +81,7 @@ function writePlainArg(out: Uint8Array, at: number, arg: unknown): number {
 
 /** Reads the plain layout from `offset` to the end of `bytes`; throws RangeError naming what is wrong. Works on the
  *  Uint8Array as delivered: wrapping it in a Buffer first costs more than decoding a small call. */
-export function readPlainArgs(bytes: Uint8Array, offset: number): unknown[] {
+export function readPlainArgs(bytes: Uint8Array, offset: number, bytesAsViews = false): unknown[] {
   const count = readByte(bytes, offset + 1);
   const args: unknown[] = [];
   let at = offset + 2;
@@ -91,12 +91,10 @@ export function readPlainArgs(bytes: Uint8Array, offset: number): unknown[] {
       const length = readU32(bytes, at + 1);
       const end = at + 5 + length;
       if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
-      // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was.
-      args.push(
-        type === ArgType.String
-          ? utf8.decode(bytes.subarray(at + 5, end))
-          : copyBytes(bytes.subarray(at + 5, end)),
-      );
+      // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was. Unless
+      // the handler asked for views (it changes nothing and copies what it needs): one copy fewer per large argument.
+      const view = bytes.subarray(at + 5, end);
+      args.push(type === ArgType.String ? utf8.decode(view) : bytesAsViews ? view : copyBytes(view));
       at = end;
     } else if (type === ArgType.Number) {
       args.push(readF64(bytes, at + 1));
