@@ -38,6 +38,31 @@ const lastMembers = (m: MemberProcess): string[] => (groupViews(m).at(-1)?.membe
 const delivered = (m: MemberProcess, from: string): number =>
   m.events.filter((e) => e.event === 'deliver' && e.from === from).length;
 
+/** How long a condition over several members' events is polled for. */
+const EVENTUALLY_MS = 90_000;
+
+async function eventually(condition: () => boolean, what: () => string): Promise<void> {
+  const deadline = Date.now() + EVENTUALLY_MS;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${EVENTUALLY_MS} ms: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Each member's system views and errors, for a failure message. */
+function describeMembers(ms: readonly MemberProcess[]): string {
+  return ms
+    .map(
+      (m) =>
+        `${m.name}: system views ${systemViews(m)
+          .map((v) => `${v.id as number}:${(v.members as string[]).length}`)
+          .join(',')}; errors ${errors(m)
+          .map((e) => e.name as string)
+          .join(',')}`,
+    )
+    .join('; ');
+}
+
 async function ready(m: MemberProcess): Promise<string> {
   return (await m.next((e) => e.event === 'ready')).id as string;
 }
@@ -157,10 +182,12 @@ describe('vsync one-way cut from the leader during a view change (real processes
     // Either both survivors install a view without the leader, or the third member is thrown out: whichever first.
     const leaderGone = (m: MemberProcess): boolean =>
       systemViews(m).some((v) => !(v.members as string[]).includes(ids[0]));
-    await Promise.all(
-      [other, deaf].map((m) =>
-        m.until(() => (leaderGone(other) && leaderGone(deaf)) || errors(deaf).length > 0),
-      ),
+    // A condition over two members' events is polled: a member's own `until` wakes only on its own events, so the
+    // one whose last event came first would never look again.
+    await eventually(
+      () => (leaderGone(other) && leaderGone(deaf)) || errors(deaf).length > 0,
+      () =>
+        `both survivors in a view without the leader, or the deaf member out (${describeMembers([other, deaf])})`,
     );
     expect(errors(deaf)).toEqual([]);
     const without = systemViews(deaf).find((v) => !(v.members as string[]).includes(ids[0]))!;
