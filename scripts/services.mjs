@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { repoRoot, servicesConfig } from './services-config.mjs';
 
 const POLL_INTERVAL_MS = 250;
+/** How long a started server's pid may show a command line without its marker before it counts as another process. */
+const MARKER_GRACE_MS = 2_000;
 const LOG_TAIL_LINES = 30;
 
 export class ServiceUnavailableError extends Error {
@@ -54,6 +56,15 @@ function runs(pid, marker) {
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return cmdline.includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+/** True while `pid` exists and is not a zombie, whatever its command line shows. */
+function alive(pid) {
+  try {
+    return !/^\d+ \(.*\) Z /s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -195,12 +206,23 @@ async function kafkaReady(config) {
 
 async function waitReady(service, config, check, entry) {
   const deadline = Date.now() + config.readyTimeoutMs;
+  let foreignSince;
   while (Date.now() < deadline) {
     if (await check(config)) return;
-    if (entry && !runs(entry.pid, entry.marker)) {
+    if (entry && !alive(entry.pid)) {
       throw new ServiceUnavailableError(
         service,
         `exited during start-up; its log ${entry.log} ends with:\n${tail(entry.log)}`,
+      );
+    }
+    // A server rewriting its process title at start-up (redis does) shows no marker for a moment: only a pid that
+    // runs something else for longer than MARKER_GRACE_MS is another process.
+    if (entry && !runs(entry.pid, entry.marker)) foreignSince ??= Date.now();
+    else foreignSince = undefined;
+    if (foreignSince !== undefined && Date.now() - foreignSince > MARKER_GRACE_MS) {
+      throw new ServiceUnavailableError(
+        service,
+        `its pid ${entry.pid} runs another program; log ${entry.log}`,
       );
     }
     await sleep(POLL_INTERVAL_MS);
