@@ -86,6 +86,39 @@ describe('IngestPipeline', () => {
     expect(pipeline.quality.forPmu(1)?.latencyMs.max).toBe(10);
   });
 
+  it("keeps each released snapshot's values after its slot's records are reused, and a late sample's own", () => {
+    const { pipeline, sink, feed } = rig();
+    const pdc = testConfig(500, [1, 2]);
+    const pmu = testConfig(3, [3]);
+    feed('a', encodeFrame(pdc), MS0);
+    feed('b', encodeFrame(pmu), MS0);
+    // More instants than maxPendingSnapshots (16), each frame sent twice (the copy is refused as a duplicate).
+    const instants = 40;
+    for (let k = 0; k < instants; k += 1) {
+      const at = MS0 + 33 * k;
+      feed('a', testDataFrame(pdc, SOC0, k), at + 1);
+      feed('a', testDataFrame(pdc, SOC0, k), at + 2);
+      if (k !== 7) feed('b', testDataFrame(pmu, SOC0, k), at + 3);
+      pipeline.tick(at + 30);
+    }
+    feed('b', testDataFrame(pmu, SOC0, 7), MS0 + 33 * instants);
+    pipeline.flush(MS0 + 33 * instants);
+    expect(sink.got).toHaveLength(instants);
+    sink.got.forEach((s, k) => {
+      expect(s.slot).toBe(SOC0 * 30 + k);
+      expect(s.pmuIds).toEqual(k === 7 ? [1, 2] : [1, 2, 3]);
+      s.values.forEach((v, i) => {
+        expect(v.phasors[0]).toBeCloseTo(1 + k / 1000, 6);
+        expect(v.phasors[1]).toBeCloseTo((v.idcode === 3 ? 0 : i) / 100, 6);
+        expect(v.soc).toBe(SOC0 + Math.floor(k / 30));
+      });
+    });
+    expect(pipeline.quality.forPmu(1)).toMatchObject({ duplicates: instants });
+    expect(sink.late).toHaveLength(1);
+    expect(sink.late[0].sample).toMatchObject({ idcode: 3, streamIdcode: 3, soc: SOC0 });
+    expect(sink.late[0].sample.phasors[0]).toBeCloseTo(1 + 7 / 1000, 6);
+  });
+
   it('treats a do-not-use STAT block as missing and counts it as a data error', () => {
     const { pipeline, sink, feed } = rig();
     const c = testConfig(9, [9]);

@@ -10,7 +10,7 @@ import {
 } from '@gridcloud/pdc';
 import type { RawDataFrame, SnapshotSink } from '../sinks/snapshot-sink';
 import { AlignmentRate } from './alignment-rate';
-import { FrameSample, OfferCursor, samplesOf, type FrameValues } from './pmu-sample';
+import { FrameSample, OfferCursor, SampleRecords, SampleRecordsPool, samplesOf } from './pmu-sample';
 import { PmuRegistry, type PmuInfo } from './pmu-registry';
 import { addCounts, SourceStats } from './source-stats';
 
@@ -37,27 +37,8 @@ interface FrameBinding {
   readonly quality: readonly (PmuQuality | undefined)[];
 }
 
-/** Shared by every sample of a PMU without analogs or digitals, so those frames copy nothing more. */
-const NO_ANALOGS = new Float64Array(0);
-const NO_DIGITALS = new Uint16Array(0);
-/** What the cursor points at before the first frame. */
-const EMPTY_FRAME: FrameValues = {
-  streamIdcode: 0,
-  soc: 0,
-  fracsec: 0,
-  fraction: 0,
-  timeQuality: 0,
-  arrivalMs: 0,
-  stat: NO_DIGITALS,
-  freqHz: NO_ANALOGS,
-  rocofHzPerS: NO_ANALOGS,
-  phasors: NO_ANALOGS,
-  analogs: NO_ANALOGS,
-  digitals: NO_DIGITALS,
-  phasorStart: [0],
-  analogStart: [0],
-  digitalStart: [0],
-};
+/** A released snapshot's records when it has no sample. */
+const NO_RECORDS = new Float64Array(0);
 
 /** STAT bits 15-14 of 01 (PMU error, no information) or 11 (do not use): the values are not measurements. */
 function unusable(stat: number): boolean {
@@ -98,13 +79,18 @@ export class IngestPipeline {
   readonly rate: AlignmentRate;
   /** PMUs refused a binding (bound elsewhere, or a bound reached). */
   pmusRefused = 0;
-  private alignerNow: TimeAligner<FrameValues>;
+  private alignerNow: TimeAligner<number>;
   /** Release time minus the snapshot's instant, since the last `takeAlignLatency`. */
   private alignLatency = new LatencyHistogram();
   /** Per decoded layout (one per stream configuration and connection); rebuilt when the registry changes. */
   private readonly bindings = new WeakMap<DataLayout, FrameBinding>();
   /** The one object every sample is offered through (see OfferCursor). */
-  private readonly cursor = new OfferCursor(EMPTY_FRAME);
+  private readonly cursor = new OfferCursor();
+  /** The records of each open slot of the aligner (the same slots), where its samples' values are kept. */
+  private readonly slotRecords = new Map<number, SampleRecords>();
+  private readonly recordsPool: SampleRecordsPool;
+  /** Where a sample for a slot not open is written ahead of its offer; it becomes the slot's if the slot opens. */
+  private scratch: SampleRecords;
 
   constructor(
     private readonly options: PipelineOptions,
@@ -113,10 +99,14 @@ export class IngestPipeline {
   ) {
     this.rate = new AlignmentRate(options.framesPerSecond);
     // Until a configuration sets the rate no PMU is bound, so this aligner sees no frame before it is replaced.
-    this.alignerNow = new TimeAligner<FrameValues>({
+    this.alignerNow = new TimeAligner<number>({
       ...options,
       framesPerSecond: options.framesPerSecond ?? DEFAULT_ALIGNER_OPTIONS.framesPerSecond,
     });
+    this.recordsPool = new SampleRecordsPool(
+      (options.maxPendingSnapshots ?? DEFAULT_ALIGNER_OPTIONS.maxPendingSnapshots) + 1,
+    );
+    this.scratch = this.recordsPool.take();
     this.quality = new DataQualityStats({ maxPmus: options.maxPmus });
     this.registry = new PmuRegistry({
       maxPmus: options.maxPmus,
@@ -124,7 +114,7 @@ export class IngestPipeline {
     });
   }
 
-  get aligner(): TimeAligner<FrameValues> {
+  get aligner(): TimeAligner<number> {
     return this.alignerNow;
   }
 
@@ -171,7 +161,10 @@ export class IngestPipeline {
     if (r.changed) this.log(`${source}: configuration of stream ${config.idcode} changed (CFGCNT)`);
   }
 
-  /** A decoded data frame; the view is reused by the decoder, so values are copied here. */
+  /**
+   * A decoded data frame; the view is reused by the decoder, so each usable sample's values are copied into its
+   * slot's records, written ahead of its offer and kept only if the aligner places it.
+   */
   onData(view: DataFrameView, source: string, arrivalMs: number): void {
     const src = this.source(source);
     src.dataFrames += 1;
@@ -181,9 +174,8 @@ export class IngestPipeline {
     const offInstant = this.offInstant(view.soc, fraction);
     const ids = pmuIdsOf(layout);
     const binding = this.bindingOf(layout, ids, source);
-    // One copy of the frame's time, per-PMU words and values, made for its first usable sample; each PMU's sample
-    // reads its own part of it.
-    let frame: FrameValues | undefined;
+    const slot = this.aligner.slotOf(view.soc, fraction);
+    let records = this.recordsOf(slot);
     let decimated = false;
     const latencyMs = arrivalMs - view.time * 1000;
     for (let p = 0; p < layout.numPmu; p += 1) {
@@ -201,8 +193,24 @@ export class IngestPipeline {
       if (quality !== undefined) quality.recordFrame(latencyMs, view.timeQualityCode, stat, arrivalMs);
       else this.quality.recordFrame(ids[p], latencyMs, view.timeQualityCode, stat, arrivalMs);
       if (unusable(stat)) continue;
-      frame ??= frameValuesOf(view, fraction, arrivalMs);
-      this.apply(this.aligner.offer(this.cursor.at(frame, p, ids[p]), arrivalMs), src);
+      const at = records.write(view, p, arrivalMs);
+      const placedBefore = this.aligner.counters.framesPlaced;
+      const effects = this.aligner.offer(
+        this.cursor.at(at, ids[p], view.soc, fraction, arrivalMs),
+        arrivalMs,
+      );
+      if (this.aligner.counters.framesPlaced !== placedBefore) {
+        // Placed in a slot it opened: the records written ahead become that slot's.
+        if (records === this.scratch) {
+          this.slotRecords.set(slot, records);
+          this.scratch = this.recordsPool.take();
+        }
+        records.commit();
+      }
+      if (effects.length === 0) continue;
+      this.apply(effects, src, records);
+      // A release may have closed this frame's slot: its later samples are late, written ahead again.
+      records = this.recordsOf(slot);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -249,6 +257,11 @@ export class IngestPipeline {
     this.apply(this.aligner.flush(nowMs));
   }
 
+  /** The records of an open slot, or the scratch records for any other. */
+  private recordsOf(slot: number): SampleRecords {
+    return this.slotRecords.get(slot) ?? this.scratch;
+  }
+
   /** The stream's PMUs as bound now: a PMU bound to another source (or to none) has no entry. */
   private bindingOf(layout: DataLayout, ids: Uint16Array, source: string): FrameBinding {
     const cached = this.bindings.get(layout);
@@ -277,7 +290,7 @@ export class IngestPipeline {
       // Nothing was bound before the rate was known, so nothing was offered: the new aligner loses nothing.
       if (this.alignerNow.counters.framesOffered !== 0)
         throw new Error('invariant: the alignment rate changed after frames were aligned');
-      this.alignerNow = new TimeAligner<FrameValues>({ ...this.options, framesPerSecond });
+      this.alignerNow = new TimeAligner<number>({ ...this.options, framesPerSecond });
     }
     this.log(`alignment rate ${framesPerSecond} frames/s, from the configuration of ${from}`);
   }
@@ -286,17 +299,29 @@ export class IngestPipeline {
     for (const id of ids) this.apply(this.aligner.forget(id, nowMs));
   }
 
-  /** The aligner's effects, handled at once: a late or refused one names the reused cursor. */
-  private apply(effects: readonly AlignerEffect<FrameValues>[], src?: SourceStats): void {
+  /**
+   * The aligner's effects, handled at once: a late or refused one names the reused cursor, whose record is in
+   * `written` (the records the sample was written into ahead of its offer).
+   */
+  private apply(effects: readonly AlignerEffect<number>[], src?: SourceStats, written?: SampleRecords): void {
     for (const e of effects) {
       if (e.type === 'snapshot') {
-        for (const id of e.snapshot.missing) this.quality.recordMissing(id);
-        this.alignLatency.record(e.snapshot.releasedAtMs - e.snapshot.timeSec * 1000);
-        this.sink.publish(samplesOf(e.snapshot));
+        const s = e.snapshot;
+        for (const id of s.missing) this.quality.recordMissing(id);
+        this.alignLatency.record(s.releasedAtMs - s.timeSec * 1000);
+        const records = this.slotRecords.get(s.slot);
+        const copy = records === undefined ? NO_RECORDS : records.copy();
+        if (records !== undefined) {
+          this.slotRecords.delete(s.slot);
+          this.recordsPool.give(records);
+        }
+        this.sink.publish(samplesOf(s, copy));
       } else if (e.type === 'late') {
         this.quality.recordLate(e.frame.pmuId);
-        const sample = new FrameSample(e.frame.value, e.frame.sub ?? 0, e.frame.pmuId);
-        this.sink.publishLate?.({ sample, slot: e.slot, ageMs: e.ageMs });
+        if (this.sink.publishLate !== undefined && written !== undefined) {
+          const sample = new FrameSample(written.copyRecord(e.frame.value), 0, e.frame.pmuId);
+          this.sink.publishLate({ sample, slot: e.slot, ageMs: e.ageMs });
+        }
       } else if (e.reason === 'duplicate') {
         this.quality.recordDuplicate(e.frame.pmuId);
       } else {
@@ -315,27 +340,5 @@ function rawFrameOf(view: DataFrameView, arrivalMs: number): RawDataFrame {
     timeNs: BigInt(view.soc) * 1_000_000_000n + fractionNs,
     bytes: view.frameBytes(),
     arrivalMs,
-  };
-}
-
-/** The values of a data frame copied out of the decoder's reused view, shared by its PMUs' samples. */
-function frameValuesOf(view: DataFrameView, fraction: number, arrivalMs: number): FrameValues {
-  const layout = view.layout;
-  return {
-    streamIdcode: view.idcode,
-    soc: view.soc,
-    fracsec: view.fracsec,
-    fraction,
-    timeQuality: view.timeQualityCode,
-    arrivalMs,
-    stat: view.stat.slice(),
-    freqHz: view.freq.slice(),
-    rocofHzPerS: view.dfreq.slice(),
-    phasors: view.phasors.slice(),
-    analogs: layout.totalAnalogs === 0 ? NO_ANALOGS : view.analogs.slice(),
-    digitals: layout.totalDigitals === 0 ? NO_DIGITALS : view.digitals.slice(),
-    phasorStart: layout.phasorStart,
-    analogStart: layout.analogStart,
-    digitalStart: layout.digitalStart,
   };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FrameSample, type FrameValues, type PmuSample } from '../pipeline/pmu-sample';
+import {
+  buildConfig,
+  dataFrameFromMeasurements,
+  DataFrameView,
+  DataLayout,
+  encodeFrame,
+} from '@gridcloud/c37118';
+import { FrameSample, type PmuSample } from '../pipeline/pmu-sample';
 import type { Snapshot } from '../sinks/snapshot-sink';
 import { mergedSnapshot } from './merged-snapshot';
 import { encodePartialSnapshot, PartialSnapshot } from './partial-snapshot';
@@ -7,26 +14,28 @@ import { encodePartialSnapshot, PartialSnapshot } from './partial-snapshot';
 const SLOT = 102_000_000_000;
 
 /** Two PMUs in one frame: PMU 7 with two phasors and an analog, PMU 9 with one phasor and a digital word. */
-const frame: FrameValues = {
-  streamIdcode: 60_000,
-  soc: 1_700_000_000,
-  fracsec: 250,
-  fraction: 0.25,
-  timeQuality: 0,
-  arrivalMs: 1_700_000_000_260,
-  stat: Uint16Array.from([0, 0]),
-  freqHz: Float64Array.from([60.01, 60.01]),
-  rocofHzPerS: Float64Array.from([0.02, 0.02]),
-  phasors: Float64Array.from([1, 0.1, 0.5, -0.2, 0.9, 0.3]),
-  analogs: Float64Array.from([120.5]),
-  digitals: Uint16Array.from([0xfffd]),
-  phasorStart: [0, 2, 3],
-  analogStart: [0, 1, 1],
-  digitalStart: [0, 0, 1],
-};
+const config = buildConfig({
+  idcode: 60_000,
+  dataRate: 60,
+  pmus: [
+    { stationName: 'P7', idcode: 7, phasors: ['V1', 'V2'], analogs: ['A1'] },
+    { stationName: 'P9', idcode: 9, phasors: ['V1'], digitalWords: 1 },
+  ],
+});
+const frame = new DataFrameView(new DataLayout(config));
+frame.decode(
+  encodeFrame(
+    dataFrameFromMeasurements(config, { soc: 1_700_000_000, fracsec: 250_000 }, [
+      { phasors: [1, 0.25, 0.5, -0.25], freqHz: 60.25, rocofHzPerS: 0.5, analogs: [120.5] },
+      { phasors: [0.75, 0.5], freqHz: 60.25, rocofHzPerS: 0.5, digitals: [0xfffd] },
+    ]),
+    config,
+  ),
+  0,
+);
 
 function sample(idcode: number, p: number): FrameSample {
-  return new FrameSample(frame, p, idcode);
+  return FrameSample.of(frame, p, idcode, 1_700_000_000_260);
 }
 
 function plain(idcode: number, phasors: number[]): PmuSample {
@@ -78,7 +87,9 @@ describe('PartialSnapshot', () => {
       const want = { idcode, streamIdcode, soc, fracsec, stat, timeQuality, freqHz, rocofHzPerS, arrivalMs };
       expect(fields(p.sample(i))).toEqual(fields({ ...want, ...pick(values[i]) }));
     }
-    expect([...p.sample(0).phasors]).toEqual([1, 0.1, 0.5, -0.2]);
+    expect([...p.sample(0).phasors]).toEqual([1, 0.25, 0.5, -0.25]);
+    expect([...p.sample(0).analogs]).toEqual([120.5]);
+    expect(p.sample(1)).toMatchObject({ streamIdcode: 60_000, fracsec: 250_000, freqHz: 60.25 });
     expect([...p.sample(1).digitals]).toEqual([0xfffd]);
   });
 

@@ -9,11 +9,6 @@ export interface TimedFrame<T> {
   /** When the frame arrived, by the caller's clock (UNIX ms). */
   readonly arrivalMs: number;
   readonly value: T;
-  /**
-   * A small integer (0..65535) kept beside the value, 0 when absent: e.g. the PMU's position in a frame record its
-   * value is shared with, so that an open slot holds one reference per PMU and no object per PMU.
-   */
-  readonly sub?: number;
 }
 
 /** Why a snapshot left the aligner. */
@@ -32,8 +27,6 @@ export interface AlignedSnapshot<T> {
   /** PMUs whose frames arrived in time, ascending IDCODE, with their values in the same order. */
   readonly pmuIds: readonly number[];
   readonly values: readonly T[];
-  /** Per value, the `sub` its frame was offered with (set by TimeAligner; absent where no one offered any). */
-  readonly subs?: Uint16Array;
   /** Expected PMUs with no frame in this snapshot, ascending IDCODE. */
   readonly missing: readonly number[];
   readonly complete: boolean;

@@ -1,7 +1,8 @@
 /**
  * A reporting instant still collecting frames. Values sit in a dense array indexed by the PMU's position in the
- * aligner (`PmuIndex`), so placing a frame is one array store and a slot allocates two arrays, never a hash entry per
- * PMU (a Map per slot was the aligner's main cost at 600,000 frames/s).
+ * aligner, so placing a frame is one array store and never a hash entry per PMU (a Map per slot was the aligner's
+ * main cost at 600,000 frames/s). The aligner reuses released ones (`reopen`), so a slot allocates nothing once
+ * the arrays have grown to the PMUs expected.
  */
 export class PendingSnapshot<T> {
   /** Frames placed so far; equals the number of set entries of `present`. */
@@ -9,20 +10,32 @@ export class PendingSnapshot<T> {
   lastArrivalMs: number;
   private values: T[];
   private present: Uint8Array;
-  private subs: Uint16Array;
 
   constructor(
-    readonly slot: number,
-    readonly firstArrivalMs: number,
+    public slot: number,
+    public firstArrivalMs: number,
     /** When the wait window closes, by the caller's clock. */
-    readonly deadlineMs: number,
+    public deadlineMs: number,
     /** PMU positions in use when the slot opened; it grows if more PMUs come while it is open. */
     capacity: number,
   ) {
     this.lastArrivalMs = firstArrivalMs;
     this.values = new Array<T>(capacity);
     this.present = new Uint8Array(capacity);
-    this.subs = new Uint16Array(capacity);
+  }
+
+  /** Makes a released snapshot a new open one, empty, keeping its arrays. */
+  reopen(slot: number, firstArrivalMs: number, deadlineMs: number, capacity: number): this {
+    this.slot = slot;
+    this.firstArrivalMs = firstArrivalMs;
+    this.lastArrivalMs = firstArrivalMs;
+    this.deadlineMs = deadlineMs;
+    this.count = 0;
+    this.present.fill(0);
+    // Values a consumer may still hold are not kept alive by a reused slot.
+    this.values.fill(undefined as T);
+    if (this.present.length < capacity) this.grow(capacity);
+    return this;
   }
 
   has(index: number): boolean {
@@ -34,16 +47,10 @@ export class PendingSnapshot<T> {
     return this.values[index];
   }
 
-  /** The `sub` stored with the value at `index`. */
-  subAt(index: number): number {
-    return this.subs[index];
-  }
-
-  set(index: number, value: T, sub: number): void {
+  set(index: number, value: T): void {
     if (index >= this.present.length) this.grow(index + 1);
     this.values[index] = value;
     this.present[index] = 1;
-    this.subs[index] = sub;
     this.count += 1;
   }
 
@@ -55,13 +62,14 @@ export class PendingSnapshot<T> {
     this.count -= 1;
   }
 
+  /** Both arrays at `capacity` or more; the values array is made anew, not extended, so it stays dense. */
   private grow(capacity: number): void {
     const size = Math.max(capacity, 2 * this.present.length);
     const present = new Uint8Array(size);
     present.set(this.present);
     this.present = present;
-    const subs = new Uint16Array(size);
-    subs.set(this.subs);
-    this.subs = subs;
+    const values = new Array<T>(size);
+    for (let i = 0; i < this.values.length; i += 1) values[i] = this.values[i];
+    this.values = values;
   }
 }

@@ -54,23 +54,21 @@ describe('TimeAligner', () => {
     expect(s.lastArrivalMs).toBe(T0_MS + 7);
   });
 
-  it("keeps each frame's sub beside its value, through a reused frame object, and returns them in PMU order", () => {
+  it('reuses released slots without carrying their values into the next', () => {
     const a = aligner();
-    // One object offered for every PMU, as ingest's cursor is: only its value and sub are kept.
-    const cursor = { ...frame(0, 0, T0_MS + 5), sub: 0 };
-    const offer = (pmuId: number, sub: number) =>
-      a.offer(Object.assign(cursor, { pmuId, value: `frame@0`, sub }), T0_MS + 5);
-    offer(3, 7);
-    offer(1, 65_535);
-    const [s] = snapshots(offer(2, 0));
+    // One object offered for every PMU, as ingest's cursor is: only its value is kept.
+    const cursor = frame(0, 0, T0_MS + 5);
+    const offer = (pmuId: number, k: number, value: string) =>
+      a.offer(Object.assign(cursor, { pmuId, value, fraction: k / 30 }), T0_MS + 5);
+    offer(3, 0, 'c0');
+    offer(1, 0, 'a0');
+    const [s] = snapshots(offer(2, 0, 'b0'));
     expect(s.pmuIds).toEqual([1, 2, 3]);
-    expect(s.values).toEqual(['frame@0', 'frame@0', 'frame@0']);
-    expect([...s.subs!]).toEqual([65_535, 0, 7]);
-    // Without a sub it is 0; a missing PMU has none.
-    a.offer(frame(1, 1, T0_MS + 40), T0_MS + 40);
+    expect(s.values).toEqual(['a0', 'b0', 'c0']);
+    offer(2, 1, 'b1');
     const [t] = snapshots(a.tick(T0_MS + 100));
-    expect(t.missing).toEqual([2, 3]);
-    expect([...t.subs!]).toEqual([0]);
+    expect(t).toMatchObject({ pmuIds: [2], values: ['b1'], missing: [1, 3], complete: false });
+    expect(s.values).toEqual(['a0', 'b0', 'c0']);
   });
 
   it('releases an incomplete snapshot when its window passes and names the missing PMUs', () => {

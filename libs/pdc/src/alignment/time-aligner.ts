@@ -39,6 +39,8 @@ export class TimeAligner<T> {
   /** `positions` of `expectedSorted`, in the same order; rebuilt at the next release after membership changed. */
   private sortedPositions: Int32Array | undefined = new Int32Array(0);
   private readonly pending = new Map<number, PendingSnapshot<T>>();
+  /** Released pending snapshots kept for reuse, at most `maxPendingSnapshots`. */
+  private readonly spare: PendingSnapshot<T>[] = [];
   /** Slots of `pending`, ascending; appends are the common case. */
   private readonly order: number[] = [];
   private lastReleasedSlot: number | undefined;
@@ -118,7 +120,7 @@ export class TimeAligner<T> {
       out.push(this.refuse(frame, 'duplicate', `PMU ${frame.pmuId} already reported slot ${slot}`));
       return out;
     }
-    target.set(at, frame.value, frame.sub ?? 0);
+    target.set(at, frame.value);
     if (frame.arrivalMs > target.lastArrivalMs) target.lastArrivalMs = frame.arrivalMs;
     this.counters.framesPlaced += 1;
     if (!this.headReady(nowMs)) return out ?? NO_EFFECTS;
@@ -197,12 +199,10 @@ export class TimeAligner<T> {
       if (slot < this.order[0]) return undefined;
       out.push(this.releaseHead('overflow', nowMs));
     }
-    const p = new PendingSnapshot<T>(
-      slot,
-      arrivalMs,
-      arrivalMs + this.options.alignWindowMs,
-      this.nextPosition,
-    );
+    const deadlineMs = arrivalMs + this.options.alignWindowMs;
+    const p =
+      this.spare.pop()?.reopen(slot, arrivalMs, deadlineMs, this.nextPosition) ??
+      new PendingSnapshot<T>(slot, arrivalMs, deadlineMs, this.nextPosition);
     this.pending.set(slot, p);
     insertSorted(this.order, slot);
     invariant(
@@ -239,33 +239,29 @@ export class TimeAligner<T> {
       'snapshots leave in timestamp order',
     );
     const snapshot = this.assemble(p, reason, nowMs);
+    if (this.spare.length < this.options.maxPendingSnapshots) this.spare.push(p);
     this.lastReleasedSlot = slot;
     this.count(snapshot);
     return { type: 'snapshot', snapshot };
   }
 
   private assemble(p: PendingSnapshot<T>, reason: ReleaseReason, nowMs: number): AlignedSnapshot<T> {
-    const pmuIds: number[] = [];
-    const values: T[] = [];
-    const missing: number[] = [];
     const ids = this.expectedSorted;
     const at = this.orderedPositions();
-    const subs = new Uint16Array(ids.length);
+    const values: T[] = [];
+    const missing: number[] = [];
     for (let i = 0; i < ids.length; i += 1) {
-      if (!p.has(at[i])) missing.push(ids[i]);
-      else {
-        subs[values.length] = p.subAt(at[i]);
-        pmuIds.push(ids[i]);
-        values.push(p.get(at[i]));
-      }
+      if (p.has(at[i])) values.push(p.get(at[i]));
+      else missing.push(ids[i]);
     }
+    // expectedSorted is replaced, never changed, when membership changes: a complete snapshot may share it.
+    const pmuIds = missing.length === 0 ? ids : ids.filter((_, i) => p.has(at[i]));
     const skipped = this.lastReleasedSlot === undefined ? 0 : p.slot - this.lastReleasedSlot - 1;
     return {
       slot: p.slot,
       timeSec: p.slot / this.options.framesPerSecond,
       pmuIds,
       values,
-      subs: subs.subarray(0, values.length),
       missing,
       complete: missing.length === 0,
       reason: missing.length === 0 && reason === 'window' ? 'complete' : reason,
