@@ -176,6 +176,10 @@ export class IngestPipeline {
     const binding = this.bindingOf(layout, ids, source);
     const slot = this.aligner.slotOf(view.soc, fraction);
     let records = this.recordsOf(slot);
+    // A frame behind the released slots is late for every PMU: its values are copied only for a late sink, so a
+    // backlog costs less per sample than live data and drains.
+    const keepLate = this.takesLate();
+    let copy = keepLate || !this.aligner.isReleased(slot);
     let decimated = false;
     const latencyMs = arrivalMs - view.time * 1000;
     for (let p = 0; p < layout.numPmu; p += 1) {
@@ -193,7 +197,7 @@ export class IngestPipeline {
       if (quality !== undefined) quality.recordFrame(latencyMs, view.timeQualityCode, stat, arrivalMs);
       else this.quality.recordFrame(ids[p], latencyMs, view.timeQualityCode, stat, arrivalMs);
       if (unusable(stat)) continue;
-      const at = records.write(view, p, arrivalMs);
+      const at = copy ? records.write(view, p, arrivalMs) : 0;
       const placedBefore = this.aligner.counters.framesPlaced;
       const effects = this.aligner.offer(
         this.cursor.at(at, ids[p], view.soc, fraction, arrivalMs),
@@ -208,9 +212,10 @@ export class IngestPipeline {
         records.commit();
       }
       if (effects.length === 0) continue;
-      this.apply(effects, src, records);
-      // A release may have closed this frame's slot: its later samples are late, written ahead again.
+      this.apply(effects, src, copy ? records : undefined);
+      // A release may have closed this frame's slot: its later samples are late.
       records = this.recordsOf(slot);
+      copy = keepLate || !this.aligner.isReleased(slot);
     }
     if (decimated) src.decimatedFrames += 1;
   }
@@ -255,6 +260,11 @@ export class IngestPipeline {
 
   flush(nowMs: number): void {
     this.apply(this.aligner.flush(nowMs));
+  }
+
+  /** Whether the sink takes late frames, so that a late sample must be made. */
+  private takesLate(): boolean {
+    return this.sink.publishLate !== undefined && this.sink.takesLate !== false;
   }
 
   /** The records of an open slot, or the scratch records for any other. */
@@ -318,9 +328,9 @@ export class IngestPipeline {
         this.sink.publish(samplesOf(s, copy));
       } else if (e.type === 'late') {
         this.quality.recordLate(e.frame.pmuId);
-        if (this.sink.publishLate !== undefined && written !== undefined) {
+        if (written !== undefined && this.takesLate()) {
           const sample = new FrameSample(written.copyRecord(e.frame.value), 0, e.frame.pmuId);
-          this.sink.publishLate({ sample, slot: e.slot, ageMs: e.ageMs });
+          this.sink.publishLate?.({ sample, slot: e.slot, ageMs: e.ageMs });
         }
       } else if (e.reason === 'duplicate') {
         this.quality.recordDuplicate(e.frame.pmuId);

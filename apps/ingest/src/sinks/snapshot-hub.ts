@@ -32,6 +32,14 @@ export class SnapshotHub implements SnapshotSink {
     return () => this.lateListeners.delete(listener);
   }
 
+  /** Whether a sink or a listener takes late frames. */
+  get takesLate(): boolean {
+    return (
+      this.lateListeners.size > 0 ||
+      this.sinks.some((s) => s.publishLate !== undefined && s.takesLate !== false)
+    );
+  }
+
   publishLate(frame: LateFrame): void {
     for (const sink of this.sinks) sink.publishLate?.(frame);
     for (const l of this.lateListeners) this.guard(() => l(frame));

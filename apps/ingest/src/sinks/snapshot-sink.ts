@@ -34,6 +34,8 @@ export interface SnapshotSink {
    * that can use it (an archive, a slower estimator) still may.
    */
   publishLate?(frame: LateFrame): void;
+  /** False when `publishLate` would hand the frame to no one, so no late sample need be made; absent: true. */
+  readonly takesLate?: boolean;
   /** Every data frame accepted from a bound source, raw, for an archive (the file store); copied only if asked. */
   publishFrame?(frame: RawDataFrame): void;
   /** Flushes what is queued; called once at shutdown. */

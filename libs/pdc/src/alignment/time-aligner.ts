@@ -86,6 +86,11 @@ export class TimeAligner<T> {
     return this.pending.size;
   }
 
+  /** Whether the snapshot of `slot` has left: a frame for it now is late. */
+  isReleased(slot: number): boolean {
+    return this.lastReleasedSlot !== undefined && slot <= this.lastReleasedSlot;
+  }
+
   /** The slot a timestamp falls in: the nearest reporting instant. */
   slotOf(soc: number, fraction: number): number {
     const fps = this.options.framesPerSecond;
@@ -99,7 +104,7 @@ export class TimeAligner<T> {
     const refusal = this.refusalOf(frame, position, nowMs);
     if (refusal !== undefined) return [refusal];
     const slot = this.slotOf(frame.soc, frame.fraction);
-    if (this.lastReleasedSlot !== undefined && slot <= this.lastReleasedSlot) return [this.late(frame, slot)];
+    if (this.isReleased(slot)) return [this.late(frame, slot)];
     // The common case, a frame for an open slot that releases nothing, allocates nothing.
     let out: AlignerEffect<T>[] | undefined;
     let target = slot === this.recentSlot ? this.recentTarget : this.pending.get(slot);
