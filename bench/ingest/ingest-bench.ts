@@ -168,7 +168,8 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     );
     if (stats.length < 2 || simStats.some((s) => s.length < 2))
       throw new Error(
-        `only ${stats.length} ingest stats lines or too few simulator ones; run longer (seconds)`,
+        `ingest wrote ${stats.length} stats lines and the simulators ${simStats.map((x) => x.length).join(', ')} in ` +
+          `${o.seconds} s (one a second each expected): a process this late is overloaded, or the run is too short`,
       );
     return summarise(o, stats, simStats, use);
   } finally {
