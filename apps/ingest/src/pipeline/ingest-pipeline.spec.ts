@@ -119,6 +119,24 @@ describe('IngestPipeline', () => {
     expect(sink.late[0].sample.phasors[0]).toBeCloseTo(1 + 7 / 1000, 6);
   });
 
+  it('counts late frames without making their samples when the sink takes none, and keeps aligning', () => {
+    const { pipeline, sink, feed } = rig();
+    Object.assign(sink, { takesLate: false });
+    const c = testConfig(1, [1]);
+    const d = testConfig(2, [2]);
+    feed('good', encodeFrame(c), MS0);
+    feed('slow', encodeFrame(d), MS0);
+    for (let k = 0; k < 5; k += 1) feed('good', testDataFrame(c, SOC0, k), MS0 + 33 * k);
+    pipeline.tick(MS0 + 300);
+    for (let k = 0; k < 5; k += 1) feed('slow', testDataFrame(d, SOC0, k), MS0 + 301);
+    expect(pipeline.quality.forPmu(2)).toMatchObject({ late: 5 });
+    expect(sink.late).toHaveLength(0);
+    feed('good', testDataFrame(c, SOC0, 5), MS0 + 302);
+    feed('slow', testDataFrame(d, SOC0, 5), MS0 + 303);
+    expect(sink.got.at(-1)).toMatchObject({ slot: SOC0 * 30 + 5, pmuIds: [1, 2], complete: true });
+    expect(sink.got.at(-1)!.values[1].phasors[0]).toBeCloseTo(1 + 5 / 1000, 6);
+  });
+
   it('treats a do-not-use STAT block as missing and counts it as a data error', () => {
     const { pipeline, sink, feed } = rig();
     const c = testConfig(9, [9]);

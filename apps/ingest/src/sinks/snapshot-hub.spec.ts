@@ -52,4 +52,16 @@ describe('SnapshotHub', () => {
     expect(seen).toEqual(['sink', 'listener 1', 'sink-late', 'late 7', 'sink']);
     expect(hub.listenerErrors).toBe(2);
   });
+
+  it('says it takes late frames only while a sink that takes them or a late listener is there', () => {
+    const plain: SnapshotSink = { publish: () => undefined, close: () => Promise.resolve() };
+    const declining: SnapshotSink = { ...plain, publishLate: () => undefined, takesLate: false };
+    expect(new SnapshotHub([plain, declining]).takesLate).toBe(false);
+    expect(new SnapshotHub([{ ...plain, publishLate: () => undefined }]).takesLate).toBe(true);
+    const hub = new SnapshotHub([plain]);
+    const off = hub.subscribeLate(() => undefined);
+    expect(hub.takesLate).toBe(true);
+    off();
+    expect(hub.takesLate).toBe(false);
+  });
 });
