@@ -8,7 +8,7 @@ import {
   type AlignerOptions,
   type PmuQuality,
 } from '@gridcloud/pdc';
-import type { RawDataFrame, SnapshotSink } from '../sinks/snapshot-sink';
+import { takesLateFrames, type RawDataFrame, type SnapshotSink } from '../sinks/snapshot-sink';
 import { AlignmentRate } from './alignment-rate';
 import { FrameSample, OfferCursor, SampleRecords, SampleRecordsPool, samplesOf } from './pmu-sample';
 import { PmuRegistry, type PmuInfo } from './pmu-registry';
@@ -178,7 +178,7 @@ export class IngestPipeline {
     let records = this.recordsOf(slot);
     // A frame behind the released slots is late for every PMU: its values are copied only for a late sink, so a
     // backlog costs less per sample than live data and drains.
-    const keepLate = this.takesLate();
+    const keepLate = takesLateFrames(this.sink);
     let copy = keepLate || !this.aligner.isReleased(slot);
     let decimated = false;
     const latencyMs = arrivalMs - view.time * 1000;
@@ -262,11 +262,6 @@ export class IngestPipeline {
     this.apply(this.aligner.flush(nowMs));
   }
 
-  /** Whether the sink takes late frames, so that a late sample must be made. */
-  private takesLate(): boolean {
-    return this.sink.publishLate !== undefined && this.sink.takesLate !== false;
-  }
-
   /** The records of an open slot, or the scratch records for any other. */
   private recordsOf(slot: number): SampleRecords {
     return this.slotRecords.get(slot) ?? this.scratch;
@@ -328,7 +323,7 @@ export class IngestPipeline {
         this.sink.publish(samplesOf(s, copy));
       } else if (e.type === 'late') {
         this.quality.recordLate(e.frame.pmuId);
-        if (written !== undefined && this.takesLate()) {
+        if (written !== undefined && takesLateFrames(this.sink)) {
           const sample = new FrameSample(written.copyRecord(e.frame.value), 0, e.frame.pmuId);
           this.sink.publishLate?.({ sample, slot: e.slot, ageMs: e.ageMs });
         }

@@ -205,14 +205,6 @@ export class FrameSample implements PmuSample {
     readonly idcode: number,
   ) {}
 
-  /** PMU `idcode`'s sample of the decoded frame, as a record of its own (tests, and samples made one at a time). */
-  static of(view: DataFrameView, p: number, idcode: number, arrivalMs: number): FrameSample {
-    const r = new SampleRecords(0);
-    const at = r.write(view, p, arrivalMs);
-    r.commit();
-    return new FrameSample(r.copy(), at, idcode);
-  }
-
   get streamIdcode(): number {
     return this.records[this.at + STREAM];
   }

@@ -12,7 +12,7 @@ import { FileStoreFrameSink } from '../sinks/filestore-sink';
 import { JsonLinesSnapshotSink } from '../sinks/json-lines-snapshot-sink';
 import { KafkaSnapshotSink } from '../sinks/kafka-snapshot-sink';
 import { SnapshotHub } from '../sinks/snapshot-hub';
-import type { SnapshotSink } from '../sinks/snapshot-sink';
+import { takesLateFrames, type SnapshotSink } from '../sinks/snapshot-sink';
 import { VsyncQualityPublisher } from '../sinks/vsync-quality-publisher';
 import { VsyncSnapshotSink } from '../sinks/vsync-snapshot-sink';
 import { KafkaFrameConsumer } from '../sources/kafka-frame-consumer';
@@ -102,7 +102,7 @@ export class IngestApp {
         this.snapshots,
         log,
         publishQuality ? options.qualityIntervalMs : 0,
-        sinks.some((s) => s.publishLate !== undefined),
+        sinks.some(takesLateFrames),
       );
     if (options.mergeRegions.length > 0)
       this.regionMerge = new RegionMerge({

@@ -8,6 +8,7 @@ import {
 } from '@gridcloud/c37118';
 import { FrameSample, type PmuSample } from '../pipeline/pmu-sample';
 import type { Snapshot } from '../sinks/snapshot-sink';
+import { frameSampleOf } from '../testing/frames';
 import { mergedSnapshot } from './merged-snapshot';
 import { encodePartialSnapshot, PartialSnapshot } from './partial-snapshot';
 
@@ -35,7 +36,7 @@ frame.decode(
 );
 
 function sample(idcode: number, p: number): FrameSample {
-  return FrameSample.of(frame, p, idcode, 1_700_000_000_260);
+  return frameSampleOf(frame, p, idcode, 1_700_000_000_260);
 }
 
 function plain(idcode: number, phasors: number[]): PmuSample {

@@ -1,4 +1,10 @@
-import type { LateFrame, RawDataFrame, Snapshot, SnapshotSink } from './snapshot-sink';
+import {
+  takesLateFrames,
+  type LateFrame,
+  type RawDataFrame,
+  type Snapshot,
+  type SnapshotSink,
+} from './snapshot-sink';
 
 export type SnapshotListener = (snapshot: Snapshot) => void;
 export type LateFrameListener = (frame: LateFrame) => void;
@@ -34,10 +40,7 @@ export class SnapshotHub implements SnapshotSink {
 
   /** Whether a sink or a listener takes late frames. */
   get takesLate(): boolean {
-    return (
-      this.lateListeners.size > 0 ||
-      this.sinks.some((s) => s.publishLate !== undefined && s.takesLate !== false)
-    );
+    return this.lateListeners.size > 0 || this.sinks.some(takesLateFrames);
   }
 
   publishLate(frame: LateFrame): void {

@@ -42,6 +42,11 @@ export interface SnapshotSink {
   close(): Promise<void>;
 }
 
+/** Whether `sink` takes late frames: it has `publishLate` and does not say it would hand them to no one. */
+export function takesLateFrames(sink: SnapshotSink): boolean {
+  return sink.publishLate !== undefined && sink.takesLate !== false;
+}
+
 export function lateFrameToJson(l: LateFrame): Record<string, unknown> {
   return {
     slot: l.slot,

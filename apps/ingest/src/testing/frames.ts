@@ -1,4 +1,11 @@
-import { buildConfig, dataFrameFromMeasurements, encodeFrame, type ConfigFrame } from '@gridcloud/c37118';
+import {
+  buildConfig,
+  dataFrameFromMeasurements,
+  encodeFrame,
+  type ConfigFrame,
+  type DataFrameView,
+} from '@gridcloud/c37118';
+import { FrameSample, SampleRecords } from '../pipeline/pmu-sample';
 
 /** A stream configuration with `pmuIds.length` PMU blocks of two phasors each, for tests. */
 export function testConfig(streamId: number, pmuIds: readonly number[], fps = 30): ConfigFrame {
@@ -19,4 +26,17 @@ export function testDataFrame(config: ConfigFrame, soc0: number, k: number, stat
     rocofHzPerS: 0,
   }));
   return encodeFrame(dataFrameFromMeasurements(config, time, m), config);
+}
+
+/** PMU `idcode`'s sample (position `p`) of a decoded frame, as the pipeline makes it, in records of its own. */
+export function frameSampleOf(
+  view: DataFrameView,
+  p: number,
+  idcode: number,
+  arrivalMs: number,
+): FrameSample {
+  const records = new SampleRecords(0);
+  const at = records.write(view, p, arrivalMs);
+  records.commit();
+  return new FrameSample(records.copy(), at, idcode);
 }
