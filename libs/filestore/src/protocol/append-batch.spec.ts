@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FileStoreRecordError } from '../errors';
-import { framesOfBatch } from '../storage/frame-batch';
+import { frameBatchInto, framedBytes, framesOfBatch } from '../storage/frame-batch';
 import { maxBodyBytesFor, parseFrame } from '../storage/record-frame';
 import { encodeBatch, scanBatch, validateRecords } from './append-batch';
 import { nextHlc } from './hlc';
@@ -48,6 +48,26 @@ describe('append batches', () => {
         expect(batch.minUserTimeNs).toBe(
           input.reduce((m, r) => (r.userTimeNs < m ? r.userTimeNs : m), input[0].userTimeNs),
         );
+      }),
+    );
+  });
+
+  it('frame into a part of a larger buffer alike, leaving the bytes around it as they were', () => {
+    const record = fc.record({
+      userTimeNs: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }),
+      data: fc.uint8Array({ maxLength: 20 }),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 10 }), fc.nat(64), (input, offset) => {
+        const bytes = encodeBatch(input, validateRecords(input, bounds));
+        const alone = framesOfBatch(bytes, 40, first, bounds).bytes;
+        const summary = scanBatch(bytes, bounds);
+        const whole = Buffer.alloc(offset + framedBytes(summary) + 16, 0xa5);
+        const into = whole.subarray(offset, offset + framedBytes(summary));
+        frameBatchInto(into, bytes, summary, 40, first);
+        expect(Buffer.compare(into, alone)).toBe(0);
+        expect(whole.subarray(0, offset).every((b) => b === 0xa5)).toBe(true);
+        expect(whole.subarray(offset + into.length).every((b) => b === 0xa5)).toBe(true);
       }),
     );
   });

@@ -36,9 +36,17 @@ export function framesOfBatch(
   return frameBatchInto(Buffer.allocUnsafe(framedBytes(summary)), batch, summary, firstSeq, first);
 }
 
+/** Bytes a record's frame header takes beyond its header in an append (36 against 12). */
+const HEADER_GROWTH_BYTES = FRAME_HEADER_BYTES - RECORD_OVERHEAD_BYTES;
+
 /**
  * The frames of an append already checked by scanBatch (`summary` is what it found), written into `out`, which has
  * exactly framedBytes(summary) bytes: a replica frames every append of a commit into one buffer it reuses.
+ *
+ * The append is copied once, whole, to the tail of `out`; then each record's data moves forward to its frame within
+ * `out` (copyWithin, no view or copy call per record) and its header is written in front of it. A frame is 24 bytes
+ * longer than the record's header in the append, and the append starts 24 bytes per record into `out`, so a frame
+ * never reaches past the start of the next record still to be read (for the last record the two meet exactly).
  */
 export function frameBatchInto(
   out: Buffer,
@@ -50,27 +58,34 @@ export function frameBatchInto(
   const { count, dataBytes, minUserTimeNs } = summary;
   if (out.length !== framedBytes(summary))
     throw new RangeError(`frames of ${framedBytes(summary)} bytes given a buffer of ${out.length}`);
-  const wire = Buffer.from(batch.buffer, batch.byteOffset, batch.length);
+  const shift = count * HEADER_GROWTH_BYTES;
+  if (batch.length + shift !== out.length)
+    throw new RangeError(`an append of ${batch.length} bytes does not match its scan (${count} records)`);
+  out.set(batch, shift);
   let wallMs = first.wallMs;
   let logical = first.logical;
-  let src = 0;
+  let src = shift;
   let at = 0;
   for (let i = 0; i < count; i++) {
-    const length = wire.readUInt32BE(src + 8);
+    // Read the record's header before anything is written: the last frame's header overlaps it.
+    const high = out.readUInt32BE(src);
+    const low = out.readUInt32BE(src + 4);
+    const length = out.readUInt32BE(src + 8);
     const end = at + FRAME_HEADER_BYTES + length;
-    wire.copy(
-      out,
+    out.copyWithin(
       at + FRAME_HEADER_BYTES,
       src + RECORD_OVERHEAD_BYTES,
       src + RECORD_OVERHEAD_BYTES + length,
     );
     out.writeUInt32LE(FRAME_HEADER_BYTES - BODY_AT + length, at);
     writeU64(out, at + BODY_AT, firstSeq + i);
-    // The user time arrives big-endian and is stored little-endian: its 8 bytes reversed.
-    for (let b = 0; b < 8; b++) out[at + USER_TIME_AT + b] = wire[src + 7 - b];
+    // The user time arrives big-endian and is stored little-endian.
+    out.writeUInt32LE(low, at + USER_TIME_AT);
+    out.writeUInt32LE(high, at + USER_TIME_AT + 4);
     writeU64(out, at + WALL_MS_AT, wallMs);
     out.writeUInt32LE(logical, at + LOGICAL_AT);
-    out.writeUInt32LE(crc32(out.subarray(at + BODY_AT, end)), at + CRC_AT);
+    const body = new Uint8Array(out.buffer, out.byteOffset + at + BODY_AT, end - at - BODY_AT);
+    out.writeUInt32LE(crc32(body), at + CRC_AT);
     src += RECORD_OVERHEAD_BYTES + length;
     at = end;
     if (i + 1 === count) break;
