@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@gridcloud/command-line';
 import { LocalProcess } from '@gridcloud/supervision';
+import { FILESTORE_NODE_FLAGS } from '../../apps/filestore/src/node-flags';
 
 /** The file store replica's entry, relative to the project root. */
 export const FILESTORE_ENTRY = 'apps/filestore/src/main.ts';
@@ -122,14 +123,24 @@ export class ReplicaSet {
 const CPU_PROF_DIR_ENV = 'GRIDCLOUD_FILESTORE_CPU_PROF_DIR';
 
 function replicaProcess(args: readonly string[]): LocalProcess {
-  const options = { withoutInheritedSettings: true, maxKeptLines: 1000 };
+  const options = { withoutInheritedSettings: true, maxKeptLines: 1000, nodeFlags: FILESTORE_NODE_FLAGS };
   const profileDir = process.env[CPU_PROF_DIR_ENV];
   if (profileDir === undefined || profileDir === '') return LocalProcess.tsx(FILESTORE_ENTRY, args, options);
   const root = path.resolve(import.meta.dirname, '../..');
   const loader = path.join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
   const entry = path.join(root, FILESTORE_ENTRY);
   return LocalProcess.spawn(
-    [process.execPath, '--cpu-prof', '--cpu-prof-dir', profileDir, '--import', loader, entry, ...args],
+    [
+      process.execPath,
+      ...FILESTORE_NODE_FLAGS,
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      profileDir,
+      '--import',
+      loader,
+      entry,
+      ...args,
+    ],
     { ...options, cwd: root, env: { TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json') } },
   );
 }

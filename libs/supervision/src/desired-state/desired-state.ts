@@ -27,6 +27,11 @@ export interface ServiceSpec {
   readonly command: readonly string[] | undefined;
   /** Arguments after the entry or command; `{placeholder}`s are filled per instance (see instance-layout.ts). */
   readonly args: readonly string[];
+  /**
+   * Flags for node itself, before an `entry` (e.g. V8 heap settings such as `--initial-old-space-size=128`, which
+   * NODE_OPTIONS does not accept); only with `entry`: a `command` names its own executable and flags.
+   */
+  readonly nodeFlags: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /**
    * The group whose view shows an instance alive (default `service.<name>`); null (`aliveGroup: none`) for a

@@ -24,6 +24,8 @@ export interface Launch {
   readonly command: readonly string[];
   /** The TypeScript entry, when the command runs one under tsx (the agent adds node and the loader). */
   readonly entry: string | undefined;
+  /** Flags for node before the entry (ServiceSpec.nodeFlags); absent in orders from a supervisor without them. */
+  readonly nodeFlags?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -103,7 +105,8 @@ export function launchOf(state: DesiredState, instance: InstanceSpec, desiredSta
   const command = [...(s.command ?? []), ...s.args].map(fill);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...state.env, ...s.env })) env[k] = fill(v);
-  return { command, entry: s.entry === undefined ? undefined : fill(s.entry), env };
+  const entry = s.entry === undefined ? undefined : fill(s.entry);
+  return { command, entry, nodeFlags: s.nodeFlags.map(fill), env };
 }
 
 function placeholder(

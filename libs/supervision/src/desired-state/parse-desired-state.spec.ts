@@ -101,7 +101,7 @@ services:
 
   it('names the line of an unknown key, a bad value, a bad placeholder and a YAML syntax error', () => {
     expect(errorOf('services:\n  a:\n    entry: x.ts\n    instanses: 2\n').message).toBe(
-      "state.yaml:4: unknown key 'instanses' in services.a; known keys: instances, entry, command, args, env, aliveGroup, ports, agent, restart",
+      "state.yaml:4: unknown key 'instanses' in services.a; known keys: instances, entry, command, args, nodeFlags, env, aliveGroup, ports, agent, restart",
     );
     expect(errorOf('services:\n  a:\n    entry: x.ts\n    instances: two\n').message).toBe(
       'state.yaml:4: services.a.instances must be an integer in [0, 1000]',
@@ -114,6 +114,28 @@ services:
     expect(errorOf('services:\n  a: [1,\n').line).toBeGreaterThan(1);
     expect(errorOf('services:\n  a:\n    args: []\n').message).toMatch(
       /:3: services.a needs exactly one of entry/,
+    );
+  });
+
+  it('passes nodeFlags of an entry service on to its launch, and refuses them on a command or malformed', () => {
+    const state = parseDesiredState(
+      "services:\n  a:\n    entry: x.ts\n    nodeFlags: ['--initial-old-space-size=128', --no-warnings]\n",
+      'state.yaml',
+    );
+    expect(state.services[0].nodeFlags).toEqual(['--initial-old-space-size=128', '--no-warnings']);
+    expect(launchOf(state, instancesOf(state)[0], 'state.yaml').nodeFlags).toEqual([
+      '--initial-old-space-size=128',
+      '--no-warnings',
+    ]);
+    expect(parseDesiredState('services:\n  a:\n    entry: x.ts\n', 's').services[0].nodeFlags).toEqual([]);
+    expect(errorOf('services:\n  a:\n    command: [x]\n    nodeFlags: [--no-warnings]\n').message).toBe(
+      'state.yaml:4: services.a.nodeFlags: only with entry: (a command names its own flags)',
+    );
+    expect(errorOf("services:\n  a:\n    entry: x.ts\n    nodeFlags: ['--a --b']\n").message).toBe(
+      "state.yaml:4: services.a.nodeFlags: '--a --b' is not one node flag (--name or --name=value, no spaces)",
+    );
+    expect(errorOf('services:\n  a:\n    entry: x.ts\n    nodeFlags: [-x]\n').message).toContain(
+      "'-x' is not one node flag",
     );
   });
 

@@ -87,12 +87,16 @@ class Reader {
   }
 }
 
+/** One flag for node: `--name` or `--name=value`, without white space. */
+const NODE_FLAG = /^--[a-z][a-z0-9-]*(=\S+)?$/;
+
 const TOP_KEYS = ['host', 'portBase', 'agents', 'vars', 'env', 'restart', 'services'];
 const SERVICE_KEYS = [
   'instances',
   'entry',
   'command',
   'args',
+  'nodeFlags',
   'env',
   'aliveGroup',
   'ports',
@@ -157,6 +161,18 @@ function service(
   if ((entry === undefined) === (command === undefined))
     r.fail(m, `${where} needs exactly one of entry: (a TypeScript file) or command: (a command line)`);
   if (command !== undefined && command.length === 0) r.fail(m, `${where}.command must not be empty`);
+  const nodeFlags = r.strings(m, 'nodeFlags', where) ?? [];
+  if (nodeFlags.length > 0 && entry === undefined)
+    r.fail(
+      m.get('nodeFlags', true) as Node,
+      `${where}.nodeFlags: only with entry: (a command names its own flags)`,
+    );
+  const badFlag = nodeFlags.find((f) => !NODE_FLAG.test(f));
+  if (badFlag !== undefined)
+    r.fail(
+      m.get('nodeFlags', true) as Node,
+      `${where}.nodeFlags: '${badFlag}' is not one node flag (--name or --name=value, no spaces)`,
+    );
   const ports = r.strings(m, 'ports', where) ?? [];
   if (ports.length > MAX_EXTRA_PORTS)
     r.fail(m.get('ports', true) as Node, `${where}.ports: at most ${MAX_EXTRA_PORTS} named ports`);
@@ -166,6 +182,7 @@ function service(
     entry,
     command,
     args: r.strings(m, 'args', where) ?? [],
+    nodeFlags,
     env: r.dict(m, 'env', where),
     aliveGroup: aliveGroup(r.string(m, 'aliveGroup', where), name),
     ports,

@@ -64,6 +64,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((a) => typeof a === 'string');
+}
+
 /** Checks an order received from the group; a malformed one is an AgentMessageError, never a crash. */
 export function toAgentOrder(v: unknown): AgentOrder {
   if (
@@ -74,9 +78,9 @@ export function toAgentOrder(v: unknown): AgentOrder {
     !Number.isInteger(v.attempt) ||
     typeof v.reason !== 'string' ||
     !isRecord(v.launch) ||
-    !Array.isArray(v.launch.command) ||
-    !v.launch.command.every((a) => typeof a === 'string') ||
-    !isRecord(v.launch.env)
+    !isStrings(v.launch.command) ||
+    !isRecord(v.launch.env) ||
+    !(v.launch.nodeFlags === undefined || isStrings(v.launch.nodeFlags))
   )
     throw new AgentMessageError(`not an agent order: ${JSON.stringify(v).slice(0, 200)}`);
   return v as unknown as AgentOrder;

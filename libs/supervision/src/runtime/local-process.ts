@@ -21,6 +21,8 @@ export interface LocalProcessOptions {
   readonly stdin?: 'pipe' | 'ignore';
   /** Characters of stderr kept for diagnostics (the tail). */
   readonly maxStderrChars?: number;
+  /** For `tsx`: flags for node itself, before the loader and the entry. */
+  readonly nodeFlags?: readonly string[];
 }
 
 export interface ProcessExit {
@@ -57,7 +59,8 @@ export class LocalProcess {
   /** Runs a TypeScript entry (relative to the project root, or absolute) with node and tsx. */
   static tsx(entry: string, args: readonly string[], options: LocalProcessOptions = {}): LocalProcess {
     const file = path.resolve(PROJECT_ROOT, entry);
-    return new LocalProcess([process.execPath, '--import', TSX_LOADER, file, ...args], {
+    const nodeFlags = options.nodeFlags ?? [];
+    return new LocalProcess([process.execPath, ...nodeFlags, '--import', TSX_LOADER, file, ...args], {
       cwd: PROJECT_ROOT,
       ...options,
       env: { TSX_TSCONFIG_PATH: path.join(PROJECT_ROOT, 'tsconfig.json'), ...options.env },

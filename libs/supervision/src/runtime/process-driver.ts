@@ -44,16 +44,20 @@ export class LocalProcessDriver implements ProcessDriver {
 
   start(instance: string, launch: Launch, onLine: (line: JsonLine) => void): RunningInstance {
     // An instance's settings are its launch's command line and environment, never the agent's own GRIDCLOUD_*.
-    const options = { env: instanceEnv(launch), maxKeptLines: 0, withoutInheritedSettings: true };
+    const nodeFlags = launch.nodeFlags ?? [];
+    const options = { env: instanceEnv(launch), maxKeptLines: 0, withoutInheritedSettings: true, nodeFlags };
     const bundle = launch.entry === undefined ? undefined : this.bundles.get(launch.entry);
     const p =
       launch.entry === undefined
         ? LocalProcess.spawn(launch.command, options)
         : bundle !== undefined
-          ? LocalProcess.spawn([process.execPath, '--enable-source-maps', bundle, ...launch.command], {
-              ...options,
-              cwd: PROJECT_ROOT,
-            })
+          ? LocalProcess.spawn(
+              [process.execPath, ...nodeFlags, '--enable-source-maps', bundle, ...launch.command],
+              {
+                ...options,
+                cwd: PROJECT_ROOT,
+              },
+            )
           : LocalProcess.tsx(launch.entry, launch.command, options);
     p.onLine(onLine);
     if (this.logDir !== undefined) {
