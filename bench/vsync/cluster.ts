@@ -5,6 +5,7 @@
  * process.hrtime (CLOCK_MONOTONIC), which every process on the host shares.
  */
 import { readFileSync } from 'node:fs';
+import { HIGH_RATE_NODE_FLAGS } from '@gridcloud/vsync';
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
 
 const PROGRAM = 'bench/vsync/member.ts';
@@ -208,10 +209,13 @@ export class BenchCluster {
   }
 
   private spawn(seeds: string[]): MemberProcess {
-    const member = new MemberProcess(`b${this.named++}`, PROGRAM, {
-      seeds: seeds.length === 0 ? undefined : seeds,
-      core: this.settings.core,
-    });
+    const member = new MemberProcess(
+      `b${this.named++}`,
+      PROGRAM,
+      { seeds: seeds.length === 0 ? undefined : seeds, core: this.settings.core },
+      [],
+      HIGH_RATE_NODE_FLAGS,
+    );
     this.members.push(member);
     return member;
   }

@@ -5,6 +5,7 @@
  * `npx tsx bench/vsync/query-latency.ts [--queries 2000]`.
  */
 import { pathToFileURL } from 'node:url';
+import { HIGH_RATE_NODE_FLAGS } from '@gridcloud/vsync';
 import { MemberProcess } from '../../test/vsync/member-process';
 
 const PROGRAM = 'bench/vsync/query-member.ts';
@@ -16,11 +17,12 @@ export interface QueryLatency {
 }
 
 export async function measureQueryLatency(queries = 2_000, warmup = 500): Promise<QueryLatency> {
-  const first = new MemberProcess('q0', PROGRAM, { founder: true });
+  const first = new MemberProcess('q0', PROGRAM, { founder: true }, [], HIGH_RATE_NODE_FLAGS);
   const members = [first];
   try {
     const seed = (await first.next((e) => e.event === 'ready')).address as string;
-    for (let i = 1; i < MEMBERS; i++) members.push(new MemberProcess(`q${i}`, PROGRAM, { seeds: [seed] }));
+    for (let i = 1; i < MEMBERS; i++)
+      members.push(new MemberProcess(`q${i}`, PROGRAM, { seeds: [seed] }, [], HIGH_RATE_NODE_FLAGS));
     await Promise.all(members.map((m) => m.next((e) => e.event === 'view' && e.members === MEMBERS)));
     first.command({ cmd: 'query', count: queries, warmup });
     const report = await first.next((e) => e.event === 'latencies' || e.event === 'error');

@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/vsync/state-transfer.ts [--mib 1024]
  */
+import { HIGH_RATE_NODE_FLAGS } from '@gridcloud/vsync';
 import { MemberProcess } from '../../test/vsync/member-process';
 
 const PROGRAM = 'bench/vsync/state-transfer-member.ts';
@@ -23,14 +24,16 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Transfers `bytes` (default 1 GiB) between two member processes, and the same bytes over raw TCP. */
 export async function measureStateTransfer(bytes = 1024 * 1024 * 1024): Promise<StateTransferFigures> {
-  const holder = new MemberProcess('holder', PROGRAM, { bytes });
+  const holder = new MemberProcess('holder', PROGRAM, { bytes }, [], HIGH_RATE_NODE_FLAGS);
   try {
     const ready = await holder.next((e) => e.event === 'ready');
-    const joiner = new MemberProcess('joiner', PROGRAM, {
-      bytes,
-      seeds: [ready.address],
-      rawPort: ready.rawPort,
-    });
+    const joiner = new MemberProcess(
+      'joiner',
+      PROGRAM,
+      { bytes, seeds: [ready.address], rawPort: ready.rawPort },
+      [],
+      HIGH_RATE_NODE_FLAGS,
+    );
     try {
       const raw = await joiner.next((e) => e.event === 'rawDone');
       const joined = await joiner.next((e) => e.event === 'joined');

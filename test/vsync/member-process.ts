@@ -27,11 +27,14 @@ export class MemberProcess {
     options: Record<string, unknown>,
     /** A command the member runs under, e.g. `['ip', 'netns', 'exec', 'ns1']`; it must exec node in place. */
     launcher: readonly string[] = [],
+    /** Flags for node before the program (e.g. HIGH_RATE_NODE_FLAGS). */
+    nodeFlags: readonly string[] = [],
   ) {
     // VSYNC_NODE_ARGS passes extra node flags to every member, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     const nodeArgs = (process.env.VSYNC_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
     const node = [
       process.execPath,
+      ...nodeFlags,
       ...nodeArgs,
       '--import',
       'tsx',

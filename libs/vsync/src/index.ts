@@ -55,6 +55,7 @@ export {
   itemsOf,
   type WorkSplit,
   WorkSplitError,
+  HIGH_RATE_NODE_FLAGS,
 } from './runtime';
 export {
   View,
