@@ -12,7 +12,9 @@
  * temporal read latency p50/p99. `concurrency` appenders (one file each at a time, one batch after another, HTTP
  * keep-alive) offer the load as many PMU writers would; InfluxDB is measured with 6 writers and with as many as the store, and the faster counts. A third bound is
  * measured beside them: the same bytes sent over plain loopback TCP to `replicas - 1` other processes
- * (`tcpFanOutMBPerSec`), what the issuing replica's multicast to the others costs at the least on this machine. The peers run interleaved, round after round, after one warm-up round, and each
+ * (`tcpFanOutMBPerSec`), what the issuing replica's multicast to the others costs at the least on this machine; and the
+ * raw append done by `replicas` threads at once, each its own file with the same fsync policy
+ * (`replicatedRawMBPerSec`, `ratioReplicatedRaw`): what keeping that many copies costs this machine's disk alone. The peers run interleaved, round after round, after one warm-up round, and each
  * figure is the median over the rounds, so a machine whose load changes during the run skews them alike. The last
  * line is the JSON of the issue's Bar.
  */
@@ -20,7 +22,7 @@ import os from 'node:os';
 import { serviceAddresses } from '../../scripts/services-config.mjs';
 import { up } from '../../scripts/services.mjs';
 import { createInfluxDatabase, dropInfluxDatabase, influxRecordsPerSec } from './influx-peer';
-import { rawAppendMBPerSec } from './raw-append';
+import { rawAppendMBPerSec, replicatedAppendMBPerSec } from './raw-append';
 import { tcpFanOutMBPerSec } from './tcp-fanout';
 import { percentile, StoreUnderTest } from './store-run';
 import { makeWorkload, withPrefix, type Workload } from './workload';
@@ -60,6 +62,9 @@ interface Rounds {
   durable: number[];
   rawMemory: number[];
   rawDurable: number[];
+  /** The raw append done by as many threads at once as there are replicas, each its own file (MB/s of records). */
+  copiesMemory: number[];
+  copiesDurable: number[];
   influx: number[];
   tcpFanOut: number[];
 }
@@ -94,14 +99,17 @@ async function runRound(
   }
   out.memory.push(workload.records / (await stores.memory.appendSeconds(workload)));
   out.rawMemory.push(rawAppendMBPerSec(workload, false));
+  out.copiesMemory.push(await replicatedAppendMBPerSec(workload, false, fanOutPeers + 1));
   out.durable.push(workload.records / (await stores.durable.appendSeconds(workload)));
   out.rawDurable.push(rawAppendMBPerSec(workload, true));
+  out.copiesDurable.push(await replicatedAppendMBPerSec(workload, true, fanOutPeers + 1));
   if (fanOutPeers > 0) out.tcpFanOut.push(await tcpFanOutMBPerSec(workload, fanOutPeers));
 }
 
 function figures(
   recordsPerSec: readonly number[],
   raw: readonly number[],
+  copies: readonly number[],
   influx: readonly number[],
   bytesPerRecord: number,
   readsMs: readonly number[],
@@ -115,6 +123,8 @@ function figures(
     rawMBPerSec: round(median(raw)),
     influxRecordsPerSec: influxRecords === null ? null : Math.round(influxRecords),
     ratioRaw: round(mb / median(raw)),
+    replicatedRawMBPerSec: round(median(copies)),
+    ratioReplicatedRaw: round(mb / median(copies)),
     ratioInflux: influxRecords === null ? null : round(records / influxRecords),
     readP50Ms: round(percentile(readsMs, 0.5)),
     readP99Ms: round(percentile(readsMs, 0.99)),
@@ -169,6 +179,8 @@ async function main(): Promise<void> {
       durable: [],
       rawMemory: [],
       rawDurable: [],
+      copiesMemory: [],
+      copiesDurable: [],
       influx: [],
       tcpFanOut: [],
     });
@@ -196,6 +208,7 @@ async function main(): Promise<void> {
         `round ${r}: in memory ${Math.round(rounds.memory[r])} records/s, durable ${Math.round(rounds.durable[r])}, ` +
           `InfluxDB ${influx === null ? '-' : Math.round(rounds.influx[r])}; raw ${rounds.rawMemory[r].toFixed(0)} MB/s, ` +
           `raw with fsync per batch ${rounds.rawDurable[r].toFixed(1)} MB/s, ` +
+          `${run.replicas} raw copies at once ${rounds.copiesMemory[r].toFixed(0)} / ${rounds.copiesDurable[r].toFixed(0)} MB/s, ` +
           `TCP fan-out to ${fanOutPeers} ${fanOut(rounds.tcpFanOut[r])} MB/s; load ${load()}`,
       );
     }
@@ -212,10 +225,24 @@ async function main(): Promise<void> {
     };
     const commitSizes = { memory: await commits(memory), durable: await commits(durable) };
     const result = {
-      ...figures(rounds.memory, rounds.rawMemory, rounds.influx, bytesPerRecord, memoryReads),
+      ...figures(
+        rounds.memory,
+        rounds.rawMemory,
+        rounds.copiesMemory,
+        rounds.influx,
+        bytesPerRecord,
+        memoryReads,
+      ),
       ...commitSizes.memory,
       durable: {
-        ...figures(rounds.durable, rounds.rawDurable, rounds.influx, bytesPerRecord, durableReads),
+        ...figures(
+          rounds.durable,
+          rounds.rawDurable,
+          rounds.copiesDurable,
+          rounds.influx,
+          bytesPerRecord,
+          durableReads,
+        ),
         ...commitSizes.durable,
       },
       ...fanOutFigures(rounds, bytesPerRecord),
