@@ -237,7 +237,9 @@ export class GroupEpoch {
       this.nextDelivery = head.lamport + 1;
       this.deliverNow(this.rankOf(head.sender), head);
     }
-    if (delivered > 0) pending.splice(0, delivered);
+    // Usually everything pending was delivered: emptying the array allocates nothing, a splice its removed part.
+    if (delivered === pending.length) pending.length = 0;
+    else if (delivered > 0) pending.splice(0, delivered);
   }
 
   private deliverNow(rank: number, record: DataRecord): void {
@@ -291,5 +293,7 @@ export class GroupEpoch {
 function insertSorted(list: DataRecord[], record: DataRecord): void {
   let i = list.length;
   while (i > 0 && compareTotal(list[i - 1], record) > 0) i--;
-  list.splice(i, 0, record);
+  // Records mostly arrive in order: appending allocates nothing, a splice allocates the array it would remove.
+  if (i === list.length) list.push(record);
+  else list.splice(i, 0, record);
 }
