@@ -19,8 +19,11 @@ export function mergedSnapshot(
   const pmuIds = Array.from(order.part, (p, k) => parts[p].idcodes[order.index[k]]);
   const missing = missingOf(parts, m.absentParts.flatMap(expectedOf));
   let values: PmuSample[] | undefined;
-  let lastArrivalMs = m.firstArrivalMs;
+  // The parts' own arrival times (at the ingests that aligned them), not this merger's: a slot merged again by
+  // another merger after a takeover (from Kafka's backlog, seconds later) reports the same times. This merger's clock
+  // is only the fallback for a slot without parts.
   let firstArrivalMs = Number.POSITIVE_INFINITY;
+  let lastArrivalMs = Number.NEGATIVE_INFINITY;
   for (const p of parts) {
     firstArrivalMs = Math.min(firstArrivalMs, p.firstArrivalMs);
     lastArrivalMs = Math.max(lastArrivalMs, p.lastArrivalMs);
@@ -40,7 +43,7 @@ export function mergedSnapshot(
     complete,
     reason,
     firstArrivalMs: Number.isFinite(firstArrivalMs) ? firstArrivalMs : m.firstArrivalMs,
-    lastArrivalMs,
+    lastArrivalMs: Number.isFinite(lastArrivalMs) ? lastArrivalMs : m.firstArrivalMs,
     releasedAtMs: m.releasedAtMs,
     skippedSlotsBefore: m.skippedSlotsBefore,
   };

@@ -125,6 +125,42 @@ describe('mergedSnapshot', () => {
     expect(m.missing).toEqual([3, 12]);
     expect(m).toMatchObject({ complete: false, reason: 'window' });
   });
+
+  it("reports the parts' arrival times whenever the merger got them, so a slot merged again reads the same", () => {
+    const part = new PartialSnapshot(encodePartialSnapshot(snapshot([sample(7, 0)])));
+    const merge = (mergerFirstArrivalMs: number) =>
+      mergedSnapshot(
+        {
+          slot: SLOT,
+          timeSec: SLOT / 60,
+          parts: [{ part: 'a', value: part, latenessMs: 0 }],
+          absentParts: [],
+          reason: 'complete',
+          firstArrivalMs: mergerFirstArrivalMs,
+          releasedAtMs: mergerFirstArrivalMs + 1,
+          skippedSlotsBefore: 0,
+        },
+        () => [],
+      );
+    const first = merge(part.lastArrivalMs + 5);
+    const again = merge(part.lastArrivalMs + 8_000);
+    expect([first.firstArrivalMs, first.lastArrivalMs]).toEqual([part.firstArrivalMs, part.lastArrivalMs]);
+    expect([again.firstArrivalMs, again.lastArrivalMs]).toEqual([first.firstArrivalMs, first.lastArrivalMs]);
+    const none = mergedSnapshot(
+      {
+        slot: SLOT,
+        timeSec: SLOT / 60,
+        parts: [],
+        absentParts: ['a'],
+        reason: 'window',
+        firstArrivalMs: 40,
+        releasedAtMs: 50,
+        skippedSlotsBefore: 0,
+      },
+      () => [7],
+    );
+    expect([none.firstArrivalMs, none.lastArrivalMs]).toEqual([40, 40]);
+  });
 });
 
 function pick(v: PmuSample) {
