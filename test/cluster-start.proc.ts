@@ -56,10 +56,14 @@ describe('npm start (the embedded cluster)', () => {
     const cluster = await startCluster(['--duration-s', '0']);
     started.push(cluster);
     const text = (): string => `${cluster.lines.map((l) => JSON.stringify(l)).join('\n')}\n${cluster.stderr}`;
+    // Estimates may flow from two estimators before the third has joined the estimators group (on a loaded machine
+    // its join and state transfer take a while): wait for all three.
     const flowing = (l: JsonLine): boolean =>
-      isStatus(l) && (l.estimatesPerS as number) > 20 && (l.maxVoltageErrorPu as number) < 0.05;
-    const first = await cluster.waitFor(flowing, 'estimates flowing', 100_000);
-    expect(first.estimators as string[], text()).toHaveLength(3);
+      isStatus(l) &&
+      (l.estimatesPerS as number) > 20 &&
+      (l.maxVoltageErrorPu as number) < 0.05 &&
+      (l.estimators as string[]).length === 3;
+    const first = await cluster.waitFor(flowing, 'estimates flowing from the three estimators', 100_000);
     expect((first.latencyMs as { p50: number }).p50).toBeGreaterThan(0);
     // The agent's own GET /health: in the agents view, with every instance it runs.
     const healthUrl = /health at (\S+)/.exec(String(cluster.lines[0].text))?.[1];
