@@ -36,6 +36,7 @@ export {
   type SystemView,
   type GroupMembers,
   StateTransferError,
+  StateTransferRestartedError,
   StateBufferOverflowError,
   type StateTransferOptions,
   type StateTransferProgress,

@@ -57,18 +57,24 @@ export interface CatchUpResult {
 }
 
 /** Brings `store` to the group's position: removes what the group does not hold, then fetches the missing records
- *  file by file from the first member that answers. A store whose history differs is emptied and fetched whole. */
+ *  file by file from the first member that answers. A store whose history differs is emptied and fetched whole.
+ *  Once `signal` is aborted (the group gave this load up) the store is changed no further: a later catch-up takes
+ *  it from there (records fetched above nextSeq are kept and not fetched again). */
 export async function catchUp(
   group: Group,
   store: StoreLog,
   position: GroupPosition,
   bounds: CatchUpBounds,
+  signal: AbortSignal,
 ): Promise<CatchUpResult> {
-  let removed = store.nextSeq > position.nextSeq ? await store.truncateFrom(position.nextSeq) : 0;
-  let fetched = await fetchFromAny(group, store, position, bounds);
+  signal.throwIfAborted();
+  // Fetched records of an earlier catch-up given up midway lie above nextSeq: those past the position go too.
+  let removed = store.highestSeqHeld() >= position.nextSeq ? await store.truncateFrom(position.nextSeq) : 0;
+  let fetched = await fetchFromAny(group, store, position, bounds, signal);
   if (compareHlc(store.lastStampHeld(), position.lastStamp) !== 0) {
+    signal.throwIfAborted();
     removed += await store.truncateFrom(0);
-    fetched = await fetchFromAny(group, store, position, bounds);
+    fetched = await fetchFromAny(group, store, position, bounds, signal);
     if (compareHlc(store.lastStampHeld(), position.lastStamp) !== 0)
       throw new FileStoreCatchUpError('the fetched records do not end at the group position');
   }
@@ -80,6 +86,7 @@ async function fetchFromAny(
   store: StoreLog,
   position: GroupPosition,
   bounds: CatchUpBounds,
+  signal: AbortSignal,
 ): Promise<{ records: number; bytes: number }> {
   const self = group.process.self.address;
   const errors: string[] = [];
@@ -87,10 +94,12 @@ async function fetchFromAny(
   for (const member of position.members) {
     if (member.address === self) continue;
     try {
-      const got = await fetchRange(group, member, store, position.nextSeq, bounds);
+      const got = await fetchRange(group, member, store, position.nextSeq, bounds, signal);
+      signal.throwIfAborted();
       store.finishCatchUp(position.nextSeq);
       return got;
     } catch (error) {
+      signal.throwIfAborted();
       errors.push(`${member.address}: ${(error as Error).message}`);
     }
   }
@@ -103,6 +112,7 @@ async function fetchRange(
   store: StoreLog,
   toSeq: number,
   bounds: CatchUpBounds,
+  signal: AbortSignal,
 ): Promise<{ records: number; bytes: number }> {
   const fromSeq = store.nextSeq;
   const options = { timeoutMs: bounds.timeoutMs };
@@ -119,7 +129,7 @@ async function fetchRange(
       options,
     );
     for (const path of paths) {
-      const got = await fetchFile(group, member, store, path, { fromSeq, toSeq }, bounds);
+      const got = await fetchFile(group, member, store, path, { fromSeq, toSeq }, bounds, signal);
       total.records += got.records;
       total.bytes += got.bytes;
     }
@@ -135,6 +145,7 @@ async function fetchFile(
   path: string,
   range: { fromSeq: number; toSeq: number },
   bounds: CatchUpBounds,
+  signal: AbortSignal,
 ): Promise<{ records: number; bytes: number }> {
   let from = Math.max(range.fromSeq, (store.file(path)?.lastSeq ?? -1) + 1);
   const total = { records: 0, bytes: 0 };
@@ -148,6 +159,7 @@ async function fetchFile(
       bounds.chunkBytes,
       { timeoutMs: bounds.timeoutMs },
     );
+    signal.throwIfAborted();
     const parsed = parseFrames(frames, maxBodyBytesFor(bounds.maxRecordBytes));
     const fresh = freshSuffix(parsed, Math.max(store.nextSeq, (store.file(path)?.lastSeq ?? -1) + 1));
     if (fresh !== undefined) store.applyFetched(path, fresh);

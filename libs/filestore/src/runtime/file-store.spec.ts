@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { VsyncProcess, type Group } from '@gridcloud/vsync';
+import { FaultInjector, VsyncProcess, type Group } from '@gridcloud/vsync';
 import {
   FileStoreClosedError,
   FileStoreNotMemberError,
@@ -182,5 +182,63 @@ describe('FileStore on one replica', () => {
     expect((await a.append('after', [{ userTimeNs: 3n, data: bytes('z') }])).replicas).toBe(1);
     await expect(b.list()).rejects.toThrow(FileStoreClosedError);
     expect((await a.list()).map((f) => f.path)).toEqual(['after', 'new/file', 'ok']);
+  });
+});
+
+describe('FileStore catching up', () => {
+  it('a joiner excluded in the middle of its catch-up catches up again as its new incarnation and holds what the others hold', async () => {
+    const core = { heartbeatIntervalMs: 50, failureTimeoutMs: 400 };
+    const [fa, fb, fc] = [new FaultInjector({}), new FaultInjector({}), new FaultInjector({})];
+    const pa = new VsyncProcess({ founder: true, faults: fa, core });
+    const a = await FileStore.open(pa, { dataDir: tempDir(), durable: false, ackReplicas: 1 });
+    open.push({ store: a, process: pa });
+    const pc = new VsyncProcess({ seeds: [pa.self.address], faults: fc, core });
+    const c = await FileStore.open(pc, { dataDir: tempDir(), durable: false, ackReplicas: 1 });
+    open.push({ store: c, process: pc });
+    // Many small files: the joiner fetches them one after another, so its catch-up is long enough to cut into.
+    for (let i = 0; i < 1500; i += 100)
+      await Promise.all(
+        Array.from({ length: 100 }, (_, k) =>
+          a.append(`f/${i + k}`, [{ userTimeNs: BigInt(i + k + 1), data: bytes(`r${i + k}`) }]),
+        ),
+      );
+
+    const dirB = tempDir();
+    const pb = new VsyncProcess({ seeds: [pa.self.address], faults: fb, core });
+    const opening = FileStore.open(pb, {
+      dataDir: dirB,
+      durable: false,
+      ackReplicas: 1,
+      catchUpTimeoutMs: 2000,
+    });
+    const filesOfB = (): number =>
+      existsSync(join(dirB, 'files')) ? readdirSync(join(dirB, 'files')).length : 0;
+    await vi.waitFor(() => expect(filesOfB()).toBeGreaterThan(0), { timeout: 20_000, interval: 2 });
+    expect(filesOfB(), 'b is still catching up when it is cut off').toBeLessThan(1500);
+    const incarnation = pb.self.incarnation;
+    // Cut b off both ways: a and c (a majority) exclude it; b hears no one and rejoins as a new incarnation.
+    fa.cut(pb.self.address);
+    fc.cut(pb.self.address);
+    fb.cut(pa.self.address);
+    fb.cut(pc.self.address);
+    let writing = true;
+    const live = (async () => {
+      for (let n = 0; writing; n++) {
+        await a.append('live', [{ userTimeNs: BigInt(n + 1), data: bytes(`live ${n}`) }]);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    await vi.waitFor(() => expect(pb.self.incarnation).toBeGreaterThan(incarnation), { timeout: 10_000 });
+    for (const f of [fa, fb, fc]) f.heal();
+    const b = await opening;
+    open.push({ store: b, process: pb });
+    await vi.waitFor(() => expect(a.stats().members).toBe(3), { timeout: 10_000 });
+    writing = false;
+    await live;
+    await vi.waitFor(() => expect(b.stats().nextSeq).toBe(a.stats().nextSeq), { timeout: 10_000 });
+    expect(await b.list()).toEqual(await a.list());
+    expect(await all(b.read('live', null))).toEqual(await all(a.read('live', null)));
+    const now = { timeNs: BigInt(Date.now() + 60_000) * 1_000_000n, clock: 'server' as const };
+    expect(await all(b.snapshot(now))).toEqual(await all(a.snapshot(now)));
   });
 });

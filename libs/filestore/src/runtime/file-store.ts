@@ -1,4 +1,4 @@
-import { Group, NotAMemberError, type VsyncProcess } from '@gridcloud/vsync';
+import { Group, NotAMemberError, StateTransferRestartedError, type VsyncProcess } from '@gridcloud/vsync';
 import { FileStoreAckError } from '../errors/file-store-ack-error';
 import { FileStoreClosedError } from '../errors/file-store-closed-error';
 import { FileStoreNotMemberError } from '../errors/file-store-not-member-error';
@@ -108,7 +108,7 @@ export class FileStore {
       .onError((error) => this.errorListeners.forEach((listener) => listener(error)));
     this.group.stateTransfer({
       makeCheckpoint: () => [this.position()],
-      loadCheckpoint: (chunks) => this.loadPosition(chunks),
+      loadCheckpoint: (chunks, signal) => this.loadPosition(chunks, signal),
       maxBufferedBytes: options.maxCatchUpBufferBytes,
     });
   }
@@ -330,14 +330,35 @@ export class FileStore {
     return encodePosition({ nextSeq: this.store.nextSeq, lastStamp: this.store.lastStamp, members });
   }
 
-  private async loadPosition(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  /** The joiner's side of the state transfer. When the group gives the load up this replica stops serving (it left
+   *  the group holding part of the state), unless it rejoined as a new incarnation, which catches up again. */
+  private async loadPosition(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => {
+      if (!(signal.reason instanceof StateTransferRestartedError))
+        this.fail(`catching up with the group failed: ${(signal.reason as Error).message}`);
+    });
     const position = await readPosition(chunks, MAX_POSITION_BYTES);
     const startedMs = performance.now();
-    const result = await catchUp(this.group, this.store, position, {
-      chunkBytes: this.options.catchUpChunkBytes,
-      timeoutMs: this.options.catchUpTimeoutMs,
-      maxRecordBytes: this.options.maxRecordBytes,
-    });
+    let result;
+    try {
+      result = await catchUp(
+        this.group,
+        this.store,
+        position,
+        {
+          chunkBytes: this.options.catchUpChunkBytes,
+          timeoutMs: this.options.catchUpTimeoutMs,
+          maxRecordBytes: this.options.maxRecordBytes,
+        },
+        signal,
+      );
+    } catch (error) {
+      // Given up midway: records fetched above nextSeq go, so the store holds exactly 0..nextSeq-1 again (the group
+      // holds the rest; the new incarnation fetches it, or starts from here if it is the group's only member).
+      if (this.store.highestSeqHeld() >= this.store.nextSeq)
+        await this.store.truncateFrom(this.store.nextSeq);
+      throw error;
+    }
     if (this.options.durable) await this.store.syncAll();
     this.clock = this.store.lastStamp;
     this.counters.catchUpRecords += result.records;

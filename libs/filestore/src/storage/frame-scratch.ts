@@ -16,7 +16,8 @@ export class FrameScratch {
   take(bytes: number): Buffer {
     if (bytes > this.maxKeptBytes) return Buffer.allocUnsafe(bytes);
     const held = this.buffer?.length ?? 0;
-    if (held < bytes) this.buffer = Buffer.allocUnsafe(Math.min(this.maxKeptBytes, Math.max(bytes, 2 * held)));
+    if (held < bytes)
+      this.buffer = Buffer.allocUnsafe(Math.min(this.maxKeptBytes, Math.max(bytes, 2 * held)));
     return this.buffer!.subarray(0, bytes);
   }
 }

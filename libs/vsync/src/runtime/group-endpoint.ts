@@ -16,4 +16,7 @@ export interface GroupEndpoint {
   deliver(delivery: Delivery): void;
   installView(view: View): void;
   fail(error: Error): void;
+  /** This incarnation was excluded, before its pending requests are refused; `rejoining`: a new incarnation joins
+   *  the group again. */
+  excluded?(rejoining: boolean): void;
 }

@@ -408,6 +408,10 @@ export class Group implements GroupEndpoint {
     notify(this.errorListeners, error);
   }
 
+  excluded(rejoining: boolean): void {
+    this.transfer?.onExcluded(rejoining);
+  }
+
   /** Runs the handler of a query request (or a GroupClient call) and sends its one answer. */
   private answerQuery(delivery: Delivery, call: { handlerId: number; args: unknown[] }): void {
     const answer = new QueryAnswer(this.process, delivery.sender, delivery.queryId, this.name);

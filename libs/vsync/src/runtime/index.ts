@@ -23,6 +23,10 @@ export type { RelayBounds } from './group-client-relay-log';
 export { NoRepresentativeError } from './errors/no-representative-error';
 export { ALL, MAJORITY, type QueryOptions } from './query-call';
 export { splitWork, itemsOf, type WorkSplit, WorkSplitError } from './work-split';
-export { StateTransferError, StateBufferOverflowError } from './state-transfer/state-transfer-error';
+export {
+  StateTransferError,
+  StateTransferRestartedError,
+  StateBufferOverflowError,
+} from './state-transfer/state-transfer-error';
 export type { StateTransferOptions, StateTransferProgress } from './state-transfer/state-transfer-options';
 export type { CheckpointFile } from './state-transfer/checkpoint-files';

@@ -569,9 +569,12 @@ export class VsyncProcess {
   /** The core says this incarnation is out: tell the application, then rejoin as a new incarnation if configured. */
   private onExcluded(error: VsyncError): void {
     this.counters.exclusions += 1;
+    const rejoining = this.options.rejoinOnExclusion && this.state === 'running';
+    // Before the refusals: a group loading its state learns that it loads again, not that the load failed.
+    for (const endpoint of this.groups.values()) endpoint.excluded?.(rejoining);
     this.rejectAll(error);
     this.report(error);
-    if (!this.options.rejoinOnExclusion || this.state !== 'running') return;
+    if (!rejoining) return;
     // An incarnation excluded again before its re-joins completed must not forget those groups (seen with a
     // flapping link): they are re-joined along with the ones it had joined.
     const groups = [...new Set([...this.joined, ...this.rejoining])];

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Group } from '../group';
 import { VsyncProcess } from '../vsync-process';
-import { StateBufferOverflowError } from './state-transfer-error';
+import { FaultInjector } from '../fault-injector';
+import { StateBufferOverflowError, StateTransferRestartedError } from './state-transfer-error';
 import type { StateTransferOptions, StateTransferProgress } from './state-transfer-options';
 
 const UPDATE = 1;
@@ -62,8 +63,9 @@ class Dictionary {
   }
 }
 
-function member(name: string, seeds?: string[]): Group {
-  const g = new Group(name, { seeds, founder: seeds === undefined ? true : undefined });
+function member(name: string, seeds?: string[], faults?: FaultInjector): Group {
+  const core = faults === undefined ? undefined : { heartbeatIntervalMs: 50, failureTimeoutMs: 400 };
+  const g = new Group(name, { seeds, founder: seeds === undefined ? true : undefined, faults, core });
   cleanups.push(() => g.close());
   return g;
 }
@@ -118,6 +120,64 @@ describe('join with state transfer', () => {
     // The others go on without it and lose nothing.
     await until(() => a.view?.members.length === 1);
     expect(dirA.applied).toBe(20);
+  });
+});
+
+describe('a joiner excluded while it loads the state', () => {
+  it('aborts the abandoned load, starts the new incarnation load only after that call returned, and stays in the group', async () => {
+    const group = 'dict-excluded';
+    const [fa, fb, fc] = [new FaultInjector({}), new FaultInjector({}), new FaultInjector({})];
+    const dirA = new Dictionary();
+    const a = dirA.attach(member(group, undefined, fa)).stateTransfer(dirA.options());
+    await a.join();
+    const dirC = new Dictionary();
+    const c = dirC.attach(member(group, [a.process.self.address], fc)).stateTransfer(dirC.options());
+    await c.join();
+    for (let i = 0; i < 10; i++) await a.orderedSend(UPDATE, `k${i}`, i);
+
+    const dirB = new Dictionary();
+    const calls: string[] = [];
+    let firstReason: unknown;
+    let callCount = 0;
+    const load = dirB.options().loadCheckpoint;
+    const errors: Error[] = [];
+    const b = dirB
+      .attach(member(group, [a.process.self.address], fb))
+      .stateTransfer(
+        dirB.options({
+          loadCheckpoint: async (chunks, signal) => {
+            const call = ++callCount;
+            calls.push(`start ${call}`);
+            if (call === 1) {
+              // The first load hangs until the group gives it up, then takes a while to notice, as a real one might.
+              await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+              firstReason = signal.reason;
+              await new Promise((resolve) => setTimeout(resolve, 300));
+              calls.push(`end ${call}`);
+              throw signal.reason;
+            }
+            await load(chunks, signal);
+            calls.push(`end ${call}`);
+          },
+        }),
+      )
+      .onError((e) => errors.push(e));
+    const joined = b.join();
+    await until(() => calls.length === 1 && a.view?.members.length === 3);
+    const firstSelf = b.process.self;
+    // Cut b off both ways: a and c (a majority) exclude it, b hears no one and rejoins as a new incarnation.
+    for (const f of [fa, fc]) f.cut(b.process.self.address);
+    fb.cut(a.process.self.address);
+    fb.cut(c.process.self.address);
+    await until(() => b.process.self.incarnation > firstSelf.incarnation);
+    for (const f of [fa, fb, fc]) f.heal();
+    for (let i = 10; i < 20; i++) await a.orderedSend(UPDATE, `k${i}`, i);
+    await joined;
+    await until(() => dirB.applied === 20 && b.view?.members.length === 3);
+    expect(firstReason).toBeInstanceOf(StateTransferRestartedError);
+    expect(calls).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    expect(dirB.snapshot()).toBe(dirA.snapshot());
+    expect(errors.some((e) => e instanceof StateTransferRestartedError)).toBe(true);
   });
 });
 

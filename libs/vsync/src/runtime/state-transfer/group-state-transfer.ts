@@ -20,7 +20,11 @@ import {
 } from './checkpoint-files';
 import { sendCheckpoint } from './state-sender';
 import { StateReceiver } from './state-receiver';
-import { StateBufferOverflowError, StateTransferError } from './state-transfer-error';
+import {
+  StateBufferOverflowError,
+  StateTransferError,
+  StateTransferRestartedError,
+} from './state-transfer-error';
 import {
   resolveStateTransferOptions,
   type ResolvedStateTransferOptions,
@@ -52,7 +56,10 @@ interface Loading {
   readonly buffered: GroupEvent[];
   bufferedBytes: number;
   readonly done: Promise<void>;
-  settle(error?: Error): void;
+  /** Aborted (with the error) when this load is given up: its loadCheckpoint call must change the state no further. */
+  readonly abort: AbortController;
+  /** Ends the load; a failed one leaves the group unless `leave` is false (a new incarnation loads again). */
+  settle(error?: Error, leave?: boolean): void;
 }
 
 /**
@@ -76,6 +83,11 @@ export class GroupStateTransfer {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<CheckpointFile | undefined> | undefined;
   private closed = false;
+  /** The last loadCheckpoint call, given up or not: the next one starts once it returned, so two calls never change
+   *  the application's state at once (a call given up runs on until it notices its abort signal). */
+  private lastLoad: Promise<void> = Promise.resolve();
+  /** loadCheckpoint calls started and not yet returned. */
+  private loadsRunning = 0;
 
   constructor(
     private readonly group: string,
@@ -90,9 +102,18 @@ export class GroupStateTransfer {
     }
   }
 
-  /** Resolves once this member holds the group's state (at once when it is not loading). */
-  ready(): Promise<void> {
-    return this.loading?.done ?? Promise.resolve();
+  /** Resolves once this member holds the group's state (at once when it is not loading). A load given up because
+   *  this process rejoined as a new incarnation is followed by that incarnation's load, which it waits for. */
+  async ready(): Promise<void> {
+    for (;;) {
+      const loading = this.loading;
+      if (loading === undefined) return;
+      try {
+        return await loading.done;
+      } catch (error) {
+        if (!(error instanceof StateTransferRestartedError) || this.closed) throw error;
+      }
+    }
   }
 
   get isLoading(): boolean {
@@ -106,6 +127,15 @@ export class GroupStateTransfer {
     const effects = this.plan!.step({ type: 'view', view });
     this.emit({ kind: 'view', view });
     this.perform(effects);
+    // A load given up still running (it has not noticed its abort yet): what follows waits until it returned.
+    if (this.loading === undefined && this.loadsRunning > 0)
+      this.startLoading(view.id, () => Promise.resolve());
+  }
+
+  /** This incarnation was excluded. Rejoining, the load in progress is aborted now (StateTransferRestartedError), so
+   *  the requests refused next do not fail it, and it stays pending until the new incarnation's first view. */
+  onExcluded(rejoining: boolean): void {
+    if (rejoining) this.loading?.abort.abort(new StateTransferRestartedError(this.group));
   }
 
   onDelivery(delivery: Delivery): void {
@@ -155,7 +185,7 @@ export class GroupStateTransfer {
   private resetPlan(self: ProcessId): void {
     for (const viewId of [...this.spools.keys()]) this.discard(viewId);
     this.dueCheckpoints.clear();
-    this.loading?.settle(new StateTransferError('this member rejoined as a new incarnation'));
+    this.loading?.settle(new StateTransferRestartedError(this.group), false);
     this.planSelf = self;
     const { replicas, maxOpenTransfers } = this.options;
     this.plan = new TransferPlan(self, { replicas, maxOpenTransfers });
@@ -185,11 +215,11 @@ export class GroupStateTransfer {
           this.emit({ kind: 'checkpoint', viewId: effect.viewId });
           break;
         case 'awaitState':
-          this.startLoading(effect.viewId, () => this.loadFromMember(effect.viewId));
+          this.startLoading(effect.viewId, (signal) => this.loadFromMember(effect.viewId, signal));
           break;
         case 'startFresh':
           if (this.options.checkpointDir !== undefined)
-            this.startLoading(effect.viewId, () => this.loadFromFile(effect.viewId));
+            this.startLoading(effect.viewId, (signal) => this.loadFromFile(effect.viewId, signal));
           break;
         case 'serve':
           void this.serve(effect.viewId, effect.endpoint);
@@ -295,35 +325,55 @@ export class GroupStateTransfer {
     return undefined;
   }
 
-  private startLoading(viewId: number, load: () => Promise<void>): void {
+  private startLoading(viewId: number, load: (signal: AbortSignal) => Promise<void>): void {
     let settle!: (error?: Error) => void;
     const done = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
     });
     done.catch(() => undefined);
+    const abort = new AbortController();
     const loading: Loading = {
       viewId,
       buffered: [],
       bufferedBytes: 0,
       done,
-      settle: (error) => this.finishLoading(loading, settle, error),
+      abort,
+      settle: (error, leave = true) => this.finishLoading(loading, settle, error, leave),
     };
     this.loading = loading;
-    load().then(
-      () => loading.settle(),
+    this.loadsRunning++;
+    const run = this.lastLoad.then(() => {
+      abort.signal.throwIfAborted();
+      return load(abort.signal);
+    });
+    this.lastLoad = run.then(
+      () => void this.loadsRunning--,
+      () => void this.loadsRunning--,
+    );
+    // Aborted for a rejoin, the load is settled by the new incarnation's first view (or close), not by its outcome.
+    const restarted = (): boolean => abort.signal.reason instanceof StateTransferRestartedError;
+    run.then(
+      () => restarted() || loading.settle(),
       (error: Error) =>
-        loading.settle(error instanceof Error ? error : new StateTransferError(String(error))),
+        restarted() || loading.settle(error instanceof Error ? error : new StateTransferError(String(error))),
     );
   }
 
-  /** Loaded: release what waited, in order. Failed: drop it, leave the group (the others hold everything), report. */
-  private finishLoading(loading: Loading, settle: (error?: Error) => void, error?: Error): void {
+  /** Loaded: release what waited, in order. Failed: abort the load, drop what waited, leave the group (the others
+   *  hold everything) unless a new incarnation loads again, report. */
+  private finishLoading(
+    loading: Loading,
+    settle: (error?: Error) => void,
+    error: Error | undefined,
+    leave: boolean,
+  ): void {
     if (this.loading !== loading) return;
     this.loading = undefined;
     if (error !== undefined) {
+      loading.abort.abort(error);
       this.receiver?.cancel(error);
       this.sink.fail(error);
-      if (!this.closed) this.process.leave(this.group).catch(() => undefined);
+      if (leave && !this.closed) this.process.leave(this.group).catch(() => undefined);
       return settle(error);
     }
     // Replayed through emit: a checkpoint point among them holds what follows it, as it would have live.
@@ -331,15 +381,17 @@ export class GroupStateTransfer {
     settle();
   }
 
-  private async loadFromMember(viewId: number): Promise<void> {
+  private async loadFromMember(viewId: number, signal: AbortSignal): Promise<void> {
     const endpoint = await this.stateEndpoint();
+    signal.throwIfAborted();
     const incoming = this.receiver!.expect(this.group, viewId);
     await this.control(['requested', viewId, endpoint]);
-    await this.options.loadCheckpoint(incoming);
+    await this.options.loadCheckpoint(incoming, signal);
+    signal.throwIfAborted();
     await this.control(['loaded', viewId]);
   }
 
-  private async loadFromFile(viewId: number): Promise<void> {
+  private async loadFromFile(viewId: number, signal: AbortSignal): Promise<void> {
     const file = await newestValidCheckpoint(this.options.checkpointDir!, this.group, (path, why) =>
       this.sink.fail(new StateTransferError(`checkpoint file ${path} skipped: ${why}`)),
     );
@@ -353,7 +405,7 @@ export class GroupStateTransfer {
         yield chunk;
       }
     }.call(this);
-    await this.options.loadCheckpoint(counted);
+    await this.options.loadCheckpoint(counted, signal);
   }
 
   private control(args: unknown[]): Promise<void> {

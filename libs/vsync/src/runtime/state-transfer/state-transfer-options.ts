@@ -22,8 +22,11 @@ export interface StateTransferOptions {
    *  consumed later (copy or serialize first). Equal states must give equal bytes: a transfer resumes from another
    *  member only if its bytes have the same digest. */
   readonly makeCheckpoint: () => CheckpointChunks;
-  /** Replaces this member's state with the checkpoint's; deliveries after the view wait until it resolves. */
-  readonly loadCheckpoint: (chunks: AsyncIterable<Uint8Array>) => Promise<void> | void;
+  /** Replaces this member's state with the checkpoint's; deliveries after the view wait until it resolves. `signal`
+   *  is aborted (its reason the error) when the load is given up: the buffer overflowed, every holder of the state
+   *  left, the group closed, or this process rejoined as a new incarnation (StateTransferRestartedError), which loads
+   *  again once this call has returned. Calls never overlap; one given up must stop changing the state. */
+  readonly loadCheckpoint: (chunks: AsyncIterable<Uint8Array>, signal: AbortSignal) => Promise<void> | void;
   readonly onProgress?: (progress: StateTransferProgress) => void;
   /** Bytes of payload a loading joiner holds back; beyond it, StateBufferOverflowError (default 64 MiB). */
   readonly maxBufferedBytes?: number;
