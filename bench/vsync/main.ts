@@ -17,6 +17,9 @@
  * raw (the old figure); `load` is the 1-minute load average before and after (the machine is shared: compare
  * figures of one run only).
  *
+ * The members' handlers read the 1 KB body as a view into the received message (bytesAsViews), as a handler that does
+ * not keep it would; JGroups' receivers likewise read the payload array the message arrived in.
+ *
  * In the throughput phases each vsync sender keeps up to --in-flight sends outstanding (each send's promise resolves
  * once the message is in the send window, so an application need not await one before issuing the next). Before the
  * measured phases, --warmup-messages unmeasured multicasts let both JITs compile the hot paths.

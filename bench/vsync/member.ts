@@ -43,7 +43,10 @@ let ownDelivered: (() => void) | undefined;
 
 const PHASE_HANDLERS = 8;
 for (let phase = 0; phase < PHASE_HANDLERS; phase += 1) {
-  group.handle(phase, (sentNs: number, timed: boolean) => onDelivery(phase, sentNs, timed));
+  // The body is read where it lies, as a handler that does not keep it would: a view, not a copy (bytesAsViews).
+  group.handle(phase, (sentNs: number, timed: boolean) => onDelivery(phase, sentNs, timed), {
+    bytesAsViews: true,
+  });
 }
 
 function onDelivery(phase: number, sentNs: number, timed: boolean): void {

@@ -133,14 +133,16 @@ export class Connection {
     this.stats.messagesSent += messageCount;
     this.lastActivityMs = performance.now();
     const chunks = this.sealer === undefined ? frame : this.seal(frame);
-    let writable = true;
     if (chunks.length > 1) this.socket.cork();
     for (const chunk of chunks) {
       this.stats.bytesSent += chunk.length;
-      writable = this.socket.write(chunk);
+      this.socket.write(chunk);
     }
     if (chunks.length > 1) this.socket.uncork();
-    return writable;
+    // What is still buffered after the write, not write()'s answer: a corked frame's last write() says false even
+    // when uncork() then handed everything to the kernel, and waiting for 'drain' (emitted on a later tick, after a
+    // burst of sends) would hold every following frame back until the burst ends.
+    return this.socket.writableLength < this.socket.writableHighWaterMark;
   }
 
   /** Half-closes after everything written so far is flushed, so the peer still reads it. */
