@@ -187,7 +187,7 @@ describe('FileStore on one replica', () => {
 
 describe('FileStore catching up', () => {
   it('a joiner excluded in the middle of its catch-up catches up again as its new incarnation and holds what the others hold', async () => {
-    const core = { heartbeatIntervalMs: 50, failureTimeoutMs: 400 };
+    const core = { heartbeatIntervalMs: 100, failureTimeoutMs: 1500 };
     const [fa, fb, fc] = [new FaultInjector({}), new FaultInjector({}), new FaultInjector({})];
     const pa = new VsyncProcess({ founder: true, faults: fa, core });
     const a = await FileStore.open(pa, { dataDir: tempDir(), durable: false, ackReplicas: 1 });
@@ -240,5 +240,5 @@ describe('FileStore catching up', () => {
     expect(await all(b.read('live', null))).toEqual(await all(a.read('live', null)));
     const now = { timeNs: BigInt(Date.now() + 60_000) * 1_000_000n, clock: 'server' as const };
     expect(await all(b.snapshot(now))).toEqual(await all(a.snapshot(now)));
-  });
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ class Dictionary {
 }
 
 function member(name: string, seeds?: string[], faults?: FaultInjector): Group {
-  const core = faults === undefined ? undefined : { heartbeatIntervalMs: 50, failureTimeoutMs: 400 };
+  const core = faults === undefined ? undefined : { heartbeatIntervalMs: 100, failureTimeoutMs: 1500 };
   const g = new Group(name, { seeds, founder: seeds === undefined ? true : undefined, faults, core });
   cleanups.push(() => g.close());
   return g;
@@ -178,7 +178,7 @@ describe('a joiner excluded while it loads the state', () => {
     expect(calls).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
     expect(dirB.snapshot()).toBe(dirA.snapshot());
     expect(errors.some((e) => e instanceof StateTransferRestartedError)).toBe(true);
-  });
+  }, 60_000);
 });
 
 describe('join with state transfer in a keyed system', () => {
