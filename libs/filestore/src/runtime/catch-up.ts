@@ -58,8 +58,9 @@ export interface CatchUpResult {
 
 /** Brings `store` to the group's position: removes what the group does not hold, then fetches the missing records
  *  file by file from the first member that answers. A store whose history differs is emptied and fetched whole.
- *  Once `signal` is aborted (the group gave this load up) the store is changed no further: a later catch-up takes
- *  it from there (records fetched above nextSeq are kept and not fetched again). */
+ *  Once `signal` is aborted (the group gave this load up) the store is changed no further. A catch-up that fails or
+ *  is given up midway removes what it fetched above nextSeq, so the store again holds exactly 0..nextSeq-1 (the new
+ *  incarnation fetches the rest, or starts from there if it is the group's only member). */
 export async function catchUp(
   group: Group,
   store: StoreLog,
@@ -67,18 +68,22 @@ export async function catchUp(
   bounds: CatchUpBounds,
   signal: AbortSignal,
 ): Promise<CatchUpResult> {
-  signal.throwIfAborted();
-  // Fetched records of an earlier catch-up given up midway lie above nextSeq: those past the position go too.
-  let removed = store.highestSeqHeld() >= position.nextSeq ? await store.truncateFrom(position.nextSeq) : 0;
-  let fetched = await fetchFromAny(group, store, position, bounds, signal);
-  if (compareHlc(store.lastStampHeld(), position.lastStamp) !== 0) {
+  try {
     signal.throwIfAborted();
-    removed += await store.truncateFrom(0);
-    fetched = await fetchFromAny(group, store, position, bounds, signal);
-    if (compareHlc(store.lastStampHeld(), position.lastStamp) !== 0)
-      throw new FileStoreCatchUpError('the fetched records do not end at the group position');
+    let removed = await store.truncateFrom(position.nextSeq);
+    let fetched = await fetchFromAny(group, store, position, bounds, signal);
+    if (compareHlc(store.lastStampHeld(), position.lastStamp) !== 0) {
+      signal.throwIfAborted();
+      removed += await store.truncateFrom(0);
+      fetched = await fetchFromAny(group, store, position, bounds, signal);
+      if (compareHlc(store.lastStampHeld(), position.lastStamp) !== 0)
+        throw new FileStoreCatchUpError('the fetched records do not end at the group position');
+    }
+    return { ...fetched, removed };
+  } catch (error) {
+    await store.truncateFrom(store.nextSeq);
+    throw error;
   }
-  return { ...fetched, removed };
 }
 
 async function fetchFromAny(

@@ -339,26 +339,17 @@ export class FileStore {
     });
     const position = await readPosition(chunks, MAX_POSITION_BYTES);
     const startedMs = performance.now();
-    let result;
-    try {
-      result = await catchUp(
-        this.group,
-        this.store,
-        position,
-        {
-          chunkBytes: this.options.catchUpChunkBytes,
-          timeoutMs: this.options.catchUpTimeoutMs,
-          maxRecordBytes: this.options.maxRecordBytes,
-        },
-        signal,
-      );
-    } catch (error) {
-      // Given up midway: records fetched above nextSeq go, so the store holds exactly 0..nextSeq-1 again (the group
-      // holds the rest; the new incarnation fetches it, or starts from here if it is the group's only member).
-      if (this.store.highestSeqHeld() >= this.store.nextSeq)
-        await this.store.truncateFrom(this.store.nextSeq);
-      throw error;
-    }
+    const result = await catchUp(
+      this.group,
+      this.store,
+      position,
+      {
+        chunkBytes: this.options.catchUpChunkBytes,
+        timeoutMs: this.options.catchUpTimeoutMs,
+        maxRecordBytes: this.options.maxRecordBytes,
+      },
+      signal,
+    );
     if (this.options.durable) await this.store.syncAll();
     this.clock = this.store.lastStamp;
     this.counters.catchUpRecords += result.records;

@@ -93,13 +93,6 @@ export class StoreLog {
     this.touchWriter(log);
   }
 
-  /** The highest seq of any record held, fetched ones above nextSeq included (-1 when empty). */
-  highestSeqHeld(): number {
-    let highest = -1;
-    for (const log of this.files.values()) if (log.lastSeq > highest) highest = log.lastSeq;
-    return highest;
-  }
-
   /** Ends a catch-up: the store now holds every record below `nextSeq`. */
   finishCatchUp(nextSeq: number): void {
     this.nextSeq = nextSeq;
