@@ -25,10 +25,11 @@
  * measured phases, --warmup-messages unmeasured multicasts let both JITs compile the hot paths.
  *
  * The phases run --rounds times, interleaved, and each figure is the median over the rounds; every round's figures
- * are in `rounds` as well.
+ * are in `rounds` as well. Before them --warmup-rounds rounds of every series run unmeasured (their figures are in
+ * `warmupRounds`), so raw TCP and JGroups are measured warm, as vsync is.
  *
  *   npm run bench:vsync -- [--json] [--messages 30000] [--rounds 5] [--latency-messages 300] [--size-bytes 1024]
- *                          [--warmup-messages 20000] [--in-flight 32] [--no-jgroups]
+ *                          [--warmup-messages 20000] [--warmup-rounds 3] [--in-flight 32] [--no-jgroups]
  *                          [--core '{"tickIntervalMs":2}']   (protocol bounds for every member, as JSON)
  *                          [--state-mib 1024]   (state transfer vs raw TCP of that many MiB, bench/vsync/state-transfer.ts; 0 skips)
  *                          [--no-query]   (skips the query part)
@@ -86,6 +87,13 @@ const rounds = argument('rounds', 5);
 const latencyMessages = argument('latency-messages', 300);
 /** Unmeasured multicasts sent first, so the measured phases see JIT-compiled code rather than the interpreter. */
 const warmupMessages = argument('warmup-messages', 20_000);
+/**
+ * Unmeasured rounds of every series (vsync, raw TCP and JGroups alike) before the measured ones: each peer's figures
+ * climbed over the first rounds of a run (raw TCP from 436k to 777k msgs/s over eight rounds, JGroups FIFO with one
+ * sender from 116k to 372k), as its JIT compiled its paths and its connections' buffers grew, so without these the
+ * baselines were measured cold.
+ */
+const warmupRounds = argument('warmup-rounds', 3, 0);
 const sizeBytes = argument('size-bytes', 1024);
 /** Sends the sender issues before awaiting them; 1 awaits each send before the next. */
 const inFlight = argument('in-flight', 32);
@@ -191,7 +199,8 @@ const ratioOf = (a: number | null, b: number | null): number | null =>
 async function measureRound(
   vsync: BenchCluster,
   jgroups: JGroupsCluster | null,
-  index: number,
+  label: string,
+  measured = true,
 ): Promise<Round> {
   const steps: Array<[Series, () => Promise<Throughput>]> = [
     ['rawBatchedOne', () => vsync.raw(1, true, messages)],
@@ -214,9 +223,9 @@ async function measureRound(
     if (onlySeries !== undefined && !onlySeries.has(series)) continue;
     const result = await run();
     round[series] = result.msgsPerSec;
-    if (result.cpuUsPerMsg !== undefined) (cpuRounds[series] ??= []).push(result.cpuUsPerMsg);
+    if (measured && result.cpuUsPerMsg !== undefined) (cpuRounds[series] ??= []).push(result.cpuUsPerMsg);
   }
-  log(`round ${index + 1} (load ${loadavg()[0].toFixed(1)}): ${JSON.stringify(round)}`);
+  log(`${label} (load ${loadavg()[0].toFixed(1)}): ${JSON.stringify(round)}`);
   return round;
 }
 
@@ -287,21 +296,24 @@ function logSummary(result: ReturnType<typeof summary>): void {
 }
 
 /** The three-member comparison: interleaved rounds of every series, latency at light load, RSS. */
-async function compare(): Promise<ReturnType<typeof summary> & { rounds: Round[] }> {
+async function compare(): Promise<ReturnType<typeof summary> & { rounds: Round[]; warmupRounds: Round[] }> {
   const vsync = await BenchCluster.start(MEMBERS, settings);
   const jgroups = withJGroups ? await JGroupsCluster.start() : null;
   try {
     await vsync.join();
     await warmUp(vsync, jgroups);
+    const warmup: Round[] = [];
+    for (let i = 0; i < warmupRounds; i += 1)
+      warmup.push(await measureRound(vsync, jgroups, `warm-up round ${i + 1}`, false));
     const measured: Round[] = [];
-    for (let i = 0; i < rounds; i += 1) measured.push(await measureRound(vsync, jgroups, i));
+    for (let i = 0; i < rounds; i += 1) measured.push(await measureRound(vsync, jgroups, `round ${i + 1}`));
     const rss = { vsync: vsync.rss(), jgroups: jgroups?.pids().map(rssMiB) ?? [] };
     const send = await vsync.latency(PHASE.sendLatency, 'fifo', latencyMessages);
     const ordered = await vsync.latency(PHASE.orderedLatency, 'total', latencyMessages);
     const figures = summary(measured, send, ordered, rss);
     logSummary(figures);
     await logBatching(vsync);
-    return { ...figures, rounds: measured };
+    return { ...figures, rounds: measured, warmupRounds: warmup };
   } finally {
     await jgroups?.stop();
     await vsync.stop();

@@ -29,7 +29,9 @@ export interface CoreConfig {
   readonly joinRetryMs?: number;
   /** Messages of one group a member may receive before it acknowledges them at once, without
    *  waiting for the tick: under load this frees the senders' windows within a fraction of a window, not a tick.
-   *  At most sendWindowMessages; the default is 32, or the window if that is smaller. */
+   *  At most sendWindowMessages; the default is 128, or a quarter of the window if that is smaller (at least 1).
+   *  Each acknowledgement is a write to every other member: with 32, a receiver of 1 KB messages spent a sixth of
+   *  its time writing them, and three members all sending went 14% slower than with 128. */
   readonly ackThresholdMessages?: number;
   /** Own multicasts per group that may be in flight (sent, not yet stable). The default, 1,024, lets a sender of
    *  small messages fill large frames while acknowledgements travel (with 256 a 1 KB sender stalled on its window
@@ -91,7 +93,7 @@ const DEFAULTS = {
   leaveTimeoutMs: 3_000,
   sendWindowMessages: 1_024,
   sendWindowBytes: 4 * 1024 * 1024,
-  ackThresholdMessages: 32,
+  ackThresholdMessages: 128,
   sendQueueMessages: 4_096,
   linkBufferMessages: 65_536,
   linkReorderBytes: 32 * 1024 * 1024,
@@ -181,10 +183,18 @@ export function resolveCoreConfig(config: CoreConfig): ResolvedCoreConfig {
   };
 }
 
-/** The ack threshold defaults to the window when the window is smaller than its usual value. */
+/** Of a send window, the share a member may receive before it acknowledges, when the threshold is not given. */
+const ACK_THRESHOLD_WINDOW_SHARE = 4;
+
+/** The ack threshold defaults to a quarter of the window when that is smaller than its usual value, so a small
+ *  window frees while it still has room rather than once it is full. */
 function defaultOf(key: NumericField, config: CoreConfig): number {
   if (key !== 'ackThresholdMessages') return DEFAULTS[key];
-  return Math.min(DEFAULTS.ackThresholdMessages, config.sendWindowMessages ?? DEFAULTS.sendWindowMessages);
+  const window = config.sendWindowMessages ?? DEFAULTS.sendWindowMessages;
+  return Math.min(
+    DEFAULTS.ackThresholdMessages,
+    Math.max(1, Math.floor(window / ACK_THRESHOLD_WINDOW_SHARE)),
+  );
 }
 
 function checkSelf(self: ProcessId | undefined): void {

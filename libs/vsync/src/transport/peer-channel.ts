@@ -176,8 +176,12 @@ export class PeerChannel {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer !== undefined || this.active === undefined || this.awaitingDrain) return;
+    if (this.active === undefined || this.awaitingDrain) return;
+    // A full batch leaves at once, even with a flush already scheduled: a sender that issues many multicasts
+    // without yielding (a microtask chain) would otherwise hold its whole window back until the loop turns, and the
+    // receivers would sit idle while it fills, then it while they catch up.
     if (this.queuedBytes >= this.config.maxBatchBytes) return this.flush();
+    if (this.flushTimer !== undefined) return;
     const run = (): void => {
       this.flushTimer = undefined;
       this.flush();

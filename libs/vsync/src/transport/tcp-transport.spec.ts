@@ -107,6 +107,21 @@ describe('TcpTransport', () => {
     expect(a.transport.stats().framesSent - framesBefore).toBe(1);
   });
 
+  it('writes each full batch at once, before the event loop turns, even with a flush already scheduled', async () => {
+    const a = await node({ maxBatchBytes: 64 * 1024 });
+    const b = await node();
+    a.transport.send(b.transport.address, text('warm-up'));
+    await until(() => b.received.length === 1);
+    const framesBefore = a.transport.stats().framesSent;
+    // One small message schedules the flush for the loop's next turn; 1 MiB more, sent without yielding, follows.
+    a.transport.send(b.transport.address, text('first'));
+    for (let i = 0; i < 1024; i += 1) a.transport.send(b.transport.address, new Uint8Array(1024));
+    const framesWithoutYielding = a.transport.stats().framesSent - framesBefore;
+    await until(() => b.received.length === 1 + 1 + 1024);
+    expect(framesWithoutYielding).toBeGreaterThanOrEqual(15);
+    expect(b.received[1].text).toBe('first');
+  });
+
   it('delivers messages to its own address without a socket', async () => {
     const a = await node();
     a.transport.send(a.transport.address, text('self'));
