@@ -73,6 +73,27 @@ describe('FrameDecoder', () => {
     }
   });
 
+  it('copies only a frame that spans chunks: the frames after it in the chunk are read where they lie', () => {
+    const stream = Buffer.concat([
+      dataFrame([bytes(1, 2, 3, 4)]),
+      dataFrame([bytes(5)]),
+      dataFrame([bytes(6, 7)]),
+    ]);
+    const cut = 5;
+    // Chunks with buffers of their own, as a socket read gives (not slices of Buffer's shared pool).
+    const chunk = (part: Buffer): Buffer => Buffer.from(new Uint8Array(part).buffer);
+    const second = chunk(stream.subarray(cut));
+    const decoder = new FrameDecoder(1024);
+    expect(decoder.push(chunk(stream.subarray(0, cut)))).toEqual([]);
+    const frames = decoder.push(second);
+    const messages = frames.map((f) => (f.kind === 'data' ? f.messages[0] : new Uint8Array()));
+    expect(messages.map((m) => [...m])).toEqual([[1, 2, 3, 4], [5], [6, 7]]);
+    expect(messages[0].buffer).not.toBe(second.buffer);
+    expect(messages[1].buffer).toBe(second.buffer);
+    expect(messages[2].buffer).toBe(second.buffer);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
   it('rejects an oversized or garbage header even when it arrives a byte at a time after a partial frame', () => {
     const decoder = new FrameDecoder(1024);
     const frame = dataFrame([bytes(1, 2, 3)]);

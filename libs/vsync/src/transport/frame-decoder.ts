@@ -92,11 +92,24 @@ export class FrameDecoder {
       this.frameBytes = FRAME_HEADER_BYTES + head.readUInt32BE(4);
     }
     if (this.partsBytes < this.frameBytes) return [];
-    const joined = Buffer.concat(this.parts, this.partsBytes);
+    // Only the frame that spans chunks is joined (copied); what follows it in this chunk is decoded where it lies.
+    const rest = this.partsBytes - this.frameBytes;
+    const joined = Buffer.concat(this.parts, this.frameBytes);
     this.parts = [];
     this.partsBytes = 0;
     this.frameBytes = 0;
-    return this.parse(joined);
+    const frames = this.parse(joined);
+    if (rest === 0 || this.paused) {
+      if (rest > 0) this.hold(chunk.subarray(chunk.length - rest));
+      return frames;
+    }
+    for (const frame of this.parse(chunk.subarray(chunk.length - rest))) frames.push(frame);
+    return frames;
+  }
+
+  private hold(bytes: Buffer): void {
+    this.parts = [bytes];
+    this.partsBytes = bytes.length;
   }
 
   /** Decodes the whole frames of `bytes` and keeps the incomplete rest for the next chunk. */
@@ -120,10 +133,7 @@ export class FrameDecoder {
         break;
       }
     }
-    if (offset < bytes.length) {
-      this.parts = [bytes.subarray(offset)];
-      this.partsBytes = bytes.length - offset;
-    }
+    if (offset < bytes.length) this.hold(bytes.subarray(offset));
     return frames;
   }
 }

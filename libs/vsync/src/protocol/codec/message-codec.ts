@@ -117,7 +117,7 @@ function readData(r: ByteReader, from: ProcessId): WireBody {
   if (count === 0 || count > r.remaining / 3)
     throw new DecodeError(`data message claims ${count} records in ${r.remaining} bytes`);
   if (!Number.isSafeInteger(firstSeq + count)) throw new DecodeError(`data sequence numbers overflow`);
-  const records: DataRecord[] = [];
+  const records: DataRecord[] = new Array<DataRecord>(count);
   for (let i = 0; i < count; i++) {
     const code = r.uint();
     if (code > SAFE_ORDERING_CODE) throw new DecodeError(`field ordering has unknown value ${code}`);
@@ -129,7 +129,7 @@ function readData(r: ByteReader, from: ProcessId): WireBody {
     const payload = r.bytesView();
     const ordering =
       code === SAFE_ORDERING_CODE ? 'safe' : code % QUERY_ORDERING_OFFSET === 0 ? 'fifo' : 'total';
-    records.push({ group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload, queryId });
+    records[i] = { group, sender: from, epoch, seq: firstSeq + i, ordering, lamport, payload, queryId };
   }
   return { kind: 'data', records };
 }
