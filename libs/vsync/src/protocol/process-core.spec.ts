@@ -423,6 +423,74 @@ describe('ProcessCore multicast and flow control', () => {
     expect(done().slice(before)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('admits total-order multicasts that wait only for their numbers: done at once, sent in order once granted', () => {
+    const w = threeMembersInGroup({ sendWindowMessages: 4 });
+    // b:1 is not the sequencer (a:1 is, the oldest): its numbers come from a:1, whose grants are held back.
+    w.blocked.add('a:1->b:1');
+    const done = (): number[] =>
+      w.of('b:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
+    const before = done().length;
+    const sentData = (): number =>
+      w.outputs.get('b:1')!.filter((o) => o.type === 'send' && o.message.body.kind === 'data').length;
+    const dataBefore = sentData();
+    for (const id of [1, 2, 3, 4, 5])
+      w.input('b:1', {
+        type: 'multicast',
+        group: 'g',
+        ordering: 'total',
+        requestId: id,
+        payload: new Uint8Array([id]),
+        nowMs: w.now,
+      });
+    // The window holds four: those four are done (admitted) though none has left; the fifth waits for room.
+    expect(done().slice(before)).toEqual([1, 2, 3, 4]);
+    expect(sentData()).toBe(dataBefore);
+    w.input('b:1', { type: 'flush', group: 'g', requestId: 50, nowMs: w.now });
+    w.run(100);
+    expect(done().slice(before)).toEqual([1, 2, 3, 4]);
+    w.blocked.clear();
+    w.run(300);
+    const delivered = (a: string): number[] =>
+      w
+        .of(a, 'deliver')
+        .flatMap((d) => (d.type === 'deliver' && d.sender.address === 'b:1' ? [d.payload[0]] : []));
+    for (const a of ['a:1', 'b:1', 'c:1']) expect(delivered(a)).toEqual([1, 2, 3, 4, 5]);
+    // The flush waited for the admitted multicasts to leave, then for them to be stable.
+    expect(done().slice(before)).toEqual([1, 2, 3, 4, 5, 50]);
+  });
+
+  it('leaves a group only once its admitted multicasts are sent, so the leave delivers them', () => {
+    const w = threeMembersInGroup({ sendWindowMessages: 4 });
+    // a:1 leaves g: b:1 becomes g's sequencer, while a:1 stays the system's leader, which runs c:1's leave.
+    w.input('a:1', { type: 'leave', group: 'g', requestId: 70, nowMs: w.now });
+    w.run(500);
+    // c:1's requests for numbers are held back (a short cut, well under the failure timeout).
+    w.blocked.add('c:1->b:1');
+    for (const id of [1, 2, 3])
+      w.input('c:1', {
+        type: 'multicast',
+        group: 'g',
+        ordering: 'total',
+        requestId: id,
+        payload: new Uint8Array([id]),
+        nowMs: w.now,
+      });
+    w.input('c:1', { type: 'leave', group: 'g', requestId: 60, nowMs: w.now });
+    const doneAtC = (): number[] =>
+      w.of('c:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
+    expect(doneAtC()).toEqual(expect.arrayContaining([1, 2, 3]));
+    w.run(150);
+    expect(doneAtC()).not.toContain(60);
+    w.blocked.clear();
+    w.run(1_000);
+    const delivered = (a: string): number[] =>
+      w
+        .of(a, 'deliver')
+        .flatMap((d) => (d.type === 'deliver' && d.sender.address === 'c:1' ? [d.payload[0]] : []));
+    for (const a of ['b:1', 'c:1']) expect(delivered(a)).toEqual([1, 2, 3]);
+    expect(doneAtC()).toContain(60);
+  });
+
   it('acknowledges as soon as ackThresholdMessages arrived, without waiting for the tick', () => {
     const w = threeMembersInGroup({ sendWindowMessages: 8, ackThresholdMessages: 4 });
     w.deliverQueued();

@@ -23,6 +23,7 @@ import { checkQueryShape, OwedReplies, PendingQueries, type QueryEnd } from './q
 import { LinkTable } from './link/link-table';
 import { SafeSends } from './safe';
 import { GroupEpoch, MAX_PACK_BYTES } from './multicast/group-epoch';
+import { SendAdmission } from './multicast/send-admission';
 import { type ProcessId, processKey, sameProcess } from './process-id';
 import { View } from './view';
 import type {
@@ -50,10 +51,14 @@ interface GroupRequest {
 }
 
 /** A g.flush(): the group epoch it was asked in, and how many messages of each member must become stable there. */
+/** A flush request: it waits for the multicasts admitted before it (SendAdmission) to leave the queue, then for what
+ *  this member sent or delivered by then to be stable. */
 interface StabilityWait {
   readonly group: string;
-  readonly epoch: GroupEpoch;
-  readonly counts: readonly number[];
+  /** Admitted multicasts of the group before the request (SendAdmission.mark). */
+  readonly afterAdmitted: number;
+  /** The epoch and its counts once every multicast admitted before the request has left. */
+  at?: { readonly epoch: GroupEpoch; readonly counts: readonly number[] };
 }
 
 /** What may arrive for a view not installed here yet and must wait for it (an order grant never can: it answers a
@@ -131,6 +136,7 @@ export class ProcessCore {
   private readonly stabilityWaits = new Map<number, StabilityWait>();
   private readonly groups = new Map<string, GroupEpoch>();
   private readonly sendQueues = new Map<string, QueuedMulticast[]>();
+  private readonly admission = new SendAdmission();
   private readonly future: BufferedMessage[] = [];
   private futureBytes = 0;
   private readonly futureBytesByPeer = new Map<string, number>();
@@ -274,15 +280,21 @@ export class ProcessCore {
         new RequestError(`more than maxPendingRequests (${this.config.maxPendingRequests}) flushes pending`),
       );
     }
-    this.stabilityWaits.set(requestId, { group, epoch, counts: epoch.receivedCounts() });
+    this.stabilityWaits.set(requestId, { group, afterAdmitted: this.admission.mark(group) });
   }
 
   /** A wait ends when its messages are stable, or when its epoch closed: the view change delivered them at every
-   *  survivor, which is all stability promises. */
+   *  survivor, which is all stability promises. Its messages are known once those admitted before it have left. */
   private completeStabilityWaits(): void {
     if (this.stabilityWaits.size === 0) return;
     for (const [requestId, wait] of this.stabilityWaits) {
-      if (this.groups.get(wait.group) === wait.epoch && !wait.epoch.isStableUpTo(wait.counts)) continue;
+      const current = this.groups.get(wait.group);
+      if (wait.at === undefined && current !== undefined) {
+        if (!this.admission.hasLeft(wait.group, wait.afterAdmitted)) continue;
+        wait.at = { epoch: current, counts: current.receivedCounts() };
+      }
+      if (wait.at !== undefined && current === wait.at.epoch && !current.isStableUpTo(wait.at.counts))
+        continue;
       this.stabilityWaits.delete(requestId);
       this.out.push({ type: 'requestDone', requestId });
     }
@@ -389,12 +401,13 @@ export class ProcessCore {
     for (const requestId of this.groupRequests.keys())
       this.out.push({ type: 'requestFailed', requestId, error });
     this.groupRequests.clear();
-    for (const queue of this.sendQueues.values()) {
-      // Queued query requests were failed with the query table above.
-      for (const q of queue)
+    for (const [name, queue] of this.sendQueues) {
+      // Queued query requests were failed with the query table above; admitted multicasts are done already.
+      for (const q of queue.slice(this.admission.count(name)))
         if (q.queryId === undefined) this.out.push({ type: 'requestFailed', requestId: q.requestId, error });
     }
     this.sendQueues.clear();
+    this.admission.clear();
   }
 
   /** Asks every other seed at once: any member answers (systemLive) and passes the request to its leader, so a first
@@ -997,11 +1010,12 @@ export class ProcessCore {
     this.safe.retain(new Set(this.groups.keys()));
     for (const [name, queue] of this.sendQueues) {
       if (this.groups.has(name)) continue;
-      for (const q of queue) {
+      for (const q of queue.slice(this.admission.count(name))) {
         if (q.queryId !== undefined) this.queries.forget(q.queryId);
         this.out.push({ type: 'requestFailed', requestId: q.requestId, error: new NotAMemberError(name) });
       }
       this.sendQueues.delete(name);
+      this.admission.forget(name);
     }
   }
 
@@ -1145,7 +1159,8 @@ export class ProcessCore {
     return null;
   }
 
-  /** Moves queued multicasts into the send window while it has room: flow control. */
+  /** Moves queued multicasts into the send window while it has room (flow control), then admits those that have
+   *  room but wait for a group sequence number (SendAdmission): their requests are done, their room is held. */
   private drain(group: string): void {
     const queue = this.sendQueues.get(group);
     const epoch = this.groups.get(group);
@@ -1154,22 +1169,52 @@ export class ProcessCore {
     const window = ignored ? Infinity : this.config.sendWindowMessages;
     const windowBytes = ignored ? Infinity : this.config.sendWindowBytes;
     epoch.requestNumbers(totalRecordsAhead(queue, this.config.sendWindowMessages - epoch.inFlight));
-    while (
-      queue.length > 0 &&
-      !epoch.frozen &&
-      epoch.hasRoomFor(queue[0].payload.length, window, windowBytes)
-    ) {
+    while (queue.length > 0 && !epoch.frozen) {
+      const head = queue[0];
+      // An admitted head holds its room already; the admitted ones are the head of the queue.
+      const admitted = this.admission.count(group) > 0;
+      if (!admitted && !epoch.hasRoomFor(head.payload.length, window, windowBytes)) break;
       // A total-order record leaves only with its group sequence number; FIFO records behind it wait with it.
-      if (queue[0].ordering !== 'fifo' && !epoch.canNumber) break;
+      if (head.ordering !== 'fifo' && !epoch.canNumber) break;
       // Safe records wait here while too many of the group's are still short of their quorum.
-      if (queue[0].ordering === 'safe' && this.safe.waiting(group) >= this.config.safeWaitingMessages) break;
-      const next = queue.shift()!;
-      epoch.send(next.ordering, next.payload, next.queryId ?? 0);
+      if (head.ordering === 'safe' && this.safe.waiting(group) >= this.config.safeWaitingMessages) break;
+      queue.shift();
+      epoch.send(head.ordering, head.payload, head.queryId ?? 0);
+      if (admitted) {
+        this.admission.left(group, head.payload.length);
+        if (this.admission.count(group) === 0 && this.leavingGroup(group) && this.role === 'member')
+          this.sendRequestsToLeader();
+      }
       // A query's request is done when its answers are; it asked exactly the members of this epoch.
-      if (next.queryId !== undefined) {
-        this.out.push({ type: 'querySent', requestId: next.queryId });
-        this.endQueries(this.queries.sent(next.queryId, epoch.members));
-      } else this.out.push({ type: 'requestDone', requestId: next.requestId });
+      else if (head.queryId !== undefined) {
+        this.out.push({ type: 'querySent', requestId: head.queryId });
+        this.endQueries(this.queries.sent(head.queryId, epoch.members));
+      } else this.out.push({ type: 'requestDone', requestId: head.requestId });
+    }
+    if (!epoch.frozen && !this.leavingGroup(group)) this.admit(group, queue, epoch, window, windowBytes);
+  }
+
+  /** Whether this member asked to leave the group and has not left yet. */
+  private leavingGroup(group: string): boolean {
+    for (const r of this.groupRequests.values()) if (r.group === group && !r.join) return true;
+    return false;
+  }
+
+  /** Admits queued plain multicasts (not queries, not safe) that have room in the window but cannot leave yet. */
+  private admit(
+    group: string,
+    queue: readonly QueuedMulticast[],
+    epoch: GroupEpoch,
+    window: number,
+    windowBytes: number,
+  ): void {
+    for (let i = this.admission.count(group); i < queue.length; i++) {
+      const next = queue[i];
+      if (next.queryId !== undefined || next.ordering === 'safe') return;
+      const [reserved, reservedBytes] = [this.admission.count(group), this.admission.bytes(group)];
+      if (!epoch.hasRoomFor(next.payload.length, window, windowBytes, reserved, reservedBytes)) return;
+      this.admission.admit(group, next.payload.length);
+      this.out.push({ type: 'requestDone', requestId: next.requestId });
     }
   }
 
@@ -1338,7 +1383,12 @@ export class ProcessCore {
     const leader = this.leader();
     const changes = new Map<string, boolean>();
     for (const r of this.groupRequests.values()) changes.set(r.group, r.join);
-    for (const [group, join] of changes) this.requestGroupChange(group, join, leader);
+    for (const [group, join] of changes) {
+      // A member leaves only once its admitted multicasts are in the window: the leave's view change then delivers
+      // them, as it does every multicast sent before it (drain asks again when the last one leaves).
+      if (!join && this.admission.count(group) > 0) continue;
+      this.requestGroupChange(group, join, leader);
+    }
     const suspects = this.view!.members.filter((m) => !this.isSelf(m) && this.timedOut(m));
     for (const s of suspects) this.countSuspicion(s);
     if (suspects.length > 0 && !this.isSelf(leader)) {

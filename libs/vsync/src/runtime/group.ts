@@ -241,7 +241,8 @@ export class Group implements GroupEndpoint {
     return this.multicast('fifo', handlerId, args);
   }
 
-  /** Multicasts in one total order shared by all members (consistent with FIFO). */
+  /** Multicasts in one total order shared by all members (consistent with FIFO); resolves when the message holds
+   *  its place in the send window, where it may still wait for its group sequence number. */
   orderedSend(handlerId: number, ...args: unknown[]): Promise<void> {
     return this.multicast('total', handlerId, args);
   }

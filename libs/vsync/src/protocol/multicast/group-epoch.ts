@@ -76,11 +76,18 @@ export class GroupEpoch {
   }
 
   /** Whether one more own multicast of `payloadBytes` fits the send window: at most `windowMessages` own messages and
-   *  `windowBytes` payload bytes not yet stable, except that one message larger than the byte bound goes alone. */
-  hasRoomFor(payloadBytes: number, windowMessages: number, windowBytes: number): boolean {
-    const inFlight = this.inFlight;
-    if (inFlight >= windowMessages) return false;
-    return inFlight === 0 || this.streams[this.myRank].heldBytes + payloadBytes <= windowBytes;
+   *  `windowBytes` payload bytes not yet stable, except that one message larger than the byte bound goes alone.
+   *  `reserved` messages of `reservedBytes` not sent yet hold room in the window already (admitted, SendAdmission). */
+  hasRoomFor(
+    payloadBytes: number,
+    windowMessages: number,
+    windowBytes: number,
+    reserved = 0,
+    reservedBytes = 0,
+  ): boolean {
+    const taken = this.inFlight + reserved;
+    if (taken >= windowMessages) return false;
+    return taken === 0 || this.streams[this.myRank].heldBytes + reservedBytes + payloadBytes <= windowBytes;
   }
 
   /** Whether the next own total-order record has its group sequence number (always, at the sequencer). */
