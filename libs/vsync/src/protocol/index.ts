@@ -20,7 +20,7 @@ export { resolveCoreConfig } from './core-config';
 export type { CoreConfig, ResolvedCoreConfig } from './core-config';
 export { ProcessCore } from './process-core';
 export { encodeMessage, encodeMessageParts, decodeMessage, WIRE_VERSION } from './codec/message-codec';
-export { allocateBytes, copyBytes } from './codec/byte-slab';
+export { allocateBytes, allocateEncoded, copyBytes } from './codec/byte-slab';
 export {
   VsyncError,
   MinorityPartitionError,

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { allocateBytes } from '../protocol';
+import { allocateEncoded } from '../protocol';
 import {
   PLAIN_ARGS_TAG,
   plainArgsBytes,
@@ -26,7 +26,9 @@ export function encodeGroupCall(handlerId: number, args: readonly unknown[]): Ui
     throw new RangeError(`handler id ${handlerId} is not an integer in 0..${MAX_HANDLER_ID}`);
   const plainBytes = plainArgsBytes(args);
   if (plainBytes >= 0) {
-    const plain = allocateBytes(HANDLER_ID_BYTES + plainBytes);
+    // Held by the protocol until stable, like an encoded message: the application sees it only through a handler
+    // that takes byte arguments as views (and keeps none), so the larger slabs of encoded messages serve.
+    const plain = allocateEncoded(HANDLER_ID_BYTES + plainBytes);
     writeU32(plain, 0, handlerId);
     writePlainArgs(plain, HANDLER_ID_BYTES, args);
     return plain;

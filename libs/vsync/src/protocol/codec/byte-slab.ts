@@ -25,15 +25,25 @@ class Slabs {
     }
     const out = new Uint8Array(this.slab, this.used, bytes);
     // Keeps each array 8-byte aligned, as a separate allocation would be.
-    this.used += (bytes + 7) & ~7;
+    this.used += align(bytes);
     return out;
+  }
+
+  /** The first `bytes` bytes of `array`, the latest allocation, giving the rest back to the slab. */
+  shrinkLast(array: Uint8Array, bytes: number): Uint8Array {
+    const last = array.buffer === this.slab && array.byteOffset + align(array.length) === this.used;
+    if (last) this.used = array.byteOffset + align(bytes);
+    return array.subarray(0, bytes);
   }
 }
 
+const align = (bytes: number): number => (bytes + 7) & ~7;
+
 /** Small arrays, some of which the application may keep (a copied argument pins at most 64 KiB). */
 const small = new Slabs(64 * 1024, 8 * 1024);
-/** Encoded messages: the protocol holds them only until acknowledged, so larger slabs waste nothing and spare a
- *  zero-filled allocation per packed data message. */
+/** Encoded messages and Group call payloads: the protocol holds them only until acknowledged or stable (a handler
+ *  sees a payload only as views it does not keep), so larger slabs waste nothing and spare a zero-filled allocation
+ *  per packed data message. */
 const encoded = new Slabs(1024 * 1024, 128 * 1024);
 
 /** An array of `bytes` bytes that no one else uses (its contents are unspecified until written). */
@@ -44,6 +54,12 @@ export function allocateBytes(bytes: number): Uint8Array {
 /** Like allocateBytes, for an encoded message (held by the protocol, not the application). */
 export function allocateEncoded(bytes: number): Uint8Array {
   return encoded.allocate(bytes);
+}
+
+/** An encoded message written into an allocateEncoded array sized for the most it could take: the first `bytes`
+ *  bytes, the unused tail given back when no allocation came between. */
+export function shrinkEncoded(array: Uint8Array, bytes: number): Uint8Array {
+  return encoded.shrinkLast(array, bytes);
 }
 
 /** A private copy of `bytes`. */

@@ -1,5 +1,5 @@
 import { InvariantError } from '../errors/invariant-error';
-import { allocateEncoded } from './byte-slab';
+import { allocateEncoded, shrinkEncoded } from './byte-slab';
 
 const INITIAL_BYTES = 4096;
 const textEncoder = new TextEncoder();
@@ -10,8 +10,17 @@ let scratch = new Uint8Array(INITIAL_BYTES);
 
 /** Append-only growable buffer with varint integers (LEB128, up to 2^53 - 1). */
 export class ByteWriter {
-  private buf = scratch;
+  private buf: Uint8Array;
   private length = 0;
+  /** Whether `buf` is the result itself (direct), not the shared scratch copied out by finish(). */
+  private readonly direct: boolean;
+
+  /** With `maxBytes`, it writes straight into an encoded array of that size, which it must not outgrow: a large
+   *  message then costs no copy out of the scratch buffer. */
+  constructor(maxBytes?: number) {
+    this.direct = maxBytes !== undefined;
+    this.buf = maxBytes === undefined ? scratch : allocateEncoded(maxBytes);
+  }
 
   uint(value: number): void {
     // Checked without assert(): its message would be built on every call, and this is the hottest path of encoding.
@@ -50,6 +59,7 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
+    if (this.direct) return shrinkEncoded(this.buf, this.length);
     const out = allocateEncoded(this.length);
     out.set(this.buf.subarray(0, this.length));
     return out;
@@ -57,6 +67,8 @@ export class ByteWriter {
 
   private reserve(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
+    if (this.direct)
+      throw new InvariantError(`a message sized for ${this.buf.length} bytes needs ${this.length + extra}`);
     let size = this.buf.length * 2;
     while (size < this.length + extra) size *= 2;
     const next = new Uint8Array(size);

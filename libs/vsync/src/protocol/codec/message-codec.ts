@@ -100,11 +100,24 @@ const dataBodies = new WeakMap<object, Uint8Array>();
 function encodedData(from: ProcessId, body: { readonly records: readonly DataRecord[] }): Uint8Array {
   let bytes = dataBodies.get(body);
   if (bytes === undefined) {
-    const w = new ByteWriter();
+    const w = new ByteWriter(maxDataBytes(body.records));
     writeData(w, from, body.records);
     bytes = w.finish();
     dataBodies.set(body, bytes);
   }
+  return bytes;
+}
+
+/** Most bytes a varint field takes (2^53 - 1 in LEB128). */
+const MAX_VARINT_BYTES = 8;
+
+/** The most bytes writeData can take for these records: what it writes straight into one encoded array. */
+function maxDataBytes(records: readonly DataRecord[]): number {
+  const group = records[0]?.group ?? '';
+  // A string: its length varint, then at most three UTF-8 bytes per UTF-16 unit.
+  let bytes = MAX_VARINT_BYTES + 3 * group.length + 3 * MAX_VARINT_BYTES;
+  // Per record: ordering, query id, lamport and the payload's length, then the payload.
+  for (let i = 0; i < records.length; i++) bytes += 4 * MAX_VARINT_BYTES + records[i].payload.length;
   return bytes;
 }
 
