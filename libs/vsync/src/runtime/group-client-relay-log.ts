@@ -79,7 +79,10 @@ export class RelayLog {
   private retainedBytes = 0;
   /** The view deliveries are counted in; -1 before the first. */
   private viewId = -1;
-  private counts = new Map<string, number>();
+  /** Deliveries per stream in the current view; a cell per stream, so counting one is an increment. */
+  private counts = new Map<string, { n: number }>();
+  /** The cell of lastStream in the current view (undefined until the next delivery names it). */
+  private lastCount: { n: number } | undefined;
   private lastSender: ProcessId | undefined;
   private lastOrdering: DeliveryOrdering | undefined;
   private lastStream = '';
@@ -112,8 +115,13 @@ export class RelayLog {
     if (d.queryId !== 0 || d.ordering === 'p2p') return;
     if (d.viewId !== this.viewId) this.enterView(d.viewId);
     const stream = this.streamName(d.sender, d.ordering);
-    const index = (this.counts.get(stream) ?? 0) + 1;
-    this.counts.set(stream, index);
+    let count = this.lastCount;
+    if (count === undefined) {
+      count = this.counts.get(stream);
+      if (count === undefined) this.counts.set(stream, (count = { n: 0 }));
+      this.lastCount = count;
+    }
+    const index = ++count.n;
     if (!this.logging) return;
     const tooLarge = d.payload.byteLength > this.bounds.maxPollBatchBytes;
     const payload = tooLarge ? null : d.payload;
@@ -135,7 +143,7 @@ export class RelayLog {
         kind: 'viewEnd',
         viewId: this.viewId,
         nextViewId: viewId,
-        counts: [...this.counts],
+        counts: this.countPairs(),
       };
       // A view that ended before logging started is older than every logged entry.
       this.summaries.push({ pos: this.logging ? this.nextPos : -1, end });
@@ -277,6 +285,7 @@ export class RelayLog {
       this.lastSender = sender;
       this.lastOrdering = ordering;
       this.lastStream = streamOf(sender, ordering);
+      this.lastCount = undefined;
     }
     return this.lastStream;
   }
@@ -284,10 +293,15 @@ export class RelayLog {
   private enterView(viewId: number): void {
     this.viewId = viewId;
     this.counts = new Map();
+    this.lastCount = undefined;
+  }
+
+  private countPairs(): Array<[string, number]> {
+    return Array.from(this.counts, ([stream, count]) => [stream, count.n]);
   }
 
   private position(): CursorState {
-    return { viewId: this.viewId, counts: [...this.counts] };
+    return { viewId: this.viewId, counts: this.countPairs() };
   }
 }
 
