@@ -20,7 +20,10 @@ class Slabs {
   }
 
   allocate(bytes: number): Uint8Array {
-    if (bytes > this.maxSlabbedBytes) return new Uint8Array(bytes);
+    if (bytes > this.maxSlabbedBytes)
+      return this.zeroed
+        ? new Uint8Array(bytes)
+        : new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
     if (this.used + bytes > this.slabBytes) {
       this.slab = this.newSlab();
       this.used = 0;
