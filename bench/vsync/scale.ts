@@ -1,7 +1,8 @@
 /**
  * Throughput beyond three members: for each group size, a cluster of that many member processes measures
  * orderedSend with one sender and with every member sending, send with one sender, and batched raw TCP from one
- * sender to all the others (the same-run limit), as medians over interleaved rounds, then each member's RSS.
+ * sender to all the others (the same-run limit, warmed by unmeasured rounds first), as medians over interleaved
+ * rounds, then each member's RSS.
  */
 import { BenchCluster, PHASE, type ClusterSettings } from './cluster';
 
@@ -23,6 +24,9 @@ export interface ScaleRun {
   readonly rounds: number;
 }
 
+/** Unmeasured rounds of batched raw TCP before a size's measured rounds. */
+const SCALE_RAW_WARMUP_ROUNDS = 3;
+
 export async function measureScale(run: ScaleRun, settings: ClusterSettings): Promise<ScaleFigures[]> {
   const figures: ScaleFigures[] = [];
   for (const size of run.sizes) figures.push(await measureSize(size, run, settings));
@@ -34,6 +38,8 @@ async function measureSize(size: number, run: ScaleRun, settings: ClusterSetting
   try {
     await cluster.join();
     await cluster.blast(PHASE.warmup, 'total', size, Math.ceil(run.warmupMessages / size));
+    // Raw TCP warms up too (its first rounds run cold, well below its rate once compiled), as in the main part.
+    for (let r = 0; r < SCALE_RAW_WARMUP_ROUNDS; r += 1) await cluster.raw(1, true, run.messages);
     const series = {
       orderedOne: [] as number[],
       orderedAll: [] as number[],
