@@ -22,6 +22,20 @@ describe('group commits', () => {
     expect(commitEntries(args.slice(2))).toEqual(entries);
   });
 
+  it('hand a Buffer batch (an HTTP body) over as a plain Uint8Array of the same bytes, not a copy', () => {
+    // vsync's plain argument layout takes exactly Uint8Array; a Buffer would go through V8's structured clone.
+    const body = Buffer.from([0, 1, 2, 3, 4, 5]).subarray(1, 5);
+    const [, , , sent] = commitArgs(1, 0, [{ path: 'pmu/1', batch: body }]) as [
+      number,
+      number,
+      string,
+      Uint8Array,
+    ];
+    expect(sent.constructor).toBe(Uint8Array);
+    expect(sent.buffer).toBe(body.buffer);
+    expect([...sent]).toEqual([1, 2, 3, 4]);
+  });
+
   it('count path bytes in UTF-8 and the tags and lengths of both arguments', () => {
     expect(commitEntryBytes('abc', batch(10))).toBe(5 + 3 + 5 + 10);
     expect(commitEntryBytes('é', batch(0))).toBe(5 + 2 + 5);

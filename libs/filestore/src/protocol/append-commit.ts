@@ -30,8 +30,19 @@ export function commitArgs(wallMs: number, logical: number, entries: readonly Co
   if (entries.length === 0 || entries.length > MAX_COMMIT_APPENDS_LIMIT)
     throw new RangeError(`a commit holds 1..${MAX_COMMIT_APPENDS_LIMIT} appends, got ${entries.length}`);
   const args: unknown[] = [wallMs, logical];
-  for (const e of entries) args.push(e.path, e.batch);
+  for (const e of entries) args.push(e.path, plainBytes(e.batch));
   return args;
+}
+
+/**
+ * The batch as a plain Uint8Array over the same bytes. vsync's plain layout takes exactly Uint8Array (a Buffer must
+ * come back as a Buffer, so it goes through structured clone): an HTTP body is a Buffer, and before this view every
+ * commit was serialized by V8 and copied twice more at each replica, a tenth of a replica's time under load.
+ */
+function plainBytes(batch: Uint8Array): Uint8Array {
+  return batch.constructor === Uint8Array
+    ? batch
+    : new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength);
 }
 
 /** The entries of a delivered commit (the arguments after the proposed time); throws FileStoreRecordError naming
