@@ -95,6 +95,26 @@ function threeMembersInGroup(extra: Partial<CoreConfig> = {}): Wire {
   return w;
 }
 
+/** Total-order multicasts from `address` to group 'g', each request id also the payload's one byte. */
+function orderedSends(w: Wire, address: string, ids: readonly number[]): void {
+  for (const id of ids)
+    w.input(address, {
+      type: 'multicast',
+      group: 'g',
+      ordering: 'total',
+      requestId: id,
+      payload: new Uint8Array([id]),
+      nowMs: w.now,
+    });
+}
+
+/** The one-byte payloads `at` delivered from `sender`, in delivery order. */
+function deliveredFrom(w: Wire, at: string, sender: string): number[] {
+  return w
+    .of(at, 'deliver')
+    .flatMap((d) => (d.type === 'deliver' && d.sender.address === sender ? [d.payload[0]] : []));
+}
+
 const FIVE = ['a:1', 'b:1', 'c:1', 'd:1', 'e:1'];
 
 /** Holds the key of group 'vault': its proof is the joiner's identity under the key (no crypto needed in a spec). */
@@ -433,15 +453,7 @@ describe('ProcessCore multicast and flow control', () => {
     const sentData = (): number =>
       w.outputs.get('b:1')!.filter((o) => o.type === 'send' && o.message.body.kind === 'data').length;
     const dataBefore = sentData();
-    for (const id of [1, 2, 3, 4, 5])
-      w.input('b:1', {
-        type: 'multicast',
-        group: 'g',
-        ordering: 'total',
-        requestId: id,
-        payload: new Uint8Array([id]),
-        nowMs: w.now,
-      });
+    orderedSends(w, 'b:1', [1, 2, 3, 4, 5]);
     // The window holds four: those four are done (admitted) though none has left; the fifth waits for room.
     expect(done().slice(before)).toEqual([1, 2, 3, 4]);
     expect(sentData()).toBe(dataBefore);
@@ -450,11 +462,7 @@ describe('ProcessCore multicast and flow control', () => {
     expect(done().slice(before)).toEqual([1, 2, 3, 4]);
     w.blocked.clear();
     w.run(300);
-    const delivered = (a: string): number[] =>
-      w
-        .of(a, 'deliver')
-        .flatMap((d) => (d.type === 'deliver' && d.sender.address === 'b:1' ? [d.payload[0]] : []));
-    for (const a of ['a:1', 'b:1', 'c:1']) expect(delivered(a)).toEqual([1, 2, 3, 4, 5]);
+    for (const a of ['a:1', 'b:1', 'c:1']) expect(deliveredFrom(w, a, 'b:1')).toEqual([1, 2, 3, 4, 5]);
     // The flush waited for the admitted multicasts to leave, then for them to be stable.
     expect(done().slice(before)).toEqual([1, 2, 3, 4, 5, 50]);
   });
@@ -466,15 +474,7 @@ describe('ProcessCore multicast and flow control', () => {
     w.run(500);
     // c:1's requests for numbers are held back (a short cut, well under the failure timeout).
     w.blocked.add('c:1->b:1');
-    for (const id of [1, 2, 3])
-      w.input('c:1', {
-        type: 'multicast',
-        group: 'g',
-        ordering: 'total',
-        requestId: id,
-        payload: new Uint8Array([id]),
-        nowMs: w.now,
-      });
+    orderedSends(w, 'c:1', [1, 2, 3]);
     w.input('c:1', { type: 'leave', group: 'g', requestId: 60, nowMs: w.now });
     const doneAtC = (): number[] =>
       w.of('c:1', 'requestDone').map((o) => (o.type === 'requestDone' ? o.requestId : -1));
@@ -483,11 +483,7 @@ describe('ProcessCore multicast and flow control', () => {
     expect(doneAtC()).not.toContain(60);
     w.blocked.clear();
     w.run(1_000);
-    const delivered = (a: string): number[] =>
-      w
-        .of(a, 'deliver')
-        .flatMap((d) => (d.type === 'deliver' && d.sender.address === 'c:1' ? [d.payload[0]] : []));
-    for (const a of ['b:1', 'c:1']) expect(delivered(a)).toEqual([1, 2, 3]);
+    for (const a of ['b:1', 'c:1']) expect(deliveredFrom(w, a, 'c:1')).toEqual([1, 2, 3]);
     expect(doneAtC()).toContain(60);
   });
 

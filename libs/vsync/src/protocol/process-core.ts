@@ -1211,7 +1211,8 @@ export class ProcessCore {
     for (let i = this.admission.count(group); i < queue.length; i++) {
       const next = queue[i];
       if (next.queryId !== undefined || next.ordering === 'safe') return;
-      const [reserved, reservedBytes] = [this.admission.count(group), this.admission.bytes(group)];
+      const reserved = this.admission.count(group);
+      const reservedBytes = this.admission.bytes(group);
       if (!epoch.hasRoomFor(next.payload.length, window, windowBytes, reserved, reservedBytes)) return;
       this.admission.admit(group, next.payload.length);
       this.out.push({ type: 'requestDone', requestId: next.requestId });

@@ -99,11 +99,10 @@ export class FrameDecoder {
     this.partsBytes = 0;
     this.frameBytes = 0;
     const frames = this.parse(joined);
-    if (rest === 0 || this.paused) {
-      if (rest > 0) this.hold(chunk.subarray(chunk.length - rest));
-      return frames;
-    }
-    for (const frame of this.parse(chunk.subarray(chunk.length - rest))) frames.push(frame);
+    if (rest === 0) return frames;
+    const tail = chunk.subarray(chunk.length - rest);
+    if (this.paused) this.hold(tail);
+    else for (const frame of this.parse(tail)) frames.push(frame);
     return frames;
   }
 

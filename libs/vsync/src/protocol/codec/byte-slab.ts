@@ -16,16 +16,13 @@ class Slabs {
     /** Whether the slabs are zero-filled: not needed where every array is written whole before it is read. */
     private readonly zeroed: boolean,
   ) {
-    this.slab = this.newSlab();
+    this.slab = this.arrayBuffer(slabBytes);
   }
 
   allocate(bytes: number): Uint8Array {
-    if (bytes > this.maxSlabbedBytes)
-      return this.zeroed
-        ? new Uint8Array(bytes)
-        : new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
+    if (bytes > this.maxSlabbedBytes) return new Uint8Array(this.arrayBuffer(bytes));
     if (this.used + bytes > this.slabBytes) {
-      this.slab = this.newSlab();
+      this.slab = this.arrayBuffer(this.slabBytes);
       this.used = 0;
     }
     const out = new Uint8Array(this.slab, this.used, bytes);
@@ -34,8 +31,9 @@ class Slabs {
     return out;
   }
 
-  private newSlab(): ArrayBuffer {
-    return this.zeroed ? new ArrayBuffer(this.slabBytes) : Buffer.allocUnsafeSlow(this.slabBytes).buffer;
+  /** A buffer of its own, exactly `bytes` long (allocUnsafeSlow is never pooled), zero-filled only if asked. */
+  private arrayBuffer(bytes: number): ArrayBuffer {
+    return this.zeroed ? new ArrayBuffer(bytes) : Buffer.allocUnsafeSlow(bytes).buffer;
   }
 
   /** The first `bytes` bytes of `array`, the latest allocation, giving the rest back to the slab. */

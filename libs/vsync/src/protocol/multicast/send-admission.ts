@@ -1,12 +1,9 @@
-/** One group's admitted multicasts: the head of its send queue. */
+/** One group's admitted multicasts, counted since the group's queue was made. */
 interface Admitted {
-  /** Queued multicasts admitted and not sent yet: always the first `count` entries of the group's send queue. */
-  count: number;
-  /** Their payload bytes. */
-  bytes: number;
-  /** Multicasts admitted since the group's queue was made, and those of them that have left. */
   admittedTotal: number;
   leftTotal: number;
+  /** Payload bytes of those admitted and not sent yet. */
+  bytes: number;
 }
 
 /**
@@ -22,9 +19,10 @@ interface Admitted {
 export class SendAdmission {
   private readonly groups = new Map<string, Admitted>();
 
-  /** How many multicasts at the head of the group's queue are admitted, and their payload bytes. */
+  /** How many multicasts at the head of the group's queue are admitted (and not sent yet), and their payload bytes. */
   count(group: string): number {
-    return this.groups.get(group)?.count ?? 0;
+    const admitted = this.groups.get(group);
+    return admitted === undefined ? 0 : admitted.admittedTotal - admitted.leftTotal;
   }
 
   bytes(group: string): number {
@@ -34,20 +32,18 @@ export class SendAdmission {
   admit(group: string, payloadBytes: number): void {
     let admitted = this.groups.get(group);
     if (admitted === undefined) {
-      admitted = { count: 0, bytes: 0, admittedTotal: 0, leftTotal: 0 };
+      admitted = { admittedTotal: 0, leftTotal: 0, bytes: 0 };
       this.groups.set(group, admitted);
     }
-    admitted.count += 1;
-    admitted.bytes += payloadBytes;
     admitted.admittedTotal += 1;
+    admitted.bytes += payloadBytes;
   }
 
   /** The queue's head, admitted, left for the window. */
   left(group: string, payloadBytes: number): void {
     const admitted = this.groups.get(group)!;
-    admitted.count -= 1;
-    admitted.bytes -= payloadBytes;
     admitted.leftTotal += 1;
+    admitted.bytes -= payloadBytes;
   }
 
   /** A mark for the multicasts admitted so far (see hasLeft). */
