@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  advanceHlc,
   compareHlc,
   hlcCutOf,
   MAX_HLC_LOGICAL,
@@ -74,6 +75,23 @@ describe('hybrid logical clock', () => {
     });
     expect(nextHlc({ wallMs: 1, logical: MAX_HLC_LOGICAL })).toEqual({ wallMs: 2, logical: 0 });
     expect(() => stampBatch({ wallMs: 0, logical: 0 }, { wallMs: 0, logical: 0 }, 0)).toThrow(RangeError);
+  });
+
+  it('advances by n steps exactly as n nextHlc steps, across the end of a millisecond', () => {
+    const near = fc.record({
+      wallMs: fc.integer({ min: 0, max: 2 ** 45 }),
+      logical: fc.oneof(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: MAX_HLC_LOGICAL - 50, max: MAX_HLC_LOGICAL }),
+      ),
+    });
+    fc.assert(
+      fc.property(near, fc.nat(200), (t, steps) => {
+        let stepped: HlcTimestamp = t;
+        for (let i = 0; i < steps; i++) stepped = nextHlc(stepped);
+        expect(advanceHlc(t, steps)).toEqual(stepped);
+      }),
+    );
   });
 
   it('cuts at the end of the millisecond holding a nanosecond time', () => {

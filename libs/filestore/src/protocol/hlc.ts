@@ -40,6 +40,16 @@ export function nextHlc(t: HlcTimestamp): HlcTimestamp {
   return { wallMs: t.wallMs + 1, logical: 0 };
 }
 
+/** The timestamp `steps` nextHlc steps after `t`. */
+export function advanceHlc(t: HlcTimestamp, steps: number): HlcTimestamp {
+  const logical = t.logical + steps;
+  if (logical <= MAX_HLC_LOGICAL) return { wallMs: t.wallMs, logical };
+  return {
+    wallMs: t.wallMs + Math.floor(logical / (MAX_HLC_LOGICAL + 1)),
+    logical: logical % (MAX_HLC_LOGICAL + 1),
+  };
+}
+
 /** A local event or send at physical time `nowMs`: later than `last` and than the physical clock. */
 export function tickHlc(last: HlcTimestamp, nowMs: number): HlcTimestamp {
   const wallMs = Math.floor(nowMs);
@@ -71,9 +81,7 @@ export function stampBatch(
 ): { first: HlcTimestamp; last: HlcTimestamp } {
   if (count < 1) throw new RangeError(`a batch stamps at least one record, got ${count}`);
   const first = firstStampAfter(last, proposed);
-  let end = first;
-  for (let i = 1; i < count; i++) end = nextHlc(end);
-  return { first, last: end };
+  return { first, last: advanceHlc(first, count - 1) };
 }
 
 /** Where a server-time cut at `timeNs` (nanoseconds since the epoch) falls: every stamp of that millisecond or earlier. */

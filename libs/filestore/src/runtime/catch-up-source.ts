@@ -2,7 +2,8 @@ import type { StoreLog } from '../storage/store-log';
 
 /**
  * What a member serves to a joining replica: the files holding records in a seq range, and one file's raw frames
- * from a seq on, each answer within a byte bound. Frames go as they are on disk; the joiner checks their CRCs.
+ * from a seq on, each answer within a byte bound. Frames go as they are on disk (a frame is one append: it may hold
+ * records on both sides of the range, which the joiner leaves out); the joiner checks their CRCs.
  */
 export class CatchUpSource {
   constructor(private readonly store: StoreLog) {}
@@ -23,8 +24,8 @@ export class CatchUpSource {
     return [paths, true];
   }
 
-  /** One file's frames with seq in [fromSeq, toSeq), at most `maxBytes` (at least one frame); done when the file
-   *  holds nothing more in the range. */
+  /** One file's frames holding a seq in [fromSeq, toSeq), at most `maxBytes` (at least one frame); done when the
+   *  file holds nothing more in the range. */
   async records(
     path: string,
     fromSeq: number,
@@ -35,12 +36,12 @@ export class CatchUpSource {
     if (log === undefined) return [new Uint8Array(0), true];
     const parts: Buffer[] = [];
     let bytes = 0;
-    for await (const frame of log.framesFromSeq(fromSeq)) {
-      if (frame.record.seq < fromSeq) continue;
-      if (frame.record.seq >= toSeq) return [Buffer.concat(parts), true];
-      if (parts.length > 0 && bytes + frame.raw.length > maxBytes) return [Buffer.concat(parts), false];
-      parts.push(Buffer.from(frame.raw));
-      bytes += frame.raw.length;
+    for await (const { frame, raw } of log.framesFromSeq(fromSeq)) {
+      if (frame.lastSeq < fromSeq) continue;
+      if (frame.firstSeq >= toSeq) return [Buffer.concat(parts), true];
+      if (parts.length > 0 && bytes + raw.length > maxBytes) return [Buffer.concat(parts), false];
+      parts.push(Buffer.from(raw));
+      bytes += raw.length;
     }
     return [Buffer.concat(parts), true];
   }

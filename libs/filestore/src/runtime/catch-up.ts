@@ -1,7 +1,13 @@
 import type { Group, ProcessId } from '@gridcloud/vsync';
 import { FileStoreCatchUpError } from '../errors/file-store-catch-up-error';
 import { compareHlc, isHlcTimestamp, type HlcTimestamp } from '../protocol/hlc';
-import { maxBodyBytesFor, parseFrame, type FrameBatch, type FrameRecord } from '../storage/record-frame';
+import {
+  joinFrames,
+  parseFrame,
+  sliceFrame,
+  type BatchFrame,
+  type FrameBatch,
+} from '../storage/record-frame';
 import type { StoreLog } from '../storage/store-log';
 import { CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID } from './handler-ids';
 
@@ -46,7 +52,6 @@ export async function readPosition(
 export interface CatchUpBounds {
   readonly chunkBytes: number;
   readonly timeoutMs: number;
-  readonly maxRecordBytes: number;
 }
 
 export interface CatchUpResult {
@@ -165,53 +170,45 @@ async function fetchFile(
       { timeoutMs: bounds.timeoutMs },
     );
     signal.throwIfAborted();
-    const parsed = parseFrames(frames, maxBodyBytesFor(bounds.maxRecordBytes));
-    const fresh = freshSuffix(parsed, Math.max(store.nextSeq, (store.file(path)?.lastSeq ?? -1) + 1));
+    const parsed = parseFrames(frames);
+    const fresh = freshPart(
+      parsed,
+      Math.max(store.nextSeq, (store.file(path)?.lastSeq ?? -1) + 1),
+      range.toSeq,
+    );
     if (fresh !== undefined) store.applyFetched(path, fresh);
     total.records += fresh?.count ?? 0;
     total.bytes += frames.length;
-    if (done || parsed.frames.length === 0) return total;
-    from = parsed.frames[parsed.frames.length - 1].record.seq + 1;
+    if (done || parsed.length === 0) return total;
+    from = parsed[parsed.length - 1].frame.lastSeq + 1;
   }
 }
 
-interface ParsedFrames {
-  readonly bytes: Buffer;
-  readonly frames: Array<{ record: FrameRecord; start: number }>;
+interface FetchedFrame {
+  readonly frame: BatchFrame;
+  readonly raw: Buffer;
 }
 
-/** The frames from the first with seq >= `fromSeq` on (a file's seqs grow), as a batch to append unchanged. */
-function freshSuffix(parsed: ParsedFrames, fromSeq: number): FrameBatch | undefined {
-  const first = parsed.frames.findIndex((f) => f.record.seq >= fromSeq);
-  if (first < 0) return undefined;
-  const kept = parsed.frames.slice(first).map((f) => f.record);
-  let minUserTimeNs = kept[0].userTimeNs;
-  let dataBytes = 0;
-  for (const r of kept) {
-    if (r.userTimeNs < minUserTimeNs) minUserTimeNs = r.userTimeNs;
-    dataBytes += r.data.length;
+/** The records of the fetched frames with seq in [fromSeq, toSeq) (a file's seqs grow), as frames to append: whole
+ *  frames as they came, a frame holding records on either side of the range framed anew. */
+function freshPart(parsed: readonly FetchedFrame[], fromSeq: number, toSeq: number): FrameBatch | undefined {
+  const kept: FrameBatch[] = [];
+  for (const { frame, raw } of parsed) {
+    const part = sliceFrame(frame, raw, fromSeq, toSeq);
+    if (part !== undefined) kept.push(part);
   }
-  return {
-    bytes: parsed.bytes.subarray(parsed.frames[first].start),
-    count: kept.length,
-    dataBytes,
-    firstSeq: kept[0].seq,
-    lastSeq: kept[kept.length - 1].seq,
-    firstStamp: kept[0].serverTime,
-    lastStamp: kept[kept.length - 1].serverTime,
-    minUserTimeNs,
-  };
+  return kept.length === 0 ? undefined : joinFrames(kept);
 }
 
-function parseFrames(bytes: Uint8Array, maxBodyBytes: number): ParsedFrames {
+function parseFrames(bytes: Uint8Array): FetchedFrame[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const frames: ParsedFrames['frames'] = [];
+  const frames: FetchedFrame[] = [];
   let at = 0;
   while (at < buf.length) {
-    const parsed = parseFrame(buf, at, maxBodyBytes);
-    if (parsed.kind !== 'record') throw new FileStoreCatchUpError(`a fetched frame is damaged at byte ${at}`);
-    frames.push({ record: parsed.record, start: at });
+    const parsed = parseFrame(buf, at);
+    if (parsed.kind !== 'frame') throw new FileStoreCatchUpError(`a fetched frame is damaged at byte ${at}`);
+    frames.push({ frame: parsed.frame, raw: buf.subarray(at, parsed.end) });
     at = parsed.end;
   }
-  return { bytes: buf, frames };
+  return frames;
 }

@@ -13,8 +13,6 @@ import {
   type CommitEntry,
   type EntryReply,
 } from '../protocol/append-commit';
-import { frameBatchInto, framedBytes } from '../storage/frame-batch';
-import { FrameScratch } from '../storage/frame-scratch';
 import { validateFilePath } from '../protocol/file-path';
 import {
   compareHlc,
@@ -25,13 +23,12 @@ import {
   type HlcTimestamp,
 } from '../protocol/hlc';
 import type { FileRecordInput, StoredRecord, TemporalPoint } from '../protocol/records';
-import type { FrameBatch } from '../storage/record-frame';
 import {
   resolveFileStoreOptions,
   type FileStoreOptions,
   type ResolvedFileStoreOptions,
 } from '../file-store-options';
-import { maxBodyBytesFor, type FrameRecord } from '../storage/record-frame';
+import { sealFrame, type FrameBatch, type FrameRecord } from '../storage/record-frame';
 import { AppendCommitter } from './append-committer';
 import { StoreLog, type RecoveryReport } from '../storage/store-log';
 import { readAsOf } from '../storage/temporal-read';
@@ -41,8 +38,6 @@ import type { AppendResult, FileInfo, FileStoreStats } from './file-store-stats'
 import { CATCH_UP_FILES_ID, CATCH_UP_RECORDS_ID, COMMIT_ID } from './handler-ids';
 
 const MAX_POSITION_BYTES = 1024 * 1024;
-/** Most disk-frame bytes per byte of a commit message: a record of no data grows from 12 bytes to 36. */
-const FRAMES_PER_COMMIT_BYTE = 3;
 
 /** A replica that failed does not answer: an abort would fail the append everywhere, while silence lets it complete
  *  with the other replicas once this one has left the group (which fail() starts). */
@@ -58,7 +53,6 @@ export class FileStore {
   private readonly group: Group;
   private readonly source: CatchUpSource;
   private readonly committer: AppendCommitter;
-  private readonly frameScratch: FrameScratch;
   private clock: HlcTimestamp = HLC_ZERO;
   private pending = 0;
   private closed: string | undefined;
@@ -89,10 +83,9 @@ export class FileStore {
     this.source = new CatchUpSource(store);
     this.clock = store.lastStamp;
     this.committer = new AppendCommitter(options, (entries) => this.sendCommit(entries));
-    // A commit's frames take at most three times its message (a record of no data grows from 12 bytes to 36).
-    this.frameScratch = new FrameScratch(FRAMES_PER_COMMIT_BYTE * options.maxCommitBytes);
     this.group
-      // A commit's batches are read once, into this replica's frames: as views, not copies of up to maxCommitBytes.
+      // A commit's batches are written as they came, behind a frame header each: as views, not copies of up to
+      // maxCommitBytes.
       .handle(
         COMMIT_ID,
         (wallMs: number, logical: number, ...entries: unknown[]) =>
@@ -121,7 +114,6 @@ export class FileStore {
       maxSegmentBytes: resolved.maxSegmentBytes,
       indexIntervalBytes: resolved.indexIntervalBytes,
       readChunkBytes: resolved.readChunkBytes,
-      maxBodyBytes: maxBodyBytesFor(resolved.maxRecordBytes),
       maxOpenWriters: resolved.maxOpenWriters,
     };
     const { store, report } = await StoreLog.open(resolved.dataDir, bounds, resolved.durable);
@@ -286,20 +278,13 @@ export class FileStore {
 
   /** The disk frames of a commit's appends, seqs and stamps following the store's. Every batch is checked before
    *  any is framed or written: a malformed one refuses the whole commit, alike at every replica, and leaves no
-   *  replica with part of it. All are framed into the one reused buffer, valid until the next commit. */
+   *  replica with part of it. The frames hold the commit's batches as views: they are written before it returns. */
   private frameCommit(entries: readonly CommitEntry[], proposed: HlcTimestamp): FrameBatch[] {
     const summaries = entries.map((e) => scanBatch(e.batch, this.options));
-    let total = 0;
-    for (const summary of summaries) total += framedBytes(summary);
-    const out = this.frameScratch.take(total);
     let nextSeq = this.store.nextSeq;
     let last = this.store.lastStamp;
-    let at = 0;
     return entries.map((e, i) => {
-      const size = framedBytes(summaries[i]);
-      const into = out.subarray(at, at + size);
-      const frames = frameBatchInto(into, e.batch, summaries[i], nextSeq, firstStampAfter(last, proposed));
-      at += size;
+      const frames = sealFrame(e.batch, summaries[i], nextSeq, firstStampAfter(last, proposed));
       nextSeq = frames.lastSeq + 1;
       last = frames.lastStamp;
       return frames;
@@ -346,7 +331,6 @@ export class FileStore {
       {
         chunkBytes: this.options.catchUpChunkBytes,
         timeoutMs: this.options.catchUpTimeoutMs,
-        maxRecordBytes: this.options.maxRecordBytes,
       },
       signal,
     );

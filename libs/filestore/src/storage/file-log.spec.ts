@@ -15,7 +15,7 @@ import { nextHlc, stampBatch, type HlcTimestamp } from '../protocol/hlc';
 import type { TemporalPoint } from '../protocol/records';
 import { inCut } from '../protocol/temporal-cut';
 import { FileLog } from './file-log';
-import { maxBodyBytesFor, type FrameRecord } from './record-frame';
+import type { FrameRecord } from './record-frame';
 import { readAsOf } from './temporal-read';
 
 const dirs: string[] = [];
@@ -27,7 +27,6 @@ const bounds = {
   maxSegmentBytes: 600,
   indexIntervalBytes: 120,
   readChunkBytes: 64,
-  maxBodyBytes: maxBodyBytesFor(64),
 };
 
 function newLog(): FileLog {
@@ -110,8 +109,12 @@ describe('FileLog', () => {
 
   it('cuts a torn tail at recovery and appends after it', async () => {
     const log = newLog();
-    const all = stamped([{ proposedMs: 1, users: [1n, 2n, 3n], sizes: [10, 10, 10] }]);
-    log.append(all[0]);
+    // Two appends; the second is torn, and a frame is one append: its record goes whole.
+    const all = stamped([
+      { proposedMs: 1, users: [1n, 2n], sizes: [10, 10] },
+      { proposedMs: 2, users: [3n], sizes: [10] },
+    ]);
+    all.forEach((records) => log.append(records));
     log.closeWriter();
     const segment = log.segmentPath(0);
     truncateSync(segment, statSync(segment).size - 5); // a write cut short by the crash
@@ -154,4 +157,54 @@ describe('FileLog', () => {
     expect(await read(log, null)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(log.lastSeq).toBe(6);
   });
+
+  it('cuts within a frame: the records below the seq stay, framed anew, also after recovery', async () => {
+    const log = newLog();
+    stamped(
+      Array.from({ length: 6 }, (_, i) => ({
+        proposedMs: i,
+        users: [1n, 2n, 3n, 4n, 5n].map((u) => u + BigInt(i)),
+        sizes: [9, 9, 9, 9, 9],
+      })),
+    ).forEach((r) => log.append(r));
+    await log.truncateFromSeq(13);
+    expect(await read(log, null)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    expect(log.records).toBe(13);
+    log.closeWriter();
+    const reopened = new FileLog(log.path, log.dir, bounds);
+    expect((await reopened.recover()).runs).toEqual([[0, 13]]);
+    expect(reopened.lastStamp).toEqual(log.lastStamp);
+    expect(await read(reopened, null)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+  });
+
+  it('in durable mode keeps segments closed with unsynced writes for the next sync, which syncs and closes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'file-log-spec-'));
+    dirs.push(dir);
+    const log = new FileLog('a/b', dir, { ...bounds, durable: true });
+    const openBefore = openDescriptors();
+    const batches = stamped(
+      Array.from({ length: 40 }, (_, i) => ({ proposedMs: i, users: [BigInt(i)], sizes: [40] })),
+    );
+    batches.slice(0, 20).forEach((r) => log.append(r));
+    expect(log.retiredWriters).toBeGreaterThan(0);
+    expect(log.dirty).toBe(true);
+    expect(openDescriptors()).toBe(openBefore + log.retiredWriters + 1);
+    // A second sync starts while the first runs, with segments rolled in between: each closes what it synced.
+    const first = log.sync();
+    batches.slice(20).forEach((r) => log.append(r));
+    const second = log.sync();
+    await Promise.all([first, second]);
+    expect(log.retiredWriters).toBe(0);
+    expect(log.dirty).toBe(false);
+    expect(openDescriptors()).toBe(openBefore + 1); // the segment being written
+    log.close();
+    expect(openDescriptors()).toBe(openBefore);
+    const reopened = new FileLog(log.path, log.dir, bounds);
+    expect((await reopened.recover()).runs).toEqual([[0, 40]]);
+  });
 });
+
+/** Descriptors this process holds open (Linux). */
+function openDescriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { parseFrame, type FrameRecord } from './record-frame';
+import { FRAME_PREFIX_BYTES, parseFrame, type BatchFrame } from './record-frame';
 
 /** A place in a file's log: a segment number and a byte offset in it. */
 export interface LogPosition {
@@ -8,7 +8,7 @@ export interface LogPosition {
 }
 
 export interface ScannedFrame {
-  readonly record: FrameRecord;
+  readonly frame: BatchFrame;
   /** The frame's bytes as on disk (a view valid until the next frame is taken). */
   readonly raw: Buffer;
   readonly at: LogPosition;
@@ -27,12 +27,12 @@ export interface ScanRange {
   /** Exclusive end; a segment past the end is not read. */
   readonly to: LogPosition;
   readonly readChunkBytes: number;
-  readonly maxBodyBytes: number;
   readonly damage?: ScanDamage;
 }
 
-/** Frames between two positions, segment after segment, reading `readChunkBytes` at a time. A damaged or torn frame
- *  ends the scan and is reported in `range.damage` (recovery cuts the log there). */
+/** Frames between two positions, segment after segment, reading `readChunkBytes` at a time (or a whole frame, when
+ *  one is larger). A damaged or torn frame ends the scan and is reported in `range.damage` (recovery cuts the log
+ *  there). */
 export async function* scanSegments(range: ScanRange): AsyncGenerator<ScannedFrame> {
   for (const segment of range.segments) {
     if (segment.index < range.from.segment) continue;
@@ -58,10 +58,10 @@ async function* scanOne(
     let bufStart = start;
     let at = 0;
     while (bufStart + at < end) {
-      const parsed = parseFrame(buf, at, range.maxBodyBytes);
-      if (parsed.kind === 'record') {
+      const parsed = parseFrame(buf, at);
+      if (parsed.kind === 'frame') {
         yield {
-          record: parsed.record,
+          frame: parsed.frame,
           raw: buf.subarray(at, parsed.end),
           at: { segment, position: bufStart + at },
         };
@@ -69,13 +69,14 @@ async function* scanOne(
         continue;
       }
       if (parsed.kind === 'corrupt') return damaged(range, segment, bufStart + at, parsed.reason);
-      // Incomplete: keep the partial frame and read more after it.
+      // Incomplete: keep the partial frame and read the rest of it (at least a chunk) after it.
       const readFrom = bufStart + buf.length;
       if (readFrom >= end) return damaged(range, segment, bufStart + at, 'torn frame at the end');
-      const more = Buffer.allocUnsafe(
-        Math.min(range.readChunkBytes, end - readFrom) + Math.max(0, 8 - (buf.length - at)),
-      );
-      const { bytesRead } = await handle.read(more, 0, Math.min(more.length, end - readFrom), readFrom);
+      const held = buf.length - at;
+      const frameBytes = held >= FRAME_PREFIX_BYTES ? FRAME_PREFIX_BYTES + buf.readUInt32LE(at) : 0;
+      const want = Math.min(Math.max(range.readChunkBytes, frameBytes - held), end - readFrom);
+      const more = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(more, 0, want, readFrom);
       if (bytesRead === 0) return damaged(range, segment, bufStart + at, 'segment shorter than expected');
       buf = Buffer.concat([buf.subarray(at), more.subarray(0, bytesRead)]);
       bufStart += at;

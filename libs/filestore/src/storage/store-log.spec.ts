@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameBatchOf, maxBodyBytesFor } from './record-frame';
+import { frameBatchOf } from './record-frame';
 import { contiguousPrefix, StoreLog } from './store-log';
 
 const dirs: string[] = [];
@@ -12,7 +12,6 @@ const bounds = {
   maxSegmentBytes: 1 << 20,
   indexIntervalBytes: 256,
   readChunkBytes: 4096,
-  maxBodyBytes: maxBodyBytesFor(1024),
   maxOpenWriters: 2,
 };
 
@@ -66,5 +65,24 @@ describe('StoreLog', () => {
     cut.store.apply('f/0', frameBatchOf([record(10)]));
     expect(cut.store.nextSeq).toBe(11);
     cut.store.close();
+  });
+
+  it('in durable mode syncs the directory of a new file with the next pass, and drops a directory whose path is torn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-log-spec-'));
+    dirs.push(dir);
+    const { store } = await StoreLog.open(dir, bounds, true);
+    store.apply('f/a', frameBatchOf([record(0)]));
+    store.apply('f/b', frameBatchOf([record(1)]));
+    await store.syncAll();
+    expect(store.file('f/a')!.dirty).toBe(false);
+    store.close();
+    // A crash while the path of f/b was written: its directory holds a prefix of the path.
+    const torn = store.file('f/b')!.dir;
+    writeFileSync(join(torn, 'path'), 'f/');
+    const again = await StoreLog.open(dir, bounds, true);
+    expect(again.report).toEqual({ files: 1, records: 1, tornTails: 0, recordsAfterGap: 0 });
+    expect(again.store.paths()).toEqual(['f/a']);
+    expect(existsSync(torn)).toBe(false);
+    again.store.close();
   });
 });

@@ -1,17 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
-import { FileLog, type FileLogBounds } from './file-log';
+import { FileLog, syncPathAsync, syncPathSync, type FileLogBounds } from './file-log';
 import type { FrameBatch } from './record-frame';
 
 export interface StoreBounds extends Omit<FileLogBounds, 'durable'> {
@@ -39,6 +30,10 @@ const PATH_FILE = 'path';
 export class StoreLog {
   private readonly files = new Map<string, FileLog>();
   private readonly writing = new Map<string, FileLog>();
+  /** Files written since the last sync pass. */
+  private readonly unsynced = new Set<FileLog>();
+  /** Paths of files and directories created since the last sync pass (durable mode), synced with it. */
+  private createdPaths: string[] = [];
   nextSeq = 0;
   lastStamp: HlcTimestamp = HLC_ZERO;
 
@@ -74,6 +69,7 @@ export class StoreLog {
       throw new Error(`store: records must continue at seq ${this.nextSeq}, got ${batch.firstSeq}`);
     const log = this.files.get(path) ?? this.create(path);
     log.appendBatch(batch);
+    this.unsynced.add(log);
     this.nextSeq = batch.lastSeq + 1;
     if (compareHlc(batch.lastStamp, this.lastStamp) > 0) this.lastStamp = batch.lastStamp;
     this.touchWriter(log);
@@ -90,6 +86,7 @@ export class StoreLog {
       );
     const log = this.files.get(path) ?? this.create(path);
     log.appendBatch(batch);
+    this.unsynced.add(log);
     this.touchWriter(log);
   }
 
@@ -99,9 +96,14 @@ export class StoreLog {
     this.lastStamp = this.maxStamp();
   }
 
-  /** fsyncs every file written since the last sync, at once on the thread pool. */
+  /** fsyncs every file written and every file or directory created since the last pass, at once on the thread pool:
+   *  what was applied before the call is on disk when it resolves. */
   async syncAll(): Promise<void> {
-    await Promise.all([...this.writing.values()].filter((log) => log.dirty).map((log) => log.sync()));
+    const logs = [...this.unsynced];
+    this.unsynced.clear();
+    const created = this.createdPaths;
+    this.createdPaths = [];
+    await Promise.all([...logs.map((log) => log.sync()), ...created.map(syncPathAsync)]);
   }
 
   /** Removes every record with seq >= `seq` (records this replica holds and the group does not). */
@@ -119,9 +121,12 @@ export class StoreLog {
     return removed;
   }
 
+  /** Closes every file, syncing first in durable mode what no sync pass has synced yet. */
   close(): void {
-    for (const log of this.writing.values()) log.closeWriter();
+    for (const log of new Set([...this.writing.values(), ...this.unsynced])) log.close();
     this.writing.clear();
+    this.unsynced.clear();
+    if (this.durable) this.createdPaths.splice(0).forEach(syncPathSync);
   }
 
   private async recover(): Promise<RecoveryReport> {
@@ -150,15 +155,15 @@ export class StoreLog {
     return { files: this.files.size, records, tornTails, recordsAfterGap };
   }
 
+  /** A new file's directory, named by its path's hash and holding the path. In durable mode the path file and both
+   *  directories are synced by the next sync pass, before any of the file's records is acknowledged: a crash before
+   *  that leaves a directory recovery drops (no path, or one that does not match the name), and only records that
+   *  were never acknowledged with it. */
   private create(path: string): FileLog {
-    const dir = join(this.dataDir, FILES_DIR, createHash('sha256').update(path).digest('hex').slice(0, 40));
+    const dir = join(this.dataDir, FILES_DIR, dirNameOf(path));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, PATH_FILE), path);
-    if (this.durable) {
-      syncPath(join(dir, PATH_FILE));
-      syncPath(dir);
-      syncPath(join(this.dataDir, FILES_DIR));
-    }
+    if (this.durable) this.createdPaths.push(join(dir, PATH_FILE), dir, join(this.dataDir, FILES_DIR));
     const log = new FileLog(path, dir, this.bounds);
     this.files.set(path, log);
     return log;
@@ -169,13 +174,14 @@ export class StoreLog {
     this.writing.set(log.path, log);
     if (this.writing.size <= this.bounds.maxOpenWriters) return;
     const [oldest] = this.writing.values();
-    oldest.closeWriter();
+    oldest.closeWriter(true);
     this.writing.delete(oldest.path);
   }
 
   private forget(log: FileLog): void {
-    log.closeWriter();
+    log.close();
     this.writing.delete(log.path);
+    this.unsynced.delete(log);
     this.files.delete(log.path);
     rmSync(log.dir, { recursive: true, force: true });
   }
@@ -203,20 +209,17 @@ export function contiguousPrefix(runs: Array<[number, number]>): number {
   return held;
 }
 
+/** The directory of a file: the first 160 bits of its path's SHA-256, in hex. */
+function dirNameOf(path: string): string {
+  return createHash('sha256').update(path).digest('hex').slice(0, 40);
+}
+
+/** The path a file's directory holds; undefined when missing, empty or torn (it does not hash to the name). */
 function readPath(dir: string): string | undefined {
   try {
     const path = readFileSync(join(dir, PATH_FILE), 'utf8');
-    return path.length > 0 ? path : undefined;
+    return path.length > 0 && dirNameOf(path) === basename(dir) ? path : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
