@@ -7,3 +7,4 @@ export { FileStoreClosedError } from './file-store-closed-error';
 export { FileStoreOverloadError } from './file-store-overload-error';
 export { FileStoreCatchUpError } from './file-store-catch-up-error';
 export { FileStoreNotMemberError } from './file-store-not-member-error';
+export { FileStoreLayoutError } from './file-store-layout-error';

@@ -334,7 +334,7 @@ export class FileLog {
 const fsyncAsync = promisify(fsync);
 
 /** Writes `chunks` (`bytes` in all) at the end of `fd`, going on after a short write. */
-function writeAll(fd: number, chunks: readonly Uint8Array[], bytes: number): void {
+export function writeAll(fd: number, chunks: readonly Uint8Array[], bytes: number): void {
   let written = writevSync(fd, chunks as Uint8Array[]);
   for (let i = 0, start = 0; written < bytes; start += chunks[i].length, i++) {
     const end = start + chunks[i].length;

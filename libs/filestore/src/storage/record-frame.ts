@@ -89,20 +89,27 @@ export function sealFrame(
   };
 }
 
-/** The frames of records given as objects (recovery tests, tools): one frame per run of consecutive seqs and
- *  server times. */
+/** The frames of records given as objects (a rewrite of older logs, tests): one frame per run of consecutive seqs
+ *  and server times, each at most MAX_BATCH_BYTES_LIMIT of records (the largest an append may be). */
 export function frameBatchOf(records: readonly FrameRecord[]): FrameBatch {
   if (records.length === 0) throw new RangeError('a frame batch holds at least one record');
   const frames: FrameBatch[] = [];
   let start = 0;
+  let bytes = RECORD_OVERHEAD_BYTES + records[0].data.length;
   for (let i = 1; i <= records.length; i++) {
+    const next = i < records.length ? RECORD_OVERHEAD_BYTES + records[i].data.length : 0;
     const continues =
       i < records.length &&
+      bytes + next <= MAX_BATCH_BYTES_LIMIT &&
       records[i].seq === records[i - 1].seq + 1 &&
       compareHlc(records[i].serverTime, nextHlc(records[i - 1].serverTime)) === 0;
-    if (continues) continue;
+    if (continues) {
+      bytes += next;
+      continue;
+    }
     frames.push(frameOfRun(records.slice(start, i)));
     start = i;
+    bytes = next;
   }
   return joinFrames(frames);
 }

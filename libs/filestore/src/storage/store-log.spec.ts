@@ -51,7 +51,13 @@ describe('StoreLog', () => {
     for (let seq = 0; seq < 12; seq++) store.apply(`f/${seq % 3}`, frameBatchOf([record(seq)]));
     store.close();
     const again = await StoreLog.open(dir, bounds, false);
-    expect(again.report).toEqual({ files: 3, records: 12, tornTails: 0, recordsAfterGap: 0 });
+    expect(again.report).toEqual({
+      files: 3,
+      records: 12,
+      tornTails: 0,
+      recordsAfterGap: 0,
+      migratedFiles: 0,
+    });
     expect(again.store.nextSeq).toBe(12);
     again.store.close();
     // f/1 loses its last record (seq 10): seq 11 in f/2 sits after a hole and goes too.
@@ -59,7 +65,7 @@ describe('StoreLog', () => {
     const segment = log.segmentPath(0);
     truncateSync(segment, statSync(segment).size - 3);
     const cut = await StoreLog.open(dir, bounds, false);
-    expect(cut.report).toEqual({ files: 3, records: 10, tornTails: 1, recordsAfterGap: 1 });
+    expect(cut.report).toEqual({ files: 3, records: 10, tornTails: 1, recordsAfterGap: 1, migratedFiles: 0 });
     expect(cut.store.nextSeq).toBe(10);
     expect(cut.store.file('f/2')!.lastSeq).toBe(8);
     cut.store.apply('f/0', frameBatchOf([record(10)]));
@@ -80,7 +86,13 @@ describe('StoreLog', () => {
     const torn = store.file('f/b')!.dir;
     writeFileSync(join(torn, 'path'), 'f/');
     const again = await StoreLog.open(dir, bounds, true);
-    expect(again.report).toEqual({ files: 1, records: 1, tornTails: 0, recordsAfterGap: 0 });
+    expect(again.report).toEqual({
+      files: 1,
+      records: 1,
+      tornTails: 0,
+      recordsAfterGap: 0,
+      migratedFiles: 0,
+    });
     expect(again.store.paths()).toEqual(['f/a']);
     expect(existsSync(torn)).toBe(false);
     again.store.close();

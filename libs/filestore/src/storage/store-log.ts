@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { basename, join } from 'node:path';
 import { compareHlc, HLC_ZERO, type HlcTimestamp } from '../protocol/hlc';
 import { FileLog, syncPathAsync, syncPathSync, type FileLogBounds } from './file-log';
+import { ensureLogLayout, FILES_DIR } from './log-layout';
 import type { FrameBatch } from './record-frame';
 
 export interface StoreBounds extends Omit<FileLogBounds, 'durable'> {
@@ -18,9 +19,10 @@ export interface RecoveryReport {
   readonly tornTails: number;
   /** Records removed because a record with a lower seq was missing (a hole after a power loss). */
   readonly recordsAfterGap: number;
+  /** Files whose logs were rewritten from an older layout on opening (log-layout.ts). */
+  readonly migratedFiles: number;
 }
 
-const FILES_DIR = 'files';
 const PATH_FILE = 'path';
 
 /**
@@ -48,10 +50,11 @@ export class StoreLog {
     bounds: StoreBounds,
     durable: boolean,
   ): Promise<{ store: StoreLog; report: RecoveryReport }> {
+    const { migratedFiles } = ensureLogLayout(dataDir);
     const store = new StoreLog(dataDir, { ...bounds, durable }, durable);
     mkdirSync(join(dataDir, FILES_DIR), { recursive: true });
     const report = await store.recover();
-    return { store, report };
+    return { store, report: { ...report, migratedFiles } };
   }
 
   file(path: string): FileLog | undefined {
@@ -129,7 +132,7 @@ export class StoreLog {
     if (this.durable) this.createdPaths.splice(0).forEach(syncPathSync);
   }
 
-  private async recover(): Promise<RecoveryReport> {
+  private async recover(): Promise<Omit<RecoveryReport, 'migratedFiles'>> {
     const runs: Array<[number, number]> = [];
     let tornTails = 0;
     for (const name of readdirSync(join(this.dataDir, FILES_DIR))) {
