@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FileStoreRecordError } from '../errors';
@@ -72,6 +73,26 @@ describe('append batches', () => {
         written[at] ^= 0x5a;
         expect(parseFrame(written, 0).kind).not.toBe('frame');
       }),
+    );
+  });
+
+  it('as frames read back from any bytes, never throw: a frame or a reason', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), (bytes, seed) => {
+        const buf = Buffer.from(bytes);
+        // Half the cases get a valid CRC over what follows a plausible length, so the layout check is reached.
+        if (buf.length >= 8 && seed % 2 === 0) {
+          buf.writeUInt32LE(buf.length - 8, 0);
+          buf.writeUInt32LE(crc32(buf.subarray(8)), 4);
+        }
+        const parsed = parseFrame(buf, 0);
+        if (parsed.kind === 'frame') {
+          const records = [...recordsOf(parsed.frame)];
+          expect(records.length).toBe(parsed.frame.count);
+          expect(records.reduce((n, r) => n + r.data.length, 0)).toBe(parsed.frame.dataBytes);
+        } else expect(['incomplete', 'corrupt']).toContain(parsed.kind);
+      }),
+      { numRuns: 2000 },
     );
   });
 
