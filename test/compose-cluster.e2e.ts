@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { InfluxDB } from 'influx';
@@ -139,7 +140,8 @@ describeWithServices(
         expect(s.environment?.GRIDCLOUD_VSYNC_SECRET_FILE).toBe('/run/gridcloud/vsync.secret');
       }
       const desiredFile = String(apps[0][1].environment?.GRIDCLOUD_DESIRED_STATE);
-      const mapped = mappedDesiredState(desiredFile, { topics, database, workDir, run });
+      const portBase = await freePortBlock(PORT_BLOCK);
+      const mapped = mappedDesiredState(desiredFile, { topics, database, workDir, run, portBase });
       const state = parseDesiredState(fs.readFileSync(mapped, 'utf8'), mapped);
       expectFileStoreOnItsVolume(compose.services.filestore, desiredFile);
       const instances = instancesOf(state);
@@ -354,18 +356,51 @@ function startOrder(apps: [string, ComposeService][]): string[] {
   return done;
 }
 
+/** Ports the mapped desired state may take from its portBase on (instances times PORTS_PER_INSTANCE, with room). */
+const PORT_BLOCK = 100;
+/** The lowest port a block is taken from: below it sit the well-known and registered ports services commonly use. */
+const LOWEST_BLOCK_PORT = 10_000;
+
+/**
+ * The first port of `count` consecutive ports that all bind on 127.0.0.1 now, taken below the kernel's ephemeral
+ * range: a port in that range may be handed at any moment to an outgoing connection (a Kafka client's, say), and
+ * an instance told to listen there would then fail to bind.
+ */
+async function freePortBlock(count: number): Promise<number> {
+  const range = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+  const ephemeralLow = Number(range[0]) || 32_768;
+  const blocks = Math.floor((ephemeralLow - LOWEST_BLOCK_PORT - count) / count);
+  if (blocks < 1)
+    throw new Error(`no room for ${count} ports below the ephemeral range (from ${ephemeralLow})`);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = LOWEST_BLOCK_PORT + Math.floor(Math.random() * blocks) * count;
+    let free = true;
+    for (let port = base; free && port < base + count; port++) free = await bindable(port);
+    if (free) return base;
+  }
+  throw new Error(`found no ${count} free consecutive ports below ${ephemeralLow} in 20 tries`);
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /**
  * The compose desired state as this host runs it: every agent's host 127.0.0.1, a block of ports free here, the
  * external services at the test's addresses, names suffixed per run. Written to `workDir`; returns its path.
  */
 function mappedDesiredState(
   file: string,
-  o: { topics: Record<string, string>; database: string; workDir: string; run: string },
+  o: { topics: Record<string, string>; database: string; workDir: string; run: string; portBase: number },
 ): string {
   const doc = parseDocument(fs.readFileSync(file, 'utf8'));
   const agents = doc.getIn(['agents']) as YAMLMap<unknown, unknown>;
   for (const pair of agents.items) doc.setIn(['agents', String((pair.key as Scalar).value)], '127.0.0.1');
-  doc.setIn(['portBase'], 20_000 + Math.floor(Math.random() * 400) * 100);
+  doc.setIn(['portBase'], o.portBase);
   const vars: Record<string, string> = {
     kafka: services.kafka.brokers[0],
     influx: `http://${services.influx.host}:${services.influx.port}/${o.database}`,
