@@ -16,7 +16,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileStoreLayoutError } from '../errors';
 import { nextHlc, type HlcTimestamp } from '../protocol/hlc';
 import { LOG_LAYOUT } from './log-layout';
-import type { FrameRecord } from './record-frame';
+import { MAX_BATCH_BYTES_LIMIT } from '../file-store-options';
+import { FRAME_HEADER_BYTES, frameBatchOf, parseFrame, recordsOf, type FrameRecord } from './record-frame';
 import { StoreLog } from './store-log';
 import { readAsOf } from './temporal-read';
 
@@ -122,4 +123,28 @@ describe('log layout', () => {
     );
     expect(readdirSync(join(dir, 'files')).map((d) => readdirSync(join(dir, 'files', d)))).toEqual(before);
   });
+
+  it('splits a long run of consecutive records into frames no larger than the largest append', () => {
+    let stamp: HlcTimestamp = { wallMs: 7, logical: 0 };
+    const records: FrameRecord[] = Array.from({ length: 7 }, (_, seq) => {
+      const r = { seq, userTimeNs: BigInt(seq), serverTime: stamp, data: new Uint8Array(MIB).fill(seq) };
+      stamp = nextHlc(stamp);
+      return r;
+    });
+    const written = Buffer.concat(frameBatchOf(records).chunks);
+    const frames = [];
+    for (let at = 0; at < written.length;) {
+      const parsed = parseFrame(written, at);
+      if (parsed.kind !== 'frame') throw new Error(`frame at ${at}: ${parsed.kind}`);
+      expect(parsed.end - at).toBeLessThanOrEqual(FRAME_HEADER_BYTES + MAX_BATCH_BYTES_LIMIT);
+      frames.push(parsed.frame);
+      at = parsed.end;
+    }
+    expect(frames.length).toBeGreaterThan(1);
+    expect(
+      frames.flatMap((f) => [...recordsOf(f)].map((r) => [r.seq, r.data[0], r.serverTime.logical])),
+    ).toEqual(records.map((r) => [r.seq, r.seq, r.serverTime.logical]));
+  });
 });
+
+const MIB = 1024 * 1024;
