@@ -51,7 +51,7 @@ interface Segment {
   bytes: number;
 }
 
-const SEGMENT_SUFFIX = '.seg';
+export const SEGMENT_SUFFIX = '.seg';
 
 /**
  * The log of one file of the store: segment files in its own directory, records in seq order, and a sparse index

@@ -13,8 +13,8 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { FileStoreLayoutError } from '../errors/file-store-layout-error';
-import { frameBatchOf, type FrameRecord } from './record-frame';
-import { syncPathSync, writeAll } from './file-log';
+import { frameBatchOf, readU64, type FrameRecord } from './record-frame';
+import { SEGMENT_SUFFIX, syncPathSync, writeAll } from './file-log';
 
 /** The file naming the layout of a data directory's logs, and the layout this code writes and reads. */
 const LAYOUT_FILE = 'LAYOUT';
@@ -23,13 +23,11 @@ export const FILES_DIR = 'files';
 /** Where a migration writes the new logs, and where the old ones wait until the new ones are in place. */
 const MIGRATING_DIR = 'files.migrating';
 const MIGRATED_DIR = 'files.layout-1';
-const SEGMENT_SUFFIX = '.seg';
 
 /** What opening a data directory found. */
 export interface LayoutReport {
   /** Files whose logs were rewritten from the per-record layout (1) into the frame-per-append layout. */
   readonly migratedFiles: number;
-  readonly migratedRecords: number;
 }
 
 /**
@@ -41,7 +39,7 @@ export interface LayoutReport {
  */
 export function ensureLogLayout(dataDir: string): LayoutReport {
   mkdirSync(dataDir, { recursive: true });
-  const none = { migratedFiles: 0, migratedRecords: 0 };
+  const none = { migratedFiles: 0 };
   const layoutPath = join(dataDir, LAYOUT_FILE);
   if (existsSync(layoutPath)) {
     const found = readFileSync(layoutPath, 'utf8').trim();
@@ -77,22 +75,16 @@ function migrateLayout1(dataDir: string): LayoutReport {
   rmSync(to, { recursive: true, force: true });
   mkdirSync(to);
   let migratedFiles = 0;
-  let migratedRecords = 0;
   for (const name of readdirSync(from)) {
     const source = join(from, name);
     const target = join(to, name);
     mkdirSync(target);
-    for (const entry of readdirSync(source)) {
-      if (!entry.endsWith(SEGMENT_SUFFIX))
-        writeFileSync(join(target, entry), readFileSync(join(source, entry)));
-    }
-    const segments = readdirSync(source)
-      .filter((n) => n.endsWith(SEGMENT_SUFFIX))
-      .sort();
-    for (const segment of segments) {
+    const entries = readdirSync(source);
+    for (const entry of entries.filter((n) => !n.endsWith(SEGMENT_SUFFIX)))
+      writeFileSync(join(target, entry), readFileSync(join(source, entry)));
+    for (const segment of entries.filter((n) => n.endsWith(SEGMENT_SUFFIX)).sort()) {
       const { records, damaged } = layout1Records(readFileSync(join(source, segment)));
       writeSegment(join(target, segment), records);
-      migratedRecords += records.length;
       // Recovery would cut the log at a damaged frame and drop the segments after it: so does the rewrite.
       if (damaged) break;
     }
@@ -103,7 +95,7 @@ function migrateLayout1(dataDir: string): LayoutReport {
   syncPathSync(to);
   renameSync(from, join(dataDir, MIGRATED_DIR));
   renameSync(to, from);
-  return { migratedFiles, migratedRecords };
+  return { migratedFiles };
 }
 
 function writeSegment(path: string, records: readonly FrameRecord[]): void {
@@ -121,7 +113,7 @@ function writeSegment(path: string, records: readonly FrameRecord[]): void {
 
 /** Layout 1, a frame per record: body length (u32 LE), CRC-32 of the body (u32 LE), seq (u64 LE), user time (i64
  *  LE), server wall ms (u64 LE), logical (u32 LE), data. The records up to the first torn or damaged frame. */
-export function layout1Records(segment: Buffer): { records: FrameRecord[]; damaged: boolean } {
+function layout1Records(segment: Buffer): { records: FrameRecord[]; damaged: boolean } {
   const records: FrameRecord[] = [];
   const bodyHeaderBytes = 28;
   let at = 0;
@@ -141,8 +133,4 @@ export function layout1Records(segment: Buffer): { records: FrameRecord[]; damag
     at = end;
   }
   return { records, damaged: false };
-}
-
-function readU64(buf: Buffer, at: number): number {
-  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32;
 }

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { MAX_BATCH_BYTES_LIMIT } from '../file-store-options';
-import { RECORD_OVERHEAD_BYTES } from '../protocol/append-batch';
+import { encodeBatch, RECORD_OVERHEAD_BYTES } from '../protocol/append-batch';
 import { advanceHlc, compareHlc, nextHlc, type HlcTimestamp } from '../protocol/hlc';
 
 /**
@@ -149,15 +149,8 @@ function frameOfRun(run: readonly FrameRecord[]): FrameBatch {
     dataBytes += r.data.length;
     if (r.userTimeNs < minUserTimeNs) minUserTimeNs = r.userTimeNs;
   }
-  const out = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  for (const r of run) {
-    out.writeBigUInt64BE(r.userTimeNs, at);
-    out.writeUInt32BE(r.data.length, at + 8);
-    out.set(r.data, at + RECORD_OVERHEAD_BYTES);
-    at += RECORD_OVERHEAD_BYTES + r.data.length;
-  }
-  return sealFrame(out, { count: run.length, dataBytes, minUserTimeNs }, run[0].seq, run[0].serverTime);
+  const records = encodeBatch(run, bytes);
+  return sealFrame(records, { count: run.length, dataBytes, minUserTimeNs }, run[0].seq, run[0].serverTime);
 }
 
 /**
@@ -253,6 +246,7 @@ export function writeU64(out: Buffer, at: number, value: number): void {
   out.writeUInt32LE(Math.floor(value / TWO_32), at + 4);
 }
 
-function readU64(buf: Buffer, at: number): number {
+/** A u64 little-endian that holds a safe integer (a seq or wall time). */
+export function readU64(buf: Buffer, at: number): number {
   return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * TWO_32;
 }
