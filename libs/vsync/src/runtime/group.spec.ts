@@ -92,6 +92,21 @@ describe('Group', () => {
     expect(errors[2].message).toContain('boom');
   });
 
+  it('passes a handler exactly the arguments sent, however many, and never calls it for a malformed call', () => {
+    const g = group();
+    const errors = errorsOf(g);
+    const calls: unknown[][] = [];
+    g.handle(UPDATE, (...args: unknown[]) => calls.push(args));
+    const sent = [[], ['a'], [1, undefined], [1, 2, 3], [1, 2, 3, 4], [1, 2, 3, 4, 5, 'six']];
+    for (const args of sent) g.deliver(delivery(encodeGroupCall(UPDATE, args)));
+    expect(calls).toEqual(sent);
+    // A plain call whose third argument claims more bytes than there are: refused before the handler runs.
+    const bad = encodeGroupCall(UPDATE, [1, true, 'abc']);
+    g.deliver(delivery(bad.subarray(0, bad.length - 1)));
+    expect(calls).toHaveLength(sent.length);
+    expect(errors.map((e) => e.constructor)).toEqual([UndecodablePayloadError]);
+  });
+
   it('hands each installed view to the view listeners and keeps the latest', () => {
     const g = group();
     const views: number[] = [];

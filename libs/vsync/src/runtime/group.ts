@@ -4,7 +4,14 @@ import { UndecodablePayloadError } from './errors/undecodable-payload-error';
 import { UnknownHandlerError } from './errors/unknown-handler-error';
 import { NotAMemberError } from '../protocol';
 import { VsyncOptionsError } from './errors/vsync-options-error';
-import { decodeGroupCall, encodeGroupCall, MAX_HANDLER_ID } from './group-payload';
+import {
+  callReadGroupCall,
+  decodeGroupCall,
+  encodeGroupCall,
+  MAX_HANDLER_ID,
+  plainCallHandlerId,
+  readGroupCallArgs,
+} from './group-payload';
 import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
 import type { VsyncSecret } from '../security';
@@ -328,7 +335,29 @@ export class Group implements GroupEndpoint {
     else this.deliverNow(delivery);
   }
 
+  /** The hot path: a multicast to an application handler with arguments in the plain layout is decoded straight
+   *  into the call; anything else (queries, reserved handlers, structured clone) takes deliverCall. */
   private deliverNow(delivery: Delivery): void {
+    const handlerId = plainCallHandlerId(delivery.payload);
+    // Reserved handler ids are never registered (handle() refuses them), so they miss here too.
+    const handler = delivery.queryId === 0 && handlerId >= 0 ? this.handlers.get(handlerId) : undefined;
+    if (handler === undefined) return this.deliverCall(delivery);
+    try {
+      readGroupCallArgs(delivery.payload, this.viewHandlers.has(handlerId));
+    } catch (error) {
+      return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
+    }
+    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
+    try {
+      this.guard('message', callReadGroupCall(handler));
+    } catch (error) {
+      this.fail(new HandlerError(this.name, `message ${handlerId}`, error));
+    } finally {
+      this.context = undefined;
+    }
+  }
+
+  private deliverCall(delivery: Delivery): void {
     let call;
     try {
       call = decodeGroupCall(delivery.payload, this.takesViews);

@@ -85,29 +85,94 @@ export function readPlainArgs(bytes: Uint8Array, offset: number, bytesAsViews = 
   const count = readByte(bytes, offset + 1);
   // Sized once: pushing onto [] grows a backing store several times the few arguments a call has.
   const args: unknown[] = new Array<unknown>(count);
-  let at = offset + 2;
-  for (let i = 0; i < count; i++) {
-    const type = readByte(bytes, at) as ArgType;
-    if (type === ArgType.String || type === ArgType.Bytes) {
-      const length = readU32(bytes, at + 1);
-      const end = at + 5 + length;
-      if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
-      // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was. Unless
-      // the handler asked for views (it changes nothing and copies what it needs): one copy fewer per large argument.
-      // A view made directly: TypedArray#subarray looks up the species constructor first, at twice the cost.
-      const view = new Uint8Array(bytes.buffer, bytes.byteOffset + at + 5, length);
-      args[i] = type === ArgType.String ? utf8.decode(view) : bytesAsViews ? view : copyBytes(view);
-      at = end;
-    } else if (type === ArgType.Number) {
-      args[i] = readF64(bytes, at + 1);
-      at += 9;
-    } else {
-      args[i] = readConstant(type, i);
-      at += 1;
-    }
-  }
-  if (at !== bytes.length) throw new RangeError(`${bytes.length - at} unexpected bytes after the arguments`);
+  cursor = offset + 2;
+  for (let i = 0; i < count; i++) args[i] = readPlainArg(bytes, i, bytesAsViews);
+  checkEnd(bytes);
   return args;
+}
+
+/** Arguments held in `slots` rather than in an array of their own. */
+const MAX_SLOT_ARGS = 4;
+/** The arguments readPlainArgsInto read last (or `overflow` when they were more than MAX_SLOT_ARGS), until
+ *  callWithReadArgs passes them on and clears them. */
+const slots: unknown[] = [undefined, undefined, undefined, undefined];
+let slotCount = 0;
+let overflow: unknown[] | undefined;
+
+/**
+ * Decodes the plain layout at `offset` (as readPlainArgs) into shared slots, for callWithReadArgs; throws RangeError
+ * naming what is wrong. With callWithReadArgs it delivers a small call without an arguments array or a spread: only
+ * what the handler receives is allocated. Decoding and calling are two steps so that a caller tells a malformed
+ * payload from a handler that throws.
+ */
+export function readPlainArgsInto(bytes: Uint8Array, offset: number, bytesAsViews: boolean): void {
+  const count = readByte(bytes, offset + 1);
+  if (count > MAX_SLOT_ARGS) {
+    overflow = readPlainArgs(bytes, offset, bytesAsViews);
+    slotCount = count;
+    return;
+  }
+  cursor = offset + 2;
+  for (let i = 0; i < count; i++) slots[i] = readPlainArg(bytes, i, bytesAsViews);
+  checkEnd(bytes);
+  slotCount = count;
+}
+
+/** Calls `fn` with the arguments readPlainArgsInto read (exactly as many: arguments.length and rest parameters see
+ *  the count the sender passed) and returns what it returns; the slots are cleared first, so they keep nothing
+ *  alive and a nested call cannot see them. */
+export function callWithReadArgs(fn: (...args: unknown[]) => unknown): unknown {
+  const count = slotCount;
+  const a0 = slots[0];
+  const a1 = slots[1];
+  const a2 = slots[2];
+  const a3 = slots[3];
+  const many = overflow;
+  slots[0] = slots[1] = slots[2] = slots[3] = overflow = undefined;
+  slotCount = 0;
+  if (many !== undefined) return fn(...many);
+  switch (count) {
+    case 0:
+      return fn();
+    case 1:
+      return fn(a0);
+    case 2:
+      return fn(a0, a1);
+    case 3:
+      return fn(a0, a1, a2);
+    default:
+      return fn(a0, a1, a2, a3);
+  }
+}
+
+/** Where the next argument starts: a module-level cursor, so reading one argument returns just its value. */
+let cursor = 0;
+
+function readPlainArg(bytes: Uint8Array, index: number, bytesAsViews: boolean): unknown {
+  const at = cursor;
+  const type = readByte(bytes, at) as ArgType;
+  if (type === ArgType.String || type === ArgType.Bytes) {
+    const length = readU32(bytes, at + 1);
+    const end = at + 5 + length;
+    if (end > bytes.length) throw new RangeError(`an argument of ${length} bytes overruns the payload`);
+    cursor = end;
+    // A copy, like structured clone gives: the handler may keep or change it, the payload stays as it was. Unless
+    // the handler asked for views (it changes nothing and copies what it needs): one copy fewer per large argument.
+    // A view made directly: TypedArray#subarray looks up the species constructor first, at twice the cost.
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset + at + 5, length);
+    return type === ArgType.String ? utf8.decode(view) : bytesAsViews ? view : copyBytes(view);
+  }
+  if (type === ArgType.Number) {
+    cursor = at + 9;
+    return readF64(bytes, at + 1);
+  }
+  cursor = at + 1;
+  return readConstant(type, index);
+}
+
+function checkEnd(bytes: Uint8Array): void {
+  if (cursor !== bytes.length)
+    throw new RangeError(`${bytes.length - cursor} unexpected bytes after the arguments`);
 }
 
 function readConstant(type: ArgType, index: number): unknown {

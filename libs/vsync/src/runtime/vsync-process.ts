@@ -40,6 +40,7 @@ import { notify } from './notify';
 import type { RuntimeStats } from './runtime-stats';
 import { toSystemView, type SystemView } from './system-view';
 import { SafeLogFile } from './safe-log/safe-log-file';
+import { PendingMulticasts } from './pending-multicasts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type RequestInput = Extract<CoreInput, { requestId: number }>;
@@ -76,6 +77,8 @@ export class VsyncProcess {
   /** Groups an exclusion took this process out of and whose re-join has not completed yet. */
   private readonly rejoining = new Set<string>();
   private readonly pending = new Map<number, PendingRequest>();
+  /** Multicasts waiting for the core to take them into the send window (the hot path keeps them out of `pending`). */
+  private readonly multicasts = new PendingMulticasts();
   /** Logged safeSend: one log per group, opened before the group is joined. */
   private readonly safeLogs = new Map<string, SafeLogFile>();
   /** Per group: safe records delivered here since the log was opened, and log records a checkpoint dropped. */
@@ -390,14 +393,7 @@ export class VsyncProcess {
     if (refused !== undefined) return Promise.reject(refused);
     const requestId = this.nextRequestId++;
     return new Promise<void>((resolve, reject) => {
-      // The promise's own resolve, not a closure around it: a multicast settles with no value, and one function
-      // object fewer per message counts on this path.
-      this.pending.set(requestId, {
-        type: 'multicast',
-        group,
-        resolve: resolve as PendingRequest['resolve'],
-        reject,
-      });
+      this.multicasts.add(requestId, resolve, reject);
       if (this.batch !== undefined && this.batch.group !== group) this.feedBatch();
       if (this.batch === undefined) {
         this.batch = { group, multicasts: [] };
@@ -430,7 +426,7 @@ export class VsyncProcess {
 
   private refusal(type: string, group: string): Error | undefined {
     if (this.state !== 'running') return new ProcessClosedError(`${type} in group '${group}'`);
-    if (this.pending.size >= this.options.maxPendingRequests)
+    if (this.pending.size + this.multicasts.size >= this.options.maxPendingRequests)
       return new TooManyPendingRequestsError(this.options.maxPendingRequests);
     return undefined;
   }
@@ -556,6 +552,7 @@ export class VsyncProcess {
   }
 
   private settle(requestId: number, error: VsyncError | undefined, replies?: readonly QueryReply[]): void {
+    if (this.multicasts.settle(requestId, error)) return;
     const request = this.pending.get(requestId);
     if (request === undefined) return;
     this.pending.delete(requestId);
@@ -591,6 +588,7 @@ export class VsyncProcess {
     this.batch = undefined;
     const requests = [...this.pending.values()];
     this.pending.clear();
+    this.multicasts.rejectAll(error);
     for (const request of requests) request.reject(error);
   }
 
