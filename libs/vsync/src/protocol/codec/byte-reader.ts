@@ -29,18 +29,21 @@ export class ByteReader {
     throw new DecodeError(`integer at byte ${this.offset} is longer than 8 bytes`);
   }
 
-  /** Short ASCII strings are decoded by hand; anything else goes through the strict UTF-8 decoder. */
+  /** Short ASCII strings are decoded by hand, and the same bytes give the same string object again (see
+   *  internedAscii); anything else goes through the strict UTF-8 decoder. */
   string(decodeUtf8: (bytes: Uint8Array) => string): string {
     const length = this.uint();
     if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);
     const start = this.offset;
-    let ascii = length <= 64;
-    for (let i = 0; ascii && i < length; i++) ascii = this.buf[start + i] < 0x80;
     this.offset += length;
-    if (!ascii) return decodeUtf8(this.buf.subarray(start, start + length));
-    let out = '';
-    for (let i = 0; i < length; i++) out += String.fromCharCode(this.buf[start + i]);
-    return out;
+    if (length > MAX_INTERNED_CHARS) return decodeUtf8(this.buf.subarray(start, start + length));
+    let hash = FNV_OFFSET;
+    for (let i = 0; i < length; i++) {
+      const b = this.buf[start + i];
+      if (b >= 0x80) return decodeUtf8(this.buf.subarray(start, start + length));
+      hash = Math.imul(hash ^ b, FNV_PRIME);
+    }
+    return internedAscii(this.buf, start, length, hash);
   }
 
   /** The next length-prefixed bytes as a view into the input, without copying: for data payloads, which the
@@ -63,4 +66,32 @@ export class ByteReader {
     this.offset += length;
     return out;
   }
+}
+
+/** Longest ASCII string kept in the intern table; longer ones are decoded afresh each time. */
+const MAX_INTERNED_CHARS = 64;
+/** Slots of the intern table (a power of two): direct-mapped, a new string simply replaces the slot's last one. */
+const INTERNED_SLOTS = 256;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const interned: string[] = new Array<string>(INTERNED_SLOTS).fill('');
+
+/**
+ * The ASCII string of `length` bytes at `start`, from the intern table when its slot holds exactly these bytes.
+ * Every message names its sender's address and a data message its group: the same few strings, which built anew per
+ * message cost a string concatenation per character, a young-generation object each, and a full comparison (and a
+ * hash) wherever they are compared or looked up, instead of a pointer test.
+ */
+function internedAscii(buf: Uint8Array, start: number, length: number, hash: number): string {
+  const slot = (hash >>> 0) & (INTERNED_SLOTS - 1);
+  const known = interned[slot];
+  if (known.length === length) {
+    let same = true;
+    for (let i = 0; same && i < length; i++) same = known.charCodeAt(i) === buf[start + i];
+    if (same) return known;
+  }
+  let out = '';
+  for (let i = 0; i < length; i++) out += String.fromCharCode(buf[start + i]);
+  interned[slot] = out;
+  return out;
 }

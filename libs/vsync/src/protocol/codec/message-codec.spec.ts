@@ -186,6 +186,19 @@ describe('message codec', () => {
     encoded.forEach((bytes, i) => expect(decodeMessage(bytes)).toEqual(messages[i]));
   });
 
+  it('decodes each sender address to its own string however many addresses share the intern table's slots', () => {
+    const heartbeat = (address: string): WireMessage => ({
+      from: { address, incarnation: 1 },
+      toIncarnation: 0,
+      linkSeq: 0,
+      linkAck: 0,
+      body: { kind: 'heartbeat', viewId: 1 },
+    });
+    const addresses = Array.from({ length: 1_000 }, (_, i) => `10.0.${i % 7}.${i}:${7000 + i}`);
+    for (const address of [...addresses, ...addresses.reverse(), 'ä-not-ascii:1', ''])
+      expect(decodeMessage(encodeMessage(heartbeat(address))).from.address).toBe(address);
+  });
+
   it('starts every message with the wire version', () => {
     fc.assert(fc.property(message, (m) => encodeMessage(m)[0] === WIRE_VERSION));
   });

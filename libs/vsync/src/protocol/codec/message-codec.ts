@@ -3,7 +3,7 @@ import { type ProcessId, sameProcess } from '../process-id';
 import type { DataRecord, WireBody, WireMessage } from '../wire-message';
 import { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
-import { BODY_SCHEMAS, ENVELOPE_SCHEMA, type Schema } from './schema';
+import { BODY_SCHEMAS, type Schema } from './schema';
 
 /** Bumped whenever the layout changes incompatibly; a peer with another version is refused, never misread. */
 export const WIRE_VERSION = 7;
@@ -46,7 +46,7 @@ export function encodeMessageParts(message: WireMessage): Uint8Array | readonly 
   return w.finish();
 }
 
-/** ENVELOPE_SCHEMA written field by field without walking the schema: every message has one. */
+/** The envelope (see schema.ts) written field by field: every message has one. */
 function writeEnvelope(w: ByteWriter, message: WireMessage): void {
   w.string(message.from.address);
   w.uint(message.from.incarnation);
@@ -121,8 +121,10 @@ function maxDataBytes(records: readonly DataRecord[]): number {
   return bytes;
 }
 
+const decodeGroupName = (bytes: Uint8Array): string => decodeText(bytes, 'group');
+
 function readData(r: ByteReader, from: ProcessId): WireBody {
-  const group = r.string((bytes) => decodeText(bytes, 'group'));
+  const group = r.string(decodeGroupName);
   const epoch = r.uint();
   const firstSeq = r.uint();
   const count = r.uint();
@@ -166,14 +168,19 @@ function decodeUnchecked(bytes: Uint8Array): WireMessage {
   const code = r.uint();
   const entry = BODY_SCHEMAS[code];
   if (!entry) throw new DecodeError(`unknown message kind code ${code}`);
-  const message = readFields(r, ENVELOPE_SCHEMA, {});
-  message.body =
-    entry[0] === 'data'
-      ? readData(r, message.from as ProcessId)
-      : readFields(r, entry[1], { kind: entry[0] });
+  // The envelope read field by field (as writeEnvelope writes it), into objects of one shape.
+  const from: ProcessId = { address: r.string(decodeAddress), incarnation: r.uint() };
+  const toIncarnation = r.uint();
+  const linkSeq = r.uint();
+  const linkAck = r.uint();
+  const body = (
+    entry[0] === 'data' ? readData(r, from) : readFields(r, entry[1], { kind: entry[0] })
+  ) as WireBody;
   if (r.remaining !== 0) throw new DecodeError(`${r.remaining} unexpected bytes after a ${entry[0]} message`);
-  return message as unknown as WireMessage;
+  return { from, toIncarnation, linkSeq, linkAck, body };
 }
+
+const decodeAddress = (bytes: Uint8Array): string => decodeText(bytes, 'address');
 
 function writeFields(
   w: ByteWriter,

@@ -56,12 +56,8 @@ const viewValue: Schema = {
   ],
 };
 
-export const ENVELOPE_SCHEMA: readonly (readonly [string, Schema])[] = [
-  ['from', pid],
-  ['toIncarnation', 'uint'],
-  ['linkSeq', 'uint'],
-  ['linkAck', 'uint'],
-];
+/* The envelope every message starts with (after its version byte and kind code), written and read field by field
+ * by message-codec.ts: from (str address, uint incarnation), uint toIncarnation, uint linkSeq, uint linkAck. */
 
 /** Body schemas by kind. The index in this list is the kind's code on the wire: append only, never reorder. */
 export const BODY_SCHEMAS: readonly (readonly [string, readonly (readonly [string, Schema])[]])[] = [
