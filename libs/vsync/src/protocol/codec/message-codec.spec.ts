@@ -186,7 +186,7 @@ describe('message codec', () => {
     encoded.forEach((bytes, i) => expect(decodeMessage(bytes)).toEqual(messages[i]));
   });
 
-  it('decodes each sender address to its own string however many addresses share the intern table's slots', () => {
+  it('decodes each sender address to its own string however many addresses share the intern table slots', () => {
     const heartbeat = (address: string): WireMessage => ({
       from: { address, incarnation: 1 },
       toIncarnation: 0,
