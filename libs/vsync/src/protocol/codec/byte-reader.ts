@@ -4,6 +4,9 @@ import { copyBytes } from './byte-slab';
 /** Bounds-checked reader; every malformed input ends in DecodeError and nothing else. */
 export class ByteReader {
   private offset = 0;
+  /** The input's memory, looked up once per message: TypedArray#buffer is a call into the runtime, and bytesView
+   *  needs it for every record of a pack. */
+  private arrayBuffer: ArrayBufferLike | undefined;
 
   constructor(private readonly buf: Uint8Array) {}
 
@@ -53,7 +56,8 @@ export class ByteReader {
     if (length > this.remaining) throw new DecodeError(`field of ${length} bytes overruns the message`);
     // A plain Uint8Array over the same memory: Buffer#subarray (the input is usually a Buffer) goes through species
     // lookup and Buffer's own constructor, which cost more than the view itself on a path taken once per record.
-    const out = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.offset, length);
+    this.arrayBuffer ??= this.buf.buffer;
+    const out = new Uint8Array(this.arrayBuffer, this.buf.byteOffset + this.offset, length);
     this.offset += length;
     return out;
   }

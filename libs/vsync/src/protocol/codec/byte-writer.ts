@@ -28,6 +28,15 @@ export class ByteWriter {
       throw new InvariantError(`cannot encode ${value} as an unsigned integer`);
     let v = value;
     this.reserve(8);
+    // Below 2^31 (counts, sequence numbers, lengths: nearly every value) shifts do it without float division.
+    if (v < 0x8000_0000) {
+      while (v >= 0x80) {
+        this.buf[this.length++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      this.buf[this.length++] = v;
+      return;
+    }
     while (v >= 0x80) {
       this.buf[this.length++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);

@@ -12,11 +12,20 @@ export const WIRE_VERSION = 7;
 const QUERY_ORDERING_OFFSET = 2;
 /** A safeSend record (never a query's request): after the four codes of fifo and total, plain and query. */
 const SAFE_ORDERING_CODE = 4;
-const ORDERING_CODES = new Map<string, number>([
-  ['fifo', 0],
-  ['total', 1],
-  ['safe', SAFE_ORDERING_CODE],
-]);
+/** The wire code of an ordering (0 fifo, 1 total, SAFE_ORDERING_CODE safe), -1 for anything else: a switch, not a
+ *  Map lookup, as it runs once per packed record. */
+function orderingCode(ordering: string): number {
+  switch (ordering) {
+    case 'fifo':
+      return 0;
+    case 'total':
+      return 1;
+    case 'safe':
+      return SAFE_ORDERING_CODE;
+    default:
+      return -1;
+  }
+}
 const KIND_CODES = new Map(BODY_SCHEMAS.map(([kind], code) => [kind, code]));
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -79,7 +88,7 @@ function writeData(w: ByteWriter, from: ProcessId, records: readonly DataRecord[
       throw new TypeError(
         'encodeMessage: packed records must be consecutive own records of one group and epoch',
       );
-    const ordering = ORDERING_CODES.get(r.ordering) ?? -1;
+    const ordering = orderingCode(r.ordering);
     if (ordering < 0) throw new TypeError('encodeMessage: ordering must be one of fifo|total|safe');
     if (ordering === SAFE_ORDERING_CODE && r.queryId !== 0)
       throw new TypeError('encodeMessage: a safe record cannot be a query request');
