@@ -195,6 +195,30 @@ export class ProcessCore {
     return this.departing && this.role === 'member' ? 'leaving' : this.role;
   }
 
+  /**
+   * Whether a plain multicast (fifo or total) of `payloadBytes`, fed in one multicastBatch behind `ahead` others of
+   * `aheadBytes` payload bytes that this also said yes to, will have its request done by that very input: nothing is
+   * queued or admitted ahead of the batch, the epoch is open, and the window has room for all of them. A read of the
+   * state, changing nothing: the runtime uses it to settle such a send at once instead of waiting for requestDone
+   * (which still comes, and a failure then, against this answer, is an invariant broken).
+   */
+  admitsAtOnce(
+    group: string,
+    ordering: Ordering,
+    payloadBytes: number,
+    ahead: number,
+    aheadBytes: number,
+  ): boolean {
+    if (ordering !== 'fifo' && ordering !== 'total') return false;
+    if (this.role !== 'member' || this.departing || payloadBytes > this.config.maxPayloadBytes) return false;
+    const epoch = this.groups.get(group);
+    if (epoch === undefined || epoch.frozen || this.leavingGroup(group)) return false;
+    if ((this.sendQueues.get(group)?.length ?? 0) > 0 || this.admission.count(group) > 0) return false;
+    if (ahead + 1 > this.config.sendQueueMessages) return false;
+    const { sendWindowMessages, sendWindowBytes } = this.config;
+    return epoch.hasRoomFor(payloadBytes, sendWindowMessages, sendWindowBytes, ahead, aheadBytes);
+  }
+
   /** The membership service of the installed view (oldest first), or none before joining; for observers. */
   get serviceMembers(): readonly ProcessId[] {
     return this.view ? membershipService(this.view.members, this.view.serviceSize) : [];

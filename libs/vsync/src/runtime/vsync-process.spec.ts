@@ -168,4 +168,30 @@ describe('VsyncProcess', () => {
     expect(seen.map((v) => v.id)).toEqual([...new Set(seen.map((v) => v.id))].sort((a, b) => a - b));
     expect(seen.at(-1)!.groups).toEqual({ 'watched-by-seed': 1, 'only-other': 1 });
   });
+
+  it('settles sends that fit the window at once and queues the rest, delivering all in FIFO order everywhere', async () => {
+    const core = { sendWindowMessages: 8, ackThresholdMessages: 2 };
+    const a = vsyncProcess({ core });
+    await a.start();
+    const b = vsyncProcess({ core, seeds: [a.self.address] });
+    const seen = new Map<string, number[]>([
+      ['a', []],
+      ['b', []],
+    ]);
+    const ga = new Group('window', { process: a }).handle(1, (n: number) => seen.get('a')!.push(n));
+    const gb = new Group('window', { process: b }).handle(1, (n: number) => seen.get('b')!.push(n));
+    await ga.join();
+    await gb.join();
+    await until(() => ga.view?.members.length === 2 && gb.view?.members.length === 2);
+    // One turn: the first 8 fill the window and are settled at once, the other 22 wait for acknowledgements.
+    let settled = 0;
+    const sends = Array.from({ length: 30 }, (_, n) => ga.send(1, n).then(() => (settled += 1)));
+    await Promise.resolve();
+    expect(settled).toBe(8);
+    await Promise.all(sends);
+    const all = Array.from({ length: 30 }, (_, n) => n);
+    await until(() => seen.get('a')!.length === 30 && seen.get('b')!.length === 30);
+    expect(seen.get('a')).toEqual(all);
+    expect(seen.get('b')).toEqual(all);
+  });
 });

@@ -20,6 +20,7 @@ import {
   type WireMessage,
   type ViewValue,
   type DataRecord,
+  InvariantError,
   toLogEntry,
 } from '../protocol';
 import { TcpTransport, type OutgoingMessage } from '../transport';
@@ -55,7 +56,14 @@ interface PendingRequest {
 interface MulticastBatch {
   readonly group: string;
   readonly multicasts: BatchedMulticast[];
+  /** Whether every multicast of the batch so far was settled at once (the core admits it when fed). */
+  atOnce: boolean;
+  /** Payload bytes of the batch so far. */
+  bytes: number;
 }
+
+/** What a multicast settled at once returns: resolved already, shared by all of them. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Inputs fed while the core's outputs are being carried out (e.g. a handler that sends) wait at most this deep. */
 const MAX_REENTRANT_INPUTS = 1_000_000;
@@ -98,6 +106,8 @@ export class VsyncProcess {
   private draining = false;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   private nextRequestId = 1;
+  /** Multicasts settled at once are numbered apart, below zero: their requestDone needs no settling. */
+  private nextAtOnceId = 1;
   /** Multicasts issued before the process ran, still waiting for start() to settle. */
   private waitingForStart = 0;
   private counters = { deliveries: 0, views: 0, decodeFailures: 0, sendFailures: 0, exclusions: 0 };
@@ -387,23 +397,37 @@ export class VsyncProcess {
   }
 
   /** The hot path. Multicasts issued in one event-loop turn are fed to the core together at its end (a microtask),
-   *  so they leave as one packed data message per member; any other input feeds the batch first, keeping order. */
+   *  so they leave as one packed data message per member; any other input feeds the batch first, keeping order.
+   *  A multicast the core will take into its window when the batch is fed (admitsAtOnce: no backlog, room for the
+   *  whole batch so far) is settled at once, with a promise shared by all such sends: no promise, settlers or
+   *  lookup of its own. Nothing can come between: the batch is fed before any other input, and nothing else runs
+   *  first, the feeding microtask having been queued before the caller can await. */
   private requestMulticast(group: string, ordering: Ordering, payload: Uint8Array): Promise<void> {
     const refused = this.refusal('multicast', group);
     if (refused !== undefined) return Promise.reject(refused);
+    if (this.batch !== undefined && this.batch.group !== group) this.feedBatch();
+    if (this.batch === undefined) {
+      this.batch = { group, multicasts: [], atOnce: true, bytes: 0 };
+      queueMicrotask(this.feedBatchSoon);
+    }
+    const batch = this.batch;
+    const sealed = this.security.seal(group, this.self, payload);
+    batch.atOnce &&= this.core!.admitsAtOnce(
+      group,
+      ordering,
+      sealed.length,
+      batch.multicasts.length,
+      batch.bytes,
+    );
+    batch.bytes += sealed.length;
+    if (batch.atOnce) {
+      batch.multicasts.push({ requestId: -this.nextAtOnceId++, ordering, payload: sealed });
+      return SETTLED;
+    }
     const requestId = this.nextRequestId++;
     return new Promise<void>((resolve, reject) => {
       this.multicasts.add(requestId, resolve, reject);
-      if (this.batch !== undefined && this.batch.group !== group) this.feedBatch();
-      if (this.batch === undefined) {
-        this.batch = { group, multicasts: [] };
-        queueMicrotask(this.feedBatchSoon);
-      }
-      this.batch.multicasts.push({
-        requestId,
-        ordering,
-        payload: this.security.seal(group, this.self, payload),
-      });
+      batch.multicasts.push({ requestId, ordering, payload: sealed });
     });
   }
 
@@ -552,6 +576,13 @@ export class VsyncProcess {
   }
 
   private settle(requestId: number, error: VsyncError | undefined, replies?: readonly QueryReply[]): void {
+    // A multicast settled at once was admitted when its batch was fed (admitsAtOnce): a failure breaks that promise,
+    // so it is reported rather than lost.
+    if (requestId < 0) {
+      if (error !== undefined)
+        this.report(new InvariantError(`a multicast settled at once then failed: ${error.message}`));
+      return;
+    }
     if (this.multicasts.settle(requestId, error)) return;
     const request = this.pending.get(requestId);
     if (request === undefined) return;
