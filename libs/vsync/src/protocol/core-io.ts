@@ -65,6 +65,9 @@ export interface BatchedMulticast {
   readonly requestId: number;
   readonly ordering: Ordering;
   readonly payload: Uint8Array;
+  /** The runtime settled it already (ProcessCore.admitsAtOnce said yes): it needs no requestDone; a failure is still
+   *  reported with requestFailed. */
+  readonly settled?: boolean;
 }
 
 /** Effects the runtime carries out, in order. */

@@ -210,11 +210,14 @@ export class ProcessCore {
     aheadBytes: number,
   ): boolean {
     if (ordering !== 'fifo' && ordering !== 'total') return false;
-    if (this.role !== 'member' || this.departing || payloadBytes > this.config.maxPayloadBytes) return false;
+    if (payloadBytes > this.config.maxPayloadBytes || ahead + 1 > this.config.sendQueueMessages) return false;
     const epoch = this.groups.get(group);
-    if (epoch === undefined || epoch.frozen || this.leavingGroup(group)) return false;
-    if ((this.sendQueues.get(group)?.length ?? 0) > 0 || this.admission.count(group) > 0) return false;
-    if (ahead + 1 > this.config.sendQueueMessages) return false;
+    if (epoch === undefined) return false;
+    // Behind others this said yes to, nothing was fed since: only the room left changed.
+    if (ahead === 0) {
+      if (this.role !== 'member' || this.departing || epoch.frozen || this.leavingGroup(group)) return false;
+      if ((this.sendQueues.get(group)?.length ?? 0) > 0 || this.admission.count(group) > 0) return false;
+    }
     const { sendWindowMessages, sendWindowBytes } = this.config;
     return epoch.hasRoomFor(payloadBytes, sendWindowMessages, sendWindowBytes, ahead, aheadBytes);
   }
@@ -1213,7 +1216,7 @@ export class ProcessCore {
       else if (head.queryId !== undefined) {
         this.out.push({ type: 'querySent', requestId: head.queryId });
         this.endQueries(this.queries.sent(head.queryId, epoch.members));
-      } else this.out.push({ type: 'requestDone', requestId: head.requestId });
+      } else if (head.settled !== true) this.out.push({ type: 'requestDone', requestId: head.requestId });
     }
     if (!epoch.frozen && !this.leavingGroup(group)) this.admit(group, queue, epoch, window, windowBytes);
   }
@@ -1239,7 +1242,7 @@ export class ProcessCore {
       const reservedBytes = this.admission.bytes(group);
       if (!epoch.hasRoomFor(next.payload.length, window, windowBytes, reserved, reservedBytes)) return;
       this.admission.admit(group, next.payload.length);
-      this.out.push({ type: 'requestDone', requestId: next.requestId });
+      if (next.settled !== true) this.out.push({ type: 'requestDone', requestId: next.requestId });
     }
   }
 

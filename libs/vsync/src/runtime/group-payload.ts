@@ -1,11 +1,10 @@
 import { deserialize, serialize } from 'node:v8';
 import { allocateEncoded } from '../protocol';
 import {
-  callWithReadArgs,
+  callWithPlainArgs,
   PLAIN_ARGS_TAG,
   plainArgsBytes,
   readPlainArgs,
-  readPlainArgsInto,
   readU32,
   writePlainArgs,
   writeU32,
@@ -70,14 +69,15 @@ export function plainCallHandlerId(payload: Uint8Array): number {
   return readU32(payload, 0);
 }
 
-/** Reads the arguments of a plain call (plainCallHandlerId >= 0) for callReadGroupCall; throws RangeError naming
- *  what is wrong. Byte arguments are views into `payload` when `bytesAsViews`. */
-export function readGroupCallArgs(payload: Uint8Array, bytesAsViews: boolean): void {
-  readPlainArgsInto(payload, HANDLER_ID_BYTES, bytesAsViews);
-}
-
-/** Calls `handler` with the arguments readGroupCallArgs read, as decodeGroupCall's args spread would, but with no
- *  call object, arguments array or spread: a delivery's hot path. */
-export function callReadGroupCall(handler: (...args: unknown[]) => unknown): unknown {
-  return callWithReadArgs(handler);
+/** Calls `handler` with the arguments of a plain call (plainCallHandlerId >= 0), as decodeGroupCall's args spread
+ *  would, but with no call object, arguments array or spread: a delivery's hot path. A malformed payload goes to
+ *  `onMalformed` (with what is wrong) and the handler is not called. Byte arguments are views into `payload` when
+ *  `bytesAsViews`. */
+export function callPlainGroupCall(
+  handler: (...args: unknown[]) => unknown,
+  payload: Uint8Array,
+  bytesAsViews: boolean,
+  onMalformed: (reason: string) => void,
+): unknown {
+  return callWithPlainArgs(handler, payload, HANDLER_ID_BYTES, bytesAsViews, onMalformed);
 }

@@ -5,12 +5,11 @@ import { UnknownHandlerError } from './errors/unknown-handler-error';
 import { NotAMemberError } from '../protocol';
 import { VsyncOptionsError } from './errors/vsync-options-error';
 import {
-  callReadGroupCall,
+  callPlainGroupCall,
   decodeGroupCall,
   encodeGroupCall,
   MAX_HANDLER_ID,
   plainCallHandlerId,
-  readGroupCallArgs,
 } from './group-payload';
 import type { Delivery, GroupEndpoint } from './group-endpoint';
 import type { VsyncProcessOptions } from './process-options';
@@ -342,20 +341,22 @@ export class Group implements GroupEndpoint {
     // Reserved handler ids are never registered (handle() refuses them), so they miss here too.
     const handler = delivery.queryId === 0 && handlerId >= 0 ? this.handlers.get(handlerId) : undefined;
     if (handler === undefined) return this.deliverCall(delivery);
-    try {
-      readGroupCallArgs(delivery.payload, this.viewHandlers.has(handlerId));
-    } catch (error) {
-      return this.fail(new UndecodablePayloadError(this.name, (error as Error).message));
-    }
     this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
     try {
-      this.guard('message', callReadGroupCall(handler));
+      const views = this.viewHandlers.has(handlerId);
+      this.guard('message', callPlainGroupCall(handler, delivery.payload, views, this.malformed));
     } catch (error) {
       this.fail(new HandlerError(this.name, `message ${handlerId}`, error));
     } finally {
       this.context = undefined;
     }
   }
+
+  /** A plain call whose arguments do not decode: reported, its handler not called. */
+  private readonly malformed = (reason: string): void => {
+    this.context = undefined;
+    this.fail(new UndecodablePayloadError(this.name, reason));
+  };
 
   private deliverCall(delivery: Delivery): void {
     let call;

@@ -91,45 +91,41 @@ export function readPlainArgs(bytes: Uint8Array, offset: number, bytesAsViews = 
   return args;
 }
 
-/** Arguments held in `slots` rather than in an array of their own. */
-const MAX_SLOT_ARGS = 4;
-/** The arguments readPlainArgsInto read last (or `overflow` when they were more than MAX_SLOT_ARGS), until
- *  callWithReadArgs passes them on and clears them. */
-const slots: unknown[] = [undefined, undefined, undefined, undefined];
-let slotCount = 0;
-let overflow: unknown[] | undefined;
+/** Most arguments callWithPlainArgs passes as they are read, without an array. */
+const MAX_DIRECT_ARGS = 4;
 
 /**
- * Decodes the plain layout at `offset` (as readPlainArgs) into shared slots, for callWithReadArgs; throws RangeError
- * naming what is wrong. With callWithReadArgs it delivers a small call without an arguments array or a spread: only
- * what the handler receives is allocated. Decoding and calling are two steps so that a caller tells a malformed
- * payload from a handler that throws.
+ * Decodes the plain layout at `offset` (as readPlainArgs) and calls `fn` with the arguments, returning what it
+ * returns; a malformed layout goes to `onMalformed` with what is wrong, and `fn` is not called. Up to MAX_DIRECT_ARGS
+ * arguments are passed from locals, with no arguments array and no spread, and stored nowhere on the heap on the
+ * way: a delivery allocates only what the handler receives. The handler sees exactly the count the sender passed
+ * (arguments.length, rest parameters). What `fn` throws propagates.
  */
-export function readPlainArgsInto(bytes: Uint8Array, offset: number, bytesAsViews: boolean): void {
-  const count = readByte(bytes, offset + 1);
-  if (count > MAX_SLOT_ARGS) {
-    overflow = readPlainArgs(bytes, offset, bytesAsViews);
-    slotCount = count;
-    return;
+export function callWithPlainArgs(
+  fn: (...args: unknown[]) => unknown,
+  bytes: Uint8Array,
+  offset: number,
+  bytesAsViews: boolean,
+  onMalformed: (reason: string) => void,
+): unknown {
+  let count: number;
+  let many: unknown[] | undefined;
+  let a0: unknown, a1: unknown, a2: unknown, a3: unknown;
+  try {
+    count = readByte(bytes, offset + 1);
+    if (count > MAX_DIRECT_ARGS) many = readPlainArgs(bytes, offset, bytesAsViews);
+    else {
+      cursor = offset + 2;
+      if (count > 0) a0 = readPlainArg(bytes, 0, bytesAsViews);
+      if (count > 1) a1 = readPlainArg(bytes, 1, bytesAsViews);
+      if (count > 2) a2 = readPlainArg(bytes, 2, bytesAsViews);
+      if (count > 3) a3 = readPlainArg(bytes, 3, bytesAsViews);
+      checkEnd(bytes);
+    }
+  } catch (error) {
+    onMalformed((error as Error).message);
+    return undefined;
   }
-  cursor = offset + 2;
-  for (let i = 0; i < count; i++) slots[i] = readPlainArg(bytes, i, bytesAsViews);
-  checkEnd(bytes);
-  slotCount = count;
-}
-
-/** Calls `fn` with the arguments readPlainArgsInto read (exactly as many: arguments.length and rest parameters see
- *  the count the sender passed) and returns what it returns; the slots are cleared first, so they keep nothing
- *  alive and a nested call cannot see them. */
-export function callWithReadArgs(fn: (...args: unknown[]) => unknown): unknown {
-  const count = slotCount;
-  const a0 = slots[0];
-  const a1 = slots[1];
-  const a2 = slots[2];
-  const a3 = slots[3];
-  const many = overflow;
-  slots[0] = slots[1] = slots[2] = slots[3] = overflow = undefined;
-  slotCount = 0;
   if (many !== undefined) return fn(...many);
   switch (count) {
     case 0:

@@ -421,7 +421,7 @@ export class VsyncProcess {
     );
     batch.bytes += sealed.length;
     if (batch.atOnce) {
-      batch.multicasts.push({ requestId: -this.nextAtOnceId++, ordering, payload: sealed });
+      batch.multicasts.push({ requestId: -this.nextAtOnceId++, ordering, payload: sealed, settled: true });
       return SETTLED;
     }
     const requestId = this.nextRequestId++;
@@ -576,8 +576,8 @@ export class VsyncProcess {
   }
 
   private settle(requestId: number, error: VsyncError | undefined, replies?: readonly QueryReply[]): void {
-    // A multicast settled at once was admitted when its batch was fed (admitsAtOnce): a failure breaks that promise,
-    // so it is reported rather than lost.
+    // A multicast settled at once was admitted when its batch was fed (admitsAtOnce), so only a failure comes back
+    // for it: that breaks the promise it was given, and is reported rather than lost.
     if (requestId < 0) {
       if (error !== undefined)
         this.report(new InvariantError(`a multicast settled at once then failed: ${error.message}`));
