@@ -52,6 +52,8 @@ export class GroupSecurity implements GroupGuard {
 
   /** Bytes sealing adds to a payload of `group` (0 for an open group). */
   overheadBytes(group: string): number {
+    // No secured group (the common case): no lookup on the per-message paths below either.
+    if (this.groups.size === 0) return 0;
     return this.groups.has(group) ? GROUP_SEAL_OVERHEAD_BYTES : 0;
   }
 
@@ -69,6 +71,7 @@ export class GroupSecurity implements GroupGuard {
 
   /** The payload as it goes on the wire: sealed under `self`'s key of the group, or as is for an open group. */
   seal(group: string, self: ProcessId, payload: Uint8Array): Uint8Array {
+    if (this.groups.size === 0) return payload;
     const g = this.groups.get(group);
     if (g === undefined) return payload;
     // Each incarnation seals under a session of its own, so a restart never reuses a counter under one key.
@@ -82,6 +85,7 @@ export class GroupSecurity implements GroupGuard {
 
   /** The plaintext of a payload `sender` sent to `group`, or undefined (counted) when it is not authentic. */
   open(group: string, sender: ProcessId, payload: Uint8Array): Uint8Array | undefined {
+    if (this.groups.size === 0) return payload;
     const g = this.groups.get(group);
     if (g === undefined) return payload;
     const result = g.opener.open(sender, payload);
