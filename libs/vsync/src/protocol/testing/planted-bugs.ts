@@ -35,12 +35,17 @@ const planted: Switches = Object.seal(
   Object.fromEntries(PLANTED_BUG_NAMES.map((name) => [name, false])) as Switches,
 );
 
+/** Whether any bug is planted: the per-message checks read only this while none is (always, outside the mutation
+ *  check), rather than a property looked up by a name that differs from call to call. */
+let anyPlanted = false;
+
 /** Whether the named bug is planted; always false outside the mutation check. */
 export function isPlanted(name: PlantedBugName): boolean {
-  return planted[name];
+  return anyPlanted && planted[name];
 }
 
 /** Plants one bug (null removes every planted bug). */
 export function plantBug(name: PlantedBugName | null): void {
   for (const key of PLANTED_BUG_NAMES) planted[key] = key === name;
+  anyPlanted = name !== null;
 }
