@@ -199,8 +199,9 @@ export class ProcessCore {
    * Whether a plain multicast (fifo or total) of `payloadBytes`, fed in one multicastBatch behind `ahead` others of
    * `aheadBytes` payload bytes that this also said yes to, will have its request done by that very input: nothing is
    * queued or admitted ahead of the batch, the epoch is open, and the window has room for all of them. A read of the
-   * state, changing nothing: the runtime uses it to settle such a send at once instead of waiting for requestDone
-   * (which still comes, and a failure then, against this answer, is an invariant broken).
+   * state, changing nothing, that mirrors what drain and admit do with the batch: the runtime uses it to settle such
+   * a send at once and marks it `settled`, so no requestDone comes for it (a requestFailed then, against this answer,
+   * is an invariant broken).
    */
   admitsAtOnce(
     group: string,

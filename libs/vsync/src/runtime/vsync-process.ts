@@ -105,9 +105,8 @@ export class VsyncProcess {
   private ticker: NodeJS.Timeout | undefined;
   private draining = false;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
+  /** Numbers requests; a multicast settled at once takes its number negated, so a failure of it is told apart. */
   private nextRequestId = 1;
-  /** Multicasts settled at once are numbered apart, below zero: their requestDone needs no settling. */
-  private nextAtOnceId = 1;
   /** Multicasts issued before the process ran, still waiting for start() to settle. */
   private waitingForStart = 0;
   private counters = { deliveries: 0, views: 0, decodeFailures: 0, sendFailures: 0, exclusions: 0 };
@@ -421,7 +420,7 @@ export class VsyncProcess {
     );
     batch.bytes += sealed.length;
     if (batch.atOnce) {
-      batch.multicasts.push({ requestId: -this.nextAtOnceId++, ordering, payload: sealed, settled: true });
+      batch.multicasts.push({ requestId: -this.nextRequestId++, ordering, payload: sealed, settled: true });
       return SETTLED;
     }
     const requestId = this.nextRequestId++;
