@@ -104,7 +104,8 @@ export class Connection {
     const keyed = options.linkKey !== undefined;
     this.state = direction === 'inbound' ? 'hello' : keyed ? 'challenge' : 'welcome';
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // A socket that reads into a ReadSlab hands its chunks to receive() and emits no 'data'.
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.events.onDrain(this));
     socket.on('error', (error) => this.close(error));
     socket.on('close', () => this.close(undefined));
@@ -208,7 +209,8 @@ export class Connection {
     this.close(new Error('connection not identified in time'));
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket, in order. */
+  receive(chunk: Buffer): void {
     if (this.closed) return;
     this.stats.bytesReceived += chunk.length;
     this.lastActivityMs = performance.now();

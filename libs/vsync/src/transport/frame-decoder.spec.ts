@@ -94,6 +94,34 @@ describe('FrameDecoder', () => {
     expect(decoder.bufferedBytes).toBe(0);
   });
 
+  it('copies nothing when the chunks of a frame lie one after another in memory (reads into one slab)', () => {
+    const frame = dataFrame([bytes(1, 2, 3, 4, 5, 6, 7, 8)]);
+    const slab = Buffer.from(new Uint8Array(frame.length + 16).buffer, 16);
+    frame.copy(slab);
+    const decoder = new FrameDecoder(1024);
+    // The header arrives in two reads, then the body in three, each read landing right after the one before.
+    const cuts = [0, 3, FRAME_HEADER_BYTES + 2, FRAME_HEADER_BYTES + 6, FRAME_HEADER_BYTES + 9, frame.length];
+    const frames = cuts.slice(1).flatMap((end, i) => decoder.push(slab.subarray(cuts[i], end)));
+    expect(frames).toHaveLength(1);
+    const message = frames[0].kind === 'data' ? frames[0].messages[0] : new Uint8Array();
+    expect([...message]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // A view into the slab where the bytes were read, not a joined copy.
+    expect(message.buffer).toBe(slab.buffer);
+    expect(message.byteOffset).toBe(slab.byteOffset + frame.length - 8);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('joins chunks from different buffers, even when they follow one another in one of them', () => {
+    const stream = Buffer.concat([dataFrame([bytes(1, 2, 3)]), dataFrame([bytes(4)])]);
+    const own = (part: Buffer): Buffer => Buffer.from(new Uint8Array(part).buffer);
+    const decoder = new FrameDecoder(1024);
+    expect(decoder.push(own(stream.subarray(0, 10)))).toEqual([]);
+    // The rest in one buffer of its own: adjacent offsets in another buffer say nothing about memory order.
+    const frames = decoder.push(own(stream.subarray(10)));
+    const messages = frames.map((f) => (f.kind === 'data' ? [...f.messages[0]] : []));
+    expect(messages).toEqual([[1, 2, 3], [4]]);
+  });
+
   it('rejects an oversized or garbage header even when it arrives a byte at a time after a partial frame', () => {
     const decoder = new FrameDecoder(1024);
     const frame = dataFrame([bytes(1, 2, 3)]);

@@ -59,7 +59,7 @@ export class FrameDecoder {
   resume(): Frame[] {
     this.stoppedAtHandshake = false;
     if (this.parts.length === 0) return [];
-    const joined = Buffer.concat(this.parts, this.partsBytes);
+    const joined = this.joined(this.partsBytes);
     this.parts = [];
     this.partsBytes = 0;
     this.frameBytes = 0;
@@ -81,8 +81,7 @@ export class FrameDecoder {
    *  stops after a handshake frame (see resume). */
   push(chunk: Buffer): Frame[] {
     if (this.parts.length === 0 && !this.paused) return this.parse(chunk);
-    this.parts.push(chunk);
-    this.partsBytes += chunk.length;
+    this.append(chunk);
     if (this.paused) return [];
     if (this.frameBytes === 0) {
       // The header is checked as its bytes arrive; until it is whole there are at most a header's worth of parts.
@@ -94,7 +93,7 @@ export class FrameDecoder {
     if (this.partsBytes < this.frameBytes) return [];
     // Only the frame that spans chunks is joined (copied); what follows it in this chunk is decoded where it lies.
     const rest = this.partsBytes - this.frameBytes;
-    const joined = Buffer.concat(this.parts, this.frameBytes);
+    const joined = this.joined(this.frameBytes);
     this.parts = [];
     this.partsBytes = 0;
     this.frameBytes = 0;
@@ -104,6 +103,29 @@ export class FrameDecoder {
     if (this.paused) this.hold(tail);
     else for (const frame of this.parse(tail)) frames.push(frame);
     return frames;
+  }
+
+  /** Keeps a chunk of the incomplete frame. A chunk that continues the last one in memory (reads into one slab, see
+   *  ReadSlab) extends it instead: the frame is then whole where it lies, and joining it copies nothing. */
+  private append(chunk: Buffer): void {
+    const last = this.parts.length === 0 ? undefined : this.parts[this.parts.length - 1];
+    if (
+      last !== undefined &&
+      last.buffer === chunk.buffer &&
+      last.byteOffset + last.length === chunk.byteOffset
+    )
+      this.parts[this.parts.length - 1] = Buffer.from(
+        last.buffer,
+        last.byteOffset,
+        last.length + chunk.length,
+      );
+    else this.parts.push(chunk);
+    this.partsBytes += chunk.length;
+  }
+
+  /** The first `bytes` bytes held, as one buffer: a view when they lie in one part, else joined (a copy). */
+  private joined(bytes: number): Buffer {
+    return this.parts.length === 1 ? this.parts[0].subarray(0, bytes) : Buffer.concat(this.parts, bytes);
   }
 
   private hold(bytes: Buffer): void {

@@ -8,6 +8,7 @@ import {
   FRAME_VERSION,
   type OutgoingMessage,
 } from './frame-format';
+import { READ_SLAB_BYTES } from './read-slab';
 import { TcpTransport } from './tcp-transport';
 import type { TransportConfig } from './transport-config';
 
@@ -74,6 +75,31 @@ describe('TcpTransport', () => {
     expect(a.received[0]).toEqual({ from: b.transport.address, text: 'reply' });
     // b dialed a once, to verify a's hello (dial-back); no further connection was needed for the reply.
     expect(b.transport.stats().connectionsOpened).toBe(1 + 1);
+  });
+
+  it('reads both ends of a connection into read slabs: a frame spanning reads arrives whole where it was read', async () => {
+    const slabBytes = new Map<string, number[]>();
+    const nodeKeepingBuffers = async (): Promise<TcpTransport> => {
+      const transport: TcpTransport = new TcpTransport({}, (from, message) => {
+        const seen = slabBytes.get(transport.address) ?? [];
+        slabBytes.set(transport.address, [...seen, message.buffer.byteLength]);
+      });
+      open.push(transport);
+      await transport.start();
+      return transport;
+    };
+    const a = await nodeKeepingBuffers();
+    const b = await nodeKeepingBuffers();
+    // Messages of 40 KB: frames of up to maxBatchBytes, so many of them span two reads of the socket. 800 KB in all,
+    // so each end stays in its first slab (a frame cut by a new slab is joined, a copy).
+    const big = Buffer.alloc(40_000, 9);
+    for (let i = 0; i < 20; i += 1) a.send(b.address, big);
+    await until(() => (slabBytes.get(b.address)?.length ?? 0) === 20);
+    for (let i = 0; i < 20; i += 1) b.send(a.address, big);
+    await until(() => (slabBytes.get(a.address)?.length ?? 0) === 20);
+    // One connection carries both ways (a dialed it, b accepted it); each end's messages are views into its slabs.
+    expect(new Set(slabBytes.get(a.address))).toEqual(new Set([READ_SLAB_BYTES]));
+    expect(new Set(slabBytes.get(b.address))).toEqual(new Set([READ_SLAB_BYTES]));
   });
 
   it('sends a message given in parts as one message, to a peer and to itself', async () => {

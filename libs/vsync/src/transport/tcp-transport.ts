@@ -16,6 +16,7 @@ import {
   type OutgoingMessage,
 } from './frame-format';
 import { PeerChannel } from './peer-channel';
+import { ReadSlab, readIntoSlab } from './read-slab';
 import { GCM_TAG_BYTES } from '../security';
 import { resolveTransportConfig, type TransportConfig } from './transport-config';
 import { createTransportStats, type TransportStats } from './transport-stats';
@@ -100,7 +101,9 @@ export class TcpTransport {
   /** A TCP server, or with tls a TLS server that asks every dialer for its certificate; a failed handshake is counted
    *  and its socket closed. */
   private listen(): Server {
-    if (this.tls === undefined) return createServer((socket) => this.accept(socket));
+    // Paused until accept() moves the socket's reads into a ReadSlab.
+    if (this.tls === undefined)
+      return createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     const server = createTlsServer(tlsServerOptions(this.tls), (socket) => this.accept(socket));
     server.on('tlsClientError', (_error, socket) => {
       this.counters.tlsRefused += 1;
@@ -179,14 +182,24 @@ export class TcpTransport {
       socket.destroy();
       return;
     }
-    this.track(
-      new Connection(socket, 'inbound', this.connectionOptions('inbound'), this.counters, this.events),
+    const reading = this.tls === undefined ? readIntoSlab(socket) : undefined;
+    const connection = new Connection(
+      reading?.socket ?? socket,
+      'inbound',
+      this.connectionOptions('inbound'),
+      this.counters,
+      this.events,
     );
+    reading?.deliverTo(connection);
+    this.track(connection);
   }
 
   private dial(address: string): Connection {
     const { host, port } = parseAddress(address);
-    const socket = this.tls === undefined ? connect({ host, port }) : this.dialTls(host, port);
+    // Reads land in a slab (see ReadSlab); none arrives before the connection below exists.
+    const slab = new ReadSlab((chunk) => connection.receive(chunk));
+    const socket =
+      this.tls === undefined ? connect({ host, port, onread: slab.onread }) : this.dialTls(host, port);
     const connection = new Connection(
       socket,
       'outbound',
