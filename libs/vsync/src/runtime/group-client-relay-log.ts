@@ -41,6 +41,20 @@ export const DEFAULT_RELAY_BOUNDS: RelayBounds = {
 /** Bytes an entry is counted for besides its payload (its name and framing). */
 const ENTRY_OVERHEAD_BYTES = 256;
 
+/** A sender's stream in one view: its name and the cell counting its deliveries. */
+interface StreamCell {
+  readonly incarnation: number;
+  readonly name: string;
+  readonly count: { n: number };
+}
+
+const newStreamCells = (): Record<DeliveryOrdering, Map<string, StreamCell>> => ({
+  fifo: new Map(),
+  total: new Map(),
+  safe: new Map(),
+  p2p: new Map(),
+});
+
 interface LoggedEntry {
   readonly pos: number;
   readonly entry: RelayEntry;
@@ -81,11 +95,9 @@ export class RelayLog {
   private viewId = -1;
   /** Deliveries per stream in the current view; a cell per stream, so counting one is an increment. */
   private counts = new Map<string, { n: number }>();
-  /** The cell of lastStream in the current view (undefined until the next delivery names it). */
-  private lastCount: { n: number } | undefined;
-  private lastSender: ProcessId | undefined;
-  private lastOrdering: DeliveryOrdering | undefined;
-  private lastStream = '';
+  /** Per ordering, each sender address's stream in the current view: a delivery finds its name and count cell with
+   *  one lookup by the sender's address, instead of building the name from numbers whenever the sender changes. */
+  private streams = newStreamCells();
   /** Whether deliveries are logged, not only counted (see startLogging). */
   private logging = false;
   readonly stats = { relayed: 0, subscribersDropped: 0, subscribersRefused: 0, subscribersExpired: 0 };
@@ -114,14 +126,9 @@ export class RelayLog {
   deliver(d: Delivery): void {
     if (d.queryId !== 0 || d.ordering === 'p2p') return;
     if (d.viewId !== this.viewId) this.enterView(d.viewId);
-    const stream = this.streamName(d.sender, d.ordering);
-    let count = this.lastCount;
-    if (count === undefined) {
-      count = this.counts.get(stream);
-      if (count === undefined) this.counts.set(stream, (count = { n: 0 }));
-      this.lastCount = count;
-    }
-    const index = ++count.n;
+    const cell = this.streamCell(d.sender, d.ordering);
+    const stream = cell.name;
+    const index = ++cell.count.n;
     if (!this.logging) return;
     const tooLarge = d.payload.byteLength > this.bounds.maxPollBatchBytes;
     const payload = tooLarge ? null : d.payload;
@@ -280,20 +287,23 @@ export class RelayLog {
   /** The stream of a delivery. Consecutive deliveries mostly come from one sender object (the records of one packed
    *  message share it), so the last name is reused: building the string and hashing a fresh one on every delivery
    *  was a fifth of the cost of delivering a small message. */
-  private streamName(sender: ProcessId, ordering: DeliveryOrdering): string {
-    if (sender !== this.lastSender || ordering !== this.lastOrdering) {
-      this.lastSender = sender;
-      this.lastOrdering = ordering;
-      this.lastStream = streamOf(sender, ordering);
-      this.lastCount = undefined;
+  private streamCell(sender: ProcessId, ordering: DeliveryOrdering): StreamCell {
+    const cells = this.streams[ordering];
+    let cell = cells.get(sender.address);
+    if (cell === undefined || cell.incarnation !== sender.incarnation) {
+      const name = streamOf(sender, ordering);
+      let count = this.counts.get(name);
+      if (count === undefined) this.counts.set(name, (count = { n: 0 }));
+      cell = { incarnation: sender.incarnation, name, count };
+      cells.set(sender.address, cell);
     }
-    return this.lastStream;
+    return cell;
   }
 
   private enterView(viewId: number): void {
     this.viewId = viewId;
     this.counts = new Map();
-    this.lastCount = undefined;
+    this.streams = newStreamCells();
   }
 
   private countPairs(): Array<[string, number]> {

@@ -48,6 +48,20 @@ describe('Group', () => {
     expect(g.delivery).toBeUndefined();
   });
 
+  it('gives each delivery its own context, the same object however often a handler asks', () => {
+    const g = group();
+    const contexts: unknown[] = [];
+    g.handle(UPDATE, () => contexts.push(g.delivery, g.delivery));
+    const bob: ProcessId = { address: '127.0.0.1:7002', incarnation: 1 };
+    g.deliver(delivery(encodeGroupCall(UPDATE, [])));
+    g.deliver({ ...delivery(encodeGroupCall(UPDATE, [])), sender: bob, viewId: 5, ordering: 'fifo' });
+    expect(contexts[0]).toBe(contexts[1]);
+    expect(contexts[2]).toBe(contexts[3]);
+    expect(contexts[0]).toEqual({ sender: alice, viewId: 4, ordering: 'total' });
+    expect(contexts[2]).toEqual({ sender: bob, viewId: 5, ordering: 'fifo' });
+    expect(g.delivery).toBeUndefined();
+  });
+
   it('hands byte arguments as views into the message only to a handler registered with bytesAsViews', () => {
     const g = group();
     const got = new Map<number, Uint8Array>();

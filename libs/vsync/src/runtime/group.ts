@@ -77,6 +77,8 @@ export class Group implements GroupEndpoint {
   private readonly viewListeners: Array<(view: View) => void> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
   private currentView: View | undefined;
+  /** The delivery whose handler runs, and its context once asked for (see beginDelivery). */
+  private delivering: Delivery | undefined;
   private context: DeliveryContext | undefined;
   /** The reply owed for the query request being delivered; set only inside its handler call. */
   private answer: QueryAnswer | undefined;
@@ -133,7 +135,22 @@ export class Group implements GroupEndpoint {
 
   /** Sender, view and ordering of the message being delivered; undefined outside a handler. */
   get delivery(): DeliveryContext | undefined {
+    const d = this.delivering;
+    if (this.context === undefined && d !== undefined)
+      this.context = { sender: d.sender, viewId: d.viewId, ordering: d.ordering };
     return this.context;
+  }
+
+  /** A handler is about to run for `delivery`: its context is made only if the handler asks for it (most never
+   *  do, and an object per delivery was a twentieth of what a receiver allocated). */
+  private beginDelivery(delivery: Delivery): void {
+    this.delivering = delivery;
+    this.context = undefined;
+  }
+
+  private endDelivery(): void {
+    this.delivering = undefined;
+    this.context = undefined;
   }
 
   onView(listener: (view: View) => void): this {
@@ -341,20 +358,20 @@ export class Group implements GroupEndpoint {
     // Reserved handler ids are never registered (handle() refuses them), so they miss here too.
     const handler = delivery.queryId === 0 && handlerId >= 0 ? this.handlers.get(handlerId) : undefined;
     if (handler === undefined) return this.deliverCall(delivery);
-    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
+    this.beginDelivery(delivery);
     try {
       const views = this.viewHandlers.has(handlerId);
       this.guard('message', callPlainGroupCall(handler, delivery.payload, views, this.malformed));
     } catch (error) {
       this.fail(new HandlerError(this.name, `message ${handlerId}`, error));
     } finally {
-      this.context = undefined;
+      this.endDelivery();
     }
   }
 
   /** A plain call whose arguments do not decode: reported, its handler not called. */
   private readonly malformed = (reason: string): void => {
-    this.context = undefined;
+    this.endDelivery();
     this.fail(new UndecodablePayloadError(this.name, reason));
   };
 
@@ -374,13 +391,13 @@ export class Group implements GroupEndpoint {
     }
     const handler = this.handlers.get(call.handlerId);
     if (handler === undefined) return this.fail(new UnknownHandlerError(this.name, call.handlerId));
-    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
+    this.beginDelivery(delivery);
     try {
       this.guard('message', handler(...call.args));
     } catch (error) {
       this.fail(new HandlerError(this.name, `message ${call.handlerId}`, error));
     } finally {
-      this.context = undefined;
+      this.endDelivery();
     }
   }
 
@@ -457,7 +474,7 @@ export class Group implements GroupEndpoint {
       answer.abort(`group "${this.name}" has no handler ${call.handlerId} here`);
       return this.fail(new UnknownHandlerError(this.name, call.handlerId));
     }
-    this.context = { sender: delivery.sender, viewId: delivery.viewId, ordering: delivery.ordering };
+    this.beginDelivery(delivery);
     this.answer = answer;
     const what = `query ${call.handlerId}`;
     try {
@@ -467,7 +484,7 @@ export class Group implements GroupEndpoint {
         (e) => this.fail(new HandlerError(this.name, what, e)),
       );
     } finally {
-      this.context = undefined;
+      this.endDelivery();
       this.answer = undefined;
     }
   }
