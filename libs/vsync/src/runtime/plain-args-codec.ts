@@ -189,6 +189,10 @@ function readConstant(type: ArgType, index: number): unknown {
 /** Invalid UTF-8 becomes U+FFFD, as Buffer#toString does; the sender wrote it from a JavaScript string anyway. */
 const utf8 = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
+/** Big-endian doubles are assembled here, byte-reversed on little-endian hosts. */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function readByte(bytes: Uint8Array, at: number): number {
   if (at >= bytes.length)
@@ -209,21 +213,14 @@ export function writeU32(out: Uint8Array, at: number, value: number): void {
   out[at + 3] = value & 0xff;
 }
 
-/** A DataView of the ArrayBuffer a double was last read from or written to: the arguments of one pack, or of the
- *  calls encoded into one slab, share their buffer, so a view is made once per buffer, not per number. */
-let f64View: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
-
-function viewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
-  if (f64View.buffer !== bytes.buffer) f64View = new DataView(bytes.buffer);
-  return f64View;
-}
-
 function writeF64(out: Uint8Array, at: number, value: number): void {
-  viewOf(out).setFloat64(out.byteOffset + at, value);
+  f64[0] = value;
+  for (let i = 0; i < 8; i++) out[at + i] = f64Bytes[LITTLE_ENDIAN_HOST ? 7 - i : i];
 }
 
 function readF64(bytes: Uint8Array, at: number): number {
   if (at + 8 > bytes.length)
     throw new RangeError(`the payload ends at byte ${bytes.length}, inside the arguments`);
-  return viewOf(bytes).getFloat64(bytes.byteOffset + at);
+  for (let i = 0; i < 8; i++) f64Bytes[LITTLE_ENDIAN_HOST ? 7 - i : i] = bytes[at + i];
+  return f64[0];
 }
