@@ -5,7 +5,7 @@
  * process.hrtime (CLOCK_MONOTONIC), which every process on the host shares.
  */
 import { readFileSync } from 'node:fs';
-import { HIGH_RATE_NODE_FLAGS } from '@gridcloud/vsync';
+import { SHARED_CORES_NODE_FLAGS } from '@gridcloud/vsync';
 import { MemberProcess, type MemberEvent } from '../../test/vsync/member-process';
 
 const PROGRAM = 'bench/vsync/member.ts';
@@ -214,7 +214,8 @@ export class BenchCluster {
       PROGRAM,
       { seeds: seeds.length === 0 ? undefined : seeds, core: this.settings.core },
       [],
-      HIGH_RATE_NODE_FLAGS,
+      // Three to seven busy members on the machine's cores: see SHARED_CORES_NODE_FLAGS.
+      SHARED_CORES_NODE_FLAGS,
     );
     this.members.push(member);
     return member;

@@ -57,6 +57,7 @@ export {
   type WorkSplit,
   WorkSplitError,
   HIGH_RATE_NODE_FLAGS,
+  SHARED_CORES_NODE_FLAGS,
 } from './runtime';
 export {
   View,

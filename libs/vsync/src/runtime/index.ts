@@ -1,6 +1,6 @@
 export { Group, type GroupOptions, type Handler, type HandlerOptions, type DeliveryContext } from './group';
 export { VsyncProcess } from './vsync-process';
-export { HIGH_RATE_NODE_FLAGS } from './node-flags';
+export { HIGH_RATE_NODE_FLAGS, SHARED_CORES_NODE_FLAGS } from './node-flags';
 export type { VsyncProcessOptions, CoreBounds, TransportBounds } from './process-options';
 export type { RuntimeStats } from './runtime-stats';
 export type { Delivery, GroupEndpoint } from './group-endpoint';
