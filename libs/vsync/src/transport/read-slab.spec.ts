@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_READ_BYTES, READ_SLAB_BYTES, ReadSlab } from './read-slab';
+import { Socket } from 'node:net';
+import { MIN_READ_BYTES, READ_SLAB_BYTES, ReadSlab, readIntoSlab } from './read-slab';
 
 /** Runs the read cycle a socket runs: ask for room, fill `bytes` of it, report them. */
 function read(slab: ReadSlab, bytes: number, fill: number): Uint8Array {
@@ -35,5 +36,13 @@ describe('ReadSlab', () => {
     expect(chunks[1].byteOffset).toBe(0);
     expect(chunks[0].length).toBe(first);
     expect(chunks[0].every((b) => b === 7)).toBe(true);
+  });
+
+  it('leaves a socket without a handle to read as a stream, resumed', () => {
+    const socket = new Socket();
+    socket.pause();
+    expect(readIntoSlab(socket)).toBeUndefined();
+    expect(socket.isPaused()).toBe(false);
+    socket.destroy();
   });
 });
