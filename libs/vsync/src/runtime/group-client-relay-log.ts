@@ -284,9 +284,8 @@ export class RelayLog {
       this.dropped.delete(this.dropped.keys().next().value!);
   }
 
-  /** The stream of a delivery. Consecutive deliveries mostly come from one sender object (the records of one packed
-   *  message share it), so the last name is reused: building the string and hashing a fresh one on every delivery
-   *  was a fifth of the cost of delivering a small message. */
+  /** The stream of a delivery, found by its sender's address: building the name and hashing a fresh string on every
+   *  delivery was a fifth of the cost of delivering a small message. */
   private streamCell(sender: ProcessId, ordering: DeliveryOrdering): StreamCell {
     const cells = this.streams[ordering];
     let cell = cells.get(sender.address);

@@ -15,7 +15,8 @@ export const MIN_READ_BYTES = 64 * 1024;
  * payloads only until they are stable, so a slab is freed soon after the socket moved on to the next.
  */
 export class ReadSlab {
-  private slab = Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
+  /** Empty until the socket asks for room to read into. */
+  private slab = Buffer.alloc(0);
   private used = 0;
 
   constructor(private readonly onChunk: (chunk: Buffer) => void) {}
@@ -41,31 +42,21 @@ export class ReadSlab {
   }
 }
 
-/** A socket whose reads land in a ReadSlab, and where its chunks go once the reader exists. */
-export interface SlabReading {
-  readonly socket: Socket;
-  deliverTo(reader: { receive(chunk: Buffer): void }): void;
-}
-
 /**
- * Moves a socket a server accepted (created with pauseOnConnect, so nothing was read yet) onto a new Socket that
- * reads into a ReadSlab: Node offers `onread` only to sockets it is given at construction. The accepted socket gives
- * up its handle and is destroyed (which releases the server's count of it); the handle, and so the connection, lives
- * on in the new socket. Undefined, with the accepted socket resumed as a plain stream, if this Node keeps the handle
- * elsewhere.
+ * Moves a socket a server accepted (created with pauseOnConnect, so nothing was read yet) onto a new Socket whose
+ * reads go to `onread` (a ReadSlab's): Node offers `onread` only to sockets it is given at construction. The accepted
+ * socket gives up its handle and is destroyed (which releases the server's count of it); the handle, and so the
+ * connection, lives on in the new socket. Undefined, with the accepted socket resumed as a plain stream, if this Node
+ * keeps the handle elsewhere.
  */
-export function readIntoSlab(accepted: Socket): SlabReading | undefined {
+export function readIntoSlab(accepted: Socket, onread: OnReadOpts): Socket | undefined {
   const holder = accepted as unknown as { _handle: unknown };
   const handle = holder._handle;
   if (handle === null || typeof handle !== 'object') {
     accepted.resume();
     return undefined;
   }
-  let reader: { receive(chunk: Buffer): void } | undefined;
-  const slab = new ReadSlab((chunk) => reader?.receive(chunk));
   holder._handle = null;
   accepted.destroy();
-  const options = { handle, onread: slab.onread, readable: true, writable: true };
-  const socket = new Socket(options as SocketConstructorOpts);
-  return { socket, deliverTo: (target) => (reader = target) };
+  return new Socket({ handle, onread, readable: true, writable: true } as SocketConstructorOpts);
 }

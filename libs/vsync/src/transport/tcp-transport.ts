@@ -182,24 +182,28 @@ export class TcpTransport {
       socket.destroy();
       return;
     }
-    const reading = this.tls === undefined ? readIntoSlab(socket) : undefined;
+    // Reads land in a slab (see ReadSlab); none arrives before the connection below exists.
+    const reading =
+      this.tls === undefined
+        ? readIntoSlab(socket, new ReadSlab((chunk) => connection.receive(chunk)).onread)
+        : undefined;
     const connection = new Connection(
-      reading?.socket ?? socket,
+      reading ?? socket,
       'inbound',
       this.connectionOptions('inbound'),
       this.counters,
       this.events,
     );
-    reading?.deliverTo(connection);
     this.track(connection);
   }
 
   private dial(address: string): Connection {
     const { host, port } = parseAddress(address);
     // Reads land in a slab (see ReadSlab); none arrives before the connection below exists.
-    const slab = new ReadSlab((chunk) => connection.receive(chunk));
     const socket =
-      this.tls === undefined ? connect({ host, port, onread: slab.onread }) : this.dialTls(host, port);
+      this.tls === undefined
+        ? connect({ host, port, onread: new ReadSlab((chunk) => connection.receive(chunk)).onread })
+        : this.dialTls(host, port);
     const connection = new Connection(
       socket,
       'outbound',
